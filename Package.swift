@@ -1,0 +1,95 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "xietong",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "xietong", targets: ["xietong"]),
+        .library(name: "XietongCore", targets: ["XietongCore"]),
+        .library(name: "XietongStore", targets: ["XietongStore"]),
+        .library(name: "XietongHub", targets: ["XietongHub"]),
+        .library(name: "XietongNode", targets: ["XietongNode"]),
+        .library(name: "XietongTesting", targets: ["XietongTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+    ],
+    targets: [
+        // Domain, flow catalog, unified code, XML package codec and quality checks. No I/O beyond
+        // reading its own bundled data files.
+        .target(
+            name: "XietongCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        // Store protocols and their SQLite implementations (PostgreSQL follows, ZJ-7.2.2).
+        .target(
+            name: "XietongStore",
+            dependencies: [
+                "XietongCore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The committee's central hub (ZJ-5.2.1).
+        .target(
+            name: "XietongHub",
+            dependencies: ["XietongCore", "XietongStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // An agency's exchange node (ZJ-5.2.1, GZ-2).
+        .target(
+            name: "XietongNode",
+            dependencies: ["XietongCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // Helpers for tests: fixture builders, temporary directories, example generation.
+        .target(
+            name: "XietongTesting",
+            dependencies: ["XietongCore", "XietongStore"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "xietong",
+            dependencies: [
+                "XietongCore", "XietongStore", "XietongHub", "XietongNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "XietongCoreTests",
+            dependencies: ["XietongCore", "XietongTesting"],
+            resources: [.copy("Golden")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "XietongStoreTests",
+            dependencies: ["XietongStore", "XietongTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "XietongHubTests",
+            dependencies: ["XietongHub", "XietongNode", "XietongTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["XietongTesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

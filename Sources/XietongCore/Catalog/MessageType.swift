@@ -1,0 +1,76 @@
+/// One message of a flow: who sends it to whom, what it answers, whether it closes the flow, and its time limits.
+public struct MessageType: Sendable, Hashable, Codable {
+    public enum Closing: String, Sendable, Hashable, Codable {
+        /// The flow stays open.
+        case no
+        /// The flow instance ends.
+        case flow
+    }
+
+    public var id: String
+    public var zh: String
+    public var en: String
+    /// Agency kinds that may send it.
+    public var from: [AgencyKind]
+    /// Agency kinds that may receive it.
+    public var to: [AgencyKind]
+    /// The messages of the same flow it answers; empty when it starts a flow instance.
+    public var answers: [String]
+    public var closes: Closing
+    public var limits: [TimeLimit]
+    /// True for replies the standard does not name but the flow needs to close.
+    public var implied: Bool
+    /// The ZJ-7.1.3.1 process kind, when it differs from the flow's.
+    public var processKind: String?
+    public var notes: String?
+
+    public var name: LocalizedText { LocalizedText(zh: self.zh, en: self.en) }
+    public var startsFlow: Bool { self.answers.isEmpty }
+    /// The limit on the receiver's response, counted from receipt.
+    public var receiverLimits: [TimeLimit] { self.limits.filter { $0.party == .receiver } }
+
+    enum CodingKeys: String, CodingKey {
+        case id, zh, en, from, to, answers, closes, limits, implied, processKind, notes
+    }
+
+    public init(
+        id: String,
+        zh: String,
+        en: String,
+        from: [AgencyKind],
+        to: [AgencyKind],
+        answers: [String] = [],
+        closes: Closing = .no,
+        limits: [TimeLimit] = [],
+        implied: Bool = false,
+        processKind: String? = nil,
+        notes: String? = nil
+    ) {
+        self.id = id
+        self.zh = zh
+        self.en = en
+        self.from = from
+        self.to = to
+        self.answers = answers
+        self.closes = closes
+        self.limits = limits
+        self.implied = implied
+        self.processKind = processKind
+        self.notes = notes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.id = try c.decode(String.self, forKey: .id)
+        self.zh = try c.decode(String.self, forKey: .zh)
+        self.en = try c.decode(String.self, forKey: .en)
+        self.from = try c.decode([AgencyKind].self, forKey: .from)
+        self.to = try c.decode([AgencyKind].self, forKey: .to)
+        self.answers = try c.decodeIfPresent([String].self, forKey: .answers) ?? []
+        self.closes = try c.decodeIfPresent(Closing.self, forKey: .closes) ?? .no
+        self.limits = try c.decodeIfPresent([TimeLimit].self, forKey: .limits) ?? []
+        self.implied = try c.decodeIfPresent(Bool.self, forKey: .implied) ?? false
+        self.processKind = try c.decodeIfPresent(String.self, forKey: .processKind)
+        self.notes = try c.decodeIfPresent(String.self, forKey: .notes)
+    }
+}

@@ -1,0 +1,63 @@
+/// A statutory time limit attached to a message (ZJ-6, GS-3).
+public struct TimeLimit: Sendable, Hashable, Codable {
+    public enum Party: String, Sendable, Hashable, Codable {
+        /// The receiver must act (decide, reply, execute) within the limit, counted from receipt.
+        case receiver
+        /// The sender must send within the limit, counted from the event named in `start`.
+        case sender
+    }
+
+    public enum Unit: String, Sendable, Hashable, Codable {
+        case hours
+        case days
+        case workingDays
+        case months
+        /// The law says 立即: no day count, but the act is due at once.
+        case immediately
+    }
+
+    public var party: Party
+    public var value: Int
+    public var unit: Unit
+    /// What the limit counts from: `receipt` for receiver limits; for sender limits the triggering event
+    /// (`detention`, `effective`, `decision`, `beforeHearing` …).
+    public var start: String
+    /// The legal basis, article by article.
+    public var basis: String
+    /// False where the article number or the figure is still to be checked against the official text.
+    public var verified: Bool
+
+    public init(party: Party, value: Int, unit: Unit, start: String = "receipt", basis: String, verified: Bool = true) {
+        self.party = party
+        self.value = value
+        self.unit = unit
+        self.start = start
+        self.basis = basis
+        self.verified = verified
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case party, value, unit, start, basis, verified
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.party = try container.decode(Party.self, forKey: .party)
+        self.value = try container.decode(Int.self, forKey: .value)
+        self.unit = try container.decode(Unit.self, forKey: .unit)
+        self.start = try container.decodeIfPresent(String.self, forKey: .start) ?? "receipt"
+        self.basis = try container.decode(String.self, forKey: .basis)
+        self.verified = try container.decodeIfPresent(Bool.self, forKey: .verified) ?? true
+    }
+
+    /// `7 days`, `10 working days`, `immediately`.
+    public var text: LocalizedText {
+        switch self.unit {
+        case .hours: LocalizedText(zh: "\(self.value)小时", en: "\(self.value) h")
+        case .days: LocalizedText(zh: "\(self.value)日", en: "\(self.value) days")
+        case .workingDays: LocalizedText(zh: "\(self.value)个工作日", en: "\(self.value) working days")
+        case .months: LocalizedText(zh: "\(self.value)个月", en: "\(self.value) months")
+        case .immediately: LocalizedText(zh: "立即", en: "immediately")
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// An 18-character citizen identity number (公民身份号码) of GB 11643-1999: a 6-digit address code, an 8-digit
+/// birth date, a 3-digit order code whose parity gives the sex, and an ISO 7064 MOD 11-2 check character.
+public struct ResidentIDNumber: Sendable, Hashable, CustomStringConvertible {
+    public enum Problem: Sendable, Hashable {
+        case format
+        case province
+        case birthDate
+        case checksum(expected: Character)
+    }
+
+    public let rawValue: String
+
+    private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    private static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
+    /// The first two digits of GB/T 2260 provincial-level codes.
+    static let provinces: Set<String> = [
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+        "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+        "71", "81", "82",
+    ]
+
+    /// The check character for the first 17 digits.
+    public static func checkCharacter(for first17: String) -> Character? {
+        guard first17.count == 17 else { return nil }
+        var sum = 0
+        for (index, character) in first17.enumerated() {
+            guard let digit = character.wholeNumberValue, character.isASCII else { return nil }
+            sum += digit * self.weights[index]
+        }
+        return self.checkCharacters[sum % 11]
+    }
+
+    /// Checks a number, returning the first problem, or nil when it is valid.
+    public static func problem(in text: String) -> Problem? {
+        let characters = Array(text)
+        guard characters.count == 18, characters.prefix(17).allSatisfy(\.isASCIIDigit),
+            characters[17].isASCIIDigit || characters[17] == "X"
+        else { return .format }
+        guard self.provinces.contains(String(characters[0..<2])) else { return .province }
+        guard CalendarDate(compact: String(characters[6..<14])) != nil else { return .birthDate }
+        let expected = self.checkCharacter(for: String(characters.prefix(17)))!
+        return characters[17] == expected ? nil : .checksum(expected: expected)
+    }
+
+    public init?(_ text: String) {
+        guard Self.problem(in: text) == nil else { return nil }
+        self.rawValue = text
+    }
+
+    public var birthDate: CalendarDate {
+        CalendarDate(compact: String(Array(self.rawValue)[6..<14]))!
+    }
+
+    /// GB/T 2261.1 gender code: `1` (odd order code) or `2` (even).
+    public var genderCode: String {
+        let digit = Array(self.rawValue)[16].wholeNumberValue!
+        return digit % 2 == 1 ? "1" : "2"
+    }
+
+    public var description: String { self.rawValue }
+}

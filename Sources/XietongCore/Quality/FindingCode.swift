@@ -1,0 +1,78 @@
+/// A stable, machine-readable finding code. Vendors match on these; they never change meaning.
+///
+/// The codes are grouped by the stage that reports them: `xml.*` (parsing, hardening), `schema.*` (structure,
+/// against the XSD), `codeset.*` (code sets), `consistency.*`, `attachment.*`, `duplicate.*`, `normalise.*`.
+/// `docs/protocol.md` lists every code.
+public struct FindingCode: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { self.rawValue }
+}
+
+extension FindingCode {
+    // Parsing and hardening.
+    public static let xmlMalformed = FindingCode(rawValue: "xml.malformed")
+    public static let xmlTruncated = FindingCode(rawValue: "xml.truncated")
+    public static let xmlDoctype = FindingCode(rawValue: "xml.doctype-forbidden")
+    public static let xmlEntity = FindingCode(rawValue: "xml.entity-forbidden")
+    public static let xmlXInclude = FindingCode(rawValue: "xml.xinclude-forbidden")
+    public static let xmlProcessingInstruction = FindingCode(rawValue: "xml.processing-instruction-forbidden")
+    public static let xmlLimit = FindingCode(rawValue: "xml.limit-exceeded")
+    public static let xmlEncodingUnsupported = FindingCode(rawValue: "xml.encoding-unsupported")
+    public static let xmlEncodingMismatch = FindingCode(rawValue: "xml.encoding-mismatch")
+    public static let xmlNamespace = FindingCode(rawValue: "xml.namespace")
+
+    // Structure.
+    public static let schemaRoot = FindingCode(rawValue: "schema.root")
+    public static let schemaVersion = FindingCode(rawValue: "schema.version-unsupported")
+    public static let schemaMissingElement = FindingCode(rawValue: "schema.missing-element")
+    public static let schemaUnexpectedElement = FindingCode(rawValue: "schema.unexpected-element")
+    public static let schemaTooMany = FindingCode(rawValue: "schema.too-many")
+    public static let schemaMissingAttribute = FindingCode(rawValue: "schema.missing-attribute")
+    public static let schemaUnexpectedAttribute = FindingCode(rawValue: "schema.unexpected-attribute")
+    public static let schemaUnexpectedText = FindingCode(rawValue: "schema.unexpected-text")
+    public static let schemaEmptyValue = FindingCode(rawValue: "schema.empty-value")
+    public static let schemaInvalidValue = FindingCode(rawValue: "schema.invalid-value")
+
+    // Code sets.
+    public static let codesetFlow = FindingCode(rawValue: "codeset.flow")
+    public static let codesetMessageType = FindingCode(rawValue: "codeset.message-type")
+    public static let codesetOrganisation = FindingCode(rawValue: "codeset.organisation")
+    public static let codesetAgencyCode = FindingCode(rawValue: "codeset.agency-code")
+    public static let codesetGender = FindingCode(rawValue: "codeset.gender")
+    public static let codesetDivision = FindingCode(rawValue: "codeset.division")
+    public static let codesetEthnicity = FindingCode(rawValue: "codeset.ethnicity")
+    public static let idCardChecksum = FindingCode(rawValue: "codeset.id-card-checksum")
+    public static let idCardFormat = FindingCode(rawValue: "codeset.id-card-format")
+    public static let unifiedCode = FindingCode(rawValue: "codeset.unified-case-code")
+
+    // Consistency.
+    public static let senderKind = FindingCode(rawValue: "consistency.sender-kind")
+    public static let receiverKind = FindingCode(rawValue: "consistency.receiver-kind")
+    public static let sameOrganisation = FindingCode(rawValue: "consistency.same-organisation")
+    public static let caseCodeSender = FindingCode(rawValue: "consistency.case-code-sender")
+    public static let dateOrder = FindingCode(rawValue: "consistency.date-order")
+    public static let idCardMismatch = FindingCode(rawValue: "consistency.id-card-mismatch")
+    public static let dangling = FindingCode(rawValue: "consistency.dangling-reference")
+    public static let duplicateId = FindingCode(rawValue: "consistency.duplicate-id")
+    public static let versionField = FindingCode(rawValue: "consistency.field-not-in-version")
+    public static let startsFlow = FindingCode(rawValue: "consistency.reply-without-request")
+
+    // Attachments (the manifest against the files).
+    public static let attachmentMissing = FindingCode(rawValue: "attachment.missing")
+    public static let attachmentSize = FindingCode(rawValue: "attachment.size-mismatch")
+    public static let attachmentHash = FindingCode(rawValue: "attachment.hash-mismatch")
+    public static let attachmentName = FindingCode(rawValue: "attachment.unsafe-name")
+    public static let attachmentUnreadable = FindingCode(rawValue: "attachment.unreadable")
+    public static let attachmentUnverified = FindingCode(rawValue: "attachment.not-verified")
+    public static let attachmentUnused = FindingCode(rawValue: "attachment.unreferenced")
+
+    // Duplicates.
+    public static let duplicatePackage = FindingCode(rawValue: "duplicate.package-id")
+    public static let duplicateSimilar = FindingCode(rawValue: "duplicate.similar")
+
+    // Normalisation.
+    public static let normaliseWidth = FindingCode(rawValue: "normalise.full-width")
+    public static let normaliseWhitespace = FindingCode(rawValue: "normalise.whitespace")
+    public static let normaliseDate = FindingCode(rawValue: "normalise.date")
+}

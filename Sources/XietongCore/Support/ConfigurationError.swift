@@ -1,0 +1,46 @@
+/// A bad entry in a configuration or data file (organisation registry, flow catalog, code set), with the file,
+/// the path of the entry inside it, and a message in Chinese and English.
+public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { self.rawValue }
+
+        public static let unreadable = Code(rawValue: "config.unreadable")
+        public static let syntax = Code(rawValue: "config.syntax")
+        public static let format = Code(rawValue: "config.format")
+        public static let missingField = Code(rawValue: "config.missing-field")
+        public static let invalidValue = Code(rawValue: "config.invalid-value")
+        public static let duplicate = Code(rawValue: "config.duplicate")
+        public static let unknownReference = Code(rawValue: "config.unknown-reference")
+    }
+
+    public var code: Code
+    /// The file, when the data came from one.
+    public var file: String?
+    /// Where in the file, for example `organisations[3].agencyCode`.
+    public var path: String
+    public var message: LocalizedText
+
+    public init(_ code: Code, file: String? = nil, path: String, _ message: LocalizedText) {
+        self.code = code
+        self.file = file
+        self.path = path
+        self.message = message
+    }
+
+    public init(_ code: Code, file: String? = nil, path: String, zh: String, en: String) {
+        self.init(code, file: file, path: path, LocalizedText(zh: zh, en: en))
+    }
+
+    public func inFile(_ file: String) -> ConfigurationError {
+        var copy = self
+        copy.file = file
+        return copy
+    }
+
+    public var description: String {
+        let place = [self.file, self.path.isEmpty ? nil : self.path].compactMap { $0 }.joined(separator: ": ")
+        return "\(self.code) at \(place): \(self.message.zh) / \(self.message.en)"
+    }
+}
