@@ -56,6 +56,7 @@ extension FindingCode {
     public static let dangling = FindingCode(rawValue: "consistency.dangling-reference")
     public static let duplicateId = FindingCode(rawValue: "consistency.duplicate-id")
     public static let versionField = FindingCode(rawValue: "consistency.field-not-in-version")
+    public static let categoryMismatch = FindingCode(rawValue: "consistency.case-category")
     public static let startsFlow = FindingCode(rawValue: "consistency.reply-without-request")
 
     // Attachments (the manifest against the files).
