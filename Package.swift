@@ -58,7 +58,7 @@ let package = Package(
         // Helpers for tests: fixture builders, temporary directories, example generation.
         .target(
             name: "XietongTesting",
-            dependencies: ["XietongCore", "XietongStore"],
+            dependencies: ["XietongCore", "XietongStore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

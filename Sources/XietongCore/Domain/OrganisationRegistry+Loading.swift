@@ -87,3 +87,15 @@ extension OrganisationRegistry {
         return kind
     }
 }
+
+extension OrganisationRegistry {
+    /// The demo registry shipped with Xietong: one Hangzhou district's agencies, used by the examples and
+    /// `xietong demo`. A deployment passes its own file.
+    public static func demo() throws(ConfigurationError) -> OrganisationRegistry {
+        try OrganisationRegistry(
+            data: BundledData.read("registry/demo-organisations.json"),
+            file: "registry/demo-organisations.json",
+            divisions: CodeSets.bundled().division
+        )
+    }
+}

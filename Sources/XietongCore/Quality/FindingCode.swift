@@ -10,7 +10,8 @@ public struct FindingCode: RawRepresentable, Sendable, Hashable, Codable, Custom
 }
 
 extension FindingCode {
-    // Parsing and hardening.
+    // Reading and parsing, hardening.
+    public static let fileUnreadable = FindingCode(rawValue: "file.unreadable")
     public static let xmlMalformed = FindingCode(rawValue: "xml.malformed")
     public static let xmlTruncated = FindingCode(rawValue: "xml.truncated")
     public static let xmlDoctype = FindingCode(rawValue: "xml.doctype-forbidden")

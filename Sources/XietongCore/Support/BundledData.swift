@@ -4,7 +4,7 @@ public import Foundation
 public enum BundledData {
     /// The folder holding the shipped data files.
     public static var directory: URL {
-        Bundle.module.resourceURL!.appendingPathComponent("Resources")
+        Bundle.module.bundleURL.appendingPathComponent("Resources")
     }
 
     public static func url(_ relativePath: String) -> URL {

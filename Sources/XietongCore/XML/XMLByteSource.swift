@@ -36,7 +36,7 @@ public struct XMLFile: XMLByteSource {
         do {
             self.handle = try FileHandle(forReadingFrom: url)
         } catch {
-            throw XMLError(.xmlMalformed, zh: "无法打开文件：\(url.path)", en: "cannot open the file: \(url.path)")
+            throw XMLError(.fileUnreadable, zh: "无法打开文件：\(url.path)", en: "cannot open the file: \(url.path)")
         }
         self.chunkSize = chunkSize
     }
@@ -49,7 +49,7 @@ public struct XMLFile: XMLByteSource {
             }
             return [UInt8](data)
         } catch {
-            throw XMLError(.xmlMalformed, zh: "读取文件失败", en: "reading the file failed: \(error.localizedDescription)")
+            throw XMLError(.fileUnreadable, zh: "读取文件失败", en: "reading the file failed: \(error.localizedDescription)")
         }
     }
 }

@@ -1,0 +1,44 @@
+public import Foundation
+import Crypto
+public import XietongCore
+
+/// Resolves manifest locations relative to a directory (the package file's folder, or a node's upload area),
+/// streaming each file through SHA-256 so that a dossier of any size is checked in constant memory.
+/// Remote URLs are reported as not verifiable here.
+public struct FileAttachmentResolver: AttachmentResolver {
+    public let base: URL
+
+    public init(base: URL) {
+        self.base = base.standardizedFileURL
+    }
+
+    public func inspect(location: String) -> AttachmentInspection {
+        if location.contains("://") {
+            guard location.hasPrefix("file://"), let url = URL(string: location) else { return .notVerifiable }
+            return Self.hash(url)
+        }
+        let url = self.base.appendingPathComponent(location).standardizedFileURL
+        guard url.path.hasPrefix(self.base.path + "/") else {
+            return .unreadable(reason: "outside the package directory")
+        }
+        return Self.hash(url)
+    }
+
+    /// Size and SHA-256 of a file, read in 1 MiB chunks.
+    public static func hash(_ url: URL) -> AttachmentInspection {
+        guard FileManager.default.fileExists(atPath: url.path) else { return .missing }
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            var hasher = SHA256()
+            var size = 0
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                hasher.update(data: chunk)
+                size += chunk.count
+            }
+            return .found(size: size, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        } catch {
+            return .unreadable(reason: error.localizedDescription)
+        }
+    }
+}
