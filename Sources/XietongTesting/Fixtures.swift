@@ -1,0 +1,45 @@
+public import Foundation
+public import XietongCore
+import Testing
+import XietongStore
+
+/// Shared fixtures: the shipped checker with the demo registry, and example packages as text to corrupt.
+public enum Fixtures {
+    public static let registry: OrganisationRegistry = try! OrganisationRegistry.demo()
+    public static let checker: QualityChecker = try! QualityChecker.bundled(registry: Self.registry)
+
+    /// The text of a shipped example, for example `arrestApproval.arrestRequest`.
+    public static func example(_ name: String) -> String {
+        let url = Repository.examples.appendingPathComponent("\(name).xml")
+        return String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Checks package text, resolving attachments against the shipped examples' folder.
+    public static func check(_ xml: String, attachments: Bool = true, now: Date = Date()) -> QualityReport {
+        self.check(bytes: Array(xml.utf8), attachments: attachments, now: now)
+    }
+
+    public static func check(bytes: [UInt8], attachments: Bool = true, now: Date = Date()) -> QualityReport {
+        let resolver = attachments ? FileAttachmentResolver(base: Repository.examples) : nil
+        return self.checker.check(XMLBytes(bytes), attachments: resolver, now: now)
+    }
+}
+
+extension QualityReport {
+    /// The codes of the error findings.
+    public var errorCodes: [String] { self.errors.map(\.code.rawValue) }
+
+    /// The first finding with `code`.
+    public func finding(_ code: FindingCode) -> Finding? { self.findings.first { $0.code == code } }
+}
+
+extension String {
+    /// Replaces exactly one occurrence, failing loudly when the fixture text has changed.
+    public func replacingOnce(_ target: String, with replacement: String) -> String {
+        guard let range = self.range(of: target) else {
+            Issue.record("fixture text not found: \(target)")
+            return self
+        }
+        return self.replacingCharacters(in: range, with: replacement)
+    }
+}
