@@ -100,9 +100,6 @@ public struct FlowCatalog: Sendable, Hashable, Codable {
                 throw ConfigurationError(.unknownReference, path: "\(flowPath).processKind", zh: "未知的接口业务类别“\(kind)”", en: "unknown interface process kind '\(kind)'")
             }
             let messageIds = flow.messages.map(\.id)
-            if !flow.messages.contains(where: \.startsFlow) && !flow.messages.isEmpty {
-                throw ConfigurationError(.invalidValue, path: "\(flowPath).messages", zh: "流程“\(flow.id)”没有发起消息", en: "the flow '\(flow.id)' has no message that starts it")
-            }
             var seen: Set<String> = []
             for (messageIndex, message) in flow.messages.enumerated() {
                 let path = "\(flowPath).messages[\(messageIndex)]"
@@ -131,6 +128,9 @@ public struct FlowCatalog: Sendable, Hashable, Codable {
                         en: "a time limit must be positive (use the unit 'immediately' for 立即)"
                     )
                 }
+            }
+            if !flow.messages.contains(where: \.startsFlow) && !flow.messages.isEmpty {
+                throw ConfigurationError(.invalidValue, path: "\(flowPath).messages", zh: "流程“\(flow.id)”没有发起消息", en: "the flow '\(flow.id)' has no message that starts it")
             }
         }
         for (index, kind) in self.interfaceProcessKinds.enumerated() {

@@ -75,6 +75,16 @@ public final class SQLiteDatabase: Sendable {
         }
     }
 
+    /// The versions of the migrations applied to this database, in order.
+    public func appliedMigrations() async throws(StoreError) -> [Int] {
+        do {
+            let rows = try await self.connection.query("SELECT version FROM schema_migrations ORDER BY version", [])
+            return rows.compactMap { $0.column("version")?.integer }
+        } catch {
+            throw StoreError(.query, zh: "无法读取迁移记录", en: "cannot read the applied migrations", underlying: error)
+        }
+    }
+
     public func close() async {
         try? await self.connection.close()
     }

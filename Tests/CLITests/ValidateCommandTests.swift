@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+import XietongTesting
+
+/// `xietong validate` as a user runs it: exit codes, readable findings, JSON for machines.
+@Suite(.serialized) struct ValidateCommandTests {
+    var examples: [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: Repository.examples.path))?.filter { $0.hasSuffix(".xml") }.sorted()
+            .map { "examples/packages/\($0)" } ?? []
+    }
+
+    @Test func everyShippedExampleIsReportedValid() throws {
+        let result = try CommandRunner.run(["validate"] + self.examples)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("101 files: 101 valid, 0 refused."))
+        #expect(result.stderr.contains("built-in demo organisation registry"))
+    }
+
+    @Test func aCorruptedCopyIsRefusedWithTheFinding() throws {
+        let directory = try TemporaryDirectory()
+        let xml = Fixtures.example("arrestApproval.arrestRequest").replacingOnce("330106199003151236", with: "330106199003151235")
+        try Data(xml.utf8).write(to: directory.file("bad.xml"))
+        let result = try CommandRunner.run(["validate", "--no-attachments", directory.file("bad.xml").path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("error codeset.id-card-checksum at /CasePackage/Body/Persons/Person[1]/IdCardNumber"))
+        #expect(result.stdout.contains("校验码错误"))
+        #expect(result.stdout.contains("wrong check character"))
+        #expect(result.stdout.contains("1 file: 0 valid, 1 refused."))
+    }
+
+    @Test func jsonOutputIsMachineReadable() throws {
+        let directory = try TemporaryDirectory()
+        let xml = Fixtures.example("arrestApproval.arrestRequest").replacingOnce("<Gender>1</Gender>", with: "<Gender>3</Gender>")
+        try Data(xml.utf8).write(to: directory.file("bad.xml"))
+        let result = try CommandRunner.run(["validate", "--json", "examples/packages/arrestApproval.arrestRequest.xml", directory.file("bad.xml").path])
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["valid"] as? Bool == false)
+        let files = try #require(object["files"] as? [[String: Any]])
+        #expect(files.map { $0["valid"] as? Bool } == [true, false])
+        let finding = try #require((files[1]["findings"] as? [[String: Any]])?.first { ($0["severity"] as? String) == "error" })
+        #expect(finding["code"] as? String == "codeset.gender")
+        #expect(finding["location"] as? String == "/CasePackage/Body/Persons/Person[1]/Gender")
+        #expect((finding["message"] as? [String: String])?["zh"]?.contains("GB/T 2261.1") == true)
+    }
+
+    @Test(arguments: [["validate"], ["validate", "--frobnicate", "x.xml"], ["nonsense"]])
+    func usageErrorsExitWithTwo(arguments: [String]) throws {
+        let result = try CommandRunner.run(arguments)
+        #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
+        #expect(!result.stderr.isEmpty)
+    }
+
+    @Test func aBadRegistryIsAConfigurationErrorNamingTheEntry() throws {
+        let directory = try TemporaryDirectory()
+        try Data(#"{"format":"xietong.organisations/1","organisations":[{"code":"1","agencyCode":"1101","kind":"police","name":{"zh":"甲","en":"A"}}]}"#.utf8)
+            .write(to: directory.file("orgs.json"))
+        let result = try CommandRunner.run(["validate", "--registry", directory.file("orgs.json").path, "examples/packages/arrestApproval.arrestRequest.xml"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("organisations[0].code"))
+        #expect(result.stderr.contains("12 digits"))
+    }
+
+    @Test func aMissingFileIsReportedNotCrashedOn() throws {
+        let result = try CommandRunner.run(["validate", "no/such/file.xml"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("file.unreadable"))
+    }
+
+    /// Hostile files on disk: each refused with its finding, with the process's peak memory far below 256 MB.
+    @Test(.timeLimit(.minutes(2))) func hostileFilesAreRefusedWithinBoundedMemory() throws {
+        let directory = try TemporaryDirectory()
+        let deep = String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000)
+        try Data(deep.utf8).write(to: directory.file("deep.xml"))
+        var lol = "<!ENTITY l0 \"lol\">"
+        for level in 1...9 { lol += "<!ENTITY l\(level) \"" + String(repeating: "&l\(level - 1);", count: 10) + "\">" }
+        try Data("<?xml version=\"1.0\"?><!DOCTYPE r [\(lol)]><r>&l9;</r>".utf8).write(to: directory.file("laughs.xml"))
+        // A 200 MB text node, written in 8 MB pieces.
+        FileManager.default.createFile(atPath: directory.file("huge.xml").path, contents: Data("<r>".utf8))
+        let handle = try FileHandle(forWritingTo: directory.file("huge.xml"))
+        try handle.seekToEnd()
+        let piece = Data(repeating: 0x41, count: 8 << 20)
+        for _ in 0..<25 { try handle.write(contentsOf: piece) }
+        try handle.write(contentsOf: Data("</r>".utf8))
+        try handle.close()
+
+        let expectations = [("deep.xml", "xml.limit-exceeded"), ("laughs.xml", "xml.doctype-forbidden"), ("huge.xml", "xml.limit-exceeded")]
+        for (name, code) in expectations {
+            let result = try CommandRunner.run(["validate", "--json", directory.file(name).path])
+            #expect(result.status == 1, "\(name)")
+            #expect(result.stdout.contains("\"code\" : \"\(code)\""), "\(name): \(result.stdout)")
+            print("hostile \(name): refused in \(String(format: "%.2f", result.seconds)) s")
+        }
+        let peak = CommandRunner.peakChildResidentBytes()
+        print("peak child RSS: \(peak >> 20) MB")
+        #expect(peak < 256 << 20)
+    }
+}
+
+/// `xietong code`: unified codes from a store that survives restarts; every run of the command is a restart.
+@Suite struct CodeCommandTests {
+    @Test func sequencesContinueAcrossProcesses() throws {
+        let directory = try TemporaryDirectory()
+        let first = try CommandRunner.run(["code", "new", "--org", "330106000101", "--count", "2", "--data-dir", directory.url.path])
+        let second = try CommandRunner.run(["code", "new", "--org", "330106000101", "--data-dir", directory.url.path])
+        #expect(first.status == 0 && second.status == 0, "\(first.stderr)\(second.stderr)")
+        let codes = (first.stdout + second.stdout).split(separator: "\n").map(String.init)
+        #expect(codes.count == 3)
+        #expect(codes.map { $0.suffix(8) } == ["00000001", "00000002", "00000003"])
+        #expect(codes.allSatisfy { $0.count == 32 && $0.dropFirst(8).hasPrefix("1101330106000101") })
+    }
+
+    @Test func checkingExplainsOrRefuses() throws {
+        let good = try CommandRunner.run(["code", "check", "20170507136633010100000112345678", "20261121110133010600010100000042-002-013-0157"])
+        #expect(good.status == 0)
+        #expect(good.stdout.contains("organisation 330101000001, sequence 12345678"))
+        #expect(good.stdout.contains("volume 2, file 13, page 157"))
+        let bad = try CommandRunner.run(["code", "check", "20170230136633010100000112345678"])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("code.date"))
+    }
+
+    @Test func anUnknownOrganisationIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let result = try CommandRunner.run(["code", "new", "--org", "999999999999", "--data-dir", directory.url.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("not in the registry"))
+    }
+}
+
+/// `xietong catalog` and `xietong registry`: what an IT centre uses to check its data files.
+@Suite struct CatalogCommandTests {
+    @Test func theCatalogIsListed() throws {
+        let result = try CommandRunner.run(["catalog"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("19 flows, 100 message types"))
+        #expect(result.stdout.contains("arrestRequest: 提请批准逮捕  police → procuratorate  [receiver 7 days"))
+    }
+
+    @Test func aBadOverrideIsRefusedNamingTheEntry() throws {
+        let directory = try TemporaryDirectory()
+        try Data(#"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"legalAid","clause":"c","category":"criminal","zh":"z","en":"e","messages":[{"id":"legalAidNotice","zh":"z","en":"e","from":["police"],"to":["legalAid"],"limits":[{"party":"receiver","value":3,"unit":"fortnights","basis":"b"}]}]}]}"#.utf8)
+            .write(to: directory.file("override.json"))
+        let result = try CommandRunner.run(["catalog", "check", directory.file("override.json").path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("flows[0].messages[0].limits[0].unit"))
+    }
+
+    @Test func theDemoRegistryChecks() throws {
+        let result = try CommandRunner.run(["registry", "check", "Sources/XietongCore/Resources/registry/demo-organisations.json"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("12 organisations"))
+    }
+}

@@ -1,0 +1,79 @@
+import Testing
+import XietongCore
+import XietongTesting
+
+/// ZJ-7.1.1: the 32-digit unified code, dossier codes against the case, and GB 11643 identity numbers.
+@Suite struct UnifiedCaseCodeTests {
+    @Test func theStandardsExampleParsesIntoItsParts() throws {
+        let code = try UnifiedCaseCode("20170507136633010100000112345678")
+        #expect(code.date == CalendarDate(year: 2017, month: 5, day: 7))
+        #expect(code.agencyCode == "1366")
+        #expect(code.organisationCode == "330101000001")
+        #expect(code.sequence == 12_345_678)
+    }
+
+    @Test func codesAreBuiltFromTheirParts() throws {
+        let code = try UnifiedCaseCode(date: CalendarDate(year: 2026, month: 11, day: 21)!, agencyCode: "1101", organisationCode: "330106000101", sequence: 42)
+        #expect(code.rawValue == "20261121110133010600010100000042")
+        #expect(try UnifiedCaseCode(code.rawValue) == code)
+    }
+
+    @Test(arguments: [
+        ("2017050713663301010000011234567", "code.format"),
+        ("2017050713663301010000011234567X", "code.format"),
+        ("20170230136633010100000112345678", "code.date"),
+        ("20170507136633010100000100000000", "code.sequence"),
+    ])
+    func invalidCodesAreRefused(text: String, expected: String) {
+        #expect(throws: CodeError.self) { try UnifiedCaseCode(text) }
+        do {
+            _ = try UnifiedCaseCode(text)
+        } catch {
+            #expect(error.code.rawValue == expected)
+        }
+    }
+
+    @Test func partsOutOfRangeAreRefused() {
+        let day = CalendarDate(year: 2026, month: 1, day: 1)!
+        #expect(throws: CodeError.self) { try UnifiedCaseCode(date: day, agencyCode: "11", organisationCode: "330106000101", sequence: 1) }
+        #expect(throws: CodeError.self) { try UnifiedCaseCode(date: day, agencyCode: "1101", organisationCode: "33010600010", sequence: 1) }
+        #expect(throws: CodeError.self) { try UnifiedCaseCode(date: day, agencyCode: "1101", organisationCode: "330106000101", sequence: 100_000_000) }
+    }
+
+    @Test func volumesFilesAndPagesAreCodedAgainstTheCase() throws {
+        let caseCode = try UnifiedCaseCode("20261121110133010600010100000042")
+        #expect(try DossierCode(caseCode: caseCode, volume: 1).description == "20261121110133010600010100000042-001")
+        #expect(try DossierCode(caseCode: caseCode, volume: 2, file: 13).description == "20261121110133010600010100000042-002-013")
+        let page = try DossierCode(caseCode: caseCode, volume: 2, file: 13, page: 157)
+        #expect(page.description == "20261121110133010600010100000042-002-013-0157")
+        #expect(try DossierCode(page.description) == page)
+        #expect(throws: CodeError.self) { try DossierCode(caseCode: caseCode, volume: 0) }
+        #expect(throws: CodeError.self) { try DossierCode(caseCode: caseCode, volume: 1, page: 3) }
+        #expect(throws: CodeError.self) { try DossierCode("20261121110133010600010100000042-1-2") }
+    }
+}
+
+@Suite struct IdentityNumberTests {
+    @Test func theStandardsExampleIsValid() throws {
+        // The example number of GB 11643-1999.
+        let number = try #require(ResidentIDNumber("11010519491231002X"))
+        #expect(number.birthDate == CalendarDate(year: 1949, month: 12, day: 31))
+        #expect(number.genderCode == "2")
+    }
+
+    @Test func problemsAreNamed() {
+        #expect(ResidentIDNumber.problem(in: "110105194912310021") == .checksum(expected: "X"))
+        #expect(ResidentIDNumber.problem(in: "99010519491231002X") == .province)
+        #expect(ResidentIDNumber.problem(in: "110105194902300021") == .birthDate)
+        #expect(ResidentIDNumber.problem(in: "11010519491231002") == .format)
+        #expect(ResidentIDNumber.problem(in: "11010519491231002x") == .format)
+    }
+
+    @Test func generatedFixturesAreValid() {
+        for order in 1...50 {
+            let male = IdentityNumbers.make(birth: "19900315", order: order, male: true)
+            #expect(ResidentIDNumber(male)?.genderCode == "1")
+            #expect(ResidentIDNumber(IdentityNumbers.make(birth: "20000229", order: order, male: false))?.genderCode == "2")
+        }
+    }
+}

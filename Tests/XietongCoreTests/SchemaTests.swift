@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import XietongCore
+import XietongTesting
+
+/// The XSDs in docs/schema/ are the ones the validator loads, and an independent XSD validator (libxml2's xmllint)
+/// agrees with ours on the shipped examples and on corrupted copies.
+@Suite struct SchemaTests {
+    @Test func thePublishedSchemasAreTheBundledOnes() throws {
+        for version in SchemaSet.bundledVersions {
+            let published = try Data(contentsOf: Repository.url("docs/schema/case-package-\(version).xsd"))
+            let bundled = try Data(contentsOf: BundledData.url("schema/case-package-\(version).xsd"))
+            #expect(published == bundled)
+        }
+    }
+
+    @Test func bothVersionsLoad() throws {
+        let schemas = try SchemaSet.bundled()
+        #expect(schemas.versions == ["1.0", "1.1"])
+        #expect(schemas["1.1"]?.complexType("PersonType")?.sequence.map(\.name).contains("Ethnicity") == true)
+        #expect(schemas["1.0"]?.complexType("PersonType")?.sequence.map(\.name).contains("Ethnicity") == false)
+    }
+
+    @Test func unsupportedXSDConstructsAreRefusedRatherThanMisread() {
+        let xsd = #"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x" version="1"><xs:element name="r" type="T"/><xs:complexType name="T"><xs:choice/></xs:complexType></xs:schema>"#
+        #expect(throws: ConfigurationError.self) { try PackageSchema(xsd: Array(xsd.utf8), file: "x.xsd") }
+    }
+
+    static var xmllint: URL? {
+        ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].map(URL.init(fileURLWithPath:)).first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    func xmllintAccepts(_ file: URL, version: String) throws -> Bool {
+        let process = Process()
+        process.executableURL = Self.xmllint
+        process.arguments = ["--noout", "--nonet", "--schema", Repository.url("docs/schema/case-package-\(version).xsd").path, file.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    @Test func xmllintAgreesWithTheValidator() throws {
+        guard Self.xmllint != nil else {
+            // .ci/run installs libxml2-utils, so CI always runs this comparison.
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "xmllint is missing in CI")
+            return
+        }
+        let directory = try TemporaryDirectory()
+        let valid = Fixtures.example("arrestApproval.arrestRequest")
+        let cases: [(String, Bool)] = [
+            (valid, true),
+            (valid.replacingOnce("<AgencyCaseNumber>杭西公（刑）字〔2026〕1003号</AgencyCaseNumber>\n", with: ""), false),
+            (valid.replacingOnce("<Gender>1</Gender>", with: "<Gender>M</Gender>"), false),
+            (valid.replacingOnce("<Kind>criminalDetention</Kind>", with: "<Kind>houseArrest</Kind>"), false),
+            (valid.replacingOnce("<Size>", with: "<Size>-"), false),
+            (valid.replacingOnce("<FiledOn>2026-11-02</FiledOn>", with: "<FiledOn>2026-02-30</FiledOn>"), false),
+            (valid.replacingOnce("</Documents>\n", with: "</Documents>\n    <Secret>x</Secret>\n"), false),
+            (valid.replacingOnce(" role=\"suspect\"", with: ""), false),
+        ]
+        for (index, (xml, expected)) in cases.enumerated() {
+            let file = directory.file("case-\(index).xml")
+            try Data(xml.utf8).write(to: file)
+            #expect(try self.xmllintAccepts(file, version: "1.0") == expected, "xmllint on case \(index)")
+            let ours = Fixtures.checker.check(XMLBytes(Array(xml.utf8))).findings.contains { $0.code.rawValue.hasPrefix("schema.") }
+            #expect(ours == !expected, "our validator on case \(index)")
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: Repository.examples.path) where name.hasSuffix(".xml") {
+            // The version attribute is ASCII in every encoding the examples use.
+            let text = String(decoding: try Data(contentsOf: Repository.examples.appendingPathComponent(name)), as: UTF8.self)
+            let version = text.contains("standardVersion=\"1.1\"") ? "1.1" : "1.0"
+            #expect(try self.xmllintAccepts(Repository.examples.appendingPathComponent(name), version: version), "xmllint refused \(name)")
+        }
+    }
+}
