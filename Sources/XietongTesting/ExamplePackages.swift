@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 public import XietongCore
 
 /// The example packages shipped in `examples/packages/`: one realistic package for every message type of the
@@ -124,7 +124,12 @@ public enum ExamplePackages {
     ) -> Built {
         let hour = 8 + minute / 60
         let time = "\(day)T\(hour < 10 ? "0" : "")\(hour):\(minute % 60 < 10 ? "0" : "")\(minute % 60):00+08:00"
-        let code = try! UnifiedCaseCode(date: CalendarDate(iso: day)!, agencyCode: sender.agencyCode, organisationCode: sender.code, sequence: sequence)
+        let code = try! UnifiedCaseCode(
+            date: CalendarDate(iso: day)!,
+            agencyCode: sender.agencyCode,
+            organisationCode: sender.code,
+            sequence: sequence
+        )
         let attachmentPath = "attachments/\(name).pdf"
         let pdf = MinimalPDF.make(lines: [
             "Xietong example document", "\(message.en)", "Flow: \(flow.en) (\(flow.clause))", "Case code: \(code.rawValue)", "Package: \(name)",
@@ -265,7 +270,14 @@ public enum ExamplePackages {
                     CasePackage.CoerciveMeasure(personRef: $0.id, kind: "arrest", startDate: "2026-11-10", custodyOrganisation: "330106000102")
                 }
             } else if flow.id == "arrestApproval" || flow.id == "prosecutionTransfer" {
-                measures = [CasePackage.CoerciveMeasure(personRef: "p1", kind: "criminalDetention", startDate: "2026-11-17", custodyOrganisation: "330106000102")]
+                measures = [
+                    CasePackage.CoerciveMeasure(
+                        personRef: "p1",
+                        kind: "criminalDetention",
+                        startDate: "2026-11-17",
+                        custodyOrganisation: "330106000102"
+                    )
+                ]
             } else if flow.id == "coerciveMeasureChange" {
                 measures = [CasePackage.CoerciveMeasure(personRef: "p1", kind: "bail", startDate: "2026-11-19", endDate: "2027-11-18")]
             }

@@ -1,6 +1,6 @@
 public import Foundation
-public import XietongCore
 import Testing
+public import XietongCore
 import XietongStore
 
 /// Shared fixtures: the shipped checker with the demo registry, and example packages as text to corrupt.

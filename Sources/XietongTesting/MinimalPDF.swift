@@ -1,4 +1,5 @@
 import Foundation
+
 /// A small, valid one-page PDF with a few lines of ASCII text: stands in for a legal document or dossier page in
 /// the examples, so that attachment hashes and sizes are checked against real files.
 public enum MinimalPDF {

@@ -19,6 +19,9 @@ struct CatalogCommand: ParsableCommand {
         @Flag(help: "Print the merged catalog as JSON.")
         var json = false
 
+        @Flag(help: "Print the merged catalog as Markdown tables (as in docs/flows.md).")
+        var markdown = false
+
         func run() throws {
             let catalog: FlowCatalog
             do {
@@ -26,13 +29,19 @@ struct CatalogCommand: ParsableCommand {
             } catch {
                 exitForConfiguration(error)
             }
+            if self.markdown {
+                print(catalog.markdown, terminator: "")
+                return
+            }
             if self.json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(catalog), as: UTF8.self))
                 return
             }
-            print("\(catalog.standard) catalog \(catalog.catalogVersion): \(catalog.flows.count) flows, \(catalog.flows.map(\.messages.count).reduce(0, +)) message types")
+            print(
+                "\(catalog.standard) catalog \(catalog.catalogVersion): \(catalog.flows.count) flows, \(catalog.flows.map(\.messages.count).reduce(0, +)) message types"
+            )
             for flow in catalog.flows {
                 print("\n\(flow.clause) \(flow.zh) \(flow.en) [\(flow.id)]")
                 for message in flow.messages {

@@ -77,11 +77,15 @@ struct CodeCommand: AsyncParsableCommand {
                 do {
                     if text.contains("-") {
                         let code = try DossierCode(text)
-                        print("✓ \(text)  卷宗编码 dossier code: case \(code.caseCode), volume \(code.volume)"
-                            + (code.file.map { ", file \($0)" } ?? "") + (code.page.map { ", page \($0)" } ?? ""))
+                        print(
+                            "✓ \(text)  卷宗编码 dossier code: case \(code.caseCode), volume \(code.volume)"
+                                + (code.file.map { ", file \($0)" } ?? "") + (code.page.map { ", page \($0)" } ?? "")
+                        )
                     } else {
                         let code = try UnifiedCaseCode(text)
-                        print("✓ \(text)  统一赋码 unified code: date \(code.date), agency \(code.agencyCode), organisation \(code.organisationCode), sequence \(code.sequence)")
+                        print(
+                            "✓ \(text)  统一赋码 unified code: date \(code.date), agency \(code.agencyCode), organisation \(code.organisationCode), sequence \(code.sequence)"
+                        )
                     }
                 } catch {
                     failed = true

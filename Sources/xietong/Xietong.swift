@@ -12,7 +12,7 @@ struct Xietong: AsyncParsableCommand {
             Exit codes: 0 success, 1 the input was checked and refused (for example an invalid package), \
             2 a usage or configuration error.
             """,
-        subcommands: [ValidateCommand.self, CodeCommand.self, CatalogCommand.self, RegistryCommand.self]
+        subcommands: [ValidateCommand.self, CodeCommand.self, CatalogCommand.self, RegistryCommand.self, BenchCommand.self]
     )
 
     /// Runs the command, mapping argument errors to exit code 2 (ArgumentParser's default is 64).

@@ -32,7 +32,9 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let xml = Fixtures.example("arrestApproval.arrestRequest").replacingOnce("<Gender>1</Gender>", with: "<Gender>3</Gender>")
         try Data(xml.utf8).write(to: directory.file("bad.xml"))
-        let result = try CommandRunner.run(["validate", "--json", "examples/packages/arrestApproval.arrestRequest.xml", directory.file("bad.xml").path])
+        let result = try CommandRunner.run([
+            "validate", "--json", "examples/packages/arrestApproval.arrestRequest.xml", directory.file("bad.xml").path,
+        ])
         #expect(result.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["valid"] as? Bool == false)
@@ -53,9 +55,14 @@ import XietongTesting
 
     @Test func aBadRegistryIsAConfigurationErrorNamingTheEntry() throws {
         let directory = try TemporaryDirectory()
-        try Data(#"{"format":"xietong.organisations/1","organisations":[{"code":"1","agencyCode":"1101","kind":"police","name":{"zh":"甲","en":"A"}}]}"#.utf8)
-            .write(to: directory.file("orgs.json"))
-        let result = try CommandRunner.run(["validate", "--registry", directory.file("orgs.json").path, "examples/packages/arrestApproval.arrestRequest.xml"])
+        try Data(
+            #"{"format":"xietong.organisations/1","organisations":[{"code":"1","agencyCode":"1101","kind":"police","name":{"zh":"甲","en":"A"}}]}"#
+                .utf8
+        )
+        .write(to: directory.file("orgs.json"))
+        let result = try CommandRunner.run([
+            "validate", "--registry", directory.file("orgs.json").path, "examples/packages/arrestApproval.arrestRequest.xml",
+        ])
         #expect(result.status == 2)
         #expect(result.stderr.contains("organisations[0].code"))
         #expect(result.stderr.contains("12 digits"))
@@ -76,7 +83,7 @@ import XietongTesting
         for level in 1...9 { lol += "<!ENTITY l\(level) \"" + String(repeating: "&l\(level - 1);", count: 10) + "\">" }
         try Data("<?xml version=\"1.0\"?><!DOCTYPE r [\(lol)]><r>&l9;</r>".utf8).write(to: directory.file("laughs.xml"))
         // A 200 MB text node, written in 8 MB pieces.
-        FileManager.default.createFile(atPath: directory.file("huge.xml").path, contents: Data("<r>".utf8))
+        #expect(FileManager.default.createFile(atPath: directory.file("huge.xml").path, contents: Data("<r>".utf8)))
         let handle = try FileHandle(forWritingTo: directory.file("huge.xml"))
         try handle.seekToEnd()
         let piece = Data(repeating: 0x41, count: 8 << 20)
@@ -139,8 +146,11 @@ import XietongTesting
 
     @Test func aBadOverrideIsRefusedNamingTheEntry() throws {
         let directory = try TemporaryDirectory()
-        try Data(#"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"legalAid","clause":"c","category":"criminal","zh":"z","en":"e","messages":[{"id":"legalAidNotice","zh":"z","en":"e","from":["police"],"to":["legalAid"],"limits":[{"party":"receiver","value":3,"unit":"fortnights","basis":"b"}]}]}]}"#.utf8)
-            .write(to: directory.file("override.json"))
+        try Data(
+            #"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"legalAid","clause":"c","category":"criminal","zh":"z","en":"e","messages":[{"id":"legalAidNotice","zh":"z","en":"e","from":["police"],"to":["legalAid"],"limits":[{"party":"receiver","value":3,"unit":"fortnights","basis":"b"}]}]}]}"#
+                .utf8
+        )
+        .write(to: directory.file("override.json"))
         let result = try CommandRunner.run(["catalog", "check", directory.file("override.json").path])
         #expect(result.status == 1)
         #expect(result.stdout.contains("flows[0].messages[0].limits[0].unit"))

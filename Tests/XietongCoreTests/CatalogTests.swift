@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XietongCore
+import XietongTesting
 
 /// The flow catalog (ZJ-6, ZJ-7.1.3.1) as data, with a province's override.
 @Suite struct CatalogTests {
@@ -70,10 +71,22 @@ import XietongCore
     }
 
     @Test(arguments: [
-        (#"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"f","clause":"c","category":"civil","zh":"z","en":"e","messages":[{"id":"m","zh":"z","en":"e","from":["police"],"to":["judge"]}]}]}"#, "flows[0].messages[0].to[0]"),
-        (#"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"f","clause":"c","category":"civil","zh":"z","en":"e","messages":[{"id":"m","zh":"z","en":"e","from":["police"],"to":["court"],"answers":["nope"]}]}]}"#, "flows[0].messages[0].answers"),
-        (#"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"f","clause":"c","category":"civil","zh":"z","en":"e","messages":[{"id":"m","zh":"z","en":"e","from":["police"],"to":["court"],"limits":[{"party":"receiver","value":0,"unit":"days","basis":"b"}]}]}]}"#, "flows[0].messages[0].limits[0].value"),
-        (#"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"f","clause":"c","category":"civil","zh":"z","en":"e","messages":[{"id":"m","en":"e","from":["police"],"to":["court"]}]}]}"#, "flows[0].messages[0].zh"),
+        (
+            #"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"f","clause":"c","category":"civil","zh":"z","en":"e","messages":[{"id":"m","zh":"z","en":"e","from":["police"],"to":["judge"]}]}]}"#,
+            "flows[0].messages[0].to[0]"
+        ),
+        (
+            #"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"f","clause":"c","category":"civil","zh":"z","en":"e","messages":[{"id":"m","zh":"z","en":"e","from":["police"],"to":["court"],"answers":["nope"]}]}]}"#,
+            "flows[0].messages[0].answers"
+        ),
+        (
+            #"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"f","clause":"c","category":"civil","zh":"z","en":"e","messages":[{"id":"m","zh":"z","en":"e","from":["police"],"to":["court"],"limits":[{"party":"receiver","value":0,"unit":"days","basis":"b"}]}]}]}"#,
+            "flows[0].messages[0].limits[0].value"
+        ),
+        (
+            #"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"f","clause":"c","category":"civil","zh":"z","en":"e","messages":[{"id":"m","en":"e","from":["police"],"to":["court"]}]}]}"#,
+            "flows[0].messages[0].zh"
+        ),
         (#"{"format":"xietong.catalog/2","catalogVersion":"x"}"#, "format"),
     ])
     func aBadCatalogIsRefusedNamingTheEntry(json: String, path: String) {
@@ -106,14 +119,26 @@ import XietongCore
 
     @Test(arguments: [
         (#""code":"33010600010","agencyCode":"1102","kind":"police","name":{"zh":"乙","en":"B"}"#, "organisations[1].code", "config.invalid-value"),
-        (#""code":"330106000102","agencyCode":"11","kind":"police","name":{"zh":"乙","en":"B"}"#, "organisations[1].agencyCode", "config.invalid-value"),
+        (
+            #""code":"330106000102","agencyCode":"11","kind":"police","name":{"zh":"乙","en":"B"}"#, "organisations[1].agencyCode",
+            "config.invalid-value"
+        ),
         (#""code":"330106000102","agencyCode":"1102","kind":"sheriff","name":{"zh":"乙","en":"B"}"#, "organisations[1].kind", "config.invalid-value"),
         (#""code":"330106000101","agencyCode":"1102","kind":"police","name":{"zh":"乙","en":"B"}"#, "organisations[1].code", "config.duplicate"),
         (#""code":"330106000102","agencyCode":"1101","kind":"police","name":{"zh":"乙","en":"B"}"#, "organisations[1].agencyCode", "config.duplicate"),
-        (#""code":"330106000102","agencyCode":"1102","kind":"police","name":{"zh":" ","en":"B"}"#, "organisations[1].name.zh", "config.missing-field"),
-        (#""code":"330106000102","agencyCode":"1102","kind":"police","name":{"zh":"乙","en":"B"},"division":"999999""#, "organisations[1].division", "config.unknown-reference"),
+        (
+            #""code":"330106000102","agencyCode":"1102","kind":"police","name":{"zh":" ","en":"B"}"#, "organisations[1].name.zh",
+            "config.missing-field"
+        ),
+        (
+            #""code":"330106000102","agencyCode":"1102","kind":"police","name":{"zh":"乙","en":"B"},"division":"999999""#, "organisations[1].division",
+            "config.unknown-reference"
+        ),
         (#""code":"330106000102","kind":"police","name":{"zh":"乙","en":"B"}"#, "organisations[1].agencyCode", "config.missing-field"),
-        (#""code":"330106000102","agencyCode":"1102","kind":"police","alsoActsAs":["warden"],"name":{"zh":"乙","en":"B"}"#, "organisations[1].alsoActsAs[0]", "config.invalid-value"),
+        (
+            #""code":"330106000102","agencyCode":"1102","kind":"police","alsoActsAs":["warden"],"name":{"zh":"乙","en":"B"}"#,
+            "organisations[1].alsoActsAs[0]", "config.invalid-value"
+        ),
     ])
     func aBadEntryIsRefusedNamingIt(fields: String, path: String, code: String) throws {
         do {
@@ -128,5 +153,12 @@ import XietongCore
 
     @Test func notJSONIsASyntaxError() {
         #expect(throws: ConfigurationError.self) { try OrganisationRegistry(data: Data("{organisations".utf8)) }
+    }
+}
+
+@Suite struct CatalogDocumentationTests {
+    @Test func docsFlowsShowsTheShippedCatalog() throws {
+        let document = try String(contentsOf: Repository.url("docs/flows.md"), encoding: .utf8)
+        #expect(document.contains(try FlowCatalog.bundled().markdown), "regenerate the tables in docs/flows.md with `xietong catalog --markdown`")
     }
 }

@@ -13,7 +13,12 @@ import XietongTesting
     }
 
     @Test func codesAreBuiltFromTheirParts() throws {
-        let code = try UnifiedCaseCode(date: CalendarDate(year: 2026, month: 11, day: 21)!, agencyCode: "1101", organisationCode: "330106000101", sequence: 42)
+        let code = try UnifiedCaseCode(
+            date: CalendarDate(year: 2026, month: 11, day: 21)!,
+            agencyCode: "1101",
+            organisationCode: "330106000101",
+            sequence: 42
+        )
         #expect(code.rawValue == "20261121110133010600010100000042")
         #expect(try UnifiedCaseCode(code.rawValue) == code)
     }
@@ -37,7 +42,9 @@ import XietongTesting
         let day = CalendarDate(year: 2026, month: 1, day: 1)!
         #expect(throws: CodeError.self) { try UnifiedCaseCode(date: day, agencyCode: "11", organisationCode: "330106000101", sequence: 1) }
         #expect(throws: CodeError.self) { try UnifiedCaseCode(date: day, agencyCode: "1101", organisationCode: "33010600010", sequence: 1) }
-        #expect(throws: CodeError.self) { try UnifiedCaseCode(date: day, agencyCode: "1101", organisationCode: "330106000101", sequence: 100_000_000) }
+        #expect(throws: CodeError.self) {
+            try UnifiedCaseCode(date: day, agencyCode: "1101", organisationCode: "330106000101", sequence: 100_000_000)
+        }
     }
 
     @Test func volumesFilesAndPagesAreCodedAgainstTheCase() throws {

@@ -60,7 +60,9 @@ import XietongTesting
     }
 
     @Test func xincludeIsRefused() throws {
-        let finding = try #require(self.refusal(#"<r xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd" parse="text"/></r>"#))
+        let finding = try #require(
+            self.refusal(#"<r xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd" parse="text"/></r>"#)
+        )
         #expect(finding.code == .xmlXInclude)
     }
 

@@ -59,7 +59,10 @@ import XietongTesting
     @Test func aReceiverKindTheMessageDoesNotAllowIsRefused() throws {
         // An arrest request goes to the procuratorate; here it is addressed to the court.
         let xml = self.arrestRequest
-            .replacingOnce("<OrganisationCode>330106000201</OrganisationCode>\n      <AgencyCode>1201</AgencyCode>", with: "<OrganisationCode>330106000301</OrganisationCode>\n      <AgencyCode>1301</AgencyCode>")
+            .replacingOnce(
+                "<OrganisationCode>330106000201</OrganisationCode>\n      <AgencyCode>1201</AgencyCode>",
+                with: "<OrganisationCode>330106000301</OrganisationCode>\n      <AgencyCode>1301</AgencyCode>"
+            )
         let report = Fixtures.check(xml)
         let finding = try #require(report.finding(.receiverKind))
         #expect(report.errorCodes == ["consistency.receiver-kind"])
@@ -70,14 +73,20 @@ import XietongTesting
     @Test func aSenderKindTheMessageDoesNotAllowIsRefused() {
         // A court cannot ask for arrest approval; the unified code must then name the court too.
         let xml = self.arrestRequest
-            .replacingOnce("<OrganisationCode>330106000101</OrganisationCode>\n      <AgencyCode>1101</AgencyCode>", with: "<OrganisationCode>330106000301</OrganisationCode>\n      <AgencyCode>1301</AgencyCode>")
+            .replacingOnce(
+                "<OrganisationCode>330106000101</OrganisationCode>\n      <AgencyCode>1101</AgencyCode>",
+                with: "<OrganisationCode>330106000301</OrganisationCode>\n      <AgencyCode>1301</AgencyCode>"
+            )
         let report = Fixtures.check(xml)
         #expect(report.errorCodes.contains("consistency.sender-kind"))
         #expect(report.errorCodes.contains("consistency.case-code-sender"))
     }
 
     @Test func anUnregisteredOrganisationIsRefused() {
-        let xml = self.arrestRequest.replacingOnce("<OrganisationCode>330106000201</OrganisationCode>", with: "<OrganisationCode>330106009999</OrganisationCode>")
+        let xml = self.arrestRequest.replacingOnce(
+            "<OrganisationCode>330106000201</OrganisationCode>",
+            with: "<OrganisationCode>330106009999</OrganisationCode>"
+        )
         #expect(Fixtures.check(xml).finding(.codesetOrganisation)?.location == "/CasePackage/Envelope/Receiver/OrganisationCode")
     }
 
@@ -188,7 +197,10 @@ import XietongTesting
     let arrestRequest = Fixtures.example("arrestApproval.arrestRequest")
 
     @Test func fullWidthCodesBecomeHalfWidth() throws {
-        let xml = self.arrestRequest.replacingOnce("<IdCardNumber>330106199003151236</IdCardNumber>", with: "<IdCardNumber>３３０１０６１９９００３１５１２３６</IdCardNumber>")
+        let xml = self.arrestRequest.replacingOnce(
+            "<IdCardNumber>330106199003151236</IdCardNumber>",
+            with: "<IdCardNumber>３３０１０６１９９００３１５１２３６</IdCardNumber>"
+        )
         let report = Fixtures.check(xml)
         #expect(report.isAccepted, "\(report.findings)")
         #expect(report.package?.body.persons.first?.idCardNumber == "330106199003151236")
@@ -224,9 +236,11 @@ import XietongTesting
         let package = try #require(report.package)
         #expect(report.isAccepted, "\(report.findings)")
         #expect(CasePackageWriter.xml(package) == expected)
-        #expect(report.findings.filter { $0.severity == .info }.map(\.code.rawValue).sorted() == [
-            "normalise.date", "normalise.date", "normalise.full-width", "normalise.whitespace",
-        ])
+        #expect(
+            report.findings.filter { $0.severity == .info }.map(\.code.rawValue).sorted() == [
+                "normalise.date", "normalise.date", "normalise.full-width", "normalise.whitespace",
+            ]
+        )
     }
 }
 

@@ -22,7 +22,8 @@ import XietongTesting
     }
 
     @Test func unsupportedXSDConstructsAreRefusedRatherThanMisread() {
-        let xsd = #"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x" version="1"><xs:element name="r" type="T"/><xs:complexType name="T"><xs:choice/></xs:complexType></xs:schema>"#
+        let xsd =
+            #"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x" version="1"><xs:element name="r" type="T"/><xs:complexType name="T"><xs:choice/></xs:complexType></xs:schema>"#
         #expect(throws: ConfigurationError.self) { try PackageSchema(xsd: Array(xsd.utf8), file: "x.xsd") }
     }
 
@@ -72,5 +73,16 @@ import XietongTesting
             let version = text.contains("standardVersion=\"1.1\"") ? "1.1" : "1.0"
             #expect(try self.xmllintAccepts(Repository.examples.appendingPathComponent(name), version: version), "xmllint refused \(name)")
         }
+    }
+}
+
+/// Vendors match on finding codes, so every code is documented.
+@Suite struct FindingCodeDocumentationTests {
+    @Test func everyFindingCodeIsInTheProtocolDocument() throws {
+        let protocolText = try String(contentsOf: Repository.url("docs/protocol.md"), encoding: .utf8)
+        for code in FindingCode.all {
+            #expect(protocolText.contains("`\(code.rawValue)`"), "docs/protocol.md does not document \(code.rawValue)")
+        }
+        #expect(Set(FindingCode.all).count == FindingCode.all.count)
     }
 }

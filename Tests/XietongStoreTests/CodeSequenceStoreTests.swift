@@ -43,7 +43,7 @@ import XietongTesting
     @Test func migrationsAreRecordedOnce() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("x.sqlite").path
-        await try SQLiteDatabase.open(path: path).close()
+        try await SQLiteDatabase.open(path: path).close()
         let database = try await SQLiteDatabase.open(path: path)
         #expect(try await database.appliedMigrations() == Migrations.all.map(\.version))
         await database.close()

@@ -87,7 +87,12 @@ public struct FlowCatalog: Sendable, Hashable, Codable {
     /// and time limits make sense.
     public func check() throws(ConfigurationError) {
         guard self.format == Self.fileFormat else {
-            throw ConfigurationError(.format, path: "format", zh: "目录文件格式应为“\(Self.fileFormat)”", en: "the format must be '\(Self.fileFormat)', not '\(self.format)'")
+            throw ConfigurationError(
+                .format,
+                path: "format",
+                zh: "目录文件格式应为“\(Self.fileFormat)”",
+                en: "the format must be '\(Self.fileFormat)', not '\(self.format)'"
+            )
         }
         let processKinds = Set(self.interfaceProcessKinds.map(\.id))
         var flowIds: Set<String> = []
@@ -97,17 +102,32 @@ public struct FlowCatalog: Sendable, Hashable, Codable {
                 throw ConfigurationError(.duplicate, path: "\(flowPath).id", zh: "流程标识“\(flow.id)”重复", en: "the flow id '\(flow.id)' is used twice")
             }
             if let kind = flow.processKind, !processKinds.contains(kind) {
-                throw ConfigurationError(.unknownReference, path: "\(flowPath).processKind", zh: "未知的接口业务类别“\(kind)”", en: "unknown interface process kind '\(kind)'")
+                throw ConfigurationError(
+                    .unknownReference,
+                    path: "\(flowPath).processKind",
+                    zh: "未知的接口业务类别“\(kind)”",
+                    en: "unknown interface process kind '\(kind)'"
+                )
             }
             let messageIds = flow.messages.map(\.id)
             var seen: Set<String> = []
             for (messageIndex, message) in flow.messages.enumerated() {
                 let path = "\(flowPath).messages[\(messageIndex)]"
                 guard seen.insert(message.id).inserted else {
-                    throw ConfigurationError(.duplicate, path: "\(path).id", zh: "消息类型“\(message.id)”在流程内重复", en: "the message type '\(message.id)' is used twice in the flow")
+                    throw ConfigurationError(
+                        .duplicate,
+                        path: "\(path).id",
+                        zh: "消息类型“\(message.id)”在流程内重复",
+                        en: "the message type '\(message.id)' is used twice in the flow"
+                    )
                 }
                 if message.from.isEmpty || message.to.isEmpty {
-                    throw ConfigurationError(.missingField, path: "\(path).from", zh: "消息必须指明发送方和接收方机关类别", en: "a message must name its sender and receiver kinds")
+                    throw ConfigurationError(
+                        .missingField,
+                        path: "\(path).from",
+                        zh: "消息必须指明发送方和接收方机关类别",
+                        en: "a message must name its sender and receiver kinds"
+                    )
                 }
                 for answered in message.answers where !messageIds.contains(answered) {
                     throw ConfigurationError(
@@ -118,7 +138,12 @@ public struct FlowCatalog: Sendable, Hashable, Codable {
                     )
                 }
                 if let kind = message.processKind, !processKinds.contains(kind) {
-                    throw ConfigurationError(.unknownReference, path: "\(path).processKind", zh: "未知的接口业务类别“\(kind)”", en: "unknown interface process kind '\(kind)'")
+                    throw ConfigurationError(
+                        .unknownReference,
+                        path: "\(path).processKind",
+                        zh: "未知的接口业务类别“\(kind)”",
+                        en: "unknown interface process kind '\(kind)'"
+                    )
                 }
                 for (limitIndex, limit) in message.limits.enumerated() where limit.value < 0 || (limit.unit != .immediately && limit.value == 0) {
                     throw ConfigurationError(
@@ -130,12 +155,22 @@ public struct FlowCatalog: Sendable, Hashable, Codable {
                 }
             }
             if !flow.messages.contains(where: \.startsFlow) && !flow.messages.isEmpty {
-                throw ConfigurationError(.invalidValue, path: "\(flowPath).messages", zh: "流程“\(flow.id)”没有发起消息", en: "the flow '\(flow.id)' has no message that starts it")
+                throw ConfigurationError(
+                    .invalidValue,
+                    path: "\(flowPath).messages",
+                    zh: "流程“\(flow.id)”没有发起消息",
+                    en: "the flow '\(flow.id)' has no message that starts it"
+                )
             }
         }
         for (index, kind) in self.interfaceProcessKinds.enumerated() {
             for flow in kind.flows where !flowIds.contains(flow) {
-                throw ConfigurationError(.unknownReference, path: "interfaceProcessKinds[\(index)].flows", zh: "未知的流程“\(flow)”", en: "unknown flow '\(flow)'")
+                throw ConfigurationError(
+                    .unknownReference,
+                    path: "interfaceProcessKinds[\(index)].flows",
+                    zh: "未知的流程“\(flow)”",
+                    en: "unknown flow '\(flow)'"
+                )
             }
         }
     }

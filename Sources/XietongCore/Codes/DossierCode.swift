@@ -40,7 +40,12 @@ public struct DossierCode: Sendable, Hashable, CustomStringConvertible {
         var numbers: [Int] = []
         for (index, part) in parts.dropFirst().enumerated() {
             guard part.count == widths[index], part.allSatisfy(\.isASCIIDigit), let number = Int(part) else {
-                throw CodeError(.dossierPart, value: text, zh: "卷宗编码的第 \(index + 2) 段应为 \(widths[index]) 位数字", en: "part \(index + 2) must be \(widths[index]) digits")
+                throw CodeError(
+                    .dossierPart,
+                    value: text,
+                    zh: "卷宗编码的第 \(index + 2) 段应为 \(widths[index]) 位数字",
+                    en: "part \(index + 2) must be \(widths[index]) digits"
+                )
             }
             numbers.append(number)
         }

@@ -12,10 +12,10 @@ public struct UnifiedCaseCode: Sendable, Hashable, Codable, CustomStringConverti
     /// Builds a code from its parts, validating each.
     public init(date: CalendarDate, agencyCode: String, organisationCode: String, sequence: Int) throws(CodeError) {
         guard agencyCode.count == 4, agencyCode.allSatisfy(\.isASCIIDigit) else {
-            throw CodeError(.agencyCode, value: agencyCode, zh: "协同机关代码应为 4 位数字", en: "the collaborating-agency code must be 4 digits")
+            throw CodeError(.agency, value: agencyCode, zh: "协同机关代码应为 4 位数字", en: "the collaborating-agency code must be 4 digits")
         }
         guard organisationCode.count == 12, organisationCode.allSatisfy(\.isASCIIDigit) else {
-            throw CodeError(.organisationCode, value: organisationCode, zh: "组织机构代码应为 12 位数字", en: "the organisation code must be 12 digits")
+            throw CodeError(.organisation, value: organisationCode, zh: "组织机构代码应为 12 位数字", en: "the organisation code must be 12 digits")
         }
         guard (1...Self.maxSequence).contains(sequence) else {
             throw CodeError(.sequence, value: String(sequence), zh: "序列号应在 1 至 99999999 之间", en: "the sequence must be between 1 and 99999999")
@@ -72,8 +72,8 @@ public struct CodeError: Error, Sendable, Hashable, CustomStringConvertible {
         public init(rawValue: String) { self.rawValue = rawValue }
         public static let format = Code(rawValue: "code.format")
         public static let date = Code(rawValue: "code.date")
-        public static let agencyCode = Code(rawValue: "code.agency-code")
-        public static let organisationCode = Code(rawValue: "code.organisation-code")
+        public static let agency = Code(rawValue: "code.agency-code")
+        public static let organisation = Code(rawValue: "code.organisation-code")
         public static let sequence = Code(rawValue: "code.sequence")
         public static let dossierPart = Code(rawValue: "code.dossier-part")
         public static let exhausted = Code(rawValue: "code.sequence-exhausted")

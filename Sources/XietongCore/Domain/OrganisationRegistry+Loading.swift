@@ -68,7 +68,13 @@ extension OrganisationRegistry {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw ConfigurationError(.unreadable, file: url.path, path: "", zh: "无法读取机构注册表文件", en: "cannot read the registry file: \(error.localizedDescription)")
+            throw ConfigurationError(
+                .unreadable,
+                file: url.path,
+                path: "",
+                zh: "无法读取机构注册表文件",
+                en: "cannot read the registry file: \(error.localizedDescription)"
+            )
         }
         try self.init(data: data, file: url.path, divisions: divisions)
     }

@@ -108,7 +108,8 @@ public struct CasePackage: Sendable, Hashable {
         /// Unified codes of the same case at other agencies.
         public var relatedCaseCodes: [String]
 
-        public init(name: String, category: String, division: String, filedOn: String? = nil, summary: String? = nil, relatedCaseCodes: [String] = []) {
+        public init(name: String, category: String, division: String, filedOn: String? = nil, summary: String? = nil, relatedCaseCodes: [String] = [])
+        {
             self.name = name
             self.category = category
             self.division = division

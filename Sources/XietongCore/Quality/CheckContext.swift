@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The checks that need the typed package: code sets, consistency with the catalog and registry, dates in order,
 /// references, and the attachments manifest.
@@ -27,7 +27,12 @@ struct CheckContext {
         let sender = self.organisation(envelope.sender, path: "\(Self.envelopePath)/Sender")
         let receiver = self.organisation(envelope.receiver, path: "\(Self.envelopePath)/Receiver")
         if envelope.sender.organisationCode == envelope.receiver.organisationCode {
-            self.add(.sameOrganisation, "\(Self.envelopePath)/Receiver/OrganisationCode", zh: "发送方与接收方不能是同一机构", en: "the sender and the receiver must be different organisations")
+            self.add(
+                .sameOrganisation,
+                "\(Self.envelopePath)/Receiver/OrganisationCode",
+                zh: "发送方与接收方不能是同一机构",
+                en: "the sender and the receiver must be different organisations"
+            )
         }
         guard let flow = self.checker.catalog.flow(envelope.flow) else {
             self.add(
@@ -53,7 +58,8 @@ struct CheckContext {
                 .senderKind,
                 "\(Self.envelopePath)/Sender/OrganisationCode",
                 zh: "“\(message.zh)”只能由\(allowed)发送，\(sender.name.zh)是\(sender.kind.name.zh)",
-                en: "'\(message.en)' can only be sent by \(message.from.map(\.name.en).joined(separator: ", ")); \(sender.name.en) is a \(sender.kind.name.en)"
+                en:
+                    "'\(message.en)' can only be sent by \(message.from.map(\.name.en).joined(separator: ", ")); \(sender.name.en) is a \(sender.kind.name.en)"
             )
         }
         if let receiver, !receiver.acts(asAnyOf: message.to) {
@@ -62,7 +68,8 @@ struct CheckContext {
                 .receiverKind,
                 "\(Self.envelopePath)/Receiver/OrganisationCode",
                 zh: "“\(message.zh)”只能发送给\(allowed)，\(receiver.name.zh)是\(receiver.kind.name.zh)",
-                en: "'\(message.en)' can only be sent to \(message.to.map(\.name.en).joined(separator: ", ")); \(receiver.name.en) is a \(receiver.kind.name.en)"
+                en:
+                    "'\(message.en)' can only be sent to \(message.to.map(\.name.en).joined(separator: ", ")); \(receiver.name.en) is a \(receiver.kind.name.en)"
             )
         }
         if !message.startsFlow && envelope.inReplyTo == nil {
@@ -118,12 +125,19 @@ struct CheckContext {
                     self.add(
                         .caseCodeSender,
                         path,
-                        zh: "统一赋码中的机构（\(code.agencyCode)/\(code.organisationCode)）与发送方（\(envelope.sender.agencyCode)/\(envelope.sender.organisationCode)）不一致",
-                        en: "the unified code names \(code.agencyCode)/\(code.organisationCode), but the sender is \(envelope.sender.agencyCode)/\(envelope.sender.organisationCode)"
+                        zh:
+                            "统一赋码中的机构（\(code.agencyCode)/\(code.organisationCode)）与发送方（\(envelope.sender.agencyCode)/\(envelope.sender.organisationCode)）不一致",
+                        en:
+                            "the unified code names \(code.agencyCode)/\(code.organisationCode), but the sender is \(envelope.sender.agencyCode)/\(envelope.sender.organisationCode)"
                     )
                 }
                 if let created = DateValue.dateTime(envelope.createdAt), code.date > created.date {
-                    self.add(.dateOrder, path, zh: "统一赋码日期 \(code.date) 晚于数据包创建时间", en: "the unified code's date \(code.date) is later than the package's creation time")
+                    self.add(
+                        .dateOrder,
+                        path,
+                        zh: "统一赋码日期 \(code.date) 晚于数据包创建时间",
+                        en: "the unified code's date \(code.date) is later than the package's creation time"
+                    )
                 }
             } catch {
                 self.add(.unifiedCode, path, zh: error.message.zh, en: error.message.en)
@@ -138,7 +152,12 @@ struct CheckContext {
         }
         let division = self.package.body.caseInfo.division
         if !self.checker.codeSets.division.contains(division) {
-            self.add(.codesetDivision, "/CasePackage/Body/Case/Division", zh: "行政区划代码 \(division) 不在 GB/T 2260 代码集中", en: "the division code \(division) is not in GB/T 2260")
+            self.add(
+                .codesetDivision,
+                "/CasePackage/Body/Case/Division",
+                zh: "行政区划代码 \(division) 不在 GB/T 2260 代码集中",
+                en: "the division code \(division) is not in GB/T 2260"
+            )
         }
     }
 
@@ -154,10 +173,20 @@ struct CheckContext {
                 )
             }
             if let ethnicity = person.ethnicity, !self.checker.codeSets.ethnicity.contains(ethnicity) {
-                self.add(.codesetEthnicity, "\(path)/Ethnicity", zh: "民族代码“\(ethnicity)”不在 GB/T 3304 代码集中", en: "the ethnicity code '\(ethnicity)' is not in GB/T 3304")
+                self.add(
+                    .codesetEthnicity,
+                    "\(path)/Ethnicity",
+                    zh: "民族代码“\(ethnicity)”不在 GB/T 3304 代码集中",
+                    en: "the ethnicity code '\(ethnicity)' is not in GB/T 3304"
+                )
             }
             if let residence = person.residence, !self.checker.codeSets.division.contains(residence) {
-                self.add(.codesetDivision, "\(path)/Residence", zh: "行政区划代码 \(residence) 不在 GB/T 2260 代码集中", en: "the division code \(residence) is not in GB/T 2260")
+                self.add(
+                    .codesetDivision,
+                    "\(path)/Residence",
+                    zh: "行政区划代码 \(residence) 不在 GB/T 2260 代码集中",
+                    en: "the division code \(residence) is not in GB/T 2260"
+                )
             }
             guard let number = person.idCardNumber else { continue }
             let numberPath = "\(path)/IdCardNumber"
@@ -206,7 +235,12 @@ struct CheckContext {
         let createdDay = created?.date
         func notAfterCreation(_ text: String?, _ path: String, _ zh: String, _ en: String) {
             guard let text, let date = CalendarDate(iso: text), let createdDay, date > createdDay else { return }
-            self.add(.dateOrder, path, zh: "\(zh) \(text) 晚于数据包创建日期 \(createdDay)", en: "\(en) \(text) is after the package's creation date \(createdDay)")
+            self.add(
+                .dateOrder,
+                path,
+                zh: "\(zh) \(text) 晚于数据包创建日期 \(createdDay)",
+                en: "\(en) \(text) is after the package's creation date \(createdDay)"
+            )
         }
         notAfterCreation(body.caseInfo.filedOn, "/CasePackage/Body/Case/FiledOn", "立案日期", "the filing date")
 
@@ -232,11 +266,20 @@ struct CheckContext {
             }
             notAfterCreation(measure.startDate, "\(path)/StartDate", "强制措施开始日期", "the measure's start date")
             if let custody = measure.custodyOrganisation, self.checker.registry[custody] == nil {
-                self.add(.codesetOrganisation, "\(path)/CustodyOrganisation", zh: "羁押场所 \(custody) 未在平台注册", en: "the custody organisation \(custody) is not registered")
+                self.add(
+                    .codesetOrganisation,
+                    "\(path)/CustodyOrganisation",
+                    zh: "羁押场所 \(custody) 未在平台注册",
+                    en: "the custody organisation \(custody) is not registered"
+                )
             }
         }
         _ = self.uniqueIds(body.documents.map(\.id), path: "/CasePackage/Body/Documents/Document", what: ("文书", "document"))
-        let attachmentIds = self.uniqueIds(self.package.attachments.map(\.id), path: "/CasePackage/Attachments/Attachment", what: ("附件", "attachment"))
+        let attachmentIds = self.uniqueIds(
+            self.package.attachments.map(\.id),
+            path: "/CasePackage/Attachments/Attachment",
+            what: ("附件", "attachment")
+        )
         for (index, document) in body.documents.enumerated() {
             let path = "/CasePackage/Body/Documents/Document[\(index + 1)]"
             notAfterCreation(document.issuedOn, "\(path)/IssuedOn", "文书日期", "the document date")
@@ -271,7 +314,12 @@ struct CheckContext {
         for (index, attachment) in self.package.attachments.enumerated() {
             let path = "/CasePackage/Attachments/Attachment[\(index + 1)]"
             if let problem = Self.unsafeNameProblem(attachment.name) {
-                self.add(.attachmentName, "\(path)/Name", zh: "附件名“\(attachment.name)”不安全：\(problem.zh)", en: "the attachment name '\(attachment.name)' is unsafe: \(problem.en)")
+                self.add(
+                    .attachmentName,
+                    "\(path)/Name",
+                    zh: "附件名“\(attachment.name)”不安全：\(problem.zh)",
+                    en: "the attachment name '\(attachment.name)' is unsafe: \(problem.en)"
+                )
             }
             if let problem = Self.unsafeLocationProblem(attachment.location) {
                 self.add(.attachmentName, "\(path)/Location", zh: "附件地址不安全：\(problem.zh)", en: "the attachment location is unsafe: \(problem.en)")
@@ -300,9 +348,19 @@ struct CheckContext {
                     )
                 }
             case .missing:
-                self.add(.attachmentMissing, "\(path)/Location", zh: "找不到附件“\(attachment.name)”（\(attachment.location)）", en: "the attachment '\(attachment.name)' was not found at \(attachment.location)")
+                self.add(
+                    .attachmentMissing,
+                    "\(path)/Location",
+                    zh: "找不到附件“\(attachment.name)”（\(attachment.location)）",
+                    en: "the attachment '\(attachment.name)' was not found at \(attachment.location)"
+                )
             case .unreadable(let reason):
-                self.add(.attachmentUnreadable, "\(path)/Location", zh: "无法读取附件“\(attachment.name)”：\(reason)", en: "cannot read the attachment '\(attachment.name)': \(reason)")
+                self.add(
+                    .attachmentUnreadable,
+                    "\(path)/Location",
+                    zh: "无法读取附件“\(attachment.name)”：\(reason)",
+                    en: "cannot read the attachment '\(attachment.name)': \(reason)"
+                )
             case .notVerifiable:
                 self.add(
                     .attachmentUnverified,
@@ -319,7 +377,9 @@ struct CheckContext {
     static func unsafeNameProblem(_ name: String) -> LocalizedText? {
         if name.contains("/") || name.contains("\\") { return LocalizedText(zh: "不能包含路径分隔符", en: "it contains a path separator") }
         if name == "." || name == ".." || name.hasPrefix("..") { return LocalizedText(zh: "不能指向上级目录", en: "it refers to a parent directory") }
-        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return LocalizedText(zh: "含有控制字符", en: "it contains control characters") }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return LocalizedText(zh: "含有控制字符", en: "it contains control characters")
+        }
         return nil
     }
 

@@ -56,7 +56,6 @@ extension FindingCode {
     public static let idCardMismatch = FindingCode(rawValue: "consistency.id-card-mismatch")
     public static let dangling = FindingCode(rawValue: "consistency.dangling-reference")
     public static let duplicateId = FindingCode(rawValue: "consistency.duplicate-id")
-    public static let versionField = FindingCode(rawValue: "consistency.field-not-in-version")
     public static let categoryMismatch = FindingCode(rawValue: "consistency.case-category")
     public static let startsFlow = FindingCode(rawValue: "consistency.reply-without-request")
 
@@ -67,7 +66,6 @@ extension FindingCode {
     public static let attachmentName = FindingCode(rawValue: "attachment.unsafe-name")
     public static let attachmentUnreadable = FindingCode(rawValue: "attachment.unreadable")
     public static let attachmentUnverified = FindingCode(rawValue: "attachment.not-verified")
-    public static let attachmentUnused = FindingCode(rawValue: "attachment.unreferenced")
 
     // Duplicates.
     public static let duplicatePackage = FindingCode(rawValue: "duplicate.package-id")
@@ -77,4 +75,60 @@ extension FindingCode {
     public static let normaliseWidth = FindingCode(rawValue: "normalise.full-width")
     public static let normaliseWhitespace = FindingCode(rawValue: "normalise.whitespace")
     public static let normaliseDate = FindingCode(rawValue: "normalise.date")
+
+    /// Every code, in the order of `docs/protocol.md`.
+    public static let all: [FindingCode] = [
+        .fileUnreadable,
+        .xmlMalformed,
+        .xmlTruncated,
+        .xmlDoctype,
+        .xmlEntity,
+        .xmlXInclude,
+        .xmlProcessingInstruction,
+        .xmlLimit,
+        .xmlEncodingUnsupported,
+        .xmlEncodingMismatch,
+        .xmlNamespace,
+        .schemaRoot,
+        .schemaVersion,
+        .schemaMissingElement,
+        .schemaUnexpectedElement,
+        .schemaTooMany,
+        .schemaMissingAttribute,
+        .schemaUnexpectedAttribute,
+        .schemaUnexpectedText,
+        .schemaEmptyValue,
+        .schemaInvalidValue,
+        .codesetFlow,
+        .codesetMessageType,
+        .codesetOrganisation,
+        .codesetAgencyCode,
+        .codesetGender,
+        .codesetDivision,
+        .codesetEthnicity,
+        .idCardChecksum,
+        .idCardFormat,
+        .unifiedCode,
+        .senderKind,
+        .receiverKind,
+        .sameOrganisation,
+        .caseCodeSender,
+        .dateOrder,
+        .idCardMismatch,
+        .dangling,
+        .duplicateId,
+        .categoryMismatch,
+        .startsFlow,
+        .attachmentMissing,
+        .attachmentSize,
+        .attachmentHash,
+        .attachmentName,
+        .attachmentUnreadable,
+        .attachmentUnverified,
+        .duplicatePackage,
+        .duplicateSimilar,
+        .normaliseWidth,
+        .normaliseWhitespace,
+        .normaliseDate,
+    ]
 }

@@ -20,13 +20,22 @@ public struct Normaliser: Sendable {
             let original = element.text
             var value = type.base == .string ? original : original.trimmingSpaces
             if value != original && type.base != .string {
-                findings.append(Finding(.normaliseWhitespace, .info, at: path, line: element.line, zh: "已去除首尾空白", en: "leading and trailing white space removed"))
+                findings.append(
+                    Finding(.normaliseWhitespace, .info, at: path, line: element.line, zh: "已去除首尾空白", en: "leading and trailing white space removed")
+                )
             }
             if type.isCode || type.base == .date || type.base == .dateTime || type.base == .nonNegativeInteger {
                 let halfWidth = Self.halfWidth(value)
                 if halfWidth != value {
                     findings.append(
-                        Finding(.normaliseWidth, .info, at: path, line: element.line, zh: "全角字符已转为半角：“\(value)”→“\(halfWidth)”", en: "full-width characters made half-width: '\(value)' → '\(halfWidth)'")
+                        Finding(
+                            .normaliseWidth,
+                            .info,
+                            at: path,
+                            line: element.line,
+                            zh: "全角字符已转为半角：“\(value)”→“\(halfWidth)”",
+                            en: "full-width characters made half-width: '\(value)' → '\(halfWidth)'"
+                        )
                     )
                     value = halfWidth
                 }
@@ -38,12 +47,28 @@ public struct Normaliser: Sendable {
                 value = value.lowercased()
             }
             if type.base == .date, let unified = Self.unifiedDate(value), unified != value {
-                findings.append(Finding(.normaliseDate, .info, at: path, line: element.line, zh: "日期已统一为 yyyy-MM-dd：“\(value)”→“\(unified)”", en: "date unified to yyyy-MM-dd: '\(value)' → '\(unified)'"))
+                findings.append(
+                    Finding(
+                        .normaliseDate,
+                        .info,
+                        at: path,
+                        line: element.line,
+                        zh: "日期已统一为 yyyy-MM-dd：“\(value)”→“\(unified)”",
+                        en: "date unified to yyyy-MM-dd: '\(value)' → '\(unified)'"
+                    )
+                )
                 value = unified
             }
             if type.base == .dateTime, let unified = Self.unifiedDateTime(value), unified != value {
                 findings.append(
-                    Finding(.normaliseDate, .info, at: path, line: element.line, zh: "时间已统一为 ISO 8601：“\(value)”→“\(unified)”", en: "date-time unified to ISO 8601: '\(value)' → '\(unified)'")
+                    Finding(
+                        .normaliseDate,
+                        .info,
+                        at: path,
+                        line: element.line,
+                        zh: "时间已统一为 ISO 8601：“\(value)”→“\(unified)”",
+                        en: "date-time unified to ISO 8601: '\(value)' → '\(unified)'"
+                    )
                 )
                 value = unified
             }

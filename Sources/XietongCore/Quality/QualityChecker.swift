@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// The quality checks of ZJ-7.1.2.1 (GZ-4, GS-2) in one pass: hardened parsing, normalisation, structure against
 /// the package's schema version, code sets, consistency with the catalog and the registry, the attachments
@@ -33,7 +33,7 @@ public struct QualityChecker: Sendable {
         duplicates: inout DuplicateIndex?,
         now: Date? = nil
     ) -> QualityReport {
-        var digestSource = DigestingSource(source)
+        let digestSource = DigestingSource(source)
         var document: XMLElement
         do {
             document = try XMLDocumentParser.parse(digestSource.tee, limits: self.limits)

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One version of the case-package schema, loaded from its XSD (`Resources/schema/case-package-X.Y.xsd`,
 /// also published under `docs/schema/`).
@@ -67,7 +67,12 @@ public struct PackageSchema: Sendable {
         guard document.name == XMLName(namespace: Self.xsdNamespace, local: "schema"),
             let target = document.attribute("targetNamespace"), let version = document.attribute("version")
         else {
-            throw ConfigurationError(.format, path: "/", zh: "不是带 targetNamespace 和 version 的 XSD", en: "not an XSD with a targetNamespace and a version")
+            throw ConfigurationError(
+                .format,
+                path: "/",
+                zh: "不是带 targetNamespace 和 version 的 XSD",
+                en: "not an XSD with a targetNamespace and a version"
+            )
         }
         var root: ElementDeclaration?
         var complexTypes: [String: ComplexType] = [:]
@@ -148,7 +153,12 @@ public struct PackageSchema: Sendable {
 
     private static func elementDeclaration(_ element: XMLElement) throws -> ElementDeclaration {
         guard let name = element.attribute("name"), let type = element.attribute("type") else {
-            throw ConfigurationError(.invalidValue, path: "line \(element.line)", zh: "元素声明需要 name 和 type", en: "an element declaration needs a name and a type")
+            throw ConfigurationError(
+                .invalidValue,
+                path: "line \(element.line)",
+                zh: "元素声明需要 name 和 type",
+                en: "an element declaration needs a name and a type"
+            )
         }
         let minOccurs = Int(element.attribute("minOccurs") ?? "1") ?? 1
         let maxText = element.attribute("maxOccurs") ?? "1"

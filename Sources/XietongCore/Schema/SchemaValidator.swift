@@ -39,14 +39,26 @@ public struct SchemaValidator: Sendable {
         guard let complex = self.schema.complexType(typeName) else { return }
         for declaration in complex.attributes where declaration.required && element.attribute(declaration.name) == nil {
             findings.append(
-                Finding(.schemaMissingAttribute, at: "\(path)/@\(declaration.name)", line: element.line, zh: "缺少必填属性 \(declaration.name)", en: "the required attribute '\(declaration.name)' is missing")
+                Finding(
+                    .schemaMissingAttribute,
+                    at: "\(path)/@\(declaration.name)",
+                    line: element.line,
+                    zh: "缺少必填属性 \(declaration.name)",
+                    en: "the required attribute '\(declaration.name)' is missing"
+                )
             )
         }
         for attribute in element.attributes {
             let attributePath = "\(path)/@\(attribute.name.local)"
             guard attribute.name.namespace == nil, let declaration = complex.attributes.first(where: { $0.name == attribute.name.local }) else {
                 findings.append(
-                    Finding(.schemaUnexpectedAttribute, at: attributePath, line: element.line, zh: "不允许的属性 \(attribute.name.local)", en: "the attribute '\(attribute.name.local)' is not allowed here")
+                    Finding(
+                        .schemaUnexpectedAttribute,
+                        at: attributePath,
+                        line: element.line,
+                        zh: "不允许的属性 \(attribute.name.local)",
+                        en: "the attribute '\(attribute.name.local)' is not allowed here"
+                    )
                 )
                 continue
             }
@@ -55,7 +67,15 @@ public struct SchemaValidator: Sendable {
             }
         }
         if element.text.contains(where: { !$0.isWhitespace }) {
-            findings.append(Finding(.schemaUnexpectedText, at: path, line: element.line, zh: "此处只允许子元素，不允许文本", en: "only child elements are allowed here, not text"))
+            findings.append(
+                Finding(
+                    .schemaUnexpectedText,
+                    at: path,
+                    line: element.line,
+                    zh: "此处只允许子元素，不允许文本",
+                    en: "only child elements are allowed here, not text"
+                )
+            )
         }
         var index = 0
         let children = element.children
@@ -67,7 +87,13 @@ public struct SchemaValidator: Sendable {
                 let childPath = Self.childPath(path, declaration.name, index: count, repeating: repeating)
                 if let max = declaration.maxOccurs, count > max {
                     findings.append(
-                        Finding(.schemaTooMany, at: childPath, line: children[index].line, zh: "<\(declaration.name)> 最多出现 \(max) 次", en: "<\(declaration.name)> may appear at most \(max) times")
+                        Finding(
+                            .schemaTooMany,
+                            at: childPath,
+                            line: children[index].line,
+                            zh: "<\(declaration.name)> 最多出现 \(max) 次",
+                            en: "<\(declaration.name)> may appear at most \(max) times"
+                        )
                     )
                 } else {
                     self.validate(children[index], typeName: declaration.typeName, path: childPath, into: &findings)
@@ -95,7 +121,10 @@ public struct SchemaValidator: Sendable {
                     at: "\(path)/\(child.name.local)",
                     line: child.line,
                     known
-                        ? LocalizedText(zh: "<\(child.name.local)> 位置不对，请按模式规定的顺序排列", en: "<\(child.name.local)> is out of order; elements must follow the schema's sequence")
+                        ? LocalizedText(
+                            zh: "<\(child.name.local)> 位置不对，请按模式规定的顺序排列",
+                            en: "<\(child.name.local)> is out of order; elements must follow the schema's sequence"
+                        )
                         : LocalizedText(zh: "不允许的元素 <\(child.name.local)>", en: "the element <\(child.name.local)> is not allowed here")
                 )
             )
@@ -109,11 +138,21 @@ public struct SchemaValidator: Sendable {
 
     private func validateSimple(_ element: XMLElement, _ type: SimpleType, path: String, into findings: inout [Finding]) {
         if let child = element.children.first {
-            findings.append(Finding(.schemaUnexpectedElement, at: "\(path)/\(child.name.local)", line: child.line, zh: "此字段不允许子元素", en: "this field cannot contain elements"))
+            findings.append(
+                Finding(
+                    .schemaUnexpectedElement,
+                    at: "\(path)/\(child.name.local)",
+                    line: child.line,
+                    zh: "此字段不允许子元素",
+                    en: "this field cannot contain elements"
+                )
+            )
             return
         }
         if !element.attributes.isEmpty {
-            findings.append(Finding(.schemaUnexpectedAttribute, at: path, line: element.line, zh: "此字段不允许属性", en: "this field cannot have attributes"))
+            findings.append(
+                Finding(.schemaUnexpectedAttribute, at: path, line: element.line, zh: "此字段不允许属性", en: "this field cannot have attributes")
+            )
         }
         let value = type.base == .string ? element.text : element.text.trimmingSpaces
         if value.isEmpty && type.minLength ?? 0 > 0 || value.isEmpty && type.base != .string && type.base != .token {

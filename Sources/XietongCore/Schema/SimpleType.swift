@@ -41,7 +41,10 @@ public struct SimpleType: Sendable {
             }
         case .dateTime:
             if DateValue.dateTime(value) == nil {
-                return LocalizedText(zh: "“\(value)”不是有效时间（yyyy-MM-ddTHH:mm:ss+08:00）", en: "'\(value)' is not a valid date-time (yyyy-MM-ddTHH:mm:ss+08:00)")
+                return LocalizedText(
+                    zh: "“\(value)”不是有效时间（yyyy-MM-ddTHH:mm:ss+08:00）",
+                    en: "'\(value)' is not a valid date-time (yyyy-MM-ddTHH:mm:ss+08:00)"
+                )
             }
         case .nonNegativeInteger, .positiveInteger:
             let digits = value.hasPrefix("+") ? String(value.dropFirst()) : value

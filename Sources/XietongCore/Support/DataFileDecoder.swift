@@ -52,7 +52,12 @@ public enum DataFileDecoder {
         switch error {
         case .keyNotFound(let key, let context):
             let path = Self.path(context.codingPath + [key])
-            return ConfigurationError(.missingField, path: path, zh: "缺少必填字段“\(key.stringValue)”", en: "the required field '\(key.stringValue)' is missing")
+            return ConfigurationError(
+                .missingField,
+                path: path,
+                zh: "缺少必填字段“\(key.stringValue)”",
+                en: "the required field '\(key.stringValue)' is missing"
+            )
         case .typeMismatch(let type, let context):
             return ConfigurationError(
                 .invalidValue,

@@ -215,7 +215,8 @@ public struct XMLPullParser {
                     .xmlEntity,
                     line: self.line,
                     zh: "不允许实体引用 &\(text);（不接受 DTD，只允许预定义实体和字符引用）",
-                    en: "the entity reference &\(text); is not allowed: DTDs are refused, so only the predefined entities and character references can be used"
+                    en:
+                        "the entity reference &\(text); is not allowed: DTDs are refused, so only the predefined entities and character references can be used"
                 )
             }
         }
@@ -240,7 +241,10 @@ public struct XMLPullParser {
                 throw self.malformed("文本中不允许出现“]]>”", "']]>' is not allowed in text")
             default:
                 if Self.isForbiddenControl(byte) {
-                    throw self.malformed("文本含有不允许的控制字符 0x\(String(byte, radix: 16))", "the text contains the forbidden control character 0x\(String(byte, radix: 16))")
+                    throw self.malformed(
+                        "文本含有不允许的控制字符 0x\(String(byte, radix: 16))",
+                        "the text contains the forbidden control character 0x\(String(byte, radix: 16))"
+                    )
                 }
                 text.append(byte)
             }
@@ -371,7 +375,10 @@ public struct XMLPullParser {
             }
             rawAttributes.append((name, value))
             if rawAttributes.count > self.limits.maxAttributesPerElement {
-                throw self.limit("元素的属性超过 \(self.limits.maxAttributesPerElement) 个", "an element has more than \(self.limits.maxAttributesPerElement) attributes")
+                throw self.limit(
+                    "元素的属性超过 \(self.limits.maxAttributesPerElement) 个",
+                    "an element has more than \(self.limits.maxAttributesPerElement) attributes"
+                )
             }
         }
         self.elementCount += 1

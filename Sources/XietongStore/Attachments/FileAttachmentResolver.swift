@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 public import XietongCore
 
 /// Resolves manifest locations relative to a directory (the package file's folder, or a node's upload area),

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import XietongCore
+import XietongStore
+
+/// `xietong bench …`: the benchmarks behind docs/performance.md. Timings are reported, never asserted.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark and print its figures (recorded in docs/performance.md).",
+        subcommands: [ParseBench.self]
+    )
+}
+
+/// Hostile XML (refused within 5 s and 256 MB) and the checker's throughput on valid packages.
+struct ParseBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Time the refusal of hostile XML and the full quality check of the example packages.",
+        discussion: "Each hostile case runs in a fresh child process, so its peak RSS is its own."
+    )
+
+    @Option(help: "The folder of example packages to check for throughput.")
+    var examples = "examples/packages"
+
+    @Option(help: "How many passes over the examples for the throughput figure.")
+    var passes = 20
+
+    @Option(help: "Run only this hostile case in this process (used by the benchmark itself).")
+    var only: String?
+
+    static let cases = ["xxe", "billion-laughs", "deep-100000", "text-200MB", "truncated", "random-1MB", "wrong-encoding"]
+
+    func run() throws {
+        if let only {
+            try self.runCase(only)
+            return
+        }
+        print("case             result                       seconds   peak RSS")
+        for name in Self.cases {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+            process.arguments = ["bench", "parse", "--only", name]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            print(output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        try self.throughput()
+    }
+
+    private func hostileBytes(_ name: String) -> any XMLByteSource {
+        switch name {
+        case "xxe":
+            return XMLBytes(Array(#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"#.utf8))
+        case "billion-laughs":
+            var dtd = "<!ENTITY l0 \"lol\">"
+            for level in 1...9 { dtd += "<!ENTITY l\(level) \"" + String(repeating: "&l\(level - 1);", count: 10) + "\">" }
+            return XMLBytes(Array("<!DOCTYPE r [\(dtd)]><r>&l9;</r>".utf8))
+        case "deep-100000":
+            return XMLBytes(Array((String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000)).utf8))
+        case "text-200MB":
+            return LazyText(total: 200 << 20)
+        case "truncated":
+            return XMLBytes(Array("<CasePackage xmlns=\"urn:xietong:case-package:1\"><Envelope><PackageId>".utf8))
+        case "random-1MB":
+            var generator = SystemRandomNumberGenerator()
+            return XMLBytes((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        default:
+            return XMLBytes([0x3C, 0x3F] + Array("xml version=\"1.0\" encoding=\"GBK\"?><r>张三李四王五赵六</r>".utf8))
+        }
+    }
+
+    private func runCase(_ name: String) throws {
+        let source = self.hostileBytes(name)
+        let start = Date()
+        let outcome: String
+        do {
+            _ = try XMLDocumentParser.parse(source)
+            outcome = "ACCEPTED"
+        } catch {
+            outcome = error.code.rawValue
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let padded = { (text: String, width: Int) in text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        print("\(padded(name, 16)) \(padded(outcome, 28)) \(String(format: "%7.3f", seconds))   \(Self.peakResidentMB()) MB")
+    }
+
+    private func throughput() throws {
+        let checker = try QualityChecker.bundled(registry: OrganisationRegistry.demo())
+        let directory = URL(fileURLWithPath: self.examples)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".xml") }.sorted()
+        let contents = try files.map { try [UInt8](Data(contentsOf: directory.appendingPathComponent($0))) }
+        let resolver = FileAttachmentResolver(base: directory)
+        let bytes = contents.map(\.count).reduce(0, +)
+        let start = Date()
+        var accepted = 0
+        for _ in 0..<self.passes {
+            for content in contents where checker.check(XMLBytes(content), attachments: resolver).isAccepted {
+                accepted += 1
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let packages = files.count * self.passes
+        print("")
+        print("full quality check of \(files.count) example packages × \(self.passes) passes (attachments hashed):")
+        print(
+            String(
+                format: "  %d packages in %.2f s: %.0f packages/s, %.1f MB/s of XML, %d accepted, peak RSS %d MB",
+                packages,
+                seconds,
+                Double(packages) / seconds,
+                Double(bytes * self.passes) / seconds / 1_048_576,
+                accepted,
+                Self.peakResidentMB()
+            )
+        )
+    }
+
+    static func peakResidentMB() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss) / 1024
+    }
+}
+
+/// A text node of `total` bytes produced on demand, so the benchmark itself does not hold it in memory.
+private struct LazyText: XMLByteSource {
+    let total: Int
+    var produced = 0
+
+    mutating func nextChunk() throws(XMLError) -> [UInt8]? {
+        if self.produced == 0 {
+            self.produced = 3
+            return Array("<r>".utf8)
+        }
+        guard self.produced < self.total else { return nil }
+        self.produced += 1 << 20
+        return [UInt8](repeating: 0x41, count: 1 << 20)
+    }
+}
