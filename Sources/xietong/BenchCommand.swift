@@ -62,7 +62,7 @@ struct ParseBench: ParsableCommand {
         case "deep-100000":
             return XMLBytes(Array((String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000)).utf8))
         case "text-200MB":
-            return LazyText(total: 200 << 20)
+            return XMLRepeatedBytes(prefix: "<r>", repeating: 0x41, count: 200 << 20, suffix: "</r>")
         case "truncated":
             return XMLBytes(Array("<CasePackage xmlns=\"urn:xietong:case-package:1\"><Envelope><PackageId>".utf8))
         case "random-1MB":
@@ -123,21 +123,5 @@ struct ParseBench: ParsableCommand {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Int(usage.ru_maxrss) / 1024
-    }
-}
-
-/// A text node of `total` bytes produced on demand, so the benchmark itself does not hold it in memory.
-private struct LazyText: XMLByteSource {
-    let total: Int
-    var produced = 0
-
-    mutating func nextChunk() throws(XMLError) -> [UInt8]? {
-        if self.produced == 0 {
-            self.produced = 3
-            return Array("<r>".utf8)
-        }
-        guard self.produced < self.total else { return nil }
-        self.produced += 1 << 20
-        return [UInt8](repeating: 0x41, count: 1 << 20)
     }
 }

@@ -20,7 +20,8 @@ extension FlowCatalog {
                 output += "| \(message.to.map(\.rawValue).joined(separator: ", ")) "
                 output += "| \(message.answers.isEmpty ? "—" : message.answers.map { "`\($0)`" }.joined(separator: ", ")) "
                 output += "| \(message.closes == .flow ? "yes" : "no") "
-                output += "| \(cell(limits.isEmpty ? "none set" : limits.joined(separator: "<br>")))\(message.notes.map { "<br>*\(cell($0))*" } ?? "") |\n"
+                output +=
+                    "| \(cell(limits.isEmpty ? "none set" : limits.joined(separator: "<br>")))\(message.notes.map { "<br>*\(cell($0))*" } ?? "") |\n"
             }
         }
         output += "\n### ZJ-7.1.3.1 interface process kinds\n\n| Kind | 中文 | Flows | Basis |\n| --- | --- | --- | --- |\n"

@@ -64,19 +64,7 @@ extension OrganisationRegistry {
     }
 
     public init(contentsOf url: URL, divisions: CodeSet? = nil) throws(ConfigurationError) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ConfigurationError(
-                .unreadable,
-                file: url.path,
-                path: "",
-                zh: "无法读取机构注册表文件",
-                en: "cannot read the registry file: \(error.localizedDescription)"
-            )
-        }
-        try self.init(data: data, file: url.path, divisions: divisions)
+        try self.init(data: DataFileDecoder.read(url), file: url.path, divisions: divisions)
     }
 
     static func kind(_ raw: String, path: String, file: String?) throws(ConfigurationError) -> AgencyKind {

@@ -21,9 +21,13 @@ public enum DataFileDecoder {
 
     /// Reads and decodes a file.
     public static func decode<T: Decodable>(_ type: T.Type, contentsOf url: URL) throws(ConfigurationError) -> T {
-        let data: Data
+        try self.decode(type, from: self.read(url), file: url.path)
+    }
+
+    /// Reads a data file, turning a failure into a `ConfigurationError` that names it.
+    public static func read(_ url: URL) throws(ConfigurationError) -> Data {
         do {
-            data = try Data(contentsOf: url)
+            return try Data(contentsOf: url)
         } catch {
             throw ConfigurationError(
                 .unreadable,
@@ -33,7 +37,6 @@ public enum DataFileDecoder {
                 en: "cannot read the file: \(error.localizedDescription)"
             )
         }
-        return try self.decode(type, from: data, file: url.path)
     }
 
     static func path(_ codingPath: [any CodingKey]) -> String {

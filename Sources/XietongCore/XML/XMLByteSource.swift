@@ -53,3 +53,30 @@ public struct XMLFile: XMLByteSource {
         }
     }
 }
+
+/// A large document made on demand: a prefix, then `count` bytes of `byte`, then a suffix. Benchmarks and tests use
+/// it to feed the parser hundreds of megabytes without holding them in memory.
+public struct XMLRepeatedBytes: XMLByteSource {
+    private var pieces: [[UInt8]]
+    private var remaining: Int
+    private let byte: UInt8
+    private let suffix: [UInt8]
+
+    public init(prefix: String, repeating byte: UInt8, count: Int, suffix: String) {
+        self.pieces = [Array(prefix.utf8)]
+        self.remaining = count
+        self.byte = byte
+        self.suffix = Array(suffix.utf8)
+    }
+
+    public mutating func nextChunk() throws(XMLError) -> [UInt8]? {
+        if !self.pieces.isEmpty { return self.pieces.removeFirst() }
+        if self.remaining > 0 {
+            let size = min(self.remaining, 1 << 20)
+            self.remaining -= size
+            if self.remaining == 0 { self.pieces = [self.suffix] }
+            return [UInt8](repeating: self.byte, count: size)
+        }
+        return nil
+    }
+}
