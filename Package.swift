@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Domain, flow catalog, unified code, XML package codec and quality checks. No I/O beyond
@@ -43,22 +47,49 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the hub and the nodes share at the HTTP edge: JSON responses and errors, authentication helpers.
+        .target(
+            name: "XietongHTTP",
+            dependencies: [
+                "XietongStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The committee's central hub (ZJ-5.2.1).
         .target(
             name: "XietongHub",
-            dependencies: ["XietongCore", "XietongStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "XietongCore", "XietongStore", "XietongHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // An agency's exchange node (ZJ-5.2.1, GZ-2).
         .target(
             name: "XietongNode",
-            dependencies: ["XietongCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "XietongCore", "XietongStore", "XietongHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Helpers for tests: fixture builders, temporary directories, example generation.
         .target(
             name: "XietongTesting",
-            dependencies: ["XietongCore", "XietongStore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "XietongCore", "XietongStore", "XietongHub", "XietongNode",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -66,6 +97,9 @@ let package = Package(
             dependencies: [
                 "XietongCore", "XietongStore", "XietongHub", "XietongNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -46,13 +46,16 @@ struct CodeCommand: AsyncParsableCommand {
             let directory = self.dataDir ?? ProcessInfo.processInfo.environment["XIETONG_DATA_DIR"] ?? "xietong-data"
             let database: SQLiteDatabase
             do {
-                database = try await SQLiteDatabase.open(path: URL(fileURLWithPath: directory).appendingPathComponent("xietong.sqlite").path)
+                database = try await SQLiteDatabase.open(
+                    path: URL(fileURLWithPath: directory).appendingPathComponent("hub.sqlite").path,
+                    migrations: Migrations.hub
+                )
             } catch {
                 printError("xietong: \(error)")
                 throw ExitCode(2)
             }
             defer { Task { await database.close() } }
-            let assigner = CaseCodeAssigner(registry: registry, sequences: SQLiteCodeSequenceStore(database: database))
+            let assigner = CaseCodeAssigner(registry: registry, sequences: SQLCodeSequenceStore(database: database))
             for _ in 0..<self.count {
                 do {
                     print(try await assigner.assign(organisationCode: self.org).rawValue)

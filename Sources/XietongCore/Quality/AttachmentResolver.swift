@@ -1,7 +1,8 @@
-/// Finds an attachment named in the manifest and reports its size and SHA-256, so that the manifest can be checked
-/// against the files (ZJ-7.1.2.2). The file-system resolver lives in XietongStore; the hub's blob store is another.
+/// Finds the file behind an entry of the attachments manifest and reports its size and SHA-256, so that the
+/// manifest can be checked against the files (ZJ-7.1.2.2). `validate` resolves by location relative to the
+/// package file; the node and the hub resolve by SHA-256 in their blob stores.
 public protocol AttachmentResolver: Sendable {
-    func inspect(location: String) -> AttachmentInspection
+    func inspect(_ attachment: CasePackage.Attachment) -> AttachmentInspection
 }
 
 public enum AttachmentInspection: Sendable, Hashable {

@@ -329,7 +329,7 @@ struct CheckContext {
                 self.add(.dangling, "\(path)/Volume", zh: "页码需要文件号，文件号需要卷号", en: "a first page needs a file number, and a file number needs a volume")
             }
             guard let resolver else { continue }
-            switch resolver.inspect(location: attachment.location) {
+            switch resolver.inspect(attachment) {
             case .found(let size, let sha256):
                 if size != attachment.size {
                     self.add(

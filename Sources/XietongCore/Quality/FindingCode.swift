@@ -71,6 +71,11 @@ extension FindingCode {
     public static let duplicatePackage = FindingCode(rawValue: "duplicate.package-id")
     public static let duplicateSimilar = FindingCode(rawValue: "duplicate.similar")
 
+    // The exchange (ZJ-7.2.6 abnormal data).
+    public static let expired = FindingCode(rawValue: "exchange.expired")
+    public static let contentMismatch = FindingCode(rawValue: "exchange.content-mismatch")
+    public static let attachmentUnavailable = FindingCode(rawValue: "exchange.attachment-unavailable")
+
     // Normalisation.
     public static let normaliseWidth = FindingCode(rawValue: "normalise.full-width")
     public static let normaliseWhitespace = FindingCode(rawValue: "normalise.whitespace")
@@ -127,6 +132,9 @@ extension FindingCode {
         .attachmentUnverified,
         .duplicatePackage,
         .duplicateSimilar,
+        .expired,
+        .contentMismatch,
+        .attachmentUnavailable,
         .normaliseWidth,
         .normaliseWhitespace,
         .normaliseDate,

@@ -12,6 +12,10 @@ public struct FileAttachmentResolver: AttachmentResolver {
         self.base = base.standardizedFileURL
     }
 
+    public func inspect(_ attachment: CasePackage.Attachment) -> AttachmentInspection {
+        self.inspect(location: attachment.location)
+    }
+
     public func inspect(location: String) -> AttachmentInspection {
         if location.contains("://") {
             guard location.hasPrefix("file://"), let url = URL(string: location) else { return .notVerifiable }

@@ -1,20 +1,26 @@
 import Foundation
 public import Logging
-public import SQLiteNIO
+import NIOCore
+import SQLiteNIO
 
 /// The embedded database: one SQLite file in the data directory, in WAL mode with full fsync, so that a commit
 /// survives `kill -9` and power loss. Migrations run when it opens.
-public final class SQLiteDatabase: Sendable {
-    public let connection: SQLiteConnection
+public final class SQLiteDatabase: SQLDatabase {
+    let connection: SQLiteConnection
     public let path: String
+    private let lock = AsyncLock()
 
     private init(connection: SQLiteConnection, path: String) {
         self.connection = connection
         self.path = path
     }
 
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public static func open(path: String, logger: Logger = Logger(label: "xietong.store")) async throws(StoreError) -> SQLiteDatabase {
+    /// Opens (creating if needed) the database at `path` and applies `migrations` not yet applied.
+    public static func open(
+        path: String,
+        migrations: [Migration],
+        logger: Logger = Logger(label: "xietong.store")
+    ) async throws(StoreError) -> SQLiteDatabase {
         let connection: SQLiteConnection
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -25,16 +31,15 @@ public final class SQLiteDatabase: Sendable {
         }
         let database = SQLiteDatabase(connection: connection, path: path)
         do {
-            _ = try await connection.query("PRAGMA journal_mode = WAL", [])
-            _ = try await connection.query("PRAGMA synchronous = FULL", [])
-            _ = try await connection.query("PRAGMA busy_timeout = 5000", [])
-            _ = try await connection.query("PRAGMA foreign_keys = ON", [])
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"] {
+                _ = try await connection.query(pragma, [])
+            }
         } catch {
             try? await connection.close()
-            throw StoreError(.open, zh: "无法设置数据库参数", en: "cannot configure the database", underlying: error)
+            throw StoreError(.open, zh: "无法设置数据库参数，文件可能已损坏", en: "cannot configure the database; the file may be damaged", underlying: error)
         }
         do {
-            try await database.migrate(Migrations.all, logger: logger)
+            try await MigrationRunner(database: database, logger: logger).run(migrations)
         } catch {
             try? await connection.close()
             throw error
@@ -42,50 +47,74 @@ public final class SQLiteDatabase: Sendable {
         return database
     }
 
-    /// Applies the migrations not yet recorded, each in its own transaction.
-    func migrate(_ migrations: [Migration], logger: Logger) async throws(StoreError) {
-        do {
-            _ = try await self.connection.query(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-                []
-            )
-            let rows = try await self.connection.query("SELECT version FROM schema_migrations", [])
-            let applied = Set(rows.compactMap { $0.column("version")?.integer })
-            for migration in migrations where !applied.contains(migration.version) {
-                _ = try await self.connection.query("BEGIN IMMEDIATE", [])
-                do {
-                    for statement in migration.statements {
-                        _ = try await self.connection.query(statement, [])
-                    }
-                    _ = try await self.connection.query(
-                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                        [.integer(migration.version), .text(migration.name), .text(ISO8601DateFormatter().string(from: Date()))]
-                    )
-                    _ = try await self.connection.query("COMMIT", [])
-                    logger.info("applied migration", metadata: ["store.migration": "\(migration.version) \(migration.name)"])
-                } catch {
-                    _ = try? await self.connection.query("ROLLBACK", [])
-                    throw error
-                }
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.migration, zh: "数据库迁移失败", en: "the database migration failed", underlying: error)
+    static func sqliteValue(_ value: SQLValue) -> SQLiteData {
+        switch value {
+        case .integer(let number): .integer(number)
+        case .real(let number): .float(number)
+        case .text(let text): .text(text)
+        case .blob(let bytes): .blob(ByteBuffer(bytes: bytes))
+        case .null: .null
         }
     }
 
-    /// The versions of the migrations applied to this database, in order.
-    public func appliedMigrations() async throws(StoreError) -> [Int] {
+    static func value(_ data: SQLiteData) -> SQLValue {
+        switch data {
+        case .integer(let number): .integer(Int(number))
+        case .float(let number): .real(number)
+        case .text(let text): .text(text)
+        case .blob(let buffer): .blob(Array(buffer.readableBytesView))
+        case .null: .null
+        }
+    }
+
+    /// Runs a statement without taking the lock: only for use by a caller that holds it.
+    func run(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
         do {
-            let rows = try await self.connection.query("SELECT version FROM schema_migrations ORDER BY version", [])
-            return rows.compactMap { $0.column("version")?.integer }
+            let rows = try await self.connection.query(sql, binds.map(Self.sqliteValue))
+            return rows.map { row in
+                SQLRow(values: Dictionary(row.columns.map { ($0.name, Self.value($0.data)) }, uniquingKeysWith: { first, _ in first }))
+            }
         } catch {
-            throw StoreError(.query, zh: "无法读取迁移记录", en: "cannot read the applied migrations", underlying: error)
+            throw StoreError(.query, zh: "数据库操作失败", en: "a database operation failed", underlying: error)
+        }
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        do {
+            return try await self.lock.withLock { try await self.run(sql, binds) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.query, zh: "数据库操作失败", en: "a database operation failed", underlying: error)
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T {
+        try await self.lock.withLock {
+            _ = try await self.run("BEGIN IMMEDIATE", [])
+            do {
+                let result = try await body(LockedTransaction(database: self))
+                _ = try await self.run("COMMIT", [])
+                return result
+            } catch {
+                _ = try? await self.run("ROLLBACK", [])
+                throw error
+            }
         }
     }
 
     public func close() async {
         try? await self.connection.close()
+    }
+
+    /// The statements of a transaction, run while the lock is held.
+    struct LockedTransaction: SQLTransaction {
+        let database: SQLiteDatabase
+
+        @discardableResult
+        func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+            try await self.database.run(sql, binds)
+        }
     }
 }

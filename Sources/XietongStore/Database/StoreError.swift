@@ -9,6 +9,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         public static let migration = Code(rawValue: "store.migration")
         public static let query = Code(rawValue: "store.query")
         public static let exhausted = Code(rawValue: "store.sequence-exhausted")
+        public static let io = Code(rawValue: "store.io")
+        public static let tooLarge = Code(rawValue: "store.too-large")
+        public static let hashMismatch = Code(rawValue: "store.hash-mismatch")
+        public static let conflict = Code(rawValue: "store.conflict")
+        public static let notFound = Code(rawValue: "store.not-found")
     }
 
     public var code: Code

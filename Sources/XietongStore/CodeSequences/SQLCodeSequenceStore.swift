@@ -1,12 +1,11 @@
-import SQLiteNIO
 import XietongCore
 
-/// Sequences in the embedded database. One statement increments and returns the counter, so concurrent callers
-/// never see the same number; the statement is plain SQL that PostgreSQL runs too.
-public struct SQLiteCodeSequenceStore: CodeSequenceStore {
-    let database: SQLiteDatabase
+/// Sequences in a relational database. One statement increments and returns the counter, so concurrent callers
+/// never see the same number; the statement is plain SQL that SQLite and PostgreSQL both run.
+public struct SQLCodeSequenceStore: CodeSequenceStore {
+    let database: any SQLDatabase
 
-    public init(database: SQLiteDatabase) {
+    public init(database: any SQLDatabase) {
         self.database = database
     }
 
@@ -17,13 +16,8 @@ public struct SQLiteCodeSequenceStore: CodeSequenceStore {
         """
 
     public func nextSequence(organisationCode: String, day: String) async throws(StoreError) -> Int {
-        let rows: [SQLiteRow]
-        do {
-            rows = try await self.database.connection.query(Self.nextSQL, [.text(organisationCode), .text(day)])
-        } catch {
-            throw StoreError(.query, zh: "分配统一赋码序列号失败", en: "allocating a unified-code sequence number failed", underlying: error)
-        }
-        guard let value = rows.first?.column("last_value")?.integer else {
+        let rows = try await self.database.execute(Self.nextSQL, [.text(organisationCode), .text(day)])
+        guard let value = rows.first?.int("last_value") else {
             throw StoreError(.query, zh: "分配统一赋码序列号失败", en: "allocating a unified-code sequence number returned no value")
         }
         guard value <= UnifiedCaseCode.maxSequence else {

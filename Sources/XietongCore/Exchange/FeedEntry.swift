@@ -1,0 +1,84 @@
+/// What the hub queues for one organisation's node, in order: packages to fetch, and status changes of packages the
+/// organisation sent or receives (ZJ-5.2.2b: message data goes to both sides).
+public struct FeedEntry: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case delivery
+        case event
+    }
+
+    /// Position in this organisation's feed, from 1, without gaps.
+    public var seq: Int
+    public var kind: Kind
+    public var delivery: Delivery?
+    public var event: PackageEvent?
+
+    public init(seq: Int, delivery: Delivery) {
+        self.seq = seq
+        self.kind = .delivery
+        self.delivery = delivery
+        self.event = nil
+    }
+
+    public init(seq: Int, event: PackageEvent) {
+        self.seq = seq
+        self.kind = .event
+        self.delivery = nil
+        self.event = event
+    }
+}
+
+/// A package waiting for its receiving node: enough to fetch and verify it.
+public struct Delivery: Sendable, Hashable, Codable {
+    public struct File: Sendable, Hashable, Codable {
+        public var sha256: String
+        public var size: Int
+        public var name: String
+        public var mediaType: String
+
+        public init(sha256: String, size: Int, name: String, mediaType: String) {
+            self.sha256 = sha256
+            self.size = size
+            self.name = name
+            self.mediaType = mediaType
+        }
+    }
+
+    public var packageId: String
+    public var sender: String
+    public var receiver: String
+    public var flow: String
+    public var messageType: String
+    public var unifiedCaseCode: String
+    public var agencyCaseNumber: String
+    /// SHA-256 and size of the package's bytes, exactly as the sender sent them (GZ-1).
+    public var contentSHA256: String
+    public var contentSize: Int
+    public var attachments: [File]
+    public var acceptedAt: String
+
+    public init(
+        packageId: String,
+        sender: String,
+        receiver: String,
+        flow: String,
+        messageType: String,
+        unifiedCaseCode: String,
+        agencyCaseNumber: String,
+        contentSHA256: String,
+        contentSize: Int,
+        attachments: [File],
+        acceptedAt: String
+    ) {
+        self.packageId = packageId
+        self.sender = sender
+        self.receiver = receiver
+        self.flow = flow
+        self.messageType = messageType
+        self.unifiedCaseCode = unifiedCaseCode
+        self.agencyCaseNumber = agencyCaseNumber
+        self.contentSHA256 = contentSHA256
+        self.contentSize = contentSize
+        self.attachments = attachments
+        self.acceptedAt = acceptedAt
+    }
+}

@@ -1,0 +1,51 @@
+/// The hops of a package's journey (GZ-5), in the order they normally happen.
+public enum Hop: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The sender's node accepted the package from the business system.
+    case acceptedByNode
+    /// The hub received it and its checks passed.
+    case receivedByHub
+    /// The hub assigned (or confirmed) the unified case code.
+    case coded
+    /// The hub queued it for the receiving node.
+    case forwarded
+    /// The receiving node stored the package and its attachments.
+    case storedByReceiver
+    /// The receiving business system took it.
+    case delivered
+    /// The receiver signed for it (签收).
+    case signedFor
+    /// The receiver returned it (退回), with a reason.
+    case returned
+    /// The hub or the receiving node refused it (ZJ-7.2.6); the findings travel back to the sender.
+    case refused
+    /// It did not arrive in time; the alert names the hop where it is stuck.
+    case alerted
+
+    public var name: LocalizedText {
+        switch self {
+        case .acceptedByNode: LocalizedText(zh: "发送节点已接收", en: "accepted by the sending node")
+        case .receivedByHub: LocalizedText(zh: "中心平台已接收", en: "received by the hub")
+        case .coded: LocalizedText(zh: "已统一赋码", en: "coded")
+        case .forwarded: LocalizedText(zh: "已转发", en: "forwarded")
+        case .storedByReceiver: LocalizedText(zh: "接收节点已入库", en: "stored by the receiving node")
+        case .delivered: LocalizedText(zh: "已推送至接收方业务系统", en: "delivered to the receiving system")
+        case .signedFor: LocalizedText(zh: "已签收", en: "signed for")
+        case .returned: LocalizedText(zh: "已退回", en: "returned")
+        case .refused: LocalizedText(zh: "被拒收", en: "refused")
+        case .alerted: LocalizedText(zh: "超时告警", en: "overdue alert")
+        }
+    }
+
+    /// The hop expected after this one on the normal path, for naming where a package is stuck.
+    public var next: Hop? {
+        switch self {
+        case .acceptedByNode: .receivedByHub
+        case .receivedByHub: .coded
+        case .coded: .forwarded
+        case .forwarded: .storedByReceiver
+        case .storedByReceiver: .delivered
+        case .delivered: .signedFor
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+public import Hummingbird
+
+/// JSON responses and errors with a stable code and a Chinese and English message, mapped to HTTP only here at the
+/// edge.
+public enum HTTPJSON {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? Self.encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+
+    public struct ErrorBody: Encodable {
+        public let error: String
+        public let message: [String: String]
+    }
+
+    public static func error(_ status: HTTPResponse.Status, _ code: String, zh: String, en: String) -> Response {
+        self.response(ErrorBody(error: code, message: ["zh": zh, "en": en]), status: status)
+    }
+
+    /// The bearer token of a request, if any.
+    public static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst(7))
+    }
+
+    /// Compares secrets in time that does not depend on where they differ.
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}

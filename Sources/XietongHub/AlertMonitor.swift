@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import XietongCore
+import XietongStore
+
+/// Raises an alert for every package not delivered within the configured time (GZ-5: "sent but not received after
+/// 2.5 hours" found by phone calls). The alert names the hop where the package is stuck and goes to the sender, the
+/// receiver (through their feeds) and the administrator (`/v1/admin/alerts`).
+struct AlertMonitor: Service {
+    let store: HubStore
+    let notifier: ChangeNotifier
+    let alertAfter: TimeInterval
+    let interval: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await self.check()
+            } catch {
+                self.logger.warning("alert check failed", metadata: ["xietong.error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(self.interval * 1000))) }
+        }
+    }
+
+    func check() async throws {
+        let cutoff = Timestamp.string(Date().addingTimeInterval(-self.alertAfter))
+        for package in try await self.store.overdue(receivedBefore: cutoff) {
+            let events = try await self.store.events(of: package.packageId)
+            let last = Hop.allCases.last { hop in hop.next != nil && events.contains { $0.hop == hop } } ?? .forwarded
+            let stuckAt = last.next ?? .delivered
+            let detail = "stuck after \(last.rawValue), waiting for \(stuckAt.rawValue) / 停留在“\(last.name.zh)”之后，等待“\(stuckAt.name.zh)”"
+            try await self.store.raiseAlert(
+                packageId: package.packageId,
+                sender: package.sender,
+                receiver: package.receiver,
+                stuckAfter: last,
+                detail: detail
+            )
+            await self.notifier.notify(package.sender)
+            await self.notifier.notify(package.receiver)
+            self.logger.warning(
+                "package overdue",
+                metadata: [
+                    "xietong.package": "\(package.packageId)", "xietong.stuck_after": "\(last.rawValue)", "xietong.receiver": "\(package.receiver)",
+                ]
+            )
+        }
+    }
+}

@@ -1,0 +1,64 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+import ServiceLifecycle
+public import XietongCore
+import XietongHTTP
+public import XietongStore
+
+/// Builds the hub: its database and blob store in the data directory, the intake, the routes and the alert monitor.
+public enum HubApplication {
+    public struct Parts: Sendable {
+        public let database: any SQLDatabase
+        public let store: HubStore
+        public let blobs: BlobStore
+        public let notifier: ChangeNotifier
+    }
+
+    /// The hub as a Hummingbird application. `onRunning` receives the bound port (useful with port 0).
+    public static func build(
+        configuration: HubConfiguration,
+        registry: OrganisationRegistry,
+        catalog: FlowCatalog,
+        logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> (some ApplicationProtocol, Parts) {
+        let directory = URL(fileURLWithPath: configuration.dataDirectory)
+        let database = try await SQLiteDatabase.open(
+            path: directory.appendingPathComponent("hub.sqlite").path,
+            migrations: Migrations.hub,
+            logger: logger
+        )
+        let blobs = try BlobStore(root: directory.appendingPathComponent("blobs"))
+        let store = HubStore(database: database, hubOrganisation: configuration.organisation)
+        let notifier = ChangeNotifier()
+        let checker = try QualityChecker.bundled(registry: registry, catalog: catalog)
+        let intake = PackageIntake(
+            checker: checker,
+            store: store,
+            blobs: blobs,
+            codes: CaseCodeAssigner(registry: registry, sequences: SQLCodeSequenceStore(database: database)),
+            notifier: notifier,
+            maxPackageAge: configuration.maxPackageAgeDays * 86400,
+            logger: logger
+        )
+        let router = Router()
+        HubController(configuration: configuration, intake: intake, store: store, blobs: blobs, notifier: notifier, logger: logger)
+            .addRoutes(to: router)
+        let monitor = AlertMonitor(
+            store: store,
+            notifier: notifier,
+            alertAfter: configuration.alertAfterSeconds,
+            interval: configuration.alertCheckSeconds,
+            logger: logger
+        )
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-hub"),
+            services: [DatabaseCloser(database: database), monitor],
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.listen.port) },
+            logger: logger
+        )
+        return (app, Parts(database: database, store: store, blobs: blobs, notifier: notifier))
+    }
+}

@@ -1,0 +1,135 @@
+public import Foundation
+public import XietongCore
+
+/// The hub's settings: a JSON file (`xietong.hub/1`), then environment variables over it.
+///
+/// ```json
+/// { "format": "xietong.hub/1",
+///   "listen": { "host": "127.0.0.1", "port": 8400 },
+///   "dataDirectory": "hub-data",
+///   "organisation": "330100000001",
+///   "registry": "organisations.json",
+///   "catalogOverride": null,
+///   "nodes": [ { "organisation": "330106000101", "token": "…" } ],
+///   "adminToken": "…",
+///   "alertAfterSeconds": 300, "alertCheckSeconds": 10, "maxPackageAgeDays": 30 }
+/// ```
+///
+/// Environment: `XIETONG_HUB_HOST`, `XIETONG_HUB_PORT`, `XIETONG_DATA_DIR`, `XIETONG_ADMIN_TOKEN`,
+/// `XIETONG_ALERT_AFTER_SECONDS`, `XIETONG_REGISTRY`, `XIETONG_CATALOG_OVERRIDE`.
+public struct HubConfiguration: Sendable, Codable {
+    public struct Listen: Sendable, Codable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8400) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// A node allowed to connect, and the token it authenticates with. Mutual TLS replaces tokens later; the node is
+    /// identified by organisation either way.
+    public struct NodeCredential: Sendable, Codable {
+        public var organisation: String
+        public var token: String
+
+        public init(organisation: String, token: String) {
+            self.organisation = organisation
+            self.token = token
+        }
+    }
+
+    public var format: String = "xietong.hub/1"
+    public var listen = Listen()
+    public var dataDirectory = "hub-data"
+    /// The committee's organisation code; the hub records its own hops under it.
+    public var organisation = "330100000001"
+    public var registry: String?
+    public var catalogOverride: String?
+    public var nodes: [NodeCredential] = []
+    public var adminToken: String?
+    /// A package not delivered within this time raises an alert (GZ-5). Default 5 minutes.
+    public var alertAfterSeconds = 300.0
+    public var alertCheckSeconds = 10.0
+    /// Packages created longer ago are refused as expired (ZJ-7.2.6).
+    public var maxPackageAgeDays = 30.0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case format, listen, dataDirectory, organisation, registry, catalogOverride, nodes, adminToken, alertAfterSeconds, alertCheckSeconds,
+            maxPackageAgeDays
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = HubConfiguration()
+        self.format = try c.decode(String.self, forKey: .format)
+        self.listen = try c.decodeIfPresent(Listen.self, forKey: .listen) ?? defaults.listen
+        self.dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
+        self.organisation = try c.decodeIfPresent(String.self, forKey: .organisation) ?? defaults.organisation
+        self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
+        self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
+        self.nodes = try c.decodeIfPresent([NodeCredential].self, forKey: .nodes) ?? []
+        self.adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+        self.alertAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .alertAfterSeconds) ?? defaults.alertAfterSeconds
+        self.alertCheckSeconds = try c.decodeIfPresent(Double.self, forKey: .alertCheckSeconds) ?? defaults.alertCheckSeconds
+        self.maxPackageAgeDays = try c.decodeIfPresent(Double.self, forKey: .maxPackageAgeDays) ?? defaults.maxPackageAgeDays
+    }
+
+    /// Reads a configuration file (or starts from the defaults) and applies the environment.
+    public static func load(
+        file: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> HubConfiguration {
+        var configuration = HubConfiguration()
+        if let file {
+            configuration = try DataFileDecoder.decode(HubConfiguration.self, contentsOf: URL(fileURLWithPath: file))
+            guard configuration.format == "xietong.hub/1" else {
+                throw ConfigurationError(.format, file: file, path: "format", zh: "文件格式应为“xietong.hub/1”", en: "the format must be 'xietong.hub/1'")
+            }
+        }
+        if let host = environment["XIETONG_HUB_HOST"] { configuration.listen.host = host }
+        if let port = environment["XIETONG_HUB_PORT"] {
+            guard let value = Int(port), (0...65535).contains(value) else {
+                throw ConfigurationError(.invalidValue, path: "XIETONG_HUB_PORT", zh: "端口无效：\(port)", en: "not a port number: \(port)")
+            }
+            configuration.listen.port = value
+        }
+        if let directory = environment["XIETONG_DATA_DIR"] { configuration.dataDirectory = directory }
+        if let token = environment["XIETONG_ADMIN_TOKEN"] { configuration.adminToken = token }
+        if let seconds = environment["XIETONG_ALERT_AFTER_SECONDS"].flatMap(Double.init) { configuration.alertAfterSeconds = seconds }
+        if let registry = environment["XIETONG_REGISTRY"] { configuration.registry = registry }
+        if let override = environment["XIETONG_CATALOG_OVERRIDE"] { configuration.catalogOverride = override }
+        try configuration.check(file: file)
+        return configuration
+    }
+
+    func check(file: String?) throws(ConfigurationError) {
+        var tokens: Set<String> = []
+        for (index, node) in self.nodes.enumerated() {
+            guard node.organisation.count == 12, node.organisation.allSatisfy(\.isNumber) else {
+                throw ConfigurationError(
+                    .invalidValue,
+                    file: file,
+                    path: "nodes[\(index)].organisation",
+                    zh: "组织机构代码应为 12 位数字",
+                    en: "the organisation code must be 12 digits"
+                )
+            }
+            guard node.token.count >= 16 else {
+                throw ConfigurationError(
+                    .invalidValue,
+                    file: file,
+                    path: "nodes[\(index)].token",
+                    zh: "令牌至少 16 个字符",
+                    en: "a token must have at least 16 characters"
+                )
+            }
+            guard tokens.insert(node.token).inserted else {
+                throw ConfigurationError(.duplicate, file: file, path: "nodes[\(index)].token", zh: "令牌重复", en: "the token is used twice")
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import XietongCore
+import XietongHTTP
+import XietongStore
+
+/// The hub's HTTP interface for nodes and the administrator (described in docs/protocol.md).
+struct HubController: Sendable {
+    let configuration: HubConfiguration
+    let intake: PackageIntake
+    let store: HubStore
+    let blobs: BlobStore
+    let notifier: ChangeNotifier
+    let logger: Logger
+    static let maxPackageBytes = 32 << 20
+
+    /// The node's organisation for a request's token, or nil.
+    func node(_ request: Request) -> String? {
+        guard let token = HTTPJSON.bearerToken(request) else { return nil }
+        return self.configuration.nodes.first { HTTPJSON.constantTimeEqual($0.token, token) }?.organisation
+    }
+
+    func isAdmin(_ request: Request) -> Bool {
+        guard let admin = self.configuration.adminToken, let token = HTTPJSON.bearerToken(request) else { return false }
+        return HTTPJSON.constantTimeEqual(admin, token)
+    }
+
+    static let unauthorised = HTTPJSON.error(.unauthorized, "auth.required", zh: "需要有效的节点令牌", en: "a valid node token is required")
+    static let forbidden = HTTPJSON.error(.forbidden, "auth.forbidden", zh: "无权访问该数据包", en: "not allowed to access this package")
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in HTTPJSON.response(["status": "ok"]) }
+        router.post("/v1/packages") { request, context in try await self.receivePackage(request, context) }
+        router.put("/v1/blobs/:sha256") { request, context in try await self.putBlob(request, context) }
+        router.head("/v1/blobs/:sha256") { request, context in self.headBlob(request, context) }
+        router.get("/v1/blobs/:sha256") { request, context in self.getBlob(request, context) }
+        router.get("/v1/packages/:id") { request, context in try await self.packageStatus(request, context) }
+        router.get("/v1/packages/:id/content") { request, context in try await self.packageContent(request, context) }
+        router.post("/v1/packages/:id/events") { request, context in try await self.packageEvent(request, context) }
+        router.get("/v1/feed") { request, context in try await self.feed(request, context) }
+        router.post("/v1/feed/ack") { request, context in try await self.acknowledge(request, context) }
+        router.get("/v1/admin/refusals") { request, _ in try await self.adminRefusals(request) }
+        router.get("/v1/admin/alerts") { request, _ in try await self.adminAlerts(request) }
+        router.get("/v1/admin/nodes") { request, _ in try await self.adminNodes(request) }
+    }
+
+    func receivePackage(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let node = self.node(request) else { return Self.unauthorised }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maxPackageBytes)
+        } catch {
+            return HTTPJSON.error(.contentTooLarge, "package.too-large", zh: "数据包超过 32 MiB", en: "the package exceeds 32 MiB")
+        }
+        let outcome = try await self.intake.receive(Array(body.readableBytesView), from: node) { "/v1/packages/\($0)" }
+        switch outcome {
+        case .receipt(let receipt, _):
+            return HTTPJSON.response(receipt, status: receipt.status == .accepted ? .ok : .unprocessableContent)
+        case .unreadable(let findings):
+            return HTTPJSON.response(Receipt(packageId: "", status: .refused, findings: findings), status: .unprocessableContent)
+        case .wrongSender(let sender):
+            return HTTPJSON.error(
+                .forbidden,
+                "auth.wrong-sender",
+                zh: "节点 \(node) 不能代表机构 \(sender) 发送",
+                en: "the node \(node) cannot send for \(sender)"
+            )
+        }
+    }
+
+    func putBlob(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard self.node(request) != nil else { return Self.unauthorised }
+        let sha256 = context.parameters.get("sha256") ?? ""
+        guard BlobStore.isSHA256(sha256) else {
+            return HTTPJSON.error(.badRequest, "blob.bad-hash", zh: "文件标识应为 64 位小写十六进制 SHA-256", en: "a blob is named by its lower-case hex SHA-256")
+        }
+        if self.blobs.size(sha256) != nil {
+            _ = try? await request.body.collect(upTo: .max)
+            return HTTPJSON.response(["sha256": sha256, "status": "exists"])
+        }
+        do {
+            let written = try await self.blobs.write(request.body, expectedSHA256: sha256)
+            return HTTPJSON.response(["sha256": written.sha256, "size": String(written.size), "status": "stored"], status: .created)
+        } catch let error as StoreError where error.code == .hashMismatch {
+            return HTTPJSON.error(.unprocessableContent, "blob.hash-mismatch", zh: error.message.zh, en: error.message.en)
+        }
+    }
+
+    func headBlob(_ request: Request, _ context: BasicRequestContext) -> Response {
+        guard self.node(request) != nil else { return Response(status: .unauthorized) }
+        guard let size = self.blobs.size(context.parameters.get("sha256") ?? "") else { return Response(status: .notFound) }
+        return Response(status: .ok, headers: [.contentLength: String(size)])
+    }
+
+    func getBlob(_ request: Request, _ context: BasicRequestContext) -> Response {
+        guard self.node(request) != nil else { return Self.unauthorised }
+        let sha256 = context.parameters.get("sha256") ?? ""
+        guard let size = self.blobs.size(sha256) else {
+            return HTTPJSON.error(.notFound, "blob.not-found", zh: "文件不存在", en: "no such blob")
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/octet-stream", .contentLength: String(size)],
+            body: ResponseBody(asyncSequence: self.blobs.chunks(sha256))
+        )
+    }
+
+    /// The caller may read a package when it is its sender or receiver, or the administrator.
+    func mayRead(_ request: Request, _ packageId: String) async throws -> Bool {
+        if self.isAdmin(request) { return true }
+        guard let node = self.node(request), let parties = try await self.store.parties(of: packageId) else { return false }
+        return node == parties.sender || node == parties.receiver
+    }
+
+    func packageStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let packageId = context.parameters.get("id") ?? ""
+        guard self.node(request) != nil || self.isAdmin(request) else { return Self.unauthorised }
+        guard let summary = try await self.store.summary(of: packageId) else {
+            if self.isAdmin(request), let refusal = try await self.store.refusals(limit: 1000).first(where: { $0.receipt.packageId == packageId }) {
+                return HTTPJSON.response(refusal.receipt, status: .ok)
+            }
+            return HTTPJSON.error(.notFound, "package.not-found", zh: "中心平台没有该数据包", en: "the hub has no such package")
+        }
+        guard try await self.mayRead(request, packageId) else { return Self.forbidden }
+        return HTTPJSON.response(summary)
+    }
+
+    func packageContent(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let packageId = context.parameters.get("id") ?? ""
+        guard self.node(request) != nil || self.isAdmin(request) else { return Self.unauthorised }
+        guard try await self.mayRead(request, packageId), let content = try await self.store.content(of: packageId) else { return Self.forbidden }
+        return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: content)))
+    }
+
+    func packageEvent(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let node = self.node(request) else { return Self.unauthorised }
+        let packageId = context.parameters.get("id") ?? ""
+        let body = try await request.body.collect(upTo: 4 << 20)
+        guard var event = try? JSONDecoder().decode(PackageEvent.self, from: Data(body.readableBytesView)), event.packageId == packageId,
+            [.storedByReceiver, .delivered, .signedFor, .returned, .refused].contains(event.hop)
+        else {
+            return HTTPJSON.error(.badRequest, "event.invalid", zh: "事件格式错误", en: "not a valid hop report")
+        }
+        event.organisation = node
+        switch try await self.store.record(event, reportedBy: node) {
+        case .recorded:
+            if let parties = try await self.store.parties(of: packageId) { await self.notifier.notify(parties.sender) }
+            return HTTPJSON.response(["status": "recorded"])
+        case .unknownPackage:
+            return HTTPJSON.error(.notFound, "package.not-found", zh: "中心平台没有该数据包", en: "the hub has no such package")
+        case .notAParty:
+            return Self.forbidden
+        }
+    }
+
+    struct FeedPage: Codable {
+        var entries: [FeedEntry]
+    }
+
+    func feed(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let node = self.node(request) else { return Self.unauthorised }
+        let after = request.uri.queryParameters.get("after", as: Int.self) ?? 0
+        let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 200, 1), 1000)
+        let wait = min(max(request.uri.queryParameters.get("wait", as: Double.self) ?? 0, 0), 60)
+        let version = await self.notifier.version(of: node)
+        var entries = try await self.store.feed(organisation: node, after: after, limit: limit)
+        if entries.isEmpty && wait > 0 {
+            try await self.store.touch(organisation: node)
+            await self.notifier.wait(for: node, since: version, timeout: .milliseconds(Int(wait * 1000)))
+            entries = try await self.store.feed(organisation: node, after: after, limit: limit)
+        }
+        return HTTPJSON.response(FeedPage(entries: entries))
+    }
+
+    func acknowledge(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let node = self.node(request) else { return Self.unauthorised }
+        let body = try await request.body.collect(upTo: 4096)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any], let upTo = object["upTo"] as? Int
+        else {
+            return HTTPJSON.error(.badRequest, "ack.invalid", zh: "确认格式错误", en: "expected {\"upTo\": N}")
+        }
+        try await self.store.acknowledge(organisation: node, upTo: upTo)
+        return HTTPJSON.response(["status": "acknowledged"])
+    }
+
+    static let adminOnly = HTTPJSON.error(.unauthorized, "auth.admin-required", zh: "需要管理员令牌", en: "the administrator token is required")
+
+    struct RefusalView: Codable {
+        var stage: String
+        var sender: String
+        var receiver: String?
+        var receipt: Receipt
+    }
+
+    func adminRefusals(_ request: Request) async throws -> Response {
+        guard self.isAdmin(request) else { return Self.adminOnly }
+        return HTTPJSON.response(
+            try await self.store.refusals().map { RefusalView(stage: $0.stage, sender: $0.sender, receiver: $0.receiver, receipt: $0.receipt) }
+        )
+    }
+
+    struct AlertView: Codable {
+        var packageId: String
+        var sender: String
+        var receiver: String
+        var stuckAfter: String
+        var raisedAt: String
+    }
+
+    func adminAlerts(_ request: Request) async throws -> Response {
+        guard self.isAdmin(request) else { return Self.adminOnly }
+        return HTTPJSON.response(
+            try await self.store.alerts().map {
+                AlertView(packageId: $0.packageId, sender: $0.sender, receiver: $0.receiver, stuckAfter: $0.stuckAfter, raisedAt: $0.raisedAt)
+            }
+        )
+    }
+
+    struct NodeView: Codable {
+        var organisation: String
+        var queued: Int
+        var acknowledged: Int
+        var lastSeenAt: String?
+    }
+
+    func adminNodes(_ request: Request) async throws -> Response {
+        guard self.isAdmin(request) else { return Self.adminOnly }
+        let heads = try await self.store.feedHeads()
+        return HTTPJSON.response(
+            self.configuration.nodes.map { node in
+                let head = heads.first { $0.organisation == node.organisation }
+                return NodeView(
+                    organisation: node.organisation,
+                    queued: max(0, (head?.lastSeq ?? 0) - (head?.ackedSeq ?? 0)),
+                    acknowledged: head?.ackedSeq ?? 0,
+                    lastSeenAt: head?.lastSeenAt
+                )
+            }
+        )
+    }
+}

@@ -1,0 +1,134 @@
+import Crypto
+public import Foundation
+public import Logging
+public import XietongCore
+public import XietongStore
+
+/// What the hub does with a package a node sends (ZJ-7.2.3, GZ-1): check it again, apply the routing rules, assign
+/// the unified code, store the structured data, and queue the original bytes for the receiving node.
+public struct PackageIntake: Sendable {
+    public let checker: QualityChecker
+    public let store: HubStore
+    public let blobs: BlobStore
+    public let codes: CaseCodeAssigner
+    public let notifier: ChangeNotifier
+    public let maxPackageAge: TimeInterval
+    public let logger: Logger
+
+    public init(
+        checker: QualityChecker,
+        store: HubStore,
+        blobs: BlobStore,
+        codes: CaseCodeAssigner,
+        notifier: ChangeNotifier,
+        maxPackageAge: TimeInterval,
+        logger: Logger
+    ) {
+        self.checker = checker
+        self.store = store
+        self.blobs = blobs
+        self.codes = codes
+        self.notifier = notifier
+        self.maxPackageAge = maxPackageAge
+        self.logger = logger
+    }
+
+    public enum Outcome: Sendable {
+        /// The receipt, accepted or refused; `repeated` when it answers a resend.
+        case receipt(Receipt, repeated: Bool)
+        /// The bytes could not be read as a package at all.
+        case unreadable([Finding])
+        /// The node sent a package of another organisation.
+        case wrongSender(String)
+    }
+
+    public func receive(_ bytes: [UInt8], from node: String, statusURL: (String) -> String) async throws -> Outcome {
+        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let report = self.checker.check(XMLBytes(bytes), attachments: BlobAttachmentResolver(store: self.blobs), now: Date())
+        guard let package = report.package else { return .unreadable(report.findings) }
+        let envelope = package.envelope
+        guard envelope.sender.organisationCode == node else { return .wrongSender(envelope.sender.organisationCode) }
+
+        if let earlier = try await self.store.existingReceipt(sender: node, idempotencyKey: envelope.idempotencyKey, packageId: envelope.packageId) {
+            if earlier.receipt.packageId == envelope.packageId && (earlier.contentSHA256 == nil || earlier.contentSHA256 == digest) {
+                return .receipt(earlier.receipt, repeated: true)
+            }
+            if earlier.receipt.packageId != envelope.packageId {
+                // The same idempotency key for another package: the first send wins (GZ-7).
+                return .receipt(earlier.receipt, repeated: true)
+            }
+            let finding = Finding(
+                .duplicatePackage,
+                at: "/CasePackage/Envelope/PackageId",
+                zh: "数据包编号 \(envelope.packageId) 已被另一内容不同的数据包使用",
+                en: "the package id \(envelope.packageId) was already used by a package with different content"
+            )
+            return .receipt(Receipt(packageId: envelope.packageId, status: .refused, findings: [finding]), repeated: false)
+        }
+
+        var findings = report.findings
+        if let created = Self.instant(envelope.createdAt), Date().timeIntervalSince(created) > self.maxPackageAge {
+            findings.append(
+                Finding(
+                    .expired,
+                    at: "/CasePackage/Envelope/CreatedAt",
+                    zh: "数据包创建于 \(envelope.createdAt)，已超过 \(Int(self.maxPackageAge / 86400)) 天的有效期",
+                    en: "the package was created at \(envelope.createdAt), more than \(Int(self.maxPackageAge / 86400)) days ago"
+                )
+            )
+        }
+        if findings.contains(where: { $0.severity == .error }) {
+            let receipt = Receipt(packageId: envelope.packageId, status: .refused, findings: findings)
+            try await self.store.refuse(
+                packageId: envelope.packageId,
+                sender: node,
+                receiver: envelope.receiver.organisationCode,
+                idempotencyKey: envelope.idempotencyKey,
+                receipt: receipt
+            )
+            await self.notifier.notify(node)
+            self.logger.info(
+                "package refused",
+                metadata: [
+                    "xietong.package": "\(envelope.packageId)",
+                    "xietong.findings": "\(findings.filter { $0.severity == .error }.map(\.code.rawValue))",
+                ]
+            )
+            return .receipt(receipt, repeated: false)
+        }
+        if let similar = try await self.store.similarPackage(DuplicateIndex.similarityKey(package)) {
+            findings.append(
+                Finding(
+                    .duplicateSimilar,
+                    .warning,
+                    at: "/CasePackage/Envelope",
+                    zh: "疑似重复：同一案件的同一消息已由数据包 \(similar) 发送给同一接收方",
+                    en: "similar duplicate: the same message about the same case was already sent to the same receiver as package \(similar)"
+                )
+            )
+        }
+        let code = try await self.codes.code(for: package)
+        let receipt = try await self.store.accept(
+            HubStore.Accepted(
+                package: package,
+                content: bytes,
+                contentSHA256: digest,
+                unifiedCaseCode: code.code.rawValue,
+                codeAssigned: code.assigned,
+                warnings: findings.filter { $0.severity == .warning }
+            ),
+            statusURL: statusURL(envelope.packageId)
+        )
+        await self.notifier.notify(envelope.receiver.organisationCode)
+        await self.notifier.notify(node)
+        return .receipt(receipt, repeated: false)
+    }
+
+    static func instant(_ dateTime: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: dateTime) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: dateTime)
+    }
+}

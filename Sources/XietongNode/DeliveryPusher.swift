@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import XietongCore
+import XietongStore
+
+/// Pushes stored packages to the business system's receive URL (ZJ-7.2.3 c, real-time sharing of ZJ-7.2.7), in the
+/// order they arrived, retrying with backoff until it answers 2xx. A package is marked delivered only after the
+/// 2xx, so a crash causes a repeat, never a loss; business systems recognise a repeat by `Xietong-Package-Id`.
+struct DeliveryPusher: Service {
+    let engine: NodeEngine
+    let url: String
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                guard let next = try await self.engine.store.nextUndelivered() else {
+                    await self.engine.pause(NodeEngine.Signal.inbox, seconds: 5)
+                    continue
+                }
+                let now = Timestamp.now()
+                guard next.due <= now else {
+                    await self.engine.pause(NodeEngine.Signal.inbox, seconds: 0.05)
+                    continue
+                }
+                do {
+                    try await self.push(next.item, content: next.content)
+                    if try await self.engine.store.markDelivered(next.item.packageId) {
+                        await self.engine.broadcaster.publish(
+                            PackageEvent(packageId: next.item.packageId, hop: .delivered, organisation: self.engine.configuration.organisation)
+                        )
+                        await self.engine.notifier.notify(NodeEngine.Signal.reports)
+                    }
+                } catch {
+                    let delay = self.engine.retry.delay(afterAttempt: next.attempts)
+                    try await self.engine.store.retryDelivery(packageId: next.item.packageId, at: self.engine.later(delay), error: "\(error)")
+                    if next.attempts % 10 == 0 {
+                        self.engine.logger.warning(
+                            "the business system did not take the package; retrying",
+                            metadata: ["xietong.package": "\(next.item.packageId)", "xietong.error": "\(error)"]
+                        )
+                    }
+                }
+            } catch {
+                self.engine.logger.warning("delivery loop failed", metadata: ["xietong.error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    struct Rejected: Error, CustomStringConvertible {
+        let status: Int
+        var description: String { "the business system answered HTTP \(self.status)" }
+    }
+
+    func push(_ item: NodeStore.InboxItem, content: [UInt8]) async throws {
+        var request = HTTPClientRequest(url: self.url)
+        request.method = .POST
+        let delivery = item.delivery
+        request.headers.add(name: "Content-Type", value: "application/xml")
+        request.headers.add(name: "Xietong-Package-Id", value: delivery.packageId)
+        request.headers.add(name: "Xietong-Unified-Case-Code", value: delivery.unifiedCaseCode)
+        request.headers.add(name: "Xietong-Sender", value: delivery.sender)
+        request.headers.add(name: "Xietong-Flow", value: delivery.flow)
+        request.headers.add(name: "Xietong-Message-Type", value: delivery.messageType)
+        request.headers.add(name: "Xietong-Attachments", value: "/api/v1/inbox/\(delivery.packageId)/attachments/")
+        request.body = .bytes(ByteBuffer(bytes: content))
+        let response = try await self.engine.httpClient.execute(request, timeout: .seconds(60))
+        _ = try? await response.body.collect(upTo: 1 << 20)
+        guard (200..<300).contains(Int(response.status.code)) else { throw Rejected(status: Int(response.status.code)) }
+    }
+}

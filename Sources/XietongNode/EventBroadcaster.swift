@@ -1,0 +1,27 @@
+public import XietongCore
+
+/// Passes every hop of this organisation's packages to the business systems listening on the node's WebSocket
+/// (ZJ-5.2.2 b: message data goes to both sender and receiver).
+public actor EventBroadcaster {
+    private var listeners: [Int: AsyncStream<PackageEvent>.Continuation] = [:]
+    private var nextId = 0
+
+    public init() {}
+
+    public func subscribe() -> (id: Int, events: AsyncStream<PackageEvent>) {
+        let (stream, continuation) = AsyncStream<PackageEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        self.nextId += 1
+        self.listeners[self.nextId] = continuation
+        return (self.nextId, stream)
+    }
+
+    public func unsubscribe(_ id: Int) {
+        self.listeners.removeValue(forKey: id)?.finish()
+    }
+
+    public func publish(_ event: PackageEvent) {
+        for continuation in self.listeners.values { continuation.yield(event) }
+    }
+
+    public var listenerCount: Int { self.listeners.count }
+}

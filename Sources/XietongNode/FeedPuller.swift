@@ -1,0 +1,109 @@
+import Crypto
+import Foundation
+import Logging
+import ServiceLifecycle
+import XietongCore
+import XietongStore
+
+/// Reads this organisation's feed from the hub (ZJ-7.2.3 b): fetches each package and its attachments, verifies
+/// them, stores them durably, and only then moves its cursor. After a crash it starts again from the cursor;
+/// storing is idempotent, so nothing is lost and nothing is stored twice.
+struct FeedPuller: Service {
+    let engine: NodeEngine
+
+    func run() async throws {
+        var cursor = (try? await self.engine.store.feedCursor()) ?? 0
+        var failures = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let after = cursor
+                let entries = try await cancelWhenGracefulShutdown { try await self.engine.hub.feed(after: after, wait: 20) }
+                for entry in entries {
+                    try await self.process(entry)
+                    cursor = entry.seq
+                    try await self.engine.store.setFeedCursor(cursor)
+                }
+                if !entries.isEmpty { try? await self.engine.hub.acknowledge(upTo: cursor) }
+                failures = 0
+            } catch is CancellationError {
+                return
+            } catch {
+                failures += 1
+                if failures % 10 == 1 {
+                    self.engine.logger.warning("cannot read the feed from the hub; retrying", metadata: ["xietong.error": "\(error)"])
+                }
+                let delay = self.engine.retry.delay(afterAttempt: failures)
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
+            }
+        }
+    }
+
+    func process(_ entry: FeedEntry) async throws {
+        if let event = entry.event {
+            if try await self.engine.store.recordEvent(event) { await self.engine.broadcaster.publish(event) }
+            return
+        }
+        guard let delivery = entry.delivery else { return }
+        if try await self.engine.store.hasInbox(delivery.packageId) { return }
+        let content = try await self.engine.hub.content(of: delivery.packageId)
+        let digest = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        guard digest == delivery.contentSHA256 else {
+            try await self.refuse(
+                delivery,
+                Finding(
+                    .contentMismatch,
+                    at: "/",
+                    zh: "收到的数据包内容与中心平台记录的 SHA-256 不符",
+                    en: "the package's bytes do not match the SHA-256 the hub recorded (expected \(delivery.contentSHA256), got \(digest))"
+                )
+            )
+            return
+        }
+        for file in delivery.attachments {
+            // (Written without `catch … where`: that form crashes the Swift 6.3 compiler with typed throws.)
+            var failed: HubClient.Failure?
+            do {
+                try await self.engine.hub.download(file.sha256, into: self.engine.blobs)
+            } catch {
+                failed = error
+            }
+            if let failure = failed {
+                guard failure.isPermanent else { throw failure }
+                try await self.refuse(
+                    delivery,
+                    Finding(
+                        .attachmentUnavailable,
+                        at: "/CasePackage/Attachments",
+                        zh: "无法取得附件“\(file.name)”：\(failure.message)",
+                        en: "the attachment '\(file.name)' could not be fetched: \(failure.message)"
+                    )
+                )
+                return
+            }
+        }
+        try await self.engine.store.store(delivery, feedSeq: entry.seq, content: content)
+        await self.engine.broadcaster.publish(
+            PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, organisation: self.engine.configuration.organisation)
+        )
+        await self.engine.notifier.notify(NodeEngine.Signal.inbox)
+        await self.engine.notifier.notify(NodeEngine.Signal.reports)
+    }
+
+    func refuse(_ delivery: Delivery, _ finding: Finding) async throws {
+        self.engine.logger.warning(
+            "incoming package refused",
+            metadata: ["xietong.package": "\(delivery.packageId)", "xietong.finding": "\(finding.code)"]
+        )
+        try await self.engine.store.refuseIncoming(delivery, findings: [finding])
+        await self.engine.broadcaster.publish(
+            PackageEvent(
+                packageId: delivery.packageId,
+                hop: .refused,
+                organisation: self.engine.configuration.organisation,
+                detail: "receiver",
+                findings: [finding]
+            )
+        )
+        await self.engine.notifier.notify(NodeEngine.Signal.reports)
+    }
+}

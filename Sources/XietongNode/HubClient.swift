@@ -1,0 +1,136 @@
+public import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+public import XietongCore
+public import XietongStore
+
+/// The node's side of the hub protocol: send packages and attachments, read the feed, fetch what arrives, report
+/// hops. Every call is safe to repeat.
+public struct HubClient: Sendable {
+    public let baseURL: String
+    let token: String
+    let client: HTTPClient
+
+    public init(baseURL: String, token: String, client: HTTPClient = .shared) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+        self.client = client
+    }
+
+    /// A failure worth retrying (network, 5xx), or a definitive answer from the hub.
+    public struct Failure: Error, CustomStringConvertible {
+        public var status: Int?
+        public var message: String
+        public var isPermanent: Bool { if let status { return (400..<500).contains(status) && status != 408 && status != 429 } else { return false } }
+        public var description: String { self.status.map { "HTTP \($0): \(self.message)" } ?? self.message }
+    }
+
+    func request(_ path: String, method: HTTPMethod) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: self.baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(self.token)")
+        return request
+    }
+
+    func send(
+        _ request: HTTPClientRequest,
+        timeout: TimeAmount = .seconds(60),
+        maxBody: Int = 64 << 20
+    ) async throws(Failure) -> (status: Int, body: [UInt8]) {
+        do {
+            let response = try await self.client.execute(request, timeout: timeout)
+            let body = try await response.body.collect(upTo: maxBody)
+            return (Int(response.status.code), Array(body.readableBytesView))
+        } catch {
+            throw Failure(status: nil, message: "\(error)")
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) -> T? {
+        try? JSONDecoder().decode(type, from: Data(bytes))
+    }
+
+    /// Sends a package; the hub answers with a receipt, accepted or refused.
+    public func send(package content: [UInt8]) async throws(Failure) -> Receipt {
+        var request = self.request("/v1/packages", method: .POST)
+        request.headers.add(name: "Content-Type", value: "application/xml")
+        request.body = .bytes(ByteBuffer(bytes: content))
+        let (status, body) = try await self.send(request)
+        if let receipt = Self.decode(Receipt.self, body), status == 200 || status == 422 { return receipt }
+        throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))
+    }
+
+    /// Makes sure the hub has a blob, streaming it from the node's store if not.
+    public func ensureBlob(_ sha256: String, size: Int, from blobs: BlobStore) async throws(Failure) {
+        let head = try await self.send(self.request("/v1/blobs/\(sha256)", method: .HEAD), timeout: .seconds(30))
+        if head.status == 200 { return }
+        var request = self.request("/v1/blobs/\(sha256)", method: .PUT)
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .stream(blobs.chunks(sha256), length: .known(Int64(size)))
+        let (status, body) = try await self.send(request, timeout: .minutes(30))
+        guard status == 200 || status == 201 else { throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self)) }
+    }
+
+    /// Entries of this node's feed after `seq`, waiting up to `wait` seconds for new ones.
+    public func feed(after seq: Int, wait: Double, limit: Int = 200) async throws(Failure) -> [FeedEntry] {
+        struct Page: Decodable { var entries: [FeedEntry] }
+        let (status, body) = try await self.send(
+            self.request("/v1/feed?after=\(seq)&limit=\(limit)&wait=\(wait)", method: .GET),
+            timeout: .seconds(Int64(wait) + 30)
+        )
+        guard status == 200, let page = Self.decode(Page.self, body) else {
+            throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))
+        }
+        return page.entries
+    }
+
+    public func acknowledge(upTo seq: Int) async throws(Failure) {
+        var request = self.request("/v1/feed/ack", method: .POST)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: "{\"upTo\":\(seq)}"))
+        _ = try await self.send(request)
+    }
+
+    /// The package's original bytes.
+    public func content(of packageId: String) async throws(Failure) -> [UInt8] {
+        let (status, body) = try await self.send(self.request("/v1/packages/\(packageId)/content", method: .GET))
+        guard status == 200 else { throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self)) }
+        return body
+    }
+
+    /// Downloads a blob into the node's store, verifying its hash as it streams.
+    public func download(_ sha256: String, into blobs: BlobStore) async throws(Failure) {
+        if blobs.size(sha256) != nil { return }
+        do {
+            let response = try await self.client.execute(self.request("/v1/blobs/\(sha256)", method: .GET), timeout: .minutes(30))
+            guard response.status == .ok else {
+                _ = try? await response.body.collect(upTo: 1 << 20)
+                throw Failure(status: Int(response.status.code), message: "the hub does not have the attachment \(sha256)")
+            }
+            _ = try await blobs.write(response.body, expectedSHA256: sha256)
+        } catch let failure as Failure {
+            throw failure
+        } catch let error as StoreError where error.code == .hashMismatch {
+            throw Failure(status: 422, message: error.message.en)
+        } catch {
+            throw Failure(status: nil, message: "\(error)")
+        }
+    }
+
+    /// Reports a hop of a package this node received.
+    public func report(_ event: PackageEvent) async throws(Failure) {
+        var request = self.request("/v1/packages/\(event.packageId)/events", method: .POST)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: (try? JSONEncoder().encode(event)) ?? Data()))
+        let (status, body) = try await self.send(request)
+        guard status == 200 else { throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self)) }
+    }
+
+    /// The hub's status record of a package, as JSON.
+    public func status(of packageId: String) async throws(Failure) -> [UInt8] {
+        let (status, body) = try await self.send(self.request("/v1/packages/\(packageId)", method: .GET), timeout: .seconds(10))
+        guard status == 200 else { throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self)) }
+        return body
+    }
+}

@@ -1,0 +1,99 @@
+public import AsyncHTTPClient
+public import Foundation
+public import Hummingbird
+import HummingbirdWebSocket
+public import Logging
+import ServiceLifecycle
+public import XietongCore
+import XietongHTTP
+public import XietongStore
+
+/// Builds an agency node: its database and blob store in the data directory, its interface for business systems
+/// (HTTP and WebSocket), and its services (forwarder, feed puller, reporter, pusher, subscriptions).
+public enum NodeApplication {
+    public static func build(
+        configuration: NodeConfiguration,
+        registry: OrganisationRegistry,
+        catalog: FlowCatalog,
+        httpClient: HTTPClient = .shared,
+        logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> (some ApplicationProtocol, NodeEngine) {
+        let directory = URL(fileURLWithPath: configuration.dataDirectory)
+        let database = try await SQLiteDatabase.open(
+            path: directory.appendingPathComponent("node.sqlite").path,
+            migrations: Migrations.node,
+            logger: logger
+        )
+        let engine = NodeEngine(
+            configuration: configuration,
+            store: NodeStore(database: database, organisation: configuration.organisation),
+            blobs: try BlobStore(root: directory.appendingPathComponent("blobs")),
+            hub: HubClient(baseURL: configuration.hub.url, token: configuration.hub.token, client: httpClient),
+            checker: try QualityChecker.bundled(registry: registry, catalog: catalog),
+            notifier: ChangeNotifier(),
+            broadcaster: EventBroadcaster(),
+            retry: RetryPolicy(base: configuration.retryBaseSeconds, maximum: configuration.retryMaxSeconds),
+            httpClient: httpClient,
+            logger: logger
+        )
+        if configuration.apiKeys.isEmpty {
+            logger.warning("no API keys configured: any caller can use this node (development only)")
+        }
+        let router = Router()
+        NodeController(engine: engine).addRoutes(to: router)
+        var services: [any Service] = [
+            DatabaseCloser(database: database), OutboxForwarder(engine: engine), FeedPuller(engine: engine), Reporter(engine: engine),
+            SubscriptionRunner(engine: engine),
+        ]
+        if configuration.delivery.mode == .push, let url = configuration.delivery.url {
+            services.append(DeliveryPusher(engine: engine, url: url))
+        }
+        let keys = configuration.apiKeys
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade { request, _, _ in
+                guard request.path?.hasPrefix("/api/v1/events") == true else { return .dontUpgrade }
+                let header = request.headerFields[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+                let query = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "key" }?.value
+                guard NodeController.authorised(key: header ?? query, keys: keys) else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    let (id, events) = await engine.broadcaster.subscribe()
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for await event in events {
+                                let text = String(decoding: try encoder.encode(EventMessage(event)), as: UTF8.self)
+                                try await outbound.write(.text(text))
+                            }
+                        }
+                        group.addTask {
+                            for try await _ in inbound {}
+                        }
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                    await engine.broadcaster.unsubscribe(id)
+                }
+            },
+            configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-node"),
+            services: services,
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.listen.port) },
+            logger: logger
+        )
+        return (app, engine)
+    }
+}
+
+/// A hop as the WebSocket sends it: the event, with the hop's name in Chinese and English.
+struct EventMessage: Encodable {
+    let type = "packageEvent"
+    let event: PackageEvent
+    let hopName: LocalizedText
+
+    init(_ event: PackageEvent) {
+        self.event = event
+        self.hopName = event.hop.name
+    }
+}

@@ -1,0 +1,155 @@
+public import Foundation
+public import XietongCore
+
+/// An agency node's settings: a JSON file (`xietong.node/1`), then environment variables over it.
+///
+/// ```json
+/// { "format": "xietong.node/1",
+///   "organisation": "330106000101",
+///   "listen": { "host": "127.0.0.1", "port": 8410 },
+///   "dataDirectory": "node-data",
+///   "hub": { "url": "http://127.0.0.1:8400", "token": "…" },
+///   "apiKeys": ["…"],
+///   "delivery": { "mode": "push", "url": "http://127.0.0.1:9000/receive" },
+///   "lanes": 8, "retryBaseSeconds": 0.2, "retryMaxSeconds": 30, "alertAfterSeconds": 300 }
+/// ```
+///
+/// Environment: `XIETONG_NODE_HOST`, `XIETONG_NODE_PORT`, `XIETONG_DATA_DIR`, `XIETONG_HUB_URL`,
+/// `XIETONG_HUB_TOKEN`, `XIETONG_DELIVERY_URL`, `XIETONG_REGISTRY`, `XIETONG_CATALOG_OVERRIDE`.
+public struct NodeConfiguration: Sendable, Codable {
+    public struct Listen: Sendable, Codable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8410) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    public struct Hub: Sendable, Codable {
+        public var url: String
+        public var token: String
+
+        public init(url: String, token: String) {
+            self.url = url
+            self.token = token
+        }
+    }
+
+    /// How incoming packages reach the business system (ZJ-7.1.3.2, ZJ-7.2.3 c).
+    public struct Delivery: Sendable, Codable {
+        public enum Mode: String, Sendable, Codable {
+            /// The node POSTs each package to `url` and retries until it answers 2xx.
+            case push
+            /// The business system lists, downloads and acknowledges packages itself.
+            case pull
+        }
+
+        public var mode: Mode
+        public var url: String?
+
+        public init(mode: Mode, url: String? = nil) {
+            self.mode = mode
+            self.url = url
+        }
+    }
+
+    public var format = "xietong.node/1"
+    public var organisation = ""
+    public var listen = Listen()
+    public var dataDirectory = "node-data"
+    public var hub = Hub(url: "http://127.0.0.1:8400", token: "")
+    /// Keys business systems send as `Authorization: Bearer …`. Empty means no key is required (development only).
+    public var apiKeys: [String] = []
+    public var delivery = Delivery(mode: .pull)
+    /// Parallel lanes to the hub; a case always uses the same lane, so its messages stay in order.
+    public var lanes = 8
+    public var retryBaseSeconds = 0.2
+    public var retryMaxSeconds = 30.0
+    public var registry: String?
+    public var catalogOverride: String?
+
+    public init(organisation: String = "") {
+        self.organisation = organisation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, organisation, listen, dataDirectory, hub, apiKeys, delivery, lanes, retryBaseSeconds, retryMaxSeconds, registry, catalogOverride
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = NodeConfiguration()
+        self.format = try c.decode(String.self, forKey: .format)
+        self.organisation = try c.decode(String.self, forKey: .organisation)
+        self.listen = try c.decodeIfPresent(Listen.self, forKey: .listen) ?? defaults.listen
+        self.dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
+        self.hub = try c.decode(Hub.self, forKey: .hub)
+        self.apiKeys = try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? []
+        self.delivery = try c.decodeIfPresent(Delivery.self, forKey: .delivery) ?? defaults.delivery
+        self.lanes = try c.decodeIfPresent(Int.self, forKey: .lanes) ?? defaults.lanes
+        self.retryBaseSeconds = try c.decodeIfPresent(Double.self, forKey: .retryBaseSeconds) ?? defaults.retryBaseSeconds
+        self.retryMaxSeconds = try c.decodeIfPresent(Double.self, forKey: .retryMaxSeconds) ?? defaults.retryMaxSeconds
+        self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
+        self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
+    }
+
+    public static func load(
+        file: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> NodeConfiguration {
+        var configuration = NodeConfiguration()
+        if let file {
+            configuration = try DataFileDecoder.decode(NodeConfiguration.self, contentsOf: URL(fileURLWithPath: file))
+        }
+        if let host = environment["XIETONG_NODE_HOST"] { configuration.listen.host = host }
+        if let port = environment["XIETONG_NODE_PORT"] {
+            guard let value = Int(port), (0...65535).contains(value) else {
+                throw ConfigurationError(.invalidValue, path: "XIETONG_NODE_PORT", zh: "端口无效：\(port)", en: "not a port number: \(port)")
+            }
+            configuration.listen.port = value
+        }
+        if let directory = environment["XIETONG_DATA_DIR"] { configuration.dataDirectory = directory }
+        if let url = environment["XIETONG_HUB_URL"] { configuration.hub.url = url }
+        if let token = environment["XIETONG_HUB_TOKEN"] { configuration.hub.token = token }
+        if let url = environment["XIETONG_DELIVERY_URL"] { configuration.delivery = Delivery(mode: .push, url: url) }
+        if let registry = environment["XIETONG_REGISTRY"] { configuration.registry = registry }
+        if let override = environment["XIETONG_CATALOG_OVERRIDE"] { configuration.catalogOverride = override }
+        try configuration.check(file: file)
+        return configuration
+    }
+
+    public func check(file: String?) throws(ConfigurationError) {
+        guard self.format == "xietong.node/1" else {
+            throw ConfigurationError(.format, file: file, path: "format", zh: "文件格式应为“xietong.node/1”", en: "the format must be 'xietong.node/1'")
+        }
+        guard self.organisation.count == 12, self.organisation.allSatisfy(\.isNumber) else {
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: "organisation",
+                zh: "组织机构代码应为 12 位数字",
+                en: "the organisation code must be 12 digits"
+            )
+        }
+        guard URL(string: self.hub.url)?.scheme?.hasPrefix("http") == true else {
+            throw ConfigurationError(.invalidValue, file: file, path: "hub.url", zh: "中心平台地址无效", en: "the hub URL must be http(s)://…")
+        }
+        guard !self.hub.token.isEmpty else {
+            throw ConfigurationError(.missingField, file: file, path: "hub.token", zh: "缺少中心平台令牌", en: "the hub token is required")
+        }
+        if self.delivery.mode == .push, self.delivery.url.flatMap(URL.init(string:))?.scheme?.hasPrefix("http") != true {
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: "delivery.url",
+                zh: "推送模式需要业务系统接收地址",
+                en: "push delivery needs the business system's http(s) URL"
+            )
+        }
+        guard (1...64).contains(self.lanes) else {
+            throw ConfigurationError(.invalidValue, file: file, path: "lanes", zh: "通道数应在 1 至 64 之间", en: "lanes must be between 1 and 64")
+        }
+    }
+}

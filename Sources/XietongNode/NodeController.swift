@@ -1,0 +1,322 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import XietongCore
+import XietongHTTP
+import XietongStore
+
+/// The node's interface for business systems (ZJ-7.1.3.2, ZJ-7.2.1, ZJ-7.2.3; docs/openapi.yaml).
+struct NodeController: Sendable {
+    let engine: NodeEngine
+
+    static let maxPackageBytes = 32 << 20
+    static let maxSingleUploadBytes = 64 << 20
+
+    func authorised(_ request: Request) -> Bool {
+        Self.authorised(key: HTTPJSON.bearerToken(request), keys: self.engine.configuration.apiKeys)
+    }
+
+    static func authorised(key: String?, keys: [String]) -> Bool {
+        if keys.isEmpty { return true }
+        guard let key else { return false }
+        return keys.contains { HTTPJSON.constantTimeEqual($0, key) }
+    }
+
+    static let unauthorised = HTTPJSON.error(.unauthorized, "auth.required", zh: "需要有效的接口密钥", en: "a valid API key is required")
+    static let notFound = HTTPJSON.error(.notFound, "package.not-found", zh: "没有该数据包", en: "no such package")
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in HTTPJSON.response(["status": "ok", "organisation": self.engine.configuration.organisation]) }
+        let api = router.group("/api/v1")
+        api.post("/packages") { request, _ in try await self.authorised(request) ? self.sendPackage(request) : Self.unauthorised }
+        api.get("/packages/:id") { request, context in try await self.authorised(request) ? self.packageStatus(context) : Self.unauthorised }
+        api.get("/packages") { request, _ in try await self.authorised(request) ? self.query(request) : Self.unauthorised }
+        api.post("/attachments") { request, _ in try await self.authorised(request) ? self.uploadWhole(request) : Self.unauthorised }
+        api.post("/uploads") { request, _ in try await self.authorised(request) ? self.createUpload(request) : Self.unauthorised }
+        api.head("/uploads/:id") { request, context in
+            try await self.authorised(request) ? self.uploadOffset(context) : Response(status: .unauthorized)
+        }
+        api.get("/uploads/:id") { request, context in try await self.authorised(request) ? self.uploadOffset(context) : Self.unauthorised }
+        api.patch("/uploads/:id") { request, context in try await self.authorised(request) ? self.appendUpload(request, context) : Self.unauthorised }
+        api.get("/inbox") { request, _ in try await self.authorised(request) ? self.inbox(request) : Self.unauthorised }
+        api.get("/inbox/:id") { request, context in try await self.authorised(request) ? self.inboxContent(context) : Self.unauthorised }
+        api.get("/inbox/:id/attachments/:sha256") { request, context in
+            try await self.authorised(request) ? self.attachment(context) : Self.unauthorised
+        }
+        api.post("/inbox/:id/ack") { request, context in try await self.authorised(request) ? self.acknowledge(context) : Self.unauthorised }
+        api.post("/inbox/:id/sign") { request, context in
+            try await self.authorised(request) ? self.receiverAction(request, context, .signedFor) : Self.unauthorised
+        }
+        api.post("/inbox/:id/return") { request, context in
+            try await self.authorised(request) ? self.receiverAction(request, context, .returned) : Self.unauthorised
+        }
+        api.post("/subscriptions") { request, _ in try await self.authorised(request) ? self.subscribe(request) : Self.unauthorised }
+    }
+
+    // MARK: Sending
+
+    func sendPackage(_ request: Request) async throws -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maxPackageBytes)
+        } catch {
+            return HTTPJSON.error(
+                .contentTooLarge,
+                "package.too-large",
+                zh: "数据包超过 32 MiB；附件请先上传",
+                en: "the package exceeds 32 MiB; upload attachments first"
+            )
+        }
+        switch try await self.engine.send(Array(body.readableBytesView)) {
+        case .accepted(let receipt, let repeated):
+            return HTTPJSON.response(receipt, status: repeated ? .ok : .accepted)
+        case .refused(let receipt):
+            return HTTPJSON.response(receipt, status: .unprocessableContent)
+        }
+    }
+
+    struct StatusView: Codable {
+        var packageId: String
+        var direction: String
+        var events: [PackageEvent]
+        var hubReceipt: Receipt?
+    }
+
+    func packageStatus(_ context: BasicRequestContext) async throws -> Response {
+        let packageId = context.parameters.get("id") ?? ""
+        let events = try await self.engine.store.events(of: packageId)
+        guard !events.isEmpty else { return Self.notFound }
+        let incoming = try await self.engine.store.hasInbox(packageId)
+        return HTTPJSON.response(
+            StatusView(
+                packageId: packageId,
+                direction: incoming ? "incoming" : "outgoing",
+                events: events,
+                hubReceipt: incoming ? nil : try await self.engine.store.hubReceipt(of: packageId)
+            )
+        )
+    }
+
+    func query(_ request: Request) async throws -> Response {
+        guard let caseCode = request.uri.queryParameters.get("case") else {
+            return HTTPJSON.error(.badRequest, "query.case-required", zh: "请提供案件统一赋码 case", en: "give the unified case code as ?case=")
+        }
+        return HTTPJSON.response(try await self.engine.store.inbox(caseCode: caseCode, limit: 1000))
+    }
+
+    // MARK: Uploads (ZJ-7.2.3 a, GZ-6)
+
+    func uploadWhole(_ request: Request) async throws -> Response {
+        let expected = request.headers[.init("Xietong-Content-SHA256")!]?.lowercased()
+        do {
+            let written = try await self.engine.blobs.write(request.body, expectedSHA256: expected, maxSize: Self.maxSingleUploadBytes)
+            return HTTPJSON.response(["sha256": written.sha256, "size": String(written.size)], status: .created)
+        } catch let error as StoreError {
+            return HTTPJSON.error(.unprocessableContent, error.code.rawValue, zh: error.message.zh, en: error.message.en)
+        }
+    }
+
+    struct NewUpload: Codable {
+        var sha256: String
+        var size: Int
+        var name: String?
+    }
+
+    func createUpload(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 << 10)
+        guard let new = try? JSONDecoder().decode(NewUpload.self, from: Data(body.readableBytesView)), BlobStore.isSHA256(new.sha256.lowercased()),
+            new.size >= 0
+        else {
+            return HTTPJSON.error(
+                .badRequest,
+                "upload.invalid",
+                zh: "需要 sha256（64 位十六进制）和 size",
+                en: "expected {\"sha256\": 64 hex digits, \"size\": bytes}"
+            )
+        }
+        if self.engine.blobs.size(new.sha256.lowercased()) != nil {
+            return HTTPJSON.response(["status": "exists", "sha256": new.sha256.lowercased()], status: .ok)
+        }
+        let upload = try await self.engine.store.createUpload(sha256: new.sha256.lowercased(), size: new.size, name: new.name)
+        var response = HTTPJSON.response(upload, status: .created)
+        response.headers[.location] = "/api/v1/uploads/\(upload.uploadId)"
+        response.headers[.init("Upload-Offset")!] = "0"
+        return response
+    }
+
+    func partURL(_ uploadId: String) -> URL {
+        self.engine.blobs.root.appendingPathComponent("tmp").appendingPathComponent("upload-\(uploadId)")
+    }
+
+    /// The bytes actually on disk: after a crash the part file, not the database, is the truth.
+    func onDisk(_ uploadId: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: self.partURL(uploadId).path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    func uploadOffset(_ context: BasicRequestContext) async throws -> Response {
+        guard let upload = try await self.engine.store.upload(context.parameters.get("id") ?? "") else { return Self.notFound }
+        let offset = upload.completed ? upload.size : self.onDisk(upload.uploadId)
+        var response = HTTPJSON.response(
+            NodeStore.Upload(
+                uploadId: upload.uploadId,
+                sha256: upload.sha256,
+                size: upload.size,
+                received: offset,
+                name: upload.name,
+                completed: upload.completed
+            )
+        )
+        response.headers[.init("Upload-Offset")!] = String(offset)
+        response.headers[.init("Upload-Length")!] = String(upload.size)
+        return response
+    }
+
+    func appendUpload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let upload = try await self.engine.store.upload(context.parameters.get("id") ?? "") else { return Self.notFound }
+        let part = self.partURL(upload.uploadId)
+        let onDisk = upload.completed ? upload.size : self.onDisk(upload.uploadId)
+        guard let offset = request.headers[.init("Upload-Offset")!].flatMap(Int.init), offset == onDisk, !upload.completed else {
+            var response = HTTPJSON.error(
+                .conflict,
+                "upload.offset-mismatch",
+                zh: "续传位置应为 \(onDisk)",
+                en: "resume from offset \(onDisk)"
+            )
+            response.headers[.init("Upload-Offset")!] = String(onDisk)
+            return response
+        }
+        if !FileManager.default.fileExists(atPath: part.path) { FileManager.default.createFile(atPath: part.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: part)
+        var received = offset
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            for try await chunk in request.body {
+                received += chunk.readableBytes
+                guard received <= upload.size else {
+                    try? handle.close()
+                    return HTTPJSON.error(.contentTooLarge, "upload.too-large", zh: "超过声明的大小", en: "more bytes than the declared size")
+                }
+                try handle.write(contentsOf: chunk.readableBytesView)
+            }
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            // A cut connection: keep what arrived; the client resumes from HEAD's offset.
+            try? handle.synchronize()
+            try? handle.close()
+            try? await self.engine.store.setUploadProgress(upload.uploadId, received: self.onDisk(upload.uploadId), completed: false)
+            throw error
+        }
+        if received == upload.size {
+            let (sha256, size) = try BlobStore.hash(fileAt: part)
+            guard sha256 == upload.sha256, size == upload.size else {
+                try? FileManager.default.removeItem(at: part)
+                try await self.engine.store.setUploadProgress(upload.uploadId, received: 0, completed: false)
+                return HTTPJSON.error(
+                    .unprocessableContent,
+                    "upload.hash-mismatch",
+                    zh: "文件的 SHA-256 与声明不符，已丢弃，请重新上传",
+                    en: "the file's SHA-256 does not match the declared one; it was discarded, upload again"
+                )
+            }
+            try self.engine.blobs.install(part, as: sha256)
+            try await self.engine.store.setUploadProgress(upload.uploadId, received: size, completed: true)
+        } else {
+            try await self.engine.store.setUploadProgress(upload.uploadId, received: received, completed: false)
+        }
+        var response = Response(status: .noContent)
+        response.headers[.init("Upload-Offset")!] = String(received)
+        return response
+    }
+
+    // MARK: Receiving (pull, ZJ-7.1.3.2 b)
+
+    func inbox(_ request: Request) async throws -> Response {
+        let after = request.uri.queryParameters.get("after", as: Int.self) ?? 0
+        let undelivered = request.uri.queryParameters.get("undelivered") == "1"
+        let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
+        return HTTPJSON.response(try await self.engine.store.inbox(afterSeq: after, undeliveredOnly: undelivered, limit: limit))
+    }
+
+    func inboxContent(_ context: BasicRequestContext) async throws -> Response {
+        guard let (item, content) = try await self.engine.store.inboxContent(context.parameters.get("id") ?? "") else { return Self.notFound }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/xml", .init("Xietong-Unified-Case-Code")!: item.delivery.unifiedCaseCode],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: content))
+        )
+    }
+
+    func attachment(_ context: BasicRequestContext) async throws -> Response {
+        let packageId = context.parameters.get("id") ?? ""
+        let sha256 = context.parameters.get("sha256") ?? ""
+        guard let (item, _) = try await self.engine.store.inboxContent(packageId),
+            let file = item.delivery.attachments.first(where: { $0.sha256 == sha256 }),
+            let size = self.engine.blobs.size(sha256)
+        else { return Self.notFound }
+        return Response(
+            status: .ok,
+            headers: [.contentType: file.mediaType, .contentLength: String(size)],
+            body: ResponseBody(asyncSequence: self.engine.blobs.chunks(sha256))
+        )
+    }
+
+    func acknowledge(_ context: BasicRequestContext) async throws -> Response {
+        let packageId = context.parameters.get("id") ?? ""
+        guard try await self.engine.store.hasInbox(packageId) else { return Self.notFound }
+        if try await self.engine.store.markDelivered(packageId) {
+            await self.engine.broadcaster.publish(
+                PackageEvent(packageId: packageId, hop: .delivered, organisation: self.engine.configuration.organisation)
+            )
+            await self.engine.notifier.notify(NodeEngine.Signal.reports)
+        }
+        return HTTPJSON.response(["status": "delivered"])
+    }
+
+    struct ActionBody: Codable {
+        var reason: String?
+    }
+
+    func receiverAction(_ request: Request, _ context: BasicRequestContext, _ hop: Hop) async throws -> Response {
+        let packageId = context.parameters.get("id") ?? ""
+        let body = try await request.body.collect(upTo: 64 << 10)
+        let reason = (try? JSONDecoder().decode(ActionBody.self, from: Data(body.readableBytesView)))?.reason
+        if hop == .returned, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            return HTTPJSON.error(.badRequest, "return.reason-required", zh: "退回须说明理由", en: "a return needs a reason")
+        }
+        guard try await self.engine.store.hasInbox(packageId) else { return Self.notFound }
+        guard try await self.engine.store.receiverAction(packageId, hop: hop, reason: reason) else {
+            return HTTPJSON.error(.conflict, "package.already-handled", zh: "该数据包已签收或退回", en: "the package was already signed for or returned")
+        }
+        await self.engine.broadcaster.publish(
+            PackageEvent(packageId: packageId, hop: hop, organisation: self.engine.configuration.organisation, detail: reason)
+        )
+        await self.engine.notifier.notify(NodeEngine.Signal.reports)
+        return HTTPJSON.response(["status": hop.rawValue])
+    }
+
+    struct NewSubscription: Codable {
+        var url: String
+        var intervalSeconds: Int
+        var flows: [String]?
+    }
+
+    func subscribe(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 << 10)
+        guard let new = try? JSONDecoder().decode(NewSubscription.self, from: Data(body.readableBytesView)),
+            URL(string: new.url)?.scheme?.hasPrefix("http") == true, (1...86400 * 7).contains(new.intervalSeconds)
+        else {
+            return HTTPJSON.error(
+                .badRequest,
+                "subscription.invalid",
+                zh: "需要 url 和 intervalSeconds（1 秒至 7 天）",
+                en: "expected {\"url\": http(s) URL, \"intervalSeconds\": 1…604800}"
+            )
+        }
+        return HTTPJSON.response(
+            try await self.engine.store.addSubscription(url: new.url, intervalSeconds: new.intervalSeconds, flows: new.flows ?? []),
+            status: .created
+        )
+    }
+}

@@ -1,0 +1,105 @@
+public import AsyncHTTPClient
+import Crypto
+public import Foundation
+public import Logging
+public import XietongCore
+public import XietongStore
+
+/// What the node's HTTP interface and its background services share.
+public struct NodeEngine: Sendable {
+    public let configuration: NodeConfiguration
+    public let store: NodeStore
+    public let blobs: BlobStore
+    public let hub: HubClient
+    public let checker: QualityChecker
+    public let notifier: ChangeNotifier
+    public let broadcaster: EventBroadcaster
+    public let retry: RetryPolicy
+    public let httpClient: HTTPClient
+    public let logger: Logger
+
+    /// Names of the things background services wait for.
+    enum Signal {
+        static let outbox = "outbox"
+        static let inbox = "inbox"
+        static let reports = "reports"
+    }
+
+    /// The lane of a case: the same case always goes through the same lane, so its messages stay in order.
+    public static func lane(for package: CasePackage, lanes: Int) -> Int {
+        let key = package.envelope.unifiedCaseCode ?? "\(package.envelope.agencyCaseNumber)"
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int(hash % UInt64(max(lanes, 1)))
+    }
+
+    public enum SendOutcome: Sendable {
+        case accepted(Receipt, repeated: Bool)
+        case refused(Receipt)
+    }
+
+    /// Accepts a package from the business system (ZJ-7.2.1, ZJ-7.2.3 a): checks it against the rules, refuses it
+    /// with the findings, or queues it durably and answers with a receipt at once. A resend is answered with the
+    /// original receipt (GZ-7).
+    public func send(_ bytes: [UInt8]) async throws -> SendOutcome {
+        let report = OutboundCheck(checker: self.checker, organisation: self.configuration.organisation)
+            .check(bytes, attachments: BlobAttachmentResolver(store: self.blobs))
+        guard let package = report.package else {
+            return .refused(Receipt(packageId: "", status: .refused, findings: report.findings))
+        }
+        let envelope = package.envelope
+        if let earlier = try await self.store.existingReceipt(idempotencyKey: envelope.idempotencyKey, packageId: envelope.packageId) {
+            if earlier.receipt.packageId == envelope.packageId && earlier.sameContent != bytes {
+                let finding = Finding(
+                    .duplicatePackage,
+                    at: "/CasePackage/Envelope/PackageId",
+                    zh: "数据包编号 \(envelope.packageId) 已被另一内容不同的数据包使用",
+                    en: "the package id \(envelope.packageId) was already used by a package with different content"
+                )
+                return .refused(Receipt(packageId: envelope.packageId, status: .refused, findings: [finding]))
+            }
+            return .accepted(earlier.receipt, repeated: true)
+        }
+        let findings = report.findings
+        guard !findings.contains(where: { $0.severity == .error }) else {
+            self.logger.info("package refused at the sender", metadata: ["xietong.package": "\(envelope.packageId)"])
+            return .refused(Receipt(packageId: envelope.packageId, status: .refused, findings: findings))
+        }
+        let receipt = Receipt(
+            packageId: envelope.packageId,
+            status: .accepted,
+            unifiedCaseCode: envelope.unifiedCaseCode,
+            findings: findings,
+            statusURL: "/api/v1/packages/\(envelope.packageId)"
+        )
+        let stored = try await self.store.enqueue(
+            package,
+            content: bytes,
+            lane: Self.lane(for: package, lanes: self.configuration.lanes),
+            receipt: receipt
+        )
+        if stored.receivedAt == receipt.receivedAt {
+            await self.notifier.notify(Signal.outbox)
+            await self.broadcaster.publish(
+                PackageEvent(
+                    packageId: envelope.packageId,
+                    hop: .acceptedByNode,
+                    at: receipt.receivedAt,
+                    organisation: self.configuration.organisation
+                )
+            )
+        }
+        return .accepted(stored, repeated: stored.receivedAt != receipt.receivedAt)
+    }
+
+    /// Sleeps until `signal` fires or `seconds` pass.
+    func pause(_ signal: String, seconds: Double) async {
+        let version = await self.notifier.version(of: signal)
+        await self.notifier.wait(for: signal, since: version, timeout: .milliseconds(Int(max(seconds, 0.001) * 1000)))
+    }
+
+    func later(_ seconds: TimeInterval) -> String { Timestamp.string(Date().addingTimeInterval(seconds)) }
+}

@@ -1,0 +1,205 @@
+import Crypto
+public import Foundation
+public import NIOCore
+public import XietongCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Attachments and dossier files, stored by their SHA-256 (ZJ-7.1.2.2: unstructured data on a file store).
+///
+/// A blob is written to a temporary file while it is hashed, synced to disk, then renamed to its hash, and the
+/// directory is synced: after a crash a blob is either complete under its name or absent. The same content is
+/// stored once however often it is sent.
+public struct BlobStore: Sendable {
+    public let root: URL
+
+    public init(root: URL) throws(StoreError) {
+        self.root = root
+        do {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(.open, zh: "无法创建文件存储目录 \(root.path)", en: "cannot create the blob store at \(root.path)", underlying: error)
+        }
+    }
+
+    public static func isSHA256(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+
+    public func url(_ sha256: String) -> URL {
+        self.root.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
+    }
+
+    /// The size of a stored blob, or nil when it is not stored.
+    public func size(_ sha256: String) -> Int? {
+        guard Self.isSHA256(sha256) else { return nil }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: self.url(sha256).path)
+        return (attributes?[.size] as? NSNumber)?.intValue
+    }
+
+    /// A new temporary file in the store's own folder, so that the final rename stays on one file system.
+    public func temporaryURL() -> URL {
+        self.root.appendingPathComponent("tmp").appendingPathComponent(UUID().uuidString)
+    }
+
+    /// Streams chunks into the store. With `expectedSHA256`, content that does not match is discarded and refused.
+    public func write<Chunks: AsyncSequence>(
+        _ chunks: Chunks,
+        expectedSHA256: String? = nil,
+        maxSize: Int = Int.max
+    ) async throws -> (sha256: String, size: Int) where Chunks.Element == ByteBuffer {
+        let temporary = self.temporaryURL()
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw StoreError(.io, zh: "无法创建临时文件", en: "cannot create a temporary file in \(self.root.path)")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            var hasher = SHA256()
+            var size = 0
+            do {
+                for try await chunk in chunks {
+                    size += chunk.readableBytes
+                    if size > maxSize {
+                        throw StoreError(.tooLarge, zh: "文件超过大小上限 \(maxSize) 字节", en: "the file exceeds the size limit of \(maxSize) bytes")
+                    }
+                    chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                    try handle.write(contentsOf: chunk.readableBytesView)
+                }
+                try handle.synchronize()
+                try handle.close()
+            } catch {
+                try? handle.close()
+                throw error
+            }
+            let sha256 = Self.hex(hasher.finalize())
+            if let expectedSHA256, expectedSHA256 != sha256 {
+                throw StoreError(
+                    .hashMismatch,
+                    zh: "文件的 SHA-256 与声明的不符（实际 \(sha256)）",
+                    en: "the content's SHA-256 does not match the declared one (actual \(sha256))"
+                )
+            }
+            try self.install(temporary, as: sha256)
+            return (sha256, size)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    /// Stores bytes already in memory.
+    public func write(_ bytes: [UInt8]) async throws -> String {
+        try await self.write(SingleChunk(buffer: ByteBuffer(bytes: bytes))).sha256
+    }
+
+    /// Moves a complete, synced temporary file into place under its hash (used by resumable uploads).
+    public func install(_ temporary: URL, as sha256: String) throws {
+        let target = self.url(sha256)
+        let directory = target.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if FileManager.default.fileExists(atPath: target.path) {
+            try FileManager.default.removeItem(at: temporary)
+            return
+        }
+        guard rename(temporary.path, target.path) == 0 else {
+            throw StoreError(.io, zh: "无法保存文件", en: "cannot move the file into the store (errno \(errno))")
+        }
+        Self.syncDirectory(directory)
+    }
+
+    /// Hashes a file in 1 MiB reads.
+    public static func hash(fileAt url: URL) throws -> (sha256: String, size: Int) {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            size += chunk.count
+        }
+        return (Self.hex(hasher.finalize()), size)
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func syncDirectory(_ directory: URL) {
+        let descriptor = open(directory.path, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+
+    /// Reads a stored blob in chunks, from `offset`.
+    public func chunks(_ sha256: String, offset: Int = 0, chunkSize: Int = 256 << 10) -> FileChunks {
+        FileChunks(url: self.url(sha256), offset: offset, chunkSize: chunkSize)
+    }
+}
+
+/// A file read as an async sequence of buffers.
+public struct FileChunks: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    let url: URL
+    let offset: Int
+    let chunkSize: Int
+
+    public init(url: URL, offset: Int = 0, chunkSize: Int = 256 << 10) {
+        self.url = url
+        self.offset = offset
+        self.chunkSize = chunkSize
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var handle: FileHandle?
+        let chunkSize: Int
+
+        public mutating func next() async throws -> ByteBuffer? {
+            guard let handle = self.handle else { return nil }
+            guard let data = try handle.read(upToCount: self.chunkSize), !data.isEmpty else {
+                try? handle.close()
+                self.handle = nil
+                return nil
+            }
+            return ByteBuffer(bytes: data)
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        let handle = try? FileHandle(forReadingFrom: self.url)
+        if self.offset > 0 { try? handle?.seek(toOffset: UInt64(self.offset)) }
+        return AsyncIterator(handle: handle, chunkSize: self.chunkSize)
+    }
+}
+
+struct SingleChunk: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let buffer: ByteBuffer
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var buffer: ByteBuffer?
+        mutating func next() async -> ByteBuffer? {
+            defer { self.buffer = nil }
+            return self.buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: self.buffer) }
+}
+
+/// Resolves manifest entries by SHA-256 in a blob store: an attachment is present when a blob with its hash is.
+public struct BlobAttachmentResolver: AttachmentResolver {
+    public let store: BlobStore
+
+    public init(store: BlobStore) {
+        self.store = store
+    }
+
+    public func inspect(_ attachment: CasePackage.Attachment) -> AttachmentInspection {
+        let sha256 = attachment.sha256.lowercased()
+        guard let size = self.store.size(sha256) else { return .missing }
+        return .found(size: size, sha256: sha256)
+    }
+}

@@ -1,0 +1,98 @@
+/// The hub's tables (ZJ-7.1.2.2: structured data in relational tables). Plain SQL that SQLite and PostgreSQL run.
+public enum HubSchema {
+    static let migrations: [Migration] = [
+        Migration(
+            version: 2,
+            name: "exchange",
+            statements: [
+                // Every accepted package, with its original bytes: the hub forwards them unchanged (GZ-1).
+                """
+                CREATE TABLE packages (
+                    package_id TEXT PRIMARY KEY,
+                    sender_org TEXT NOT NULL,
+                    receiver_org TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    flow TEXT NOT NULL,
+                    message_type TEXT NOT NULL,
+                    in_reply_to TEXT,
+                    unified_case_code TEXT NOT NULL,
+                    code_assigned INTEGER NOT NULL,
+                    agency_case_number TEXT NOT NULL,
+                    standard_version TEXT NOT NULL,
+                    case_name TEXT NOT NULL,
+                    case_category TEXT NOT NULL,
+                    division TEXT NOT NULL,
+                    similarity_key TEXT NOT NULL,
+                    content_sha256 TEXT NOT NULL,
+                    content_size BIGINT NOT NULL,
+                    content BYTEA NOT NULL,
+                    created_at TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    receipt TEXT NOT NULL,
+                    delivered_at TEXT,
+                    UNIQUE (sender_org, idempotency_key)
+                )
+                """,
+                "CREATE INDEX packages_by_case ON packages (unified_case_code, received_at)",
+                "CREATE INDEX packages_by_similarity ON packages (similarity_key)",
+                "CREATE INDEX packages_undelivered ON packages (delivered_at, received_at)",
+                """
+                CREATE TABLE package_persons (
+                    package_id TEXT NOT NULL, person_id TEXT NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL,
+                    id_card_number TEXT, gender TEXT NOT NULL, birth_date TEXT,
+                    PRIMARY KEY (package_id, person_id)
+                )
+                """,
+                "CREATE INDEX package_persons_by_id_card ON package_persons (id_card_number)",
+                """
+                CREATE TABLE package_documents (
+                    package_id TEXT NOT NULL, document_id TEXT NOT NULL, title TEXT NOT NULL, document_number TEXT,
+                    issued_on TEXT NOT NULL,
+                    PRIMARY KEY (package_id, document_id)
+                )
+                """,
+                """
+                CREATE TABLE package_attachments (
+                    package_id TEXT NOT NULL, attachment_id TEXT NOT NULL, name TEXT NOT NULL, media_type TEXT NOT NULL,
+                    size BIGINT NOT NULL, sha256 TEXT NOT NULL, volume INTEGER, file_number INTEGER, first_page INTEGER,
+                    page_count INTEGER,
+                    PRIMARY KEY (package_id, attachment_id)
+                )
+                """,
+                // The status history across hops (GZ-5). One row per package and hop.
+                """
+                CREATE TABLE package_events (
+                    package_id TEXT NOT NULL, hop TEXT NOT NULL, at TEXT NOT NULL, organisation TEXT NOT NULL,
+                    detail TEXT, findings TEXT,
+                    PRIMARY KEY (package_id, hop)
+                )
+                """,
+                // Each organisation's ordered queue of deliveries and status changes.
+                "CREATE TABLE feed_heads (organisation TEXT PRIMARY KEY, last_seq BIGINT NOT NULL, acked_seq BIGINT NOT NULL, last_seen_at TEXT)",
+                """
+                CREATE TABLE feed (
+                    organisation TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, package_id TEXT NOT NULL,
+                    body TEXT NOT NULL, created_at TEXT NOT NULL,
+                    PRIMARY KEY (organisation, seq)
+                )
+                """,
+                // Refused packages (ZJ-7.2.6), for the sender's feedback and the administrator.
+                """
+                CREATE TABLE refusals (
+                    package_id TEXT NOT NULL, sender_org TEXT NOT NULL, receiver_org TEXT, idempotency_key TEXT,
+                    stage TEXT NOT NULL, refused_at TEXT NOT NULL, receipt TEXT NOT NULL,
+                    PRIMARY KEY (package_id, stage)
+                )
+                """,
+                "CREATE INDEX refusals_by_sender_key ON refusals (sender_org, idempotency_key)",
+                // Overdue alerts (GZ-5).
+                """
+                CREATE TABLE alerts (
+                    package_id TEXT PRIMARY KEY, sender_org TEXT NOT NULL, receiver_org TEXT NOT NULL,
+                    stuck_after TEXT NOT NULL, raised_at TEXT NOT NULL
+                )
+                """,
+            ]
+        )
+    ]
+}

@@ -1,0 +1,508 @@
+import Foundation
+public import XietongCore
+
+/// The hub's state: accepted packages and their structured data, each organisation's feed, the status history,
+/// refusals and alerts. Every change that spans tables is one transaction.
+public struct HubStore: Sendable {
+    public let database: any SQLDatabase
+    /// The organisation code the hub records its own events under (the committee's).
+    public let hubOrganisation: String
+
+    public init(database: any SQLDatabase, hubOrganisation: String) {
+        self.database = database
+        self.hubOrganisation = hubOrganisation
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? Self.encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+        guard let text else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    // MARK: Receipts and idempotency
+
+    /// The receipt already given for this sender's idempotency key or for this package id, if any (GZ-7).
+    public func existingReceipt(
+        sender: String,
+        idempotencyKey: String,
+        packageId: String
+    ) async throws(StoreError) -> (receipt: Receipt, contentSHA256: String?)? {
+        let accepted = try await self.database.execute(
+            "SELECT receipt, content_sha256 FROM packages WHERE (sender_org = $1 AND idempotency_key = $2) OR package_id = $3",
+            [.text(sender), .text(idempotencyKey), .text(packageId)]
+        )
+        if let row = accepted.first, let receipt = Self.decode(Receipt.self, row.string("receipt")) {
+            return (receipt, row.string("content_sha256"))
+        }
+        let refused = try await self.database.execute(
+            "SELECT receipt FROM refusals WHERE stage = 'hub' AND ((sender_org = $1 AND idempotency_key = $2) OR package_id = $3)",
+            [.text(sender), .text(idempotencyKey), .text(packageId)]
+        )
+        if let row = refused.first, let receipt = Self.decode(Receipt.self, row.string("receipt")) {
+            return (receipt, nil)
+        }
+        return nil
+    }
+
+    /// An earlier package with the same sender, receiver, flow, message type and case (a similar duplicate).
+    public func similarPackage(_ key: String) async throws(StoreError) -> String? {
+        try await self.database.execute("SELECT package_id FROM packages WHERE similarity_key = $1 LIMIT 1", [.text(key)]).first?.string("package_id")
+    }
+
+    // MARK: Accepting
+
+    /// A package the hub's checks passed, ready to store and forward.
+    public struct Accepted: Sendable {
+        public var package: CasePackage
+        public var content: [UInt8]
+        public var contentSHA256: String
+        public var unifiedCaseCode: String
+        public var codeAssigned: Bool
+        public var warnings: [Finding]
+
+        public init(package: CasePackage, content: [UInt8], contentSHA256: String, unifiedCaseCode: String, codeAssigned: Bool, warnings: [Finding]) {
+            self.package = package
+            self.content = content
+            self.contentSHA256 = contentSHA256
+            self.unifiedCaseCode = unifiedCaseCode
+            self.codeAssigned = codeAssigned
+            self.warnings = warnings
+        }
+    }
+
+    /// Stores the package, its structured data and its first hops, and queues it for the receiver, atomically.
+    /// A concurrent resend of the same package gets the first receipt.
+    public func accept(_ accepted: Accepted, statusURL: String) async throws -> Receipt {
+        let package = accepted.package
+        let envelope = package.envelope
+        let now = Timestamp.now()
+        let receipt = Receipt(
+            packageId: envelope.packageId,
+            status: .accepted,
+            unifiedCaseCode: accepted.unifiedCaseCode,
+            codeAssigned: accepted.codeAssigned,
+            receivedAt: now,
+            findings: accepted.warnings,
+            statusURL: statusURL
+        )
+        let delivery = Delivery(
+            packageId: envelope.packageId,
+            sender: envelope.sender.organisationCode,
+            receiver: envelope.receiver.organisationCode,
+            flow: envelope.flow,
+            messageType: envelope.messageType,
+            unifiedCaseCode: accepted.unifiedCaseCode,
+            agencyCaseNumber: envelope.agencyCaseNumber,
+            contentSHA256: accepted.contentSHA256,
+            contentSize: accepted.content.count,
+            attachments: package.attachments.map {
+                Delivery.File(sha256: $0.sha256.lowercased(), size: $0.size, name: $0.name, mediaType: $0.mediaType)
+            },
+            acceptedAt: now
+        )
+        let hub = self.hubOrganisation
+        return try await self.database.transaction { transaction in
+            let existing = try await transaction.execute(
+                "SELECT receipt FROM packages WHERE package_id = $1 OR (sender_org = $2 AND idempotency_key = $3)",
+                [.text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.idempotencyKey)]
+            )
+            if let row = existing.first, let earlier = Self.decode(Receipt.self, row.string("receipt")) {
+                return earlier
+            }
+            try await transaction.execute(
+                """
+                INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, in_reply_to,
+                    unified_case_code, code_assigned, agency_case_number, standard_version, case_name, case_category, division,
+                    similarity_key, content_sha256, content_size, content, created_at, received_at, receipt)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+                """,
+                [
+                    .text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.receiver.organisationCode),
+                    .text(envelope.idempotencyKey), .text(envelope.flow), .text(envelope.messageType), .optional(envelope.inReplyTo),
+                    .text(accepted.unifiedCaseCode), .integer(accepted.codeAssigned ? 1 : 0), .text(envelope.agencyCaseNumber),
+                    .text(package.standardVersion), .text(package.body.caseInfo.name), .text(package.body.caseInfo.category),
+                    .text(package.body.caseInfo.division), .text(DuplicateIndex.similarityKey(package)),
+                    .text(accepted.contentSHA256), .integer(accepted.content.count), .blob(accepted.content),
+                    .text(envelope.createdAt), .text(now), .text(Self.json(receipt)),
+                ]
+            )
+            for person in package.body.persons {
+                try await transaction.execute(
+                    """
+                    INSERT INTO package_persons (package_id, person_id, role, name, id_card_number, gender, birth_date)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    """,
+                    [
+                        .text(envelope.packageId), .text(person.id), .text(person.role), .text(person.name), .optional(person.idCardNumber),
+                        .text(person.gender), .optional(person.birthDate),
+                    ]
+                )
+            }
+            for document in package.body.documents {
+                try await transaction.execute(
+                    "INSERT INTO package_documents (package_id, document_id, title, document_number, issued_on) VALUES ($1, $2, $3, $4, $5)",
+                    [
+                        .text(envelope.packageId), .text(document.id), .text(document.title), .optional(document.documentNumber),
+                        .text(document.issuedOn),
+                    ]
+                )
+            }
+            for attachment in package.attachments {
+                try await transaction.execute(
+                    """
+                    INSERT INTO package_attachments (package_id, attachment_id, name, media_type, size, sha256, volume, file_number,
+                        first_page, page_count)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    """,
+                    [
+                        .text(envelope.packageId), .text(attachment.id), .text(attachment.name), .text(attachment.mediaType),
+                        .integer(attachment.size), .text(attachment.sha256.lowercased()), .optional(attachment.volume),
+                        .optional(attachment.fileNumber), .optional(attachment.firstPage), .optional(attachment.pageCount),
+                    ]
+                )
+            }
+            let hops = [
+                PackageEvent(packageId: envelope.packageId, hop: .receivedByHub, at: now, organisation: hub),
+                PackageEvent(
+                    packageId: envelope.packageId,
+                    hop: .coded,
+                    at: now,
+                    organisation: hub,
+                    detail: accepted.unifiedCaseCode + (accepted.codeAssigned ? " (assigned)" : "")
+                ),
+                PackageEvent(packageId: envelope.packageId, hop: .forwarded, at: now, organisation: hub, detail: envelope.receiver.organisationCode),
+            ]
+            for event in hops {
+                try await Self.insertEvent(event, in: transaction)
+                try await Self.append(
+                    FeedBody.event(event),
+                    kind: .event,
+                    packageId: envelope.packageId,
+                    to: envelope.sender.organisationCode,
+                    in: transaction
+                )
+            }
+            try await Self.append(
+                FeedBody.delivery(delivery),
+                kind: .delivery,
+                packageId: envelope.packageId,
+                to: envelope.receiver.organisationCode,
+                in: transaction
+            )
+            return receipt
+        }
+    }
+
+    enum FeedBody {
+        case delivery(Delivery)
+        case event(PackageEvent)
+
+        var json: String {
+            switch self {
+            case .delivery(let delivery): HubStore.json(delivery)
+            case .event(let event): HubStore.json(event)
+            }
+        }
+    }
+
+    static func insertEvent(_ event: PackageEvent, in transaction: any SQLTransaction) async throws {
+        try await transaction.execute(
+            """
+            INSERT INTO package_events (package_id, hop, at, organisation, detail, findings) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (package_id, hop) DO NOTHING
+            """,
+            [
+                .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
+                event.findings.map { .text(Self.json($0)) } ?? .null,
+            ]
+        )
+    }
+
+    static func append(
+        _ body: FeedBody,
+        kind: FeedEntry.Kind,
+        packageId: String,
+        to organisation: String,
+        in transaction: any SQLTransaction
+    ) async throws {
+        let rows = try await transaction.execute(
+            """
+            INSERT INTO feed_heads (organisation, last_seq, acked_seq) VALUES ($1, 1, 0)
+            ON CONFLICT (organisation) DO UPDATE SET last_seq = feed_heads.last_seq + 1
+            RETURNING last_seq
+            """,
+            [.text(organisation)]
+        )
+        guard let seq = rows.first?.int("last_seq") else {
+            throw StoreError(.query, zh: "无法分配队列序号", en: "cannot allocate a feed position")
+        }
+        try await transaction.execute(
+            "INSERT INTO feed (organisation, seq, kind, package_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            [.text(organisation), .integer(seq), .text(kind.rawValue), .text(packageId), .text(body.json), .text(Timestamp.now())]
+        )
+    }
+
+    // MARK: Refusals
+
+    /// Records a package the hub refused (ZJ-7.2.6) and tells its sender through the feed.
+    public func refuse(packageId: String, sender: String, receiver: String?, idempotencyKey: String?, receipt: Receipt) async throws {
+        let hub = self.hubOrganisation
+        try await self.database.transaction { transaction in
+            let existing = try await transaction.execute(
+                "SELECT package_id FROM refusals WHERE package_id = $1 AND stage = 'hub'",
+                [.text(packageId)]
+            )
+            guard existing.isEmpty else { return }
+            try await transaction.execute(
+                """
+                INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
+                VALUES ($1, $2, $3, $4, 'hub', $5, $6)
+                """,
+                [
+                    .text(packageId), .text(sender), .optional(receiver), .optional(idempotencyKey), .text(receipt.receivedAt),
+                    .text(Self.json(receipt)),
+                ]
+            )
+            let event = PackageEvent(
+                packageId: packageId,
+                hop: .refused,
+                at: receipt.receivedAt,
+                organisation: hub,
+                detail: "hub",
+                findings: receipt.findings
+            )
+            try await Self.append(.event(event), kind: .event, packageId: packageId, to: sender, in: transaction)
+        }
+    }
+
+    /// Refusals, newest first, for the administrator.
+    public func refusals(limit: Int = 100) async throws(StoreError) -> [(stage: String, sender: String, receiver: String?, receipt: Receipt)] {
+        try await self.database.execute(
+            "SELECT stage, sender_org, receiver_org, receipt FROM refusals ORDER BY refused_at DESC LIMIT $1",
+            [.integer(limit)]
+        ).compactMap { row in
+            guard let receipt = Self.decode(Receipt.self, row.string("receipt")) else { return nil }
+            return (row.string("stage") ?? "", row.string("sender_org") ?? "", row.string("receiver_org"), receipt)
+        }
+    }
+
+    // MARK: Events from nodes
+
+    public enum EventOutcome: Sendable {
+        case recorded
+        case unknownPackage
+        case notAParty
+    }
+
+    /// Records a hop reported by the receiving node (stored, delivered, signed for, returned, refused) and passes it
+    /// on to the sender, atomically. Recording the same hop twice changes nothing.
+    public func record(_ event: PackageEvent, reportedBy organisation: String) async throws -> EventOutcome {
+        try await self.database.transaction { transaction in
+            let rows = try await transaction.execute(
+                "SELECT sender_org, receiver_org FROM packages WHERE package_id = $1",
+                [.text(event.packageId)]
+            )
+            guard let row = rows.first, let sender = row.string("sender_org"), let receiver = row.string("receiver_org") else {
+                return .unknownPackage
+            }
+            guard organisation == receiver else { return .notAParty }
+            let already = try await transaction.execute(
+                "SELECT hop FROM package_events WHERE package_id = $1 AND hop = $2",
+                [.text(event.packageId), .text(event.hop.rawValue)]
+            )
+            guard already.isEmpty else { return .recorded }
+            var stored = event
+            stored.organisation = organisation
+            try await Self.insertEvent(stored, in: transaction)
+            if event.hop == .delivered || event.hop == .refused {
+                try await transaction.execute(
+                    "UPDATE packages SET delivered_at = $1 WHERE package_id = $2",
+                    [.text(event.at), .text(event.packageId)]
+                )
+            }
+            if event.hop == .refused {
+                let receipt = Receipt(packageId: event.packageId, status: .refused, receivedAt: event.at, findings: event.findings ?? [])
+                try await transaction.execute(
+                    """
+                    INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
+                    VALUES ($1, $2, $3, NULL, 'receiver', $4, $5) ON CONFLICT (package_id, stage) DO NOTHING
+                    """,
+                    [.text(event.packageId), .text(sender), .text(receiver), .text(event.at), .text(Self.json(receipt))]
+                )
+            }
+            try await Self.append(.event(stored), kind: .event, packageId: event.packageId, to: sender, in: transaction)
+            return .recorded
+        }
+    }
+
+    // MARK: Feeds
+
+    /// Entries after `seq` for an organisation, in order.
+    public func feed(organisation: String, after seq: Int, limit: Int) async throws(StoreError) -> [FeedEntry] {
+        let rows = try await self.database.execute(
+            "SELECT seq, kind, body FROM feed WHERE organisation = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            [.text(organisation), .integer(seq), .integer(limit)]
+        )
+        return rows.compactMap { row in
+            guard let seq = row.int("seq") else { return nil }
+            switch FeedEntry.Kind(rawValue: row.string("kind") ?? "") {
+            case .delivery: return Self.decode(Delivery.self, row.string("body")).map { FeedEntry(seq: seq, delivery: $0) }
+            case .event: return Self.decode(PackageEvent.self, row.string("body")).map { FeedEntry(seq: seq, event: $0) }
+            case .none: return nil
+            }
+        }
+    }
+
+    /// Records how far a node has processed its feed, and when it was last seen.
+    public func acknowledge(organisation: String, upTo seq: Int) async throws(StoreError) {
+        try await self.database.execute(
+            """
+            INSERT INTO feed_heads (organisation, last_seq, acked_seq, last_seen_at) VALUES ($1, 0, $2, $3)
+            ON CONFLICT (organisation) DO UPDATE SET acked_seq = $2, last_seen_at = $3
+            """,
+            [.text(organisation), .integer(seq), .text(Timestamp.now())]
+        )
+    }
+
+    public func touch(organisation: String) async throws(StoreError) {
+        try await self.database.execute(
+            """
+            INSERT INTO feed_heads (organisation, last_seq, acked_seq, last_seen_at) VALUES ($1, 0, 0, $2)
+            ON CONFLICT (organisation) DO UPDATE SET last_seen_at = $2
+            """,
+            [.text(organisation), .text(Timestamp.now())]
+        )
+    }
+
+    /// Each node's feed: how far it is written and acknowledged, and when the node was last seen.
+    public func feedHeads() async throws(StoreError) -> [(organisation: String, lastSeq: Int, ackedSeq: Int, lastSeenAt: String?)] {
+        try await self.database.execute("SELECT organisation, last_seq, acked_seq, last_seen_at FROM feed_heads ORDER BY organisation", []).map {
+            ($0.string("organisation") ?? "", $0.int("last_seq") ?? 0, $0.int("acked_seq") ?? 0, $0.string("last_seen_at"))
+        }
+    }
+
+    // MARK: Reading packages
+
+    public struct PackageSummary: Sendable, Codable {
+        public var packageId: String
+        public var sender: String
+        public var receiver: String
+        public var flow: String
+        public var messageType: String
+        public var unifiedCaseCode: String
+        public var receivedAt: String
+        public var events: [PackageEvent]
+    }
+
+    /// Who sent and who receives a package.
+    public func parties(of packageId: String) async throws(StoreError) -> (sender: String, receiver: String)? {
+        let rows = try await self.database.execute("SELECT sender_org, receiver_org FROM packages WHERE package_id = $1", [.text(packageId)])
+        guard let row = rows.first, let sender = row.string("sender_org"), let receiver = row.string("receiver_org") else { return nil }
+        return (sender, receiver)
+    }
+
+    /// The original bytes of a package.
+    public func content(of packageId: String) async throws(StoreError) -> [UInt8]? {
+        try await self.database.execute("SELECT content FROM packages WHERE package_id = $1", [.text(packageId)]).first?.bytes("content")
+    }
+
+    public func events(of packageId: String) async throws(StoreError) -> [PackageEvent] {
+        try await self.database.execute(
+            "SELECT package_id, hop, at, organisation, detail, findings FROM package_events WHERE package_id = $1 ORDER BY at, hop",
+            [.text(packageId)]
+        ).compactMap(Self.event)
+    }
+
+    static func event(_ row: SQLRow) -> PackageEvent? {
+        guard let packageId = row.string("package_id"), let hop = Hop(rawValue: row.string("hop") ?? ""), let at = row.string("at") else {
+            return nil
+        }
+        return PackageEvent(
+            packageId: packageId,
+            hop: hop,
+            at: at,
+            organisation: row.string("organisation") ?? "",
+            detail: row.string("detail"),
+            findings: Self.decode([Finding].self, row.string("findings"))
+        )
+    }
+
+    /// A package and its history, or nil when the hub does not have it.
+    public func summary(of packageId: String) async throws(StoreError) -> PackageSummary? {
+        let rows = try await self.database.execute(
+            "SELECT package_id, sender_org, receiver_org, flow, message_type, unified_case_code, received_at FROM packages WHERE package_id = $1",
+            [.text(packageId)]
+        )
+        guard let row = rows.first else { return nil }
+        return PackageSummary(
+            packageId: packageId,
+            sender: row.string("sender_org") ?? "",
+            receiver: row.string("receiver_org") ?? "",
+            flow: row.string("flow") ?? "",
+            messageType: row.string("message_type") ?? "",
+            unifiedCaseCode: row.string("unified_case_code") ?? "",
+            receivedAt: row.string("received_at") ?? "",
+            events: try await self.events(of: packageId)
+        )
+    }
+
+    // MARK: Alerts
+
+    /// Packages received before `cutoff` that are neither delivered nor refused nor already alerted.
+    public func overdue(
+        receivedBefore cutoff: String,
+        limit: Int = 500
+    ) async throws(StoreError) -> [(packageId: String, sender: String, receiver: String)] {
+        try await self.database.execute(
+            """
+            SELECT p.package_id, p.sender_org, p.receiver_org FROM packages p
+            WHERE p.delivered_at IS NULL AND p.received_at < $1
+              AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.package_id = p.package_id)
+            ORDER BY p.received_at LIMIT $2
+            """,
+            [.text(cutoff), .integer(limit)]
+        ).map { ($0.string("package_id") ?? "", $0.string("sender_org") ?? "", $0.string("receiver_org") ?? "") }
+    }
+
+    /// Raises the alert for a package: recorded once, with the hop it is stuck after, and sent to both parties.
+    public func raiseAlert(packageId: String, sender: String, receiver: String, stuckAfter: Hop, detail: String) async throws {
+        let hub = self.hubOrganisation
+        try await self.database.transaction { transaction in
+            let inserted = try await transaction.execute(
+                """
+                INSERT INTO alerts (package_id, sender_org, receiver_org, stuck_after, raised_at) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (package_id) DO NOTHING RETURNING package_id
+                """,
+                [.text(packageId), .text(sender), .text(receiver), .text(stuckAfter.rawValue), .text(Timestamp.now())]
+            )
+            guard !inserted.isEmpty else { return }
+            let event = PackageEvent(packageId: packageId, hop: .alerted, organisation: hub, detail: detail)
+            try await Self.insertEvent(event, in: transaction)
+            try await Self.append(.event(event), kind: .event, packageId: packageId, to: sender, in: transaction)
+            try await Self.append(.event(event), kind: .event, packageId: packageId, to: receiver, in: transaction)
+        }
+    }
+
+    public func alerts(
+        limit: Int = 100
+    ) async throws(StoreError) -> [(packageId: String, sender: String, receiver: String, stuckAfter: String, raisedAt: String)] {
+        try await self.database.execute(
+            "SELECT package_id, sender_org, receiver_org, stuck_after, raised_at FROM alerts ORDER BY raised_at DESC LIMIT $1",
+            [.integer(limit)]
+        ).map {
+            (
+                $0.string("package_id") ?? "", $0.string("sender_org") ?? "", $0.string("receiver_org") ?? "", $0.string("stuck_after") ?? "",
+                $0.string("raised_at") ?? ""
+            )
+        }
+    }
+}

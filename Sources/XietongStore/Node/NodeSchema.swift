@@ -1,0 +1,84 @@
+/// An agency node's tables. Plain SQL that SQLite and PostgreSQL run.
+public enum NodeSchema {
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1,
+            name: "node exchange",
+            statements: [
+                // Packages this agency sends, in the order accepted; forwarded to the hub lane by lane.
+                """
+                CREATE TABLE outbox (
+                    package_id TEXT PRIMARY KEY,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    node_seq BIGINT NOT NULL,
+                    lane INTEGER NOT NULL,
+                    receiver_org TEXT NOT NULL,
+                    flow TEXT NOT NULL,
+                    message_type TEXT NOT NULL,
+                    content BYTEA NOT NULL,
+                    attachments TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    receipt TEXT NOT NULL,
+                    hub_receipt TEXT,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at TEXT NOT NULL,
+                    last_error TEXT,
+                    accepted_at TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX outbox_pending ON outbox (state, lane, node_seq)",
+                // Packages this agency receives, stored before they are delivered (ZJ-7.2.3 b).
+                """
+                CREATE TABLE inbox (
+                    package_id TEXT PRIMARY KEY,
+                    feed_seq BIGINT NOT NULL,
+                    sender_org TEXT NOT NULL,
+                    flow TEXT NOT NULL,
+                    message_type TEXT NOT NULL,
+                    unified_case_code TEXT NOT NULL,
+                    delivery TEXT NOT NULL,
+                    content BYTEA NOT NULL,
+                    state TEXT NOT NULL,
+                    stored_at TEXT NOT NULL,
+                    delivered_at TEXT,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at TEXT NOT NULL,
+                    last_error TEXT
+                )
+                """,
+                "CREATE INDEX inbox_pending ON inbox (state, feed_seq)",
+                "CREATE INDEX inbox_by_case ON inbox (unified_case_code)",
+                // Every hop this node knows of, for its own packages in both directions.
+                """
+                CREATE TABLE node_events (
+                    package_id TEXT NOT NULL, hop TEXT NOT NULL, at TEXT NOT NULL, organisation TEXT NOT NULL,
+                    detail TEXT, findings TEXT, PRIMARY KEY (package_id, hop)
+                )
+                """,
+                // Hops to report to the hub; removed once the hub has them.
+                """
+                CREATE TABLE reports (
+                    package_id TEXT NOT NULL, hop TEXT NOT NULL, event TEXT NOT NULL, attempts INTEGER NOT NULL,
+                    next_attempt_at TEXT NOT NULL, PRIMARY KEY (package_id, hop)
+                )
+                """,
+                // Resumable uploads from business systems (ZJ-7.2.3 a, GZ-6).
+                """
+                CREATE TABLE uploads (
+                    upload_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size BIGINT NOT NULL, received BIGINT NOT NULL,
+                    name TEXT, created_at TEXT NOT NULL, completed_at TEXT
+                )
+                """,
+                // Periodic delivery (ZJ-7.2.7).
+                """
+                CREATE TABLE subscriptions (
+                    subscription_id TEXT PRIMARY KEY, url TEXT NOT NULL, interval_seconds INTEGER NOT NULL, flows TEXT NOT NULL,
+                    after_seq BIGINT NOT NULL, next_run_at TEXT NOT NULL, created_at TEXT NOT NULL
+                )
+                """,
+                "CREATE TABLE node_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                "CREATE TABLE node_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            ]
+        )
+    ]
+}

@@ -1,0 +1,480 @@
+import Foundation
+public import XietongCore
+
+/// An agency node's state: its outbox to the hub, its inbox from the hub, the hops it knows, the reports it owes the
+/// hub, uploads in progress and subscriptions.
+public struct NodeStore: Sendable {
+    public let database: any SQLDatabase
+    public let organisation: String
+
+    public init(database: any SQLDatabase, organisation: String) {
+        self.database = database
+        self.organisation = organisation
+    }
+
+    // MARK: Outbox
+
+    public struct OutboxItem: Sendable {
+        public var packageId: String
+        public var nodeSeq: Int
+        public var lane: Int
+        public var content: [UInt8]
+        public var attachments: [Delivery.File]
+        public var attempts: Int
+    }
+
+    /// A receipt for this idempotency key or package id, if the node has seen it (GZ-7).
+    public func existingReceipt(idempotencyKey: String, packageId: String) async throws(StoreError) -> (receipt: Receipt, sameContent: [UInt8]?)? {
+        let rows = try await self.database.execute(
+            "SELECT receipt, content FROM outbox WHERE idempotency_key = $1 OR package_id = $2",
+            [.text(idempotencyKey), .text(packageId)]
+        )
+        guard let row = rows.first, let receipt = HubStore.decode(Receipt.self, row.string("receipt")) else { return nil }
+        return (receipt, row.bytes("content"))
+    }
+
+    /// Queues a checked package for the hub, with its `acceptedByNode` hop, atomically. Returns the earlier receipt
+    /// when the same package or key was queued concurrently.
+    public func enqueue(_ package: CasePackage, content: [UInt8], lane: Int, receipt: Receipt) async throws -> Receipt {
+        let envelope = package.envelope
+        let files = package.attachments.map { Delivery.File(sha256: $0.sha256.lowercased(), size: $0.size, name: $0.name, mediaType: $0.mediaType) }
+        let organisation = self.organisation
+        return try await self.database.transaction { transaction in
+            let existing = try await transaction.execute(
+                "SELECT receipt FROM outbox WHERE idempotency_key = $1 OR package_id = $2",
+                [.text(envelope.idempotencyKey), .text(envelope.packageId)]
+            )
+            if let row = existing.first, let earlier = HubStore.decode(Receipt.self, row.string("receipt")) { return earlier }
+            let seq = try await Self.next("outbox", in: transaction)
+            try await transaction.execute(
+                """
+                INSERT INTO outbox (package_id, idempotency_key, node_seq, lane, receiver_org, flow, message_type, content, attachments,
+                    state, receipt, attempts, next_attempt_at, accepted_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, 0, $11, $12)
+                """,
+                [
+                    .text(envelope.packageId), .text(envelope.idempotencyKey), .integer(seq), .integer(lane),
+                    .text(envelope.receiver.organisationCode), .text(envelope.flow), .text(envelope.messageType), .blob(content),
+                    .text(HubStore.json(files)), .text(HubStore.json(receipt)), .text(receipt.receivedAt), .text(receipt.receivedAt),
+                ]
+            )
+            try await Self.insertEvent(
+                PackageEvent(packageId: envelope.packageId, hop: .acceptedByNode, at: receipt.receivedAt, organisation: organisation),
+                in: transaction
+            )
+            return receipt
+        }
+    }
+
+    static func next(_ counter: String, in transaction: any SQLTransaction) async throws -> Int {
+        let rows = try await transaction.execute(
+            """
+            INSERT INTO node_counters (name, value) VALUES ($1, 1)
+            ON CONFLICT (name) DO UPDATE SET value = node_counters.value + 1 RETURNING value
+            """,
+            [.text(counter)]
+        )
+        guard let value = rows.first?.int("value") else { throw StoreError(.query, zh: "计数失败", en: "cannot advance the counter \(counter)") }
+        return value
+    }
+
+    /// The oldest pending package of a lane, if it is due. Packages of one lane go strictly in order, so a case's
+    /// messages reach the hub in the order they were sent.
+    public func nextPending(lane: Int, now: String) async throws(StoreError) -> (item: OutboxItem, due: Bool)? {
+        let rows = try await self.database.execute(
+            """
+            SELECT package_id, node_seq, lane, content, attachments, attempts, next_attempt_at FROM outbox
+            WHERE state = 'pending' AND lane = $1 ORDER BY node_seq LIMIT 1
+            """,
+            [.integer(lane)]
+        )
+        guard let row = rows.first, let packageId = row.string("package_id") else { return nil }
+        let item = OutboxItem(
+            packageId: packageId,
+            nodeSeq: row.int("node_seq") ?? 0,
+            lane: lane,
+            content: row.bytes("content") ?? [],
+            attachments: HubStore.decode([Delivery.File].self, row.string("attachments")) ?? [],
+            attempts: row.int("attempts") ?? 0
+        )
+        return (item, (row.string("next_attempt_at") ?? "") <= now)
+    }
+
+    /// Records a failed attempt and when to try again.
+    public func retryLater(packageId: String, at: String, error: String) async throws(StoreError) {
+        try await self.database.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE package_id = $3",
+            [.text(at), .text(error), .text(packageId)]
+        )
+    }
+
+    /// Records the hub's answer: forwarded with the hub's hops, or refused with its findings (ZJ-7.2.6).
+    public func settle(packageId: String, hubReceipt: Receipt) async throws {
+        let organisation = self.organisation
+        try await self.database.transaction { transaction in
+            let state = hubReceipt.status == .accepted ? "forwarded" : "refused"
+            try await transaction.execute(
+                "UPDATE outbox SET state = $1, hub_receipt = $2 WHERE package_id = $3 AND state = 'pending'",
+                [.text(state), .text(HubStore.json(hubReceipt)), .text(packageId)]
+            )
+            if hubReceipt.status == .refused {
+                try await Self.insertEvent(
+                    PackageEvent(
+                        packageId: packageId,
+                        hop: .refused,
+                        at: hubReceipt.receivedAt,
+                        organisation: organisation,
+                        detail: "hub",
+                        findings: hubReceipt.findings
+                    ),
+                    in: transaction
+                )
+            }
+        }
+    }
+
+    public func hubReceipt(of packageId: String) async throws(StoreError) -> Receipt? {
+        HubStore.decode(
+            Receipt.self,
+            try await self.database.execute("SELECT hub_receipt FROM outbox WHERE package_id = $1", [.text(packageId)]).first?.string("hub_receipt")
+        )
+    }
+
+    /// Pending packages per lane and the oldest one's acceptance time, for monitoring and stuck alerts.
+    public func outboxDepth() async throws(StoreError) -> (count: Int, oldest: String?) {
+        let row = try await self.database.execute("SELECT COUNT(*) AS n, MIN(accepted_at) AS oldest FROM outbox WHERE state = 'pending'", []).first
+        return (row?.int("n") ?? 0, row?.string("oldest"))
+    }
+
+    // MARK: Inbox
+
+    public struct InboxItem: Sendable, Codable {
+        public var packageId: String
+        public var feedSeq: Int
+        public var delivery: Delivery
+        public var state: String
+        public var storedAt: String
+        public var deliveredAt: String?
+    }
+
+    public func hasInbox(_ packageId: String) async throws(StoreError) -> Bool {
+        try await !self.database.execute("SELECT package_id FROM inbox WHERE package_id = $1", [.text(packageId)]).isEmpty
+    }
+
+    /// Stores a package from the hub with its `storedByReceiver` hop and the report owed to the hub, atomically.
+    /// Storing the same package again changes nothing.
+    public func store(_ delivery: Delivery, feedSeq: Int, content: [UInt8]) async throws {
+        let organisation = self.organisation
+        try await self.database.transaction { transaction in
+            let existing = try await transaction.execute("SELECT package_id FROM inbox WHERE package_id = $1", [.text(delivery.packageId)])
+            guard existing.isEmpty else { return }
+            let now = Timestamp.now()
+            try await transaction.execute(
+                """
+                INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, content, state,
+                    stored_at, attempts, next_attempt_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'stored', $9, 0, $10)
+                """,
+                [
+                    .text(delivery.packageId), .integer(feedSeq), .text(delivery.sender), .text(delivery.flow), .text(delivery.messageType),
+                    .text(delivery.unifiedCaseCode), .text(HubStore.json(delivery)), .blob(content), .text(now), .text(now),
+                ]
+            )
+            let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
+            try await Self.insertEvent(event, in: transaction)
+            try await Self.owe(event, in: transaction)
+        }
+    }
+
+    /// Records that the receiving node refused a package (content or attachments did not verify), and owes the hub
+    /// the report so that the sender gets the findings (ZJ-7.2.6).
+    public func refuseIncoming(_ delivery: Delivery, findings: [Finding]) async throws {
+        let organisation = self.organisation
+        try await self.database.transaction { transaction in
+            let event = PackageEvent(packageId: delivery.packageId, hop: .refused, organisation: organisation, detail: "receiver", findings: findings)
+            let existing = try await transaction.execute(
+                "SELECT hop FROM node_events WHERE package_id = $1 AND hop = 'refused'",
+                [.text(delivery.packageId)]
+            )
+            guard existing.isEmpty else { return }
+            try await Self.insertEvent(event, in: transaction)
+            try await Self.owe(event, in: transaction)
+        }
+    }
+
+    /// The next stored package to push to the business system, in feed order.
+    public func nextUndelivered() async throws(StoreError) -> (item: InboxItem, content: [UInt8], due: String, attempts: Int)? {
+        let rows = try await self.database.execute(
+            """
+            SELECT package_id, feed_seq, delivery, state, stored_at, delivered_at, content, next_attempt_at, attempts FROM inbox
+            WHERE state = 'stored' ORDER BY feed_seq LIMIT 1
+            """,
+            []
+        )
+        guard let row = rows.first, let item = Self.inboxItem(row) else { return nil }
+        return (item, row.bytes("content") ?? [], row.string("next_attempt_at") ?? "", row.int("attempts") ?? 0)
+    }
+
+    public func retryDelivery(packageId: String, at: String, error: String) async throws(StoreError) {
+        try await self.database.execute(
+            "UPDATE inbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE package_id = $3",
+            [.text(at), .text(error), .text(packageId)]
+        )
+    }
+
+    /// Marks a package delivered to the business system (push answered 2xx, or pull acknowledged), with its hop and
+    /// the report owed to the hub. Returns false when it was already delivered or is unknown.
+    @discardableResult
+    public func markDelivered(_ packageId: String) async throws -> Bool {
+        let organisation = self.organisation
+        return try await self.database.transaction { transaction in
+            let now = Timestamp.now()
+            let updated = try await transaction.execute(
+                "UPDATE inbox SET state = 'delivered', delivered_at = $1 WHERE package_id = $2 AND state = 'stored' RETURNING package_id",
+                [.text(now), .text(packageId)]
+            )
+            guard !updated.isEmpty else { return false }
+            let event = PackageEvent(packageId: packageId, hop: .delivered, at: now, organisation: organisation)
+            try await Self.insertEvent(event, in: transaction)
+            try await Self.owe(event, in: transaction)
+            return true
+        }
+    }
+
+    /// Sign-for or return by the receiver (签收/退回), with its report to the hub.
+    public func receiverAction(_ packageId: String, hop: Hop, reason: String?) async throws -> Bool {
+        let organisation = self.organisation
+        return try await self.database.transaction { transaction in
+            let rows = try await transaction.execute("SELECT state FROM inbox WHERE package_id = $1", [.text(packageId)])
+            guard !rows.isEmpty else { return false }
+            let done = try await transaction.execute(
+                "SELECT hop FROM node_events WHERE package_id = $1 AND hop IN ('signedFor', 'returned')",
+                [.text(packageId)]
+            )
+            guard done.isEmpty else { return false }
+            let event = PackageEvent(packageId: packageId, hop: hop, organisation: organisation, detail: reason)
+            try await Self.insertEvent(event, in: transaction)
+            try await Self.owe(event, in: transaction)
+            return true
+        }
+    }
+
+    static func inboxItem(_ row: SQLRow) -> InboxItem? {
+        guard let packageId = row.string("package_id"), let delivery = HubStore.decode(Delivery.self, row.string("delivery")) else { return nil }
+        return InboxItem(
+            packageId: packageId,
+            feedSeq: row.int("feed_seq") ?? 0,
+            delivery: delivery,
+            state: row.string("state") ?? "",
+            storedAt: row.string("stored_at") ?? "",
+            deliveredAt: row.string("delivered_at")
+        )
+    }
+
+    /// Incoming packages after a feed position, for pull (ZJ-7.1.3.2 b) and queries.
+    public func inbox(
+        afterSeq: Int = 0,
+        undeliveredOnly: Bool = false,
+        caseCode: String? = nil,
+        limit: Int = 100
+    ) async throws(StoreError) -> [InboxItem] {
+        var sql = "SELECT package_id, feed_seq, delivery, state, stored_at, delivered_at FROM inbox WHERE feed_seq > $1"
+        var binds: [SQLValue] = [.integer(afterSeq)]
+        if undeliveredOnly { sql += " AND state = 'stored'" }
+        if let caseCode {
+            binds.append(.text(caseCode))
+            sql += " AND unified_case_code = $\(binds.count)"
+        }
+        binds.append(.integer(limit))
+        sql += " ORDER BY feed_seq LIMIT $\(binds.count)"
+        return try await self.database.execute(sql, binds).compactMap(Self.inboxItem)
+    }
+
+    public func inboxContent(_ packageId: String) async throws(StoreError) -> (item: InboxItem, content: [UInt8])? {
+        let rows = try await self.database.execute(
+            "SELECT package_id, feed_seq, delivery, state, stored_at, delivered_at, content FROM inbox WHERE package_id = $1",
+            [.text(packageId)]
+        )
+        guard let row = rows.first, let item = Self.inboxItem(row) else { return nil }
+        return (item, row.bytes("content") ?? [])
+    }
+
+    // MARK: Events and reports
+
+    static func insertEvent(_ event: PackageEvent, in transaction: any SQLTransaction) async throws {
+        try await transaction.execute(
+            """
+            INSERT INTO node_events (package_id, hop, at, organisation, detail, findings) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (package_id, hop) DO NOTHING
+            """,
+            [
+                .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
+                event.findings.map { .text(HubStore.json($0)) } ?? .null,
+            ]
+        )
+    }
+
+    static func owe(_ event: PackageEvent, in transaction: any SQLTransaction) async throws {
+        try await transaction.execute(
+            """
+            INSERT INTO reports (package_id, hop, event, attempts, next_attempt_at) VALUES ($1, $2, $3, 0, $4)
+            ON CONFLICT (package_id, hop) DO NOTHING
+            """,
+            [.text(event.packageId), .text(event.hop.rawValue), .text(HubStore.json(event)), .text(event.at)]
+        )
+    }
+
+    /// Records a hop learnt from the hub's feed. Returns true when it was new.
+    @discardableResult
+    public func recordEvent(_ event: PackageEvent) async throws -> Bool {
+        try await self.database.transaction { transaction in
+            let existing = try await transaction.execute(
+                "SELECT hop FROM node_events WHERE package_id = $1 AND hop = $2",
+                [.text(event.packageId), .text(event.hop.rawValue)]
+            )
+            guard existing.isEmpty else { return false }
+            try await Self.insertEvent(event, in: transaction)
+            return true
+        }
+    }
+
+    public func events(of packageId: String) async throws(StoreError) -> [PackageEvent] {
+        try await self.database.execute(
+            "SELECT package_id, hop, at, organisation, detail, findings FROM node_events WHERE package_id = $1 ORDER BY at, hop",
+            [.text(packageId)]
+        ).compactMap(HubStore.event)
+    }
+
+    /// Reports owed to the hub, oldest first.
+    public func dueReports(limit: Int = 100) async throws(StoreError) -> [PackageEvent] {
+        try await self.database.execute("SELECT event FROM reports ORDER BY next_attempt_at LIMIT $1", [.integer(limit)]).compactMap {
+            HubStore.decode(PackageEvent.self, $0.string("event"))
+        }
+    }
+
+    public func reported(_ event: PackageEvent) async throws(StoreError) {
+        try await self.database.execute(
+            "DELETE FROM reports WHERE package_id = $1 AND hop = $2",
+            [.text(event.packageId), .text(event.hop.rawValue)]
+        )
+    }
+
+    // MARK: Feed cursor
+
+    public func feedCursor() async throws(StoreError) -> Int {
+        Int(try await self.database.execute("SELECT value FROM node_state WHERE key = 'feed_cursor'", []).first?.string("value") ?? "0") ?? 0
+    }
+
+    public func setFeedCursor(_ seq: Int) async throws(StoreError) {
+        try await self.database.execute(
+            "INSERT INTO node_state (key, value) VALUES ('feed_cursor', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
+            [.text(String(seq))]
+        )
+    }
+
+    // MARK: Uploads
+
+    public struct Upload: Sendable, Codable {
+        public var uploadId: String
+        public var sha256: String
+        public var size: Int
+        public var received: Int
+        public var name: String?
+        public var completed: Bool
+
+        public init(uploadId: String, sha256: String, size: Int, received: Int, name: String?, completed: Bool) {
+            self.uploadId = uploadId
+            self.sha256 = sha256
+            self.size = size
+            self.received = received
+            self.name = name
+            self.completed = completed
+        }
+    }
+
+    public func createUpload(sha256: String, size: Int, name: String?) async throws(StoreError) -> Upload {
+        let upload = Upload(uploadId: UUID().uuidString.lowercased(), sha256: sha256, size: size, received: 0, name: name, completed: false)
+        try await self.database.execute(
+            "INSERT INTO uploads (upload_id, sha256, size, received, name, created_at) VALUES ($1, $2, $3, 0, $4, $5)",
+            [.text(upload.uploadId), .text(sha256), .integer(size), .optional(name), .text(Timestamp.now())]
+        )
+        return upload
+    }
+
+    public func upload(_ uploadId: String) async throws(StoreError) -> Upload? {
+        guard
+            let row = try await self.database.execute(
+                "SELECT upload_id, sha256, size, received, name, completed_at FROM uploads WHERE upload_id = $1",
+                [.text(uploadId)]
+            ).first
+        else { return nil }
+        return Upload(
+            uploadId: uploadId,
+            sha256: row.string("sha256") ?? "",
+            size: row.int("size") ?? 0,
+            received: row.int("received") ?? 0,
+            name: row.string("name"),
+            completed: row.string("completed_at") != nil
+        )
+    }
+
+    public func setUploadProgress(_ uploadId: String, received: Int, completed: Bool) async throws(StoreError) {
+        try await self.database.execute(
+            "UPDATE uploads SET received = $1, completed_at = $2 WHERE upload_id = $3",
+            [.integer(received), completed ? .text(Timestamp.now()) : .null, .text(uploadId)]
+        )
+    }
+
+    // MARK: Subscriptions
+
+    public struct Subscription: Sendable, Codable {
+        public var subscriptionId: String
+        public var url: String
+        public var intervalSeconds: Int
+        public var flows: [String]
+        public var afterSeq: Int
+        public var nextRunAt: String
+    }
+
+    public func addSubscription(url: String, intervalSeconds: Int, flows: [String]) async throws(StoreError) -> Subscription {
+        let subscription = Subscription(
+            subscriptionId: UUID().uuidString.lowercased(),
+            url: url,
+            intervalSeconds: intervalSeconds,
+            flows: flows,
+            afterSeq: 0,
+            nextRunAt: Timestamp.string(Date().addingTimeInterval(TimeInterval(intervalSeconds)))
+        )
+        try await self.database.execute(
+            """
+            INSERT INTO subscriptions (subscription_id, url, interval_seconds, flows, after_seq, next_run_at, created_at)
+            VALUES ($1, $2, $3, $4, 0, $5, $6)
+            """,
+            [
+                .text(subscription.subscriptionId), .text(url), .integer(intervalSeconds), .text(HubStore.json(flows)),
+                .text(subscription.nextRunAt), .text(Timestamp.now()),
+            ]
+        )
+        return subscription
+    }
+
+    public func subscriptions() async throws(StoreError) -> [Subscription] {
+        try await self.database.execute("SELECT * FROM subscriptions ORDER BY created_at", []).map {
+            Subscription(
+                subscriptionId: $0.string("subscription_id") ?? "",
+                url: $0.string("url") ?? "",
+                intervalSeconds: $0.int("interval_seconds") ?? 60,
+                flows: HubStore.decode([String].self, $0.string("flows")) ?? [],
+                afterSeq: $0.int("after_seq") ?? 0,
+                nextRunAt: $0.string("next_run_at") ?? ""
+            )
+        }
+    }
+
+    public func advanceSubscription(_ id: String, afterSeq: Int, nextRunAt: String) async throws(StoreError) {
+        try await self.database.execute(
+            "UPDATE subscriptions SET after_seq = $1, next_run_at = $2 WHERE subscription_id = $3",
+            [.integer(afterSeq), .text(nextRunAt), .text(id)]
+        )
+    }
+}
