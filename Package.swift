@@ -81,6 +81,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The demo: simulated business systems and a full criminal case played through a hub and five nodes.
+        .target(
+            name: "XietongDemo",
+            dependencies: [
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Helpers for tests: fixture builders, temporary directories, example generation.
         .target(
             name: "XietongTesting",
@@ -95,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "xietong",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHub", "XietongNode",
+                "XietongCore", "XietongStore", "XietongHub", "XietongNode", "XietongDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -118,6 +130,15 @@ let package = Package(
         .testTarget(
             name: "XietongHubTests",
             dependencies: ["XietongHub", "XietongNode", "XietongTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "XietongTesting", "XietongCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import XietongCore
 import XietongHTTP
 import XietongStore
@@ -168,7 +169,9 @@ struct HubController: Sendable {
         var entries = try await self.store.feed(organisation: node, after: after, limit: limit)
         if entries.isEmpty && wait > 0 {
             try await self.store.touch(organisation: node)
-            await self.notifier.wait(for: node, since: version, timeout: .milliseconds(Int(wait * 1000)))
+            // A long-poll ends at once when the hub shuts down, so that a restart is not held up by waiting nodes.
+            let notifier = self.notifier
+            try? await cancelWhenGracefulShutdown { await notifier.wait(for: node, since: version, timeout: .milliseconds(Int(wait * 1000))) }
             entries = try await self.store.feed(organisation: node, after: after, limit: limit)
         }
         return HTTPJSON.response(FeedPage(entries: entries))

@@ -1,12 +1,12 @@
 public import AsyncHTTPClient
-public import Foundation
+import Foundation
 public import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 import ServiceLifecycle
 public import XietongCore
 import XietongHTTP
-public import XietongStore
+import XietongStore
 
 /// Builds an agency node: its database and blob store in the data directory, its interface for business systems
 /// (HTTP and WebSocket), and its services (forwarder, feed puller, reporter, pusher, subscriptions).

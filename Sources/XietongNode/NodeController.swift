@@ -186,7 +186,9 @@ struct NodeController: Sendable {
             response.headers[.init("Upload-Offset")!] = String(onDisk)
             return response
         }
-        if !FileManager.default.fileExists(atPath: part.path) { FileManager.default.createFile(atPath: part.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: part.path), !FileManager.default.createFile(atPath: part.path, contents: nil) {
+            return HTTPJSON.error(.internalServerError, "upload.io", zh: "无法写入上传文件", en: "cannot create the upload file")
+        }
         let handle = try FileHandle(forWritingTo: part)
         var received = offset
         do {

@@ -82,7 +82,7 @@ public enum ExamplePackages {
         return (sender, receiver)
     }
 
-    static func uuid(_ seed: String) -> String {
+    public static func uuid(_ seed: String) -> String {
         var bytes = Array(SHA256.hash(data: Array("xietong-example:\(seed)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80

@@ -12,7 +12,10 @@ struct Xietong: AsyncParsableCommand {
             Exit codes: 0 success, 1 the input was checked and refused (for example an invalid package), \
             2 a usage or configuration error.
             """,
-        subcommands: [ValidateCommand.self, CodeCommand.self, CatalogCommand.self, RegistryCommand.self, BenchCommand.self]
+        subcommands: [
+            HubCommand.self, NodeCommand.self, ValidateCommand.self, TrackCommand.self, CodeCommand.self, CatalogCommand.self, RegistryCommand.self,
+            BusinessSimulatorCommand.self, BenchCommand.self,
+        ]
     )
 
     /// Runs the command, mapping argument errors to exit code 2 (ArgumentParser's default is 64).
@@ -38,4 +41,9 @@ struct Xietong: AsyncParsableCommand {
 /// Writes a line to standard error.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Writes a line to standard output at once (scripts and tests wait for the "listening on" line).
+func announce(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

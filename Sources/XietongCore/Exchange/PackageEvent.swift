@@ -18,4 +18,10 @@ public struct PackageEvent: Sendable, Hashable, Codable {
         self.detail = detail
         self.findings = findings
     }
+
+    /// Orders events by time, and events recorded in the same instant by their place in the journey.
+    public static func journeyOrder(_ a: PackageEvent, _ b: PackageEvent) -> Bool {
+        if a.at != b.at { return a.at < b.at }
+        return (Hop.allCases.firstIndex(of: a.hop) ?? 0) < (Hop.allCases.firstIndex(of: b.hop) ?? 0)
+    }
 }

@@ -1,5 +1,5 @@
 import Foundation
-public import Logging
+import Logging
 
 /// One forward-only schema change. Versions are applied in order, each in its own transaction, and recorded in
 /// `schema_migrations`.

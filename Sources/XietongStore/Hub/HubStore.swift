@@ -419,7 +419,7 @@ public struct HubStore: Sendable {
         try await self.database.execute(
             "SELECT package_id, hop, at, organisation, detail, findings FROM package_events WHERE package_id = $1 ORDER BY at, hop",
             [.text(packageId)]
-        ).compactMap(Self.event)
+        ).compactMap(Self.event).sorted(by: PackageEvent.journeyOrder)
     }
 
     static func event(_ row: SQLRow) -> PackageEvent? {

@@ -342,7 +342,7 @@ public struct NodeStore: Sendable {
         try await self.database.execute(
             "SELECT package_id, hop, at, organisation, detail, findings FROM node_events WHERE package_id = $1 ORDER BY at, hop",
             [.text(packageId)]
-        ).compactMap(HubStore.event)
+        ).compactMap(HubStore.event).sorted(by: PackageEvent.journeyOrder)
     }
 
     /// Reports owed to the hub, oldest first.

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import XietongCore
+import XietongHub
+import XietongNode
+
+/// Loads the registry and catalog a service is configured with.
+func loadReferenceData(registry: String?, catalogOverride: String?) throws(ConfigurationError) -> (OrganisationRegistry, FlowCatalog) {
+    var options = DataOptions()
+    options.registry = registry
+    options.catalogOverride = catalogOverride
+    return (try options.loadRegistry().0, try options.loadCatalog())
+}
+
+/// A logger writing to standard error at `XIETONG_LOG_LEVEL` (default info).
+func makeLogger(_ label: String, default level: Logger.Level = .info) -> Logger {
+    var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = ProcessInfo.processInfo.environment["XIETONG_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? level
+    return logger
+}
+
+/// `xietong hub`: the committee's hub (ZJ-5.2.1).
+struct HubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hub",
+        abstract: "Run the hub: receives packages from nodes, checks, codes, stores and forwards them.",
+        discussion: "Stops gracefully on SIGTERM or SIGINT. Prints 'listening on http://HOST:PORT' once ready."
+    )
+
+    @Option(help: "The hub's configuration file (xietong.hub/1).") var config: String?
+    @Option(help: "Listen on this port (0 picks a free one).") var port: Int?
+    @Option(help: "The data directory.") var dataDir: String?
+
+    func run() async throws {
+        var configuration: HubConfiguration
+        do {
+            configuration = try HubConfiguration.load(file: self.config)
+        } catch {
+            exitForConfiguration(error)
+        }
+        if let port { configuration.listen.port = port }
+        if let dataDir { configuration.dataDirectory = dataDir }
+        let reference: (OrganisationRegistry, FlowCatalog)
+        do {
+            reference = try loadReferenceData(registry: configuration.registry, catalogOverride: configuration.catalogOverride)
+        } catch {
+            exitForConfiguration(error)
+        }
+        let host = configuration.listen.host
+        let (app, _) = try await HubApplication.build(
+            configuration: configuration,
+            registry: reference.0,
+            catalog: reference.1,
+            logger: makeLogger("xietong.hub")
+        ) { port in
+            announce("xietong hub listening on http://\(host):\(port)")
+        }
+        try await app.runService()
+    }
+}
+
+/// `xietong node`: an agency's exchange node.
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run an agency node: the business systems' door to the exchange.",
+        discussion: "Stops gracefully on SIGTERM or SIGINT. Prints 'listening on http://HOST:PORT' once ready."
+    )
+
+    @Option(help: "The node's configuration file (xietong.node/1).") var config: String?
+    @Option(help: "Listen on this port (0 picks a free one).") var port: Int?
+    @Option(help: "The data directory.") var dataDir: String?
+
+    func run() async throws {
+        var configuration: NodeConfiguration
+        do {
+            configuration = try NodeConfiguration.load(file: self.config)
+        } catch {
+            exitForConfiguration(error)
+        }
+        if let port { configuration.listen.port = port }
+        if let dataDir { configuration.dataDirectory = dataDir }
+        let reference: (OrganisationRegistry, FlowCatalog)
+        do {
+            reference = try loadReferenceData(registry: configuration.registry, catalogOverride: configuration.catalogOverride)
+        } catch {
+            exitForConfiguration(error)
+        }
+        guard reference.0[configuration.organisation] != nil else {
+            printError("xietong: the organisation \(configuration.organisation) is not in the registry / 机构 \(configuration.organisation) 未注册")
+            throw ExitCode(2)
+        }
+        let host = configuration.listen.host
+        let organisation = configuration.organisation
+        let (app, _) = try await NodeApplication.build(
+            configuration: configuration,
+            registry: reference.0,
+            catalog: reference.1,
+            logger: makeLogger("xietong.node.\(organisation)")
+        ) { port in
+            announce("xietong node \(organisation) listening on http://\(host):\(port)")
+        }
+        try await app.runService()
+    }
+}

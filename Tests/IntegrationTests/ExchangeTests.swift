@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+import XietongCore
+import XietongTesting
+
+let police = "330106000101"
+let procuratorate = "330106000201"
+
+/// The exchange with real processes on real sockets: a hub, the police's node (pull) and the procuratorate's node
+/// pushing to its business system (ZJ-7.2.3, GZ-1, GZ-5, GZ-7, ZJ-7.2.6).
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ExchangeTests {
+    func exchange(alertAfterSeconds: Double = 300, maxPackageAgeDays: Double = 36500, startReceiver: Bool = true) async throws -> ExchangeHarness {
+        let harness = try ExchangeHarness()
+        try harness.addHub(
+            nodes: [police, procuratorate],
+            alertAfterSeconds: alertAfterSeconds,
+            alertCheckSeconds: 0.2,
+            maxPackageAgeDays: maxPackageAgeDays
+        )
+        try harness.addNode(police)
+        try harness.addReceiver(procuratorate)
+        try await harness.start("hub")
+        try await harness.start(police)
+        if startReceiver {
+            try await harness.start("business-\(procuratorate)")
+            try await harness.start(procuratorate)
+        }
+        return harness
+    }
+
+    @Test func aPackageTravelsFromSystemToSystemByteIdenticalWithEveryHopRecorded() async throws {
+        let harness = try await self.exchange()
+        let made = PackageFactory.arrestRequest(case: 0, message: 0)
+        let reply = try await harness.send(made.xml, attachments: [made.attachment], from: police)
+        #expect(reply.status == 202, "\(reply.text)")
+        let receipt = try #require(reply.json(Receipt.self))
+        #expect(receipt.status == .accepted)
+        #expect(receipt.statusURL == "/api/v1/packages/\(made.packageId)")
+
+        try await harness.eventually("delivered") { try await harness.received(by: procuratorate).count == 1 }
+        let received = try await harness.received(by: procuratorate)
+        #expect(received.first?.packageId == made.packageId)
+        #expect(received.first?.contentSHA256 == made.sha256, "GZ-1: the hub must forward the bytes unchanged")
+        #expect(received.first?.attachments == 1)
+
+        try await harness.eventually("the sender sees delivery") {
+            try await harness.status(of: made.packageId, at: police).contains { $0.hop == .delivered }
+        }
+        let hops = try await harness.status(of: made.packageId, at: police).map(\.hop)
+        #expect(hops == [.acceptedByNode, .receivedByHub, .coded, .forwarded, .storedByReceiver, .delivered])
+
+        let sign = try await harness.post(
+            harness.services[procuratorate]!.url + "/api/v1/inbox/\(made.packageId)/sign",
+            key: ExchangeHarness.apiKey(procuratorate),
+            body: Array("{}".utf8)
+        )
+        #expect(sign.status == 200)
+        try await harness.eventually("the sender sees the sign-for") {
+            try await harness.status(of: made.packageId, at: police).contains { $0.hop == .signedFor }
+        }
+    }
+
+    @Test func theSamePackageSentAgainGetsItsOriginalReceiptAndArrivesOnce() async throws {
+        let harness = try await self.exchange()
+        let made = PackageFactory.arrestRequest(case: 1, message: 0)
+        let first = try await harness.send(made.xml, attachments: [made.attachment], from: police)
+        let second = try await harness.send(made.xml, attachments: [made.attachment], from: police)
+        let third = try await harness.send(made.xml, attachments: [made.attachment], from: police)
+        #expect(first.status == 202)
+        #expect(second.status == 200 && third.status == 200)
+        #expect(second.json(Receipt.self)?.receivedAt == first.json(Receipt.self)?.receivedAt)
+        try await harness.eventually("delivered") { try await harness.received(by: procuratorate).count == 1 }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await harness.received(by: procuratorate).count == 1)
+    }
+
+    @Test func aPackageTheHubRefusesComesBackToTheSenderWithItsFindings() async throws {
+        // Packages older than half a day are expired here; the examples are dated 2026-11-20 (ZJ-7.2.6).
+        let harness = try await self.exchange(maxPackageAgeDays: 0.5)
+        let made = PackageFactory.arrestRequest(case: 2, message: 0, createdAt: "2026-11-20T08:07:00+08:00")
+        let reply = try await harness.send(made.xml, attachments: [made.attachment], from: police)
+        #expect(reply.status == 202, "the node accepts it; only the hub knows the age limit")
+        try await harness.eventually("the refusal reaches the sender") {
+            try await harness.status(of: made.packageId, at: police).contains { $0.hop == .refused }
+        }
+        let refusal = try #require(try await harness.status(of: made.packageId, at: police).first { $0.hop == .refused })
+        #expect(refusal.findings?.contains { $0.code == .expired } == true)
+        let admin = try await harness.get(harness.services["hub"]!.url + "/v1/admin/refusals", key: harness.adminToken)
+        #expect(admin.text.contains(made.packageId))
+        #expect(admin.text.contains("exchange.expired"))
+        #expect(try await harness.received(by: procuratorate).isEmpty)
+    }
+
+    @Test func aStuckPackageRaisesAnAlertNamingTheHop() async throws {
+        // The procuratorate's node is down: the package waits at the hub and is overdue after one second (GZ-5).
+        let harness = try await self.exchange(alertAfterSeconds: 1, startReceiver: false)
+        let made = PackageFactory.arrestRequest(case: 3, message: 0)
+        _ = try await harness.send(made.xml, attachments: [made.attachment], from: police)
+        try await harness.eventually("the sender gets the alert", timeout: 30) {
+            try await harness.status(of: made.packageId, at: police).contains { $0.hop == .alerted }
+        }
+        let alert = try #require(try await harness.status(of: made.packageId, at: police).first { $0.hop == .alerted })
+        #expect(alert.detail?.contains("waiting for storedByReceiver") == true)
+        let admin = try await harness.get(harness.services["hub"]!.url + "/v1/admin/alerts", key: harness.adminToken)
+        #expect(admin.text.contains(made.packageId))
+        // When the receiver comes back it catches up, and its feed carries the alert too.
+        try await harness.start("business-\(procuratorate)")
+        try await harness.start(procuratorate)
+        try await harness.eventually("the late node catches up") { try await harness.received(by: procuratorate).count == 1 }
+        try await harness.eventually("the receiver knows of the alert") {
+            try await harness.status(of: made.packageId, at: procuratorate).contains { $0.hop == .alerted }
+        }
+    }
+
+    @Test func whileTheHubIsDownNodesQueueAndThenDrain() async throws {
+        let harness = try await self.exchange()
+        harness.stop("hub")
+        var sent: [PackageFactory.Made] = []
+        for message in 0..<5 {
+            let made = PackageFactory.arrestRequest(case: 4, message: message)
+            let reply = try await harness.send(made.xml, attachments: [made.attachment], from: police)
+            #expect(reply.status == 202)
+            sent.append(made)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await harness.received(by: procuratorate).isEmpty)
+        try await harness.start("hub")
+        try await harness.eventually("the queue drains") { try await harness.received(by: procuratorate).count == 5 }
+        #expect(try await harness.received(by: procuratorate).map(\.packageId) == sent.map(\.packageId))
+    }
+
+    @Test func aPullModeNodeListsDownloadsAndAcknowledges() async throws {
+        let harness = try await self.exchange()
+        // The procuratorate answers; the police node is in pull mode (ZJ-7.1.3.2 b).
+        let decision = Fixtures.example("arrestApproval.arrestApprovalDecision")
+        let pdf = try [UInt8](Data(contentsOf: Repository.examples.appendingPathComponent("attachments/arrestApproval.arrestApprovalDecision.pdf")))
+        let reply = try await harness.send(Array(decision.utf8), attachments: [pdf], from: procuratorate)
+        #expect(reply.status == 202, "\(reply.text)")
+        let node = harness.services[police]!.url
+        let key = ExchangeHarness.apiKey(police)
+        try await harness.eventually("it arrives in the inbox") {
+            try await harness.get(node + "/api/v1/inbox?undelivered=1", key: key).text.contains("4180f72f-6653-5683-ac71-99000249e36b")
+        }
+        let content = try await harness.get(node + "/api/v1/inbox/4180f72f-6653-5683-ac71-99000249e36b", key: key)
+        #expect(content.body == Array(decision.utf8))
+        let sha = "1b98738d7dc2962ee3f70ea7e45942632ff2d907928e33c1aefe6572318732d6"
+        let file = try await harness.get(node + "/api/v1/inbox/4180f72f-6653-5683-ac71-99000249e36b/attachments/\(sha)", key: key)
+        #expect(file.body == pdf)
+        let ack = try await harness.post(node + "/api/v1/inbox/4180f72f-6653-5683-ac71-99000249e36b/ack", key: key)
+        #expect(ack.status == 200)
+        #expect(try await harness.get(node + "/api/v1/inbox?undelivered=1", key: key).text == "[]")
+        let returned = try await harness.post(
+            node + "/api/v1/inbox/4180f72f-6653-5683-ac71-99000249e36b/return",
+            key: key,
+            body: Array(#"{"reason":"文书缺少签章"}"#.utf8)
+        )
+        #expect(returned.status == 200)
+        try await harness.eventually("the sender sees the return with its reason") {
+            try await harness.status(of: "4180f72f-6653-5683-ac71-99000249e36b", at: procuratorate).contains {
+                $0.hop == .returned && $0.detail == "文书缺少签章"
+            }
+        }
+    }
+
+    @Test func badRequestsGetClearErrors() async throws {
+        let harness = try await self.exchange()
+        let node = harness.services[police]!.url
+        let noKey = try await harness.post(node + "/api/v1/packages", body: Array("<x/>".utf8))
+        #expect(noKey.status == 401 && noKey.text.contains("auth.required"))
+        let bad = try await harness.post(node + "/api/v1/packages", key: ExchangeHarness.apiKey(police), body: Array("<x/>".utf8))
+        #expect(bad.status == 422 && bad.text.contains("schema.version-unsupported"))
+        let missingAttachment = PackageFactory.arrestRequest(case: 5, message: 0)
+        let refused = try await harness.post(node + "/api/v1/packages", key: ExchangeHarness.apiKey(police), body: missingAttachment.xml)
+        #expect(refused.status == 422 && refused.text.contains("attachment.missing"))
+        let hubNoToken = try await harness.get(harness.services["hub"]!.url + "/v1/feed")
+        #expect(hubNoToken.status == 401)
+    }
+}
