@@ -212,6 +212,7 @@ public final class ExchangeHarness: @unchecked Sendable {
 
     public struct HarnessError: Error, CustomStringConvertible {
         public let message: String
+        public init(message: String) { self.message = message }
         public var description: String { self.message }
     }
 
