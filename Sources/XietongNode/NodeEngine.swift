@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 import Crypto
 import Foundation
 public import Logging
+import ServiceLifecycle
 public import XietongCore
 public import XietongStore
 
@@ -95,10 +96,13 @@ public struct NodeEngine: Sendable {
         return .accepted(stored, repeated: stored.receivedAt != receipt.receivedAt)
     }
 
-    /// Sleeps until `signal` fires or `seconds` pass.
+    /// Sleeps until `signal` fires, `seconds` pass, or the node shuts down gracefully.
     func pause(_ signal: String, seconds: Double) async {
-        let version = await self.notifier.version(of: signal)
-        await self.notifier.wait(for: signal, since: version, timeout: .milliseconds(Int(max(seconds, 0.001) * 1000)))
+        let notifier = self.notifier
+        let version = await notifier.version(of: signal)
+        await cancelWhenGracefulShutdown {
+            await notifier.wait(for: signal, since: version, timeout: .milliseconds(Int(max(seconds, 0.001) * 1000)))
+        }
     }
 
     func later(_ seconds: TimeInterval) -> String { Timestamp.string(Date().addingTimeInterval(seconds)) }

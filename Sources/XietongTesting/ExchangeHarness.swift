@@ -160,8 +160,8 @@ public final class ExchangeHarness: @unchecked Sendable {
         let process = Process()
         process.executableURL = Repository.executable
         process.arguments = service.arguments
-        if !FileManager.default.fileExists(atPath: service.log.path) {
-            FileManager.default.createFile(atPath: service.log.path, contents: nil)
+        if !FileManager.default.fileExists(atPath: service.log.path), !FileManager.default.createFile(atPath: service.log.path, contents: nil) {
+            throw HarnessError(message: "cannot create \(service.log.path)")
         }
         let log = try FileHandle(forWritingTo: service.log)
         try log.seekToEnd()

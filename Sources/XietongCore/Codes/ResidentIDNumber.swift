@@ -58,4 +58,14 @@ public struct ResidentIDNumber: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { self.rawValue }
+
+    /// Builds a valid number for a person born on `birth` (`yyyyMMdd`) in `division`, with an order code whose
+    /// parity gives the sex (odd for male, even for female). For fixtures and demonstrations.
+    public static func build(division: String, birth: String, order: Int, male: Bool) -> ResidentIDNumber? {
+        let adjusted = (order % 2 == 1) == male ? order : order + 1
+        let orderText = String(adjusted % 1000)
+        let first17 = division + birth + String(repeating: "0", count: 3 - orderText.count) + orderText
+        guard let check = self.checkCharacter(for: first17) else { return nil }
+        return ResidentIDNumber(first17 + String(check))
+    }
 }

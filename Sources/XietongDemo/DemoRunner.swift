@@ -1,0 +1,341 @@
+import AsyncHTTPClient
+import Crypto
+public import Foundation
+import Hummingbird
+public import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import UnixSignals
+public import XietongCore
+import XietongHub
+import XietongNode
+import XietongStore
+
+/// `xietong demo`: a hub and five agency nodes (police, procuratorate, court, justice bureau, prison), each with a
+/// simulated business system, on the embedded store in one process and on loopback; then the case of `DemoCase`
+/// played through them, with every hop shown as it happens.
+public struct DemoRunner: Sendable {
+    public struct Options: Sendable {
+        public var dataDirectory: URL
+        public var dossierMegabytes = 6
+        public var once = false
+        public var output: @Sendable (String) -> Void = { print($0) }
+
+        public init(dataDirectory: URL) {
+            self.dataDirectory = dataDirectory
+        }
+    }
+
+    public let options: Options
+    let registry: OrganisationRegistry
+    let catalog: FlowCatalog
+    let logger: Logger
+    let run = String(UUID().uuidString.prefix(8)).lowercased()
+
+    public init(options: Options, registry: OrganisationRegistry, catalog: FlowCatalog, logger: Logger) {
+        self.options = options
+        self.registry = registry
+        self.catalog = catalog
+        self.logger = logger
+    }
+
+    struct Endpoints {
+        var hub: Int
+        var nodes: [String: Int]
+        var businesses: [String: Int]
+        var hubToken: [String: String]
+        var apiKey: [String: String]
+        var adminToken: String
+    }
+
+    /// Runs the demo. Returns true when every package arrived intact.
+    public func run() async throws -> Bool {
+        let endpoints = Endpoints(
+            hub: Self.freePort(),
+            nodes: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, Self.freePort()) }),
+            businesses: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, Self.freePort()) }),
+            hubToken: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, "node-\($0)-\(UUID().uuidString)") }),
+            apiKey: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, "key-\($0)-\(UUID().uuidString.prefix(8))") }),
+            adminToken: "admin-\(UUID().uuidString)"
+        )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var hubConfiguration = HubConfiguration()
+        hubConfiguration.listen = .init(host: "127.0.0.1", port: endpoints.hub)
+        hubConfiguration.dataDirectory = self.options.dataDirectory.appendingPathComponent("hub").path
+        hubConfiguration.nodes = DemoCase.organisations.map { .init(organisation: $0, token: endpoints.hubToken[$0]!) }
+        hubConfiguration.adminToken = endpoints.adminToken
+        let (hub, _) = try await HubApplication.build(
+            configuration: hubConfiguration,
+            registry: self.registry,
+            catalog: self.catalog,
+            logger: self.logger
+        )
+        services.append(.init(service: hub))
+        for organisation in DemoCase.organisations {
+            var business = BusinessSystemSimulator.Configuration(
+                organisation: organisation,
+                dataDirectory: self.options.dataDirectory.appendingPathComponent("business-\(organisation)").path,
+                nodeURL: "http://127.0.0.1:\(endpoints.nodes[organisation]!)",
+                apiKey: endpoints.apiKey[organisation]!
+            )
+            business.port = endpoints.businesses[organisation]!
+            services.append(.init(service: try await BusinessSystemSimulator.build(business, logger: self.logger).0))
+            var node = NodeConfiguration(organisation: organisation)
+            node.listen = .init(host: "127.0.0.1", port: endpoints.nodes[organisation]!)
+            node.dataDirectory = self.options.dataDirectory.appendingPathComponent("node-\(organisation)").path
+            node.hub = .init(url: "http://127.0.0.1:\(endpoints.hub)", token: endpoints.hubToken[organisation]!)
+            node.apiKeys = [endpoints.apiKey[organisation]!]
+            node.delivery = .init(mode: .push, url: "http://127.0.0.1:\(endpoints.businesses[organisation]!)/receive")
+            node.retryBaseSeconds = 0.05
+            node.retryMaxSeconds = 2
+            services.append(
+                .init(
+                    service: try await NodeApplication.build(configuration: node, registry: self.registry, catalog: self.catalog, logger: self.logger)
+                        .0
+                )
+            )
+        }
+        let outcome = Outcome()
+        services.append(
+            .init(
+                service: Scenario(runner: self, endpoints: endpoints, outcome: outcome),
+                successTerminationBehavior: self.options.once ? .gracefullyShutdownGroup : .ignore
+            )
+        )
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: self.logger)
+        )
+        try await group.run()
+        return await outcome.intact
+    }
+
+    actor Outcome {
+        var intact = false
+        func set(_ value: Bool) { self.intact = value }
+    }
+
+    static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// The business systems' side: sends each message of the case, follows it hop by hop, signs for it.
+    struct Scenario: Service {
+        let runner: DemoRunner
+        let endpoints: Endpoints
+        let outcome: Outcome
+        var say: @Sendable (String) -> Void { self.runner.options.output }
+
+        func name(_ organisation: String) -> String { self.runner.registry[organisation]?.kind.name.zh ?? organisation }
+        func node(_ organisation: String) -> String { "http://127.0.0.1:\(self.endpoints.nodes[organisation]!)" }
+
+        func run() async throws {
+            for url in [("http://127.0.0.1:\(self.endpoints.hub)")]
+                + DemoCase.organisations.flatMap({ [self.node($0), "http://127.0.0.1:\(self.endpoints.businesses[$0]!)"] })
+            {
+                try await self.waitUntilUp(url)
+            }
+            self.say("协同 Xietong 演示：一个刑事案件的全流程 / demo: one criminal case, end to end")
+            self.say("  中心平台 hub   http://127.0.0.1:\(self.endpoints.hub)")
+            for organisation in DemoCase.organisations {
+                self.say(
+                    "  \(self.runner.registry[organisation]!.name.zh)  node \(self.node(organisation))  business system http://127.0.0.1:\(self.endpoints.businesses[organisation]!)"
+                )
+            }
+            self.say("")
+            let steps = DemoCase.steps(dossierMegabytes: self.runner.options.dossierMegabytes)
+            var packageIds: [String] = []
+            var codes: [String: String] = [:]
+            var results: [(String, Bool)] = []
+            for (index, step) in steps.enumerated() {
+                let related = codes.filter { $0.key != step.sender }.map(\.value).sorted()
+                let built = DemoCase.build(
+                    step,
+                    index: index,
+                    run: self.runner.run,
+                    registry: self.runner.registry,
+                    catalog: self.runner.catalog,
+                    inReplyTo: step.answers.map { packageIds[$0] },
+                    caseCode: codes[step.sender],
+                    related: related
+                )
+                let message = self.runner.catalog.message(flow: step.flow, type: step.messageType)!
+                self.say(
+                    String(format: "[%2d/%d] ", index + 1, steps.count)
+                        + "\(self.name(step.sender)) → \(self.name(step.receiver))  \(message.zh) \(message.en)"
+                        + String(format: "  (%d documents, %.1f MB)", built.files.count, Double(built.bytes) / 1_048_576)
+                )
+                let start = Date()
+                for file in built.files { try await self.upload(file, to: step.sender) }
+                let receipt = try await self.send(built.xml, from: step.sender)
+                guard receipt.status == .accepted else {
+                    self.say("       refused: \(receipt.findings.map { "\($0.code) \($0.message.zh)" }.joined(separator: "; "))")
+                    results.append((built.package.envelope.packageId, false))
+                    packageIds.append(built.package.envelope.packageId)
+                    continue
+                }
+                let packageId = built.package.envelope.packageId
+                packageIds.append(packageId)
+                let events = try await self.follow(packageId, sender: step.sender)
+                if let code = events.first(where: { $0.hop == .coded })?.detail?.split(separator: " ").first {
+                    codes[step.sender] = String(code)
+                }
+                let intact = try await self.checkIntact(built, at: step.receiver)
+                try await self.signFor(packageId, at: step.receiver)
+                _ = try await self.follow(packageId, sender: step.sender, until: .signedFor, quietly: true)
+                self.say(
+                    String(
+                        format: "       %@  %.2f s",
+                        intact ? "完整送达 delivered intact, signed for 已签收" : "NOT INTACT 不完整",
+                        Date().timeIntervalSince(start)
+                    )
+                )
+                results.append((packageId, intact))
+            }
+            let intactCount = results.filter(\.1).count
+            self.say("")
+            self.say("结果 Result: \(intactCount)/\(steps.count) 件数据包完整送达 packages delivered intact (byte-identical; attachments verified by SHA-256)")
+            await self.outcome.set(intactCount == steps.count)
+            if !self.runner.options.once {
+                self.say("")
+                self.say("演示继续运行，按 Ctrl-C 结束 / the demo keeps running; press Ctrl-C to stop. Try:")
+                let last = packageIds.last ?? ""
+                self.say("  xietong track \(last) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!)")
+                self.say("  curl -H 'Authorization: Bearer \(self.endpoints.adminToken)' http://127.0.0.1:\(self.endpoints.hub)/v1/admin/nodes")
+                self.say("  curl http://127.0.0.1:\(self.endpoints.businesses[DemoCase.prison]!)/received")
+                self.say("  data: \(self.runner.options.dataDirectory.path)")
+                try? await gracefulShutdown()
+            }
+        }
+
+        func waitUntilUp(_ url: String) async throws {
+            for _ in 0..<600 {
+                if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/healthz"), timeout: .seconds(2)),
+                    response.status == .ok
+                {
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            throw DemoError(message: "\(url) did not start")
+        }
+
+        func call(
+            _ method: HTTPMethod,
+            _ url: String,
+            key: String,
+            body: [UInt8]? = nil,
+            headers: [(String, String)] = []
+        ) async throws -> (Int, [UInt8]) {
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            request.headers.add(name: "Authorization", value: "Bearer \(key)")
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            return (Int(response.status.code), Array(try await response.body.collect(upTo: 16 << 20).readableBytesView))
+        }
+
+        /// Uploads a document through the resumable upload interface, in 1 MiB chunks (ZJ-7.2.3 a, GZ-6).
+        func upload(_ file: [UInt8], to organisation: String) async throws {
+            let key = self.endpoints.apiKey[organisation]!
+            let sha256 = SHA256.hash(data: file).map { String(format: "%02x", $0) }.joined()
+            let (status, body) = try await self.call(
+                .POST,
+                self.node(organisation) + "/api/v1/uploads",
+                key: key,
+                body: Array("{\"sha256\":\"\(sha256)\",\"size\":\(file.count)}".utf8)
+            )
+            if status == 200 { return }  // The node has this file already.
+            guard status == 201, let upload = try? JSONDecoder().decode(NodeStore.Upload.self, from: Data(body)) else {
+                throw DemoError(message: "upload refused: \(status) \(String(decoding: body, as: UTF8.self))")
+            }
+            let id = upload.uploadId
+            var offset = 0
+            while offset < file.count {
+                let end = min(offset + (1 << 20), file.count)
+                let (chunkStatus, chunkBody) = try await self.call(
+                    .PATCH,
+                    self.node(organisation) + "/api/v1/uploads/\(id)",
+                    key: key,
+                    body: Array(file[offset..<end]),
+                    headers: [("Upload-Offset", String(offset))]
+                )
+                guard chunkStatus == 204 else {
+                    throw DemoError(message: "chunk refused: \(chunkStatus) \(String(decoding: chunkBody, as: UTF8.self))")
+                }
+                offset = end
+            }
+        }
+
+        func send(_ xml: [UInt8], from organisation: String) async throws -> Receipt {
+            let (status, body) = try await self.call(
+                .POST,
+                self.node(organisation) + "/api/v1/packages",
+                key: self.endpoints.apiKey[organisation]!,
+                body: xml
+            )
+            guard let receipt = try? JSONDecoder().decode(Receipt.self, from: Data(body)) else {
+                throw DemoError(message: "send failed: \(status) \(String(decoding: body, as: UTF8.self))")
+            }
+            return receipt
+        }
+
+        struct Status: Decodable { let events: [PackageEvent] }
+
+        /// Prints each new hop as the sender's node learns of it, until delivery (or `until`).
+        func follow(_ packageId: String, sender: String, until last: Hop = .delivered, quietly: Bool = false) async throws -> [PackageEvent] {
+            var shown = 0
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                let (_, body) = try await self.call(.GET, self.node(sender) + "/api/v1/packages/\(packageId)", key: self.endpoints.apiKey[sender]!)
+                let events = (try? JSONDecoder().decode(Status.self, from: Data(body)))?.events ?? []
+                if !quietly {
+                    for event in events.dropFirst(shown) {
+                        var line = "       \(event.hop.name.zh) \(event.hop.name.en)"
+                        if event.hop == .coded, let code = event.detail { line += "  统一赋码 \(code)" }
+                        self.say(line)
+                    }
+                }
+                shown = events.count
+                if events.contains(where: { $0.hop == last || $0.hop == .refused }) { return events }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            throw DemoError(message: "package \(packageId) did not reach \(last.rawValue) within 120 s")
+        }
+
+        /// Whether the receiving business system holds exactly the bytes sent, with all attachments (which it
+        /// verified by SHA-256 while downloading them).
+        func checkIntact(_ built: DemoCase.Built, at organisation: String) async throws -> Bool {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.endpoints.businesses[organisation]!)/received")
+            request.method = .GET
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            let received = (try? JSONDecoder().decode([BusinessSystemSimulator.Received].self, from: Data(body.readableBytesView))) ?? []
+            guard let entry = received.first(where: { $0.packageId == built.package.envelope.packageId }) else { return false }
+            return entry.contentSHA256 == built.sha256 && entry.attachments == built.files.count
+        }
+
+        func signFor(_ packageId: String, at organisation: String) async throws {
+            _ = try await self.call(
+                .POST,
+                self.node(organisation) + "/api/v1/inbox/\(packageId)/sign",
+                key: self.endpoints.apiKey[organisation]!,
+                body: Array("{}".utf8)
+            )
+        }
+    }
+
+    struct DemoError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { self.message }
+    }
+}
