@@ -99,6 +99,10 @@ public struct BusinessSystemSimulator: Sendable {
         let router = Router()
         router.get("/healthz") { _, _ in HTTPJSON.response(["status": "ok"]) }
         router.get("/received") { _, _ in HTTPJSON.response(try await Self.received(in: database)) }
+        router.get("/batches") { _, _ in
+            let rows = try await database.execute("SELECT body FROM batches ORDER BY arrival", [])
+            return HTTPJSON.response(rows.compactMap { $0.string("body") })
+        }
         router.post("/receive") { request, _ in
             if await failures.take() {
                 return HTTPJSON.error(.serviceUnavailable, "busy", zh: "业务系统繁忙", en: "the business system is busy")

@@ -44,6 +44,7 @@ public enum NodeApplication {
         NodeController(engine: engine).addRoutes(to: router)
         var services: [any Service] = [
             DatabaseCloser(database: database), OutboxForwarder(engine: engine), FeedPuller(engine: engine), Reporter(engine: engine),
+            OutboxMonitor(engine: engine),
             SubscriptionRunner(engine: engine),
         ]
         if configuration.delivery.mode == .push, let url = configuration.delivery.url {

@@ -67,6 +67,8 @@ public struct NodeConfiguration: Sendable, Codable {
     public var lanes = 8
     public var retryBaseSeconds = 0.2
     public var retryMaxSeconds = 30.0
+    /// A package the hub has not confirmed within this time raises an alert at the sender (GZ-5). Default 5 minutes.
+    public var alertAfterSeconds = 300.0
     public var registry: String?
     public var catalogOverride: String?
 
@@ -75,7 +77,9 @@ public struct NodeConfiguration: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, organisation, listen, dataDirectory, hub, apiKeys, delivery, lanes, retryBaseSeconds, retryMaxSeconds, registry, catalogOverride
+        case format, organisation, listen, dataDirectory, hub, apiKeys, delivery, lanes, retryBaseSeconds, retryMaxSeconds, alertAfterSeconds,
+            registry,
+            catalogOverride
     }
 
     public init(from decoder: any Decoder) throws {
@@ -91,6 +95,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.lanes = try c.decodeIfPresent(Int.self, forKey: .lanes) ?? defaults.lanes
         self.retryBaseSeconds = try c.decodeIfPresent(Double.self, forKey: .retryBaseSeconds) ?? defaults.retryBaseSeconds
         self.retryMaxSeconds = try c.decodeIfPresent(Double.self, forKey: .retryMaxSeconds) ?? defaults.retryMaxSeconds
+        self.alertAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .alertAfterSeconds) ?? defaults.alertAfterSeconds
         self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
         self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
     }

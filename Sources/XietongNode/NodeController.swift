@@ -57,6 +57,9 @@ struct NodeController: Sendable {
     // MARK: Sending
 
     func sendPackage(_ request: Request) async throws -> Response {
+        if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary) {
+            return try await self.sendMultipart(request, boundary: boundary)
+        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maxPackageBytes)
@@ -68,7 +71,39 @@ struct NodeController: Sendable {
                 en: "the package exceeds 32 MiB; upload attachments first"
             )
         }
-        switch try await self.engine.send(Array(body.readableBytesView)) {
+        return try await self.respond(to: Array(body.readableBytesView))
+    }
+
+    /// One request carrying the package (part `package`) and its files (any other parts).
+    func sendMultipart(_ request: Request, boundary: String) async throws -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maxSingleUploadBytes)
+        } catch {
+            return HTTPJSON.error(
+                .contentTooLarge,
+                "package.too-large",
+                zh: "单次请求超过 64 MiB；大文件请使用可续传上传",
+                en: "a single request is limited to 64 MiB; use resumable uploads for large files"
+            )
+        }
+        let parts: [MultipartForm.Part]
+        do {
+            parts = try MultipartForm.parse(Array(body.readableBytesView), boundary: boundary)
+        } catch {
+            return HTTPJSON.error(.badRequest, "multipart.invalid", zh: "multipart 请求格式错误：\(error)", en: "malformed multipart request: \(error)")
+        }
+        guard let package = parts.first(where: { $0.name == "package" }) else {
+            return HTTPJSON.error(.badRequest, "multipart.no-package", zh: "缺少名为 package 的部分", en: "the part named 'package' is missing")
+        }
+        for part in parts where part.name != "package" {
+            _ = try await self.engine.blobs.write(part.body)
+        }
+        return try await self.respond(to: package.body)
+    }
+
+    func respond(to bytes: [UInt8]) async throws -> Response {
+        switch try await self.engine.send(bytes) {
         case .accepted(let receipt, let repeated):
             return HTTPJSON.response(receipt, status: repeated ? .ok : .accepted)
         case .refused(let receipt):

@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 public import Foundation
+import Glibc
 import NIOCore
 public import NIOHTTP1
 public import XietongCore
@@ -100,7 +101,7 @@ public final class ExchangeHarness: @unchecked Sendable {
 
     /// Declares a node; with `pushTo`, it pushes to that business system's `/receive`.
     @discardableResult
-    public func addNode(_ organisation: String, pushTo business: String? = nil, lanes: Int = 4) throws -> Service {
+    public func addNode(_ organisation: String, pushTo business: String? = nil, lanes: Int = 4, alertAfterSeconds: Double = 300) throws -> Service {
         let port = Self.freePort()
         let hub = self.services["hub"]!
         let delivery = business.map { "{\"mode\":\"push\",\"url\":\"http://127.0.0.1:\(self.services[$0]!.port)/receive\"}" } ?? "{\"mode\":\"pull\"}"
@@ -109,7 +110,7 @@ public final class ExchangeHarness: @unchecked Sendable {
             {"format":"xietong.node/1","organisation":"\(organisation)","listen":{"host":"127.0.0.1","port":\(port)},
              "dataDirectory":"\(self.directory.file("node-\(organisation)").path)",
              "hub":{"url":"\(hub.url)","token":"\(self.token(for: organisation))"},"apiKeys":["\(Self.apiKey(organisation))"],
-             "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1}
+             "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)}
             """,
             to: "node-\(organisation).json"
         )
@@ -246,6 +247,10 @@ public final class ExchangeHarness: @unchecked Sendable {
         try await self.request(.POST, url, key: key, body: body, headers: headers)
     }
 
+    public func patch(_ url: String, key: String? = nil, body: [UInt8] = [], headers: [(String, String)] = []) async throws -> Reply {
+        try await self.request(.PATCH, url, key: key, body: body, headers: headers)
+    }
+
     public func get(_ url: String, key: String? = nil) async throws -> Reply {
         let reply = try await self.request(.GET, url, key: key)
         guard reply.status < 500 else { throw HarnessError(message: "GET \(url): \(reply.status)") }
@@ -271,6 +276,24 @@ public final class ExchangeHarness: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
+    }
+
+    /// Sends the head of an HTTP request and only `cut` bytes of its body, then closes the connection: a transfer
+    /// broken by the network (GZ-6).
+    public static func sendCutRequest(port: Int, head: String, body: [UInt8], cut: Int) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return }
+        let bytes = Array(head.utf8) + Array(body.prefix(cut))
+        _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        usleep(300_000)
     }
 
     /// What a business system has received, in order.

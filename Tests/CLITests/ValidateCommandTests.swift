@@ -162,3 +162,16 @@ import XietongTesting
         #expect(result.stdout.contains("12 organisations"))
     }
 }
+
+/// `xietong demo --once`: the README's first command, run as a user runs it.
+@Suite struct DemoCommandTests {
+    @Test(.timeLimit(.minutes(3))) func theDemoPlaysTheWholeCaseIntact() throws {
+        let directory = try TemporaryDirectory()
+        let result = try CommandRunner.run(["demo", "--once", "--dossier-mb", "2", "--data-dir", directory.url.path])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("[12/12] 监狱 → 审判机关"))
+        #expect(result.stdout.contains("结果 Result: 12/12"))
+        #expect(result.stdout.contains("统一赋码 2026"))
+        #expect(!result.stdout.contains("NOT INTACT"))
+    }
+}

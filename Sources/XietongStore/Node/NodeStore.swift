@@ -140,6 +140,34 @@ public struct NodeStore: Sendable {
         )
     }
 
+    /// Records an alert for every package still waiting for the hub since before `cutoff`; returns the new alerts.
+    public func alertOverdueOutbox(acceptedBefore cutoff: String) async throws -> [PackageEvent] {
+        let organisation = self.organisation
+        return try await self.database.transaction { transaction in
+            let rows = try await transaction.execute(
+                """
+                SELECT o.package_id FROM outbox o WHERE o.state = 'pending' AND o.accepted_at < $1
+                  AND NOT EXISTS (SELECT 1 FROM node_events e WHERE e.package_id = o.package_id AND e.hop = 'alerted')
+                ORDER BY o.node_seq LIMIT 500
+                """,
+                [.text(cutoff)]
+            )
+            var raised: [PackageEvent] = []
+            for row in rows {
+                guard let packageId = row.string("package_id") else { continue }
+                let event = PackageEvent(
+                    packageId: packageId,
+                    hop: .alerted,
+                    organisation: organisation,
+                    detail: "stuck after acceptedByNode, waiting for receivedByHub / 停留在“发送节点已接收”之后，中心平台尚未确认"
+                )
+                try await Self.insertEvent(event, in: transaction)
+                raised.append(event)
+            }
+            return raised
+        }
+    }
+
     /// Pending packages per lane and the oldest one's acceptance time, for monitoring and stuck alerts.
     public func outboxDepth() async throws(StoreError) -> (count: Int, oldest: String?) {
         let row = try await self.database.execute("SELECT COUNT(*) AS n, MIN(accepted_at) AS oldest FROM outbox WHERE state = 'pending'", []).first

@@ -1,0 +1,30 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import XietongCore
+import XietongStore
+
+/// Raises an alert at the sender for packages the hub has not confirmed in time (GZ-5). The hub alerts for packages
+/// it holds; this covers the hop before it, when the hub is unreachable, which the hub cannot see.
+struct OutboxMonitor: Service {
+    let engine: NodeEngine
+
+    func run() async throws {
+        let interval = min(10, max(0.2, self.engine.configuration.alertAfterSeconds / 5))
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let cutoff = Timestamp.string(Date().addingTimeInterval(-self.engine.configuration.alertAfterSeconds))
+                for event in try await self.engine.store.alertOverdueOutbox(acceptedBefore: cutoff) {
+                    self.engine.logger.warning(
+                        "package overdue at the sender: the hub has not confirmed it",
+                        metadata: ["xietong.package": "\(event.packageId)"]
+                    )
+                    await self.engine.broadcaster.publish(event)
+                }
+            } catch {
+                self.engine.logger.warning("outbox alert check failed", metadata: ["xietong.error": "\(error)"])
+            }
+            await self.engine.pause("outbox-monitor", seconds: interval)
+        }
+    }
+}
