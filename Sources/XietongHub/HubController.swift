@@ -78,7 +78,7 @@ struct HubController: Sendable {
             return HTTPJSON.error(.badRequest, "blob.bad-hash", zh: "文件标识应为 64 位小写十六进制 SHA-256", en: "a blob is named by its lower-case hex SHA-256")
         }
         if self.blobs.size(sha256) != nil {
-            _ = try? await request.body.collect(upTo: .max)
+            for try await _ in request.body {}  // Drain without holding it: it may be a dossier of gigabytes.
             return HTTPJSON.response(["sha256": sha256, "status": "exists"])
         }
         do {

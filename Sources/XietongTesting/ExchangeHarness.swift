@@ -4,6 +4,7 @@ import Glibc
 import NIOCore
 public import NIOHTTP1
 public import XietongCore
+public import XietongDemo
 
 /// Runs a real exchange for integration tests: a hub, nodes and simulated business systems as separate `xietong`
 /// processes on loopback ports, each with its own data directory. Any of them can be killed with SIGKILL and
@@ -11,27 +12,12 @@ public import XietongCore
 public final class ExchangeHarness: @unchecked Sendable {
     // Mutable state is touched only from the test that owns the harness, one call at a time.
 
-    public final class Service: @unchecked Sendable {
-        public let name: String
-        public let port: Int
-        let arguments: [String]
-        let log: URL
-        var process: Process?
-
-        init(name: String, port: Int, arguments: [String], log: URL) {
-            self.name = name
-            self.port = port
-            self.arguments = arguments
-            self.log = log
-        }
-
-        public var url: String { "http://127.0.0.1:\(self.port)" }
-        public var isRunning: Bool { self.process?.isRunning == true }
-    }
+    public typealias Service = LocalProcesses.Entry
 
     public let directory: TemporaryDirectory
     public let client: HTTPClient
-    public private(set) var services: [String: Service] = [:]
+    public let processes = LocalProcesses(executable: Repository.executable)
+    public var services: [String: Service] { self.processes.entries }
     public let adminToken = "admin-token-for-tests-000"
     var nodeTokens: [String: String] = [:]
 
@@ -41,25 +27,10 @@ public final class ExchangeHarness: @unchecked Sendable {
     }
 
     deinit {
-        for service in self.services.values where service.isRunning {
-            kill(service.process!.processIdentifier, SIGKILL)
-        }
         try? self.client.syncShutdown()
     }
 
-    /// A free loopback port.
-    public static func freePort() -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    public static func freePort() -> Int { LocalProcesses.freePort() }
 
     func write(_ text: String, to name: String) throws -> String {
         let url = self.directory.file(name)
@@ -94,9 +65,7 @@ public final class ExchangeHarness: @unchecked Sendable {
             """,
             to: "hub.json"
         )
-        let service = Service(name: "hub", port: port, arguments: ["hub", "--config", config], log: self.directory.file("hub.log"))
-        self.services["hub"] = service
-        return service
+        return self.processes.declare("hub", port: port, arguments: ["hub", "--config", config], log: self.directory.file("hub.log"))
     }
 
     /// Declares a node; with `pushTo`, it pushes to that business system's `/receive`.
@@ -114,14 +83,12 @@ public final class ExchangeHarness: @unchecked Sendable {
             """,
             to: "node-\(organisation).json"
         )
-        let service = Service(
-            name: organisation,
+        return self.processes.declare(
+            organisation,
             port: port,
             arguments: ["node", "--config", config],
             log: self.directory.file("node-\(organisation).log")
         )
-        self.services[organisation] = service
-        return service
     }
 
     /// Declares a simulated business system of `organisation`; its node is added after it (it needs its port).
@@ -129,8 +96,8 @@ public final class ExchangeHarness: @unchecked Sendable {
     public func addBusinessSystem(_ organisation: String, nodePort: Int, failFirst: Int = 0) throws -> Service {
         let port = Self.freePort()
         let name = "business-\(organisation)"
-        let service = Service(
-            name: name,
+        return self.processes.declare(
+            name,
             port: port,
             arguments: [
                 "business-sim", "--org", organisation, "--port", String(port), "--data-dir", self.directory.file(name).path,
@@ -138,8 +105,6 @@ public final class ExchangeHarness: @unchecked Sendable {
             ],
             log: self.directory.file("\(name).log")
         )
-        self.services[name] = service
-        return service
     }
 
     /// A receiving organisation with a push-mode node and its business system, wired together.
@@ -148,41 +113,15 @@ public final class ExchangeHarness: @unchecked Sendable {
         try self.addBusinessSystem(organisation, nodePort: nodePort, failFirst: failFirst)
         let node = try self.addNode(organisation, pushTo: "business-\(organisation)")
         // Re-declare the node on the port its business system was told about.
-        let replacement = Service(name: organisation, port: nodePort, arguments: node.arguments, log: node.log)
         let config = node.arguments[2]
         var text = try String(contentsOfFile: config, encoding: .utf8)
         text = text.replacingOccurrences(of: "\"port\":\(node.port)", with: "\"port\":\(nodePort)")
         try Data(text.utf8).write(to: URL(fileURLWithPath: config))
-        self.services[organisation] = replacement
+        self.processes.declare(organisation, port: nodePort, arguments: node.arguments, log: node.log)
     }
 
     public func start(_ name: String) async throws {
-        let service = self.services[name]!
-        let process = Process()
-        process.executableURL = Repository.executable
-        process.arguments = service.arguments
-        if !FileManager.default.fileExists(atPath: service.log.path), !FileManager.default.createFile(atPath: service.log.path, contents: nil) {
-            throw HarnessError(message: "cannot create \(service.log.path)")
-        }
-        let log = try FileHandle(forWritingTo: service.log)
-        try log.seekToEnd()
-        process.standardOutput = log
-        process.standardError = log
-        var environment = ProcessInfo.processInfo.environment
-        environment["XIETONG_LOG_LEVEL"] = "warning"
-        environment.removeValue(forKey: "XIETONG_REGISTRY")
-        process.environment = environment
-        try process.run()
-        service.process = process
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if !process.isRunning {
-                throw HarnessError(message: "\(name) exited with \(process.terminationStatus); log: \(self.log(name).suffix(2000))")
-            }
-            if (try? await self.get(service.url + "/healthz")) != nil { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw HarnessError(message: "\(name) did not start within 60 s")
+        try await self.processes.start(name)
     }
 
     public func startAll() async throws {
@@ -194,28 +133,16 @@ public final class ExchangeHarness: @unchecked Sendable {
     }
 
     /// Kills a process at once (SIGKILL), as a power cut or `kill -9` would.
-    public func kill9(_ name: String) {
-        guard let process = self.services[name]?.process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    public func kill9(_ name: String) { self.processes.kill9(name) }
 
     /// Stops a process gracefully (SIGTERM) and waits for it.
-    public func stop(_ name: String) {
-        guard let process = self.services[name]?.process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-    }
+    public func stop(_ name: String) { self.processes.stop(name) }
 
     public func log(_ name: String) -> String {
         (try? String(contentsOf: self.services[name]!.log, encoding: .utf8)) ?? ""
     }
 
-    public struct HarnessError: Error, CustomStringConvertible {
-        public let message: String
-        public init(message: String) { self.message = message }
-        public var description: String { self.message }
-    }
+    public typealias HarnessError = LocalProcesses.Failure
 
     // MARK: HTTP
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XietongCore
+import XietongDemo
 import XietongTesting
 
 /// No package is lost and none is delivered twice when any process is killed with SIGKILL at any moment, and the

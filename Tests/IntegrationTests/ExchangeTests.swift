@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XietongCore
+import XietongDemo
 import XietongTesting
 
 let police = "330106000101"

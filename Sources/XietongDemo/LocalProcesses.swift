@@ -1,0 +1,152 @@
+public import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `xietong` services as child processes on loopback, for the benchmarks and the integration tests: start on a
+/// chosen port, wait until `/healthz` answers, stop gracefully or kill with SIGKILL, read peak memory.
+public final class LocalProcesses: @unchecked Sendable {
+    // Used by one test or benchmark at a time; not shared across tasks.
+
+    public final class Entry: @unchecked Sendable {
+        public let name: String
+        public let port: Int
+        public let arguments: [String]
+        public let log: URL
+        public fileprivate(set) var process: Process?
+
+        init(name: String, port: Int, arguments: [String], log: URL) {
+            self.name = name
+            self.port = port
+            self.arguments = arguments
+            self.log = log
+        }
+
+        public var url: String { "http://127.0.0.1:\(self.port)" }
+        public var isRunning: Bool { self.process?.isRunning == true }
+    }
+
+    public let executable: URL
+    public let environment: [String: String]
+    public private(set) var entries: [String: Entry] = [:]
+
+    public init(executable: URL, environment: [String: String] = [:]) {
+        self.executable = executable
+        var merged = ProcessInfo.processInfo.environment
+        merged["XIETONG_LOG_LEVEL"] = "warning"
+        merged.removeValue(forKey: "XIETONG_REGISTRY")
+        for (key, value) in environment { merged[key] = value }
+        self.environment = merged
+    }
+
+    deinit {
+        for entry in self.entries.values where entry.isRunning {
+            kill(entry.process!.processIdentifier, SIGKILL)
+        }
+    }
+
+    /// A free loopback port.
+    public static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    @discardableResult
+    public func declare(_ name: String, port: Int, arguments: [String], log: URL) -> Entry {
+        let entry = Entry(name: name, port: port, arguments: arguments, log: log)
+        self.entries[name] = entry
+        return entry
+    }
+
+    public subscript(name: String) -> Entry? { self.entries[name] }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let message: String
+        public init(message: String) { self.message = message }
+        public var description: String { self.message }
+    }
+
+    /// Starts a declared process and waits until it answers on `/healthz`.
+    public func start(_ name: String, timeout: TimeInterval = 60) async throws {
+        guard let entry = self.entries[name] else { throw Failure(message: "no process named \(name)") }
+        let process = Process()
+        process.executableURL = self.executable
+        process.arguments = entry.arguments
+        if !FileManager.default.fileExists(atPath: entry.log.path), !FileManager.default.createFile(atPath: entry.log.path, contents: nil) {
+            throw Failure(message: "cannot create \(entry.log.path)")
+        }
+        let log = try FileHandle(forWritingTo: entry.log)
+        try log.seekToEnd()
+        process.standardOutput = log
+        process.standardError = log
+        process.environment = self.environment
+        try process.run()
+        entry.process = process
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if !process.isRunning {
+                let text = (try? String(contentsOf: entry.log, encoding: .utf8)) ?? ""
+                throw Failure(message: "\(name) exited with \(process.terminationStatus): \(text.suffix(2000))")
+            }
+            if await Self.isHealthy(entry.port) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw Failure(message: "\(name) did not start within \(Int(timeout)) s")
+    }
+
+    /// Whether something answers `GET /healthz` with 200 on the port.
+    static func isHealthy(_ port: Int) async -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return false }
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }) == request.count else { return false }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let read = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        return read > 12 && String(decoding: buffer.prefix(read), as: UTF8.self).hasPrefix("HTTP/1.1 200")
+    }
+
+    /// Kills at once (SIGKILL), as a power cut or `kill -9` would.
+    public func kill9(_ name: String) {
+        guard let process = self.entries[name]?.process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Stops gracefully (SIGTERM) and waits.
+    public func stop(_ name: String) {
+        guard let process = self.entries[name]?.process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    public func stopAll() {
+        for name in self.entries.keys { self.stop(name) }
+    }
+
+    /// The process's peak resident memory so far, in bytes (Linux `VmHWM`).
+    public func peakResidentBytes(_ name: String) -> Int? {
+        guard let pid = self.entries[name]?.process?.processIdentifier,
+            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return nil }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+}
