@@ -16,127 +16,44 @@ public final class ExchangeHarness: @unchecked Sendable {
 
     public let directory: TemporaryDirectory
     public let client: HTTPClient
-    public let processes = LocalProcesses(executable: Repository.executable)
-    public var services: [String: Service] { self.processes.entries }
-    public let adminToken = "admin-token-for-tests-000"
-    var nodeTokens: [String: String] = [:]
+    public let exchange: LocalExchange
+    public var services: [String: Service] { self.exchange.services }
+    public var adminToken: String { self.exchange.adminToken }
 
     public init() throws {
         self.directory = try TemporaryDirectory(prefix: "xietong-exchange")
         self.client = HTTPClient(eventLoopGroupProvider: .singleton)
+        self.exchange = try LocalExchange(directory: self.directory.url, executable: Repository.executable)
     }
 
     deinit {
         try? self.client.syncShutdown()
     }
 
-    public static func freePort() -> Int { LocalProcesses.freePort() }
+    public static func apiKey(_ organisation: String) -> String { LocalExchange.apiKey(organisation) }
 
-    func write(_ text: String, to name: String) throws -> String {
-        let url = self.directory.file(name)
-        try Data(text.utf8).write(to: url)
-        return url.path
-    }
-
-    public func token(for organisation: String) -> String {
-        if let token = self.nodeTokens[organisation] { return token }
-        let token = "node-token-\(organisation)-test"
-        self.nodeTokens[organisation] = token
-        return token
-    }
-
-    public static func apiKey(_ organisation: String) -> String { "api-key-\(organisation)" }
-
-    /// Declares the hub; start it with `start("hub")`.
     @discardableResult
-    public func addHub(
-        nodes: [String],
-        alertAfterSeconds: Double = 300,
-        alertCheckSeconds: Double = 10,
-        maxPackageAgeDays: Double = 36500
-    ) throws -> Service {
-        let port = Self.freePort()
-        let credentials = nodes.map { "{\"organisation\":\"\($0)\",\"token\":\"\(self.token(for: $0))\"}" }.joined(separator: ",")
-        let config = try self.write(
-            """
-            {"format":"xietong.hub/1","listen":{"host":"127.0.0.1","port":\(port)},"dataDirectory":"\(self.directory.file("hub").path)",
-             "adminToken":"\(self.adminToken)","nodes":[\(credentials)],"alertAfterSeconds":\(alertAfterSeconds),
-             "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays)}
-            """,
-            to: "hub.json"
-        )
-        return self.processes.declare("hub", port: port, arguments: ["hub", "--config", config], log: self.directory.file("hub.log"))
+    public func addHub(nodes: [String], alertAfterSeconds: Double = 300, alertCheckSeconds: Double = 10, maxPackageAgeDays: Double = 36500) throws -> Service {
+        try self.exchange.addHub(nodes: nodes, alertAfterSeconds: alertAfterSeconds, alertCheckSeconds: alertCheckSeconds, maxPackageAgeDays: maxPackageAgeDays)
     }
 
-    /// Declares a node; with `pushTo`, it pushes to that business system's `/receive`.
     @discardableResult
     public func addNode(_ organisation: String, pushTo business: String? = nil, lanes: Int = 4, alertAfterSeconds: Double = 300) throws -> Service {
-        let port = Self.freePort()
-        let hub = self.services["hub"]!
-        let delivery = business.map { "{\"mode\":\"push\",\"url\":\"http://127.0.0.1:\(self.services[$0]!.port)/receive\"}" } ?? "{\"mode\":\"pull\"}"
-        let config = try self.write(
-            """
-            {"format":"xietong.node/1","organisation":"\(organisation)","listen":{"host":"127.0.0.1","port":\(port)},
-             "dataDirectory":"\(self.directory.file("node-\(organisation)").path)",
-             "hub":{"url":"\(hub.url)","token":"\(self.token(for: organisation))"},"apiKeys":["\(Self.apiKey(organisation))"],
-             "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)}
-            """,
-            to: "node-\(organisation).json"
-        )
-        return self.processes.declare(
-            organisation,
-            port: port,
-            arguments: ["node", "--config", config],
-            log: self.directory.file("node-\(organisation).log")
-        )
+        try self.exchange.addNode(organisation, pushTo: business, lanes: lanes, alertAfterSeconds: alertAfterSeconds)
     }
 
-    /// Declares a simulated business system of `organisation`; its node is added after it (it needs its port).
-    @discardableResult
-    public func addBusinessSystem(_ organisation: String, nodePort: Int, failFirst: Int = 0) throws -> Service {
-        let port = Self.freePort()
-        let name = "business-\(organisation)"
-        return self.processes.declare(
-            name,
-            port: port,
-            arguments: [
-                "business-sim", "--org", organisation, "--port", String(port), "--data-dir", self.directory.file(name).path,
-                "--node", "http://127.0.0.1:\(nodePort)", "--api-key", Self.apiKey(organisation), "--fail-first", String(failFirst),
-            ],
-            log: self.directory.file("\(name).log")
-        )
-    }
-
-    /// A receiving organisation with a push-mode node and its business system, wired together.
     public func addReceiver(_ organisation: String, failFirst: Int = 0) throws {
-        let nodePort = Self.freePort()
-        try self.addBusinessSystem(organisation, nodePort: nodePort, failFirst: failFirst)
-        let node = try self.addNode(organisation, pushTo: "business-\(organisation)")
-        // Re-declare the node on the port its business system was told about.
-        let config = node.arguments[2]
-        var text = try String(contentsOfFile: config, encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"port\":\(node.port)", with: "\"port\":\(nodePort)")
-        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
-        self.processes.declare(organisation, port: nodePort, arguments: node.arguments, log: node.log)
+        try self.exchange.addReceiver(organisation, failFirst: failFirst)
     }
 
-    public func start(_ name: String) async throws {
-        try await self.processes.start(name)
-    }
-
-    public func startAll() async throws {
-        for name in ["hub"] + self.services.keys.filter({ $0.hasPrefix("business-") }).sorted()
-            + self.services.keys.filter({ $0 != "hub" && !$0.hasPrefix("business-") }).sorted()
-        {
-            try await self.start(name)
-        }
-    }
+    public func start(_ name: String) async throws { try await self.exchange.start(name) }
+    public func startAll() async throws { try await self.exchange.startAll() }
 
     /// Kills a process at once (SIGKILL), as a power cut or `kill -9` would.
-    public func kill9(_ name: String) { self.processes.kill9(name) }
+    public func kill9(_ name: String) { self.exchange.kill9(name) }
 
     /// Stops a process gracefully (SIGTERM) and waits for it.
-    public func stop(_ name: String) { self.processes.stop(name) }
+    public func stop(_ name: String) { self.exchange.stop(name) }
 
     public func log(_ name: String) -> String {
         (try? String(contentsOf: self.services[name]!.log, encoding: .utf8)) ?? ""

@@ -1,0 +1,126 @@
+public import Foundation
+
+/// An exchange on this machine, one process per component: writes the configuration of a hub, nodes and simulated
+/// business systems on free loopback ports and runs them with `LocalProcesses`. The integration tests and the
+/// benchmarks build on it.
+public final class LocalExchange: @unchecked Sendable {
+    // Used by one test or benchmark at a time.
+    public typealias Service = LocalProcesses.Entry
+
+    public let directory: URL
+    public let processes: LocalProcesses
+    public var services: [String: Service] { self.processes.entries }
+    public let adminToken = "admin-token-\(UUID().uuidString.prefix(8))"
+    var nodeTokens: [String: String] = [:]
+
+    public init(directory: URL, executable: URL) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.processes = LocalProcesses(executable: executable)
+    }
+
+    public static func freePort() -> Int { LocalProcesses.freePort() }
+
+    func file(_ name: String) -> URL { self.directory.appendingPathComponent(name) }
+
+    public func write(_ text: String, to name: String) throws -> String {
+        let url = self.directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    public func token(for organisation: String) -> String {
+        if let token = self.nodeTokens[organisation] { return token }
+        let token = "node-token-\(organisation)-test"
+        self.nodeTokens[organisation] = token
+        return token
+    }
+
+    public static func apiKey(_ organisation: String) -> String { "api-key-\(organisation)" }
+
+    /// Declares the hub; start it with `start("hub")`.
+    @discardableResult
+    public func addHub(
+        nodes: [String],
+        alertAfterSeconds: Double = 300,
+        alertCheckSeconds: Double = 10,
+        maxPackageAgeDays: Double = 36500
+    ) throws -> Service {
+        let port = Self.freePort()
+        let credentials = nodes.map { "{\"organisation\":\"\($0)\",\"token\":\"\(self.token(for: $0))\"}" }.joined(separator: ",")
+        let config = try self.write(
+            """
+            {"format":"xietong.hub/1","listen":{"host":"127.0.0.1","port":\(port)},"dataDirectory":"\(self.file("hub").path)",
+             "adminToken":"\(self.adminToken)","nodes":[\(credentials)],"alertAfterSeconds":\(alertAfterSeconds),
+             "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays)}
+            """,
+            to: "hub.json"
+        )
+        return self.processes.declare("hub", port: port, arguments: ["hub", "--config", config], log: self.file("hub.log"))
+    }
+
+    /// Declares a node; with `pushTo`, it pushes to that business system's `/receive`.
+    @discardableResult
+    public func addNode(_ organisation: String, pushTo business: String? = nil, lanes: Int = 4, alertAfterSeconds: Double = 300) throws -> Service {
+        let port = Self.freePort()
+        let hub = self.services["hub"]!
+        let delivery = business.map { "{\"mode\":\"push\",\"url\":\"http://127.0.0.1:\(self.services[$0]!.port)/receive\"}" } ?? "{\"mode\":\"pull\"}"
+        let config = try self.write(
+            """
+            {"format":"xietong.node/1","organisation":"\(organisation)","listen":{"host":"127.0.0.1","port":\(port)},
+             "dataDirectory":"\(self.file("node-\(organisation)").path)",
+             "hub":{"url":"\(hub.url)","token":"\(self.token(for: organisation))"},"apiKeys":["\(Self.apiKey(organisation))"],
+             "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)}
+            """,
+            to: "node-\(organisation).json"
+        )
+        return self.processes.declare(
+            organisation,
+            port: port,
+            arguments: ["node", "--config", config],
+            log: self.file("node-\(organisation).log")
+        )
+    }
+
+    /// Declares a simulated business system of `organisation`; its node is added after it (it needs its port).
+    @discardableResult
+    public func addBusinessSystem(_ organisation: String, nodePort: Int, failFirst: Int = 0) throws -> Service {
+        let port = Self.freePort()
+        let name = "business-\(organisation)"
+        return self.processes.declare(
+            name,
+            port: port,
+            arguments: [
+                "business-sim", "--org", organisation, "--port", String(port), "--data-dir", self.directory.appendingPathComponent(name).path,
+                "--node", "http://127.0.0.1:\(nodePort)", "--api-key", Self.apiKey(organisation), "--fail-first", String(failFirst),
+            ],
+            log: self.file("\(name).log")
+        )
+    }
+
+    /// A receiving organisation with a push-mode node and its business system, wired together.
+    public func addReceiver(_ organisation: String, failFirst: Int = 0) throws {
+        let nodePort = Self.freePort()
+        try self.addBusinessSystem(organisation, nodePort: nodePort, failFirst: failFirst)
+        let node = try self.addNode(organisation, pushTo: "business-\(organisation)")
+        // Re-declare the node on the port its business system was told about.
+        let config = node.arguments[2]
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"port\":\(node.port)", with: "\"port\":\(nodePort)")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
+        self.processes.declare(organisation, port: nodePort, arguments: node.arguments, log: node.log)
+    }
+
+    public func start(_ name: String) async throws { try await self.processes.start(name) }
+
+    /// Starts the hub, then the business systems, then the nodes.
+    public func startAll() async throws {
+        let names = self.services.keys
+        for name in ["hub"] + names.filter({ $0.hasPrefix("business-") }).sorted() + names.filter({ $0 != "hub" && !$0.hasPrefix("business-") }).sorted() {
+            try await self.start(name)
+        }
+    }
+
+    public func kill9(_ name: String) { self.processes.kill9(name) }
+    public func stop(_ name: String) { self.processes.stop(name) }
+}
