@@ -99,6 +99,10 @@ public struct BusinessSystemSimulator: Sendable {
         let router = Router()
         router.get("/healthz") { _, _ in HTTPJSON.response(["status": "ok"]) }
         router.get("/received") { _, _ in HTTPJSON.response(try await Self.received(in: database)) }
+        router.get("/stats") { _, _ in
+            let count = try await database.execute("SELECT COUNT(*) AS n FROM received", []).first?.int("n") ?? 0
+            return HTTPJSON.response(["received": count])
+        }
         router.get("/batches") { _, _ in
             let rows = try await database.execute("SELECT body FROM batches ORDER BY arrival", [])
             return HTTPJSON.response(rows.compactMap { $0.string("body") })

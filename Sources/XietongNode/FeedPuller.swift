@@ -18,10 +18,22 @@ struct FeedPuller: Service {
             do {
                 let after = cursor
                 let entries = try await cancelWhenGracefulShutdown { try await self.engine.hub.feed(after: after, wait: 20) }
-                for entry in entries {
-                    try await self.process(entry)
-                    cursor = entry.seq
-                    try await self.engine.store.setFeedCursor(cursor)
+                var index = 0
+                while index < entries.count {
+                    // A run of status events is applied in one transaction, together with the cursor.
+                    let events = entries[index...].prefix { $0.kind == .event }
+                    if !events.isEmpty {
+                        let last = events.last!.seq
+                        for event in try await self.engine.store.apply(events.compactMap(\.event), cursor: last) {
+                            await self.engine.broadcaster.publish(event)
+                        }
+                        cursor = last
+                        index += events.count
+                        continue
+                    }
+                    try await self.process(entries[index])
+                    cursor = entries[index].seq
+                    index += 1
                 }
                 if !entries.isEmpty { try? await self.engine.hub.acknowledge(upTo: cursor) }
                 failures = 0
@@ -39,17 +51,17 @@ struct FeedPuller: Service {
     }
 
     func process(_ entry: FeedEntry) async throws {
-        if let event = entry.event {
-            if try await self.engine.store.recordEvent(event) { await self.engine.broadcaster.publish(event) }
+        guard let delivery = entry.delivery else { return }
+        if try await self.engine.store.hasInbox(delivery.packageId) {
+            try await self.engine.store.setFeedCursor(entry.seq)
             return
         }
-        guard let delivery = entry.delivery else { return }
-        if try await self.engine.store.hasInbox(delivery.packageId) { return }
         let content = try await self.engine.hub.content(of: delivery.packageId)
         let digest = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
         guard digest == delivery.contentSHA256 else {
             try await self.refuse(
                 delivery,
+                cursor: entry.seq,
                 Finding(
                     .contentMismatch,
                     at: "/",
@@ -71,6 +83,7 @@ struct FeedPuller: Service {
                 guard failure.isPermanent else { throw failure }
                 try await self.refuse(
                     delivery,
+                    cursor: entry.seq,
                     Finding(
                         .attachmentUnavailable,
                         at: "/CasePackage/Attachments",
@@ -81,7 +94,7 @@ struct FeedPuller: Service {
                 return
             }
         }
-        try await self.engine.store.store(delivery, feedSeq: entry.seq, content: content)
+        try await self.engine.store.store(delivery, feedSeq: entry.seq, content: content, cursor: entry.seq)
         await self.engine.broadcaster.publish(
             PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, organisation: self.engine.configuration.organisation)
         )
@@ -89,12 +102,12 @@ struct FeedPuller: Service {
         await self.engine.notifier.notify(NodeEngine.Signal.reports)
     }
 
-    func refuse(_ delivery: Delivery, _ finding: Finding) async throws {
+    func refuse(_ delivery: Delivery, cursor: Int, _ finding: Finding) async throws {
         self.engine.logger.warning(
             "incoming package refused",
             metadata: ["xietong.package": "\(delivery.packageId)", "xietong.finding": "\(finding.code)"]
         )
-        try await self.engine.store.refuseIncoming(delivery, findings: [finding])
+        try await self.engine.store.refuseIncoming(delivery, findings: [finding], cursor: cursor)
         await self.engine.broadcaster.publish(
             PackageEvent(
                 packageId: delivery.packageId,

@@ -21,7 +21,7 @@ public struct NodeEngine: Sendable {
 
     /// Names of the things background services wait for.
     enum Signal {
-        static let outbox = "outbox"
+        static func outbox(_ lane: Int) -> String { "outbox-\(lane)" }
         static let inbox = "inbox"
         static let reports = "reports"
     }
@@ -76,14 +76,10 @@ public struct NodeEngine: Sendable {
             findings: findings,
             statusURL: "/api/v1/packages/\(envelope.packageId)"
         )
-        let stored = try await self.store.enqueue(
-            package,
-            content: bytes,
-            lane: Self.lane(for: package, lanes: self.configuration.lanes),
-            receipt: receipt
-        )
+        let lane = Self.lane(for: package, lanes: self.configuration.lanes)
+        let stored = try await self.store.enqueue(package, content: bytes, lane: lane, receipt: receipt)
         if stored.receivedAt == receipt.receivedAt {
-            await self.notifier.notify(Signal.outbox)
+            await self.notifier.notify(Signal.outbox(lane))
             await self.broadcaster.publish(
                 PackageEvent(
                     packageId: envelope.packageId,

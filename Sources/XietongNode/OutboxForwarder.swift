@@ -22,11 +22,11 @@ struct OutboxForwarder: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 guard let next = try await self.engine.store.nextPending(lane: lane, now: Timestamp.now()) else {
-                    await self.engine.pause(NodeEngine.Signal.outbox, seconds: 5)
+                    await self.engine.pause(NodeEngine.Signal.outbox(lane), seconds: 5)
                     continue
                 }
                 guard next.due else {
-                    await self.engine.pause(NodeEngine.Signal.outbox, seconds: 0.05)
+                    await self.engine.pause(NodeEngine.Signal.outbox(lane), seconds: 0.05)
                     continue
                 }
                 try await self.forward(next.item)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import XietongCore
+import XietongDemo
 import XietongStore
 
 /// `xietong bench …`: the benchmarks behind docs/performance.md. Timings are reported, never asserted.
@@ -8,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures (recorded in docs/performance.md).",
-        subcommands: [ParseBench.self]
+        subcommands: [ParseBench.self, ExchangeBench.self, DossierBench.self]
     )
 }
 
@@ -123,5 +124,86 @@ struct ParseBench: ParsableCommand {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Int(usage.ru_maxrss) / 1024
+    }
+}
+
+/// The exchange's throughput and latency, with durability on (issue: the exchange).
+struct ExchangeBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exchange",
+        abstract: "Run a hub and two nodes on loopback and measure packages/s, latency p50/p99/max and each process's peak RSS."
+    )
+
+    @Option(help: "Packages in the throughput phase.") var packages = 3000
+    @Option(help: "Concurrent senders in the throughput phase.") var workers = 64
+    @Option(help: "Seconds of the latency phase (at half the measured throughput).") var seconds = 10.0
+    @Option(help: "The sending node's lanes to the hub.") var lanes = 16
+    @Option(help: "Working directory (default: a temporary one, removed afterwards).") var dataDir: String?
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() async throws {
+        let directory = self.dataDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-bench-\(UUID().uuidString.prefix(8))")
+        let benchmark = ExchangeBenchmark(executable: Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]), directory: directory)
+        let result = try await benchmark.exchange(packages: self.packages, workers: self.workers, seconds: self.seconds, lanes: self.lanes) { printError($0) }
+        await benchmark.shutdown()
+        if self.dataDir == nil { try? FileManager.default.removeItem(at: directory) }
+        if self.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        print(String(format: "throughput: %d packages of %d bytes in %.2f s = %.0f packages/s", result.packages, result.packageBytes, result.seconds, result.packagesPerSecond))
+        print(
+            String(
+                format: "latency at %.0f packages/s (%d packages), POST to the receiving system's receipt: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                result.latencyRate,
+                result.latencyPackages,
+                result.p50Milliseconds,
+                result.p99Milliseconds,
+                result.maxMilliseconds
+            )
+        )
+        for (name, megabytes) in result.peakResidentMB.sorted(by: { $0.key < $1.key }) { print(String(format: "peak RSS %@: %.0f MB", name, megabytes)) }
+    }
+}
+
+/// One large dossier end to end (issue: the exchange).
+struct DossierBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dossier",
+        abstract: "Send one large dossier from business system to business system and measure MB/s and each process's peak RSS."
+    )
+
+    @Option(help: "The dossier's size, for example 1GiB, 256MiB, 500MB.") var size = "1GiB"
+    @Option(help: "Working directory (default: a temporary one, removed afterwards).") var dataDir: String?
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    static func bytes(_ text: String) -> Int? {
+        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000), ("B", 1)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).map { Int($0 * Double(factor)) }
+        }
+        return Int(text)
+    }
+
+    func validate() throws {
+        guard let bytes = Self.bytes(self.size), bytes > 0, bytes <= 64 << 30 else { throw ValidationError("--size must be like 1GiB, 256MiB or 500MB (at most 64 GiB)") }
+    }
+
+    func run() async throws {
+        let directory = self.dataDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-bench-\(UUID().uuidString.prefix(8))")
+        let benchmark = ExchangeBenchmark(executable: Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]), directory: directory)
+        let result = try await benchmark.dossier(bytes: Self.bytes(self.size)!) { printError($0) }
+        await benchmark.shutdown()
+        if self.dataDir == nil { try? FileManager.default.removeItem(at: directory) }
+        if self.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        print(String(format: "dossier: %d MiB end to end in %.2f s = %.0f MB/s (upload to the node: %.2f s)", result.bytes >> 20, result.totalSeconds, result.megabytesPerSecond, result.uploadSeconds))
+        for (name, megabytes) in result.peakResidentMB.sorted(by: { $0.key < $1.key }) { print(String(format: "peak RSS %@: %.0f MB", name, megabytes)) }
     }
 }

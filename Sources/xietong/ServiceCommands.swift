@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -94,14 +95,21 @@ struct NodeCommand: AsyncParsableCommand {
         }
         let host = configuration.listen.host
         let organisation = configuration.organisation
+        // Enough connections for every lane to the hub, the long-poll, reports and deliveries at once.
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.lanes + 8))
+        )
         let (app, _) = try await NodeApplication.build(
             configuration: configuration,
             registry: reference.0,
             catalog: reference.1,
+            httpClient: client,
             logger: makeLogger("xietong.node.\(organisation)")
         ) { port in
             announce("xietong node \(organisation) listening on http://\(host):\(port)")
         }
         try await app.runService()
+        try? await client.shutdown()
     }
 }

@@ -65,7 +65,7 @@ public struct BlobStore: Sendable {
                         throw StoreError(.tooLarge, zh: "文件超过大小上限 \(maxSize) 字节", en: "the file exceeds the size limit of \(maxSize) bytes")
                     }
                     chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                    try handle.write(contentsOf: chunk.readableBytesView)
+                    try chunk.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
                 }
                 try handle.synchronize()
                 try handle.close()

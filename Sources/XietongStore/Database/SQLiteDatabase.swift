@@ -1,17 +1,22 @@
+import CSQLite
 import Foundation
 public import Logging
-import NIOCore
-import SQLiteNIO
 
 /// The embedded database: one SQLite file in the data directory, in WAL mode with full fsync, so that a commit
 /// survives `kill -9` and power loss. Migrations run when it opens.
-public final class SQLiteDatabase: SQLDatabase {
-    let connection: SQLiteConnection
-    public let path: String
+///
+/// The connection is used only while `lock` is held, one caller at a time, and each statement runs synchronously
+/// on the caller's thread (microseconds), so a transaction costs no thread switches; prepared statements are cached.
+public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
+    // @unchecked: `handle` and `statements` are touched only by the holder of `lock`.
+    private let handle: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+    private var closed = false
     private let lock = AsyncLock()
+    public let path: String
 
-    private init(connection: SQLiteConnection, path: String) {
-        self.connection = connection
+    private init(handle: OpaquePointer, path: String) {
+        self.handle = handle
         self.path = path
     }
 
@@ -21,68 +26,110 @@ public final class SQLiteDatabase: SQLDatabase {
         migrations: [Migration],
         logger: Logger = Logger(label: "xietong.store")
     ) async throws(StoreError) -> SQLiteDatabase {
-        let connection: SQLiteConnection
         do {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw StoreError(.open, zh: "无法打开数据库 \(path)", en: "cannot open the database at \(path)", underlying: error)
+            throw StoreError(.open, zh: "无法创建数据目录", en: "cannot create the folder of \(path)", underlying: error)
         }
-        let database = SQLiteDatabase(connection: connection, path: path)
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let handle { sqlite3_close_v2(handle) }
+            throw StoreError(.open, zh: "无法打开数据库 \(path)", en: "cannot open the database at \(path): \(message)")
+        }
+        let database = SQLiteDatabase(handle: handle, path: path)
         do {
             for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"] {
-                _ = try await connection.query(pragma, [])
+                _ = try database.run(pragma, [])
             }
         } catch {
-            try? await connection.close()
+            await database.close()
             throw StoreError(.open, zh: "无法设置数据库参数，文件可能已损坏", en: "cannot configure the database; the file may be damaged", underlying: error)
         }
         do {
             try await MigrationRunner(database: database, logger: logger).run(migrations)
         } catch {
-            try? await connection.close()
+            await database.close()
             throw error
         }
         return database
     }
 
-    static func sqliteValue(_ value: SQLValue) -> SQLiteData {
-        switch value {
-        case .integer(let number): .integer(number)
-        case .real(let number): .float(number)
-        case .text(let text): .text(text)
-        case .blob(let bytes): .blob(ByteBuffer(bytes: bytes))
-        case .null: .null
-        }
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    private func failure(_ sql: String) -> StoreError {
+        let message = String(cString: sqlite3_errmsg(self.handle))
+        return StoreError(.query, zh: "数据库操作失败", en: "a database operation failed", underlying: SQLiteFailure(message: message, sql: sql))
     }
 
-    static func value(_ data: SQLiteData) -> SQLValue {
-        switch data {
-        case .integer(let number): .integer(Int(number))
-        case .float(let number): .real(number)
-        case .text(let text): .text(text)
-        case .blob(let buffer): .blob(Array(buffer.readableBytesView))
-        case .null: .null
-        }
+    struct SQLiteFailure: Error, CustomStringConvertible {
+        let message: String
+        let sql: String
+        var description: String { "\(self.message) in: \(self.sql.prefix(200))" }
     }
 
-    /// Runs a statement without taking the lock: only for use by a caller that holds it.
-    func run(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
-        do {
-            let rows = try await self.connection.query(sql, binds.map(Self.sqliteValue))
-            return rows.map { row in
-                SQLRow(values: Dictionary(row.columns.map { ($0.name, Self.value($0.data)) }, uniquingKeysWith: { first, _ in first }))
+    /// Runs one statement synchronously. Only for callers that hold the lock (or before the database is shared).
+    func run(_ sql: String, _ binds: [SQLValue]) throws(StoreError) -> [SQLRow] {
+        guard !self.closed else { throw StoreError(.query, zh: "数据库已关闭", en: "the database is closed") }
+        let statement: OpaquePointer
+        if let cached = self.statements[sql] {
+            statement = cached
+        } else {
+            var prepared: OpaquePointer?
+            guard sqlite3_prepare_v2(self.handle, sql, -1, &prepared, nil) == SQLITE_OK, let prepared else { throw self.failure(sql) }
+            self.statements[sql] = prepared
+            statement = prepared
+        }
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        for (offset, value) in binds.enumerated() {
+            let index = sqlite3_bind_parameter_index(statement, "$\(offset + 1)")
+            guard index > 0 else { continue }
+            let result: Int32
+            switch value {
+            case .integer(let number): result = sqlite3_bind_int64(statement, index, Int64(number))
+            case .real(let number): result = sqlite3_bind_double(statement, index, number)
+            case .text(let text): result = sqlite3_bind_text(statement, index, text, -1, Self.transient)
+            case .blob(let bytes):
+                result = bytes.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
+            case .null: result = sqlite3_bind_null(statement, index)
             }
-        } catch {
-            throw StoreError(.query, zh: "数据库操作失败", en: "a database operation failed", underlying: error)
+            guard result == SQLITE_OK else { throw self.failure(sql) }
         }
+        var rows: [SQLRow] = []
+        while true {
+            let step = sqlite3_step(statement)
+            if step == SQLITE_DONE { break }
+            guard step == SQLITE_ROW else { throw self.failure(sql) }
+            var values: [String: SQLValue] = [:]
+            for column in 0..<sqlite3_column_count(statement) {
+                let name = String(cString: sqlite3_column_name(statement, column))
+                switch sqlite3_column_type(statement, column) {
+                case SQLITE_INTEGER: values[name] = .integer(Int(sqlite3_column_int64(statement, column)))
+                case SQLITE_FLOAT: values[name] = .real(sqlite3_column_double(statement, column))
+                case SQLITE_TEXT:
+                    let count = Int(sqlite3_column_bytes(statement, column))
+                    let text = sqlite3_column_text(statement, column).map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) } ?? ""
+                    values[name] = .text(text)
+                case SQLITE_BLOB:
+                    let count = Int(sqlite3_column_bytes(statement, column))
+                    let bytes = sqlite3_column_blob(statement, column).map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []
+                    values[name] = .blob(bytes)
+                default: values[name] = .null
+                }
+            }
+            rows.append(SQLRow(values: values))
+        }
+        return rows
     }
 
     @discardableResult
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
         do {
-            return try await self.lock.withLock { try await self.run(sql, binds) }
+            return try await self.lock.withLock { try self.run(sql, binds) }
         } catch let error as StoreError {
             throw error
         } catch {
@@ -92,20 +139,27 @@ public final class SQLiteDatabase: SQLDatabase {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T {
         try await self.lock.withLock {
-            _ = try await self.run("BEGIN IMMEDIATE", [])
+            _ = try self.run("BEGIN IMMEDIATE", [])
             do {
                 let result = try await body(LockedTransaction(database: self))
-                _ = try await self.run("COMMIT", [])
+                _ = try self.run("COMMIT", [])
                 return result
             } catch {
-                _ = try? await self.run("ROLLBACK", [])
+                _ = try? self.run("ROLLBACK", [])
                 throw error
             }
         }
     }
 
     public func close() async {
-        try? await self.connection.close()
+        await self.lock.acquire()
+        if !self.closed {
+            for statement in self.statements.values { sqlite3_finalize(statement) }
+            self.statements = [:]
+            sqlite3_close_v2(self.handle)
+            self.closed = true
+        }
+        await self.lock.release()
     }
 
     /// The statements of a transaction, run while the lock is held.
@@ -114,7 +168,7 @@ public final class SQLiteDatabase: SQLDatabase {
 
         @discardableResult
         func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
-            try await self.database.run(sql, binds)
+            try self.database.run(sql, binds)
         }
     }
 }

@@ -191,7 +191,7 @@ public struct NodeStore: Sendable {
 
     /// Stores a package from the hub with its `storedByReceiver` hop and the report owed to the hub, atomically.
     /// Storing the same package again changes nothing.
-    public func store(_ delivery: Delivery, feedSeq: Int, content: [UInt8]) async throws {
+    public func store(_ delivery: Delivery, feedSeq: Int, content: [UInt8], cursor: Int? = nil) async throws {
         let organisation = self.organisation
         try await self.database.transaction { transaction in
             let existing = try await transaction.execute("SELECT package_id FROM inbox WHERE package_id = $1", [.text(delivery.packageId)])
@@ -211,15 +211,47 @@ public struct NodeStore: Sendable {
             let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
             try await Self.insertEvent(event, in: transaction)
             try await Self.owe(event, in: transaction)
+            if let cursor { try await Self.setCursor(cursor, in: transaction) }
         }
+    }
+
+    /// Records hops learnt from the hub's feed and moves the feed cursor, in one transaction. Returns the hops that
+    /// were new.
+    public func apply(_ events: [PackageEvent], cursor: Int) async throws -> [PackageEvent] {
+        try await self.database.transaction { transaction in
+            var new: [PackageEvent] = []
+            for event in events {
+                let inserted = try await transaction.execute(
+                    """
+                    INSERT INTO node_events (package_id, hop, at, organisation, detail, findings) VALUES ($1, $2, $3, $4, $5, $6)
+                    ON CONFLICT (package_id, hop) DO NOTHING RETURNING package_id
+                    """,
+                    [
+                        .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
+                        event.findings.map { .text(HubStore.json($0)) } ?? .null,
+                    ]
+                )
+                if !inserted.isEmpty { new.append(event) }
+            }
+            try await Self.setCursor(cursor, in: transaction)
+            return new
+        }
+    }
+
+    static func setCursor(_ seq: Int, in transaction: any SQLTransaction) async throws {
+        try await transaction.execute(
+            "INSERT INTO node_state (key, value) VALUES ('feed_cursor', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
+            [.text(String(seq))]
+        )
     }
 
     /// Records that the receiving node refused a package (content or attachments did not verify), and owes the hub
     /// the report so that the sender gets the findings (ZJ-7.2.6).
-    public func refuseIncoming(_ delivery: Delivery, findings: [Finding]) async throws {
+    public func refuseIncoming(_ delivery: Delivery, findings: [Finding], cursor: Int) async throws {
         let organisation = self.organisation
         try await self.database.transaction { transaction in
             let event = PackageEvent(packageId: delivery.packageId, hop: .refused, organisation: organisation, detail: "receiver", findings: findings)
+            try await Self.setCursor(cursor, in: transaction)
             let existing = try await transaction.execute(
                 "SELECT hop FROM node_events WHERE package_id = $1 AND hop = 'refused'",
                 [.text(delivery.packageId)]
