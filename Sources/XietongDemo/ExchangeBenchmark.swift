@@ -70,7 +70,14 @@ public struct ExchangeBenchmark: Sendable {
         )
         if let attachment {
             package.attachments = [
-                .init(id: "a1", name: "卷宗.pdf", mediaType: "application/pdf", size: attachment.size, sha256: attachment.sha256, location: "attachments/dossier.pdf")
+                .init(
+                    id: "a1",
+                    name: "卷宗.pdf",
+                    mediaType: "application/pdf",
+                    size: attachment.size,
+                    sha256: attachment.sha256,
+                    location: "attachments/dossier.pdf"
+                )
             ]
             package.body.documents = [.init(id: "d1", title: "侦查卷宗", issuedOn: "2026-11-20", attachmentRefs: ["a1"])]
         }
@@ -79,7 +86,13 @@ public struct ExchangeBenchmark: Sendable {
         return CasePackageWriter.bytes(package)
     }
 
-    func post(_ url: String, key: String, body: HTTPClientRequest.Body, headers: [(String, String)] = [], method: HTTPMethod = .POST) async throws -> (Int, [UInt8]) {
+    func post(
+        _ url: String,
+        key: String,
+        body: HTTPClientRequest.Body,
+        headers: [(String, String)] = [],
+        method: HTTPMethod = .POST
+    ) async throws -> (Int, [UInt8]) {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
@@ -90,7 +103,10 @@ public struct ExchangeBenchmark: Sendable {
     }
 
     func receivedCount(_ exchange: LocalExchange) async throws -> Int {
-        let response = try await self.client.execute(HTTPClientRequest(url: exchange.services["business-\(Self.receiver)"]!.url + "/stats"), timeout: .seconds(10))
+        let response = try await self.client.execute(
+            HTTPClientRequest(url: exchange.services["business-\(Self.receiver)"]!.url + "/stats"),
+            timeout: .seconds(10)
+        )
         let body = try await response.body.collect(upTo: 1 << 16)
         return (try? JSONDecoder().decode([String: Int].self, from: Data(body.readableBytesView)))?["received"] ?? 0
     }
@@ -98,14 +114,22 @@ public struct ExchangeBenchmark: Sendable {
     func waitForReceived(_ exchange: LocalExchange, _ count: Int, timeout: TimeInterval) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while try await self.receivedCount(exchange) < count {
-            guard Date() < deadline else { throw LocalProcesses.Failure(message: "only \(try await self.receivedCount(exchange)) of \(count) arrived") }
+            guard Date() < deadline else {
+                throw LocalProcesses.Failure(message: "only \(try await self.receivedCount(exchange)) of \(count) arrived")
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
 
     func send(_ exchange: LocalExchange, _ xml: [UInt8]) async throws {
-        let (status, body) = try await self.post(exchange.services[Self.sender]!.url + "/api/v1/packages", key: LocalExchange.apiKey(Self.sender), body: .bytes(ByteBuffer(bytes: xml)))
-        guard status == 202 || status == 200 else { throw LocalProcesses.Failure(message: "send refused: \(status) \(String(decoding: body, as: UTF8.self))") }
+        let (status, body) = try await self.post(
+            exchange.services[Self.sender]!.url + "/api/v1/packages",
+            key: LocalExchange.apiKey(Self.sender),
+            body: .bytes(ByteBuffer(bytes: xml))
+        )
+        guard status == 202 || status == 200 else {
+            throw LocalProcesses.Failure(message: "send refused: \(status) \(String(decoding: body, as: UTF8.self))")
+        }
     }
 
     public struct ExchangeResult: Sendable, Codable {
@@ -122,7 +146,13 @@ public struct ExchangeBenchmark: Sendable {
     }
 
     /// Throughput with `workers` concurrent senders, then latency at half that rate for `seconds`.
-    public func exchange(packages: Int, workers: Int, seconds: Double, lanes: Int, progress: @Sendable (String) -> Void) async throws -> ExchangeResult {
+    public func exchange(
+        packages: Int,
+        workers: Int,
+        seconds: Double,
+        lanes: Int,
+        progress: @Sendable (String) -> Void
+    ) async throws -> ExchangeResult {
         let exchange = try await self.topology(lanes: lanes)
         defer { exchange.processes.stopAll() }
         let sample = Self.package(run: self.run, index: 0, caseNumber: 0)
@@ -166,8 +196,14 @@ public struct ExchangeBenchmark: Sendable {
             try await group.waitForAll()
         }
         try await self.waitForReceived(exchange, 50 + packages + count, timeout: 600)
-        let response = try await self.client.execute(HTTPClientRequest(url: exchange.services["business-\(Self.receiver)"]!.url + "/received"), timeout: .seconds(60))
-        let received = try JSONDecoder().decode([BusinessSystemSimulator.Received].self, from: Data(try await response.body.collect(upTo: 256 << 20).readableBytesView))
+        let response = try await self.client.execute(
+            HTTPClientRequest(url: exchange.services["business-\(Self.receiver)"]!.url + "/received"),
+            timeout: .seconds(60)
+        )
+        let received = try JSONDecoder().decode(
+            [BusinessSystemSimulator.Received].self,
+            from: Data(try await response.body.collect(upTo: 256 << 20).readableBytesView)
+        )
         var latencies: [Double] = []
         for item in received {
             if let sentAt = await sent.get(item.packageId), let arrived = Timestamp.date(item.receivedAt) {
@@ -224,7 +260,11 @@ public struct ExchangeBenchmark: Sendable {
         let key = LocalExchange.apiKey(Self.sender)
         progress("sending it end to end…")
         let start = Date()
-        let (created, createdBody) = try await self.post(node + "/api/v1/uploads", key: key, body: .bytes(ByteBuffer(string: "{\"sha256\":\"\(sha256)\",\"size\":\(bytes)}")))
+        let (created, createdBody) = try await self.post(
+            node + "/api/v1/uploads",
+            key: key,
+            body: .bytes(ByteBuffer(string: "{\"sha256\":\"\(sha256)\",\"size\":\(bytes)}"))
+        )
         guard created == 201, let upload = try? JSONDecoder().decode(NodeUploadAnswer.self, from: Data(createdBody)) else {
             throw LocalProcesses.Failure(message: "upload refused: \(created) \(String(decoding: createdBody, as: UTF8.self))")
         }
@@ -243,14 +283,22 @@ public struct ExchangeBenchmark: Sendable {
         var rss: [String: Double] = [:]
         for (name, _) in exchange.services { rss[name] = Double(exchange.processes.peakResidentBytes(name) ?? 0) / 1_048_576 }
         try? FileManager.default.removeItem(at: file)
-        return DossierResult(bytes: bytes, uploadSeconds: uploaded, totalSeconds: total, megabytesPerSecond: Double(bytes) / 1_048_576 / total, peakResidentMB: rss)
+        return DossierResult(
+            bytes: bytes,
+            uploadSeconds: uploaded,
+            totalSeconds: total,
+            megabytesPerSecond: Double(bytes) / 1_048_576 / total,
+            peakResidentMB: rss
+        )
     }
 
     struct NodeUploadAnswer: Decodable { let uploadId: String }
 
     /// Writes `bytes` of distinct 1 MiB blocks and returns their SHA-256.
     static func writeDossier(to url: URL, bytes: Int) throws -> String {
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else { throw LocalProcesses.Failure(message: "cannot create \(url.path)") }
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw LocalProcesses.Failure(message: "cannot create \(url.path)")
+        }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         var hasher = SHA256()

@@ -116,7 +116,9 @@ public final class LocalExchange: @unchecked Sendable {
     /// Starts the hub, then the business systems, then the nodes.
     public func startAll() async throws {
         let names = self.services.keys
-        for name in ["hub"] + names.filter({ $0.hasPrefix("business-") }).sorted() + names.filter({ $0 != "hub" && !$0.hasPrefix("business-") }).sorted() {
+        for name in ["hub"] + names.filter({ $0.hasPrefix("business-") }).sorted()
+            + names.filter({ $0 != "hub" && !$0.hasPrefix("business-") }).sorted()
+        {
             try await self.start(name)
         }
     }

@@ -33,8 +33,18 @@ public final class ExchangeHarness: @unchecked Sendable {
     public static func apiKey(_ organisation: String) -> String { LocalExchange.apiKey(organisation) }
 
     @discardableResult
-    public func addHub(nodes: [String], alertAfterSeconds: Double = 300, alertCheckSeconds: Double = 10, maxPackageAgeDays: Double = 36500) throws -> Service {
-        try self.exchange.addHub(nodes: nodes, alertAfterSeconds: alertAfterSeconds, alertCheckSeconds: alertCheckSeconds, maxPackageAgeDays: maxPackageAgeDays)
+    public func addHub(
+        nodes: [String],
+        alertAfterSeconds: Double = 300,
+        alertCheckSeconds: Double = 10,
+        maxPackageAgeDays: Double = 36500
+    ) throws -> Service {
+        try self.exchange.addHub(
+            nodes: nodes,
+            alertAfterSeconds: alertAfterSeconds,
+            alertCheckSeconds: alertCheckSeconds,
+            maxPackageAgeDays: maxPackageAgeDays
+        )
     }
 
     @discardableResult

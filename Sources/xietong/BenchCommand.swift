@@ -142,9 +142,16 @@ struct ExchangeBench: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
-        let directory = self.dataDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-bench-\(UUID().uuidString.prefix(8))")
-        let benchmark = ExchangeBenchmark(executable: Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]), directory: directory)
-        let result = try await benchmark.exchange(packages: self.packages, workers: self.workers, seconds: self.seconds, lanes: self.lanes) { printError($0) }
+        let directory =
+            self.dataDir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-bench-\(UUID().uuidString.prefix(8))")
+        let benchmark = ExchangeBenchmark(
+            executable: Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]),
+            directory: directory
+        )
+        let result = try await benchmark.exchange(packages: self.packages, workers: self.workers, seconds: self.seconds, lanes: self.lanes) {
+            printError($0)
+        }
         await benchmark.shutdown()
         if self.dataDir == nil { try? FileManager.default.removeItem(at: directory) }
         if self.json {
@@ -153,7 +160,15 @@ struct ExchangeBench: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }
-        print(String(format: "throughput: %d packages of %d bytes in %.2f s = %.0f packages/s", result.packages, result.packageBytes, result.seconds, result.packagesPerSecond))
+        print(
+            String(
+                format: "throughput: %d packages of %d bytes in %.2f s = %.0f packages/s",
+                result.packages,
+                result.packageBytes,
+                result.seconds,
+                result.packagesPerSecond
+            )
+        )
         print(
             String(
                 format: "latency at %.0f packages/s (%d packages), POST to the receiving system's receipt: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
@@ -164,7 +179,9 @@ struct ExchangeBench: AsyncParsableCommand {
                 result.maxMilliseconds
             )
         )
-        for (name, megabytes) in result.peakResidentMB.sorted(by: { $0.key < $1.key }) { print(String(format: "peak RSS %@: %.0f MB", name, megabytes)) }
+        for (name, megabytes) in result.peakResidentMB.sorted(by: { $0.key < $1.key }) {
+            print(String(format: "peak RSS %@: %.0f MB", name, megabytes))
+        }
     }
 }
 
@@ -180,7 +197,9 @@ struct DossierBench: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     static func bytes(_ text: String) -> Int? {
-        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000), ("B", 1)]
+        let units: [(String, Int)] = [
+            ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000), ("B", 1),
+        ]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
             return Double(text.dropLast(suffix.count)).map { Int($0 * Double(factor)) }
         }
@@ -188,12 +207,19 @@ struct DossierBench: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard let bytes = Self.bytes(self.size), bytes > 0, bytes <= 64 << 30 else { throw ValidationError("--size must be like 1GiB, 256MiB or 500MB (at most 64 GiB)") }
+        guard let bytes = Self.bytes(self.size), bytes > 0, bytes <= 64 << 30 else {
+            throw ValidationError("--size must be like 1GiB, 256MiB or 500MB (at most 64 GiB)")
+        }
     }
 
     func run() async throws {
-        let directory = self.dataDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-bench-\(UUID().uuidString.prefix(8))")
-        let benchmark = ExchangeBenchmark(executable: Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]), directory: directory)
+        let directory =
+            self.dataDir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-bench-\(UUID().uuidString.prefix(8))")
+        let benchmark = ExchangeBenchmark(
+            executable: Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]),
+            directory: directory
+        )
         let result = try await benchmark.dossier(bytes: Self.bytes(self.size)!) { printError($0) }
         await benchmark.shutdown()
         if self.dataDir == nil { try? FileManager.default.removeItem(at: directory) }
@@ -203,7 +229,17 @@ struct DossierBench: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }
-        print(String(format: "dossier: %d MiB end to end in %.2f s = %.0f MB/s (upload to the node: %.2f s)", result.bytes >> 20, result.totalSeconds, result.megabytesPerSecond, result.uploadSeconds))
-        for (name, megabytes) in result.peakResidentMB.sorted(by: { $0.key < $1.key }) { print(String(format: "peak RSS %@: %.0f MB", name, megabytes)) }
+        print(
+            String(
+                format: "dossier: %d MiB end to end in %.2f s = %.0f MB/s (upload to the node: %.2f s)",
+                result.bytes >> 20,
+                result.totalSeconds,
+                result.megabytesPerSecond,
+                result.uploadSeconds
+            )
+        )
+        for (name, megabytes) in result.peakResidentMB.sorted(by: { $0.key < $1.key }) {
+            print(String(format: "peak RSS %@: %.0f MB", name, megabytes))
+        }
     }
 }

@@ -98,7 +98,9 @@ struct NodeCommand: AsyncParsableCommand {
         // Enough connections for every lane to the hub, the long-poll, reports and deliveries at once.
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.lanes + 8))
+            configuration: HTTPClient.Configuration(
+                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.lanes + 8)
+            )
         )
         let (app, _) = try await NodeApplication.build(
             configuration: configuration,

@@ -175,3 +175,24 @@ import XietongTesting
         #expect(!result.stdout.contains("NOT INTACT"))
     }
 }
+
+/// docs/openapi.yaml, the node's interface for vendors, is a valid OpenAPI document.
+@Suite struct OpenAPIDocumentTests {
+    @Test func theNodeInterfaceDescriptionIsValidOpenAPI() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-m", "openapi_spec_validator", Repository.url("docs/openapi.yaml").path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if text.contains("No module named") {
+            // .ci/run installs openapi-spec-validator, so CI always checks.
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "openapi-spec-validator is missing in CI")
+            return
+        }
+        #expect(process.terminationStatus == 0 && text.contains("OK"), "\(text)")
+    }
+}

@@ -21,7 +21,9 @@ import XietongTesting
 
     actor Collected {
         var hops: [String] = []
+        var isConnected = false
         func add(_ hop: String) { self.hops.append(hop) }
+        func connected() { self.isConnected = true }
     }
 
     /// Listens on a node's WebSocket and collects the hops it pushes.
@@ -29,6 +31,7 @@ import XietongTesting
         let url = "ws://127.0.0.1:\(harness.services[organisation]!.port)/api/v1/events?key=\(ExchangeHarness.apiKey(organisation))"
         return Task {
             try await WebSocketClient.connect(url: url, logger: Logger(label: "test.ws")) { inbound, _, _ in
+                await collected.connected()
                 for try await message in inbound.messages(maxSize: 1 << 20) {
                     guard case .text(let text) = message,
                         let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
@@ -46,7 +49,13 @@ import XietongTesting
         let receiver = Collected()
         let senderTask = self.listen(harness, police, into: sender)
         let receiverTask = self.listen(harness, procuratorate, into: receiver)
-        try await Task.sleep(for: .milliseconds(500))
+        try await harness.eventually("both WebSockets are connected") {
+            let senderReady = await sender.isConnected
+            let receiverReady = await receiver.isConnected
+            return senderReady && receiverReady
+        }
+        // The server subscribes right after the upgrade; give it a moment to register the listeners.
+        try await Task.sleep(for: .milliseconds(200))
         let made = PackageFactory.arrestRequest(case: 10, message: 0)
         _ = try await harness.send(made.xml, attachments: [made.attachment], from: police)
         try await harness.eventually("the sender hears of delivery") { await sender.hops.contains("delivered") }

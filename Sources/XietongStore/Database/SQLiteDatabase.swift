@@ -112,7 +112,9 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
                 case SQLITE_FLOAT: values[name] = .real(sqlite3_column_double(statement, column))
                 case SQLITE_TEXT:
                     let count = Int(sqlite3_column_bytes(statement, column))
-                    let text = sqlite3_column_text(statement, column).map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) } ?? ""
+                    let text =
+                        sqlite3_column_text(statement, column).map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) }
+                        ?? ""
                     values[name] = .text(text)
                 case SQLITE_BLOB:
                     let count = Int(sqlite3_column_bytes(statement, column))
