@@ -40,6 +40,7 @@ struct HubController: Sendable {
         router.get("/v1/packages/:id") { request, context in try await self.packageStatus(request, context) }
         router.get("/v1/packages/:id/content") { request, context in try await self.packageContent(request, context) }
         router.post("/v1/packages/:id/events") { request, context in try await self.packageEvent(request, context) }
+        router.post("/v1/events") { request, _ in try await self.events(request) }
         router.get("/v1/feed") { request, context in try await self.feed(request, context) }
         router.post("/v1/feed/ack") { request, context in try await self.acknowledge(request, context) }
         router.get("/v1/admin/refusals") { request, _ in try await self.adminRefusals(request) }
@@ -154,6 +155,36 @@ struct HubController: Sendable {
         case .notAParty:
             return Self.forbidden
         }
+    }
+
+    static let reportable: Set<Hop> = [.storedByReceiver, .delivered, .signedFor, .returned, .refused]
+
+    struct EventOutcomes: Codable {
+        var outcomes: [String]
+    }
+
+    /// A batch of hop reports from a receiving node, recorded in one transaction.
+    func events(_ request: Request) async throws -> Response {
+        guard let node = self.node(request) else { return Self.unauthorised }
+        let body = try await request.body.collect(upTo: 16 << 20)
+        guard let events = try? JSONDecoder().decode([PackageEvent].self, from: Data(body.readableBytesView)), events.count <= 1000 else {
+            return HTTPJSON.error(.badRequest, "event.invalid", zh: "事件格式错误", en: "expected a JSON array of at most 1000 hop reports")
+        }
+        let valid = events.filter { Self.reportable.contains($0.hop) }
+        let results = try await self.store.record(valid, reportedBy: node)
+        var outcomes: [String] = []
+        var index = 0
+        for event in events {
+            guard Self.reportable.contains(event.hop) else {
+                outcomes.append("invalid")
+                continue
+            }
+            let result = results[index]
+            index += 1
+            outcomes.append("\(result.outcome)")
+        }
+        for sender in Set(results.compactMap(\.sender)) { await self.notifier.notify(sender) }
+        return HTTPJSON.response(EventOutcomes(outcomes: outcomes))
     }
 
     struct FeedPage: Codable {

@@ -15,9 +15,18 @@ struct DeliveryPusher: Service {
     let url: String
 
     func run() async throws {
+        let workers = self.engine.configuration.deliveryLanes
+        await withDiscardingTaskGroup { group in
+            for worker in 0..<workers {
+                group.addTask { await self.runWorker(worker, of: workers) }
+            }
+        }
+    }
+
+    func runWorker(_ worker: Int, of workers: Int) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                guard let next = try await self.engine.store.nextUndelivered() else {
+                guard let next = try await self.engine.store.nextUndelivered(worker: worker, of: workers) else {
                     await self.engine.pause(NodeEngine.Signal.inbox, seconds: 5)
                     continue
                 }

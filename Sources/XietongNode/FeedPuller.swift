@@ -51,12 +51,18 @@ struct FeedPuller: Service {
     }
 
     func process(_ entry: FeedEntry) async throws {
-        guard let delivery = entry.delivery else { return }
+        guard var delivery = entry.delivery else { return }
         if try await self.engine.store.hasInbox(delivery.packageId) {
             try await self.engine.store.setFeedCursor(entry.seq)
             return
         }
-        let content = try await self.engine.hub.content(of: delivery.packageId)
+        let content: [UInt8]
+        if let inline = delivery.content.flatMap({ Data(base64Encoded: $0) }) {
+            content = [UInt8](inline)
+            delivery.content = nil
+        } else {
+            content = try await self.engine.hub.content(of: delivery.packageId)
+        }
         let digest = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
         guard digest == delivery.contentSHA256 else {
             try await self.refuse(

@@ -118,13 +118,18 @@ public struct HubClient: Sendable {
         }
     }
 
-    /// Reports a hop of a package this node received.
-    public func report(_ event: PackageEvent) async throws(Failure) {
-        var request = self.request("/v1/packages/\(event.packageId)/events", method: .POST)
+    /// Reports a batch of hops in one request; returns each one's outcome (`recorded`, `unknownPackage`,
+    /// `notAParty`, `invalid`), in order.
+    public func report(_ events: [PackageEvent]) async throws(Failure) -> [String] {
+        struct Outcomes: Decodable { var outcomes: [String] }
+        var request = self.request("/v1/events", method: .POST)
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: (try? JSONEncoder().encode(event)) ?? Data()))
+        request.body = .bytes(ByteBuffer(bytes: (try? JSONEncoder().encode(events)) ?? Data()))
         let (status, body) = try await self.send(request)
-        guard status == 200 else { throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self)) }
+        guard status == 200, let outcomes = Self.decode(Outcomes.self, body), outcomes.outcomes.count == events.count else {
+            throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))
+        }
+        return outcomes.outcomes
     }
 
     /// The hub's status record of a package, as JSON.

@@ -1,5 +1,6 @@
 public import Foundation
 public import XietongCore
+import XietongStore
 
 /// An agency node's settings: a JSON file (`xietong.node/1`), then environment variables over it.
 ///
@@ -65,6 +66,9 @@ public struct NodeConfiguration: Sendable, Codable {
     public var delivery = Delivery(mode: .pull)
     /// Parallel lanes to the hub; a case always uses the same lane, so its messages stay in order.
     public var lanes = 8
+    /// Parallel deliveries to the business system in push mode; a case's packages are always pushed by the same
+    /// worker, in order.
+    public var deliveryLanes = 8
     public var retryBaseSeconds = 0.2
     public var retryMaxSeconds = 30.0
     /// A package the hub has not confirmed within this time raises an alert at the sender (GZ-5). Default 5 minutes.
@@ -77,7 +81,8 @@ public struct NodeConfiguration: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, organisation, listen, dataDirectory, hub, apiKeys, delivery, lanes, retryBaseSeconds, retryMaxSeconds, alertAfterSeconds,
+        case format, organisation, listen, dataDirectory, hub, apiKeys, delivery, lanes, deliveryLanes, retryBaseSeconds, retryMaxSeconds,
+            alertAfterSeconds,
             registry,
             catalogOverride
     }
@@ -93,6 +98,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.apiKeys = try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? []
         self.delivery = try c.decodeIfPresent(Delivery.self, forKey: .delivery) ?? defaults.delivery
         self.lanes = try c.decodeIfPresent(Int.self, forKey: .lanes) ?? defaults.lanes
+        self.deliveryLanes = try c.decodeIfPresent(Int.self, forKey: .deliveryLanes) ?? defaults.deliveryLanes
         self.retryBaseSeconds = try c.decodeIfPresent(Double.self, forKey: .retryBaseSeconds) ?? defaults.retryBaseSeconds
         self.retryMaxSeconds = try c.decodeIfPresent(Double.self, forKey: .retryMaxSeconds) ?? defaults.retryMaxSeconds
         self.alertAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .alertAfterSeconds) ?? defaults.alertAfterSeconds
@@ -151,6 +157,15 @@ public struct NodeConfiguration: Sendable, Codable {
                 path: "delivery.url",
                 zh: "推送模式需要业务系统接收地址",
                 en: "push delivery needs the business system's http(s) URL"
+            )
+        }
+        guard (1...NodeSchema.caseBuckets).contains(self.deliveryLanes) else {
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: "deliveryLanes",
+                zh: "推送通道数应在 1 至 64 之间",
+                en: "deliveryLanes must be between 1 and 64"
             )
         }
         guard (1...64).contains(self.lanes) else {

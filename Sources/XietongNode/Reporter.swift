@@ -18,20 +18,18 @@ struct Reporter: Service {
                 continue
             }
             var progressed = false
-            for event in due {
-                do {
-                    try await self.engine.hub.report(event)
-                    try await self.engine.store.reported(event)
-                    progressed = true
-                } catch let failure as HubClient.Failure where failure.isPermanent {
+            do {
+                let outcomes = try await self.engine.hub.report(due)
+                for (event, outcome) in zip(due, outcomes) where outcome != "recorded" {
                     self.engine.logger.warning(
                         "the hub refused a report; dropping it",
-                        metadata: ["xietong.package": "\(event.packageId)", "xietong.error": "\(failure)"]
+                        metadata: ["xietong.package": "\(event.packageId)", "xietong.outcome": "\(outcome)"]
                     )
-                    try? await self.engine.store.reported(event)
-                } catch {
-                    break
                 }
+                try await self.engine.store.reported(due)
+                progressed = true
+            } catch {
+                self.engine.logger.debug("reporting to the hub failed; retrying", metadata: ["xietong.error": "\(error)"])
             }
             if progressed {
                 failures = 0

@@ -55,6 +55,8 @@ public struct Delivery: Sendable, Hashable, Codable {
     public var contentSize: Int
     public var attachments: [File]
     public var acceptedAt: String
+    /// The package's bytes, base64, carried in the feed for small packages so that the node needs no extra request.
+    public var content: String?
 
     public init(
         packageId: String,
@@ -67,7 +69,8 @@ public struct Delivery: Sendable, Hashable, Codable {
         contentSHA256: String,
         contentSize: Int,
         attachments: [File],
-        acceptedAt: String
+        acceptedAt: String,
+        content: String? = nil
     ) {
         self.packageId = packageId
         self.sender = sender
@@ -80,5 +83,9 @@ public struct Delivery: Sendable, Hashable, Codable {
         self.contentSize = contentSize
         self.attachments = attachments
         self.acceptedAt = acceptedAt
+        self.content = content
     }
+
+    /// Packages up to this size travel inside their feed entry.
+    public static let inlineLimit = 256 << 10
 }

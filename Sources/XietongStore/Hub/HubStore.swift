@@ -107,7 +107,8 @@ public struct HubStore: Sendable {
             attachments: package.attachments.map {
                 Delivery.File(sha256: $0.sha256.lowercased(), size: $0.size, name: $0.name, mediaType: $0.mediaType)
             },
-            acceptedAt: now
+            acceptedAt: now,
+            content: accepted.content.count <= Delivery.inlineLimit ? Data(accepted.content).base64EncodedString() : nil
         )
         let hub = self.hubOrganisation
         return try await self.database.transaction { transaction in
@@ -306,42 +307,58 @@ public struct HubStore: Sendable {
     /// Records a hop reported by the receiving node (stored, delivered, signed for, returned, refused) and passes it
     /// on to the sender, atomically. Recording the same hop twice changes nothing.
     public func record(_ event: PackageEvent, reportedBy organisation: String) async throws -> EventOutcome {
+        try await self.record([event], reportedBy: organisation)[0].outcome
+    }
+
+    /// Records a batch of reported hops in one transaction; returns each one's outcome and the sender to notify.
+    public func record(_ events: [PackageEvent], reportedBy organisation: String) async throws -> [(outcome: EventOutcome, sender: String?)] {
         try await self.database.transaction { transaction in
-            let rows = try await transaction.execute(
-                "SELECT sender_org, receiver_org FROM packages WHERE package_id = $1",
-                [.text(event.packageId)]
-            )
-            guard let row = rows.first, let sender = row.string("sender_org"), let receiver = row.string("receiver_org") else {
-                return .unknownPackage
+            var outcomes: [(outcome: EventOutcome, sender: String?)] = []
+            for event in events {
+                outcomes.append(try await Self.recordOne(event, reportedBy: organisation, in: transaction))
             }
-            guard organisation == receiver else { return .notAParty }
-            let already = try await transaction.execute(
-                "SELECT hop FROM package_events WHERE package_id = $1 AND hop = $2",
-                [.text(event.packageId), .text(event.hop.rawValue)]
-            )
-            guard already.isEmpty else { return .recorded }
-            var stored = event
-            stored.organisation = organisation
-            try await Self.insertEvent(stored, in: transaction)
-            if event.hop == .delivered || event.hop == .refused {
-                try await transaction.execute(
-                    "UPDATE packages SET delivered_at = $1 WHERE package_id = $2",
-                    [.text(event.at), .text(event.packageId)]
-                )
-            }
-            if event.hop == .refused {
-                let receipt = Receipt(packageId: event.packageId, status: .refused, receivedAt: event.at, findings: event.findings ?? [])
-                try await transaction.execute(
-                    """
-                    INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
-                    VALUES ($1, $2, $3, NULL, 'receiver', $4, $5) ON CONFLICT (package_id, stage) DO NOTHING
-                    """,
-                    [.text(event.packageId), .text(sender), .text(receiver), .text(event.at), .text(Self.json(receipt))]
-                )
-            }
-            try await Self.append(.event(stored), kind: .event, packageId: event.packageId, to: sender, in: transaction)
-            return .recorded
+            return outcomes
         }
+    }
+
+    static func recordOne(
+        _ event: PackageEvent,
+        reportedBy organisation: String,
+        in transaction: any SQLTransaction
+    ) async throws -> (
+        outcome: EventOutcome, sender: String?
+    ) {
+        let rows = try await transaction.execute(
+            "SELECT sender_org, receiver_org FROM packages WHERE package_id = $1",
+            [.text(event.packageId)]
+        )
+        guard let row = rows.first, let sender = row.string("sender_org"), let receiver = row.string("receiver_org") else {
+            return (.unknownPackage, nil)
+        }
+        guard organisation == receiver else { return (.notAParty, nil) }
+        let already = try await transaction.execute(
+            "SELECT hop FROM package_events WHERE package_id = $1 AND hop = $2",
+            [.text(event.packageId), .text(event.hop.rawValue)]
+        )
+        guard already.isEmpty else { return (.recorded, nil) }
+        var stored = event
+        stored.organisation = organisation
+        try await Self.insertEvent(stored, in: transaction)
+        if event.hop == .delivered || event.hop == .refused {
+            try await transaction.execute("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
+        }
+        if event.hop == .refused {
+            let receipt = Receipt(packageId: event.packageId, status: .refused, receivedAt: event.at, findings: event.findings ?? [])
+            try await transaction.execute(
+                """
+                INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
+                VALUES ($1, $2, $3, NULL, 'receiver', $4, $5) ON CONFLICT (package_id, stage) DO NOTHING
+                """,
+                [.text(event.packageId), .text(sender), .text(receiver), .text(event.at), .text(Self.json(receipt))]
+            )
+        }
+        try await Self.append(.event(stored), kind: .event, packageId: event.packageId, to: sender, in: transaction)
+        return (.recorded, sender)
     }
 
     // MARK: Feeds

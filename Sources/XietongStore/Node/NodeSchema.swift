@@ -79,6 +79,29 @@ public enum NodeSchema {
                 "CREATE TABLE node_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
                 "CREATE TABLE node_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "delivery lanes",
+            statements: [
+                // Packages of one case share a bucket, so that delivery can run in parallel across cases and in order
+                // within each.
+                "ALTER TABLE inbox ADD COLUMN case_bucket INTEGER NOT NULL DEFAULT 0",
+                "CREATE INDEX inbox_pending_by_bucket ON inbox (state, case_bucket, feed_seq)",
+            ]
+        ),
     ]
+
+    /// Buckets cases are spread over; delivery workers share them out.
+    public static let caseBuckets = 64
+
+    /// The bucket of a case (FNV-1a of its unified code).
+    public static func bucket(of caseCode: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in caseCode.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int(hash % UInt64(Self.caseBuckets))
+    }
 }

@@ -200,12 +200,13 @@ public struct NodeStore: Sendable {
             try await transaction.execute(
                 """
                 INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, content, state,
-                    stored_at, attempts, next_attempt_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'stored', $9, 0, $10)
+                    stored_at, attempts, next_attempt_at, case_bucket)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'stored', $9, 0, $10, $11)
                 """,
                 [
                     .text(delivery.packageId), .integer(feedSeq), .text(delivery.sender), .text(delivery.flow), .text(delivery.messageType),
                     .text(delivery.unifiedCaseCode), .text(HubStore.json(delivery)), .blob(content), .text(now), .text(now),
+                    .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)),
                 ]
             )
             let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
@@ -262,14 +263,20 @@ public struct NodeStore: Sendable {
         }
     }
 
-    /// The next stored package to push to the business system, in feed order.
-    public func nextUndelivered() async throws(StoreError) -> (item: InboxItem, content: [UInt8], due: String, attempts: Int)? {
+    /// The next stored package to push to the business system among the case buckets of worker `worker` of
+    /// `workers`, in feed order: a case's packages are always pushed by the same worker, in order.
+    public func nextUndelivered(
+        worker: Int = 0,
+        of workers: Int = 1
+    ) async throws(StoreError) -> (
+        item: InboxItem, content: [UInt8], due: String, attempts: Int
+    )? {
         let rows = try await self.database.execute(
             """
             SELECT package_id, feed_seq, delivery, state, stored_at, delivered_at, content, next_attempt_at, attempts FROM inbox
-            WHERE state = 'stored' ORDER BY feed_seq LIMIT 1
+            WHERE state = 'stored' AND case_bucket % $1 = $2 ORDER BY feed_seq LIMIT 1
             """,
-            []
+            [.integer(max(workers, 1)), .integer(worker)]
         )
         guard let row = rows.first, let item = Self.inboxItem(row) else { return nil }
         return (item, row.bytes("content") ?? [], row.string("next_attempt_at") ?? "", row.int("attempts") ?? 0)
@@ -412,11 +419,17 @@ public struct NodeStore: Sendable {
         }
     }
 
-    public func reported(_ event: PackageEvent) async throws(StoreError) {
-        try await self.database.execute(
-            "DELETE FROM reports WHERE package_id = $1 AND hop = $2",
-            [.text(event.packageId), .text(event.hop.rawValue)]
-        )
+    /// Removes reports the hub has answered, in one transaction.
+    public func reported(_ events: [PackageEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await self.database.transaction { transaction in
+            for event in events {
+                try await transaction.execute(
+                    "DELETE FROM reports WHERE package_id = $1 AND hop = $2",
+                    [.text(event.packageId), .text(event.hop.rawValue)]
+                )
+            }
+        }
     }
 
     // MARK: Feed cursor
