@@ -43,7 +43,7 @@ public struct BusinessSystemSimulator: Sendable {
                 CREATE TABLE received (
                     package_id TEXT PRIMARY KEY, arrival BIGINT NOT NULL, flow TEXT NOT NULL, message_type TEXT NOT NULL,
                     sender TEXT NOT NULL, unified_case_code TEXT NOT NULL, content_sha256 TEXT NOT NULL, attachments INTEGER NOT NULL,
-                    received_at TEXT NOT NULL
+                    received_at TEXT NOT NULL, content BYTEA NOT NULL
                 )
                 """,
                 "CREATE TABLE repeats (package_id TEXT NOT NULL, offered_at TEXT NOT NULL)",
@@ -143,7 +143,6 @@ public struct BusinessSystemSimulator: Sendable {
                 _ = try await blobs.write(response.body, expectedSHA256: attachment.sha256.lowercased())
             }
             let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-            _ = try await blobs.write(bytes)
             try await database.transaction { transaction in
                 let counter = try await transaction.execute(
                     "INSERT INTO counters (name, value) VALUES ('arrival', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
@@ -151,15 +150,16 @@ public struct BusinessSystemSimulator: Sendable {
                 )
                 try await transaction.execute(
                     """
-                    INSERT INTO received (package_id, arrival, flow, message_type, sender, unified_case_code, content_sha256, attachments, received_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                    INSERT INTO received (package_id, arrival, flow, message_type, sender, unified_case_code, content_sha256, attachments, received_at,
+                        content)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                     """,
                     [
                         .text(packageId), .integer(counter.first?.int("value") ?? 0), .text(package.envelope.flow),
                         .text(package.envelope.messageType),
                         .text(package.envelope.sender.organisationCode),
                         .text(request.headers[.init("Xietong-Unified-Case-Code")!] ?? package.envelope.unifiedCaseCode ?? ""),
-                        .text(digest), .integer(package.attachments.count), .text(Timestamp.now()),
+                        .text(digest), .integer(package.attachments.count), .text(Timestamp.now()), .blob(bytes),
                     ]
                 )
             }

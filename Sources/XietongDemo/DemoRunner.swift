@@ -52,9 +52,9 @@ public struct DemoRunner: Sendable {
     /// Runs the demo. Returns true when every package arrived intact.
     public func run() async throws -> Bool {
         let endpoints = Endpoints(
-            hub: Self.freePort(),
-            nodes: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, Self.freePort()) }),
-            businesses: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, Self.freePort()) }),
+            hub: LocalProcesses.freePort(),
+            nodes: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, LocalProcesses.freePort()) }),
+            businesses: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, LocalProcesses.freePort()) }),
             hubToken: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, "node-\($0)-\(UUID().uuidString)") }),
             apiKey: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, "key-\($0)-\(UUID().uuidString.prefix(8))") }),
             adminToken: "admin-\(UUID().uuidString)"
@@ -113,18 +113,6 @@ public struct DemoRunner: Sendable {
     actor Outcome {
         var intact = false
         func set(_ value: Bool) { self.intact = value }
-    }
-
-    static func freePort() -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// The business systems' side: sends each message of the case, follows it hop by hop, signs for it.

@@ -14,6 +14,7 @@ struct HubController: Sendable {
     let store: HubStore
     let blobs: BlobStore
     let notifier: ChangeNotifier
+    let activity = NodeActivity()
     let logger: Logger
     static let maxPackageBytes = 32 << 20
 
@@ -196,10 +197,10 @@ struct HubController: Sendable {
         let after = request.uri.queryParameters.get("after", as: Int.self) ?? 0
         let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 200, 1), 1000)
         let wait = min(max(request.uri.queryParameters.get("wait", as: Double.self) ?? 0, 0), 60)
+        await self.activity.saw(node, acknowledging: after)
         let version = await self.notifier.version(of: node)
         var entries = try await self.store.feed(organisation: node, after: after, limit: limit)
         if entries.isEmpty && wait > 0 {
-            try await self.store.touch(organisation: node)
             // A long-poll ends at once when the hub shuts down, so that a restart is not held up by waiting nodes.
             let notifier = self.notifier
             try? await cancelWhenGracefulShutdown { await notifier.wait(for: node, since: version, timeout: .milliseconds(Int(wait * 1000))) }
@@ -215,7 +216,7 @@ struct HubController: Sendable {
         else {
             return HTTPJSON.error(.badRequest, "ack.invalid", zh: "确认格式错误", en: "expected {\"upTo\": N}")
         }
-        try await self.store.acknowledge(organisation: node, upTo: upTo)
+        await self.activity.saw(node, acknowledging: upTo)
         return HTTPJSON.response(["status": "acknowledged"])
     }
 
@@ -262,16 +263,19 @@ struct HubController: Sendable {
     func adminNodes(_ request: Request) async throws -> Response {
         guard self.isAdmin(request) else { return Self.adminOnly }
         let heads = try await self.store.feedHeads()
-        return HTTPJSON.response(
-            self.configuration.nodes.map { node in
-                let head = heads.first { $0.organisation == node.organisation }
-                return NodeView(
+        var views: [NodeView] = []
+        for node in self.configuration.nodes {
+            let written = heads.first { $0.organisation == node.organisation }?.lastSeq ?? 0
+            let activity = await self.activity.entry(node.organisation)
+            views.append(
+                NodeView(
                     organisation: node.organisation,
-                    queued: max(0, (head?.lastSeq ?? 0) - (head?.ackedSeq ?? 0)),
-                    acknowledged: head?.ackedSeq ?? 0,
-                    lastSeenAt: head?.lastSeenAt
+                    queued: max(0, written - (activity?.acknowledged ?? 0)),
+                    acknowledged: activity?.acknowledged ?? 0,
+                    lastSeenAt: activity?.lastSeenAt
                 )
-            }
-        )
+            )
+        }
+        return HTTPJSON.response(views)
     }
 }

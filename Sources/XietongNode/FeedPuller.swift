@@ -35,7 +35,6 @@ struct FeedPuller: Service {
                     cursor = entries[index].seq
                     index += 1
                 }
-                if !entries.isEmpty { try? await self.engine.hub.acknowledge(upTo: cursor) }
                 failures = 0
             } catch is CancellationError {
                 return

@@ -85,13 +85,6 @@ public struct HubClient: Sendable {
         return page.entries
     }
 
-    public func acknowledge(upTo seq: Int) async throws(Failure) {
-        var request = self.request("/v1/feed/ack", method: .POST)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: "{\"upTo\":\(seq)}"))
-        _ = try await self.send(request)
-    }
-
     /// The package's original bytes.
     public func content(of packageId: String) async throws(Failure) -> [UInt8] {
         let (status, body) = try await self.send(self.request("/v1/packages/\(packageId)/content", method: .GET))

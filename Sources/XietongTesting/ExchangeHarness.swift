@@ -135,16 +135,8 @@ public final class ExchangeHarness: @unchecked Sendable {
     /// Sends the head of an HTTP request and only `cut` bytes of its body, then closes the connection: a transfer
     /// broken by the network (GZ-6).
     public static func sendCutRequest(port: Int, head: String, body: [UInt8], cut: Int) {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let descriptor = LocalProcesses.connectLoopback(port: port) else { return }
         defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return }
         let bytes = Array(head.utf8) + Array(body.prefix(cut))
         _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         usleep(300_000)

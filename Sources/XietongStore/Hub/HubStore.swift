@@ -379,31 +379,10 @@ public struct HubStore: Sendable {
         }
     }
 
-    /// Records how far a node has processed its feed, and when it was last seen.
-    public func acknowledge(organisation: String, upTo seq: Int) async throws(StoreError) {
-        try await self.database.execute(
-            """
-            INSERT INTO feed_heads (organisation, last_seq, acked_seq, last_seen_at) VALUES ($1, 0, $2, $3)
-            ON CONFLICT (organisation) DO UPDATE SET acked_seq = $2, last_seen_at = $3
-            """,
-            [.text(organisation), .integer(seq), .text(Timestamp.now())]
-        )
-    }
-
-    public func touch(organisation: String) async throws(StoreError) {
-        try await self.database.execute(
-            """
-            INSERT INTO feed_heads (organisation, last_seq, acked_seq, last_seen_at) VALUES ($1, 0, 0, $2)
-            ON CONFLICT (organisation) DO UPDATE SET last_seen_at = $2
-            """,
-            [.text(organisation), .text(Timestamp.now())]
-        )
-    }
-
-    /// Each node's feed: how far it is written and acknowledged, and when the node was last seen.
-    public func feedHeads() async throws(StoreError) -> [(organisation: String, lastSeq: Int, ackedSeq: Int, lastSeenAt: String?)] {
-        try await self.database.execute("SELECT organisation, last_seq, acked_seq, last_seen_at FROM feed_heads ORDER BY organisation", []).map {
-            ($0.string("organisation") ?? "", $0.int("last_seq") ?? 0, $0.int("acked_seq") ?? 0, $0.string("last_seen_at"))
+    /// How far each organisation's feed is written.
+    public func feedHeads() async throws(StoreError) -> [(organisation: String, lastSeq: Int)] {
+        try await self.database.execute("SELECT organisation, last_seq FROM feed_heads ORDER BY organisation", []).map {
+            ($0.string("organisation") ?? "", $0.int("last_seq") ?? 0)
         }
     }
 
