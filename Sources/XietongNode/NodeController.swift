@@ -226,20 +226,25 @@ struct NodeController: Sendable {
         }
         let handle = try FileHandle(forWritingTo: part)
         var received = offset
+        // Network buffers are gathered into 1 MiB writes; whatever arrived is on disk before the answer or the error.
+        var writer = CoalescingWriter(handle: handle)
         do {
             try handle.seek(toOffset: UInt64(offset))
             for try await chunk in request.body {
                 received += chunk.readableBytes
                 guard received <= upload.size else {
+                    try? writer.flush()
                     try? handle.close()
                     return HTTPJSON.error(.contentTooLarge, "upload.too-large", zh: "超过声明的大小", en: "more bytes than the declared size")
                 }
-                try handle.write(contentsOf: chunk.readableBytesView)
+                try writer.write(chunk)
             }
+            try writer.flush()
             try handle.synchronize()
             try handle.close()
         } catch {
             // A cut connection: keep what arrived; the client resumes from HEAD's offset.
+            try? writer.flush()
             try? handle.synchronize()
             try? handle.close()
             try? await self.engine.store.setUploadProgress(upload.uploadId, received: self.onDisk(upload.uploadId), completed: false)

@@ -58,6 +58,7 @@ public struct BlobStore: Sendable {
             let handle = try FileHandle(forWritingTo: temporary)
             var hasher = SHA256()
             var size = 0
+            var pending = CoalescingWriter(handle: handle)
             do {
                 for try await chunk in chunks {
                     size += chunk.readableBytes
@@ -65,8 +66,9 @@ public struct BlobStore: Sendable {
                         throw StoreError(.tooLarge, zh: "文件超过大小上限 \(maxSize) 字节", en: "the file exceeds the size limit of \(maxSize) bytes")
                     }
                     chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                    try chunk.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
+                    try pending.write(chunk)
                 }
+                try pending.flush()
                 try handle.synchronize()
                 try handle.close()
             } catch {
@@ -134,7 +136,7 @@ public struct BlobStore: Sendable {
     }
 
     /// Reads a stored blob in chunks, from `offset`.
-    public func chunks(_ sha256: String, offset: Int = 0, chunkSize: Int = 256 << 10) -> FileChunks {
+    public func chunks(_ sha256: String, offset: Int = 0, chunkSize: Int = 1 << 20) -> FileChunks {
         FileChunks(url: self.url(sha256), offset: offset, chunkSize: chunkSize)
     }
 }
@@ -146,7 +148,7 @@ public struct FileChunks: AsyncSequence, Sendable {
     let offset: Int
     let chunkSize: Int
 
-    public init(url: URL, offset: Int = 0, chunkSize: Int = 256 << 10) {
+    public init(url: URL, offset: Int = 0, chunkSize: Int = 1 << 20) {
         self.url = url
         self.offset = offset
         self.chunkSize = chunkSize
@@ -201,5 +203,27 @@ public struct BlobAttachmentResolver: AttachmentResolver {
         let sha256 = attachment.sha256.lowercased()
         guard let size = self.store.size(sha256) else { return .missing }
         return .found(size: size, sha256: sha256)
+    }
+}
+
+/// Gathers small network buffers into 1 MiB writes: far fewer system calls for a large file.
+public struct CoalescingWriter {
+    let handle: FileHandle
+    var buffer: [UInt8] = []
+
+    public init(handle: FileHandle) {
+        self.handle = handle
+        self.buffer.reserveCapacity(1 << 20)
+    }
+
+    public mutating func write(_ chunk: ByteBuffer) throws {
+        self.buffer.append(contentsOf: chunk.readableBytesView)
+        if self.buffer.count >= 1 << 20 { try self.flush() }
+    }
+
+    public mutating func flush() throws {
+        guard !self.buffer.isEmpty else { return }
+        try self.buffer.withUnsafeBytes { try self.handle.write(contentsOf: $0) }
+        self.buffer.removeAll(keepingCapacity: true)
     }
 }
