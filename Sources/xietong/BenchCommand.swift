@@ -142,22 +142,13 @@ struct ExchangeBench: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
-        let directory =
-            self.dataDir.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-bench-\(UUID().uuidString.prefix(8))")
-        let benchmark = ExchangeBenchmark(
-            executable: Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]),
-            directory: directory
-        )
+        let benchmark = ExchangeBenchmark.inDirectory(self.dataDir)
         let result = try await benchmark.exchange(packages: self.packages, workers: self.workers, seconds: self.seconds, lanes: self.lanes) {
             printError($0)
         }
-        await benchmark.shutdown()
-        if self.dataDir == nil { try? FileManager.default.removeItem(at: directory) }
+        await benchmark.finish(keepingDirectory: self.dataDir != nil)
         if self.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            printJSON(result)
             return
         }
         print(
@@ -213,20 +204,11 @@ struct DossierBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory =
-            self.dataDir.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-bench-\(UUID().uuidString.prefix(8))")
-        let benchmark = ExchangeBenchmark(
-            executable: Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]),
-            directory: directory
-        )
+        let benchmark = ExchangeBenchmark.inDirectory(self.dataDir)
         let result = try await benchmark.dossier(bytes: Self.bytes(self.size)!) { printError($0) }
-        await benchmark.shutdown()
-        if self.dataDir == nil { try? FileManager.default.removeItem(at: directory) }
+        await benchmark.finish(keepingDirectory: self.dataDir != nil)
         if self.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            printJSON(result)
             return
         }
         print(
@@ -242,4 +224,28 @@ struct DossierBench: AsyncParsableCommand {
             print(String(format: "peak RSS %@: %.0f MB", name, megabytes))
         }
     }
+}
+
+extension ExchangeBenchmark {
+    /// A benchmark of this executable, working in `path` or in a new temporary directory.
+    static func inDirectory(_ path: String?) -> ExchangeBenchmark {
+        ExchangeBenchmark(
+            executable: Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]),
+            directory: path.map { URL(fileURLWithPath: $0) }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-bench-\(UUID().uuidString.prefix(8))")
+        )
+    }
+
+    /// Shuts the client down and removes the working directory unless it was given.
+    func finish(keepingDirectory: Bool) async {
+        await self.shutdown()
+        if !keepingDirectory { try? FileManager.default.removeItem(at: self.directory) }
+    }
+}
+
+/// Prints a value as indented JSON with sorted keys.
+func printJSON<T: Encodable>(_ value: T) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self))
 }

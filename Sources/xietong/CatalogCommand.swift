@@ -34,9 +34,7 @@ struct CatalogCommand: ParsableCommand {
                 return
             }
             if self.json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(catalog), as: UTF8.self))
+                printJSON(catalog)
                 return
             }
             print(

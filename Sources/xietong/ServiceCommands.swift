@@ -22,6 +22,33 @@ func makeLogger(_ label: String, default level: Logger.Level = .info) -> Logger 
     return logger
 }
 
+/// The options both services take, and loading their configuration with them applied.
+struct ServiceOptions: ParsableArguments {
+    @Option(help: "The configuration file (xietong.hub/1 or xietong.node/1).") var config: String?
+    @Option(help: "Listen on this port (0 picks a free one).") var port: Int?
+    @Option(help: "The data directory.") var dataDir: String?
+
+    /// Loads a configuration with `load`, applies the command-line options, and loads its registry and catalog;
+    /// a bad value stops the command with exit code 2.
+    func load<Configuration>(
+        _ load: (String?) throws(ConfigurationError) -> Configuration,
+        port portPath: WritableKeyPath<Configuration, Int>,
+        dataDirectory dataDirectoryPath: WritableKeyPath<Configuration, String>,
+        reference: (Configuration) -> (registry: String?, catalogOverride: String?)
+    ) -> (Configuration, OrganisationRegistry, FlowCatalog) {
+        do {
+            var configuration = try load(self.config)
+            if let port = self.port { configuration[keyPath: portPath] = port }
+            if let dataDir = self.dataDir { configuration[keyPath: dataDirectoryPath] = dataDir }
+            let paths = reference(configuration)
+            let (registry, catalog) = try loadReferenceData(registry: paths.registry, catalogOverride: paths.catalogOverride)
+            return (configuration, registry, catalog)
+        } catch {
+            exitForConfiguration(error)
+        }
+    }
+}
+
 /// `xietong hub`: the committee's hub (ZJ-5.2.1).
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,25 +57,16 @@ struct HubCommand: AsyncParsableCommand {
         discussion: "Stops gracefully on SIGTERM or SIGINT. Prints 'listening on http://HOST:PORT' once ready."
     )
 
-    @Option(help: "The hub's configuration file (xietong.hub/1).") var config: String?
-    @Option(help: "Listen on this port (0 picks a free one).") var port: Int?
-    @Option(help: "The data directory.") var dataDir: String?
+    @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        var configuration: HubConfiguration
-        do {
-            configuration = try HubConfiguration.load(file: self.config)
-        } catch {
-            exitForConfiguration(error)
-        }
-        if let port { configuration.listen.port = port }
-        if let dataDir { configuration.dataDirectory = dataDir }
-        let reference: (OrganisationRegistry, FlowCatalog)
-        do {
-            reference = try loadReferenceData(registry: configuration.registry, catalogOverride: configuration.catalogOverride)
-        } catch {
-            exitForConfiguration(error)
-        }
+        let (configuration, registry, catalog) = self.options.load(
+            { file throws(ConfigurationError) in try HubConfiguration.load(file: file) },
+            port: \.listen.port,
+            dataDirectory: \.dataDirectory,
+            reference: { ($0.registry, $0.catalogOverride) }
+        )
+        let reference = (registry, catalog)
         let host = configuration.listen.host
         let (app, _) = try await HubApplication.build(
             configuration: configuration,
@@ -70,25 +88,16 @@ struct NodeCommand: AsyncParsableCommand {
         discussion: "Stops gracefully on SIGTERM or SIGINT. Prints 'listening on http://HOST:PORT' once ready."
     )
 
-    @Option(help: "The node's configuration file (xietong.node/1).") var config: String?
-    @Option(help: "Listen on this port (0 picks a free one).") var port: Int?
-    @Option(help: "The data directory.") var dataDir: String?
+    @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        var configuration: NodeConfiguration
-        do {
-            configuration = try NodeConfiguration.load(file: self.config)
-        } catch {
-            exitForConfiguration(error)
-        }
-        if let port { configuration.listen.port = port }
-        if let dataDir { configuration.dataDirectory = dataDir }
-        let reference: (OrganisationRegistry, FlowCatalog)
-        do {
-            reference = try loadReferenceData(registry: configuration.registry, catalogOverride: configuration.catalogOverride)
-        } catch {
-            exitForConfiguration(error)
-        }
+        let (configuration, registry, catalog) = self.options.load(
+            { file throws(ConfigurationError) in try NodeConfiguration.load(file: file) },
+            port: \.listen.port,
+            dataDirectory: \.dataDirectory,
+            reference: { ($0.registry, $0.catalogOverride) }
+        )
+        let reference = (registry, catalog)
         guard reference.0[configuration.organisation] != nil else {
             printError("xietong: the organisation \(configuration.organisation) is not in the registry / 机构 \(configuration.organisation) 未注册")
             throw ExitCode(2)
