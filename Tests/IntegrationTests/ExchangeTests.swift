@@ -187,7 +187,10 @@ let procuratorate = "330106000201"
         try harness.addReceiver(procuratorate)
         try await harness.startAll()
         let made = PackageFactory.arrestRequest(case: 20, message: 0)
-        let uncoded = String(decoding: made.xml, as: UTF8.self).replacingOccurrences(of: "    <UnifiedCaseCode>\(made.caseCode)</UnifiedCaseCode>\n", with: "")
+        let uncoded = String(decoding: made.xml, as: UTF8.self).replacingOccurrences(
+            of: "    <UnifiedCaseCode>\(made.caseCode)</UnifiedCaseCode>\n",
+            with: ""
+        )
         #expect(!uncoded.contains("<UnifiedCaseCode>"))
         let reply = try await harness.send(Array(uncoded.utf8), attachments: [made.attachment], from: police)
         #expect(reply.status == 202, "\(reply.text)")
@@ -198,12 +201,16 @@ let procuratorate = "330106000201"
         let coded = try #require(try await harness.status(of: made.packageId, at: police).first { $0.hop == .coded })
         #expect(coded.detail == "\(received.unifiedCaseCode) (assigned)")
 
-        let track = try CommandRunner.run(["track", made.packageId, "--node", harness.services[police]!.url, "--api-key", ExchangeHarness.apiKey(police)])
+        let track = try CommandRunner.run([
+            "track", made.packageId, "--node", harness.services[police]!.url, "--api-key", ExchangeHarness.apiKey(police),
+        ])
         #expect(track.status == 0, "\(track.stderr)")
         for hop in ["发送节点已接收", "中心平台已接收", "已统一赋码", "已转发", "接收节点已入库", "已推送至接收方业务系统"] {
             #expect(track.stdout.contains(hop), "track does not show \(hop)")
         }
-        let missing = try CommandRunner.run(["track", "no-such-package", "--node", harness.services[police]!.url, "--api-key", ExchangeHarness.apiKey(police)])
+        let missing = try CommandRunner.run([
+            "track", "no-such-package", "--node", harness.services[police]!.url, "--api-key", ExchangeHarness.apiKey(police),
+        ])
         #expect(missing.status == 1)
         let fromHub = try CommandRunner.run(["track", made.packageId, "--hub", harness.services["hub"]!.url, "--token", harness.adminToken])
         #expect(fromHub.status == 0 && fromHub.stdout.contains("已统一赋码"), "\(fromHub.stdout)\(fromHub.stderr)")
