@@ -35,6 +35,7 @@ struct HubController: Sendable {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in HTTPJSON.response(["status": "ok"]) }
         router.post("/v1/packages") { request, context in try await self.receivePackage(request, context) }
+        router.post("/v1/packages/batch") { request, _ in try await self.receiveBatch(request) }
         router.put("/v1/blobs/:sha256") { request, context in try await self.putBlob(request, context) }
         router.head("/v1/blobs/:sha256") { request, context in self.headBlob(request, context) }
         router.get("/v1/blobs/:sha256") { request, context in self.getBlob(request, context) }
@@ -71,6 +72,54 @@ struct HubController: Sendable {
                 en: "the node \(node) cannot send for \(sender)"
             )
         }
+    }
+
+    struct Batch: Codable {
+        var packages: [String]
+    }
+
+    struct BatchReceipts: Codable {
+        var receipts: [Receipt]
+    }
+
+    /// Up to 64 packages of one lane, base64 in JSON, in order; answered with one receipt each, in order.
+    func receiveBatch(_ request: Request) async throws -> Response {
+        guard let node = self.node(request) else { return Self.unauthorised }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: 48 << 20)
+        } catch {
+            return HTTPJSON.error(.contentTooLarge, "package.too-large", zh: "批量请求过大", en: "the batch is too large")
+        }
+        guard let batch = try? JSONDecoder().decode(Batch.self, from: Data(body.readableBytesView)), (1...64).contains(batch.packages.count) else {
+            return HTTPJSON.error(.badRequest, "batch.invalid", zh: "需要 1 至 64 个数据包", en: "expected {\"packages\": [base64 …]} with 1 to 64 packages")
+        }
+        var packages: [[UInt8]] = []
+        for text in batch.packages {
+            guard let data = Data(base64Encoded: text), data.count <= Self.maxPackageBytes else {
+                return HTTPJSON.error(.badRequest, "batch.invalid", zh: "数据包编码错误", en: "a package is not valid base64 or exceeds 32 MiB")
+            }
+            packages.append([UInt8](data))
+        }
+        let outcomes = try await self.intake.receive(batch: packages, from: node) { "/v1/packages/\($0)" }
+        return HTTPJSON.response(
+            BatchReceipts(
+                receipts: outcomes.map { outcome in
+                    switch outcome {
+                    case .receipt(let receipt, _): return receipt
+                    case .unreadable(let findings): return Receipt(packageId: "", status: .refused, findings: findings)
+                    case .wrongSender(let sender):
+                        let finding = Finding(
+                            .codesetOrganisation,
+                            at: "/CasePackage/Envelope/Sender/OrganisationCode",
+                            zh: "节点 \(node) 不能代表机构 \(sender) 发送",
+                            en: "the node \(node) cannot send for \(sender)"
+                        )
+                        return Receipt(packageId: "", status: .refused, findings: [finding])
+                    }
+                }
+            )
+        )
     }
 
     func putBlob(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

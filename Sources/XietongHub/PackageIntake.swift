@@ -42,20 +42,53 @@ public struct PackageIntake: Sendable {
         case wrongSender(String)
     }
 
+    /// A package checked and coded, ready to store; or the final answer already.
+    enum Prepared {
+        case done(Outcome)
+        case ready(HubStore.Accepted)
+    }
+
     public func receive(_ bytes: [UInt8], from node: String, statusURL: (String) -> String) async throws -> Outcome {
+        try await self.receive(batch: [bytes], from: node, statusURL: statusURL)[0]
+    }
+
+    /// Receives a lane's packages in order: each is checked and coded, then all accepted ones are stored in one
+    /// transaction (one commit for the batch).
+    public func receive(batch: [[UInt8]], from node: String, statusURL: (String) -> String) async throws -> [Outcome] {
+        var prepared: [Prepared] = []
+        for bytes in batch { prepared.append(try await self.prepare(bytes, from: node)) }
+        let ready = prepared.compactMap { item -> HubStore.Accepted? in
+            if case .ready(let accepted) = item { return accepted }
+            return nil
+        }
+        let receipts = try await self.store.accept(ready.map { ($0, statusURL($0.package.envelope.packageId)) })
+        var stored = receipts.makeIterator()
+        var outcomes: [Outcome] = []
+        for item in prepared {
+            switch item {
+            case .done(let outcome): outcomes.append(outcome)
+            case .ready: outcomes.append(.receipt(stored.next()!, repeated: false))
+            }
+        }
+        for receiver in Set(ready.map(\.package.envelope.receiver.organisationCode)) { await self.notifier.notify(receiver) }
+        if !ready.isEmpty { await self.notifier.notify(node) }
+        return outcomes
+    }
+
+    func prepare(_ bytes: [UInt8], from node: String) async throws -> Prepared {
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         let report = self.checker.check(XMLBytes(bytes), attachments: BlobAttachmentResolver(store: self.blobs), now: Date())
-        guard let package = report.package else { return .unreadable(report.findings) }
+        guard let package = report.package else { return .done(.unreadable(report.findings)) }
         let envelope = package.envelope
-        guard envelope.sender.organisationCode == node else { return .wrongSender(envelope.sender.organisationCode) }
+        guard envelope.sender.organisationCode == node else { return .done(.wrongSender(envelope.sender.organisationCode)) }
 
         if let earlier = try await self.store.existingReceipt(sender: node, idempotencyKey: envelope.idempotencyKey, packageId: envelope.packageId) {
             if earlier.receipt.packageId == envelope.packageId && (earlier.contentSHA256 == nil || earlier.contentSHA256 == digest) {
-                return .receipt(earlier.receipt, repeated: true)
+                return .done(.receipt(earlier.receipt, repeated: true))
             }
             if earlier.receipt.packageId != envelope.packageId {
                 // The same idempotency key for another package: the first send wins (GZ-7).
-                return .receipt(earlier.receipt, repeated: true)
+                return .done(.receipt(earlier.receipt, repeated: true))
             }
             let finding = Finding(
                 .duplicatePackage,
@@ -63,7 +96,7 @@ public struct PackageIntake: Sendable {
                 zh: "数据包编号 \(envelope.packageId) 已被另一内容不同的数据包使用",
                 en: "the package id \(envelope.packageId) was already used by a package with different content"
             )
-            return .receipt(Receipt(packageId: envelope.packageId, status: .refused, findings: [finding]), repeated: false)
+            return .done(.receipt(Receipt(packageId: envelope.packageId, status: .refused, findings: [finding]), repeated: false))
         }
 
         var findings = report.findings
@@ -94,7 +127,7 @@ public struct PackageIntake: Sendable {
                     "xietong.findings": "\(findings.filter { $0.severity == .error }.map(\.code.rawValue))",
                 ]
             )
-            return .receipt(receipt, repeated: false)
+            return .done(.receipt(receipt, repeated: false))
         }
         if let similar = try await self.store.similarPackage(DuplicateIndex.similarityKey(package)) {
             findings.append(
@@ -108,7 +141,7 @@ public struct PackageIntake: Sendable {
             )
         }
         let code = try await self.codes.code(for: package)
-        let receipt = try await self.store.accept(
+        return .ready(
             HubStore.Accepted(
                 package: package,
                 content: bytes,
@@ -116,12 +149,8 @@ public struct PackageIntake: Sendable {
                 unifiedCaseCode: code.code.rawValue,
                 codeAssigned: code.assigned,
                 warnings: findings.filter { $0.severity == .warning }
-            ),
-            statusURL: statusURL(envelope.packageId)
+            )
         )
-        await self.notifier.notify(envelope.receiver.organisationCode)
-        await self.notifier.notify(node)
-        return .receipt(receipt, repeated: false)
     }
 
     static func instant(_ dateTime: String) -> Date? {

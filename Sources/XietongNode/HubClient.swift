@@ -51,14 +51,20 @@ public struct HubClient: Sendable {
         try? JSONDecoder().decode(type, from: Data(bytes))
     }
 
-    /// Sends a package; the hub answers with a receipt, accepted or refused.
-    public func send(package content: [UInt8]) async throws(Failure) -> Receipt {
-        var request = self.request("/v1/packages", method: .POST)
-        request.headers.add(name: "Content-Type", value: "application/xml")
-        request.body = .bytes(ByteBuffer(bytes: content))
+    /// Sends a lane's packages in one request; the hub answers with one receipt each, in order.
+    public func send(packages contents: [[UInt8]]) async throws(Failure) -> [Receipt] {
+        struct Batch: Encodable { var packages: [String] }
+        struct Receipts: Decodable { var receipts: [Receipt] }
+        var request = self.request("/v1/packages/batch", method: .POST)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(
+            ByteBuffer(bytes: (try? JSONEncoder().encode(Batch(packages: contents.map { Data($0).base64EncodedString() }))) ?? Data())
+        )
         let (status, body) = try await self.send(request)
-        if let receipt = Self.decode(Receipt.self, body), status == 200 || status == 422 { return receipt }
-        throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))
+        guard status == 200, let receipts = Self.decode(Receipts.self, body), receipts.receipts.count == contents.count else {
+            throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))
+        }
+        return receipts.receipts
     }
 
     /// Makes sure the hub has a blob, streaming it from the node's store if not.

@@ -4,11 +4,13 @@ import ServiceLifecycle
 import XietongCore
 import XietongStore
 
-/// Forwards the outbox to the hub (ZJ-7.2.3 a), lane by lane. Within a lane packages go strictly in order, and a
-/// package is retried with backoff and jitter until the hub answers; nothing leaves the outbox before the hub's
-/// receipt is recorded, so a crash at any moment only causes a resend, which the hub recognises.
+/// Forwards the outbox to the hub (ZJ-7.2.3 a), lane by lane. A lane sends the packages at its head together, in
+/// order, in one request, and records the hub's receipts in one transaction; on failure it retries the same packages
+/// with backoff and jitter. Nothing leaves the outbox before the hub's receipt is recorded, so a crash at any moment
+/// only causes a resend, which the hub recognises.
 struct OutboxForwarder: Service {
     let engine: NodeEngine
+    static let batchLimit = 32
 
     func run() async throws {
         await withDiscardingTaskGroup { group in
@@ -21,15 +23,14 @@ struct OutboxForwarder: Service {
     func runLane(_ lane: Int) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                guard let next = try await self.engine.store.nextPending(lane: lane, now: Timestamp.now()) else {
-                    await self.engine.pause(NodeEngine.Signal.outbox(lane), seconds: 5)
+                let batch = try await self.engine.store.pendingBatch(lane: lane, now: Timestamp.now(), limit: Self.batchLimit)
+                guard !batch.isEmpty else {
+                    // Nothing pending, or the head is waiting for its retry time.
+                    let waiting = try await self.engine.store.nextPending(lane: lane, now: Timestamp.now()) != nil
+                    await self.engine.pause(NodeEngine.Signal.outbox(lane), seconds: waiting ? 0.05 : 5)
                     continue
                 }
-                guard next.due else {
-                    await self.engine.pause(NodeEngine.Signal.outbox(lane), seconds: 0.05)
-                    continue
-                }
-                try await self.forward(next.item)
+                try await self.forward(batch)
             } catch {
                 self.engine.logger.warning("outbox lane failed", metadata: ["xietong.lane": "\(lane)", "xietong.error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(200))
@@ -37,14 +38,16 @@ struct OutboxForwarder: Service {
         }
     }
 
-    func forward(_ item: NodeStore.OutboxItem) async throws {
+    func forward(_ batch: [NodeStore.OutboxItem]) async throws {
         do {
-            for file in item.attachments {
-                try await self.engine.hub.ensureBlob(file.sha256, size: file.size, from: self.engine.blobs)
+            for item in batch {
+                for file in item.attachments {
+                    try await self.engine.hub.ensureBlob(file.sha256, size: file.size, from: self.engine.blobs)
+                }
             }
-            let receipt = try await self.engine.hub.send(package: item.content)
-            try await self.engine.store.settle(packageId: item.packageId, hubReceipt: receipt)
-            if receipt.status == .refused {
+            let receipts = try await self.engine.hub.send(packages: batch.map(\.content))
+            try await self.engine.store.settle(zip(batch, receipts).map { ($0.packageId, $1) })
+            for (item, receipt) in zip(batch, receipts) where receipt.status == .refused {
                 await self.engine.broadcaster.publish(
                     PackageEvent(
                         packageId: item.packageId,
@@ -56,12 +59,13 @@ struct OutboxForwarder: Service {
                 )
             }
         } catch let failure as HubClient.Failure {
-            let delay = self.engine.retry.delay(afterAttempt: item.attempts)
-            try await self.engine.store.retryLater(packageId: item.packageId, at: self.engine.later(delay), error: failure.description)
-            if item.attempts % 10 == 0 {
+            let head = batch[0]
+            let delay = self.engine.retry.delay(afterAttempt: head.attempts)
+            try await self.engine.store.retryLater(packageId: head.packageId, at: self.engine.later(delay), error: failure.description)
+            if head.attempts % 10 == 0 {
                 self.engine.logger.warning(
-                    "hub unreachable; the package waits in the outbox",
-                    metadata: ["xietong.package": "\(item.packageId)", "xietong.attempts": "\(item.attempts + 1)", "xietong.error": "\(failure)"]
+                    "hub unreachable; packages wait in the outbox",
+                    metadata: ["xietong.package": "\(head.packageId)", "xietong.attempts": "\(head.attempts + 1)", "xietong.error": "\(failure)"]
                 )
             }
         }

@@ -82,6 +82,24 @@ public struct HubStore: Sendable {
     /// Stores the package, its structured data and its first hops, and queues it for the receiver, atomically.
     /// A concurrent resend of the same package gets the first receipt.
     public func accept(_ accepted: Accepted, statusURL: String) async throws -> Receipt {
+        try await self.accept([(accepted, statusURL)])[0]
+    }
+
+    /// Stores a batch of packages in one transaction, in order: one commit for all of them.
+    public func accept(_ batch: [(accepted: Accepted, statusURL: String)]) async throws -> [Receipt] {
+        let hub = self.hubOrganisation
+        return try await self.database.transaction { transaction in
+            var receipts: [Receipt] = []
+            for item in batch {
+                receipts.append(try await Self.acceptOne(item.accepted, statusURL: item.statusURL, hub: hub, in: transaction))
+            }
+            return receipts
+        }
+    }
+
+    /// Stores one package, its structured data and its first hops, and queues it for the receiver, within a
+    /// transaction. A resend of a stored package gets the first receipt.
+    static func acceptOne(_ accepted: Accepted, statusURL: String, hub: String, in transaction: any SQLTransaction) async throws -> Receipt {
         let package = accepted.package
         let envelope = package.envelope
         let now = Timestamp.now()
@@ -110,97 +128,94 @@ public struct HubStore: Sendable {
             acceptedAt: now,
             content: accepted.content.count <= Delivery.inlineLimit ? Data(accepted.content).base64EncodedString() : nil
         )
-        let hub = self.hubOrganisation
-        return try await self.database.transaction { transaction in
-            let existing = try await transaction.execute(
-                "SELECT receipt FROM packages WHERE package_id = $1 OR (sender_org = $2 AND idempotency_key = $3)",
-                [.text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.idempotencyKey)]
-            )
-            if let row = existing.first, let earlier = Self.decode(Receipt.self, row.string("receipt")) {
-                return earlier
-            }
+        let existing = try await transaction.execute(
+            "SELECT receipt FROM packages WHERE package_id = $1 OR (sender_org = $2 AND idempotency_key = $3)",
+            [.text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.idempotencyKey)]
+        )
+        if let row = existing.first, let earlier = Self.decode(Receipt.self, row.string("receipt")) {
+            return earlier
+        }
+        try await transaction.execute(
+            """
+            INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, in_reply_to,
+                unified_case_code, code_assigned, agency_case_number, standard_version, case_name, case_category, division,
+                similarity_key, content_sha256, content_size, content, created_at, received_at, receipt)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+            """,
+            [
+                .text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.receiver.organisationCode),
+                .text(envelope.idempotencyKey), .text(envelope.flow), .text(envelope.messageType), .optional(envelope.inReplyTo),
+                .text(accepted.unifiedCaseCode), .integer(accepted.codeAssigned ? 1 : 0), .text(envelope.agencyCaseNumber),
+                .text(package.standardVersion), .text(package.body.caseInfo.name), .text(package.body.caseInfo.category),
+                .text(package.body.caseInfo.division), .text(DuplicateIndex.similarityKey(package)),
+                .text(accepted.contentSHA256), .integer(accepted.content.count), .blob(accepted.content),
+                .text(envelope.createdAt), .text(now), .text(Self.json(receipt)),
+            ]
+        )
+        for person in package.body.persons {
             try await transaction.execute(
                 """
-                INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, in_reply_to,
-                    unified_case_code, code_assigned, agency_case_number, standard_version, case_name, case_category, division,
-                    similarity_key, content_sha256, content_size, content, created_at, received_at, receipt)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+                INSERT INTO package_persons (package_id, person_id, role, name, id_card_number, gender, birth_date)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
                 """,
                 [
-                    .text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.receiver.organisationCode),
-                    .text(envelope.idempotencyKey), .text(envelope.flow), .text(envelope.messageType), .optional(envelope.inReplyTo),
-                    .text(accepted.unifiedCaseCode), .integer(accepted.codeAssigned ? 1 : 0), .text(envelope.agencyCaseNumber),
-                    .text(package.standardVersion), .text(package.body.caseInfo.name), .text(package.body.caseInfo.category),
-                    .text(package.body.caseInfo.division), .text(DuplicateIndex.similarityKey(package)),
-                    .text(accepted.contentSHA256), .integer(accepted.content.count), .blob(accepted.content),
-                    .text(envelope.createdAt), .text(now), .text(Self.json(receipt)),
+                    .text(envelope.packageId), .text(person.id), .text(person.role), .text(person.name), .optional(person.idCardNumber),
+                    .text(person.gender), .optional(person.birthDate),
                 ]
             )
-            for person in package.body.persons {
-                try await transaction.execute(
-                    """
-                    INSERT INTO package_persons (package_id, person_id, role, name, id_card_number, gender, birth_date)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7)
-                    """,
-                    [
-                        .text(envelope.packageId), .text(person.id), .text(person.role), .text(person.name), .optional(person.idCardNumber),
-                        .text(person.gender), .optional(person.birthDate),
-                    ]
-                )
-            }
-            for document in package.body.documents {
-                try await transaction.execute(
-                    "INSERT INTO package_documents (package_id, document_id, title, document_number, issued_on) VALUES ($1, $2, $3, $4, $5)",
-                    [
-                        .text(envelope.packageId), .text(document.id), .text(document.title), .optional(document.documentNumber),
-                        .text(document.issuedOn),
-                    ]
-                )
-            }
-            for attachment in package.attachments {
-                try await transaction.execute(
-                    """
-                    INSERT INTO package_attachments (package_id, attachment_id, name, media_type, size, sha256, volume, file_number,
-                        first_page, page_count)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                    """,
-                    [
-                        .text(envelope.packageId), .text(attachment.id), .text(attachment.name), .text(attachment.mediaType),
-                        .integer(attachment.size), .text(attachment.sha256.lowercased()), .optional(attachment.volume),
-                        .optional(attachment.fileNumber), .optional(attachment.firstPage), .optional(attachment.pageCount),
-                    ]
-                )
-            }
-            let hops = [
-                PackageEvent(packageId: envelope.packageId, hop: .receivedByHub, at: now, organisation: hub),
-                PackageEvent(
-                    packageId: envelope.packageId,
-                    hop: .coded,
-                    at: now,
-                    organisation: hub,
-                    detail: accepted.unifiedCaseCode + (accepted.codeAssigned ? " (assigned)" : "")
-                ),
-                PackageEvent(packageId: envelope.packageId, hop: .forwarded, at: now, organisation: hub, detail: envelope.receiver.organisationCode),
-            ]
-            for event in hops {
-                try await Self.insertEvent(event, in: transaction)
-                try await Self.append(
-                    FeedBody.event(event),
-                    kind: .event,
-                    packageId: envelope.packageId,
-                    to: envelope.sender.organisationCode,
-                    in: transaction
-                )
-            }
-            try await Self.append(
-                FeedBody.delivery(delivery),
-                kind: .delivery,
+        }
+        for document in package.body.documents {
+            try await transaction.execute(
+                "INSERT INTO package_documents (package_id, document_id, title, document_number, issued_on) VALUES ($1, $2, $3, $4, $5)",
+                [
+                    .text(envelope.packageId), .text(document.id), .text(document.title), .optional(document.documentNumber),
+                    .text(document.issuedOn),
+                ]
+            )
+        }
+        for attachment in package.attachments {
+            try await transaction.execute(
+                """
+                INSERT INTO package_attachments (package_id, attachment_id, name, media_type, size, sha256, volume, file_number,
+                    first_page, page_count)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                """,
+                [
+                    .text(envelope.packageId), .text(attachment.id), .text(attachment.name), .text(attachment.mediaType),
+                    .integer(attachment.size), .text(attachment.sha256.lowercased()), .optional(attachment.volume),
+                    .optional(attachment.fileNumber), .optional(attachment.firstPage), .optional(attachment.pageCount),
+                ]
+            )
+        }
+        let hops = [
+            PackageEvent(packageId: envelope.packageId, hop: .receivedByHub, at: now, organisation: hub),
+            PackageEvent(
                 packageId: envelope.packageId,
-                to: envelope.receiver.organisationCode,
+                hop: .coded,
+                at: now,
+                organisation: hub,
+                detail: accepted.unifiedCaseCode + (accepted.codeAssigned ? " (assigned)" : "")
+            ),
+            PackageEvent(packageId: envelope.packageId, hop: .forwarded, at: now, organisation: hub, detail: envelope.receiver.organisationCode),
+        ]
+        for event in hops {
+            try await Self.insertEvent(event, in: transaction)
+            try await Self.append(
+                FeedBody.event(event),
+                kind: .event,
+                packageId: envelope.packageId,
+                to: envelope.sender.organisationCode,
                 in: transaction
             )
-            return receipt
         }
+        try await Self.append(
+            FeedBody.delivery(delivery),
+            kind: .delivery,
+            packageId: envelope.packageId,
+            to: envelope.receiver.organisationCode,
+            in: transaction
+        )
+        return receipt
     }
 
     enum FeedBody {

@@ -100,6 +100,39 @@ public struct NodeStore: Sendable {
         return (item, (row.string("next_attempt_at") ?? "") <= now)
     }
 
+    /// The pending packages at the head of a lane, in order, up to `limit`; empty when the head is not yet due.
+    public func pendingBatch(lane: Int, now: String, limit: Int) async throws(StoreError) -> [OutboxItem] {
+        let rows = try await self.database.execute(
+            """
+            SELECT package_id, node_seq, lane, content, attachments, attempts, next_attempt_at FROM outbox
+            WHERE state = 'pending' AND lane = $1 ORDER BY node_seq LIMIT $2
+            """,
+            [.integer(lane), .integer(limit)]
+        )
+        guard let first = rows.first, (first.string("next_attempt_at") ?? "") <= now else { return [] }
+        return rows.compactMap { row in
+            guard let packageId = row.string("package_id") else { return nil }
+            return OutboxItem(
+                packageId: packageId,
+                nodeSeq: row.int("node_seq") ?? 0,
+                lane: lane,
+                content: row.bytes("content") ?? [],
+                attachments: HubStore.decode([Delivery.File].self, row.string("attachments")) ?? [],
+                attempts: row.int("attempts") ?? 0
+            )
+        }
+    }
+
+    /// Records the hub's receipts for a batch in one transaction.
+    public func settle(_ receipts: [(packageId: String, receipt: Receipt)]) async throws {
+        let organisation = self.organisation
+        try await self.database.transaction { transaction in
+            for (packageId, receipt) in receipts {
+                try await Self.settleOne(packageId: packageId, hubReceipt: receipt, organisation: organisation, in: transaction)
+            }
+        }
+    }
+
     /// Records a failed attempt and when to try again.
     public func retryLater(packageId: String, at: String, error: String) async throws(StoreError) {
         try await self.database.execute(
@@ -110,26 +143,27 @@ public struct NodeStore: Sendable {
 
     /// Records the hub's answer: forwarded with the hub's hops, or refused with its findings (ZJ-7.2.6).
     public func settle(packageId: String, hubReceipt: Receipt) async throws {
-        let organisation = self.organisation
-        try await self.database.transaction { transaction in
-            let state = hubReceipt.status == .accepted ? "forwarded" : "refused"
-            try await transaction.execute(
-                "UPDATE outbox SET state = $1, hub_receipt = $2 WHERE package_id = $3 AND state = 'pending'",
-                [.text(state), .text(HubStore.json(hubReceipt)), .text(packageId)]
+        try await self.settle([(packageId, hubReceipt)])
+    }
+
+    static func settleOne(packageId: String, hubReceipt: Receipt, organisation: String, in transaction: any SQLTransaction) async throws {
+        let state = hubReceipt.status == .accepted ? "forwarded" : "refused"
+        try await transaction.execute(
+            "UPDATE outbox SET state = $1, hub_receipt = $2 WHERE package_id = $3 AND state = 'pending'",
+            [.text(state), .text(HubStore.json(hubReceipt)), .text(packageId)]
+        )
+        if hubReceipt.status == .refused {
+            try await Self.insertEvent(
+                PackageEvent(
+                    packageId: packageId,
+                    hop: .refused,
+                    at: hubReceipt.receivedAt,
+                    organisation: organisation,
+                    detail: "hub",
+                    findings: hubReceipt.findings
+                ),
+                in: transaction
             )
-            if hubReceipt.status == .refused {
-                try await Self.insertEvent(
-                    PackageEvent(
-                        packageId: packageId,
-                        hop: .refused,
-                        at: hubReceipt.receivedAt,
-                        organisation: organisation,
-                        detail: "hub",
-                        findings: hubReceipt.findings
-                    ),
-                    in: transaction
-                )
-            }
         }
     }
 
