@@ -55,3 +55,35 @@ import XietongTesting
         await #expect(throws: StoreError.self) { try await SQLiteDatabase.open(path: directory.file("bad.sqlite").path, migrations: Migrations.hub) }
     }
 }
+
+/// Group commit: concurrent transactions share one commit, and one that fails is undone alone.
+@Suite struct GroupCommitTests {
+    struct Boom: Error {}
+
+    @Test func aFailingTransactionInAGroupIsUndoneAloneAndTheOthersAreDurable() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("g.sqlite").path
+        let database = try await SQLiteDatabase.open(path: path, migrations: Migrations.hub)
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    _ = try? await database.transaction { transaction in
+                        try await transaction.execute(
+                            "INSERT INTO code_sequences (organisation_code, day, last_value) VALUES ($1, 'd', $2)",
+                            [.text("org\(index)"), .integer(index)]
+                        )
+                        if index % 10 == 3 { throw Boom() }
+                    }
+                }
+            }
+        }
+        await database.close()
+        // Reopen: what was answered as committed is on disk; the failed ones left nothing.
+        let reopened = try await SQLiteDatabase.open(path: path, migrations: Migrations.hub)
+        let rows = try await reopened.execute("SELECT organisation_code FROM code_sequences ORDER BY last_value", [])
+        let stored = Set(rows.compactMap { $0.string("organisation_code") })
+        #expect(stored.count == 180)
+        #expect(stored.allSatisfy { code in Int(code.dropFirst(3)).map { $0 % 10 != 3 } ?? false })
+        await reopened.close()
+    }
+}

@@ -20,6 +20,9 @@ actor AsyncLock {
         }
     }
 
+    /// Whether someone is waiting for the lock.
+    var hasWaiters: Bool { !self.waiters.isEmpty }
+
     func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await self.acquire()
         do {

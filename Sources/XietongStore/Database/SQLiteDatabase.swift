@@ -7,12 +7,18 @@ public import Logging
 ///
 /// The connection is used only while `lock` is held, one caller at a time, and each statement runs synchronously
 /// on the caller's thread (microseconds), so a transaction costs no thread switches; prepared statements are cached.
+/// Concurrent transactions share one commit (group commit, see `transaction`).
 public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     // @unchecked: `handle` and `statements` are touched only by the holder of `lock`.
     private let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
     private var closed = false
     private let lock = AsyncLock()
+    /// Group commit: while callers wait for the lock, their transactions join the open physical transaction, each in
+    /// its own savepoint, and one COMMIT makes all of them durable. Nobody is answered before that commit.
+    private var openBatch: [CheckedContinuation<Void, any Error>] = []
+    private var inPhysicalTransaction = false
+    private static let maxGroup = 64
     public let path: String
 
     private init(handle: OpaquePointer, path: String) {
@@ -130,8 +136,9 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
 
     @discardableResult
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        // Through the transaction path, so that a write is answered only after the commit that makes it durable.
         do {
-            return try await self.lock.withLock { try self.run(sql, binds) }
+            return try await self.transaction { try await $0.execute(sql, binds) }
         } catch let error as StoreError {
             throw error
         } catch {
@@ -140,17 +147,58 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T {
-        try await self.lock.withLock {
-            _ = try self.run("BEGIN IMMEDIATE", [])
+        await self.lock.acquire()
+        if !self.inPhysicalTransaction {
             do {
-                let result = try await body(LockedTransaction(database: self))
-                _ = try self.run("COMMIT", [])
-                return result
+                _ = try self.run("BEGIN IMMEDIATE", [])
             } catch {
-                _ = try? self.run("ROLLBACK", [])
+                await self.lock.release()
                 throw error
             }
+            self.inPhysicalTransaction = true
         }
+        // This caller's own work, undone alone if it fails.
+        let result: Result<T, any Error>
+        do {
+            _ = try self.run("SAVEPOINT xietong", [])
+            do {
+                let value = try await body(LockedTransaction(database: self))
+                _ = try self.run("RELEASE xietong", [])
+                result = .success(value)
+            } catch {
+                _ = try? self.run("ROLLBACK TO xietong", [])
+                _ = try? self.run("RELEASE xietong", [])
+                result = .failure(error)
+            }
+        } catch {
+            result = .failure(error)
+        }
+        if await self.lock.hasWaiters && self.openBatch.count + 1 < Self.maxGroup {
+            // Others are waiting: let them add their work, and wait for the commit that covers ours.
+            do {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    self.openBatch.append(continuation)
+                    Task { await self.lock.release() }
+                }
+            } catch {
+                throw error
+            }
+            return try result.get()
+        }
+        let waiting = self.openBatch
+        self.openBatch = []
+        self.inPhysicalTransaction = false
+        do {
+            _ = try self.run("COMMIT", [])
+        } catch {
+            _ = try? self.run("ROLLBACK", [])
+            await self.lock.release()
+            for continuation in waiting { continuation.resume(throwing: error) }
+            throw error
+        }
+        await self.lock.release()
+        for continuation in waiting { continuation.resume() }
+        return try result.get()
     }
 
     public func close() async {
