@@ -111,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "xietong",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHub", "XietongNode", "XietongDemo",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -8,6 +8,7 @@ import NIOHTTP1
 import ServiceLifecycle
 import UnixSignals
 public import XietongCore
+import XietongHTTP
 import XietongHub
 import XietongNode
 import XietongStore

@@ -1,5 +1,6 @@
 public import Foundation
 public import XietongCore
+public import XietongHTTP
 
 /// The hub's settings: a JSON file (`xietong.hub/1`), then environment variables over it.
 ///
@@ -18,15 +19,7 @@ public import XietongCore
 /// Environment: `XIETONG_HUB_HOST`, `XIETONG_HUB_PORT`, `XIETONG_DATA_DIR`, `XIETONG_ADMIN_TOKEN`,
 /// `XIETONG_ALERT_AFTER_SECONDS`, `XIETONG_REGISTRY`, `XIETONG_CATALOG_OVERRIDE`.
 public struct HubConfiguration: Sendable, Codable {
-    public struct Listen: Sendable, Codable {
-        public var host: String
-        public var port: Int
-
-        public init(host: String = "127.0.0.1", port: Int = 8400) {
-            self.host = host
-            self.port = port
-        }
-    }
+    public typealias Listen = ListenAddress
 
     /// A node allowed to connect, and the token it authenticates with. Mutual TLS replaces tokens later; the node is
     /// identified by organisation either way.
@@ -41,7 +34,7 @@ public struct HubConfiguration: Sendable, Codable {
     }
 
     public var format: String = "xietong.hub/1"
-    public var listen = Listen()
+    public var listen = Listen(port: 8400)
     public var dataDirectory = "hub-data"
     /// The committee's organisation code; the hub records its own hops under it.
     public var organisation = "330100000001"

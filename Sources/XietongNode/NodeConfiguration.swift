@@ -1,5 +1,6 @@
 public import Foundation
 public import XietongCore
+public import XietongHTTP
 import XietongStore
 
 /// An agency node's settings: a JSON file (`xietong.node/1`), then environment variables over it.
@@ -18,15 +19,7 @@ import XietongStore
 /// Environment: `XIETONG_NODE_HOST`, `XIETONG_NODE_PORT`, `XIETONG_DATA_DIR`, `XIETONG_HUB_URL`,
 /// `XIETONG_HUB_TOKEN`, `XIETONG_DELIVERY_URL`, `XIETONG_REGISTRY`, `XIETONG_CATALOG_OVERRIDE`.
 public struct NodeConfiguration: Sendable, Codable {
-    public struct Listen: Sendable, Codable {
-        public var host: String
-        public var port: Int
-
-        public init(host: String = "127.0.0.1", port: Int = 8410) {
-            self.host = host
-            self.port = port
-        }
-    }
+    public typealias Listen = ListenAddress
 
     public struct Hub: Sendable, Codable {
         public var url: String
@@ -58,7 +51,7 @@ public struct NodeConfiguration: Sendable, Codable {
 
     public var format = "xietong.node/1"
     public var organisation = ""
-    public var listen = Listen()
+    public var listen = Listen(port: 8410)
     public var dataDirectory = "node-data"
     public var hub = Hub(url: "http://127.0.0.1:8400", token: "")
     /// Keys business systems send as `Authorization: Bearer …`. Empty means no key is required (development only).

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import XietongCore
+import XietongHTTP
 import XietongHub
 import XietongNode
 
