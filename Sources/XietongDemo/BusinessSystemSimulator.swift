@@ -1,5 +1,4 @@
 public import AsyncHTTPClient
-import Crypto
 import Foundation
 public import Hummingbird
 public import Logging
@@ -142,7 +141,7 @@ public struct BusinessSystemSimulator: Sendable {
                 }
                 _ = try await blobs.write(response.body, expectedSHA256: attachment.sha256.lowercased())
             }
-            let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let digest = ContentHash.sha256(bytes)
             try await database.transaction { transaction in
                 let counter = try await transaction.execute(
                     "INSERT INTO counters (name, value) VALUES ('arrival', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",

@@ -1,4 +1,3 @@
-import Crypto
 public import Foundation
 public import XietongCore
 
@@ -122,7 +121,7 @@ public enum DemoCase {
         public let package: CasePackage
         public let xml: [UInt8]
         public let files: [[UInt8]]
-        public var sha256: String { SHA256.hash(data: self.xml).map { String(format: "%02x", $0) }.joined() }
+        public var sha256: String { ContentHash.sha256(self.xml) }
         public var bytes: Int { self.xml.count + self.files.map(\.count).reduce(0, +) }
     }
 
@@ -160,7 +159,7 @@ public enum DemoCase {
                     name: "\(document.title).pdf",
                     mediaType: "application/pdf",
                     size: bytes.count,
-                    sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(),
+                    sha256: ContentHash.sha256(bytes),
                     volume: 1,
                     fileNumber: number + 1,
                     firstPage: 1,

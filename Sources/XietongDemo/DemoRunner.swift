@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Crypto
 public import Foundation
 import Hummingbird
 public import Logging
@@ -236,7 +235,7 @@ public struct DemoRunner: Sendable {
         /// Uploads a document through the resumable upload interface, in 1 MiB chunks (ZJ-7.2.3 a, GZ-6).
         func upload(_ file: [UInt8], to organisation: String) async throws {
             let key = self.endpoints.apiKey[organisation]!
-            let sha256 = SHA256.hash(data: file).map { String(format: "%02x", $0) }.joined()
+            let sha256 = ContentHash.sha256(file)
             let (status, body) = try await self.call(
                 .POST,
                 self.node(organisation) + "/api/v1/uploads",

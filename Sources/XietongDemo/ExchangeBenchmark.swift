@@ -3,7 +3,7 @@ import Crypto
 public import Foundation
 import NIOCore
 import NIOHTTP1
-public import XietongCore
+import XietongCore
 import XietongStore
 
 /// The exchange benchmarks of docs/performance.md, on a hub and two nodes on loopback (each its own process, with
@@ -316,6 +316,6 @@ public struct ExchangeBenchmark: Sendable {
             try handle.write(contentsOf: chunk)
             written += size
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hex
     }
 }

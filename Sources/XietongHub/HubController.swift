@@ -252,7 +252,7 @@ struct HubController: Sendable {
         if entries.isEmpty && wait > 0 {
             // A long-poll ends at once when the hub shuts down, so that a restart is not held up by waiting nodes.
             let notifier = self.notifier
-            try? await cancelWhenGracefulShutdown { await notifier.wait(for: node, since: version, timeout: .milliseconds(Int(wait * 1000))) }
+            await cancelWhenGracefulShutdown { await notifier.wait(for: node, since: version, timeout: .milliseconds(Int(wait * 1000))) }
             entries = try await self.store.feed(organisation: node, after: after, limit: limit)
         }
         return HTTPJSON.response(FeedPage(entries: entries))

@@ -1,4 +1,3 @@
-import Crypto
 public import Foundation
 public import Logging
 public import XietongCore
@@ -76,7 +75,7 @@ public struct PackageIntake: Sendable {
     }
 
     func prepare(_ bytes: [UInt8], from node: String) async throws -> Prepared {
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = ContentHash.sha256(bytes)
         let report = self.checker.check(XMLBytes(bytes), attachments: BlobAttachmentResolver(store: self.blobs), now: Date())
         guard let package = report.package else { return .done(.unreadable(report.findings)) }
         let envelope = package.envelope

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -62,7 +61,7 @@ struct FeedPuller: Service {
         } else {
             content = try await self.engine.hub.content(of: delivery.packageId)
         }
-        let digest = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        let digest = ContentHash.sha256(content)
         guard digest == delivery.contentSHA256 else {
             try await self.refuse(
                 delivery,

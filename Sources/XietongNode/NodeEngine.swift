@@ -1,5 +1,4 @@
 public import AsyncHTTPClient
-import Crypto
 import Foundation
 public import Logging
 import ServiceLifecycle
@@ -28,13 +27,8 @@ public struct NodeEngine: Sendable {
 
     /// The lane of a case: the same case always goes through the same lane, so its messages stay in order.
     public static func lane(for package: CasePackage, lanes: Int) -> Int {
-        let key = package.envelope.unifiedCaseCode ?? "\(package.envelope.agencyCaseNumber)"
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return Int(hash % UInt64(max(lanes, 1)))
+        let key = package.envelope.unifiedCaseCode ?? package.envelope.agencyCaseNumber
+        return Int(ContentHash.fnv1a(key) % UInt64(max(lanes, 1)))
     }
 
     public enum SendOutcome: Sendable {

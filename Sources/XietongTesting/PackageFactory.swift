@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import XietongCore
 import XietongDemo
@@ -11,7 +10,7 @@ public enum PackageFactory {
         public let caseCode: String
         public let xml: [UInt8]
         public let attachment: [UInt8]
-        public var sha256: String { SHA256.hash(data: self.xml).map { String(format: "%02x", $0) }.joined() }
+        public var sha256: String { ContentHash.sha256(self.xml) }
     }
 
     static let template = Fixtures.example("arrestApproval.arrestRequest")
@@ -24,7 +23,7 @@ public enum PackageFactory {
         let sequence = String(1000 + caseNumber)
         let caseCode = "202611201101330106000101" + String(repeating: "0", count: 8 - sequence.count) + sequence
         let pdf = MinimalPDF.make(lines: ["Case \(caseNumber)", "Message \(message)", run])
-        let digest = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
+        let digest = ContentHash.sha256(pdf)
         var xml = self.template
             .replacingOccurrences(of: self.templateId, with: packageId)
             .replacingOccurrences(of: "1101-arrestApproval.arrestRequest-1", with: "\(run)-\(caseNumber)-\(message)")

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HummingbirdWSClient
 import Logging
@@ -76,7 +75,7 @@ import XietongTesting
         // A 3 MiB dossier, uploaded in one PATCH that the network cuts after 1 MiB.
         var dossier = made.attachment
         dossier += [UInt8](repeating: 0x20, count: 3 << 20)
-        let sha256 = SHA256.hash(data: dossier).map { String(format: "%02x", $0) }.joined()
+        let sha256 = ContentHash.sha256(dossier)
         let created = try await harness.post(
             node.url + "/api/v1/uploads",
             key: key,
@@ -105,7 +104,7 @@ import XietongTesting
 
         // The package naming this dossier is accepted and delivered with it.
         var xml = String(decoding: made.xml, as: UTF8.self)
-        xml = xml.replacingOccurrences(of: SHA256.hash(data: made.attachment).map { String(format: "%02x", $0) }.joined(), with: sha256)
+        xml = xml.replacingOccurrences(of: ContentHash.sha256(made.attachment), with: sha256)
         xml = xml.replacingOccurrences(of: "<Size>\(made.attachment.count)</Size>", with: "<Size>\(dossier.count)</Size>")
         let reply = try await harness.post(node.url + "/api/v1/packages", key: key, body: Array(xml.utf8))
         #expect(reply.status == 202, "\(reply.text)")

@@ -110,5 +110,5 @@ private struct DigestingSource {
         self.tee = Tee(inner: source, state: self.state)
     }
 
-    var digest: String { self.state.hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+    var digest: String { self.state.hasher.finalize().hex }
 }

@@ -40,7 +40,7 @@ public struct FileAttachmentResolver: AttachmentResolver {
                 hasher.update(data: chunk)
                 size += chunk.count
             }
-            return .found(size: size, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+            return .found(size: size, sha256: hasher.finalize().hex)
         } catch {
             return .unreadable(reason: error.localizedDescription)
         }

@@ -75,7 +75,7 @@ public struct BlobStore: Sendable {
                 try? handle.close()
                 throw error
             }
-            let sha256 = Self.hex(hasher.finalize())
+            let sha256 = hasher.finalize().hex
             if let expectedSHA256, expectedSHA256 != sha256 {
                 throw StoreError(
                     .hashMismatch,
@@ -121,11 +121,7 @@ public struct BlobStore: Sendable {
             hasher.update(data: chunk)
             size += chunk.count
         }
-        return (Self.hex(hasher.finalize()), size)
-    }
-
-    static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        return (hasher.finalize().hex, size)
     }
 
     static func syncDirectory(_ directory: URL) {

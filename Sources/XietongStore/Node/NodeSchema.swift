@@ -1,3 +1,5 @@
+import XietongCore
+
 /// An agency node's tables. Plain SQL that SQLite and PostgreSQL run.
 public enum NodeSchema {
     static let migrations: [Migration] = [
@@ -97,11 +99,6 @@ public enum NodeSchema {
 
     /// The bucket of a case (FNV-1a of its unified code).
     public static func bucket(of caseCode: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in caseCode.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return Int(hash % UInt64(Self.caseBuckets))
+        Int(ContentHash.fnv1a(caseCode) % UInt64(Self.caseBuckets))
     }
 }
