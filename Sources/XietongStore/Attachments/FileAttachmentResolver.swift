@@ -1,4 +1,3 @@
-import Crypto
 public import Foundation
 public import XietongCore
 
@@ -28,19 +27,12 @@ public struct FileAttachmentResolver: AttachmentResolver {
         return Self.hash(url)
     }
 
-    /// Size and SHA-256 of a file, read in 1 MiB chunks.
+    /// Size and SHA-256 of a file.
     public static func hash(_ url: URL) -> AttachmentInspection {
         guard FileManager.default.fileExists(atPath: url.path) else { return .missing }
         do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            var hasher = SHA256()
-            var size = 0
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                hasher.update(data: chunk)
-                size += chunk.count
-            }
-            return .found(size: size, sha256: hasher.finalize().hex)
+            let (sha256, size) = try BlobStore.hash(fileAt: url)
+            return .found(size: size, sha256: sha256)
         } catch {
             return .unreadable(reason: error.localizedDescription)
         }

@@ -13,21 +13,6 @@ public struct HubStore: Sendable {
         self.hubOrganisation = hubOrganisation
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    static func json<T: Encodable>(_ value: T) -> String {
-        String(decoding: (try? Self.encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
-        guard let text else { return nil }
-        return try? JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-
     // MARK: Receipts and idempotency
 
     /// The receipt already given for this sender's idempotency key or for this package id, if any (GZ-7).
@@ -40,14 +25,14 @@ public struct HubStore: Sendable {
             "SELECT receipt, content_sha256 FROM packages WHERE (sender_org = $1 AND idempotency_key = $2) OR package_id = $3",
             [.text(sender), .text(idempotencyKey), .text(packageId)]
         )
-        if let row = accepted.first, let receipt = Self.decode(Receipt.self, row.string("receipt")) {
+        if let row = accepted.first, let receipt = StoreRows.decode(Receipt.self, row.string("receipt")) {
             return (receipt, row.string("content_sha256"))
         }
         let refused = try await self.database.execute(
             "SELECT receipt FROM refusals WHERE stage = 'hub' AND ((sender_org = $1 AND idempotency_key = $2) OR package_id = $3)",
             [.text(sender), .text(idempotencyKey), .text(packageId)]
         )
-        if let row = refused.first, let receipt = Self.decode(Receipt.self, row.string("receipt")) {
+        if let row = refused.first, let receipt = StoreRows.decode(Receipt.self, row.string("receipt")) {
             return (receipt, nil)
         }
         return nil
@@ -132,7 +117,7 @@ public struct HubStore: Sendable {
             "SELECT receipt FROM packages WHERE package_id = $1 OR (sender_org = $2 AND idempotency_key = $3)",
             [.text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.idempotencyKey)]
         )
-        if let row = existing.first, let earlier = Self.decode(Receipt.self, row.string("receipt")) {
+        if let row = existing.first, let earlier = StoreRows.decode(Receipt.self, row.string("receipt")) {
             return earlier
         }
         try await transaction.execute(
@@ -149,7 +134,7 @@ public struct HubStore: Sendable {
                 .text(package.standardVersion), .text(package.body.caseInfo.name), .text(package.body.caseInfo.category),
                 .text(package.body.caseInfo.division), .text(DuplicateIndex.similarityKey(package)),
                 .text(accepted.contentSHA256), .integer(accepted.content.count), .blob(accepted.content),
-                .text(envelope.createdAt), .text(now), .text(Self.json(receipt)),
+                .text(envelope.createdAt), .text(now), .text(StoreRows.json(receipt)),
             ]
         )
         for person in package.body.persons {
@@ -199,7 +184,7 @@ public struct HubStore: Sendable {
             PackageEvent(packageId: envelope.packageId, hop: .forwarded, at: now, organisation: hub, detail: envelope.receiver.organisationCode),
         ]
         for event in hops {
-            try await Self.insertEvent(event, in: transaction)
+            try await StoreRows.insert(event, into: .hub, in: transaction)
             try await Self.append(
                 FeedBody.event(event),
                 kind: .event,
@@ -224,23 +209,10 @@ public struct HubStore: Sendable {
 
         var json: String {
             switch self {
-            case .delivery(let delivery): HubStore.json(delivery)
-            case .event(let event): HubStore.json(event)
+            case .delivery(let delivery): StoreRows.json(delivery)
+            case .event(let event): StoreRows.json(event)
             }
         }
-    }
-
-    static func insertEvent(_ event: PackageEvent, in transaction: any SQLTransaction) async throws {
-        try await transaction.execute(
-            """
-            INSERT INTO package_events (package_id, hop, at, organisation, detail, findings) VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (package_id, hop) DO NOTHING
-            """,
-            [
-                .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
-                event.findings.map { .text(Self.json($0)) } ?? .null,
-            ]
-        )
     }
 
     static func append(
@@ -285,7 +257,7 @@ public struct HubStore: Sendable {
                 """,
                 [
                     .text(packageId), .text(sender), .optional(receiver), .optional(idempotencyKey), .text(receipt.receivedAt),
-                    .text(Self.json(receipt)),
+                    .text(StoreRows.json(receipt)),
                 ]
             )
             let event = PackageEvent(
@@ -306,7 +278,7 @@ public struct HubStore: Sendable {
             "SELECT stage, sender_org, receiver_org, receipt FROM refusals ORDER BY refused_at DESC LIMIT $1",
             [.integer(limit)]
         ).compactMap { row in
-            guard let receipt = Self.decode(Receipt.self, row.string("receipt")) else { return nil }
+            guard let receipt = StoreRows.decode(Receipt.self, row.string("receipt")) else { return nil }
             return (row.string("stage") ?? "", row.string("sender_org") ?? "", row.string("receiver_org"), receipt)
         }
     }
@@ -351,14 +323,9 @@ public struct HubStore: Sendable {
             return (.unknownPackage, nil)
         }
         guard organisation == receiver else { return (.notAParty, nil) }
-        let already = try await transaction.execute(
-            "SELECT hop FROM package_events WHERE package_id = $1 AND hop = $2",
-            [.text(event.packageId), .text(event.hop.rawValue)]
-        )
-        guard already.isEmpty else { return (.recorded, nil) }
         var stored = event
         stored.organisation = organisation
-        try await Self.insertEvent(stored, in: transaction)
+        guard try await StoreRows.insert(stored, into: .hub, in: transaction) else { return (.recorded, nil) }
         if event.hop == .delivered || event.hop == .refused {
             try await transaction.execute("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
         }
@@ -369,7 +336,7 @@ public struct HubStore: Sendable {
                 INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
                 VALUES ($1, $2, $3, NULL, 'receiver', $4, $5) ON CONFLICT (package_id, stage) DO NOTHING
                 """,
-                [.text(event.packageId), .text(sender), .text(receiver), .text(event.at), .text(Self.json(receipt))]
+                [.text(event.packageId), .text(sender), .text(receiver), .text(event.at), .text(StoreRows.json(receipt))]
             )
         }
         try await Self.append(.event(stored), kind: .event, packageId: event.packageId, to: sender, in: transaction)
@@ -387,8 +354,8 @@ public struct HubStore: Sendable {
         return rows.compactMap { row in
             guard let seq = row.int("seq") else { return nil }
             switch FeedEntry.Kind(rawValue: row.string("kind") ?? "") {
-            case .delivery: return Self.decode(Delivery.self, row.string("body")).map { FeedEntry(seq: seq, delivery: $0) }
-            case .event: return Self.decode(PackageEvent.self, row.string("body")).map { FeedEntry(seq: seq, event: $0) }
+            case .delivery: return StoreRows.decode(Delivery.self, row.string("body")).map { FeedEntry(seq: seq, delivery: $0) }
+            case .event: return StoreRows.decode(PackageEvent.self, row.string("body")).map { FeedEntry(seq: seq, event: $0) }
             case .none: return nil
             }
         }
@@ -427,24 +394,7 @@ public struct HubStore: Sendable {
     }
 
     public func events(of packageId: String) async throws(StoreError) -> [PackageEvent] {
-        try await self.database.execute(
-            "SELECT package_id, hop, at, organisation, detail, findings FROM package_events WHERE package_id = $1 ORDER BY at, hop",
-            [.text(packageId)]
-        ).compactMap(Self.event).sorted(by: PackageEvent.journeyOrder)
-    }
-
-    static func event(_ row: SQLRow) -> PackageEvent? {
-        guard let packageId = row.string("package_id"), let hop = Hop(rawValue: row.string("hop") ?? ""), let at = row.string("at") else {
-            return nil
-        }
-        return PackageEvent(
-            packageId: packageId,
-            hop: hop,
-            at: at,
-            organisation: row.string("organisation") ?? "",
-            detail: row.string("detail"),
-            findings: Self.decode([Finding].self, row.string("findings"))
-        )
+        try await StoreRows.events(of: packageId, in: .hub, database: self.database)
     }
 
     /// A package and its history, or nil when the hub does not have it.
@@ -497,7 +447,7 @@ public struct HubStore: Sendable {
             )
             guard !inserted.isEmpty else { return }
             let event = PackageEvent(packageId: packageId, hop: .alerted, organisation: hub, detail: detail)
-            try await Self.insertEvent(event, in: transaction)
+            try await StoreRows.insert(event, into: .hub, in: transaction)
             try await Self.append(.event(event), kind: .event, packageId: packageId, to: sender, in: transaction)
             try await Self.append(.event(event), kind: .event, packageId: packageId, to: receiver, in: transaction)
         }

@@ -29,7 +29,7 @@ public struct NodeStore: Sendable {
             "SELECT receipt, content FROM outbox WHERE idempotency_key = $1 OR package_id = $2",
             [.text(idempotencyKey), .text(packageId)]
         )
-        guard let row = rows.first, let receipt = HubStore.decode(Receipt.self, row.string("receipt")) else { return nil }
+        guard let row = rows.first, let receipt = StoreRows.decode(Receipt.self, row.string("receipt")) else { return nil }
         return (receipt, row.bytes("content"))
     }
 
@@ -44,7 +44,7 @@ public struct NodeStore: Sendable {
                 "SELECT receipt FROM outbox WHERE idempotency_key = $1 OR package_id = $2",
                 [.text(envelope.idempotencyKey), .text(envelope.packageId)]
             )
-            if let row = existing.first, let earlier = HubStore.decode(Receipt.self, row.string("receipt")) { return earlier }
+            if let row = existing.first, let earlier = StoreRows.decode(Receipt.self, row.string("receipt")) { return earlier }
             let seq = try await Self.next("outbox", in: transaction)
             try await transaction.execute(
                 """
@@ -55,11 +55,12 @@ public struct NodeStore: Sendable {
                 [
                     .text(envelope.packageId), .text(envelope.idempotencyKey), .integer(seq), .integer(lane),
                     .text(envelope.receiver.organisationCode), .text(envelope.flow), .text(envelope.messageType), .blob(content),
-                    .text(HubStore.json(files)), .text(HubStore.json(receipt)), .text(receipt.receivedAt), .text(receipt.receivedAt),
+                    .text(StoreRows.json(files)), .text(StoreRows.json(receipt)), .text(receipt.receivedAt), .text(receipt.receivedAt),
                 ]
             )
-            try await Self.insertEvent(
+            try await StoreRows.insert(
                 PackageEvent(packageId: envelope.packageId, hop: .acceptedByNode, at: receipt.receivedAt, organisation: organisation),
+                into: .node,
                 in: transaction
             )
             return receipt
@@ -94,7 +95,7 @@ public struct NodeStore: Sendable {
             nodeSeq: row.int("node_seq") ?? 0,
             lane: lane,
             content: row.bytes("content") ?? [],
-            attachments: HubStore.decode([Delivery.File].self, row.string("attachments")) ?? [],
+            attachments: StoreRows.decode([Delivery.File].self, row.string("attachments")) ?? [],
             attempts: row.int("attempts") ?? 0
         )
         return (item, (row.string("next_attempt_at") ?? "") <= now)
@@ -117,7 +118,7 @@ public struct NodeStore: Sendable {
                 nodeSeq: row.int("node_seq") ?? 0,
                 lane: lane,
                 content: row.bytes("content") ?? [],
-                attachments: HubStore.decode([Delivery.File].self, row.string("attachments")) ?? [],
+                attachments: StoreRows.decode([Delivery.File].self, row.string("attachments")) ?? [],
                 attempts: row.int("attempts") ?? 0
             )
         }
@@ -150,10 +151,10 @@ public struct NodeStore: Sendable {
         let state = hubReceipt.status == .accepted ? "forwarded" : "refused"
         try await transaction.execute(
             "UPDATE outbox SET state = $1, hub_receipt = $2 WHERE package_id = $3 AND state = 'pending'",
-            [.text(state), .text(HubStore.json(hubReceipt)), .text(packageId)]
+            [.text(state), .text(StoreRows.json(hubReceipt)), .text(packageId)]
         )
         if hubReceipt.status == .refused {
-            try await Self.insertEvent(
+            try await StoreRows.insert(
                 PackageEvent(
                     packageId: packageId,
                     hop: .refused,
@@ -162,13 +163,14 @@ public struct NodeStore: Sendable {
                     detail: "hub",
                     findings: hubReceipt.findings
                 ),
+                into: .node,
                 in: transaction
             )
         }
     }
 
     public func hubReceipt(of packageId: String) async throws(StoreError) -> Receipt? {
-        HubStore.decode(
+        StoreRows.decode(
             Receipt.self,
             try await self.database.execute("SELECT hub_receipt FROM outbox WHERE package_id = $1", [.text(packageId)]).first?.string("hub_receipt")
         )
@@ -195,17 +197,11 @@ public struct NodeStore: Sendable {
                     organisation: organisation,
                     detail: "stuck after acceptedByNode, waiting for receivedByHub / 停留在“发送节点已接收”之后，中心平台尚未确认"
                 )
-                try await Self.insertEvent(event, in: transaction)
+                try await StoreRows.insert(event, into: .node, in: transaction)
                 raised.append(event)
             }
             return raised
         }
-    }
-
-    /// Pending packages per lane and the oldest one's acceptance time, for monitoring and stuck alerts.
-    public func outboxDepth() async throws(StoreError) -> (count: Int, oldest: String?) {
-        let row = try await self.database.execute("SELECT COUNT(*) AS n, MIN(accepted_at) AS oldest FROM outbox WHERE state = 'pending'", []).first
-        return (row?.int("n") ?? 0, row?.string("oldest"))
     }
 
     // MARK: Inbox
@@ -239,12 +235,12 @@ public struct NodeStore: Sendable {
                 """,
                 [
                     .text(delivery.packageId), .integer(feedSeq), .text(delivery.sender), .text(delivery.flow), .text(delivery.messageType),
-                    .text(delivery.unifiedCaseCode), .text(HubStore.json(delivery)), .blob(content), .text(now), .text(now),
+                    .text(delivery.unifiedCaseCode), .text(StoreRows.json(delivery)), .blob(content), .text(now), .text(now),
                     .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)),
                 ]
             )
             let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
-            try await Self.insertEvent(event, in: transaction)
+            try await StoreRows.insert(event, into: .node, in: transaction)
             try await Self.owe(event, in: transaction)
             if let cursor { try await Self.setCursor(cursor, in: transaction) }
         }
@@ -255,18 +251,8 @@ public struct NodeStore: Sendable {
     public func apply(_ events: [PackageEvent], cursor: Int) async throws -> [PackageEvent] {
         try await self.database.transaction { transaction in
             var new: [PackageEvent] = []
-            for event in events {
-                let inserted = try await transaction.execute(
-                    """
-                    INSERT INTO node_events (package_id, hop, at, organisation, detail, findings) VALUES ($1, $2, $3, $4, $5, $6)
-                    ON CONFLICT (package_id, hop) DO NOTHING RETURNING package_id
-                    """,
-                    [
-                        .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
-                        event.findings.map { .text(HubStore.json($0)) } ?? .null,
-                    ]
-                )
-                if !inserted.isEmpty { new.append(event) }
+            for event in events where try await StoreRows.insert(event, into: .node, in: transaction) {
+                new.append(event)
             }
             try await Self.setCursor(cursor, in: transaction)
             return new
@@ -287,13 +273,9 @@ public struct NodeStore: Sendable {
         try await self.database.transaction { transaction in
             let event = PackageEvent(packageId: delivery.packageId, hop: .refused, organisation: organisation, detail: "receiver", findings: findings)
             try await Self.setCursor(cursor, in: transaction)
-            let existing = try await transaction.execute(
-                "SELECT hop FROM node_events WHERE package_id = $1 AND hop = 'refused'",
-                [.text(delivery.packageId)]
-            )
-            guard existing.isEmpty else { return }
-            try await Self.insertEvent(event, in: transaction)
-            try await Self.owe(event, in: transaction)
+            if try await StoreRows.insert(event, into: .node, in: transaction) {
+                try await Self.owe(event, in: transaction)
+            }
         }
     }
 
@@ -336,7 +318,7 @@ public struct NodeStore: Sendable {
             )
             guard !updated.isEmpty else { return false }
             let event = PackageEvent(packageId: packageId, hop: .delivered, at: now, organisation: organisation)
-            try await Self.insertEvent(event, in: transaction)
+            try await StoreRows.insert(event, into: .node, in: transaction)
             try await Self.owe(event, in: transaction)
             return true
         }
@@ -354,14 +336,14 @@ public struct NodeStore: Sendable {
             )
             guard done.isEmpty else { return false }
             let event = PackageEvent(packageId: packageId, hop: hop, organisation: organisation, detail: reason)
-            try await Self.insertEvent(event, in: transaction)
+            try await StoreRows.insert(event, into: .node, in: transaction)
             try await Self.owe(event, in: transaction)
             return true
         }
     }
 
     static func inboxItem(_ row: SQLRow) -> InboxItem? {
-        guard let packageId = row.string("package_id"), let delivery = HubStore.decode(Delivery.self, row.string("delivery")) else { return nil }
+        guard let packageId = row.string("package_id"), let delivery = StoreRows.decode(Delivery.self, row.string("delivery")) else { return nil }
         return InboxItem(
             packageId: packageId,
             feedSeq: row.int("feed_seq") ?? 0,
@@ -402,54 +384,24 @@ public struct NodeStore: Sendable {
 
     // MARK: Events and reports
 
-    static func insertEvent(_ event: PackageEvent, in transaction: any SQLTransaction) async throws {
-        try await transaction.execute(
-            """
-            INSERT INTO node_events (package_id, hop, at, organisation, detail, findings) VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (package_id, hop) DO NOTHING
-            """,
-            [
-                .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
-                event.findings.map { .text(HubStore.json($0)) } ?? .null,
-            ]
-        )
-    }
-
     static func owe(_ event: PackageEvent, in transaction: any SQLTransaction) async throws {
         try await transaction.execute(
             """
             INSERT INTO reports (package_id, hop, event, attempts, next_attempt_at) VALUES ($1, $2, $3, 0, $4)
             ON CONFLICT (package_id, hop) DO NOTHING
             """,
-            [.text(event.packageId), .text(event.hop.rawValue), .text(HubStore.json(event)), .text(event.at)]
+            [.text(event.packageId), .text(event.hop.rawValue), .text(StoreRows.json(event)), .text(event.at)]
         )
     }
 
-    /// Records a hop learnt from the hub's feed. Returns true when it was new.
-    @discardableResult
-    public func recordEvent(_ event: PackageEvent) async throws -> Bool {
-        try await self.database.transaction { transaction in
-            let existing = try await transaction.execute(
-                "SELECT hop FROM node_events WHERE package_id = $1 AND hop = $2",
-                [.text(event.packageId), .text(event.hop.rawValue)]
-            )
-            guard existing.isEmpty else { return false }
-            try await Self.insertEvent(event, in: transaction)
-            return true
-        }
-    }
-
     public func events(of packageId: String) async throws(StoreError) -> [PackageEvent] {
-        try await self.database.execute(
-            "SELECT package_id, hop, at, organisation, detail, findings FROM node_events WHERE package_id = $1 ORDER BY at, hop",
-            [.text(packageId)]
-        ).compactMap(HubStore.event).sorted(by: PackageEvent.journeyOrder)
+        try await StoreRows.events(of: packageId, in: .node, database: self.database)
     }
 
     /// Reports owed to the hub, oldest first.
     public func dueReports(limit: Int = 100) async throws(StoreError) -> [PackageEvent] {
         try await self.database.execute("SELECT event FROM reports ORDER BY next_attempt_at LIMIT $1", [.integer(limit)]).compactMap {
-            HubStore.decode(PackageEvent.self, $0.string("event"))
+            StoreRows.decode(PackageEvent.self, $0.string("event"))
         }
     }
 
@@ -558,7 +510,7 @@ public struct NodeStore: Sendable {
             VALUES ($1, $2, $3, $4, 0, $5, $6)
             """,
             [
-                .text(subscription.subscriptionId), .text(url), .integer(intervalSeconds), .text(HubStore.json(flows)),
+                .text(subscription.subscriptionId), .text(url), .integer(intervalSeconds), .text(StoreRows.json(flows)),
                 .text(subscription.nextRunAt), .text(Timestamp.now()),
             ]
         )
@@ -571,7 +523,7 @@ public struct NodeStore: Sendable {
                 subscriptionId: $0.string("subscription_id") ?? "",
                 url: $0.string("url") ?? "",
                 intervalSeconds: $0.int("interval_seconds") ?? 60,
-                flows: HubStore.decode([String].self, $0.string("flows")) ?? [],
+                flows: StoreRows.decode([String].self, $0.string("flows")) ?? [],
                 afterSeq: $0.int("after_seq") ?? 0,
                 nextRunAt: $0.string("next_run_at") ?? ""
             )

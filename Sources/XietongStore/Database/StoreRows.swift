@@ -1,0 +1,64 @@
+import Foundation
+import XietongCore
+
+/// What both stores need to keep JSON in text columns and package events in rows.
+enum StoreRows {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? Self.encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+        guard let text else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// The tables that hold events: the hub's history of every package, and a node's history of its own.
+    enum EventTable: String {
+        case hub = "package_events"
+        case node = "node_events"
+    }
+
+    /// Inserts an event unless that package already has that hop; returns whether it was new.
+    @discardableResult
+    static func insert(_ event: PackageEvent, into table: EventTable, in transaction: any SQLTransaction) async throws -> Bool {
+        let inserted = try await transaction.execute(
+            """
+            INSERT INTO \(table.rawValue) (package_id, hop, at, organisation, detail, findings) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (package_id, hop) DO NOTHING RETURNING package_id
+            """,
+            [
+                .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
+                event.findings.map { .text(Self.json($0)) } ?? .null,
+            ]
+        )
+        return !inserted.isEmpty
+    }
+
+    /// The events of a package from either table, in journey order.
+    static func events(of packageId: String, in table: EventTable, database: any SQLDatabase) async throws(StoreError) -> [PackageEvent] {
+        try await database.execute(
+            "SELECT package_id, hop, at, organisation, detail, findings FROM \(table.rawValue) WHERE package_id = $1",
+            [.text(packageId)]
+        ).compactMap(Self.event).sorted(by: PackageEvent.journeyOrder)
+    }
+
+    static func event(_ row: SQLRow) -> PackageEvent? {
+        guard let packageId = row.string("package_id"), let hop = Hop(rawValue: row.string("hop") ?? ""), let at = row.string("at") else {
+            return nil
+        }
+        return PackageEvent(
+            packageId: packageId,
+            hop: hop,
+            at: at,
+            organisation: row.string("organisation") ?? "",
+            detail: row.string("detail"),
+            findings: Self.decode([Finding].self, row.string("findings"))
+        )
+    }
+}
