@@ -99,7 +99,7 @@ public struct PackageIntake: Sendable {
         }
 
         var findings = report.findings
-        if let created = Self.instant(envelope.createdAt), Date().timeIntervalSince(created) > self.maxPackageAge {
+        if let created = envelope.createdInstant, Date().timeIntervalSince(created) > self.maxPackageAge {
             findings.append(
                 Finding(
                     .expired,
@@ -150,13 +150,5 @@ public struct PackageIntake: Sendable {
                 warnings: findings.filter { $0.severity == .warning }
             )
         )
-    }
-
-    static func instant(_ dateTime: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: dateTime) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: dateTime)
     }
 }

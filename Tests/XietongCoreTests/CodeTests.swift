@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import XietongCore
 import XietongTesting
@@ -82,5 +83,16 @@ import XietongTesting
             #expect(ResidentIDNumber(male)?.genderCode == "1")
             #expect(ResidentIDNumber(IdentityNumbers.make(birth: "20000229", order: order, male: false))?.genderCode == "2")
         }
+    }
+}
+
+/// Exchange timestamps are fixed-width UTC with microseconds, so that they sort as text, and read back.
+@Suite struct TimestampTests {
+    @Test func timestampsAreFixedWidthUTCAndRoundTrip() throws {
+        let date = Date(timeIntervalSince1970: 1_795_282_200.123456)
+        #expect(Timestamp.string(date) == "2026-11-21T17:30:00.123456Z")
+        #expect(Timestamp.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000Z")
+        let parsed = try #require(Timestamp.date(Timestamp.string(date)))
+        #expect(abs(parsed.timeIntervalSince(date)) < 0.000_01)
     }
 }

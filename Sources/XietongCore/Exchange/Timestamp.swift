@@ -1,25 +1,27 @@
 public import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Timestamps for the exchange: UTC, ISO 8601, microseconds, fixed width, so that they sort as text.
 public enum Timestamp {
     public static func string(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
-        let whole = floor(seconds)
-        var micros = Int(((seconds - whole) * 1_000_000).rounded())
-        var base = Date(timeIntervalSince1970: whole)
+        var whole = time_t(floor(seconds))
+        var micros = Int(((seconds - floor(seconds)) * 1_000_000).rounded())
         if micros >= 1_000_000 {
             micros -= 1_000_000
-            base = base.addingTimeInterval(1)
+            whole += 1
         }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: base)
+        var parts = tm()
+        gmtime_r(&whole, &parts)
         func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return
-            "\(pad(c.year!, 4))-\(pad(c.month!, 2))-\(pad(c.day!, 2))T\(pad(c.hour!, 2)):\(pad(c.minute!, 2)):\(pad(c.second!, 2)).\(pad(micros, 6))Z"
+        let day = "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))"
+        return "\(day)T\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(micros, 6))Z"
     }
 
     public static func now() -> String { self.string(Date()) }

@@ -227,7 +227,7 @@ struct CheckContext {
         let body = self.package.body
         let created = DateValue.dateTime(self.package.envelope.createdAt)
         if let now = self.now, let created {
-            let createdInstant = Self.instant(created)
+            let createdInstant = DateValue.instant(created)
             if createdInstant > now.addingTimeInterval(24 * 3600) {
                 self.add(.dateOrder, "\(Self.envelopePath)/CreatedAt", zh: "创建时间晚于当前时间一天以上", en: "the creation time is more than a day in the future")
             }
@@ -287,13 +287,6 @@ struct CheckContext {
                 self.dangling("\(path)/AttachmentRef[\(refIndex + 1)]", reference, ("附件", "attachment"))
             }
         }
-    }
-
-    private static func instant(_ value: (date: CalendarDate, seconds: Int, offset: Int?)) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: value.offset ?? 8 * 3600)!
-        let day = calendar.date(from: DateComponents(year: value.date.year, month: value.date.month, day: value.date.day))!
-        return day.addingTimeInterval(TimeInterval(value.seconds))
     }
 
     private mutating func uniqueIds(_ ids: [String], path: String, what: (String, String)) -> Set<String> {

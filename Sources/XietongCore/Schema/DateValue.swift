@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Parsing of XSD `date` and `dateTime` lexical forms.
 enum DateValue {
     /// `yyyy-MM-dd`, optionally followed by a time-zone designator.
@@ -41,4 +43,17 @@ enum DateValue {
         guard let hours = Int(String(characters[1...2])), let minutes = Int(String(characters[4...5])) else { return false }
         return hours <= 14 && minutes < 60
     }
+
+    /// The instant of a parsed date-time; without a zone it is China time (UTC+8).
+    static func instant(_ value: (date: CalendarDate, seconds: Int, offset: Int?)) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: value.offset ?? 8 * 3600)!
+        let day = calendar.date(from: DateComponents(year: value.date.year, month: value.date.month, day: value.date.day))!
+        return day.addingTimeInterval(TimeInterval(value.seconds))
+    }
+}
+
+extension CasePackage.Envelope {
+    /// `CreatedAt` as an instant, or nil when it is not a date-time.
+    public var createdInstant: Date? { DateValue.dateTime(self.createdAt).map(DateValue.instant) }
 }

@@ -136,9 +136,22 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
 
     @discardableResult
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
-        // Through the transaction path, so that a write is answered only after the commit that makes it durable.
         do {
-            return try await self.transaction { try await $0.execute(sql, binds) }
+            await self.lock.acquire()
+            // While a group commit is open, a statement joins it, so that a write is answered only after the commit
+            // that makes it durable. Otherwise it runs on its own and SQLite commits it before it returns.
+            if self.inPhysicalTransaction {
+                return try await self.joinGroup { try await $0.execute(sql, binds) }
+            }
+            let rows: [SQLRow]
+            do {
+                rows = try self.run(sql, binds)
+            } catch {
+                await self.lock.release()
+                throw error
+            }
+            await self.lock.release()
+            return rows
         } catch let error as StoreError {
             throw error
         } catch {
@@ -148,6 +161,12 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T {
         await self.lock.acquire()
+        return try await self.joinGroup(body)
+    }
+
+    /// Runs `body` in the open group commit, starting one if none is open, and returns once a commit covers it.
+    /// The caller holds the lock; it is released before this returns.
+    private func joinGroup<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T {
         if !self.inPhysicalTransaction {
             do {
                 _ = try self.run("BEGIN IMMEDIATE", [])
