@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Domain, flow catalog, unified code, XML package codec and quality checks. No I/O beyond
@@ -39,11 +40,12 @@ let package = Package(
         ),
         // The system SQLite library (Debian: libsqlite3-dev), the embedded default store.
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        // Store protocols and their SQLite implementations (PostgreSQL follows, ZJ-7.2.2).
+        // Store protocols and their SQL, run on the embedded SQLite or on PostgreSQL (ZJ-7.2.2).
         .target(
             name: "XietongStore",
             dependencies: [
                 "XietongCore", "CSQLite",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -90,6 +92,7 @@ let package = Package(
             dependencies: [
                 "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -22,12 +22,19 @@ struct MigrationRunner {
 
     func run(_ migrations: [Migration]) async throws(StoreError) {
         do {
-            try await self.database.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-                []
-            )
+            // Each step holds the migration lock (PostgreSQL: an advisory lock) for its transaction, so that two
+            // instances starting at once apply each version exactly once; the second sees it recorded and skips it.
+            let lock = self.database.migrationLockStatement
+            try await self.database.transaction { transaction in
+                if let lock { try await transaction.execute(lock, []) }
+                try await transaction.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+                    []
+                )
+            }
             for migration in migrations.sorted(by: { $0.version < $1.version }) {
                 let applied: Bool = try await self.database.transaction { transaction in
+                    if let lock { try await transaction.execute(lock, []) }
                     let rows = try await transaction.execute(
                         "SELECT version FROM schema_migrations WHERE version = $1",
                         [.integer(migration.version)]

@@ -49,18 +49,34 @@ public struct SQLRow: Sendable {
 public protocol SQLTransaction: Sendable {
     @discardableResult
     func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow]
+
+    /// Sends `payload` on `channel` to the listeners of every process sharing this database, once (and only if) this
+    /// transaction commits.
+    func notify(_ channel: String, _ payload: String) async throws(StoreError)
 }
 
 /// A relational database the stores run on. Statements use `$1`, `$2` … placeholders, numbered in the order they
-/// first appear.
+/// first appear. The same SQL runs on both implementations: `SQLiteDatabase` (embedded, one process) and
+/// `PostgresDatabase` (a server, any number of processes).
+///
+/// Transactions are atomic and isolated at least at READ COMMITTED (SQLite runs them one after another). The stores
+/// therefore never rely on a read followed by a write in the same transaction to exclude a concurrent writer:
+/// racing inserts use `ON CONFLICT`, counters are single-statement upserts, state changes are conditional updates.
 public protocol SQLDatabase: Sendable {
     /// Runs one statement on its own.
     @discardableResult
     func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow]
 
-    /// Runs `body` in a transaction that commits when it returns and rolls back when it throws. Statements of
-    /// other callers do not interleave with it.
+    /// Runs `body` in a transaction that commits when it returns and rolls back when it throws.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T
+
+    /// What `channel`'s committed notifications say, from every process sharing the database. The stream yields an
+    /// empty payload once it is listening, and again after a reconnect: "anything may have changed".
+    func notifications(on channel: String) -> AsyncStream<String>
+
+    /// A statement that, run first in a transaction, keeps concurrent processes from migrating at the same time
+    /// until that transaction ends (nil where the transaction itself is exclusive).
+    var migrationLockStatement: String? { get }
 
     func close() async
 }

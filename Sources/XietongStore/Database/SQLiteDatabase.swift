@@ -18,6 +18,9 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     /// its own savepoint, and one COMMIT makes all of them durable. Nobody is answered before that commit.
     private var openBatch: [CheckedContinuation<Void, any Error>] = []
     private var inPhysicalTransaction = false
+    /// Notifications sent by transactions of the open group commit, delivered when it commits.
+    private var pendingNotifications: [(channel: String, payload: String)] = []
+    private let listeners = Listeners()
     private static let maxGroup = 64
     public let path: String
 
@@ -178,6 +181,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
         }
         // This caller's own work, undone alone if it fails.
         let result: Result<T, any Error>
+        let notificationsBefore = self.pendingNotifications.count
         do {
             _ = try self.run("SAVEPOINT xietong", [])
             do {
@@ -187,6 +191,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             } catch {
                 _ = try? self.run("ROLLBACK TO xietong", [])
                 _ = try? self.run("RELEASE xietong", [])
+                self.pendingNotifications.removeSubrange(notificationsBefore...)
                 result = .failure(error)
             }
         } catch {
@@ -205,7 +210,9 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             return try result.get()
         }
         let waiting = self.openBatch
+        let notifications = self.pendingNotifications
         self.openBatch = []
+        self.pendingNotifications = []
         self.inPhysicalTransaction = false
         do {
             _ = try self.run("COMMIT", [])
@@ -216,6 +223,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             throw error
         }
         await self.lock.release()
+        for notification in notifications { self.listeners.deliver(notification.payload, on: notification.channel) }
         for continuation in waiting { continuation.resume() }
         return try result.get()
     }
@@ -238,6 +246,45 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
         @discardableResult
         func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
             try self.database.run(sql, binds)
+        }
+
+        func notify(_ channel: String, _ payload: String) async throws(StoreError) {
+            self.database.pendingNotifications.append((channel, payload))
+        }
+    }
+
+    // MARK: Notifications
+
+    /// The embedded database has one process: its notifications go to this process's listeners, after commit.
+    public func notifications(on channel: String) -> AsyncStream<String> {
+        let listeners = self.listeners
+        return AsyncStream { continuation in
+            let id = listeners.add(continuation, on: channel)
+            continuation.onTermination = { _ in listeners.remove(id, from: channel) }
+            continuation.yield("")
+        }
+    }
+
+    /// The transaction is exclusive (BEGIN IMMEDIATE) already.
+    public var migrationLockStatement: String? { nil }
+
+    final class Listeners: @unchecked Sendable {
+        // @unchecked: guarded by `lock`.
+        private let lock = NSLock()
+        private var byChannel: [String: [UUID: AsyncStream<String>.Continuation]] = [:]
+
+        func add(_ continuation: AsyncStream<String>.Continuation, on channel: String) -> UUID {
+            let id = UUID()
+            self.lock.withLock { self.byChannel[channel, default: [:]][id] = continuation }
+            return id
+        }
+
+        func remove(_ id: UUID, from channel: String) {
+            _ = self.lock.withLock { self.byChannel[channel]?.removeValue(forKey: id) }
+        }
+
+        func deliver(_ payload: String, on channel: String) {
+            for continuation in self.lock.withLock({ Array((self.byChannel[channel] ?? [:]).values) }) { continuation.yield(payload) }
         }
     }
 }

@@ -120,12 +120,15 @@ public struct HubStore: Sendable {
         if let row = existing.first, let earlier = StoreRows.decode(Receipt.self, row.string("receipt")) {
             return earlier
         }
-        try await transaction.execute(
+        // A concurrent resend through another hub instance may commit first: then this insert does nothing and the
+        // first receipt, committed by now, is the answer.
+        let inserted = try await transaction.execute(
             """
             INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, in_reply_to,
                 unified_case_code, code_assigned, agency_case_number, standard_version, case_name, case_category, division,
                 similarity_key, content_sha256, content_size, content, created_at, received_at, receipt)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+            ON CONFLICT DO NOTHING RETURNING package_id
             """,
             [
                 .text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.receiver.organisationCode),
@@ -137,6 +140,16 @@ public struct HubStore: Sendable {
                 .text(envelope.createdAt), .text(now), .text(StoreRows.json(receipt)),
             ]
         )
+        guard !inserted.isEmpty else {
+            let first = try await transaction.execute(
+                "SELECT receipt FROM packages WHERE package_id = $1 OR (sender_org = $2 AND idempotency_key = $3)",
+                [.text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.idempotencyKey)]
+            )
+            guard let earlier = first.first.flatMap({ StoreRows.decode(Receipt.self, $0.string("receipt")) }) else {
+                throw StoreError(.conflict, zh: "数据包编号冲突", en: "the package id or idempotency key conflicts with another package")
+            }
+            return earlier
+        }
         for person in package.body.persons {
             try await transaction.execute(
                 """
@@ -237,7 +250,12 @@ public struct HubStore: Sendable {
             "INSERT INTO feed (organisation, seq, kind, package_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
             [.text(organisation), .integer(seq), .text(kind.rawValue), .text(packageId), .text(body.json), .text(Timestamp.now())]
         )
+        // Wakes the organisation's long poll on whichever hub instance it is connected to.
+        try await transaction.notify(Self.feedChannel, organisation)
     }
+
+    /// The notification channel on which feed appends are announced, with the organisation as payload.
+    public static let feedChannel = "xietong_feed"
 
     // MARK: Refusals
 
@@ -245,21 +263,18 @@ public struct HubStore: Sendable {
     public func refuse(packageId: String, sender: String, receiver: String?, idempotencyKey: String?, receipt: Receipt) async throws {
         let hub = self.hubOrganisation
         try await self.database.transaction { transaction in
-            let existing = try await transaction.execute(
-                "SELECT package_id FROM refusals WHERE package_id = $1 AND stage = 'hub'",
-                [.text(packageId)]
-            )
-            guard existing.isEmpty else { return }
-            try await transaction.execute(
+            let inserted = try await transaction.execute(
                 """
                 INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
                 VALUES ($1, $2, $3, $4, 'hub', $5, $6)
+                ON CONFLICT (package_id, stage) DO NOTHING RETURNING package_id
                 """,
                 [
                     .text(packageId), .text(sender), .optional(receiver), .optional(idempotencyKey), .text(receipt.receivedAt),
                     .text(StoreRows.json(receipt)),
                 ]
             )
+            guard !inserted.isEmpty else { return }
             let event = PackageEvent(
                 packageId: packageId,
                 hop: .refused,

@@ -46,11 +46,12 @@ public struct NodeStore: Sendable {
             )
             if let row = existing.first, let earlier = StoreRows.decode(Receipt.self, row.string("receipt")) { return earlier }
             let seq = try await Self.next("outbox", in: transaction)
-            try await transaction.execute(
+            let inserted = try await transaction.execute(
                 """
                 INSERT INTO outbox (package_id, idempotency_key, node_seq, lane, receiver_org, flow, message_type, content, attachments,
                     state, receipt, attempts, next_attempt_at, accepted_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, 0, $11, $12)
+                ON CONFLICT DO NOTHING RETURNING package_id
                 """,
                 [
                     .text(envelope.packageId), .text(envelope.idempotencyKey), .integer(seq), .integer(lane),
@@ -58,6 +59,17 @@ public struct NodeStore: Sendable {
                     .text(StoreRows.json(files)), .text(StoreRows.json(receipt)), .text(receipt.receivedAt), .text(receipt.receivedAt),
                 ]
             )
+            guard !inserted.isEmpty else {
+                // A concurrent click committed first (PostgreSQL, READ COMMITTED): its receipt is the answer.
+                let first = try await transaction.execute(
+                    "SELECT receipt FROM outbox WHERE idempotency_key = $1 OR package_id = $2",
+                    [.text(envelope.idempotencyKey), .text(envelope.packageId)]
+                )
+                guard let earlier = first.first.flatMap({ StoreRows.decode(Receipt.self, $0.string("receipt")) }) else {
+                    throw StoreError(.conflict, zh: "数据包编号冲突", en: "the package id or idempotency key conflicts with another package")
+                }
+                return earlier
+            }
             try await StoreRows.insert(
                 PackageEvent(packageId: envelope.packageId, hop: .acceptedByNode, at: receipt.receivedAt, organisation: organisation),
                 into: .node,
@@ -224,14 +236,13 @@ public struct NodeStore: Sendable {
     public func store(_ delivery: Delivery, feedSeq: Int, content: [UInt8], cursor: Int? = nil) async throws {
         let organisation = self.organisation
         try await self.database.transaction { transaction in
-            let existing = try await transaction.execute("SELECT package_id FROM inbox WHERE package_id = $1", [.text(delivery.packageId)])
-            guard existing.isEmpty else { return }
             let now = Timestamp.now()
-            try await transaction.execute(
+            let inserted = try await transaction.execute(
                 """
                 INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, content, state,
                     stored_at, attempts, next_attempt_at, case_bucket)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'stored', $9, 0, $10, $11)
+                ON CONFLICT (package_id) DO NOTHING RETURNING package_id
                 """,
                 [
                     .text(delivery.packageId), .integer(feedSeq), .text(delivery.sender), .text(delivery.flow), .text(delivery.messageType),
@@ -239,6 +250,10 @@ public struct NodeStore: Sendable {
                     .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)),
                 ]
             )
+            guard !inserted.isEmpty else {
+                if let cursor { try await Self.setCursor(cursor, in: transaction) }
+                return
+            }
             let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
             try await StoreRows.insert(event, into: .node, in: transaction)
             try await Self.owe(event, in: transaction)

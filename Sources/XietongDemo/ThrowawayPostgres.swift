@@ -1,0 +1,150 @@
+public import Foundation
+import Logging
+public import XietongStore
+
+/// A real PostgreSQL server of its own, for tests and benchmarks: `initdb` and `pg_ctl` in a temporary folder, on a
+/// free loopback port, stopped and removed when this process exits. Needs the server package (Debian:
+/// `postgresql`). When run as root, the server runs as the `postgres` user, since PostgreSQL refuses root.
+public actor ThrowawayPostgres {
+    public struct Unavailable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static let shared = ThrowawayPostgres()
+
+    private var server: (port: Int, directory: URL)?
+    private var created = 0
+
+    /// Environment variable naming an existing server to use instead (a superuser's URL, for example
+    /// `postgres://postgres@127.0.0.1:5432/postgres`); each caller still gets a database of its own.
+    public static let serverURLVariable = "XIETONG_TEST_POSTGRES_URL"
+
+    /// A new, empty database on the server (started on first use).
+    public func newDatabase(prefix: String = "xietong") async throws -> DatabaseURL {
+        let admin = try await self.adminServer()
+        self.created += 1
+        let name = "\(prefix)_\(getpid())_\(self.created)_\(UInt32.random(in: 0...UInt32.max))"
+        let database = try await PostgresDatabase.open(.postgres(admin), migrations: [], maximumConnections: 1, logger: Self.quiet)
+        defer { Task { await database.close() } }
+        try await database.execute("CREATE DATABASE \(name)", [])
+        var server = admin
+        server.database = name
+        return .postgres(server)
+    }
+
+    static let quiet: Logger = {
+        var logger = Logger(label: "xietong.test-postgres")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    private func adminServer() async throws -> DatabaseURL.PostgresServer {
+        if let url = ProcessInfo.processInfo.environment[Self.serverURLVariable], !url.isEmpty {
+            guard case .postgres(let server) = try DatabaseURL.parse(url, path: Self.serverURLVariable) else {
+                throw Unavailable(description: "\(Self.serverURLVariable) must be a postgres:// URL")
+            }
+            return server
+        }
+        let port = try self.start()
+        return DatabaseURL.PostgresServer(host: "127.0.0.1", port: port, user: "xietong", database: "postgres")
+    }
+
+    // MARK: The server process
+
+    private func start() throws -> Int {
+        if let server { return server.port }
+        let binaries = try Self.binaries()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-postgres-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let asRoot = geteuid() == 0
+        if asRoot { try Self.run("/bin/chown", ["postgres:postgres", directory.path], asPostgres: false) }
+        let data = directory.appendingPathComponent("data").path
+        try Self.run(
+            binaries.appendingPathComponent("initdb").path,
+            ["-D", data, "-U", "xietong", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+            asPostgres: asRoot
+        )
+        // Tests need many connections, not durability: fsync off keeps them fast. Benchmarks start their own.
+        for _ in 0..<5 {
+            let port = LocalProcesses.freePort()
+            let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off"
+            do {
+                try Self.run(
+                    binaries.appendingPathComponent("pg_ctl").path,
+                    ["-D", data, "-l", directory.appendingPathComponent("server.log").path, "-o", options, "-w", "-t", "60", "start"],
+                    asPostgres: asRoot
+                )
+            } catch {
+                continue
+            }
+            self.server = (port, directory)
+            ThrowawayPostgres.stopAtExit(pgCtl: binaries.appendingPathComponent("pg_ctl").path, data: data, directory: directory.path, asRoot: asRoot)
+            return port
+        }
+        let log = (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
+        throw Unavailable(description: "PostgreSQL did not start: \(log.suffix(2000))")
+    }
+
+    /// The folder of `initdb` and `pg_ctl`: the newest `/usr/lib/postgresql/N/bin`, or the PATH.
+    static func binaries() throws -> URL {
+        let root = URL(fileURLWithPath: "/usr/lib/postgresql")
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).compactMap(Int.init).sorted()
+        for version in versions.reversed() {
+            let bin = root.appendingPathComponent("\(version)/bin")
+            if FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent("initdb").path) { return bin }
+        }
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let bin = URL(fileURLWithPath: String(folder))
+            if FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent("initdb").path),
+                FileManager.default.isExecutableFile(atPath: bin.appendingPathComponent("pg_ctl").path)
+            {
+                return bin
+            }
+        }
+        throw Unavailable(description: "the PostgreSQL server is not installed (Debian: apt-get install -y postgresql)")
+    }
+
+    /// Runs a command to completion with its output in a temporary file. posix_spawn and waitpid directly:
+    /// Foundation's `Process` can miss the exit of a command whose child daemonises (`pg_ctl start`).
+    static func run(_ executable: String, _ arguments: [String], asPostgres: Bool) throws {
+        let argv = asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments : [executable] + arguments
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-postgres-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
+        guard spawned == 0 else {
+            throw Unavailable(description: "cannot start \(argv[0]): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exited = (status & 0x7f) == 0
+        let code = (status >> 8) & 0xff
+        guard exited && code == 0 else {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            throw Unavailable(
+                description: "\(URL(fileURLWithPath: executable).lastPathComponent) failed (status \(status)): \(text.suffix(2000))"
+            )
+        }
+    }
+
+    // MARK: Clean-up at exit
+
+    nonisolated(unsafe) private static var cleanup: (pgCtl: String, data: String, directory: String, asRoot: Bool)?
+
+    private static func stopAtExit(pgCtl: String, data: String, directory: String, asRoot: Bool) {
+        Self.cleanup = (pgCtl, data, directory, asRoot)
+        atexit {
+            guard let cleanup = ThrowawayPostgres.cleanup else { return }
+            try? ThrowawayPostgres.run(cleanup.pgCtl, ["-D", cleanup.data, "-m", "immediate", "-w", "stop"], asPostgres: cleanup.asRoot)
+            try? FileManager.default.removeItem(atPath: cleanup.directory)
+        }
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+public import Logging
+import NIOCore
+import PostgresNIO
+
+/// The hub's (and a large agency node's) database on a PostgreSQL server (ZJ-7.2.2), chosen by a `postgres://` URL.
+///
+/// Statements run on a pooled connection. A transaction runs on one connection at READ COMMITTED; the stores' SQL is
+/// written for that: inserts that may race use `ON CONFLICT`, counters are single-statement upserts, and state changes
+/// are conditional updates. Several hub instances can therefore share one database.
+public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
+    // @unchecked: `runner` and `closed` are touched only under `state`.
+    private let client: PostgresClient
+    private let state = NSLock()
+    private var runner: Task<Void, Never>?
+    private var closed = false
+    private let logger: Logger
+    public let location: DatabaseURL
+
+    private init(client: PostgresClient, location: DatabaseURL, logger: Logger) {
+        self.client = client
+        self.location = location
+        self.logger = logger
+    }
+
+    /// Connects to the server, checks that it answers, and applies `migrations` not yet applied.
+    public static func open(
+        _ location: DatabaseURL,
+        migrations: [Migration],
+        maximumConnections: Int = 20,
+        logger: Logger = Logger(label: "xietong.store")
+    ) async throws(StoreError) -> PostgresDatabase {
+        guard case .postgres(let server) = location else {
+            throw StoreError(.open, zh: "不是 PostgreSQL 地址", en: "not a PostgreSQL URL: \(location.redacted)")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: server.host,
+            port: server.port,
+            username: server.user,
+            password: server.password,
+            database: server.database,
+            tls: .disable
+        )
+        if server.requireTLS {
+            configuration.tls = .require(.makeClientConfiguration())
+        }
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(10)
+        let database = PostgresDatabase(client: PostgresClient(configuration: configuration), location: location, logger: logger)
+        database.start()
+        do {
+            try await database.execute("SELECT 1 AS ok", [])
+        } catch {
+            await database.close()
+            throw StoreError(
+                .open,
+                zh: "无法连接 PostgreSQL 数据库 \(location.redacted)",
+                en: "cannot connect to the PostgreSQL database at \(location.redacted)",
+                underlying: error
+            )
+        }
+        do {
+            try await MigrationRunner(database: database, logger: logger).run(migrations)
+        } catch {
+            await database.close()
+            throw error
+        }
+        return database
+    }
+
+    private func start() {
+        let client = self.client
+        self.state.withLock { self.runner = Task { await client.run() } }
+    }
+
+    /// Transaction-scoped advisory lock: concurrent instances apply migrations one at a time.
+    public var migrationLockStatement: String? { "SELECT pg_advisory_xact_lock(7410420) AS locked" }
+
+    // MARK: Statements
+
+    static func query(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .integer(let number): bindings.append(Int64(number))
+            case .real(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            case .null: bindings.appendNull()
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    static func rows(_ sequence: PostgresRowSequence) async throws -> [SQLRow] {
+        var rows: [SQLRow] = []
+        for try await row in sequence {
+            var values: [String: SQLValue] = [:]
+            for cell in row {
+                values[cell.columnName] = try Self.value(cell)
+            }
+            rows.append(SQLRow(values: values))
+        }
+        return rows
+    }
+
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard var bytes = cell.bytes else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .numeric:
+            let decimal = try cell.decode(Decimal.self)
+            let number = NSDecimalNumber(decimal: decimal)
+            return decimal == Decimal(number.intValue) ? .integer(number.intValue) : .real(number.doubleValue)
+        case .bytea: return .blob(bytes.readBytes(length: bytes.readableBytes) ?? [])
+        default:
+            if let text = try? cell.decode(String.self) { return .text(text) }
+            return .text(bytes.readString(length: bytes.readableBytes) ?? "")
+        }
+    }
+
+    static func failure(_ error: any Error, sql: String) -> StoreError {
+        StoreError(.query, zh: "数据库操作失败", en: "a database operation failed", underlying: PostgresFailure(error: error, sql: sql))
+    }
+
+    /// The server's full error (SQLSTATE, message), for operators' logs; PostgresNIO's own description hides it.
+    struct PostgresFailure: Error, CustomStringConvertible {
+        let detail: String
+        let sqlState: String?
+
+        init(error: any Error, sql: String) {
+            let psql = error as? PSQLError
+            self.sqlState = psql?.serverInfo?[.sqlState]
+            let message = psql?.serverInfo?[.message] ?? String(reflecting: error)
+            self.detail = "\(self.sqlState.map { "SQLSTATE \($0): " } ?? "")\(message) in: \(sql.prefix(200))"
+        }
+
+        var description: String { self.detail }
+    }
+
+    @discardableResult
+    public func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        do {
+            return try await Self.rows(try await self.client.query(Self.query(sql, binds), logger: self.logger))
+        } catch {
+            throw Self.failure(error, sql: sql)
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T {
+        do {
+            return try await self.client.withConnection { connection in
+                try await connection.query("BEGIN", logger: self.logger)
+                do {
+                    let value = try await body(Transaction(connection: connection, logger: self.logger))
+                    try await connection.query("COMMIT", logger: self.logger)
+                    return value
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                    throw error
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as PSQLError {
+            throw Self.failure(error, sql: "transaction")
+        }
+    }
+
+    /// The statements of one transaction, on its connection.
+    struct Transaction: SQLTransaction {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        @discardableResult
+        func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+            do {
+                return try await PostgresDatabase.rows(try await self.connection.query(PostgresDatabase.query(sql, binds), logger: self.logger))
+            } catch {
+                throw PostgresDatabase.failure(error, sql: sql)
+            }
+        }
+
+        func notify(_ channel: String, _ payload: String) async throws(StoreError) {
+            try await self.execute("SELECT pg_notify($1, $2) AS sent", [.text(channel), .text(payload)])
+        }
+    }
+
+    // MARK: Notifications
+
+    /// Notifications on `channel` from every instance, after the transactions that sent them commit. The stream
+    /// reconnects after a lost connection; a consumer treats a gap as "something may have changed".
+    public func notifications(on channel: String) -> AsyncStream<String> {
+        let client = self.client
+        let logger = self.logger
+        return AsyncStream { continuation in
+            let task = Task {
+                while !Task.isCancelled {
+                    do {
+                        try await client.withConnection { connection in
+                            try await connection.listen(on: channel) { notifications in
+                                // A (re)connected listener may have missed notifications: wake everyone once.
+                                continuation.yield("")
+                                for try await notification in notifications {
+                                    continuation.yield(notification.payload)
+                                }
+                            }
+                        }
+                    } catch {
+                        if Task.isCancelled { break }
+                        logger.warning(
+                            "lost the PostgreSQL notification listener; reconnecting",
+                            metadata: ["store.channel": "\(channel)", "error": "\(PostgresFailure(error: error, sql: "LISTEN"))"]
+                        )
+                    }
+                    try? await Task.sleep(for: .milliseconds(500))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    public func close() async {
+        let runner: Task<Void, Never>? = self.state.withLock {
+            defer { self.closed = true }
+            return self.closed ? nil : self.runner
+        }
+        guard let runner else { return }
+        runner.cancel()
+        await runner.value
+    }
+}

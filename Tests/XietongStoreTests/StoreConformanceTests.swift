@@ -1,0 +1,327 @@
+import Foundation
+import Testing
+import XietongCore
+import XietongStore
+import XietongTesting
+
+/// One suite, run on both backends (issue 4): what the hub and the nodes rely on from their database behaves the same
+/// on the embedded SQLite and on PostgreSQL, including under concurrency.
+@Suite struct StoreConformanceTests {
+    static let probe = [
+        Migration(
+            version: 1,
+            name: "probe",
+            statements: ["CREATE TABLE probe (id TEXT PRIMARY KEY, number BIGINT, ratio DOUBLE PRECISION, label TEXT, payload BYTEA)"]
+        )
+    ]
+
+    // MARK: The database
+
+    @Test(arguments: StoreBackend.allCases)
+    func valuesRoundTripUnchanged(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Self.probe, in: directory)
+        defer { Task { await database.close() } }
+        let bytes = (0..<512).map { UInt8($0 % 256) }
+        try await database.execute(
+            "INSERT INTO probe (id, number, ratio, label, payload) VALUES ($1, $2, $3, $4, $5)",
+            [.text("a"), .integer(9_007_199_254_740_993), .real(0.25), .text("杭州市西湖区人民检察院 ' \" ; --"), .blob(bytes)]
+        )
+        try await database.execute("INSERT INTO probe (id, number, ratio, label, payload) VALUES ($1, $2, $3, $4, $5)", [.text("b"), .null, .null, .null, .null])
+        let rows = try await database.execute("SELECT id, number, ratio, label, payload FROM probe ORDER BY id", [])
+        #expect(rows.count == 2)
+        #expect(rows[0].int("number") == 9_007_199_254_740_993)
+        #expect(rows[0].values["ratio"] == .real(0.25))
+        #expect(rows[0].string("label") == "杭州市西湖区人民检察院 ' \" ; --")
+        #expect(rows[0].bytes("payload") == bytes)
+        #expect(rows[1].values["number"] == .null && rows[1].values["label"] == .null && rows[1].values["payload"] == .null)
+        let count = try await database.execute("SELECT COUNT(*) AS n, SUM(number) AS total FROM probe", [])
+        #expect(count.first?.int("n") == 2)
+        #expect(count.first?.int("total") == 9_007_199_254_740_993)
+    }
+
+    struct Abandon: Error {}
+
+    @Test(arguments: StoreBackend.allCases)
+    func aTransactionThatThrowsLeavesNothingBehind(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Self.probe, in: directory)
+        defer { Task { await database.close() } }
+        await #expect(throws: Abandon.self) {
+            try await database.transaction { transaction in
+                try await transaction.execute("INSERT INTO probe (id) VALUES ($1)", [.text("half")])
+                throw Abandon()
+            }
+        }
+        // A statement that fails inside a transaction undoes the transaction's earlier statements too.
+        await #expect(throws: StoreError.self) {
+            try await database.transaction { transaction in
+                try await transaction.execute("INSERT INTO probe (id) VALUES ($1)", [.text("first")])
+                try await transaction.execute("INSERT INTO probe (id) VALUES ($1)", [.text("first")])
+            }
+        }
+        #expect(try await database.execute("SELECT id FROM probe", []).isEmpty)
+    }
+
+    @Test(.timeLimit(.minutes(1)), arguments: StoreBackend.allCases)
+    func notificationsArriveOnlyAfterCommit(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Self.probe, in: directory)
+        defer { Task { await database.close() } }
+        var notifications = database.notifications(on: "xietong_probe").makeAsyncIterator()
+        // The stream says it is listening with an empty payload ("anything may have changed").
+        #expect(await notifications.next() == "")
+        try? await database.transaction { transaction in
+            try await transaction.notify("xietong_probe", "rolled back")
+            throw Abandon()
+        }
+        try await database.transaction { transaction in
+            try await transaction.execute("INSERT INTO probe (id) VALUES ($1)", [.text("n")])
+            try await transaction.notify("xietong_probe", "committed")
+        }
+        try await database.transaction { transaction in try await transaction.notify("xietong_probe", "last") }
+        #expect(await notifications.next() == "committed")
+        #expect(await notifications.next() == "last")
+    }
+
+    // MARK: Migrations
+
+    @Test(arguments: StoreBackend.allCases)
+    func migrationsApplyOnceEvenWhenInstancesStartTogether(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let location = try await backend.newLocation(in: directory)
+        let databases = try await withThrowingTaskGroup(of: (any SQLDatabase).self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for database in databases {
+            #expect(try await database.appliedMigrations() == Migrations.hub.map(\.version))
+            await database.close()
+        }
+        let reopened = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
+        #expect(try await reopened.execute("SELECT COUNT(*) AS n FROM schema_migrations", []).first?.int("n") == Migrations.hub.count)
+        await reopened.close()
+    }
+
+    // MARK: Unified-code sequences (ZJ-7.1.1)
+
+    @Test(arguments: StoreBackend.allCases)
+    func sequenceNumbersAreUniqueAcrossConnections(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (first, location) = try await backend.open(Migrations.hub, in: directory)
+        // Two handles on one database stand for two hub instances.
+        let second = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
+        let numbers = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<200 {
+                let store = SQLCodeSequenceStore(database: index % 2 == 0 ? first : second)
+                group.addTask { try await store.nextSequence(organisationCode: "330106000101", day: "20261121") }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(numbers.sorted() == Array(1...200))
+        await first.close()
+        await second.close()
+    }
+
+    // MARK: The hub's store
+
+    static func accepted(case caseNumber: Int, message: Int = 0, run: String = "conformance") throws -> HubStore.Accepted {
+        let made = PackageFactory.arrestRequest(case: caseNumber, message: message, run: run)
+        let package = try #require(Fixtures.check(bytes: made.xml, attachments: false).package)
+        return HubStore.Accepted(
+            package: package,
+            content: made.xml,
+            contentSHA256: made.sha256,
+            unifiedCaseCode: made.caseCode,
+            codeAssigned: false,
+            warnings: []
+        )
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aPackageIsStoredOnceWhateverHowOftenItIsSent(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (first, location) = try await backend.open(Migrations.hub, in: directory)
+        let second = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
+        let stores = [HubStore(database: first, hubOrganisation: "330100000001"), HubStore(database: second, hubOrganisation: "330100000001")]
+        let accepted = try Self.accepted(case: 1)
+        // GZ-7: twenty concurrent sends of one package through two instances.
+        let receipts = try await withThrowingTaskGroup(of: Receipt.self) { group in
+            for index in 0..<20 {
+                let store = stores[index % 2]
+                group.addTask { try await store.accept(accepted, statusURL: "/v1/packages/\(index)") }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        // Every sender got the first receipt (the one whose status URL was stored).
+        #expect(Set(receipts.map(\.statusURL)).count == 1)
+        let packageId = accepted.package.envelope.packageId
+        #expect(try await first.execute("SELECT COUNT(*) AS n FROM packages", []).first?.int("n") == 1)
+        #expect(try await stores[1].content(of: packageId) == accepted.content)
+        #expect(try await stores[0].events(of: packageId).map(\.hop) == [.receivedByHub, .coded, .forwarded])
+        let deliveries = try await stores[1].feed(organisation: "330106000201", after: 0, limit: 100)
+        #expect(deliveries.count == 1)
+        #expect(deliveries.first?.delivery?.packageId == packageId)
+        let existing = try await stores[0].existingReceipt(sender: "330106000101", idempotencyKey: accepted.package.envelope.idempotencyKey, packageId: "")
+        #expect(existing?.receipt.statusURL == receipts[0].statusURL)
+        await first.close()
+        await second.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func feedPositionsAreGaplessAndInCommitOrderAcrossInstances(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (first, location) = try await backend.open(Migrations.hub, in: directory)
+        let second = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
+        let stores = [HubStore(database: first, hubOrganisation: "330100000001"), HubStore(database: second, hubOrganisation: "330100000001")]
+        let batches = try (0..<30).map { try Self.accepted(case: $0) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, accepted) in batches.enumerated() {
+                let store = stores[index % 2]
+                group.addTask { _ = try await store.accept(accepted, statusURL: "/s") }
+            }
+            try await group.waitForAll()
+        }
+        let receiverFeed = try await stores[0].feed(organisation: "330106000201", after: 0, limit: 1000)
+        #expect(receiverFeed.map(\.seq) == Array(1...30))
+        #expect(Set(receiverFeed.compactMap(\.delivery?.packageId)).count == 30)
+        // The sender hears three hops of each package: 90 entries, numbered without gaps.
+        let senderFeed = try await stores[1].feed(organisation: "330106000101", after: 0, limit: 1000)
+        #expect(senderFeed.map(\.seq) == Array(1...90))
+        // Paging with `after` returns the rest, in order.
+        #expect(try await stores[0].feed(organisation: "330106000201", after: 25, limit: 10).map(\.seq) == [26, 27, 28, 29, 30])
+        await first.close()
+        await second.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func reportedHopsAreRecordedOnceAndPassedToTheSender(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        defer { Task { await database.close() } }
+        let store = HubStore(database: database, hubOrganisation: "330100000001")
+        let accepted = try Self.accepted(case: 7)
+        let packageId = accepted.package.envelope.packageId
+        _ = try await store.accept(accepted, statusURL: "/s")
+        let stored = PackageEvent(packageId: packageId, hop: .storedByReceiver, organisation: "330106000201")
+        let delivered = PackageEvent(packageId: packageId, hop: .delivered, organisation: "330106000201")
+        let outcomes = try await store.record([stored, delivered, delivered], reportedBy: "330106000201")
+        #expect(outcomes.map(\.sender) == ["330106000101", "330106000101", nil])
+        #expect(try await store.record(stored, reportedBy: "330106000301") == .notAParty)
+        #expect(try await store.record(PackageEvent(packageId: "nope", hop: .delivered, organisation: "330106000201"), reportedBy: "330106000201") == .unknownPackage)
+        #expect(try await store.events(of: packageId).map(\.hop) == [.receivedByHub, .coded, .forwarded, .storedByReceiver, .delivered])
+        #expect(try await store.overdue(receivedBefore: "9999-01-01T00:00:00Z", limit: 10).isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func refusalsAndAlertsAreRecordedOnce(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        defer { Task { await database.close() } }
+        let store = HubStore(database: database, hubOrganisation: "330100000001")
+        let finding = Finding(.expired, at: "/CasePackage/Envelope/CreatedAt", zh: "已过期", en: "expired")
+        let refusal = Receipt(packageId: "p-refused", status: .refused, findings: [finding])
+        for _ in 0..<3 {
+            try await store.refuse(packageId: "p-refused", sender: "330106000101", receiver: "330106000201", idempotencyKey: "k", receipt: refusal)
+        }
+        #expect(try await store.refusals().count == 1)
+        #expect(try await store.existingReceipt(sender: "330106000101", idempotencyKey: "k", packageId: "")?.receipt.findings.first?.code == .expired)
+        let accepted = try Self.accepted(case: 8)
+        let packageId = accepted.package.envelope.packageId
+        _ = try await store.accept(accepted, statusURL: "/s")
+        #expect(try await store.overdue(receivedBefore: "9999-01-01T00:00:00Z", limit: 10).map(\.packageId) == [packageId])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<5 {
+                group.addTask {
+                    try await store.raiseAlert(packageId: packageId, sender: "330106000101", receiver: "330106000201", stuckAfter: .forwarded, detail: "x")
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.alerts().count == 1)
+        #expect(try await store.overdue(receivedBefore: "9999-01-01T00:00:00Z", limit: 10).isEmpty)
+        let receiverFeed = try await store.feed(organisation: "330106000201", after: 0, limit: 10)
+        #expect(receiverFeed.compactMap(\.event?.hop) == [.alerted])
+    }
+
+    // MARK: A node's store
+
+    @Test(arguments: StoreBackend.allCases)
+    func theOutboxKeepsOnePackagePerKeyInLaneOrder(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.node, in: directory)
+        defer { Task { await database.close() } }
+        let store = NodeStore(database: database, organisation: "330106000101")
+        let packages = try (0..<5).map { try Self.accepted(case: 20, message: $0) }
+        let repeated = packages[0]
+        let receipts = try await withThrowingTaskGroup(of: Receipt.self) { group in
+            for index in 0..<10 {
+                group.addTask {
+                    let receipt = Receipt(packageId: repeated.package.envelope.packageId, status: .accepted, statusURL: "/s/\(index)")
+                    return try await store.enqueue(repeated.package, content: repeated.content, lane: 3, receipt: receipt)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(receipts.map(\.statusURL)).count == 1)
+        for accepted in packages.dropFirst() {
+            let receipt = Receipt(packageId: accepted.package.envelope.packageId, status: .accepted, statusURL: "/s")
+            _ = try await store.enqueue(accepted.package, content: accepted.content, lane: 3, receipt: receipt)
+        }
+        let batch = try await store.pendingBatch(lane: 3, now: "9999-01-01T00:00:00Z", limit: 10)
+        #expect(batch.map(\.packageId) == packages.map(\.package.envelope.packageId))
+        // Lane order is the order of acceptance (a lost race may skip a number, never reorder).
+        #expect(batch.map(\.nodeSeq) == batch.map(\.nodeSeq).sorted() && Set(batch.map(\.nodeSeq)).count == 5)
+        try await store.settle([(batch[0].packageId, Receipt(packageId: batch[0].packageId, status: .accepted))])
+        #expect(try await store.pendingBatch(lane: 3, now: "9999-01-01T00:00:00Z", limit: 10).count == 4)
+        #expect(try await store.hubReceipt(of: batch[0].packageId)?.status == .accepted)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func theInboxStoresOnceAndDeliversInFeedOrderPerCase(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.node, in: directory)
+        defer { Task { await database.close() } }
+        let store = NodeStore(database: database, organisation: "330106000201")
+        let deliveries = try (0..<4).map { message in
+            let accepted = try Self.accepted(case: 30, message: message)
+            return (
+                Delivery(
+                    packageId: accepted.package.envelope.packageId,
+                    sender: "330106000101",
+                    receiver: "330106000201",
+                    flow: accepted.package.envelope.flow,
+                    messageType: accepted.package.envelope.messageType,
+                    unifiedCaseCode: accepted.unifiedCaseCode,
+                    agencyCaseNumber: accepted.package.envelope.agencyCaseNumber,
+                    contentSHA256: accepted.contentSHA256,
+                    contentSize: accepted.content.count,
+                    attachments: [],
+                    acceptedAt: Timestamp.now()
+                ),
+                accepted.content
+            )
+        }
+        for (index, (delivery, content)) in deliveries.enumerated() {
+            try await store.store(delivery, feedSeq: index + 1, content: content, cursor: index + 1)
+            try await store.store(delivery, feedSeq: index + 1, content: content, cursor: index + 1)
+        }
+        #expect(try await store.feedCursor() == 4)
+        #expect(try await store.inbox(afterSeq: 0, limit: 100).count == 4)
+        var pushed: [String] = []
+        while let next = try await store.nextUndelivered() {
+            pushed.append(next.item.packageId)
+            #expect(try await store.markDelivered(next.item.packageId))
+            #expect(try await !store.markDelivered(next.item.packageId))
+        }
+        #expect(pushed == deliveries.map(\.0.packageId))
+        #expect(try await store.receiverAction(pushed[0], hop: .signedFor, reason: nil))
+        #expect(try await store.events(of: pushed[0]).map(\.hop) == [.storedByReceiver, .delivered, .signedFor])
+        let owed = try await store.dueReports(limit: 100)
+        #expect(owed.count == 9)
+        try await store.reported(owed)
+        #expect(try await store.dueReports(limit: 100).isEmpty)
+    }
+}
