@@ -40,36 +40,45 @@ public final class LocalExchange: @unchecked Sendable {
 
     /// Declares the hub; start it with `start("hub")`.
     @discardableResult
+    /// Several instances share one `database` (PostgreSQL) and one `blobDirectory`; each has its own `name`.
     public func addHub(
         nodes: [String],
+        name: String = "hub",
+        database: String? = nil,
+        blobDirectory: String? = nil,
         alertAfterSeconds: Double = 300,
         alertCheckSeconds: Double = 10,
         maxPackageAgeDays: Double = 36500
     ) throws -> Service {
         let port = Self.freePort()
         let credentials = nodes.map { "{\"organisation\":\"\($0)\",\"token\":\"\(self.token(for: $0))\"}" }.joined(separator: ",")
+        let storage =
+            (database.map { ",\"database\":\"\($0)\"" } ?? "") + (blobDirectory.map { ",\"blobDirectory\":\"\($0)\"" } ?? "")
         let config = try self.write(
             """
-            {"format":"xietong.hub/1","listen":{"host":"127.0.0.1","port":\(port)},"dataDirectory":"\(self.file("hub").path)",
+            {"format":"xietong.hub/1","listen":{"host":"127.0.0.1","port":\(port)},"dataDirectory":"\(self.file(name).path)",
              "adminToken":"\(self.adminToken)","nodes":[\(credentials)],"alertAfterSeconds":\(alertAfterSeconds),
-             "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays)}
+             "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays)\(storage)}
             """,
-            to: "hub.json"
+            to: "\(name).json"
         )
-        return self.processes.declare("hub", port: port, arguments: ["hub", "--config", config], log: self.file("hub.log"))
+        return self.processes.declare(name, port: port, arguments: ["hub", "--config", config], log: self.file("\(name).log"))
     }
+
+    /// Where nodes reach the hub: the `hub` service, unless set (for example to a load balancer in front of several
+    /// instances).
+    public var hubURL: String?
 
     /// Declares a node; with `pushTo`, it pushes to that business system's `/receive`.
     @discardableResult
     public func addNode(_ organisation: String, pushTo business: String? = nil, lanes: Int = 4, alertAfterSeconds: Double = 300) throws -> Service {
         let port = Self.freePort()
-        let hub = self.services["hub"]!
         let delivery = business.map { "{\"mode\":\"push\",\"url\":\"http://127.0.0.1:\(self.services[$0]!.port)/receive\"}" } ?? "{\"mode\":\"pull\"}"
         let config = try self.write(
             """
             {"format":"xietong.node/1","organisation":"\(organisation)","listen":{"host":"127.0.0.1","port":\(port)},
              "dataDirectory":"\(self.file("node-\(organisation)").path)",
-             "hub":{"url":"\(hub.url)","token":"\(self.token(for: organisation))"},"apiKeys":["\(Self.apiKey(organisation))"],
+             "hub":{"url":"\(self.hubURL ?? self.services["hub"]!.url)","token":"\(self.token(for: organisation))"},"apiKeys":["\(Self.apiKey(organisation))"],
              "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)}
             """,
             to: "node-\(organisation).json"
@@ -116,8 +125,9 @@ public final class LocalExchange: @unchecked Sendable {
     /// Starts the hub, then the business systems, then the nodes.
     public func startAll() async throws {
         let names = self.services.keys
-        for name in ["hub"] + names.filter({ $0.hasPrefix("business-") }).sorted()
-            + names.filter({ $0 != "hub" && !$0.hasPrefix("business-") }).sorted()
+        let hubs = names.filter { $0.hasPrefix("hub") }.sorted()
+        for name in hubs + names.filter({ $0.hasPrefix("business-") }).sorted()
+            + names.filter({ !$0.hasPrefix("hub") && !$0.hasPrefix("business-") }).sorted()
         {
             try await self.start(name)
         }

@@ -23,13 +23,8 @@ public enum HubApplication {
         logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (some ApplicationProtocol, Parts) {
-        let directory = URL(fileURLWithPath: configuration.dataDirectory)
-        let database = try await SQLiteDatabase.open(
-            path: directory.appendingPathComponent("hub.sqlite").path,
-            migrations: Migrations.hub,
-            logger: logger
-        )
-        let blobs = try BlobStore(root: directory.appendingPathComponent("blobs"))
+        let database = try await configuration.databaseLocation().open(migrations: Migrations.hub, logger: logger)
+        let blobs = try BlobStore(root: configuration.blobLocation)
         let store = HubStore(database: database, hubOrganisation: configuration.organisation)
         let notifier = ChangeNotifier()
         let checker = try QualityChecker.bundled(registry: registry, catalog: catalog)
@@ -55,7 +50,7 @@ public enum HubApplication {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-hub"),
-            services: [DatabaseCloser(database: database), monitor],
+            services: [DatabaseCloser(database: database), FeedRelay(database: database, notifier: notifier), monitor],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.listen.port) },
             logger: logger
         )

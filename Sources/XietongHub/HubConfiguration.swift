@@ -1,6 +1,7 @@
 public import Foundation
 public import XietongCore
 public import XietongHTTP
+public import XietongStore
 
 /// The hub's settings: a JSON file (`xietong.hub/1`), then environment variables over it.
 ///
@@ -8,6 +9,8 @@ public import XietongHTTP
 /// { "format": "xietong.hub/1",
 ///   "listen": { "host": "127.0.0.1", "port": 8400 },
 ///   "dataDirectory": "hub-data",
+///   "database": "postgres://xietong@db.example:5432/xietong",
+///   "blobDirectory": "/srv/xietong/blobs",
 ///   "organisation": "330100000001",
 ///   "registry": "organisations.json",
 ///   "catalogOverride": null,
@@ -16,7 +19,11 @@ public import XietongHTTP
 ///   "alertAfterSeconds": 300, "alertCheckSeconds": 10, "maxPackageAgeDays": 30 }
 /// ```
 ///
-/// Environment: `XIETONG_HUB_HOST`, `XIETONG_HUB_PORT`, `XIETONG_DATA_DIR`, `XIETONG_ADMIN_TOKEN`,
+/// `database` is optional: without it the hub keeps `hub.sqlite` in the data directory. Several instances share one
+/// PostgreSQL database and one blob directory (a shared file system), see docs/deploy.md.
+///
+/// Environment: `XIETONG_HUB_HOST`, `XIETONG_HUB_PORT`, `XIETONG_DATA_DIR`, `XIETONG_DATABASE`, `XIETONG_BLOB_DIR`,
+/// `XIETONG_ADMIN_TOKEN`,
 /// `XIETONG_ALERT_AFTER_SECONDS`, `XIETONG_REGISTRY`, `XIETONG_CATALOG_OVERRIDE`.
 public struct HubConfiguration: Sendable, Codable {
     public typealias Listen = ListenAddress
@@ -36,6 +43,10 @@ public struct HubConfiguration: Sendable, Codable {
     public var format: String = "xietong.hub/1"
     public var listen = Listen(port: 8400)
     public var dataDirectory = "hub-data"
+    /// `postgres://…` or `sqlite:PATH`; nil for `hub.sqlite` in the data directory.
+    public var database: String?
+    /// Where attachments are kept; nil for `blobs` in the data directory. Shared by all instances.
+    public var blobDirectory: String?
     /// The committee's organisation code; the hub records its own hops under it.
     public var organisation = "330100000001"
     public var registry: String?
@@ -51,7 +62,8 @@ public struct HubConfiguration: Sendable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case format, listen, dataDirectory, organisation, registry, catalogOverride, nodes, adminToken, alertAfterSeconds, alertCheckSeconds,
+        case format, listen, dataDirectory, database, blobDirectory, organisation, registry, catalogOverride, nodes, adminToken, alertAfterSeconds,
+            alertCheckSeconds,
             maxPackageAgeDays
     }
 
@@ -61,6 +73,8 @@ public struct HubConfiguration: Sendable, Codable {
         self.format = try c.decode(String.self, forKey: .format)
         self.listen = try c.decodeIfPresent(Listen.self, forKey: .listen) ?? defaults.listen
         self.dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
+        self.database = try c.decodeIfPresent(String.self, forKey: .database)
+        self.blobDirectory = try c.decodeIfPresent(String.self, forKey: .blobDirectory)
         self.organisation = try c.decodeIfPresent(String.self, forKey: .organisation) ?? defaults.organisation
         self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
         self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
@@ -91,6 +105,8 @@ public struct HubConfiguration: Sendable, Codable {
             configuration.listen.port = value
         }
         if let directory = environment["XIETONG_DATA_DIR"] { configuration.dataDirectory = directory }
+        if let database = environment["XIETONG_DATABASE"] { configuration.database = database }
+        if let blobs = environment["XIETONG_BLOB_DIR"] { configuration.blobDirectory = blobs }
         if let token = environment["XIETONG_ADMIN_TOKEN"] { configuration.adminToken = token }
         if let seconds = environment["XIETONG_ALERT_AFTER_SECONDS"].flatMap(Double.init) { configuration.alertAfterSeconds = seconds }
         if let registry = environment["XIETONG_REGISTRY"] { configuration.registry = registry }
@@ -99,7 +115,18 @@ public struct HubConfiguration: Sendable, Codable {
         return configuration
     }
 
+    /// The database: `database`, or `hub.sqlite` in the data directory.
+    public func databaseLocation(file: String? = nil) throws(ConfigurationError) -> DatabaseURL {
+        try DatabaseURL.resolve(self.database, dataDirectory: self.dataDirectory, defaultFile: "hub.sqlite", file: file)
+    }
+
+    /// The blob store's folder: `blobDirectory`, or `blobs` in the data directory.
+    public var blobLocation: URL {
+        self.blobDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: self.dataDirectory).appendingPathComponent("blobs")
+    }
+
     func check(file: String?) throws(ConfigurationError) {
+        _ = try self.databaseLocation(file: file)
         var tokens: Set<String> = []
         for (index, node) in self.nodes.enumerated() {
             guard node.organisation.count == 12, node.organisation.allSatisfy(\.isNumber) else {

@@ -19,16 +19,11 @@ public enum NodeApplication {
         logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (some ApplicationProtocol, NodeEngine) {
-        let directory = URL(fileURLWithPath: configuration.dataDirectory)
-        let database = try await SQLiteDatabase.open(
-            path: directory.appendingPathComponent("node.sqlite").path,
-            migrations: Migrations.node,
-            logger: logger
-        )
+        let database = try await configuration.databaseLocation().open(migrations: Migrations.node, logger: logger)
         let engine = NodeEngine(
             configuration: configuration,
             store: NodeStore(database: database, organisation: configuration.organisation),
-            blobs: try BlobStore(root: directory.appendingPathComponent("blobs")),
+            blobs: try BlobStore(root: configuration.blobLocation),
             hub: HubClient(baseURL: configuration.hub.url, token: configuration.hub.token, client: httpClient),
             checker: try QualityChecker.bundled(registry: registry, catalog: catalog),
             notifier: ChangeNotifier(),

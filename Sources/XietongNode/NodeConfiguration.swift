@@ -1,7 +1,7 @@
 public import Foundation
 public import XietongCore
 public import XietongHTTP
-import XietongStore
+public import XietongStore
 
 /// An agency node's settings: a JSON file (`xietong.node/1`), then environment variables over it.
 ///
@@ -53,6 +53,10 @@ public struct NodeConfiguration: Sendable, Codable {
     public var organisation = ""
     public var listen = Listen(port: 8410)
     public var dataDirectory = "node-data"
+    /// `postgres://…` (a large agency) or `sqlite:PATH`; nil for `node.sqlite` in the data directory.
+    public var database: String?
+    /// Where attachments are kept; nil for `blobs` in the data directory.
+    public var blobDirectory: String?
     public var hub = Hub(url: "http://127.0.0.1:8400", token: "")
     /// Keys business systems send as `Authorization: Bearer …`. Empty means no key is required (development only).
     public var apiKeys: [String] = []
@@ -74,7 +78,8 @@ public struct NodeConfiguration: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, organisation, listen, dataDirectory, hub, apiKeys, delivery, lanes, deliveryLanes, retryBaseSeconds, retryMaxSeconds,
+        case format, organisation, listen, dataDirectory, database, blobDirectory, hub, apiKeys, delivery, lanes, deliveryLanes, retryBaseSeconds,
+            retryMaxSeconds,
             alertAfterSeconds,
             registry,
             catalogOverride
@@ -87,6 +92,8 @@ public struct NodeConfiguration: Sendable, Codable {
         self.organisation = try c.decode(String.self, forKey: .organisation)
         self.listen = try c.decodeIfPresent(Listen.self, forKey: .listen) ?? defaults.listen
         self.dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
+        self.database = try c.decodeIfPresent(String.self, forKey: .database)
+        self.blobDirectory = try c.decodeIfPresent(String.self, forKey: .blobDirectory)
         self.hub = try c.decode(Hub.self, forKey: .hub)
         self.apiKeys = try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? []
         self.delivery = try c.decodeIfPresent(Delivery.self, forKey: .delivery) ?? defaults.delivery
@@ -115,6 +122,8 @@ public struct NodeConfiguration: Sendable, Codable {
             configuration.listen.port = value
         }
         if let directory = environment["XIETONG_DATA_DIR"] { configuration.dataDirectory = directory }
+        if let database = environment["XIETONG_DATABASE"] { configuration.database = database }
+        if let blobs = environment["XIETONG_BLOB_DIR"] { configuration.blobDirectory = blobs }
         if let url = environment["XIETONG_HUB_URL"] { configuration.hub.url = url }
         if let token = environment["XIETONG_HUB_TOKEN"] { configuration.hub.token = token }
         if let url = environment["XIETONG_DELIVERY_URL"] { configuration.delivery = Delivery(mode: .push, url: url) }
@@ -124,7 +133,18 @@ public struct NodeConfiguration: Sendable, Codable {
         return configuration
     }
 
+    /// The database: `database`, or `node.sqlite` in the data directory.
+    public func databaseLocation(file: String? = nil) throws(ConfigurationError) -> DatabaseURL {
+        try DatabaseURL.resolve(self.database, dataDirectory: self.dataDirectory, defaultFile: "node.sqlite", file: file)
+    }
+
+    /// The blob store's folder: `blobDirectory`, or `blobs` in the data directory.
+    public var blobLocation: URL {
+        self.blobDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: self.dataDirectory).appendingPathComponent("blobs")
+    }
+
     public func check(file: String?) throws(ConfigurationError) {
+        _ = try self.databaseLocation(file: file)
         guard self.format == "xietong.node/1" else {
             throw ConfigurationError(.format, file: file, path: "format", zh: "文件格式应为“xietong.node/1”", en: "the format must be 'xietong.node/1'")
         }

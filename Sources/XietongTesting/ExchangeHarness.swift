@@ -35,12 +35,18 @@ public final class ExchangeHarness: @unchecked Sendable {
     @discardableResult
     public func addHub(
         nodes: [String],
+        name: String = "hub",
+        database: String? = nil,
+        blobDirectory: String? = nil,
         alertAfterSeconds: Double = 300,
         alertCheckSeconds: Double = 10,
         maxPackageAgeDays: Double = 36500
     ) throws -> Service {
         try self.exchange.addHub(
             nodes: nodes,
+            name: name,
+            database: database,
+            blobDirectory: blobDirectory,
             alertAfterSeconds: alertAfterSeconds,
             alertCheckSeconds: alertCheckSeconds,
             maxPackageAgeDays: maxPackageAgeDays

@@ -14,7 +14,7 @@ struct Xietong: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, HubCommand.self, NodeCommand.self, ValidateCommand.self, TrackCommand.self, CodeCommand.self, CatalogCommand.self,
-            RegistryCommand.self,
+            RegistryCommand.self, MigrateCommand.self,
             BusinessSimulatorCommand.self, BenchCommand.self,
         ]
     )

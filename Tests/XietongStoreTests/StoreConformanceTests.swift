@@ -27,7 +27,10 @@ import XietongTesting
             "INSERT INTO probe (id, number, ratio, label, payload) VALUES ($1, $2, $3, $4, $5)",
             [.text("a"), .integer(9_007_199_254_740_993), .real(0.25), .text("杭州市西湖区人民检察院 ' \" ; --"), .blob(bytes)]
         )
-        try await database.execute("INSERT INTO probe (id, number, ratio, label, payload) VALUES ($1, $2, $3, $4, $5)", [.text("b"), .null, .null, .null, .null])
+        try await database.execute(
+            "INSERT INTO probe (id, number, ratio, label, payload) VALUES ($1, $2, $3, $4, $5)",
+            [.text("b"), .null, .null, .null, .null]
+        )
         let rows = try await database.execute("SELECT id, number, ratio, label, payload FROM probe ORDER BY id", [])
         #expect(rows.count == 2)
         #expect(rows[0].int("number") == 9_007_199_254_740_993)
@@ -164,7 +167,11 @@ import XietongTesting
         let deliveries = try await stores[1].feed(organisation: "330106000201", after: 0, limit: 100)
         #expect(deliveries.count == 1)
         #expect(deliveries.first?.delivery?.packageId == packageId)
-        let existing = try await stores[0].existingReceipt(sender: "330106000101", idempotencyKey: accepted.package.envelope.idempotencyKey, packageId: "")
+        let existing = try await stores[0].existingReceipt(
+            sender: "330106000101",
+            idempotencyKey: accepted.package.envelope.idempotencyKey,
+            packageId: ""
+        )
         #expect(existing?.receipt.statusURL == receipts[0].statusURL)
         await first.close()
         await second.close()
@@ -210,7 +217,10 @@ import XietongTesting
         let outcomes = try await store.record([stored, delivered, delivered], reportedBy: "330106000201")
         #expect(outcomes.map(\.sender) == ["330106000101", "330106000101", nil])
         #expect(try await store.record(stored, reportedBy: "330106000301") == .notAParty)
-        #expect(try await store.record(PackageEvent(packageId: "nope", hop: .delivered, organisation: "330106000201"), reportedBy: "330106000201") == .unknownPackage)
+        #expect(
+            try await store.record(PackageEvent(packageId: "nope", hop: .delivered, organisation: "330106000201"), reportedBy: "330106000201")
+                == .unknownPackage
+        )
         #expect(try await store.events(of: packageId).map(\.hop) == [.receivedByHub, .coded, .forwarded, .storedByReceiver, .delivered])
         #expect(try await store.overdue(receivedBefore: "9999-01-01T00:00:00Z", limit: 10).isEmpty)
     }
@@ -235,7 +245,13 @@ import XietongTesting
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<5 {
                 group.addTask {
-                    try await store.raiseAlert(packageId: packageId, sender: "330106000101", receiver: "330106000201", stuckAfter: .forwarded, detail: "x")
+                    try await store.raiseAlert(
+                        packageId: packageId,
+                        sender: "330106000101",
+                        receiver: "330106000201",
+                        stuckAfter: .forwarded,
+                        detail: "x"
+                    )
                 }
             }
             try await group.waitForAll()

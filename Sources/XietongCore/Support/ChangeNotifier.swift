@@ -18,6 +18,11 @@ public actor ChangeNotifier {
         }
     }
 
+    /// Wakes every waiter (after a lost notification connection, anything may have changed).
+    public func notifyAll() {
+        for organisation in Array(self.waiters.keys) + Array(self.versions.keys) { self.notify(organisation) }
+    }
+
     /// Returns when the organisation's feed changes after `version`, or after `timeout`.
     public func wait(for organisation: String, since version: Int, timeout: Duration) async {
         guard self.versions[organisation, default: 0] == version else { return }

@@ -52,7 +52,13 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             )
         }
         guard let components = URLComponents(string: trimmed), let host = components.host, !host.isEmpty else {
-            throw ConfigurationError(.invalidValue, file: file, path: path, zh: "PostgreSQL 地址无法解析或缺少主机", en: "the PostgreSQL URL cannot be read or has no host")
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: path,
+                zh: "PostgreSQL 地址无法解析或缺少主机",
+                en: "the PostgreSQL URL cannot be read or has no host"
+            )
         }
         guard let user = components.user, !user.isEmpty else {
             throw ConfigurationError(.invalidValue, file: file, path: path, zh: "PostgreSQL 地址缺少用户名", en: "the PostgreSQL URL has no user name")
@@ -86,6 +92,28 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
                 requireTLS: requireTLS
             )
         )
+    }
+
+    /// A component's database: the `database` setting when given, otherwise the SQLite file `defaultFile` in the
+    /// data directory.
+    public static func resolve(
+        _ setting: String?,
+        dataDirectory: String,
+        defaultFile: String,
+        file: String? = nil
+    ) throws(ConfigurationError) -> DatabaseURL {
+        guard let setting, !setting.isEmpty else {
+            return .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent(defaultFile).path)
+        }
+        return try Self.parse(setting, file: file, path: "database")
+    }
+
+    /// The full URL, password included, for configuration files.
+    public var url: String {
+        switch self {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let server): server.url
+        }
     }
 
     /// The URL without its password, for logs and messages.

@@ -52,12 +52,13 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
             try await database.execute("SELECT 1 AS ok", [])
         } catch {
             await database.close()
-            throw StoreError(
+            var failure = StoreError(
                 .open,
                 zh: "无法连接 PostgreSQL 数据库 \(location.redacted)",
-                en: "cannot connect to the PostgreSQL database at \(location.redacted)",
-                underlying: error
+                en: "cannot connect to the PostgreSQL database at \(location.redacted)"
             )
+            failure.underlying = error.underlying
+            throw failure
         }
         do {
             try await MigrationRunner(database: database, logger: logger).run(migrations)

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import XietongCore
+import XietongDemo
+import XietongStore
+import XietongTesting
+
+/// Several hub instances on one PostgreSQL database, behind a TCP load balancer (issue 4, ZJ-7.2.2): they share the
+/// work, a push reaches a node whichever instance it is connected to, and when one instance is killed mid-flow the
+/// other takes over without losing, repeating or reordering anything.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ScaleOutTests {
+    static let cases = 6
+    static let messagesPerCase = 8
+    static var total: Int { Self.cases * Self.messagesPerCase }
+
+    @Test func twoHubInstancesShareTheWorkAndSurviveTheLossOfOne() async throws {
+        let harness = try ExchangeHarness()
+        let database = try await ThrowawayPostgres.shared.newDatabase(prefix: "scaleout")
+        let blobs = harness.directory.file("shared-blobs").path
+        let first = try harness.addHub(nodes: [police, procuratorate], name: "hub-a", database: database.url, blobDirectory: blobs)
+        let second = try harness.addHub(nodes: [police, procuratorate], name: "hub-b", database: database.url, blobDirectory: blobs)
+        let balancer = try TCPLoadBalancer(backends: [first.port, second.port])
+        defer { balancer.stop() }
+        harness.exchange.hubURL = balancer.url
+        try harness.addNode(police)
+        try harness.addReceiver(procuratorate)
+        try await harness.startAll()
+
+        let packages = (0..<Self.cases).map { caseNumber in
+            (0..<Self.messagesPerCase).map { PackageFactory.arrestRequest(case: caseNumber, message: $0, run: "scale-out") }
+        }
+        let sending = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for casePackages in packages {
+                    group.addTask {
+                        for made in casePackages {
+                            let reply = try await harness.send(made.xml, attachments: [made.attachment], from: police)
+                            guard reply.status == 202 || reply.status == 200 else {
+                                throw ExchangeHarness.HarnessError(message: "send refused: \(reply.status) \(reply.text)")
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let threshold = Self.total / 3
+        try await harness.eventually("\(threshold) deliveries before the kill", timeout: 120) {
+            try await harness.received(by: procuratorate).count >= threshold
+        }
+        // Both instances have been doing the work before one of them dies.
+        #expect(balancer.connections[first.port, default: 0] > 0)
+        #expect(balancer.connections[second.port, default: 0] > 0)
+        harness.kill9("hub-a")
+
+        try await sending.value
+        try await harness.eventually("all \(Self.total) packages delivered", timeout: 120) {
+            try await harness.received(by: procuratorate).count >= Self.total
+        }
+        try await Task.sleep(for: .seconds(1))
+        let received = try await harness.received(by: procuratorate)
+
+        #expect(received.count == Self.total)
+        #expect(Set(received.map(\.packageId)) == Set(packages.joined().map(\.packageId)))
+        let sent = Dictionary(uniqueKeysWithValues: packages.joined().map { ($0.packageId, $0.sha256) })
+        #expect(received.allSatisfy { sent[$0.packageId] == $0.contentSHA256 })
+        for casePackages in packages {
+            let arrived = received.filter { $0.unifiedCaseCode == casePackages[0].caseCode }.sorted { $0.arrival < $1.arrival }.map(\.packageId)
+            #expect(arrived == casePackages.map(\.packageId), "case \(casePackages[0].caseCode) arrived out of order")
+        }
+        try await harness.eventually("the sender learns of every delivery", timeout: 60) {
+            for made in packages.joined() where !(try await harness.status(of: made.packageId, at: police).contains { $0.hop == .delivered }) {
+                return false
+            }
+            return true
+        }
+    }
+}
