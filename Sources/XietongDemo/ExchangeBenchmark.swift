@@ -39,6 +39,17 @@ public struct ExchangeBenchmark: Sendable {
     /// A package of about `size` bytes from the police to the procuratorate, in its own case, optionally naming an
     /// attachment.
     static func package(run: String, index: Int, caseNumber: Int, size: Int = 4096, attachment: (sha256: String, size: Int)? = nil) -> [UInt8] {
+        CasePackageWriter.bytes(Self.casePackage(run: run, index: index, caseNumber: caseNumber, size: size, attachment: attachment))
+    }
+
+    /// The package of `package(run:index:caseNumber:size:attachment:)`, before it is written.
+    static func casePackage(
+        run: String,
+        index: Int,
+        caseNumber: Int,
+        size: Int = 4096,
+        attachment: (sha256: String, size: Int)? = nil
+    ) -> CasePackage {
         let sequence = String(caseNumber + 1)
         let code = "20261120" + "1101" + Self.sender + String(repeating: "0", count: 8 - sequence.count) + sequence
         var package = CasePackage(
@@ -83,7 +94,7 @@ public struct ExchangeBenchmark: Sendable {
         }
         let base = CasePackageWriter.bytes(package).count
         package.body.remarks = String(repeating: "案情摘要。", count: max(0, (size - base - 20) / 15))
-        return CasePackageWriter.bytes(package)
+        return package
     }
 
     func post(

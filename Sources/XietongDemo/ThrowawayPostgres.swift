@@ -10,10 +10,17 @@ public actor ThrowawayPostgres {
         public let description: String
     }
 
-    public static let shared = ThrowawayPostgres()
+    /// The test run's server: fsync off, since tests need speed, not durability.
+    public static let shared = ThrowawayPostgres(durable: false)
 
     private var server: (port: Int, directory: URL)?
     private var created = 0
+    /// Benchmarks measure a durable server (fsync on, the default of PostgreSQL).
+    private let durable: Bool
+
+    public init(durable: Bool) {
+        self.durable = durable
+    }
 
     /// Environment variable naming an existing server to use instead (a superuser's URL, for example
     /// `postgres://postgres@127.0.0.1:5432/postgres`); each caller still gets a database of its own.
@@ -64,10 +71,11 @@ public actor ThrowawayPostgres {
             ["-D", data, "-U", "xietong", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
             asPostgres: asRoot
         )
-        // Tests need many connections, not durability: fsync off keeps them fast. Benchmarks start their own.
         for _ in 0..<5 {
             let port = LocalProcesses.freePort()
-            let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off"
+            let options =
+                "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c max_connections=300"
+                + (self.durable ? " -c shared_buffers=512MB" : " -c fsync=off")
             do {
                 try Self.run(
                     binaries.appendingPathComponent("pg_ctl").path,
@@ -137,14 +145,20 @@ public actor ThrowawayPostgres {
 
     // MARK: Clean-up at exit
 
-    nonisolated(unsafe) private static var cleanup: (pgCtl: String, data: String, directory: String, asRoot: Bool)?
+    nonisolated(unsafe) private static var cleanups: [(pgCtl: String, data: String, directory: String, asRoot: Bool)] = []
+    private static let cleanupLock = NSLock()
 
     private static func stopAtExit(pgCtl: String, data: String, directory: String, asRoot: Bool) {
-        Self.cleanup = (pgCtl, data, directory, asRoot)
+        let first = Self.cleanupLock.withLock {
+            Self.cleanups.append((pgCtl, data, directory, asRoot))
+            return Self.cleanups.count == 1
+        }
+        guard first else { return }
         atexit {
-            guard let cleanup = ThrowawayPostgres.cleanup else { return }
-            try? ThrowawayPostgres.run(cleanup.pgCtl, ["-D", cleanup.data, "-m", "immediate", "-w", "stop"], asPostgres: cleanup.asRoot)
-            try? FileManager.default.removeItem(atPath: cleanup.directory)
+            for cleanup in ThrowawayPostgres.cleanupLock.withLock({ ThrowawayPostgres.cleanups }) {
+                try? ThrowawayPostgres.run(cleanup.pgCtl, ["-D", cleanup.data, "-m", "immediate", "-w", "stop"], asPostgres: cleanup.asRoot)
+                try? FileManager.default.removeItem(atPath: cleanup.directory)
+            }
         }
     }
 }

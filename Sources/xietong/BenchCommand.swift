@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures (recorded in docs/performance.md).",
-        subcommands: [ParseBench.self, ExchangeBench.self, DossierBench.self]
+        subcommands: [ParseBench.self, ExchangeBench.self, DossierBench.self, GrowthBench.self]
     )
 }
 
@@ -248,4 +248,67 @@ func printJSON<T: Encodable>(_ value: T) {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self))
+}
+
+/// The hub's store with a million packages (issue 4): insert rate against the empty store, tracking and case-history
+/// query times.
+struct GrowthBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "growth",
+        abstract: "Fill a PostgreSQL hub store to N packages and compare insert rates and query times with the empty store.",
+        discussion: """
+            Without --database, starts a throw-away PostgreSQL server of its own (durable: fsync on) in a temporary \
+            folder, which needs the server package (Debian: postgresql). With --database, the database must be empty.
+            """
+    )
+
+    @Option(help: "An empty PostgreSQL database (postgres://…); default: a throw-away server.") var database: String?
+    @Option(help: "Packages to store before measuring again.") var packages = 1_000_000
+    @Option(help: "Packages per insert-rate measurement.") var sample = 4000
+    @Option(help: "Concurrent callers in the insert-rate measurements.") var workers = 8
+    @Option(help: "Tracking and case-history queries to time.") var queries = 500
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() async throws {
+        let location: DatabaseURL
+        if let database {
+            do {
+                location = try DatabaseURL.parse(database, path: "--database")
+            } catch {
+                exitForConfiguration(error)
+            }
+        } else {
+            location = try await ThrowawayPostgres(durable: true).newDatabase(prefix: "growth")
+        }
+        let benchmark = GrowthBenchmark(location: location, target: self.packages, sample: self.sample, workers: self.workers, queries: self.queries)
+        let result = try await benchmark.run { printError($0) }
+        if self.json {
+            printJSON(result)
+            return
+        }
+        print(String(format: "stored: %d packages (%.0f MB), filled in %.0f s", result.storedPackages, result.databaseMegabytes, result.fillSeconds))
+        print(
+            String(
+                format: "insert rate: %.0f packages/s empty, %.0f packages/s with %d stored (%.0f%%)",
+                result.emptyInsertsPerSecond,
+                result.fullInsertsPerSecond,
+                result.storedPackages,
+                result.insertRateRatio * 100
+            )
+        )
+        for (name, figures) in [
+            ("tracking (a package's hops)", result.trackingMilliseconds), ("case history (timeline)", result.caseHistoryMilliseconds),
+        ] {
+            print(
+                String(
+                    format: "%@: p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d queries",
+                    name,
+                    figures.p50,
+                    figures.p99,
+                    figures.max,
+                    result.queries
+                )
+            )
+        }
+    }
 }

@@ -358,6 +358,54 @@ public struct HubStore: Sendable {
         return (.recorded, sender)
     }
 
+    // MARK: A case's history
+
+    /// One package of a case, with its hops.
+    public struct CasePackageHistory: Sendable, Codable, Hashable {
+        public var packageId: String
+        public var sender: String
+        public var receiver: String
+        public var flow: String
+        public var messageType: String
+        public var receivedAt: String
+        public var events: [PackageEvent]
+    }
+
+    /// Every package of a case in the order the hub received them, each with its hops in journey order (GZ-5): the
+    /// data of the case's tracking and timeline. One indexed query.
+    public func history(ofCase caseCode: String) async throws(StoreError) -> [CasePackageHistory] {
+        let rows = try await self.database.execute(
+            """
+            SELECT p.package_id, p.sender_org, p.receiver_org, p.flow, p.message_type, p.received_at,
+                   e.hop, e.at, e.organisation, e.detail, e.findings
+            FROM packages p JOIN package_events e ON e.package_id = p.package_id
+            WHERE p.unified_case_code = $1
+            ORDER BY p.received_at, p.package_id
+            """,
+            [.text(caseCode)]
+        )
+        var history: [CasePackageHistory] = []
+        for row in rows {
+            guard let packageId = row.string("package_id") else { continue }
+            if history.last?.packageId != packageId {
+                history.append(
+                    CasePackageHistory(
+                        packageId: packageId,
+                        sender: row.string("sender_org") ?? "",
+                        receiver: row.string("receiver_org") ?? "",
+                        flow: row.string("flow") ?? "",
+                        messageType: row.string("message_type") ?? "",
+                        receivedAt: row.string("received_at") ?? "",
+                        events: []
+                    )
+                )
+            }
+            if let event = StoreRows.event(row) { history[history.count - 1].events.append(event) }
+        }
+        for index in history.indices { history[index].events.sort(by: PackageEvent.journeyOrder) }
+        return history
+    }
+
     // MARK: Feeds
 
     /// Entries after `seq` for an organisation, in order.
