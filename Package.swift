@@ -151,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["XietongTesting"],
+            dependencies: ["XietongTesting", "XietongStore", "XietongDemo"],
             swiftSettings: swiftSettings
         ),
     ]

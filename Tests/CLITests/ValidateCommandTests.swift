@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import XietongDemo
+import XietongStore
 import XietongTesting
 
 /// `xietong validate` as a user runs it: exit codes, readable findings, JSON for machines.
@@ -194,5 +196,33 @@ import XietongTesting
             return
         }
         #expect(process.terminationStatus == 0 && text.contains("OK"), "\(text)")
+    }
+}
+
+/// `xietong migrate` (issue 4): forward-only schema migrations, applied once, on either backend.
+@Suite struct MigrateCommandTests {
+    @Test(arguments: StoreBackend.allCases)
+    func migratingTwiceAppliesEachVersionOnce(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let location = try await backend.newLocation(in: directory)
+        for _ in 0..<2 {
+            let result = try CommandRunner.run(["migrate", "hub", "--database", location.url])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("versions 1, 2 applied"))
+        }
+        // A node's database is its own (the schema versions of hub and node are separate histories).
+        let nodeLocation = try await backend.newLocation(in: directory)
+        let node = try CommandRunner.run(["migrate", "node", "--database", nodeLocation.url])
+        #expect(node.status == 0, "\(node.stderr)")
+    }
+
+    @Test func aBadDatabaseSettingExitsWithTwoAndAnUnreachableServerWithOne() throws {
+        let bad = try CommandRunner.run(["migrate", "hub", "--database", "mysql://u@h/d"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("config.invalid-value") && bad.stderr.contains("--database"))
+        let port = LocalProcesses.freePort()
+        let unreachable = try CommandRunner.run(["migrate", "hub", "--database", "postgres://u@127.0.0.1:\(port)/d"])
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("store.open") && unreachable.stderr.contains("127.0.0.1:\(port)"))
     }
 }

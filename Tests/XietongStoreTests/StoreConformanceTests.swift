@@ -226,6 +226,26 @@ import XietongTesting
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func aCasesHistoryListsItsPackagesWithTheirHops(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        defer { Task { await database.close() } }
+        let store = HubStore(database: database, hubOrganisation: "330100000001")
+        let messages = try (0..<3).map { try Self.accepted(case: 40, message: $0) }
+        for accepted in messages { _ = try await store.accept(accepted, statusURL: "/s") }
+        _ = try await store.accept(try Self.accepted(case: 41), statusURL: "/s")
+        _ = try await store.record(
+            PackageEvent(packageId: messages[1].package.envelope.packageId, hop: .delivered, organisation: "330106000201"),
+            reportedBy: "330106000201"
+        )
+        let history = try await store.history(ofCase: messages[0].unifiedCaseCode)
+        #expect(history.map(\.packageId) == messages.map(\.package.envelope.packageId))
+        #expect(history[1].events.map(\.hop) == [.receivedByHub, .coded, .forwarded, .delivered])
+        #expect(history.allSatisfy { $0.sender == "330106000101" && $0.receiver == "330106000201" && $0.messageType == "arrestRequest" })
+        #expect(try await store.history(ofCase: "no such case").isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func refusalsAndAlertsAreRecordedOnce(backend: StoreBackend) async throws {
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
