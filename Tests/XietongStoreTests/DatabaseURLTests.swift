@@ -7,12 +7,21 @@ import XietongStore
 @Suite struct DatabaseURLTests {
     @Test func withoutASettingTheDatabaseIsTheEmbeddedFileInTheDataDirectory() throws {
         #expect(try DatabaseURL.resolve(nil, dataDirectory: "/srv/hub", defaultFile: "hub.sqlite") == .sqlite(path: "/srv/hub/hub.sqlite"))
-        #expect(try DatabaseURL.resolve("sqlite:/tmp/x.sqlite", dataDirectory: "/srv/hub", defaultFile: "hub.sqlite") == .sqlite(path: "/tmp/x.sqlite"))
+        #expect(
+            try DatabaseURL.resolve("sqlite:/tmp/x.sqlite", dataDirectory: "/srv/hub", defaultFile: "hub.sqlite") == .sqlite(path: "/tmp/x.sqlite")
+        )
     }
 
     @Test func aPostgresURLNamesServerUserAndDatabase() throws {
         let url = try DatabaseURL.parse("postgres://xietong:s%40cret@db.example:6432/hub?sslmode=require", path: "database")
-        let server = DatabaseURL.PostgresServer(host: "db.example", port: 6432, user: "xietong", password: "s@cret", database: "hub", requireTLS: true)
+        let server = DatabaseURL.PostgresServer(
+            host: "db.example",
+            port: 6432,
+            user: "xietong",
+            password: "s@cret",
+            database: "hub",
+            requireTLS: true
+        )
         #expect(url == .postgres(server))
         #expect(url.redacted == "postgres://xietong:***@db.example:6432/hub?sslmode=require")
         #expect(!url.redacted.contains("cret"))

@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
 
 /// The hub's (and a large agency node's) database on a PostgreSQL server (ZJ-7.2.2), chosen by a `postgres://` URL.
@@ -46,6 +47,29 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         }
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(10)
+        // One direct connection first: an unreachable server, a wrong password or a missing database is reported at
+        // once with the server's reason, rather than after the pool's retries.
+        do {
+            var direct = PostgresConnection.Configuration(
+                host: server.host,
+                port: server.port,
+                username: server.user,
+                password: server.password,
+                database: server.database,
+                tls: server.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+            )
+            direct.options.connectTimeout = .seconds(10)
+            let connection = try await PostgresConnection.connect(configuration: direct, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            var failure = StoreError(
+                .open,
+                zh: "无法连接 PostgreSQL 数据库 \(location.redacted)",
+                en: "cannot connect to the PostgreSQL database at \(location.redacted)"
+            )
+            failure.underlying = PostgresFailure(error: error, sql: "connect").description
+            throw failure
+        }
         let database = PostgresDatabase(client: PostgresClient(configuration: configuration), location: location, logger: logger)
         database.start()
         do {

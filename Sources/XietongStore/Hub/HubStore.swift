@@ -74,17 +74,25 @@ public struct HubStore: Sendable {
     public func accept(_ batch: [(accepted: Accepted, statusURL: String)]) async throws -> [Receipt] {
         let hub = self.hubOrganisation
         return try await self.database.transaction { transaction in
+            let feed = FeedWriter()
             var receipts: [Receipt] = []
             for item in batch {
-                receipts.append(try await Self.acceptOne(item.accepted, statusURL: item.statusURL, hub: hub, in: transaction))
+                receipts.append(try await Self.acceptOne(item.accepted, statusURL: item.statusURL, hub: hub, feed: feed, in: transaction))
             }
+            try await feed.flush(in: transaction)
             return receipts
         }
     }
 
     /// Stores one package, its structured data and its first hops, and queues it for the receiver, within a
     /// transaction. A resend of a stored package gets the first receipt.
-    static func acceptOne(_ accepted: Accepted, statusURL: String, hub: String, in transaction: any SQLTransaction) async throws -> Receipt {
+    static func acceptOne(
+        _ accepted: Accepted,
+        statusURL: String,
+        hub: String,
+        feed: FeedWriter,
+        in transaction: any SQLTransaction
+    ) async throws -> Receipt {
         let package = accepted.package
         let envelope = package.envelope
         let now = Timestamp.now()
@@ -198,21 +206,9 @@ public struct HubStore: Sendable {
         ]
         for event in hops {
             try await StoreRows.insert(event, into: .hub, in: transaction)
-            try await Self.append(
-                FeedBody.event(event),
-                kind: .event,
-                packageId: envelope.packageId,
-                to: envelope.sender.organisationCode,
-                in: transaction
-            )
+            feed.append(.event(event), packageId: envelope.packageId, to: envelope.sender.organisationCode)
         }
-        try await Self.append(
-            FeedBody.delivery(delivery),
-            kind: .delivery,
-            packageId: envelope.packageId,
-            to: envelope.receiver.organisationCode,
-            in: transaction
-        )
+        feed.append(.delivery(delivery), packageId: envelope.packageId, to: envelope.receiver.organisationCode)
         return receipt
     }
 
@@ -226,32 +222,69 @@ public struct HubStore: Sendable {
             case .event(let event): StoreRows.json(event)
             }
         }
+
+        var kind: FeedEntry.Kind {
+            switch self {
+            case .delivery: .delivery
+            case .event: .event
+            }
+        }
     }
 
-    static func append(
-        _ body: FeedBody,
-        kind: FeedEntry.Kind,
-        packageId: String,
-        to organisation: String,
-        in transaction: any SQLTransaction
-    ) async throws {
-        let rows = try await transaction.execute(
-            """
-            INSERT INTO feed_heads (organisation, last_seq, acked_seq) VALUES ($1, 1, 0)
-            ON CONFLICT (organisation) DO UPDATE SET last_seq = feed_heads.last_seq + 1
-            RETURNING last_seq
-            """,
-            [.text(organisation)]
-        )
-        guard let seq = rows.first?.int("last_seq") else {
-            throw StoreError(.query, zh: "无法分配队列序号", en: "cannot allocate a feed position")
+    /// The feed entries a transaction adds, written together at its end: per organisation, one statement takes the
+    /// next positions (holding that organisation's feed-head row lock until commit, which orders concurrent
+    /// transactions, also across hub instances), one inserts the entries, and one notification wakes its long polls.
+    /// Taking the positions last keeps the lock short.
+    final class FeedWriter: @unchecked Sendable {
+        // @unchecked: used by one transaction's task only.
+        private var entries: [(organisation: String, body: FeedBody, packageId: String)] = []
+
+        func append(_ body: FeedBody, packageId: String, to organisation: String) {
+            self.entries.append((organisation, body, packageId))
         }
-        try await transaction.execute(
-            "INSERT INTO feed (organisation, seq, kind, package_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            [.text(organisation), .integer(seq), .text(kind.rawValue), .text(packageId), .text(body.json), .text(Timestamp.now())]
-        )
-        // Wakes the organisation's long poll on whichever hub instance it is connected to.
-        try await transaction.notify(Self.feedChannel, organisation)
+
+        func flush(in transaction: any SQLTransaction) async throws {
+            let now = Timestamp.now()
+            var order: [String] = []
+            var byOrganisation: [String: [(body: FeedBody, packageId: String)]] = [:]
+            for entry in self.entries {
+                if byOrganisation[entry.organisation] == nil { order.append(entry.organisation) }
+                byOrganisation[entry.organisation, default: []].append((entry.body, entry.packageId))
+            }
+            self.entries = []
+            // Organisations in a fixed order, so that two transactions never wait for each other's heads in a cycle.
+            for organisation in order.sorted() {
+                let entries = byOrganisation[organisation] ?? []
+                let rows = try await transaction.execute(
+                    """
+                    INSERT INTO feed_heads (organisation, last_seq, acked_seq) VALUES ($1, $2, 0)
+                    ON CONFLICT (organisation) DO UPDATE SET last_seq = feed_heads.last_seq + $2
+                    RETURNING last_seq
+                    """,
+                    [.text(organisation), .integer(entries.count)]
+                )
+                guard let last = rows.first?.int("last_seq") else {
+                    throw StoreError(.query, zh: "无法分配队列序号", en: "cannot allocate a feed position")
+                }
+                let first = last - entries.count + 1
+                for chunk in stride(from: 0, to: entries.count, by: 100) {
+                    let part = entries[chunk..<min(chunk + 100, entries.count)]
+                    var binds: [SQLValue] = [.text(organisation), .text(now)]
+                    var values: [String] = []
+                    for (offset, entry) in part.enumerated() {
+                        let base = binds.count
+                        binds += [.integer(first + chunk + offset), .text(entry.body.kind.rawValue), .text(entry.packageId), .text(entry.body.json)]
+                        values.append("($1, $\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $2)")
+                    }
+                    try await transaction.execute(
+                        "INSERT INTO feed (organisation, seq, kind, package_id, body, created_at) VALUES " + values.joined(separator: ", "),
+                        binds
+                    )
+                }
+                // Wakes the organisation's long poll on whichever hub instance it is connected to.
+                try await transaction.notify(HubStore.feedChannel, organisation)
+            }
+        }
     }
 
     /// The notification channel on which feed appends are announced, with the organisation as payload.
@@ -283,7 +316,9 @@ public struct HubStore: Sendable {
                 detail: "hub",
                 findings: receipt.findings
             )
-            try await Self.append(.event(event), kind: .event, packageId: packageId, to: sender, in: transaction)
+            let feed = FeedWriter()
+            feed.append(.event(event), packageId: packageId, to: sender)
+            try await feed.flush(in: transaction)
         }
     }
 
@@ -315,10 +350,12 @@ public struct HubStore: Sendable {
     /// Records a batch of reported hops in one transaction; returns each one's outcome and the sender to notify.
     public func record(_ events: [PackageEvent], reportedBy organisation: String) async throws -> [(outcome: EventOutcome, sender: String?)] {
         try await self.database.transaction { transaction in
+            let feed = FeedWriter()
             var outcomes: [(outcome: EventOutcome, sender: String?)] = []
             for event in events {
-                outcomes.append(try await Self.recordOne(event, reportedBy: organisation, in: transaction))
+                outcomes.append(try await Self.recordOne(event, reportedBy: organisation, feed: feed, in: transaction))
             }
+            try await feed.flush(in: transaction)
             return outcomes
         }
     }
@@ -326,6 +363,7 @@ public struct HubStore: Sendable {
     static func recordOne(
         _ event: PackageEvent,
         reportedBy organisation: String,
+        feed: FeedWriter,
         in transaction: any SQLTransaction
     ) async throws -> (
         outcome: EventOutcome, sender: String?
@@ -354,7 +392,7 @@ public struct HubStore: Sendable {
                 [.text(event.packageId), .text(sender), .text(receiver), .text(event.at), .text(StoreRows.json(receipt))]
             )
         }
-        try await Self.append(.event(stored), kind: .event, packageId: event.packageId, to: sender, in: transaction)
+        feed.append(.event(stored), packageId: event.packageId, to: sender)
         return (.recorded, sender)
     }
 
@@ -511,8 +549,10 @@ public struct HubStore: Sendable {
             guard !inserted.isEmpty else { return }
             let event = PackageEvent(packageId: packageId, hop: .alerted, organisation: hub, detail: detail)
             try await StoreRows.insert(event, into: .hub, in: transaction)
-            try await Self.append(.event(event), kind: .event, packageId: packageId, to: sender, in: transaction)
-            try await Self.append(.event(event), kind: .event, packageId: packageId, to: receiver, in: transaction)
+            let feed = FeedWriter()
+            feed.append(.event(event), packageId: packageId, to: sender)
+            feed.append(.event(event), packageId: packageId, to: receiver)
+            try await feed.flush(in: transaction)
         }
     }
 
