@@ -13,6 +13,8 @@ public struct ExchangeBenchmark: Sendable {
     public let directory: URL
     let client: HTTPClient
     let run = String(UUID().uuidString.prefix(8)).lowercased()
+    /// The hub's database (`postgres://…`); nil for the embedded SQLite.
+    public var hubDatabase: String?
     static let sender = "330106000101"
     static let receiver = "330106000201"
 
@@ -29,7 +31,7 @@ public struct ExchangeBenchmark: Sendable {
 
     func topology(lanes: Int) async throws -> LocalExchange {
         let exchange = try LocalExchange(directory: self.directory, executable: self.executable)
-        try exchange.addHub(nodes: [Self.sender, Self.receiver])
+        try exchange.addHub(nodes: [Self.sender, Self.receiver], database: self.hubDatabase)
         try exchange.addNode(Self.sender, lanes: lanes)
         try exchange.addReceiver(Self.receiver)
         try await exchange.startAll()

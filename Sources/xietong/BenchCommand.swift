@@ -139,10 +139,18 @@ struct ExchangeBench: AsyncParsableCommand {
     @Option(help: "Seconds of the latency phase (at half the measured throughput).") var seconds = 10.0
     @Option(help: "The sending node's lanes to the hub.") var lanes = 16
     @Option(help: "Working directory (default: a temporary one, removed afterwards).") var dataDir: String?
+    @Option(
+        help: "The hub's database: an empty postgres://… database, or 'postgres' for a throw-away durable server (default: the embedded SQLite)."
+    ) var hubDatabase: String?
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
-        let benchmark = ExchangeBenchmark.inDirectory(self.dataDir)
+        var benchmark = ExchangeBenchmark.inDirectory(self.dataDir)
+        if self.hubDatabase == "postgres" {
+            benchmark.hubDatabase = try await ThrowawayPostgres(durable: true).newDatabase(prefix: "exchange").url
+        } else {
+            benchmark.hubDatabase = self.hubDatabase
+        }
         let result = try await benchmark.exchange(packages: self.packages, workers: self.workers, seconds: self.seconds, lanes: self.lanes) {
             printError($0)
         }
