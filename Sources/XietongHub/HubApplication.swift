@@ -25,7 +25,11 @@ public enum HubApplication {
     ) async throws -> (some ApplicationProtocol, Parts) {
         let database = try await configuration.databaseLocation().open(migrations: Migrations.hub, logger: logger)
         let blobs = try BlobStore(root: configuration.blobLocation)
-        let store = HubStore(database: database, hubOrganisation: configuration.organisation)
+        let store = HubStore(
+            database: database,
+            hubOrganisation: configuration.organisation,
+            flows: FlowEngine(catalog: catalog, calendar: try configuration.legalCalendar())
+        )
         let notifier = ChangeNotifier()
         let checker = try QualityChecker.bundled(registry: registry, catalog: catalog)
         let intake = PackageIntake(

@@ -51,6 +51,8 @@ public struct HubConfiguration: Sendable, Codable {
     public var organisation = "330100000001"
     public var registry: String?
     public var catalogOverride: String?
+    /// A holiday calendar (`xietong.holidays/1`) replacing the bundled one, for counting time limits.
+    public var calendar: String?
     public var nodes: [NodeCredential] = []
     public var adminToken: String?
     /// A package not delivered within this time raises an alert (GZ-5). Default 5 minutes.
@@ -62,7 +64,8 @@ public struct HubConfiguration: Sendable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case format, listen, dataDirectory, database, blobDirectory, organisation, registry, catalogOverride, nodes, adminToken, alertAfterSeconds,
+        case format, listen, dataDirectory, database, blobDirectory, organisation, registry, catalogOverride, calendar, nodes, adminToken,
+            alertAfterSeconds,
             alertCheckSeconds,
             maxPackageAgeDays
     }
@@ -78,6 +81,7 @@ public struct HubConfiguration: Sendable, Codable {
         self.organisation = try c.decodeIfPresent(String.self, forKey: .organisation) ?? defaults.organisation
         self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
         self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
+        self.calendar = try c.decodeIfPresent(String.self, forKey: .calendar)
         self.nodes = try c.decodeIfPresent([NodeCredential].self, forKey: .nodes) ?? []
         self.adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
         self.alertAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .alertAfterSeconds) ?? defaults.alertAfterSeconds
@@ -111,6 +115,7 @@ public struct HubConfiguration: Sendable, Codable {
         if let seconds = environment["XIETONG_ALERT_AFTER_SECONDS"].flatMap(Double.init) { configuration.alertAfterSeconds = seconds }
         if let registry = environment["XIETONG_REGISTRY"] { configuration.registry = registry }
         if let override = environment["XIETONG_CATALOG_OVERRIDE"] { configuration.catalogOverride = override }
+        if let calendar = environment["XIETONG_CALENDAR"] { configuration.calendar = calendar }
         try configuration.check(file: file)
         return configuration
     }
@@ -125,8 +130,15 @@ public struct HubConfiguration: Sendable, Codable {
         self.blobDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: self.dataDirectory).appendingPathComponent("blobs")
     }
 
+    /// The holiday calendar: the `calendar` file, or the bundled one.
+    public func legalCalendar() throws(ConfigurationError) -> LegalCalendar {
+        guard let calendar = self.calendar else { return try LegalCalendar.bundled() }
+        return try LegalCalendar.load(URL(fileURLWithPath: calendar))
+    }
+
     func check(file: String?) throws(ConfigurationError) {
         _ = try self.databaseLocation(file: file)
+        _ = try self.legalCalendar()
         var tokens: Set<String> = []
         for (index, node) in self.nodes.enumerated() {
             guard node.organisation.count == 12, node.organisation.allSatisfy(\.isNumber) else {

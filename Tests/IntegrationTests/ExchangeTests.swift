@@ -132,7 +132,11 @@ let procuratorate = "330106000201"
 
     @Test func aPullModeNodeListsDownloadsAndAcknowledges() async throws {
         let harness = try await self.exchange()
-        // The procuratorate answers; the police node is in pull mode (ZJ-7.1.3.2 b).
+        // The police request an arrest; the procuratorate answers it; the police node is in pull mode (ZJ-7.1.3.2 b).
+        let request = Fixtures.example("arrestApproval.arrestRequest")
+        let requestPDF = try [UInt8](Data(contentsOf: Repository.examples.appendingPathComponent("attachments/arrestApproval.arrestRequest.pdf")))
+        #expect(try await harness.send(Array(request.utf8), attachments: [requestPDF], from: police).status == 202)
+        try await harness.eventually("the request is delivered") { try await harness.received(by: procuratorate).count == 1 }
         let decision = Fixtures.example("arrestApproval.arrestApprovalDecision")
         let pdf = try [UInt8](Data(contentsOf: Repository.examples.appendingPathComponent("attachments/arrestApproval.arrestApprovalDecision.pdf")))
         let reply = try await harness.send(Array(decision.utf8), attachments: [pdf], from: procuratorate)

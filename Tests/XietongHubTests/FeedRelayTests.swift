@@ -42,7 +42,10 @@ import XietongTesting
             codeAssigned: false,
             warnings: []
         )
-        _ = try await HubStore(database: instanceA, hubOrganisation: "330100000001").accept(accepted, statusURL: "/s")
+        _ = try await HubStore(database: instanceA, hubOrganisation: "330100000001", flows: try FlowEngine.bundled()).accept(
+            accepted,
+            statusURL: "/s"
+        )
         // Nothing told instance B's notifier directly: only the committed notification can wake this waiter.
         await notifierB.wait(for: receiver, since: before, timeout: .seconds(30))
         #expect(await notifierB.version(of: receiver) > before)

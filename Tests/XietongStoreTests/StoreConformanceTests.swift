@@ -7,6 +7,8 @@ import XietongTesting
 /// One suite, run on both backends (issue 4): what the hub and the nodes rely on from their database behaves the same
 /// on the embedded SQLite and on PostgreSQL, including under concurrency.
 @Suite struct StoreConformanceTests {
+    static let flows = try! FlowEngine.bundled()
+
     static let probe = [
         Migration(
             version: 1,
@@ -148,7 +150,10 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (first, location) = try await backend.open(Migrations.hub, in: directory)
         let second = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
-        let stores = [HubStore(database: first, hubOrganisation: "330100000001"), HubStore(database: second, hubOrganisation: "330100000001")]
+        let stores = [
+            HubStore(database: first, hubOrganisation: "330100000001", flows: Self.flows),
+            HubStore(database: second, hubOrganisation: "330100000001", flows: Self.flows),
+        ]
         let accepted = try Self.accepted(case: 1)
         // GZ-7: twenty concurrent sends of one package through two instances.
         let receipts = try await withThrowingTaskGroup(of: Receipt.self) { group in
@@ -182,7 +187,10 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (first, location) = try await backend.open(Migrations.hub, in: directory)
         let second = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
-        let stores = [HubStore(database: first, hubOrganisation: "330100000001"), HubStore(database: second, hubOrganisation: "330100000001")]
+        let stores = [
+            HubStore(database: first, hubOrganisation: "330100000001", flows: Self.flows),
+            HubStore(database: second, hubOrganisation: "330100000001", flows: Self.flows),
+        ]
         let batches = try (0..<30).map { try Self.accepted(case: $0) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, accepted) in batches.enumerated() {
@@ -208,7 +216,7 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: "330100000001")
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
         let accepted = try Self.accepted(case: 7)
         let packageId = accepted.package.envelope.packageId
         _ = try await store.accept(accepted, statusURL: "/s")
@@ -230,7 +238,7 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: "330100000001")
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
         let messages = try (0..<3).map { try Self.accepted(case: 40, message: $0) }
         for accepted in messages { _ = try await store.accept(accepted, statusURL: "/s") }
         _ = try await store.accept(try Self.accepted(case: 41), statusURL: "/s")
@@ -250,7 +258,7 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: "330100000001")
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
         let finding = Finding(.expired, at: "/CasePackage/Envelope/CreatedAt", zh: "已过期", en: "expired")
         let refusal = Receipt(packageId: "p-refused", status: .refused, findings: [finding])
         for _ in 0..<3 {
@@ -280,6 +288,90 @@ import XietongTesting
         #expect(try await store.overdue(receivedBefore: "9999-01-01T00:00:00Z", limit: 10).isEmpty)
         let receiverFeed = try await store.feed(organisation: "330106000201", after: 0, limit: 10)
         #expect(receiverFeed.compactMap(\.event?.hop) == [.alerted])
+    }
+
+    // MARK: Flows and deadlines (issue 5)
+
+    /// An example package as the hub would store it, optionally under another id and idempotency key.
+    static func example(_ name: String, renamedTo id: String? = nil) throws -> HubStore.Accepted {
+        var xml = Fixtures.example(name)
+        if let id {
+            xml = xml.replacingOccurrences(of: Self.exampleId(name), with: id)
+                .replacingOccurrences(of: "-\(name)-1</IdempotencyKey>", with: "-\(name)-\(id)</IdempotencyKey>")
+        }
+        let bytes = Array(xml.utf8)
+        let package = try #require(Fixtures.check(bytes: bytes, attachments: false).package)
+        return HubStore.Accepted(
+            package: package,
+            content: bytes,
+            contentSHA256: ContentHash.sha256(bytes),
+            unifiedCaseCode: package.envelope.unifiedCaseCode ?? "",
+            codeAssigned: false,
+            warnings: []
+        )
+    }
+
+    static func exampleId(_ name: String) -> String {
+        let xml = Fixtures.example(name)
+        let start = xml.range(of: "<PackageId>")!.upperBound
+        return String(xml[start..<xml.range(of: "</PackageId>")!.lowerBound])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func theHubTakesOnlyValidNextStepsAndTracksTheirDeadlines(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        defer { Task { await database.close() } }
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+
+        // A decision before its request is refused: the hub has no such request.
+        let early = try await store.accept(try Self.example("arrestApproval.arrestApprovalDecision"), statusURL: "/s")
+        #expect(early.status == .refused && early.findings.map(\.code) == [.flowUnknownReference])
+
+        let request = try Self.example("arrestApproval.arrestRequest")
+        #expect(try await store.accept(request, statusURL: "/s").status == .accepted)
+        let requestId = request.package.envelope.packageId
+        // CPL 第91条: the procuratorate decides within 7 days of receipt; the suspect is detained, so no holiday
+        // extension (CPL 第105条).
+        let started = try await store.deadlines(of: requestId)
+        let expected = Self.flows.deadlines.count(
+            try #require(Self.flows.rules.catalog.message(flow: "arrestApproval", type: "arrestRequest")?.receiverLimits.first),
+            from: Date(),
+            custody: true
+        )
+        #expect(started.count == 1)
+        #expect(started.first?.responsible == "330106000201" && started.first?.state == "open" && started.first?.custody == true)
+        #expect(started.first?.dueOn == expected.dueOn.iso)
+
+        // The decision now answers an open request: accepted, and it meets the 7-day limit.
+        let decision = try Self.example("arrestApproval.arrestApprovalDecision", renamedTo: "4180f72f-0000-4000-8000-000000000001")
+        #expect(try await store.accept(decision, statusURL: "/s").status == .accepted)
+        let met = try await store.deadlines(of: requestId)
+        #expect(met.first?.state == "met" && met.first?.metBy == decision.package.envelope.packageId)
+
+        // The police's execution receipt closes the flow (it answers the example decision's id: rename to match).
+        var receipt = try Self.example("arrestApproval.arrestExecutionReceipt")
+        let receiptXML = Fixtures.example("arrestApproval.arrestExecutionReceipt").replacingOccurrences(
+            of: Self.exampleId("arrestApproval.arrestApprovalDecision"),
+            with: decision.package.envelope.packageId
+        )
+        let receiptBytes = Array(receiptXML.utf8)
+        receipt.package = try #require(Fixtures.check(bytes: receiptBytes, attachments: false).package)
+        receipt.content = receiptBytes
+        #expect(try await store.accept(receipt, statusURL: "/s").status == .accepted)
+
+        // After the close, a further decision on the same request is refused, and the sender hears why.
+        let late = try Self.example("arrestApproval.arrestDenialDecision", renamedTo: "4180f72f-0000-4000-8000-000000000002")
+        let refused = try await store.accept(late, statusURL: "/s")
+        #expect(refused.status == .refused && refused.findings.map(\.code) == [.flowClosed])
+        #expect(
+            try await store.existingReceipt(sender: "330106000201", idempotencyKey: late.package.envelope.idempotencyKey, packageId: "")?.receipt
+                .status == .refused
+        )
+        let heard = try await store.feed(organisation: "330106000201", after: 0, limit: 100).compactMap(\.event)
+        #expect(heard.contains { $0.hop == .refused && $0.packageId == late.package.envelope.packageId && $0.findings?.first?.code == .flowClosed })
+        // Nothing of the refused package was stored.
+        #expect(try await store.content(of: late.package.envelope.packageId) == nil)
     }
 
     // MARK: A node's store

@@ -76,6 +76,13 @@ extension FindingCode {
     public static let contentMismatch = FindingCode(rawValue: "exchange.content-mismatch")
     public static let attachmentUnavailable = FindingCode(rawValue: "exchange.attachment-unavailable")
 
+    // Flows: the package is not a valid next step of its flow instance (GS-2, issue 5).
+    public static let flowUnknownReference = FindingCode(rawValue: "flow.unknown-reference")
+    public static let flowOtherCase = FindingCode(rawValue: "flow.other-case")
+    public static let flowOutOfOrder = FindingCode(rawValue: "flow.out-of-order")
+    public static let flowNotAParty = FindingCode(rawValue: "flow.not-a-party")
+    public static let flowClosed = FindingCode(rawValue: "flow.closed")
+
     // Normalisation.
     public static let normaliseWidth = FindingCode(rawValue: "normalise.full-width")
     public static let normaliseWhitespace = FindingCode(rawValue: "normalise.whitespace")
@@ -135,6 +142,11 @@ extension FindingCode {
         .expired,
         .contentMismatch,
         .attachmentUnavailable,
+        .flowUnknownReference,
+        .flowOtherCase,
+        .flowOutOfOrder,
+        .flowNotAParty,
+        .flowClosed,
         .normaliseWidth,
         .normaliseWhitespace,
         .normaliseDate,

@@ -49,7 +49,9 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
         }
         let database = SQLiteDatabase(handle: handle, path: path)
         do {
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"] {
+            // The busy timeout first: switching to WAL needs a moment's exclusive lock, which another process opening
+            // the same file at once may hold.
+            for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
                 _ = try database.run(pragma, [])
             }
         } catch {

@@ -93,6 +93,58 @@ public enum HubSchema {
                 )
                 """,
             ]
-        )
+        ),
+        Migration(
+            version: 3,
+            name: "flows and deadlines",
+            statements: [
+                // Each flow instance of a case (GS-2): opened by a message that starts its flow, closed by one that
+                // closes it.
+                """
+                CREATE TABLE flow_instances (
+                    instance_id TEXT PRIMARY KEY, case_code TEXT NOT NULL, flow TEXT NOT NULL, opened_at TEXT NOT NULL,
+                    last_step_at TEXT NOT NULL, closed_by TEXT, closed_at TEXT
+                )
+                """,
+                "CREATE INDEX flow_instances_by_case ON flow_instances (case_code)",
+                """
+                CREATE TABLE flow_steps (
+                    package_id TEXT PRIMARY KEY, instance_id TEXT NOT NULL, message_type TEXT NOT NULL,
+                    sender_org TEXT NOT NULL, receiver_org TEXT NOT NULL, at TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX flow_steps_by_instance ON flow_steps (instance_id)",
+                // Statutory time limits started by a message (issue 5): who must act by when, and whether they did.
+                """
+                CREATE TABLE deadlines (
+                    package_id TEXT NOT NULL, seq INTEGER NOT NULL, instance_id TEXT NOT NULL, case_code TEXT NOT NULL,
+                    flow TEXT NOT NULL, message_type TEXT NOT NULL, responsible_org TEXT NOT NULL, starts_on TEXT NOT NULL,
+                    due_on TEXT NOT NULL, due_at TEXT, moved_from TEXT, custody INTEGER NOT NULL, limit_value INTEGER NOT NULL,
+                    limit_unit TEXT NOT NULL, basis TEXT NOT NULL, state TEXT NOT NULL, met_by TEXT, met_at TEXT,
+                    PRIMARY KEY (package_id, seq)
+                )
+                """,
+                "CREATE INDEX deadlines_open ON deadlines (state, due_on)",
+                "CREATE INDEX deadlines_by_responsible ON deadlines (responsible_org, state, due_on)",
+                "CREATE INDEX deadlines_by_case ON deadlines (case_code)",
+                // Packages accepted before this version: each reply joins the instance of the message it answers.
+                """
+                WITH RECURSIVE chain (package_id, instance_id) AS (
+                    SELECT package_id, package_id FROM packages
+                    WHERE in_reply_to IS NULL OR in_reply_to NOT IN (SELECT package_id FROM packages)
+                    UNION ALL
+                    SELECT p.package_id, c.instance_id FROM packages p JOIN chain c ON p.in_reply_to = c.package_id
+                )
+                INSERT INTO flow_steps (package_id, instance_id, message_type, sender_org, receiver_org, at)
+                SELECT p.package_id, c.instance_id, p.message_type, p.sender_org, p.receiver_org, p.received_at
+                FROM chain c JOIN packages p ON p.package_id = c.package_id
+                """,
+                """
+                INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at)
+                SELECT p.package_id, p.unified_case_code, p.flow, p.received_at, p.received_at
+                FROM packages p WHERE p.package_id IN (SELECT instance_id FROM flow_steps)
+                """,
+            ]
+        ),
     ]
 }

@@ -7,10 +7,13 @@ public struct HubStore: Sendable {
     public let database: any SQLDatabase
     /// The organisation code the hub records its own events under (the committee's).
     public let hubOrganisation: String
+    /// The catalog's flow rules and the deadline counting (issue 5).
+    public let flows: FlowEngine
 
-    public init(database: any SQLDatabase, hubOrganisation: String) {
+    public init(database: any SQLDatabase, hubOrganisation: String, flows: FlowEngine) {
         self.database = database
         self.hubOrganisation = hubOrganisation
+        self.flows = flows
     }
 
     // MARK: Receipts and idempotency
@@ -73,11 +76,14 @@ public struct HubStore: Sendable {
     /// Stores a batch of packages in one transaction, in order: one commit for all of them.
     public func accept(_ batch: [(accepted: Accepted, statusURL: String)]) async throws -> [Receipt] {
         let hub = self.hubOrganisation
+        let flows = self.flows
         return try await self.database.transaction { transaction in
             let feed = FeedWriter()
             var receipts: [Receipt] = []
             for item in batch {
-                receipts.append(try await Self.acceptOne(item.accepted, statusURL: item.statusURL, hub: hub, feed: feed, in: transaction))
+                receipts.append(
+                    try await Self.acceptOne(item.accepted, statusURL: item.statusURL, hub: hub, flows: flows, feed: feed, in: transaction)
+                )
             }
             try await feed.flush(in: transaction)
             return receipts
@@ -90,6 +96,7 @@ public struct HubStore: Sendable {
         _ accepted: Accepted,
         statusURL: String,
         hub: String,
+        flows: FlowEngine,
         feed: FeedWriter,
         in transaction: any SQLTransaction
     ) async throws -> Receipt {
@@ -128,6 +135,76 @@ public struct HubStore: Sendable {
         if let row = existing.first, let earlier = StoreRows.decode(Receipt.self, row.string("receipt")) {
             return earlier
         }
+        // The flow engine: is this a valid next step of its flow instance (GS-2)?
+        let flowRefusal = { (finding: Finding) async throws -> Receipt in
+            let refusal = Receipt(
+                packageId: envelope.packageId,
+                status: .refused,
+                unifiedCaseCode: accepted.unifiedCaseCode,
+                codeAssigned: accepted.codeAssigned,
+                receivedAt: now,
+                findings: [finding],
+                statusURL: statusURL
+            )
+            try await Self.refuseOne(
+                packageId: envelope.packageId,
+                sender: envelope.sender.organisationCode,
+                receiver: envelope.receiver.organisationCode,
+                idempotencyKey: envelope.idempotencyKey,
+                receipt: refusal,
+                hub: hub,
+                feed: feed,
+                in: transaction
+            )
+            return refusal
+        }
+        let instanceId: String
+        let caseCodes = Set([accepted.unifiedCaseCode] + package.body.caseInfo.relatedCaseCodes)
+        switch flows.rules.decide(envelope, caseCodes: caseCodes, answering: try await Self.flowStep(envelope.inReplyTo, in: transaction)) {
+        case .refused(let finding):
+            return try await flowRefusal(finding)
+        case .opens(let closes):
+            instanceId = envelope.packageId
+            try await transaction.execute(
+                """
+                INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at, closed_by, closed_at)
+                VALUES ($1, $2, $3, $4, $4, $5, $6) ON CONFLICT (instance_id) DO NOTHING
+                """,
+                [
+                    .text(instanceId), .text(accepted.unifiedCaseCode), .text(envelope.flow), .text(now),
+                    closes ? .text(envelope.packageId) : .null, closes ? .text(now) : .null,
+                ]
+            )
+        case .continues(let instance, let closes):
+            // The instance's row lock orders this step after any concurrent one; a close that committed first wins.
+            let open = try await transaction.execute(
+                closes
+                    ? "UPDATE flow_instances SET last_step_at = $2, closed_by = $3, closed_at = $2 WHERE instance_id = $1 AND closed_at IS NULL RETURNING instance_id"
+                    : "UPDATE flow_instances SET last_step_at = $2 WHERE instance_id = $1 AND closed_at IS NULL RETURNING instance_id",
+                [.text(instance), .text(now), .text(envelope.packageId)]
+            )
+            guard !open.isEmpty else {
+                // The closing message may be this very package, accepted concurrently through another instance.
+                if let earlier = try? await Self.firstReceipt(of: envelope, in: transaction) { return earlier }
+                let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType)
+                return try await flowRefusal(
+                    Finding(
+                        .flowClosed,
+                        at: "/CasePackage/Envelope/InReplyTo",
+                        zh: "该流程（始于 \(instance)）已办结，不再接受“\(message?.zh ?? envelope.messageType)”",
+                        en: "this flow instance (opened by \(instance)) is closed and takes no further '\(message?.en ?? envelope.messageType)'"
+                    )
+                )
+            }
+            instanceId = instance
+            // Answering a message meets the time limits it started for this sender.
+            if let answered = envelope.inReplyTo {
+                try await transaction.execute(
+                    "UPDATE deadlines SET state = 'met', met_by = $1, met_at = $2 WHERE package_id = $3 AND responsible_org = $4 AND state = 'open'",
+                    [.text(envelope.packageId), .text(now), .text(answered), .text(envelope.sender.organisationCode)]
+                )
+            }
+        }
         // A concurrent resend through another hub instance may commit first: then this insert does nothing and the
         // first receipt, committed by now, is the answer.
         let inserted = try await transaction.execute(
@@ -149,15 +226,18 @@ public struct HubStore: Sendable {
             ]
         )
         guard !inserted.isEmpty else {
-            let first = try await transaction.execute(
-                "SELECT receipt FROM packages WHERE package_id = $1 OR (sender_org = $2 AND idempotency_key = $3)",
-                [.text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.idempotencyKey)]
-            )
-            guard let earlier = first.first.flatMap({ StoreRows.decode(Receipt.self, $0.string("receipt")) }) else {
-                throw StoreError(.conflict, zh: "数据包编号冲突", en: "the package id or idempotency key conflicts with another package")
-            }
-            return earlier
+            // What this transaction did to the flow for the duplicate is idempotent (the instance exists, the met
+            // deadlines are met); the first receipt is the answer.
+            return try await Self.firstReceipt(of: envelope, in: transaction)
         }
+        try await transaction.execute(
+            "INSERT INTO flow_steps (package_id, instance_id, message_type, sender_org, receiver_org, at) VALUES ($1, $2, $3, $4, $5, $6)",
+            [
+                .text(envelope.packageId), .text(instanceId), .text(envelope.messageType), .text(envelope.sender.organisationCode),
+                .text(envelope.receiver.organisationCode), .text(now),
+            ]
+        )
+        try await Self.startDeadlines(of: accepted, instanceId: instanceId, at: now, flows: flows, in: transaction)
         for person in package.body.persons {
             try await transaction.execute(
                 """
@@ -210,6 +290,72 @@ public struct HubStore: Sendable {
         }
         feed.append(.delivery(delivery), packageId: envelope.packageId, to: envelope.receiver.organisationCode)
         return receipt
+    }
+
+    static func firstReceipt(of envelope: CasePackage.Envelope, in transaction: any SQLTransaction) async throws -> Receipt {
+        let first = try await transaction.execute(
+            "SELECT receipt FROM packages WHERE package_id = $1 OR (sender_org = $2 AND idempotency_key = $3)",
+            [.text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.idempotencyKey)]
+        )
+        guard let earlier = first.first.flatMap({ StoreRows.decode(Receipt.self, $0.string("receipt")) }) else {
+            throw StoreError(.conflict, zh: "数据包编号冲突", en: "the package id or idempotency key conflicts with another package")
+        }
+        return earlier
+    }
+
+    /// The stored step a reply names, with its instance's state.
+    static func flowStep(_ packageId: String?, in transaction: any SQLTransaction) async throws -> FlowStep? {
+        guard let packageId else { return nil }
+        let rows = try await transaction.execute(
+            """
+            SELECT s.package_id, s.instance_id, p.unified_case_code, i.flow, s.message_type, s.sender_org, s.receiver_org, i.closed_at
+            FROM flow_steps s JOIN flow_instances i ON i.instance_id = s.instance_id JOIN packages p ON p.package_id = s.package_id
+            WHERE s.package_id = $1
+            """,
+            [.text(packageId)]
+        )
+        guard let row = rows.first else { return nil }
+        return FlowStep(
+            packageId: packageId,
+            instanceId: row.string("instance_id") ?? packageId,
+            caseCode: row.string("unified_case_code") ?? "",
+            flow: row.string("flow") ?? "",
+            messageType: row.string("message_type") ?? "",
+            sender: row.string("sender_org") ?? "",
+            receiver: row.string("receiver_org") ?? "",
+            instanceClosed: row.string("closed_at") != nil
+        )
+    }
+
+    /// The receiver's statutory time limits this message starts (issue 5), counted from the hub's receipt.
+    static func startDeadlines(
+        of accepted: Accepted,
+        instanceId: String,
+        at now: String,
+        flows: FlowEngine,
+        in transaction: any SQLTransaction
+    ) async throws {
+        let envelope = accepted.package.envelope
+        guard let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType) else { return }
+        let custody = DeadlineCounter.inCustody(accepted.package)
+        let receipt = Timestamp.date(now) ?? Date()
+        for (seq, limit) in message.receiverLimits.enumerated() {
+            let deadline = flows.deadlines.count(limit, from: receipt, custody: custody)
+            try await transaction.execute(
+                """
+                INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
+                    due_at, moved_from, custody, limit_value, limit_unit, basis, state)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open')
+                ON CONFLICT (package_id, seq) DO NOTHING
+                """,
+                [
+                    .text(envelope.packageId), .integer(seq), .text(instanceId), .text(accepted.unifiedCaseCode), .text(envelope.flow),
+                    .text(envelope.messageType), .text(envelope.receiver.organisationCode), .text(deadline.startsOn.iso),
+                    .text(deadline.dueOn.iso), .optional(deadline.dueAt), .optional(deadline.movedFrom?.iso), .integer(custody ? 1 : 0),
+                    .integer(limit.value), .text(limit.unit.rawValue), .text(limit.basis),
+                ]
+            )
+        }
     }
 
     enum FeedBody {
@@ -296,30 +442,52 @@ public struct HubStore: Sendable {
     public func refuse(packageId: String, sender: String, receiver: String?, idempotencyKey: String?, receipt: Receipt) async throws {
         let hub = self.hubOrganisation
         try await self.database.transaction { transaction in
-            let inserted = try await transaction.execute(
-                """
-                INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
-                VALUES ($1, $2, $3, $4, 'hub', $5, $6)
-                ON CONFLICT (package_id, stage) DO NOTHING RETURNING package_id
-                """,
-                [
-                    .text(packageId), .text(sender), .optional(receiver), .optional(idempotencyKey), .text(receipt.receivedAt),
-                    .text(StoreRows.json(receipt)),
-                ]
-            )
-            guard !inserted.isEmpty else { return }
-            let event = PackageEvent(
-                packageId: packageId,
-                hop: .refused,
-                at: receipt.receivedAt,
-                organisation: hub,
-                detail: "hub",
-                findings: receipt.findings
-            )
             let feed = FeedWriter()
-            feed.append(.event(event), packageId: packageId, to: sender)
+            try await Self.refuseOne(
+                packageId: packageId,
+                sender: sender,
+                receiver: receiver,
+                idempotencyKey: idempotencyKey,
+                receipt: receipt,
+                hub: hub,
+                feed: feed,
+                in: transaction
+            )
             try await feed.flush(in: transaction)
         }
+    }
+
+    static func refuseOne(
+        packageId: String,
+        sender: String,
+        receiver: String?,
+        idempotencyKey: String?,
+        receipt: Receipt,
+        hub: String,
+        feed: FeedWriter,
+        in transaction: any SQLTransaction
+    ) async throws {
+        let inserted = try await transaction.execute(
+            """
+            INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
+            VALUES ($1, $2, $3, $4, 'hub', $5, $6)
+            ON CONFLICT (package_id, stage) DO NOTHING RETURNING package_id
+            """,
+            [
+                .text(packageId), .text(sender), .optional(receiver), .optional(idempotencyKey), .text(receipt.receivedAt),
+                .text(StoreRows.json(receipt)),
+            ]
+        )
+        guard !inserted.isEmpty else { return }
+        let event = PackageEvent(
+            packageId: packageId,
+            hop: .refused,
+            at: receipt.receivedAt,
+            organisation: hub,
+            detail: "hub",
+            findings: receipt.findings
+        )
+        feed.append(.event(event), packageId: packageId, to: sender)
     }
 
     /// Refusals, newest first, for the administrator.
@@ -394,6 +562,55 @@ public struct HubStore: Sendable {
         }
         feed.append(.event(stored), packageId: event.packageId, to: sender)
         return (.recorded, sender)
+    }
+
+    // MARK: Deadlines (issue 5)
+
+    /// A statutory time limit a message started: who must act, by when, and whether they did.
+    public struct DeadlineRecord: Sendable, Codable, Hashable {
+        public var packageId: String
+        public var instanceId: String
+        public var caseCode: String
+        public var flow: String
+        public var messageType: String
+        public var responsible: String
+        public var startsOn: String
+        public var dueOn: String
+        public var dueAt: String?
+        public var movedFrom: String?
+        public var custody: Bool
+        public var limit: String
+        public var basis: String
+        /// `open` or `met`.
+        public var state: String
+        public var metBy: String?
+        public var metAt: String?
+    }
+
+    /// The time limits a package started.
+    public func deadlines(of packageId: String) async throws(StoreError) -> [DeadlineRecord] {
+        try await self.database.execute("SELECT * FROM deadlines WHERE package_id = $1 ORDER BY seq", [.text(packageId)]).map(Self.deadline)
+    }
+
+    static func deadline(_ row: SQLRow) -> DeadlineRecord {
+        DeadlineRecord(
+            packageId: row.string("package_id") ?? "",
+            instanceId: row.string("instance_id") ?? "",
+            caseCode: row.string("case_code") ?? "",
+            flow: row.string("flow") ?? "",
+            messageType: row.string("message_type") ?? "",
+            responsible: row.string("responsible_org") ?? "",
+            startsOn: row.string("starts_on") ?? "",
+            dueOn: row.string("due_on") ?? "",
+            dueAt: row.string("due_at"),
+            movedFrom: row.string("moved_from"),
+            custody: row.int("custody") == 1,
+            limit: "\(row.int("limit_value") ?? 0) \(row.string("limit_unit") ?? "")",
+            basis: row.string("basis") ?? "",
+            state: row.string("state") ?? "",
+            metBy: row.string("met_by"),
+            metAt: row.string("met_at")
+        )
     }
 
     // MARK: A case's history

@@ -1,0 +1,150 @@
+/// One stored step of a flow instance: what the hub knows of an accepted package when a later one answers it.
+public struct FlowStep: Sendable, Hashable, Codable {
+    public var packageId: String
+    /// The instance: the package id of the message that opened it.
+    public var instanceId: String
+    /// The unified code the answered package carried (its sender's code for the case).
+    public var caseCode: String
+    public var flow: String
+    public var messageType: String
+    public var sender: String
+    public var receiver: String
+    /// Whether the instance has been closed.
+    public var instanceClosed: Bool
+
+    public init(
+        packageId: String,
+        instanceId: String,
+        caseCode: String,
+        flow: String,
+        messageType: String,
+        sender: String,
+        receiver: String,
+        instanceClosed: Bool
+    ) {
+        self.packageId = packageId
+        self.instanceId = instanceId
+        self.caseCode = caseCode
+        self.flow = flow
+        self.messageType = messageType
+        self.sender = sender
+        self.receiver = receiver
+        self.instanceClosed = instanceClosed
+    }
+}
+
+/// What the flow engine decides for a package.
+public enum FlowDecision: Sendable, Hashable {
+    /// It opens a new instance of its flow (its own package id is the instance's).
+    case opens(closes: Bool)
+    /// It is the next step of an open instance, and may close it.
+    case continues(instanceId: String, closes: Bool)
+    /// It is not a valid next step; the finding says why.
+    case refused(Finding)
+}
+
+/// The state machine of the catalog's flows (ZJ-6.1–6.3, GS-2 "non-compliant cases cannot flow"): every flow
+/// instance of a case starts with a message that starts its flow; each later message must answer, through
+/// `InReplyTo`, a message of the same case and flow that the catalog lists among those it answers, sent or received
+/// by its sender, in an instance that no closing message has ended.
+///
+/// Each agency gives the case its own unified code (ZJ-7.1.1) and names the others' in `RelatedCaseCodes`; "the same
+/// case" means the answered package's code is the reply's own or one of its related codes.
+public struct FlowRules: Sendable {
+    public let catalog: FlowCatalog
+
+    public init(catalog: FlowCatalog) {
+        self.catalog = catalog
+    }
+
+    static let replyPath = "/CasePackage/Envelope/InReplyTo"
+
+    /// Decides for a package whose case codes (its unified code and related codes) are `caseCodes` and whose
+    /// `InReplyTo` (if any) names `referenced` (nil when the hub has no such package). The package's flow and message
+    /// type were checked against the catalog already.
+    public func decide(_ envelope: CasePackage.Envelope, caseCodes: Set<String>, answering referenced: FlowStep?) -> FlowDecision {
+        guard let message = self.catalog.flow(envelope.flow)?.message(envelope.messageType) else {
+            // Unknown flows are refused by the quality checks before this; nothing to add here.
+            return .opens(closes: false)
+        }
+        let closes = message.closes == .flow
+        if message.startsFlow { return .opens(closes: closes) }
+        guard let reply = envelope.inReplyTo else {
+            // A reply without InReplyTo is refused by the quality checks (`consistency.reply-without-request`).
+            return .opens(closes: closes)
+        }
+        guard let referenced else {
+            return .refused(
+                Finding(
+                    .flowUnknownReference,
+                    at: Self.replyPath,
+                    zh: "InReplyTo 指向的数据包 \(reply) 不存在：“\(message.zh)”须答复平台已接收的消息",
+                    en: "InReplyTo names \(reply), which the hub has not accepted: '\(message.en)' must answer a message it has"
+                )
+            )
+        }
+        guard caseCodes.contains(referenced.caseCode) else {
+            let own = caseCodes.sorted().joined(separator: ", ")
+            return .refused(
+                Finding(
+                    .flowOtherCase,
+                    at: Self.replyPath,
+                    zh: "答复的消息属于另一案件（\(referenced.caseCode)），本数据包的统一赋码及关联案件编码中没有它（\(own)）",
+                    en:
+                        "the answered message belongs to another case (\(referenced.caseCode)), which is neither this package's unified code nor one of its related codes (\(own))"
+                )
+            )
+        }
+        let answered = self.catalog.flow(referenced.flow)?.message(referenced.messageType)
+        guard referenced.flow == envelope.flow, message.answers.contains(referenced.messageType) else {
+            let valid = message.answers.compactMap { self.catalog.flow(envelope.flow)?.message($0) }
+            return .refused(
+                Finding(
+                    .flowOutOfOrder,
+                    at: Self.replyPath,
+                    zh: "“\(message.zh)”不能答复“\(answered?.zh ?? referenced.messageType)”，只能答复：\(valid.map(\.zh).joined(separator: "、"))",
+                    en:
+                        "'\(message.en)' cannot answer '\(answered?.en ?? referenced.messageType)'; it answers: \(valid.map(\.en).joined(separator: ", "))"
+                )
+            )
+        }
+        guard envelope.sender.organisationCode == referenced.receiver || envelope.sender.organisationCode == referenced.sender else {
+            return .refused(
+                Finding(
+                    .flowNotAParty,
+                    at: "/CasePackage/Envelope/Sender",
+                    zh: "发送方 \(envelope.sender.organisationCode) 未参与所答复的消息（\(referenced.sender) → \(referenced.receiver)）",
+                    en:
+                        "the sender \(envelope.sender.organisationCode) took no part in the answered message (\(referenced.sender) → \(referenced.receiver))"
+                )
+            )
+        }
+        guard !referenced.instanceClosed else {
+            return .refused(
+                Finding(
+                    .flowClosed,
+                    at: Self.replyPath,
+                    zh: "该流程（始于 \(referenced.instanceId)）已办结，不再接受“\(message.zh)”",
+                    en: "this flow instance (opened by \(referenced.instanceId)) is closed and takes no further '\(message.en)'"
+                )
+            )
+        }
+        return .continues(instanceId: referenced.instanceId, closes: closes)
+    }
+}
+
+/// The flow rules and the deadline counting the hub applies to every package.
+public struct FlowEngine: Sendable {
+    public let rules: FlowRules
+    public let deadlines: DeadlineCounter
+
+    public init(catalog: FlowCatalog, calendar: LegalCalendar) {
+        self.rules = FlowRules(catalog: catalog)
+        self.deadlines = DeadlineCounter(calendar: calendar)
+    }
+
+    /// The shipped catalog and calendar.
+    public static func bundled() throws(ConfigurationError) -> FlowEngine {
+        FlowEngine(catalog: try FlowCatalog.bundled(), calendar: try LegalCalendar.bundled())
+    }
+}
