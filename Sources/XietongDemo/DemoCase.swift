@@ -205,11 +205,24 @@ public enum DemoCase {
                 ),
                 persons: [person],
                 charges: step.flow == "legalAid" ? [] : [CasePackage.Charge(personRef: "p1", name: "盗窃罪", lawArticle: "刑法第264条")],
+                coerciveMeasures: Self.custody(step.flow, since: day),
                 documents: documents
             ),
             attachments: attachments
         )
         return Built(package: package, xml: CasePackageWriter.bytes(package), files: files)
+    }
+
+    /// The suspect is detained from the first day, then arrested, and in custody until the prison takes him over:
+    /// the time limits of those stages are custody periods, not extended for holidays (CPL 第105条).
+    static func custody(_ flow: String, since day: String) -> [CasePackage.CoerciveMeasure] {
+        switch flow {
+        case "arrestApproval":
+            [CasePackage.CoerciveMeasure(personRef: "p1", kind: "criminalDetention", startDate: day, custodyOrganisation: "330106000102")]
+        case "prosecutionTransfer", "firstInstancePublicProsecution":
+            [CasePackage.CoerciveMeasure(personRef: "p1", kind: "arrest", startDate: day, custodyOrganisation: "330106000102")]
+        default: []
+        }
     }
 }
 

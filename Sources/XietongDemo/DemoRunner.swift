@@ -192,6 +192,7 @@ public struct DemoRunner: Sendable {
             self.say("")
             self.say("结果 Result: \(intactCount)/\(steps.count) 件数据包完整送达 packages delivered intact (byte-identical; attachments verified by SHA-256)")
             await self.outcome.set(intactCount == steps.count)
+            try await self.showDeadlines(caseCode: codes[DemoCase.police])
             if !self.runner.options.once {
                 self.say("")
                 self.say("演示继续运行，按 Ctrl-C 结束 / the demo keeps running; press Ctrl-C to stop. Try:")
@@ -199,9 +200,28 @@ public struct DemoRunner: Sendable {
                 self.say("  xietong track \(last) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!)")
                 self.say("  curl -H 'Authorization: Bearer \(self.endpoints.adminToken)' http://127.0.0.1:\(self.endpoints.hub)/v1/admin/nodes")
                 self.say("  curl http://127.0.0.1:\(self.endpoints.businesses[DemoCase.prison]!)/received")
+                if let code = codes[DemoCase.police] {
+                    self.say("  xietong case \(code) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!)")
+                }
                 self.say("  data: \(self.runner.options.dataDirectory.path)")
                 try? await gracefulShutdown()
             }
+        }
+
+        /// The case's statutory time limits as the hub tracks them (issue 5): who must act by when, met or open.
+        func showDeadlines(caseCode: String?) async throws {
+            guard let caseCode else { return }
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.endpoints.hub)/v1/cases/\(caseCode)/timeline")
+            request.headers.add(name: "Authorization", value: "Bearer \(self.endpoints.adminToken)")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            guard response.status == .ok, let timeline = try? JSONDecoder().decode(CaseTimeline.self, from: Data(body.readableBytesView)) else {
+                self.say("期限 time limits: unavailable (\(response.status.code))")
+                return
+            }
+            self.say("")
+            self.say("法定期限 Statutory time limits of the case（中心平台按法律计算 counted by the hub as the law counts them）:")
+            for line in timeline.deadlineLines(name: { self.runner.registry[$0]?.name.zh ?? $0 }) { self.say("  " + line) }
         }
 
         func waitUntilUp(_ url: String) async throws {

@@ -47,6 +47,7 @@ struct HubController: Sendable {
         router.post("/v1/feed/ack") { request, context in try await self.acknowledge(request, context) }
         router.get("/v1/admin/refusals") { request, _ in try await self.adminRefusals(request) }
         router.get("/v1/admin/alerts") { request, _ in try await self.adminAlerts(request) }
+        router.get("/v1/cases/:code/timeline") { request, context in try await self.caseTimeline(request, context) }
         router.get("/v1/admin/nodes") { request, _ in try await self.adminNodes(request) }
     }
 
@@ -291,6 +292,22 @@ struct HubController: Sendable {
         var receiver: String
         var stuckAfter: String
         var raisedAt: String
+    }
+
+    /// A case's timeline (GUI-3, SZ-4): for the administrator, and for the nodes of organisations that took part.
+    func caseTimeline(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let admin = self.isAdmin(request)
+        let node = self.node(request)
+        guard admin || node != nil else { return Self.unauthorised }
+        let code = context.parameters.get("code") ?? ""
+        let timeline = try await self.store.timeline(ofCase: code)
+        guard !timeline.instances.isEmpty else {
+            return HTTPJSON.error(.notFound, "case.not-found", zh: "没有该案件的流程记录：\(code)", en: "no flow of a case with the code \(code)")
+        }
+        guard admin || node.map(timeline.involves) == true else {
+            return HTTPJSON.error(.forbidden, "auth.forbidden", zh: "本机构未参与该案件", en: "this organisation took no part in the case")
+        }
+        return HTTPJSON.response(timeline)
     }
 
     func adminAlerts(_ request: Request) async throws -> Response {

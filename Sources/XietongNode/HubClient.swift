@@ -132,6 +132,12 @@ public struct HubClient: Sendable {
     }
 
     /// The hub's status record of a package, as JSON.
+    /// A case's timeline from the hub, as the hub sent it (status and JSON body).
+    public func timeline(ofCase code: String) async throws(Failure) -> (status: Int, body: [UInt8]) {
+        let escaped = code.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? code
+        return try await self.send(self.request("/v1/cases/\(escaped)/timeline", method: .GET), timeout: .seconds(10))
+    }
+
     public func status(of packageId: String) async throws(Failure) -> [UInt8] {
         let (status, body) = try await self.send(self.request("/v1/packages/\(packageId)", method: .GET), timeout: .seconds(10))
         guard status == 200 else { throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self)) }

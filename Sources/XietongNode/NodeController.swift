@@ -32,6 +32,7 @@ struct NodeController: Sendable {
         api.post("/packages") { request, _ in try await self.authorised(request) ? self.sendPackage(request) : Self.unauthorised }
         api.get("/packages/:id") { request, context in try await self.authorised(request) ? self.packageStatus(context) : Self.unauthorised }
         api.get("/packages") { request, _ in try await self.authorised(request) ? self.query(request) : Self.unauthorised }
+        api.get("/cases/:code/timeline") { request, context in try await self.authorised(request) ? self.timeline(context) : Self.unauthorised }
         api.post("/attachments") { request, _ in try await self.authorised(request) ? self.uploadWhole(request) : Self.unauthorised }
         api.post("/uploads") { request, _ in try await self.authorised(request) ? self.createUpload(request) : Self.unauthorised }
         api.head("/uploads/:id") { request, context in
@@ -131,6 +132,21 @@ struct NodeController: Sendable {
                 hubReceipt: incoming ? nil : try await self.engine.store.hubReceipt(of: packageId)
             )
         )
+    }
+
+    /// A case's timeline, from the hub (which knows every agency's steps), for the organisations that took part.
+    func timeline(_ context: BasicRequestContext) async throws -> Response {
+        let code = context.parameters.get("code") ?? ""
+        do {
+            let (status, body) = try await self.engine.hub.timeline(ofCase: code)
+            return Response(
+                status: .init(code: status),
+                headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body))
+            )
+        } catch {
+            return HTTPJSON.error(.badGateway, "hub.unreachable", zh: "无法连接平台中心", en: "the hub cannot be reached: \(error.message)")
+        }
     }
 
     func query(_ request: Request) async throws -> Response {

@@ -13,7 +13,8 @@ struct Xietong: AsyncParsableCommand {
             2 a usage or configuration error.
             """,
         subcommands: [
-            DemoCommand.self, HubCommand.self, NodeCommand.self, ValidateCommand.self, TrackCommand.self, CodeCommand.self, CatalogCommand.self,
+            DemoCommand.self, HubCommand.self, NodeCommand.self, ValidateCommand.self, TrackCommand.self, CaseCommand.self, CodeCommand.self,
+            CatalogCommand.self,
             RegistryCommand.self, MigrateCommand.self,
             BusinessSimulatorCommand.self, BenchCommand.self,
         ]

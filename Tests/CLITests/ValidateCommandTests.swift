@@ -175,6 +175,10 @@ import XietongTesting
         #expect(result.stdout.contains("结果 Result: 12/12"))
         #expect(result.stdout.contains("统一赋码 2026"))
         #expect(!result.stdout.contains("NOT INTACT"))
+        // The case's statutory time limits, counted by the hub (issue 5): the arrest request's 7 days, in custody.
+        #expect(result.stdout.contains("法定期限 Statutory time limits"))
+        #expect(result.stdout.contains("提请批准逮捕 / Request for approval of arrest: 杭州市西湖区人民检察院 应于"))
+        #expect(result.stdout.contains("在押不顺延 in custody, not extended"))
     }
 }
 

@@ -10,10 +10,15 @@ let procuratorate = "330106000201"
 /// The exchange with real processes on real sockets: a hub, the police's node (pull) and the procuratorate's node
 /// pushing to its business system (ZJ-7.2.3, GZ-1, GZ-5, GZ-7, ZJ-7.2.6).
 @Suite(.serialized, .timeLimit(.minutes(5))) struct ExchangeTests {
-    func exchange(alertAfterSeconds: Double = 300, maxPackageAgeDays: Double = 36500, startReceiver: Bool = true) async throws -> ExchangeHarness {
+    func exchange(
+        alertAfterSeconds: Double = 300,
+        maxPackageAgeDays: Double = 36500,
+        startReceiver: Bool = true,
+        alsoKnown: [String] = []
+    ) async throws -> ExchangeHarness {
         let harness = try ExchangeHarness()
         try harness.addHub(
-            nodes: [police, procuratorate],
+            nodes: [police, procuratorate] + alsoKnown,
             alertAfterSeconds: alertAfterSeconds,
             alertCheckSeconds: 0.2,
             maxPackageAgeDays: maxPackageAgeDays
@@ -128,6 +133,60 @@ let procuratorate = "330106000201"
         try await harness.start("hub")
         try await harness.eventually("the queue drains") { try await harness.received(by: procuratorate).count == 5 }
         #expect(try await harness.received(by: procuratorate).map(\.packageId) == sent.map(\.packageId))
+    }
+
+    /// GS-2, GUI-3: a reply out of order is refused with its finding and the sender hears it; a valid one joins the
+    /// flow; the case's timeline is there for the parties, through their nodes and `xietong case`, and not for others.
+    @Test func outOfOrderRepliesAreRefusedAndTheTimelineShowsTheFlow() async throws {
+        let court = "330106000301"
+        let harness = try await self.exchange(alsoKnown: [court])
+        let request = Fixtures.example("arrestApproval.arrestRequest")
+        let decision = Fixtures.example("arrestApproval.arrestApprovalDecision")
+        let pdf = { (name: String) in try [UInt8](Data(contentsOf: Repository.examples.appendingPathComponent("attachments/\(name).pdf"))) }
+        // The decision before the request: the hub refuses it, and the procuratorate's node says why.
+        let early = try await harness.send(Array(decision.utf8), attachments: [try pdf("arrestApproval.arrestApprovalDecision")], from: procuratorate)
+        #expect(early.status == 202)
+        let earlyId = try #require(early.json(Receipt.self)?.packageId)
+        try await harness.eventually("the refusal reaches the procuratorate") {
+            try await harness.status(of: earlyId, at: procuratorate).contains {
+                $0.hop == .refused && $0.findings?.first?.code == .flowUnknownReference
+            }
+        }
+        // The request, then the decision under a new id: the flow runs.
+        #expect(try await harness.send(Array(request.utf8), attachments: [try pdf("arrestApproval.arrestRequest")], from: police).status == 202)
+        try await harness.eventually("the request is delivered") { try await harness.received(by: procuratorate).count == 1 }
+        let renamed = decision.replacingOccurrences(of: earlyId, with: "4180f72f-0000-4000-8000-00000000000a")
+            .replacingOccurrences(of: "-arrestApproval.arrestApprovalDecision-1<", with: "-arrestApproval.arrestApprovalDecision-2<")
+        let valid = try await harness.send(Array(renamed.utf8), attachments: [try pdf("arrestApproval.arrestApprovalDecision")], from: procuratorate)
+        #expect(valid.status == 202, "\(valid.text)")
+        try await harness.eventually("the decision is delivered to the police") {
+            try await harness.status(of: "4180f72f-0000-4000-8000-00000000000a", at: procuratorate).contains { $0.hop == .storedByReceiver }
+        }
+        let code = "20261120110133010600010100000003"
+        let timeline = try await harness.get(
+            "\(harness.services[procuratorate]!.url)/api/v1/cases/\(code)/timeline",
+            key: ExchangeHarness.apiKey(procuratorate)
+        )
+        #expect(timeline.status == 200, "\(timeline.text)")
+        let parsed = try #require(timeline.json(CaseTimeline.self))
+        #expect(parsed.instances.map(\.flow) == ["arrestApproval"])
+        #expect(parsed.instances.first?.steps.map(\.messageType) == ["arrestRequest", "arrestApprovalDecision"])
+        #expect(parsed.instances.first?.steps.first?.deadlines.first?.state == "met")
+        // The same from the command line, as an officer would ask.
+        let printed = try CommandRunner.run(["case", code, "--node", harness.services[police]!.url, "--api-key", ExchangeHarness.apiKey(police)])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(printed.stdout.contains("流程 提请批准逮捕 / Arrest approval") && printed.stdout.contains("期限 time limit"))
+        // An organisation that took no part (the court, asking the hub with its node token) is refused.
+        let stranger = try await harness.get("\(harness.services["hub"]!.url)/v1/cases/\(code)/timeline", key: harness.exchange.token(for: court))
+        #expect(stranger.status == 403)
+        // The administrator sees it at the hub; an unknown case is a clear 404.
+        let admin = try await harness.get("\(harness.services["hub"]!.url)/v1/cases/\(code)/timeline", key: harness.adminToken)
+        #expect(admin.status == 200)
+        let unknown = try await harness.get(
+            "\(harness.services["hub"]!.url)/v1/cases/20261120110133010600010199999999/timeline",
+            key: harness.adminToken
+        )
+        #expect(unknown.status == 404 && unknown.text.contains("case.not-found"))
     }
 
     @Test func aPullModeNodeListsDownloadsAndAcknowledges() async throws {

@@ -372,6 +372,34 @@ import XietongTesting
         #expect(heard.contains { $0.hop == .refused && $0.packageId == late.package.envelope.packageId && $0.findings?.first?.code == .flowClosed })
         // Nothing of the refused package was stored.
         #expect(try await store.content(of: late.package.envelope.packageId) == nil)
+
+        // The case's timeline, found by either agency's code: one closed instance, three steps, the limits met.
+        let byPolice = try await store.timeline(ofCase: request.unifiedCaseCode)
+        let byProcuratorate = try await store.timeline(ofCase: decision.unifiedCaseCode)
+        #expect(byPolice.instances == byProcuratorate.instances)
+        #expect(byPolice.instances.count == 1)
+        let instance = try #require(byPolice.instances.first)
+        #expect(instance.flow == "arrestApproval" && instance.closedAt != nil)
+        #expect(instance.steps.map(\.messageType) == ["arrestRequest", "arrestApprovalDecision", "arrestExecutionReceipt"])
+        #expect(instance.steps[0].deadlines.map(\.state) == ["met"])
+        #expect(instance.steps[0].hops.map(\.hop) == [.receivedByHub, .coded, .forwarded])
+        #expect(Set(byPolice.caseCodes).isSuperset(of: [request.unifiedCaseCode, decision.unifiedCaseCode]))
+        #expect(byPolice.involves("330106000101") && !byPolice.involves("330106000301"))
+        #expect(try await store.timeline(ofCase: "no such case").instances.isEmpty)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func openLimitsFallOverdueAndWindowsLapse(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        defer { Task { await database.close() } }
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+        let request = try Self.example("arrestApproval.arrestRequest")
+        _ = try await store.accept(request, statusURL: "/s")
+        let later = CalendarDate(iso: "2099-01-01")!
+        let timeline = try await store.timeline(ofCase: request.unifiedCaseCode, today: later)
+        #expect(timeline.instances.first?.steps.first?.deadlines.map(\.state) == ["overdue"])
+        #expect(try await store.timeline(ofCase: request.unifiedCaseCode).instances.first?.steps.first?.deadlines.map(\.state) == ["open"])
     }
 
     // MARK: A node's store

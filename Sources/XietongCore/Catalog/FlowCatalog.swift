@@ -137,6 +137,16 @@ public struct FlowCatalog: Sendable, Hashable, Codable {
                         en: "the answered message '\(answered)' is not in the flow '\(flow.id)'"
                     )
                 }
+                for (limitIndex, limit) in message.limits.enumerated() {
+                    for answer in limit.metBy ?? [] where !flow.messages.contains(where: { $0.id == answer && $0.answers.contains(message.id) }) {
+                        throw ConfigurationError(
+                            .unknownReference,
+                            path: "\(path).limits[\(limitIndex)].metBy",
+                            zh: "“\(answer)”不是流程“\(flow.id)”中对“\(message.id)”的答复",
+                            en: "'\(answer)' is not a message of the flow '\(flow.id)' that answers '\(message.id)'"
+                        )
+                    }
+                }
                 if let kind = message.processKind, !processKinds.contains(kind) {
                     throw ConfigurationError(
                         .unknownReference,

@@ -26,18 +26,35 @@ public struct TimeLimit: Sendable, Hashable, Codable {
     public var basis: String
     /// False where the article number or the figure is still to be checked against the official text.
     public var verified: Bool
+    /// The answers that meet the limit; nil when any answer of the responsible party does (for example the court's
+    /// 2 months to judge are met by the judgment, not by the hearing notice).
+    public var metBy: [String]?
+    /// A window for an act that may not happen (a protest, an opinion): when it passes unused the limit lapses,
+    /// which is not overdue.
+    public var optional: Bool
 
-    public init(party: Party, value: Int, unit: Unit, start: String = "receipt", basis: String, verified: Bool = true) {
+    public init(
+        party: Party,
+        value: Int,
+        unit: Unit,
+        start: String = "receipt",
+        basis: String,
+        verified: Bool = true,
+        metBy: [String]? = nil,
+        optional: Bool = false
+    ) {
         self.party = party
         self.value = value
         self.unit = unit
         self.start = start
         self.basis = basis
         self.verified = verified
+        self.metBy = metBy
+        self.optional = optional
     }
 
     enum CodingKeys: String, CodingKey {
-        case party, value, unit, start, basis, verified
+        case party, value, unit, start, basis, verified, metBy, optional
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,6 +65,8 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.start = try container.decodeIfPresent(String.self, forKey: .start) ?? "receipt"
         self.basis = try container.decode(String.self, forKey: .basis)
         self.verified = try container.decodeIfPresent(Bool.self, forKey: .verified) ?? true
+        self.metBy = try container.decodeIfPresent([String].self, forKey: .metBy)
+        self.optional = try container.decodeIfPresent(Bool.self, forKey: .optional) ?? false
     }
 
     /// `7 days`, `10 working days`, `immediately`.

@@ -70,9 +70,14 @@ public struct DeadlineCounter: Sendable {
         }
     }
 
-    /// Whether a package's persons are in custody for the purpose of CPL 第105条: a criminal detention or an arrest
-    /// without an end date.
-    public static func inCustody(_ package: CasePackage) -> Bool {
-        package.body.coerciveMeasures.contains { ["criminalDetention", "arrest"].contains($0.kind) && $0.endDate == nil }
+    /// Whether a package's persons are in custody on `day` for the purpose of CPL 第105条: a criminal detention or an
+    /// arrest that has started and not ended.
+    public static func inCustody(_ package: CasePackage, on day: CalendarDate) -> Bool {
+        package.body.coerciveMeasures.contains { measure in
+            guard ["criminalDetention", "arrest"].contains(measure.kind), let start = CalendarDate(iso: measure.startDate), start <= day else {
+                return false
+            }
+            return measure.endDate.flatMap { CalendarDate(iso: $0) }.map { $0 >= day } ?? true
+        }
     }
 }

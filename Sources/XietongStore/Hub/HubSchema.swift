@@ -120,13 +120,20 @@ public enum HubSchema {
                     package_id TEXT NOT NULL, seq INTEGER NOT NULL, instance_id TEXT NOT NULL, case_code TEXT NOT NULL,
                     flow TEXT NOT NULL, message_type TEXT NOT NULL, responsible_org TEXT NOT NULL, starts_on TEXT NOT NULL,
                     due_on TEXT NOT NULL, due_at TEXT, moved_from TEXT, custody INTEGER NOT NULL, limit_value INTEGER NOT NULL,
-                    limit_unit TEXT NOT NULL, basis TEXT NOT NULL, state TEXT NOT NULL, met_by TEXT, met_at TEXT,
+                    limit_unit TEXT NOT NULL, basis TEXT NOT NULL, met_by_types TEXT, optional INTEGER NOT NULL, state TEXT NOT NULL,
+                    met_by TEXT, met_at TEXT,
                     PRIMARY KEY (package_id, seq)
                 )
                 """,
                 "CREATE INDEX deadlines_open ON deadlines (state, due_on)",
                 "CREATE INDEX deadlines_by_responsible ON deadlines (responsible_org, state, due_on)",
                 "CREATE INDEX deadlines_by_case ON deadlines (case_code)",
+                "CREATE INDEX deadlines_by_instance ON deadlines (instance_id)",
+                // Every unified code a package carries, its own and its related ones: a case is found by any of its
+                // agencies' codes.
+                "CREATE TABLE case_links (case_code TEXT NOT NULL, package_id TEXT NOT NULL, PRIMARY KEY (case_code, package_id))",
+                "CREATE INDEX case_links_by_package ON case_links (package_id)",
+                "INSERT INTO case_links (case_code, package_id) SELECT unified_case_code, package_id FROM packages",
                 // Packages accepted before this version: each reply joins the instance of the message it answers.
                 """
                 WITH RECURSIVE chain (package_id, instance_id) AS (

@@ -200,8 +200,14 @@ public struct HubStore: Sendable {
             // Answering a message meets the time limits it started for this sender.
             if let answered = envelope.inReplyTo {
                 try await transaction.execute(
-                    "UPDATE deadlines SET state = 'met', met_by = $1, met_at = $2 WHERE package_id = $3 AND responsible_org = $4 AND state = 'open'",
-                    [.text(envelope.packageId), .text(now), .text(answered), .text(envelope.sender.organisationCode)]
+                    """
+                    UPDATE deadlines SET state = 'met', met_by = $1, met_at = $2
+                    WHERE package_id = $3 AND responsible_org = $4 AND state = 'open' AND (met_by_types IS NULL OR met_by_types LIKE $5)
+                    """,
+                    [
+                        .text(envelope.packageId), .text(now), .text(answered), .text(envelope.sender.organisationCode),
+                        .text("%|\(envelope.messageType)|%"),
+                    ]
                 )
             }
         }
@@ -238,6 +244,12 @@ public struct HubStore: Sendable {
             ]
         )
         try await Self.startDeadlines(of: accepted, instanceId: instanceId, at: now, flows: flows, in: transaction)
+        for code in caseCodes {
+            try await transaction.execute(
+                "INSERT INTO case_links (case_code, package_id) VALUES ($1, $2) ON CONFLICT (case_code, package_id) DO NOTHING",
+                [.text(code), .text(envelope.packageId)]
+            )
+        }
         for person in package.body.persons {
             try await transaction.execute(
                 """
@@ -337,15 +349,15 @@ public struct HubStore: Sendable {
     ) async throws {
         let envelope = accepted.package.envelope
         guard let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType) else { return }
-        let custody = DeadlineCounter.inCustody(accepted.package)
         let receipt = Timestamp.date(now) ?? Date()
+        let custody = DeadlineCounter.inCustody(accepted.package, on: CalendarDate(chinaDayOf: receipt))
         for (seq, limit) in message.receiverLimits.enumerated() {
             let deadline = flows.deadlines.count(limit, from: receipt, custody: custody)
             try await transaction.execute(
                 """
                 INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
-                    due_at, moved_from, custody, limit_value, limit_unit, basis, state)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open')
+                    due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'open')
                 ON CONFLICT (package_id, seq) DO NOTHING
                 """,
                 [
@@ -353,6 +365,7 @@ public struct HubStore: Sendable {
                     .text(envelope.messageType), .text(envelope.receiver.organisationCode), .text(deadline.startsOn.iso),
                     .text(deadline.dueOn.iso), .optional(deadline.dueAt), .optional(deadline.movedFrom?.iso), .integer(custody ? 1 : 0),
                     .integer(limit.value), .text(limit.unit.rawValue), .text(limit.basis),
+                    .optional(limit.metBy.map { "|" + $0.joined(separator: "|") + "|" }), .integer(limit.optional ? 1 : 0),
                 ]
             )
         }
@@ -581,6 +594,8 @@ public struct HubStore: Sendable {
         public var custody: Bool
         public var limit: String
         public var basis: String
+        /// A window for an optional act: it lapses rather than falls overdue.
+        public var optional: Bool
         /// `open` or `met`.
         public var state: String
         public var metBy: String?
@@ -607,10 +622,98 @@ public struct HubStore: Sendable {
             custody: row.int("custody") == 1,
             limit: "\(row.int("limit_value") ?? 0) \(row.string("limit_unit") ?? "")",
             basis: row.string("basis") ?? "",
+            optional: row.int("optional") == 1,
             state: row.string("state") ?? "",
             metBy: row.string("met_by"),
             metAt: row.string("met_at")
         )
+    }
+
+    // MARK: A case's timeline (GUI-3, SZ-4)
+
+    /// Every flow instance of the case known by `caseCode`, with each step's hops and time limits. `today` (China
+    /// time) turns open limits past their last day into `overdue`.
+    public func timeline(ofCase caseCode: String, today: CalendarDate? = nil) async throws(StoreError) -> CaseTimeline {
+        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let instances = "SELECT s2.instance_id FROM flow_steps s2 JOIN case_links l ON l.package_id = s2.package_id WHERE l.case_code = $1"
+        let steps = try await self.database.execute(
+            """
+            SELECT s.instance_id, i.flow, i.opened_at, i.closed_at, s.package_id, s.message_type, s.sender_org, s.receiver_org, s.at,
+                   p.unified_case_code
+            FROM flow_steps s JOIN flow_instances i ON i.instance_id = s.instance_id JOIN packages p ON p.package_id = s.package_id
+            WHERE s.instance_id IN (\(instances))
+            ORDER BY i.opened_at, i.instance_id, s.at, s.package_id
+            """,
+            [.text(caseCode)]
+        )
+        let events = try await self.database.execute(
+            """
+            SELECT package_id, hop, at, organisation, detail, findings FROM package_events
+            WHERE package_id IN (SELECT package_id FROM flow_steps WHERE instance_id IN (\(instances)))
+            """,
+            [.text(caseCode)]
+        )
+        let deadlines = try await self.database.execute(
+            "SELECT * FROM deadlines WHERE instance_id IN (\(instances)) ORDER BY package_id, seq",
+            [.text(caseCode)]
+        )
+        var hops: [String: [PackageEvent]] = [:]
+        for event in events.compactMap(StoreRows.event) { hops[event.packageId, default: []].append(event) }
+        var limits: [String: [CaseTimeline.DeadlineView]] = [:]
+        for record in deadlines.map(Self.deadline) {
+            let past = record.state == "open" && (CalendarDate(iso: record.dueOn).map { $0 < today } ?? false)
+            limits[record.packageId, default: []].append(
+                CaseTimeline.DeadlineView(
+                    responsible: record.responsible,
+                    limit: record.limit,
+                    basis: record.basis,
+                    startsOn: record.startsOn,
+                    dueOn: record.dueOn,
+                    dueAt: record.dueAt,
+                    movedFrom: record.movedFrom,
+                    custody: record.custody,
+                    state: past ? (record.optional ? "lapsed" : "overdue") : record.state,
+                    metBy: record.metBy,
+                    metAt: record.metAt
+                )
+            )
+        }
+        let catalog = self.flows.rules.catalog
+        var result: [CaseTimeline.Instance] = []
+        var codes: Set<String> = [caseCode]
+        for row in steps {
+            guard let instanceId = row.string("instance_id"), let packageId = row.string("package_id") else { continue }
+            let flow = row.string("flow") ?? ""
+            if result.last?.instanceId != instanceId {
+                result.append(
+                    CaseTimeline.Instance(
+                        instanceId: instanceId,
+                        flow: flow,
+                        flowName: catalog.flow(flow)?.name ?? LocalizedText(zh: flow, en: flow),
+                        openedAt: row.string("opened_at") ?? "",
+                        closedAt: row.string("closed_at"),
+                        steps: []
+                    )
+                )
+            }
+            let type = row.string("message_type") ?? ""
+            let code = row.string("unified_case_code") ?? ""
+            codes.insert(code)
+            result[result.count - 1].steps.append(
+                CaseTimeline.Step(
+                    packageId: packageId,
+                    messageType: type,
+                    messageName: catalog.message(flow: flow, type: type)?.name ?? LocalizedText(zh: type, en: type),
+                    caseCode: code,
+                    sender: row.string("sender_org") ?? "",
+                    receiver: row.string("receiver_org") ?? "",
+                    at: row.string("at") ?? "",
+                    hops: (hops[packageId] ?? []).sorted(by: PackageEvent.journeyOrder),
+                    deadlines: limits[packageId] ?? []
+                )
+            )
+        }
+        return CaseTimeline(caseCode: caseCode, caseCodes: codes.sorted(), instances: result)
     }
 
     // MARK: A case's history
