@@ -42,8 +42,9 @@ public enum HubApplication {
             logger: logger
         )
         let router = Router()
-        HubController(configuration: configuration, intake: intake, store: store, blobs: blobs, notifier: notifier, logger: logger)
-            .addRoutes(to: router)
+        let controller = HubController(configuration: configuration, intake: intake, store: store, blobs: blobs, notifier: notifier, logger: logger)
+        controller.addRoutes(to: router)
+        SupervisionController(hub: controller).addRoutes(to: router)
         let monitor = AlertMonitor(
             store: store,
             notifier: notifier,

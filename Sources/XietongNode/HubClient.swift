@@ -138,6 +138,11 @@ public struct HubClient: Sendable {
         return try await self.send(self.request("/v1/cases/\(escaped)/timeline", method: .GET), timeout: .seconds(10))
     }
 
+    /// This organisation's red counters from the hub, as the hub sent them.
+    public func counters(csv: Bool) async throws(Failure) -> (status: Int, body: [UInt8]) {
+        try await self.send(self.request("/v1/counters" + (csv ? "?format=csv" : ""), method: .GET), timeout: .seconds(10))
+    }
+
     public func status(of packageId: String) async throws(Failure) -> [UInt8] {
         let (status, body) = try await self.send(self.request("/v1/packages/\(packageId)", method: .GET), timeout: .seconds(10))
         guard status == 200 else { throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self)) }

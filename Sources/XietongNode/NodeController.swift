@@ -33,6 +33,7 @@ struct NodeController: Sendable {
         api.get("/packages/:id") { request, context in try await self.authorised(request) ? self.packageStatus(context) : Self.unauthorised }
         api.get("/packages") { request, _ in try await self.authorised(request) ? self.query(request) : Self.unauthorised }
         api.get("/cases/:code/timeline") { request, context in try await self.authorised(request) ? self.timeline(context) : Self.unauthorised }
+        api.get("/counters") { request, _ in try await self.authorised(request) ? self.counters(request) : Self.unauthorised }
         api.post("/attachments") { request, _ in try await self.authorised(request) ? self.uploadWhole(request) : Self.unauthorised }
         api.post("/uploads") { request, _ in try await self.authorised(request) ? self.createUpload(request) : Self.unauthorised }
         api.head("/uploads/:id") { request, context in
@@ -137,13 +138,28 @@ struct NodeController: Sendable {
     /// A case's timeline, from the hub (which knows every agency's steps), for the organisations that took part.
     func timeline(_ context: BasicRequestContext) async throws -> Response {
         let code = context.parameters.get("code") ?? ""
+        return await Self.relay(contentType: "application/json; charset=utf-8") { () async throws(HubClient.Failure) in
+            try await self.engine.hub.timeline(ofCase: code)
+        }
+    }
+
+    /// This agency's red counters per business (GS-3): unread, due soon, overdue; `?format=csv` for a spreadsheet.
+    func counters(_ request: Request) async throws -> Response {
+        let csv = request.uri.queryParameters.get("format") == "csv"
+        return await Self.relay(contentType: csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8") {
+            () async throws(HubClient.Failure) in
+            try await self.engine.hub.counters(csv: csv)
+        }
+    }
+
+    /// The hub's answer passed on as it came, or a clear 502 when the hub cannot be reached.
+    static func relay(
+        contentType: String,
+        _ call: () async throws(HubClient.Failure) -> (status: Int, body: [UInt8])
+    ) async -> Response {
         do {
-            let (status, body) = try await self.engine.hub.timeline(ofCase: code)
-            return Response(
-                status: .init(code: status),
-                headers: [.contentType: "application/json; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: body))
-            )
+            let (status, body) = try await call()
+            return Response(status: .init(code: status), headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         } catch {
             return HTTPJSON.error(.badGateway, "hub.unreachable", zh: "无法连接平台中心", en: "the hub cannot be reached: \(error.message)")
         }

@@ -187,6 +187,24 @@ let procuratorate = "330106000201"
             key: harness.adminToken
         )
         #expect(unknown.status == 404 && unknown.text.contains("case.not-found"))
+
+        // Supervision (GS-3, GS-6): the red counters, the deadline board and the statistics, as JSON and CSV.
+        let hub = harness.services["hub"]!.url
+        let own = try await harness.get("\(harness.services[police]!.url)/api/v1/counters", key: ExchangeHarness.apiKey(police))
+        #expect(own.status == 200, "\(own.text)")
+        let counters = try #require(own.json([Supervision.Counter].self))
+        #expect(!counters.isEmpty && counters.allSatisfy { $0.organisation == police })
+        let all = try await harness.get("\(hub)/v1/supervision/counters?format=csv", key: harness.adminToken)
+        #expect(all.status == 200 && all.text.hasPrefix("\u{FEFF}机关 organisation,业务 flow,未签收 unread"))
+        let board = try await harness.get("\(hub)/v1/supervision/deadlines?filter=open&flow=arrestApproval", key: harness.adminToken)
+        #expect(board.status == 200 && board.text.contains("330106000101"))
+        let statistics = try await harness.get("\(hub)/v1/statistics", key: harness.adminToken)
+        #expect(statistics.json(Supervision.Statistics.self)?.flowsOpened == 1)
+        let badDate = try await harness.get("\(hub)/v1/statistics?from=2026-13-01", key: harness.adminToken)
+        #expect(badDate.status == 400 && badDate.text.contains("query.invalid") && badDate.text.contains("from"))
+        let badFilter = try await harness.get("\(hub)/v1/supervision/deadlines?filter=soonish", key: harness.adminToken)
+        #expect(badFilter.status == 400 && badFilter.text.contains("dueSoon"))
+        #expect(try await harness.get("\(hub)/v1/supervision/deadlines", key: harness.exchange.token(for: police)).status == 401)
     }
 
     @Test func aPullModeNodeListsDownloadsAndAcknowledges() async throws {

@@ -402,6 +402,62 @@ import XietongTesting
         #expect(try await store.timeline(ofCase: request.unifiedCaseCode).instances.first?.steps.first?.deadlines.map(\.state) == ["open"])
     }
 
+    // MARK: Supervision (issue 5: GS-3, GS-6)
+
+    @Test(arguments: StoreBackend.allCases)
+    func countersBoardAndStatisticsAnswerForTheirData(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        defer { Task { await database.close() } }
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+        let request = try Self.example("arrestApproval.arrestRequest")
+        _ = try await store.accept(request, statusURL: "/s")
+        let due = try #require(try await store.deadlines(of: request.package.envelope.packageId).first.flatMap { CalendarDate(iso: $0.dueOn) })
+        let today = CalendarDate(chinaDayOf: Date())
+
+        // The procuratorate has one unread request; two days before its last day it is due soon; after it, overdue.
+        let now = try await store.counters(organisation: "330106000201", today: today)
+        #expect(
+            now == [
+                Supervision.Counter(
+                    organisation: "330106000201",
+                    flow: "arrestApproval",
+                    unread: 1,
+                    dueSoon: due.ordinal - today.ordinal <= 2 ? 1 : 0
+                )
+            ]
+        )
+        let soon = try await store.counters(today: due.adding(days: -2))
+        #expect(soon.first { $0.organisation == "330106000201" }?.dueSoon == 1)
+        let late = try await store.counters(today: due.adding(days: 1))
+        #expect(late.first { $0.organisation == "330106000201" }?.overdue == 1)
+        #expect(try await store.deadlineBoard(.overdue, today: due.adding(days: 1)).map(\.packageId) == [request.package.envelope.packageId])
+        #expect(try await store.deadlineBoard(.overdue, today: due).isEmpty)
+        #expect(try await store.deadlineBoard(.dueSoon, organisation: "330106000201", flow: "arrestApproval", today: due).count == 1)
+        #expect(try await store.deadlineBoard(.open, organisation: "330106000101").isEmpty)
+
+        // Answering it: read and met, so no red numbers at the procuratorate; the police have the decision unread.
+        let decision = try Self.example("arrestApproval.arrestApprovalDecision")
+        #expect(try await store.accept(decision, statusURL: "/s").status == .accepted)
+        _ = try await store.record(
+            PackageEvent(packageId: request.package.envelope.packageId, hop: .signedFor, organisation: "330106000201"),
+            reportedBy: "330106000201"
+        )
+        let after = try await store.counters(today: due.adding(days: 1))
+        #expect(after.first { $0.organisation == "330106000201" } == nil)
+        #expect(after.first { $0.organisation == "330106000101" }?.unread == 1)
+
+        let statistics = try await store.statistics(from: today.adding(days: -1), to: today.adding(days: 1), today: today)
+        #expect(statistics.volume.map(\.packages).reduce(0, +) == 2)
+        #expect(Set(statistics.volume.map(\.organisation)) == ["330106000101", "330106000201"])
+        #expect(statistics.handling.map(\.messageType) == ["arrestRequest"])
+        #expect(statistics.handling.first?.answered == 1)
+        #expect(statistics.flowsOpened == 1 && statistics.flowsClosedOnline == 0 && statistics.onlineFlowRate == 0)
+        // The 7-day limit was met on time; duties due in a window around its last day count it.
+        let window = try await store.statistics(from: due.adding(days: -1), to: due.adding(days: 1), today: due.adding(days: 5))
+        #expect(window.dutiesDue == 1 && window.dutiesOverdue == 0 && window.overdueRate == 0)
+    }
+
     // MARK: A node's store
 
     @Test(arguments: StoreBackend.allCases)

@@ -1,0 +1,142 @@
+import Foundation
+import Hummingbird
+import XietongCore
+import XietongHTTP
+import XietongStore
+
+/// The committee's supervision interface (GS-3, GS-6, SZ-4, SZ-7), read-only: the deadline board, every agency's red
+/// counters, statistics, each as JSON or CSV (`?format=csv`). The administrator token opens it until the supervisor
+/// role of the trust issue; a node's token opens its own organisation's counters.
+struct SupervisionController {
+    let hub: HubController
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/v1/supervision/deadlines") { request, _ in try await self.deadlines(request) }
+        router.get("/v1/supervision/counters") { request, _ in try await self.allCounters(request) }
+        router.get("/v1/statistics") { request, _ in try await self.statistics(request) }
+        router.get("/v1/counters") { request, _ in try await self.ownCounters(request) }
+    }
+
+    static let supervisorsOnly = HTTPJSON.error(
+        .unauthorized,
+        "auth.supervisor-required",
+        zh: "需要监督（管理员）令牌",
+        en: "the supervisor (administrator) token is required"
+    )
+
+    static func badQuery(_ name: String, _ value: String, expected: String) -> Response {
+        HTTPJSON.error(
+            .badRequest,
+            "query.invalid",
+            zh: "查询参数 \(name) 无效：“\(value)”，应为 \(expected)",
+            en: "the query parameter \(name) is invalid: '\(value)'; expected \(expected)"
+        )
+    }
+
+    static func csv(_ text: String, name: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name).csv\""],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+
+    func wantsCSV(_ request: Request) -> Bool { request.uri.queryParameters.get("format") == "csv" }
+
+    func deadlines(_ request: Request) async throws -> Response {
+        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        let parameters = request.uri.queryParameters
+        let filterText = parameters.get("filter") ?? "open"
+        guard let filter = Supervision.Filter(rawValue: filterText) else {
+            return Self.badQuery("filter", filterText, expected: Supervision.Filter.allCases.map(\.rawValue).joined(separator: " | "))
+        }
+        let rows = try await self.hub.store.deadlineBoard(filter, organisation: parameters.get("agency"), flow: parameters.get("flow"))
+        guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
+        return Self.csv(
+            CSV.document(
+                header: [
+                    "案件编码 case", "流程 flow", "消息 message", "责任机关 responsible", "期限 limit", "起算日 starts", "届满日 due", "在押 custody", "依据 basis",
+                    "数据包 package",
+                ],
+                rows: rows.map {
+                    [
+                        $0.caseCode, $0.flow, $0.messageType, $0.responsible, $0.limit, $0.startsOn, $0.dueOn, $0.custody ? "是 yes" : "否 no",
+                        $0.basis, $0.packageId,
+                    ]
+                }
+            ),
+            name: "deadlines-\(filter.rawValue)"
+        )
+    }
+
+    func allCounters(_ request: Request) async throws -> Response {
+        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        return try await self.counters(request, organisation: nil)
+    }
+
+    func ownCounters(_ request: Request) async throws -> Response {
+        guard let node = self.hub.node(request) else { return HubController.unauthorised }
+        return try await self.counters(request, organisation: node)
+    }
+
+    func counters(_ request: Request, organisation: String?) async throws -> Response {
+        let rows = try await self.hub.store.counters(organisation: organisation)
+        guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
+        return Self.csv(
+            CSV.document(
+                header: ["机关 organisation", "业务 flow", "未签收 unread", "即将到期 due soon", "已超期 overdue"],
+                rows: rows.map { [$0.organisation, $0.flow, String($0.unread), String($0.dueSoon), String($0.overdue)] }
+            ),
+            name: "counters"
+        )
+    }
+
+    func statistics(_ request: Request) async throws -> Response {
+        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        let parameters = request.uri.queryParameters
+        let today = CalendarDate(chinaDayOf: Date())
+        let fromText = parameters.get("from") ?? today.adding(days: -30).iso
+        let toText = parameters.get("to") ?? today.adding(days: 1).iso
+        guard let from = CalendarDate(iso: fromText) else { return Self.badQuery("from", fromText, expected: "yyyy-MM-dd") }
+        guard let to = CalendarDate(iso: toText), from < to else { return Self.badQuery("to", toText, expected: "yyyy-MM-dd after from") }
+        let statistics = try await self.hub.store.statistics(from: from, to: to)
+        guard self.wantsCSV(request) else { return HTTPJSON.response(statistics) }
+        switch parameters.get("table") ?? "volume" {
+        case "volume":
+            return Self.csv(
+                CSV.document(
+                    header: ["月份 period", "流程 flow", "发送机关 organisation", "数据包 packages"],
+                    rows: statistics.volume.map { [$0.period, $0.flow, $0.organisation, String($0.packages)] }
+                ),
+                name: "volume-\(from.iso)-\(to.iso)"
+            )
+        case "handling":
+            return Self.csv(
+                CSV.document(
+                    header: ["流程 flow", "消息 message", "已答复 answered", "办理时长中位数（小时） median hours"],
+                    rows: statistics.handling.map { [$0.flow, $0.messageType, String($0.answered), String(format: "%.2f", $0.medianHours)] }
+                ),
+                name: "handling-\(from.iso)-\(to.iso)"
+            )
+        case "summary":
+            return Self.csv(
+                CSV.document(
+                    header: [
+                        "起 from", "止 to", "到期职责 duties due", "超期 overdue", "超期率 overdue rate", "开启流程 flows opened", "网上办结 closed online",
+                        "网上流转率 online flow rate",
+                    ],
+                    rows: [
+                        [
+                            statistics.from, statistics.to, String(statistics.dutiesDue), String(statistics.dutiesOverdue),
+                            String(format: "%.4f", statistics.overdueRate), String(statistics.flowsOpened), String(statistics.flowsClosedOnline),
+                            String(format: "%.4f", statistics.onlineFlowRate),
+                        ]
+                    ]
+                ),
+                name: "summary-\(from.iso)-\(to.iso)"
+            )
+        case let other:
+            return Self.badQuery("table", other, expected: "volume | handling | summary")
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+public import XietongCore
+
+/// The committee's view across all cases (GS-3, GS-6, SZ-4): the deadline board, each agency's red counters, and the
+/// statistics. Read-only queries over the hub's tables.
+extension HubStore {
+    /// Open time limits, filtered, soonest first. `dueSoon` means a last day from today to `dueSoonDays` ahead.
+    public func deadlineBoard(
+        _ filter: Supervision.Filter,
+        organisation: String? = nil,
+        flow: String? = nil,
+        today: CalendarDate? = nil,
+        dueSoonDays: Int = 2,
+        limit: Int = 1000
+    ) async throws(StoreError) -> [DeadlineRecord] {
+        let today = today ?? CalendarDate(chinaDayOf: Date())
+        var sql = "SELECT * FROM deadlines WHERE state = 'open'"
+        var binds: [SQLValue] = []
+        switch filter {
+        case .open: break
+        case .dueSoon:
+            binds += [.text(today.iso), .text(today.adding(days: dueSoonDays).iso)]
+            sql += " AND due_on >= $1 AND due_on <= $2"
+        case .overdue:
+            binds.append(.text(today.iso))
+            sql += " AND due_on < $1 AND optional = 0"
+        }
+        if let organisation {
+            binds.append(.text(organisation))
+            sql += " AND responsible_org = $\(binds.count)"
+        }
+        if let flow {
+            binds.append(.text(flow))
+            sql += " AND flow = $\(binds.count)"
+        }
+        binds.append(.integer(limit))
+        sql += " ORDER BY due_on, package_id, seq LIMIT $\(binds.count)"
+        return try await self.database.execute(sql, binds).map(Self.deadline)
+    }
+
+    /// The red numbers per agency and business (flow): unread, due soon, overdue. With `organisation`, only its own.
+    public func counters(
+        organisation: String? = nil,
+        today: CalendarDate? = nil,
+        dueSoonDays: Int = 2
+    ) async throws(StoreError) -> [Supervision.Counter] {
+        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let unread = try await self.database.execute(
+            """
+            SELECT receiver_org AS organisation, flow, COUNT(*) AS n FROM packages p
+            WHERE NOT EXISTS (SELECT 1 FROM package_events e WHERE e.package_id = p.package_id AND e.hop IN ('signedFor', 'returned'))
+            GROUP BY receiver_org, flow
+            """,
+            []
+        )
+        let soon = try await self.database.execute(
+            """
+            SELECT responsible_org AS organisation, flow, COUNT(*) AS n FROM deadlines
+            WHERE state = 'open' AND due_on >= $1 AND due_on <= $2 GROUP BY responsible_org, flow
+            """,
+            [.text(today.iso), .text(today.adding(days: dueSoonDays).iso)]
+        )
+        let overdue = try await self.database.execute(
+            """
+            SELECT responsible_org AS organisation, flow, COUNT(*) AS n FROM deadlines
+            WHERE state = 'open' AND optional = 0 AND due_on < $1 GROUP BY responsible_org, flow
+            """,
+            [.text(today.iso)]
+        )
+        var counters: [String: Supervision.Counter] = [:]
+        func add(_ rows: [SQLRow], _ field: WritableKeyPath<Supervision.Counter, Int>) {
+            for row in rows {
+                guard let org = row.string("organisation"), let flow = row.string("flow"), organisation == nil || organisation == org else {
+                    continue
+                }
+                counters["\(org) \(flow)", default: Supervision.Counter(organisation: org, flow: flow)][keyPath: field] += row.int("n") ?? 0
+            }
+        }
+        add(unread, \.unread)
+        add(soon, \.dueSoon)
+        add(overdue, \.overdue)
+        return counters.values.sorted { ($0.organisation, $0.flow) < ($1.organisation, $1.flow) }
+    }
+
+    /// Statistics for the China days from `from` (included) to `to` (excluded), GS-6 and SZ-7.
+    public func statistics(from: CalendarDate, to: CalendarDate, today: CalendarDate? = nil) async throws(StoreError) -> Supervision.Statistics {
+        let today = today ?? CalendarDate(chinaDayOf: Date())
+        // Instants are stored in UTC; the period's bounds are China midnights.
+        let start = Self.utcString(ofChinaMidnight: from)
+        let end = Self.utcString(ofChinaMidnight: to)
+        let volume = try await self.database.execute(
+            """
+            SELECT substr(received_at, 1, 7) AS period, flow, sender_org, COUNT(*) AS n FROM packages
+            WHERE received_at >= $1 AND received_at < $2 GROUP BY substr(received_at, 1, 7), flow, sender_org
+            ORDER BY period, flow, sender_org
+            """,
+            [.text(start), .text(end)]
+        ).map {
+            Supervision.VolumeRow(
+                period: $0.string("period") ?? "",
+                flow: $0.string("flow") ?? "",
+                organisation: $0.string("sender_org") ?? "",
+                packages: $0.int("n") ?? 0
+            )
+        }
+        let answers = try await self.database.execute(
+            """
+            SELECT p.flow, p.message_type, p.received_at, MIN(a.received_at) AS answered_at
+            FROM packages p JOIN packages a ON a.in_reply_to = p.package_id
+            WHERE p.received_at >= $1 AND p.received_at < $2
+            GROUP BY p.package_id, p.flow, p.message_type, p.received_at
+            """,
+            [.text(start), .text(end)]
+        )
+        var hours: [String: (flow: String, type: String, values: [Double])] = [:]
+        for row in answers {
+            guard let flow = row.string("flow"), let type = row.string("message_type"),
+                let asked = row.string("received_at").flatMap(Timestamp.date), let answered = row.string("answered_at").flatMap(Timestamp.date)
+            else { continue }
+            hours["\(flow) \(type)", default: (flow, type, [])].values.append(answered.timeIntervalSince(asked) / 3600)
+        }
+        let handling = hours.values.map {
+            Supervision.HandlingRow(flow: $0.flow, messageType: $0.type, answered: $0.values.count, medianHours: Supervision.median($0.values))
+        }.sorted { ($0.flow, $0.messageType) < ($1.flow, $1.messageType) }
+        let duties = try await self.database.execute(
+            "SELECT due_on, state, met_at FROM deadlines WHERE optional = 0 AND due_on >= $1 AND due_on < $2",
+            [.text(from.iso), .text(to.iso)]
+        )
+        var due = 0
+        var late = 0
+        for row in duties {
+            guard let dueOn = row.string("due_on").flatMap(CalendarDate.init(iso:)) else { continue }
+            if row.string("state") == "met" {
+                due += 1
+                if let met = row.string("met_at").flatMap(Timestamp.date), CalendarDate(chinaDayOf: met) > dueOn { late += 1 }
+            } else if dueOn < today {
+                due += 1
+                late += 1
+            }
+        }
+        let flows = try await self.database.execute(
+            """
+            SELECT COUNT(*) AS opened, SUM(CASE WHEN closed_at IS NOT NULL THEN 1 ELSE 0 END) AS closed
+            FROM flow_instances WHERE opened_at >= $1 AND opened_at < $2
+            """,
+            [.text(start), .text(end)]
+        ).first
+        return Supervision.Statistics(
+            from: from.iso,
+            to: to.iso,
+            volume: volume,
+            handling: handling,
+            dutiesDue: due,
+            dutiesOverdue: late,
+            flowsOpened: flows?.int("opened") ?? 0,
+            flowsClosedOnline: flows?.int("closed") ?? 0
+        )
+    }
+
+    /// The UTC instant, as stored, of 00:00 China Standard Time on `day`.
+    static func utcString(ofChinaMidnight day: CalendarDate) -> String {
+        Timestamp.string(Date(timeIntervalSince1970: Double(day.ordinal) * 86400 - 8 * 3600))
+    }
+}
