@@ -48,7 +48,8 @@ public final class LocalExchange: @unchecked Sendable {
         blobDirectory: String? = nil,
         alertAfterSeconds: Double = 300,
         alertCheckSeconds: Double = 10,
-        maxPackageAgeDays: Double = 36500
+        maxPackageAgeDays: Double = 36500,
+        reminderDaysBefore: [Int] = [2, 0]
     ) throws -> Service {
         let port = Self.freePort()
         let credentials = nodes.map { "{\"organisation\":\"\($0)\",\"token\":\"\(self.token(for: $0))\"}" }.joined(separator: ",")
@@ -58,7 +59,8 @@ public final class LocalExchange: @unchecked Sendable {
             """
             {"format":"xietong.hub/1","listen":{"host":"127.0.0.1","port":\(port)},"dataDirectory":"\(self.file(name).path)",
              "adminToken":"\(self.adminToken)","nodes":[\(credentials)],"alertAfterSeconds":\(alertAfterSeconds),
-             "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays)\(storage)}
+             "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays),
+             "reminderDaysBefore":\(reminderDaysBefore),"reminderCheckSeconds":\(alertCheckSeconds)\(storage)}
             """,
             to: "\(name).json"
         )

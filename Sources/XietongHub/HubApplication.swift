@@ -55,7 +55,15 @@ public enum HubApplication {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-hub"),
-            services: [DatabaseCloser(database: database), FeedRelay(database: database, notifier: notifier), monitor],
+            services: [
+                DatabaseCloser(database: database), FeedRelay(database: database, notifier: notifier), monitor,
+                DeadlineMonitor(
+                    store: store,
+                    daysBefore: configuration.reminderDaysBefore,
+                    interval: configuration.reminderCheckSeconds,
+                    logger: logger
+                ),
+            ],
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.listen.port) },
             logger: logger
         )

@@ -53,6 +53,10 @@ public struct HubConfiguration: Sendable, Codable {
     public var catalogOverride: String?
     /// A holiday calendar (`xietong.holidays/1`) replacing the bundled one, for counting time limits.
     public var calendar: String?
+    /// Days before a time limit's last day on which its agency is reminded; 0 is the last day itself. An open duty
+    /// is also reminded the day after it (overdue). Default: 2 days before and on the day.
+    public var reminderDaysBefore: [Int] = [2, 0]
+    public var reminderCheckSeconds = 60.0
     public var nodes: [NodeCredential] = []
     public var adminToken: String?
     /// A package not delivered within this time raises an alert (GZ-5). Default 5 minutes.
@@ -64,7 +68,8 @@ public struct HubConfiguration: Sendable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case format, listen, dataDirectory, database, blobDirectory, organisation, registry, catalogOverride, calendar, nodes, adminToken,
+        case format, listen, dataDirectory, database, blobDirectory, organisation, registry, catalogOverride, calendar, reminderDaysBefore,
+            reminderCheckSeconds, nodes, adminToken,
             alertAfterSeconds,
             alertCheckSeconds,
             maxPackageAgeDays
@@ -82,6 +87,8 @@ public struct HubConfiguration: Sendable, Codable {
         self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
         self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
         self.calendar = try c.decodeIfPresent(String.self, forKey: .calendar)
+        self.reminderDaysBefore = try c.decodeIfPresent([Int].self, forKey: .reminderDaysBefore) ?? defaults.reminderDaysBefore
+        self.reminderCheckSeconds = try c.decodeIfPresent(Double.self, forKey: .reminderCheckSeconds) ?? defaults.reminderCheckSeconds
         self.nodes = try c.decodeIfPresent([NodeCredential].self, forKey: .nodes) ?? []
         self.adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
         self.alertAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .alertAfterSeconds) ?? defaults.alertAfterSeconds
@@ -139,6 +146,15 @@ public struct HubConfiguration: Sendable, Codable {
     func check(file: String?) throws(ConfigurationError) {
         _ = try self.databaseLocation(file: file)
         _ = try self.legalCalendar()
+        if let wrong = self.reminderDaysBefore.firstIndex(where: { !(0...366).contains($0) }) {
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: "reminderDaysBefore[\(wrong)]",
+                zh: "提醒天数应在 0 到 366 之间",
+                en: "reminder days must be between 0 and 366"
+            )
+        }
         var tokens: Set<String> = []
         for (index, node) in self.nodes.enumerated() {
             guard node.organisation.count == 12, node.organisation.allSatisfy(\.isNumber) else {

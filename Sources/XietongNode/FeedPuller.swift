@@ -49,7 +49,17 @@ struct FeedPuller: Service {
     }
 
     func process(_ entry: FeedEntry) async throws {
-        guard var delivery = entry.delivery else { return }
+        if let reminder = entry.reminder {
+            if try await self.engine.store.store(reminder, feedSeq: entry.seq) {
+                await self.engine.broadcaster.publish(reminder)
+            }
+            return
+        }
+        guard var delivery = entry.delivery else {
+            // An entry of a kind this node does not know (a newer hub): pass over it.
+            try await self.engine.store.setFeedCursor(entry.seq)
+            return
+        }
         if try await self.engine.store.hasInbox(delivery.packageId) {
             try await self.engine.store.setFeedCursor(entry.seq)
             return

@@ -59,8 +59,13 @@ public enum NodeApplication {
                     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
-                            for await event in events {
-                                let text = String(decoding: try encoder.encode(EventMessage(event)), as: UTF8.self)
+                            for await message in events {
+                                let data =
+                                    switch message {
+                                    case .packageEvent(let event): try encoder.encode(EventMessage(event))
+                                    case .deadlineReminder(let reminder): try encoder.encode(ReminderMessage(reminder))
+                                    }
+                                let text = String(decoding: data, as: UTF8.self)
                                 try await outbound.write(.text(text))
                             }
                         }
@@ -79,6 +84,18 @@ public enum NodeApplication {
             logger: logger
         )
         return (app, engine)
+    }
+}
+
+/// A time-limit reminder as the WebSocket sends it, with its text in Chinese and English (GS-3).
+struct ReminderMessage: Encodable {
+    let type = "deadlineReminder"
+    let reminder: DeadlineReminder
+    let text: LocalizedText
+
+    init(_ reminder: DeadlineReminder) {
+        self.reminder = reminder
+        self.text = reminder.text
     }
 }
 

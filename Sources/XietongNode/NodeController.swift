@@ -34,6 +34,9 @@ struct NodeController: Sendable {
         api.get("/packages") { request, _ in try await self.authorised(request) ? self.query(request) : Self.unauthorised }
         api.get("/cases/:code/timeline") { request, context in try await self.authorised(request) ? self.timeline(context) : Self.unauthorised }
         api.get("/counters") { request, _ in try await self.authorised(request) ? self.counters(request) : Self.unauthorised }
+        api.get("/reminders") { request, _ in
+            try await self.authorised(request) ? HTTPJSON.response(try await self.engine.store.reminders()) : Self.unauthorised
+        }
         api.post("/attachments") { request, _ in try await self.authorised(request) ? self.uploadWhole(request) : Self.unauthorised }
         api.post("/uploads") { request, _ in try await self.authorised(request) ? self.createUpload(request) : Self.unauthorised }
         api.head("/uploads/:id") { request, context in

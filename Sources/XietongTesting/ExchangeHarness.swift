@@ -40,7 +40,8 @@ public final class ExchangeHarness: @unchecked Sendable {
         blobDirectory: String? = nil,
         alertAfterSeconds: Double = 300,
         alertCheckSeconds: Double = 10,
-        maxPackageAgeDays: Double = 36500
+        maxPackageAgeDays: Double = 36500,
+        reminderDaysBefore: [Int] = [2, 0]
     ) throws -> Service {
         try self.exchange.addHub(
             nodes: nodes,
@@ -49,7 +50,8 @@ public final class ExchangeHarness: @unchecked Sendable {
             blobDirectory: blobDirectory,
             alertAfterSeconds: alertAfterSeconds,
             alertCheckSeconds: alertCheckSeconds,
-            maxPackageAgeDays: maxPackageAgeDays
+            maxPackageAgeDays: maxPackageAgeDays,
+            reminderDaysBefore: reminderDaysBefore
         )
     }
 

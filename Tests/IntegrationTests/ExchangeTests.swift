@@ -14,14 +14,16 @@ let procuratorate = "330106000201"
         alertAfterSeconds: Double = 300,
         maxPackageAgeDays: Double = 36500,
         startReceiver: Bool = true,
-        alsoKnown: [String] = []
+        alsoKnown: [String] = [],
+        reminderDaysBefore: [Int] = [2, 0]
     ) async throws -> ExchangeHarness {
         let harness = try ExchangeHarness()
         try harness.addHub(
             nodes: [police, procuratorate] + alsoKnown,
             alertAfterSeconds: alertAfterSeconds,
             alertCheckSeconds: 0.2,
-            maxPackageAgeDays: maxPackageAgeDays
+            maxPackageAgeDays: maxPackageAgeDays,
+            reminderDaysBefore: reminderDaysBefore
         )
         try harness.addNode(police)
         try harness.addReceiver(procuratorate)
@@ -205,6 +207,39 @@ let procuratorate = "330106000201"
         let badFilter = try await harness.get("\(hub)/v1/supervision/deadlines?filter=soonish", key: harness.adminToken)
         #expect(badFilter.status == 400 && badFilter.text.contains("dueSoon"))
         #expect(try await harness.get("\(hub)/v1/supervision/deadlines", key: harness.exchange.token(for: police)).status == 401)
+    }
+
+    /// GS-3: an agency is reminded of its time limits; its node keeps the reminder and shows it to business systems.
+    @Test func theResponsibleAgencyIsRemindedOfItsTimeLimit() async throws {
+        // Remind 30 days ahead, so that the arrest request's 7-day limit is "due soon" at once.
+        let harness = try await self.exchange(reminderDaysBefore: [30, 0])
+        let request = Fixtures.example("arrestApproval.arrestRequest")
+        let pdf = try [UInt8](Data(contentsOf: Repository.examples.appendingPathComponent("attachments/arrestApproval.arrestRequest.pdf")))
+        #expect(try await harness.send(Array(request.utf8), attachments: [pdf], from: police).status == 202)
+        var reminders: [DeadlineReminder] = []
+        try await harness.eventually("the procuratorate's node has the reminder") {
+            reminders =
+                try await harness.get("\(harness.services[procuratorate]!.url)/api/v1/reminders", key: ExchangeHarness.apiKey(procuratorate))
+                .json([DeadlineReminder].self) ?? []
+            return !reminders.isEmpty
+        }
+        #expect(reminders.count == 1)
+        #expect(
+            reminders.first?.responsible == procuratorate && reminders.first?.point == .dueSoon && reminders.first?.messageType == "arrestRequest"
+        )
+        #expect(reminders.first?.text.zh.contains("提请批准逮捕") == true)
+        // Sent once, not at every check; the police are not reminded of the procuratorate's limit.
+        try await Task.sleep(for: .seconds(1))
+        #expect(
+            try await harness.get("\(harness.services[procuratorate]!.url)/api/v1/reminders", key: ExchangeHarness.apiKey(procuratorate)).json(
+                [DeadlineReminder].self
+            )?.count == 1
+        )
+        #expect(
+            try await harness.get("\(harness.services[police]!.url)/api/v1/reminders", key: ExchangeHarness.apiKey(police)).json(
+                [DeadlineReminder].self
+            )?.isEmpty == true
+        )
     }
 
     @Test func aPullModeNodeListsDownloadsAndAcknowledges() async throws {

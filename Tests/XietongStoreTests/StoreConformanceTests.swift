@@ -458,6 +458,35 @@ import XietongTesting
         #expect(window.dutiesDue == 1 && window.dutiesOverdue == 0 && window.overdueRate == 0)
     }
 
+    @Test(arguments: StoreBackend.allCases)
+    func remindersGoOnceAtEachPointToTheResponsibleAgency(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        defer { Task { await database.close() } }
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+        let request = try Self.example("arrestApproval.arrestRequest")
+        _ = try await store.accept(request, statusURL: "/s")
+        let due = try #require(try await store.deadlines(of: request.package.envelope.packageId).first.flatMap { CalendarDate(iso: $0.dueOn) })
+        #expect(try await store.sendReminders(today: due.adding(days: -5)).isEmpty)
+        let soon = try await store.sendReminders(today: due.adding(days: -2))
+        #expect(soon.map(\.point) == [.dueSoon] && soon.first?.daysLeft == 2 && soon.first?.responsible == "330106000201")
+        #expect(try await store.sendReminders(today: due.adding(days: -1)).isEmpty)
+        #expect(try await store.sendReminders(today: due).map(\.point) == [.dueToday])
+        #expect(try await store.sendReminders(today: due.adding(days: 1)).map(\.point) == [.overdue])
+        #expect(try await store.sendReminders(today: due.adding(days: 2)).isEmpty)
+        let feed = try await store.feed(organisation: "330106000201", after: 0, limit: 100).compactMap(\.reminder)
+        #expect(feed.map(\.point) == [.dueSoon, .dueToday, .overdue])
+
+        // A node keeps each reminder once, with its feed position.
+        let (nodeDatabase, _) = try await backend.open(Migrations.node, in: directory)
+        defer { Task { await nodeDatabase.close() } }
+        let node = NodeStore(database: nodeDatabase, organisation: "330106000201")
+        #expect(try await node.store(feed[0], feedSeq: 7))
+        #expect(try await !node.store(feed[0], feedSeq: 7))
+        #expect(try await node.feedCursor() == 7)
+        #expect(try await node.reminders().map(\.point) == [.dueSoon])
+    }
+
     // MARK: A node's store
 
     @Test(arguments: StoreBackend.allCases)

@@ -4,6 +4,8 @@ public struct FeedEntry: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
         case delivery
         case event
+        /// A time limit reminder for the organisation (issue 5).
+        case reminder
     }
 
     /// Position in this organisation's feed, from 1, without gaps.
@@ -11,19 +13,24 @@ public struct FeedEntry: Sendable, Hashable, Codable {
     public var kind: Kind
     public var delivery: Delivery?
     public var event: PackageEvent?
+    public var reminder: DeadlineReminder?
 
     public init(seq: Int, delivery: Delivery) {
         self.seq = seq
         self.kind = .delivery
         self.delivery = delivery
-        self.event = nil
     }
 
     public init(seq: Int, event: PackageEvent) {
         self.seq = seq
         self.kind = .event
-        self.delivery = nil
         self.event = event
+    }
+
+    public init(seq: Int, reminder: DeadlineReminder) {
+        self.seq = seq
+        self.kind = .reminder
+        self.reminder = reminder
     }
 }
 

@@ -133,6 +133,13 @@ public enum HubSchema {
                 // agencies' codes.
                 "CREATE TABLE case_links (case_code TEXT NOT NULL, package_id TEXT NOT NULL, PRIMARY KEY (case_code, package_id))",
                 "CREATE INDEX case_links_by_package ON case_links (package_id)",
+                // Reminders sent, one per time limit and point (GS-3).
+                """
+                CREATE TABLE deadline_reminders (
+                    package_id TEXT NOT NULL, seq INTEGER NOT NULL, point TEXT NOT NULL, sent_at TEXT NOT NULL,
+                    PRIMARY KEY (package_id, seq, point)
+                )
+                """,
                 "INSERT INTO case_links (case_code, package_id) SELECT unified_case_code, package_id FROM packages",
                 // Packages accepted before this version: each reply joins the instance of the message it answers.
                 """

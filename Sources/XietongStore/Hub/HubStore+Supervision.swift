@@ -162,3 +162,81 @@ extension HubStore {
         Timestamp.string(Date(timeIntervalSince1970: Double(day.ordinal) * 86400 - 8 * 3600))
     }
 }
+
+extension HubStore {
+    /// Sends the reminders due on `today` (GS-3): for each open time limit, one at each point of `daysBefore` (for
+    /// example `[2, 0]`: two days before and on the last day) and one the day after an open duty's last day; each
+    /// goes into the responsible organisation's feed once. Returns those sent.
+    public func sendReminders(today: CalendarDate? = nil, daysBefore: [Int] = [2, 0]) async throws -> [DeadlineReminder] {
+        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let catalog = self.flows.rules.catalog
+        let lookahead = today.adding(days: daysBefore.max() ?? 0)
+        let candidates = try await self.database.execute(
+            "SELECT * FROM deadlines WHERE state = 'open' AND due_on <= $1 ORDER BY due_on LIMIT 10000",
+            [.text(lookahead.iso)]
+        )
+        var due: [(record: DeadlineRecord, seq: Int, point: DeadlineReminder.Point, daysLeft: Int)] = []
+        for row in candidates {
+            let record = Self.deadline(row)
+            guard let dueOn = CalendarDate(iso: record.dueOn) else { continue }
+            let daysLeft = dueOn.ordinal - today.ordinal
+            let point: DeadlineReminder.Point
+            if daysLeft < 0 {
+                guard !record.optional else { continue }
+                point = .overdue
+            } else if daysLeft == 0 && daysBefore.contains(0) {
+                point = .dueToday
+            } else if daysBefore.contains(where: { $0 > 0 && daysLeft <= $0 }) {
+                point = .dueSoon
+            } else {
+                continue
+            }
+            due.append((record, row.int("seq") ?? 0, point, daysLeft))
+        }
+        guard !due.isEmpty else { return [] }
+        let now = Timestamp.now()
+        let reminders = due
+        return try await self.database.transaction { transaction in
+            let feed = FeedWriter()
+            var sent: [DeadlineReminder] = []
+            for item in reminders {
+                let inserted = try await transaction.execute(
+                    """
+                    INSERT INTO deadline_reminders (package_id, seq, point, sent_at) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (package_id, seq, point) DO NOTHING RETURNING package_id
+                    """,
+                    [.text(item.record.packageId), .integer(item.seq), .text(item.point.rawValue), .text(now)]
+                )
+                guard !inserted.isEmpty else { continue }
+                let name = catalog.message(flow: item.record.flow, type: item.record.messageType)?.name
+                let reminder = DeadlineReminder(
+                    packageId: item.record.packageId,
+                    seq: item.seq,
+                    caseCode: item.record.caseCode,
+                    flow: item.record.flow,
+                    messageType: item.record.messageType,
+                    messageName: name ?? LocalizedText(zh: item.record.messageType, en: item.record.messageType),
+                    responsible: item.record.responsible,
+                    dueOn: item.record.dueOn,
+                    point: item.point,
+                    daysLeft: item.daysLeft,
+                    limit: item.record.limit,
+                    basis: item.record.basis,
+                    sentAt: now
+                )
+                feed.append(.reminder(reminder), packageId: item.record.packageId, to: item.record.responsible)
+                sent.append(reminder)
+            }
+            try await feed.flush(in: transaction)
+            return sent
+        }
+    }
+
+    /// Reminders sent, newest first, for supervisors.
+    public func remindersSent(limit: Int = 200) async throws(StoreError) -> [(packageId: String, point: String, sentAt: String)] {
+        try await self.database.execute("SELECT package_id, point, sent_at FROM deadline_reminders ORDER BY sent_at DESC LIMIT $1", [.integer(limit)])
+            .map {
+                ($0.string("package_id") ?? "", $0.string("point") ?? "", $0.string("sent_at") ?? "")
+            }
+    }
+}

@@ -374,11 +374,13 @@ public struct HubStore: Sendable {
     enum FeedBody {
         case delivery(Delivery)
         case event(PackageEvent)
+        case reminder(DeadlineReminder)
 
         var json: String {
             switch self {
             case .delivery(let delivery): StoreRows.json(delivery)
             case .event(let event): StoreRows.json(event)
+            case .reminder(let reminder): StoreRows.json(reminder)
             }
         }
 
@@ -386,6 +388,7 @@ public struct HubStore: Sendable {
             switch self {
             case .delivery: .delivery
             case .event: .event
+            case .reminder: .reminder
             }
         }
     }
@@ -777,6 +780,7 @@ public struct HubStore: Sendable {
             switch FeedEntry.Kind(rawValue: row.string("kind") ?? "") {
             case .delivery: return StoreRows.decode(Delivery.self, row.string("body")).map { FeedEntry(seq: seq, delivery: $0) }
             case .event: return StoreRows.decode(PackageEvent.self, row.string("body")).map { FeedEntry(seq: seq, event: $0) }
+            case .reminder: return StoreRows.decode(DeadlineReminder.self, row.string("body")).map { FeedEntry(seq: seq, reminder: $0) }
             case .none: return nil
             }
         }

@@ -92,6 +92,20 @@ public enum NodeSchema {
                 "CREATE INDEX inbox_pending_by_bucket ON inbox (state, case_bucket, feed_seq)",
             ]
         ),
+        Migration(
+            version: 3,
+            name: "time-limit reminders",
+            statements: [
+                // Reminders from the hub of this agency's time limits (GS-3), for its business systems.
+                """
+                CREATE TABLE reminders (
+                    package_id TEXT NOT NULL, seq INTEGER NOT NULL, point TEXT NOT NULL, feed_seq BIGINT NOT NULL,
+                    body TEXT NOT NULL, received_at TEXT NOT NULL, PRIMARY KEY (package_id, seq, point)
+                )
+                """,
+                "CREATE INDEX reminders_by_feed ON reminders (feed_seq)",
+            ]
+        ),
     ]
 
     /// Buckets cases are spread over; delivery workers share them out.

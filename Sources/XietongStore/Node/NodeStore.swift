@@ -439,6 +439,33 @@ public struct NodeStore: Sendable {
         Int(try await self.database.execute("SELECT value FROM node_state WHERE key = 'feed_cursor'", []).first?.string("value") ?? "0") ?? 0
     }
 
+    // MARK: Reminders (issue 5, GS-3)
+
+    /// Keeps a reminder from the hub and moves the feed cursor past it, atomically; returns whether it was new.
+    public func store(_ reminder: DeadlineReminder, feedSeq: Int) async throws -> Bool {
+        try await self.database.transaction { transaction in
+            let inserted = try await transaction.execute(
+                """
+                INSERT INTO reminders (package_id, seq, point, feed_seq, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (package_id, seq, point) DO NOTHING RETURNING package_id
+                """,
+                [
+                    .text(reminder.packageId), .integer(reminder.seq), .text(reminder.point.rawValue), .integer(feedSeq),
+                    .text(StoreRows.json(reminder)), .text(Timestamp.now()),
+                ]
+            )
+            try await Self.setCursor(feedSeq, in: transaction)
+            return !inserted.isEmpty
+        }
+    }
+
+    /// Reminders received, newest first.
+    public func reminders(limit: Int = 100) async throws(StoreError) -> [DeadlineReminder] {
+        try await self.database.execute("SELECT body FROM reminders ORDER BY feed_seq DESC LIMIT $1", [.integer(limit)]).compactMap {
+            StoreRows.decode(DeadlineReminder.self, $0.string("body"))
+        }
+    }
+
     public func setFeedCursor(_ seq: Int) async throws(StoreError) {
         try await self.database.execute(
             "INSERT INTO node_state (key, value) VALUES ('feed_cursor', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
