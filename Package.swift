@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "XietongCoreTests",
-            dependencies: ["XietongCore", "XietongTesting"],
+            dependencies: ["XietongCore", "XietongTesting", "XietongDemo"],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),

@@ -14,7 +14,7 @@ public final class LocalProcesses: @unchecked Sendable {
         public let port: Int
         public let arguments: [String]
         public let log: URL
-        public fileprivate(set) var process: Process?
+        public fileprivate(set) var process: ChildProcess?
 
         init(name: String, port: Int, arguments: [String], log: URL) {
             self.name = name
@@ -42,7 +42,8 @@ public final class LocalProcesses: @unchecked Sendable {
 
     deinit {
         for entry in self.entries.values where entry.isRunning {
-            kill(entry.process!.processIdentifier, SIGKILL)
+            entry.process?.signal(SIGKILL)
+            entry.process?.wait()
         }
     }
 
@@ -116,24 +117,19 @@ public final class LocalProcesses: @unchecked Sendable {
     /// Starts a declared process and waits until it answers on `/healthz`.
     public func start(_ name: String, timeout: TimeInterval = 60) async throws {
         guard let entry = self.entries[name] else { throw Failure(message: "no process named \(name)") }
-        let process = Process()
-        process.executableURL = self.executable
-        process.arguments = entry.arguments
-        if !FileManager.default.fileExists(atPath: entry.log.path), !FileManager.default.createFile(atPath: entry.log.path, contents: nil) {
-            throw Failure(message: "cannot create \(entry.log.path)")
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.spawn(self.executable.path, entry.arguments, environment: self.environment, stdout: entry.log.path)
+        } catch {
+            throw Failure(message: "cannot start \(name): \(error)")
         }
-        let log = try FileHandle(forWritingTo: entry.log)
-        try log.seekToEnd()
-        process.standardOutput = log
-        process.standardError = log
-        process.environment = self.environment
-        try process.run()
         entry.process = process
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if !process.isRunning {
+            if let status = process.exited() {
+                entry.process = nil
                 let text = (try? String(contentsOf: entry.log, encoding: .utf8)) ?? ""
-                throw Failure(message: "\(name) exited with \(process.terminationStatus): \(text.suffix(2000))")
+                throw Failure(message: "\(name) exited with \(status): \(text.suffix(2000))")
             }
             if await Self.isHealthy(entry.port) { return }
             try await Task.sleep(for: .milliseconds(50))
@@ -156,16 +152,18 @@ public final class LocalProcesses: @unchecked Sendable {
 
     /// Kills at once (SIGKILL), as a power cut or `kill -9` would.
     public func kill9(_ name: String) {
-        guard let process = self.entries[name]?.process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        guard let entry = self.entries[name], let process = entry.process else { return }
+        process.signal(SIGKILL)
+        process.wait()
+        entry.process = nil
     }
 
     /// Stops gracefully (SIGTERM) and waits.
     public func stop(_ name: String) {
-        guard let process = self.entries[name]?.process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        guard let entry = self.entries[name], let process = entry.process else { return }
+        process.signal(SIGTERM)
+        process.wait()
+        entry.process = nil
     }
 
     public func stopAll() {
@@ -174,7 +172,7 @@ public final class LocalProcesses: @unchecked Sendable {
 
     /// The process's peak resident memory so far, in bytes (Linux `VmHWM`).
     public func peakResidentBytes(_ name: String) -> Int? {
-        guard let pid = self.entries[name]?.process?.processIdentifier,
+        guard let pid = self.entries[name]?.process?.pid,
             let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
         else { return nil }

@@ -112,33 +112,16 @@ public actor ThrowawayPostgres {
         throw Unavailable(description: "the PostgreSQL server is not installed (Debian: apt-get install -y postgresql)")
     }
 
-    /// Runs a command to completion with its output in a temporary file. posix_spawn and waitpid directly:
-    /// Foundation's `Process` can miss the exit of a command whose child daemonises (`pg_ctl start`).
+    /// Runs a command to completion (as the postgres user when asked); a failure carries its output.
     static func run(_ executable: String, _ arguments: [String], asPostgres: Bool) throws {
-        let argv = asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments : [executable] + arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-postgres-\(UUID().uuidString).out")
-        defer { try? FileManager.default.removeItem(at: output) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var cArguments = argv.map { strdup($0) } + [nil]
-        defer { for argument in cArguments { free(argument) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
-        guard spawned == 0 else {
-            throw Unavailable(description: "cannot start \(argv[0]): \(String(cString: strerror(spawned)))")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let exited = (status & 0x7f) == 0
-        let code = (status >> 8) & 0xff
-        guard exited && code == 0 else {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        let result =
+            asPostgres
+            ? try ChildProcess.run("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments, directory: "/tmp")
+            : try ChildProcess.run(executable, arguments, directory: "/tmp")
+        guard result.status == 0 else {
             throw Unavailable(
-                description: "\(URL(fileURLWithPath: executable).lastPathComponent) failed (status \(status)): \(text.suffix(2000))"
+                description:
+                    "\(URL(fileURLWithPath: executable).lastPathComponent) failed (status \(result.status)): \((result.output + result.errors).suffix(2000))"
             )
         }
     }

@@ -28,7 +28,7 @@ public enum HubApplication {
         let store = HubStore(
             database: database,
             hubOrganisation: configuration.organisation,
-            flows: FlowEngine(catalog: catalog, calendar: try configuration.legalCalendar())
+            flows: FlowEngine(catalog: catalog, calendar: try configuration.legalCalendar(), registry: registry)
         )
         let notifier = ChangeNotifier()
         let checker = try QualityChecker.bundled(registry: registry, catalog: catalog)

@@ -18,30 +18,38 @@ public enum ExamplePackages {
     public static func generate(catalog: FlowCatalog, registry: OrganisationRegistry) -> [File] {
         var files: [File] = []
         var packageIds: [String: String] = [:]
-        var caseCodes: [String: String] = [:]
+        var parties: [String: (sender: Organisation, receiver: Organisation)] = [:]
         var sequences: [String: Int] = [:]
         var index = 0
         for flow in catalog.flows {
+            // Each flow's examples are one case: every agency gives it one unified code (ZJ-7.1.1) and names the
+            // others' as related codes; a reply goes between the parties of the message it answers.
+            var caseCodes: [String: Int] = [:]
             for message in flow.messages {
                 index += 1
                 let name = "\(flow.id).\(message.id)"
-                let (sender, receiver) = self.parties(message, registry: registry)
-                sequences[sender.code, default: 0] += 1
-                let answered = message.answers.first.flatMap { packageIds["\(flow.id).\($0)"] }
-                let related = message.answers.first.flatMap { caseCodes["\(flow.id).\($0)"] }
+                let answeredName = message.answers.first.map { "\(flow.id).\($0)" }
+                let (sender, receiver) = self.parties(message, answering: answeredName.flatMap { parties[$0] }, registry: registry)
+                if caseCodes[sender.code] == nil {
+                    sequences[sender.code, default: 0] += 1
+                    caseCodes[sender.code] = sequences[sender.code]!
+                }
+                let related = caseCodes.filter { $0.key != sender.code }.compactMap { code, sequence in
+                    registry[code].flatMap { try? Self.code(of: $0, sequence: sequence) }
+                }.sorted()
                 let built = self.package(
                     name: name,
                     flow: flow,
                     message: message,
                     sender: sender,
                     receiver: receiver,
-                    sequence: sequences[sender.code]!,
+                    sequence: caseCodes[sender.code]!,
                     minute: index,
-                    inReplyTo: answered,
-                    related: related.flatMap { $0.contains(sender.code) ? nil : $0 }
+                    inReplyTo: answeredName.flatMap { packageIds[$0] },
+                    related: related
                 )
                 packageIds[name] = built.package.envelope.packageId
-                caseCodes[name] = built.package.envelope.unifiedCaseCode
+                parties[name] = (sender, receiver)
                 files.append(File(path: "\(name).xml", bytes: CasePackageWriter.bytes(built.package)))
                 files.append(File(path: built.attachmentPath, bytes: built.attachment))
             }
@@ -59,7 +67,7 @@ public enum ExamplePackages {
                 sequence: sequences[sender.code]!,
                 minute: index + 1,
                 inReplyTo: nil,
-                related: nil
+                related: []
             )
             let xml = CasePackageWriter.xml(built.package).replacingOccurrences(of: "encoding=\"UTF-8\"", with: "encoding=\"GB18030\"")
             files.append(File(path: "legalAid.legalAidNotice.gb18030.xml", bytes: GB18030.encode(xml)))
@@ -70,6 +78,38 @@ public enum ExamplePackages {
 
     /// Sender and receiver for a message: the first registered organisation of a suitable kind; a court-to-court
     /// message goes from the district court to the intermediate court.
+    /// A reply's parties: the answered message's receiver sends it back to its sender, where their kinds allow.
+    static func parties(
+        _ message: MessageType,
+        answering: (sender: Organisation, receiver: Organisation)?,
+        registry: OrganisationRegistry
+    ) -> (Organisation, Organisation) {
+        var (sender, receiver) = self.parties(message, registry: registry)
+        if let answering {
+            if !answering.receiver.kinds.isDisjoint(with: message.from) {
+                sender = answering.receiver
+            } else if !answering.sender.kinds.isDisjoint(with: message.from) {
+                sender = answering.sender
+            }
+            if answering.sender.code != sender.code, !answering.sender.kinds.isDisjoint(with: message.to) {
+                receiver = answering.sender
+            } else if receiver.code == sender.code {
+                receiver = self.parties(message, registry: registry).1
+            }
+        }
+        return (sender, receiver)
+    }
+
+    static func code(of organisation: Organisation, sequence: Int) throws -> String {
+        try UnifiedCaseCode(
+            date: CalendarDate(iso: day)!,
+            agencyCode: organisation.agencyCode,
+            organisationCode: organisation.code,
+            sequence: sequence
+        )
+        .rawValue
+    }
+
     static func parties(_ message: MessageType, registry: OrganisationRegistry) -> (Organisation, Organisation) {
         func pick(_ kinds: [AgencyKind], excluding: String? = nil) -> Organisation {
             for kind in kinds {
@@ -121,7 +161,7 @@ public enum ExamplePackages {
         sequence: Int,
         minute: Int,
         inReplyTo: String?,
-        related: String?
+        related: [String]
     ) -> Built {
         let hour = 8 + minute / 60
         let time = "\(day)T\(hour < 10 ? "0" : "")\(hour):\(minute % 60 < 10 ? "0" : "")\(minute % 60):00+08:00"
@@ -147,7 +187,7 @@ public enum ExamplePackages {
         )
         var fullBody = body
         fullBody.documents = [document]
-        fullBody.caseInfo.relatedCaseCodes = related.map { [$0] } ?? []
+        fullBody.caseInfo.relatedCaseCodes = related
         let package = CasePackage(
             standardVersion: batch ? "1.1" : "1.0",
             envelope: CasePackage.Envelope(

@@ -14,8 +14,13 @@ public enum PackageFactory {
     }
 
     static let template = Fixtures.example("arrestApproval.arrestRequest")
-    static let templateId = "6f69d192-b078-5b1f-a722-0c3e55b70336"
-    static let templateCode = "20261120110133010600010100000003"
+    static let templateId = Self.element("PackageId", in: Self.template)
+    static let templateCode = Self.element("UnifiedCaseCode", in: Self.template)
+
+    static func element(_ name: String, in xml: String) -> String {
+        guard let start = xml.range(of: "<\(name)>"), let end = xml.range(of: "</\(name)>", range: start.upperBound..<xml.endIndex) else { return "" }
+        return String(xml[start.upperBound..<end.lowerBound])
+    }
 
     /// Package `message` of case `caseNumber` (both from 0). With `createdAt`, the creation time is replaced.
     public static func arrestRequest(case caseNumber: Int, message: Int, run: String = "run", createdAt: String? = nil) -> Made {
@@ -28,7 +33,7 @@ public enum PackageFactory {
             .replacingOccurrences(of: self.templateId, with: packageId)
             .replacingOccurrences(of: "1101-arrestApproval.arrestRequest-1", with: "\(run)-\(caseNumber)-\(message)")
             .replacingOccurrences(of: self.templateCode, with: caseCode)
-            .replacingOccurrences(of: "杭西公（刑）字〔2026〕1003号", with: "杭西公（刑）字〔2026〕\(5000 + caseNumber)号")
+            .replacingOccurrences(of: Self.element("AgencyCaseNumber", in: Self.template), with: "杭西公（刑）字〔2026〕\(5000 + caseNumber)号")
         xml = Self.replaceElement("SHA256", in: xml, with: digest)
         xml = Self.replaceElement("Size", in: xml, with: String(pdf.count))
         if let createdAt { xml = Self.replaceElement("CreatedAt", in: xml, with: createdAt) }

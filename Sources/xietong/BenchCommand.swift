@@ -39,15 +39,11 @@ struct ParseBench: ParsableCommand {
         }
         print("case             result                       seconds   peak RSS")
         for name in Self.cases {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-            process.arguments = ["bench", "parse", "--only", name]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            print(output.trimmingCharacters(in: .whitespacesAndNewlines))
+            let result = try ChildProcess.run(
+                URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path,
+                ["bench", "parse", "--only", name]
+            )
+            print(result.output.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         try self.throughput()
     }

@@ -164,7 +164,7 @@ let procuratorate = "330106000201"
         try await harness.eventually("the decision is delivered to the police") {
             try await harness.status(of: "4180f72f-0000-4000-8000-00000000000a", at: procuratorate).contains { $0.hop == .storedByReceiver }
         }
-        let code = "20261120110133010600010100000003"
+        let code = try #require(request.components(separatedBy: "<UnifiedCaseCode>").dropFirst().first?.components(separatedBy: "<").first)
         let timeline = try await harness.get(
             "\(harness.services[procuratorate]!.url)/api/v1/cases/\(code)/timeline",
             key: ExchangeHarness.apiKey(procuratorate)

@@ -6,7 +6,8 @@ import XietongCore
 /// and unknown references are refused with their findings.
 @Suite struct FlowRulesTests {
     static let catalog = try! FlowCatalog.bundled()
-    static let rules = FlowRules(catalog: Self.catalog)
+    static let registry = try! OrganisationRegistry.demo()
+    static let rules = FlowRules(catalog: Self.catalog, registry: Self.registry)
     static let caseCode = "20261120110133010600010100000003"
     static let sender = "330106000101"
     static let receiver = "330106000201"
@@ -136,9 +137,33 @@ import XietongCore
         // A request of another flow.
         let transfer = Self.step("prosecutionTransfer", "prosecutionTransfer", id: "r", instance: "r")
         #expect(Self.code(Self.rules.decide(denial, caseCodes: [Self.caseCode], answering: transfer)) == .flowOutOfOrder)
-        // An organisation that took no part in the request.
-        let stranger = Self.envelope("arrestApproval", "arrestDenialDecision", id: "d", replyTo: "r", from: "330106000301")
+        // Another procuratorate than the one asked (the city's): a party of the flow can decide, so it may not.
+        let stranger = Self.envelope("arrestApproval", "arrestDenialDecision", id: "d", replyTo: "r", from: "330100000201")
         #expect(Self.code(Self.rules.decide(stranger, caseCodes: [Self.caseCode], answering: request)) == .flowNotAParty)
+        // An authority no party can stand for joins: the prison administration decides on a prison's proposal
+        // copied to the procuratorate (暂予监外执行).
+        let proposal = FlowStep(
+            packageId: "p",
+            instanceId: "m",
+            caseCode: Self.caseCode,
+            flow: "temporaryOutOfPrisonExecution",
+            messageType: "outOfPrisonOpinionRequest",
+            sender: "330000000501",
+            receiver: Self.receiver,
+            instanceClosed: false
+        )
+        let decision = CasePackage.Envelope(
+            packageId: "x",
+            idempotencyKey: "x",
+            flow: "temporaryOutOfPrisonExecution",
+            messageType: "outOfPrisonDecision",
+            inReplyTo: "p",
+            sender: .init(organisationCode: "330000000502", agencyCode: "1502"),
+            receiver: .init(organisationCode: "330000000501", agencyCode: "1501"),
+            agencyCaseNumber: "x",
+            createdAt: "2026-11-20T09:00:00+08:00"
+        )
+        #expect(Self.rules.decide(decision, caseCodes: [Self.caseCode], answering: proposal) == .continues(instanceId: "m", closes: false))
         // A request whose flow was already closed (the police returned their execution receipt).
         let closed = Self.step("arrestApproval", "arrestRequest", id: "r", instance: "r", closed: true)
         #expect(Self.code(Self.rules.decide(denial, caseCodes: [Self.caseCode], answering: closed)) == .flowClosed)

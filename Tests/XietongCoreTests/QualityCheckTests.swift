@@ -15,7 +15,7 @@ import XietongTesting
     }
 
     @Test func aMissingRequiredFieldIsRefused() throws {
-        let xml = self.arrestRequest.replacingOnce("<AgencyCaseNumber>杭西公（刑）字〔2026〕1003号</AgencyCaseNumber>\n", with: "")
+        let xml = self.arrestRequest.replacingOnce("<AgencyCaseNumber>杭西公（刑）字〔2026〕1002号</AgencyCaseNumber>\n", with: "")
         let report = Fixtures.check(xml)
         let finding = try #require(report.finding(.schemaMissingElement))
         #expect(report.errorCodes == ["schema.missing-element"])
@@ -146,9 +146,9 @@ import XietongTesting
     }
 
     @Test func theUnifiedCodeMustBelongToTheSender() {
-        let xml = self.arrestRequest.replacingOnce("20261120110133010600010100000003", with: "20261120120133010600020100000001")
+        let xml = self.arrestRequest.replacingOnce("20261120110133010600010100000002", with: "20261120120133010600020100000001")
         #expect(Fixtures.check(xml).errorCodes == ["consistency.case-code-sender"])
-        let invalidDate = self.arrestRequest.replacingOnce("20261120110133010600010100000003", with: "20261332110133010600010100000003")
+        let invalidDate = self.arrestRequest.replacingOnce("20261120110133010600010100000002", with: "20261332110133010600010100000003")
         #expect(Fixtures.check(invalidDate).errorCodes == ["codeset.unified-case-code"])
     }
 

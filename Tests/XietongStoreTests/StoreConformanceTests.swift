@@ -7,7 +7,8 @@ import XietongTesting
 /// One suite, run on both backends (issue 4): what the hub and the nodes rely on from their database behaves the same
 /// on the embedded SQLite and on PostgreSQL, including under concurrency.
 @Suite struct StoreConformanceTests {
-    static let flows = try! FlowEngine.bundled()
+    // Built per use: cheap, and no shared static initialiser among the concurrently running tests.
+    static var flows: FlowEngine { try! FlowEngine.bundled() }
 
     static let probe = [
         Migration(

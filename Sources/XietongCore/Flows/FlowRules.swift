@@ -11,6 +11,8 @@ public struct FlowStep: Sendable, Hashable, Codable {
     public var receiver: String
     /// Whether the instance has been closed.
     public var instanceClosed: Bool
+    /// Every organisation that sent or received a message of the instance.
+    public var instanceParties: Set<String>
 
     public init(
         packageId: String,
@@ -20,7 +22,8 @@ public struct FlowStep: Sendable, Hashable, Codable {
         messageType: String,
         sender: String,
         receiver: String,
-        instanceClosed: Bool
+        instanceClosed: Bool,
+        instanceParties: Set<String> = []
     ) {
         self.packageId = packageId
         self.instanceId = instanceId
@@ -30,6 +33,7 @@ public struct FlowStep: Sendable, Hashable, Codable {
         self.sender = sender
         self.receiver = receiver
         self.instanceClosed = instanceClosed
+        self.instanceParties = instanceParties.union([sender, receiver])
     }
 }
 
@@ -45,17 +49,26 @@ public enum FlowDecision: Sendable, Hashable {
 
 /// The state machine of the catalog's flows (ZJ-6.1–6.3, GS-2 "non-compliant cases cannot flow"): every flow
 /// instance of a case starts with a message that starts its flow; each later message must answer, through
-/// `InReplyTo`, a message of the same case and flow that the catalog lists among those it answers, sent or received
-/// by its sender, in an instance that no closing message has ended.
+/// `InReplyTo`, a message of the same case and flow that the catalog lists among those it answers, in an instance that
+/// no closing message has ended, from an organisation that takes part in the instance — or from one that joins it in
+/// a role no party of the instance can play (the authority that decides on a prison's proposal copied to the
+/// procuratorate, for example).
 ///
 /// Each agency gives the case its own unified code (ZJ-7.1.1) and names the others' in `RelatedCaseCodes`; "the same
 /// case" means the answered package's code is the reply's own or one of its related codes.
 public struct FlowRules: Sendable {
     public let catalog: FlowCatalog
+    /// The kinds each registered organisation acts as.
+    public let kindsByOrganisation: [String: Set<AgencyKind>]
 
-    public init(catalog: FlowCatalog) {
+    public init(catalog: FlowCatalog, registry: OrganisationRegistry? = nil) {
         self.catalog = catalog
+        var kinds: [String: Set<AgencyKind>] = [:]
+        for organisation in registry?.organisations ?? [] { kinds[organisation.code] = organisation.kinds }
+        self.kindsByOrganisation = kinds
     }
+
+    func kinds(_ organisation: String) -> Set<AgencyKind> { self.kindsByOrganisation[organisation] ?? [] }
 
     static let replyPath = "/CasePackage/Envelope/InReplyTo"
 
@@ -108,14 +121,16 @@ public struct FlowRules: Sendable {
                 )
             )
         }
-        guard envelope.sender.organisationCode == referenced.receiver || envelope.sender.organisationCode == referenced.sender else {
+        let sender = envelope.sender.organisationCode
+        let partyCanSend = referenced.instanceParties.contains { !self.kinds($0).isDisjoint(with: message.from) }
+        guard referenced.instanceParties.contains(sender) || !partyCanSend else {
             return .refused(
                 Finding(
                     .flowNotAParty,
                     at: "/CasePackage/Envelope/Sender",
-                    zh: "发送方 \(envelope.sender.organisationCode) 未参与所答复的消息（\(referenced.sender) → \(referenced.receiver)）",
+                    zh: "发送方 \(sender) 未参与该流程（\(referenced.instanceParties.sorted().joined(separator: "、"))），而流程中已有机关可发送“\(message.zh)”",
                     en:
-                        "the sender \(envelope.sender.organisationCode) took no part in the answered message (\(referenced.sender) → \(referenced.receiver))"
+                        "the sender \(sender) takes no part in this flow (\(referenced.instanceParties.sorted().joined(separator: ", "))), and a party of it can send '\(message.en)'"
                 )
             )
         }
@@ -138,13 +153,13 @@ public struct FlowEngine: Sendable {
     public let rules: FlowRules
     public let deadlines: DeadlineCounter
 
-    public init(catalog: FlowCatalog, calendar: LegalCalendar) {
-        self.rules = FlowRules(catalog: catalog)
+    public init(catalog: FlowCatalog, calendar: LegalCalendar, registry: OrganisationRegistry) {
+        self.rules = FlowRules(catalog: catalog, registry: registry)
         self.deadlines = DeadlineCounter(calendar: calendar)
     }
 
-    /// The shipped catalog and calendar.
+    /// The shipped catalog, calendar and demo registry.
     public static func bundled() throws(ConfigurationError) -> FlowEngine {
-        FlowEngine(catalog: try FlowCatalog.bundled(), calendar: try LegalCalendar.bundled())
+        FlowEngine(catalog: try FlowCatalog.bundled(), calendar: try LegalCalendar.bundled(), registry: try OrganisationRegistry.demo())
     }
 }

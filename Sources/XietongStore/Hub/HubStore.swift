@@ -327,15 +327,18 @@ public struct HubStore: Sendable {
             [.text(packageId)]
         )
         guard let row = rows.first else { return nil }
+        let instanceId = row.string("instance_id") ?? packageId
+        let parties = try await transaction.execute("SELECT sender_org, receiver_org FROM flow_steps WHERE instance_id = $1", [.text(instanceId)])
         return FlowStep(
             packageId: packageId,
-            instanceId: row.string("instance_id") ?? packageId,
+            instanceId: instanceId,
             caseCode: row.string("unified_case_code") ?? "",
             flow: row.string("flow") ?? "",
             messageType: row.string("message_type") ?? "",
             sender: row.string("sender_org") ?? "",
             receiver: row.string("receiver_org") ?? "",
-            instanceClosed: row.string("closed_at") != nil
+            instanceClosed: row.string("closed_at") != nil,
+            instanceParties: Set(parties.flatMap { [$0.string("sender_org"), $0.string("receiver_org")].compactMap { $0 } })
         )
     }
 

@@ -1,0 +1,115 @@
+public import Foundation
+
+/// Child processes by posix_spawn and waitpid. Foundation's `Process` can miss a child's exit under load (its
+/// `waitUntilExit` then never returns; seen with `pg_ctl start` and with `xmllint` here), so the tests, the demo's
+/// process manager and the benchmarks use this instead.
+public final class ChildProcess: @unchecked Sendable {
+    // @unchecked: `status` is guarded by `lock`.
+    public let pid: pid_t
+    private let lock = NSLock()
+    private var status: Int32?
+
+    init(pid: pid_t) {
+        self.pid = pid
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The outcome of a command run to completion.
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: [UInt8]
+        public let stderr: [UInt8]
+        public var output: String { String(decoding: self.stdout, as: UTF8.self) }
+        public var errors: String { String(decoding: self.stderr, as: UTF8.self) }
+    }
+
+    /// Starts `executable` with standard input from /dev/null and standard output and error appended to the given
+    /// files (or /dev/null).
+    public static func spawn(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        directory: String? = nil,
+        stdout: String? = nil,
+        stderr: String? = nil
+    ) throws -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        if let stderr, stderr != stdout {
+            posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
+        // In another folder through the shell (`cd` then `exec`, so the pid is the command's).
+        let argv =
+            directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0, executable] + arguments } ?? [executable] + arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        let variables = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        var cEnvironment = variables.map { strdup($0) } + [nil]
+        defer { for variable in cEnvironment { free(variable) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, &cEnvironment)
+        guard spawned == 0 else { throw Failure(description: "cannot start \(executable): \(String(cString: strerror(spawned)))") }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Runs a command to completion and returns its status and output.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        directory: String? = nil
+    ) throws -> Result {
+        let folder = FileManager.default.temporaryDirectory
+        let out = folder.appendingPathComponent("xietong-child-\(UUID().uuidString).out")
+        let err = folder.appendingPathComponent("xietong-child-\(UUID().uuidString).err")
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+        let child = try Self.spawn(executable, arguments, environment: environment, directory: directory, stdout: out.path, stderr: err.path)
+        let status = child.wait()
+        return Result(
+            status: status,
+            stdout: (try? [UInt8](Data(contentsOf: out))) ?? [],
+            stderr: (try? [UInt8](Data(contentsOf: err))) ?? []
+        )
+    }
+
+    /// Waits for the child to end; its exit code, or 128 + the signal that ended it.
+    @discardableResult
+    public func wait() -> Int32 {
+        if let status = self.lock.withLock({ self.status }) { return status }
+        var raw: Int32 = 0
+        while waitpid(self.pid, &raw, 0) == -1 {
+            if errno != EINTR { return self.lock.withLock { self.status } ?? -1 }
+        }
+        return self.record(raw)
+    }
+
+    /// The exit code once the child has ended (reaping it), nil while it runs.
+    public func exited() -> Int32? {
+        if let status = self.lock.withLock({ self.status }) { return status }
+        var raw: Int32 = 0
+        guard waitpid(self.pid, &raw, WNOHANG) == self.pid else { return nil }
+        return self.record(raw)
+    }
+
+    public var isRunning: Bool { self.exited() == nil }
+
+    private func record(_ raw: Int32) -> Int32 {
+        let signal = raw & 0x7f
+        let status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        self.lock.withLock { self.status = status }
+        return status
+    }
+
+    public func signal(_ signal: Int32) { kill(self.pid, signal) }
+}
