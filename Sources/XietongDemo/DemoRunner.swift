@@ -65,6 +65,10 @@ public struct DemoRunner: Sendable {
         hubConfiguration.dataDirectory = self.options.dataDirectory.appendingPathComponent("hub").path
         hubConfiguration.nodes = DemoCase.organisations.map { .init(organisation: $0, token: endpoints.hubToken[$0]!) }
         hubConfiguration.adminToken = endpoints.adminToken
+        // The case's open limit (the procuratorate's 10-day protest window) is far off: remind well ahead, and check
+        // often, so that the demo shows a reminder arriving.
+        hubConfiguration.reminderDaysBefore = [15, 2, 0]
+        hubConfiguration.reminderCheckSeconds = 1
         let (hub, _) = try await HubApplication.build(
             configuration: hubConfiguration,
             registry: self.registry,
@@ -222,6 +226,31 @@ public struct DemoRunner: Sendable {
             self.say("")
             self.say("法定期限 Statutory time limits of the case（中心平台按法律计算 counted by the hub as the law counts them）:")
             for line in timeline.deadlineLines(name: { self.runner.registry[$0]?.name.zh ?? $0 }) { self.say("  " + line) }
+            try await self.showReminders()
+        }
+
+        /// The reminders the hub pushed to the agencies' nodes (GS-3), as their business systems receive them.
+        func showReminders() async throws {
+            var reminders: [(String, DeadlineReminder)] = []
+            for _ in 0..<50 {
+                reminders = []
+                for organisation in DemoCase.organisations {
+                    var request = HTTPClientRequest(url: "\(self.node(organisation))/api/v1/reminders")
+                    request.headers.add(name: "Authorization", value: "Bearer \(self.endpoints.apiKey[organisation]!)")
+                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                    let body = try await response.body.collect(upTo: 1 << 20)
+                    let received = (try? JSONDecoder().decode([DeadlineReminder].self, from: Data(body.readableBytesView))) ?? []
+                    reminders += received.map { (organisation, $0) }
+                }
+                if !reminders.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            guard !reminders.isEmpty else { return }
+            self.say("")
+            self.say("期限提醒 Time-limit reminders pushed to the agencies（各机关节点已收到 received by their nodes）:")
+            for (organisation, reminder) in reminders {
+                self.say("  → \(self.runner.registry[organisation]?.name.zh ?? organisation): \(reminder.text.zh) / \(reminder.text.en)")
+            }
         }
 
         func waitUntilUp(_ url: String) async throws {
