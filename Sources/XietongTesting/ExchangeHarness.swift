@@ -183,3 +183,51 @@ public final class ExchangeHarness: @unchecked Sendable {
         return reply.json(Status.self)?.events ?? []
     }
 }
+
+extension ExchangeHarness {
+    /// Sends each case's packages one after another, as a business system would, and the cases concurrently.
+    public func sendCases(_ cases: [[PackageFactory.Made]], from sender: String) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for packages in cases {
+                group.addTask {
+                    for made in packages {
+                        let reply = try await self.send(made.xml, attachments: [made.attachment], from: sender)
+                        guard reply.status == 202 || reply.status == 200 else {
+                            throw HarnessError(message: "send refused: \(reply.status) \(reply.text)")
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// What is wrong with what `receiver`'s business system got, against the delivery guarantees: every package
+    /// exactly once, byte-identical (GZ-1), each case's packages in the order sent. Empty when all hold.
+    public func deliveryProblems(of cases: [[PackageFactory.Made]], at receiver: String) async throws -> [String] {
+        let received = try await self.received(by: receiver)
+        let sent = cases.joined()
+        var problems: [String] = []
+        if received.count != sent.count { problems.append("received \(received.count) packages, sent \(sent.count)") }
+        if Set(received.map(\.packageId)) != Set(sent.map(\.packageId)) { problems.append("the received packages are not the sent ones") }
+        let hashes = Dictionary(uniqueKeysWithValues: sent.map { ($0.packageId, $0.sha256) })
+        for package in received where hashes[package.packageId] != package.contentSHA256 {
+            problems.append("\(package.packageId) arrived altered")
+        }
+        for packages in cases {
+            let arrived = received.filter { $0.unifiedCaseCode == packages[0].caseCode }.sorted { $0.arrival < $1.arrival }.map(\.packageId)
+            if arrived != packages.map(\.packageId) { problems.append("case \(packages[0].caseCode) arrived out of order") }
+        }
+        return problems
+    }
+
+    /// Waits until the sender's node has heard of every package's delivery (ZJ-5.2.2 b).
+    public func waitUntilTheSenderKnowsEveryDelivery(of cases: [[PackageFactory.Made]], sender: String) async throws {
+        try await self.eventually("the sender learns of every delivery", timeout: 60) {
+            for made in cases.joined() where !(try await self.status(of: made.packageId, at: sender).contains { $0.hop == .delivered }) {
+                return false
+            }
+            return true
+        }
+    }
+}

@@ -27,24 +27,9 @@ struct CaseCommand: AsyncParsableCommand {
 
     func run() async throws {
         let url = self.node.map { "\($0)/api/v1/cases/\(self.code)/timeline" } ?? "\(self.hub ?? "")/v1/cases/\(self.code)/timeline"
-        var request = HTTPClientRequest(url: url)
-        if let key = self.node != nil ? self.apiKey : self.token {
-            request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        }
-        let response: HTTPClientResponse
-        do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        } catch {
-            printError("xietong: cannot reach \(url): \(error)")
-            throw ExitCode(2)
-        }
-        let body = try await response.body.collect(upTo: 32 << 20)
-        guard response.status == .ok else {
-            printError("xietong: \(response.status.code): \(String(buffer: body))")
-            throw ExitCode(response.status == .notFound ? 1 : 2)
-        }
-        guard !self.json, let timeline = try? JSONDecoder().decode(CaseTimeline.self, from: Data(body.readableBytesView)) else {
-            print(String(buffer: body))
+        let body = try await queryService(url, bearer: self.node != nil ? self.apiKey : self.token)
+        guard !self.json, let timeline = try? JSONDecoder().decode(CaseTimeline.self, from: body) else {
+            print(String(decoding: body, as: UTF8.self))
             return
         }
         let registry = (try? self.data.loadRegistry().0)

@@ -30,28 +30,13 @@ struct TrackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let base = self.node.map { "\($0)/api/v1/packages/" } ?? "\(self.hub ?? "")/v1/packages/"
-        var request = HTTPClientRequest(url: base + self.packageId)
-        if let key = self.node != nil ? self.apiKey : self.token {
-            request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        }
-        let response: HTTPClientResponse
-        do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        } catch {
-            printError("xietong: cannot reach \(base): \(error)")
-            throw ExitCode(2)
-        }
-        let body = try await response.body.collect(upTo: 8 << 20)
-        guard response.status == .ok else {
-            printError("xietong: \(response.status.code): \(String(buffer: body))")
-            throw ExitCode(response.status == .notFound ? 1 : 2)
-        }
+        let body = try await queryService(base + self.packageId, bearer: self.node != nil ? self.apiKey : self.token)
         if self.json {
-            print(String(buffer: body))
+            print(String(decoding: body, as: UTF8.self))
             return
         }
-        guard let status = try? JSONDecoder().decode(Status.self, from: Data(body.readableBytesView)) else {
-            print(String(buffer: body))
+        guard let status = try? JSONDecoder().decode(Status.self, from: body) else {
+            print(String(decoding: body, as: UTF8.self))
             return
         }
         print("数据包 package \(self.packageId)")

@@ -27,21 +27,7 @@ import XietongTesting
         let packages = (0..<Self.cases).map { caseNumber in
             (0..<Self.messagesPerCase).map { PackageFactory.arrestRequest(case: caseNumber, message: $0, run: run) }
         }
-        let sending = Task {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for casePackages in packages {
-                    group.addTask {
-                        for made in casePackages {
-                            let reply = try await harness.send(made.xml, attachments: [made.attachment], from: police)
-                            guard reply.status == 202 || reply.status == 200 else {
-                                throw ExchangeHarness.HarnessError(message: "send refused: \(reply.status) \(reply.text)")
-                            }
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-        }
+        let sending = Task { try await harness.sendCases(packages, from: police) }
         for fraction in [0.25, 0.6] {
             let threshold = Int(Double(Self.total) * fraction)
             try await harness.eventually("\(threshold) deliveries before the kill", timeout: 120) {
@@ -56,25 +42,7 @@ import XietongTesting
             try await harness.received(by: procuratorate).count >= Self.total
         }
         try await Task.sleep(for: .seconds(1))
-        let received = try await harness.received(by: procuratorate)
-
-        // Nothing lost, nothing twice.
-        #expect(received.count == Self.total)
-        #expect(Set(received.map(\.packageId)) == Set(packages.joined().map(\.packageId)))
-        // Byte-identical (GZ-1).
-        let sent = Dictionary(uniqueKeysWithValues: packages.joined().map { ($0.packageId, $0.sha256) })
-        #expect(received.allSatisfy { sent[$0.packageId] == $0.contentSHA256 })
-        // In order within each case.
-        for casePackages in packages {
-            let arrived = received.filter { $0.unifiedCaseCode == casePackages[0].caseCode }.sorted { $0.arrival < $1.arrival }.map(\.packageId)
-            #expect(arrived == casePackages.map(\.packageId), "case \(casePackages[0].caseCode) arrived out of order")
-        }
-        // Every sender sees every delivery.
-        try await harness.eventually("the sender learns of every delivery", timeout: 60) {
-            for made in packages.joined() where !(try await harness.status(of: made.packageId, at: police).contains { $0.hop == .delivered }) {
-                return false
-            }
-            return true
-        }
+        #expect(try await harness.deliveryProblems(of: packages, at: procuratorate) == [])
+        try await harness.waitUntilTheSenderKnowsEveryDelivery(of: packages, sender: police)
     }
 }
