@@ -13,6 +13,7 @@ struct SupervisionController {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v1/supervision/deadlines") { request, _ in try await self.deadlines(request) }
         router.get("/v1/supervision/counters") { request, _ in try await self.allCounters(request) }
+        router.get("/v1/supervision/custody") { request, _ in try await self.custody(request) }
         router.get("/v1/statistics") { request, _ in try await self.statistics(request) }
         router.get("/v1/counters") { request, _ in try await self.ownCounters(request) }
     }
@@ -66,6 +67,29 @@ struct SupervisionController {
                 }
             ),
             name: "deadlines-\(filter.rawValue)"
+        )
+    }
+
+    /// Persons in custody whose stage's period runs out within `days` (default 7), or already has (超期羁押 warning).
+    func custody(_ request: Request) async throws -> Response {
+        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        let daysText = request.uri.queryParameters.get("days") ?? "7"
+        guard let days = Int(daysText), (0...366).contains(days) else { return Self.badQuery("days", daysText, expected: "0…366") }
+        let rows = try await self.hub.store.custodyWatch(within: days)
+        guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
+        return Self.csv(
+            CSV.document(
+                header: [
+                    "案件编码 case", "在押人员 persons", "流程 flow", "消息 message", "责任机关 responsible", "届满日 due", "剩余天数 days left", "期限 limit", "依据 basis",
+                ],
+                rows: rows.map {
+                    [
+                        $0.caseCode, $0.persons.joined(separator: "、"), $0.flow, $0.messageType, $0.responsible, $0.dueOn, String($0.daysLeft),
+                        $0.limit, $0.basis,
+                    ]
+                }
+            ),
+            name: "custody"
         )
     }
 

@@ -207,6 +207,12 @@ let procuratorate = "330106000201"
         let badFilter = try await harness.get("\(hub)/v1/supervision/deadlines?filter=soonish", key: harness.adminToken)
         #expect(badFilter.status == 400 && badFilter.text.contains("dueSoon"))
         #expect(try await harness.get("\(hub)/v1/supervision/deadlines", key: harness.exchange.token(for: police)).status == 401)
+        // The custody watch: the suspect is detained; the decision met the procuratorate's 7 days, and now the police
+        // must execute it at once (CPL 第90条), which the watch shows.
+        let custody = try await harness.get("\(hub)/v1/supervision/custody?days=366", key: harness.adminToken)
+        let watched = try #require(custody.json([Supervision.CustodyWatch].self))
+        #expect(watched.map(\.messageType) == ["arrestApprovalDecision"] && watched.first?.responsible == police)
+        #expect(try await harness.get("\(hub)/v1/supervision/custody?days=soon", key: harness.adminToken).status == 400)
     }
 
     /// GS-3: an agency is reminded of its time limits; its node keeps the reminder and shows it to business systems.

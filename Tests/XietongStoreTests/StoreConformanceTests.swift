@@ -437,6 +437,13 @@ import XietongTesting
         #expect(try await store.deadlineBoard(.dueSoon, organisation: "330106000201", flow: "arrestApproval", today: due).count == 1)
         #expect(try await store.deadlineBoard(.open, organisation: "330106000101").isEmpty)
 
+        // The suspect is detained (the example's criminal detention): the 7-day decision is a custody period (CPL
+        // 第105条), on the custody watch a week ahead with the person, and still there, overdue, after its last day.
+        #expect(try await store.custodyWatch(today: due.adding(days: -8), within: 7).isEmpty)
+        let watch = try await store.custodyWatch(today: due.adding(days: -7), within: 7)
+        #expect(watch.map(\.daysLeft) == [7] && watch.first?.responsible == "330106000201" && watch.first?.persons.isEmpty == false)
+        #expect(try await store.custodyWatch(today: due.adding(days: 2)).map(\.daysLeft) == [-2])
+
         // Answering it: read and met, so no red numbers at the procuratorate; the police have the decision unread.
         let decision = try Self.example("arrestApproval.arrestApprovalDecision")
         #expect(try await store.accept(decision, statusURL: "/s").status == .accepted)

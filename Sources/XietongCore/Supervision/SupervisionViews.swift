@@ -122,3 +122,46 @@ public enum CSV {
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
+
+extension Supervision {
+    /// A person in custody whose stage must end by a date (CPL 第105条: not extended for holidays): the early warning
+    /// of over-long detention (超期羁押), soonest first.
+    public struct CustodyWatch: Sendable, Codable, Hashable {
+        public var caseCode: String
+        public var flow: String
+        public var messageType: String
+        public var packageId: String
+        /// The agency that must act before the custody period of this stage runs out.
+        public var responsible: String
+        public var persons: [String]
+        public var dueOn: String
+        /// Negative once the period has run out.
+        public var daysLeft: Int
+        public var limit: String
+        public var basis: String
+
+        public init(
+            caseCode: String,
+            flow: String,
+            messageType: String,
+            packageId: String,
+            responsible: String,
+            persons: [String],
+            dueOn: String,
+            daysLeft: Int,
+            limit: String,
+            basis: String
+        ) {
+            self.caseCode = caseCode
+            self.flow = flow
+            self.messageType = messageType
+            self.packageId = packageId
+            self.responsible = responsible
+            self.persons = persons
+            self.dueOn = dueOn
+            self.daysLeft = daysLeft
+            self.limit = limit
+            self.basis = basis
+        }
+    }
+}

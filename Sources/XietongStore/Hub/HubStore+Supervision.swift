@@ -240,3 +240,42 @@ extension HubStore {
             }
     }
 }
+
+extension HubStore {
+    /// Open time limits of stages during which persons are in custody, soonest first, with the persons concerned:
+    /// the risk of over-long detention shows before it happens (issue 5). `within` days ahead; overdue ones always.
+    public func custodyWatch(today: CalendarDate? = nil, within days: Int = 7) async throws(StoreError) -> [Supervision.CustodyWatch] {
+        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let rows = try await self.database.execute(
+            """
+            SELECT d.package_id, d.case_code, d.flow, d.message_type, d.responsible_org, d.due_on, d.limit_value, d.limit_unit, d.basis
+            FROM deadlines d WHERE d.state = 'open' AND d.custody = 1 AND d.due_on <= $1
+            ORDER BY d.due_on, d.package_id, d.seq LIMIT 1000
+            """,
+            [.text(today.adding(days: days).iso)]
+        )
+        var watch: [Supervision.CustodyWatch] = []
+        for row in rows {
+            guard let packageId = row.string("package_id"), let dueOn = row.string("due_on"), let due = CalendarDate(iso: dueOn) else { continue }
+            let persons = try await self.database.execute(
+                "SELECT name FROM package_persons WHERE package_id = $1 AND role IN ('suspect', 'defendant', 'offender') ORDER BY person_id",
+                [.text(packageId)]
+            ).compactMap { $0.string("name") }
+            watch.append(
+                Supervision.CustodyWatch(
+                    caseCode: row.string("case_code") ?? "",
+                    flow: row.string("flow") ?? "",
+                    messageType: row.string("message_type") ?? "",
+                    packageId: packageId,
+                    responsible: row.string("responsible_org") ?? "",
+                    persons: persons,
+                    dueOn: dueOn,
+                    daysLeft: due.ordinal - today.ordinal,
+                    limit: "\(row.int("limit_value") ?? 0) \(row.string("limit_unit") ?? "")",
+                    basis: row.string("basis") ?? ""
+                )
+            )
+        }
+        return watch
+    }
+}
