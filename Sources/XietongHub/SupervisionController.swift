@@ -14,6 +14,7 @@ struct SupervisionController {
         router.get("/v1/supervision/deadlines") { request, _ in try await self.deadlines(request) }
         router.get("/v1/supervision/counters") { request, _ in try await self.allCounters(request) }
         router.get("/v1/supervision/custody") { request, _ in try await self.custody(request) }
+        router.get("/v1/supervision/cases") { request, _ in try await self.cases(request) }
         router.get("/v1/statistics") { request, _ in try await self.statistics(request) }
         router.get("/v1/counters") { request, _ in try await self.ownCounters(request) }
     }
@@ -67,6 +68,27 @@ struct SupervisionController {
                 }
             ),
             name: "deadlines-\(filter.rawValue)"
+        )
+    }
+
+    /// Every case's flows, filtered by state (`all`, `open`, `dueSoon`, `overdue`), agency and flow.
+    func cases(_ request: Request) async throws -> Response {
+        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        let parameters = request.uri.queryParameters
+        let filterText = parameters.get("filter") ?? "open"
+        guard let filter = Supervision.CaseFilter(rawValue: filterText) else {
+            return Self.badQuery("filter", filterText, expected: Supervision.CaseFilter.allCases.map(\.rawValue).joined(separator: " | "))
+        }
+        let rows = try await self.hub.store.cases(filter, organisation: parameters.get("agency"), flow: parameters.get("flow"))
+        guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
+        return Self.csv(
+            CSV.document(
+                header: ["案件编码 case", "流程 flow", "开始 opened", "办结 closed", "最近届满日 next due", "即将到期 due soon", "已超期 overdue", "流程编号 instance"],
+                rows: rows.map {
+                    [$0.caseCode, $0.flow, $0.openedAt, $0.closedAt ?? "", $0.nextDue ?? "", String($0.dueSoon), String($0.overdue), $0.instanceId]
+                }
+            ),
+            name: "cases-\(filter.rawValue)"
         )
     }
 

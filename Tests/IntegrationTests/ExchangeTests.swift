@@ -213,6 +213,8 @@ let procuratorate = "330106000201"
         let watched = try #require(custody.json([Supervision.CustodyWatch].self))
         #expect(watched.map(\.messageType) == ["arrestApprovalDecision"] && watched.first?.responsible == police)
         #expect(try await harness.get("\(hub)/v1/supervision/custody?days=soon", key: harness.adminToken).status == 400)
+        let cases = try await harness.get("\(hub)/v1/supervision/cases?filter=all&agency=\(police)&format=csv", key: harness.adminToken)
+        #expect(cases.status == 200 && cases.text.contains(",arrestApproval,"))
     }
 
     /// GS-3: an agency is reminded of its time limits; its node keeps the reminder and shows it to business systems.

@@ -444,6 +444,15 @@ import XietongTesting
         #expect(watch.map(\.daysLeft) == [7] && watch.first?.responsible == "330106000201" && watch.first?.persons.isEmpty == false)
         #expect(try await store.custodyWatch(today: due.adding(days: 2)).map(\.daysLeft) == [-2])
 
+        // The supervisors' case list: the flow is open, overdue after the last day, and found by either party.
+        #expect(try await store.cases(.open).map(\.flow) == ["arrestApproval"])
+        #expect(try await store.cases(.overdue, today: due).isEmpty)
+        #expect(try await store.cases(.overdue, today: due.adding(days: 1)).first?.overdue == 1)
+        #expect(try await store.cases(.dueSoon, today: due.adding(days: -1)).first?.nextDue == due.iso)
+        #expect(try await store.cases(.all, organisation: "330106000101").count == 1)
+        #expect(try await store.cases(.all, organisation: "330106000301").isEmpty)
+        #expect(try await store.cases(.all, flow: "prosecutionTransfer").isEmpty)
+
         // Answering it: read and met, so no red numbers at the procuratorate; the police have the decision unread.
         let decision = try Self.example("arrestApproval.arrestApprovalDecision")
         #expect(try await store.accept(decision, statusURL: "/s").status == .accepted)

@@ -165,3 +165,46 @@ extension Supervision {
         }
     }
 }
+
+extension Supervision {
+    /// One flow instance of a case on the supervisors' list (SZ-4, GS-3): its state and its open time limits.
+    public struct CaseRow: Sendable, Codable, Hashable {
+        public var instanceId: String
+        public var caseCode: String
+        public var flow: String
+        public var openedAt: String
+        public var closedAt: String?
+        /// The soonest last day of its open limits.
+        public var nextDue: String?
+        public var dueSoon: Int
+        public var overdue: Int
+
+        public init(
+            instanceId: String,
+            caseCode: String,
+            flow: String,
+            openedAt: String,
+            closedAt: String?,
+            nextDue: String?,
+            dueSoon: Int,
+            overdue: Int
+        ) {
+            self.instanceId = instanceId
+            self.caseCode = caseCode
+            self.flow = flow
+            self.openedAt = openedAt
+            self.closedAt = closedAt
+            self.nextDue = nextDue
+            self.dueSoon = dueSoon
+            self.overdue = overdue
+        }
+    }
+
+    /// Which flows the supervisors' case list shows.
+    public enum CaseFilter: String, Sendable, Codable, CaseIterable {
+        case all
+        case open
+        case dueSoon
+        case overdue
+    }
+}

@@ -279,3 +279,62 @@ extension HubStore {
         return watch
     }
 }
+
+extension HubStore {
+    /// The supervisors' read-only list of every case's flows, filtered by state, agency (a party to it) and flow;
+    /// the soonest open limit first (SZ-4, GS-3).
+    public func cases(
+        _ filter: Supervision.CaseFilter,
+        organisation: String? = nil,
+        flow: String? = nil,
+        today: CalendarDate? = nil,
+        dueSoonDays: Int = 2,
+        limit: Int = 1000
+    ) async throws(StoreError) -> [Supervision.CaseRow] {
+        let today = today ?? CalendarDate(chinaDayOf: Date())
+        var binds: [SQLValue] = [.text(today.iso), .text(today.adding(days: dueSoonDays).iso)]
+        var conditions: [String] = []
+        if filter != .all { conditions.append("i.closed_at IS NULL") }
+        if let organisation {
+            binds.append(.text(organisation))
+            conditions.append(
+                "i.instance_id IN (SELECT instance_id FROM flow_steps WHERE sender_org = $\(binds.count) OR receiver_org = $\(binds.count))"
+            )
+        }
+        if let flow {
+            binds.append(.text(flow))
+            conditions.append("i.flow = $\(binds.count)")
+        }
+        let rows = try await self.database.execute(
+            """
+            SELECT i.instance_id, i.case_code, i.flow, i.opened_at, i.closed_at, MIN(d.due_on) AS next_due,
+                   SUM(CASE WHEN d.optional = 0 AND d.due_on < $1 THEN 1 ELSE 0 END) AS overdue,
+                   SUM(CASE WHEN d.due_on >= $1 AND d.due_on <= $2 THEN 1 ELSE 0 END) AS due_soon
+            FROM flow_instances i LEFT JOIN deadlines d ON d.instance_id = i.instance_id AND d.state = 'open'
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            GROUP BY i.instance_id, i.case_code, i.flow, i.opened_at, i.closed_at
+            """,
+            binds
+        )
+        let all = rows.map {
+            Supervision.CaseRow(
+                instanceId: $0.string("instance_id") ?? "",
+                caseCode: $0.string("case_code") ?? "",
+                flow: $0.string("flow") ?? "",
+                openedAt: $0.string("opened_at") ?? "",
+                closedAt: $0.string("closed_at"),
+                nextDue: $0.string("next_due"),
+                dueSoon: $0.int("due_soon") ?? 0,
+                overdue: $0.int("overdue") ?? 0
+            )
+        }
+        let chosen = all.filter {
+            switch filter {
+            case .all, .open: true
+            case .dueSoon: $0.dueSoon > 0
+            case .overdue: $0.overdue > 0
+            }
+        }
+        return Array(chosen.sorted { ($0.nextDue ?? "9999", $0.openedAt) < ($1.nextDue ?? "9999", $1.openedAt) }.prefix(limit))
+    }
+}
