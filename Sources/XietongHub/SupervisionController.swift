@@ -15,6 +15,7 @@ struct SupervisionController {
         router.get("/v1/supervision/counters") { request, _ in try await self.allCounters(request) }
         router.get("/v1/supervision/custody") { request, _ in try await self.custody(request) }
         router.get("/v1/supervision/cases") { request, _ in try await self.cases(request) }
+        router.get("/v1/supervision/reminders") { request, _ in try await self.reminders(request) }
         router.get("/v1/statistics") { request, _ in try await self.statistics(request) }
         router.get("/v1/counters") { request, _ in try await self.ownCounters(request) }
     }
@@ -68,6 +69,30 @@ struct SupervisionController {
                 }
             ),
             name: "deadlines-\(filter.rawValue)"
+        )
+    }
+
+    /// The time-limit reminders sent to agencies, newest first (GS-3: supervisors see them too).
+    func reminders(_ request: Request) async throws -> Response {
+        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        let rows = try await self.hub.store.remindersSent()
+        struct Row: Encodable {
+            let point: String
+            let sentAt: String
+            let deadline: HubStore.DeadlineRecord
+        }
+        guard self.wantsCSV(request) else { return HTTPJSON.response(rows.map { Row(point: $0.point, sentAt: $0.sentAt, deadline: $0.deadline) }) }
+        return Self.csv(
+            CSV.document(
+                header: ["发送时间 sent", "提醒 point", "案件编码 case", "流程 flow", "消息 message", "责任机关 responsible", "届满日 due", "状态 state"],
+                rows: rows.map {
+                    [
+                        $0.sentAt, $0.point, $0.deadline.caseCode, $0.deadline.flow, $0.deadline.messageType, $0.deadline.responsible,
+                        $0.deadline.dueOn, $0.deadline.state,
+                    ]
+                }
+            ),
+            name: "reminders"
         )
     }
 

@@ -248,6 +248,9 @@ let procuratorate = "330106000201"
                 [DeadlineReminder].self
             )?.isEmpty == true
         )
+        // Supervisors see the reminders sent.
+        let sent = try await harness.get("\(harness.services["hub"]!.url)/v1/supervision/reminders?format=csv", key: harness.adminToken)
+        #expect(sent.status == 200 && sent.text.contains(",dueSoon,") && sent.text.contains(",\(procuratorate),"))
     }
 
     @Test func aPullModeNodeListsDownloadsAndAcknowledges() async throws {

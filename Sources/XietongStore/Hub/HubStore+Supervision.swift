@@ -232,12 +232,15 @@ extension HubStore {
         }
     }
 
-    /// Reminders sent, newest first, for supervisors.
-    public func remindersSent(limit: Int = 200) async throws(StoreError) -> [(packageId: String, point: String, sentAt: String)] {
-        try await self.database.execute("SELECT package_id, point, sent_at FROM deadline_reminders ORDER BY sent_at DESC LIMIT $1", [.integer(limit)])
-            .map {
-                ($0.string("package_id") ?? "", $0.string("point") ?? "", $0.string("sent_at") ?? "")
-            }
+    /// Reminders sent, newest first, with the limit they concern, for supervisors (GS-3).
+    public func remindersSent(limit: Int = 200) async throws(StoreError) -> [(point: String, sentAt: String, deadline: DeadlineRecord)] {
+        try await self.database.execute(
+            """
+            SELECT r.point, r.sent_at, d.* FROM deadline_reminders r JOIN deadlines d ON d.package_id = r.package_id AND d.seq = r.seq
+            ORDER BY r.sent_at DESC, d.package_id LIMIT $1
+            """,
+            [.integer(limit)]
+        ).map { ($0.string("point") ?? "", $0.string("sent_at") ?? "", Self.deadline($0)) }
     }
 }
 
