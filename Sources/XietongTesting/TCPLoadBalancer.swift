@@ -1,4 +1,5 @@
 public import Foundation
+import XietongDemo
 
 /// A plain TCP load balancer on loopback, like HAProxy in TCP mode: each new connection goes to the next backend in
 /// turn that accepts it, and its bytes are copied both ways until either side closes. Multi-instance tests put it
@@ -29,7 +30,7 @@ public final class TCPLoadBalancer: @unchecked Sendable {
         }
         guard bound == 0, listen(descriptor, 128) == 0 else {
             close(descriptor)
-            throw LocalFailure(message: "the load balancer cannot listen: \(String(cString: strerror(errno)))")
+            throw LocalProcesses.Failure(message: "the load balancer cannot listen: \(String(cString: strerror(errno)))")
         }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         withUnsafeMutablePointer(to: &address) {
@@ -39,11 +40,6 @@ public final class TCPLoadBalancer: @unchecked Sendable {
         self.port = Int(UInt16(bigEndian: address.sin_port))
         let thread = Thread { [self] in self.acceptLoop() }
         thread.start()
-    }
-
-    struct LocalFailure: Error, CustomStringConvertible {
-        let message: String
-        var description: String { self.message }
     }
 
     private func acceptLoop() {

@@ -134,17 +134,19 @@ public struct FlowRules: Sendable {
                 )
             )
         }
-        guard !referenced.instanceClosed else {
-            return .refused(
-                Finding(
-                    .flowClosed,
-                    at: Self.replyPath,
-                    zh: "该流程（始于 \(referenced.instanceId)）已办结，不再接受“\(message.zh)”",
-                    en: "this flow instance (opened by \(referenced.instanceId)) is closed and takes no further '\(message.en)'"
-                )
-            )
-        }
+        guard !referenced.instanceClosed else { return .refused(Self.closed(referenced.instanceId, message.name)) }
         return .continues(instanceId: referenced.instanceId, closes: closes)
+    }
+
+    /// The finding for a message sent into an instance that a closing message has ended (also found at commit
+    /// time, when another hub instance closed it first).
+    public static func closed(_ instanceId: String, _ message: LocalizedText) -> Finding {
+        Finding(
+            .flowClosed,
+            at: Self.replyPath,
+            zh: "该流程（始于 \(instanceId)）已办结，不再接受“\(message.zh)”",
+            en: "this flow instance (opened by \(instanceId)) is closed and takes no further '\(message.en)'"
+        )
     }
 }
 

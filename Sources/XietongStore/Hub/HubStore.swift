@@ -188,12 +188,7 @@ public struct HubStore: Sendable {
                 if let earlier = try? await Self.firstReceipt(of: envelope, in: transaction) { return earlier }
                 let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType)
                 return try await flowRefusal(
-                    Finding(
-                        .flowClosed,
-                        at: "/CasePackage/Envelope/InReplyTo",
-                        zh: "该流程（始于 \(instance)）已办结，不再接受“\(message?.zh ?? envelope.messageType)”",
-                        en: "this flow instance (opened by \(instance)) is closed and takes no further '\(message?.en ?? envelope.messageType)'"
-                    )
+                    FlowRules.closed(instance, message?.name ?? LocalizedText(zh: envelope.messageType, en: envelope.messageType))
                 )
             }
             instanceId = instance
