@@ -128,11 +128,12 @@ struct SupervisionController {
             CSV.document(
                 header: [
                     "案件编码 case", "在押人员 persons", "流程 flow", "消息 message", "责任机关 responsible", "届满日 due", "剩余天数 days left", "期限 limit", "依据 basis",
+                    "来源 source",
                 ],
                 rows: rows.map {
                     [
                         $0.caseCode, $0.persons.joined(separator: "、"), $0.flow, $0.messageType, $0.responsible, $0.dueOn, String($0.daysLeft),
-                        $0.limit, $0.basis,
+                        $0.limit, $0.basis, $0.source,
                     ]
                 }
             ),

@@ -176,7 +176,8 @@ public enum ExamplePackages {
             "Xietong example document", "\(message.en)", "Flow: \(flow.en) (\(flow.clause))", "Case code: \(code.rawValue)", "Package: \(name)",
         ])
         let digest = SHA256.hash(data: pdf).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-        let batch = message.id == "custodyTransferOut"
+        // The custody exchange is a batch of three detainees (SZ-2), in standard version 1.1 (ethnicity).
+        let batch = flow.id == "custodyTransfer"
         let body = self.body(flow: flow, message: message, batch: batch)
         let document = CasePackage.Document(
             id: "d1",
@@ -307,9 +308,26 @@ public enum ExamplePackages {
                         residence: "331127"
                     )
                 )
-                measures = persons.map {
-                    CasePackage.CoerciveMeasure(personRef: $0.id, kind: "arrest", startDate: "2026-11-10", custodyOrganisation: "330106000102")
-                }
+                // Out: arrested on the 10th; in: the next organ takes them over on the 20th for its stage's period
+                // (审查起诉, one month); a change notice extends it by half a month (CPL 第172条).
+                let (start, end): (String, String?) =
+                    switch message.id {
+                    case "custodyTransferInNotice": ("2026-11-20", "2026-12-19")
+                    case "custodyPeriodChangeNotice": ("2026-11-20", "2027-01-03")
+                    default: ("2026-11-10", nil)
+                    }
+                measures =
+                    message.id == "custodyTransferReceipt"
+                    ? []
+                    : persons.map {
+                        CasePackage.CoerciveMeasure(
+                            personRef: $0.id,
+                            kind: "arrest",
+                            startDate: start,
+                            endDate: end,
+                            custodyOrganisation: "330106000102"
+                        )
+                    }
             } else if flow.id == "arrestApproval" || flow.id == "prosecutionTransfer" {
                 measures = [
                     CasePackage.CoerciveMeasure(

@@ -22,6 +22,9 @@ public struct MessageType: Sendable, Hashable, Codable {
     public var implied: Bool
     /// The ZJ-7.1.3.1 process kind, when it differs from the flow's.
     public var processKind: String?
+    /// True for receipts given per person of a batch (SZ-2): the message closes its flow only once every person of
+    /// the batch has had one.
+    public var perPerson: Bool
     public var notes: String?
 
     public var name: LocalizedText { LocalizedText(zh: self.zh, en: self.en) }
@@ -30,7 +33,7 @@ public struct MessageType: Sendable, Hashable, Codable {
     public var receiverLimits: [TimeLimit] { self.limits.filter { $0.party == .receiver } }
 
     enum CodingKeys: String, CodingKey {
-        case id, zh, en, from, to, answers, closes, limits, implied, processKind, notes
+        case id, zh, en, from, to, answers, closes, limits, implied, processKind, perPerson, notes
     }
 
     public init(
@@ -44,6 +47,7 @@ public struct MessageType: Sendable, Hashable, Codable {
         limits: [TimeLimit] = [],
         implied: Bool = false,
         processKind: String? = nil,
+        perPerson: Bool = false,
         notes: String? = nil
     ) {
         self.id = id
@@ -56,6 +60,7 @@ public struct MessageType: Sendable, Hashable, Codable {
         self.limits = limits
         self.implied = implied
         self.processKind = processKind
+        self.perPerson = perPerson
         self.notes = notes
     }
 
@@ -71,6 +76,7 @@ public struct MessageType: Sendable, Hashable, Codable {
         self.limits = try c.decodeIfPresent([TimeLimit].self, forKey: .limits) ?? []
         self.implied = try c.decodeIfPresent(Bool.self, forKey: .implied) ?? false
         self.processKind = try c.decodeIfPresent(String.self, forKey: .processKind)
+        self.perPerson = try c.decodeIfPresent(Bool.self, forKey: .perPerson) ?? false
         self.notes = try c.decodeIfPresent(String.self, forKey: .notes)
     }
 }

@@ -103,11 +103,14 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
     /// Every unified code the case's packages carry.
     public var caseCodes: [String]
     public var instances: [Instance]
+    /// Each detained person's custody across the case's stages (换押, ZJ-6.1.4).
+    public var custody: [CustodyChain]
 
-    public init(caseCode: String, caseCodes: [String], instances: [Instance]) {
+    public init(caseCode: String, caseCodes: [String], instances: [Instance], custody: [CustodyChain] = []) {
         self.caseCode = caseCode
         self.caseCodes = caseCodes
         self.instances = instances
+        self.custody = custody
     }
 
     /// Whether an organisation sent or received any of the case's packages.
@@ -138,6 +141,11 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
                     )
                 }
             }
+        }
+        if !self.custody.isEmpty {
+            lines.append("")
+            lines.append("羁押 custody (换押 across stages)")
+            for chain in self.custody { lines += chain.lines(name: name) }
         }
         return lines
     }

@@ -83,6 +83,11 @@ extension FindingCode {
     public static let flowNotAParty = FindingCode(rawValue: "flow.not-a-party")
     public static let flowClosed = FindingCode(rawValue: "flow.closed")
 
+    // Custody exchange in batches (6.1.4, SZ-2): a receipt per person.
+    public static let custodyNoPerson = FindingCode(rawValue: "custody.no-person")
+    public static let custodyNotInBatch = FindingCode(rawValue: "custody.not-in-batch")
+    public static let custodyAlreadyReceipted = FindingCode(rawValue: "custody.already-receipted")
+
     // Normalisation.
     public static let normaliseWidth = FindingCode(rawValue: "normalise.full-width")
     public static let normaliseWhitespace = FindingCode(rawValue: "normalise.whitespace")
@@ -147,6 +152,9 @@ extension FindingCode {
         .flowOutOfOrder,
         .flowNotAParty,
         .flowClosed,
+        .custodyNoPerson,
+        .custodyNotInBatch,
+        .custodyAlreadyReceipted,
         .normaliseWidth,
         .normaliseWhitespace,
         .normaliseDate,

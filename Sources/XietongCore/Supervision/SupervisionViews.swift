@@ -139,6 +139,9 @@ extension Supervision {
         public var daysLeft: Int
         public var limit: String
         public var basis: String
+        /// `timeLimit`: a stage's statutory limit, counted by the hub; `custodyPeriod`: the custody period the
+        /// agencies declared (measure, transfer-in or change notice) for a person, followed across stages (换押).
+        public var source: String
 
         public init(
             caseCode: String,
@@ -150,7 +153,8 @@ extension Supervision {
             dueOn: String,
             daysLeft: Int,
             limit: String,
-            basis: String
+            basis: String,
+            source: String = "timeLimit"
         ) {
             self.caseCode = caseCode
             self.flow = flow
@@ -162,6 +166,7 @@ extension Supervision {
             self.daysLeft = daysLeft
             self.limit = limit
             self.basis = basis
+            self.source = source
         }
     }
 }

@@ -160,5 +160,30 @@ public enum HubSchema {
                 """,
             ]
         ),
+        Migration(
+            version: 4,
+            name: "custody chains and batch receipts",
+            statements: [
+                // What each package said of its persons' custody (换押, ZJ-6.1.4): one row per person and record.
+                // Packages accepted before this version are not read again: their chains start with the next package.
+                """
+                CREATE TABLE custody_records (
+                    package_id TEXT NOT NULL, seq INTEGER NOT NULL, person_key TEXT NOT NULL, name TEXT NOT NULL,
+                    event TEXT NOT NULL, kind TEXT, holder_org TEXT NOT NULL, starts_on TEXT, ends_on TEXT, custody_org TEXT,
+                    recorded_at TEXT NOT NULL,
+                    PRIMARY KEY (package_id, seq)
+                )
+                """,
+                "CREATE INDEX custody_records_by_person ON custody_records (person_key, recorded_at)",
+                "CREATE INDEX custody_records_by_end ON custody_records (ends_on)",
+                // Receipts per person of a batch custody exchange (SZ-2): at most one per person and exchange.
+                """
+                CREATE TABLE custody_receipts (
+                    instance_id TEXT NOT NULL, person_key TEXT NOT NULL, package_id TEXT NOT NULL, at TEXT NOT NULL,
+                    PRIMARY KEY (instance_id, person_key)
+                )
+                """,
+            ]
+        ),
     ]
 }

@@ -279,7 +279,25 @@ extension HubStore {
                 )
             )
         }
-        return watch
+        for chain in try await self.custodyPeriodsRunningOut(today: today, within: days) {
+            guard let stage = chain.periodSetBy, let dueOn = chain.periodEndsOn, let left = chain.daysLeft else { continue }
+            watch.append(
+                Supervision.CustodyWatch(
+                    caseCode: stage.caseCode,
+                    flow: stage.flow,
+                    messageType: stage.messageType,
+                    packageId: stage.packageId,
+                    responsible: chain.holder ?? stage.holder,
+                    persons: [chain.name],
+                    dueOn: dueOn,
+                    daysLeft: left,
+                    limit: "羁押期限 custody period",
+                    basis: "\(CustodyChain.eventName(stage.event)) \(stage.kind ?? "")",
+                    source: "custodyPeriod"
+                )
+            )
+        }
+        return watch.sorted { ($0.dueOn, $0.packageId) < ($1.dueOn, $1.packageId) }
     }
 }
 

@@ -175,7 +175,15 @@ public struct HubStore: Sendable {
                     closes ? .text(envelope.packageId) : .null, closes ? .text(now) : .null,
                 ]
             )
-        case .continues(let instance, let closes):
+        case .continues(let instance, var closes):
+            // A receipt per person of a batch custody exchange closes it only once everybody has had one (SZ-2).
+            if flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType)?.perPerson == true {
+                let batch = try await Self.custodyBatch(of: instance, in: transaction)
+                switch batch.receive(package) {
+                case .refused(let finding): return try await flowRefusal(finding)
+                case .receipts(_, let completes): closes = closes && completes
+                }
+            }
             // The instance's row lock orders this step after any concurrent one; a close that committed first wins.
             let open = try await transaction.execute(
                 closes
@@ -239,6 +247,7 @@ public struct HubStore: Sendable {
             ]
         )
         try await Self.startDeadlines(of: accepted, instanceId: instanceId, at: now, flows: flows, in: transaction)
+        try await Self.recordCustody(of: package, instanceId: instanceId, at: now, flows: flows, in: transaction)
         for code in caseCodes {
             try await transaction.execute(
                 "INSERT INTO case_links (case_code, package_id) VALUES ($1, $2) ON CONFLICT (case_code, package_id) DO NOTHING",
@@ -714,7 +723,8 @@ public struct HubStore: Sendable {
                 )
             )
         }
-        return CaseTimeline(caseCode: caseCode, caseCodes: codes.sorted(), instances: result)
+        let custody = try await self.custodyChains(ofCase: caseCode, today: today)
+        return CaseTimeline(caseCode: caseCode, caseCodes: codes.sorted(), instances: result, custody: custody)
     }
 
     // MARK: A case's history
