@@ -89,7 +89,7 @@ public struct DemoRunner: Sendable {
             node.listen = .init(host: "127.0.0.1", port: endpoints.nodes[organisation]!)
             node.dataDirectory = self.options.dataDirectory.appendingPathComponent("node-\(organisation)").path
             node.hub = .init(url: "http://127.0.0.1:\(endpoints.hub)", token: endpoints.hubToken[organisation]!)
-            node.apiKeys = [endpoints.apiKey[organisation]!]
+            node.businessSystems = [Credential(name: "business-\(organisation)", role: .businessSystem, token: endpoints.apiKey[organisation]!)]
             node.delivery = .init(mode: .push, url: "http://127.0.0.1:\(endpoints.businesses[organisation]!)/receive")
             node.retryBaseSeconds = 0.05
             node.retryMaxSeconds = 2

@@ -1,4 +1,5 @@
 public import Foundation
+import XietongHTTP
 
 /// An exchange on this machine, one process per component: writes the configuration of a hub, nodes and simulated
 /// business systems on free loopback ports and runs them with `LocalProcesses`. The integration tests and the
@@ -11,6 +12,8 @@ public final class LocalExchange: @unchecked Sendable {
     public let processes: LocalProcesses
     public var services: [String: Service] { self.processes.entries }
     public let adminToken = "admin-token-\(UUID().uuidString.prefix(8))"
+    /// The committee's supervisor (issue 6): the hub keeps only its SHA-256.
+    public let supervisorToken = "supervisor-token-\(UUID().uuidString.prefix(8))"
     var nodeTokens: [String: String] = [:]
 
     public init(directory: URL, executable: URL) throws {
@@ -58,7 +61,8 @@ public final class LocalExchange: @unchecked Sendable {
         let config = try self.write(
             """
             {"format":"xietong.hub/1","listen":{"host":"127.0.0.1","port":\(port)},"dataDirectory":"\(self.file(name).path)",
-             "adminToken":"\(self.adminToken)","nodes":[\(credentials)],"alertAfterSeconds":\(alertAfterSeconds),
+             "adminToken":"\(self.adminToken)","nodes":[\(credentials)],
+             "users":[{"name":"监督员","role":"supervisor","tokenSHA256":"\(Credential.hash(self.supervisorToken))"}],"alertAfterSeconds":\(alertAfterSeconds),
              "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays),
              "reminderDaysBefore":\(reminderDaysBefore),"reminderCheckSeconds":\(alertCheckSeconds)\(storage)}
             """,
@@ -80,7 +84,8 @@ public final class LocalExchange: @unchecked Sendable {
             """
             {"format":"xietong.node/1","organisation":"\(organisation)","listen":{"host":"127.0.0.1","port":\(port)},
              "dataDirectory":"\(self.file("node-\(organisation)").path)",
-             "hub":{"url":"\(self.hubURL ?? self.services["hub"]!.url)","token":"\(self.token(for: organisation))"},"apiKeys":["\(Self.apiKey(organisation))"],
+             "hub":{"url":"\(self.hubURL ?? self.services["hub"]!.url)","token":"\(self.token(for: organisation))"},
+             "businessSystems":[{"name":"business-\(organisation)","role":"businessSystem","tokenSHA256":"\(Credential.hash(Self.apiKey(organisation)))"}],
              "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)}
             """,
             to: "node-\(organisation).json"

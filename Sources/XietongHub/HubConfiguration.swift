@@ -16,6 +16,7 @@ public import XietongStore
 ///   "catalogOverride": null,
 ///   "nodes": [ { "organisation": "330106000101", "token": "…" } ],
 ///   "adminToken": "…",
+///   "users": [ { "name": "政法委监督员", "role": "supervisor", "tokenSHA256": "…" } ],
 ///   "alertAfterSeconds": 300, "alertCheckSeconds": 10, "maxPackageAgeDays": 30 }
 /// ```
 ///
@@ -23,7 +24,7 @@ public import XietongStore
 /// PostgreSQL database and one blob directory (a shared file system), see docs/deploy.md.
 ///
 /// Environment: `XIETONG_HUB_HOST`, `XIETONG_HUB_PORT`, `XIETONG_DATA_DIR`, `XIETONG_DATABASE`, `XIETONG_BLOB_DIR`,
-/// `XIETONG_ADMIN_TOKEN`,
+/// `XIETONG_ADMIN_TOKEN`, `XIETONG_SUPERVISOR_TOKEN`,
 /// `XIETONG_ALERT_AFTER_SECONDS`, `XIETONG_REGISTRY`, `XIETONG_CATALOG_OVERRIDE`.
 public struct HubConfiguration: Sendable, Codable {
     public typealias Listen = ListenAddress
@@ -59,6 +60,8 @@ public struct HubConfiguration: Sendable, Codable {
     public var reminderCheckSeconds = 60.0
     public var nodes: [NodeCredential] = []
     public var adminToken: String?
+    /// Supervisors and administrators, each with the SHA-256 of their token (`xietong token new`, issue 6).
+    public var users: [Credential] = []
     /// A package not delivered within this time raises an alert (GZ-5). Default 5 minutes.
     public var alertAfterSeconds = 300.0
     public var alertCheckSeconds = 10.0
@@ -69,7 +72,7 @@ public struct HubConfiguration: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case format, listen, dataDirectory, database, blobDirectory, organisation, registry, catalogOverride, calendar, reminderDaysBefore,
-            reminderCheckSeconds, nodes, adminToken,
+            reminderCheckSeconds, nodes, adminToken, users,
             alertAfterSeconds,
             alertCheckSeconds,
             maxPackageAgeDays
@@ -91,6 +94,7 @@ public struct HubConfiguration: Sendable, Codable {
         self.reminderCheckSeconds = try c.decodeIfPresent(Double.self, forKey: .reminderCheckSeconds) ?? defaults.reminderCheckSeconds
         self.nodes = try c.decodeIfPresent([NodeCredential].self, forKey: .nodes) ?? []
         self.adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+        self.users = try c.decodeIfPresent([Credential].self, forKey: .users) ?? []
         self.alertAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .alertAfterSeconds) ?? defaults.alertAfterSeconds
         self.alertCheckSeconds = try c.decodeIfPresent(Double.self, forKey: .alertCheckSeconds) ?? defaults.alertCheckSeconds
         self.maxPackageAgeDays = try c.decodeIfPresent(Double.self, forKey: .maxPackageAgeDays) ?? defaults.maxPackageAgeDays
@@ -119,6 +123,9 @@ public struct HubConfiguration: Sendable, Codable {
         if let database = environment["XIETONG_DATABASE"] { configuration.database = database }
         if let blobs = environment["XIETONG_BLOB_DIR"] { configuration.blobDirectory = blobs }
         if let token = environment["XIETONG_ADMIN_TOKEN"] { configuration.adminToken = token }
+        if let token = environment["XIETONG_SUPERVISOR_TOKEN"] {
+            configuration.users.append(Credential(name: "supervisor", role: .supervisor, token: token))
+        }
         if let seconds = environment["XIETONG_ALERT_AFTER_SECONDS"].flatMap(Double.init) { configuration.alertAfterSeconds = seconds }
         if let registry = environment["XIETONG_REGISTRY"] { configuration.registry = registry }
         if let override = environment["XIETONG_CATALOG_OVERRIDE"] { configuration.catalogOverride = override }
@@ -179,5 +186,34 @@ public struct HubConfiguration: Sendable, Codable {
                 throw ConfigurationError(.duplicate, file: file, path: "nodes[\(index)].token", zh: "令牌重复", en: "the token is used twice")
             }
         }
+        var names: Set<String> = []
+        for (index, user) in self.users.enumerated() {
+            guard [.supervisor, .administrator].contains(user.role) else {
+                throw ConfigurationError(
+                    .invalidValue,
+                    file: file,
+                    path: "users[\(index)].role",
+                    zh: "用户角色应为 supervisor 或 administrator",
+                    en: "a user's role must be supervisor or administrator"
+                )
+            }
+            guard CredentialSet.isHash(user.tokenSHA256) else {
+                throw ConfigurationError(
+                    .invalidValue,
+                    file: file,
+                    path: "users[\(index)].tokenSHA256",
+                    zh: "应为令牌的 SHA-256（64 位十六进制），可用 xietong token new 生成",
+                    en: "must be the token's SHA-256 (64 hex digits); `xietong token new` makes one"
+                )
+            }
+            guard names.insert(user.name).inserted else {
+                throw ConfigurationError(.duplicate, file: file, path: "users[\(index)].name", zh: "用户名重复", en: "the user name is used twice")
+            }
+        }
+    }
+
+    /// Supervisors and administrators: `users`, and `adminToken` as the administrator `admin`.
+    public var credentials: CredentialSet {
+        CredentialSet(self.users + (self.adminToken.map { [Credential(name: "admin", role: .administrator, token: $0)] } ?? []))
     }
 }

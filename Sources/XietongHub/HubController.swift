@@ -24,9 +24,28 @@ struct HubController: Sendable {
         return self.configuration.nodes.first { HTTPJSON.constantTimeEqual($0.token, token) }?.organisation
     }
 
-    func isAdmin(_ request: Request) -> Bool {
-        guard let admin = self.configuration.adminToken, let token = HTTPJSON.bearerToken(request) else { return false }
-        return HTTPJSON.constantTimeEqual(admin, token)
+    /// Supervisors and administrators (`users`, `adminToken`).
+    var credentials: CredentialSet { self.configuration.credentials }
+
+    /// Logs a read of case data: who read what, and when (issue 6). Refused reads are logged too.
+    func logRead(_ request: Request, _ action: String, _ subject: String, allowed: Bool = true) async throws {
+        let who = self.principal(request) ?? Principal(name: "anonymous", role: .node)
+        try await self.store.accessLog.record(
+            AccessRecord(at: Timestamp.now(), who: who.name, role: who.role.rawValue, action: action, subject: subject, allowed: allowed)
+        )
+    }
+
+    /// The caller: a node (by its organisation), a supervisor or an administrator.
+    func principal(_ request: Request) -> Principal? {
+        if let organisation = self.node(request) { return Principal(name: organisation, role: .node) }
+        return self.credentials.principal(request)
+    }
+
+    func isAdmin(_ request: Request) -> Bool { self.credentials.principal(request)?.role == .administrator }
+
+    /// A supervisor or an administrator: every case's metadata, read-only (SZ-4).
+    func supervisor(_ request: Request) -> Principal? {
+        self.credentials.principal(request).flatMap { [.supervisor, .administrator].contains($0.role) ? $0 : nil }
     }
 
     static let unauthorised = HTTPJSON.error(.unauthorized, "auth.required", zh: "需要有效的节点令牌", en: "a valid node token is required")
@@ -46,6 +65,7 @@ struct HubController: Sendable {
         router.get("/v1/feed") { request, context in try await self.feed(request, context) }
         router.post("/v1/feed/ack") { request, context in try await self.acknowledge(request, context) }
         router.get("/v1/admin/refusals") { request, _ in try await self.adminRefusals(request) }
+        router.get("/v1/admin/access-log") { request, _ in try await self.adminAccessLog(request) }
         router.get("/v1/admin/alerts") { request, _ in try await self.adminAlerts(request) }
         router.get("/v1/cases/:code/timeline") { request, context in try await self.caseTimeline(request, context) }
         router.get("/v1/admin/nodes") { request, _ in try await self.adminNodes(request) }
@@ -160,30 +180,39 @@ struct HubController: Sendable {
         )
     }
 
-    /// The caller may read a package when it is its sender or receiver, or the administrator.
-    func mayRead(_ request: Request, _ packageId: String) async throws -> Bool {
-        if self.isAdmin(request) { return true }
+    /// The caller may read a package when it is its sender or receiver, or the administrator; supervisors may read
+    /// its metadata (status and hops), not its content.
+    func mayRead(_ request: Request, _ packageId: String, metadataOnly: Bool = false) async throws -> Bool {
+        if self.isAdmin(request) || (metadataOnly && self.supervisor(request) != nil) { return true }
         guard let node = self.node(request), let parties = try await self.store.parties(of: packageId) else { return false }
         return node == parties.sender || node == parties.receiver
     }
 
     func packageStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
-        guard self.node(request) != nil || self.isAdmin(request) else { return Self.unauthorised }
+        guard self.principal(request) != nil else { return Self.unauthorised }
         guard let summary = try await self.store.summary(of: packageId) else {
             if self.isAdmin(request), let refusal = try await self.store.refusals(limit: 1000).first(where: { $0.receipt.packageId == packageId }) {
                 return HTTPJSON.response(refusal.receipt, status: .ok)
             }
             return HTTPJSON.error(.notFound, "package.not-found", zh: "中心平台没有该数据包", en: "the hub has no such package")
         }
-        guard try await self.mayRead(request, packageId) else { return Self.forbidden }
+        guard try await self.mayRead(request, packageId, metadataOnly: true) else {
+            try await self.logRead(request, "package.status", packageId, allowed: false)
+            return Self.forbidden
+        }
+        try await self.logRead(request, "package.status", packageId)
         return HTTPJSON.response(summary)
     }
 
     func packageContent(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
-        guard self.node(request) != nil || self.isAdmin(request) else { return Self.unauthorised }
-        guard try await self.mayRead(request, packageId), let content = try await self.store.content(of: packageId) else { return Self.forbidden }
+        guard self.principal(request) != nil else { return Self.unauthorised }
+        guard try await self.mayRead(request, packageId), let content = try await self.store.content(of: packageId) else {
+            try await self.logRead(request, "package.content", packageId, allowed: false)
+            return Self.forbidden
+        }
+        try await self.logRead(request, "package.content", packageId)
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: content)))
     }
 
@@ -286,6 +315,13 @@ struct HubController: Sendable {
         )
     }
 
+    /// Who read which case data, and when (issue 6): `?subject=` a package id or case code, `?limit=`.
+    func adminAccessLog(_ request: Request) async throws -> Response {
+        guard self.isAdmin(request) else { return Self.adminOnly }
+        let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) }.map { min(max($0, 1), 10_000) } ?? 500
+        return HTTPJSON.response(try await self.store.accessLog.records(subject: request.uri.queryParameters.get("subject"), limit: limit))
+    }
+
     struct AlertView: Codable {
         var packageId: String
         var sender: String
@@ -294,9 +330,10 @@ struct HubController: Sendable {
         var raisedAt: String
     }
 
-    /// A case's timeline (GUI-3, SZ-4): for the administrator, and for the nodes of organisations that took part.
+    /// A case's timeline (GUI-3, SZ-4): for supervisors and administrators, and for the nodes of organisations that
+    /// took part. Each read is logged.
     func caseTimeline(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let admin = self.isAdmin(request)
+        let admin = self.supervisor(request) != nil
         let node = self.node(request)
         guard admin || node != nil else { return Self.unauthorised }
         let code = context.parameters.get("code") ?? ""
@@ -305,8 +342,10 @@ struct HubController: Sendable {
             return HTTPJSON.error(.notFound, "case.not-found", zh: "没有该案件的流程记录：\(code)", en: "no flow of a case with the code \(code)")
         }
         guard admin || node.map(timeline.involves) == true else {
+            try await self.logRead(request, "case.timeline", code, allowed: false)
             return HTTPJSON.error(.forbidden, "auth.forbidden", zh: "本机构未参与该案件", en: "this organisation took no part in the case")
         }
+        try await self.logRead(request, "case.timeline", code)
         return HTTPJSON.response(timeline)
     }
 

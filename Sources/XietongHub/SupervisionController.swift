@@ -5,8 +5,8 @@ import XietongHTTP
 import XietongStore
 
 /// The committee's supervision interface (GS-3, GS-6, SZ-4, SZ-7), read-only: the deadline board, every agency's red
-/// counters, statistics, each as JSON or CSV (`?format=csv`). The administrator token opens it until the supervisor
-/// role of the trust issue; a node's token opens its own organisation's counters.
+/// counters, statistics, each as JSON or CSV (`?format=csv`), for supervisors and administrators (each read is
+/// logged); a node's token opens its own organisation's counters.
 struct SupervisionController {
     let hub: HubController
 
@@ -23,8 +23,8 @@ struct SupervisionController {
     static let supervisorsOnly = HTTPJSON.error(
         .unauthorized,
         "auth.supervisor-required",
-        zh: "需要监督（管理员）令牌",
-        en: "the supervisor (administrator) token is required"
+        zh: "需要监督员或管理员令牌",
+        en: "a supervisor's or administrator's token is required"
     )
 
     static func badQuery(_ name: String, _ value: String, expected: String) -> Response {
@@ -47,7 +47,8 @@ struct SupervisionController {
     func wantsCSV(_ request: Request) -> Bool { request.uri.queryParameters.get("format") == "csv" }
 
     func deadlines(_ request: Request) async throws -> Response {
-        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let filterText = parameters.get("filter") ?? "open"
         guard let filter = Supervision.Filter(rawValue: filterText) else {
@@ -74,7 +75,8 @@ struct SupervisionController {
 
     /// The time-limit reminders sent to agencies, newest first (GS-3: supervisors see them too).
     func reminders(_ request: Request) async throws -> Response {
-        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        try await self.hub.logRead(request, "supervision", request.uri.description)
         let rows = try await self.hub.store.remindersSent()
         struct Row: Encodable {
             let point: String
@@ -98,7 +100,8 @@ struct SupervisionController {
 
     /// Every case's flows, filtered by state (`all`, `open`, `dueSoon`, `overdue`), agency and flow.
     func cases(_ request: Request) async throws -> Response {
-        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let filterText = parameters.get("filter") ?? "open"
         guard let filter = Supervision.CaseFilter(rawValue: filterText) else {
@@ -119,7 +122,8 @@ struct SupervisionController {
 
     /// Persons in custody whose stage's period runs out within `days` (default 7), or already has (超期羁押 warning).
     func custody(_ request: Request) async throws -> Response {
-        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        try await self.hub.logRead(request, "supervision", request.uri.description)
         let daysText = request.uri.queryParameters.get("days") ?? "7"
         guard let days = Int(daysText), (0...366).contains(days) else { return Self.badQuery("days", daysText, expected: "0…366") }
         let rows = try await self.hub.store.custodyWatch(within: days)
@@ -142,7 +146,8 @@ struct SupervisionController {
     }
 
     func allCounters(_ request: Request) async throws -> Response {
-        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        try await self.hub.logRead(request, "supervision", request.uri.description)
         return try await self.counters(request, organisation: nil)
     }
 
@@ -164,7 +169,8 @@ struct SupervisionController {
     }
 
     func statistics(_ request: Request) async throws -> Response {
-        guard self.hub.isAdmin(request) else { return Self.supervisorsOnly }
+        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let today = CalendarDate(chinaDayOf: Date())
         let fromText = parameters.get("from") ?? today.adding(days: -30).iso

@@ -32,7 +32,7 @@ public enum NodeApplication {
             httpClient: httpClient,
             logger: logger
         )
-        if configuration.apiKeys.isEmpty {
+        if configuration.credentials.credentials.isEmpty {
             logger.warning("no API keys configured: any caller can use this node (development only)")
         }
         let router = Router()
@@ -45,14 +45,14 @@ public enum NodeApplication {
         if configuration.delivery.mode == .push, let url = configuration.delivery.url {
             services.append(DeliveryPusher(engine: engine, url: url))
         }
-        let keys = configuration.apiKeys
+        let credentials = configuration.credentials
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade { request, _, _ in
                 guard request.path?.hasPrefix("/api/v1/events") == true else { return .dontUpgrade }
                 let header = request.headerFields[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
                 let query = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "key" }?.value
-                guard NodeController.authorised(key: header ?? query, keys: keys) else { return .dontUpgrade }
+                guard NodeController.caller(key: header ?? query, credentials: credentials) != nil else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
                     let (id, events) = await engine.broadcaster.subscribe()
                     let encoder = JSONEncoder()

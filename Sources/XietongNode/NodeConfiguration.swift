@@ -11,7 +11,7 @@ public import XietongStore
 ///   "listen": { "host": "127.0.0.1", "port": 8410 },
 ///   "dataDirectory": "node-data",
 ///   "hub": { "url": "http://127.0.0.1:8400", "token": "…" },
-///   "apiKeys": ["…"],
+///   "businessSystems": [ { "name": "检察业务应用系统", "role": "businessSystem", "tokenSHA256": "…" } ],
 ///   "delivery": { "mode": "push", "url": "http://127.0.0.1:9000/receive" },
 ///   "lanes": 8, "retryBaseSeconds": 0.2, "retryMaxSeconds": 30, "alertAfterSeconds": 300 }
 /// ```
@@ -58,7 +58,11 @@ public struct NodeConfiguration: Sendable, Codable {
     /// Where attachments are kept; nil for `blobs` in the data directory.
     public var blobDirectory: String?
     public var hub = Hub(url: "http://127.0.0.1:8400", token: "")
-    /// Keys business systems send as `Authorization: Bearer …`. Empty means no key is required (development only).
+    /// The business systems that may call the node, each with the SHA-256 of its key (`xietong token new`), which
+    /// it sends as `Authorization: Bearer …` (issue 6). Reads are logged under the system's name.
+    public var businessSystems: [Credential] = []
+    /// Plain keys, for development: each acts as a business system named `apiKeys[N]`. With neither these nor
+    /// `businessSystems`, no key is required (development only).
     public var apiKeys: [String] = []
     public var delivery = Delivery(mode: .pull)
     /// Parallel lanes to the hub; a case always uses the same lane, so its messages stay in order.
@@ -78,7 +82,8 @@ public struct NodeConfiguration: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, organisation, listen, dataDirectory, database, blobDirectory, hub, apiKeys, delivery, lanes, deliveryLanes, retryBaseSeconds,
+        case format, organisation, listen, dataDirectory, database, blobDirectory, hub, businessSystems, apiKeys, delivery, lanes, deliveryLanes,
+            retryBaseSeconds,
             retryMaxSeconds,
             alertAfterSeconds,
             registry,
@@ -95,6 +100,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.database = try c.decodeIfPresent(String.self, forKey: .database)
         self.blobDirectory = try c.decodeIfPresent(String.self, forKey: .blobDirectory)
         self.hub = try c.decode(Hub.self, forKey: .hub)
+        self.businessSystems = try c.decodeIfPresent([Credential].self, forKey: .businessSystems) ?? []
         self.apiKeys = try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? []
         self.delivery = try c.decodeIfPresent(Delivery.self, forKey: .delivery) ?? defaults.delivery
         self.lanes = try c.decodeIfPresent(Int.self, forKey: .lanes) ?? defaults.lanes
@@ -143,8 +149,36 @@ public struct NodeConfiguration: Sendable, Codable {
         self.blobDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: self.dataDirectory).appendingPathComponent("blobs")
     }
 
+    /// The business systems' credentials: `businessSystems`, and each plain `apiKeys` entry.
+    public var credentials: CredentialSet {
+        CredentialSet(
+            self.businessSystems
+                + self.apiKeys.enumerated().map { Credential(name: "apiKeys[\($0.offset)]", role: .businessSystem, token: $0.element) }
+        )
+    }
+
     public func check(file: String?) throws(ConfigurationError) {
         _ = try self.databaseLocation(file: file)
+        for (index, system) in self.businessSystems.enumerated() {
+            guard system.role == .businessSystem else {
+                throw ConfigurationError(
+                    .invalidValue,
+                    file: file,
+                    path: "businessSystems[\(index)].role",
+                    zh: "业务系统的角色应为 businessSystem",
+                    en: "a business system's role must be businessSystem"
+                )
+            }
+            guard CredentialSet.isHash(system.tokenSHA256) else {
+                throw ConfigurationError(
+                    .invalidValue,
+                    file: file,
+                    path: "businessSystems[\(index)].tokenSHA256",
+                    zh: "应为密钥的 SHA-256（64 位十六进制），可用 xietong token new 生成",
+                    en: "must be the key's SHA-256 (64 hex digits); `xietong token new` makes one"
+                )
+            }
+        }
         guard self.format == "xietong.node/1" else {
             throw ConfigurationError(.format, file: file, path: "format", zh: "文件格式应为“xietong.node/1”", en: "the format must be 'xietong.node/1'")
         }

@@ -13,14 +13,24 @@ struct NodeController: Sendable {
     static let maxPackageBytes = 32 << 20
     static let maxSingleUploadBytes = 64 << 20
 
-    func authorised(_ request: Request) -> Bool {
-        Self.authorised(key: HTTPJSON.bearerToken(request), keys: self.engine.configuration.apiKeys)
+    func authorised(_ request: Request) -> Bool { self.caller(request) != nil }
+
+    /// The business system calling, by its key; with no keys configured, anyone (development only).
+    func caller(_ request: Request) -> Principal? {
+        Self.caller(key: HTTPJSON.bearerToken(request), credentials: self.engine.configuration.credentials)
     }
 
-    static func authorised(key: String?, keys: [String]) -> Bool {
-        if keys.isEmpty { return true }
-        guard let key else { return false }
-        return keys.contains { HTTPJSON.constantTimeEqual($0, key) }
+    static func caller(key: String?, credentials: CredentialSet) -> Principal? {
+        if credentials.credentials.isEmpty { return Principal(name: "unauthenticated", role: .businessSystem) }
+        return credentials.principal(token: key)
+    }
+
+    /// Logs a read of case data by a business system (issue 6).
+    func logRead(_ request: Request, _ action: String, _ subject: String) async throws {
+        let who = self.caller(request) ?? Principal(name: "anonymous", role: .businessSystem)
+        try await self.engine.store.accessLog.record(
+            AccessRecord(at: Timestamp.now(), who: who.name, role: who.role.rawValue, action: action, subject: subject, allowed: true)
+        )
     }
 
     static let unauthorised = HTTPJSON.error(.unauthorized, "auth.required", zh: "需要有效的接口密钥", en: "a valid API key is required")
@@ -31,8 +41,16 @@ struct NodeController: Sendable {
         let api = router.group("/api/v1")
         api.post("/packages") { request, _ in try await self.authorised(request) ? self.sendPackage(request) : Self.unauthorised }
         api.get("/packages/:id") { request, context in try await self.authorised(request) ? self.packageStatus(context) : Self.unauthorised }
-        api.get("/packages") { request, _ in try await self.authorised(request) ? self.query(request) : Self.unauthorised }
-        api.get("/cases/:code/timeline") { request, context in try await self.authorised(request) ? self.timeline(context) : Self.unauthorised }
+        api.get("/packages") { request, _ in
+            guard self.authorised(request) else { return Self.unauthorised }
+            try await self.logRead(request, "case.packages", request.uri.queryParameters.get("case") ?? "")
+            return try await self.query(request)
+        }
+        api.get("/cases/:code/timeline") { request, context in
+            guard self.authorised(request) else { return Self.unauthorised }
+            try await self.logRead(request, "case.timeline", context.parameters.get("code") ?? "")
+            return try await self.timeline(context)
+        }
         api.get("/counters") { request, _ in try await self.authorised(request) ? self.counters(request) : Self.unauthorised }
         api.get("/reminders") { request, _ in
             try await self.authorised(request) ? HTTPJSON.response(try await self.engine.store.reminders()) : Self.unauthorised
@@ -45,9 +63,15 @@ struct NodeController: Sendable {
         api.get("/uploads/:id") { request, context in try await self.authorised(request) ? self.uploadOffset(context) : Self.unauthorised }
         api.patch("/uploads/:id") { request, context in try await self.authorised(request) ? self.appendUpload(request, context) : Self.unauthorised }
         api.get("/inbox") { request, _ in try await self.authorised(request) ? self.inbox(request) : Self.unauthorised }
-        api.get("/inbox/:id") { request, context in try await self.authorised(request) ? self.inboxContent(context) : Self.unauthorised }
+        api.get("/inbox/:id") { request, context in
+            guard self.authorised(request) else { return Self.unauthorised }
+            try await self.logRead(request, "package.content", context.parameters.get("id") ?? "")
+            return try await self.inboxContent(context)
+        }
         api.get("/inbox/:id/attachments/:sha256") { request, context in
-            try await self.authorised(request) ? self.attachment(context) : Self.unauthorised
+            guard self.authorised(request) else { return Self.unauthorised }
+            try await self.logRead(request, "package.attachment", "\(context.parameters.get("id") ?? "")/\(context.parameters.get("sha256") ?? "")")
+            return try await self.attachment(context)
         }
         api.post("/inbox/:id/ack") { request, context in try await self.authorised(request) ? self.acknowledge(context) : Self.unauthorised }
         api.post("/inbox/:id/sign") { request, context in

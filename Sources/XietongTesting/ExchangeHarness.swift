@@ -19,6 +19,7 @@ public final class ExchangeHarness: @unchecked Sendable {
     public let exchange: LocalExchange
     public var services: [String: Service] { self.exchange.services }
     public var adminToken: String { self.exchange.adminToken }
+    public var supervisorToken: String { self.exchange.supervisorToken }
 
     public init() throws {
         self.directory = try TemporaryDirectory(prefix: "xietong-exchange")

@@ -185,5 +185,11 @@ public enum HubSchema {
                 """,
             ]
         ),
+        Migration(
+            version: 5,
+            name: "access log",
+            // Every read of case data through the hub's API, allowed or refused: who, what, when (issue 6).
+            statements: AccessLog.statements
+        ),
     ]
 }

@@ -106,6 +106,12 @@ public enum NodeSchema {
                 "CREATE INDEX reminders_by_feed ON reminders (feed_seq)",
             ]
         ),
+        Migration(
+            version: 4,
+            name: "access log",
+            // Every read of case data by business systems through the node's API (issue 6).
+            statements: AccessLog.statements
+        ),
     ]
 
     /// Buckets cases are spread over; delivery workers share them out.
