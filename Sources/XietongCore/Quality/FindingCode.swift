@@ -83,6 +83,10 @@ extension FindingCode {
     public static let flowNotAParty = FindingCode(rawValue: "flow.not-a-party")
     public static let flowClosed = FindingCode(rawValue: "flow.closed")
 
+    // Trust (issue 6): the sending node's signature over the package and its attachments' hashes.
+    public static let signatureMissing = FindingCode(rawValue: "signature.missing")
+    public static let signatureInvalid = FindingCode(rawValue: "signature.invalid")
+
     // Custody exchange in batches (6.1.4, SZ-2): a receipt per person.
     public static let custodyNoPerson = FindingCode(rawValue: "custody.no-person")
     public static let custodyNotInBatch = FindingCode(rawValue: "custody.not-in-batch")
@@ -152,6 +156,8 @@ extension FindingCode {
         .flowOutOfOrder,
         .flowNotAParty,
         .flowClosed,
+        .signatureMissing,
+        .signatureInvalid,
         .custodyNoPerson,
         .custodyNotInBatch,
         .custodyAlreadyReceipted,

@@ -1,0 +1,101 @@
+public import Foundation
+public import X509
+import Crypto
+import SwiftASN1
+
+/// A hub's or node's own certificate and key (`xietong pki issue`), and what it trusts: the files of the `tls`
+/// section of its configuration.
+public struct TLSFiles: Sendable, Codable, Hashable {
+    public var certificate: String
+    public var key: String
+    public var caCertificate: String
+    /// The CA's signed `revoked.json`.
+    public var revocationList: String?
+
+    public init(certificate: String, key: String, caCertificate: String, revocationList: String? = nil) {
+        self.certificate = certificate
+        self.key = key
+        self.caCertificate = caCertificate
+        self.revocationList = revocationList
+    }
+
+    /// The files `xietong pki issue` wrote for `organisation` in a CA directory.
+    public static func issued(by directory: URL, to organisation: String) -> TLSFiles {
+        TLSFiles(
+            certificate: directory.appendingPathComponent("issued/\(organisation).crt").path,
+            key: directory.appendingPathComponent("issued/\(organisation).key").path,
+            caCertificate: directory.appendingPathComponent("ca.crt").path,
+            revocationList: directory.appendingPathComponent("revoked.json").path
+        )
+    }
+}
+
+/// The loaded identity: certificate (PEM and parsed), signing key, and the trust store.
+public struct Identity: Sendable {
+    public let files: TLSFiles
+    public let certificate: Certificate
+    public let certificatePEM: String
+    let rawKey: Data
+    public let trust: TrustStore
+
+    public var organisation: String { PEMFiles.commonName(self.certificate) ?? "" }
+
+    public init(_ files: TLSFiles) throws(TrustError) {
+        self.files = files
+        self.certificate = try PEMFiles.certificate(URL(fileURLWithPath: files.certificate))
+        do {
+            self.certificatePEM = try String(contentsOfFile: files.certificate, encoding: .utf8)
+            self.rawKey = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: files.key, encoding: .utf8)).rawRepresentation
+        } catch {
+            throw TrustError(.io, zh: "无法读取私钥 \(files.key)", en: "cannot read the private key \(files.key): \(error)")
+        }
+        self.trust = try TrustStore(
+            caCertificate: URL(fileURLWithPath: files.caCertificate),
+            revocationFile: files.revocationList.map { URL(fileURLWithPath: $0) }
+        )
+        _ = try self.trust.revokedSerials()
+    }
+
+    /// A detached ECDSA P-256/SHA-256 signature (DER, base64).
+    public func sign(_ bytes: [UInt8]) throws(TrustError) -> String {
+        do {
+            return try P256.Signing.PrivateKey(rawRepresentation: self.rawKey).signature(for: bytes).derRepresentation.base64EncodedString()
+        } catch {
+            throw TrustError(.io, zh: "签名失败", en: "cannot sign: \(error)")
+        }
+    }
+}
+
+/// Checking a detached signature against a certificate the trust store accepts.
+extension TrustStore {
+    /// Verifies `signature` (DER, base64) over `bytes` by the certificate in `certificatePEM`, and that the
+    /// certificate is trusted and names `organisation` (when given). Returns the signer's organisation.
+    public func verifySignature(
+        _ signature: String,
+        over bytes: [UInt8],
+        certificatePEM: String,
+        organisation: String?,
+        at now: Date = Date()
+    ) async throws(TrustError) -> String {
+        let certificate: Certificate
+        do {
+            certificate = try Certificate(pemEncoded: certificatePEM)
+        } catch {
+            throw TrustError(.badSignature, zh: "签名证书无法解析", en: "the signer's certificate cannot be read")
+        }
+        let signer = try await self.verify(certificate, at: now)
+        if let organisation, signer != organisation {
+            throw TrustError(
+                .wrongOrganisation,
+                zh: "签名证书属于 \(signer)，而发送方是 \(organisation)",
+                en: "the signature is by \(signer), but the sender is \(organisation)"
+            )
+        }
+        guard let der = Data(base64Encoded: signature), let parsed = try? P256.Signing.ECDSASignature(derRepresentation: der),
+            let key = P256.Signing.PublicKey(certificate.publicKey), key.isValidSignature(parsed, for: bytes)
+        else {
+            throw TrustError(.badSignature, zh: "签名与内容不符（\(signer)）", en: "the signature does not match the content (\(signer))")
+        }
+        return signer
+    }
+}

@@ -1,0 +1,79 @@
+public import Foundation
+public import Logging
+public import NIOCore
+public import NIOSSL
+import SwiftASN1
+import X509
+import XietongCore
+
+/// TLS for the hub and the nodes (issue 6): mutual TLS between nodes and hub, every peer certificate checked
+/// against the platform CA and its revocation list, with a clear log line for each refusal.
+public enum TLSSetup {
+    /// A server: its own certificate; with `requireClientCertificates`, clients must present one the trust store
+    /// accepts (the hub, for nodes).
+    public static func server(_ identity: Identity, requireClientCertificates: Bool) throws(TrustError) -> TLSConfiguration {
+        do {
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(identity.files.certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: identity.files.key, format: .pem))
+            )
+            configuration.minimumTLSVersion = .tlsv12
+            if requireClientCertificates {
+                configuration.certificateVerification = .noHostnameVerification
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(identity.files.caCertificate))
+            }
+            return configuration
+        } catch {
+            throw TrustError(.io, zh: "无法加载 TLS 证书或私钥", en: "cannot load the TLS certificate or key: \(error)")
+        }
+    }
+
+    /// A client of the hub: presents its certificate, and trusts only servers the platform CA issued.
+    public static func client(_ identity: Identity) throws(TrustError) -> TLSConfiguration {
+        do {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.minimumTLSVersion = .tlsv12
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(identity.files.certificate).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: identity.files.key, format: .pem))
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(identity.files.caCertificate))
+            configuration.certificateVerification = .fullVerification
+            return configuration
+        } catch {
+            throw TrustError(.io, zh: "无法加载 TLS 证书或私钥", en: "cannot load the TLS certificate or key: \(error)")
+        }
+    }
+
+    /// Replaces BoringSSL's check of a peer's chain with the trust store's (CA, validity, revocation), logging why a
+    /// certificate is refused. `accept` decides whether a verified organisation may connect at all.
+    public static func verification(
+        _ trust: TrustStore,
+        logger: Logger,
+        accept: @escaping @Sendable (String) -> Bool = { _ in true }
+    ) -> @Sendable ([NIOSSLCertificate]) async throws -> NIOSSLVerificationResult {
+        { chain in
+            guard let leaf = chain.first, let certificate = try? Certificate(derEncoded: try leaf.toDERBytes()) else {
+                logger.warning("TLS: refused a peer without a readable certificate 拒绝：无法读取对方证书")
+                return .failed
+            }
+            do throws(TrustError) {
+                let organisation = try await trust.verify(certificate)
+                guard accept(organisation) else {
+                    logger.warning("TLS: refused \(organisation): not a node of this hub 拒绝：不是本中心登记的节点")
+                    return .failed
+                }
+                return .certificateVerified
+            } catch {
+                logger.warning("TLS: refused a peer certificate 拒绝对方证书 — \(error.code.rawValue): \(error.message.zh) / \(error.message.en)")
+                return .failed
+            }
+        }
+    }
+
+    /// The organisation named by the certificate a peer presented on `channel` (after a verified handshake).
+    public static func peerOrganisation(on channel: any Channel) async -> String? {
+        guard let peer = try? await channel.nioSSL_peerCertificate().get(), let der = try? peer.toDERBytes(),
+            let certificate = try? Certificate(derEncoded: der)
+        else { return nil }
+        return PEMFiles.commonName(certificate)
+    }
+}
