@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -61,6 +62,9 @@ let package = Package(
             name: "XietongHTTP",
             dependencies: [
                 "XietongStore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -83,8 +87,10 @@ let package = Package(
         .target(
             name: "XietongHub",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHTTP",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -94,7 +100,8 @@ let package = Package(
         .target(
             name: "XietongNode",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHTTP",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust",
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -107,7 +114,7 @@ let package = Package(
         .target(
             name: "XietongDemo",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongTrust",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -121,6 +128,7 @@ let package = Package(
         .target(
             name: "XietongTesting",
             dependencies: [
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "XietongCore", "XietongStore", "XietongHub", "XietongNode", "XietongDemo",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -159,8 +167,9 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "XietongTesting", "XietongCore", "XietongDemo", "XietongStore",
+                "XietongTesting", "XietongCore", "XietongDemo", "XietongStore", "XietongTrust",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],

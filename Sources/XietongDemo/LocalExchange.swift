@@ -1,5 +1,6 @@
 public import Foundation
 import XietongHTTP
+import XietongTrust
 
 /// An exchange on this machine, one process per component: writes the configuration of a hub, nodes and simulated
 /// business systems on free loopback ports and runs them with `LocalProcesses`. The integration tests and the
@@ -64,11 +65,37 @@ public final class LocalExchange: @unchecked Sendable {
              "adminToken":"\(self.adminToken)","nodes":[\(credentials)],
              "users":[{"name":"监督员","role":"supervisor","tokenSHA256":"\(Credential.hash(self.supervisorToken))"}],"alertAfterSeconds":\(alertAfterSeconds),
              "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays),
-             "reminderDaysBefore":\(reminderDaysBefore),"reminderCheckSeconds":\(alertCheckSeconds)\(storage)}
+             "reminderDaysBefore":\(reminderDaysBefore),"reminderCheckSeconds":\(alertCheckSeconds)\(storage)\(try self.tlsEntry(Self.hubOrganisation))}
             """,
             to: "\(name).json"
         )
-        return self.processes.declare(name, port: port, arguments: ["hub", "--config", config], log: self.file("\(name).log"))
+        return self.processes.declare(name, port: port, arguments: ["hub", "--config", config], log: self.file("\(name).log"), tls: self.pki != nil)
+    }
+
+    /// The platform CA's directory once `enableTLS()` made it: the hub and every node then use mutual TLS and sign
+    /// packages (issue 6).
+    public private(set) var pki: URL?
+    public static let hubOrganisation = "330100000001"
+
+    /// Creates a CA in the exchange's directory and issues the hub's certificate; hubs and nodes declared after
+    /// this use mutual TLS.
+    public func enableTLS() throws {
+        let directory = self.directory.appendingPathComponent("pki")
+        let authority = try CertificateAuthority.create(in: directory)
+        try authority.issue(organisation: Self.hubOrganisation)
+        self.pki = directory
+    }
+
+    /// The `"tls": …` entry for an organisation, issuing its certificate first if needed.
+    func tlsEntry(_ organisation: String) throws -> String {
+        guard let pki = self.pki else { return "" }
+        let files = TLSFiles.issued(by: pki, to: organisation)
+        if !FileManager.default.fileExists(atPath: files.certificate) {
+            try CertificateAuthority.open(pki).issue(organisation: organisation)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return ",\"tls\":" + String(decoding: try encoder.encode(files), as: UTF8.self)
     }
 
     /// Where nodes reach the hub: the `hub` service, unless set (for example to a load balancer in front of several
@@ -86,7 +113,7 @@ public final class LocalExchange: @unchecked Sendable {
              "dataDirectory":"\(self.file("node-\(organisation)").path)",
              "hub":{"url":"\(self.hubURL ?? self.services["hub"]!.url)","token":"\(self.token(for: organisation))"},
              "businessSystems":[{"name":"business-\(organisation)","role":"businessSystem","tokenSHA256":"\(Credential.hash(Self.apiKey(organisation)))"}],
-             "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)}
+             "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)\(try self.tlsEntry(organisation))}
             """,
             to: "node-\(organisation).json"
         )

@@ -15,15 +15,18 @@ public final class LocalProcesses: @unchecked Sendable {
         public let arguments: [String]
         public let log: URL
         public fileprivate(set) var process: ChildProcess?
+        /// Serves HTTPS (its readiness is then the port accepting connections).
+        public let tls: Bool
 
-        init(name: String, port: Int, arguments: [String], log: URL) {
+        init(name: String, port: Int, arguments: [String], log: URL, tls: Bool = false) {
             self.name = name
             self.port = port
             self.arguments = arguments
             self.log = log
+            self.tls = tls
         }
 
-        public var url: String { "http://127.0.0.1:\(self.port)" }
+        public var url: String { "\(self.tls ? "https" : "http")://127.0.0.1:\(self.port)" }
         public var isRunning: Bool { self.process?.isRunning == true }
     }
 
@@ -100,8 +103,8 @@ public final class LocalProcesses: @unchecked Sendable {
     }
 
     @discardableResult
-    public func declare(_ name: String, port: Int, arguments: [String], log: URL) -> Entry {
-        let entry = Entry(name: name, port: port, arguments: arguments, log: log)
+    public func declare(_ name: String, port: Int, arguments: [String], log: URL, tls: Bool = false) -> Entry {
+        let entry = Entry(name: name, port: port, arguments: arguments, log: log, tls: tls)
         self.entries[name] = entry
         return entry
     }
@@ -131,10 +134,17 @@ public final class LocalProcesses: @unchecked Sendable {
                 let text = (try? String(contentsOf: entry.log, encoding: .utf8)) ?? ""
                 throw Failure(message: "\(name) exited with \(status): \(text.suffix(2000))")
             }
-            if await Self.isHealthy(entry.port) { return }
+            if entry.tls ? Self.isListening(entry.port) : await Self.isHealthy(entry.port) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw Failure(message: "\(name) did not start within \(Int(timeout)) s")
+    }
+
+    /// Whether something accepts connections on the port.
+    static func isListening(_ port: Int) -> Bool {
+        guard let descriptor = self.connectLoopback(port: port) else { return false }
+        close(descriptor)
+        return true
     }
 
     /// Whether something answers `GET /healthz` with 200 on the port.

@@ -1,3 +1,4 @@
+public import AsyncHTTPClient
 public import ServiceLifecycle
 public import XietongStore
 
@@ -12,5 +13,19 @@ public struct DatabaseCloser: Service {
     public func run() async throws {
         try? await gracefulShutdown()
         await self.database.close()
+    }
+}
+
+/// Shuts an HTTP client down when the service group shuts down.
+public struct HTTPClientCloser: Service {
+    public let client: HTTPClient
+
+    public init(client: HTTPClient) {
+        self.client = client
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try? await self.client.shutdown()
     }
 }

@@ -1,10 +1,13 @@
 import Foundation
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
 import ServiceLifecycle
 public import XietongCore
 import XietongHTTP
 public import XietongStore
+import XietongTrust
 
 /// Builds the hub: its database and blob store in the data directory, the intake, the routes and the alert monitor.
 public enum HubApplication {
@@ -32,6 +35,7 @@ public enum HubApplication {
         )
         let notifier = ChangeNotifier()
         let checker = try QualityChecker.bundled(registry: registry, catalog: catalog)
+        let identity = try configuration.tls.map { files throws(TrustError) in try Identity(files) }
         let intake = PackageIntake(
             checker: checker,
             store: store,
@@ -39,9 +43,14 @@ public enum HubApplication {
             codes: CaseCodeAssigner(registry: registry, sequences: SQLCodeSequenceStore(database: database)),
             notifier: notifier,
             maxPackageAge: configuration.maxPackageAgeDays * 86400,
+            trust: identity?.trust,
             logger: logger
         )
-        let router = Router()
+        let router = Router(context: PeerRequestContext.self)
+        if identity != nil {
+            // Before the routes: a route takes the middleware added before it.
+            router.add(middleware: PeerOrganisationMiddleware { await TLSSetup.peerOrganisation(on: $0) })
+        }
         let controller = HubController(configuration: configuration, intake: intake, store: store, blobs: blobs, notifier: notifier, logger: logger)
         controller.addRoutes(to: router)
         SupervisionController(hub: controller).addRoutes(to: router)
@@ -52,8 +61,24 @@ public enum HubApplication {
             interval: configuration.alertCheckSeconds,
             logger: logger
         )
+        var server: HTTPServerBuilder = .http1()
+        if let identity {
+            // Mutual TLS: nodes present certificates the platform CA issued (checked with its revocation list on
+            // every handshake); supervisors and administrators may connect without one and use their tokens.
+            var tls = try TLSSetup.server(identity, requireClientCertificates: true)
+            tls.certificateVerification = .optionalVerification
+            let nodes = Set(configuration.nodes.map(\.organisation))
+            server = try .tls(
+                .http1(),
+                configuration: TLSChannelConfiguration(
+                    tlsConfiguration: tls,
+                    customAsyncVerificationCallback: TLSSetup.verification(identity.trust, logger: logger, accept: { nodes.contains($0) })
+                )
+            )
+        }
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-hub"),
             services: [
                 DatabaseCloser(database: database), FeedRelay(database: database, notifier: notifier), monitor,

@@ -2,6 +2,7 @@ public import Foundation
 public import XietongCore
 public import XietongHTTP
 public import XietongStore
+public import XietongTrust
 
 /// The hub's settings: a JSON file (`xietong.hub/1`), then environment variables over it.
 ///
@@ -62,6 +63,10 @@ public struct HubConfiguration: Sendable, Codable {
     public var adminToken: String?
     /// Supervisors and administrators, each with the SHA-256 of their token (`xietong token new`, issue 6).
     public var users: [Credential] = []
+    /// Mutual TLS (issue 6): the hub's certificate and key from `xietong pki issue`, the platform CA and its
+    /// revocation list. With it, nodes are known by their client certificates (not tokens) and every package must
+    /// carry its sender's signature.
+    public var tls: TLSFiles?
     /// A package not delivered within this time raises an alert (GZ-5). Default 5 minutes.
     public var alertAfterSeconds = 300.0
     public var alertCheckSeconds = 10.0
@@ -72,7 +77,7 @@ public struct HubConfiguration: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case format, listen, dataDirectory, database, blobDirectory, organisation, registry, catalogOverride, calendar, reminderDaysBefore,
-            reminderCheckSeconds, nodes, adminToken, users,
+            reminderCheckSeconds, nodes, adminToken, users, tls,
             alertAfterSeconds,
             alertCheckSeconds,
             maxPackageAgeDays
@@ -95,6 +100,7 @@ public struct HubConfiguration: Sendable, Codable {
         self.nodes = try c.decodeIfPresent([NodeCredential].self, forKey: .nodes) ?? []
         self.adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
         self.users = try c.decodeIfPresent([Credential].self, forKey: .users) ?? []
+        self.tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
         self.alertAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .alertAfterSeconds) ?? defaults.alertAfterSeconds
         self.alertCheckSeconds = try c.decodeIfPresent(Double.self, forKey: .alertCheckSeconds) ?? defaults.alertCheckSeconds
         self.maxPackageAgeDays = try c.decodeIfPresent(Double.self, forKey: .maxPackageAgeDays) ?? defaults.maxPackageAgeDays
@@ -173,7 +179,7 @@ public struct HubConfiguration: Sendable, Codable {
                     en: "the organisation code must be 12 digits"
                 )
             }
-            guard node.token.count >= 16 else {
+            guard self.tls != nil || node.token.count >= 16 else {
                 throw ConfigurationError(
                     .invalidValue,
                     file: file,
@@ -182,7 +188,7 @@ public struct HubConfiguration: Sendable, Codable {
                     en: "a token must have at least 16 characters"
                 )
             }
-            guard tokens.insert(node.token).inserted else {
+            guard self.tls != nil || tokens.insert(node.token).inserted else {
                 throw ConfigurationError(.duplicate, file: file, path: "nodes[\(index)].token", zh: "令牌重复", en: "the token is used twice")
             }
         }

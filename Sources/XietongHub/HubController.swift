@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -18,8 +19,15 @@ struct HubController: Sendable {
     let logger: Logger
     static let maxPackageBytes = 32 << 20
 
-    /// The node's organisation for a request's token, or nil.
+    /// The node's organisation: with mutual TLS, the one its verified client certificate names (if the hub knows
+    /// it); otherwise the one its token belongs to.
     func node(_ request: Request) -> String? {
+        if self.configuration.tls != nil {
+            guard let organisation = request.headers[PeerOrganisationMiddleware.header],
+                self.configuration.nodes.contains(where: { $0.organisation == organisation })
+            else { return nil }
+            return organisation
+        }
         guard let token = HTTPJSON.bearerToken(request) else { return nil }
         return self.configuration.nodes.first { HTTPJSON.constantTimeEqual($0.token, token) }?.organisation
     }
@@ -51,7 +59,7 @@ struct HubController: Sendable {
     static let unauthorised = HTTPJSON.error(.unauthorized, "auth.required", zh: "需要有效的节点令牌", en: "a valid node token is required")
     static let forbidden = HTTPJSON.error(.forbidden, "auth.forbidden", zh: "无权访问该数据包", en: "not allowed to access this package")
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<PeerRequestContext>) {
         router.get("/healthz") { _, _ in HTTPJSON.response(["status": "ok"]) }
         router.post("/v1/packages") { request, context in try await self.receivePackage(request, context) }
         router.post("/v1/packages/batch") { request, _ in try await self.receiveBatch(request) }
@@ -71,7 +79,7 @@ struct HubController: Sendable {
         router.get("/v1/admin/nodes") { request, _ in try await self.adminNodes(request) }
     }
 
-    func receivePackage(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func receivePackage(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         guard let node = self.node(request) else { return Self.unauthorised }
         let body: ByteBuffer
         do {
@@ -79,7 +87,10 @@ struct HubController: Sendable {
         } catch {
             return HTTPJSON.error(.contentTooLarge, "package.too-large", zh: "数据包超过 32 MiB", en: "the package exceeds 32 MiB")
         }
-        let outcome = try await self.intake.receive(Array(body.readableBytesView), from: node) { "/v1/packages/\($0)" }
+        let signature = request.headers[Self.signatureHeader].flatMap { Data(base64Encoded: $0) }.flatMap {
+            try? JSONDecoder().decode(PackageSignature.self, from: $0)
+        }
+        let outcome = try await self.intake.receive(Array(body.readableBytesView), signature: signature, from: node) { "/v1/packages/\($0)" }
         switch outcome {
         case .receipt(let receipt, _):
             return HTTPJSON.response(receipt, status: receipt.status == .accepted ? .ok : .unprocessableContent)
@@ -95,8 +106,13 @@ struct HubController: Sendable {
         }
     }
 
+    /// The sender's signature on a single package: its `PackageSignature` as JSON, base64.
+    static let signatureHeader = HTTPField.Name("Xietong-Signature")!
+
     struct Batch: Codable {
         var packages: [String]
+        /// One per package (null for none), in order (issue 6).
+        var signatures: [PackageSignature?]?
     }
 
     struct BatchReceipts: Codable {
@@ -122,7 +138,7 @@ struct HubController: Sendable {
             }
             packages.append([UInt8](data))
         }
-        let outcomes = try await self.intake.receive(batch: packages, from: node) { "/v1/packages/\($0)" }
+        let outcomes = try await self.intake.receive(batch: packages, signatures: batch.signatures, from: node) { "/v1/packages/\($0)" }
         return HTTPJSON.response(
             BatchReceipts(
                 receipts: outcomes.map { outcome in
@@ -143,7 +159,7 @@ struct HubController: Sendable {
         )
     }
 
-    func putBlob(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func putBlob(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         guard self.node(request) != nil else { return Self.unauthorised }
         let sha256 = context.parameters.get("sha256") ?? ""
         guard BlobStore.isSHA256(sha256) else {
@@ -161,13 +177,13 @@ struct HubController: Sendable {
         }
     }
 
-    func headBlob(_ request: Request, _ context: BasicRequestContext) -> Response {
+    func headBlob(_ request: Request, _ context: PeerRequestContext) -> Response {
         guard self.node(request) != nil else { return Response(status: .unauthorized) }
         guard let size = self.blobs.size(context.parameters.get("sha256") ?? "") else { return Response(status: .notFound) }
         return Response(status: .ok, headers: [.contentLength: String(size)])
     }
 
-    func getBlob(_ request: Request, _ context: BasicRequestContext) -> Response {
+    func getBlob(_ request: Request, _ context: PeerRequestContext) -> Response {
         guard self.node(request) != nil else { return Self.unauthorised }
         let sha256 = context.parameters.get("sha256") ?? ""
         guard let size = self.blobs.size(sha256) else {
@@ -188,7 +204,7 @@ struct HubController: Sendable {
         return node == parties.sender || node == parties.receiver
     }
 
-    func packageStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func packageStatus(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         guard self.principal(request) != nil else { return Self.unauthorised }
         guard let summary = try await self.store.summary(of: packageId) else {
@@ -205,7 +221,7 @@ struct HubController: Sendable {
         return HTTPJSON.response(summary)
     }
 
-    func packageContent(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func packageContent(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         guard self.principal(request) != nil else { return Self.unauthorised }
         guard try await self.mayRead(request, packageId), let content = try await self.store.content(of: packageId) else {
@@ -216,7 +232,7 @@ struct HubController: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: content)))
     }
 
-    func packageEvent(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func packageEvent(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         guard let node = self.node(request) else { return Self.unauthorised }
         let packageId = context.parameters.get("id") ?? ""
         let body = try await request.body.collect(upTo: 4 << 20)
@@ -271,7 +287,7 @@ struct HubController: Sendable {
         var entries: [FeedEntry]
     }
 
-    func feed(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func feed(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         guard let node = self.node(request) else { return Self.unauthorised }
         let after = request.uri.queryParameters.get("after", as: Int.self) ?? 0
         let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 200, 1), 1000)
@@ -288,7 +304,7 @@ struct HubController: Sendable {
         return HTTPJSON.response(FeedPage(entries: entries))
     }
 
-    func acknowledge(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func acknowledge(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         guard let node = self.node(request) else { return Self.unauthorised }
         let body = try await request.body.collect(upTo: 4096)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any], let upTo = object["upTo"] as? Int
@@ -332,7 +348,7 @@ struct HubController: Sendable {
 
     /// A case's timeline (GUI-3, SZ-4): for supervisors and administrators, and for the nodes of organisations that
     /// took part. Each read is logged.
-    func caseTimeline(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func caseTimeline(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let admin = self.supervisor(request) != nil
         let node = self.node(request)
         guard admin || node != nil else { return Self.unauthorised }

@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import XietongCore
 public import XietongStore
+public import XietongTrust
 
 /// What the hub does with a package a node sends (ZJ-7.2.3, GZ-1): check it again, apply the routing rules, assign
 /// the unified code, store the structured data, and queue the original bytes for the receiving node.
@@ -12,6 +13,8 @@ public struct PackageIntake: Sendable {
     public let codes: CaseCodeAssigner
     public let notifier: ChangeNotifier
     public let maxPackageAge: TimeInterval
+    /// With mutual TLS, every package must carry its sender's signature, checked against the platform CA.
+    public let trust: TrustStore?
     public let logger: Logger
 
     public init(
@@ -21,8 +24,10 @@ public struct PackageIntake: Sendable {
         codes: CaseCodeAssigner,
         notifier: ChangeNotifier,
         maxPackageAge: TimeInterval,
+        trust: TrustStore? = nil,
         logger: Logger
     ) {
+        self.trust = trust
         self.checker = checker
         self.store = store
         self.blobs = blobs
@@ -47,15 +52,28 @@ public struct PackageIntake: Sendable {
         case ready(HubStore.Accepted)
     }
 
-    public func receive(_ bytes: [UInt8], from node: String, statusURL: (String) -> String) async throws -> Outcome {
-        try await self.receive(batch: [bytes], from: node, statusURL: statusURL)[0]
+    public func receive(
+        _ bytes: [UInt8],
+        signature: PackageSignature? = nil,
+        from node: String,
+        statusURL: (String) -> String
+    ) async throws -> Outcome {
+        try await self.receive(batch: [bytes], signatures: [signature], from: node, statusURL: statusURL)[0]
     }
 
     /// Receives a lane's packages in order: each is checked and coded, then all accepted ones are stored in one
     /// transaction (one commit for the batch).
-    public func receive(batch: [[UInt8]], from node: String, statusURL: (String) -> String) async throws -> [Outcome] {
+    public func receive(
+        batch: [[UInt8]],
+        signatures: [PackageSignature?]? = nil,
+        from node: String,
+        statusURL: (String) -> String
+    ) async throws -> [Outcome] {
         var prepared: [Prepared] = []
-        for bytes in batch { prepared.append(try await self.prepare(bytes, from: node)) }
+        for (index, bytes) in batch.enumerated() {
+            let signature = signatures.flatMap { index < $0.count ? $0[index] : nil }
+            prepared.append(try await self.prepare(bytes, signature: signature, from: node))
+        }
         let ready = prepared.compactMap { item -> HubStore.Accepted? in
             if case .ready(let accepted) = item { return accepted }
             return nil
@@ -74,13 +92,25 @@ public struct PackageIntake: Sendable {
         return outcomes
     }
 
-    func prepare(_ bytes: [UInt8], from node: String) async throws -> Prepared {
+    func prepare(_ bytes: [UInt8], signature: PackageSignature?, from node: String) async throws -> Prepared {
         let digest = ContentHash.sha256(bytes)
         let report = self.checker.check(XMLBytes(bytes), attachments: BlobAttachmentResolver(store: self.blobs), now: Date())
         guard let package = report.package else { return .done(.unreadable(report.findings)) }
         let envelope = package.envelope
         guard envelope.sender.organisationCode == node else { return .done(.wrongSender(envelope.sender.organisationCode)) }
 
+        // The sender's signature first: a package altered on its way is refused without being recorded under its
+        // id, so that it cannot stand in for the genuine one, which may still arrive (issue 6).
+        if let trust = self.trust {
+            let problems = await Self.signatureFindings(signature, of: package, content: digest, trust: trust)
+            if !problems.isEmpty {
+                self.logger.warning(
+                    "refused a package whose signature does not verify",
+                    metadata: ["xietong.package": "\(envelope.packageId)", "xietong.node": "\(node)", "xietong.finding": "\(problems[0].message.en)"]
+                )
+                return .done(.receipt(Receipt(packageId: envelope.packageId, status: .refused, findings: problems), repeated: false))
+            }
+        }
         if let earlier = try await self.store.existingReceipt(sender: node, idempotencyKey: envelope.idempotencyKey, packageId: envelope.packageId) {
             if earlier.receipt.packageId == envelope.packageId && (earlier.contentSHA256 == nil || earlier.contentSHA256 == digest) {
                 return .done(.receipt(earlier.receipt, repeated: true))
@@ -147,8 +177,38 @@ public struct PackageIntake: Sendable {
                 contentSHA256: digest,
                 unifiedCaseCode: code.code.rawValue,
                 codeAssigned: code.assigned,
-                warnings: findings.filter { $0.severity == .warning }
+                warnings: findings.filter { $0.severity == .warning },
+                signature: signature
             )
         )
+    }
+
+    /// Why the sender's signature is missing or does not verify (no findings when it does).
+    static func signatureFindings(
+        _ signature: PackageSignature?,
+        of package: CasePackage,
+        content digest: String,
+        trust: TrustStore
+    ) async -> [Finding] {
+        guard let signature else {
+            return [
+                PackageSignature.finding(
+                    .signatureMissing,
+                    LocalizedText(zh: "中心平台要求发送方节点签名，本数据包未签名", en: "the hub requires the sending node's signature; this package has none")
+                )
+            ]
+        }
+        do throws(TrustError) {
+            try await signature.verify(
+                packageId: package.envelope.packageId,
+                contentSHA256: digest,
+                attachmentSHA256s: package.attachments.map(\.sha256),
+                sender: package.envelope.sender.organisationCode,
+                trust: trust
+            )
+            return []
+        } catch {
+            return [PackageSignature.finding(error)]
+        }
     }
 }

@@ -10,7 +10,7 @@ import XietongStore
 struct SupervisionController {
     let hub: HubController
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<PeerRequestContext>) {
         router.get("/v1/supervision/deadlines") { request, _ in try await self.deadlines(request) }
         router.get("/v1/supervision/counters") { request, _ in try await self.allCounters(request) }
         router.get("/v1/supervision/custody") { request, _ in try await self.custody(request) }

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import XietongCore
 import XietongStore
+import XietongTrust
 
 /// Reads this organisation's feed from the hub (ZJ-7.2.3 b): fetches each package and its attachments, verifies
 /// them, stores them durably, and only then moves its cursor. After a crash it starts again from the cursor;
@@ -84,6 +85,36 @@ struct FeedPuller: Service {
                 )
             )
             return
+        }
+        // The sender's signature, checked again here: the hub cannot alter a package unnoticed (issue 6).
+        if let trust = self.engine.identity?.trust {
+            var problem: Finding?
+            if let signature = delivery.signature {
+                do throws(TrustError) {
+                    try await signature.verify(
+                        packageId: delivery.packageId,
+                        contentSHA256: digest,
+                        attachmentSHA256s: delivery.attachments.map(\.sha256),
+                        sender: delivery.sender,
+                        trust: trust
+                    )
+                } catch {
+                    problem = PackageSignature.finding(error)
+                }
+            } else {
+                problem = PackageSignature.finding(
+                    .signatureMissing,
+                    LocalizedText(zh: "收到的数据包没有发送方签名", en: "the package arrived without its sender's signature")
+                )
+            }
+            if let problem {
+                self.engine.logger.warning(
+                    "refused a package whose signature does not verify",
+                    metadata: ["xietong.package": "\(delivery.packageId)", "xietong.finding": "\(problem.message.en)"]
+                )
+                try await self.refuse(delivery, cursor: entry.seq, problem)
+                return
+            }
         }
         for file in delivery.attachments {
             // (Written without `catch … where`: that form crashes the Swift 6.3 compiler with typed throws.)

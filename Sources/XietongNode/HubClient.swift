@@ -52,13 +52,18 @@ public struct HubClient: Sendable {
     }
 
     /// Sends a lane's packages in one request; the hub answers with one receipt each, in order.
-    public func send(packages contents: [[UInt8]]) async throws(Failure) -> [Receipt] {
-        struct Batch: Encodable { var packages: [String] }
+    public func send(packages contents: [[UInt8]], signatures: [PackageSignature]? = nil) async throws(Failure) -> [Receipt] {
+        struct Batch: Encodable {
+            var packages: [String]
+            var signatures: [PackageSignature]?
+        }
         struct Receipts: Decodable { var receipts: [Receipt] }
         var request = self.request("/v1/packages/batch", method: .POST)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(
-            ByteBuffer(bytes: (try? JSONEncoder().encode(Batch(packages: contents.map { Data($0).base64EncodedString() }))) ?? Data())
+            ByteBuffer(
+                bytes: (try? JSONEncoder().encode(Batch(packages: contents.map { Data($0).base64EncodedString() }, signatures: signatures))) ?? Data()
+            )
         )
         let (status, body) = try await self.send(request)
         guard status == 200, let receipts = Self.decode(Receipts.self, body), receipts.receipts.count == contents.count else {

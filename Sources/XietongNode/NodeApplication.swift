@@ -1,12 +1,15 @@
 public import AsyncHTTPClient
 import Foundation
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 public import Logging
 import ServiceLifecycle
 public import XietongCore
 import XietongHTTP
 import XietongStore
+import XietongTrust
 
 /// Builds an agency node: its database and blob store in the data directory, its interface for business systems
 /// (HTTP and WebSocket), and its services (forwarder, feed puller, reporter, pusher, subscriptions).
@@ -19,65 +22,81 @@ public enum NodeApplication {
         logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (some ApplicationProtocol, NodeEngine) {
+        let identity = try configuration.tls.map { files throws(TrustError) in try Identity(files) }
+        // With mutual TLS the node talks to the hub through its own client, presenting its certificate.
+        let hubHTTP =
+            try identity.map { identity in
+                HTTPClient(
+                    eventLoopGroupProvider: .singleton,
+                    configuration: HTTPClient.Configuration(tlsConfiguration: try TLSSetup.client(identity))
+                )
+            } ?? httpClient
         let database = try await configuration.databaseLocation().open(migrations: Migrations.node, logger: logger)
         let engine = NodeEngine(
             configuration: configuration,
             store: NodeStore(database: database, organisation: configuration.organisation),
             blobs: try BlobStore(root: configuration.blobLocation),
-            hub: HubClient(baseURL: configuration.hub.url, token: configuration.hub.token, client: httpClient),
+            hub: HubClient(baseURL: configuration.hub.url, token: configuration.hub.token, client: hubHTTP),
             checker: try QualityChecker.bundled(registry: registry, catalog: catalog),
             notifier: ChangeNotifier(),
             broadcaster: EventBroadcaster(),
             retry: RetryPolicy(base: configuration.retryBaseSeconds, maximum: configuration.retryMaxSeconds),
             httpClient: httpClient,
+            identity: identity,
             logger: logger
         )
         if configuration.credentials.credentials.isEmpty {
             logger.warning("no API keys configured: any caller can use this node (development only)")
         }
-        let router = Router()
+        let router = Router(context: PeerRequestContext.self)
         NodeController(engine: engine).addRoutes(to: router)
         var services: [any Service] = [
             DatabaseCloser(database: database), OutboxForwarder(engine: engine), FeedPuller(engine: engine), Reporter(engine: engine),
             OutboxMonitor(engine: engine),
             SubscriptionRunner(engine: engine),
         ]
+        if identity != nil { services.append(HTTPClientCloser(client: hubHTTP)) }
         if configuration.delivery.mode == .push, let url = configuration.delivery.url {
             services.append(DeliveryPusher(engine: engine, url: url))
         }
         let credentials = configuration.credentials
+        var server: HTTPServerBuilder = .http1WebSocketUpgrade { request, _, _ in
+            guard request.path?.hasPrefix("/api/v1/events") == true else { return .dontUpgrade }
+            let header = request.headerFields[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+            let query = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "key" }?.value
+            guard NodeController.caller(key: header ?? query, credentials: credentials) != nil else { return .dontUpgrade }
+            return .upgrade([:]) { inbound, outbound, _ in
+                let (id, events) = await engine.broadcaster.subscribe()
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await message in events {
+                            let data =
+                                switch message {
+                                case .packageEvent(let event): try encoder.encode(EventMessage(event))
+                                case .deadlineReminder(let reminder): try encoder.encode(ReminderMessage(reminder))
+                                }
+                            let text = String(decoding: data, as: UTF8.self)
+                            try await outbound.write(.text(text))
+                        }
+                    }
+                    group.addTask {
+                        for try await _ in inbound {}
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
+                await engine.broadcaster.unsubscribe(id)
+            }
+        }
+        if configuration.serveTLS, let identity {
+            // Business systems reach the node over TLS (issue 6); they trust the platform CA.
+            server = try .tls(server, tlsConfiguration: try TLSSetup.server(identity, requireClientCertificates: false))
+        }
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade { request, _, _ in
-                guard request.path?.hasPrefix("/api/v1/events") == true else { return .dontUpgrade }
-                let header = request.headerFields[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
-                let query = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "key" }?.value
-                guard NodeController.caller(key: header ?? query, credentials: credentials) != nil else { return .dontUpgrade }
-                return .upgrade([:]) { inbound, outbound, _ in
-                    let (id, events) = await engine.broadcaster.subscribe()
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for await message in events {
-                                let data =
-                                    switch message {
-                                    case .packageEvent(let event): try encoder.encode(EventMessage(event))
-                                    case .deadlineReminder(let reminder): try encoder.encode(ReminderMessage(reminder))
-                                    }
-                                let text = String(decoding: data, as: UTF8.self)
-                                try await outbound.write(.text(text))
-                            }
-                        }
-                        group.addTask {
-                            for try await _ in inbound {}
-                        }
-                        try await group.next()
-                        group.cancelAll()
-                    }
-                    await engine.broadcaster.unsubscribe(id)
-                }
-            },
+            server: server,
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-node"),
             services: services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.listen.port) },

@@ -2,6 +2,7 @@ public import Foundation
 public import XietongCore
 public import XietongHTTP
 public import XietongStore
+public import XietongTrust
 
 /// An agency node's settings: a JSON file (`xietong.node/1`), then environment variables over it.
 ///
@@ -64,6 +65,11 @@ public struct NodeConfiguration: Sendable, Codable {
     /// Plain keys, for development: each acts as a business system named `apiKeys[N]`. With neither these nor
     /// `businessSystems`, no key is required (development only).
     public var apiKeys: [String] = []
+    /// Mutual TLS with the hub and signed packages (issue 6): the node's certificate and key from `xietong pki
+    /// issue`, the platform CA and its revocation list. The hub's URL is then `https://…`.
+    public var tls: TLSFiles?
+    /// Serve the business systems' API over TLS too, with the same certificate (they trust the platform CA).
+    public var serveTLS = false
     public var delivery = Delivery(mode: .pull)
     /// Parallel lanes to the hub; a case always uses the same lane, so its messages stay in order.
     public var lanes = 8
@@ -82,7 +88,8 @@ public struct NodeConfiguration: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, organisation, listen, dataDirectory, database, blobDirectory, hub, businessSystems, apiKeys, delivery, lanes, deliveryLanes,
+        case format, organisation, listen, dataDirectory, database, blobDirectory, hub, businessSystems, apiKeys, tls, serveTLS, delivery, lanes,
+            deliveryLanes,
             retryBaseSeconds,
             retryMaxSeconds,
             alertAfterSeconds,
@@ -102,6 +109,8 @@ public struct NodeConfiguration: Sendable, Codable {
         self.hub = try c.decode(Hub.self, forKey: .hub)
         self.businessSystems = try c.decodeIfPresent([Credential].self, forKey: .businessSystems) ?? []
         self.apiKeys = try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? []
+        self.tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
+        self.serveTLS = try c.decodeIfPresent(Bool.self, forKey: .serveTLS) ?? false
         self.delivery = try c.decodeIfPresent(Delivery.self, forKey: .delivery) ?? defaults.delivery
         self.lanes = try c.decodeIfPresent(Int.self, forKey: .lanes) ?? defaults.lanes
         self.deliveryLanes = try c.decodeIfPresent(Int.self, forKey: .deliveryLanes) ?? defaults.deliveryLanes

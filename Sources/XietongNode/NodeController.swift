@@ -36,7 +36,7 @@ struct NodeController: Sendable {
     static let unauthorised = HTTPJSON.error(.unauthorized, "auth.required", zh: "需要有效的接口密钥", en: "a valid API key is required")
     static let notFound = HTTPJSON.error(.notFound, "package.not-found", zh: "没有该数据包", en: "no such package")
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<PeerRequestContext>) {
         router.get("/healthz") { _, _ in HTTPJSON.response(["status": "ok", "organisation": self.engine.configuration.organisation]) }
         let api = router.group("/api/v1")
         api.post("/packages") { request, _ in try await self.authorised(request) ? self.sendPackage(request) : Self.unauthorised }
@@ -147,7 +147,7 @@ struct NodeController: Sendable {
         var hubReceipt: Receipt?
     }
 
-    func packageStatus(_ context: BasicRequestContext) async throws -> Response {
+    func packageStatus(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         let events = try await self.engine.store.events(of: packageId)
         guard !events.isEmpty else { return Self.notFound }
@@ -163,7 +163,7 @@ struct NodeController: Sendable {
     }
 
     /// A case's timeline, from the hub (which knows every agency's steps), for the organisations that took part.
-    func timeline(_ context: BasicRequestContext) async throws -> Response {
+    func timeline(_ context: PeerRequestContext) async throws -> Response {
         let code = context.parameters.get("code") ?? ""
         return await Self.relay(contentType: "application/json; charset=utf-8") { () async throws(HubClient.Failure) in
             try await self.engine.hub.timeline(ofCase: code)
@@ -248,7 +248,7 @@ struct NodeController: Sendable {
         ((try? FileManager.default.attributesOfItem(atPath: self.partURL(uploadId).path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    func uploadOffset(_ context: BasicRequestContext) async throws -> Response {
+    func uploadOffset(_ context: PeerRequestContext) async throws -> Response {
         guard let upload = try await self.engine.store.upload(context.parameters.get("id") ?? "") else { return Self.notFound }
         let offset = upload.completed ? upload.size : self.onDisk(upload.uploadId)
         var response = HTTPJSON.response(
@@ -266,7 +266,7 @@ struct NodeController: Sendable {
         return response
     }
 
-    func appendUpload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func appendUpload(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         guard let upload = try await self.engine.store.upload(context.parameters.get("id") ?? "") else { return Self.notFound }
         let part = self.partURL(upload.uploadId)
         let onDisk = upload.completed ? upload.size : self.onDisk(upload.uploadId)
@@ -340,7 +340,7 @@ struct NodeController: Sendable {
         return HTTPJSON.response(try await self.engine.store.inbox(afterSeq: after, undeliveredOnly: undelivered, limit: limit))
     }
 
-    func inboxContent(_ context: BasicRequestContext) async throws -> Response {
+    func inboxContent(_ context: PeerRequestContext) async throws -> Response {
         guard let (item, content) = try await self.engine.store.inboxContent(context.parameters.get("id") ?? "") else { return Self.notFound }
         return Response(
             status: .ok,
@@ -349,7 +349,7 @@ struct NodeController: Sendable {
         )
     }
 
-    func attachment(_ context: BasicRequestContext) async throws -> Response {
+    func attachment(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         let sha256 = context.parameters.get("sha256") ?? ""
         guard let (item, _) = try await self.engine.store.inboxContent(packageId),
@@ -363,7 +363,7 @@ struct NodeController: Sendable {
         )
     }
 
-    func acknowledge(_ context: BasicRequestContext) async throws -> Response {
+    func acknowledge(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         guard try await self.engine.store.hasInbox(packageId) else { return Self.notFound }
         if try await self.engine.store.markDelivered(packageId) {
@@ -379,7 +379,7 @@ struct NodeController: Sendable {
         var reason: String?
     }
 
-    func receiverAction(_ request: Request, _ context: BasicRequestContext, _ hop: Hop) async throws -> Response {
+    func receiverAction(_ request: Request, _ context: PeerRequestContext, _ hop: Hop) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         let body = try await request.body.collect(upTo: 64 << 10)
         let reason = (try? JSONDecoder().decode(ActionBody.self, from: Data(body.readableBytesView)))?.reason

@@ -4,6 +4,7 @@ public import Logging
 import ServiceLifecycle
 public import XietongCore
 public import XietongStore
+public import XietongTrust
 
 /// What the node's HTTP interface and its background services share.
 public struct NodeEngine: Sendable {
@@ -16,6 +17,9 @@ public struct NodeEngine: Sendable {
     public let broadcaster: EventBroadcaster
     public let retry: RetryPolicy
     public let httpClient: HTTPClient
+    /// With mutual TLS (issue 6): the node's certificate and key, which sign what it sends, and the trust store that
+    /// checks what it receives.
+    public let identity: Identity?
     public let logger: Logger
 
     /// Names of the things background services wait for.

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import XietongCore
 import XietongStore
+import XietongTrust
 
 /// Forwards the outbox to the hub (ZJ-7.2.3 a), lane by lane. A lane sends the packages at its head together, in
 /// order, in one request, and records the hub's receipts in one transaction; on failure it retries the same packages
@@ -45,7 +46,18 @@ struct OutboxForwarder: Service {
                     try await self.engine.hub.ensureBlob(file.sha256, size: file.size, from: self.engine.blobs)
                 }
             }
-            let receipts = try await self.engine.hub.send(packages: batch.map(\.content))
+            // Each package goes with the node's signature over its bytes and attachment hashes (issue 6).
+            let signatures = try self.engine.identity.map { identity throws(TrustError) in
+                try batch.map { item throws(TrustError) in
+                    try PackageSignature.sign(
+                        packageId: item.packageId,
+                        content: item.content,
+                        attachmentSHA256s: item.attachments.map(\.sha256),
+                        by: identity
+                    )
+                }
+            }
+            let receipts = try await self.engine.hub.send(packages: batch.map(\.content), signatures: signatures)
             try await self.engine.store.settle(zip(batch, receipts).map { ($0.packageId, $1) })
             for (item, receipt) in zip(batch, receipts) where receipt.status == .refused {
                 await self.engine.broadcaster.publish(

@@ -3,6 +3,7 @@ public import Foundation
 import Glibc
 import NIOCore
 public import NIOHTTP1
+public import NIOSSL
 public import XietongCore
 public import XietongDemo
 
@@ -21,10 +22,29 @@ public final class ExchangeHarness: @unchecked Sendable {
     public var adminToken: String { self.exchange.adminToken }
     public var supervisorToken: String { self.exchange.supervisorToken }
 
-    public init() throws {
+    /// With `tls`, the exchange gets its own CA: the hub and the nodes use mutual TLS and sign packages (issue 6),
+    /// and this harness's client trusts the CA (presenting no certificate: as a supervisor or administrator).
+    public init(tls: Bool = false) throws {
         self.directory = try TemporaryDirectory(prefix: "xietong-exchange")
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton)
         self.exchange = try LocalExchange(directory: self.directory.url, executable: Repository.executable)
+        if tls {
+            try self.exchange.enableTLS()
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.trustRoots = .file(self.exchange.pki!.appendingPathComponent("ca.crt").path)
+            self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: configuration))
+        } else {
+            self.client = HTTPClient(eventLoopGroupProvider: .singleton)
+        }
+    }
+
+    /// A client presenting the certificate and key in `certificate`/`key` (PEM files), trusting the exchange's CA:
+    /// to call the hub as a node would, or with a forged or revoked identity. Shut it down after use.
+    public func client(certificate: String, key: String) throws -> HTTPClient {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .file(self.exchange.pki!.appendingPathComponent("ca.crt").path)
+        configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+        configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: configuration))
     }
 
     deinit {
@@ -94,14 +114,15 @@ public final class ExchangeHarness: @unchecked Sendable {
         _ url: String,
         key: String? = nil,
         body: [UInt8]? = nil,
-        headers: [(String, String)] = []
+        headers: [(String, String)] = [],
+        client: HTTPClient? = nil
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await self.client.execute(request, timeout: .seconds(30))
+        let response = try await (client ?? self.client).execute(request, timeout: .seconds(30))
         let collected = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), body: Array(collected.readableBytesView))
     }

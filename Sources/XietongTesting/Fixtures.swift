@@ -14,6 +14,12 @@ public enum Fixtures {
         return String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self)
     }
 
+    /// A shipped example, parsed.
+    public static func package(_ name: String) -> CasePackage? {
+        guard let root = try? XMLDocumentParser.parse(Array(self.example(name).utf8)) else { return nil }
+        return CasePackage(validated: root)
+    }
+
     /// Checks package text, resolving attachments against the shipped examples' folder.
     public static func check(_ xml: String, attachments: Bool = true, now: Date = Date()) -> QualityReport {
         self.check(bytes: Array(xml.utf8), attachments: attachments, now: now)

@@ -1,7 +1,7 @@
-public import Foundation
-public import X509
 import Crypto
+public import Foundation
 import SwiftASN1
+public import X509
 import XietongCore
 
 /// The platform's certificate authority (issue 6, PKI): a P-256 key and a self-signed certificate that every hub and

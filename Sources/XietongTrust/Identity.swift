@@ -1,7 +1,7 @@
-public import Foundation
-public import X509
 import Crypto
+public import Foundation
 import SwiftASN1
+public import X509
 
 /// A hub's or node's own certificate and key (`xietong pki issue`), and what it trusts: the files of the `tls`
 /// section of its configuration.

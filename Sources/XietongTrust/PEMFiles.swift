@@ -1,6 +1,6 @@
 public import Foundation
-public import X509
 import SwiftASN1
+public import X509
 
 /// Reading certificates and keys from PEM files, and naming what is in them.
 public enum PEMFiles {

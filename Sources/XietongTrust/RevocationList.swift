@@ -1,6 +1,6 @@
+import Crypto
 public import Foundation
 public import X509
-import Crypto
 
 /// The CA's list of revoked certificates (`revoked.json`, `xietong.revocations/1`), signed by the CA's key so that
 /// a copy handed around cannot be edited.

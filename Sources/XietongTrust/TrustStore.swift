@@ -1,6 +1,6 @@
 public import Foundation
-public import X509
 import NIOConcurrencyHelpers
+public import X509
 import XietongCore
 
 /// What a hub or node trusts: the platform CA and its signed revocation list (reloaded when the file changes).

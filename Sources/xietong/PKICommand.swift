@@ -70,7 +70,11 @@ struct PKICommand: ParsableCommand {
 
         func run() throws {
             do {
-                let serials = try CertificateAuthority.open(self.directory.url).revoke(serial: self.serial, organisation: self.org, reason: self.reason)
+                let serials = try CertificateAuthority.open(self.directory.url).revoke(
+                    serial: self.serial,
+                    organisation: self.org,
+                    reason: self.reason
+                )
                 print("已吊销 revoked: \(serials.joined(separator: ", ")); give the new revoked.json to the hub and the nodes")
             } catch { throw PKICommand.fail(error) }
         }
@@ -83,8 +87,11 @@ struct PKICommand: ParsableCommand {
         func run() throws {
             do {
                 let authority = try CertificateAuthority.open(self.directory.url)
-                let revoked = try TrustStore(authority: authority.certificate, revocationFile: self.directory.url.appendingPathComponent("revoked.json"))
-                    .revokedSerials()
+                let revoked = try TrustStore(
+                    authority: authority.certificate,
+                    revocationFile: self.directory.url.appendingPathComponent("revoked.json")
+                )
+                .revokedSerials()
                 for issued in try authority.issued() {
                     let state = revoked.contains(issued.serial) ? "已吊销 revoked" : "有效 valid"
                     print("\(issued.organisation)  \(issued.serial)  until \(issued.notValidAfter)  \(state)")

@@ -55,7 +55,7 @@ struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub",
         abstract: "Run the hub: receives packages from nodes, checks, codes, stores and forwards them.",
-        discussion: "Stops gracefully on SIGTERM or SIGINT. Prints 'listening on http://HOST:PORT' once ready."
+        discussion: "Stops gracefully on SIGTERM or SIGINT. Prints 'listening on http(s)://HOST:PORT' once ready."
     )
 
     @OptionGroup var options: ServiceOptions
@@ -69,13 +69,14 @@ struct HubCommand: AsyncParsableCommand {
         )
         let reference = (registry, catalog)
         let host = configuration.listen.host
+        let scheme = configuration.tls == nil ? "http" : "https"
         let (app, _) = try await HubApplication.build(
             configuration: configuration,
             registry: reference.0,
             catalog: reference.1,
             logger: makeLogger("xietong.hub")
         ) { port in
-            announce("xietong hub listening on http://\(host):\(port)")
+            announce("xietong hub listening on \(scheme)://\(host):\(port)")
         }
         try await app.runService()
     }
@@ -86,7 +87,7 @@ struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
         abstract: "Run an agency node: the business systems' door to the exchange.",
-        discussion: "Stops gracefully on SIGTERM or SIGINT. Prints 'listening on http://HOST:PORT' once ready."
+        discussion: "Stops gracefully on SIGTERM or SIGINT. Prints 'listening on http(s)://HOST:PORT' once ready."
     )
 
     @OptionGroup var options: ServiceOptions
@@ -112,6 +113,7 @@ struct NodeCommand: AsyncParsableCommand {
                 connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.lanes + 8)
             )
         )
+        let scheme = configuration.serveTLS && configuration.tls != nil ? "https" : "http"
         let (app, _) = try await NodeApplication.build(
             configuration: configuration,
             registry: reference.0,
@@ -119,7 +121,7 @@ struct NodeCommand: AsyncParsableCommand {
             httpClient: client,
             logger: makeLogger("xietong.node.\(organisation)")
         ) { port in
-            announce("xietong node \(organisation) listening on http://\(host):\(port)")
+            announce("xietong node \(organisation) listening on \(scheme)://\(host):\(port)")
         }
         try await app.runService()
         try? await client.shutdown()

@@ -64,6 +64,8 @@ public struct Delivery: Sendable, Hashable, Codable {
     public var acceptedAt: String
     /// The package's bytes, base64, carried in the feed for small packages so that the node needs no extra request.
     public var content: String?
+    /// The sender's signature over the package (issue 6), checked by the hub and again by the receiving node.
+    public var signature: PackageSignature?
 
     public init(
         packageId: String,
@@ -77,7 +79,8 @@ public struct Delivery: Sendable, Hashable, Codable {
         contentSize: Int,
         attachments: [File],
         acceptedAt: String,
-        content: String? = nil
+        content: String? = nil,
+        signature: PackageSignature? = nil
     ) {
         self.packageId = packageId
         self.sender = sender
@@ -91,6 +94,7 @@ public struct Delivery: Sendable, Hashable, Codable {
         self.attachments = attachments
         self.acceptedAt = acceptedAt
         self.content = content
+        self.signature = signature
     }
 
     /// Packages up to this size travel inside their feed entry.

@@ -191,5 +191,11 @@ public enum HubSchema {
             // Every read of case data through the hub's API, allowed or refused: who, what, when (issue 6).
             statements: AccessLog.statements
         ),
+        Migration(
+            version: 6,
+            name: "package signatures",
+            // The sender's signature over each package, kept with it (issue 6).
+            statements: ["ALTER TABLE packages ADD COLUMN signature TEXT"]
+        ),
     ]
 }

@@ -56,8 +56,19 @@ public struct HubStore: Sendable {
         public var unifiedCaseCode: String
         public var codeAssigned: Bool
         public var warnings: [Finding]
+        /// The sender's verified signature, when the hub requires signatures.
+        public var signature: PackageSignature?
 
-        public init(package: CasePackage, content: [UInt8], contentSHA256: String, unifiedCaseCode: String, codeAssigned: Bool, warnings: [Finding]) {
+        public init(
+            package: CasePackage,
+            content: [UInt8],
+            contentSHA256: String,
+            unifiedCaseCode: String,
+            codeAssigned: Bool,
+            warnings: [Finding],
+            signature: PackageSignature? = nil
+        ) {
+            self.signature = signature
             self.package = package
             self.content = content
             self.contentSHA256 = contentSHA256
@@ -126,7 +137,8 @@ public struct HubStore: Sendable {
                 Delivery.File(sha256: $0.sha256.lowercased(), size: $0.size, name: $0.name, mediaType: $0.mediaType)
             },
             acceptedAt: now,
-            content: accepted.content.count <= Delivery.inlineLimit ? Data(accepted.content).base64EncodedString() : nil
+            content: accepted.content.count <= Delivery.inlineLimit ? Data(accepted.content).base64EncodedString() : nil,
+            signature: accepted.signature
         )
         let existing = try await transaction.execute(
             "SELECT receipt FROM packages WHERE package_id = $1 OR (sender_org = $2 AND idempotency_key = $3)",
@@ -220,8 +232,8 @@ public struct HubStore: Sendable {
             """
             INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, in_reply_to,
                 unified_case_code, code_assigned, agency_case_number, standard_version, case_name, case_category, division,
-                similarity_key, content_sha256, content_size, content, created_at, received_at, receipt)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+                similarity_key, content_sha256, content_size, content, created_at, received_at, receipt, signature)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
             ON CONFLICT DO NOTHING RETURNING package_id
             """,
             [
@@ -232,6 +244,7 @@ public struct HubStore: Sendable {
                 .text(package.body.caseInfo.division), .text(DuplicateIndex.similarityKey(package)),
                 .text(accepted.contentSHA256), .integer(accepted.content.count), .blob(accepted.content),
                 .text(envelope.createdAt), .text(now), .text(StoreRows.json(receipt)),
+                .optional(accepted.signature.map { StoreRows.json($0) }),
             ]
         )
         guard !inserted.isEmpty else {
