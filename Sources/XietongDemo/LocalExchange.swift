@@ -65,7 +65,7 @@ public final class LocalExchange: @unchecked Sendable {
              "adminToken":"\(self.adminToken)","nodes":[\(credentials)],
              "users":[{"name":"监督员","role":"supervisor","tokenSHA256":"\(Credential.hash(self.supervisorToken))"}],"alertAfterSeconds":\(alertAfterSeconds),
              "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays),
-             "reminderDaysBefore":\(reminderDaysBefore),"reminderCheckSeconds":\(alertCheckSeconds)\(storage)\(try self.tlsEntry(Self.hubOrganisation))}
+             "reminderDaysBefore":\(reminderDaysBefore),"reminderCheckSeconds":\(alertCheckSeconds),"treeHeadSeconds":0.2\(storage)\(try self.tlsEntry(Self.hubOrganisation))}
             """,
             to: "\(name).json"
         )

@@ -54,6 +54,7 @@ public enum HubApplication {
         let controller = HubController(configuration: configuration, intake: intake, store: store, blobs: blobs, notifier: notifier, logger: logger)
         controller.addRoutes(to: router)
         SupervisionController(hub: controller).addRoutes(to: router)
+        EvidenceController(hub: controller).addRoutes(to: router)
         let monitor = AlertMonitor(
             store: store,
             notifier: notifier,
@@ -82,6 +83,14 @@ public enum HubApplication {
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-hub"),
             services: [
                 DatabaseCloser(database: database), FeedRelay(database: database, notifier: notifier), monitor,
+                EvidenceSigner(
+                    store: store,
+                    signer: try identity.map { identity throws(TrustError) in try TreeHeadSigner(identity: identity) }
+                        ?? TreeHeadSigner(keyFile: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("evidence-key.pem")),
+                    nodes: configuration.nodes.map(\.organisation),
+                    interval: configuration.treeHeadSeconds,
+                    logger: logger
+                ),
                 DeadlineMonitor(
                     store: store,
                     daysBefore: configuration.reminderDaysBefore,

@@ -59,6 +59,8 @@ public struct HubConfiguration: Sendable, Codable {
     /// is also reminded the day after it (overdue). Default: 2 days before and on the day.
     public var reminderDaysBefore: [Int] = [2, 0]
     public var reminderCheckSeconds = 60.0
+    /// How often the evidence log's head is signed and sent to the nodes, when it has grown (issue 6).
+    public var treeHeadSeconds = 2.0
     public var nodes: [NodeCredential] = []
     public var adminToken: String?
     /// Supervisors and administrators, each with the SHA-256 of their token (`xietong token new`, issue 6).
@@ -77,7 +79,7 @@ public struct HubConfiguration: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case format, listen, dataDirectory, database, blobDirectory, organisation, registry, catalogOverride, calendar, reminderDaysBefore,
-            reminderCheckSeconds, nodes, adminToken, users, tls,
+            reminderCheckSeconds, treeHeadSeconds, nodes, adminToken, users, tls,
             alertAfterSeconds,
             alertCheckSeconds,
             maxPackageAgeDays
@@ -97,6 +99,7 @@ public struct HubConfiguration: Sendable, Codable {
         self.calendar = try c.decodeIfPresent(String.self, forKey: .calendar)
         self.reminderDaysBefore = try c.decodeIfPresent([Int].self, forKey: .reminderDaysBefore) ?? defaults.reminderDaysBefore
         self.reminderCheckSeconds = try c.decodeIfPresent(Double.self, forKey: .reminderCheckSeconds) ?? defaults.reminderCheckSeconds
+        self.treeHeadSeconds = try c.decodeIfPresent(Double.self, forKey: .treeHeadSeconds) ?? defaults.treeHeadSeconds
         self.nodes = try c.decodeIfPresent([NodeCredential].self, forKey: .nodes) ?? []
         self.adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
         self.users = try c.decodeIfPresent([Credential].self, forKey: .users) ?? []

@@ -56,6 +56,10 @@ struct FeedPuller: Service {
             }
             return
         }
+        if let head = entry.treeHead {
+            try await self.check(head, feedSeq: entry.seq)
+            return
+        }
         guard var delivery = entry.delivery else {
             // An entry of a kind this node does not know (a newer hub): pass over it.
             try await self.engine.store.setFeedCursor(entry.seq)

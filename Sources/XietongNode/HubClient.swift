@@ -148,6 +148,24 @@ public struct HubClient: Sendable {
         try await self.send(self.request("/v1/counters" + (csv ? "?format=csv" : ""), method: .GET), timeout: .seconds(10))
     }
 
+    /// The proof that the hub's log of `first` leaves is a prefix of its log of `second` leaves.
+    public func consistencyProof(from first: Int, to second: Int) async throws(Failure) -> [[UInt8]] {
+        struct View: Decodable { var proof: [String] }
+        let (status, body) = try await self.send(
+            self.request("/v1/evidence/consistency?first=\(first)&second=\(second)", method: .GET),
+            timeout: .seconds(10)
+        )
+        guard status == 200, let view = Self.decode(View.self, body) else {
+            throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))
+        }
+        return view.proof.compactMap(Hex.bytes)
+    }
+
+    /// A package's evidence receipt: its hand-overs with inclusion proofs against the hub's latest signed head.
+    public func evidence(of packageId: String) async throws(Failure) -> (status: Int, body: [UInt8]) {
+        try await self.send(self.request("/v1/evidence/packages/\(packageId)", method: .GET), timeout: .seconds(10))
+    }
+
     public func status(of packageId: String) async throws(Failure) -> [UInt8] {
         let (status, body) = try await self.send(self.request("/v1/packages/\(packageId)", method: .GET), timeout: .seconds(10))
         guard status == 200 else { throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self)) }

@@ -25,10 +25,22 @@ public struct NodeConfiguration: Sendable, Codable {
     public struct Hub: Sendable, Codable {
         public var url: String
         public var token: String
+        /// The committee's organisation code: the hub's certificate must name it (tree heads, issue 6).
+        public var organisation: String
 
-        public init(url: String, token: String) {
+        public init(url: String, token: String, organisation: String = "330100000001") {
             self.url = url
             self.token = token
+            self.organisation = organisation
+        }
+
+        enum CodingKeys: String, CodingKey { case url, token, organisation }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.url = try c.decode(String.self, forKey: .url)
+            self.token = try c.decodeIfPresent(String.self, forKey: .token) ?? ""
+            self.organisation = try c.decodeIfPresent(String.self, forKey: .organisation) ?? "330100000001"
         }
     }
 

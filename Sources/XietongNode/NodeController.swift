@@ -51,6 +51,12 @@ struct NodeController: Sendable {
             try await self.logRead(request, "case.timeline", context.parameters.get("code") ?? "")
             return try await self.timeline(context)
         }
+        api.get("/evidence") { request, _ in try await self.authorised(request) ? self.evidence() : Self.unauthorised }
+        api.get("/packages/:id/evidence") { request, context in
+            guard self.authorised(request) else { return Self.unauthorised }
+            try await self.logRead(request, "package.evidence", context.parameters.get("id") ?? "")
+            return try await self.packageEvidence(context)
+        }
         api.get("/counters") { request, _ in try await self.authorised(request) ? self.counters(request) : Self.unauthorised }
         api.get("/reminders") { request, _ in
             try await self.authorised(request) ? HTTPJSON.response(try await self.engine.store.reminders()) : Self.unauthorised

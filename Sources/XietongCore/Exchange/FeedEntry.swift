@@ -6,6 +6,8 @@ public struct FeedEntry: Sendable, Hashable, Codable {
         case event
         /// A time limit reminder for the organisation (issue 5).
         case reminder
+        /// A signed head of the hub's evidence log (issue 6): the node checks it extends the last one it kept.
+        case treeHead
     }
 
     /// Position in this organisation's feed, from 1, without gaps.
@@ -14,6 +16,7 @@ public struct FeedEntry: Sendable, Hashable, Codable {
     public var delivery: Delivery?
     public var event: PackageEvent?
     public var reminder: DeadlineReminder?
+    public var treeHead: Evidence.TreeHead?
 
     public init(seq: Int, delivery: Delivery) {
         self.seq = seq
@@ -31,6 +34,12 @@ public struct FeedEntry: Sendable, Hashable, Codable {
         self.seq = seq
         self.kind = .reminder
         self.reminder = reminder
+    }
+
+    public init(seq: Int, treeHead: Evidence.TreeHead) {
+        self.seq = seq
+        self.kind = .treeHead
+        self.treeHead = treeHead
     }
 }
 

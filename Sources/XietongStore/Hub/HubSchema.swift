@@ -197,5 +197,28 @@ public enum HubSchema {
             // The sender's signature over each package, kept with it (issue 6).
             statements: ["ALTER TABLE packages ADD COLUMN signature TEXT"]
         ),
+        Migration(
+            version: 7,
+            name: "evidence log",
+            statements: [
+                // The evidence log (issue 6, SZ-3, GS-7): every hand-over event as a leaf of an append-only Merkle
+                // tree (RFC 9162), with the tree's complete subtrees and the heads the hub signed.
+                """
+                CREATE TABLE evidence_leaves (
+                    leaf_index BIGINT PRIMARY KEY, package_id TEXT NOT NULL, hop TEXT NOT NULL, leaf TEXT NOT NULL,
+                    leaf_hash TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX evidence_leaves_by_package ON evidence_leaves (package_id)",
+                "CREATE TABLE evidence_nodes (level INTEGER NOT NULL, idx BIGINT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (level, idx))",
+                "CREATE TABLE evidence_size (id INTEGER PRIMARY KEY, size BIGINT NOT NULL)",
+                "INSERT INTO evidence_size (id, size) VALUES (1, 0)",
+                """
+                CREATE TABLE tree_heads (
+                    tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL, signed_at TEXT NOT NULL, body TEXT NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 }

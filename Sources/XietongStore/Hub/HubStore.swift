@@ -395,12 +395,14 @@ public struct HubStore: Sendable {
         case delivery(Delivery)
         case event(PackageEvent)
         case reminder(DeadlineReminder)
+        case treeHead(Evidence.TreeHead)
 
         var json: String {
             switch self {
             case .delivery(let delivery): StoreRows.json(delivery)
             case .event(let event): StoreRows.json(event)
             case .reminder(let reminder): StoreRows.json(reminder)
+            case .treeHead(let head): StoreRows.json(head)
             }
         }
 
@@ -409,6 +411,7 @@ public struct HubStore: Sendable {
             case .delivery: .delivery
             case .event: .event
             case .reminder: .reminder
+            case .treeHead: .treeHead
             }
         }
     }
@@ -802,6 +805,7 @@ public struct HubStore: Sendable {
             case .delivery: return StoreRows.decode(Delivery.self, row.string("body")).map { FeedEntry(seq: seq, delivery: $0) }
             case .event: return StoreRows.decode(PackageEvent.self, row.string("body")).map { FeedEntry(seq: seq, event: $0) }
             case .reminder: return StoreRows.decode(DeadlineReminder.self, row.string("body")).map { FeedEntry(seq: seq, reminder: $0) }
+            case .treeHead: return StoreRows.decode(Evidence.TreeHead.self, row.string("body")).map { FeedEntry(seq: seq, treeHead: $0) }
             case .none: return nil
             }
         }

@@ -112,6 +112,16 @@ public enum NodeSchema {
             // Every read of case data by business systems through the node's API (issue 6).
             statements: AccessLog.statements
         ),
+        Migration(
+            version: 5,
+            name: "evidence log mirror",
+            statements: [
+                // The hub's signed tree heads this node checked and kept (issue 6, SZ-3): each extends the last.
+                "CREATE TABLE tree_heads (tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL, body TEXT NOT NULL, received_at TEXT NOT NULL)",
+                // Heads that did not extend the last one kept, or whose signature failed: the hub's log was rewritten.
+                "CREATE TABLE evidence_alarms (at TEXT NOT NULL, tree_size BIGINT NOT NULL, detail TEXT NOT NULL, body TEXT NOT NULL)",
+            ]
+        ),
     ]
 
     /// Buckets cases are spread over; delivery workers share them out.

@@ -1,0 +1,123 @@
+public import Foundation
+
+/// Hex for hashes in JSON and in the database.
+public enum Hex {
+    public static func string(_ bytes: [UInt8]) -> String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func bytes(_ text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = Self.value(utf8[index]), let low = Self.value(utf8[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// The evidence log's entries and statements (issue 6, SZ-3, GS-7): every hand-over event the hub records is a
+/// leaf of an append-only Merkle tree (RFC 9162); the hub signs the tree's head from time to time and sends it to
+/// every node, which checks that each new head extends the last one it kept.
+public enum Evidence {
+    /// The leaf for an event: its JSON with sorted keys and unescaped slashes — the same bytes whenever the event's
+    /// stored row is read back, so that anyone can recompute the leaf from the hub's database.
+    public static func leaf(_ event: PackageEvent) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(event)) ?? Data())
+    }
+
+    /// A signed tree head: the log's size and root at a moment, signed by the hub.
+    public struct TreeHead: Sendable, Codable, Hashable {
+        public var treeSize: Int
+        /// Hex SHA-256.
+        public var rootHash: String
+        public var timestamp: String
+        /// The hub's ECDSA P-256 signature (DER, base64) over `signedBytes`.
+        public var signature: String
+        /// The hub's certificate (PEM), when the platform PKI is in use; otherwise `publicKey`.
+        public var certificate: String?
+        /// The hub's evidence key (PEM), when it has no certificate.
+        public var publicKey: String?
+
+        public init(treeSize: Int, rootHash: String, timestamp: String, signature: String = "", certificate: String? = nil, publicKey: String? = nil)
+        {
+            self.treeSize = treeSize
+            self.rootHash = rootHash
+            self.timestamp = timestamp
+            self.signature = signature
+            self.certificate = certificate
+            self.publicKey = publicKey
+        }
+
+        /// What the hub signs.
+        public var signedBytes: [UInt8] {
+            Array("xietong-tree-head/1\n\(self.treeSize)\n\(self.rootHash)\n\(self.timestamp)".utf8)
+        }
+    }
+
+    /// One event of a package with its place in the log and the proof that a tree head includes it.
+    public struct Inclusion: Sendable, Codable, Hashable {
+        public var leafIndex: Int
+        public var event: PackageEvent
+        /// Hex hashes, RFC 9162 audit path.
+        public var proof: [String]
+
+        public init(leafIndex: Int, event: PackageEvent, proof: [String]) {
+            self.leafIndex = leafIndex
+            self.event = event
+            self.proof = proof
+        }
+    }
+
+    /// A package's evidence receipt: each of its hand-overs with an inclusion proof against one signed tree head.
+    public struct Receipt: Sendable, Codable, Hashable {
+        public var packageId: String
+        public var treeHead: TreeHead
+        public var entries: [Inclusion]
+
+        public init(packageId: String, treeHead: TreeHead, entries: [Inclusion]) {
+            self.packageId = packageId
+            self.treeHead = treeHead
+            self.entries = entries
+        }
+
+        /// Whether every entry's proof leads to the tree head's root (the signature is checked separately).
+        public var proofsHold: Bool {
+            guard let root = Hex.bytes(self.treeHead.rootHash) else { return false }
+            return self.entries.allSatisfy { entry in
+                let proof = entry.proof.compactMap(Hex.bytes)
+                return proof.count == entry.proof.count
+                    && MerkleTree.verifyInclusion(
+                        leaf: MerkleTree.leafHash(Evidence.leaf(entry.event)),
+                        index: entry.leafIndex,
+                        size: self.treeHead.treeSize,
+                        proof: proof,
+                        root: root
+                    )
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+public import Foundation
+public import XietongCore
+public import XietongStore
+public import XietongTrust
+
+/// `xietong audit verify` (issue 6): recomputes the evidence log from the hub's database and names any tampering —
+/// a leaf missing or altered, an event row edited, deleted or added behind the log's back, an interior node changed,
+/// a signed tree head the log no longer matches.
+public enum EvidenceAudit {
+    public struct Problem: Sendable, Codable, Hashable, CustomStringConvertible {
+        /// Stable: `evidence.leaf-missing`, `evidence.leaf-altered`, `evidence.event-altered`, `evidence.event-deleted`,
+        /// `evidence.event-unlogged`, `evidence.node-altered`, `evidence.tree-head-mismatch`,
+        /// `evidence.tree-head-signature`.
+        public var code: String
+        public var message: LocalizedText
+
+        public var description: String { "\(self.code): \(self.message.zh) / \(self.message.en)" }
+    }
+
+    public struct Report: Sendable, Codable {
+        public var leaves: Int
+        public var events: Int
+        public var treeHeads: Int
+        public var problems: [Problem]
+    }
+
+    /// Audits a hub's database. `trust` checks tree heads signed with the hub's certificate; heads signed with an
+    /// evidence key must all carry the same key.
+    public static func audit(store: HubStore, trust: TrustStore?, hub: String) async throws -> Report {
+        let database = store.database
+        let leaves = try await database.execute("SELECT leaf_index, package_id, hop, leaf, leaf_hash FROM evidence_leaves ORDER BY leaf_index", [])
+            .map { Leaf(index: $0.int("leaf_index") ?? -1, leaf: $0.string("leaf") ?? "", hash: $0.string("leaf_hash") ?? "") }
+        let nodes = try await database.execute("SELECT level, idx, hash FROM evidence_nodes ORDER BY level, idx", []).compactMap {
+            row -> (level: Int, index: Int, hash: String)? in
+            guard let level = row.int("level"), let index = row.int("idx") else { return nil }
+            return (level, index, row.string("hash") ?? "")
+        }
+        return try await self.check(
+            leaves: leaves,
+            events: try await store.allEvents(),
+            nodes: nodes,
+            heads: try await store.treeHeads(),
+            trust: trust,
+            hub: hub
+        )
+    }
+
+    /// A leaf as stored: its index, its text and its recorded hash (hex).
+    public struct Leaf: Sendable, Codable, Hashable {
+        public var index: Int
+        public var leaf: String
+        public var hash: String
+
+        public init(index: Int, leaf: String, hash: String) {
+            self.index = index
+            self.leaf = leaf
+            self.hash = hash
+        }
+    }
+
+    /// The checks, on what was read from a database or from a running hub (which gives no event rows or nodes).
+    public static func check(
+        leaves: [Leaf],
+        events: [PackageEvent]?,
+        nodes: [(level: Int, index: Int, hash: String)],
+        heads: [Evidence.TreeHead],
+        trust: TrustStore?,
+        hub: String
+    ) async throws -> Report {
+        var problems: [Problem] = []
+        func problem(_ code: String, _ zh: String, _ en: String) { problems.append(Problem(code: code, message: LocalizedText(zh: zh, en: en))) }
+
+        // The leaves, recomputed from their text.
+        var hashes: [[UInt8]] = []
+        var logged: [String: (index: Int, leaf: String)] = [:]
+        for row in leaves {
+            let index = row.index
+            let recorded = try? JSONDecoder().decode(PackageEvent.self, from: Data(row.leaf.utf8))
+            let packageId = recorded?.packageId ?? "?"
+            let hop = recorded?.hop.rawValue ?? "?"
+            while hashes.count < index {
+                problem("evidence.leaf-missing", "证据日志缺少第 \(hashes.count) 条记录", "leaf \(hashes.count) of the evidence log is missing")
+                hashes.append(MerkleTree.emptyRoot)
+            }
+            let leaf = row.leaf
+            let hash = MerkleTree.leafHash(Array(leaf.utf8))
+            if Hex.string(hash) != row.hash {
+                problem(
+                    "evidence.leaf-altered",
+                    "第 \(index) 条记录（数据包 \(packageId)，环节 \(hop)）已被改动，与记录的哈希不符",
+                    "leaf \(index) (package \(packageId), hop \(hop)) was altered: it no longer hashes to its recorded hash"
+                )
+            }
+            hashes.append(hash)
+            logged["\(packageId)|\(hop)"] = (index, leaf)
+        }
+
+        // Every event row against its leaf, and every leaf against its event row.
+        var seen: Set<String> = []
+        for event in events ?? [] {
+            let key = "\(event.packageId)|\(event.hop.rawValue)"
+            seen.insert(key)
+            guard let entry = logged[key] else {
+                problem(
+                    "evidence.event-unlogged",
+                    "事件（数据包 \(event.packageId)，环节 \(event.hop.rawValue)）不在证据日志中：它是绕过中心平台写入的",
+                    "the event (package \(event.packageId), hop \(event.hop.rawValue)) is not in the evidence log: it was written behind the hub's back"
+                )
+                continue
+            }
+            if String(decoding: Evidence.leaf(event), as: UTF8.self) != entry.leaf {
+                problem(
+                    "evidence.event-altered",
+                    "事件（数据包 \(event.packageId)，环节 \(event.hop.rawValue)，第 \(entry.index) 条）已被改动：现为 \(String(decoding: Evidence.leaf(event), as: UTF8.self))，记录为 \(entry.leaf)",
+                    "the event (package \(event.packageId), hop \(event.hop.rawValue), leaf \(entry.index)) was edited: it reads \(String(decoding: Evidence.leaf(event), as: UTF8.self)) but the log recorded \(entry.leaf)"
+                )
+            }
+        }
+        for (key, entry) in logged.sorted(by: { $0.value.index < $1.value.index }) where events != nil && !seen.contains(key) {
+            let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+            problem(
+                "evidence.event-deleted",
+                "事件（数据包 \(parts[0])，环节 \(parts.count > 1 ? parts[1] : "")，第 \(entry.index) 条）已从数据库中删除",
+                "the event (package \(parts[0]), hop \(parts.count > 1 ? parts[1] : ""), leaf \(entry.index)) was deleted from the database"
+            )
+        }
+
+        // The tree: stored interior nodes, and every signed head.
+        let tree = MerkleTree.inMemory(leafHashes: hashes)
+        for (level, index, stored) in nodes {
+            let width = 1 << level
+            guard (index + 1) * width <= hashes.count else { continue }
+            if Hex.string(try await tree.hash(index * width, (index + 1) * width)) != stored {
+                problem(
+                    "evidence.node-altered",
+                    "证据日志的内部节点（层 \(level)，序号 \(index)）与记录不符",
+                    "the evidence log's interior node (level \(level), index \(index)) does not match its leaves"
+                )
+            }
+        }
+        var pinned: String?
+        for head in heads {
+            do throws(TrustError) {
+                pinned = try await head.verifySignature(trust: trust, hub: hub, pinnedKey: pinned) ?? pinned
+            } catch {
+                problem(
+                    "evidence.tree-head-signature",
+                    "树头（\(head.treeSize) 条，\(head.timestamp)）签名无效：\(error.message.zh)",
+                    "the tree head of size \(head.treeSize) (\(head.timestamp)) has no valid signature: \(error.message.en)"
+                )
+            }
+            guard head.treeSize <= hashes.count else {
+                problem(
+                    "evidence.tree-head-mismatch",
+                    "中心平台曾签名 \(head.treeSize) 条记录，现仅有 \(hashes.count) 条",
+                    "the hub signed a log of \(head.treeSize) leaves, but only \(hashes.count) remain"
+                )
+                continue
+            }
+            if Hex.string(try await tree.root(size: head.treeSize)) != head.rootHash {
+                problem(
+                    "evidence.tree-head-mismatch",
+                    "前 \(head.treeSize) 条记录的根哈希与中心平台 \(head.timestamp) 签名的不符：历史记录被改写",
+                    "the first \(head.treeSize) leaves no longer hash to the root the hub signed at \(head.timestamp): history was rewritten"
+                )
+            }
+        }
+        return Report(leaves: hashes.count, events: events?.count ?? 0, treeHeads: heads.count, problems: problems)
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import XietongCore
+import XietongStore
+import XietongTrust
+
+/// Signs a head of the evidence log whenever it has grown, at most every `interval` seconds, and sends it to every
+/// node (issue 6). Several hub instances may run it: a size is signed once.
+struct EvidenceSigner: Service {
+    let store: HubStore
+    let signer: TreeHeadSigner
+    let nodes: [String]
+    let interval: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let signer = self.signer
+                if let head = try await self.store.signTreeHead(for: self.nodes, sign: { head in try signer.sign(head) }) {
+                    self.logger.debug("signed a tree head", metadata: ["xietong.tree_size": "\(head.treeSize)"])
+                }
+            } catch {
+                self.logger.warning("cannot sign the evidence log's tree head", metadata: ["xietong.error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(self.interval * 1000))) }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+public import XietongCore
+
+// The evidence log (issue 6, SZ-3, GS-7): an append-only Merkle tree of every hand-over event, kept beside the
+// events themselves so that `xietong audit verify` can recompute one from the other.
+extension HubStore {
+    /// Appends an event as the next leaf and stores the complete subtrees it finishes. The size row's lock orders
+    /// concurrent transactions (also across hub instances), so leaves get gapless indexes in commit order.
+    static func appendEvidence(_ event: PackageEvent, in transaction: any SQLTransaction) async throws {
+        let sized = try await transaction.execute("UPDATE evidence_size SET size = size + 1 WHERE id = 1 RETURNING size", [])
+        guard let size = sized.first?.int("size") else {
+            throw StoreError(.query, zh: "证据日志缺少计数行", en: "the evidence log's size row is missing")
+        }
+        let index = size - 1
+        let leaf = Evidence.leaf(event)
+        var hash = MerkleTree.leafHash(leaf)
+        try await transaction.execute(
+            "INSERT INTO evidence_leaves (leaf_index, package_id, hop, leaf, leaf_hash) VALUES ($1, $2, $3, $4, $5)",
+            [
+                .integer(index), .text(event.packageId), .text(event.hop.rawValue), .text(String(decoding: leaf, as: UTF8.self)),
+                .text(Hex.string(hash)),
+            ]
+        )
+        var level = 0
+        var position = index
+        while position % 2 == 1 {
+            let left = try await Self.evidenceNode(level, position - 1, in: transaction)
+            hash = MerkleTree.nodeHash(left, hash)
+            level += 1
+            position /= 2
+            try await transaction.execute(
+                "INSERT INTO evidence_nodes (level, idx, hash) VALUES ($1, $2, $3)",
+                [.integer(level), .integer(position), .text(Hex.string(hash))]
+            )
+        }
+    }
+
+    static func evidenceNode(_ level: Int, _ index: Int, in transaction: any SQLTransaction) async throws -> [UInt8] {
+        try Self.nodeHash(
+            level,
+            index,
+            level == 0
+                ? try await transaction.execute("SELECT leaf_hash AS hash FROM evidence_leaves WHERE leaf_index = $1", [.integer(index)])
+                : try await transaction.execute("SELECT hash FROM evidence_nodes WHERE level = $1 AND idx = $2", [.integer(level), .integer(index)])
+        )
+    }
+
+    static func evidenceNode(_ level: Int, _ index: Int, in database: any SQLDatabase) async throws -> [UInt8] {
+        try Self.nodeHash(
+            level,
+            index,
+            level == 0
+                ? try await database.execute("SELECT leaf_hash AS hash FROM evidence_leaves WHERE leaf_index = $1", [.integer(index)])
+                : try await database.execute("SELECT hash FROM evidence_nodes WHERE level = $1 AND idx = $2", [.integer(level), .integer(index)])
+        )
+    }
+
+    static func nodeHash(_ level: Int, _ index: Int, _ rows: [SQLRow]) throws -> [UInt8] {
+        guard let text = rows.first?.string("hash"), let hash = Hex.bytes(text), hash.count == 32 else {
+            throw StoreError(.notFound, zh: "证据日志缺少节点（层 \(level)，序号 \(index)）", en: "the evidence log has no node at level \(level), index \(index)")
+        }
+        return hash
+    }
+
+    /// The log's size now.
+    public func evidenceSize() async throws(StoreError) -> Int {
+        try await self.database.execute("SELECT size FROM evidence_size WHERE id = 1", []).first?.int("size") ?? 0
+    }
+
+    /// The tree as stored (reads its nodes on demand).
+    public func evidenceTree(size: Int) -> MerkleTree {
+        let database = self.database
+        return MerkleTree(size: size) { level, index in try await Self.evidenceNode(level, index, in: database) }
+    }
+
+    /// The latest signed tree head.
+    public func latestTreeHead() async throws(StoreError) -> Evidence.TreeHead? {
+        let rows = try await self.database.execute("SELECT body FROM tree_heads ORDER BY tree_size DESC LIMIT 1", [])
+        return rows.first.flatMap { StoreRows.decode(Evidence.TreeHead.self, $0.string("body")) }
+    }
+
+    /// Every signed tree head, oldest first.
+    public func treeHeads() async throws(StoreError) -> [Evidence.TreeHead] {
+        try await self.database.execute("SELECT body FROM tree_heads ORDER BY tree_size", []).compactMap {
+            StoreRows.decode(Evidence.TreeHead.self, $0.string("body"))
+        }
+    }
+
+    /// Signs a head for the log as it is now, if it grew since the last one, and queues it for every node's feed.
+    /// `sign` turns an unsigned head into a signed one.
+    public func signTreeHead(
+        for organisations: [String],
+        sign: @Sendable (Evidence.TreeHead) throws -> Evidence.TreeHead
+    ) async throws -> Evidence.TreeHead? {
+        let size = try await self.evidenceSize()
+        let last = try await self.latestTreeHead()
+        guard size > (last?.treeSize ?? 0) else { return nil }
+        let root: [UInt8]
+        do {
+            root = try await self.evidenceTree(size: size).root()
+        } catch {
+            throw StoreError(.query, zh: "无法计算证据日志的根哈希", en: "cannot compute the evidence log's root: \(error)")
+        }
+        let head = try sign(Evidence.TreeHead(treeSize: size, rootHash: Hex.string(root), timestamp: Timestamp.now()))
+        return try await self.database.transaction { transaction in
+            let inserted = try await transaction.execute(
+                "INSERT INTO tree_heads (tree_size, root_hash, signed_at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING RETURNING tree_size",
+                [.integer(head.treeSize), .text(head.rootHash), .text(head.timestamp), .text(StoreRows.json(head))]
+            )
+            guard !inserted.isEmpty else { return nil }
+            let feed = FeedWriter()
+            for organisation in organisations { feed.append(.treeHead(head), packageId: "", to: organisation) }
+            try await feed.flush(in: transaction)
+            return head
+        }
+    }
+
+    /// The proof that the tree of `first` leaves is a prefix of the tree of `second` leaves.
+    public func consistencyProof(from first: Int, to second: Int) async throws -> [[UInt8]] {
+        try await self.evidenceTree(size: second).consistencyProof(first, second)
+    }
+
+    /// A package's hand-overs with their inclusion proofs against `head`.
+    public func evidence(of packageId: String, against head: Evidence.TreeHead) async throws -> Evidence.Receipt {
+        let rows = try await self.database.execute(
+            "SELECT leaf_index, leaf FROM evidence_leaves WHERE package_id = $1 AND leaf_index < $2 ORDER BY leaf_index",
+            [.text(packageId), .integer(head.treeSize)]
+        )
+        let tree = self.evidenceTree(size: head.treeSize)
+        var entries: [Evidence.Inclusion] = []
+        for row in rows {
+            guard let index = row.int("leaf_index"), let event = StoreRows.decode(PackageEvent.self, row.string("leaf")) else { continue }
+            let proof = try await tree.inclusionProof(index)
+            entries.append(Evidence.Inclusion(leafIndex: index, event: event, proof: proof.map(Hex.string)))
+        }
+        return Evidence.Receipt(packageId: packageId, treeHead: head, entries: entries)
+    }
+
+    /// Leaves in order from `start`, for a remote audit.
+    public func evidenceLeaves(from start: Int, count: Int) async throws(StoreError) -> [(index: Int, leaf: String, hash: String)] {
+        try await self.database.execute(
+            "SELECT leaf_index, leaf, leaf_hash FROM evidence_leaves WHERE leaf_index >= $1 ORDER BY leaf_index LIMIT $2",
+            [.integer(start), .integer(count)]
+        ).map { ($0.int("leaf_index") ?? -1, $0.string("leaf") ?? "", $0.string("leaf_hash") ?? "") }
+    }
+}
+
+extension HubStore {
+    /// Every hand-over event row, as stored (for the audit).
+    public func allEvents() async throws(StoreError) -> [PackageEvent] {
+        try await self.database.execute("SELECT package_id, hop, at, organisation, detail, findings FROM package_events", []).compactMap(
+            StoreRows.event
+        )
+    }
+}

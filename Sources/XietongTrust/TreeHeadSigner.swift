@@ -1,0 +1,74 @@
+import Crypto
+public import Foundation
+public import XietongCore
+
+/// Signs the evidence log's tree heads (issue 6): with the hub's certificate key when the platform PKI is in use,
+/// otherwise with an evidence key kept in the data directory (made on first start), whose public key goes with every
+/// head so that nodes can pin it.
+public struct TreeHeadSigner: Sendable {
+    let rawKey: Data
+    let certificatePEM: String?
+    let publicKeyPEM: String?
+
+    public init(identity: Identity) throws(TrustError) {
+        self.rawKey = identity.rawKey
+        self.certificatePEM = identity.certificatePEM
+        self.publicKeyPEM = nil
+    }
+
+    /// The key in `file`, made (readable by the owner only) if there is none.
+    public init(keyFile file: URL) throws(TrustError) {
+        do {
+            let key: P256.Signing.PrivateKey
+            if FileManager.default.fileExists(atPath: file.path) {
+                key = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOf: file, encoding: .utf8))
+            } else {
+                key = P256.Signing.PrivateKey()
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(key.pemRepresentation.utf8).write(to: file, options: .atomic)
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+            }
+            self.rawKey = key.rawRepresentation
+            self.certificatePEM = nil
+            self.publicKeyPEM = key.publicKey.pemRepresentation
+        } catch {
+            throw TrustError(.io, zh: "无法读取或创建证据日志签名密钥 \(file.path)", en: "cannot read or create the evidence key \(file.path): \(error)")
+        }
+    }
+
+    public func sign(_ head: Evidence.TreeHead) throws(TrustError) -> Evidence.TreeHead {
+        var signed = head
+        signed.certificate = self.certificatePEM
+        signed.publicKey = self.publicKeyPEM
+        do {
+            signed.signature = try P256.Signing.PrivateKey(rawRepresentation: self.rawKey).signature(for: head.signedBytes).derRepresentation
+                .base64EncodedString()
+        } catch {
+            throw TrustError(.io, zh: "签名失败", en: "cannot sign the tree head: \(error)")
+        }
+        return signed
+    }
+}
+
+extension Evidence.TreeHead {
+    /// Checks the hub's signature: by a certificate of `hub` the trust store accepts, or by `pinnedKey` (the
+    /// evidence key a node kept from the first head it saw). Returns the key to pin, if any.
+    public func verifySignature(trust: TrustStore?, hub: String, pinnedKey: String?) async throws(TrustError) -> String? {
+        if let certificate = self.certificate, let trust {
+            _ = try await trust.verifySignature(self.signature, over: self.signedBytes, certificatePEM: certificate, organisation: hub)
+            return nil
+        }
+        guard let key = self.publicKey else {
+            throw TrustError(.badSignature, zh: "树头没有签名者", en: "the tree head names no signer")
+        }
+        if let pinnedKey, pinnedKey != key {
+            throw TrustError(.badSignature, zh: "树头的签名密钥与先前的不同", en: "the tree head is signed with a different key than before")
+        }
+        guard let publicKey = try? P256.Signing.PublicKey(pemRepresentation: key), let der = Data(base64Encoded: self.signature),
+            let signature = try? P256.Signing.ECDSASignature(derRepresentation: der), publicKey.isValidSignature(signature, for: self.signedBytes)
+        else {
+            throw TrustError(.badSignature, zh: "树头签名无效（\(self.treeSize)）", en: "the tree head's signature is not valid (size \(self.treeSize))")
+        }
+        return key
+    }
+}
