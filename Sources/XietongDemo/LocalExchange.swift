@@ -104,7 +104,13 @@ public final class LocalExchange: @unchecked Sendable {
 
     /// Declares a node; with `pushTo`, it pushes to that business system's `/receive`.
     @discardableResult
-    public func addNode(_ organisation: String, pushTo business: String? = nil, lanes: Int = 4, alertAfterSeconds: Double = 300) throws -> Service {
+    public func addNode(
+        _ organisation: String,
+        pushTo business: String? = nil,
+        lanes: Int = 4,
+        alertAfterSeconds: Double = 300,
+        serveTLS: Bool = false
+    ) throws -> Service {
         let port = Self.freePort()
         let delivery = business.map { "{\"mode\":\"push\",\"url\":\"http://127.0.0.1:\(self.services[$0]!.port)/receive\"}" } ?? "{\"mode\":\"pull\"}"
         let config = try self.write(
@@ -113,7 +119,7 @@ public final class LocalExchange: @unchecked Sendable {
              "dataDirectory":"\(self.file("node-\(organisation)").path)",
              "hub":{"url":"\(self.hubURL ?? self.services["hub"]!.url)","token":"\(self.token(for: organisation))"},
              "businessSystems":[{"name":"business-\(organisation)","role":"businessSystem","tokenSHA256":"\(Credential.hash(Self.apiKey(organisation)))"}],
-             "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)\(try self.tlsEntry(organisation))}
+             "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)\(try self.tlsEntry(organisation)),"serveTLS":\(serveTLS && self.pki != nil)}
             """,
             to: "node-\(organisation).json"
         )
@@ -121,7 +127,8 @@ public final class LocalExchange: @unchecked Sendable {
             organisation,
             port: port,
             arguments: ["node", "--config", config],
-            log: self.file("node-\(organisation).log")
+            log: self.file("node-\(organisation).log"),
+            tls: serveTLS && self.pki != nil
         )
     }
 

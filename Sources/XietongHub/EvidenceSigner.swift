@@ -9,7 +9,7 @@ import XietongTrust
 /// node (issue 6). Several hub instances may run it: a size is signed once.
 struct EvidenceSigner: Service {
     let store: HubStore
-    let signer: TreeHeadSigner
+    let signer: HubSigner
     let nodes: [String]
     let interval: TimeInterval
     let logger: Logger

@@ -46,12 +46,24 @@ public enum HubApplication {
             trust: identity?.trust,
             logger: logger
         )
+        // The hub's signature on tree heads and receipts: its certificate's key, else an evidence key of its own.
+        let signer =
+            try identity.map { identity throws(TrustError) in try HubSigner(identity: identity) }
+            ?? HubSigner(keyFile: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("evidence-key.pem"))
         let router = Router(context: PeerRequestContext.self)
         if identity != nil {
             // Before the routes: a route takes the middleware added before it.
             router.add(middleware: PeerOrganisationMiddleware { await TLSSetup.peerOrganisation(on: $0) })
         }
-        let controller = HubController(configuration: configuration, intake: intake, store: store, blobs: blobs, notifier: notifier, logger: logger)
+        let controller = HubController(
+            configuration: configuration,
+            intake: intake,
+            store: store,
+            blobs: blobs,
+            notifier: notifier,
+            signer: signer,
+            logger: logger
+        )
         controller.addRoutes(to: router)
         SupervisionController(hub: controller).addRoutes(to: router)
         EvidenceController(hub: controller).addRoutes(to: router)
@@ -85,8 +97,7 @@ public enum HubApplication {
                 DatabaseCloser(database: database), FeedRelay(database: database, notifier: notifier), monitor,
                 EvidenceSigner(
                     store: store,
-                    signer: try identity.map { identity throws(TrustError) in try TreeHeadSigner(identity: identity) }
-                        ?? TreeHeadSigner(keyFile: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("evidence-key.pem")),
+                    signer: signer,
                     nodes: configuration.nodes.map(\.organisation),
                     interval: configuration.treeHeadSeconds,
                     logger: logger

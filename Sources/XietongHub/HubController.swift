@@ -7,6 +7,7 @@ import ServiceLifecycle
 import XietongCore
 import XietongHTTP
 import XietongStore
+import XietongTrust
 
 /// The hub's HTTP interface for nodes and the administrator (described in docs/protocol.md).
 struct HubController: Sendable {
@@ -16,6 +17,8 @@ struct HubController: Sendable {
     let blobs: BlobStore
     let notifier: ChangeNotifier
     let activity = NodeActivity()
+    /// Signs receipts (issue 6).
+    let signer: HubSigner
     let logger: Logger
     static let maxPackageBytes = 32 << 20
 
@@ -93,7 +96,7 @@ struct HubController: Sendable {
         let outcome = try await self.intake.receive(Array(body.readableBytesView), signature: signature, from: node) { "/v1/packages/\($0)" }
         switch outcome {
         case .receipt(let receipt, _):
-            return HTTPJSON.response(receipt, status: receipt.status == .accepted ? .ok : .unprocessableContent)
+            return HTTPJSON.response(try self.signer.sign(receipt), status: receipt.status == .accepted ? .ok : .unprocessableContent)
         case .unreadable(let findings):
             return HTTPJSON.response(Receipt(packageId: "", status: .refused, findings: findings), status: .unprocessableContent)
         case .wrongSender(let sender):
@@ -117,6 +120,8 @@ struct HubController: Sendable {
 
     struct BatchReceipts: Codable {
         var receipts: [Receipt]
+        /// The certificate whose key signed the receipts, when the platform PKI is in use.
+        var certificate: String?
     }
 
     /// Up to 64 packages of one lane, base64 in JSON, in order; answered with one receipt each, in order.
@@ -141,22 +146,27 @@ struct HubController: Sendable {
         let outcomes = try await self.intake.receive(batch: packages, signatures: batch.signatures, from: node) { "/v1/packages/\($0)" }
         return HTTPJSON.response(
             BatchReceipts(
-                receipts: outcomes.map { outcome in
-                    switch outcome {
-                    case .receipt(let receipt, _): return receipt
-                    case .unreadable(let findings): return Receipt(packageId: "", status: .refused, findings: findings)
-                    case .wrongSender(let sender):
-                        let finding = Finding(
-                            .codesetOrganisation,
-                            at: "/CasePackage/Envelope/Sender/OrganisationCode",
-                            zh: "节点 \(node) 不能代表机构 \(sender) 发送",
-                            en: "the node \(node) cannot send for \(sender)"
-                        )
-                        return Receipt(packageId: "", status: .refused, findings: [finding])
-                    }
-                }
+                receipts: try outcomes.map { outcome throws(TrustError) in
+                    try self.signer.sign(Self.receipt(outcome, node: node))
+                },
+                certificate: self.signer.certificate
             )
         )
+    }
+
+    static func receipt(_ outcome: PackageIntake.Outcome, node: String) -> Receipt {
+        switch outcome {
+        case .receipt(let receipt, _): return receipt
+        case .unreadable(let findings): return Receipt(packageId: "", status: .refused, findings: findings)
+        case .wrongSender(let sender):
+            let finding = Finding(
+                .codesetOrganisation,
+                at: "/CasePackage/Envelope/Sender/OrganisationCode",
+                zh: "节点 \(node) 不能代表机构 \(sender) 发送",
+                en: "the node \(node) cannot send for \(sender)"
+            )
+            return Receipt(packageId: "", status: .refused, findings: [finding])
+        }
     }
 
     func putBlob(_ request: Request, _ context: PeerRequestContext) async throws -> Response {

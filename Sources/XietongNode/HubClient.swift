@@ -51,13 +51,20 @@ public struct HubClient: Sendable {
         try? JSONDecoder().decode(type, from: Data(bytes))
     }
 
-    /// Sends a lane's packages in one request; the hub answers with one receipt each, in order.
-    public func send(packages contents: [[UInt8]], signatures: [PackageSignature]? = nil) async throws(Failure) -> [Receipt] {
+    /// Sends a lane's packages in one request; the hub answers with one receipt each, in order, signed by the key
+    /// of `certificate` when the platform PKI is in use.
+    public func send(
+        packages contents: [[UInt8]],
+        signatures: [PackageSignature]? = nil
+    ) async throws(Failure) -> (receipts: [Receipt], certificate: String?) {
         struct Batch: Encodable {
             var packages: [String]
             var signatures: [PackageSignature]?
         }
-        struct Receipts: Decodable { var receipts: [Receipt] }
+        struct Receipts: Decodable {
+            var receipts: [Receipt]
+            var certificate: String?
+        }
         var request = self.request("/v1/packages/batch", method: .POST)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(
@@ -69,7 +76,7 @@ public struct HubClient: Sendable {
         guard status == 200, let receipts = Self.decode(Receipts.self, body), receipts.receipts.count == contents.count else {
             throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))
         }
-        return receipts.receipts
+        return (receipts.receipts, receipts.certificate)
     }
 
     /// Makes sure the hub has a blob, streaming it from the node's store if not.

@@ -57,7 +57,28 @@ struct OutboxForwarder: Service {
                     )
                 }
             }
-            let receipts = try await self.engine.hub.send(packages: batch.map(\.content), signatures: signatures)
+            let (receipts, certificate) = try await self.engine.hub.send(packages: batch.map(\.content), signatures: signatures)
+            // The hub's signature on each receipt: kept with it as the node's proof of hand-over (issue 6).
+            if let trust = self.engine.identity?.trust {
+                for receipt in receipts {
+                    do throws(TrustError) {
+                        guard let signature = receipt.hubSignature, let certificate else {
+                            throw TrustError(.badSignature, zh: "回执没有中心平台签名", en: "the receipt has no hub signature")
+                        }
+                        _ = try await trust.verifySignature(
+                            signature,
+                            over: receipt.signedBytes,
+                            certificatePEM: certificate,
+                            organisation: self.engine.configuration.hub.organisation
+                        )
+                    } catch {
+                        throw HubClient.Failure(
+                            status: nil,
+                            message: "the hub's receipt for \(receipt.packageId) does not verify: \(error.message.en)"
+                        )
+                    }
+                }
+            }
             try await self.engine.store.settle(zip(batch, receipts).map { ($0.packageId, $1) })
             for (item, receipt) in zip(batch, receipts) where receipt.status == .refused {
                 await self.engine.broadcaster.publish(

@@ -77,8 +77,14 @@ public final class ExchangeHarness: @unchecked Sendable {
     }
 
     @discardableResult
-    public func addNode(_ organisation: String, pushTo business: String? = nil, lanes: Int = 4, alertAfterSeconds: Double = 300) throws -> Service {
-        try self.exchange.addNode(organisation, pushTo: business, lanes: lanes, alertAfterSeconds: alertAfterSeconds)
+    public func addNode(
+        _ organisation: String,
+        pushTo business: String? = nil,
+        lanes: Int = 4,
+        alertAfterSeconds: Double = 300,
+        serveTLS: Bool = false
+    ) throws -> Service {
+        try self.exchange.addNode(organisation, pushTo: business, lanes: lanes, alertAfterSeconds: alertAfterSeconds, serveTLS: serveTLS)
     }
 
     public func addReceiver(_ organisation: String, failFirst: Int = 0) throws {

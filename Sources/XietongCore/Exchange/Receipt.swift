@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The answer to a sent package: accepted (with the unified case code) or refused (with the findings).
 /// The same receipt is returned for a resend with the same idempotency key or package id (GZ-7).
 public struct Receipt: Sendable, Hashable, Codable {
@@ -17,6 +19,17 @@ public struct Receipt: Sendable, Hashable, Codable {
     public var findings: [Finding]
     /// Where to follow the package, relative to the component that issued the receipt.
     public var statusURL: String?
+    /// The hub's signature (ECDSA P-256, DER, base64) over `signedBytes`, when the platform PKI is in use (issue 6).
+    public var hubSignature: String?
+
+    /// What the hub signs: the receipt without its signature, as JSON with sorted keys.
+    public var signedBytes: [UInt8] {
+        var unsigned = self
+        unsigned.hubSignature = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(unsigned)) ?? Data())
+    }
 
     public init(
         packageId: String,

@@ -2,10 +2,10 @@ import Crypto
 public import Foundation
 public import XietongCore
 
-/// Signs the evidence log's tree heads (issue 6): with the hub's certificate key when the platform PKI is in use,
-/// otherwise with an evidence key kept in the data directory (made on first start), whose public key goes with every
-/// head so that nodes can pin it.
-public struct TreeHeadSigner: Sendable {
+/// The hub's signatures on its tree heads and receipts (issue 6): with the hub's certificate key when the platform
+/// PKI is in use, otherwise with an evidence key kept in the data directory (made on first start), whose public key
+/// goes with every head so that nodes can pin it.
+public struct HubSigner: Sendable {
     let rawKey: Data
     let certificatePEM: String?
     let publicKeyPEM: String?
@@ -34,6 +34,25 @@ public struct TreeHeadSigner: Sendable {
         } catch {
             throw TrustError(.io, zh: "无法读取或创建证据日志签名密钥 \(file.path)", en: "cannot read or create the evidence key \(file.path): \(error)")
         }
+    }
+
+    /// The hub's certificate (PEM), when it has one.
+    public var certificate: String? { self.certificatePEM }
+
+    /// A detached signature (DER, base64).
+    public func signature(for bytes: [UInt8]) throws(TrustError) -> String {
+        do {
+            return try P256.Signing.PrivateKey(rawRepresentation: self.rawKey).signature(for: bytes).derRepresentation.base64EncodedString()
+        } catch {
+            throw TrustError(.io, zh: "签名失败", en: "cannot sign: \(error)")
+        }
+    }
+
+    /// A receipt with the hub's signature.
+    public func sign(_ receipt: Receipt) throws(TrustError) -> Receipt {
+        var signed = receipt
+        signed.hubSignature = try self.signature(for: receipt.signedBytes)
+        return signed
     }
 
     public func sign(_ head: Evidence.TreeHead) throws(TrustError) -> Evidence.TreeHead {
