@@ -15,6 +15,8 @@ public struct ExchangeBenchmark: Sendable {
     let run = String(UUID().uuidString.prefix(8)).lowercased()
     /// The hub's database (`postgres://…`); nil for the embedded SQLite.
     public var hubDatabase: String?
+    /// Mutual TLS and signed packages between the nodes and the hub (issue 6).
+    public var tls = false
     static let sender = "330106000101"
     static let receiver = "330106000201"
 
@@ -31,6 +33,7 @@ public struct ExchangeBenchmark: Sendable {
 
     func topology(lanes: Int) async throws -> LocalExchange {
         let exchange = try LocalExchange(directory: self.directory, executable: self.executable)
+        if self.tls { try exchange.enableTLS() }
         try exchange.addHub(nodes: [Self.sender, Self.receiver], database: self.hubDatabase)
         try exchange.addNode(Self.sender, lanes: lanes)
         try exchange.addReceiver(Self.receiver)

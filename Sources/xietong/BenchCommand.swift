@@ -138,10 +138,12 @@ struct ExchangeBench: AsyncParsableCommand {
     @Option(
         help: "The hub's database: an empty postgres://… database, or 'postgres' for a throw-away durable server (default: the embedded SQLite)."
     ) var hubDatabase: String?
+    @Flag(help: "Mutual TLS between the nodes and the hub, and signed packages (the evidence log is always on).") var tls = false
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
         var benchmark = ExchangeBenchmark.inDirectory(self.dataDir)
+        benchmark.tls = self.tls
         if self.hubDatabase == "postgres" {
             benchmark.hubDatabase = try await ThrowawayPostgres(durable: true).newDatabase(prefix: "exchange").url
         } else {
