@@ -4,6 +4,7 @@ import Hummingbird
 public import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import ServiceLifecycle
 import UnixSignals
 public import XietongCore
@@ -11,6 +12,7 @@ import XietongHTTP
 import XietongHub
 import XietongNode
 import XietongStore
+import XietongTrust
 
 /// `xietong demo`: a hub and five agency nodes (police, procuratorate, court, justice bureau, prison), each with a
 /// simulated business system, on the embedded store in one process and on loopback; then the case of `DemoCase`
@@ -47,17 +49,23 @@ public struct DemoRunner: Sendable {
         var hubToken: [String: String]
         var apiKey: [String: String]
         var adminToken: String
+        /// `https://…` (mutual TLS with the nodes, issue 6).
+        var hubURL: String
+        /// Trusts the demo's CA: for calls to the hub.
+        var client: HTTPClient
     }
 
     /// Runs the demo. Returns true when every package arrived intact.
     public func run() async throws -> Bool {
-        let endpoints = Endpoints(
+        var endpoints = Endpoints(
             hub: LocalProcesses.freePort(),
             nodes: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, LocalProcesses.freePort()) }),
             businesses: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, LocalProcesses.freePort()) }),
             hubToken: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, "node-\($0)-\(UUID().uuidString)") }),
             apiKey: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, "key-\($0)-\(UUID().uuidString.prefix(8))") }),
-            adminToken: "admin-\(UUID().uuidString)"
+            adminToken: "admin-\(UUID().uuidString)",
+            hubURL: "",
+            client: .shared
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var hubConfiguration = HubConfiguration()
@@ -65,6 +73,22 @@ public struct DemoRunner: Sendable {
         hubConfiguration.dataDirectory = self.options.dataDirectory.appendingPathComponent("hub").path
         hubConfiguration.nodes = DemoCase.organisations.map { .init(organisation: $0, token: endpoints.hubToken[$0]!) }
         hubConfiguration.adminToken = endpoints.adminToken
+        // The platform PKI (issue 6): a CA of the demo's own, the hub's and each node's certificate. Nodes and hub
+        // then use mutual TLS, sign packages and receipts, and keep the evidence log's signed heads.
+        let pki = self.options.dataDirectory.appendingPathComponent("pki")
+        let authority =
+            FileManager.default.fileExists(atPath: pki.appendingPathComponent("ca.crt").path)
+            ? try CertificateAuthority.open(pki) : try CertificateAuthority.create(in: pki)
+        for organisation in [hubConfiguration.organisation] + DemoCase.organisations
+        where !FileManager.default.fileExists(atPath: TLSFiles.issued(by: pki, to: organisation).certificate) {
+            try authority.issue(organisation: organisation)
+        }
+        hubConfiguration.tls = TLSFiles.issued(by: pki, to: hubConfiguration.organisation)
+        hubConfiguration.treeHeadSeconds = 0.5
+        var trust = TLSConfiguration.makeClientConfiguration()
+        trust.trustRoots = .file(pki.appendingPathComponent("ca.crt").path)
+        endpoints.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: trust))
+        endpoints.hubURL = "https://127.0.0.1:\(endpoints.hub)"
         // The case's open limit (the procuratorate's 10-day protest window) is far off: remind well ahead, and check
         // often, so that the demo shows a reminder arriving.
         hubConfiguration.reminderDaysBefore = [15, 2, 0]
@@ -88,7 +112,8 @@ public struct DemoRunner: Sendable {
             var node = NodeConfiguration(organisation: organisation)
             node.listen = .init(host: "127.0.0.1", port: endpoints.nodes[organisation]!)
             node.dataDirectory = self.options.dataDirectory.appendingPathComponent("node-\(organisation)").path
-            node.hub = .init(url: "http://127.0.0.1:\(endpoints.hub)", token: endpoints.hubToken[organisation]!)
+            node.hub = .init(url: endpoints.hubURL, token: endpoints.hubToken[organisation]!)
+            node.tls = TLSFiles.issued(by: pki, to: organisation)
             node.businessSystems = [Credential(name: "business-\(organisation)", role: .businessSystem, token: endpoints.apiKey[organisation]!)]
             node.delivery = .init(mode: .push, url: "http://127.0.0.1:\(endpoints.businesses[organisation]!)/receive")
             node.retryBaseSeconds = 0.05
@@ -110,7 +135,13 @@ public struct DemoRunner: Sendable {
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: self.logger)
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await endpoints.client.shutdown()
+            throw error
+        }
+        try? await endpoints.client.shutdown()
         return await outcome.intact
     }
 
@@ -130,13 +161,13 @@ public struct DemoRunner: Sendable {
         func node(_ organisation: String) -> String { "http://127.0.0.1:\(self.endpoints.nodes[organisation]!)" }
 
         func run() async throws {
-            for url in [("http://127.0.0.1:\(self.endpoints.hub)")]
+            for url in [self.endpoints.hubURL]
                 + DemoCase.organisations.flatMap({ [self.node($0), "http://127.0.0.1:\(self.endpoints.businesses[$0]!)"] })
             {
                 try await self.waitUntilUp(url)
             }
             self.say("协同 Xietong 演示：一个刑事案件的全流程 / demo: one criminal case, end to end")
-            self.say("  中心平台 hub   http://127.0.0.1:\(self.endpoints.hub)")
+            self.say("  中心平台 hub   \(self.endpoints.hubURL)  (双向 TLS mutual TLS; 平台根证书 CA \(self.runner.options.dataDirectory.path)/pki/ca.crt)")
             for organisation in DemoCase.organisations {
                 self.say(
                     "  \(self.runner.registry[organisation]!.name.zh)  node \(self.node(organisation))  business system http://127.0.0.1:\(self.endpoints.businesses[organisation]!)"
@@ -197,12 +228,15 @@ public struct DemoRunner: Sendable {
             self.say("结果 Result: \(intactCount)/\(steps.count) 件数据包完整送达 packages delivered intact (byte-identical; attachments verified by SHA-256)")
             await self.outcome.set(intactCount == steps.count)
             try await self.showDeadlines(caseCode: codes[DemoCase.police])
+            if let last = packageIds.last { try await self.showEvidence(of: last, at: DemoCase.prison) }
             if !self.runner.options.once {
                 self.say("")
                 self.say("演示继续运行，按 Ctrl-C 结束 / the demo keeps running; press Ctrl-C to stop. Try:")
                 let last = packageIds.last ?? ""
                 self.say("  xietong track \(last) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!)")
-                self.say("  curl -H 'Authorization: Bearer \(self.endpoints.adminToken)' http://127.0.0.1:\(self.endpoints.hub)/v1/admin/nodes")
+                self.say(
+                    "  curl -H 'Authorization: Bearer \(self.endpoints.adminToken)' \(self.endpoints.hubURL)/v1/admin/nodes --cacert \(self.runner.options.dataDirectory.path)/pki/ca.crt"
+                )
                 self.say("  curl http://127.0.0.1:\(self.endpoints.businesses[DemoCase.prison]!)/received")
                 if let code = codes[DemoCase.police] {
                     self.say("  xietong case \(code) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!)")
@@ -215,9 +249,9 @@ public struct DemoRunner: Sendable {
         /// The case's statutory time limits as the hub tracks them (issue 5): who must act by when, met or open.
         func showDeadlines(caseCode: String?) async throws {
             guard let caseCode else { return }
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.endpoints.hub)/v1/cases/\(caseCode)/timeline")
+            var request = HTTPClientRequest(url: "\(self.endpoints.hubURL)/v1/cases/\(caseCode)/timeline")
             request.headers.add(name: "Authorization", value: "Bearer \(self.endpoints.adminToken)")
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 16 << 20)
             guard response.status == .ok, let timeline = try? JSONDecoder().decode(CaseTimeline.self, from: Data(body.readableBytesView)) else {
                 self.say("期限 time limits: unavailable (\(response.status.code))")
@@ -229,6 +263,41 @@ public struct DemoRunner: Sendable {
             try await self.showReminders()
         }
 
+        /// A package's hand-overs in the hub's evidence log, with inclusion proofs checked by the receiving node
+        /// against a signed tree head it keeps (issue 6, SZ-3).
+        func showEvidence(of packageId: String, at organisation: String) async throws {
+            struct Verified: Decodable {
+                struct Receipt: Decodable {
+                    let treeHead: Evidence.TreeHead
+                    let entries: [Evidence.Inclusion]
+                }
+                let receipt: Receipt
+                let verified: Bool
+            }
+            for _ in 0..<100 {
+                var request = HTTPClientRequest(url: "\(self.node(organisation))/api/v1/packages/\(packageId)/evidence")
+                request.headers.add(name: "Authorization", value: "Bearer \(self.endpoints.apiKey[organisation]!)")
+                let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
+                let body = try await response.body.collect(upTo: 4 << 20)
+                if let evidence = try? JSONDecoder().decode(Verified.self, from: Data(body.readableBytesView)),
+                    evidence.receipt.entries.contains(where: { $0.event.hop == .storedByReceiver })
+                {
+                    self.say("")
+                    self.say("存证 Evidence log（防篡改 tamper-evident, RFC 9162）: \(packageId)")
+                    for entry in evidence.receipt.entries {
+                        self.say(
+                            "  #\(entry.leafIndex)  \(entry.event.hop.name.zh) / \(entry.event.hop.name.en)  \(entry.event.at)  包含证明 proof: \(entry.proof.count) hashes"
+                        )
+                    }
+                    self.say(
+                        "  \(evidence.verified ? "✔ 已验证 verified" : "✘ 验证失败 NOT verified") by \(self.runner.registry[organisation]?.name.zh ?? organisation) against the hub's signed tree head of \(evidence.receipt.treeHead.treeSize) entries"
+                    )
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+
         /// The reminders the hub pushed to the agencies' nodes (GS-3), as their business systems receive them.
         func showReminders() async throws {
             var reminders: [(String, DeadlineReminder)] = []
@@ -237,7 +306,7 @@ public struct DemoRunner: Sendable {
                 for organisation in DemoCase.organisations {
                     var request = HTTPClientRequest(url: "\(self.node(organisation))/api/v1/reminders")
                     request.headers.add(name: "Authorization", value: "Bearer \(self.endpoints.apiKey[organisation]!)")
-                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                    let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
                     let body = try await response.body.collect(upTo: 1 << 20)
                     let received = (try? JSONDecoder().decode([DeadlineReminder].self, from: Data(body.readableBytesView))) ?? []
                     reminders += received.map { (organisation, $0) }
@@ -255,7 +324,7 @@ public struct DemoRunner: Sendable {
 
         func waitUntilUp(_ url: String) async throws {
             for _ in 0..<600 {
-                if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/healthz"), timeout: .seconds(2)),
+                if let response = try? await self.endpoints.client.execute(HTTPClientRequest(url: url + "/healthz"), timeout: .seconds(2)),
                     response.status == .ok
                 {
                     return
@@ -277,7 +346,7 @@ public struct DemoRunner: Sendable {
             request.headers.add(name: "Authorization", value: "Bearer \(key)")
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            let response = try await self.endpoints.client.execute(request, timeout: .seconds(60))
             return (Int(response.status.code), Array(try await response.body.collect(upTo: 16 << 20).readableBytesView))
         }
 
@@ -354,7 +423,7 @@ public struct DemoRunner: Sendable {
         func checkIntact(_ built: DemoCase.Built, at organisation: String) async throws -> Bool {
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.endpoints.businesses[organisation]!)/received")
             request.method = .GET
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 16 << 20)
             let received = (try? JSONDecoder().decode([BusinessSystemSimulator.Received].self, from: Data(body.readableBytesView))) ?? []
             guard let entry = received.first(where: { $0.packageId == built.package.envelope.packageId }) else { return false }
