@@ -60,6 +60,11 @@ import XietongTesting
             try await harness.get("\(node)/api/v1/evidence", key: key).json(NodeEvidence.self)?.treeHead != nil
         }
 
+        // The running hub audited from outside: its leaves against its signed heads.
+        let ca = try #require(harness.exchange.pki).appendingPathComponent("ca.crt").path
+        let remote = try CommandRunner.run(["audit", "verify", "--hub", harness.services["hub"]!.url, "--token", harness.adminToken, "--ca", ca])
+        #expect(remote.status == 0 && remote.stdout.contains("no tampering found"), "\(remote.stdout)\(remote.stderr)")
+
         // The hub stopped, its database is audited: clean; then an edited event and a deleted one are named.
         harness.stop("hub")
         let config = harness.exchange.directory.appendingPathComponent("hub.json").path
