@@ -79,7 +79,7 @@ extension TrustStore {
     ) async throws(TrustError) -> String {
         let certificate: Certificate
         do {
-            certificate = try Certificate(pemEncoded: certificatePEM)
+            certificate = try self.certificate(pem: certificatePEM)
         } catch {
             throw TrustError(.badSignature, zh: "签名证书无法解析", en: "the signer's certificate cannot be read")
         }

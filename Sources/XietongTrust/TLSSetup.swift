@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import NIOCore
 public import NIOSSL
+import NIOConcurrencyHelpers
 import SwiftASN1
 import X509
 import XietongCore
@@ -71,9 +72,16 @@ public enum TLSSetup {
 
     /// The organisation named by the certificate a peer presented on `channel` (after a verified handshake).
     public static func peerOrganisation(on channel: any Channel) async -> String? {
-        guard let peer = try? await channel.nioSSL_peerCertificate().get(), let der = try? peer.toDERBytes(),
-            let certificate = try? Certificate(derEncoded: der)
-        else { return nil }
-        return PEMFiles.commonName(certificate)
+        guard let peer = try? await channel.nioSSL_peerCertificate().get(), let der = try? peer.toDERBytes() else { return nil }
+        if let known = Self.peers.withLockedValue({ $0[der] }) { return known }
+        guard let certificate = try? Certificate(derEncoded: der), let organisation = PEMFiles.commonName(certificate) else { return nil }
+        Self.peers.withLockedValue {
+            if $0.count > 10_000 { $0.removeAll() }
+            $0[der] = organisation
+        }
+        return organisation
     }
+
+    /// Organisations of peer certificates already read, by their DER bytes.
+    static let peers = NIOLockedValueBox<[[UInt8]: String]>([:])
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import NIOConcurrencyHelpers
+import SwiftASN1
 public import X509
 import XietongCore
 
@@ -9,6 +10,21 @@ public final class TrustStore: Sendable {
     public let authority: Certificate
     public let revocationFile: URL?
     private let cache = NIOLockedValueBox<(modified: Date?, serials: Set<String>)>((nil, []))
+    /// Certificates whose chain to the CA was validated, and those parsed from PEM: the expensive parts, done once
+    /// per certificate (validity and revocation are still checked every time).
+    private let chains = NIOLockedValueBox<Set<Certificate>>([])
+    private let parsed = NIOLockedValueBox<[String: Certificate]>([:])
+
+    /// A certificate from PEM, parsed once.
+    func certificate(pem: String) throws -> Certificate {
+        if let known = self.parsed.withLockedValue({ $0[pem] }) { return known }
+        let certificate = try Certificate(pemEncoded: pem)
+        self.parsed.withLockedValue {
+            if $0.count > 10_000 { $0.removeAll() }
+            $0[pem] = certificate
+        }
+        return certificate
+    }
 
     public init(authority: Certificate, revocationFile: URL?) {
         self.authority = authority
@@ -49,8 +65,14 @@ public final class TrustStore: Sendable {
                 en: "the certificate is not valid yet (\(subject), serial \(serial))"
             )
         }
-        var verifier = Verifier(rootCertificates: CertificateStore([self.authority])) { RFC5280Policy(validationTime: now) }
-        guard case .validCertificate = await verifier.validate(leaf: certificate, intermediates: CertificateStore()) else {
+        let known = self.chains.withLockedValue { $0.contains(certificate) }
+        var verifier = Verifier(rootCertificates: CertificateStore([self.authority])) { RFC5280Policy() }
+        if !known, case .validCertificate = await verifier.validate(leaf: certificate, intermediates: CertificateStore()) {
+            self.chains.withLockedValue {
+                if $0.count > 10_000 { $0.removeAll() }
+                $0.insert(certificate)
+            }
+        } else if !known {
             throw TrustError(
                 .unknownIssuer,
                 zh: "证书不是平台根证书签发的（\(subject)，序列号 \(serial)，签发者 \(certificate.issuer)）",

@@ -37,8 +37,6 @@ enum StoreRows {
                 event.findings.map { .text(Self.json($0)) } ?? .null,
             ]
         )
-        // Every hand-over the hub records is also a leaf of its evidence log (issue 6), in the same transaction.
-        if table == .hub, !inserted.isEmpty { try await HubStore.appendEvidence(event, in: transaction) }
         return !inserted.isEmpty
     }
 

@@ -4,34 +4,65 @@ public import XietongCore
 // The evidence log (issue 6, SZ-3, GS-7): an append-only Merkle tree of every hand-over event, kept beside the
 // events themselves so that `xietong audit verify` can recompute one from the other.
 extension HubStore {
-    /// Appends an event as the next leaf and stores the complete subtrees it finishes. The size row's lock orders
-    /// concurrent transactions (also across hub instances), so leaves get gapless indexes in commit order.
-    static func appendEvidence(_ event: PackageEvent, in transaction: any SQLTransaction) async throws {
-        let sized = try await transaction.execute("UPDATE evidence_size SET size = size + 1 WHERE id = 1 RETURNING size", [])
+    /// Appends a transaction's events as the next leaves, and stores the complete subtrees they finish: one size
+    /// update, one insert of leaves and one of nodes, and a read for each older left sibling a new subtree needs (at
+    /// most one per level). The size row's lock orders concurrent transactions (also across hub instances), so
+    /// leaves get gapless indexes in commit order.
+    static func appendEvidence(_ events: [PackageEvent], in transaction: any SQLTransaction) async throws {
+        guard !events.isEmpty else { return }
+        let sized = try await transaction.execute(
+            "UPDATE evidence_size SET size = size + $1 WHERE id = 1 RETURNING size",
+            [.integer(events.count)]
+        )
         guard let size = sized.first?.int("size") else {
             throw StoreError(.query, zh: "证据日志缺少计数行", en: "the evidence log's size row is missing")
         }
-        let index = size - 1
-        let leaf = Evidence.leaf(event)
-        var hash = MerkleTree.leafHash(leaf)
-        try await transaction.execute(
-            "INSERT INTO evidence_leaves (leaf_index, package_id, hop, leaf, leaf_hash) VALUES ($1, $2, $3, $4, $5)",
-            [
-                .integer(index), .text(event.packageId), .text(event.hop.rawValue), .text(String(decoding: leaf, as: UTF8.self)),
+        let first = size - events.count
+        var known: [[Int: [UInt8]]] = [[:]]
+        var leafRows: [[SQLValue]] = []
+        for (offset, event) in events.enumerated() {
+            let leaf = Evidence.leaf(event)
+            let hash = MerkleTree.leafHash(leaf)
+            known[0][first + offset] = hash
+            leafRows.append([
+                .integer(first + offset), .text(event.packageId), .text(event.hop.rawValue), .text(String(decoding: leaf, as: UTF8.self)),
                 .text(Hex.string(hash)),
-            ]
-        )
+            ])
+        }
+        try await Self.insertRows("evidence_leaves (leaf_index, package_id, hop, leaf, leaf_hash)", leafRows, in: transaction)
+        var nodeRows: [[SQLValue]] = []
         var level = 0
-        var position = index
-        while position % 2 == 1 {
-            let left = try await Self.evidenceNode(level, position - 1, in: transaction)
-            hash = MerkleTree.nodeHash(left, hash)
+        while !known[level].isEmpty {
+            var parents: [Int: [UInt8]] = [:]
+            for index in known[level].keys.sorted() where index % 2 == 1 {
+                let left: [UInt8]
+                if let sibling = known[level][index - 1] {
+                    left = sibling
+                } else {
+                    left = try await Self.evidenceNode(level, index - 1, in: transaction)
+                }
+                let parent = MerkleTree.nodeHash(left, known[level][index]!)
+                parents[index / 2] = parent
+                nodeRows.append([.integer(level + 1), .integer(index / 2), .text(Hex.string(parent))])
+            }
+            known.append(parents)
             level += 1
-            position /= 2
-            try await transaction.execute(
-                "INSERT INTO evidence_nodes (level, idx, hash) VALUES ($1, $2, $3)",
-                [.integer(level), .integer(position), .text(Hex.string(hash))]
-            )
+        }
+        try await Self.insertRows("evidence_nodes (level, idx, hash)", nodeRows, in: transaction)
+    }
+
+    /// A multi-row insert, 100 rows a statement.
+    static func insertRows(_ target: String, _ rows: [[SQLValue]], in transaction: any SQLTransaction) async throws {
+        for chunk in stride(from: 0, to: rows.count, by: 100) {
+            let part = rows[chunk..<min(chunk + 100, rows.count)]
+            var binds: [SQLValue] = []
+            var values: [String] = []
+            for row in part {
+                let base = binds.count
+                binds += row
+                values.append("(" + (1...row.count).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
+            }
+            try await transaction.execute("INSERT INTO \(target) VALUES " + values.joined(separator: ", "), binds)
         }
     }
 

@@ -314,7 +314,7 @@ public struct HubStore: Sendable {
             PackageEvent(packageId: envelope.packageId, hop: .forwarded, at: now, organisation: hub, detail: envelope.receiver.organisationCode),
         ]
         for event in hops {
-            try await StoreRows.insert(event, into: .hub, in: transaction)
+            if try await StoreRows.insert(event, into: .hub, in: transaction) { feed.log(event) }
             feed.append(.event(event), packageId: envelope.packageId, to: envelope.sender.organisationCode)
         }
         feed.append(.delivery(delivery), packageId: envelope.packageId, to: envelope.receiver.organisationCode)
@@ -423,12 +423,19 @@ public struct HubStore: Sendable {
     final class FeedWriter: @unchecked Sendable {
         // @unchecked: used by one transaction's task only.
         private var entries: [(organisation: String, body: FeedBody, packageId: String)] = []
+        /// Hand-over events recorded by the transaction: leaves of the evidence log (issue 6).
+        private var evidence: [PackageEvent] = []
 
         func append(_ body: FeedBody, packageId: String, to organisation: String) {
             self.entries.append((organisation, body, packageId))
         }
 
+        func log(_ event: PackageEvent) { self.evidence.append(event) }
+
         func flush(in transaction: any SQLTransaction) async throws {
+            // The evidence log first: every event the transaction recorded, appended together.
+            try await HubStore.appendEvidence(self.evidence, in: transaction)
+            self.evidence = []
             let now = Timestamp.now()
             var order: [String] = []
             var byOrganisation: [String: [(body: FeedBody, packageId: String)]] = [:]
@@ -586,6 +593,7 @@ public struct HubStore: Sendable {
         var stored = event
         stored.organisation = organisation
         guard try await StoreRows.insert(stored, into: .hub, in: transaction) else { return (.recorded, nil) }
+        feed.log(stored)
         if event.hop == .delivered || event.hop == .refused {
             try await transaction.execute("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
         }
@@ -897,8 +905,9 @@ public struct HubStore: Sendable {
             )
             guard !inserted.isEmpty else { return }
             let event = PackageEvent(packageId: packageId, hop: .alerted, organisation: hub, detail: detail)
-            try await StoreRows.insert(event, into: .hub, in: transaction)
+            let logged = try await StoreRows.insert(event, into: .hub, in: transaction)
             let feed = FeedWriter()
+            if logged { feed.log(event) }
             feed.append(.event(event), packageId: packageId, to: sender)
             feed.append(.event(event), packageId: packageId, to: receiver)
             try await feed.flush(in: transaction)
