@@ -1,5 +1,6 @@
 public import Foundation
 import SwiftASN1
+import XietongCore
 public import X509
 
 /// Reading certificates and keys from PEM files, and naming what is in them.
@@ -14,7 +15,7 @@ public enum PEMFiles {
 
     /// The serial number in lower-case hex.
     public static func serial(_ certificate: Certificate) -> String {
-        certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
+        Hex.string(Array(certificate.serialNumber.bytes))
     }
 
     /// The subject's common name: for the platform's certificates, the organisation code.

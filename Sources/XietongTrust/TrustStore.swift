@@ -9,11 +9,23 @@ import XietongCore
 public final class TrustStore: Sendable {
     public let authority: Certificate
     public let revocationFile: URL?
-    private let cache = NIOLockedValueBox<(modified: Date?, serials: Set<String>)>((nil, []))
+    private let cache = NIOLockedValueBox<(modified: Date?, checked: Date, serials: Set<String>)>((nil, .distantPast, []))
     /// Certificates whose chain to the CA was validated, and those parsed from PEM: the expensive parts, done once
     /// per certificate (validity and revocation are still checked every time).
     private let chains = NIOLockedValueBox<Set<Certificate>>([])
     private let parsed = NIOLockedValueBox<[String: Certificate]>([:])
+    private let named = NIOLockedValueBox<[Certificate: (subject: String, serial: String)]>([:])
+
+    /// A certificate's common name and serial (hex), read once.
+    func names(_ certificate: Certificate) -> (subject: String, serial: String) {
+        if let known = self.named.withLockedValue({ $0[certificate] }) { return known }
+        let names = (PEMFiles.commonName(certificate) ?? "?", PEMFiles.serial(certificate))
+        self.named.withLockedValue {
+            if $0.count > 10_000 { $0.removeAll() }
+            $0[certificate] = names
+        }
+        return names
+    }
 
     /// A certificate from PEM, parsed once.
     func certificate(pem: String) throws -> Certificate {
@@ -39,18 +51,23 @@ public final class TrustStore: Sendable {
     /// that cannot be read or whose signature fails is an error: no certificate is then trusted.
     public func revokedSerials() throws(TrustError) -> Set<String> {
         guard let url = self.revocationFile else { return [] }
+        // The file is looked at once a second at most.
+        let now = Date()
+        if let fresh = self.cache.withLockedValue({ now.timeIntervalSince($0.checked) < 1 && $0.modified != nil ? $0.serials : nil }) { return fresh }
         let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
-        if let modified, let cached = self.cache.withLockedValue({ $0.modified == modified ? $0.serials : nil }) { return cached }
+        if let modified, let cached = self.cache.withLockedValue({ $0.modified == modified ? $0.serials : nil }) {
+            self.cache.withLockedValue { $0.checked = now }
+            return cached
+        }
         let serials = try RevocationList.load(url, authority: self.authority).serials
-        self.cache.withLockedValue { $0 = (modified, serials) }
+        self.cache.withLockedValue { $0 = (modified, now, serials) }
         return serials
     }
 
     /// Checks a certificate: issued by the platform CA, within its validity, not revoked. Returns the organisation
     /// it names (its common name).
     public func verify(_ certificate: Certificate, at now: Date = Date()) async throws(TrustError) -> String {
-        let subject = PEMFiles.commonName(certificate) ?? "?"
-        let serial = PEMFiles.serial(certificate)
+        let (subject, serial) = self.names(certificate)
         if now > certificate.notValidAfter {
             throw TrustError(
                 .expired,
