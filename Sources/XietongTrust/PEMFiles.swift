@@ -1,7 +1,7 @@
 public import Foundation
 import SwiftASN1
-import XietongCore
 public import X509
+import XietongCore
 
 /// Reading certificates and keys from PEM files, and naming what is in them.
 public enum PEMFiles {

@@ -1,8 +1,8 @@
 public import Foundation
 public import Logging
+import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOSSL
-import NIOConcurrencyHelpers
 import SwiftASN1
 import X509
 import XietongCore
