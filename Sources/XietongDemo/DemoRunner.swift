@@ -53,7 +53,24 @@ public struct DemoRunner: Sendable {
         var hubURL: String
         /// Trusts the demo's CA: for calls to the hub.
         var client: HTTPClient
+        /// The web consoles' demo users (issue 7).
+        var users: [ConsoleUser] = []
     }
+
+    /// A demo user of a web console, as printed and written to `console.json`.
+    public struct ConsoleUser: Sendable, Codable {
+        public var console: String
+        public var organisation: String
+        public var role: String
+        public var user: String
+        public var password: String
+    }
+
+    /// The console users' names: the committee's, then one clerk per agency.
+    static let clerkNames = [
+        DemoCase.police: "ga-clerk", DemoCase.procuratorate: "jcy-clerk", DemoCase.court: "fy-clerk", DemoCase.justiceBureau: "sfj-clerk",
+        DemoCase.prison: "jy-clerk",
+    ]
 
     /// Runs the demo. Returns true when every package arrived intact.
     public func run() async throws -> Bool {
@@ -84,6 +101,33 @@ public struct DemoRunner: Sendable {
             try authority.issue(organisation: organisation)
         }
         hubConfiguration.tls = TLSFiles.issued(by: pki, to: hubConfiguration.organisation)
+        // The web consoles' users (issue 7): the committee's supervisor and administrator, a clerk per agency.
+        let password = { (who: String) in "demo-\(who)-\(UUID().uuidString.prefix(6).lowercased())" }
+        for (user, role) in [("zfw-supervisor", Role.supervisor), ("zfw-admin", Role.administrator)] {
+            let secret = password(user)
+            hubConfiguration.users.append(Credential(name: user, role: role, token: secret))
+            endpoints.users.append(
+                ConsoleUser(
+                    console: "https://127.0.0.1:\(endpoints.hub)/console",
+                    organisation: hubConfiguration.organisation,
+                    role: role.rawValue,
+                    user: user,
+                    password: secret
+                )
+            )
+        }
+        for organisation in DemoCase.organisations {
+            let user = Self.clerkNames[organisation]!
+            endpoints.users.append(
+                ConsoleUser(
+                    console: "http://127.0.0.1:\(endpoints.nodes[organisation]!)/console",
+                    organisation: organisation,
+                    role: Role.officer.rawValue,
+                    user: user,
+                    password: password(user)
+                )
+            )
+        }
         hubConfiguration.treeHeadSeconds = 0.5
         var trust = TLSConfiguration.makeClientConfiguration()
         trust.trustRoots = .file(pki.appendingPathComponent("ca.crt").path)
@@ -114,6 +158,9 @@ public struct DemoRunner: Sendable {
             node.dataDirectory = self.options.dataDirectory.appendingPathComponent("node-\(organisation)").path
             node.hub = .init(url: endpoints.hubURL, token: endpoints.hubToken[organisation]!)
             node.tls = TLSFiles.issued(by: pki, to: organisation)
+            node.users = endpoints.users.filter { $0.organisation == organisation }.map {
+                Credential(name: $0.user, role: .officer, token: $0.password)
+            }
             node.businessSystems = [Credential(name: "business-\(organisation)", role: .businessSystem, token: endpoints.apiKey[organisation]!)]
             node.delivery = .init(mode: .push, url: "http://127.0.0.1:\(endpoints.businesses[organisation]!)/receive")
             node.retryBaseSeconds = 0.05
@@ -229,6 +276,8 @@ public struct DemoRunner: Sendable {
             await self.outcome.set(intactCount == steps.count)
             try await self.showDeadlines(caseCode: codes[DemoCase.police])
             if let last = packageIds.last { try await self.showEvidence(of: last, at: DemoCase.prison) }
+            try await self.leaveOneForTheClerk(steps[0])
+            try self.showConsoles()
             if !self.runner.options.once {
                 self.say("")
                 self.say("演示继续运行，按 Ctrl-C 结束 / the demo keeps running; press Ctrl-C to stop. Try:")
@@ -296,6 +345,49 @@ public struct DemoRunner: Sendable {
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
+        }
+
+        /// A second case's arrest request, left for the procuratorate's clerk to sign for in the web console.
+        func leaveOneForTheClerk(_ step: DemoCase.Step) async throws {
+            let built = DemoCase.build(
+                step,
+                index: 99,
+                run: self.runner.run,
+                registry: self.runner.registry,
+                catalog: self.runner.catalog,
+                inReplyTo: nil,
+                caseCode: nil,
+                related: []
+            )
+            var package = built.package
+            package.body.caseInfo.name = "李某某诈骗案"
+            package.body.caseInfo.summary = "犯罪嫌疑人李某某冒充客服人员骗取他人钱款，价值共计人民币五万余元。"
+            package.body.persons[0].name = "李某某"
+            package.body.persons[0].idCardNumber = ResidentIDNumber.build(division: "330106", birth: "19880708", order: 215, male: true)?.rawValue
+            package.body.persons[0].birthDate = "1988-07-08"
+            package.body.charges = [CasePackage.Charge(personRef: "p1", name: "诈骗罪", lawArticle: "刑法第266条")]
+            let pending = DemoCase.Built(package: package, xml: CasePackageWriter.bytes(package), files: built.files)
+            for file in pending.files { try await self.upload(file, to: step.sender) }
+            let receipt = try await self.send(pending.xml, from: step.sender)
+            guard receipt.status == .accepted else { return }
+            _ = try await self.follow(package.envelope.packageId, sender: step.sender, quietly: true)
+            self.say("")
+            self.say(
+                "待签收 Waiting in the procuratorate's console: \(self.name(step.sender)) → \(self.name(step.receiver))  提请批准逮捕（李某某诈骗案） \(package.envelope.packageId)"
+            )
+        }
+
+        /// The web consoles' addresses and demo users (issue 7), also written to `console.json` in the data folder.
+        func showConsoles() throws {
+            self.say("")
+            self.say("网页控制台 Web consoles（中文，可切换 English）:")
+            for user in self.endpoints.users {
+                let site = self.runner.registry[user.organisation]?.name.zh ?? "政法委 committee"
+                self.say("  \(user.console)  \(site)  用户 user: \(user.user)  密码 password: \(user.password)  (\(user.role))")
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(self.endpoints.users).write(to: self.runner.options.dataDirectory.appendingPathComponent("console.json"))
         }
 
         /// The reminders the hub pushed to the agencies' nodes (GS-3), as their business systems receive them.

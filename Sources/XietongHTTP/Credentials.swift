@@ -14,6 +14,8 @@ public enum Role: String, Sendable, Codable, Hashable, CaseIterable {
     case supervisor
     /// The platform's administrators: the administrative endpoints.
     case administrator
+    /// An agency's officer or clerk, using the node's web console (issue 7).
+    case officer
 }
 
 /// A named caller and the SHA-256 (hex) of its token.

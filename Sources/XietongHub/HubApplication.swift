@@ -67,6 +67,7 @@ public enum HubApplication {
         controller.addRoutes(to: router)
         SupervisionController(hub: controller).addRoutes(to: router)
         EvidenceController(hub: controller).addRoutes(to: router)
+        HubConsole(hub: controller, registry: registry).addRoutes(to: router)
         let monitor = AlertMonitor(
             store: store,
             notifier: notifier,

@@ -19,6 +19,8 @@ struct HubController: Sendable {
     let activity = NodeActivity()
     /// Signs receipts (issue 6).
     let signer: HubSigner
+    /// The web console's log-ins (issue 7).
+    let sessions = ConsoleSessions()
     let logger: Logger
     static let maxPackageBytes = 32 << 20
 
@@ -40,9 +42,11 @@ struct HubController: Sendable {
 
     /// Logs a read of case data: who read what, and when (issue 6). Refused reads are logged too.
     func logRead(_ request: Request, _ action: String, _ subject: String, allowed: Bool = true) async throws {
-        let who = self.principal(request) ?? Principal(name: "anonymous", role: .node)
+        var who = self.principal(request)
+        if who == nil { who = await self.sessions.session(request)?.principal }
+        let reader = who ?? Principal(name: "anonymous", role: .node)
         try await self.store.accessLog.record(
-            AccessRecord(at: Timestamp.now(), who: who.name, role: who.role.rawValue, action: action, subject: subject, allowed: allowed)
+            AccessRecord(at: Timestamp.now(), who: reader.name, role: reader.role.rawValue, action: action, subject: subject, allowed: allowed)
         )
     }
 
@@ -57,6 +61,12 @@ struct HubController: Sendable {
     /// A supervisor or an administrator: every case's metadata, read-only (SZ-4).
     func supervisor(_ request: Request) -> Principal? {
         self.credentials.principal(request).flatMap { [.supervisor, .administrator].contains($0.role) ? $0 : nil }
+    }
+
+    /// A supervisor or an administrator by token, or signed in to the console (its CSV exports).
+    func supervisorOrConsole(_ request: Request) async -> Principal? {
+        if let principal = self.supervisor(request) { return principal }
+        return await self.sessions.session(request)?.principal
     }
 
     static let unauthorised = HTTPJSON.error(.unauthorized, "auth.required", zh: "需要有效的节点令牌", en: "a valid node token is required")

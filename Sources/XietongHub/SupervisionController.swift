@@ -47,7 +47,7 @@ struct SupervisionController {
     func wantsCSV(_ request: Request) -> Bool { request.uri.queryParameters.get("format") == "csv" }
 
     func deadlines(_ request: Request) async throws -> Response {
-        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let filterText = parameters.get("filter") ?? "open"
@@ -75,7 +75,7 @@ struct SupervisionController {
 
     /// The time-limit reminders sent to agencies, newest first (GS-3: supervisors see them too).
     func reminders(_ request: Request) async throws -> Response {
-        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let rows = try await self.hub.store.remindersSent()
         struct Row: Encodable {
@@ -100,7 +100,7 @@ struct SupervisionController {
 
     /// Every case's flows, filtered by state (`all`, `open`, `dueSoon`, `overdue`), agency and flow.
     func cases(_ request: Request) async throws -> Response {
-        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let filterText = parameters.get("filter") ?? "open"
@@ -122,7 +122,7 @@ struct SupervisionController {
 
     /// Persons in custody whose stage's period runs out within `days` (default 7), or already has (超期羁押 warning).
     func custody(_ request: Request) async throws -> Response {
-        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let daysText = request.uri.queryParameters.get("days") ?? "7"
         guard let days = Int(daysText), (0...366).contains(days) else { return Self.badQuery("days", daysText, expected: "0…366") }
@@ -146,7 +146,7 @@ struct SupervisionController {
     }
 
     func allCounters(_ request: Request) async throws -> Response {
-        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         return try await self.counters(request, organisation: nil)
     }
@@ -169,7 +169,7 @@ struct SupervisionController {
     }
 
     func statistics(_ request: Request) async throws -> Response {
-        guard self.hub.supervisor(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let today = CalendarDate(chinaDayOf: Date())

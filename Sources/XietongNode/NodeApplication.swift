@@ -14,6 +14,32 @@ import XietongTrust
 /// Builds an agency node: its database and blob store in the data directory, its interface for business systems
 /// (HTTP and WebSocket), and its services (forwarder, feed puller, reporter, pusher, subscriptions).
 public enum NodeApplication {
+    /// Every hop and reminder, as they happen, to one WebSocket (business systems and the console).
+    static func stream(_ engine: NodeEngine, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let (id, events) = await engine.broadcaster.subscribe()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await message in events {
+                    let data =
+                        switch message {
+                        case .packageEvent(let event): try encoder.encode(EventMessage(event))
+                        case .deadlineReminder(let reminder): try encoder.encode(ReminderMessage(reminder))
+                        }
+                    let text = String(decoding: data, as: UTF8.self)
+                    try await outbound.write(.text(text))
+                }
+            }
+            group.addTask {
+                for try await _ in inbound {}
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+        await engine.broadcaster.unsubscribe(id)
+    }
+
     public static func build(
         configuration: NodeConfiguration,
         registry: OrganisationRegistry,
@@ -50,6 +76,9 @@ public enum NodeApplication {
         }
         let router = Router(context: PeerRequestContext.self)
         NodeController(engine: engine).addRoutes(to: router)
+        // The agency's web console (issue 7).
+        let sessions = ConsoleSessions()
+        NodeConsole(engine: engine, sessions: sessions).addRoutes(to: router)
         var services: [any Service] = [
             DatabaseCloser(database: database), OutboxForwarder(engine: engine), FeedPuller(engine: engine), Reporter(engine: engine),
             OutboxMonitor(engine: engine),
@@ -61,34 +90,16 @@ public enum NodeApplication {
         }
         let credentials = configuration.credentials
         var server: HTTPServerBuilder = .http1WebSocketUpgrade { request, _, _ in
+            // The console's live updates: the officer's session cookie opens the same event stream.
+            if request.path?.hasPrefix("/console/events") == true {
+                guard await sessions.isValid(cookieHeader: request.headerFields[values: .cookie].joined(separator: "; ")) else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
+            }
             guard request.path?.hasPrefix("/api/v1/events") == true else { return .dontUpgrade }
             let header = request.headerFields[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
             let query = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "key" }?.value
             guard NodeController.caller(key: header ?? query, credentials: credentials) != nil else { return .dontUpgrade }
-            return .upgrade([:]) { inbound, outbound, _ in
-                let (id, events) = await engine.broadcaster.subscribe()
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for await message in events {
-                            let data =
-                                switch message {
-                                case .packageEvent(let event): try encoder.encode(EventMessage(event))
-                                case .deadlineReminder(let reminder): try encoder.encode(ReminderMessage(reminder))
-                                }
-                            let text = String(decoding: data, as: UTF8.self)
-                            try await outbound.write(.text(text))
-                        }
-                    }
-                    group.addTask {
-                        for try await _ in inbound {}
-                    }
-                    try await group.next()
-                    group.cancelAll()
-                }
-                await engine.broadcaster.unsubscribe(id)
-            }
+            return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
         }
         if configuration.serveTLS, let identity {
             // Business systems reach the node over TLS (issue 6); they trust the platform CA.

@@ -80,6 +80,9 @@ public struct NodeConfiguration: Sendable, Codable {
     /// Mutual TLS with the hub and signed packages (issue 6): the node's certificate and key from `xietong pki
     /// issue`, the platform CA and its revocation list. The hub's URL is then `https://…`.
     public var tls: TLSFiles?
+    /// The agency's officers who log in to the node's web console, each with the SHA-256 of their token (role
+    /// `officer`).
+    public var users: [Credential] = []
     /// Serve the business systems' API over TLS too, with the same certificate (they trust the platform CA).
     public var serveTLS = false
     public var delivery = Delivery(mode: .pull)
@@ -100,7 +103,8 @@ public struct NodeConfiguration: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, organisation, listen, dataDirectory, database, blobDirectory, hub, businessSystems, apiKeys, tls, serveTLS, delivery, lanes,
+        case format, organisation, listen, dataDirectory, database, blobDirectory, hub, businessSystems, apiKeys, tls, serveTLS, users, delivery,
+            lanes,
             deliveryLanes,
             retryBaseSeconds,
             retryMaxSeconds,
@@ -122,6 +126,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.businessSystems = try c.decodeIfPresent([Credential].self, forKey: .businessSystems) ?? []
         self.apiKeys = try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? []
         self.tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
+        self.users = try c.decodeIfPresent([Credential].self, forKey: .users) ?? []
         self.serveTLS = try c.decodeIfPresent(Bool.self, forKey: .serveTLS) ?? false
         self.delivery = try c.decodeIfPresent(Delivery.self, forKey: .delivery) ?? defaults.delivery
         self.lanes = try c.decodeIfPresent(Int.self, forKey: .lanes) ?? defaults.lanes
@@ -171,6 +176,9 @@ public struct NodeConfiguration: Sendable, Codable {
     }
 
     /// The business systems' credentials: `businessSystems`, and each plain `apiKeys` entry.
+    /// The officers of the web console.
+    public var officers: CredentialSet { CredentialSet(self.users.filter { $0.role == .officer }) }
+
     public var credentials: CredentialSet {
         CredentialSet(
             self.businessSystems

@@ -359,3 +359,25 @@ extension HubStore {
         return Array(chosen.sorted { ($0.nextDue ?? "9999", $0.openedAt) < ($1.nextDue ?? "9999", $1.openedAt) }.prefix(limit))
     }
 }
+
+extension HubStore {
+    /// Packages accepted per day (China time) from `from` to `to`, every day listed (GS-6).
+    public func dailyVolume(from: CalendarDate, to: CalendarDate) async throws(StoreError) -> [(day: String, packages: Int)] {
+        let rows = try await self.database.execute(
+            "SELECT received_at FROM packages WHERE received_at >= $1",
+            [.text(from.adding(days: -1).iso)]
+        )
+        var counts: [String: Int] = [:]
+        for row in rows {
+            guard let text = row.string("received_at"), let date = Timestamp.date(text) else { continue }
+            counts[CalendarDate(chinaDayOf: date).iso, default: 0] += 1
+        }
+        var days: [(String, Int)] = []
+        var day = from
+        while day <= to {
+            days.append((day.iso, counts[day.iso] ?? 0))
+            day = day.adding(days: 1)
+        }
+        return days
+    }
+}

@@ -54,3 +54,32 @@ extension NodeStore {
         }
     }
 }
+
+extension NodeStore {
+    /// A package this node sent, for the console's list.
+    public struct SentPackage: Sendable, Codable {
+        public var packageId: String
+        public var receiver: String
+        public var flow: String
+        public var messageType: String
+        public var acceptedAt: String
+        public var state: String
+    }
+
+    /// The packages sent, newest first.
+    public func outboxSummary(limit: Int = 500) async throws(StoreError) -> [SentPackage] {
+        try await self.database.execute(
+            "SELECT package_id, receiver_org, flow, message_type, accepted_at, state FROM outbox ORDER BY node_seq DESC LIMIT $1",
+            [.integer(limit)]
+        ).map {
+            SentPackage(
+                packageId: $0.string("package_id") ?? "",
+                receiver: $0.string("receiver_org") ?? "",
+                flow: $0.string("flow") ?? "",
+                messageType: $0.string("message_type") ?? "",
+                acceptedAt: $0.string("accepted_at") ?? "",
+                state: $0.string("state") ?? ""
+            )
+        }
+    }
+}

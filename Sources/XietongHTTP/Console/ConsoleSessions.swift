@@ -1,0 +1,94 @@
+public import Foundation
+public import Hummingbird
+
+/// Console log-ins (issue 7): a random session id in an HttpOnly cookie, kept in memory for eight hours of
+/// inactivity, with a per-session token that every form must carry (against cross-site requests).
+public actor ConsoleSessions {
+    public struct Session: Sendable {
+        public var principal: Principal
+        public var displayName: String
+        public var csrf: String
+        var lastUsed: Date
+    }
+
+    public static let cookie = "xietong_session"
+    let idle: TimeInterval
+    var sessions: [String: Session] = [:]
+
+    public init(idle: TimeInterval = 8 * 3600) {
+        self.idle = idle
+    }
+
+    /// Starts a session; returns the cookie to set.
+    public func start(_ principal: Principal, displayName: String, secure: Bool) -> String {
+        let id = Credential.newToken()
+        self.sessions[id] = Session(principal: principal, displayName: displayName, csrf: Credential.newToken(), lastUsed: Date())
+        self.sessions = self.sessions.filter { Date().timeIntervalSince($0.value.lastUsed) < self.idle }
+        return "\(Self.cookie)=\(id); Path=/; HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")"
+    }
+
+    public func session(_ request: Request) -> Session? {
+        guard let id = ConsoleCookies.value(Self.cookie, in: request), var session = self.sessions[id] else { return nil }
+        guard Date().timeIntervalSince(session.lastUsed) < self.idle else {
+            self.sessions[id] = nil
+            return nil
+        }
+        session.lastUsed = Date()
+        self.sessions[id] = session
+        return session
+    }
+
+    /// Whether a `Cookie` header names a live session (for a WebSocket upgrade).
+    public func isValid(cookieHeader: String) -> Bool {
+        for part in cookieHeader.split(separator: ";") {
+            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(String.init)
+            if pair.count == 2, pair[0] == Self.cookie, let session = self.sessions[pair[1]] {
+                return Date().timeIntervalSince(session.lastUsed) < self.idle
+            }
+        }
+        return false
+    }
+
+    public func end(_ request: Request) {
+        if let id = ConsoleCookies.value(Self.cookie, in: request) { self.sessions[id] = nil }
+    }
+
+    public static let endCookie = "\(cookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+}
+
+/// Reading an `application/x-www-form-urlencoded` body.
+public enum ConsoleForm {
+    public static func fields(_ request: Request) async -> [String: String] {
+        guard let body = try? await request.body.collect(upTo: 64 << 10) else { return [:] }
+        var fields: [String: String] = [:]
+        for pair in String(buffer: body).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            if let key = parts.first { fields[key] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
+    }
+}
+
+/// The log-in page, shared by the hub's and the nodes' consoles.
+public enum ConsoleLogin {
+    public static func page(
+        _ language: ConsoleLanguage,
+        site: (zh: String, en: String),
+        error: Bool,
+        hint: String
+    ) -> Response {
+        let message = error ? "<p class=\"error\">\(ConsoleHTML.t(language, "用户名或密码错误", "Wrong user name or password"))</p>" : ""
+        let body = """
+            <form class="login" id="login" method="post" action="/console/login">
+            \(message)
+            <label for="user">\(ConsoleHTML.t(language, "用户名", "User name"))</label><input type="text" id="user" name="user" autocomplete="username">
+            <label for="password">\(ConsoleHTML.t(language, "密码（令牌）", "Password (token)"))</label><input type="password" id="password" name="password" autocomplete="current-password">
+            <p><input type="submit" id="submit" value="\(ConsoleHTML.t(language, "登录", "Log in"))"></p>
+            <p class="empty">\(ConsoleHTML.escape(hint))</p>
+            </form>
+            """
+        return ConsoleHTML.page(title: ("登录", "Log in"), language: language, site: site, user: nil, nav: [], path: "/console/login", body: body)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+public import XietongCore
+
+/// A case's timeline as a page section (GUI-3, SZ-4): every flow, every message with its hops and time limits, and
+/// each detainee's custody chain. Shared by the agencies' and the committee's consoles.
+public enum ConsoleTimeline {
+    public static func html(_ timeline: CaseTimeline, language: ConsoleLanguage, name: (String) -> String) -> String {
+        var out =
+            "<p id=\"case-codes\">\(ConsoleHTML.t(language, "统一赋码", "Unified codes")): <span class=\"mono\">\(ConsoleHTML.escape(timeline.caseCodes.joined(separator: ", ")))</span></p><div id=\"timeline\">"
+        for instance in timeline.instances {
+            let state =
+                instance.closedAt.map { ConsoleHTML.t(language, "已办结 \($0.prefix(10))", "closed \($0.prefix(10))") }
+                ?? "<strong>\(ConsoleHTML.t(language, "办理中", "open"))</strong>"
+            out += "<h2>\(ConsoleHTML.escape(language.pick(instance.flowName.zh, instance.flowName.en))) · \(state)</h2>"
+            var rows: [[String]] = []
+            for step in instance.steps {
+                let hop = step.hops.last.map { ConsoleHTML.escape(language.pick($0.hop.name.zh, $0.hop.name.en)) } ?? ""
+                let limits = step.deadlines.map { deadline -> String in
+                    let state: String =
+                        switch deadline.state {
+                        case "met": ConsoleHTML.t(language, "已办理", "met")
+                        case "overdue": "<span class=\"badge red\">\(ConsoleHTML.t(language, "已超期", "overdue"))</span>"
+                        case "lapsed": ConsoleHTML.t(language, "未行使", "lapsed")
+                        default: ConsoleHTML.t(language, "待办理", "open")
+                        }
+                    return
+                        "\(ConsoleHTML.escape(name(deadline.responsible))) ≤ \(ConsoleHTML.escape(deadline.dueOn)) (\(ConsoleHTML.escape(deadline.limit))) \(state)"
+                }.joined(separator: "<br>")
+                rows.append([
+                    ConsoleHTML.escape(String(step.at.prefix(19)).replacingOccurrences(of: "T", with: " ")),
+                    "\(ConsoleHTML.escape(name(step.sender))) → \(ConsoleHTML.escape(name(step.receiver)))",
+                    ConsoleHTML.escape(language.pick(step.messageName.zh, step.messageName.en)),
+                    hop,
+                    limits,
+                ])
+            }
+            out += ConsoleHTML.table(
+                [
+                    ConsoleHTML.t(language, "时间", "Time"), ConsoleHTML.t(language, "机关", "Agencies"), ConsoleHTML.t(language, "消息", "Message"),
+                    ConsoleHTML.t(language, "状态", "Status"), ConsoleHTML.t(language, "法定期限", "Time limits"),
+                ],
+                rows,
+                empty: ""
+            )
+        }
+        if !timeline.custody.isEmpty {
+            out += "<h2>\(ConsoleHTML.t(language, "羁押（换押）", "Custody across stages"))</h2>"
+            out += ConsoleHTML.table(
+                [
+                    ConsoleHTML.t(language, "人员", "Person"), ConsoleHTML.t(language, "现由", "Held by"),
+                    ConsoleHTML.t(language, "羁押期限至", "Period ends"), ConsoleHTML.t(language, "剩余天数", "Days left"),
+                ],
+                timeline.custody.map {
+                    [
+                        ConsoleHTML.escape($0.name), ConsoleHTML.escape($0.holder.map(name) ?? ""), ConsoleHTML.escape($0.periodEndsOn ?? ""),
+                        $0.daysLeft.map { $0 < 0 ? "<span class=\"badge red\">\($0)</span>" : String($0) } ?? "",
+                    ]
+                },
+                empty: ""
+            )
+        }
+        return out + "</div>"
+    }
+}
+
+/// The consoles' little script: live updates over the node's WebSocket (hops and reminders refresh the badges and
+/// lists); pages work without it.
+public enum ConsoleScript {
+    public static let node = """
+        (function () {
+          if (!window.WebSocket) return;
+          var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+          var socket = new WebSocket(scheme + location.host + "/console/events");
+          var timer = null;
+          socket.onmessage = function (message) {
+            var hops = document.getElementById("hops");
+            var here = location.pathname.split("/")[3] || "";
+            if (hops && message.data.indexOf(here) < 0) return;
+            if (document.activeElement && document.activeElement.tagName === "INPUT") return;
+            if (timer) return;
+            timer = setTimeout(function () {
+              timer = null;
+              fetch("/console/live", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (unread) {
+                var tiles = document.querySelectorAll("#counters .tile");
+                var known = {};
+                tiles.forEach(function (tile) {
+                  var flow = tile.getAttribute("data-flow");
+                  known[flow] = true;
+                  var badge = tile.querySelector(".red-count");
+                  if (!badge) return;
+                  var n = unread[flow] || 0;
+                  badge.textContent = n;
+                  badge.className = "badge " + (n > 0 ? "red" : "zero") + " red-count";
+                });
+                var fresh = Object.keys(unread).some(function (flow) { return !known[flow]; });
+                if (hops || fresh || document.getElementById("incoming")) location.reload();
+              });
+            }, 300);
+          };
+        })();
+        """
+}

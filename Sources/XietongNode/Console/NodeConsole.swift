@@ -1,0 +1,358 @@
+import Foundation
+import Hummingbird
+import XietongCore
+import XietongHTTP
+import XietongStore
+
+/// An agency's pages, served by its node (issue 7): the inbox with red counters per business, incoming and outgoing
+/// packages, sign-for and return with a reason, a package's tracking hop by hop with its dossier viewer, and a case's
+/// timeline. Officers log in with the name and token of a `users` entry (role `officer`).
+struct NodeConsole: Sendable {
+    let engine: NodeEngine
+    let sessions: ConsoleSessions
+
+    var catalog: FlowCatalog { self.engine.checker.catalog }
+    var registry: OrganisationRegistry { self.engine.checker.registry }
+    var organisation: String { self.engine.configuration.organisation }
+
+    var site: (zh: String, en: String) {
+        let name = self.registry[self.organisation]?.name.zh ?? self.organisation
+        return ("\(name) · 政法协同交换节点", "\(name) · Xietong exchange node")
+    }
+
+    func orgName(_ code: String, _ language: ConsoleLanguage) -> String {
+        guard let organisation = self.registry[code] else { return code }
+        return language.pick(organisation.name.zh, organisation.name.en)
+    }
+
+    func flowName(_ flow: String, _ language: ConsoleLanguage) -> String {
+        self.catalog.flow(flow).map { language.pick($0.zh, $0.en) } ?? flow
+    }
+
+    func messageName(_ flow: String, _ type: String, _ language: ConsoleLanguage) -> String {
+        self.catalog.message(flow: flow, type: type).map { language.pick($0.zh, $0.en) } ?? type
+    }
+
+    static let nav = [
+        ConsoleHTML.NavItem("/console", "收件箱", "Inbox"),
+        ConsoleHTML.NavItem("/console/outgoing", "已发送", "Sent"),
+    ]
+
+    func addRoutes(to router: Router<PeerRequestContext>) {
+        router.get("/console/login") { request, _ in
+            ConsoleLogin.page(ConsoleLanguage.of(request), site: self.site, error: false, hint: "")
+        }
+        router.post("/console/login") { request, _ in try await self.login(request) }
+        router.get("/console/logout") { request, _ in
+            await self.sessions.end(request)
+            return ConsoleHTML.redirect("/console/login", cookies: [ConsoleSessions.endCookie])
+        }
+        router.get("/console") { request, _ in try await self.signedIn(request) { try await self.inbox(request, $0) } }
+        router.get("/console/outgoing") { request, _ in try await self.signedIn(request) { try await self.outgoing(request, $0) } }
+        router.get("/console/packages/:id") { request, context in
+            try await self.signedIn(request) { try await self.package(request, context.parameters.get("id") ?? "", $0, notice: nil) }
+        }
+        router.post("/console/packages/:id/sign") { request, context in
+            try await self.signedIn(request) { try await self.act(request, context.parameters.get("id") ?? "", .signedFor, $0) }
+        }
+        router.post("/console/packages/:id/return") { request, context in
+            try await self.signedIn(request) { try await self.act(request, context.parameters.get("id") ?? "", .returned, $0) }
+        }
+        router.get("/console/packages/:id/files/:sha256") { request, context in
+            try await self.signedIn(request) { _ in try await self.file(context.parameters.get("id") ?? "", context.parameters.get("sha256") ?? "") }
+        }
+        router.get("/console/cases/:code") { request, context in
+            try await self.signedIn(request) { try await self.caseTimeline(request, context.parameters.get("code") ?? "", $0) }
+        }
+        router.get("/console/live") { request, _ in try await self.signedIn(request) { _ in try await self.liveCounters() } }
+        router.get("/console/live.js") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/javascript; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: ConsoleScript.node))
+            )
+        }
+    }
+
+    /// Runs `page` for a signed-in officer; otherwise to the log-in page.
+    func signedIn(_ request: Request, _ page: (ConsoleSessions.Session) async throws -> Response) async throws -> Response {
+        guard let session = await self.sessions.session(request) else { return ConsoleHTML.redirect("/console/login") }
+        try await self.engine.store.accessLog.record(
+            AccessRecord(
+                at: Timestamp.now(),
+                who: session.principal.name,
+                role: session.principal.role.rawValue,
+                action: "console",
+                subject: request.uri.path,
+                allowed: true
+            )
+        )
+        return try await page(session)
+    }
+
+    func login(_ request: Request) async throws -> Response {
+        let fields = await ConsoleForm.fields(request)
+        let language = ConsoleLanguage.of(request)
+        let user = fields["user"] ?? ""
+        guard let principal = self.engine.configuration.officers.principal(token: fields["password"]), principal.name == user else {
+            return ConsoleLogin.page(language, site: self.site, error: true, hint: "")
+        }
+        let cookie = await self.sessions.start(principal, displayName: user, secure: self.engine.configuration.serveTLS)
+        return ConsoleHTML.redirect("/console", cookies: [cookie])
+    }
+
+    func render(_ request: Request, _ session: ConsoleSessions.Session, title: (String, String), body: String, live: Bool = false) -> Response {
+        ConsoleHTML.page(
+            title: title,
+            language: ConsoleLanguage.of(request),
+            site: self.site,
+            user: session.displayName,
+            nav: Self.nav,
+            path: request.uri.path,
+            body: body,
+            live: live
+        )
+    }
+
+    // MARK: Inbox
+
+    struct Handling: Sendable {
+        var unread: [String: Int] = [:]
+        var state: [String: Hop] = [:]
+    }
+
+    /// Which incoming packages are signed for or returned, and how many are not, per flow.
+    func handling(_ items: [NodeStore.InboxItem]) async throws -> Handling {
+        var handling = Handling()
+        for item in items {
+            let hops = try await self.engine.store.events(of: item.packageId).map(\.hop)
+            if let done = hops.last(where: { $0 == .signedFor || $0 == .returned }) {
+                handling.state[item.packageId] = done
+            } else {
+                handling.unread[item.delivery.flow, default: 0] += 1
+            }
+        }
+        return handling
+    }
+
+    func inbox(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
+        let language = ConsoleLanguage.of(request)
+        let items = try await self.engine.store.inbox(limit: 500).reversed()
+        let handling = try await self.handling(Array(items))
+        let remote = await self.hubCounters()
+        var flows = Set(items.map(\.delivery.flow))
+        for counter in remote ?? [] { flows.insert(counter.flow) }
+        var tiles = ""
+        for flow in flows.sorted() {
+            let counter = remote?.first { $0.flow == flow }
+            tiles += """
+                <div class="tile" data-flow="\(ConsoleHTML.escape(flow))"><div class="name">\(ConsoleHTML.escape(self.flowName(flow, language)))</div>
+                <div class="num">\(ConsoleHTML.t(language, "未签收", "Unread")) \(ConsoleHTML.badge(handling.unread[flow] ?? 0, "red"))
+                \(ConsoleHTML.t(language, "即将到期", "Due soon")) \(ConsoleHTML.badge(counter?.dueSoon ?? 0, "amber"))
+                \(ConsoleHTML.t(language, "已超期", "Overdue")) \(ConsoleHTML.badge(counter?.overdue ?? 0, "red"))</div></div>
+                """
+        }
+        if tiles.isEmpty { tiles = "<p class=\"empty\">\(ConsoleHTML.t(language, "暂无业务", "No business yet"))</p>" }
+        let hubNote =
+            remote == nil
+            ? "<p class=\"error\">\(ConsoleHTML.t(language, "暂时无法连接中心平台：期限计数未更新", "The hub cannot be reached: the time-limit counts are not current"))</p>"
+            : ""
+        let rows = items.map { item -> [String] in
+            let state = handling.state[item.packageId]
+            let stateText =
+                state == .signedFor
+                ? ConsoleHTML.t(language, "已签收", "Signed for")
+                : state == .returned
+                    ? ConsoleHTML.t(language, "已退回", "Returned") : "<strong>\(ConsoleHTML.t(language, "待签收", "To sign for"))</strong>"
+            return [
+                ConsoleHTML.escape(String(item.storedAt.prefix(19)).replacingOccurrences(of: "T", with: " ")),
+                ConsoleHTML.escape(self.orgName(item.delivery.sender, language)),
+                "<a class=\"package-link\" data-message=\"\(ConsoleHTML.escape(item.delivery.messageType))\" data-state=\"\(state?.rawValue ?? "open")\" href=\"/console/packages/\(ConsoleHTML.escape(item.packageId))\">\(ConsoleHTML.escape(self.messageName(item.delivery.flow, item.delivery.messageType, language)))</a>",
+                "<a href=\"/console/cases/\(ConsoleHTML.escape(item.delivery.unifiedCaseCode))\" class=\"mono\">\(ConsoleHTML.escape(item.delivery.unifiedCaseCode))</a>",
+                stateText,
+            ]
+        }
+        let body = """
+            <h2>\(ConsoleHTML.t(language, "各项业务", "Businesses"))</h2><div class="tiles" id="counters">\(tiles)</div>\(hubNote)
+            <h2>\(ConsoleHTML.t(language, "收到的数据包", "Incoming packages"))</h2>
+            \(ConsoleHTML.table([ConsoleHTML.t(language, "时间", "Time"), ConsoleHTML.t(language, "发送机关", "From"), ConsoleHTML.t(language, "业务", "Message"), ConsoleHTML.t(language, "案件统一赋码", "Case code"), ConsoleHTML.t(language, "状态", "State")], rows, id: "incoming", empty: ConsoleHTML.t(language, "暂无", "None")))
+            """
+        return self.render(request, session, title: ("收件箱", "Inbox"), body: body, live: true)
+    }
+
+    func hubCounters() async -> [Supervision.Counter]? {
+        guard let reply = try? await self.engine.hub.counters(csv: false), reply.status == 200 else { return nil }
+        return try? JSONDecoder().decode([Supervision.Counter].self, from: Data(reply.body))
+    }
+
+    /// For the page's script: the unread count per flow, to refresh the badges when something arrives.
+    func liveCounters() async throws -> Response {
+        let handling = try await self.handling(try await self.engine.store.inbox(limit: 500))
+        return HTTPJSON.response(handling.unread)
+    }
+
+    func outgoing(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
+        let language = ConsoleLanguage.of(request)
+        let sent = try await self.engine.store.outboxSummary(limit: 500)
+        var rows: [[String]] = []
+        for item in sent {
+            let last = try await self.engine.store.events(of: item.packageId).last
+            rows.append([
+                ConsoleHTML.escape(String(item.acceptedAt.prefix(19)).replacingOccurrences(of: "T", with: " ")),
+                ConsoleHTML.escape(self.orgName(item.receiver, language)),
+                "<a href=\"/console/packages/\(ConsoleHTML.escape(item.packageId))\">\(ConsoleHTML.escape(self.messageName(item.flow, item.messageType, language)))</a>",
+                last.map { ConsoleHTML.escape(language.pick($0.hop.name.zh, $0.hop.name.en)) } ?? "",
+            ])
+        }
+        let body = ConsoleHTML.table(
+            [
+                ConsoleHTML.t(language, "时间", "Time"), ConsoleHTML.t(language, "接收机关", "To"), ConsoleHTML.t(language, "业务", "Message"),
+                ConsoleHTML.t(language, "最新环节", "Latest hop"),
+            ],
+            rows,
+            id: "outgoing",
+            empty: ConsoleHTML.t(language, "暂无", "None")
+        )
+        return self.render(request, session, title: ("已发送", "Sent"), body: body, live: true)
+    }
+
+    // MARK: A package
+
+    func package(_ request: Request, _ packageId: String, _ session: ConsoleSessions.Session, notice: String?) async throws -> Response {
+        let language = ConsoleLanguage.of(request)
+        let events = try await self.journey(of: packageId)
+        let incoming = try await self.engine.store.inboxContent(packageId)?.item
+        guard !events.isEmpty || incoming != nil else {
+            return self.render(
+                request,
+                session,
+                title: ("没有该数据包", "No such package"),
+                body: "<p class=\"empty\">\(ConsoleHTML.escape(packageId))</p>"
+            )
+        }
+        var body = notice.map { "<p class=\"ok\" id=\"notice\">\($0)</p>" } ?? ""
+        if let delivery = incoming?.delivery {
+            body += """
+                <table id="package"><tbody>
+                <tr><th>\(ConsoleHTML.t(language, "业务", "Message"))</th><td>\(ConsoleHTML.escape(self.flowName(delivery.flow, language))) · \(ConsoleHTML.escape(self.messageName(delivery.flow, delivery.messageType, language)))</td></tr>
+                <tr><th>\(ConsoleHTML.t(language, "发送机关", "From"))</th><td>\(ConsoleHTML.escape(self.orgName(delivery.sender, language)))</td></tr>
+                <tr><th>\(ConsoleHTML.t(language, "案件统一赋码", "Case code"))</th><td><a href="/console/cases/\(ConsoleHTML.escape(delivery.unifiedCaseCode))">\(ConsoleHTML.escape(delivery.unifiedCaseCode))</a> \(ConsoleHTML.escape(delivery.agencyCaseNumber))</td></tr>
+                <tr><th>\(ConsoleHTML.t(language, "数据包", "Package"))</th><td class="mono">\(ConsoleHTML.escape(packageId)) · SHA-256 \(ConsoleHTML.escape(delivery.contentSHA256))</td></tr>
+                <tr><th>\(ConsoleHTML.t(language, "发送方签名", "Sender's signature"))</th><td>\(delivery.signature.map { ConsoleHTML.t(language, "已核验（\($0.signer)）", "verified (\($0.signer))") } ?? ConsoleHTML.t(language, "无（未启用平台证书）", "none (platform PKI not in use)"))</td></tr>
+                </tbody></table>
+                """
+            let handled = events.contains { $0.hop == .signedFor || $0.hop == .returned }
+            if !handled {
+                body += """
+                    <h2>\(ConsoleHTML.t(language, "签收或退回", "Sign for or return"))</h2>
+                    <form class="inline" id="sign" method="post" action="/console/packages/\(ConsoleHTML.escape(packageId))/sign"><input type="hidden" name="csrf" value="\(session.csrf)"><button type="submit" id="sign-button">\(ConsoleHTML.t(language, "签收", "Sign for"))</button></form>
+                    <form class="inline" id="return" method="post" action="/console/packages/\(ConsoleHTML.escape(packageId))/return"><input type="hidden" name="csrf" value="\(session.csrf)"> <input type="text" name="reason" placeholder="\(ConsoleHTML.t(language, "退回理由（必填）", "Reason for returning (required)"))"> <button class="warn" type="submit">\(ConsoleHTML.t(language, "退回", "Return"))</button></form>
+                    """
+            }
+            body += "<h2>\(ConsoleHTML.t(language, "卷宗材料", "Dossier"))</h2>"
+            body += ConsoleHTML.table(
+                [ConsoleHTML.t(language, "文件", "File"), ConsoleHTML.t(language, "类型", "Type"), ConsoleHTML.t(language, "大小", "Size"), "SHA-256"],
+                delivery.attachments.map {
+                    [
+                        "<a href=\"/console/packages/\(ConsoleHTML.escape(packageId))/files/\($0.sha256)\" target=\"viewer\">\(ConsoleHTML.escape($0.name))</a>",
+                        ConsoleHTML.escape($0.mediaType), ConsoleHTML.escape(Self.size($0.size)), "<span class=\"mono\">\($0.sha256)</span>",
+                    ]
+                },
+                id: "files",
+                empty: ConsoleHTML.t(language, "无附件", "No files")
+            )
+            if let first = delivery.attachments.first(where: { $0.mediaType == "application/pdf" || $0.mediaType.hasPrefix("image/") }) {
+                let url = "/console/packages/\(ConsoleHTML.escape(packageId))/files/\(first.sha256)"
+                body +=
+                    first.mediaType.hasPrefix("image/")
+                    ? "<img class=\"viewer\" alt=\"\(ConsoleHTML.escape(first.name))\" src=\"\(url)\">"
+                    : "<iframe class=\"viewer\" name=\"viewer\" title=\"\(ConsoleHTML.escape(first.name))\" src=\"\(url)\"></iframe>"
+            }
+        }
+        body += "<h2>\(ConsoleHTML.t(language, "逐环节跟踪", "Tracking, hop by hop"))</h2><ol class=\"hops\" id=\"hops\">"
+        for event in events {
+            body +=
+                "<li data-hop=\"\(event.hop.rawValue)\"><strong>\(ConsoleHTML.escape(language.pick(event.hop.name.zh, event.hop.name.en)))</strong> · \(ConsoleHTML.escape(event.at)) · \(ConsoleHTML.escape(self.orgName(event.organisation, language)))\(event.detail.map { " · " + ConsoleHTML.escape($0) } ?? "")</li>"
+        }
+        body += "</ol>"
+        return self.render(request, session, title: ("数据包", "Package"), body: body, live: true)
+    }
+
+    /// Every hop of a package: the hub's record (the sender's and the hub's hops too) merged with this node's own.
+    func journey(of packageId: String) async throws -> [PackageEvent] {
+        struct Summary: Decodable { var events: [PackageEvent] }
+        var events = try await self.engine.store.events(of: packageId)
+        if let body = try? await self.engine.hub.status(of: packageId), let summary = try? JSONDecoder().decode(Summary.self, from: Data(body)) {
+            for event in summary.events where !events.contains(where: { $0.hop == event.hop }) { events.append(event) }
+        }
+        return events.sorted(by: PackageEvent.journeyOrder)
+    }
+
+    static func size(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : String(format: "%.1f KB", Double(bytes) / 1024)
+    }
+
+    func act(_ request: Request, _ packageId: String, _ hop: Hop, _ session: ConsoleSessions.Session) async throws -> Response {
+        let language = ConsoleLanguage.of(request)
+        let fields = await ConsoleForm.fields(request)
+        guard fields["csrf"] == session.csrf else {
+            return self.render(
+                request,
+                session,
+                title: ("请求无效", "Invalid request"),
+                body: "<p class=\"error\">\(ConsoleHTML.t(language, "表单已过期，请重试", "The form has expired; try again"))</p>"
+            )
+        }
+        let reason = fields["reason"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if hop == .returned, reason?.isEmpty ?? true {
+            return try await self.package(request, packageId, session, notice: ConsoleHTML.t(language, "退回须说明理由", "A return needs a reason"))
+        }
+        let done = try await self.engine.store.receiverAction(
+            packageId,
+            hop: hop,
+            reason: reason.map { "\($0)（\(session.displayName)）" } ?? session.displayName
+        )
+        if done {
+            await self.engine.broadcaster.publish(PackageEvent(packageId: packageId, hop: hop, organisation: self.organisation, detail: reason))
+            await self.engine.notifier.notify(NodeEngine.Signal.reports)
+        }
+        let notice =
+            done
+            ? (hop == .signedFor ? ConsoleHTML.t(language, "已签收", "Signed for") : ConsoleHTML.t(language, "已退回", "Returned"))
+            : ConsoleHTML.t(language, "该数据包已签收或退回", "The package was already signed for or returned")
+        return try await self.package(request, packageId, session, notice: notice)
+    }
+
+    func file(_ packageId: String, _ sha256: String) async throws -> Response {
+        guard let (item, _) = try await self.engine.store.inboxContent(packageId),
+            let file = item.delivery.attachments.first(where: { $0.sha256 == sha256 }), let size = self.engine.blobs.size(sha256)
+        else { return Response(status: .notFound) }
+        return Response(
+            status: .ok,
+            headers: [.contentType: file.mediaType, .contentLength: String(size), .contentDisposition: "inline"],
+            body: ResponseBody(asyncSequence: self.engine.blobs.chunks(sha256))
+        )
+    }
+
+    // MARK: A case
+
+    func caseTimeline(_ request: Request, _ code: String, _ session: ConsoleSessions.Session) async throws -> Response {
+        let language = ConsoleLanguage.of(request)
+        guard let reply = try? await self.engine.hub.timeline(ofCase: code), reply.status == 200,
+            let timeline = try? JSONDecoder().decode(CaseTimeline.self, from: Data(reply.body))
+        else {
+            return self.render(
+                request,
+                session,
+                title: ("案件", "Case"),
+                body: "<p class=\"error\">\(ConsoleHTML.t(language, "无法取得该案件的流程记录", "The case's timeline is not available"))</p>"
+            )
+        }
+        return self.render(
+            request,
+            session,
+            title: ("案件流程", "Case timeline"),
+            body: ConsoleTimeline.html(timeline, language: language, name: { self.orgName($0, language) })
+        )
+    }
+}
