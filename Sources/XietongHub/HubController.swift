@@ -344,10 +344,29 @@ struct HubController: Sendable {
         var receipt: Receipt
     }
 
+    /// An administrator by token, or signed in to the console as one (its CSV exports).
+    func adminOrConsole(_ request: Request) async -> Bool {
+        if self.isAdmin(request) { return true }
+        return await self.sessions.session(request)?.principal.role == .administrator
+    }
+
     func adminRefusals(_ request: Request) async throws -> Response {
-        guard self.isAdmin(request) else { return Self.adminOnly }
-        return HTTPJSON.response(
-            try await self.store.refusals().map { RefusalView(stage: $0.stage, sender: $0.sender, receiver: $0.receiver, receipt: $0.receipt) }
+        guard await self.adminOrConsole(request) else { return Self.adminOnly }
+        let views = try await self.store.refusals().map {
+            RefusalView(stage: $0.stage, sender: $0.sender, receiver: $0.receiver, receipt: $0.receipt)
+        }
+        guard request.uri.queryParameters.get("format") == "csv" else { return HTTPJSON.response(views) }
+        return SupervisionController.csv(
+            CSV.document(
+                header: ["时间 received", "环节 stage", "发送机关 sender", "接收机关 receiver", "数据包 package", "原因 findings"],
+                rows: views.map {
+                    [
+                        $0.receipt.receivedAt, $0.stage, $0.sender, $0.receiver ?? "", $0.receipt.packageId,
+                        $0.receipt.findings.map { "\($0.code.rawValue) \($0.message.zh) / \($0.message.en)" }.joined(separator: "; "),
+                    ]
+                }
+            ),
+            name: "refusals"
         )
     }
 
@@ -386,11 +405,17 @@ struct HubController: Sendable {
     }
 
     func adminAlerts(_ request: Request) async throws -> Response {
-        guard self.isAdmin(request) else { return Self.adminOnly }
-        return HTTPJSON.response(
-            try await self.store.alerts().map {
-                AlertView(packageId: $0.packageId, sender: $0.sender, receiver: $0.receiver, stuckAfter: $0.stuckAfter, raisedAt: $0.raisedAt)
-            }
+        guard await self.adminOrConsole(request) else { return Self.adminOnly }
+        let views = try await self.store.alerts().map {
+            AlertView(packageId: $0.packageId, sender: $0.sender, receiver: $0.receiver, stuckAfter: $0.stuckAfter, raisedAt: $0.raisedAt)
+        }
+        guard request.uri.queryParameters.get("format") == "csv" else { return HTTPJSON.response(views) }
+        return SupervisionController.csv(
+            CSV.document(
+                header: ["时间 raised", "数据包 package", "发送机关 sender", "接收机关 receiver", "滞留环节 stuck after"],
+                rows: views.map { [$0.raisedAt, $0.packageId, $0.sender, $0.receiver, $0.stuckAfter] }
+            ),
+            name: "alerts"
         )
     }
 
@@ -402,7 +427,7 @@ struct HubController: Sendable {
     }
 
     func adminNodes(_ request: Request) async throws -> Response {
-        guard self.isAdmin(request) else { return Self.adminOnly }
+        guard await self.adminOrConsole(request) else { return Self.adminOnly }
         let heads = try await self.store.feedHeads()
         var views: [NodeView] = []
         for node in self.configuration.nodes {
@@ -417,6 +442,13 @@ struct HubController: Sendable {
                 )
             )
         }
-        return HTTPJSON.response(views)
+        guard request.uri.queryParameters.get("format") == "csv" else { return HTTPJSON.response(views) }
+        return SupervisionController.csv(
+            CSV.document(
+                header: ["机构 organisation", "待取队列 queued", "已确认 acknowledged", "最近联系 last seen"],
+                rows: views.map { [$0.organisation, String($0.queued), String($0.acknowledged), $0.lastSeenAt ?? ""] }
+            ),
+            name: "nodes"
+        )
     }
 }

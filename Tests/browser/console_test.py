@@ -102,8 +102,9 @@ def main():
         check("the English switch works", "Inbox" in driver.find_element(By.TAG_NAME, "h1").text)
         driver.get(clerk["console"] + "?lang=zh")
         case_link = driver.find_elements(By.CSS_SELECTOR, "#incoming a.mono")
-        case_code = case_link[0].text.strip()
-        case_link[0].click()
+        # The oldest incoming package belongs to the demo's main case, with all its flows.
+        case_code = case_link[-1].text.strip()
+        case_link[-1].click()
         shot(driver, "node-case")
         check("the case timeline opens from the inbox", len(driver.find_elements(By.CSS_SELECTOR, "#timeline h2")) >= 1)
 
@@ -140,6 +141,7 @@ def main():
         shot(driver, "hub-admin")
         check("nodes are listed with their connection", len(driver.find_elements(By.CSS_SELECTOR, "#nodes tbody tr")) == 5)
         check("the evidence log's health is shown", len(driver.find_elements(By.CSS_SELECTOR, "#evidence tbody tr")) == 1)
+        check("the administration tables export as CSV", len(driver.find_elements(By.CSS_SELECTOR, "a.csv")) >= 3)
         driver.delete_all_cookies()
         driver.get(admin["console"] + "/admin")
         check("a page needs a log-in", "/console/login" in driver.current_url)

@@ -4,6 +4,21 @@ public import XietongCore
 /// A case's timeline as a page section (GUI-3, SZ-4): every flow, every message with its hops and time limits, and
 /// each detainee's custody chain. Shared by the agencies' and the committee's consoles.
 public enum ConsoleTimeline {
+    /// A limit as `7 days`, `1 months`, `0 immediately`, in the page's language.
+    static func limit(_ text: String, _ language: ConsoleLanguage) -> String {
+        guard language == .zh else { return text }
+        let parts = text.split(separator: " ")
+        guard parts.count == 2 else { return text }
+        switch parts[1] {
+        case "days": return "\(parts[0]) 日"
+        case "months": return "\(parts[0]) 个月"
+        case "hours": return "\(parts[0]) 小时"
+        case "workingDays": return "\(parts[0]) 个工作日"
+        case "immediately": return "立即"
+        default: return text
+        }
+    }
+
     public static func html(_ timeline: CaseTimeline, language: ConsoleLanguage, name: (String) -> String) -> String {
         var out =
             "<p id=\"case-codes\">\(ConsoleHTML.t(language, "统一赋码", "Unified codes")): <span class=\"mono\">\(ConsoleHTML.escape(timeline.caseCodes.joined(separator: ", ")))</span></p><div id=\"timeline\">"
@@ -24,7 +39,7 @@ public enum ConsoleTimeline {
                         default: ConsoleHTML.t(language, "待办理", "open")
                         }
                     return
-                        "\(ConsoleHTML.escape(name(deadline.responsible))) ≤ \(ConsoleHTML.escape(deadline.dueOn)) (\(ConsoleHTML.escape(deadline.limit))) \(state)"
+                        "\(ConsoleHTML.escape(name(deadline.responsible))) ≤ \(ConsoleHTML.escape(deadline.dueOn)) (\(ConsoleHTML.escape(Self.limit(deadline.limit, language)))) \(state)"
                 }.joined(separator: "<br>")
                 rows.append([
                     ConsoleHTML.escape(String(step.at.prefix(19)).replacingOccurrences(of: "T", with: " ")),

@@ -343,6 +343,7 @@ struct HubConsole: Sendable {
             id: "nodes",
             empty: ""
         )
+        body += Self.csvLink("/v1/admin/nodes?format=csv", language)
         let size = try await self.hub.store.evidenceSize()
         let head = try await self.hub.store.latestTreeHead()
         let lag = head.map { size - $0.treeSize } ?? size
@@ -386,6 +387,7 @@ struct HubConsole: Sendable {
             id: "alerts",
             empty: ConsoleHTML.t(language, "无", "None")
         )
+        body += Self.csvLink("/v1/admin/alerts?format=csv", language)
         let refusals = try await self.hub.store.refusals(limit: 50)
         body += "<h2>\(ConsoleHTML.t(language, "拒收的数据包", "Refused packages"))</h2>"
         body += ConsoleHTML.table(
@@ -401,6 +403,7 @@ struct HubConsole: Sendable {
             id: "refusals",
             empty: ConsoleHTML.t(language, "无", "None")
         )
+        body += Self.csvLink("/v1/admin/refusals?format=csv", language)
         return self.render(request, session, title: ("系统管理", "Administration"), body: body)
     }
 }
