@@ -120,7 +120,7 @@ public struct DemoRunner: Sendable {
             let user = Self.clerkNames[organisation]!
             endpoints.users.append(
                 ConsoleUser(
-                    console: "http://127.0.0.1:\(endpoints.nodes[organisation]!)/console",
+                    console: "https://127.0.0.1:\(endpoints.nodes[organisation]!)/console",
                     organisation: organisation,
                     role: Role.officer.rawValue,
                     user: user,
@@ -148,16 +148,18 @@ public struct DemoRunner: Sendable {
             var business = BusinessSystemSimulator.Configuration(
                 organisation: organisation,
                 dataDirectory: self.options.dataDirectory.appendingPathComponent("business-\(organisation)").path,
-                nodeURL: "http://127.0.0.1:\(endpoints.nodes[organisation]!)",
+                nodeURL: "https://127.0.0.1:\(endpoints.nodes[organisation]!)",
                 apiKey: endpoints.apiKey[organisation]!
             )
             business.port = endpoints.businesses[organisation]!
-            services.append(.init(service: try await BusinessSystemSimulator.build(business, logger: self.logger).0))
+            services.append(.init(service: try await BusinessSystemSimulator.build(business, httpClient: endpoints.client, logger: self.logger).0))
             var node = NodeConfiguration(organisation: organisation)
             node.listen = .init(host: "127.0.0.1", port: endpoints.nodes[organisation]!)
             node.dataDirectory = self.options.dataDirectory.appendingPathComponent("node-\(organisation)").path
             node.hub = .init(url: endpoints.hubURL, token: endpoints.hubToken[organisation]!)
             node.tls = TLSFiles.issued(by: pki, to: organisation)
+            // Business systems and officers reach the node over TLS too.
+            node.serveTLS = true
             node.users = endpoints.users.filter { $0.organisation == organisation }.map {
                 Credential(name: $0.user, role: .officer, token: $0.password)
             }
@@ -205,7 +207,7 @@ public struct DemoRunner: Sendable {
         var say: @Sendable (String) -> Void { self.runner.options.output }
 
         func name(_ organisation: String) -> String { self.runner.registry[organisation]?.kind.name.zh ?? organisation }
-        func node(_ organisation: String) -> String { "http://127.0.0.1:\(self.endpoints.nodes[organisation]!)" }
+        func node(_ organisation: String) -> String { "https://127.0.0.1:\(self.endpoints.nodes[organisation]!)" }
 
         func run() async throws {
             for url in [self.endpoints.hubURL]
@@ -282,13 +284,17 @@ public struct DemoRunner: Sendable {
                 self.say("")
                 self.say("演示继续运行，按 Ctrl-C 结束 / the demo keeps running; press Ctrl-C to stop. Try:")
                 let last = packageIds.last ?? ""
-                self.say("  xietong track \(last) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!)")
+                self.say(
+                    "  xietong track \(last) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!) --ca \(self.runner.options.dataDirectory.path)/pki/ca.crt"
+                )
                 self.say(
                     "  curl -H 'Authorization: Bearer \(self.endpoints.adminToken)' \(self.endpoints.hubURL)/v1/admin/nodes --cacert \(self.runner.options.dataDirectory.path)/pki/ca.crt"
                 )
                 self.say("  curl http://127.0.0.1:\(self.endpoints.businesses[DemoCase.prison]!)/received")
                 if let code = codes[DemoCase.police] {
-                    self.say("  xietong case \(code) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!)")
+                    self.say(
+                        "  xietong case \(code) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!) --ca \(self.runner.options.dataDirectory.path)/pki/ca.crt"
+                    )
                 }
                 self.say("  data: \(self.runner.options.dataDirectory.path)")
                 try? await gracefulShutdown()

@@ -18,6 +18,7 @@ struct CaseCommand: AsyncParsableCommand {
     @Option(help: "The node's API key.") var apiKey: String?
     @Option(help: "The hub's base URL.") var hub: String?
     @Option(help: "A node token or the administrator token, for --hub.") var token: String?
+    @Option(help: "The platform CA's certificate, to trust an https node or hub.") var ca: String?
     @OptionGroup var data: DataOptions
     @Flag(help: "Print the JSON as received.") var json = false
 
@@ -27,7 +28,7 @@ struct CaseCommand: AsyncParsableCommand {
 
     func run() async throws {
         let url = self.node.map { "\($0)/api/v1/cases/\(self.code)/timeline" } ?? "\(self.hub ?? "")/v1/cases/\(self.code)/timeline"
-        let body = try await queryService(url, bearer: self.node != nil ? self.apiKey : self.token)
+        let body = try await queryService(url, bearer: self.node != nil ? self.apiKey : self.token, ca: self.ca)
         guard !self.json, let timeline = try? JSONDecoder().decode(CaseTimeline.self, from: body) else {
             print(String(decoding: body, as: UTF8.self))
             return

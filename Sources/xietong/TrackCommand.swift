@@ -18,6 +18,7 @@ struct TrackCommand: AsyncParsableCommand {
     @Option(help: "The node's API key.") var apiKey: String?
     @Option(help: "The hub's base URL.") var hub: String?
     @Option(help: "A node token or the administrator token, for --hub.") var token: String?
+    @Option(help: "The platform CA's certificate, to trust an https node or hub.") var ca: String?
     @Flag(help: "Print the JSON as received.") var json = false
 
     func validate() throws {
@@ -30,7 +31,7 @@ struct TrackCommand: AsyncParsableCommand {
 
     func run() async throws {
         let base = self.node.map { "\($0)/api/v1/packages/" } ?? "\(self.hub ?? "")/v1/packages/"
-        let body = try await queryService(base + self.packageId, bearer: self.node != nil ? self.apiKey : self.token)
+        let body = try await queryService(base + self.packageId, bearer: self.node != nil ? self.apiKey : self.token, ca: self.ca)
         if self.json {
             print(String(decoding: body, as: UTF8.self))
             return
