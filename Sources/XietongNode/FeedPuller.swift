@@ -31,6 +31,26 @@ struct FeedPuller: Service {
                         index += events.count
                         continue
                     }
+                    // A run of deliveries is fetched and checked one by one, then stored in one transaction with the
+                    // cursor (one durable commit for the run); a refusal first stores what came before it.
+                    let deliveries = entries[index...].prefix { $0.kind == .delivery }
+                    if !deliveries.isEmpty {
+                        var batch: [(delivery: Delivery, seq: Int, content: [UInt8])] = []
+                        for entry in deliveries {
+                            switch try await self.prepare(entry) {
+                            case .ready(let delivery, let content): batch.append((delivery, entry.seq, content))
+                            case .stored: break
+                            case .refuse(let delivery, let finding):
+                                try await self.store(batch, cursor: batch.last?.seq)
+                                batch = []
+                                try await self.refuse(delivery, cursor: entry.seq, finding)
+                            }
+                        }
+                        try await self.store(batch, cursor: deliveries.last!.seq)
+                        cursor = deliveries.last!.seq
+                        index += deliveries.count
+                        continue
+                    }
                     try await self.process(entries[index])
                     cursor = entries[index].seq
                     index += 1
@@ -60,15 +80,24 @@ struct FeedPuller: Service {
             try await self.check(head, feedSeq: entry.seq)
             return
         }
-        guard var delivery = entry.delivery else {
-            // An entry of a kind this node does not know (a newer hub): pass over it.
-            try await self.engine.store.setFeedCursor(entry.seq)
-            return
-        }
-        if try await self.engine.store.hasInbox(delivery.packageId) {
-            try await self.engine.store.setFeedCursor(entry.seq)
-            return
-        }
+        // An entry of a kind this node does not know (a newer hub): pass over it.
+        try await self.engine.store.setFeedCursor(entry.seq)
+    }
+
+    enum Prepared {
+        /// Fetched and verified, with its attachments: to store.
+        case ready(Delivery, [UInt8])
+        /// Stored before (a resend of the feed after a crash).
+        case stored
+        /// To refuse, with the reason.
+        case refuse(Delivery, Finding)
+    }
+
+    /// Fetches a delivery's bytes and attachments and checks them against the hub's record and the sender's
+    /// signature. Throws on a passing failure (the hub unreachable), so that the feed is read again.
+    func prepare(_ entry: FeedEntry) async throws -> Prepared {
+        guard var delivery = entry.delivery else { return .stored }
+        if try await self.engine.store.hasInbox(delivery.packageId) { return .stored }
         let content: [UInt8]
         if let inline = delivery.content.flatMap({ Data(base64Encoded: $0) }) {
             content = [UInt8](inline)
@@ -78,9 +107,8 @@ struct FeedPuller: Service {
         }
         let digest = ContentHash.sha256(content)
         guard digest == delivery.contentSHA256 else {
-            try await self.refuse(
+            return .refuse(
                 delivery,
-                cursor: entry.seq,
                 Finding(
                     .contentMismatch,
                     at: "/",
@@ -88,7 +116,6 @@ struct FeedPuller: Service {
                     en: "the package's bytes do not match the SHA-256 the hub recorded (expected \(delivery.contentSHA256), got \(digest))"
                 )
             )
-            return
         }
         // The sender's signature, checked again here: the hub cannot alter a package unnoticed (issue 6).
         if let trust = self.engine.identity?.trust {
@@ -116,8 +143,7 @@ struct FeedPuller: Service {
                     "refused a package whose signature does not verify",
                     metadata: ["xietong.package": "\(delivery.packageId)", "xietong.finding": "\(problem.message.en)"]
                 )
-                try await self.refuse(delivery, cursor: entry.seq, problem)
-                return
+                return .refuse(delivery, problem)
             }
         }
         for file in delivery.attachments {
@@ -130,9 +156,8 @@ struct FeedPuller: Service {
             }
             if let failure = failed {
                 guard failure.isPermanent else { throw failure }
-                try await self.refuse(
+                return .refuse(
                     delivery,
-                    cursor: entry.seq,
                     Finding(
                         .attachmentUnavailable,
                         at: "/CasePackage/Attachments",
@@ -140,15 +165,24 @@ struct FeedPuller: Service {
                         en: "the attachment '\(file.name)' could not be fetched: \(failure.message)"
                     )
                 )
-                return
             }
         }
-        try await self.engine.store.store(delivery, feedSeq: entry.seq, content: content, cursor: entry.seq)
-        await self.engine.broadcaster.publish(
-            PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, organisation: self.engine.configuration.organisation)
-        )
-        await self.engine.notifier.notify(NodeEngine.Signal.inbox)
-        await self.engine.notifier.notify(NodeEngine.Signal.reports)
+        return .ready(delivery, content)
+    }
+
+    /// Stores verified deliveries, their hops and the cursor in one transaction, then tells who waits.
+    func store(_ batch: [(delivery: Delivery, seq: Int, content: [UInt8])], cursor: Int?) async throws {
+        guard let cursor else { return }
+        try await self.engine.store.store(batch, cursor: cursor)
+        for item in batch {
+            await self.engine.broadcaster.publish(
+                PackageEvent(packageId: item.delivery.packageId, hop: .storedByReceiver, organisation: self.engine.configuration.organisation)
+            )
+        }
+        if !batch.isEmpty {
+            await self.engine.notifier.notify(NodeEngine.Signal.inbox)
+            await self.engine.notifier.notify(NodeEngine.Signal.reports)
+        }
     }
 
     func refuse(_ delivery: Delivery, cursor: Int, _ finding: Finding) async throws {

@@ -236,29 +236,48 @@ public struct NodeStore: Sendable {
     public func store(_ delivery: Delivery, feedSeq: Int, content: [UInt8], cursor: Int? = nil) async throws {
         let organisation = self.organisation
         try await self.database.transaction { transaction in
-            let now = Timestamp.now()
-            let inserted = try await transaction.execute(
-                """
-                INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, content, state,
-                    stored_at, attempts, next_attempt_at, case_bucket)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'stored', $9, 0, $10, $11)
-                ON CONFLICT (package_id) DO NOTHING RETURNING package_id
-                """,
-                [
-                    .text(delivery.packageId), .integer(feedSeq), .text(delivery.sender), .text(delivery.flow), .text(delivery.messageType),
-                    .text(delivery.unifiedCaseCode), .text(StoreRows.json(delivery)), .blob(content), .text(now), .text(now),
-                    .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)),
-                ]
-            )
-            guard !inserted.isEmpty else {
-                if let cursor { try await Self.setCursor(cursor, in: transaction) }
-                return
-            }
-            let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
-            try await StoreRows.insert(event, into: .node, in: transaction)
-            try await Self.owe(event, in: transaction)
+            try await Self.storeOne(delivery, feedSeq: feedSeq, content: content, organisation: organisation, in: transaction)
             if let cursor { try await Self.setCursor(cursor, in: transaction) }
         }
+    }
+
+    /// Stores a run of deliveries from the feed, each with its `storedByReceiver` hop and the report owed to the
+    /// hub, and moves the cursor to `cursor`, in one transaction: one durable commit for the run.
+    public func store(_ batch: [(delivery: Delivery, seq: Int, content: [UInt8])], cursor: Int) async throws {
+        let organisation = self.organisation
+        try await self.database.transaction { transaction in
+            for item in batch {
+                try await Self.storeOne(item.delivery, feedSeq: item.seq, content: item.content, organisation: organisation, in: transaction)
+            }
+            try await Self.setCursor(cursor, in: transaction)
+        }
+    }
+
+    static func storeOne(
+        _ delivery: Delivery,
+        feedSeq: Int,
+        content: [UInt8],
+        organisation: String,
+        in transaction: any SQLTransaction
+    ) async throws {
+        let now = Timestamp.now()
+        let inserted = try await transaction.execute(
+            """
+            INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, content, state,
+                stored_at, attempts, next_attempt_at, case_bucket)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'stored', $9, 0, $10, $11)
+            ON CONFLICT (package_id) DO NOTHING RETURNING package_id
+            """,
+            [
+                .text(delivery.packageId), .integer(feedSeq), .text(delivery.sender), .text(delivery.flow), .text(delivery.messageType),
+                .text(delivery.unifiedCaseCode), .text(StoreRows.json(delivery)), .blob(content), .text(now), .text(now),
+                .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)),
+            ]
+        )
+        guard !inserted.isEmpty else { return }
+        let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
+        try await StoreRows.insert(event, into: .node, in: transaction)
+        try await Self.owe(event, in: transaction)
     }
 
     /// Records hops learnt from the hub's feed and moves the feed cursor, in one transaction. Returns the hops that
