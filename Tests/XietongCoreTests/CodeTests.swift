@@ -95,4 +95,28 @@ import XietongTesting
         let parsed = try #require(Timestamp.date(Timestamp.string(date)))
         #expect(abs(parsed.timeIntervalSince(date)) < 0.000_01)
     }
+
+    /// The formatter-free readings agree with Foundation's calendar and ISO 8601 formatter.
+    @Test func theFastReadingsAgreeWithFoundation() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
+        let formatter = ISO8601DateFormatter()
+        var generator = SystemRandomNumberGenerator()
+        var instants: [Double] = [0, 1_795_283_999, 1_795_284_000, 1_795_283_999.999, -1, -86_400 * 365.0, 951_782_400, 4_102_444_799]
+        instants += (0..<2000).map { _ in
+            Double(Int.random(in: -2_000_000_000...4_000_000_000, using: &generator)) + Double.random(in: 0..<1, using: &generator)
+        }
+        for instant in instants {
+            let date = Date(timeIntervalSince1970: instant)
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            #expect(CalendarDate(chinaDayOf: date) == CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!), "\(instant)")
+            let text = Timestamp.string(date)
+            let fast = try #require(Timestamp.date(text))
+            #expect(abs(fast.timeIntervalSince1970 - instant) < 0.000_002, "\(text)")
+            let whole = formatter.string(from: Date(timeIntervalSince1970: instant.rounded(.down)))
+            #expect(Timestamp.date(whole) == formatter.date(from: whole), "\(whole)")
+        }
+        #expect(Timestamp.date("2026-13-01T00:00:00Z") == nil)
+        #expect(Timestamp.date("2026-11-21T10:00:00+08:00") == formatter.date(from: "2026-11-21T10:00:00+08:00"))
+    }
 }

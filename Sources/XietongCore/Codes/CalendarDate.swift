@@ -34,13 +34,12 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     /// The day in China Standard Time (UTC+8) of an instant: the day a unified code is assigned.
+    /// China has kept UTC+8 without daylight saving since 1992, so this is arithmetic (no calendar object per call:
+    /// the hub counts days for every package).
     public init(chinaDayOf date: Date) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        self.year = parts.year!
-        self.month = parts.month!
-        self.day = parts.day!
+        let seconds = Int((date.timeIntervalSince1970 + 8 * 3600).rounded(.down))
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        self.init(ordinal: days)
     }
 
     public static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
