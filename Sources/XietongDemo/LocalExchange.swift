@@ -42,6 +42,9 @@ public final class LocalExchange: @unchecked Sendable {
 
     public static func apiKey(_ organisation: String) -> String { "api-key-\(organisation)" }
 
+    /// The web console's officer of a node (`clerk-ORG`), and their password.
+    public static func officer(_ organisation: String) -> (user: String, password: String) { ("clerk-\(organisation)", "officer-\(organisation)") }
+
     /// Declares the hub; start it with `start("hub")`.
     @discardableResult
     /// Several instances share one `database` (PostgreSQL) and one `blobDirectory`; each has its own `name`.
@@ -119,6 +122,7 @@ public final class LocalExchange: @unchecked Sendable {
              "dataDirectory":"\(self.file("node-\(organisation)").path)",
              "hub":{"url":"\(self.hubURL ?? self.services["hub"]!.url)","token":"\(self.token(for: organisation))"},
              "businessSystems":[{"name":"business-\(organisation)","role":"businessSystem","tokenSHA256":"\(Credential.hash(Self.apiKey(organisation)))"}],
+             "users":[{"name":"\(Self.officer(organisation).user)","role":"officer","tokenSHA256":"\(Credential.hash(Self.officer(organisation).password))"}],
              "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)\(try self.tlsEntry(organisation)),"serveTLS":\(serveTLS && self.pki != nil)}
             """,
             to: "node-\(organisation).json"

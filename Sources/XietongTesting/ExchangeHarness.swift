@@ -111,6 +111,8 @@ public final class ExchangeHarness: @unchecked Sendable {
     public struct Reply: Sendable {
         public let status: Int
         public let body: [UInt8]
+        public var headers: [(name: String, value: String)] = []
+        public func header(_ name: String) -> String? { self.headers.first { $0.name.lowercased() == name.lowercased() }?.value }
         public var text: String { String(decoding: self.body, as: UTF8.self) }
         public func json<T: Decodable>(_ type: T.Type) -> T? { try? JSONDecoder().decode(type, from: Data(self.body)) }
     }
@@ -130,7 +132,11 @@ public final class ExchangeHarness: @unchecked Sendable {
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await (client ?? self.client).execute(request, timeout: .seconds(30))
         let collected = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: Int(response.status.code), body: Array(collected.readableBytesView))
+        return Reply(
+            status: Int(response.status.code),
+            body: Array(collected.readableBytesView),
+            headers: response.headers.map { (name: $0.name, value: $0.value) }
+        )
     }
 
     public func post(_ url: String, key: String? = nil, body: [UInt8] = [], headers: [(String, String)] = []) async throws -> Reply {
