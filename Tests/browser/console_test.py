@@ -23,6 +23,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("XIETONG_BINARY", os.path.join(ROOT, ".build", "debug", "xietong"))
@@ -51,6 +52,8 @@ def log_in(driver, console, user, password):
     driver.find_element(By.ID, "user").send_keys(user)
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "submit").click()
+    # The form posts, then the console redirects: wait for the page after the log-in before going on.
+    WebDriverWait(driver, 30).until(lambda d: "/console/login" not in d.current_url and d.execute_script("return document.readyState") == "complete")
 
 
 def main():

@@ -172,8 +172,17 @@ struct NodeConsole: Sendable {
                 stateText,
             ]
         }
+        // The time-limit reminders the hub sent this agency (GS-3), newest first.
+        let reminders = try await self.engine.store.reminders(limit: 8)
+        let reminderList =
+            reminders.isEmpty
+            ? ""
+            : "<h2>\(ConsoleHTML.t(language, "期限提醒", "Time-limit reminders"))</h2><ul id=\"reminders\">"
+                + reminders.map {
+                    "<li><a href=\"/console/packages/\(ConsoleHTML.escape($0.packageId))\">\(ConsoleHTML.escape(language.pick($0.text.zh, $0.text.en)))</a></li>"
+                }.joined() + "</ul>"
         let body = """
-            <h2>\(ConsoleHTML.t(language, "各项业务", "Businesses"))</h2><div class="tiles" id="counters">\(tiles)</div>\(hubNote)
+            <h2>\(ConsoleHTML.t(language, "各项业务", "Businesses"))</h2><div class="tiles" id="counters">\(tiles)</div>\(hubNote)\(reminderList)
             <h2>\(ConsoleHTML.t(language, "收到的数据包", "Incoming packages"))</h2>
             \(ConsoleHTML.table([ConsoleHTML.t(language, "时间", "Time"), ConsoleHTML.t(language, "发送机关", "From"), ConsoleHTML.t(language, "业务", "Message"), ConsoleHTML.t(language, "案件统一赋码", "Case code"), ConsoleHTML.t(language, "状态", "State")], rows, id: "incoming", empty: ConsoleHTML.t(language, "暂无", "None")))
             """
