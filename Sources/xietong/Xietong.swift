@@ -15,7 +15,7 @@ struct Xietong: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, HubCommand.self, NodeCommand.self, ValidateCommand.self, TrackCommand.self, CaseCommand.self, CodeCommand.self,
             CatalogCommand.self,
-            RegistryCommand.self, MigrateCommand.self, TokenCommand.self, PKICommand.self, AuditCommand.self,
+            RegistryCommand.self, MigrateCommand.self, TokenCommand.self, PKICommand.self, AuditCommand.self, AccessLogCommand.self,
             BusinessSimulatorCommand.self, BenchCommand.self,
         ]
     )

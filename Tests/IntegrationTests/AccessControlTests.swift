@@ -73,12 +73,14 @@ import XietongTesting
         )
         #expect(content.status == 200)
         harness.stop(procuratorate)
-        let database = try await SQLiteDatabase.open(
-            path: harness.exchange.directory.appendingPathComponent("node-\(procuratorate)/node.sqlite").path,
-            migrations: Migrations.node
-        )
-        let reads = try await NodeStore(database: database, organisation: procuratorate).accessLog.records(subject: packageId)
-        await database.close()
+        // As the agency's administrator reads it: `xietong access-log node`.
+        let listed = try CommandRunner.run([
+            "access-log", "node", "--config", harness.exchange.directory.appendingPathComponent("node-\(procuratorate).json").path, "--subject",
+            packageId,
+            "--json",
+        ])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let reads = try JSONDecoder().decode([AccessRecord].self, from: Data(listed.stdout.utf8))
         #expect(reads.contains { $0.who == "business-\(procuratorate)" && $0.role == "businessSystem" && $0.action == "package.content" })
     }
 }

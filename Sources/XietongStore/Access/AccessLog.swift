@@ -21,6 +21,10 @@ public struct AccessRecord: Sendable, Codable, Hashable {
 public struct AccessLog: Sendable {
     let database: any SQLDatabase
 
+    public init(database: any SQLDatabase) {
+        self.database = database
+    }
+
     /// The table, for a store's migrations.
     static let statements = [
         """

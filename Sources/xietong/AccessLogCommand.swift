@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Logging
+import XietongCore
+import XietongHub
+import XietongNode
+import XietongStore
+
+/// `xietong access-log hub|node`: who read which case data, and when (issue 6), from a hub's or a node's database —
+/// for the IT centre and for an agency's own administrators (the hub also serves its log at `/v1/admin/access-log`).
+struct AccessLogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "access-log",
+        abstract: "List the reads of case data recorded by a hub or a node, newest first.",
+        discussion: "Exits 0 with the list (possibly empty), 2 when the database cannot be read."
+    )
+
+    enum Component: String, ExpressibleByArgument, CaseIterable {
+        case hub, node
+    }
+
+    @Argument(help: "Whose log: hub or node.") var component: Component
+    @Option(help: "The configuration file (xietong.hub/1 or xietong.node/1).") var config: String?
+    @Option(help: "The database (postgres://… or sqlite:PATH), instead of the configuration's.") var database: String?
+    @Option(help: "Only the reads of this package id, case code or page.") var subject: String?
+    @Option(help: "How many entries at most.") var limit = 200
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let location: DatabaseURL
+        do {
+            if let database {
+                location = try DatabaseURL.parse(database, path: "--database")
+            } else {
+                switch self.component {
+                case .hub: location = try HubConfiguration.load(file: self.config).databaseLocation(file: self.config)
+                case .node: location = try NodeConfiguration.load(file: self.config).databaseLocation(file: self.config)
+                }
+            }
+        } catch {
+            exitForConfiguration(error)
+        }
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+            printError("xietong: no database at \(path)")
+            throw ExitCode(2)
+        }
+        let records: [AccessRecord]
+        do {
+            let database = try await location.open(
+                migrations: self.component == .hub ? Migrations.hub : Migrations.node,
+                logger: makeLogger("xietong.access-log", default: .warning)
+            )
+            records = try await AccessLog(database: database).records(subject: self.subject, limit: max(1, self.limit))
+            await database.close()
+        } catch {
+            printError("xietong: cannot read the access log: \(error)")
+            throw ExitCode(2)
+        }
+        if self.json {
+            printJSON(records)
+            return
+        }
+        print("时间 at | 读取者 who | 角色 role | 操作 action | 对象 subject | 结果 allowed")
+        for record in records {
+            print(
+                "\(record.at) | \(record.who) | \(record.role) | \(record.action) | \(record.subject) | \(record.allowed ? "允许 allowed" : "拒绝 refused")"
+            )
+        }
+    }
+}
