@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import XietongCore
 public import XietongStore
 public import XietongTrust

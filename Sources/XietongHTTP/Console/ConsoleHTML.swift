@@ -1,5 +1,5 @@
-public import Foundation
-public import HTTPTypes
+import Foundation
+import HTTPTypes
 public import Hummingbird
 
 /// The web console's language (issue 7): Chinese first, English on request (`?lang=en`, kept in a cookie).
