@@ -114,9 +114,12 @@ def main():
         print("the committee's supervisor")
         driver.delete_all_cookies()
         log_in(driver, supervisor["console"], supervisor["user"], supervisor["password"])
+        driver.set_window_size(1366, 2300)  # the whole dashboard in one picture
         shot(driver, "hub-dashboard")
+        driver.set_window_size(1366, 1000)
         charts = driver.find_elements(By.CSS_SELECTOR, "#charts svg")
-        check("the dashboard draws its charts as SVG", len(charts) >= 8)
+        check("the dashboard draws its charts as SVG", len(charts) >= 10)
+        check("volume per agency over time has a line per agency", len(driver.find_elements(By.CSS_SELECTOR, "#chart-daily-agency polyline.series")) >= 5)
         bars = driver.find_elements(By.CSS_SELECTOR, "#chart-volume-flow rect")
         check("the volume chart has bars", len(bars) >= 3)
         driver.get(supervisor["console"] + "/cases?filter=all")

@@ -63,6 +63,45 @@ public enum SVGChart {
         return svg + "</svg>"
     }
 
+    /// Several lines over the same days, with a legend: volume per agency or per business over time.
+    public static func lines(title: String, labels: [String], series: [(name: String, values: [Double])], id: String) -> String {
+        let width = 560.0
+        let left = 40.0
+        let bottom = 190.0
+        let top = 36.0
+        let legendHeight = 16.0 * Double((series.count + 1) / 2)
+        let height = 230.0 + legendHeight
+        let maximum = max(series.flatMap(\.values).max() ?? 1, 1)
+        let step = labels.count > 1 ? (width - left - 20) / Double(labels.count - 1) : 0
+        var svg =
+            "<svg class=\"chart-svg\" id=\"\(id)\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(ConsoleHTML.escape(title))\">"
+        svg += "<text x=\"8\" y=\"20\" font-size=\"15\" font-weight=\"600\" fill=\"#14365d\">\(ConsoleHTML.escape(title))</text>"
+        svg += "<line x1=\"\(Int(left))\" y1=\"\(Int(bottom))\" x2=\"\(Int(width - 10))\" y2=\"\(Int(bottom))\" stroke=\"#99a\"/>"
+        svg += "<text x=\"4\" y=\"\(Int(top + 4))\" font-size=\"11\" fill=\"#556\">\(Self.number(maximum))</text>"
+        for (index, label) in labels.enumerated() where index % max(1, labels.count / 7) == 0 || index == labels.count - 1 {
+            svg += String(
+                format: "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\" fill=\"#445\">",
+                left + step * Double(index),
+                Int(bottom + 16)
+            )
+            svg += "\(ConsoleHTML.escape(label))</text>"
+        }
+        for (number, line) in series.enumerated() {
+            let colour = Self.palette[number % Self.palette.count]
+            let points = line.values.enumerated().map {
+                String(format: "%.1f,%.1f", left + step * Double($0.offset), bottom - (bottom - top) * $0.element / maximum)
+            }
+            svg += "<polyline class=\"series\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>"
+            let x = 12 + Double(number % 2) * 270
+            let y = 222 + 16 * Double(number / 2)
+            svg += String(format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"10\" height=\"10\" fill=\"%@\"/>", x, y - 9, colour)
+            svg +=
+                String(format: "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#334\">", x + 14, y)
+                + "\(ConsoleHTML.escape(String(line.name.prefix(20))))</text>"
+        }
+        return svg + "</svg>"
+    }
+
     /// A rate as a ring with its percentage.
     public static func ring(title: String, rate: Double, caption: String, id: String, good: Bool) -> String {
         let radius = 56.0

@@ -138,8 +138,22 @@ struct HubConsole: Sendable {
             ),
             SVGChart.line(
                 title: l("每日数据包数（近 14 天）", "Packages per day (14 days)"),
-                daily.map { (String($0.day.suffix(5)), Double($0.packages)) },
+                zip(daily.days, daily.total).map { (String($0.0.suffix(5)), Double($0.1)) },
                 id: "chart-daily"
+            ),
+            SVGChart.lines(
+                title: l("各机关每日发送数（近 14 天）", "Packages per agency per day (14 days)"),
+                labels: daily.days.map { String($0.suffix(5)) },
+                series: daily.byAgency.sorted { $0.key < $1.key }.map { (self.orgName($0.key, language), $0.value.map(Double.init)) },
+                id: "chart-daily-agency"
+            ),
+            SVGChart.lines(
+                title: l("各业务每日数据包数（近 14 天）", "Packages per business per day (14 days)"),
+                labels: daily.days.map { String($0.suffix(5)) },
+                series: daily.byFlow.sorted { $0.value.reduce(0, +) > $1.value.reduce(0, +) }.prefix(8).map {
+                    (self.flowName($0.key, language), $0.value.map(Double.init))
+                },
+                id: "chart-daily-flow"
             ),
             SVGChart.bars(
                 title: l("各环节办理时长中位数（小时）", "Median handling time per stage (hours)"),

@@ -361,23 +361,29 @@ extension HubStore {
 }
 
 extension HubStore {
-    /// Packages accepted per day (China time) from `from` to `to`, every day listed (GS-6).
-    public func dailyVolume(from: CalendarDate, to: CalendarDate) async throws(StoreError) -> [(day: String, packages: Int)] {
+    /// Packages accepted per day (China time) from `from` to `to`, every day listed, in total and per sending agency
+    /// and per flow (GS-6: volume over time).
+    public func dailyVolume(
+        from: CalendarDate,
+        to: CalendarDate
+    ) async throws(StoreError) -> (days: [String], total: [Int], byAgency: [String: [Int]], byFlow: [String: [Int]]) {
         let rows = try await self.database.execute(
-            "SELECT received_at FROM packages WHERE received_at >= $1",
+            "SELECT received_at, sender_org, flow FROM packages WHERE received_at >= $1",
             [.text(from.adding(days: -1).iso)]
         )
-        var counts: [String: Int] = [:]
+        let count = max(0, to.ordinal - from.ordinal + 1)
+        var total = [Int](repeating: 0, count: count)
+        var byAgency: [String: [Int]] = [:]
+        var byFlow: [String: [Int]] = [:]
         for row in rows {
             guard let text = row.string("received_at"), let date = Timestamp.date(text) else { continue }
-            counts[CalendarDate(chinaDayOf: date).iso, default: 0] += 1
+            let index = CalendarDate(chinaDayOf: date).ordinal - from.ordinal
+            guard (0..<count).contains(index) else { continue }
+            total[index] += 1
+            byAgency[row.string("sender_org") ?? "", default: [Int](repeating: 0, count: count)][index] += 1
+            byFlow[row.string("flow") ?? "", default: [Int](repeating: 0, count: count)][index] += 1
         }
-        var days: [(String, Int)] = []
-        var day = from
-        while day <= to {
-            days.append((day.iso, counts[day.iso] ?? 0))
-            day = day.adding(days: 1)
-        }
-        return days
+        let days = (0..<count).map { from.adding(days: $0).iso }
+        return (days, total, byAgency, byFlow)
     }
 }
