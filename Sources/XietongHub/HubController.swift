@@ -45,9 +45,7 @@ struct HubController: Sendable {
         var who = self.principal(request)
         if who == nil { who = await self.sessions.session(request)?.principal }
         let reader = who ?? Principal(name: "anonymous", role: .node)
-        try await self.store.accessLog.record(
-            AccessRecord(at: Timestamp.now(), who: reader.name, role: reader.role.rawValue, action: action, subject: subject, allowed: allowed)
-        )
+        try await self.store.accessLog.record(reader, action: action, subject: subject, allowed: allowed)
     }
 
     /// The caller: a node (by its organisation), a supervisor or an administrator.

@@ -28,9 +28,7 @@ struct NodeController: Sendable {
     /// Logs a read of case data by a business system (issue 6).
     func logRead(_ request: Request, _ action: String, _ subject: String) async throws {
         let who = self.caller(request) ?? Principal(name: "anonymous", role: .businessSystem)
-        try await self.engine.store.accessLog.record(
-            AccessRecord(at: Timestamp.now(), who: who.name, role: who.role.rawValue, action: action, subject: subject, allowed: true)
-        )
+        try await self.engine.store.accessLog.record(who, action: action, subject: subject)
     }
 
     static let unauthorised = HTTPJSON.error(.unauthorized, "auth.required", zh: "需要有效的接口密钥", en: "a valid API key is required")

@@ -1,5 +1,7 @@
 public import Foundation
 public import Hummingbird
+import XietongCore
+public import XietongStore
 
 /// Console log-ins (issue 7): a random session id in an HttpOnly cookie, kept in memory for eight hours of
 /// inactivity, with a per-session token that every form must carry (against cross-site requests).
@@ -90,5 +92,40 @@ public enum ConsoleLogin {
             </form>
             """
         return ConsoleHTML.page(title: ("登录", "Log in"), language: language, site: site, user: nil, nav: [], path: "/console/login", body: body)
+    }
+}
+
+extension ConsoleSessions {
+    /// Runs `page` for a signed-in user, writing the page view to `log`; otherwise to the log-in page.
+    nonisolated public func signedIn(_ request: Request, log: AccessLog, _ page: (Session) async throws -> Response) async throws -> Response {
+        guard let session = await self.session(request) else { return ConsoleHTML.redirect("/console/login") }
+        try await log.record(session.principal, action: "console", subject: request.uri.path)
+        return try await page(session)
+    }
+
+    /// Checks a log-in form (name and token) against `credentials`, for the given roles, and starts a session; the
+    /// log-in page again, saying the name or password is wrong, when they do not match.
+    public func logIn(
+        _ request: Request,
+        credentials: CredentialSet,
+        roles: Set<Role>,
+        secure: Bool,
+        site: (zh: String, en: String)
+    ) async -> Response {
+        let fields = await ConsoleForm.fields(request)
+        let user = fields["user"] ?? ""
+        guard let principal = credentials.principal(token: fields["password"]), principal.name == user, roles.contains(principal.role) else {
+            return ConsoleLogin.page(ConsoleLanguage.of(request), site: site, error: true, hint: "")
+        }
+        return ConsoleHTML.redirect("/console", cookies: [self.start(principal, displayName: user, secure: secure)])
+    }
+}
+
+extension AccessLog {
+    /// Records a read by `principal`, now.
+    public func record(_ principal: Principal, action: String, subject: String, allowed: Bool = true) async throws(StoreError) {
+        try await self.record(
+            AccessRecord(at: Timestamp.now(), who: principal.name, role: principal.role.rawValue, action: action, subject: subject, allowed: allowed)
+        )
     }
 }

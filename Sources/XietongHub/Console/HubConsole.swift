@@ -61,30 +61,17 @@ struct HubConsole: Sendable {
     }
 
     func signedIn(_ request: Request, _ page: (ConsoleSessions.Session) async throws -> Response) async throws -> Response {
-        guard let session = await self.sessions.session(request) else { return ConsoleHTML.redirect("/console/login") }
-        try await self.hub.store.accessLog.record(
-            AccessRecord(
-                at: Timestamp.now(),
-                who: session.principal.name,
-                role: session.principal.role.rawValue,
-                action: "console",
-                subject: request.uri.path,
-                allowed: true
-            )
-        )
-        return try await page(session)
+        try await self.sessions.signedIn(request, log: self.hub.store.accessLog, page)
     }
 
     func login(_ request: Request) async throws -> Response {
-        let fields = await ConsoleForm.fields(request)
-        let user = fields["user"] ?? ""
-        guard let principal = self.hub.credentials.principal(token: fields["password"]), principal.name == user,
-            [.supervisor, .administrator].contains(principal.role)
-        else {
-            return ConsoleLogin.page(ConsoleLanguage.of(request), site: self.site, error: true, hint: "")
-        }
-        let cookie = await self.sessions.start(principal, displayName: user, secure: self.hub.configuration.tls != nil)
-        return ConsoleHTML.redirect("/console", cookies: [cookie])
+        await self.sessions.logIn(
+            request,
+            credentials: self.hub.credentials,
+            roles: [.supervisor, .administrator],
+            secure: self.hub.configuration.tls != nil,
+            site: self.site
+        )
     }
 
     func render(_ request: Request, _ session: ConsoleSessions.Session, title: (String, String), body: String) -> Response {
@@ -310,16 +297,7 @@ struct HubConsole: Sendable {
                 body: "<p class=\"empty\">\(ConsoleHTML.t(language, "没有该案件", "No such case"))</p>"
             )
         }
-        try await self.hub.store.accessLog.record(
-            AccessRecord(
-                at: Timestamp.now(),
-                who: session.principal.name,
-                role: session.principal.role.rawValue,
-                action: "case.timeline",
-                subject: code,
-                allowed: true
-            )
-        )
+        try await self.hub.store.accessLog.record(session.principal, action: "case.timeline", subject: code)
         return self.render(
             request,
             session,

@@ -76,29 +76,17 @@ struct NodeConsole: Sendable {
 
     /// Runs `page` for a signed-in officer; otherwise to the log-in page.
     func signedIn(_ request: Request, _ page: (ConsoleSessions.Session) async throws -> Response) async throws -> Response {
-        guard let session = await self.sessions.session(request) else { return ConsoleHTML.redirect("/console/login") }
-        try await self.engine.store.accessLog.record(
-            AccessRecord(
-                at: Timestamp.now(),
-                who: session.principal.name,
-                role: session.principal.role.rawValue,
-                action: "console",
-                subject: request.uri.path,
-                allowed: true
-            )
-        )
-        return try await page(session)
+        try await self.sessions.signedIn(request, log: self.engine.store.accessLog, page)
     }
 
     func login(_ request: Request) async throws -> Response {
-        let fields = await ConsoleForm.fields(request)
-        let language = ConsoleLanguage.of(request)
-        let user = fields["user"] ?? ""
-        guard let principal = self.engine.configuration.officers.principal(token: fields["password"]), principal.name == user else {
-            return ConsoleLogin.page(language, site: self.site, error: true, hint: "")
-        }
-        let cookie = await self.sessions.start(principal, displayName: user, secure: self.engine.configuration.serveTLS)
-        return ConsoleHTML.redirect("/console", cookies: [cookie])
+        await self.sessions.logIn(
+            request,
+            credentials: self.engine.configuration.officers,
+            roles: [.officer],
+            secure: self.engine.configuration.serveTLS,
+            site: self.site
+        )
     }
 
     func render(_ request: Request, _ session: ConsoleSessions.Session, title: (String, String), body: String, live: Bool = false) -> Response {
