@@ -2,6 +2,7 @@ public import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import NIOConcurrencyHelpers
 #endif
 
 /// Runs `xietong` services as child processes on loopback, for the benchmarks and the integration tests: start on a
@@ -53,12 +54,16 @@ public final class LocalProcesses: @unchecked Sendable {
     /// A free loopback port for a server, chosen at random below the kernel's ephemeral range (32768 and up by
     /// default), so that an outgoing connection cannot take it between this check and the server's bind.
     public static func freePort() -> Int {
+        // Never the same port twice in one process: suites run in parallel, and a port handed out a moment ago may
+        // not be bound yet by the service it was chosen for.
         for _ in 0..<200 {
             let port = Int.random(in: 20000..<32000)
-            if self.canBind(port) { return port }
+            if self.canBind(port), Self.handedOut.withLockedValue({ $0.insert(port).inserted }) { return port }
         }
         return self.ephemeralPort()
     }
+
+    static let handedOut = NIOLockedValueBox<Set<Int>>([])
 
     /// The address 127.0.0.1:`port`.
     static func loopbackAddress(port: Int) -> sockaddr_in {
