@@ -329,7 +329,7 @@ public struct DemoRunner: Sendable {
                 let receipt: Receipt
                 let verified: Bool
             }
-            for _ in 0..<100 {
+            for _ in 0..<300 {  // up to 30 s for a signed head to cover the hand-overs
                 var request = HTTPClientRequest(url: "\(self.node(organisation))/api/v1/packages/\(packageId)/evidence")
                 request.headers.add(name: "Authorization", value: "Bearer \(self.endpoints.apiKey[organisation]!)")
                 let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
@@ -399,7 +399,7 @@ public struct DemoRunner: Sendable {
         /// The reminders the hub pushed to the agencies' nodes (GS-3), as their business systems receive them.
         func showReminders() async throws {
             var reminders: [(String, DeadlineReminder)] = []
-            for _ in 0..<50 {
+            for _ in 0..<300 {  // up to 30 s: the hub checks every second, later under load
                 reminders = []
                 for organisation in DemoCase.organisations {
                     var request = HTTPClientRequest(url: "\(self.node(organisation))/api/v1/reminders")

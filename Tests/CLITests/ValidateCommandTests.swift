@@ -182,6 +182,9 @@ import XietongTesting
         // Reminders arrive at the agencies' nodes (GS-3); which ones depends on how far the case had got when the hub
         // checked, so the test asks only that some arrived, in both languages.
         #expect(result.stdout.contains("期限提醒 Time-limit reminders") && result.stdout.contains("的办理期限还有") && result.stdout.contains("is due in"))
+        // Issue 6: the hand-overs are in the evidence log, verified by the receiving node; issue 7: the consoles.
+        #expect(result.stdout.contains("✔ 已验证 verified"), "\(result.stdout)")
+        #expect(result.stdout.contains("网页控制台 Web consoles") && result.stdout.contains("jcy-clerk"))
     }
 }
 
