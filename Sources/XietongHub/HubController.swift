@@ -424,8 +424,8 @@ struct HubController: Sendable {
         var lastSeenAt: String?
     }
 
-    func adminNodes(_ request: Request) async throws -> Response {
-        guard await self.adminOrConsole(request) else { return Self.adminOnly }
+    /// Each configured node's queue depth and last contact (the admin API and the console's administration page).
+    func nodeViews() async throws -> [NodeView] {
         let heads = try await self.store.feedHeads()
         var views: [NodeView] = []
         for node in self.configuration.nodes {
@@ -440,6 +440,12 @@ struct HubController: Sendable {
                 )
             )
         }
+        return views
+    }
+
+    func adminNodes(_ request: Request) async throws -> Response {
+        guard await self.adminOrConsole(request) else { return Self.adminOnly }
+        let views = try await self.nodeViews()
         guard request.uri.queryParameters.get("format") == "csv" else { return HTTPJSON.response(views) }
         return SupervisionController.csv(
             CSV.document(

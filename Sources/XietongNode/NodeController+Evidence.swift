@@ -54,14 +54,9 @@ extension NodeController {
         } catch {
             problems.append(error.message)
         }
-        if let kept, let oldRoot = Hex.bytes(kept.rootHash), let newRoot = Hex.bytes(receipt.treeHead.rootHash) {
-            let (small, large) = kept.treeSize <= receipt.treeHead.treeSize ? (kept, receipt.treeHead) : (receipt.treeHead, kept)
-            let (smallRoot, largeRoot) = kept.treeSize <= receipt.treeHead.treeSize ? (oldRoot, newRoot) : (newRoot, oldRoot)
-            let proof =
-                small.treeSize == large.treeSize
-                ? [] : ((try? await self.engine.hub.consistencyProof(from: small.treeSize, to: large.treeSize)) ?? [])
-            if !MerkleTree.verifyConsistency(first: small.treeSize, second: large.treeSize, firstRoot: smallRoot, secondRoot: largeRoot, proof: proof)
-            {
+        if let kept {
+            let (older, newer) = kept.treeSize <= receipt.treeHead.treeSize ? (kept, receipt.treeHead) : (receipt.treeHead, kept)
+            if (try? await self.engine.extends(older, to: newer)) != true {
                 problems.append(LocalizedText(zh: "该树头与本节点保存的树头不一致", en: "the receipt's tree head is not consistent with the head this node kept"))
             }
         }

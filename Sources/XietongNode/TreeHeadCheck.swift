@@ -17,15 +17,14 @@ extension FeedPuller {
         } catch {
             problem = error.message
         }
-        if problem == nil, let last, let oldRoot = Hex.bytes(last.rootHash), let newRoot = Hex.bytes(head.rootHash) {
+        if problem == nil, let last {
             if head.treeSize < last.treeSize {
                 problem = LocalizedText(
                     zh: "树头变小了：\(head.treeSize) < 已保存的 \(last.treeSize)",
                     en: "the log shrank: size \(head.treeSize) after \(last.treeSize)"
                 )
             } else {
-                let proof = head.treeSize == last.treeSize ? [] : try await self.engine.hub.consistencyProof(from: last.treeSize, to: head.treeSize)
-                if !MerkleTree.verifyConsistency(first: last.treeSize, second: head.treeSize, firstRoot: oldRoot, secondRoot: newRoot, proof: proof) {
+                if try await !self.engine.extends(last, to: head) {
                     problem = LocalizedText(
                         zh: "中心平台的证据日志（\(head.treeSize) 条）与本节点保存的树头（\(last.treeSize) 条）不一致：历史记录被改写或分叉",
                         en:
@@ -46,5 +45,15 @@ extension FeedPuller {
             return
         }
         try await self.engine.store.keep(head, feedSeq: feedSeq)
+    }
+}
+
+extension NodeEngine {
+    /// Whether the hub's log at `newer` extends the log at `older` (the hub's consistency proof between them; equal
+    /// roots for equal sizes). `older` must not be larger.
+    func extends(_ older: Evidence.TreeHead, to newer: Evidence.TreeHead) async throws(HubClient.Failure) -> Bool {
+        guard let oldRoot = Hex.bytes(older.rootHash), let newRoot = Hex.bytes(newer.rootHash) else { return false }
+        let proof = older.treeSize == newer.treeSize ? [] : try await self.hub.consistencyProof(from: older.treeSize, to: newer.treeSize)
+        return MerkleTree.verifyConsistency(first: older.treeSize, second: newer.treeSize, firstRoot: oldRoot, secondRoot: newRoot, proof: proof)
     }
 }

@@ -18,11 +18,14 @@ public enum ConsoleLanguage: String, Sendable {
 /// Reading cookies.
 public enum ConsoleCookies {
     public static func value(_ name: String, in request: Request) -> String? {
-        for header in request.headers[values: .cookie] {
-            for part in header.split(separator: ";") {
-                let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(String.init)
-                if pair.count == 2, pair[0] == name { return pair[1] }
-            }
+        request.headers[values: .cookie].lazy.compactMap { Self.value(name, inHeader: $0) }.first
+    }
+
+    /// A cookie's value in one `Cookie` header.
+    public static func value(_ name: String, inHeader header: String) -> String? {
+        for part in header.split(separator: ";") {
+            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(String.init)
+            if pair.count == 2, pair[0] == name { return pair[1] }
         }
         return nil
     }

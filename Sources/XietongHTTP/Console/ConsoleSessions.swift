@@ -42,13 +42,8 @@ public actor ConsoleSessions {
 
     /// Whether a `Cookie` header names a live session (for a WebSocket upgrade).
     public func isValid(cookieHeader: String) -> Bool {
-        for part in cookieHeader.split(separator: ";") {
-            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(String.init)
-            if pair.count == 2, pair[0] == Self.cookie, let session = self.sessions[pair[1]] {
-                return Date().timeIntervalSince(session.lastUsed) < self.idle
-            }
-        }
-        return false
+        guard let id = ConsoleCookies.value(Self.cookie, inHeader: cookieHeader), let session = self.sessions[id] else { return false }
+        return Date().timeIntervalSince(session.lastUsed) < self.idle
     }
 
     public func end(_ request: Request) {

@@ -310,19 +310,15 @@ struct HubConsole: Sendable {
 
     func admin(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
         let language = ConsoleLanguage.of(request)
-        let heads = try await self.hub.store.feedHeads()
         var nodes: [[String]] = []
-        for node in self.hub.configuration.nodes {
-            let written = heads.first { $0.organisation == node.organisation }?.lastSeq ?? 0
-            let activity = await self.hub.activity.entry(node.organisation)
-            let seen = activity?.lastSeenAt.flatMap(Timestamp.date)
-            let connected = seen.map { Date().timeIntervalSince($0) < 90 } ?? false
+        for node in try await self.hub.nodeViews() {
+            let connected = node.lastSeenAt.flatMap(Timestamp.date).map { Date().timeIntervalSince($0) < 90 } ?? false
             nodes.append([
                 ConsoleHTML.escape(self.orgName(node.organisation, language)), "<span class=\"mono\">\(node.organisation)</span>",
                 connected
                     ? "<span class=\"ok\">● \(ConsoleHTML.t(language, "在线", "connected"))</span>"
                     : "<span class=\"error\">○ \(ConsoleHTML.t(language, "离线", "not connected"))</span>",
-                ConsoleHTML.escape(activity?.lastSeenAt ?? "—"), String(max(0, written - (activity?.acknowledged ?? 0))),
+                ConsoleHTML.escape(node.lastSeenAt ?? "—"), String(node.queued),
             ])
         }
         var body = "<h2>\(ConsoleHTML.t(language, "机构与节点", "Organisations and nodes"))</h2>"
