@@ -229,6 +229,15 @@ import XietongTesting
         #expect(report.finding(.normaliseWhitespace)?.location == "/CasePackage/Body/Persons/Person[1]/Gender")
     }
 
+    @Test func ideographicSpacesAroundAValueAreTrimmedToo() {
+        let xml = self.arrestRequest.replacingOnce("<Gender>1</Gender>", with: "<Gender>\u{3000}1\u{3000}\t</Gender>")
+        let report = Fixtures.check(xml)
+        #expect(report.isAccepted, "\(report.findings)")
+        #expect(report.finding(.normaliseWhitespace)?.location == "/CasePackage/Body/Persons/Person[1]/Gender")
+        let untouched = Fixtures.check(self.arrestRequest)
+        #expect(untouched.finding(.normaliseWhitespace) == nil)
+    }
+
     @Test func normalisedOutputMatchesTheGoldenFile() throws {
         let input = try String(contentsOf: Bundle.module.url(forResource: "Golden/normalise-input", withExtension: "xml")!, encoding: .utf8)
         let expected = try String(contentsOf: Bundle.module.url(forResource: "Golden/normalise-output", withExtension: "xml")!, encoding: .utf8)

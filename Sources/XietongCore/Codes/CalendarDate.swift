@@ -17,20 +17,43 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// Parses `yyyyMMdd`.
     public init?(compact: String) {
-        guard compact.count == 8, compact.allSatisfy(\.isASCIIDigit),
-            let year = Int(compact.prefix(4)), let month = Int(compact.dropFirst(4).prefix(2)), let day = Int(compact.suffix(2))
+        var text = compact
+        guard
+            let (year, month, day) = text.withUTF8({ bytes -> (Int, Int, Int)? in
+                guard bytes.count == 8, let year = Self.number(bytes, 0, 4), let month = Self.number(bytes, 4, 2), let day = Self.number(bytes, 6, 2)
+                else { return nil }
+                return (year, month, day)
+            })
         else { return nil }
         self.init(year: year, month: month, day: day)
     }
 
+    /// The decimal number written by `count` ASCII digits at `offset`, or nil when one is no digit. Dates are parsed
+    /// in every field of every package, so they are read from the bytes without making strings.
+    static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ offset: Int, _ count: Int) -> Int? {
+        guard offset >= 0, offset + count <= bytes.count else { return nil }
+        var value = 0
+        for index in offset..<(offset + count) {
+            let digit = bytes[index] &- 0x30
+            guard digit <= 9 else { return nil }
+            value = value * 10 + Int(digit)
+        }
+        return value
+    }
+
     /// Parses ISO 8601 `yyyy-MM-dd`.
     public init?(iso: String) {
-        let parts = iso.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
-        else { return nil }
+        var text = iso
+        guard let (year, month, day) = text.withUTF8({ Self.iso($0) }) else { return nil }
         self.init(year: year, month: month, day: day)
+    }
+
+    /// The year, month and day of exactly `yyyy-MM-dd`.
+    static func iso(_ bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int, Int)? {
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            let year = Self.number(bytes, 0, 4), let month = Self.number(bytes, 5, 2), let day = Self.number(bytes, 8, 2)
+        else { return nil }
+        return (year, month, day)
     }
 
     /// The day in China Standard Time (UTC+8) of an instant: the day a unified code is assigned.

@@ -32,14 +32,23 @@ public struct ResidentIDNumber: Sendable, Hashable, CustomStringConvertible {
 
     /// Checks a number, returning the first problem, or nil when it is valid.
     public static func problem(in text: String) -> Problem? {
-        let characters = Array(text)
-        guard characters.count == 18, characters.prefix(17).allSatisfy(\.isASCIIDigit),
-            characters[17].isASCIIDigit || characters[17] == "X"
-        else { return .format }
-        guard self.provinces.contains(String(characters[0..<2])) else { return .province }
-        guard CalendarDate(compact: String(characters[6..<14])) != nil else { return .birthDate }
-        let expected = self.checkCharacter(for: String(characters.prefix(17)))!
-        return characters[17] == expected ? nil : .checksum(expected: expected)
+        // Read from the bytes: every person of every package is checked. Anything not ASCII fails the format.
+        let bytes = text.utf8
+        guard bytes.count == 18 else { return .format }
+        var sum = 0
+        var index = bytes.startIndex
+        for position in 0..<17 {
+            let digit = bytes[index] &- 0x30
+            guard digit <= 9 else { return .format }
+            sum += Int(digit) * self.weights[position]
+            index = bytes.index(after: index)
+        }
+        let last = bytes[index]
+        guard last &- 0x30 <= 9 || last == UInt8(ascii: "X") else { return .format }
+        guard self.provinces.contains(String(text.utf8.prefix(2))!) else { return .province }
+        guard CalendarDate(compact: String(text.utf8.dropFirst(6).prefix(8))!) != nil else { return .birthDate }
+        let expected = self.checkCharacters[sum % 11]
+        return Character(Unicode.Scalar(last)) == expected ? nil : .checksum(expected: expected)
     }
 
     public init?(_ text: String) {

@@ -70,9 +70,3 @@ public struct OrganisationRegistry: Sendable {
 extension Character {
     var isASCIIDigit: Bool { self >= "0" && self <= "9" }
 }
-
-extension StringProtocol {
-    var trimmingSpaces: String {
-        String(self.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
-    }
-}

@@ -88,6 +88,8 @@ public struct Normaliser: Sendable {
 
     /// Full-width ASCII variants (U+FF01–U+FF5E) and the ideographic space become their ASCII forms.
     public static func halfWidth(_ text: String) -> String {
+        // Both forms are three bytes in UTF-8, led by 0xE3 (the ideographic space) or 0xEF (U+FF01–U+FF5E).
+        guard text.utf8.contains(where: { $0 == 0xE3 || $0 == 0xEF }) else { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar.value {

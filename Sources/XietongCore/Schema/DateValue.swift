@@ -4,44 +4,58 @@ public import Foundation
 enum DateValue {
     /// `yyyy-MM-dd`, optionally followed by a time-zone designator.
     static func date(_ text: String) -> CalendarDate? {
-        guard text.count >= 10 else { return nil }
-        let day = String(text.prefix(10))
-        let zone = String(text.dropFirst(10))
-        guard zone.isEmpty || self.isZone(zone) else { return nil }
-        return CalendarDate(iso: day)
+        var text = text
+        guard
+            let (year, month, day) = text.withUTF8({ bytes -> (Int, Int, Int)? in
+                guard bytes.count >= 10, let day = CalendarDate.iso(UnsafeBufferPointer(rebasing: bytes[0..<10])) else { return nil }
+                guard bytes.count == 10 || self.zone(UnsafeBufferPointer(rebasing: bytes[10...])) != nil else { return nil }
+                return day
+            })
+        else { return nil }
+        return CalendarDate(year: year, month: month, day: day)
     }
 
     /// `yyyy-MM-ddTHH:mm:ss(.fff)?(Z|±hh:mm)?`: the day, and seconds since midnight, and the zone offset in seconds.
+    /// Parsed from the bytes: every date-time field of every package comes through here.
     static func dateTime(_ text: String) -> (date: CalendarDate, seconds: Int, offset: Int?)? {
-        let parts = text.split(separator: "T", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, let date = CalendarDate(iso: String(parts[0])) else { return nil }
-        var time = Substring(parts[1])
-        var offset: Int?
-        if time.hasSuffix("Z") {
-            offset = 0
-            time = time.dropLast()
-        } else if time.count > 6, let sign = time.dropLast(5).last, sign == "+" || sign == "-" {
-            let zone = String(time.suffix(6))
-            guard self.isZone(zone), let hours = Int(zone.dropFirst().prefix(2)), let minutes = Int(zone.suffix(2)) else { return nil }
-            offset = (sign == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)
-            time = time.dropLast(6)
+        var text = text
+        return text.withUTF8 { bytes -> (date: CalendarDate, seconds: Int, offset: Int?)? in
+            guard let separator = bytes.firstIndex(of: UInt8(ascii: "T")),
+                let (year, month, day) = CalendarDate.iso(UnsafeBufferPointer(rebasing: bytes[0..<separator])),
+                let date = CalendarDate(year: year, month: month, day: day)
+            else { return nil }
+            var end = bytes.count
+            var offset: Int?
+            let timeStart = separator + 1
+            if end > timeStart, bytes[end - 1] == UInt8(ascii: "Z") {
+                offset = 0
+                end -= 1
+            } else if end - timeStart > 6, bytes[end - 6] == UInt8(ascii: "+") || bytes[end - 6] == UInt8(ascii: "-") {
+                guard let zone = self.zone(UnsafeBufferPointer(rebasing: bytes[(end - 6)..<end])) else { return nil }
+                offset = zone
+                end -= 6
+            }
+            // hh:mm:ss, then an optional fraction of digits.
+            guard end - timeStart >= 8, bytes[timeStart + 2] == UInt8(ascii: ":"), bytes[timeStart + 5] == UInt8(ascii: ":"),
+                let hour = CalendarDate.number(bytes, timeStart, 2), let minute = CalendarDate.number(bytes, timeStart + 3, 2),
+                let second = CalendarDate.number(bytes, timeStart + 6, 2), hour < 24, minute < 60, second < 60
+            else { return nil }
+            let fraction = timeStart + 8
+            if end > fraction {
+                guard bytes[fraction] == UInt8(ascii: "."), end > fraction + 1, bytes[(fraction + 1)..<end].allSatisfy({ $0 &- 0x30 <= 9 })
+                else { return nil }
+            }
+            return (date, hour * 3600 + minute * 60 + second, offset)
         }
-        let clock = time.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        if clock.count == 2 && (clock[1].isEmpty || !clock[1].allSatisfy(\.isASCIIDigit)) { return nil }
-        let fields = clock[0].split(separator: ":", omittingEmptySubsequences: false)
-        guard fields.count == 3, fields.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) }),
-            let hour = Int(fields[0]), let minute = Int(fields[1]), let second = Int(fields[2]),
-            hour < 24, minute < 60, second < 60
-        else { return nil }
-        return (date, hour * 3600 + minute * 60 + second, offset)
     }
 
-    private static func isZone(_ zone: String) -> Bool {
-        if zone == "Z" { return true }
-        let characters = Array(zone)
-        guard characters.count == 6, characters[0] == "+" || characters[0] == "-", characters[3] == ":" else { return false }
-        guard let hours = Int(String(characters[1...2])), let minutes = Int(String(characters[4...5])) else { return false }
-        return hours <= 14 && minutes < 60
+    /// The offset in seconds of `Z` or `±hh:mm` (hours up to 14), or nil when the bytes are neither.
+    private static func zone(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        if bytes.count == 1 && bytes[0] == UInt8(ascii: "Z") { return 0 }
+        guard bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-"), bytes[3] == UInt8(ascii: ":"),
+            let hours = CalendarDate.number(bytes, 1, 2), let minutes = CalendarDate.number(bytes, 4, 2), hours <= 14, minutes < 60
+        else { return nil }
+        return (bytes[0] == UInt8(ascii: "-") ? -1 : 1) * (hours * 3600 + minutes * 60)
     }
 
     /// The instant of a parsed date-time; without a zone it is China time (UTC+8).

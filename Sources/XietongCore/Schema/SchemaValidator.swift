@@ -66,7 +66,7 @@ public struct SchemaValidator: Sendable {
                 findings.append(Finding(.schemaInvalidValue, at: attributePath, line: element.line, problem))
             }
         }
-        if element.text.contains(where: { !$0.isWhitespace }) {
+        if !element.text.isBlank {
             findings.append(
                 Finding(
                     .schemaUnexpectedText,

@@ -65,7 +65,7 @@ public struct SimpleType: Sendable {
         case .string, .token:
             break
         }
-        let length = value.count
+        let length = value.characterCount
         if let minLength = self.minLength, length < minLength {
             return minLength == 1
                 ? LocalizedText(zh: "不能为空", en: "must not be empty")
@@ -89,16 +89,26 @@ public struct SimpleType: Sendable {
 }
 
 /// Compiled XSD patterns. XSD patterns are anchored at both ends.
+/// Simple patterns (all of the package schemas') are matched by `SimplePattern`; any other by a regular expression.
 struct CompiledPatterns: @unchecked Sendable {
     // Regex values are immutable after compilation and safe to match from several threads at once; the
     // standard library does not mark `Regex<AnyRegexOutput>` Sendable.
+    private let simple: [SimplePattern]
     private let regexes: [Regex<AnyRegexOutput>]
 
     init(_ patterns: [String]) throws {
-        self.regexes = try patterns.map { try Regex("^(?:\($0))$") }
+        var simple: [SimplePattern] = []
+        var regexes: [Regex<AnyRegexOutput>] = []
+        for pattern in patterns {
+            // Every pattern must compile as a regular expression, simple or not, so that a bad schema is refused.
+            let regex = try Regex("^(?:\(pattern))$")
+            if let matcher = SimplePattern(pattern) { simple.append(matcher) } else { regexes.append(regex) }
+        }
+        self.simple = simple
+        self.regexes = regexes
     }
 
     func matchesAll(_ value: String) -> Bool {
-        self.regexes.allSatisfy { (try? $0.wholeMatch(in: value)) != nil }
+        self.simple.allSatisfy { $0.matches(value) } && self.regexes.allSatisfy { (try? $0.wholeMatch(in: value)) != nil }
     }
 }
