@@ -51,7 +51,13 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
         do {
             // The busy timeout first: switching to WAL needs a moment's exclusive lock, which another process opening
             // the same file at once may hold.
-            for pragma in ["PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
+            // Temporary storage in memory: each transaction of a group commit runs in a savepoint, whose journal of
+            // the pages it changed would otherwise be written to a temporary file (as many writes as the WAL's own).
+            let pragmas = [
+                "PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+                "PRAGMA temp_store = MEMORY",
+            ]
+            for pragma in pragmas {
                 _ = try database.run(pragma, [])
             }
         } catch {
