@@ -19,6 +19,15 @@ public enum HTTPJSON {
         )
     }
 
+    /// A response of JSON already written.
+    public static func response(json: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: json))
+        )
+    }
+
     public struct ErrorBody: Encodable {
         public let error: String
         public let message: [String: String]

@@ -301,10 +301,6 @@ struct HubController: Sendable {
         return HTTPJSON.response(EventOutcomes(outcomes: outcomes))
     }
 
-    struct FeedPage: Codable {
-        var entries: [FeedEntry]
-    }
-
     func feed(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         guard let node = self.node(request) else { return Self.unauthorised }
         let after = request.uri.queryParameters.get("after", as: Int.self) ?? 0
@@ -312,14 +308,14 @@ struct HubController: Sendable {
         let wait = min(max(request.uri.queryParameters.get("wait", as: Double.self) ?? 0, 0), 60)
         await self.activity.saw(node, acknowledging: after)
         let version = await self.notifier.version(of: node)
-        var entries = try await self.store.feed(organisation: node, after: after, limit: limit)
-        if entries.isEmpty && wait > 0 {
+        var page = try await self.store.feedPage(organisation: node, after: after, limit: limit)
+        if page.count == 0 && wait > 0 {
             // A long-poll ends at once when the hub shuts down, so that a restart is not held up by waiting nodes.
             let notifier = self.notifier
             await cancelWhenGracefulShutdown { await notifier.wait(for: node, since: version, timeout: .milliseconds(Int(wait * 1000))) }
-            entries = try await self.store.feed(organisation: node, after: after, limit: limit)
+            page = try await self.store.feedPage(organisation: node, after: after, limit: limit)
         }
-        return HTTPJSON.response(FeedPage(entries: entries))
+        return HTTPJSON.response(json: page.json)
     }
 
     func acknowledge(_ request: Request, _ context: PeerRequestContext) async throws -> Response {

@@ -208,6 +208,15 @@ import XietongTesting
         #expect(senderFeed.map(\.seq) == Array(1...90))
         // Paging with `after` returns the rest, in order.
         #expect(try await stores[0].feed(organisation: "330106000201", after: 25, limit: 10).map(\.seq) == [26, 27, 28, 29, 30])
+        // The page the hub serves, written from the stored bodies, reads back as the same entries.
+        struct Page: Decodable { var entries: [FeedEntry] }
+        for (organisation, entries) in [("330106000201", receiverFeed), ("330106000101", senderFeed)] {
+            let page = try await stores[1].feedPage(organisation: organisation, after: 0, limit: 1000)
+            #expect(page.count == entries.count)
+            #expect(try JSONDecoder().decode(Page.self, from: Data(page.json)).entries == entries)
+        }
+        let empty = try await stores[0].feedPage(organisation: "330106000201", after: 30, limit: 10)
+        #expect(empty.count == 0 && String(decoding: empty.json, as: UTF8.self) == #"{"entries":[]}"#)
         await first.close()
         await second.close()
     }

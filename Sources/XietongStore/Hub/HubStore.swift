@@ -819,6 +819,32 @@ public struct HubStore: Sendable {
         }
     }
 
+    /// A page of the feed as the JSON the hub serves (`{"entries":[…]}`), and how many entries it holds. Each entry's
+    /// body is spliced in as it was stored (it is the JSON of the `FeedEntry` member its kind names), so a page costs
+    /// no decoding and encoding of what may be hundreds of packages.
+    public func feedPage(organisation: String, after seq: Int, limit: Int) async throws(StoreError) -> (count: Int, json: [UInt8]) {
+        let rows = try await self.database.execute(
+            "SELECT seq, kind, body FROM feed WHERE organisation = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            [.text(organisation), .integer(seq), .integer(limit)]
+        )
+        var json: [UInt8] = []
+        json.reserveCapacity(rows.reduce(64) { $0 + ($1.string("body")?.utf8.count ?? 0) + 48 })
+        json += #"{"entries":["#.utf8
+        var count = 0
+        for row in rows {
+            guard let seq = row.int("seq"), let kind = row.string("kind").flatMap(FeedEntry.Kind.init(rawValue:)), let body = row.string("body")
+            else { continue }
+            if count > 0 { json.append(UInt8(ascii: ",")) }
+            // Keys in sorted order, as the encoder writes them.
+            json += #"{"\#(kind.rawValue)":"#.utf8
+            json += body.utf8
+            json += #","kind":"\#(kind.rawValue)","seq":\#(seq)}"#.utf8
+            count += 1
+        }
+        json += "]}".utf8
+        return (count, json)
+    }
+
     /// How far each organisation's feed is written.
     public func feedHeads() async throws(StoreError) -> [(organisation: String, lastSeq: Int)] {
         try await self.database.execute("SELECT organisation, last_seq FROM feed_heads ORDER BY organisation", []).map {

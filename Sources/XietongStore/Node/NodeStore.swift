@@ -324,7 +324,9 @@ public struct NodeStore: Sendable {
         let rows = try await self.database.execute(
             """
             SELECT package_id, feed_seq, delivery, state, stored_at, delivered_at, content, next_attempt_at, attempts FROM inbox
-            WHERE state = 'stored' AND case_bucket % $1 = $2 ORDER BY feed_seq LIMIT 1
+            WHERE package_id = (
+                SELECT package_id FROM inbox WHERE state = 'stored' AND case_bucket % $1 = $2 ORDER BY feed_seq LIMIT 1
+            )
             """,
             [.integer(max(workers, 1)), .integer(worker)]
         )
