@@ -3,6 +3,8 @@ extension String {
     /// U+3000 included). Runs on every field of every package (normalisation and the schema check), so it looks at
     /// the ends' scalars only and returns the text itself, uncopied, when there is nothing to trim.
     var trimmingSpaces: String {
+        // Most values begin and end with a visible ASCII character: nothing to trim, no scalar properties to look up.
+        if let first = self.utf8.first, let last = self.utf8.last, first > 0x20 && first < 0x7F, last > 0x20 && last < 0x7F { return self }
         let scalars = self.unicodeScalars
         var start = scalars.startIndex
         var end = scalars.endIndex

@@ -93,6 +93,11 @@ public struct XMLPullParser {
         self.isNameStart(byte) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E
     }
 
+    /// Bytes `readText` copies without looking further: not `<`, `&`, `>`, a line end or a control character.
+    private static func isPlainText(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte != 0x3C && byte != 0x26 && byte != 0x3E || byte == 0x09
+    }
+
     /// Control characters that XML 1.0 forbids.
     private static func isForbiddenControl(_ byte: UInt8) -> Bool {
         byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D
@@ -174,12 +179,16 @@ public struct XMLPullParser {
         var name: [UInt8] = []
         guard let first = try self.peek() else { throw self.truncated("名称 / a name") }
         guard Self.isNameStart(first) else { throw self.malformed("名称不能以该字符开头", "a name cannot start with byte 0x\(String(first, radix: 16))") }
-        while let byte = try self.peek(), Self.isNameByte(byte) {
-            name.append(byte)
+        while try self.peek().map(Self.isNameByte) ?? false {
+            // The name's bytes in this chunk at once (a name has no line ends), then on into the next chunk.
+            let start = self.position
+            var end = start + 1
+            while end < self.buffer.count, Self.isNameByte(self.buffer[end]) { end += 1 }
+            name.append(contentsOf: self.buffer[start..<end])
             if name.count > self.limits.maxNameBytes {
                 throw self.limit("名称超过 \(self.limits.maxNameBytes) 字节", "a name exceeds \(self.limits.maxNameBytes) bytes")
             }
-            self.advance()
+            self.position = end
         }
         return name
     }
@@ -229,7 +238,20 @@ public struct XMLPullParser {
 
     private mutating func readText() throws(XMLError) -> String {
         var text: [UInt8] = []
-        while let byte = try self.peek(), byte != 0x3C {
+        while true {
+            // A run of ordinary bytes (no markup, reference, line end or control character) is copied at once.
+            let start = self.position
+            var end = start
+            let buffer = self.buffer
+            while end < buffer.count, Self.isPlainText(buffer[end]) { end += 1 }
+            if end > start {
+                text.append(contentsOf: buffer[start..<end])
+                self.position = end
+                if text.count > self.limits.maxTextBytes {
+                    throw self.limit("文本节点超过 \(self.limits.maxTextBytes) 字节", "a text node exceeds \(self.limits.maxTextBytes) bytes")
+                }
+            }
+            guard let byte = try self.peek(), byte != 0x3C else { break }
             self.advance()
             switch byte {
             case 0x26: try self.readReference(into: &text)
@@ -389,22 +411,28 @@ public struct XMLPullParser {
             throw self.limit("元素嵌套深度超过 \(self.limits.maxDepth) 层", "elements are nested deeper than \(self.limits.maxDepth) levels")
         }
 
+        // The scope changes only where an element declares namespaces (the root, mostly); the others share it.
         var scope = self.namespaceScopes.last!
         var attributes: [XMLAttribute] = []
+        var declares = false
         for attribute in rawAttributes {
             if attribute.name == "xmlns" {
                 scope[""] = attribute.value
+                declares = true
             } else if attribute.name.hasPrefix("xmlns:") {
                 scope[String(attribute.name.dropFirst(6))] = attribute.value
+                declares = true
             }
         }
-        if scope.values.contains(Self.xincludeNamespace) {
+        if declares && scope.values.contains(Self.xincludeNamespace) {
             throw XMLError(.xmlXInclude, line: line, zh: "不允许 XInclude", en: "XInclude is not allowed")
         }
         for attribute in rawAttributes where attribute.name != "xmlns" && !attribute.name.hasPrefix("xmlns:") {
-            attributes.append(XMLAttribute(name: try self.resolve(attribute.name, in: scope, isAttribute: true, line: line), value: attribute.value))
+            attributes.append(
+                XMLAttribute(name: try self.resolve(Array(attribute.name.utf8), in: scope, isAttribute: true, line: line), value: attribute.value)
+            )
         }
-        let name = try self.resolve(String(decoding: qname, as: UTF8.self), in: scope, isAttribute: false, line: line)
+        let name = try self.resolve(qname, in: scope, isAttribute: false, line: line)
         self.namespaceScopes.append(scope)
         self.openElements.append((qname, name))
         self.state = .content
@@ -412,17 +440,18 @@ public struct XMLPullParser {
         return .startElement(name, attributes: attributes, line: line)
     }
 
-    private func resolve(_ qname: String, in scope: [String: String], isAttribute: Bool, line: Int) throws(XMLError) -> XMLName {
-        let parts = qname.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        if parts.count == 2 {
-            guard let namespace = scope[String(parts[0])] else {
-                throw XMLError(.xmlNamespace, line: line, zh: "未声明的命名空间前缀“\(parts[0])”", en: "the namespace prefix '\(parts[0])' is not declared")
+    private func resolve(_ qname: [UInt8], in scope: [String: String], isAttribute: Bool, line: Int) throws(XMLError) -> XMLName {
+        if let colon = qname.firstIndex(of: UInt8(ascii: ":")) {
+            let prefix = String(decoding: qname[..<colon], as: UTF8.self)
+            guard let namespace = scope[prefix] else {
+                throw XMLError(.xmlNamespace, line: line, zh: "未声明的命名空间前缀“\(prefix)”", en: "the namespace prefix '\(prefix)' is not declared")
             }
-            return XMLName(namespace: namespace, local: String(parts[1]))
+            return XMLName(namespace: namespace, local: String(decoding: qname[(colon + 1)...], as: UTF8.self))
         }
-        if isAttribute { return XMLName(namespace: nil, local: qname) }
+        let local = String(decoding: qname, as: UTF8.self)
+        if isAttribute { return XMLName(namespace: nil, local: local) }
         let namespace = scope[""].flatMap { $0.isEmpty ? nil : $0 }
-        return XMLName(namespace: namespace, local: qname)
+        return XMLName(namespace: namespace, local: local)
     }
 
     private mutating func readEndTag() throws(XMLError) -> XMLEvent {
