@@ -90,12 +90,20 @@ public struct NodeEngine: Sendable {
         return .accepted(stored, repeated: stored.receivedAt != receipt.receivedAt)
     }
 
-    /// Sleeps until `signal` fires, `seconds` pass, or the node shuts down gracefully.
-    func pause(_ signal: String, seconds: Double) async {
+    /// The signal's version now: read it before looking at the store, and pass it to `pause`, so that work stored
+    /// in between wakes the pause at once instead of being found only when it times out.
+    func version(of signal: String) async -> Int {
+        await self.notifier.version(of: signal)
+    }
+
+    /// Sleeps until `signal` changes after `version` (its version now when none is given), `seconds` pass, or the
+    /// node shuts down gracefully.
+    func pause(_ signal: String, seconds: Double, since version: Int? = nil) async {
         let notifier = self.notifier
-        let version = await notifier.version(of: signal)
+        let since: Int
+        if let version { since = version } else { since = await notifier.version(of: signal) }
         await cancelWhenGracefulShutdown {
-            await notifier.wait(for: signal, since: version, timeout: .milliseconds(Int(max(seconds, 0.001) * 1000)))
+            await notifier.wait(for: signal, since: since, timeout: .milliseconds(Int(max(seconds, 0.001) * 1000)))
         }
     }
 

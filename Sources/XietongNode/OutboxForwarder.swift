@@ -24,11 +24,12 @@ struct OutboxForwarder: Service {
     func runLane(_ lane: Int) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
+                let version = await self.engine.version(of: NodeEngine.Signal.outbox(lane))
                 let batch = try await self.engine.store.pendingBatch(lane: lane, now: Timestamp.now(), limit: Self.batchLimit)
                 guard !batch.isEmpty else {
                     // Nothing pending, or the head is waiting for its retry time.
                     let waiting = try await self.engine.store.nextPending(lane: lane, now: Timestamp.now()) != nil
-                    await self.engine.pause(NodeEngine.Signal.outbox(lane), seconds: waiting ? 0.05 : 5)
+                    await self.engine.pause(NodeEngine.Signal.outbox(lane), seconds: waiting ? 0.05 : 5, since: version)
                     continue
                 }
                 try await self.forward(batch)

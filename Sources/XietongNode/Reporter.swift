@@ -12,9 +12,10 @@ struct Reporter: Service {
     func run() async throws {
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let version = await self.engine.version(of: NodeEngine.Signal.reports)
             let due = (try? await self.engine.store.dueReports()) ?? []
             if due.isEmpty {
-                await self.engine.pause(NodeEngine.Signal.reports, seconds: 5)
+                await self.engine.pause(NodeEngine.Signal.reports, seconds: 5, since: version)
                 continue
             }
             var progressed = false

@@ -11,7 +11,16 @@ public import Logging
 public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     // @unchecked: `handle` and `statements` are touched only by the holder of `lock`.
     private let handle: OpaquePointer
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [String: Prepared] = [:]
+
+    /// A prepared statement with what is looked up by name only once: the parameter index of each bind (`$1`… may
+    /// appear in any order, and SQLite's lookup by name compares strings, over and over for a statement with hundreds
+    /// of parameters) and the result's column names.
+    private struct Prepared {
+        let statement: OpaquePointer
+        let parameterIndex: [Int32]
+        let columns: [String]
+    }
     private var closed = false
     private let lock = AsyncLock()
     /// Group commit: while callers wait for the lock, their transactions join the open physical transaction, each in
@@ -89,21 +98,25 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     /// Runs one statement synchronously. Only for callers that hold the lock (or before the database is shared).
     func run(_ sql: String, _ binds: [SQLValue]) throws(StoreError) -> [SQLRow] {
         guard !self.closed else { throw StoreError(.query, zh: "数据库已关闭", en: "the database is closed") }
-        let statement: OpaquePointer
+        let prepared: Prepared
         if let cached = self.statements[sql] {
-            statement = cached
+            prepared = cached
         } else {
-            var prepared: OpaquePointer?
-            guard sqlite3_prepare_v2(self.handle, sql, -1, &prepared, nil) == SQLITE_OK, let prepared else { throw self.failure(sql) }
+            var handle: OpaquePointer?
+            guard sqlite3_prepare_v2(self.handle, sql, -1, &handle, nil) == SQLITE_OK, let handle else { throw self.failure(sql) }
+            // `$n` for n up to the statement's highest parameter number; 0 where the statement does not use it.
+            let parameterIndex = (0..<Int(sqlite3_bind_parameter_count(handle))).map { sqlite3_bind_parameter_index(handle, "$\($0 + 1)") }
+            let columns = (0..<sqlite3_column_count(handle)).map { String(cString: sqlite3_column_name(handle, $0)) }
+            prepared = Prepared(statement: handle, parameterIndex: parameterIndex, columns: columns)
             self.statements[sql] = prepared
-            statement = prepared
         }
+        let statement = prepared.statement
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
         for (offset, value) in binds.enumerated() {
-            let index = sqlite3_bind_parameter_index(statement, "$\(offset + 1)")
+            let index = offset < prepared.parameterIndex.count ? prepared.parameterIndex[offset] : 0
             guard index > 0 else { continue }
             let result: Int32
             switch value {
@@ -121,9 +134,8 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             let step = sqlite3_step(statement)
             if step == SQLITE_DONE { break }
             guard step == SQLITE_ROW else { throw self.failure(sql) }
-            var values: [String: SQLValue] = [:]
-            for column in 0..<sqlite3_column_count(statement) {
-                let name = String(cString: sqlite3_column_name(statement, column))
+            var values: [String: SQLValue] = Dictionary(minimumCapacity: prepared.columns.count)
+            for (column, name) in zip(Int32(0)..., prepared.columns) {
                 switch sqlite3_column_type(statement, column) {
                 case SQLITE_INTEGER: values[name] = .integer(Int(sqlite3_column_int64(statement, column)))
                 case SQLITE_FLOAT: values[name] = .real(sqlite3_column_double(statement, column))
@@ -239,7 +251,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     public func close() async {
         await self.lock.acquire()
         if !self.closed {
-            for statement in self.statements.values { sqlite3_finalize(statement) }
+            for prepared in self.statements.values { sqlite3_finalize(prepared.statement) }
             self.statements = [:]
             sqlite3_close_v2(self.handle)
             self.closed = true
