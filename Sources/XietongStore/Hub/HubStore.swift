@@ -137,7 +137,8 @@ public struct HubStore: Sendable {
                 Delivery.File(sha256: $0.sha256.lowercased(), size: $0.size, name: $0.name, mediaType: $0.mediaType)
             },
             acceptedAt: now,
-            content: accepted.content.count <= Delivery.inlineLimit ? Data(accepted.content).base64EncodedString() : nil,
+            // Not kept twice: the feed attaches a small package's bytes from `packages` when it is read.
+            content: nil,
             signature: accepted.signature
         )
         let existing = try await transaction.execute(
@@ -803,14 +804,14 @@ public struct HubStore: Sendable {
 
     /// Entries after `seq` for an organisation, in order.
     public func feed(organisation: String, after seq: Int, limit: Int) async throws(StoreError) -> [FeedEntry] {
-        let rows = try await self.database.execute(
-            "SELECT seq, kind, body FROM feed WHERE organisation = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            [.text(organisation), .integer(seq), .integer(limit)]
-        )
+        let rows = try await self.feedRows(organisation: organisation, after: seq, limit: limit)
         return rows.compactMap { row in
             guard let seq = row.int("seq") else { return nil }
             switch FeedEntry.Kind(rawValue: row.string("kind") ?? "") {
-            case .delivery: return StoreRows.decode(Delivery.self, row.string("body")).map { FeedEntry(seq: seq, delivery: $0) }
+            case .delivery:
+                guard var delivery = StoreRows.decode(Delivery.self, row.string("body")) else { return nil }
+                if delivery.content == nil, let content = row.bytes("content") { delivery.content = Data(content).base64EncodedString() }
+                return FeedEntry(seq: seq, delivery: delivery)
             case .event: return StoreRows.decode(PackageEvent.self, row.string("body")).map { FeedEntry(seq: seq, event: $0) }
             case .reminder: return StoreRows.decode(DeadlineReminder.self, row.string("body")).map { FeedEntry(seq: seq, reminder: $0) }
             case .treeHead: return StoreRows.decode(Evidence.TreeHead.self, row.string("body")).map { FeedEntry(seq: seq, treeHead: $0) }
@@ -823,12 +824,9 @@ public struct HubStore: Sendable {
     /// body is spliced in as it was stored (it is the JSON of the `FeedEntry` member its kind names), so a page costs
     /// no decoding and encoding of what may be hundreds of packages.
     public func feedPage(organisation: String, after seq: Int, limit: Int) async throws(StoreError) -> (count: Int, json: [UInt8]) {
-        let rows = try await self.database.execute(
-            "SELECT seq, kind, body FROM feed WHERE organisation = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            [.text(organisation), .integer(seq), .integer(limit)]
-        )
+        let rows = try await self.feedRows(organisation: organisation, after: seq, limit: limit)
         var json: [UInt8] = []
-        json.reserveCapacity(rows.reduce(64) { $0 + ($1.string("body")?.utf8.count ?? 0) + 48 })
+        json.reserveCapacity(rows.reduce(64) { $0 + ($1.string("body")?.utf8.count ?? 0) + ($1.bytes("content")?.count ?? 0) * 4 / 3 + 64 })
         json += #"{"entries":["#.utf8
         var count = 0
         for row in rows {
@@ -837,12 +835,33 @@ public struct HubStore: Sendable {
             if count > 0 { json.append(UInt8(ascii: ",")) }
             // Keys in sorted order, as the encoder writes them.
             json += #"{"\#(kind.rawValue)":"#.utf8
-            json += body.utf8
+            if let content = row.bytes("content"), body.utf8.first == UInt8(ascii: "{"), !body.contains(#""content":""#) {
+                // The delivery with its package's bytes, base64, as its first member.
+                json += #"{"content":""#.utf8
+                json += Data(content).base64EncodedData()
+                json += #"","#.utf8
+                json += body.utf8.dropFirst()
+            } else {
+                json += body.utf8
+            }
             json += #","kind":"\#(kind.rawValue)","seq":\#(seq)}"#.utf8
             count += 1
         }
         json += "]}".utf8
         return (count, json)
+    }
+
+    /// Feed rows in order, each delivery of a small package with the package's bytes (`content`): they are kept once,
+    /// in `packages`, and carried in the feed so that the receiving node needs no extra request.
+    func feedRows(organisation: String, after seq: Int, limit: Int) async throws(StoreError) -> [SQLRow] {
+        try await self.database.execute(
+            """
+            SELECT f.seq, f.kind, f.body, p.content FROM feed f
+            LEFT JOIN packages p ON f.kind = 'delivery' AND p.package_id = f.package_id AND p.content_size <= $4
+            WHERE f.organisation = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3
+            """,
+            [.text(organisation), .integer(seq), .integer(limit), .integer(Delivery.inlineLimit)]
+        )
     }
 
     /// How far each organisation's feed is written.
