@@ -66,7 +66,14 @@ public struct BusinessSystemSimulator: Sendable {
     }
 
     public static func received(in database: any SQLDatabase) async throws -> [Received] {
-        try await database.execute("SELECT * FROM received ORDER BY arrival", []).map {
+        // Not the packages' bytes: the list of what was taken is read whole (by the benchmark, after thousands).
+        try await database.execute(
+            """
+            SELECT package_id, arrival, flow, message_type, sender, unified_case_code, content_sha256, attachments, received_at
+            FROM received ORDER BY arrival
+            """,
+            []
+        ).map {
             Received(
                 packageId: $0.string("package_id") ?? "",
                 arrival: $0.int("arrival") ?? 0,
