@@ -8,8 +8,11 @@ extension HubStore {
     /// update, one insert of leaves and one of nodes, and a read for each older left sibling a new subtree needs (at
     /// most one per level). The size row's lock orders concurrent transactions (also across hub instances), so
     /// leaves get gapless indexes in commit order.
-    static func appendEvidence(_ events: [PackageEvent], in transaction: any SQLTransaction) async throws {
-        guard !events.isEmpty else { return }
+    /// Returns each event's leaf, its JSON: the feed carries the same JSON for the event, so it is not encoded twice.
+    @discardableResult
+    static func appendEvidence(_ events: [PackageEvent], in transaction: any SQLTransaction) async throws -> [PackageEvent: String] {
+        guard !events.isEmpty else { return [:] }
+        var leaves: [PackageEvent: String] = [:]
         let sized = try await transaction.execute(
             "UPDATE evidence_size SET size = size + $1 WHERE id = 1 RETURNING size",
             [.integer(events.count)]
@@ -24,10 +27,9 @@ extension HubStore {
             let leaf = Evidence.leaf(event)
             let hash = MerkleTree.leafHash(leaf)
             known[0][first + offset] = hash
-            leafRows.append([
-                .integer(first + offset), .text(event.packageId), .text(event.hop.rawValue), .text(String(decoding: leaf, as: UTF8.self)),
-                .text(Hex.string(hash)),
-            ])
+            let json = String(decoding: leaf, as: UTF8.self)
+            leaves[event] = json
+            leafRows.append([.integer(first + offset), .text(event.packageId), .text(event.hop.rawValue), .text(json), .text(Hex.string(hash))])
         }
         try await Self.insertRows("evidence_leaves (leaf_index, package_id, hop, leaf, leaf_hash)", leafRows, in: transaction)
         var nodeRows: [[SQLValue]] = []
@@ -49,6 +51,7 @@ extension HubStore {
             level += 1
         }
         try await Self.insertRows("evidence_nodes (level, idx, hash)", nodeRows, in: transaction)
+        return leaves
     }
 
     /// A multi-row insert, 100 rows a statement.

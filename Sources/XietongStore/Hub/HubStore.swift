@@ -435,7 +435,7 @@ public struct HubStore: Sendable {
 
         func flush(in transaction: any SQLTransaction) async throws {
             // The evidence log first: every event the transaction recorded, appended together.
-            try await HubStore.appendEvidence(self.evidence, in: transaction)
+            let leaves = try await HubStore.appendEvidence(self.evidence, in: transaction)
             self.evidence = []
             let now = Timestamp.now()
             var order: [String] = []
@@ -466,7 +466,10 @@ public struct HubStore: Sendable {
                     var values: [String] = []
                     for (offset, entry) in part.enumerated() {
                         let base = binds.count
-                        binds += [.integer(first + chunk + offset), .text(entry.body.kind.rawValue), .text(entry.packageId), .text(entry.body.json)]
+                        // An event's JSON is its evidence leaf (the same encoder settings), already written above.
+                        let json: String
+                        if case .event(let event) = entry.body, let leaf = leaves[event] { json = leaf } else { json = entry.body.json }
+                        binds += [.integer(first + chunk + offset), .text(entry.body.kind.rawValue), .text(entry.packageId), .text(json)]
                         values.append("($1, $\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $2)")
                     }
                     try await transaction.execute(
