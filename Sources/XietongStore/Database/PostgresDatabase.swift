@@ -120,11 +120,13 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     static func rows(_ sequence: PostgresRowSequence) async throws -> [SQLRow] {
         var rows: [SQLRow] = []
         for try await row in sequence {
-            var values: [String: SQLValue] = [:]
+            var columns: [String] = []
+            var cells: [SQLValue] = []
             for cell in row {
-                values[cell.columnName] = try Self.value(cell)
+                columns.append(cell.columnName)
+                cells.append(try Self.value(cell))
             }
-            rows.append(SQLRow(values: values))
+            rows.append(SQLRow(columns: columns, cells: cells))
         }
         return rows
     }

@@ -12,14 +12,34 @@ public enum SQLValue: Sendable, Hashable {
 
 /// One result row, by column name.
 public struct SQLRow: Sendable {
-    public let values: [String: SQLValue]
+    /// The column names, shared by every row of a result, and this row's values in the same order: no hash table per
+    /// row (a store reads thousands of rows a second, each by a few names).
+    private let columns: [String]
+    private let cells: [SQLValue]
+
+    public init(columns: [String], cells: [SQLValue]) {
+        self.columns = columns
+        self.cells = cells
+    }
 
     public init(values: [String: SQLValue]) {
-        self.values = values
+        self.columns = Array(values.keys)
+        self.cells = Array(values.values)
+    }
+
+    /// The row as a dictionary by column name.
+    public var values: [String: SQLValue] {
+        Dictionary(zip(self.columns, self.cells), uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The value of `column`; nil when the result has no such column.
+    public subscript(column: String) -> SQLValue? {
+        for index in self.columns.indices where self.columns[index] == column { return self.cells[index] }
+        return nil
     }
 
     public func int(_ column: String) -> Int? {
-        switch self.values[column] {
+        switch self[column] {
         case .integer(let value): value
         case .real(let value): Int(value)
         case .text(let value): Int(value)
@@ -28,7 +48,7 @@ public struct SQLRow: Sendable {
     }
 
     public func string(_ column: String) -> String? {
-        switch self.values[column] {
+        switch self[column] {
         case .text(let value): value
         case .integer(let value): String(value)
         case .blob(let bytes): String(decoding: bytes, as: UTF8.self)
@@ -37,7 +57,7 @@ public struct SQLRow: Sendable {
     }
 
     public func bytes(_ column: String) -> [UInt8]? {
-        switch self.values[column] {
+        switch self[column] {
         case .blob(let bytes): bytes
         case .text(let text): Array(text.utf8)
         default: nil

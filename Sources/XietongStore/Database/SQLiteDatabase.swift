@@ -134,25 +134,26 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             let step = sqlite3_step(statement)
             if step == SQLITE_DONE { break }
             guard step == SQLITE_ROW else { throw self.failure(sql) }
-            var values: [String: SQLValue] = Dictionary(minimumCapacity: prepared.columns.count)
-            for (column, name) in zip(Int32(0)..., prepared.columns) {
+            var values: [SQLValue] = []
+            values.reserveCapacity(prepared.columns.count)
+            for column in Int32(0)..<Int32(prepared.columns.count) {
                 switch sqlite3_column_type(statement, column) {
-                case SQLITE_INTEGER: values[name] = .integer(Int(sqlite3_column_int64(statement, column)))
-                case SQLITE_FLOAT: values[name] = .real(sqlite3_column_double(statement, column))
+                case SQLITE_INTEGER: values.append(.integer(Int(sqlite3_column_int64(statement, column))))
+                case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement, column)))
                 case SQLITE_TEXT:
                     let count = Int(sqlite3_column_bytes(statement, column))
                     let text =
                         sqlite3_column_text(statement, column).map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) }
                         ?? ""
-                    values[name] = .text(text)
+                    values.append(.text(text))
                 case SQLITE_BLOB:
                     let count = Int(sqlite3_column_bytes(statement, column))
                     let bytes = sqlite3_column_blob(statement, column).map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []
-                    values[name] = .blob(bytes)
-                default: values[name] = .null
+                    values.append(.blob(bytes))
+                default: values.append(.null)
                 }
             }
-            rows.append(SQLRow(values: values))
+            rows.append(SQLRow(columns: prepared.columns, cells: values))
         }
         return rows
     }

@@ -24,21 +24,20 @@ public struct HubStore: Sendable {
         idempotencyKey: String,
         packageId: String
     ) async throws(StoreError) -> (receipt: Receipt, contentSHA256: String?)? {
-        let accepted = try await self.database.execute(
-            "SELECT receipt, content_sha256 FROM packages WHERE (sender_org = $1 AND idempotency_key = $2) OR package_id = $3",
+        // Accepted and refused together, in one statement: every package the hub receives is looked up.
+        let rows = try await self.database.execute(
+            """
+            SELECT receipt, content_sha256, 0 AS refused FROM packages WHERE (sender_org = $1 AND idempotency_key = $2) OR package_id = $3
+            UNION ALL
+            SELECT receipt, NULL, 1 FROM refusals WHERE stage = 'hub' AND ((sender_org = $1 AND idempotency_key = $2) OR package_id = $3)
+            """,
             [.text(sender), .text(idempotencyKey), .text(packageId)]
         )
-        if let row = accepted.first, let receipt = StoreRows.decode(Receipt.self, row.string("receipt")) {
-            return (receipt, row.string("content_sha256"))
-        }
-        let refused = try await self.database.execute(
-            "SELECT receipt FROM refusals WHERE stage = 'hub' AND ((sender_org = $1 AND idempotency_key = $2) OR package_id = $3)",
-            [.text(sender), .text(idempotencyKey), .text(packageId)]
-        )
-        if let row = refused.first, let receipt = StoreRows.decode(Receipt.self, row.string("receipt")) {
-            return (receipt, nil)
-        }
-        return nil
+        // An acceptance answers before a refusal.
+        guard let row = rows.first(where: { $0.int("refused") == 0 }) ?? rows.first,
+            let receipt = StoreRows.decode(Receipt.self, row.string("receipt"))
+        else { return nil }
+        return (receipt, row.int("refused") == 0 ? row.string("content_sha256") : nil)
     }
 
     /// An earlier package with the same sender, receiver, flow, message type and case (a similar duplicate).

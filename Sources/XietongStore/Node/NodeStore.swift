@@ -40,11 +40,7 @@ public struct NodeStore: Sendable {
         let files = package.attachments.map { Delivery.File(sha256: $0.sha256.lowercased(), size: $0.size, name: $0.name, mediaType: $0.mediaType) }
         let organisation = self.organisation
         return try await self.database.transaction { transaction in
-            let existing = try await transaction.execute(
-                "SELECT receipt FROM outbox WHERE idempotency_key = $1 OR package_id = $2",
-                [.text(envelope.idempotencyKey), .text(envelope.packageId)]
-            )
-            if let row = existing.first, let earlier = StoreRows.decode(Receipt.self, row.string("receipt")) { return earlier }
+            // A repeat was answered before the check (`existingReceipt`); one racing it loses the insert below.
             let seq = try await Self.next("outbox", in: transaction)
             let inserted = try await transaction.execute(
                 """
@@ -60,7 +56,7 @@ public struct NodeStore: Sendable {
                 ]
             )
             guard !inserted.isEmpty else {
-                // A concurrent click committed first (PostgreSQL, READ COMMITTED): its receipt is the answer.
+                // The same package or key was queued first (a concurrent click): its receipt is the answer.
                 let first = try await transaction.execute(
                     "SELECT receipt FROM outbox WHERE idempotency_key = $1 OR package_id = $2",
                     [.text(envelope.idempotencyKey), .text(envelope.packageId)]
