@@ -220,5 +220,16 @@ public enum HubSchema {
                 """,
             ]
         ),
+        Migration(
+            version: 8,
+            name: "package bytes apart",
+            statements: [
+                // A package's bytes (up to 32 MiB) in a table of their own: a row of `packages` is updated as the
+                // package travels (delivered_at), and SQLite rewrites the whole row, bytes included, on every update.
+                "CREATE TABLE package_contents (package_id TEXT PRIMARY KEY, content BYTEA NOT NULL)",
+                "INSERT INTO package_contents (package_id, content) SELECT package_id, content FROM packages",
+                "ALTER TABLE packages DROP COLUMN content",
+            ]
+        ),
     ]
 }

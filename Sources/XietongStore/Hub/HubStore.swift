@@ -232,8 +232,8 @@ public struct HubStore: Sendable {
             """
             INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, in_reply_to,
                 unified_case_code, code_assigned, agency_case_number, standard_version, case_name, case_category, division,
-                similarity_key, content_sha256, content_size, content, created_at, received_at, receipt, signature)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+                similarity_key, content_sha256, content_size, created_at, received_at, receipt, signature)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
             ON CONFLICT DO NOTHING RETURNING package_id
             """,
             [
@@ -242,7 +242,7 @@ public struct HubStore: Sendable {
                 .text(accepted.unifiedCaseCode), .integer(accepted.codeAssigned ? 1 : 0), .text(envelope.agencyCaseNumber),
                 .text(package.standardVersion), .text(package.body.caseInfo.name), .text(package.body.caseInfo.category),
                 .text(package.body.caseInfo.division), .text(DuplicateIndex.similarityKey(package)),
-                .text(accepted.contentSHA256), .integer(accepted.content.count), .blob(accepted.content),
+                .text(accepted.contentSHA256), .integer(accepted.content.count),
                 .text(envelope.createdAt), .text(now), .text(StoreRows.json(receipt)),
                 .optional(accepted.signature.map { StoreRows.json($0) }),
             ]
@@ -252,6 +252,10 @@ public struct HubStore: Sendable {
             // deadlines are met); the first receipt is the answer.
             return try await Self.firstReceipt(of: envelope, in: transaction)
         }
+        try await transaction.execute(
+            "INSERT INTO package_contents (package_id, content) VALUES ($1, $2)",
+            [.text(envelope.packageId), .blob(accepted.content)]
+        )
         try await transaction.execute(
             "INSERT INTO flow_steps (package_id, instance_id, message_type, sender_org, receiver_org, at) VALUES ($1, $2, $3, $4, $5, $6)",
             [
@@ -858,8 +862,9 @@ public struct HubStore: Sendable {
     func feedRows(organisation: String, after seq: Int, limit: Int) async throws(StoreError) -> [SQLRow] {
         try await self.database.execute(
             """
-            SELECT f.seq, f.kind, f.body, p.content FROM feed f
+            SELECT f.seq, f.kind, f.body, c.content FROM feed f
             LEFT JOIN packages p ON f.kind = 'delivery' AND p.package_id = f.package_id AND p.content_size <= $4
+            LEFT JOIN package_contents c ON c.package_id = p.package_id
             WHERE f.organisation = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3
             """,
             [.text(organisation), .integer(seq), .integer(limit), .integer(Delivery.inlineLimit)]
@@ -895,7 +900,7 @@ public struct HubStore: Sendable {
 
     /// The original bytes of a package.
     public func content(of packageId: String) async throws(StoreError) -> [UInt8]? {
-        try await self.database.execute("SELECT content FROM packages WHERE package_id = $1", [.text(packageId)]).first?.bytes("content")
+        try await self.database.execute("SELECT content FROM package_contents WHERE package_id = $1", [.text(packageId)]).first?.bytes("content")
     }
 
     public func events(of packageId: String) async throws(StoreError) -> [PackageEvent] {

@@ -134,6 +134,20 @@ public enum NodeSchema {
                 "CREATE INDEX inbox_pending ON inbox (state, feed_seq, case_bucket)",
             ]
         ),
+        Migration(
+            version: 7,
+            name: "package bytes apart",
+            statements: [
+                // Packages' bytes (up to 32 MiB) in tables of their own: outbox and inbox rows change state as packages
+                // travel, and SQLite rewrites the whole row, bytes included, on every update.
+                "CREATE TABLE outbox_contents (package_id TEXT PRIMARY KEY, content BYTEA NOT NULL)",
+                "INSERT INTO outbox_contents (package_id, content) SELECT package_id, content FROM outbox",
+                "ALTER TABLE outbox DROP COLUMN content",
+                "CREATE TABLE inbox_contents (package_id TEXT PRIMARY KEY, content BYTEA NOT NULL)",
+                "INSERT INTO inbox_contents (package_id, content) SELECT package_id, content FROM inbox",
+                "ALTER TABLE inbox DROP COLUMN content",
+            ]
+        ),
     ]
 
     /// Buckets cases are spread over; delivery workers share them out.

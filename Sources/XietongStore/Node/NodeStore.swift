@@ -26,7 +26,10 @@ public struct NodeStore: Sendable {
     /// A receipt for this idempotency key or package id, if the node has seen it (GZ-7).
     public func existingReceipt(idempotencyKey: String, packageId: String) async throws(StoreError) -> (receipt: Receipt, sameContent: [UInt8]?)? {
         let rows = try await self.database.execute(
-            "SELECT receipt, content FROM outbox WHERE idempotency_key = $1 OR package_id = $2",
+            """
+            SELECT o.receipt, c.content FROM outbox o JOIN outbox_contents c ON c.package_id = o.package_id
+            WHERE o.idempotency_key = $1 OR o.package_id = $2
+            """,
             [.text(idempotencyKey), .text(packageId)]
         )
         guard let row = rows.first, let receipt = StoreRows.decode(Receipt.self, row.string("receipt")) else { return nil }
@@ -44,14 +47,14 @@ public struct NodeStore: Sendable {
             let seq = try await Self.next("outbox", in: transaction)
             let inserted = try await transaction.execute(
                 """
-                INSERT INTO outbox (package_id, idempotency_key, node_seq, lane, receiver_org, flow, message_type, content, attachments,
+                INSERT INTO outbox (package_id, idempotency_key, node_seq, lane, receiver_org, flow, message_type, attachments,
                     state, receipt, attempts, next_attempt_at, accepted_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, 0, $11, $12)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, 0, $10, $11)
                 ON CONFLICT DO NOTHING RETURNING package_id
                 """,
                 [
                     .text(envelope.packageId), .text(envelope.idempotencyKey), .integer(seq), .integer(lane),
-                    .text(envelope.receiver.organisationCode), .text(envelope.flow), .text(envelope.messageType), .blob(content),
+                    .text(envelope.receiver.organisationCode), .text(envelope.flow), .text(envelope.messageType),
                     .text(StoreRows.json(files)), .text(StoreRows.json(receipt)), .text(receipt.receivedAt), .text(receipt.receivedAt),
                 ]
             )
@@ -66,6 +69,10 @@ public struct NodeStore: Sendable {
                 }
                 return earlier
             }
+            try await transaction.execute(
+                "INSERT INTO outbox_contents (package_id, content) VALUES ($1, $2)",
+                [.text(envelope.packageId), .blob(content)]
+            )
             try await StoreRows.insert(
                 PackageEvent(packageId: envelope.packageId, hop: .acceptedByNode, at: receipt.receivedAt, organisation: organisation),
                 into: .node,
@@ -92,8 +99,9 @@ public struct NodeStore: Sendable {
     public func nextPending(lane: Int, now: String) async throws(StoreError) -> (item: OutboxItem, due: Bool)? {
         let rows = try await self.database.execute(
             """
-            SELECT package_id, node_seq, lane, content, attachments, attempts, next_attempt_at FROM outbox
-            WHERE state = 'pending' AND lane = $1 ORDER BY node_seq LIMIT 1
+            SELECT o.package_id, o.node_seq, o.lane, c.content, o.attachments, o.attempts, o.next_attempt_at
+            FROM outbox o JOIN outbox_contents c ON c.package_id = o.package_id
+            WHERE o.state = 'pending' AND o.lane = $1 ORDER BY o.node_seq LIMIT 1
             """,
             [.integer(lane)]
         )
@@ -113,8 +121,9 @@ public struct NodeStore: Sendable {
     public func pendingBatch(lane: Int, now: String, limit: Int) async throws(StoreError) -> [OutboxItem] {
         let rows = try await self.database.execute(
             """
-            SELECT package_id, node_seq, lane, content, attachments, attempts, next_attempt_at FROM outbox
-            WHERE state = 'pending' AND lane = $1 ORDER BY node_seq LIMIT $2
+            SELECT o.package_id, o.node_seq, o.lane, c.content, o.attachments, o.attempts, o.next_attempt_at
+            FROM outbox o JOIN outbox_contents c ON c.package_id = o.package_id
+            WHERE o.state = 'pending' AND o.lane = $1 ORDER BY o.node_seq LIMIT $2
             """,
             [.integer(lane), .integer(limit)]
         )
@@ -259,18 +268,22 @@ public struct NodeStore: Sendable {
         let now = Timestamp.now()
         let inserted = try await transaction.execute(
             """
-            INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, content, state,
+            INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, state,
                 stored_at, attempts, next_attempt_at, case_bucket)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'stored', $9, 0, $10, $11)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 'stored', $8, 0, $9, $10)
             ON CONFLICT (package_id) DO NOTHING RETURNING package_id
             """,
             [
                 .text(delivery.packageId), .integer(feedSeq), .text(delivery.sender), .text(delivery.flow), .text(delivery.messageType),
-                .text(delivery.unifiedCaseCode), .text(StoreRows.json(delivery)), .blob(content), .text(now), .text(now),
+                .text(delivery.unifiedCaseCode), .text(StoreRows.json(delivery)), .text(now), .text(now),
                 .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)),
             ]
         )
         guard !inserted.isEmpty else { return }
+        try await transaction.execute(
+            "INSERT INTO inbox_contents (package_id, content) VALUES ($1, $2)",
+            [.text(delivery.packageId), .blob(content)]
+        )
         let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
         try await StoreRows.insert(event, into: .node, in: transaction)
         try await Self.owe(event, in: transaction)
@@ -319,8 +332,9 @@ public struct NodeStore: Sendable {
     )? {
         let rows = try await self.database.execute(
             """
-            SELECT package_id, feed_seq, delivery, state, stored_at, delivered_at, content, next_attempt_at, attempts FROM inbox
-            WHERE package_id = (
+            SELECT i.package_id, i.feed_seq, i.delivery, i.state, i.stored_at, i.delivered_at, c.content, i.next_attempt_at, i.attempts
+            FROM inbox i JOIN inbox_contents c ON c.package_id = i.package_id
+            WHERE i.package_id = (
                 SELECT package_id FROM inbox WHERE state = 'stored' AND case_bucket % $1 = $2 ORDER BY feed_seq LIMIT 1
             )
             """,
@@ -407,7 +421,10 @@ public struct NodeStore: Sendable {
 
     public func inboxContent(_ packageId: String) async throws(StoreError) -> (item: InboxItem, content: [UInt8])? {
         let rows = try await self.database.execute(
-            "SELECT package_id, feed_seq, delivery, state, stored_at, delivered_at, content FROM inbox WHERE package_id = $1",
+            """
+            SELECT i.package_id, i.feed_seq, i.delivery, i.state, i.stored_at, i.delivered_at, c.content
+            FROM inbox i JOIN inbox_contents c ON c.package_id = i.package_id WHERE i.package_id = $1
+            """,
             [.text(packageId)]
         )
         guard let row = rows.first, let item = Self.inboxItem(row) else { return nil }
