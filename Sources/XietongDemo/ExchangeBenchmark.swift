@@ -161,12 +161,14 @@ public struct ExchangeBenchmark: Sendable {
         public var peakResidentMB: [String: Double]
     }
 
-    /// Throughput with `workers` concurrent senders, then latency at half that rate for `seconds`.
+    /// Throughput with `workers` concurrent senders, then latency for `seconds` at `latencyRate` packages/s (by
+    /// default half the throughput measured).
     public func exchange(
         packages: Int,
         workers: Int,
         seconds: Double,
         lanes: Int,
+        latencyRate requestedRate: Double? = nil,
         progress: @Sendable (String) -> Void
     ) async throws -> ExchangeResult {
         let exchange = try await self.topology(lanes: lanes)
@@ -191,7 +193,7 @@ public struct ExchangeBenchmark: Sendable {
         let elapsed = Date().timeIntervalSince(start)
         let rate = Double(packages) / elapsed
 
-        let latencyRate = max(1, rate / 2)
+        let latencyRate = max(1, requestedRate ?? rate / 2)
         let count = max(1, Int(latencyRate * seconds))
         progress(String(format: "latency: %d packages at %.0f packages/s…", count, latencyRate))
         let sent = SentTimes()

@@ -132,7 +132,9 @@ struct ExchangeBench: AsyncParsableCommand {
 
     @Option(help: "Packages in the throughput phase.") var packages = 3000
     @Option(help: "Concurrent senders in the throughput phase.") var workers = 64
-    @Option(help: "Seconds of the latency phase (at half the measured throughput).") var seconds = 10.0
+    @Option(help: "Seconds of the latency phase.") var seconds = 10.0
+    @Option(help: "Packages/s of the latency phase (default: half the measured throughput; the goal is stated at 500).")
+    var rate: Double?
     @Option(help: "The sending node's lanes to the hub.") var lanes = 16
     @Option(help: "Working directory (default: a temporary one, removed afterwards).") var dataDir: String?
     @Option(
@@ -149,7 +151,13 @@ struct ExchangeBench: AsyncParsableCommand {
         } else {
             benchmark.hubDatabase = self.hubDatabase
         }
-        let result = try await benchmark.exchange(packages: self.packages, workers: self.workers, seconds: self.seconds, lanes: self.lanes) {
+        let result = try await benchmark.exchange(
+            packages: self.packages,
+            workers: self.workers,
+            seconds: self.seconds,
+            lanes: self.lanes,
+            latencyRate: self.rate
+        ) {
             printError($0)
         }
         await benchmark.finish(keepingDirectory: self.dataDir != nil)
