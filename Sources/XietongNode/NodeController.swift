@@ -57,7 +57,8 @@ struct NodeController: Sendable {
         }
         api.get("/counters") { request, _ in try await self.authorised(request) ? self.counters(request) : Self.unauthorised }
         api.get("/reminders") { request, _ in
-            try await self.authorised(request) ? HTTPJSON.response(try await self.engine.store.reminders()) : Self.unauthorised
+            guard self.authorised(request) else { return Self.unauthorised }
+            return HTTPJSON.response(try await self.engine.store.reminders())
         }
         api.post("/attachments") { request, _ in try await self.authorised(request) ? self.uploadWhole(request) : Self.unauthorised }
         api.post("/uploads") { request, _ in try await self.authorised(request) ? self.createUpload(request) : Self.unauthorised }
