@@ -46,6 +46,23 @@ import XietongTesting
         #expect(count.first?.int("total") == 9_007_199_254_740_993)
     }
 
+    @Test(arguments: StoreBackend.allCases)
+    func placeholdersAreMatchedByTheirNumberInAnyOrder(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Self.probe, in: directory)
+        defer { Task { await database.close() } }
+        // `$3` first, `$1` last and `$2` twice: each value goes to its number, not to its place in the text.
+        try await database.execute(
+            "INSERT INTO probe (label, id, number) SELECT $3, $2, $1 WHERE $2 <> ''",
+            [.integer(7), .text("x"), .text("third")]
+        )
+        let rows = try await database.execute("SELECT id, number, label FROM probe WHERE id = $1", [.text("x")])
+        #expect(rows.first?.string("id") == "x" && rows.first?.int("number") == 7 && rows.first?.string("label") == "third")
+        // A row's columns are found by name in whatever order the statement lists them.
+        let reordered = try await database.execute("SELECT label, number, id FROM probe", [])
+        #expect(reordered.first?.string("id") == "x" && reordered.first?.string("label") == "third" && reordered.first?["missing"] == nil)
+    }
+
     struct Abandon: Error {}
 
     @Test(arguments: StoreBackend.allCases)

@@ -106,8 +106,15 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
         } else {
             var handle: OpaquePointer?
             guard sqlite3_prepare_v2(self.handle, sql, -1, &handle, nil) == SQLITE_OK, let handle else { throw self.failure(sql) }
-            // `$n` for n up to the statement's highest parameter number; 0 where the statement does not use it.
-            let parameterIndex = (0..<Int(sqlite3_bind_parameter_count(handle))).map { sqlite3_bind_parameter_index(handle, "$\($0 + 1)") }
+            // Bind n (from 0) goes to the parameter named `$(n + 1)`; 0 where the statement does not use that number.
+            var parameterIndex: [Int32] = []
+            for index in Int32(1)...max(1, sqlite3_bind_parameter_count(handle)) {
+                guard let name = sqlite3_bind_parameter_name(handle, index), name.pointee == UInt8(ascii: "$"),
+                    let number = Int(String(cString: name + 1)), number >= 1, number <= 100_000
+                else { continue }
+                if parameterIndex.count < number { parameterIndex += Array(repeating: 0, count: number - parameterIndex.count) }
+                parameterIndex[number - 1] = index
+            }
             let columns = (0..<sqlite3_column_count(handle)).map { String(cString: sqlite3_column_name(handle, $0)) }
             prepared = Prepared(statement: handle, parameterIndex: parameterIndex, columns: columns)
             self.statements[sql] = prepared
