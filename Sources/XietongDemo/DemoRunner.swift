@@ -391,9 +391,7 @@ public struct DemoRunner: Sendable {
                 let site = self.runner.registry[user.organisation]?.name.zh ?? "政法委 committee"
                 self.say("  \(user.console)  \(site)  用户 user: \(user.user)  密码 password: \(user.password)  (\(user.role))")
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(self.endpoints.users).write(to: self.runner.options.dataDirectory.appendingPathComponent("console.json"))
+            try CanonicalJSON.pretty(self.endpoints.users).write(to: self.runner.options.dataDirectory.appendingPathComponent("console.json"))
         }
 
         /// The reminders the hub pushed to the agencies' nodes (GS-3), as their business systems receive them.

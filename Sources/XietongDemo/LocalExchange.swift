@@ -1,4 +1,5 @@
 public import Foundation
+import XietongCore
 import XietongHTTP
 import XietongTrust
 
@@ -96,9 +97,7 @@ public final class LocalExchange: @unchecked Sendable {
         if !FileManager.default.fileExists(atPath: files.certificate) {
             try CertificateAuthority.open(pki).issue(organisation: organisation)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return ",\"tls\":" + String(decoding: try encoder.encode(files), as: UTF8.self)
+        return ",\"tls\":" + String(decoding: try CanonicalJSON.encode(files), as: UTF8.self)
     }
 
     /// Where nodes reach the hub: the `hub` service, unless set (for example to a load balancer in front of several

@@ -1,17 +1,12 @@
 import Foundation
 public import Hummingbird
+import XietongCore
 
 /// JSON responses and errors with a stable code and a Chinese and English message, mapped to HTTP only here at the
 /// edge.
 public enum HTTPJSON {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     public static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? Self.encoder.encode(value)) ?? Data("{}".utf8)
+        let data = (try? CanonicalJSON.encode(value)) ?? Data("{}".utf8)
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],

@@ -15,14 +15,7 @@ struct AlertMonitor: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await self.check()
-            } catch {
-                self.logger.warning("alert check failed", metadata: ["xietong.error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(self.interval * 1000))) }
-        }
+        await periodically(every: self.interval, logger: self.logger, failure: "alert check failed") { try await self.check() }
     }
 
     func check() async throws {

@@ -15,16 +15,11 @@ struct DeadlineMonitor: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let sent = try await self.store.sendReminders(daysBefore: self.daysBefore)
-                if !sent.isEmpty {
-                    self.logger.info("sent time-limit reminders", metadata: ["xietong.reminders": "\(sent.count)"])
-                }
-            } catch {
-                self.logger.warning("reminder check failed", metadata: ["xietong.error": "\(error)"])
+        await periodically(every: self.interval, logger: self.logger, failure: "reminder check failed") {
+            let sent = try await self.store.sendReminders(daysBefore: self.daysBefore)
+            if !sent.isEmpty {
+                self.logger.info("sent time-limit reminders", metadata: ["xietong.reminders": "\(sent.count)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(self.interval * 1000))) }
         }
     }
 }

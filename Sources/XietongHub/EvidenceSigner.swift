@@ -15,16 +15,11 @@ struct EvidenceSigner: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let signer = self.signer
-                if let head = try await self.store.signTreeHead(for: self.nodes, sign: { head in try signer.sign(head) }) {
-                    self.logger.debug("signed a tree head", metadata: ["xietong.tree_size": "\(head.treeSize)"])
-                }
-            } catch {
-                self.logger.warning("cannot sign the evidence log's tree head", metadata: ["xietong.error": "\(error)"])
+        let signer = self.signer
+        await periodically(every: self.interval, logger: self.logger, failure: "cannot sign the evidence log's tree head") {
+            if let head = try await self.store.signTreeHead(for: self.nodes, sign: { head in try signer.sign(head) }) {
+                self.logger.debug("signed a tree head", metadata: ["xietong.tree_size": "\(head.treeSize)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(self.interval * 1000))) }
         }
     }
 }

@@ -17,15 +17,13 @@ public enum NodeApplication {
     /// Every hop and reminder, as they happen, to one WebSocket (business systems and the console).
     static func stream(_ engine: NodeEngine, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let (id, events) = await engine.broadcaster.subscribe()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await message in events {
                     let data =
                         switch message {
-                        case .packageEvent(let event): try encoder.encode(EventMessage(event))
-                        case .deadlineReminder(let reminder): try encoder.encode(ReminderMessage(reminder))
+                        case .packageEvent(let event): try CanonicalJSON.encode(EventMessage(event))
+                        case .deadlineReminder(let reminder): try CanonicalJSON.encode(ReminderMessage(reminder))
                         }
                     let text = String(decoding: data, as: UTF8.self)
                     try await outbound.write(.text(text))

@@ -163,9 +163,7 @@ public struct CertificateAuthority: Sendable {
     }
 
     func saveIssued(_ issued: [Issued]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(issued).write(to: self.directory.appendingPathComponent("issued.json"), options: .atomic)
+        try CanonicalJSON.pretty(issued).write(to: self.directory.appendingPathComponent("issued.json"), options: .atomic)
     }
 
     /// Revokes by serial number (hex), or every certificate of an organisation; re-signs `revoked.json`.
@@ -197,9 +195,7 @@ public struct CertificateAuthority: Sendable {
     func writeRevocations(_ list: RevocationList) throws {
         var signed = list
         signed.signature = try (try self.signingKey).signature(for: list.signedBytes).derRepresentation.base64EncodedString()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(signed).write(to: self.directory.appendingPathComponent("revoked.json"), options: .atomic)
+        try CanonicalJSON.pretty(signed).write(to: self.directory.appendingPathComponent("revoked.json"), options: .atomic)
     }
 
     static func write(_ text: String, to url: URL, secret: Bool = false) throws {

@@ -1,6 +1,7 @@
 import Crypto
 public import Foundation
 public import X509
+import XietongCore
 
 /// The CA's list of revoked certificates (`revoked.json`, `xietong.revocations/1`), signed by the CA's key so that
 /// a copy handed around cannot be edited.
@@ -27,9 +28,7 @@ public struct RevocationList: Sendable, Codable, Hashable {
     var signedBytes: [UInt8] {
         var unsigned = self
         unsigned.signature = nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(unsigned)) ?? Data())
+        return Array((try? CanonicalJSON.encode(unsigned)) ?? Data())
     }
 
     public var serials: Set<String> { Set(self.entries.map(\.serial)) }

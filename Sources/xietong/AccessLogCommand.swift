@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import XietongCore
-import XietongHub
-import XietongNode
 import XietongStore
 
 /// `xietong access-log hub|node`: who read which case data, and when (issue 6), from a hub's or a node's database —
@@ -15,31 +13,13 @@ struct AccessLogCommand: AsyncParsableCommand {
         discussion: "Exits 0 with the list (possibly empty), 2 when the database cannot be read."
     )
 
-    enum Component: String, ExpressibleByArgument, CaseIterable {
-        case hub, node
-    }
-
-    @Argument(help: "Whose log: hub or node.") var component: Component
-    @Option(help: "The configuration file (xietong.hub/1 or xietong.node/1).") var config: String?
-    @Option(help: "The database (postgres://… or sqlite:PATH), instead of the configuration's.") var database: String?
+    @OptionGroup var target: ComponentDatabaseOptions
     @Option(help: "Only the reads of this package id, case code or page.") var subject: String?
     @Option(help: "How many entries at most.") var limit = 200
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let location: DatabaseURL
-        do {
-            if let database {
-                location = try DatabaseURL.parse(database, path: "--database")
-            } else {
-                switch self.component {
-                case .hub: location = try HubConfiguration.load(file: self.config).databaseLocation(file: self.config)
-                case .node: location = try NodeConfiguration.load(file: self.config).databaseLocation(file: self.config)
-                }
-            }
-        } catch {
-            exitForConfiguration(error)
-        }
+        let location = self.target.location()
         if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
             printError("xietong: no database at \(path)")
             throw ExitCode(2)
@@ -47,7 +27,7 @@ struct AccessLogCommand: AsyncParsableCommand {
         let records: [AccessRecord]
         do {
             let database = try await location.open(
-                migrations: self.component == .hub ? Migrations.hub : Migrations.node,
+                migrations: self.target.migrations,
                 logger: makeLogger("xietong.access-log", default: .warning)
             )
             records = try await AccessLog(database: database).records(subject: self.subject, limit: max(1, self.limit))

@@ -56,9 +56,7 @@ struct AuditCommand: AsyncParsableCommand {
                 report = try await self.local(trust: trust)
             }
             if self.json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                printJSON(report)
             } else {
                 print("证据日志 evidence log: \(report.leaves) 条记录 leaves, \(report.events) 个事件 events, \(report.treeHeads) 个签名树头 signed tree heads")
                 for problem in report.problems { print("✘ \(problem)") }

@@ -259,9 +259,7 @@ extension ExchangeBenchmark {
 
 /// Prints a value as indented JSON with sorted keys.
 func printJSON<T: Encodable>(_ value: T) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self))
+    print(String(decoding: (try? CanonicalJSON.pretty(value)) ?? Data("{}".utf8), as: UTF8.self))
 }
 
 /// The hub's store with a million packages (issue 4): insert rate against the empty store, tracking and case-history

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import XietongCore
+import XietongHub
+import XietongNode
+import XietongStore
 
 /// Where the registry and the catalog override come from, shared by the commands that check packages.
 struct DataOptions: ParsableArguments {
@@ -29,6 +32,32 @@ struct DataOptions: ParsableArguments {
             throw error.inFile(path)
         }
     }
+}
+
+/// Which database a maintenance command opens: a hub's or a node's, from its configuration or given directly.
+struct ComponentDatabaseOptions: ParsableArguments {
+    enum Component: String, ExpressibleByArgument, CaseIterable {
+        case hub, node
+    }
+
+    @Argument(help: "Whose database: hub or node.") var component: Component
+    @Option(help: "The configuration file (xietong.hub/1 or xietong.node/1).") var config: String?
+    @Option(help: "The database (postgres://… or sqlite:PATH), instead of the configuration's.") var database: String?
+
+    /// `--database`, else the configured hub's or node's database; exits with 2 on a configuration error.
+    func location() -> DatabaseURL {
+        do {
+            if let database { return try DatabaseURL.parse(database, path: "--database") }
+            switch self.component {
+            case .hub: return try HubConfiguration.load(file: self.config).databaseLocation(file: self.config)
+            case .node: return try NodeConfiguration.load(file: self.config).databaseLocation(file: self.config)
+            }
+        } catch {
+            exitForConfiguration(error)
+        }
+    }
+
+    var migrations: [Migration] { self.component == .hub ? Migrations.hub : Migrations.node }
 }
 
 /// Reports a configuration error and exits with 2.

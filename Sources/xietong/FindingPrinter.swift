@@ -65,9 +65,6 @@ enum FindingPrinter {
                 }
             )
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(JSONOutput(valid: files.allSatisfy(\.valid), files: files))) ?? Data("{}".utf8)
-        print(String(decoding: data, as: UTF8.self))
+        xietong.printJSON(JSONOutput(valid: files.allSatisfy(\.valid), files: files))
     }
 }

@@ -50,9 +50,7 @@ struct PKICommand: ParsableCommand {
                 let issued = try authority.issue(organisation: self.org, hostNames: self.host, validDays: self.days)
                 let files = TLSFiles.issued(by: self.directory.url, to: self.org)
                 print("证书已签发 issued: \(files.certificate) and \(files.key) (serial \(issued.serial), valid until \(issued.notValidAfter))")
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print("\"tls\": \(String(decoding: try encoder.encode(files), as: UTF8.self))")
+                print("\"tls\": \(String(decoding: try CanonicalJSON.encode(files), as: UTF8.self))")
             } catch let error as TrustError { throw PKICommand.fail(error) }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XietongCore
 import XietongHTTP
 
 /// `xietong token new`: make a random token for a business system, a supervisor or an administrator, and the
@@ -32,9 +33,7 @@ struct TokenCommand: ParsableCommand {
         func run() throws {
             let token = Credential.newToken()
             let entry = Credential(name: self.name, role: Role(rawValue: self.role)!, token: token)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let json = String(decoding: try encoder.encode(entry), as: UTF8.self)
+            let json = String(decoding: try CanonicalJSON.encode(entry), as: UTF8.self)
             let section = entry.role == .businessSystem ? "businessSystems (node)" : "users (hub)"
             print("token 令牌 (give it to \(self.name); it is not stored anywhere): \(token)")
             print("entry for \(section) 配置条目: \(json)")

@@ -19,35 +19,28 @@ public struct ResidentIDNumber: Sendable, Hashable, CustomStringConvertible {
         "71", "81", "82",
     ]
 
-    /// The check character for the first 17 digits.
+    /// The check character for the first 17 digits; nil unless they are 17 ASCII digits.
     public static func checkCharacter(for first17: String) -> Character? {
-        guard first17.count == 17 else { return nil }
+        // Read from the bytes: every person of every package is checked.
+        let bytes = first17.utf8
+        guard bytes.count == 17 else { return nil }
         var sum = 0
-        for (index, character) in first17.enumerated() {
-            guard let digit = character.wholeNumberValue, character.isASCII else { return nil }
-            sum += digit * self.weights[index]
+        for (position, byte) in bytes.enumerated() {
+            let digit = byte &- 0x30
+            guard digit <= 9 else { return nil }
+            sum += Int(digit) * self.weights[position]
         }
         return self.checkCharacters[sum % 11]
     }
 
     /// Checks a number, returning the first problem, or nil when it is valid.
     public static func problem(in text: String) -> Problem? {
-        // Read from the bytes: every person of every package is checked. Anything not ASCII fails the format.
         let bytes = text.utf8
-        guard bytes.count == 18 else { return .format }
-        var sum = 0
-        var index = bytes.startIndex
-        for position in 0..<17 {
-            let digit = bytes[index] &- 0x30
-            guard digit <= 9 else { return .format }
-            sum += Int(digit) * self.weights[position]
-            index = bytes.index(after: index)
-        }
-        let last = bytes[index]
-        guard last &- 0x30 <= 9 || last == UInt8(ascii: "X") else { return .format }
+        guard bytes.count == 18, let last = bytes.last, last &- 0x30 <= 9 || last == UInt8(ascii: "X"),
+            let expected = self.checkCharacter(for: String(Substring(text.utf8.dropLast())))
+        else { return .format }
         guard self.provinces.contains(String(text.utf8.prefix(2))!) else { return .province }
         guard CalendarDate(compact: String(text.utf8.dropFirst(6).prefix(8))!) != nil else { return .birthDate }
-        let expected = self.checkCharacters[sum % 11]
         return Character(Unicode.Scalar(last)) == expected ? nil : .checksum(expected: expected)
     }
 

@@ -26,9 +26,7 @@ public struct Receipt: Sendable, Hashable, Codable {
     public var signedBytes: [UInt8] {
         var unsigned = self
         unsigned.hubSignature = nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(unsigned)) ?? Data())
+        return Array((try? CanonicalJSON.encode(unsigned)) ?? Data())
     }
 
     public init(

@@ -8,6 +8,18 @@ public enum SVGChart {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
+    /// The opening of every chart: the `<svg>` element, labelled for screen readers, and the title.
+    static func open(title: String, id: String, width: Double, height: Double) -> String {
+        "<svg class=\"chart-svg\" id=\"\(id)\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(ConsoleHTML.escape(title))\">"
+            + "<text x=\"8\" y=\"20\" font-size=\"15\" font-weight=\"600\" fill=\"#14365d\">\(ConsoleHTML.escape(title))</text>"
+    }
+
+    /// The base line of a line chart and its scale's maximum.
+    static func axis(left: Double, bottom: Double, top: Double, width: Double, maximum: Double) -> String {
+        "<line x1=\"\(Int(left))\" y1=\"\(Int(bottom))\" x2=\"\(Int(width - 10))\" y2=\"\(Int(bottom))\" stroke=\"#99a\"/>"
+            + "<text x=\"4\" y=\"\(Int(top + 4))\" font-size=\"11\" fill=\"#556\">\(Self.number(maximum))</text>"
+    }
+
     /// Horizontal bars, one per label.
     public static func bars(title: String, unit: String, _ data: [(label: String, value: Double)], id: String) -> String {
         let rows = data.isEmpty ? [("—", 0.0)] : data
@@ -16,9 +28,7 @@ public enum SVGChart {
         let rowHeight = 24.0
         let height = 36 + rowHeight * Double(rows.count) + 8
         let maximum = max(rows.map(\.1).max() ?? 1, 1)
-        var svg =
-            "<svg class=\"chart-svg\" id=\"\(id)\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(ConsoleHTML.escape(title))\">"
-        svg += "<text x=\"8\" y=\"20\" font-size=\"15\" font-weight=\"600\" fill=\"#14365d\">\(ConsoleHTML.escape(title))</text>"
+        var svg = Self.open(title: title, id: id, width: width, height: height)
         for (index, row) in rows.enumerated() {
             let y = 32 + Double(index) * rowHeight
             let barWidth = (width - labelWidth - 70) * row.1 / maximum
@@ -41,11 +51,8 @@ public enum SVGChart {
         let top = 36.0
         let maximum = max(points.map(\.1).max() ?? 1, 1)
         let step = points.count > 1 ? (width - left - 20) / Double(points.count - 1) : 0
-        var svg =
-            "<svg class=\"chart-svg\" id=\"\(id)\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(ConsoleHTML.escape(title))\">"
-        svg += "<text x=\"8\" y=\"20\" font-size=\"15\" font-weight=\"600\" fill=\"#14365d\">\(ConsoleHTML.escape(title))</text>"
-        svg += "<line x1=\"\(Int(left))\" y1=\"\(Int(bottom))\" x2=\"\(Int(width - 10))\" y2=\"\(Int(bottom))\" stroke=\"#99a\"/>"
-        svg += "<text x=\"4\" y=\"\(Int(top + 4))\" font-size=\"11\" fill=\"#556\">\(Self.number(maximum))</text>"
+        var svg = Self.open(title: title, id: id, width: width, height: height)
+        svg += Self.axis(left: left, bottom: bottom, top: top, width: width, maximum: maximum)
         let coordinates = points.enumerated().map { index, point in
             (left + step * Double(index), bottom - (bottom - top) * point.1 / maximum)
         }
@@ -73,11 +80,8 @@ public enum SVGChart {
         let height = 230.0 + legendHeight
         let maximum = max(series.flatMap(\.values).max() ?? 1, 1)
         let step = labels.count > 1 ? (width - left - 20) / Double(labels.count - 1) : 0
-        var svg =
-            "<svg class=\"chart-svg\" id=\"\(id)\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"\(ConsoleHTML.escape(title))\">"
-        svg += "<text x=\"8\" y=\"20\" font-size=\"15\" font-weight=\"600\" fill=\"#14365d\">\(ConsoleHTML.escape(title))</text>"
-        svg += "<line x1=\"\(Int(left))\" y1=\"\(Int(bottom))\" x2=\"\(Int(width - 10))\" y2=\"\(Int(bottom))\" stroke=\"#99a\"/>"
-        svg += "<text x=\"4\" y=\"\(Int(top + 4))\" font-size=\"11\" fill=\"#556\">\(Self.number(maximum))</text>"
+        var svg = Self.open(title: title, id: id, width: width, height: height)
+        svg += Self.axis(left: left, bottom: bottom, top: top, width: width, maximum: maximum)
         for (index, label) in labels.enumerated() where index % max(1, labels.count / 7) == 0 || index == labels.count - 1 {
             svg += String(
                 format: "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\" fill=\"#445\">",
@@ -107,9 +111,7 @@ public enum SVGChart {
         let radius = 56.0
         let circumference = 2 * Double.pi * radius
         let shown = min(max(rate, 0), 1)
-        var svg =
-            "<svg class=\"chart-svg\" id=\"\(id)\" xmlns=\"http://www.w3.org/2000/svg\" width=\"280\" height=\"200\" role=\"img\" aria-label=\"\(ConsoleHTML.escape(title))\">"
-        svg += "<text x=\"8\" y=\"20\" font-size=\"15\" font-weight=\"600\" fill=\"#14365d\">\(ConsoleHTML.escape(title))</text>"
+        var svg = Self.open(title: title, id: id, width: 280, height: 200)
         svg += "<circle cx=\"90\" cy=\"112\" r=\"\(Int(radius))\" fill=\"none\" stroke=\"#e3e8ef\" stroke-width=\"16\"/>"
         svg += String(
             format:

@@ -22,16 +22,6 @@ public struct SQLRow: Sendable {
         self.cells = cells
     }
 
-    public init(values: [String: SQLValue]) {
-        self.columns = Array(values.keys)
-        self.cells = Array(values.values)
-    }
-
-    /// The row as a dictionary by column name.
-    public var values: [String: SQLValue] {
-        Dictionary(zip(self.columns, self.cells), uniquingKeysWith: { first, _ in first })
-    }
-
     /// The value of `column`; nil when the result has no such column.
     public subscript(column: String) -> SQLValue? {
         for index in self.columns.indices where self.columns[index] == column { return self.cells[index] }
@@ -65,28 +55,27 @@ public struct SQLRow: Sendable {
     }
 }
 
-/// Runs statements inside one transaction.
-public protocol SQLTransaction: Sendable {
+/// Runs statements: a database (each on its own) or a transaction. A reader that works either way takes this.
+public protocol SQLStatements: Sendable {
     @discardableResult
     func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow]
+}
 
+/// Runs statements inside one transaction.
+public protocol SQLTransaction: SQLStatements {
     /// Sends `payload` on `channel` to the listeners of every process sharing this database, once (and only if) this
     /// transaction commits.
     func notify(_ channel: String, _ payload: String) async throws(StoreError)
 }
 
-/// A relational database the stores run on. Statements use `$1`, `$2` … placeholders, numbered in the order they
-/// first appear. The same SQL runs on both implementations: `SQLiteDatabase` (embedded, one process) and
+/// A relational database the stores run on. Statements use `$1`, `$2` … placeholders: bind n goes to `$(n + 1)`,
+/// wherever and however often it appears. The same SQL runs on both implementations: `SQLiteDatabase` (embedded, one process) and
 /// `PostgresDatabase` (a server, any number of processes).
 ///
 /// Transactions are atomic and isolated at least at READ COMMITTED (SQLite runs them one after another). The stores
 /// therefore never rely on a read followed by a write in the same transaction to exclude a concurrent writer:
 /// racing inserts use `ON CONFLICT`, counters are single-statement upserts, state changes are conditional updates.
-public protocol SQLDatabase: Sendable {
-    /// Runs one statement on its own.
-    @discardableResult
-    func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow]
-
+public protocol SQLDatabase: SQLStatements {
     /// Runs `body` in a transaction that commits when it returns and rolls back when it throws.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T
 

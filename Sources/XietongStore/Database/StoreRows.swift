@@ -3,14 +3,8 @@ import XietongCore
 
 /// What both stores need to keep JSON in text columns and package events in rows.
 enum StoreRows {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     static func json<T: Encodable>(_ value: T) -> String {
-        String(decoding: (try? Self.encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        String(decoding: (try? CanonicalJSON.encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {

@@ -69,27 +69,12 @@ extension HubStore {
         }
     }
 
-    static func evidenceNode(_ level: Int, _ index: Int, in transaction: any SQLTransaction) async throws -> [UInt8] {
-        try Self.nodeHash(
-            level,
-            index,
+    /// The hash of a stored node of the tree (level 0: a leaf), in a transaction or on its own.
+    static func evidenceNode(_ level: Int, _ index: Int, in statements: any SQLStatements) async throws -> [UInt8] {
+        let rows =
             level == 0
-                ? try await transaction.execute("SELECT leaf_hash AS hash FROM evidence_leaves WHERE leaf_index = $1", [.integer(index)])
-                : try await transaction.execute("SELECT hash FROM evidence_nodes WHERE level = $1 AND idx = $2", [.integer(level), .integer(index)])
-        )
-    }
-
-    static func evidenceNode(_ level: Int, _ index: Int, in database: any SQLDatabase) async throws -> [UInt8] {
-        try Self.nodeHash(
-            level,
-            index,
-            level == 0
-                ? try await database.execute("SELECT leaf_hash AS hash FROM evidence_leaves WHERE leaf_index = $1", [.integer(index)])
-                : try await database.execute("SELECT hash FROM evidence_nodes WHERE level = $1 AND idx = $2", [.integer(level), .integer(index)])
-        )
-    }
-
-    static func nodeHash(_ level: Int, _ index: Int, _ rows: [SQLRow]) throws -> [UInt8] {
+            ? try await statements.execute("SELECT leaf_hash AS hash FROM evidence_leaves WHERE leaf_index = $1", [.integer(index)])
+            : try await statements.execute("SELECT hash FROM evidence_nodes WHERE level = $1 AND idx = $2", [.integer(level), .integer(index)])
         guard let text = rows.first?.string("hash"), let hash = Hex.bytes(text), hash.count == 32 else {
             throw StoreError(.notFound, zh: "证据日志缺少节点（层 \(level)，序号 \(index)）", en: "the evidence log has no node at level \(level), index \(index)")
         }

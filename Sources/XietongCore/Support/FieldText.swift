@@ -1,3 +1,4 @@
+/// How field values are read: trimmed, tested for blankness and counted, from their bytes where that is enough.
 extension String {
     /// The text without leading and trailing white space (any Unicode white space, the ideographic space
     /// U+3000 included). Runs on every field of every package (normalisation and the schema check), so it looks at

@@ -1,0 +1,29 @@
+public import Foundation
+
+/// JSON with sorted keys and unescaped slashes: the same bytes for the same value, wherever it is written. What is
+/// signed or logged (evidence leaves, receipts, revocation lists) is recomputed from it, and the stores, the APIs and
+/// the command line write their JSON the same way.
+public enum CanonicalJSON {
+    // Configured once and never changed, so one encoder serves every thread.
+    private static let compact: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    private static let indented: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// On one line: for signatures, hashes, storage and the wire.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try self.compact.encode(value)
+    }
+
+    /// Indented, for people and files they read.
+    public static func pretty<T: Encodable>(_ value: T) throws -> Data {
+        try self.indented.encode(value)
+    }
+}
