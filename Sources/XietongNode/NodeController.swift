@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import Logging
@@ -254,7 +255,10 @@ struct NodeController: Sendable {
     }
 
     func uploadOffset(_ context: PeerRequestContext) async throws -> Response {
-        guard let upload = try await self.engine.store.upload(context.parameters.get("id") ?? "") else { return Self.notFound }
+        let uploadId = context.parameters.get("id") ?? ""
+        // A request cut a moment ago may still be storing what arrived: the offset is given once it has.
+        await self.engine.uploads.settle(uploadId)
+        guard let upload = try await self.engine.store.upload(uploadId) else { return Self.notFound }
         let offset = upload.completed ? upload.size : self.onDisk(upload.uploadId)
         var response = HTTPJSON.response(
             NodeStore.Upload(
@@ -272,7 +276,28 @@ struct NodeController: Sendable {
     }
 
     func appendUpload(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        guard let upload = try await self.engine.store.upload(context.parameters.get("id") ?? "") else { return Self.notFound }
+        let uploadId = context.parameters.get("id") ?? ""
+        guard await self.engine.uploads.claim(uploadId) else {
+            return HTTPJSON.error(
+                .conflict,
+                "upload.in-progress",
+                zh: "另一个请求正在写入该上传，请稍后查询续传位置",
+                en: "another request is writing this upload; ask for the offset again shortly"
+            )
+        }
+        do {
+            let response = try await self.append(to: uploadId, request)
+            await self.engine.uploads.release(uploadId)
+            return response
+        } catch {
+            await self.engine.uploads.release(uploadId)
+            throw error
+        }
+    }
+
+    /// Appends the request's body to an upload this request has claimed.
+    private func append(to uploadId: String, _ request: Request) async throws -> Response {
+        guard let upload = try await self.engine.store.upload(uploadId) else { return Self.notFound }
         let part = self.partURL(upload.uploadId)
         let onDisk = upload.completed ? upload.size : self.onDisk(upload.uploadId)
         guard let offset = request.headers[.init("Upload-Offset")!].flatMap(Int.init), offset == onDisk, !upload.completed else {
@@ -285,37 +310,35 @@ struct NodeController: Sendable {
             response.headers[.init("Upload-Offset")!] = String(onDisk)
             return response
         }
-        if !FileManager.default.fileExists(atPath: part.path), !FileManager.default.createFile(atPath: part.path, contents: nil) {
+        let file: BlobFileWriter
+        do {
+            file = try BlobFileWriter(path: part.path, offset: offset)
+        } catch {
             return HTTPJSON.error(.internalServerError, "upload.io", zh: "无法写入上传文件", en: "cannot create the upload file")
         }
-        let handle = try FileHandle(forWritingTo: part)
         var received = offset
-        // Network buffers are gathered into 1 MiB writes; whatever arrived is on disk before the answer or the error.
-        var writer = CoalescingWriter(handle: handle)
+        // An upload sent whole in one request is hashed as it arrives; a resumed one is hashed from the disk at the end.
+        var hasher: SHA256? = offset == 0 ? SHA256() : nil
+        // Whatever arrived is on disk before the answer or the error.
         do {
-            try handle.seek(toOffset: UInt64(offset))
             for try await chunk in request.body {
                 received += chunk.readableBytes
                 guard received <= upload.size else {
-                    try? writer.flush()
-                    try? handle.close()
+                    try? file.finish()
                     return HTTPJSON.error(.contentTooLarge, "upload.too-large", zh: "超过声明的大小", en: "more bytes than the declared size")
                 }
-                try writer.write(chunk)
+                chunk.withUnsafeReadableBytes { hasher?.update(bufferPointer: $0) }
+                try file.write(chunk)
             }
-            try writer.flush()
-            try handle.synchronize()
-            try handle.close()
+            try file.finish()
         } catch {
             // A cut connection: keep what arrived; the client resumes from HEAD's offset.
-            try? writer.flush()
-            try? handle.synchronize()
-            try? handle.close()
+            try? file.finish()
             try? await self.engine.store.setUploadProgress(upload.uploadId, received: self.onDisk(upload.uploadId), completed: false)
             throw error
         }
         if received == upload.size {
-            let (sha256, size) = try BlobStore.hash(fileAt: part)
+            let (sha256, size) = try hasher.map { ($0.finalize().hex, received) } ?? BlobStore.hash(fileAt: part)
             guard sha256 == upload.sha256, size == upload.size else {
                 try? FileManager.default.removeItem(at: part)
                 try await self.engine.store.setUploadProgress(upload.uploadId, received: 0, completed: false)

@@ -21,6 +21,8 @@ public struct NodeEngine: Sendable {
     /// checks what it receives.
     public let identity: Identity?
     public let logger: Logger
+    /// Resumable uploads being appended to by a request right now.
+    let uploads = UploadsInProgress()
 
     /// Names of the things background services wait for.
     enum Signal {

@@ -51,30 +51,19 @@ public struct BlobStore: Sendable {
         maxSize: Int = Int.max
     ) async throws -> (sha256: String, size: Int) where Chunks.Element == ByteBuffer {
         let temporary = self.temporaryURL()
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw StoreError(.io, zh: "无法创建临时文件", en: "cannot create a temporary file in \(self.root.path)")
-        }
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
+            let file = try BlobFileWriter(path: temporary.path)
             var hasher = SHA256()
             var size = 0
-            var pending = CoalescingWriter(handle: handle)
-            do {
-                for try await chunk in chunks {
-                    size += chunk.readableBytes
-                    if size > maxSize {
-                        throw StoreError(.tooLarge, zh: "文件超过大小上限 \(maxSize) 字节", en: "the file exceeds the size limit of \(maxSize) bytes")
-                    }
-                    chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                    try pending.write(chunk)
+            for try await chunk in chunks {
+                size += chunk.readableBytes
+                if size > maxSize {
+                    throw StoreError(.tooLarge, zh: "文件超过大小上限 \(maxSize) 字节", en: "the file exceeds the size limit of \(maxSize) bytes")
                 }
-                try pending.flush()
-                try handle.synchronize()
-                try handle.close()
-            } catch {
-                try? handle.close()
-                throw error
+                chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                try file.write(chunk)
             }
+            try file.finish()
             let sha256 = hasher.finalize().hex
             if let expectedSHA256, expectedSHA256 != sha256 {
                 throw StoreError(
@@ -113,13 +102,14 @@ public struct BlobStore: Sendable {
 
     /// Hashes a file in 1 MiB reads.
     public static func hash(fileAt url: URL) throws -> (sha256: String, size: Int) {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
+        guard let file = BlobFileReader(path: url.path) else {
+            throw StoreError(.io, zh: "无法读取文件 \(url.path)", en: "cannot read \(url.path)")
+        }
         var hasher = SHA256()
         var size = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-            size += chunk.count
+        while let chunk = try file.next(size: 1 << 20) {
+            chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+            size += chunk.readableBytes
         }
         return (hasher.finalize().hex, size)
     }
@@ -151,24 +141,21 @@ public struct FileChunks: AsyncSequence, Sendable {
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var handle: FileHandle?
+        var file: BlobFileReader?
         let chunkSize: Int
 
         public mutating func next() async throws -> ByteBuffer? {
-            guard let handle = self.handle else { return nil }
-            guard let data = try handle.read(upToCount: self.chunkSize), !data.isEmpty else {
-                try? handle.close()
-                self.handle = nil
+            guard let file = self.file else { return nil }
+            guard let chunk = try file.next(size: self.chunkSize) else {
+                self.file = nil
                 return nil
             }
-            return ByteBuffer(bytes: data)
+            return chunk
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        let handle = try? FileHandle(forReadingFrom: self.url)
-        if self.offset > 0 { try? handle?.seek(toOffset: UInt64(self.offset)) }
-        return AsyncIterator(handle: handle, chunkSize: self.chunkSize)
+        AsyncIterator(file: BlobFileReader(path: self.url.path, offset: self.offset), chunkSize: self.chunkSize)
     }
 }
 
@@ -199,27 +186,5 @@ public struct BlobAttachmentResolver: AttachmentResolver {
         let sha256 = attachment.sha256.lowercased()
         guard let size = self.store.size(sha256) else { return .missing }
         return .found(size: size, sha256: sha256)
-    }
-}
-
-/// Gathers small network buffers into 1 MiB writes: far fewer system calls for a large file.
-public struct CoalescingWriter {
-    let handle: FileHandle
-    var buffer: [UInt8] = []
-
-    public init(handle: FileHandle) {
-        self.handle = handle
-        self.buffer.reserveCapacity(1 << 20)
-    }
-
-    public mutating func write(_ chunk: ByteBuffer) throws {
-        self.buffer.append(contentsOf: chunk.readableBytesView)
-        if self.buffer.count >= 1 << 20 { try self.flush() }
-    }
-
-    public mutating func flush() throws {
-        guard !self.buffer.isEmpty else { return }
-        try self.buffer.withUnsafeBytes { try self.handle.write(contentsOf: $0) }
-        self.buffer.removeAll(keepingCapacity: true)
     }
 }

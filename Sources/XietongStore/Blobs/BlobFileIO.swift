@@ -1,0 +1,209 @@
+public import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Direct I/O for large blobs: dossier files go between the network and the disk without passing through the page
+/// cache (`O_DIRECT`), in aligned blocks.
+///
+/// A 1 GiB dossier written through the page cache makes the kernel find and fill 262,144 fresh pages; on a virtual
+/// machine whose free memory is handed back to the host (a balloon), that costs more than the disk write itself
+/// (measured on the project's machine: 300–580 MB/s buffered against 1.7–2.4 GB/s direct, `dd … conv=fsync`). A blob
+/// passes through a node once, so caching it gains nothing. Where the file system refuses `O_DIRECT` (tmpfs, some
+/// network file systems) the same code carries on with ordinary buffered I/O.
+enum DirectIO {
+    /// The alignment of offsets, lengths and memory for direct transfers: the largest logical block size in use.
+    static let alignment = 4096
+
+    /// `O_DIRECT`, which Swift's Glibc module does not export (it sits behind `_GNU_SOURCE`).
+    static var flag: Int32? {
+        #if os(Linux) && arch(x86_64)
+        return 0o40000
+        #elseif os(Linux) && arch(arm64)
+        return 0o200000
+        #else
+        return nil
+        #endif
+    }
+
+    /// Turns direct transfers on or off for an open descriptor; false when the file system does not allow them.
+    static func set(_ descriptor: Int32, direct: Bool) -> Bool {
+        guard let flag = Self.flag else { return !direct }
+        let flags = fcntl(descriptor, F_GETFL)
+        guard flags >= 0 else { return false }
+        let wanted = direct ? flags | flag : flags & ~flag
+        return wanted == flags || fcntl(descriptor, F_SETFL, wanted) == 0
+    }
+
+    static func isAligned(_ value: Int) -> Bool { value % Self.alignment == 0 }
+}
+
+/// Writes a file from network buffers in aligned blocks of `capacity` bytes, directly to the disk when the file
+/// system allows it; the unaligned tail goes through the page cache. `finish` syncs the data before it returns.
+///
+/// Not thread-safe: one task writes one file.
+public final class BlobFileWriter {
+    private let descriptor: Int32
+    private let buffer: UnsafeMutableRawPointer
+    private let capacity: Int
+    private var count = 0
+    private var position: Int
+    private var direct = false
+    private var directRefused = false
+    private var closed = false
+
+    /// Opens (creating it when needed) `path` for writing from `offset` on.
+    public init(path: String, offset: Int = 0, capacity: Int = 4 << 20) throws(StoreError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw StoreError(.io, zh: "无法打开文件 \(path)", en: "cannot open \(path) for writing (errno \(errno))")
+        }
+        var memory: UnsafeMutableRawPointer?
+        guard posix_memalign(&memory, DirectIO.alignment, capacity) == 0, let memory else {
+            close(descriptor)
+            throw StoreError(.io, zh: "内存不足", en: "cannot allocate a \(capacity)-byte write buffer")
+        }
+        self.descriptor = descriptor
+        self.buffer = memory
+        self.capacity = capacity
+        self.position = offset
+    }
+
+    deinit {
+        if !self.closed { close(self.descriptor) }
+        free(self.buffer)
+    }
+
+    /// Appends a network buffer; full blocks go to the disk as they fill.
+    public func write(_ chunk: ByteBuffer) throws(StoreError) {
+        var remaining = chunk.readableBytesView[...]
+        while !remaining.isEmpty {
+            let take = min(self.capacity - self.count, remaining.count)
+            let destination = UnsafeMutableRawBufferPointer(start: self.buffer + self.count, count: take)
+            _ = destination.copyBytes(from: remaining.prefix(take))
+            remaining = remaining.dropFirst(take)
+            self.count += take
+            if self.count == self.capacity { try self.drain(final: false) }
+        }
+    }
+
+    /// Writes what is buffered, syncs the file's data to the disk and closes it.
+    public func finish() throws(StoreError) {
+        try self.drain(final: true)
+        guard fdatasync(self.descriptor) == 0 else {
+            throw StoreError(.io, zh: "无法将文件写入磁盘", en: "cannot sync the file to the disk (errno \(errno))")
+        }
+        self.closed = true
+        guard close(self.descriptor) == 0 else {
+            throw StoreError(.io, zh: "无法关闭文件", en: "cannot close the file (errno \(errno))")
+        }
+    }
+
+    /// Writes out the buffer: aligned blocks directly while the file position is aligned, the rest (an unaligned
+    /// start left by a cut upload, or the final tail) through the page cache.
+    private func drain(final: Bool) throws(StoreError) {
+        var start = 0
+        while start < self.count {
+            let pending = self.count - start
+            let length: Int
+            let useDirect: Bool
+            if !DirectIO.isAligned(self.position) {
+                length = min(pending, DirectIO.alignment - self.position % DirectIO.alignment)
+                useDirect = false
+            } else if pending >= DirectIO.alignment && !self.directRefused {
+                length = pending - pending % DirectIO.alignment
+                useDirect = true
+            } else if final {
+                length = pending
+                useDirect = false
+            } else {
+                break
+            }
+            let written = try self.put(self.buffer + start, length, direct: useDirect)
+            start += written
+            self.position += written
+        }
+        if start > 0 && start < self.count {
+            memmove(self.buffer, self.buffer + start, self.count - start)
+        }
+        self.count -= start
+    }
+
+    /// One `pwrite`, retried on interruption; a file system that refuses direct I/O is written through the page cache.
+    private func put(_ bytes: UnsafeMutableRawPointer, _ length: Int, direct: Bool) throws(StoreError) -> Int {
+        if direct != self.direct {
+            if DirectIO.set(self.descriptor, direct: direct) {
+                self.direct = direct
+            } else if direct {
+                self.directRefused = true
+            }
+        }
+        while true {
+            let written = pwrite(self.descriptor, bytes, length, off_t(self.position))
+            if written > 0 { return written }
+            if written < 0 && errno == EINTR { continue }
+            if written < 0 && errno == EINVAL && self.direct {
+                self.directRefused = true
+                _ = DirectIO.set(self.descriptor, direct: false)
+                self.direct = false
+                continue
+            }
+            throw StoreError(.io, zh: "写入文件失败", en: "cannot write the file (errno \(errno))")
+        }
+    }
+}
+
+/// Reads a file in chunks into network buffers, directly from the disk when the file system allows it.
+public final class BlobFileReader {
+    private let descriptor: Int32
+    private var position: Int
+    private var direct: Bool
+
+    /// Opens `path` for reading from `offset`; nil when it cannot be opened.
+    public init?(path: String, offset: Int = 0) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        self.descriptor = descriptor
+        self.position = offset
+        self.direct = DirectIO.isAligned(offset) && DirectIO.set(descriptor, direct: true)
+    }
+
+    deinit { close(self.descriptor) }
+
+    /// The next chunk of up to `size` bytes (a multiple of the alignment), or nil at the end of the file.
+    public func next(size: Int) throws(StoreError) -> ByteBuffer? {
+        var buffer = ByteBufferAllocator().buffer(capacity: size + DirectIO.alignment)
+        while true {
+            var failure: Int32 = 0
+            var padding = 0
+            var count = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size + DirectIO.alignment) { memory in
+                // Direct reads need aligned memory: the data starts at the first aligned address.
+                let address = Int(bitPattern: memory.baseAddress!)
+                padding = (DirectIO.alignment - address % DirectIO.alignment) % DirectIO.alignment
+                let read = pread(self.descriptor, memory.baseAddress! + padding, size, off_t(self.position))
+                guard read > 0 else {
+                    failure = read < 0 ? errno : 0
+                    return 0
+                }
+                count = read
+                return padding + read
+            }
+            if failure == EINTR { continue }
+            if failure == EINVAL && self.direct {
+                // The file system refused direct reads after all: read through the page cache.
+                self.direct = false
+                _ = DirectIO.set(self.descriptor, direct: false)
+                continue
+            }
+            guard failure == 0 else {
+                throw StoreError(.io, zh: "读取文件失败", en: "cannot read the file (errno \(failure))")
+            }
+            guard count > 0 else { return nil }
+            buffer.moveReaderIndex(forwardBy: padding)
+            self.position += count
+            return buffer
+        }
+    }
+}

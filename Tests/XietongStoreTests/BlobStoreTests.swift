@@ -1,0 +1,116 @@
+import Foundation
+import NIOCore
+import Testing
+import XietongCore
+
+@testable import XietongStore
+
+/// The blob store keeps every byte of an attachment whatever its size and however the network cut it up, on a
+/// file system that takes direct I/O (the data directory's) and on one that refuses it (tmpfs) alike (GZ-1, GZ-6).
+@Suite struct BlobStoreTests {
+    /// Sizes around the 4 KiB alignment and the 4 MiB write buffer, where the aligned and unaligned paths meet.
+    static let sizes = [0, 1, 4095, 4096, 4097, (4 << 20) - 1, 4 << 20, (4 << 20) + 1, (9 << 20) + 123]
+
+    /// Where blobs go: the temporary directory's disk, and tmpfs when the machine has one.
+    static var roots: [String] {
+        var roots = [FileManager.default.temporaryDirectory.path]
+        if FileManager.default.isWritableFile(atPath: "/dev/shm") { roots.append("/dev/shm") }
+        return roots
+    }
+
+    static func content(_ size: Int, seed: UInt8 = 7) -> [UInt8] {
+        (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 12 &+ Int(seed)) }
+    }
+
+    /// Network buffers of uneven sizes, as a socket delivers them.
+    static func chunks(_ bytes: [UInt8]) -> [ByteBuffer] {
+        var chunks: [ByteBuffer] = []
+        var start = 0
+        var step = 1
+        while start < bytes.count {
+            let end = min(bytes.count, start + step)
+            chunks.append(ByteBuffer(bytes: bytes[start..<end]))
+            start = end
+            step = step * 7 % 1_000_003 + 517
+        }
+        return chunks
+    }
+
+    static func readAll(_ chunks: FileChunks) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await chunk in chunks { bytes.append(contentsOf: chunk.readableBytesView) }
+        return bytes
+    }
+
+    @Test(arguments: roots)
+    func everySizeIsStoredWholeUnderItsHashAndReadBackWhole(root: String) async throws {
+        let base = URL(fileURLWithPath: root).appendingPathComponent("xietong-blobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let store = try BlobStore(root: base)
+        for size in Self.sizes {
+            let bytes = Self.content(size)
+            let (sha256, stored) = try await store.write(ChunkSequence(chunks: Self.chunks(bytes)))
+            #expect(stored == size)
+            #expect(sha256 == ContentHash.sha256(bytes), "size \(size)")
+            #expect(store.size(sha256) == size)
+            #expect(try Data(contentsOf: store.url(sha256)) == Data(bytes), "size \(size)")
+            #expect(try await Self.readAll(store.chunks(sha256, chunkSize: 1 << 20)) == bytes, "size \(size)")
+            for offset in [1, 4096, 5000] where offset < size {
+                #expect(try await Self.readAll(store.chunks(sha256, offset: offset)) == Array(bytes[offset...]), "size \(size) from \(offset)")
+            }
+            let hashed = try BlobStore.hash(fileAt: store.url(sha256))
+            #expect(hashed.sha256 == sha256 && hashed.size == size)
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: base.appendingPathComponent("tmp").path)
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test(arguments: roots)
+    func contentThatDoesNotMatchItsDeclaredHashLeavesNothingBehind(root: String) async throws {
+        let base = URL(fileURLWithPath: root).appendingPathComponent("xietong-blobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let store = try BlobStore(root: base)
+        let bytes = Self.content((5 << 20) + 17)
+        var altered = bytes
+        altered[4 << 20] ^= 1
+        await #expect(throws: StoreError.self) {
+            _ = try await store.write(ChunkSequence(chunks: Self.chunks(altered)), expectedSHA256: ContentHash.sha256(bytes))
+        }
+        #expect(store.size(ContentHash.sha256(bytes)) == nil)
+        #expect(store.size(ContentHash.sha256(altered)) == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: base.appendingPathComponent("tmp").path).isEmpty)
+    }
+
+    /// A resumed upload appends from wherever the cut left the file, aligned or not.
+    @Test(arguments: roots)
+    func aFileContinuedFromAnyOffsetIsWhole(root: String) async throws {
+        let base = URL(fileURLWithPath: root).appendingPathComponent("xietong-blobs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: base) }
+        let bytes = Self.content((6 << 20) + 999, seed: 3)
+        for cut in [0, 1, 4095, 4096, 12_345, 4 << 20, (6 << 20) + 998] {
+            let path = base.appendingPathComponent("part-\(cut)").path
+            let first = try BlobFileWriter(path: path)
+            for chunk in Self.chunks(Array(bytes[..<cut])) { try first.write(chunk) }
+            try first.finish()
+            let second = try BlobFileWriter(path: path, offset: cut)
+            for chunk in Self.chunks(Array(bytes[cut...])) { try second.write(chunk) }
+            try second.finish()
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes), "cut at \(cut)")
+            #expect(try BlobStore.hash(fileAt: URL(fileURLWithPath: path)).sha256 == ContentHash.sha256(bytes))
+        }
+    }
+}
+
+/// Buffers given up front, as an async sequence.
+struct ChunkSequence: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let chunks: [ByteBuffer]
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var remaining: ArraySlice<ByteBuffer>
+        mutating func next() async -> ByteBuffer? { self.remaining.popFirst() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: self.chunks[...]) }
+}
