@@ -312,7 +312,7 @@ public struct ExchangeBenchmark: Sendable {
 
     struct NodeUploadAnswer: Decodable { let uploadId: String }
 
-    /// Writes `bytes` of distinct 1 MiB blocks and returns their SHA-256.
+    /// Writes `bytes` of distinct 1 MiB blocks, synced, and returns their SHA-256.
     static func writeDossier(to url: URL, bytes: Int) throws -> String {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
             throw LocalProcesses.Failure(message: "cannot create \(url.path)")
@@ -334,6 +334,8 @@ public struct ExchangeBenchmark: Sendable {
             try handle.write(contentsOf: chunk)
             written += size
         }
+        // On the disk before the clock starts, as a business system's stored dossier would be.
+        try handle.synchronize()
         return hasher.finalize().hex
     }
 }

@@ -324,16 +324,16 @@ struct NodeController: Sendable {
             for try await chunk in request.body {
                 received += chunk.readableBytes
                 guard received <= upload.size else {
-                    try? file.finish()
+                    try? await file.finish()
                     return HTTPJSON.error(.contentTooLarge, "upload.too-large", zh: "超过声明的大小", en: "more bytes than the declared size")
                 }
                 chunk.withUnsafeReadableBytes { hasher?.update(bufferPointer: $0) }
-                try file.write(chunk)
+                try await file.write(chunk)
             }
-            try file.finish()
+            try await file.finish()
         } catch {
             // A cut connection: keep what arrived; the client resumes from HEAD's offset.
-            try? file.finish()
+            try? await file.finish()
             try? await self.engine.store.setUploadProgress(upload.uploadId, received: self.onDisk(upload.uploadId), completed: false)
             throw error
         }

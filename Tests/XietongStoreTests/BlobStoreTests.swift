@@ -91,11 +91,11 @@ import XietongCore
         for cut in [0, 1, 4095, 4096, 12_345, 4 << 20, (6 << 20) + 998] {
             let path = base.appendingPathComponent("part-\(cut)").path
             let first = try BlobFileWriter(path: path)
-            for chunk in Self.chunks(Array(bytes[..<cut])) { try first.write(chunk) }
-            try first.finish()
+            for chunk in Self.chunks(Array(bytes[..<cut])) { try await first.write(chunk) }
+            try await first.finish()
             let second = try BlobFileWriter(path: path, offset: cut)
-            for chunk in Self.chunks(Array(bytes[cut...])) { try second.write(chunk) }
-            try second.finish()
+            for chunk in Self.chunks(Array(bytes[cut...])) { try await second.write(chunk) }
+            try await second.finish()
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes), "cut at \(cut)")
             #expect(try BlobStore.hash(fileAt: URL(fileURLWithPath: path)).sha256 == ContentHash.sha256(bytes))
         }

@@ -1,4 +1,5 @@
 public import NIOCore
+import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -42,16 +43,23 @@ enum DirectIO {
 /// Writes a file from network buffers in aligned blocks of `capacity` bytes, directly to the disk when the file
 /// system allows it; the unaligned tail goes through the page cache. `finish` syncs the data before it returns.
 ///
-/// Not thread-safe: one task writes one file.
-public final class BlobFileWriter {
+/// Two buffers take turns: while one full block is written on NIO's thread pool for blocking I/O, the caller hashes
+/// and copies the next into the other, so the disk and the processor work at the same time.
+///
+/// One task writes one file; at most one block is being written by the pool at a time, and only while the caller
+/// fills the other buffer, so the two never touch the same state.
+public final class BlobFileWriter: @unchecked Sendable {
     private let descriptor: Int32
-    private let buffer: UnsafeMutableRawPointer
+    /// The buffer being filled and, once a block goes to the pool, the other one.
+    private var buffers: [UnsafeMutableRawPointer]
+    private var current = 0
     private let capacity: Int
     private var count = 0
     private var position: Int
     private var direct = false
     private var directRefused = false
     private var closed = false
+    private var pending: Task<Void, any Error>?
 
     /// Opens (creating it when needed) `path` for writing from `offset` on.
     public init(path: String, offset: Int = 0, capacity: Int = 4 << 20) throws(StoreError) {
@@ -59,24 +67,31 @@ public final class BlobFileWriter {
         guard descriptor >= 0 else {
             throw StoreError(.io, zh: "无法打开文件 \(path)", en: "cannot open \(path) for writing (errno \(errno))")
         }
-        var memory: UnsafeMutableRawPointer?
-        guard posix_memalign(&memory, DirectIO.alignment, capacity) == 0, let memory else {
+        guard let first = Self.allocate(capacity) else {
             close(descriptor)
             throw StoreError(.io, zh: "内存不足", en: "cannot allocate a \(capacity)-byte write buffer")
         }
         self.descriptor = descriptor
-        self.buffer = memory
+        self.buffers = [first]
         self.capacity = capacity
         self.position = offset
     }
 
-    deinit {
-        if !self.closed { close(self.descriptor) }
-        free(self.buffer)
+    private static func allocate(_ capacity: Int) -> UnsafeMutableRawPointer? {
+        var memory: UnsafeMutableRawPointer?
+        guard posix_memalign(&memory, DirectIO.alignment, capacity) == 0 else { return nil }
+        return memory
     }
 
+    deinit {
+        if !self.closed { close(self.descriptor) }
+        for buffer in self.buffers { free(buffer) }
+    }
+
+    private var buffer: UnsafeMutableRawPointer { self.buffers[self.current] }
+
     /// Appends a network buffer; full blocks go to the disk as they fill.
-    public func write(_ chunk: ByteBuffer) throws(StoreError) {
+    public func write(_ chunk: ByteBuffer) async throws {
         var remaining = chunk.readableBytesView[...]
         while !remaining.isEmpty {
             let take = min(self.capacity - self.count, remaining.count)
@@ -84,12 +99,13 @@ public final class BlobFileWriter {
             _ = destination.copyBytes(from: remaining.prefix(take))
             remaining = remaining.dropFirst(take)
             self.count += take
-            if self.count == self.capacity { try self.drain(final: false) }
+            if self.count == self.capacity { try await self.submitFullBuffer() }
         }
     }
 
     /// Writes what is buffered, syncs the file's data to the disk and closes it.
-    public func finish() throws(StoreError) {
+    public func finish() async throws {
+        try await self.settle()
         try self.drain(final: true)
         guard fdatasync(self.descriptor) == 0 else {
             throw StoreError(.io, zh: "无法将文件写入磁盘", en: "cannot sync the file to the disk (errno \(errno))")
@@ -97,6 +113,38 @@ public final class BlobFileWriter {
         self.closed = true
         guard close(self.descriptor) == 0 else {
             throw StoreError(.io, zh: "无法关闭文件", en: "cannot close the file (errno \(errno))")
+        }
+    }
+
+    /// Waits for the block being written, and reports its failure.
+    private func settle() async throws {
+        guard let pending = self.pending else { return }
+        self.pending = nil
+        try await pending.value
+    }
+
+    /// A full buffer at an aligned position is written by the pool while the caller fills the other one; anything
+    /// else is written here and now.
+    private func submitFullBuffer() async throws {
+        try await self.settle()
+        guard DirectIO.isAligned(self.position), !self.directRefused else {
+            try self.drain(final: false)
+            return
+        }
+        if self.buffers.count == 1 {
+            // A file larger than one block: the second buffer, allocated only now so small files need one.
+            guard let second = Self.allocate(self.capacity) else {
+                try self.drain(final: false)
+                return
+            }
+            self.buffers.append(second)
+        }
+        let full = self.current
+        let length = self.count
+        self.current = 1 - self.current
+        self.count = 0
+        self.pending = Task {
+            try await NIOThreadPool.singleton.runIfActive { try self.putAll(self.buffers[full], length) }
         }
     }
 
@@ -120,9 +168,7 @@ public final class BlobFileWriter {
             } else {
                 break
             }
-            let written = try self.put(self.buffer + start, length, direct: useDirect)
-            start += written
-            self.position += written
+            start += try self.put(self.buffer + start, length, direct: useDirect)
         }
         if start > 0 && start < self.count {
             memmove(self.buffer, self.buffer + start, self.count - start)
@@ -130,7 +176,17 @@ public final class BlobFileWriter {
         self.count -= start
     }
 
-    /// One `pwrite`, retried on interruption; a file system that refuses direct I/O is written through the page cache.
+    /// Writes a whole aligned block at the current position, directly where allowed.
+    private func putAll(_ bytes: UnsafeMutableRawPointer, _ length: Int) throws(StoreError) {
+        var done = 0
+        while done < length {
+            // After a short write the position may no longer be aligned: the rest goes through the page cache.
+            done += try self.put(bytes + done, length - done, direct: DirectIO.isAligned(self.position) && !self.directRefused)
+        }
+    }
+
+    /// One `pwrite` at the current position, retried on interruption, which advances the position; a file system
+    /// that refuses direct I/O is written through the page cache.
     private func put(_ bytes: UnsafeMutableRawPointer, _ length: Int, direct: Bool) throws(StoreError) -> Int {
         if direct != self.direct {
             if DirectIO.set(self.descriptor, direct: direct) {
@@ -141,7 +197,10 @@ public final class BlobFileWriter {
         }
         while true {
             let written = pwrite(self.descriptor, bytes, length, off_t(self.position))
-            if written > 0 { return written }
+            if written > 0 {
+                self.position += written
+                return written
+            }
             if written < 0 && errno == EINTR { continue }
             if written < 0 && errno == EINVAL && self.direct {
                 self.directRefused = true
@@ -154,25 +213,58 @@ public final class BlobFileWriter {
     }
 }
 
-/// Reads a file in chunks into network buffers, directly from the disk when the file system allows it.
-public final class BlobFileReader {
+/// Reads a file in chunks into network buffers, directly from the disk when the file system allows it. The next
+/// chunk is read on NIO's thread pool for blocking I/O while the caller sends the current one.
+///
+/// One task reads one file; at most one read is in flight, and the reader's state is touched only by it.
+public final class BlobFileReader: @unchecked Sendable {
     private let descriptor: Int32
     private var position: Int
     private var direct: Bool
+    private var ahead: Task<ByteBuffer?, any Error>?
+    /// The file's size when opened: no chunk needs a larger buffer than what is left of it.
+    private let size: Int
 
     /// Opens `path` for reading from `offset`; nil when it cannot be opened.
     public init?(path: String, offset: Int = 0) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            close(descriptor)
+            return nil
+        }
         self.descriptor = descriptor
+        self.size = Int(status.st_size)
         self.position = offset
         self.direct = DirectIO.isAligned(offset) && DirectIO.set(descriptor, direct: true)
     }
 
     deinit { close(self.descriptor) }
 
-    /// The next chunk of up to `size` bytes (a multiple of the alignment), or nil at the end of the file.
-    public func next(size: Int) throws(StoreError) -> ByteBuffer? {
+    /// The next chunk of up to `size` bytes (a multiple of the alignment), or nil at the end of the file; the chunk
+    /// after it is read meanwhile.
+    public func next(size: Int) async throws -> ByteBuffer? {
+        let chunk: ByteBuffer?
+        if let ahead = self.ahead {
+            self.ahead = nil
+            chunk = try await ahead.value
+        } else {
+            chunk = try self.read(size: size)
+        }
+        if chunk != nil {
+            self.ahead = Task { try await NIOThreadPool.singleton.runIfActive { try self.read(size: size) } }
+        }
+        return chunk
+    }
+
+    /// Reads the next chunk here and now (for callers that are not asynchronous).
+    public func nextNow(size: Int) throws(StoreError) -> ByteBuffer? { try self.read(size: size) }
+
+    private func read(size wanted: Int) throws(StoreError) -> ByteBuffer? {
+        // A whole number of blocks, at least one, no more than what is left (the file may have grown: read on).
+        let left = self.size - self.position
+        let size = max(DirectIO.alignment, min(wanted, left + DirectIO.alignment - left % DirectIO.alignment))
         var buffer = ByteBufferAllocator().buffer(capacity: size + DirectIO.alignment)
         while true {
             var failure: Int32 = 0

@@ -61,9 +61,9 @@ public struct BlobStore: Sendable {
                     throw StoreError(.tooLarge, zh: "文件超过大小上限 \(maxSize) 字节", en: "the file exceeds the size limit of \(maxSize) bytes")
                 }
                 chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                try file.write(chunk)
+                try await file.write(chunk)
             }
-            try file.finish()
+            try await file.finish()
             let sha256 = hasher.finalize().hex
             if let expectedSHA256, expectedSHA256 != sha256 {
                 throw StoreError(
@@ -107,7 +107,7 @@ public struct BlobStore: Sendable {
         }
         var hasher = SHA256()
         var size = 0
-        while let chunk = try file.next(size: 1 << 20) {
+        while let chunk = try file.nextNow(size: 1 << 20) {
             chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
             size += chunk.readableBytes
         }
@@ -122,7 +122,7 @@ public struct BlobStore: Sendable {
     }
 
     /// Reads a stored blob in chunks, from `offset`.
-    public func chunks(_ sha256: String, offset: Int = 0, chunkSize: Int = 1 << 20) -> FileChunks {
+    public func chunks(_ sha256: String, offset: Int = 0, chunkSize: Int = 4 << 20) -> FileChunks {
         FileChunks(url: self.url(sha256), offset: offset, chunkSize: chunkSize)
     }
 }
@@ -134,7 +134,7 @@ public struct FileChunks: AsyncSequence, Sendable {
     let offset: Int
     let chunkSize: Int
 
-    public init(url: URL, offset: Int = 0, chunkSize: Int = 1 << 20) {
+    public init(url: URL, offset: Int = 0, chunkSize: Int = 4 << 20) {
         self.url = url
         self.offset = offset
         self.chunkSize = chunkSize
@@ -146,7 +146,7 @@ public struct FileChunks: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> ByteBuffer? {
             guard let file = self.file else { return nil }
-            guard let chunk = try file.next(size: self.chunkSize) else {
+            guard let chunk = try await file.next(size: self.chunkSize) else {
                 self.file = nil
                 return nil
             }
