@@ -8,6 +8,8 @@ public struct CommandResult: Sendable {
     public let stderr: String
     /// Wall-clock seconds.
     public let seconds: Double
+    /// The command's own peak resident set, in bytes.
+    public let peakResidentBytes: Int
 }
 
 public enum CommandRunner {
@@ -18,13 +20,13 @@ public enum CommandRunner {
         for (key, value) in environment { env[key] = value }
         let start = Date()
         let result = try ChildProcess.run(Repository.executable.path, arguments, environment: env, directory: (directory ?? Repository.root).path)
-        return CommandResult(status: result.status, stdout: result.output, stderr: result.errors, seconds: Date().timeIntervalSince(start))
+        return CommandResult(
+            status: result.status,
+            stdout: result.output,
+            stderr: result.errors,
+            seconds: Date().timeIntervalSince(start),
+            peakResidentBytes: result.peakResidentBytes
+        )
     }
 
-    /// The largest resident set of any child this process has waited for, in bytes (Linux reports kilobytes).
-    public static func peakChildResidentBytes() -> Int {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-        return Int(usage.ru_maxrss) * 1024
-    }
 }
