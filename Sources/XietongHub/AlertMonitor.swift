@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import XietongCore
+import XietongHTTP
 import XietongStore
 
 /// Raises an alert for every package not delivered within the configured time (GZ-5: "sent but not received after

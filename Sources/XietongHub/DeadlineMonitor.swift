@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import XietongCore
+import XietongHTTP
 import XietongStore
 
 /// Pushes time-limit reminders to the agencies that must act (GS-3): at the configured days before the last day, on

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import XietongCore
+import XietongHTTP
 import XietongStore
 import XietongTrust
 

@@ -96,6 +96,7 @@ public enum HubApplication {
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-hub"),
             services: [
                 DatabaseCloser(database: database), FeedRelay(database: database, notifier: notifier), monitor,
+                BlobSweeper(blobs: blobs, logger: logger),
                 EvidenceSigner(
                     store: store,
                     signer: signer,

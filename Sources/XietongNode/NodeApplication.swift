@@ -80,7 +80,7 @@ public enum NodeApplication {
         var services: [any Service] = [
             DatabaseCloser(database: database), OutboxForwarder(engine: engine), FeedPuller(engine: engine), Reporter(engine: engine),
             OutboxMonitor(engine: engine),
-            SubscriptionRunner(engine: engine),
+            SubscriptionRunner(engine: engine), BlobSweeper(blobs: engine.blobs, logger: logger),
         ]
         if identity != nil { services.append(HTTPClientCloser(client: hubHTTP)) }
         if configuration.delivery.mode == .push, let url = configuration.delivery.url {

@@ -245,9 +245,7 @@ struct NodeController: Sendable {
         return response
     }
 
-    func partURL(_ uploadId: String) -> URL {
-        self.engine.blobs.root.appendingPathComponent("tmp").appendingPathComponent("upload-\(uploadId)")
-    }
+    func partURL(_ uploadId: String) -> URL { self.engine.blobs.uploadPartURL(uploadId) }
 
     /// The bytes actually on disk: after a crash the part file, not the database, is the truth.
     func onDisk(_ uploadId: String) -> Int {

@@ -46,3 +46,34 @@ import XietongTesting
         try await harness.waitUntilTheSenderKnowsEveryDelivery(of: packages, sender: police)
     }
 }
+
+/// What a process killed mid-write leaves in its blob store's `tmp/` is removed when it runs again (GZ-6): the hub
+/// and the node sweep at start, keeping resumable uploads' parts.
+@Suite struct AbandonedFileTests {
+    @Test func theHubAndANodeRemoveTemporaryFilesThatInterruptedWritesLeft() async throws {
+        let harness = try ExchangeHarness()
+        try harness.addHub(nodes: [police, procuratorate])
+        try harness.addNode(police)
+        try harness.addReceiver(procuratorate)
+        let twoHoursAgo = Date().addingTimeInterval(-7200)
+        var leftovers: [URL] = []
+        var parts: [URL] = []
+        for name in ["hub", "node-\(police)"] {
+            let folder = harness.directory.url.appendingPathComponent(name).appendingPathComponent("blobs/tmp")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let leftover = folder.appendingPathComponent(UUID().uuidString)
+            let part = folder.appendingPathComponent("upload-\(UUID().uuidString)")
+            for file in [leftover, part] {
+                try Data(repeating: 1, count: 4096).write(to: file)
+                try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: file.path)
+            }
+            leftovers.append(leftover)
+            parts.append(part)
+        }
+        try await harness.startAll()
+        try await harness.eventually("the leftovers are removed", timeout: 30) {
+            leftovers.allSatisfy { !FileManager.default.fileExists(atPath: $0.path) }
+        }
+        #expect(parts.allSatisfy { FileManager.default.fileExists(atPath: $0.path) })
+    }
+}

@@ -102,6 +102,28 @@ import XietongCore
     }
 }
 
+extension BlobStoreTests {
+    /// A writer killed mid-write leaves a temporary file; the sweep removes it once nobody can be writing it, and
+    /// keeps resumable uploads' parts and anything recent.
+    @Test func abandonedTemporaryFilesAreSweptButUploadsAndRecentFilesStay() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-blobs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let store = try BlobStore(root: base)
+        let abandoned = store.temporaryURL()
+        let recent = store.temporaryURL()
+        let part = store.uploadPartURL("u-1")
+        for file in [abandoned, recent, part] { try Data(repeating: 7, count: 1000).write(to: file) }
+        let twoHoursAgo = Date().addingTimeInterval(-7200)
+        for file in [abandoned, part] { try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: file.path) }
+
+        let removed = try store.removeAbandonedTemporaries(olderThan: 3600)
+        #expect(removed.count == 1 && removed.bytes == 1000)
+        #expect(!FileManager.default.fileExists(atPath: abandoned.path))
+        #expect(FileManager.default.fileExists(atPath: recent.path))
+        #expect(FileManager.default.fileExists(atPath: part.path))
+    }
+}
+
 /// Buffers given up front, as an async sequence.
 struct ChunkSequence: AsyncSequence, Sendable {
     typealias Element = ByteBuffer

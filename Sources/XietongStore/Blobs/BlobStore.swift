@@ -44,6 +44,32 @@ public struct BlobStore: Sendable {
         self.root.appendingPathComponent("tmp").appendingPathComponent(UUID().uuidString)
     }
 
+    static let uploadPartPrefix = "upload-"
+
+    /// Where a resumable upload's bytes collect until the last one arrives (kept across restarts: the business system
+    /// resumes from its size).
+    public func uploadPartURL(_ uploadId: String) -> URL {
+        self.root.appendingPathComponent("tmp").appendingPathComponent(Self.uploadPartPrefix + uploadId)
+    }
+
+    /// Removes temporary files that no writer has touched for `age` seconds: a process killed mid-write leaves its
+    /// temporary file (never a blob under its hash). Resumable uploads' parts stay, and so does anything younger,
+    /// which another process sharing the folder may still be writing. Returns how many files and bytes went.
+    public func removeAbandonedTemporaries(olderThan age: TimeInterval, now: Date = Date()) throws -> (count: Int, bytes: Int) {
+        let folder = self.root.appendingPathComponent("tmp")
+        var removed = (count: 0, bytes: 0)
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where !name.hasPrefix(Self.uploadPartPrefix) {
+            let file = folder.appendingPathComponent(name)
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
+                let modified = attributes[.modificationDate] as? Date, now.timeIntervalSince(modified) > age,
+                (try? FileManager.default.removeItem(at: file)) != nil
+            else { continue }
+            removed.count += 1
+            removed.bytes += (attributes[.size] as? NSNumber)?.intValue ?? 0
+        }
+        return removed
+    }
+
     /// Streams chunks into the store. With `expectedSHA256`, content that does not match is discarded and refused.
     public func write<Chunks: AsyncSequence>(
         _ chunks: Chunks,
