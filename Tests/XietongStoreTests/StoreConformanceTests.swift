@@ -261,7 +261,17 @@ import XietongTesting
             try await store.record(PackageEvent(packageId: "nope", hop: .delivered, organisation: "330106000201"), reportedBy: "330106000201")
                 == .unknownPackage
         )
-        #expect(try await store.events(of: packageId).map(\.hop) == [.receivedByHub, .coded, .forwarded, .storedByReceiver, .delivered])
+        // One batch of every kind: an unknown package, a hop recorded before, a new one.
+        let signed = PackageEvent(packageId: packageId, hop: .signedFor, organisation: "330106000201")
+        let mixed = try await store.record(
+            [PackageEvent(packageId: "nope", hop: .delivered, organisation: "330106000201"), stored, signed],
+            reportedBy: "330106000201"
+        )
+        #expect(mixed.map(\.outcome) == [.unknownPackage, .recorded, .recorded])
+        #expect(mixed.map(\.sender) == [nil, nil, "330106000101"])
+        #expect(
+            try await store.events(of: packageId).map(\.hop) == [.receivedByHub, .coded, .forwarded, .storedByReceiver, .delivered, .signedFor]
+        )
         #expect(try await store.overdue(receivedBefore: "9999-01-01T00:00:00Z", limit: 10).isEmpty)
     }
 
