@@ -310,7 +310,7 @@ struct NodeController: Sendable {
         }
         let file: BlobFileWriter
         do {
-            file = try BlobFileWriter(path: part.path, offset: offset)
+            file = try BlobFileWriter(path: part.path, offset: offset, direct: self.engine.blobs.directIO)
         } catch {
             return HTTPJSON.error(.internalServerError, "upload.io", zh: "无法写入上传文件", en: "cannot create the upload file")
         }
@@ -336,7 +336,7 @@ struct NodeController: Sendable {
             throw error
         }
         if received == upload.size {
-            let (sha256, size) = try hasher.map { ($0.finalize().hex, received) } ?? BlobStore.hash(fileAt: part)
+            let (sha256, size) = try hasher.map { ($0.finalize().hex, received) } ?? BlobStore.hash(fileAt: part, direct: self.engine.blobs.directIO)
             guard sha256 == upload.sha256, size == upload.size else {
                 try? FileManager.default.removeItem(at: part)
                 try await self.engine.store.setUploadProgress(upload.uploadId, received: 0, completed: false)

@@ -61,8 +61,9 @@ public final class BlobFileWriter: @unchecked Sendable {
     private var closed = false
     private var pending: Task<Void, any Error>?
 
-    /// Opens (creating it when needed) `path` for writing from `offset` on.
-    public init(path: String, offset: Int = 0, capacity: Int = 4 << 20) throws(StoreError) {
+    /// Opens (creating it when needed) `path` for writing from `offset` on; with `direct` false, through the page
+    /// cache only.
+    public init(path: String, offset: Int = 0, capacity: Int = 4 << 20, direct: Bool = true) throws(StoreError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw StoreError(.io, zh: "无法打开文件 \(path)", en: "cannot open \(path) for writing (errno \(errno))")
@@ -75,6 +76,7 @@ public final class BlobFileWriter: @unchecked Sendable {
         self.buffers = [first]
         self.capacity = capacity
         self.position = offset
+        self.directRefused = !direct
     }
 
     private static func allocate(_ capacity: Int) -> UnsafeMutableRawPointer? {
@@ -162,7 +164,8 @@ public final class BlobFileWriter: @unchecked Sendable {
             } else if pending >= DirectIO.alignment && !self.directRefused {
                 length = pending - pending % DirectIO.alignment
                 useDirect = true
-            } else if final {
+            } else if final || self.directRefused {
+                // The tail, or everything when the file system (or the store) takes no direct I/O.
                 length = pending
                 useDirect = false
             } else {
@@ -225,8 +228,9 @@ public final class BlobFileReader: @unchecked Sendable {
     /// The file's size when opened: no chunk needs a larger buffer than what is left of it.
     private let size: Int
 
-    /// Opens `path` for reading from `offset`; nil when it cannot be opened.
-    public init?(path: String, offset: Int = 0) {
+    /// Opens `path` for reading from `offset`; nil when it cannot be opened. With `direct` false, through the page
+    /// cache only.
+    public init?(path: String, offset: Int = 0, direct: Bool = true) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         var status = stat()
@@ -237,7 +241,7 @@ public final class BlobFileReader: @unchecked Sendable {
         self.descriptor = descriptor
         self.size = Int(status.st_size)
         self.position = offset
-        self.direct = DirectIO.isAligned(offset) && DirectIO.set(descriptor, direct: true)
+        self.direct = direct && DirectIO.isAligned(offset) && DirectIO.set(descriptor, direct: true)
     }
 
     deinit { close(self.descriptor) }

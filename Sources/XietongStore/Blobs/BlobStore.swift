@@ -14,9 +14,13 @@ import Glibc
 /// stored once however often it is sent.
 public struct BlobStore: Sendable {
     public let root: URL
+    /// Whether blobs go between the network and the disk around the page cache (`BlobFileIO`); where the file system
+    /// refuses, they go through it whatever this says.
+    public let directIO: Bool
 
-    public init(root: URL) throws(StoreError) {
+    public init(root: URL, directIO: Bool = true) throws(StoreError) {
         self.root = root
+        self.directIO = directIO
         do {
             try FileManager.default.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
         } catch {
@@ -78,7 +82,7 @@ public struct BlobStore: Sendable {
     ) async throws -> (sha256: String, size: Int) where Chunks.Element == ByteBuffer {
         let temporary = self.temporaryURL()
         do {
-            let file = try BlobFileWriter(path: temporary.path)
+            let file = try BlobFileWriter(path: temporary.path, direct: self.directIO)
             var hasher = SHA256()
             var size = 0
             for try await chunk in chunks {
@@ -127,8 +131,8 @@ public struct BlobStore: Sendable {
     }
 
     /// Hashes a file in 1 MiB reads.
-    public static func hash(fileAt url: URL) throws -> (sha256: String, size: Int) {
-        guard let file = BlobFileReader(path: url.path) else {
+    public static func hash(fileAt url: URL, direct: Bool = true) throws -> (sha256: String, size: Int) {
+        guard let file = BlobFileReader(path: url.path, direct: direct) else {
             throw StoreError(.io, zh: "无法读取文件 \(url.path)", en: "cannot read \(url.path)")
         }
         var hasher = SHA256()
@@ -149,7 +153,7 @@ public struct BlobStore: Sendable {
 
     /// Reads a stored blob in chunks, from `offset`.
     public func chunks(_ sha256: String, offset: Int = 0, chunkSize: Int = 4 << 20) -> FileChunks {
-        FileChunks(url: self.url(sha256), offset: offset, chunkSize: chunkSize)
+        FileChunks(url: self.url(sha256), offset: offset, chunkSize: chunkSize, direct: self.directIO)
     }
 }
 
@@ -159,11 +163,13 @@ public struct FileChunks: AsyncSequence, Sendable {
     let url: URL
     let offset: Int
     let chunkSize: Int
+    let direct: Bool
 
-    public init(url: URL, offset: Int = 0, chunkSize: Int = 4 << 20) {
+    public init(url: URL, offset: Int = 0, chunkSize: Int = 4 << 20, direct: Bool = true) {
         self.url = url
         self.offset = offset
         self.chunkSize = chunkSize
+        self.direct = direct
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
@@ -181,7 +187,7 @@ public struct FileChunks: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(file: BlobFileReader(path: self.url.path, offset: self.offset), chunkSize: self.chunkSize)
+        AsyncIterator(file: BlobFileReader(path: self.url.path, offset: self.offset, direct: self.direct), chunkSize: self.chunkSize)
     }
 }
 
