@@ -4,11 +4,10 @@ public import Foundation
 /// `waitUntilExit` then never returns; seen with `pg_ctl start` and with `xmllint` here), so the tests, the demo's
 /// process manager and the benchmarks use this instead.
 public final class ChildProcess: @unchecked Sendable {
-    // @unchecked: `status` and `peak` are guarded by `lock`.
+    // @unchecked: `status` is guarded by `lock`.
     public let pid: pid_t
     private let lock = NSLock()
     private var status: Int32?
-    private var peak = 0
 
     init(pid: pid_t) {
         self.pid = pid
@@ -23,8 +22,6 @@ public final class ChildProcess: @unchecked Sendable {
         public let status: Int32
         public let stdout: [UInt8]
         public let stderr: [UInt8]
-        /// The command's own peak resident set (with any children it waited for), in bytes.
-        public let peakResidentBytes: Int
         public var output: String { String(decoding: self.stdout, as: UTF8.self) }
         public var errors: String { String(decoding: self.stderr, as: UTF8.self) }
     }
@@ -82,8 +79,7 @@ public final class ChildProcess: @unchecked Sendable {
         return Result(
             status: status,
             stdout: (try? [UInt8](Data(contentsOf: out))) ?? [],
-            stderr: (try? [UInt8](Data(contentsOf: err))) ?? [],
-            peakResidentBytes: child.peakResidentBytes
+            stderr: (try? [UInt8](Data(contentsOf: err))) ?? []
         )
     }
 
@@ -92,36 +88,28 @@ public final class ChildProcess: @unchecked Sendable {
     public func wait() -> Int32 {
         if let status = self.lock.withLock({ self.status }) { return status }
         var raw: Int32 = 0
-        var usage = rusage()
-        while wait4(self.pid, &raw, 0, &usage) == -1 {
+        while waitpid(self.pid, &raw, 0) == -1 {
             if errno != EINTR { return self.lock.withLock { self.status } ?? -1 }
         }
-        return self.record(raw, usage)
+        return self.record(raw)
     }
 
     /// The exit code once the child has ended (reaping it), nil while it runs.
     public func exited() -> Int32? {
         if let status = self.lock.withLock({ self.status }) { return status }
         var raw: Int32 = 0
-        var usage = rusage()
-        guard wait4(self.pid, &raw, WNOHANG, &usage) == self.pid else { return nil }
-        return self.record(raw, usage)
+        guard waitpid(self.pid, &raw, WNOHANG) == self.pid else { return nil }
+        return self.record(raw)
     }
 
     public var isRunning: Bool { self.exited() == nil }
 
-    private func record(_ raw: Int32, _ usage: rusage) -> Int32 {
+    private func record(_ raw: Int32) -> Int32 {
         let signal = raw & 0x7f
         let status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
-        self.lock.withLock {
-            self.status = status
-            self.peak = Int(usage.ru_maxrss) * 1024  // Linux reports kilobytes.
-        }
+        self.lock.withLock { self.status = status }
         return status
     }
-
-    /// The child's own peak resident set in bytes, once it has ended (0 before).
-    public var peakResidentBytes: Int { self.lock.withLock { self.peak } }
 
     public func signal(_ signal: Int32) { kill(self.pid, signal) }
 }

@@ -145,6 +145,22 @@ import XietongTesting
         #expect(Fixtures.check(future, now: Date(timeIntervalSince1970: 1_795_000_000)).errorCodes.contains("consistency.date-order"))
     }
 
+    /// The package's dates are China calendar dates; a creation time written in another zone counts on its China day
+    /// (a package created at 00:30 in Hangzhou, written as 16:30 UTC the day before, may be filed "today").
+    @Test func datesAreComparedWithTheChinaDayOfTheCreationTime() {
+        for createdAt in ["2026-11-20T16:30:00Z", "2026-11-20T11:30:00-05:00", "2026-11-21T00:30:00+08:00", "2026-11-21T00:30:00"] {
+            let created = self.arrestRequest.replacingOnce("2026-11-20T08:07:00+08:00", with: createdAt)
+            let filedThatDay = created.replacingOnce("<FiledOn>2026-11-02</FiledOn>", with: "<FiledOn>2026-11-21</FiledOn>")
+            #expect(Fixtures.check(filedThatDay).isAccepted, "\(createdAt): \(Fixtures.check(filedThatDay).findings)")
+            let filedNextDay = created.replacingOnce("<FiledOn>2026-11-02</FiledOn>", with: "<FiledOn>2026-11-22</FiledOn>")
+            #expect(Fixtures.check(filedNextDay).finding(.dateOrder)?.message.zh.contains("晚于数据包创建日期 2026-11-21") == true, "\(createdAt)")
+        }
+        // 15:59 UTC is still the 20th in China.
+        let early = self.arrestRequest.replacingOnce("2026-11-20T08:07:00+08:00", with: "2026-11-20T15:59:00Z")
+            .replacingOnce("<FiledOn>2026-11-02</FiledOn>", with: "<FiledOn>2026-11-21</FiledOn>")
+        #expect(Fixtures.check(early).finding(.dateOrder)?.location == "/CasePackage/Body/Case/FiledOn")
+    }
+
     @Test func theUnifiedCodeMustBelongToTheSender() {
         let xml = self.arrestRequest.replacingOnce("20261120110133010600010100000002", with: "20261120120133010600020100000001")
         #expect(Fixtures.check(xml).errorCodes == ["consistency.case-code-sender"])

@@ -131,7 +131,7 @@ struct CheckContext {
                             "the unified code names \(code.agencyCode)/\(code.organisationCode), but the sender is \(envelope.sender.agencyCode)/\(envelope.sender.organisationCode)"
                     )
                 }
-                if let created = DateValue.dateTime(envelope.createdAt), code.date > created.date {
+                if let created = DateValue.dateTime(envelope.createdAt), code.date > DateValue.chinaDay(created) {
                     self.add(
                         .dateOrder,
                         path,
@@ -232,7 +232,8 @@ struct CheckContext {
                 self.add(.dateOrder, "\(Self.envelopePath)/CreatedAt", zh: "创建时间晚于当前时间一天以上", en: "the creation time is more than a day in the future")
             }
         }
-        let createdDay = created?.date
+        // The package's dates are China calendar dates: compare them with the China day of its creation.
+        let createdDay = created.map(DateValue.chinaDay)
         func notAfterCreation(_ text: String?, _ path: String, _ zh: String, _ en: String) {
             guard let text, let date = CalendarDate(iso: text), let createdDay, date > createdDay else { return }
             self.add(

@@ -58,6 +58,15 @@ enum DateValue {
         return (bytes[0] == UInt8(ascii: "-") ? -1 : 1) * (hours * 3600 + minutes * 60)
     }
 
+    /// The day in China (UTC+8) of a parsed date-time: the calendar the package's dates are written in. A creation
+    /// time written in UTC between 16:00 and 24:00 falls on the next China day.
+    static func chinaDay(_ value: (date: CalendarDate, seconds: Int, offset: Int?)) -> CalendarDate {
+        guard let offset = value.offset else { return value.date }
+        let seconds = value.seconds + 8 * 3600 - offset
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        return days == 0 ? value.date : value.date.adding(days: days)
+    }
+
     /// The instant of a parsed date-time; without a zone it is China time (UTC+8).
     static func instant(_ value: (date: CalendarDate, seconds: Int, offset: Int?)) -> Date {
         var calendar = Calendar(identifier: .gregorian)
