@@ -27,7 +27,7 @@ public enum HubApplication {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (some ApplicationProtocol, Parts) {
         let database = try await configuration.databaseLocation().open(migrations: Migrations.hub, logger: logger)
-        let blobs = try BlobStore(root: configuration.blobLocation)
+        let blobs = try BlobStore(root: configuration.blobLocation, directIO: configuration.blobDirectIO)
         let store = HubStore(
             database: database,
             hubOrganisation: configuration.organisation,

@@ -49,6 +49,9 @@ public struct HubConfiguration: Sendable, Codable {
     public var database: String?
     /// Where attachments are kept; nil for `blobs` in the data directory. Shared by all instances.
     public var blobDirectory: String?
+    /// Whether attachments go between the network and the disk around the page cache (direct I/O, the default); where
+    /// the file system refuses it they go through the page cache anyway.
+    public var blobDirectIO = true
     /// The committee's organisation code; the hub records its own hops under it.
     public var organisation = "330100000001"
     public var registry: String?
@@ -78,7 +81,8 @@ public struct HubConfiguration: Sendable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case format, listen, dataDirectory, database, blobDirectory, organisation, registry, catalogOverride, calendar, reminderDaysBefore,
+        case format, listen, dataDirectory, database, blobDirectory, blobDirectIO, organisation, registry, catalogOverride, calendar,
+            reminderDaysBefore,
             reminderCheckSeconds, treeHeadSeconds, nodes, adminToken, users, tls,
             alertAfterSeconds,
             alertCheckSeconds,
@@ -93,6 +97,7 @@ public struct HubConfiguration: Sendable, Codable {
         self.dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
         self.database = try c.decodeIfPresent(String.self, forKey: .database)
         self.blobDirectory = try c.decodeIfPresent(String.self, forKey: .blobDirectory)
+        self.blobDirectIO = try c.decodeIfPresent(Bool.self, forKey: .blobDirectIO) ?? defaults.blobDirectIO
         self.organisation = try c.decodeIfPresent(String.self, forKey: .organisation) ?? defaults.organisation
         self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
         self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
@@ -131,6 +136,9 @@ public struct HubConfiguration: Sendable, Codable {
         if let directory = environment["XIETONG_DATA_DIR"] { configuration.dataDirectory = directory }
         if let database = environment["XIETONG_DATABASE"] { configuration.database = database }
         if let blobs = environment["XIETONG_BLOB_DIR"] { configuration.blobDirectory = blobs }
+        if let direct = environment["XIETONG_BLOB_DIRECT_IO"] {
+            configuration.blobDirectIO = try ConfigurationError.flag("XIETONG_BLOB_DIRECT_IO", direct)
+        }
         if let token = environment["XIETONG_ADMIN_TOKEN"] { configuration.adminToken = token }
         if let token = environment["XIETONG_SUPERVISOR_TOKEN"] {
             configuration.users.append(Credential(name: "supervisor", role: .supervisor, token: token))

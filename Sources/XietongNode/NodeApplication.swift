@@ -59,7 +59,7 @@ public enum NodeApplication {
         let engine = NodeEngine(
             configuration: configuration,
             store: NodeStore(database: database, organisation: configuration.organisation),
-            blobs: try BlobStore(root: configuration.blobLocation),
+            blobs: try BlobStore(root: configuration.blobLocation, directIO: configuration.blobDirectIO),
             hub: HubClient(baseURL: configuration.hub.url, token: configuration.hub.token, client: hubHTTP),
             checker: try QualityChecker.bundled(registry: registry, catalog: catalog),
             notifier: ChangeNotifier(),

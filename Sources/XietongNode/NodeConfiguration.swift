@@ -70,6 +70,9 @@ public struct NodeConfiguration: Sendable, Codable {
     public var database: String?
     /// Where attachments are kept; nil for `blobs` in the data directory.
     public var blobDirectory: String?
+    /// Whether attachments go between the network and the disk around the page cache (direct I/O, the default); where
+    /// the file system refuses it they go through the page cache anyway.
+    public var blobDirectIO = true
     public var hub = Hub(url: "http://127.0.0.1:8400", token: "")
     /// The business systems that may call the node, each with the SHA-256 of its key (`xietong token new`), which
     /// it sends as `Authorization: Bearer …` (issue 6). Reads are logged under the system's name.
@@ -103,7 +106,8 @@ public struct NodeConfiguration: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, organisation, listen, dataDirectory, database, blobDirectory, hub, businessSystems, apiKeys, tls, serveTLS, users, delivery,
+        case format, organisation, listen, dataDirectory, database, blobDirectory, blobDirectIO, hub, businessSystems, apiKeys, tls, serveTLS, users,
+            delivery,
             lanes,
             deliveryLanes,
             retryBaseSeconds,
@@ -122,6 +126,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
         self.database = try c.decodeIfPresent(String.self, forKey: .database)
         self.blobDirectory = try c.decodeIfPresent(String.self, forKey: .blobDirectory)
+        self.blobDirectIO = try c.decodeIfPresent(Bool.self, forKey: .blobDirectIO) ?? defaults.blobDirectIO
         self.hub = try c.decode(Hub.self, forKey: .hub)
         self.businessSystems = try c.decodeIfPresent([Credential].self, forKey: .businessSystems) ?? []
         self.apiKeys = try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? []
@@ -156,6 +161,9 @@ public struct NodeConfiguration: Sendable, Codable {
         if let directory = environment["XIETONG_DATA_DIR"] { configuration.dataDirectory = directory }
         if let database = environment["XIETONG_DATABASE"] { configuration.database = database }
         if let blobs = environment["XIETONG_BLOB_DIR"] { configuration.blobDirectory = blobs }
+        if let direct = environment["XIETONG_BLOB_DIRECT_IO"] {
+            configuration.blobDirectIO = try ConfigurationError.flag("XIETONG_BLOB_DIRECT_IO", direct)
+        }
         if let url = environment["XIETONG_HUB_URL"] { configuration.hub.url = url }
         if let token = environment["XIETONG_HUB_TOKEN"] { configuration.hub.token = token }
         if let url = environment["XIETONG_DELIVERY_URL"] { configuration.delivery = Delivery(mode: .push, url: url) }

@@ -44,3 +44,15 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         return "\(self.code) at \(place): \(self.message.zh) / \(self.message.en)"
     }
 }
+
+extension ConfigurationError {
+    /// A yes/no environment variable: `true`/`false`, `1`/`0`, `on`/`off`, `yes`/`no`.
+    public static func flag(_ name: String, _ value: String) throws(ConfigurationError) -> Bool {
+        switch value.lowercased() {
+        case "true", "1", "on", "yes": return true
+        case "false", "0", "off", "no": return false
+        default:
+            throw ConfigurationError(.invalidValue, path: name, zh: "应为 true 或 false：\(value)", en: "expected true or false: \(value)")
+        }
+    }
+}
