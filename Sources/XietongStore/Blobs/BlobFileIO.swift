@@ -11,8 +11,9 @@ import Glibc
 /// A 1 GiB dossier written through the page cache makes the kernel find and fill 262,144 fresh pages; on a virtual
 /// machine whose free memory is handed back to the host (a balloon), that costs more than the disk write itself
 /// (measured on the project's machine: 300–580 MB/s buffered against 1.7–2.4 GB/s direct, `dd … conv=fsync`). A blob
-/// passes through a node once, so caching it gains nothing. Where the file system refuses `O_DIRECT` (tmpfs, some
-/// network file systems) the same code carries on with ordinary buffered I/O.
+/// passes through a node once, so caching it gains nothing. Where the file system refuses `O_DIRECT` (tmpfs on older
+/// kernels, some network file systems) the same code carries on with ordinary buffered I/O (`blobDirectIO` false
+/// chooses that everywhere).
 enum DirectIO {
     /// The alignment of offsets, lengths and memory for direct transfers: the largest logical block size in use.
     static let alignment = 4096
