@@ -245,11 +245,9 @@ struct NodeController: Sendable {
         return response
     }
 
-    func partURL(_ uploadId: String) -> URL { self.engine.blobs.uploadPartURL(uploadId) }
-
     /// The bytes actually on disk: after a crash the part file, not the database, is the truth.
     func onDisk(_ uploadId: String) -> Int {
-        ((try? FileManager.default.attributesOfItem(atPath: self.partURL(uploadId).path))?[.size] as? NSNumber)?.intValue ?? 0
+        ((try? FileManager.default.attributesOfItem(atPath: self.engine.blobs.uploadPartURL(uploadId).path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
     func uploadOffset(_ context: PeerRequestContext) async throws -> Response {
@@ -296,7 +294,7 @@ struct NodeController: Sendable {
     /// Appends the request's body to an upload this request has claimed.
     private func append(to uploadId: String, _ request: Request) async throws -> Response {
         guard let upload = try await self.engine.store.upload(uploadId) else { return Self.notFound }
-        let part = self.partURL(upload.uploadId)
+        let part = self.engine.blobs.uploadPartURL(upload.uploadId)
         let onDisk = upload.completed ? upload.size : self.onDisk(upload.uploadId)
         guard let offset = request.headers[.init("Upload-Offset")!].flatMap(Int.init), offset == onDisk, !upload.completed else {
             var response = HTTPJSON.error(

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import XietongCore
@@ -24,6 +25,23 @@ import Testing
     ])
     func malformedDateTimesAreRefused(text: String) {
         #expect(DateValue.dateTime(text) == nil, "\(text)")
+    }
+
+    /// A date-time's instant and China day, against Foundation's ISO 8601 reading (no zone means China time).
+    @Test(arguments: [
+        ("2026-11-20T08:07:00+08:00", "2026-11-20T08:07:00+08:00", "2026-11-20"),
+        ("2026-11-20T16:30:00Z", "2026-11-20T16:30:00Z", "2026-11-21"),
+        ("2026-11-20T15:59:59Z", "2026-11-20T15:59:59Z", "2026-11-20"),
+        ("2026-11-20T23:59:59-05:30", "2026-11-20T23:59:59-05:30", "2026-11-21"),
+        ("2026-11-21T00:30:00", "2026-11-21T00:30:00+08:00", "2026-11-21"),
+        ("1969-12-31T20:00:00Z", "1969-12-31T20:00:00Z", "1970-01-01"),
+        ("2024-02-29T23:00:00+14:00", "2024-02-29T23:00:00+14:00", "2024-02-29"),
+    ])
+    func instantsAndChinaDaysAgreeWithFoundation(text: String, iso: String, chinaDay: String) throws {
+        let value = try #require(DateValue.dateTime(text))
+        let expected = try #require(ISO8601DateFormatter().date(from: iso))
+        #expect(DateValue.instant(value) == expected)
+        #expect(DateValue.chinaDay(value).iso == chinaDay)
     }
 
     @Test func datesMayCarryAZone() {

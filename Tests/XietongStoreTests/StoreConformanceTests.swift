@@ -220,7 +220,7 @@ import XietongTesting
         let receiverFeed = try await stores[0].feed(organisation: "330106000201", after: 0, limit: 1000)
         #expect(receiverFeed.map(\.seq) == Array(1...30))
         #expect(Set(receiverFeed.compactMap(\.delivery?.packageId)).count == 30)
-        // Each small package's bytes ride in its delivery, exactly as accepted (they are stored once, in `packages`).
+        // Each small package's bytes ride in its delivery, exactly as accepted (they are stored once, in `package_contents`).
         for delivery in receiverFeed.compactMap(\.delivery) {
             let bytes = try #require(delivery.content.flatMap { Data(base64Encoded: $0) })
             #expect(ContentHash.sha256([UInt8](bytes)) == delivery.contentSHA256)

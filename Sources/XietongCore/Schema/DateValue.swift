@@ -61,18 +61,13 @@ enum DateValue {
     /// The day in China (UTC+8) of a parsed date-time: the calendar the package's dates are written in. A creation
     /// time written in UTC between 16:00 and 24:00 falls on the next China day.
     static func chinaDay(_ value: (date: CalendarDate, seconds: Int, offset: Int?)) -> CalendarDate {
-        guard let offset = value.offset else { return value.date }
-        let seconds = value.seconds + 8 * 3600 - offset
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        return days == 0 ? value.date : value.date.adding(days: days)
+        CalendarDate(chinaDayOf: Self.instant(value))
     }
 
-    /// The instant of a parsed date-time; without a zone it is China time (UTC+8).
+    /// The instant of a parsed date-time; without a zone it is China time (UTC+8). Arithmetic: a fixed offset needs
+    /// no calendar.
     static func instant(_ value: (date: CalendarDate, seconds: Int, offset: Int?)) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: value.offset ?? 8 * 3600)!
-        let day = calendar.date(from: DateComponents(year: value.date.year, month: value.date.month, day: value.date.day))!
-        return day.addingTimeInterval(TimeInterval(value.seconds))
+        Date(timeIntervalSince1970: TimeInterval(value.date.ordinal * 86400 + value.seconds - (value.offset ?? 8 * 3600)))
     }
 }
 

@@ -22,7 +22,7 @@ public struct BlobStore: Sendable {
         self.root = root
         self.directIO = directIO
         do {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: self.temporaryFolder, withIntermediateDirectories: true)
         } catch {
             throw StoreError(.open, zh: "无法创建文件存储目录 \(root.path)", en: "cannot create the blob store at \(root.path)", underlying: error)
         }
@@ -43,9 +43,12 @@ public struct BlobStore: Sendable {
         return (attributes?[.size] as? NSNumber)?.intValue
     }
 
+    /// Where files are written before they are whole: temporary blobs and resumable uploads' parts.
+    var temporaryFolder: URL { self.root.appendingPathComponent("tmp") }
+
     /// A new temporary file in the store's own folder, so that the final rename stays on one file system.
     public func temporaryURL() -> URL {
-        self.root.appendingPathComponent("tmp").appendingPathComponent(UUID().uuidString)
+        self.temporaryFolder.appendingPathComponent(UUID().uuidString)
     }
 
     static let uploadPartPrefix = "upload-"
@@ -53,14 +56,14 @@ public struct BlobStore: Sendable {
     /// Where a resumable upload's bytes collect until the last one arrives (kept across restarts: the business system
     /// resumes from its size).
     public func uploadPartURL(_ uploadId: String) -> URL {
-        self.root.appendingPathComponent("tmp").appendingPathComponent(Self.uploadPartPrefix + uploadId)
+        self.temporaryFolder.appendingPathComponent(Self.uploadPartPrefix + uploadId)
     }
 
     /// Removes temporary files that no writer has touched for `age` seconds: a process killed mid-write leaves its
     /// temporary file (never a blob under its hash). Resumable uploads' parts stay, and so does anything younger,
     /// which another process sharing the folder may still be writing. Returns how many files and bytes went.
     public func removeAbandonedTemporaries(olderThan age: TimeInterval, now: Date = Date()) throws -> (count: Int, bytes: Int) {
-        let folder = self.root.appendingPathComponent("tmp")
+        let folder = self.temporaryFolder
         var removed = (count: 0, bytes: 0)
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where !name.hasPrefix(Self.uploadPartPrefix) {
             let file = folder.appendingPathComponent(name)

@@ -136,7 +136,7 @@ public struct HubStore: Sendable {
                 Delivery.File(sha256: $0.sha256.lowercased(), size: $0.size, name: $0.name, mediaType: $0.mediaType)
             },
             acceptedAt: now,
-            // Not kept twice: the feed attaches a small package's bytes from `packages` when it is read.
+            // Not kept twice: the feed attaches a small package's bytes from `package_contents` when it is read.
             content: nil,
             signature: accepted.signature
         )
@@ -858,7 +858,7 @@ public struct HubStore: Sendable {
     }
 
     /// Feed rows in order, each delivery of a small package with the package's bytes (`content`): they are kept once,
-    /// in `packages`, and carried in the feed so that the receiving node needs no extra request.
+    /// in `package_contents`, and carried in the feed so that the receiving node needs no extra request.
     func feedRows(organisation: String, after seq: Int, limit: Int) async throws(StoreError) -> [SQLRow] {
         try await self.database.execute(
             """
