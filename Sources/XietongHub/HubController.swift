@@ -126,10 +126,17 @@ struct HubController: Sendable {
         var signatures: [PackageSignature?]?
     }
 
-    struct BatchReceipts: Codable {
+    struct BatchReceipts: Codable, CanonicalJSONWritable {
         var receipts: [Receipt]
         /// The certificate whose key signed the receipts, when the platform PKI is in use.
         var certificate: String?
+
+        func write(to writer: inout CanonicalJSONWriter) {
+            writer.object {
+                $0.field("certificate", self.certificate)
+                $0.field("receipts", self.receipts)
+            }
+        }
     }
 
     /// Up to 64 packages of one lane, base64 in JSON, in order; answered with one receipt each, in order.

@@ -80,17 +80,9 @@ struct OutboxForwarder: Service {
                     }
                 }
             }
-            try await self.engine.store.settle(zip(batch, receipts).map { ($0.packageId, $1) })
-            for (item, receipt) in zip(batch, receipts) where receipt.status == .refused {
-                await self.engine.broadcaster.publish(
-                    PackageEvent(
-                        packageId: item.packageId,
-                        hop: .refused,
-                        organisation: self.engine.configuration.organisation,
-                        detail: "hub",
-                        findings: receipt.findings
-                    )
-                )
+            // The hub's hops (or its refusal) are recorded from the receipts, and shown on the WebSocket (ZJ-5.2.2 b).
+            for event in try await self.engine.store.settle(zip(batch, receipts).map { ($0.packageId, $1) }) {
+                await self.engine.broadcaster.publish(event)
             }
         } catch let failure as HubClient.Failure {
             let head = batch[0]

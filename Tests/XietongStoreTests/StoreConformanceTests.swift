@@ -187,6 +187,10 @@ import XietongTesting
         #expect(try await first.execute("SELECT COUNT(*) AS n FROM packages", []).first?.int("n") == 1)
         #expect(try await stores[1].content(of: packageId) == accepted.content)
         #expect(try await stores[0].events(of: packageId).map(\.hop) == [.receivedByHub, .coded, .forwarded])
+        // The hub's three hops ride in the receipt, the repeats' too: the sending node records them from there.
+        #expect(Set(receipts.map { $0.hops?.map(\.hop) }) == [[.receivedByHub, .coded, .forwarded]])
+        #expect(receipts[0].hops == (try await stores[0].events(of: packageId)))
+        #expect(try await stores[0].feed(organisation: "330106000101", after: 0, limit: 100).isEmpty)
         let deliveries = try await stores[1].feed(organisation: "330106000201", after: 0, limit: 100)
         #expect(deliveries.count == 1)
         #expect(deliveries.first?.delivery?.packageId == packageId)
@@ -225,9 +229,22 @@ import XietongTesting
             let bytes = try #require(delivery.content.flatMap { Data(base64Encoded: $0) })
             #expect(ContentHash.sha256([UInt8](bytes)) == delivery.contentSHA256)
         }
-        // The sender hears three hops of each package: 90 entries, numbered without gaps.
+        // The receiving node's reports reach the sender's feed (the hub's own hops ride in the receipts), concurrently
+        // through both instances: 60 entries, numbered without gaps.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, accepted) in batches.enumerated() {
+                let store = stores[index % 2]
+                let packageId = accepted.package.envelope.packageId
+                group.addTask {
+                    let hops: [Hop] = [.storedByReceiver, .delivered]
+                    let events = hops.map { PackageEvent(packageId: packageId, hop: $0, organisation: "330106000201") }
+                    _ = try await store.record(events, reportedBy: "330106000201")
+                }
+            }
+            try await group.waitForAll()
+        }
         let senderFeed = try await stores[1].feed(organisation: "330106000101", after: 0, limit: 1000)
-        #expect(senderFeed.map(\.seq) == Array(1...90))
+        #expect(senderFeed.map(\.seq) == Array(1...60))
         // Paging with `after` returns the rest, in order.
         #expect(try await stores[0].feed(organisation: "330106000201", after: 25, limit: 10).map(\.seq) == [26, 27, 28, 29, 30])
         // The page the hub serves, written from the stored bodies, reads back as the same entries.

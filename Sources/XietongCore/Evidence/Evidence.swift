@@ -7,7 +7,7 @@ public enum Evidence {
     /// The leaf for an event: its JSON with sorted keys and unescaped slashes — the same bytes whenever the event's
     /// stored row is read back, so that anyone can recompute the leaf from the hub's database.
     public static func leaf(_ event: PackageEvent) -> [UInt8] {
-        Array((try? CanonicalJSON.encode(event)) ?? Data())
+        CanonicalJSON.bytes(event)
     }
 
     /// A signed tree head: the log's size and root at a moment, signed by the hub.

@@ -21,12 +21,16 @@ public struct Receipt: Sendable, Hashable, Codable {
     public var statusURL: String?
     /// The hub's signature (ECDSA P-256, DER, base64) over `signedBytes`, when the platform PKI is in use (issue 6).
     public var hubSignature: String?
+    /// On the hub's receipt for an accepted package, the hops the hub recorded (`receivedByHub`, `coded`,
+    /// `forwarded`): the sending node records them from here (GZ-5), so they do not travel again in its feed. Signed
+    /// with the rest of the receipt; absent on a node's receipt to its business system.
+    public var hops: [PackageEvent]?
 
     /// What the hub signs: the receipt without its signature, as JSON with sorted keys.
     public var signedBytes: [UInt8] {
         var unsigned = self
         unsigned.hubSignature = nil
-        return Array((try? CanonicalJSON.encode(unsigned)) ?? Data())
+        return CanonicalJSON.bytes(unsigned)
     }
 
     public init(

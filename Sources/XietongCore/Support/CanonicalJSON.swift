@@ -17,9 +17,18 @@ public enum CanonicalJSON {
         return encoder
     }()
 
-    /// On one line: for signatures, hashes, storage and the wire.
+    /// On one line: for signatures, hashes, storage and the wire. A value that writes itself
+    /// (`CanonicalJSONWritable`) gives the same bytes without Foundation's intermediate tree.
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        try self.compact.encode(value)
+        if let writable = value as? any CanonicalJSONWritable { return Data(self.bytes(writable)) }
+        return try self.compact.encode(value)
+    }
+
+    /// The bytes of a value that writes itself.
+    public static func bytes(_ value: some CanonicalJSONWritable) -> [UInt8] {
+        var writer = CanonicalJSONWriter()
+        value.write(to: &writer)
+        return writer.bytes
     }
 
     /// Indented, for people and files they read.

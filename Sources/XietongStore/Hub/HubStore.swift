@@ -113,7 +113,18 @@ public struct HubStore: Sendable {
         let package = accepted.package
         let envelope = package.envelope
         let now = Timestamp.now()
-        let receipt = Receipt(
+        let hops = [
+            PackageEvent(packageId: envelope.packageId, hop: .receivedByHub, at: now, organisation: hub),
+            PackageEvent(
+                packageId: envelope.packageId,
+                hop: .coded,
+                at: now,
+                organisation: hub,
+                detail: accepted.unifiedCaseCode + (accepted.codeAssigned ? " (assigned)" : "")
+            ),
+            PackageEvent(packageId: envelope.packageId, hop: .forwarded, at: now, organisation: hub, detail: envelope.receiver.organisationCode),
+        ]
+        var receipt = Receipt(
             packageId: envelope.packageId,
             status: .accepted,
             unifiedCaseCode: accepted.unifiedCaseCode,
@@ -122,6 +133,7 @@ public struct HubStore: Sendable {
             findings: accepted.warnings,
             statusURL: statusURL
         )
+        receipt.hops = hops
         let delivery = Delivery(
             packageId: envelope.packageId,
             sender: envelope.sender.organisationCode,
@@ -306,20 +318,9 @@ public struct HubStore: Sendable {
                 ]
             )
         }
-        let hops = [
-            PackageEvent(packageId: envelope.packageId, hop: .receivedByHub, at: now, organisation: hub),
-            PackageEvent(
-                packageId: envelope.packageId,
-                hop: .coded,
-                at: now,
-                organisation: hub,
-                detail: accepted.unifiedCaseCode + (accepted.codeAssigned ? " (assigned)" : "")
-            ),
-            PackageEvent(packageId: envelope.packageId, hop: .forwarded, at: now, organisation: hub, detail: envelope.receiver.organisationCode),
-        ]
-        for event in hops {
-            if try await StoreRows.insert(event, into: .hub, in: transaction) { feed.log(event) }
-            feed.append(.event(event), packageId: envelope.packageId, to: envelope.sender.organisationCode)
+        // The sender's node hears these three from the receipt, not its feed.
+        for event in hops where try await StoreRows.insert(event, into: .hub, in: transaction) {
+            feed.log(event)
         }
         feed.append(.delivery(delivery), packageId: envelope.packageId, to: envelope.receiver.organisationCode)
         return receipt

@@ -142,12 +142,16 @@ public struct NodeStore: Sendable {
     }
 
     /// Records the hub's receipts for a batch in one transaction.
-    public func settle(_ receipts: [(packageId: String, receipt: Receipt)]) async throws {
+    /// Returns the hops recorded now (the hub's, from its receipts; a refusal), for the WebSocket.
+    @discardableResult
+    public func settle(_ receipts: [(packageId: String, receipt: Receipt)]) async throws -> [PackageEvent] {
         let organisation = self.organisation
-        try await self.database.transaction { transaction in
+        return try await self.database.transaction { transaction in
+            var recorded: [PackageEvent] = []
             for (packageId, receipt) in receipts {
-                try await Self.settleOne(packageId: packageId, hubReceipt: receipt, organisation: organisation, in: transaction)
+                recorded += try await Self.settleOne(packageId: packageId, hubReceipt: receipt, organisation: organisation, in: transaction)
             }
+            return recorded
         }
     }
 
@@ -160,18 +164,25 @@ public struct NodeStore: Sendable {
     }
 
     /// Records the hub's answer: forwarded with the hub's hops, or refused with its findings (ZJ-7.2.6).
-    public func settle(packageId: String, hubReceipt: Receipt) async throws {
+    @discardableResult
+    public func settle(packageId: String, hubReceipt: Receipt) async throws -> [PackageEvent] {
         try await self.settle([(packageId, hubReceipt)])
     }
 
-    static func settleOne(packageId: String, hubReceipt: Receipt, organisation: String, in transaction: any SQLTransaction) async throws {
+    static func settleOne(
+        packageId: String,
+        hubReceipt: Receipt,
+        organisation: String,
+        in transaction: any SQLTransaction
+    ) async throws -> [PackageEvent] {
         let state = hubReceipt.status == .accepted ? "forwarded" : "refused"
         try await transaction.execute(
             "UPDATE outbox SET state = $1, hub_receipt = $2 WHERE package_id = $3 AND state = 'pending'",
             [.text(state), .text(StoreRows.json(hubReceipt)), .text(packageId)]
         )
+        var events = (hubReceipt.hops ?? []).filter { $0.packageId == packageId }
         if hubReceipt.status == .refused {
-            try await StoreRows.insert(
+            events.append(
                 PackageEvent(
                     packageId: packageId,
                     hop: .refused,
@@ -179,11 +190,14 @@ public struct NodeStore: Sendable {
                     organisation: organisation,
                     detail: "hub",
                     findings: hubReceipt.findings
-                ),
-                into: .node,
-                in: transaction
+                )
             )
         }
+        var recorded: [PackageEvent] = []
+        for event in events where try await StoreRows.insert(event, into: .node, in: transaction) {
+            recorded.append(event)
+        }
+        return recorded
     }
 
     public func hubReceipt(of packageId: String) async throws(StoreError) -> Receipt? {
