@@ -41,6 +41,7 @@ public final class LocalProcesses: @unchecked Sendable {
         merged["XIETONG_LOG_LEVEL"] = "warning"
         merged.removeValue(forKey: "XIETONG_REGISTRY")
         for (key, value) in environment { merged[key] = value }
+        merged[ParentWatch.variable] = String(getpid())
         self.environment = merged
     }
 
@@ -55,13 +56,22 @@ public final class LocalProcesses: @unchecked Sendable {
     /// default), so that an outgoing connection cannot take it between this check and the server's bind.
     public static func freePort() -> Int {
         // Never the same port twice in one process: suites run in parallel, and a port handed out a moment ago may
-        // not be bound yet by the service it was chosen for.
-        for _ in 0..<200 {
-            let port = Int.random(in: 20000..<32000)
+        // not be bound yet by the service it was chosen for. Another process choosing at the same moment (the tests
+        // and the demo they start) could pick it too, so each process first tries its own window of the range,
+        // chosen by its pid.
+        for attempt in 0..<200 {
+            let port = attempt < 100 ? Self.window.lowerBound + Int.random(in: 0..<Self.windowSize) : Int.random(in: 20000..<32000)
             if self.canBind(port), Self.handedOut.withLockedValue({ $0.insert(port).inserted }) { return port }
         }
         return self.ephemeralPort()
     }
+
+    static let windowSize = 500
+    /// This process's window of ports: one of 24 between 20000 and 32000.
+    static let window: Range<Int> = {
+        let start = 20000 + Int(getpid() % 24) * LocalProcesses.windowSize
+        return start..<(start + LocalProcesses.windowSize)
+    }()
 
     static let handedOut = NIOLockedValueBox<Set<Int>>([])
 

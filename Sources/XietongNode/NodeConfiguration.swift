@@ -14,7 +14,7 @@ public import XietongTrust
 ///   "hub": { "url": "http://127.0.0.1:8400", "token": "…" },
 ///   "businessSystems": [ { "name": "检察业务应用系统", "role": "businessSystem", "tokenSHA256": "…" } ],
 ///   "delivery": { "mode": "push", "url": "http://127.0.0.1:9000/receive" },
-///   "lanes": 8, "retryBaseSeconds": 0.2, "retryMaxSeconds": 30, "alertAfterSeconds": 300 }
+///   "lanes": 4, "retryBaseSeconds": 0.2, "retryMaxSeconds": 30, "alertAfterSeconds": 300 }
 /// ```
 ///
 /// Environment: `XIETONG_NODE_HOST`, `XIETONG_NODE_PORT`, `XIETONG_DATA_DIR`, `XIETONG_HUB_URL`,
@@ -89,8 +89,11 @@ public struct NodeConfiguration: Sendable, Codable {
     /// Serve the business systems' API over TLS too, with the same certificate (they trust the platform CA).
     public var serveTLS = false
     public var delivery = Delivery(mode: .pull)
-    /// Parallel lanes to the hub; a case always uses the same lane, so its messages stay in order.
-    public var lanes = 8
+    /// Parallel lanes to the hub; a case always uses the same lane, so its messages stay in order. Each lane sends
+    /// the packages at its head in one request (up to 32), so fewer lanes carry more per request: on the benchmark's
+    /// machine 4 lanes kept the throughput of 16 and halved p99 at 500 packages/s (docs/performance.md). More lanes
+    /// help when one case's large attachment, uploaded to the hub in its lane, should hold up fewer other cases.
+    public var lanes = 4
     /// Parallel deliveries to the business system in push mode; a case's packages are always pushed by the same
     /// worker, in order.
     public var deliveryLanes = 8

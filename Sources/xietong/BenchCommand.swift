@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import XietongCore
 import XietongDemo
+import XietongNode
 import XietongStore
 
 /// `xietong bench …`: the benchmarks behind docs/performance.md. Timings are reported, never asserted.
@@ -135,7 +136,7 @@ struct ExchangeBench: AsyncParsableCommand {
     @Option(help: "Seconds of the latency phase.") var seconds = 10.0
     @Option(help: "Packages/s of the latency phase (default: half the measured throughput; the goal is stated at 500).")
     var rate: Double?
-    @Option(help: "The sending node's lanes to the hub.") var lanes = 16
+    @Option(help: "The sending node's lanes to the hub (default: the node's default).") var lanes = NodeConfiguration(organisation: "").lanes
     @Option(help: "Working directory (default: a temporary one, removed afterwards).") var dataDir: String?
     @Option(
         help: "The hub's database: an empty postgres://… database, or 'postgres' for a throw-away durable server (default: the embedded SQLite)."

@@ -20,6 +20,7 @@ struct BusinessSimulatorCommand: AsyncParsableCommand {
     @Option(help: "Answer the first N pushes with 503.") var failFirst = 0
 
     func run() async throws {
+        ParentWatch.start()
         var configuration = BusinessSystemSimulator.Configuration(
             organisation: self.org,
             dataDirectory: self.dataDir,

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import XietongCore
+import XietongDemo
 import XietongHTTP
 import XietongHub
 import XietongNode
@@ -61,6 +62,7 @@ struct HubCommand: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
+        ParentWatch.start()
         let (configuration, registry, catalog) = self.options.load(
             { file throws(ConfigurationError) in try HubConfiguration.load(file: file) },
             port: \.listen.port,
@@ -93,6 +95,7 @@ struct NodeCommand: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
+        ParentWatch.start()
         let (configuration, registry, catalog) = self.options.load(
             { file throws(ConfigurationError) in try NodeConfiguration.load(file: file) },
             port: \.listen.port,
