@@ -124,6 +124,9 @@ struct HubController: Sendable {
         var packages: [String]
         /// One per package (null for none), in order (issue 6).
         var signatures: [PackageSignature?]?
+        /// The node records the hub's hops from the receipts, so they need not go to its feed (absent from nodes of
+        /// earlier releases).
+        var hopsInReceipt: Bool?
     }
 
     struct BatchReceipts: Codable, CanonicalJSONWritable {
@@ -158,7 +161,12 @@ struct HubController: Sendable {
             }
             packages.append([UInt8](data))
         }
-        let outcomes = try await self.intake.receive(batch: packages, signatures: batch.signatures, from: node) { "/v1/packages/\($0)" }
+        let outcomes = try await self.intake.receive(
+            batch: packages,
+            signatures: batch.signatures,
+            from: node,
+            hopsInReceipt: batch.hopsInReceipt == true
+        ) { "/v1/packages/\($0)" }
         return HTTPJSON.response(
             BatchReceipts(
                 receipts: try outcomes.map { outcome throws(TrustError) in

@@ -62,11 +62,12 @@ public struct PackageIntake: Sendable {
     }
 
     /// Receives a lane's packages in order: each is checked and coded, then all accepted ones are stored in one
-    /// transaction (one commit for the batch).
+    /// transaction (one commit for the batch). `hopsInReceipt`: the node records the hub's hops from the receipts.
     public func receive(
         batch: [[UInt8]],
         signatures: [PackageSignature?]? = nil,
         from node: String,
+        hopsInReceipt: Bool = false,
         statusURL: (String) -> String
     ) async throws -> [Outcome] {
         var prepared: [Prepared] = []
@@ -78,7 +79,7 @@ public struct PackageIntake: Sendable {
             if case .ready(let accepted) = item { return accepted }
             return nil
         }
-        let receipts = try await self.store.accept(ready.map { ($0, statusURL($0.package.envelope.packageId)) })
+        let receipts = try await self.store.accept(ready.map { ($0, statusURL($0.package.envelope.packageId)) }, hopsInReceipt: hopsInReceipt)
         var stored = receipts.makeIterator()
         var outcomes: [Outcome] = []
         for item in prepared {

@@ -60,6 +60,8 @@ public struct HubClient: Sendable {
         struct Batch: Encodable {
             var packages: [String]
             var signatures: [PackageSignature]?
+            /// This node records the hub's hops from the receipts (`NodeStore.settle`).
+            var hopsInReceipt = true
         }
         struct Receipts: Decodable {
             var receipts: [Receipt]

@@ -79,12 +79,14 @@ public struct HubStore: Sendable {
 
     /// Stores the package, its structured data and its first hops, and queues it for the receiver, atomically.
     /// A concurrent resend of the same package gets the first receipt.
-    public func accept(_ accepted: Accepted, statusURL: String) async throws -> Receipt {
-        try await self.accept([(accepted, statusURL)])[0]
+    public func accept(_ accepted: Accepted, statusURL: String, hopsInReceipt: Bool = false) async throws -> Receipt {
+        try await self.accept([(accepted, statusURL)], hopsInReceipt: hopsInReceipt)[0]
     }
 
-    /// Stores a batch of packages in one transaction, in order: one commit for all of them.
-    public func accept(_ batch: [(accepted: Accepted, statusURL: String)]) async throws -> [Receipt] {
+    /// Stores a batch of packages in one transaction, in order: one commit for all of them. Every accepted receipt
+    /// carries the hub's three hops; they also go to the sender's feed unless `hopsInReceipt` says that its node
+    /// records them from the receipt (a node of an earlier release does not, and learns them from its feed).
+    public func accept(_ batch: [(accepted: Accepted, statusURL: String)], hopsInReceipt: Bool = false) async throws -> [Receipt] {
         let hub = self.hubOrganisation
         let flows = self.flows
         return try await self.database.transaction { transaction in
@@ -92,7 +94,15 @@ public struct HubStore: Sendable {
             var receipts: [Receipt] = []
             for item in batch {
                 receipts.append(
-                    try await Self.acceptOne(item.accepted, statusURL: item.statusURL, hub: hub, flows: flows, feed: feed, in: transaction)
+                    try await Self.acceptOne(
+                        item.accepted,
+                        statusURL: item.statusURL,
+                        hub: hub,
+                        flows: flows,
+                        hopsInReceipt: hopsInReceipt,
+                        feed: feed,
+                        in: transaction
+                    )
                 )
             }
             try await feed.flush(in: transaction)
@@ -107,6 +117,7 @@ public struct HubStore: Sendable {
         statusURL: String,
         hub: String,
         flows: FlowEngine,
+        hopsInReceipt: Bool,
         feed: FeedWriter,
         in transaction: any SQLTransaction
     ) async throws -> Receipt {
@@ -318,9 +329,9 @@ public struct HubStore: Sendable {
                 ]
             )
         }
-        // The sender's node hears these three from the receipt, not its feed.
-        for event in hops where try await StoreRows.insert(event, into: .hub, in: transaction) {
-            feed.log(event)
+        for event in hops {
+            if try await StoreRows.insert(event, into: .hub, in: transaction) { feed.log(event) }
+            if !hopsInReceipt { feed.append(.event(event), packageId: envelope.packageId, to: envelope.sender.organisationCode) }
         }
         feed.append(.delivery(delivery), packageId: envelope.packageId, to: envelope.receiver.organisationCode)
         return receipt
