@@ -26,14 +26,14 @@ struct DeliveryPusher: Service {
     func runWorker(_ worker: Int, of workers: Int) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let version = await self.engine.version(of: NodeEngine.Signal.inbox)
+                let version = await self.engine.version(of: NodeEngine.Signal.inbox(worker))
                 guard let next = try await self.engine.store.nextUndelivered(worker: worker, of: workers) else {
-                    await self.engine.pause(NodeEngine.Signal.inbox, seconds: 5, since: version)
+                    await self.engine.pause(NodeEngine.Signal.inbox(worker), seconds: 5, since: version)
                     continue
                 }
                 let now = Timestamp.now()
                 guard next.due <= now else {
-                    await self.engine.pause(NodeEngine.Signal.inbox, seconds: 0.05, since: version)
+                    await self.engine.pause(NodeEngine.Signal.inbox(worker), seconds: 0.05, since: version)
                     continue
                 }
                 do {

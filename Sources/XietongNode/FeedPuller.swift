@@ -180,7 +180,7 @@ struct FeedPuller: Service {
             )
         }
         if !batch.isEmpty {
-            await self.engine.notifier.notify(NodeEngine.Signal.inbox)
+            await self.engine.notifyDelivery(ofCases: batch.map(\.delivery.unifiedCaseCode))
             await self.engine.notifier.notify(NodeEngine.Signal.reports)
         }
     }

@@ -27,7 +27,9 @@ public struct NodeEngine: Sendable {
     /// Names of the things background services wait for.
     enum Signal {
         static func outbox(_ lane: Int) -> String { "outbox-\(lane)" }
-        static let inbox = "inbox"
+        /// The delivery worker of a package's case: `NodeSchema.bucket(of:)` modulo the delivery lanes, as
+        /// `NodeStore.nextUndelivered` picks.
+        static func inbox(_ worker: Int) -> String { "inbox-\(worker)" }
         static let reports = "reports"
     }
 
@@ -110,4 +112,13 @@ public struct NodeEngine: Sendable {
     }
 
     func later(_ seconds: TimeInterval) -> String { Timestamp.string(Date().addingTimeInterval(seconds)) }
+
+    /// Wakes the delivery workers of these cases only (each case has one; waking all of them for every package made
+    /// each look at the store for nothing).
+    func notifyDelivery(ofCases caseCodes: [String]) async {
+        let workers = max(self.configuration.deliveryLanes, 1)
+        for worker in Set(caseCodes.map { NodeSchema.bucket(of: $0) % workers }) {
+            await self.notifier.notify(Signal.inbox(worker))
+        }
+    }
 }
