@@ -11,6 +11,7 @@ public protocol CanonicalJSONWritable: Encodable {
 /// optional is left out, as `Encodable`'s synthesized conformances do.
 public struct CanonicalJSONWriter {
     public private(set) var bytes: [UInt8] = []
+    private static let hexDigits = Array("0123456789abcdef".utf8)
     /// Per open object, whether a field has been written (the next one needs a comma).
     private var written: [Bool] = []
 
@@ -40,7 +41,7 @@ public struct CanonicalJSONWriter {
 
     public mutating func field(_ key: StaticString, _ value: Bool) {
         self.key(key)
-        self.bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        self.bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
     }
 
     public mutating func field<Value: CanonicalJSONWritable>(_ key: StaticString, _ value: Value?) {
@@ -93,10 +94,9 @@ public struct CanonicalJSONWriter {
                 case 0x0D: self.bytes.append(UInt8(ascii: "r"))
                 case 0x09: self.bytes.append(UInt8(ascii: "t"))
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    self.bytes.append(contentsOf: [
-                        UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
-                    ])
+                    self.bytes.append(contentsOf: "u00".utf8)
+                    self.bytes.append(Self.hexDigits[Int(byte >> 4)])
+                    self.bytes.append(Self.hexDigits[Int(byte & 0xF)])
                 }
             }
             self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<utf8.count]))

@@ -141,8 +141,8 @@ public struct NodeStore: Sendable {
         }
     }
 
-    /// Records the hub's receipts for a batch in one transaction.
-    /// Returns the hops recorded now (the hub's, from its receipts; a refusal), for the WebSocket.
+    /// Records the hub's receipts for a batch in one transaction: forwarded with the hub's hops, or refused with its
+    /// findings (ZJ-7.2.6). Returns the hops recorded now, for the WebSocket.
     @discardableResult
     public func settle(_ receipts: [(packageId: String, receipt: Receipt)]) async throws -> [PackageEvent] {
         let organisation = self.organisation
@@ -161,12 +161,6 @@ public struct NodeStore: Sendable {
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE package_id = $3",
             [.text(at), .text(error), .text(packageId)]
         )
-    }
-
-    /// Records the hub's answer: forwarded with the hub's hops, or refused with its findings (ZJ-7.2.6).
-    @discardableResult
-    public func settle(packageId: String, hubReceipt: Receipt) async throws -> [PackageEvent] {
-        try await self.settle([(packageId, hubReceipt)])
     }
 
     static func settleOne(
