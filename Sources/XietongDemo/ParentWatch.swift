@@ -4,6 +4,8 @@ import Foundation
 /// parent's pid in `XIETONG_PARENT_PID`, and once its parent is gone — killed with `kill -9`, crashed — it stops
 /// gracefully (a SIGTERM to itself, which the services already handle) instead of running on, holding its port and
 /// data directory. A process started otherwise (a deployment's hub or node) has no such variable and is unaffected.
+/// (Not `PR_SET_PDEATHSIG`: it fires when the spawning *thread* ends, and the parent spawns from pool threads that
+/// libdispatch retires when idle.)
 public enum ParentWatch {
     public static let variable = "XIETONG_PARENT_PID"
 
