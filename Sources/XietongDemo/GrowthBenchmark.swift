@@ -202,18 +202,25 @@ public struct GrowthBenchmark: Sendable {
             let binds: [SQLValue] = [.integer(from), .integer(to - 1)]
             let at = "to_char(timestamp '2025-01-01' + i * interval '30 seconds', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
             let code = "'202501011101330106000101' || lpad((i / 4)::text, 8, '0')"
+            // Time-ordered like the keys the hub makes (`PackageKey`), and before any of them.
+            let key = "'000000000000' || lpad(to_hex(i), 20, '0')"
             try await database.transaction { transaction in
                 try await transaction.execute(
                     """
                     INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, in_reply_to,
                         unified_case_code, code_assigned, agency_case_number, standard_version, case_name, case_category, division,
-                        similarity_key, content_sha256, content_size, content, created_at, received_at, receipt, delivered_at)
+                        similarity_key, content_sha256, content_size, created_at, received_at, receipt, delivered_at, package_key)
                     SELECT 'g-' || i, '330106000101', '330106000201', 'g-key-' || i, 'arrestApproval', 'arrestRequest', NULL,
                         \(code), 0, '杭西公（刑）字〔2025〕' || i || '号', '1.0', '历史案件 ' || (i / 4), 'criminal', '330106',
-                        md5('g-sim-' || i), md5('g-' || i), $4, $3, \(at), \(at), $5, \(at)
+                        md5('g-sim-' || i), md5('g-' || i), $3, \(at), \(at), $4, \(at), \(key)
                     FROM generate_series($1::bigint, $2::bigint) AS i
                     """,
-                    binds + [.blob(template), .integer(template.count), .text(receipt)]
+                    binds + [.integer(template.count), .text(receipt)]
+                )
+                // The packages' bytes, under their time-ordered keys (hub migration 9).
+                try await transaction.execute(
+                    "INSERT INTO package_contents (package_key, content) SELECT \(key), $3 FROM generate_series($1::bigint, $2::bigint) AS i",
+                    binds + [.blob(template)]
                 )
                 try await transaction.execute(
                     """
@@ -242,8 +249,8 @@ public struct GrowthBenchmark: Sendable {
                 )
                 try await transaction.execute(
                     """
-                    INSERT INTO package_events (package_id, hop, at, organisation, detail, findings)
-                    SELECT 'g-' || i, hop, \(at), '\(Self.hub)', NULL, NULL
+                    INSERT INTO package_events (package_key, package_id, hop, at, organisation, detail, findings)
+                    SELECT \(key), 'g-' || i, hop, \(at), '\(Self.hub)', NULL, NULL
                     FROM generate_series($1::bigint, $2::bigint) AS i, (VALUES ('receivedByHub'), ('coded'), ('forwarded')) AS hops (hop)
                     """,
                     binds

@@ -13,31 +13,54 @@ enum StoreRows {
     }
 
     /// The tables that hold events: the hub's history of every package, and a node's history of its own.
-    enum EventTable: String {
-        case hub = "package_events"
-        case node = "node_events"
+    enum EventTable {
+        /// The hub's, where a package's rows are keyed by its time-ordered key (`PackageKey`, hub migration 9).
+        case hub(key: String)
+        case node
+
+        static let hubTable = "package_events"
+        static let nodeTable = "node_events"
     }
 
     /// Inserts an event unless that package already has that hop; returns whether it was new.
     @discardableResult
     static func insert(_ event: PackageEvent, into table: EventTable, in transaction: any SQLTransaction) async throws -> Bool {
-        let inserted = try await transaction.execute(
-            """
-            INSERT INTO \(table.rawValue) (package_id, hop, at, organisation, detail, findings) VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (package_id, hop) DO NOTHING RETURNING package_id
-            """,
-            [
-                .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
-                event.findings.map { .text(Self.json($0)) } ?? .null,
-            ]
-        )
-        return !inserted.isEmpty
+        var binds: [SQLValue] = [
+            .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
+            event.findings.map { .text(Self.json($0)) } ?? .null,
+        ]
+        let sql: String
+        switch table {
+        case .hub(let key):
+            binds.append(.text(key))
+            sql = """
+                INSERT INTO \(EventTable.hubTable) (package_id, hop, at, organisation, detail, findings, package_key)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (package_key, hop) DO NOTHING RETURNING hop
+                """
+        case .node:
+            sql = """
+                INSERT INTO \(EventTable.nodeTable) (package_id, hop, at, organisation, detail, findings) VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (package_id, hop) DO NOTHING RETURNING hop
+                """
+        }
+        return try await !transaction.execute(sql, binds).isEmpty
     }
 
-    /// The events of a package from either table, in journey order.
-    static func events(of packageId: String, in table: EventTable, database: any SQLDatabase) async throws(StoreError) -> [PackageEvent] {
+    /// The events of a package at the hub, in journey order.
+    static func hubEvents(of packageId: String, database: any SQLDatabase) async throws(StoreError) -> [PackageEvent] {
         try await database.execute(
-            "SELECT package_id, hop, at, organisation, detail, findings FROM \(table.rawValue) WHERE package_id = $1",
+            """
+            SELECT package_id, hop, at, organisation, detail, findings FROM \(EventTable.hubTable)
+            WHERE package_key = (SELECT package_key FROM packages WHERE package_id = $1)
+            """,
+            [.text(packageId)]
+        ).compactMap(Self.event).sorted(by: PackageEvent.journeyOrder)
+    }
+
+    /// The events of a package at a node, in journey order.
+    static func nodeEvents(of packageId: String, database: any SQLDatabase) async throws(StoreError) -> [PackageEvent] {
+        try await database.execute(
+            "SELECT package_id, hop, at, organisation, detail, findings FROM \(EventTable.nodeTable) WHERE package_id = $1",
             [.text(packageId)]
         ).compactMap(Self.event).sorted(by: PackageEvent.journeyOrder)
     }

@@ -231,5 +231,38 @@ public enum HubSchema {
                 "ALTER TABLE packages DROP COLUMN content",
             ]
         ),
+        Migration(
+            version: 9,
+            name: "time-ordered package keys",
+            statements: [
+                // A package's events, evidence leaves and bytes are keyed by the hub's time-ordered key for it
+                // (`PackageKey`) instead of the sender's package id, which may be random: each insert then lands at
+                // the end of its index instead of on a page of its own. `packages` maps the id to the key. Packages
+                // received before this version keep their id as key, behind a '!' (`PackageKey.legacy`).
+                "ALTER TABLE packages ADD COLUMN package_key TEXT",
+                "UPDATE packages SET package_key = '!' || package_id",
+                """
+                CREATE TABLE package_hops (
+                    package_key TEXT NOT NULL, hop TEXT NOT NULL, package_id TEXT NOT NULL, at TEXT NOT NULL,
+                    organisation TEXT NOT NULL, detail TEXT, findings TEXT,
+                    PRIMARY KEY (package_key, hop)
+                )
+                """,
+                """
+                INSERT INTO package_hops (package_key, hop, package_id, at, organisation, detail, findings)
+                SELECT '!' || package_id, hop, package_id, at, organisation, detail, findings FROM package_events
+                """,
+                "DROP TABLE package_events",
+                "ALTER TABLE package_hops RENAME TO package_events",
+                "ALTER TABLE evidence_leaves ADD COLUMN package_key TEXT",
+                "UPDATE evidence_leaves SET package_key = '!' || package_id",
+                "DROP INDEX evidence_leaves_by_package",
+                "CREATE INDEX evidence_leaves_by_key ON evidence_leaves (package_key)",
+                "CREATE TABLE package_bytes (package_key TEXT PRIMARY KEY, content BYTEA NOT NULL)",
+                "INSERT INTO package_bytes (package_key, content) SELECT '!' || package_id, content FROM package_contents",
+                "DROP TABLE package_contents",
+                "ALTER TABLE package_bytes RENAME TO package_contents",
+            ]
+        ),
     ]
 }

@@ -10,7 +10,10 @@ extension HubStore {
     /// leaves get gapless indexes in commit order.
     /// Returns each event's leaf, its JSON: the feed carries the same JSON for the event, so it is not encoded twice.
     @discardableResult
-    static func appendEvidence(_ events: [PackageEvent], in transaction: any SQLTransaction) async throws -> [PackageEvent: String] {
+    static func appendEvidence(
+        _ events: [(event: PackageEvent, key: String)],
+        in transaction: any SQLTransaction
+    ) async throws -> [PackageEvent: String] {
         guard !events.isEmpty else { return [:] }
         var leaves: [PackageEvent: String] = [:]
         let sized = try await transaction.execute(
@@ -23,15 +26,17 @@ extension HubStore {
         let first = size - events.count
         var known: [[Int: [UInt8]]] = [[:]]
         var leafRows: [[SQLValue]] = []
-        for (offset, event) in events.enumerated() {
+        for (offset, (event, key)) in events.enumerated() {
             let leaf = Evidence.leaf(event)
             let hash = MerkleTree.leafHash(leaf)
             known[0][first + offset] = hash
             let json = String(decoding: leaf, as: UTF8.self)
             leaves[event] = json
-            leafRows.append([.integer(first + offset), .text(event.packageId), .text(event.hop.rawValue), .text(json), .text(Hex.string(hash))])
+            leafRows.append([
+                .integer(first + offset), .text(event.packageId), .text(event.hop.rawValue), .text(json), .text(Hex.string(hash)), .text(key),
+            ])
         }
-        try await Self.insertRows("evidence_leaves (leaf_index, package_id, hop, leaf, leaf_hash)", leafRows, in: transaction)
+        try await Self.insertRows("evidence_leaves (leaf_index, package_id, hop, leaf, leaf_hash, package_key)", leafRows, in: transaction)
         var nodeRows: [[SQLValue]] = []
         var level = 0
         while !known[level].isEmpty {
@@ -142,7 +147,10 @@ extension HubStore {
     /// A package's hand-overs with their inclusion proofs against `head`.
     public func evidence(of packageId: String, against head: Evidence.TreeHead) async throws -> Evidence.Receipt {
         let rows = try await self.database.execute(
-            "SELECT leaf_index, leaf FROM evidence_leaves WHERE package_id = $1 AND leaf_index < $2 ORDER BY leaf_index",
+            """
+            SELECT leaf_index, leaf FROM evidence_leaves
+            WHERE package_key = (SELECT package_key FROM packages WHERE package_id = $1) AND leaf_index < $2 ORDER BY leaf_index
+            """,
             [.text(packageId), .integer(head.treeSize)]
         )
         let tree = self.evidenceTree(size: head.treeSize)

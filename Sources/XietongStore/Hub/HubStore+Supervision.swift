@@ -48,7 +48,7 @@ extension HubStore {
         let unread = try await self.database.execute(
             """
             SELECT receiver_org AS organisation, flow, COUNT(*) AS n FROM packages p
-            WHERE NOT EXISTS (SELECT 1 FROM package_events e WHERE e.package_id = p.package_id AND e.hop IN ('signedFor', 'returned'))
+            WHERE NOT EXISTS (SELECT 1 FROM package_events e WHERE e.package_key = p.package_key AND e.hop IN ('signedFor', 'returned'))
             GROUP BY receiver_org, flow
             """,
             []

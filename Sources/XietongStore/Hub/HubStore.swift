@@ -251,12 +251,13 @@ public struct HubStore: Sendable {
         }
         // A concurrent resend through another hub instance may commit first: then this insert does nothing and the
         // first receipt, committed by now, is the answer.
+        let key = PackageKey.next()
         let inserted = try await transaction.execute(
             """
             INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, in_reply_to,
                 unified_case_code, code_assigned, agency_case_number, standard_version, case_name, case_category, division,
-                similarity_key, content_sha256, content_size, created_at, received_at, receipt, signature)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+                similarity_key, content_sha256, content_size, created_at, received_at, receipt, signature, package_key)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
             ON CONFLICT DO NOTHING RETURNING package_id
             """,
             [
@@ -267,7 +268,7 @@ public struct HubStore: Sendable {
                 .text(package.body.caseInfo.division), .text(DuplicateIndex.similarityKey(package)),
                 .text(accepted.contentSHA256), .integer(accepted.content.count),
                 .text(envelope.createdAt), .text(now), .text(StoreRows.json(receipt)),
-                .optional(accepted.signature.map { StoreRows.json($0) }),
+                .optional(accepted.signature.map { StoreRows.json($0) }), .text(key),
             ]
         )
         guard !inserted.isEmpty else {
@@ -276,8 +277,8 @@ public struct HubStore: Sendable {
             return try await Self.firstReceipt(of: envelope, in: transaction)
         }
         try await transaction.execute(
-            "INSERT INTO package_contents (package_id, content) VALUES ($1, $2)",
-            [.text(envelope.packageId), .blob(accepted.content)]
+            "INSERT INTO package_contents (package_key, content) VALUES ($1, $2)",
+            [.text(key), .blob(accepted.content)]
         )
         try await transaction.execute(
             "INSERT INTO flow_steps (package_id, instance_id, message_type, sender_org, receiver_org, at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -330,7 +331,7 @@ public struct HubStore: Sendable {
             )
         }
         for event in hops {
-            if try await StoreRows.insert(event, into: .hub, in: transaction) { feed.log(event) }
+            if try await StoreRows.insert(event, into: .hub(key: key), in: transaction) { feed.log(event, key: key) }
             if !hopsInReceipt { feed.append(.event(event), packageId: envelope.packageId, to: envelope.sender.organisationCode) }
         }
         feed.append(.delivery(delivery), packageId: envelope.packageId, to: envelope.receiver.organisationCode)
@@ -439,14 +440,14 @@ public struct HubStore: Sendable {
     final class FeedWriter: @unchecked Sendable {
         // @unchecked: used by one transaction's task only.
         private var entries: [(organisation: String, body: FeedBody, packageId: String)] = []
-        /// Hand-over events recorded by the transaction: leaves of the evidence log (issue 6).
-        private var evidence: [PackageEvent] = []
+        /// Hand-over events recorded by the transaction, with their packages' keys: leaves of the evidence log (issue 6).
+        private var evidence: [(event: PackageEvent, key: String)] = []
 
         func append(_ body: FeedBody, packageId: String, to organisation: String) {
             self.entries.append((organisation, body, packageId))
         }
 
-        func log(_ event: PackageEvent) { self.evidence.append(event) }
+        func log(_ event: PackageEvent, key: String) { self.evidence.append((event, key)) }
 
         func flush(in transaction: any SQLTransaction) async throws {
             // The evidence log first: every event the transaction recorded, appended together.
@@ -602,17 +603,19 @@ public struct HubStore: Sendable {
         outcome: EventOutcome, sender: String?
     ) {
         let rows = try await transaction.execute(
-            "SELECT sender_org, receiver_org FROM packages WHERE package_id = $1",
+            "SELECT sender_org, receiver_org, package_key FROM packages WHERE package_id = $1",
             [.text(event.packageId)]
         )
-        guard let row = rows.first, let sender = row.string("sender_org"), let receiver = row.string("receiver_org") else {
+        guard let row = rows.first, let sender = row.string("sender_org"), let receiver = row.string("receiver_org"),
+            let key = row.string("package_key")
+        else {
             return (.unknownPackage, nil)
         }
         guard organisation == receiver else { return (.notAParty, nil) }
         var stored = event
         stored.organisation = organisation
-        guard try await StoreRows.insert(stored, into: .hub, in: transaction) else { return (.recorded, nil) }
-        feed.log(stored)
+        guard try await StoreRows.insert(stored, into: .hub(key: key), in: transaction) else { return (.recorded, nil) }
+        feed.log(stored, key: key)
         if event.hop == .delivered || event.hop == .refused {
             try await transaction.execute("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
         }
@@ -702,7 +705,9 @@ public struct HubStore: Sendable {
         let events = try await self.database.execute(
             """
             SELECT package_id, hop, at, organisation, detail, findings FROM package_events
-            WHERE package_id IN (SELECT package_id FROM flow_steps WHERE instance_id IN (\(instances)))
+            WHERE package_key IN (
+                SELECT p.package_key FROM flow_steps s JOIN packages p ON p.package_id = s.package_id WHERE s.instance_id IN (\(instances))
+            )
             """,
             [.text(caseCode)]
         )
@@ -790,7 +795,7 @@ public struct HubStore: Sendable {
             """
             SELECT p.package_id, p.sender_org, p.receiver_org, p.flow, p.message_type, p.received_at,
                    e.hop, e.at, e.organisation, e.detail, e.findings
-            FROM packages p JOIN package_events e ON e.package_id = p.package_id
+            FROM packages p JOIN package_events e ON e.package_key = p.package_key
             WHERE p.unified_case_code = $1
             ORDER BY p.received_at, p.package_id
             """,
@@ -876,7 +881,7 @@ public struct HubStore: Sendable {
             """
             SELECT f.seq, f.kind, f.body, c.content FROM feed f
             LEFT JOIN packages p ON f.kind = 'delivery' AND p.package_id = f.package_id AND p.content_size <= $4
-            LEFT JOIN package_contents c ON c.package_id = p.package_id
+            LEFT JOIN package_contents c ON c.package_key = p.package_key
             WHERE f.organisation = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3
             """,
             [.text(organisation), .integer(seq), .integer(limit), .integer(Delivery.inlineLimit)]
@@ -912,11 +917,14 @@ public struct HubStore: Sendable {
 
     /// The original bytes of a package.
     public func content(of packageId: String) async throws(StoreError) -> [UInt8]? {
-        try await self.database.execute("SELECT content FROM package_contents WHERE package_id = $1", [.text(packageId)]).first?.bytes("content")
+        try await self.database.execute(
+            "SELECT c.content FROM packages p JOIN package_contents c ON c.package_key = p.package_key WHERE p.package_id = $1",
+            [.text(packageId)]
+        ).first?.bytes("content")
     }
 
     public func events(of packageId: String) async throws(StoreError) -> [PackageEvent] {
-        try await StoreRows.events(of: packageId, in: .hub, database: self.database)
+        try await StoreRows.hubEvents(of: packageId, database: self.database)
     }
 
     /// A package and its history, or nil when the hub does not have it.
@@ -967,11 +975,14 @@ public struct HubStore: Sendable {
                 """,
                 [.text(packageId), .text(sender), .text(receiver), .text(stuckAfter.rawValue), .text(Timestamp.now())]
             )
-            guard !inserted.isEmpty else { return }
+            guard !inserted.isEmpty,
+                let key = try await transaction.execute("SELECT package_key FROM packages WHERE package_id = $1", [.text(packageId)])
+                    .first?.string("package_key")
+            else { return }
             let event = PackageEvent(packageId: packageId, hop: .alerted, organisation: hub, detail: detail)
-            let logged = try await StoreRows.insert(event, into: .hub, in: transaction)
+            let logged = try await StoreRows.insert(event, into: .hub(key: key), in: transaction)
             let feed = FeedWriter()
-            if logged { feed.log(event) }
+            if logged { feed.log(event, key: key) }
             feed.append(.event(event), packageId: packageId, to: sender)
             feed.append(.event(event), packageId: packageId, to: receiver)
             try await feed.flush(in: transaction)

@@ -452,7 +452,7 @@ public struct NodeStore: Sendable {
     }
 
     public func events(of packageId: String) async throws(StoreError) -> [PackageEvent] {
-        try await StoreRows.events(of: packageId, in: .node, database: self.database)
+        try await StoreRows.nodeEvents(of: packageId, database: self.database)
     }
 
     /// Reports owed to the hub, oldest first.

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import XietongCore
+import XietongTesting
+
+@testable import XietongStore
+
+/// The hub keys a package's rows by a time-ordered key of its own, not by the sender's package id (hub migration 9):
+/// keys are ordered by time and unique, and packages received before the migration keep everything they had.
+@Suite struct PackageKeyTests {
+    @Test func keysFollowTheClockAndDoNotRepeat() {
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        // A hundred keys in each of twenty milliseconds (half a millisecond in, clear of rounding).
+        let keys = (0..<2_000).map { PackageKey.next(now: start.addingTimeInterval((Double($0 / 100) + 0.5) / 1000)) }
+        #expect(Set(keys).count == keys.count)
+        #expect(keys.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
+        // Keys of a later millisecond sort after every key of an earlier one.
+        for index in stride(from: 100, to: keys.count, by: 100) {
+            #expect(keys[index - 100..<index].allSatisfy { $0 < keys[index] })
+        }
+        // A key made before the migration sorts before every new one, and can never equal one.
+        #expect(PackageKey.legacy("ffffffffffffffffffffffffffffffff") < PackageKey.next(now: Date(timeIntervalSince1970: 0)))
+    }
+
+    static let bytes = Array("<CasePackage>案情</CasePackage>".utf8)
+    static let hub = "330100000001"
+    static let sender = "330106000101"
+    static let receiver = "330106000201"
+
+    static func event(_ hop: Hop, organisation: String = Self.hub) -> PackageEvent {
+        PackageEvent(packageId: "p-old", hop: hop, at: "2026-11-20T01:00:0\(hop == .receivedByHub ? 0 : 1)Z", organisation: organisation)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aHubUpgradedWithPackagesKeepsTheirHopsEvidenceAndBytes(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let location = try await backend.newLocation(in: directory)
+        // A hub at version 8 that holds one package with two hops, both leaves of its evidence log.
+        let old = try await location.open(
+            migrations: [Migrations.codeSequences] + HubSchema.migrations.prefix { $0.version < 9 },
+            logger: StoreBackend.logger
+        )
+        try await old.execute(
+            """
+            INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, unified_case_code,
+                code_assigned, agency_case_number, standard_version, case_name, case_category, division, similarity_key,
+                content_sha256, content_size, created_at, received_at, receipt)
+            VALUES ('p-old', $1, $2, 'k-old', 'arrestApproval', 'arrestRequest', 'c-old', 0, 'n', '1.1', 'case', 'criminal',
+                '330106', 's', $3, $4, '2026-11-20T09:00:00+08:00', '2026-11-20T01:00:00Z', '{}')
+            """,
+            [.text(Self.sender), .text(Self.receiver), .text(ContentHash.sha256(Self.bytes)), .integer(Self.bytes.count)]
+        )
+        try await old.execute("INSERT INTO package_contents (package_id, content) VALUES ('p-old', $1)", [.blob(Self.bytes)])
+        let hops = [Self.event(.receivedByHub), Self.event(.forwarded)]
+        var hashes: [[UInt8]] = []
+        for (index, hop) in hops.enumerated() {
+            try await old.execute(
+                "INSERT INTO package_events (package_id, hop, at, organisation) VALUES ('p-old', $1, $2, $3)",
+                [.text(hop.hop.rawValue), .text(hop.at), .text(hop.organisation)]
+            )
+            let leaf = Evidence.leaf(hop)
+            hashes.append(MerkleTree.leafHash(leaf))
+            try await old.execute(
+                "INSERT INTO evidence_leaves (leaf_index, package_id, hop, leaf, leaf_hash) VALUES ($1, 'p-old', $2, $3, $4)",
+                [.integer(index), .text(hop.hop.rawValue), .text(String(decoding: leaf, as: UTF8.self)), .text(Hex.string(hashes[index]))]
+            )
+        }
+        let root = MerkleTree.nodeHash(hashes[0], hashes[1])
+        try await old.execute("INSERT INTO evidence_nodes (level, idx, hash) VALUES (1, 0, $1)", [.text(Hex.string(root))])
+        try await old.execute("UPDATE evidence_size SET size = 2 WHERE id = 1", [])
+        await old.close()
+
+        let upgraded = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
+        defer { Task { await upgraded.close() } }
+        let store = HubStore(database: upgraded, hubOrganisation: Self.hub, flows: try FlowEngine.bundled())
+        #expect(try await store.content(of: "p-old") == Self.bytes)
+        #expect(try await store.events(of: "p-old").map(\.hop) == [.receivedByHub, .forwarded])
+        let head = Evidence.TreeHead(treeSize: 2, rootHash: Hex.string(root), timestamp: "2026-11-20T01:00:02Z")
+        let proofs = try await store.evidence(of: "p-old", against: head)
+        #expect(proofs.entries.map(\.leafIndex) == [0, 1])
+        for (index, entry) in proofs.entries.enumerated() {
+            let proof = entry.proof.compactMap(Hex.bytes)
+            #expect(MerkleTree.verifyInclusion(leaf: hashes[index], index: entry.leafIndex, size: 2, proof: proof, root: root))
+        }
+        #expect(try await store.history(ofCase: "c-old").first?.events.count == 2)
+
+        // After the upgrade the old package's next hops join it, in its events and its evidence.
+        let stored = PackageEvent(packageId: "p-old", hop: .storedByReceiver, at: "2026-11-20T01:00:03Z", organisation: Self.receiver)
+        #expect(try await store.record([stored], reportedBy: Self.receiver).map { "\($0.outcome)" } == ["recorded"])
+        #expect(try await store.events(of: "p-old").map(\.hop) == [.receivedByHub, .forwarded, .storedByReceiver])
+        #expect(try await store.evidenceSize() == 3)
+        let rows = try await upgraded.execute("SELECT package_key FROM evidence_leaves ORDER BY leaf_index", [])
+        #expect(rows.map { $0.string("package_key") } == Array(repeating: PackageKey.legacy("p-old"), count: 3))
+
+        // A package accepted after the upgrade gets a new, time-ordered key; its rows are found by its id.
+        let accepted = try StoreConformanceTests.accepted(case: 7)
+        let receipt = try await store.accept(accepted, statusURL: "/v1/packages/x")
+        #expect(receipt.status == .accepted)
+        let id = accepted.package.envelope.packageId
+        let key = try #require(
+            try await upgraded.execute("SELECT package_key FROM packages WHERE package_id = $1", [.text(id)]).first?.string("package_key")
+        )
+        #expect(key.count == 32 && key > PackageKey.legacy(id))
+        #expect(try await store.content(of: id) == accepted.content)
+        #expect(try await store.events(of: id).map(\.hop) == [.receivedByHub, .coded, .forwarded])
+        let keyed = try await upgraded.execute("SELECT COUNT(*) AS n FROM package_events WHERE package_key = $1", [.text(key)])
+        #expect(keyed.first?.int("n") == 3)
+    }
+}
