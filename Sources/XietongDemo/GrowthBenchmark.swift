@@ -224,25 +224,25 @@ public struct GrowthBenchmark: Sendable {
                 )
                 try await transaction.execute(
                     """
-                    INSERT INTO package_persons (package_id, person_id, role, name, id_card_number, gender, birth_date)
-                    SELECT 'g-' || i, 'p1', 'suspect', '张某某', '3301061990' || lpad((i % 1000000)::text, 8, '0'), '1', '1990-03-15'
+                    INSERT INTO package_persons (package_key, package_id, person_id, role, name, id_card_number, gender, birth_date)
+                    SELECT \(key), 'g-' || i, 'p1', 'suspect', '张某某', '3301061990' || lpad((i % 1000000)::text, 8, '0'), '1', '1990-03-15'
                     FROM generate_series($1::bigint, $2::bigint) AS i
                     """,
                     binds
                 )
                 try await transaction.execute(
                     """
-                    INSERT INTO package_documents (package_id, document_id, title, document_number, issued_on)
-                    SELECT 'g-' || i, 'd1', '提请批准逮捕书', '杭西公（刑）提捕字〔2025〕' || i || '号', '2025-01-01'
+                    INSERT INTO package_documents (package_key, package_id, document_id, title, document_number, issued_on)
+                    SELECT \(key), 'g-' || i, 'd1', '提请批准逮捕书', '杭西公（刑）提捕字〔2025〕' || i || '号', '2025-01-01'
                     FROM generate_series($1::bigint, $2::bigint) AS i
                     """,
                     binds
                 )
                 try await transaction.execute(
                     """
-                    INSERT INTO package_attachments (package_id, attachment_id, name, media_type, size, sha256, volume, file_number,
-                        first_page, page_count)
-                    SELECT 'g-' || i, 'a1', '卷宗.pdf', 'application/pdf', 1048576, md5('a-' || i) || md5('b-' || i), 1, 1, 1, 20
+                    INSERT INTO package_attachments (package_key, package_id, attachment_id, name, media_type, size, sha256, volume,
+                        file_number, first_page, page_count)
+                    SELECT \(key), 'g-' || i, 'a1', '卷宗.pdf', 'application/pdf', 1048576, md5('a-' || i) || md5('b-' || i), 1, 1, 1, 20
                     FROM generate_series($1::bigint, $2::bigint) AS i
                     """,
                     binds
@@ -275,8 +275,8 @@ public struct GrowthBenchmark: Sendable {
                 )
                 try await transaction.execute(
                     """
-                    INSERT INTO flow_steps (package_id, instance_id, message_type, sender_org, receiver_org, at)
-                    SELECT 'g-' || i, 'g-' || i, 'arrestRequest', '330106000101', '330106000201', \(at)
+                    INSERT INTO flow_steps (package_key, package_id, instance_id, message_type, sender_org, receiver_org, at)
+                    SELECT \(key), 'g-' || i, 'g-' || i, 'arrestRequest', '330106000101', '330106000201', \(at)
                     FROM generate_series($1::bigint, $2::bigint) AS i
                     """,
                     binds
@@ -292,7 +292,10 @@ public struct GrowthBenchmark: Sendable {
                     binds
                 )
                 try await transaction.execute(
-                    "INSERT INTO case_links (case_code, package_id) SELECT \(code), 'g-' || i FROM generate_series($1::bigint, $2::bigint) AS i",
+                    """
+                    INSERT INTO case_links (case_code, package_key, package_id)
+                    SELECT \(code), \(key), 'g-' || i FROM generate_series($1::bigint, $2::bigint) AS i
+                    """,
                     binds
                 )
             }

@@ -31,6 +31,83 @@ import XietongTesting
         PackageEvent(packageId: "p-old", hop: hop, at: "2026-11-20T01:00:0\(hop == .receivedByHub ? 0 : 1)Z", organisation: organisation)
     }
 
+    /// Inserts a package as a hub at version 9 had it: with `key` (legacy or new), one person, one hop, a flow step
+    /// opening its own instance, and a link from its case code.
+    static func insertAtVersion9(_ id: String, key: String, caseCode: String, into database: any SQLDatabase) async throws {
+        try await database.execute(
+            """
+            INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, unified_case_code,
+                code_assigned, agency_case_number, standard_version, case_name, case_category, division, similarity_key,
+                content_sha256, content_size, created_at, received_at, receipt, package_key)
+            VALUES ($1, $2, $3, $1, 'arrestApproval', 'arrestRequest', $4, 0, 'n', '1.1', 'case', 'criminal', '330106', $1,
+                's', 1, '2026-11-20T09:00:00+08:00', '2026-11-20T01:00:00Z', '{}', $5)
+            """,
+            [.text(id), .text(Self.sender), .text(Self.receiver), .text(caseCode), .text(key)]
+        )
+        try await database.execute(
+            """
+            INSERT INTO package_persons (package_id, person_id, role, name, id_card_number, gender, birth_date)
+            VALUES ($1, 'p1', 'suspect', '张某某', NULL, '1', '1990-03-15')
+            """,
+            [.text(id)]
+        )
+        try await database.execute(
+            """
+            INSERT INTO package_events (package_key, hop, package_id, at, organisation)
+            VALUES ($1, 'receivedByHub', $2, '2026-11-20T01:00:00Z', $3)
+            """,
+            [.text(key), .text(id), .text(Self.hub)]
+        )
+        try await database.execute(
+            """
+            INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at)
+            VALUES ($1, $2, 'arrestApproval', '2026-11-20T01:00:00Z', '2026-11-20T01:00:00Z')
+            """,
+            [.text(id), .text(caseCode)]
+        )
+        try await database.execute(
+            """
+            INSERT INTO flow_steps (package_id, instance_id, message_type, sender_org, receiver_org, at)
+            VALUES ($1, $1, 'arrestRequest', $2, $3, '2026-11-20T01:00:00Z')
+            """,
+            [.text(id), .text(Self.sender), .text(Self.receiver)]
+        )
+        try await database.execute("INSERT INTO case_links (case_code, package_id) VALUES ($1, $2)", [.text(caseCode), .text(id)])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aHubUpgradedToKeyedStructuredDataFindsEveryPackagesSteps(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let location = try await backend.newLocation(in: directory)
+        let old = try await location.open(
+            migrations: [Migrations.codeSequences] + HubSchema.migrations.prefix { $0.version < 10 },
+            logger: StoreBackend.logger
+        )
+        // One package from before migration 9 (its legacy key), one accepted under migration 9 (a new key).
+        let newKey = PackageKey.next()
+        try await Self.insertAtVersion9("p-legacy", key: PackageKey.legacy("p-legacy"), caseCode: "c-9", into: old)
+        try await Self.insertAtVersion9("p-new", key: newKey, caseCode: "c-9", into: old)
+        await old.close()
+
+        let upgraded = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
+        defer { Task { await upgraded.close() } }
+        let store = HubStore(database: upgraded, hubOrganisation: Self.hub, flows: try FlowEngine.bundled())
+        for table in ["package_persons", "flow_steps", "case_links"] {
+            let rows = try await upgraded.execute("SELECT package_id, package_key FROM \(table) ORDER BY package_id", [])
+            #expect(rows.map { $0.string("package_key") } == [PackageKey.legacy("p-legacy"), newKey], "\(table)")
+        }
+        // The case's timeline finds both packages' steps through its code, each with its hop.
+        let timeline = try await store.timeline(ofCase: "c-9")
+        let steps = timeline.instances.flatMap(\.steps)
+        #expect(Set(steps.map(\.packageId)) == ["p-legacy", "p-new"])
+        #expect(steps.allSatisfy { $0.hops.map(\.hop) == [.receivedByHub] })
+        // The flow engine finds the step a reply answers, for either package, with its instance's parties.
+        for id in ["p-legacy", "p-new"] {
+            let step = try await upgraded.transaction { try await HubStore.flowStep(id, in: $0).map { [$0.instanceId, $0.caseCode] } }
+            #expect(step == [id, "c-9"])
+        }
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func aHubUpgradedWithPackagesKeepsTheirHopsEvidenceAndBytes(backend: StoreBackend) async throws {
         let directory = try TemporaryDirectory()

@@ -261,7 +261,11 @@ extension HubStore {
         for row in rows {
             guard let packageId = row.string("package_id"), let dueOn = row.string("due_on"), let due = CalendarDate(iso: dueOn) else { continue }
             let persons = try await self.database.execute(
-                "SELECT name FROM package_persons WHERE package_id = $1 AND role IN ('suspect', 'defendant', 'offender') ORDER BY person_id",
+                """
+                SELECT name FROM package_persons
+                WHERE package_key = (SELECT package_key FROM packages WHERE package_id = $1) AND role IN ('suspect', 'defendant', 'offender')
+                ORDER BY person_id
+                """,
                 [.text(packageId)]
             ).compactMap { $0.string("name") }
             watch.append(

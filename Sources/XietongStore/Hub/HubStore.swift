@@ -281,38 +281,44 @@ public struct HubStore: Sendable {
             [.text(key), .blob(accepted.content)]
         )
         try await transaction.execute(
-            "INSERT INTO flow_steps (package_id, instance_id, message_type, sender_org, receiver_org, at) VALUES ($1, $2, $3, $4, $5, $6)",
+            """
+            INSERT INTO flow_steps (package_key, package_id, instance_id, message_type, sender_org, receiver_org, at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """,
             [
-                .text(envelope.packageId), .text(instanceId), .text(envelope.messageType), .text(envelope.sender.organisationCode),
-                .text(envelope.receiver.organisationCode), .text(now),
+                .text(key), .text(envelope.packageId), .text(instanceId), .text(envelope.messageType),
+                .text(envelope.sender.organisationCode), .text(envelope.receiver.organisationCode), .text(now),
             ]
         )
         try await Self.startDeadlines(of: accepted, instanceId: instanceId, at: now, flows: flows, in: transaction)
         try await Self.recordCustody(of: package, instanceId: instanceId, at: now, flows: flows, in: transaction)
         for code in caseCodes {
             try await transaction.execute(
-                "INSERT INTO case_links (case_code, package_id) VALUES ($1, $2) ON CONFLICT (case_code, package_id) DO NOTHING",
-                [.text(code), .text(envelope.packageId)]
+                "INSERT INTO case_links (case_code, package_key, package_id) VALUES ($1, $2, $3) ON CONFLICT (case_code, package_key) DO NOTHING",
+                [.text(code), .text(key), .text(envelope.packageId)]
             )
         }
         for person in package.body.persons {
             try await transaction.execute(
                 """
-                INSERT INTO package_persons (package_id, person_id, role, name, id_card_number, gender, birth_date)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                INSERT INTO package_persons (package_id, person_id, role, name, id_card_number, gender, birth_date, package_key)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                 """,
                 [
                     .text(envelope.packageId), .text(person.id), .text(person.role), .text(person.name), .optional(person.idCardNumber),
-                    .text(person.gender), .optional(person.birthDate),
+                    .text(person.gender), .optional(person.birthDate), .text(key),
                 ]
             )
         }
         for document in package.body.documents {
             try await transaction.execute(
-                "INSERT INTO package_documents (package_id, document_id, title, document_number, issued_on) VALUES ($1, $2, $3, $4, $5)",
+                """
+                INSERT INTO package_documents (package_key, package_id, document_id, title, document_number, issued_on)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                """,
                 [
-                    .text(envelope.packageId), .text(document.id), .text(document.title), .optional(document.documentNumber),
-                    .text(document.issuedOn),
+                    .text(key), .text(envelope.packageId), .text(document.id), .text(document.title),
+                    .optional(document.documentNumber), .text(document.issuedOn),
                 ]
             )
         }
@@ -320,13 +326,13 @@ public struct HubStore: Sendable {
             try await transaction.execute(
                 """
                 INSERT INTO package_attachments (package_id, attachment_id, name, media_type, size, sha256, volume, file_number,
-                    first_page, page_count)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                    first_page, page_count, package_key)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                 """,
                 [
                     .text(envelope.packageId), .text(attachment.id), .text(attachment.name), .text(attachment.mediaType),
                     .integer(attachment.size), .text(attachment.sha256.lowercased()), .optional(attachment.volume),
-                    .optional(attachment.fileNumber), .optional(attachment.firstPage), .optional(attachment.pageCount),
+                    .optional(attachment.fileNumber), .optional(attachment.firstPage), .optional(attachment.pageCount), .text(key),
                 ]
             )
         }
@@ -355,8 +361,8 @@ public struct HubStore: Sendable {
         let rows = try await transaction.execute(
             """
             SELECT s.package_id, s.instance_id, p.unified_case_code, i.flow, s.message_type, s.sender_org, s.receiver_org, i.closed_at
-            FROM flow_steps s JOIN flow_instances i ON i.instance_id = s.instance_id JOIN packages p ON p.package_id = s.package_id
-            WHERE s.package_id = $1
+            FROM packages p JOIN flow_steps s ON s.package_key = p.package_key JOIN flow_instances i ON i.instance_id = s.instance_id
+            WHERE p.package_id = $1
             """,
             [.text(packageId)]
         )
@@ -691,12 +697,12 @@ public struct HubStore: Sendable {
     /// time) turns open limits past their last day into `overdue`.
     public func timeline(ofCase caseCode: String, today: CalendarDate? = nil) async throws(StoreError) -> CaseTimeline {
         let today = today ?? CalendarDate(chinaDayOf: Date())
-        let instances = "SELECT s2.instance_id FROM flow_steps s2 JOIN case_links l ON l.package_id = s2.package_id WHERE l.case_code = $1"
+        let instances = "SELECT s2.instance_id FROM flow_steps s2 JOIN case_links l ON l.package_key = s2.package_key WHERE l.case_code = $1"
         let steps = try await self.database.execute(
             """
             SELECT s.instance_id, i.flow, i.opened_at, i.closed_at, s.package_id, s.message_type, s.sender_org, s.receiver_org, s.at,
                    p.unified_case_code
-            FROM flow_steps s JOIN flow_instances i ON i.instance_id = s.instance_id JOIN packages p ON p.package_id = s.package_id
+            FROM flow_steps s JOIN flow_instances i ON i.instance_id = s.instance_id JOIN packages p ON p.package_key = s.package_key
             WHERE s.instance_id IN (\(instances))
             ORDER BY i.opened_at, i.instance_id, s.at, s.package_id
             """,
@@ -705,9 +711,7 @@ public struct HubStore: Sendable {
         let events = try await self.database.execute(
             """
             SELECT package_id, hop, at, organisation, detail, findings FROM package_events
-            WHERE package_key IN (
-                SELECT p.package_key FROM flow_steps s JOIN packages p ON p.package_id = s.package_id WHERE s.instance_id IN (\(instances))
-            )
+            WHERE package_key IN (SELECT package_key FROM flow_steps WHERE instance_id IN (\(instances)))
             """,
             [.text(caseCode)]
         )
