@@ -183,4 +183,69 @@ import XietongTesting
         let keyed = try await upgraded.execute("SELECT COUNT(*) AS n FROM package_events WHERE package_key = $1", [.text(key)])
         #expect(keyed.first?.int("n") == 3)
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aNodeUpgradedKeepsItsPackagesHopsAndKeysNewOnes(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let location = try await backend.newLocation(in: directory)
+        // A node at version 7: one package in its outbox, one in its inbox, each with a hop.
+        let old = try await location.open(migrations: Array(NodeSchema.migrations.prefix { $0.version < 8 }), logger: StoreBackend.logger)
+        try await old.execute(
+            """
+            INSERT INTO outbox (package_id, idempotency_key, node_seq, lane, receiver_org, flow, message_type, attachments, state,
+                receipt, attempts, next_attempt_at, accepted_at)
+            VALUES ('out-old', 'k-old', 1, 0, $1, 'arrestApproval', 'arrestRequest', '[]', 'pending', '{}', 0,
+                '2026-11-20T01:00:00Z', '2026-11-20T01:00:00Z')
+            """,
+            [.text(Self.receiver)]
+        )
+        try await old.execute("INSERT INTO outbox_contents (package_id, content) VALUES ('out-old', $1)", [.blob(Self.bytes)])
+        var delivery = ContentMigrationTests.delivery
+        delivery.packageId = "in-old"
+        try await old.execute(
+            """
+            INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, state, stored_at,
+                attempts, next_attempt_at, case_bucket)
+            VALUES ('in-old', 1, $1, 'arrestApproval', 'arrestRequest', 'c', $2, 'stored', '2026-11-20T01:00:00Z', 0,
+                '2026-11-20T01:00:00Z', 0)
+            """,
+            [.text(Self.sender), .text(StoreRows.json(delivery))]
+        )
+        try await old.execute("INSERT INTO inbox_contents (package_id, content) VALUES ('in-old', $1)", [.blob(Self.bytes)])
+        for (id, hop) in [("out-old", "acceptedByNode"), ("in-old", "storedByReceiver")] {
+            try await old.execute(
+                "INSERT INTO node_events (package_id, hop, at, organisation) VALUES ($1, $2, '2026-11-20T01:00:00Z', $3)",
+                [.text(id), .text(hop), .text(Self.receiver)]
+            )
+        }
+        await old.close()
+
+        let upgraded = try await location.open(migrations: NodeSchema.migrations, logger: StoreBackend.logger)
+        defer { Task { await upgraded.close() } }
+        let store = NodeStore(database: upgraded, organisation: Self.receiver)
+        #expect(try await store.events(of: "out-old").map(\.hop) == [.acceptedByNode])
+        #expect(try await store.events(of: "in-old").map(\.hop) == [.storedByReceiver])
+        #expect(try await store.inboxContent("in-old")?.content == Self.bytes)
+        // Hops after the upgrade join the old packages' histories, once.
+        #expect(try await store.markDelivered("in-old"))
+        #expect(try await store.events(of: "in-old").map(\.hop) == [.storedByReceiver, .delivered])
+        let hubHop = PackageEvent(packageId: "out-old", hop: .receivedByHub, at: "2026-11-20T01:00:01Z", organisation: Self.hub)
+        #expect(try await store.apply([hubHop, hubHop], cursor: 2).count == 1)
+        #expect(try await store.events(of: "out-old").map(\.hop) == [.acceptedByNode, .receivedByHub])
+
+        // A package stored after the upgrade gets a new key, its bytes and hops under it.
+        delivery.packageId = "in-new"
+        try await store.store(delivery, feedSeq: 3, content: Self.bytes)
+        let key = try #require(
+            try await upgraded.execute("SELECT package_key FROM inbox WHERE package_id = 'in-new'", []).first?.string("package_key")
+        )
+        #expect(key.count == 32)
+        #expect(try await store.inboxContent("in-new")?.content == Self.bytes)
+        let hops = try await upgraded.execute("SELECT hop FROM node_events WHERE package_key = $1", [.text(key)])
+        #expect(hops.map { $0.string("hop") } == ["storedByReceiver"])
+        // A refused delivery has no inbox row: its hop is kept under the id's own key, and found again.
+        delivery.packageId = "in-refused"
+        try await store.refuseIncoming(delivery, findings: [], cursor: 4)
+        #expect(try await store.events(of: "in-refused").map(\.hop) == [.refused])
+    }
 }

@@ -16,6 +16,7 @@ enum StoreRows {
     enum EventTable {
         /// The hub's, where a package's rows are keyed by its time-ordered key (`PackageKey`, hub migration 9).
         case hub(key: String)
+        /// A node's, keyed the same way (node migration 8); the key is looked up from the id (`NodeSchema.packageKey`).
         case node
 
         static let hubTable = "package_events"
@@ -39,8 +40,8 @@ enum StoreRows {
                 """
         case .node:
             sql = """
-                INSERT INTO \(EventTable.nodeTable) (package_id, hop, at, organisation, detail, findings) VALUES ($1, $2, $3, $4, $5, $6)
-                ON CONFLICT (package_id, hop) DO NOTHING RETURNING hop
+                INSERT INTO \(EventTable.nodeTable) (package_id, hop, at, organisation, detail, findings, package_key)
+                VALUES ($1, $2, $3, $4, $5, $6, \(NodeSchema.packageKey)) ON CONFLICT (package_key, hop) DO NOTHING RETURNING hop
                 """
         }
         return try await !transaction.execute(sql, binds).isEmpty
@@ -60,7 +61,7 @@ enum StoreRows {
     /// The events of a package at a node, in journey order.
     static func nodeEvents(of packageId: String, database: any SQLDatabase) async throws(StoreError) -> [PackageEvent] {
         try await database.execute(
-            "SELECT package_id, hop, at, organisation, detail, findings FROM \(EventTable.nodeTable) WHERE package_id = $1",
+            "SELECT package_id, hop, at, organisation, detail, findings FROM \(EventTable.nodeTable) WHERE package_key = \(NodeSchema.packageKey)",
             [.text(packageId)]
         ).compactMap(Self.event).sorted(by: PackageEvent.journeyOrder)
     }

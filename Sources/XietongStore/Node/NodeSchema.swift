@@ -148,7 +148,47 @@ public enum NodeSchema {
                 "ALTER TABLE inbox DROP COLUMN content",
             ]
         ),
+        Migration(
+            version: 8,
+            name: "time-ordered package keys",
+            statements: [
+                // A package's hops and bytes keyed by the node's time-ordered key for it (`PackageKey`), made when the
+                // package enters the outbox or the inbox, instead of by its id, which may be random (as at the hub,
+                // hub migration 9). Packages held before this version keep their id as key, behind a '!'.
+                "ALTER TABLE outbox ADD COLUMN package_key TEXT",
+                "UPDATE outbox SET package_key = '!' || package_id",
+                "ALTER TABLE inbox ADD COLUMN package_key TEXT",
+                "UPDATE inbox SET package_key = '!' || package_id",
+                """
+                CREATE TABLE node_hops (
+                    package_key TEXT NOT NULL, hop TEXT NOT NULL, package_id TEXT NOT NULL, at TEXT NOT NULL,
+                    organisation TEXT NOT NULL, detail TEXT, findings TEXT,
+                    PRIMARY KEY (package_key, hop)
+                )
+                """,
+                """
+                INSERT INTO node_hops (package_key, hop, package_id, at, organisation, detail, findings)
+                SELECT '!' || package_id, hop, package_id, at, organisation, detail, findings FROM node_events
+                """,
+                "DROP TABLE node_events",
+                "ALTER TABLE node_hops RENAME TO node_events",
+                "CREATE TABLE outbox_bytes (package_key TEXT PRIMARY KEY, content BYTEA NOT NULL)",
+                "INSERT INTO outbox_bytes (package_key, content) SELECT '!' || package_id, content FROM outbox_contents",
+                "DROP TABLE outbox_contents",
+                "ALTER TABLE outbox_bytes RENAME TO outbox_contents",
+                "CREATE TABLE inbox_bytes (package_key TEXT PRIMARY KEY, content BYTEA NOT NULL)",
+                "INSERT INTO inbox_bytes (package_key, content) SELECT '!' || package_id, content FROM inbox_contents",
+                "DROP TABLE inbox_contents",
+                "ALTER TABLE inbox_bytes RENAME TO inbox_contents",
+            ]
+        ),
     ]
+
+    /// The key of the package `$1` at a node, in SQL: its outbox row's, else its inbox row's, else (a hop of a package
+    /// the node holds neither way, such as one it refused) its id behind a '!', as `PackageKey.legacy` makes.
+    static let packageKey = """
+        COALESCE((SELECT package_key FROM outbox WHERE package_id = $1), (SELECT package_key FROM inbox WHERE package_id = $1), '!' || $1)
+        """
 
     /// Buckets cases are spread over; delivery workers share them out.
     public static let caseBuckets = 64

@@ -27,7 +27,7 @@ public struct NodeStore: Sendable {
     public func existingReceipt(idempotencyKey: String, packageId: String) async throws(StoreError) -> (receipt: Receipt, sameContent: [UInt8]?)? {
         let rows = try await self.database.execute(
             """
-            SELECT o.receipt, c.content FROM outbox o JOIN outbox_contents c ON c.package_id = o.package_id
+            SELECT o.receipt, c.content FROM outbox o JOIN outbox_contents c ON c.package_key = o.package_key
             WHERE o.idempotency_key = $1 OR o.package_id = $2
             """,
             [.text(idempotencyKey), .text(packageId)]
@@ -45,17 +45,19 @@ public struct NodeStore: Sendable {
         return try await self.database.transaction { transaction in
             // A repeat was answered before the check (`existingReceipt`); one racing it loses the insert below.
             let seq = try await Self.next("outbox", in: transaction)
+            let key = PackageKey.next()
             let inserted = try await transaction.execute(
                 """
                 INSERT INTO outbox (package_id, idempotency_key, node_seq, lane, receiver_org, flow, message_type, attachments,
-                    state, receipt, attempts, next_attempt_at, accepted_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, 0, $10, $11)
+                    state, receipt, attempts, next_attempt_at, accepted_at, package_key)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, 0, $10, $11, $12)
                 ON CONFLICT DO NOTHING RETURNING package_id
                 """,
                 [
                     .text(envelope.packageId), .text(envelope.idempotencyKey), .integer(seq), .integer(lane),
                     .text(envelope.receiver.organisationCode), .text(envelope.flow), .text(envelope.messageType),
                     .text(StoreRows.json(files)), .text(StoreRows.json(receipt)), .text(receipt.receivedAt), .text(receipt.receivedAt),
+                    .text(key),
                 ]
             )
             guard !inserted.isEmpty else {
@@ -70,8 +72,8 @@ public struct NodeStore: Sendable {
                 return earlier
             }
             try await transaction.execute(
-                "INSERT INTO outbox_contents (package_id, content) VALUES ($1, $2)",
-                [.text(envelope.packageId), .blob(content)]
+                "INSERT INTO outbox_contents (package_key, content) VALUES ($1, $2)",
+                [.text(key), .blob(content)]
             )
             try await StoreRows.insert(
                 PackageEvent(packageId: envelope.packageId, hop: .acceptedByNode, at: receipt.receivedAt, organisation: organisation),
@@ -100,7 +102,7 @@ public struct NodeStore: Sendable {
         let rows = try await self.database.execute(
             """
             SELECT o.package_id, o.node_seq, o.lane, c.content, o.attachments, o.attempts, o.next_attempt_at
-            FROM outbox o JOIN outbox_contents c ON c.package_id = o.package_id
+            FROM outbox o JOIN outbox_contents c ON c.package_key = o.package_key
             WHERE o.state = 'pending' AND o.lane = $1 ORDER BY o.node_seq LIMIT 1
             """,
             [.integer(lane)]
@@ -122,7 +124,7 @@ public struct NodeStore: Sendable {
         let rows = try await self.database.execute(
             """
             SELECT o.package_id, o.node_seq, o.lane, c.content, o.attachments, o.attempts, o.next_attempt_at
-            FROM outbox o JOIN outbox_contents c ON c.package_id = o.package_id
+            FROM outbox o JOIN outbox_contents c ON c.package_key = o.package_key
             WHERE o.state = 'pending' AND o.lane = $1 ORDER BY o.node_seq LIMIT $2
             """,
             [.integer(lane), .integer(limit)]
@@ -208,7 +210,7 @@ public struct NodeStore: Sendable {
             let rows = try await transaction.execute(
                 """
                 SELECT o.package_id FROM outbox o WHERE o.state = 'pending' AND o.accepted_at < $1
-                  AND NOT EXISTS (SELECT 1 FROM node_events e WHERE e.package_id = o.package_id AND e.hop = 'alerted')
+                  AND NOT EXISTS (SELECT 1 FROM node_events e WHERE e.package_key = o.package_key AND e.hop = 'alerted')
                 ORDER BY o.node_seq LIMIT 500
                 """,
                 [.text(cutoff)]
@@ -274,24 +276,22 @@ public struct NodeStore: Sendable {
         in transaction: any SQLTransaction
     ) async throws {
         let now = Timestamp.now()
+        let key = PackageKey.next()
         let inserted = try await transaction.execute(
             """
             INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, state,
-                stored_at, attempts, next_attempt_at, case_bucket)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, 'stored', $8, 0, $9, $10)
+                stored_at, attempts, next_attempt_at, case_bucket, package_key)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 'stored', $8, 0, $9, $10, $11)
             ON CONFLICT (package_id) DO NOTHING RETURNING package_id
             """,
             [
                 .text(delivery.packageId), .integer(feedSeq), .text(delivery.sender), .text(delivery.flow), .text(delivery.messageType),
                 .text(delivery.unifiedCaseCode), .text(StoreRows.json(delivery)), .text(now), .text(now),
-                .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)),
+                .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)), .text(key),
             ]
         )
         guard !inserted.isEmpty else { return }
-        try await transaction.execute(
-            "INSERT INTO inbox_contents (package_id, content) VALUES ($1, $2)",
-            [.text(delivery.packageId), .blob(content)]
-        )
+        try await transaction.execute("INSERT INTO inbox_contents (package_key, content) VALUES ($1, $2)", [.text(key), .blob(content)])
         let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
         try await StoreRows.insert(event, into: .node, in: transaction)
         try await Self.owe(event, in: transaction)
@@ -341,7 +341,7 @@ public struct NodeStore: Sendable {
         let rows = try await self.database.execute(
             """
             SELECT i.package_id, i.feed_seq, i.delivery, i.state, i.stored_at, i.delivered_at, c.content, i.next_attempt_at, i.attempts
-            FROM inbox i JOIN inbox_contents c ON c.package_id = i.package_id
+            FROM inbox i JOIN inbox_contents c ON c.package_key = i.package_key
             WHERE i.package_id = (
                 SELECT package_id FROM inbox WHERE state = 'stored' AND case_bucket % $1 = $2 ORDER BY feed_seq LIMIT 1
             )
@@ -385,7 +385,7 @@ public struct NodeStore: Sendable {
             let rows = try await transaction.execute("SELECT state FROM inbox WHERE package_id = $1", [.text(packageId)])
             guard !rows.isEmpty else { return false }
             let done = try await transaction.execute(
-                "SELECT hop FROM node_events WHERE package_id = $1 AND hop IN ('signedFor', 'returned')",
+                "SELECT hop FROM node_events WHERE package_key = \(NodeSchema.packageKey) AND hop IN ('signedFor', 'returned')",
                 [.text(packageId)]
             )
             guard done.isEmpty else { return false }
@@ -431,7 +431,7 @@ public struct NodeStore: Sendable {
         let rows = try await self.database.execute(
             """
             SELECT i.package_id, i.feed_seq, i.delivery, i.state, i.stored_at, i.delivered_at, c.content
-            FROM inbox i JOIN inbox_contents c ON c.package_id = i.package_id WHERE i.package_id = $1
+            FROM inbox i JOIN inbox_contents c ON c.package_key = i.package_key WHERE i.package_id = $1
             """,
             [.text(packageId)]
         )

@@ -1,12 +1,12 @@
 import Foundation
 
-/// The hub's internal key for a package's rows (hub migration 9): time-ordered, so that the rows a package adds to
-/// its tables land at the end of their indexes, beside the rows of the packages received just before it.
+/// A store's internal key for a package's rows (hub migrations 9 and 10, node migration 8): time-ordered, so that the
+/// rows a package adds to its tables land at the end of their indexes, beside the rows of the packages just before it.
 ///
 /// Senders choose package ids, and random (version 4) UUIDs are allowed. Indexed by those, every row of every package
 /// lands on a page of its own, which each commit writes to the WAL and each checkpoint writes again
-/// (docs/performance.md). The package id is still the platform's identity: it is looked up once, in `packages`, and
-/// the package's other rows are found by its key.
+/// (docs/performance.md). The package id is still the platform's identity: it is looked up once (at the hub in
+/// `packages`, at a node in `outbox` or `inbox`), and the package's other rows are found by its key.
 enum PackageKey {
     /// A new key: the time in milliseconds (12 hex digits), then 80 random bits (20 hex digits). Keys made in the same
     /// millisecond are unordered among themselves, which costs nothing: they share the index's last page anyway.
@@ -18,7 +18,7 @@ enum PackageKey {
         return Self.hex(milliseconds, digits: 12) + Self.hex(high, digits: 16) + Self.hex(UInt64(low), digits: 4)
     }
 
-    /// The key migration 9 gave the packages the hub held before it: their id behind a character that sorts before
+    /// The key the migrations gave the packages a store held before them: their id behind a character that sorts before
     /// every hex digit, so that it can never equal a new key.
     static func legacy(_ packageId: String) -> String { "!" + packageId }
 
