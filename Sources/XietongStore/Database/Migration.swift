@@ -15,6 +15,41 @@ public struct Migration: Sendable {
     }
 }
 
+extension Migration {
+    /// Where `keyed` takes each row's package key from.
+    enum KeySource {
+        /// The hub's `packages` (a package missing there gets its legacy key).
+        case packages
+        /// The row's package id: every row gets its legacy key (`PackageKey.legacy`).
+        case ids
+    }
+
+    /// The columns of an event table besides its package's key and id: one row per package and hop.
+    static let eventColumns = "hop TEXT NOT NULL, at TEXT NOT NULL, organisation TEXT NOT NULL, detail TEXT, findings TEXT"
+
+    /// Statements that rebuild `table` (whose rows name a package by `package_id`) with the package's time-ordered
+    /// key first (`PackageKey`), the package id kept, its primary key `primaryKey`, and `indexes` made again.
+    /// `columns`: the table's other columns, as in CREATE TABLE.
+    static func keyed(_ table: String, columns: String, primaryKey: String, from source: KeySource = .packages, indexes: [String] = []) -> [String] {
+        let names = columns.split(separator: ",").map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        let rebuilt = table + "_keyed"
+        let key =
+            switch source {
+            case .packages: "COALESCE(p.package_key, '!' || x.package_id) FROM \(table) x LEFT JOIN packages p ON p.package_id = x.package_id"
+            case .ids: "'!' || x.package_id FROM \(table) x"
+            }
+        return [
+            "CREATE TABLE \(rebuilt) (package_key TEXT NOT NULL, package_id TEXT NOT NULL, \(columns), PRIMARY KEY (\(primaryKey)))",
+            """
+            INSERT INTO \(rebuilt) (package_id, \(names.joined(separator: ", ")), package_key)
+            SELECT x.package_id, \(names.map { "x." + $0 }.joined(separator: ", ")), \(key)
+            """,
+            "DROP TABLE \(table)",
+            "ALTER TABLE \(rebuilt) RENAME TO \(table)",
+        ] + indexes
+    }
+}
+
 /// Applies migrations to a database.
 struct MigrationRunner {
     let database: any SQLDatabase

@@ -241,19 +241,7 @@ public enum HubSchema {
                 // received before this version keep their id as key, behind a '!' (`PackageKey.legacy`).
                 "ALTER TABLE packages ADD COLUMN package_key TEXT",
                 "UPDATE packages SET package_key = '!' || package_id",
-                """
-                CREATE TABLE package_hops (
-                    package_key TEXT NOT NULL, hop TEXT NOT NULL, package_id TEXT NOT NULL, at TEXT NOT NULL,
-                    organisation TEXT NOT NULL, detail TEXT, findings TEXT,
-                    PRIMARY KEY (package_key, hop)
-                )
-                """,
-                """
-                INSERT INTO package_hops (package_key, hop, package_id, at, organisation, detail, findings)
-                SELECT '!' || package_id, hop, package_id, at, organisation, detail, findings FROM package_events
-                """,
-                "DROP TABLE package_events",
-                "ALTER TABLE package_hops RENAME TO package_events",
+            ] + Migration.keyed("package_events", columns: Migration.eventColumns, primaryKey: "package_key, hop", from: .ids) + [
                 "ALTER TABLE evidence_leaves ADD COLUMN package_key TEXT",
                 "UPDATE evidence_leaves SET package_key = '!' || package_id",
                 "DROP INDEX evidence_leaves_by_package",
@@ -270,19 +258,19 @@ public enum HubSchema {
             // The rows the hub writes once per package when it accepts it, keyed like its events (migration 9). The
             // package id stays in each row, unindexed: rows are found through `packages`. `case_links_by_package`
             // goes: no query looks links up by package.
-            statements: Self.keyed(
+            statements: Migration.keyed(
                 "package_persons",
                 columns:
                     "person_id TEXT NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL, id_card_number TEXT, gender TEXT NOT NULL, birth_date TEXT",
                 primaryKey: "package_key, person_id",
                 indexes: ["CREATE INDEX package_persons_by_id_card ON package_persons (id_card_number)"]
             )
-                + Self.keyed(
+                + Migration.keyed(
                     "package_documents",
                     columns: "document_id TEXT NOT NULL, title TEXT NOT NULL, document_number TEXT, issued_on TEXT NOT NULL",
                     primaryKey: "package_key, document_id"
                 )
-                + Self.keyed(
+                + Migration.keyed(
                     "package_attachments",
                     columns: """
                         attachment_id TEXT NOT NULL, name TEXT NOT NULL, media_type TEXT NOT NULL, size BIGINT NOT NULL, \
@@ -290,31 +278,14 @@ public enum HubSchema {
                         """,
                     primaryKey: "package_key, attachment_id"
                 )
-                + Self.keyed(
+                + Migration.keyed(
                     "flow_steps",
                     columns:
                         "instance_id TEXT NOT NULL, message_type TEXT NOT NULL, sender_org TEXT NOT NULL, receiver_org TEXT NOT NULL, at TEXT NOT NULL",
                     primaryKey: "package_key",
                     indexes: ["CREATE INDEX flow_steps_by_instance ON flow_steps (instance_id)"]
                 )
-                + Self.keyed("case_links", columns: "case_code TEXT NOT NULL", primaryKey: "case_code, package_key")
+                + Migration.keyed("case_links", columns: "case_code TEXT NOT NULL", primaryKey: "case_code, package_key")
         ),
     ]
-
-    /// Statements that rebuild `table` (whose rows name a package by `package_id`) with the package's key
-    /// (`packages.package_key`) first, its primary key `primaryKey`, and `indexes` made again. `columns`: the table's
-    /// other columns, as in CREATE TABLE. A row whose package is not in `packages` gets its legacy key.
-    static func keyed(_ table: String, columns: String, primaryKey: String, indexes: [String] = []) -> [String] {
-        let names = columns.split(separator: ",").map { "x." + ($0.split(separator: " ").first.map(String.init) ?? "") }
-        let rebuilt = table + "_keyed"
-        return [
-            "CREATE TABLE \(rebuilt) (package_key TEXT NOT NULL, package_id TEXT NOT NULL, \(columns), PRIMARY KEY (\(primaryKey)))",
-            """
-            INSERT INTO \(rebuilt) SELECT COALESCE(p.package_key, '!' || x.package_id), x.package_id, \(names.joined(separator: ", "))
-            FROM \(table) x LEFT JOIN packages p ON p.package_id = x.package_id
-            """,
-            "DROP TABLE \(table)",
-            "ALTER TABLE \(rebuilt) RENAME TO \(table)",
-        ] + indexes
-    }
 }

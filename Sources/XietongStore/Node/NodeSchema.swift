@@ -159,19 +159,7 @@ public enum NodeSchema {
                 "UPDATE outbox SET package_key = '!' || package_id",
                 "ALTER TABLE inbox ADD COLUMN package_key TEXT",
                 "UPDATE inbox SET package_key = '!' || package_id",
-                """
-                CREATE TABLE node_hops (
-                    package_key TEXT NOT NULL, hop TEXT NOT NULL, package_id TEXT NOT NULL, at TEXT NOT NULL,
-                    organisation TEXT NOT NULL, detail TEXT, findings TEXT,
-                    PRIMARY KEY (package_key, hop)
-                )
-                """,
-                """
-                INSERT INTO node_hops (package_key, hop, package_id, at, organisation, detail, findings)
-                SELECT '!' || package_id, hop, package_id, at, organisation, detail, findings FROM node_events
-                """,
-                "DROP TABLE node_events",
-                "ALTER TABLE node_hops RENAME TO node_events",
+            ] + Migration.keyed("node_events", columns: Migration.eventColumns, primaryKey: "package_key, hop", from: .ids) + [
                 "CREATE TABLE outbox_bytes (package_key TEXT PRIMARY KEY, content BYTEA NOT NULL)",
                 "INSERT INTO outbox_bytes (package_key, content) SELECT '!' || package_id, content FROM outbox_contents",
                 "DROP TABLE outbox_contents",
