@@ -247,5 +247,10 @@ import XietongTesting
         delivery.packageId = "in-refused"
         try await store.refuseIncoming(delivery, findings: [], cursor: 4)
         #expect(try await store.events(of: "in-refused").map(\.hop) == [.refused])
+        // Sent again and stored this time, it keeps that key: its history stays whole.
+        try await store.store(delivery, feedSeq: 5, content: Self.bytes)
+        let history = try await store.events(of: "in-refused").map(\.hop)
+        #expect(history == [.refused, .storedByReceiver])
+        #expect(try await store.inboxContent("in-refused")?.content == Self.bytes)
     }
 }

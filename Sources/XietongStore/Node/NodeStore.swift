@@ -276,7 +276,13 @@ public struct NodeStore: Sendable {
         in transaction: any SQLTransaction
     ) async throws {
         let now = Timestamp.now()
-        let key = PackageKey.next()
+        // A package with hops here already but no inbox row (a delivery refused before, sent again) keeps the key they
+        // are filed under. Such keys start with '!', at the start of the index: the lookup reads hot pages only.
+        let filed = try await transaction.execute(
+            "SELECT 1 AS found FROM node_events WHERE package_key = $1 LIMIT 1",
+            [.text(PackageKey.legacy(delivery.packageId))]
+        )
+        let key = filed.isEmpty ? PackageKey.next() : PackageKey.legacy(delivery.packageId)
         let inserted = try await transaction.execute(
             """
             INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, state,
