@@ -31,6 +31,20 @@ import XietongTesting
         PackageEvent(packageId: "p-old", hop: hop, at: "2026-11-20T01:00:0\(hop == .receivedByHub ? 0 : 1)Z", organisation: organisation)
     }
 
+    /// A new hub database with the migrations before `version` applied, and where it is (to open it again upgraded).
+    static func hub(
+        before version: Int,
+        backend: StoreBackend,
+        in directory: TemporaryDirectory
+    ) async throws -> (any SQLDatabase, DatabaseURL) {
+        let location = try await backend.newLocation(in: directory)
+        let database = try await location.open(
+            migrations: [Migrations.codeSequences] + HubSchema.migrations.prefix { $0.version < version },
+            logger: StoreBackend.logger
+        )
+        return (database, location)
+    }
+
     /// Inserts a package as a hub at version 9 had it: with `key` (legacy or new), one person, one hop, a flow step
     /// opening its own instance, and a link from its case code.
     static func insertAtVersion9(_ id: String, key: String, caseCode: String, into database: any SQLDatabase) async throws {
@@ -78,11 +92,7 @@ import XietongTesting
     @Test(arguments: StoreBackend.allCases)
     func aHubUpgradedToKeyedStructuredDataFindsEveryPackagesSteps(backend: StoreBackend) async throws {
         let directory = try TemporaryDirectory()
-        let location = try await backend.newLocation(in: directory)
-        let old = try await location.open(
-            migrations: [Migrations.codeSequences] + HubSchema.migrations.prefix { $0.version < 10 },
-            logger: StoreBackend.logger
-        )
+        let (old, location) = try await Self.hub(before: 10, backend: backend, in: directory)
         // One package from before migration 9 (its legacy key), one accepted under migration 9 (a new key).
         let newKey = PackageKey.next()
         try await Self.insertAtVersion9("p-legacy", key: PackageKey.legacy("p-legacy"), caseCode: "c-9", into: old)
@@ -111,12 +121,8 @@ import XietongTesting
     @Test(arguments: StoreBackend.allCases)
     func aHubUpgradedWithPackagesKeepsTheirHopsEvidenceAndBytes(backend: StoreBackend) async throws {
         let directory = try TemporaryDirectory()
-        let location = try await backend.newLocation(in: directory)
         // A hub at version 8 that holds one package with two hops, both leaves of its evidence log.
-        let old = try await location.open(
-            migrations: [Migrations.codeSequences] + HubSchema.migrations.prefix { $0.version < 9 },
-            logger: StoreBackend.logger
-        )
+        let (old, location) = try await Self.hub(before: 9, backend: backend, in: directory)
         try await old.execute(
             """
             INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, unified_case_code,

@@ -35,8 +35,9 @@ extension Migration {
         let rebuilt = table + "_keyed"
         let key =
             switch source {
-            case .packages: "COALESCE(p.package_key, '!' || x.package_id) FROM \(table) x LEFT JOIN packages p ON p.package_id = x.package_id"
-            case .ids: "'!' || x.package_id FROM \(table) x"
+            case .packages:
+                "COALESCE(p.package_key, \(PackageKey.legacy(sql: "x.package_id"))) FROM \(table) x LEFT JOIN packages p ON p.package_id = x.package_id"
+            case .ids: "\(PackageKey.legacy(sql: "x.package_id")) FROM \(table) x"
             }
         return [
             "CREATE TABLE \(rebuilt) (package_key TEXT NOT NULL, package_id TEXT NOT NULL, \(columns), PRIMARY KEY (\(primaryKey)))",
@@ -47,6 +48,18 @@ extension Migration {
             "DROP TABLE \(table)",
             "ALTER TABLE \(rebuilt) RENAME TO \(table)",
         ] + indexes
+    }
+
+    /// Statements that rebuild `table`, a package's bytes by `package_id`, keyed by the package's legacy key
+    /// (`PackageKey.legacy`) instead: its owners' rows got the same key.
+    static func keyedContents(_ table: String) -> [String] {
+        let rebuilt = table + "_keyed"
+        return [
+            "CREATE TABLE \(rebuilt) (package_key TEXT PRIMARY KEY, content BYTEA NOT NULL)",
+            "INSERT INTO \(rebuilt) (package_key, content) SELECT \(PackageKey.legacy(sql: "package_id")), content FROM \(table)",
+            "DROP TABLE \(table)",
+            "ALTER TABLE \(rebuilt) RENAME TO \(table)",
+        ]
     }
 }
 

@@ -20,7 +20,12 @@ enum PackageKey {
 
     /// The key the migrations gave the packages a store held before them: their id behind a character that sorts before
     /// every hex digit, so that it can never equal a new key.
-    static func legacy(_ packageId: String) -> String { "!" + packageId }
+    static func legacy(_ packageId: String) -> String { Self.legacyPrefix + packageId }
+
+    /// `legacy` in SQL, of the package id `expression`.
+    static func legacy(sql expression: String) -> String { "'\(Self.legacyPrefix)' || \(expression)" }
+
+    private static let legacyPrefix = "!"
 
     private static func hex(_ value: UInt64, digits: Int) -> String {
         let text = String(value, radix: 16)

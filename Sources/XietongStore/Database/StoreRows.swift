@@ -12,56 +12,48 @@ enum StoreRows {
         return try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
-    /// The tables that hold events: the hub's history of every package, and a node's history of its own.
+    /// The tables that hold events: the hub's history of every package, and a node's history of its own. Both key a
+    /// package's rows by its time-ordered key (`PackageKey`; hub migration 9, node migration 8).
     enum EventTable {
-        /// The hub's, where a package's rows are keyed by its time-ordered key (`PackageKey`, hub migration 9).
-        case hub(key: String)
-        /// A node's, keyed the same way (node migration 8); the key is looked up from the id (`NodeSchema.packageKey`).
+        case hub
         case node
 
-        static let hubTable = "package_events"
-        static let nodeTable = "node_events"
-    }
-
-    /// Inserts an event unless that package already has that hop; returns whether it was new.
-    @discardableResult
-    static func insert(_ event: PackageEvent, into table: EventTable, in transaction: any SQLTransaction) async throws -> Bool {
-        var binds: [SQLValue] = [
-            .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
-            event.findings.map { .text(Self.json($0)) } ?? .null,
-        ]
-        let sql: String
-        switch table {
-        case .hub(let key):
-            binds.append(.text(key))
-            sql = """
-                INSERT INTO \(EventTable.hubTable) (package_id, hop, at, organisation, detail, findings, package_key)
-                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (package_key, hop) DO NOTHING RETURNING hop
-                """
-        case .node:
-            sql = """
-                INSERT INTO \(EventTable.nodeTable) (package_id, hop, at, organisation, detail, findings, package_key)
-                VALUES ($1, $2, $3, $4, $5, $6, \(NodeSchema.packageKey)) ON CONFLICT (package_key, hop) DO NOTHING RETURNING hop
-                """
+        var name: String {
+            switch self {
+            case .hub: "package_events"
+            case .node: "node_events"
+            }
         }
-        return try await !transaction.execute(sql, binds).isEmpty
+
+        /// SQL for the key of the package whose id is `$1`.
+        var packageKey: String {
+            switch self {
+            case .hub: HubSchema.packageKey
+            case .node: NodeSchema.packageKey
+            }
+        }
     }
 
-    /// The events of a package at the hub, in journey order.
-    static func hubEvents(of packageId: String, database: any SQLDatabase) async throws(StoreError) -> [PackageEvent] {
-        try await database.execute(
+    /// Inserts an event unless that package already has that hop; returns whether it was new. `key`: the package's key
+    /// when the caller has it; otherwise it is looked up from the id.
+    @discardableResult
+    static func insert(_ event: PackageEvent, into table: EventTable, key: String? = nil, in transaction: any SQLTransaction) async throws -> Bool {
+        try await !transaction.execute(
             """
-            SELECT package_id, hop, at, organisation, detail, findings FROM \(EventTable.hubTable)
-            WHERE package_key = (SELECT package_key FROM packages WHERE package_id = $1)
+            INSERT INTO \(table.name) (package_id, hop, at, organisation, detail, findings, package_key)
+            VALUES ($1, $2, $3, $4, $5, $6, \(key == nil ? table.packageKey : "$7")) ON CONFLICT (package_key, hop) DO NOTHING RETURNING hop
             """,
-            [.text(packageId)]
-        ).compactMap(Self.event).sorted(by: PackageEvent.journeyOrder)
+            [
+                .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
+                event.findings.map { .text(Self.json($0)) } ?? .null,
+            ] + (key.map { [.text($0)] } ?? [])
+        ).isEmpty
     }
 
-    /// The events of a package at a node, in journey order.
-    static func nodeEvents(of packageId: String, database: any SQLDatabase) async throws(StoreError) -> [PackageEvent] {
+    /// The events of a package, in journey order.
+    static func events(of packageId: String, in table: EventTable, database: any SQLDatabase) async throws(StoreError) -> [PackageEvent] {
         try await database.execute(
-            "SELECT package_id, hop, at, organisation, detail, findings FROM \(EventTable.nodeTable) WHERE package_key = \(NodeSchema.packageKey)",
+            "SELECT package_id, hop, at, organisation, detail, findings FROM \(table.name) WHERE package_key = \(table.packageKey)",
             [.text(packageId)]
         ).compactMap(Self.event).sorted(by: PackageEvent.journeyOrder)
     }

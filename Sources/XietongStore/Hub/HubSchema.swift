@@ -240,17 +240,13 @@ public enum HubSchema {
                 // the end of its index instead of on a page of its own. `packages` maps the id to the key. Packages
                 // received before this version keep their id as key, behind a '!' (`PackageKey.legacy`).
                 "ALTER TABLE packages ADD COLUMN package_key TEXT",
-                "UPDATE packages SET package_key = '!' || package_id",
+                "UPDATE packages SET package_key = \(PackageKey.legacy(sql: "package_id"))",
             ] + Migration.keyed("package_events", columns: Migration.eventColumns, primaryKey: "package_key, hop", from: .ids) + [
                 "ALTER TABLE evidence_leaves ADD COLUMN package_key TEXT",
-                "UPDATE evidence_leaves SET package_key = '!' || package_id",
+                "UPDATE evidence_leaves SET package_key = \(PackageKey.legacy(sql: "package_id"))",
                 "DROP INDEX evidence_leaves_by_package",
                 "CREATE INDEX evidence_leaves_by_key ON evidence_leaves (package_key)",
-                "CREATE TABLE package_bytes (package_key TEXT PRIMARY KEY, content BYTEA NOT NULL)",
-                "INSERT INTO package_bytes (package_key, content) SELECT '!' || package_id, content FROM package_contents",
-                "DROP TABLE package_contents",
-                "ALTER TABLE package_bytes RENAME TO package_contents",
-            ]
+            ] + Migration.keyedContents("package_contents")
         ),
         Migration(
             version: 10,
@@ -288,4 +284,7 @@ public enum HubSchema {
                 + Migration.keyed("case_links", columns: "case_code TEXT NOT NULL", primaryKey: "case_code, package_key")
         ),
     ]
+
+    /// The key of the package whose id is `$1`, in SQL (`PackageKey`; hub migrations 9 and 10).
+    static let packageKey = "(SELECT package_key FROM packages WHERE package_id = $1)"
 }

@@ -42,7 +42,7 @@ extension HubStore {
     /// receipted so far.
     static func custodyBatch(of instanceId: String, in transaction: any SQLTransaction) async throws -> CustodyBatch {
         let persons = try await transaction.execute(
-            "SELECT role, name, id_card_number, birth_date FROM package_persons WHERE package_key = (SELECT package_key FROM packages WHERE package_id = $1) ORDER BY person_id",
+            "SELECT role, name, id_card_number, birth_date FROM package_persons WHERE package_key = \(HubSchema.packageKey) ORDER BY person_id",
             [.text(instanceId)]
         )
         var batch: [String: String] = [:]

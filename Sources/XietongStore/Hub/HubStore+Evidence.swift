@@ -149,7 +149,7 @@ extension HubStore {
         let rows = try await self.database.execute(
             """
             SELECT leaf_index, leaf FROM evidence_leaves
-            WHERE package_key = (SELECT package_key FROM packages WHERE package_id = $1) AND leaf_index < $2 ORDER BY leaf_index
+            WHERE package_key = \(HubSchema.packageKey) AND leaf_index < $2 ORDER BY leaf_index
             """,
             [.text(packageId), .integer(head.treeSize)]
         )

@@ -263,7 +263,7 @@ extension HubStore {
             let persons = try await self.database.execute(
                 """
                 SELECT name FROM package_persons
-                WHERE package_key = (SELECT package_key FROM packages WHERE package_id = $1) AND role IN ('suspect', 'defendant', 'offender')
+                WHERE package_key = \(HubSchema.packageKey) AND role IN ('suspect', 'defendant', 'offender')
                 ORDER BY person_id
                 """,
                 [.text(packageId)]

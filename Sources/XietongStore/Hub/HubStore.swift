@@ -337,7 +337,7 @@ public struct HubStore: Sendable {
             )
         }
         for event in hops {
-            if try await StoreRows.insert(event, into: .hub(key: key), in: transaction) { feed.log(event, key: key) }
+            if try await StoreRows.insert(event, into: .hub, key: key, in: transaction) { feed.log(event, key: key) }
             if !hopsInReceipt { feed.append(.event(event), packageId: envelope.packageId, to: envelope.sender.organisationCode) }
         }
         feed.append(.delivery(delivery), packageId: envelope.packageId, to: envelope.receiver.organisationCode)
@@ -620,7 +620,7 @@ public struct HubStore: Sendable {
         guard organisation == receiver else { return (.notAParty, nil) }
         var stored = event
         stored.organisation = organisation
-        guard try await StoreRows.insert(stored, into: .hub(key: key), in: transaction) else { return (.recorded, nil) }
+        guard try await StoreRows.insert(stored, into: .hub, key: key, in: transaction) else { return (.recorded, nil) }
         feed.log(stored, key: key)
         if event.hop == .delivered || event.hop == .refused {
             try await transaction.execute("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
@@ -928,7 +928,7 @@ public struct HubStore: Sendable {
     }
 
     public func events(of packageId: String) async throws(StoreError) -> [PackageEvent] {
-        try await StoreRows.hubEvents(of: packageId, database: self.database)
+        try await StoreRows.events(of: packageId, in: .hub, database: self.database)
     }
 
     /// A package and its history, or nil when the hub does not have it.
@@ -984,7 +984,7 @@ public struct HubStore: Sendable {
                     .first?.string("package_key")
             else { return }
             let event = PackageEvent(packageId: packageId, hop: .alerted, organisation: hub, detail: detail)
-            let logged = try await StoreRows.insert(event, into: .hub(key: key), in: transaction)
+            let logged = try await StoreRows.insert(event, into: .hub, key: key, in: transaction)
             let feed = FeedWriter()
             if logged { feed.log(event, key: key) }
             feed.append(.event(event), packageId: packageId, to: sender)

@@ -156,26 +156,21 @@ public enum NodeSchema {
                 // package enters the outbox or the inbox, instead of by its id, which may be random (as at the hub,
                 // hub migration 9). Packages held before this version keep their id as key, behind a '!'.
                 "ALTER TABLE outbox ADD COLUMN package_key TEXT",
-                "UPDATE outbox SET package_key = '!' || package_id",
+                "UPDATE outbox SET package_key = \(PackageKey.legacy(sql: "package_id"))",
                 "ALTER TABLE inbox ADD COLUMN package_key TEXT",
-                "UPDATE inbox SET package_key = '!' || package_id",
-            ] + Migration.keyed("node_events", columns: Migration.eventColumns, primaryKey: "package_key, hop", from: .ids) + [
-                "CREATE TABLE outbox_bytes (package_key TEXT PRIMARY KEY, content BYTEA NOT NULL)",
-                "INSERT INTO outbox_bytes (package_key, content) SELECT '!' || package_id, content FROM outbox_contents",
-                "DROP TABLE outbox_contents",
-                "ALTER TABLE outbox_bytes RENAME TO outbox_contents",
-                "CREATE TABLE inbox_bytes (package_key TEXT PRIMARY KEY, content BYTEA NOT NULL)",
-                "INSERT INTO inbox_bytes (package_key, content) SELECT '!' || package_id, content FROM inbox_contents",
-                "DROP TABLE inbox_contents",
-                "ALTER TABLE inbox_bytes RENAME TO inbox_contents",
-            ]
+                "UPDATE inbox SET package_key = \(PackageKey.legacy(sql: "package_id"))",
+            ] + Migration.keyed("node_events", columns: Migration.eventColumns, primaryKey: "package_key, hop", from: .ids)
+                + Migration.keyedContents("outbox_contents") + Migration.keyedContents("inbox_contents")
         ),
     ]
 
     /// The key of the package `$1` at a node, in SQL: its outbox row's, else its inbox row's, else (a hop of a package
     /// the node holds neither way, such as one it refused) its id behind a '!', as `PackageKey.legacy` makes.
     static let packageKey = """
-        COALESCE((SELECT package_key FROM outbox WHERE package_id = $1), (SELECT package_key FROM inbox WHERE package_id = $1), '!' || $1)
+        COALESCE(
+            (SELECT package_key FROM outbox WHERE package_id = $1), (SELECT package_key FROM inbox WHERE package_id = $1),
+            \(PackageKey.legacy(sql: "$1"))
+        )
         """
 
     /// Buckets cases are spread over; delivery workers share them out.

@@ -78,6 +78,7 @@ public struct NodeStore: Sendable {
             try await StoreRows.insert(
                 PackageEvent(packageId: envelope.packageId, hop: .acceptedByNode, at: receipt.receivedAt, organisation: organisation),
                 into: .node,
+                key: key,
                 in: transaction
             )
             return receipt
@@ -276,30 +277,26 @@ public struct NodeStore: Sendable {
         in transaction: any SQLTransaction
     ) async throws {
         let now = Timestamp.now()
-        // A package with hops here already but no inbox row (a delivery refused before, sent again) keeps the key they
-        // are filed under. Such keys start with '!', at the start of the index: the lookup reads hot pages only.
-        let filed = try await transaction.execute(
-            "SELECT 1 AS found FROM node_events WHERE package_key = $1 LIMIT 1",
-            [.text(PackageKey.legacy(delivery.packageId))]
-        )
-        let key = filed.isEmpty ? PackageKey.next() : PackageKey.legacy(delivery.packageId)
+        // A new key, unless the package has hops here already without an inbox row (a delivery refused before, sent
+        // again): then it keeps the key they are filed under. Such keys start with '!', at the start of the index.
         let inserted = try await transaction.execute(
             """
             INSERT INTO inbox (package_id, feed_seq, sender_org, flow, message_type, unified_case_code, delivery, state,
                 stored_at, attempts, next_attempt_at, case_bucket, package_key)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, 'stored', $8, 0, $9, $10, $11)
-            ON CONFLICT (package_id) DO NOTHING RETURNING package_id
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 'stored', $8, 0, $9, $10,
+                COALESCE((SELECT package_key FROM node_events WHERE package_key = $12 LIMIT 1), $11))
+            ON CONFLICT (package_id) DO NOTHING RETURNING package_key
             """,
             [
                 .text(delivery.packageId), .integer(feedSeq), .text(delivery.sender), .text(delivery.flow), .text(delivery.messageType),
                 .text(delivery.unifiedCaseCode), .text(StoreRows.json(delivery)), .text(now), .text(now),
-                .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)), .text(key),
+                .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)), .text(PackageKey.next()), .text(PackageKey.legacy(delivery.packageId)),
             ]
         )
-        guard !inserted.isEmpty else { return }
+        guard let key = inserted.first?.string("package_key") else { return }
         try await transaction.execute("INSERT INTO inbox_contents (package_key, content) VALUES ($1, $2)", [.text(key), .blob(content)])
         let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
-        try await StoreRows.insert(event, into: .node, in: transaction)
+        try await StoreRows.insert(event, into: .node, key: key, in: transaction)
         try await Self.owe(event, in: transaction)
     }
 
@@ -458,7 +455,7 @@ public struct NodeStore: Sendable {
     }
 
     public func events(of packageId: String) async throws(StoreError) -> [PackageEvent] {
-        try await StoreRows.nodeEvents(of: packageId, database: self.database)
+        try await StoreRows.events(of: packageId, in: .node, database: self.database)
     }
 
     /// Reports owed to the hub, oldest first.
