@@ -283,6 +283,14 @@ public enum HubSchema {
                 )
                 + Migration.keyed("case_links", columns: "case_code TEXT NOT NULL", primaryKey: "case_code, package_key")
         ),
+        Migration(
+            version: 11,
+            name: "no case-code indexes on flow instances and time limits",
+            // No query looks either table up by case code (a case's instances are found through `case_links` and
+            // `flow_steps`), and each index cost every opened instance and started limit a page write of its own:
+            // case codes are spread over the whole index (ZJ-7.1.2.2 queries stay on `packages_by_case`).
+            statements: ["DROP INDEX flow_instances_by_case", "DROP INDEX deadlines_by_case"]
+        ),
     ]
 
     /// The key of the package whose id is `$1`, in SQL (`PackageKey`; hub migrations 9 and 10).
