@@ -99,7 +99,7 @@ struct HubController: Sendable {
             return HTTPJSON.error(.contentTooLarge, "package.too-large", zh: "数据包超过 32 MiB", en: "the package exceeds 32 MiB")
         }
         let signature = request.headers[Self.signatureHeader].flatMap { Data(base64Encoded: $0) }.flatMap {
-            try? JSONDecoder().decode(PackageSignature.self, from: $0)
+            JSONReader.decode(PackageSignature.self, from: Array($0))
         }
         let outcome = try await self.intake.receive(Array(body.readableBytesView), signature: signature, from: node) { "/v1/packages/\($0)" }
         switch outcome {
@@ -120,13 +120,38 @@ struct HubController: Sendable {
     /// The sender's signature on a single package: its `PackageSignature` as JSON, base64.
     static let signatureHeader = HTTPField.Name("Xietong-Signature")!
 
-    struct Batch: Codable {
+    struct Batch: Codable, JSONReadable {
         var packages: [String]
         /// One per package (null for none), in order (issue 6).
         var signatures: [PackageSignature?]?
         /// The node records the hub's hops from the receipts, so they need not go to its feed (absent from nodes of
         /// earlier releases).
         var hopsInReceipt: Bool?
+
+        init(json reader: inout JSONReader) throws(JSONReader.Failure) {
+            var packages: [String]?
+            var signatures: [PackageSignature?]?
+            var hopsInReceipt: Bool?
+            try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+                switch key {
+                case "packages": packages = try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
+                case "signatures":
+                    signatures = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in
+                        try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in
+                            try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.read(PackageSignature.self)
+                            }
+                        }
+                    }
+                case "hopsInReceipt":
+                    hopsInReceipt = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readBool() }
+                default: try reader.skipValue()
+                }
+            }
+            guard let packages else { throw reader.missing("packages") }
+            self.packages = packages
+            self.signatures = signatures
+            self.hopsInReceipt = hopsInReceipt
+        }
     }
 
     struct BatchReceipts: Codable, CanonicalJSONWritable {
@@ -151,7 +176,7 @@ struct HubController: Sendable {
         } catch {
             return HTTPJSON.error(.contentTooLarge, "package.too-large", zh: "批量请求过大", en: "the batch is too large")
         }
-        guard let batch = try? JSONDecoder().decode(Batch.self, from: Data(body.readableBytesView)), (1...64).contains(batch.packages.count) else {
+        guard let batch = JSONReader.decode(Batch.self, from: Array(body.readableBytesView)), (1...64).contains(batch.packages.count) else {
             return HTTPJSON.error(.badRequest, "batch.invalid", zh: "需要 1 至 64 个数据包", en: "expected {\"packages\": [base64 …]} with 1 to 64 packages")
         }
         var packages: [[UInt8]] = []
@@ -296,7 +321,7 @@ struct HubController: Sendable {
     func events(_ request: Request) async throws -> Response {
         guard let node = self.node(request) else { return Self.unauthorised }
         let body = try await request.body.collect(upTo: 16 << 20)
-        guard let events = try? JSONDecoder().decode([PackageEvent].self, from: Data(body.readableBytesView)), events.count <= 1000 else {
+        guard let events = JSONReader.decode([PackageEvent].self, from: Array(body.readableBytesView)), events.count <= 1000 else {
             return HTTPJSON.error(.badRequest, "event.invalid", zh: "事件格式错误", en: "expected a JSON array of at most 1000 hop reports")
         }
         let valid = events.filter { Self.reportable.contains($0.hop) }

@@ -48,7 +48,7 @@ public struct HubClient: Sendable {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) -> T? {
-        try? JSONDecoder().decode(type, from: Data(bytes))
+        JSONReader.decode(type, from: bytes)
     }
 
     /// Sends a lane's packages in one request; the hub answers with one receipt each, in order, signed by the key
@@ -63,9 +63,25 @@ public struct HubClient: Sendable {
             /// This node records the hub's hops from the receipts (`NodeStore.settle`).
             var hopsInReceipt = true
         }
-        struct Receipts: Decodable {
+        struct Receipts: JSONReadable {
             var receipts: [Receipt]
             var certificate: String?
+
+            init(json reader: inout JSONReader) throws(JSONReader.Failure) {
+                var receipts: [Receipt]?
+                var certificate: String?
+                try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+                    switch key {
+                    case "receipts": receipts = try reader.read([Receipt].self)
+                    case "certificate":
+                        certificate = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
+                    default: try reader.skipValue()
+                    }
+                }
+                guard let receipts else { throw reader.missing("receipts") }
+                self.receipts = receipts
+                self.certificate = certificate
+            }
         }
         var request = self.request("/v1/packages/batch", method: .POST)
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -94,7 +110,18 @@ public struct HubClient: Sendable {
 
     /// Entries of this node's feed after `seq`, waiting up to `wait` seconds for new ones.
     public func feed(after seq: Int, wait: Double, limit: Int = 200) async throws(Failure) -> [FeedEntry] {
-        struct Page: Decodable { var entries: [FeedEntry] }
+        struct Page: JSONReadable {
+            var entries: [FeedEntry]
+
+            init(json reader: inout JSONReader) throws(JSONReader.Failure) {
+                var entries: [FeedEntry]?
+                try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+                    if key == "entries" { entries = try reader.read([FeedEntry].self) } else { try reader.skipValue() }
+                }
+                guard let entries else { throw reader.missing("entries") }
+                self.entries = entries
+            }
+        }
         let (status, body) = try await self.send(
             self.request("/v1/feed?after=\(seq)&limit=\(limit)&wait=\(wait)", method: .GET),
             timeout: .seconds(Int64(wait) + 30)

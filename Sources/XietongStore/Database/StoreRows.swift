@@ -9,7 +9,7 @@ enum StoreRows {
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
         guard let text else { return nil }
-        return try? JSONDecoder().decode(type, from: Data(text.utf8))
+        return JSONReader.decode(type, from: Array(text.utf8))
     }
 
     /// The tables that hold events: the hub's history of every package, and a node's history of its own. Both key a
