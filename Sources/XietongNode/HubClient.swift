@@ -57,11 +57,19 @@ public struct HubClient: Sendable {
         packages contents: [[UInt8]],
         signatures: [PackageSignature]? = nil
     ) async throws(Failure) -> (receipts: [Receipt], certificate: String?) {
-        struct Batch: Encodable {
+        struct Batch: Encodable, CanonicalJSONWritable {
             var packages: [String]
             var signatures: [PackageSignature]?
             /// This node records the hub's hops from the receipts (`NodeStore.settle`).
             var hopsInReceipt = true
+
+            func write(to writer: inout CanonicalJSONWriter) {
+                writer.object {
+                    $0.field("hopsInReceipt", self.hopsInReceipt)
+                    $0.field("packages", self.packages)
+                    $0.field("signatures", self.signatures)
+                }
+            }
         }
         struct Receipts: JSONReadable {
             var receipts: [Receipt]
@@ -87,7 +95,7 @@ public struct HubClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(
             ByteBuffer(
-                bytes: (try? JSONEncoder().encode(Batch(packages: contents.map { Data($0).base64EncodedString() }, signatures: signatures))) ?? Data()
+                bytes: CanonicalJSON.bytes(Batch(packages: contents.map { Data($0).base64EncodedString() }, signatures: signatures))
             )
         )
         let (status, body) = try await self.send(request)
@@ -164,7 +172,7 @@ public struct HubClient: Sendable {
         struct Outcomes: Decodable { var outcomes: [String] }
         var request = self.request("/v1/events", method: .POST)
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: (try? JSONEncoder().encode(events)) ?? Data()))
+        request.body = .bytes(ByteBuffer(bytes: CanonicalJSON.bytes(events)))
         let (status, body) = try await self.send(request)
         guard status == 200, let outcomes = Self.decode(Outcomes.self, body), outcomes.outcomes.count == events.count else {
             throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))

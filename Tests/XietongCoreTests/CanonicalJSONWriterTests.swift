@@ -69,6 +69,17 @@ struct CanonicalJSONWriterTests {
         }
     }
 
+    /// A delivery is stored at the hub and the receiving node, and hop reports travel as arrays.
+    @Test func deliveriesAndArraysGiveFoundationsBytes() throws {
+        for round in 0..<120 {
+            let delivery = JSONReaderTests.delivery(round)
+            #expect(CanonicalJSON.bytes(delivery) == Array(try Self.foundation.encode(delivery)))
+            let events = Hop.allCases.prefix(round % 5).map { Self.event(Self.awkward[round % Self.awkward.count], hop: $0, findings: nil) }
+            #expect(CanonicalJSON.bytes(events) == Array(try Self.foundation.encode(events)))
+            #expect(Array(try CanonicalJSON.encode(events)) == Array(try Self.foundation.encode(events)))
+        }
+    }
+
     @Test func whatItWritesDecodesToTheSameValue() throws {
         var receipt = Receipt(packageId: "p", status: .accepted, findings: [Self.finding("x\"y", line: 3)], statusURL: "/s")
         receipt.hops = [Self.event("a\nb", hop: .coded, findings: nil)]

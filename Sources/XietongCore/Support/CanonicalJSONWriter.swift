@@ -53,6 +53,21 @@ public struct CanonicalJSONWriter {
     public mutating func field<Value: CanonicalJSONWritable>(_ key: StaticString, _ values: [Value]?) {
         guard let values else { return }
         self.key(key)
+        self.array(values)
+    }
+
+    public mutating func field(_ key: StaticString, _ values: [String]?) {
+        guard let values else { return }
+        self.key(key)
+        self.bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { self.bytes.append(UInt8(ascii: ",")) }
+            self.string(value)
+        }
+        self.bytes.append(UInt8(ascii: "]"))
+    }
+
+    public mutating func array<Value: CanonicalJSONWritable>(_ values: [Value]) {
         self.bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { self.bytes.append(UInt8(ascii: ",")) }
@@ -150,6 +165,54 @@ extension Receipt: CanonicalJSONWritable {
             $0.field("receivedAt", self.receivedAt)
             $0.field("status", self.status.rawValue)
             $0.field("statusURL", self.statusURL)
+            $0.field("unifiedCaseCode", self.unifiedCaseCode)
+        }
+    }
+}
+
+extension Array: CanonicalJSONWritable where Element: CanonicalJSONWritable {
+    public func write(to writer: inout CanonicalJSONWriter) {
+        writer.array(self)
+    }
+}
+
+extension PackageSignature: CanonicalJSONWritable {
+    public func write(to writer: inout CanonicalJSONWriter) {
+        writer.object {
+            $0.field("algorithm", self.algorithm)
+            $0.field("certificate", self.certificate)
+            $0.field("signature", self.signature)
+            $0.field("signer", self.signer)
+        }
+    }
+}
+
+extension Delivery.File: CanonicalJSONWritable {
+    public func write(to writer: inout CanonicalJSONWriter) {
+        writer.object {
+            $0.field("mediaType", self.mediaType)
+            $0.field("name", self.name)
+            $0.field("sha256", self.sha256)
+            $0.field("size", self.size)
+        }
+    }
+}
+
+extension Delivery: CanonicalJSONWritable {
+    public func write(to writer: inout CanonicalJSONWriter) {
+        writer.object {
+            $0.field("acceptedAt", self.acceptedAt)
+            $0.field("agencyCaseNumber", self.agencyCaseNumber)
+            $0.field("attachments", self.attachments)
+            $0.field("content", self.content)
+            $0.field("contentSHA256", self.contentSHA256)
+            $0.field("contentSize", self.contentSize)
+            $0.field("flow", self.flow)
+            $0.field("messageType", self.messageType)
+            $0.field("packageId", self.packageId)
+            $0.field("receiver", self.receiver)
+            $0.field("sender", self.sender)
+            $0.field("signature", self.signature)
             $0.field("unifiedCaseCode", self.unifiedCaseCode)
         }
     }
