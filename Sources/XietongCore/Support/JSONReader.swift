@@ -156,16 +156,25 @@ public struct JSONReader {
     public mutating func readString() throws(Failure) -> String {
         try self.expect(UInt8(ascii: "\""))
         let start = self.position
-        // Most strings have no escapes: their bytes are the string's own.
-        while self.position < self.bytes.count {
-            let byte = self.bytes[self.position]
-            if byte == UInt8(ascii: "\"") {
+        // Most strings have no escapes: their bytes are the string's own. (Scanned without bounds checks: a small
+        // package's bytes travel as one base64 string of several KB.)
+        self.position = self.bytes.withUnsafeBufferPointer { buffer in
+            var index = start
+            while index < buffer.count {
+                let byte = buffer[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                index += 1
+            }
+            return index
+        }
+        if self.position < self.bytes.count {
+            switch self.bytes[self.position] {
+            case UInt8(ascii: "\""):
                 defer { self.position += 1 }
                 return try self.validated(self.bytes[start..<self.position], at: start)
+            case UInt8(ascii: "\\"): break
+            default: throw self.failure("a control character inside a string")
             }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw self.failure("a control character inside a string") }
-            self.position += 1
         }
         var unescaped = Array(self.bytes[start..<self.position])
         while self.position < self.bytes.count {
