@@ -267,25 +267,25 @@ public struct GrowthBenchmark: Sendable {
                 // its 7-day limit met, and links its case code.
                 try await transaction.execute(
                     """
-                    INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at, closed_by, closed_at)
-                    SELECT 'g-' || i, \(code), 'arrestApproval', \(at), \(at), 'g-' || i, \(at)
+                    INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at, closed_by, closed_at, instance_key)
+                    SELECT 'g-' || i, \(code), 'arrestApproval', \(at), \(at), 'g-' || i, \(at), \(key)
                     FROM generate_series($1::bigint, $2::bigint) AS i
                     """,
                     binds
                 )
                 try await transaction.execute(
                     """
-                    INSERT INTO flow_steps (package_key, package_id, instance_id, message_type, sender_org, receiver_org, at)
-                    SELECT \(key), 'g-' || i, 'g-' || i, 'arrestRequest', '330106000101', '330106000201', \(at)
+                    INSERT INTO flow_steps (package_key, package_id, instance_id, message_type, sender_org, receiver_org, at, instance_key)
+                    SELECT \(key), 'g-' || i, 'g-' || i, 'arrestRequest', '330106000101', '330106000201', \(at), \(key)
                     FROM generate_series($1::bigint, $2::bigint) AS i
                     """,
                     binds
                 )
                 try await transaction.execute(
                     """
-                    INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
-                        custody, limit_value, limit_unit, basis, optional, state, met_by, met_at)
-                    SELECT 'g-' || i, 0, 'g-' || i, \(code), 'arrestApproval', 'arrestRequest', '330106000201', substr(\(at), 1, 10),
+                    INSERT INTO deadlines (package_key, instance_key, package_id, seq, instance_id, case_code, flow, message_type, responsible_org,
+                        starts_on, due_on, custody, limit_value, limit_unit, basis, optional, state, met_by, met_at)
+                    SELECT \(key), \(key), 'g-' || i, 0, 'g-' || i, \(code), 'arrestApproval', 'arrestRequest', '330106000201', substr(\(at), 1, 10),
                         substr(\(at), 1, 10), 1, 7, 'days', '刑事诉讼法第91条第3款', 0, 'met', 'g-' || i, \(at)
                     FROM generate_series($1::bigint, $2::bigint) AS i
                     """,

@@ -46,7 +46,7 @@ import XietongTesting
     }
 
     /// Inserts a package as a hub at version 9 had it: with `key` (legacy or new), one person, one hop, a flow step
-    /// opening its own instance, and a link from its case code.
+    /// opening its own instance, an open time limit of that instance, and a link from its case code.
     static func insertAtVersion9(_ id: String, key: String, caseCode: String, into database: any SQLDatabase) async throws {
         try await database.execute(
             """
@@ -87,6 +87,14 @@ import XietongTesting
             [.text(id), .text(Self.sender), .text(Self.receiver)]
         )
         try await database.execute("INSERT INTO case_links (case_code, package_id) VALUES ($1, $2)", [.text(caseCode), .text(id)])
+        try await database.execute(
+            """
+            INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
+                custody, limit_value, limit_unit, basis, optional, state)
+            VALUES ($1, 0, $1, $2, 'arrestApproval', 'arrestRequest', $3, '2026-11-20', '2026-11-27', 1, 7, 'days', 'basis', 0, 'open')
+            """,
+            [.text(id), .text(caseCode), .text(Self.receiver)]
+        )
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -102,19 +110,36 @@ import XietongTesting
         let upgraded = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
         defer { Task { await upgraded.close() } }
         let store = HubStore(database: upgraded, hubOrganisation: Self.hub, flows: try FlowEngine.bundled())
-        for table in ["package_persons", "flow_steps", "case_links"] {
+        let keys = [PackageKey.legacy("p-legacy"), newKey]
+        for table in ["package_persons", "flow_steps", "case_links", "deadlines"] {
             let rows = try await upgraded.execute("SELECT package_id, package_key FROM \(table) ORDER BY package_id", [])
-            #expect(rows.map { $0.string("package_key") } == [PackageKey.legacy("p-legacy"), newKey], "\(table)")
+            #expect(rows.map { $0.string("package_key") } == keys, "\(table)")
         }
+        // Each instance is keyed by its opening package's key, in its steps and time limits too (migration 12).
+        for table in ["flow_instances", "flow_steps", "deadlines"] {
+            let rows = try await upgraded.execute("SELECT instance_id, instance_key FROM \(table) ORDER BY instance_id", [])
+            #expect(rows.map { $0.string("instance_key") } == keys, "\(table)")
+        }
+        for id in ["p-legacy", "p-new"] {
+            #expect(try await store.deadlines(of: id).map(\.state) == ["open"])
+        }
+        // The supervisors' list finds each instance's open limit through its key.
+        let cases = try await store.cases(.all, today: CalendarDate(iso: "2026-11-26")!)
+        #expect(cases.map(\.instanceId).sorted() == ["p-legacy", "p-new"])
+        #expect(cases.allSatisfy { $0.nextDue == "2026-11-27" && $0.dueSoon == 1 })
         // The case's timeline finds both packages' steps through its code, each with its hop.
         let timeline = try await store.timeline(ofCase: "c-9")
         let steps = timeline.instances.flatMap(\.steps)
         #expect(Set(steps.map(\.packageId)) == ["p-legacy", "p-new"])
-        #expect(steps.allSatisfy { $0.hops.map(\.hop) == [.receivedByHub] })
-        // The flow engine finds the step a reply answers, for either package, with its instance's parties.
-        for id in ["p-legacy", "p-new"] {
-            let step = try await upgraded.transaction { try await HubStore.flowStep(id, in: $0).map { [$0.instanceId, $0.caseCode] } }
-            #expect(step == [id, "c-9"])
+        #expect(steps.allSatisfy { $0.hops.map(\.hop) == [.receivedByHub] && $0.deadlines.map(\.state) == ["open"] })
+        // The flow engine finds the step a reply answers, for either package, with its instance's parties and key.
+        for (id, key) in zip(["p-legacy", "p-new"], keys) {
+            let step = try await upgraded.transaction {
+                try await HubStore.flowStep(id, in: $0).map {
+                    [$0.step.instanceId, $0.step.caseCode, $0.instanceKey] + $0.step.instanceParties.sorted()
+                }
+            }
+            #expect(step == [id, "c-9", key, Self.sender, Self.receiver])
         }
     }
 

@@ -291,8 +291,54 @@ public enum HubSchema {
             // case codes are spread over the whole index (ZJ-7.1.2.2 queries stay on `packages_by_case`).
             statements: ["DROP INDEX flow_instances_by_case", "DROP INDEX deadlines_by_case"]
         ),
+        Migration(
+            version: 12,
+            name: "time-ordered keys for flow steps and time limits",
+            // An instance is named by its opening package's id, which may be random, so the flow steps and time
+            // limits of each new instance were filed at random places in `flow_steps_by_instance`,
+            // `deadlines_by_instance` and the time limits' primary key. They now find their instance by its key, the
+            // opening package's `PackageKey` (`instance_key`, kept in `flow_instances` too), and time limits are keyed
+            // by their package's key like its other rows. The ids stay in every row.
+            statements: [
+                "ALTER TABLE flow_instances ADD COLUMN instance_key TEXT",
+                "UPDATE flow_instances SET instance_key = \(Self.instanceKey(of: "flow_instances.instance_id"))",
+                "ALTER TABLE flow_steps ADD COLUMN instance_key TEXT",
+                "UPDATE flow_steps SET instance_key = \(Self.instanceKey(of: "flow_steps.instance_id"))",
+                "DROP INDEX flow_steps_by_instance",
+                "CREATE INDEX flow_steps_by_instance_key ON flow_steps (instance_key)",
+                "ALTER TABLE deadlines ADD COLUMN instance_key TEXT",
+                "UPDATE deadlines SET instance_key = \(Self.instanceKey(of: "deadlines.instance_id"))",
+            ]
+                + Migration.keyed(
+                    "deadlines",
+                    columns: """
+                        seq INTEGER NOT NULL, instance_id TEXT NOT NULL, instance_key TEXT NOT NULL, case_code TEXT NOT NULL, \
+                        flow TEXT NOT NULL, message_type TEXT NOT NULL, responsible_org TEXT NOT NULL, starts_on TEXT NOT NULL, \
+                        due_on TEXT NOT NULL, due_at TEXT, moved_from TEXT, custody INTEGER NOT NULL, limit_value INTEGER NOT NULL, \
+                        limit_unit TEXT NOT NULL, basis TEXT NOT NULL, met_by_types TEXT, optional INTEGER NOT NULL, state TEXT NOT NULL, \
+                        met_by TEXT, met_at TEXT
+                        """,
+                    primaryKey: "package_key, seq",
+                    indexes: [
+                        "CREATE INDEX deadlines_open ON deadlines (state, due_on)",
+                        "CREATE INDEX deadlines_by_responsible ON deadlines (responsible_org, state, due_on)",
+                        "CREATE INDEX deadlines_by_instance_key ON deadlines (instance_key)",
+                    ]
+                )
+        ),
     ]
 
+    /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or
+    /// that package's legacy key (hub migration 12).
+    static func instanceKey(of instanceId: String) -> String {
+        "COALESCE((SELECT package_key FROM packages WHERE package_id = \(instanceId)), \(PackageKey.legacy(sql: instanceId)))"
+    }
+
     /// The key of the package whose id is `$1`, in SQL (`PackageKey`; hub migrations 9 and 10).
-    static let packageKey = "(SELECT package_key FROM packages WHERE package_id = $1)"
+    static let packageKey = Self.packageKey(of: "$1")
+
+    /// The key of the package whose id is `packageId` (SQL: a parameter or a column).
+    static func packageKey(of packageId: String) -> String {
+        "(SELECT package_key FROM packages WHERE package_id = \(packageId))"
+    }
 }

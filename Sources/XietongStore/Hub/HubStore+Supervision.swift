@@ -236,7 +236,8 @@ extension HubStore {
     public func remindersSent(limit: Int = 200) async throws(StoreError) -> [(point: String, sentAt: String, deadline: DeadlineRecord)] {
         try await self.database.execute(
             """
-            SELECT r.point, r.sent_at, d.* FROM deadline_reminders r JOIN deadlines d ON d.package_id = r.package_id AND d.seq = r.seq
+            SELECT r.point, r.sent_at, d.* FROM deadline_reminders r
+            JOIN deadlines d ON d.package_key = \(HubSchema.packageKey(of: "r.package_id")) AND d.seq = r.seq
             ORDER BY r.sent_at DESC, d.package_id LIMIT $1
             """,
             [.integer(limit)]
@@ -335,7 +336,7 @@ extension HubStore {
             SELECT i.instance_id, i.case_code, i.flow, i.opened_at, i.closed_at, MIN(d.due_on) AS next_due,
                    SUM(CASE WHEN d.optional = 0 AND d.due_on < $1 THEN 1 ELSE 0 END) AS overdue,
                    SUM(CASE WHEN d.due_on >= $1 AND d.due_on <= $2 THEN 1 ELSE 0 END) AS due_soon
-            FROM flow_instances i LEFT JOIN deadlines d ON d.instance_id = i.instance_id AND d.state = 'open'
+            FROM flow_instances i LEFT JOIN deadlines d ON d.instance_key = i.instance_key AND d.state = 'open'
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             GROUP BY i.instance_id, i.case_code, i.flow, i.opened_at, i.closed_at
             """,

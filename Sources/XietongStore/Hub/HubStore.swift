@@ -193,21 +193,26 @@ public struct HubStore: Sendable {
             )
             return refusal
         }
+        // The package's own key (`PackageKey`); an instance it opens is keyed by it too (hub migration 12).
+        let key = PackageKey.next()
         let instanceId: String
+        let instanceKey: String
         let caseCodes = Set([accepted.unifiedCaseCode] + package.body.caseInfo.relatedCaseCodes)
-        switch flows.rules.decide(envelope, caseCodes: caseCodes, answering: try await Self.flowStep(envelope.inReplyTo, in: transaction)) {
+        let answering = try await Self.flowStep(envelope.inReplyTo, in: transaction)
+        switch flows.rules.decide(envelope, caseCodes: caseCodes, answering: answering?.step) {
         case .refused(let finding):
             return try await flowRefusal(finding)
         case .opens(let closes):
             instanceId = envelope.packageId
+            instanceKey = key
             try await transaction.execute(
                 """
-                INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at, closed_by, closed_at)
-                VALUES ($1, $2, $3, $4, $4, $5, $6) ON CONFLICT (instance_id) DO NOTHING
+                INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at, closed_by, closed_at, instance_key)
+                VALUES ($1, $2, $3, $4, $4, $5, $6, $7) ON CONFLICT (instance_id) DO NOTHING
                 """,
                 [
                     .text(instanceId), .text(accepted.unifiedCaseCode), .text(envelope.flow), .text(now),
-                    closes ? .text(envelope.packageId) : .null, closes ? .text(now) : .null,
+                    closes ? .text(envelope.packageId) : .null, closes ? .text(now) : .null, .text(instanceKey),
                 ]
             )
         case .continues(let instance, var closes):
@@ -235,12 +240,14 @@ public struct HubStore: Sendable {
                 )
             }
             instanceId = instance
+            instanceKey = answering?.instanceKey ?? PackageKey.legacy(instance)
             // Answering a message meets the time limits it started for this sender.
             if let answered = envelope.inReplyTo {
                 try await transaction.execute(
                     """
                     UPDATE deadlines SET state = 'met', met_by = $1, met_at = $2
-                    WHERE package_id = $3 AND responsible_org = $4 AND state = 'open' AND (met_by_types IS NULL OR met_by_types LIKE $5)
+                    WHERE package_key = \(HubSchema.packageKey(of: "$3")) AND responsible_org = $4 AND state = 'open'
+                        AND (met_by_types IS NULL OR met_by_types LIKE $5)
                     """,
                     [
                         .text(envelope.packageId), .text(now), .text(answered), .text(envelope.sender.organisationCode),
@@ -251,7 +258,6 @@ public struct HubStore: Sendable {
         }
         // A concurrent resend through another hub instance may commit first: then this insert does nothing and the
         // first receipt, committed by now, is the answer.
-        let key = PackageKey.next()
         let inserted = try await transaction.execute(
             """
             INSERT INTO packages (package_id, sender_org, receiver_org, idempotency_key, flow, message_type, in_reply_to,
@@ -282,15 +288,22 @@ public struct HubStore: Sendable {
         )
         try await transaction.execute(
             """
-            INSERT INTO flow_steps (package_key, package_id, instance_id, message_type, sender_org, receiver_org, at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            INSERT INTO flow_steps (package_key, package_id, instance_id, message_type, sender_org, receiver_org, at, instance_key)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             """,
             [
                 .text(key), .text(envelope.packageId), .text(instanceId), .text(envelope.messageType),
-                .text(envelope.sender.organisationCode), .text(envelope.receiver.organisationCode), .text(now),
+                .text(envelope.sender.organisationCode), .text(envelope.receiver.organisationCode), .text(now), .text(instanceKey),
             ]
         )
-        try await Self.startDeadlines(of: accepted, instanceId: instanceId, at: now, flows: flows, in: transaction)
+        try await Self.startDeadlines(
+            of: accepted,
+            key: key,
+            instance: (id: instanceId, key: instanceKey),
+            at: now,
+            flows: flows,
+            in: transaction
+        )
         try await Self.recordCustody(of: package, instanceId: instanceId, at: now, flows: flows, in: transaction)
         for code in caseCodes {
             try await transaction.execute(
@@ -355,12 +368,13 @@ public struct HubStore: Sendable {
         return earlier
     }
 
-    /// The stored step a reply names, with its instance's state.
-    static func flowStep(_ packageId: String?, in transaction: any SQLTransaction) async throws -> FlowStep? {
+    /// The stored step a reply names, with its instance's state, and its instance's key.
+    static func flowStep(_ packageId: String?, in transaction: any SQLTransaction) async throws -> (step: FlowStep, instanceKey: String)? {
         guard let packageId else { return nil }
         let rows = try await transaction.execute(
             """
-            SELECT s.package_id, s.instance_id, p.unified_case_code, i.flow, s.message_type, s.sender_org, s.receiver_org, i.closed_at
+            SELECT s.package_id, s.instance_id, s.instance_key, p.unified_case_code, i.flow, s.message_type, s.sender_org, s.receiver_org,
+                   i.closed_at
             FROM packages p JOIN flow_steps s ON s.package_key = p.package_key JOIN flow_instances i ON i.instance_id = s.instance_id
             WHERE p.package_id = $1
             """,
@@ -368,8 +382,9 @@ public struct HubStore: Sendable {
         )
         guard let row = rows.first else { return nil }
         let instanceId = row.string("instance_id") ?? packageId
-        let parties = try await transaction.execute("SELECT sender_org, receiver_org FROM flow_steps WHERE instance_id = $1", [.text(instanceId)])
-        return FlowStep(
+        let instanceKey = row.string("instance_key") ?? PackageKey.legacy(instanceId)
+        let parties = try await transaction.execute("SELECT sender_org, receiver_org FROM flow_steps WHERE instance_key = $1", [.text(instanceKey)])
+        let step = FlowStep(
             packageId: packageId,
             instanceId: instanceId,
             caseCode: row.string("unified_case_code") ?? "",
@@ -380,12 +395,14 @@ public struct HubStore: Sendable {
             instanceClosed: row.string("closed_at") != nil,
             instanceParties: Set(parties.flatMap { [$0.string("sender_org"), $0.string("receiver_org")].compactMap { $0 } })
         )
+        return (step, instanceKey)
     }
 
     /// The receiver's statutory time limits this message starts (issue 5), counted from the hub's receipt.
     static func startDeadlines(
         of accepted: Accepted,
-        instanceId: String,
+        key: String,
+        instance: (id: String, key: String),
         at now: String,
         flows: FlowEngine,
         in transaction: any SQLTransaction
@@ -399,16 +416,17 @@ public struct HubStore: Sendable {
             try await transaction.execute(
                 """
                 INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
-                    due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'open')
-                ON CONFLICT (package_id, seq) DO NOTHING
+                    due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state, package_key, instance_key)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'open', $18, $19)
+                ON CONFLICT (package_key, seq) DO NOTHING
                 """,
                 [
-                    .text(envelope.packageId), .integer(seq), .text(instanceId), .text(accepted.unifiedCaseCode), .text(envelope.flow),
+                    .text(envelope.packageId), .integer(seq), .text(instance.id), .text(accepted.unifiedCaseCode), .text(envelope.flow),
                     .text(envelope.messageType), .text(envelope.receiver.organisationCode), .text(deadline.startsOn.iso),
                     .text(deadline.dueOn.iso), .optional(deadline.dueAt), .optional(deadline.movedFrom?.iso), .integer(custody ? 1 : 0),
                     .integer(limit.value), .text(limit.unit.rawValue), .text(limit.basis),
                     .optional(limit.metBy.map { "|" + $0.joined(separator: "|") + "|" }), .integer(limit.optional ? 1 : 0),
+                    .text(key), .text(instance.key),
                 ]
             )
         }
@@ -666,7 +684,8 @@ public struct HubStore: Sendable {
 
     /// The time limits a package started.
     public func deadlines(of packageId: String) async throws(StoreError) -> [DeadlineRecord] {
-        try await self.database.execute("SELECT * FROM deadlines WHERE package_id = $1 ORDER BY seq", [.text(packageId)]).map(Self.deadline)
+        try await self.database.execute("SELECT * FROM deadlines WHERE package_key = \(HubSchema.packageKey) ORDER BY seq", [.text(packageId)])
+            .map(Self.deadline)
     }
 
     static func deadline(_ row: SQLRow) -> DeadlineRecord {
@@ -697,13 +716,13 @@ public struct HubStore: Sendable {
     /// time) turns open limits past their last day into `overdue`.
     public func timeline(ofCase caseCode: String, today: CalendarDate? = nil) async throws(StoreError) -> CaseTimeline {
         let today = today ?? CalendarDate(chinaDayOf: Date())
-        let instances = "SELECT s2.instance_id FROM flow_steps s2 JOIN case_links l ON l.package_key = s2.package_key WHERE l.case_code = $1"
+        let instances = "SELECT s2.instance_key FROM flow_steps s2 JOIN case_links l ON l.package_key = s2.package_key WHERE l.case_code = $1"
         let steps = try await self.database.execute(
             """
             SELECT s.instance_id, i.flow, i.opened_at, i.closed_at, s.package_id, s.message_type, s.sender_org, s.receiver_org, s.at,
                    p.unified_case_code
             FROM flow_steps s JOIN flow_instances i ON i.instance_id = s.instance_id JOIN packages p ON p.package_key = s.package_key
-            WHERE s.instance_id IN (\(instances))
+            WHERE s.instance_key IN (\(instances))
             ORDER BY i.opened_at, i.instance_id, s.at, s.package_id
             """,
             [.text(caseCode)]
@@ -711,12 +730,12 @@ public struct HubStore: Sendable {
         let events = try await self.database.execute(
             """
             SELECT package_id, hop, at, organisation, detail, findings FROM package_events
-            WHERE package_key IN (SELECT package_key FROM flow_steps WHERE instance_id IN (\(instances)))
+            WHERE package_key IN (SELECT package_key FROM flow_steps WHERE instance_key IN (\(instances)))
             """,
             [.text(caseCode)]
         )
         let deadlines = try await self.database.execute(
-            "SELECT * FROM deadlines WHERE instance_id IN (\(instances)) ORDER BY package_id, seq",
+            "SELECT * FROM deadlines WHERE instance_key IN (\(instances)) ORDER BY package_id, seq",
             [.text(caseCode)]
         )
         var hops: [String: [PackageEvent]] = [:]
