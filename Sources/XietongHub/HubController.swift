@@ -137,9 +137,7 @@ struct HubController: Sendable {
                 case "packages": packages = try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
                 case "signatures":
                     signatures = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in
-                        try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in
-                            try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.read(PackageSignature.self)
-                            }
+                        try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readOptional(PackageSignature.self)
                         }
                     }
                 case "hopsInReceipt":
@@ -147,8 +145,7 @@ struct HubController: Sendable {
                 default: try reader.skipValue()
                 }
             }
-            guard let packages else { throw reader.missing("packages") }
-            self.packages = packages
+            self.packages = try reader.required(packages, "packages")
             self.signatures = signatures
             self.hopsInReceipt = hopsInReceipt
         }

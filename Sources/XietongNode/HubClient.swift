@@ -81,13 +81,11 @@ public struct HubClient: Sendable {
                 try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
                     switch key {
                     case "receipts": receipts = try reader.read([Receipt].self)
-                    case "certificate":
-                        certificate = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
+                    case "certificate": certificate = try reader.readOptionalString()
                     default: try reader.skipValue()
                     }
                 }
-                guard let receipts else { throw reader.missing("receipts") }
-                self.receipts = receipts
+                self.receipts = try reader.required(receipts, "receipts")
                 self.certificate = certificate
             }
         }
@@ -126,8 +124,7 @@ public struct HubClient: Sendable {
                 try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
                     if key == "entries" { entries = try reader.read([FeedEntry].self) } else { try reader.skipValue() }
                 }
-                guard let entries else { throw reader.missing("entries") }
-                self.entries = entries
+                self.entries = try reader.required(entries, "entries")
             }
         }
         let (status, body) = try await self.send(

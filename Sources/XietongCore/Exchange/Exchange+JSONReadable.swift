@@ -12,9 +12,7 @@ extension LocalizedText: JSONReadable {
             default: try reader.skipValue()
             }
         }
-        guard let zh else { throw reader.missing("zh") }
-        guard let en else { throw reader.missing("en") }
-        self.init(zh: zh, en: en)
+        self.init(zh: try reader.required(zh, "zh"), en: try reader.required(en, "en"))
     }
 }
 
@@ -28,21 +26,20 @@ extension Finding: JSONReadable {
         try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
             case "code": code = try reader.readString()
-            case "severity":
-                let text = try reader.readString()
-                guard let value = Severity(rawValue: text) else { throw reader.invalid("severity", text) }
-                severity = value
+            case "severity": severity = try reader.readCase(Severity.self, of: key)
             case "location": location = try reader.readString()
             case "line": line = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readInt() }
             case "message": message = try reader.read(LocalizedText.self)
             default: try reader.skipValue()
             }
         }
-        guard let code else { throw reader.missing("code") }
-        guard let severity else { throw reader.missing("severity") }
-        guard let location else { throw reader.missing("location") }
-        guard let message else { throw reader.missing("message") }
-        self.init(FindingCode(rawValue: code), severity, at: location, line: line, message)
+        self.init(
+            FindingCode(rawValue: try reader.required(code, "code")),
+            try reader.required(severity, "severity"),
+            at: try reader.required(location, "location"),
+            line: line,
+            try reader.required(message, "message")
+        )
     }
 }
 
@@ -57,23 +54,22 @@ extension PackageEvent: JSONReadable {
         try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
             case "packageId": packageId = try reader.readString()
-            case "hop":
-                let text = try reader.readString()
-                guard let value = Hop(rawValue: text) else { throw reader.invalid("hop", text) }
-                hop = value
+            case "hop": hop = try reader.readCase(Hop.self, of: key)
             case "at": at = try reader.readString()
             case "organisation": organisation = try reader.readString()
-            case "detail": detail = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
-            case "findings":
-                findings = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.read([Finding].self) }
+            case "detail": detail = try reader.readOptionalString()
+            case "findings": findings = try reader.readOptional([Finding].self)
             default: try reader.skipValue()
             }
         }
-        guard let packageId else { throw reader.missing("packageId") }
-        guard let hop else { throw reader.missing("hop") }
-        guard let at else { throw reader.missing("at") }
-        guard let organisation else { throw reader.missing("organisation") }
-        self.init(packageId: packageId, hop: hop, at: at, organisation: organisation, detail: detail, findings: findings)
+        self.init(
+            packageId: try reader.required(packageId, "packageId"),
+            hop: try reader.required(hop, "hop"),
+            at: try reader.required(at, "at"),
+            organisation: try reader.required(organisation, "organisation"),
+            detail: detail,
+            findings: findings
+        )
     }
 }
 
@@ -91,35 +87,24 @@ extension Receipt: JSONReadable {
         try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
             case "packageId": packageId = try reader.readString()
-            case "status":
-                let text = try reader.readString()
-                guard let value = Status(rawValue: text) else { throw reader.invalid("status", text) }
-                status = value
-            case "unifiedCaseCode":
-                unifiedCaseCode = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
+            case "status": status = try reader.readCase(Status.self, of: key)
+            case "unifiedCaseCode": unifiedCaseCode = try reader.readOptionalString()
             case "codeAssigned": codeAssigned = try reader.readBool()
             case "receivedAt": receivedAt = try reader.readString()
             case "findings": findings = try reader.read([Finding].self)
-            case "statusURL": statusURL = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
-            case "hubSignature":
-                hubSignature = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
-            case "hops":
-                hops = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.read([PackageEvent].self) }
+            case "statusURL": statusURL = try reader.readOptionalString()
+            case "hubSignature": hubSignature = try reader.readOptionalString()
+            case "hops": hops = try reader.readOptional([PackageEvent].self)
             default: try reader.skipValue()
             }
         }
-        guard let packageId else { throw reader.missing("packageId") }
-        guard let status else { throw reader.missing("status") }
-        guard let codeAssigned else { throw reader.missing("codeAssigned") }
-        guard let receivedAt else { throw reader.missing("receivedAt") }
-        guard let findings else { throw reader.missing("findings") }
         self.init(
-            packageId: packageId,
-            status: status,
+            packageId: try reader.required(packageId, "packageId"),
+            status: try reader.required(status, "status"),
             unifiedCaseCode: unifiedCaseCode,
-            codeAssigned: codeAssigned,
-            receivedAt: receivedAt,
-            findings: findings,
+            codeAssigned: try reader.required(codeAssigned, "codeAssigned"),
+            receivedAt: try reader.required(receivedAt, "receivedAt"),
+            findings: try reader.required(findings, "findings"),
             statusURL: statusURL
         )
         self.hubSignature = hubSignature
@@ -142,11 +127,12 @@ extension PackageSignature: JSONReadable {
             default: try reader.skipValue()
             }
         }
-        guard let algorithm else { throw reader.missing("algorithm") }
-        guard let signer else { throw reader.missing("signer") }
-        guard let certificate else { throw reader.missing("certificate") }
-        guard let signature else { throw reader.missing("signature") }
-        self.init(algorithm: algorithm, signer: signer, certificate: certificate, signature: signature)
+        self.init(
+            algorithm: try reader.required(algorithm, "algorithm"),
+            signer: try reader.required(signer, "signer"),
+            certificate: try reader.required(certificate, "certificate"),
+            signature: try reader.required(signature, "signature")
+        )
     }
 }
 
@@ -165,11 +151,12 @@ extension Delivery.File: JSONReadable {
             default: try reader.skipValue()
             }
         }
-        guard let sha256 else { throw reader.missing("sha256") }
-        guard let size else { throw reader.missing("size") }
-        guard let name else { throw reader.missing("name") }
-        guard let mediaType else { throw reader.missing("mediaType") }
-        self.init(sha256: sha256, size: size, name: name, mediaType: mediaType)
+        self.init(
+            sha256: try reader.required(sha256, "sha256"),
+            size: try reader.required(size, "size"),
+            name: try reader.required(name, "name"),
+            mediaType: try reader.required(mediaType, "mediaType")
+        )
     }
 }
 
@@ -201,36 +188,23 @@ extension Delivery: JSONReadable {
             case "contentSize": contentSize = try reader.readInt()
             case "attachments": attachments = try reader.read([File].self)
             case "acceptedAt": acceptedAt = try reader.readString()
-            case "content": content = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
-            case "signature":
-                signature = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.read(PackageSignature.self)
-                }
+            case "content": content = try reader.readOptionalString()
+            case "signature": signature = try reader.readOptional(PackageSignature.self)
             default: try reader.skipValue()
             }
         }
-        guard let packageId else { throw reader.missing("packageId") }
-        guard let sender else { throw reader.missing("sender") }
-        guard let receiver else { throw reader.missing("receiver") }
-        guard let flow else { throw reader.missing("flow") }
-        guard let messageType else { throw reader.missing("messageType") }
-        guard let unifiedCaseCode else { throw reader.missing("unifiedCaseCode") }
-        guard let agencyCaseNumber else { throw reader.missing("agencyCaseNumber") }
-        guard let contentSHA256 else { throw reader.missing("contentSHA256") }
-        guard let contentSize else { throw reader.missing("contentSize") }
-        guard let attachments else { throw reader.missing("attachments") }
-        guard let acceptedAt else { throw reader.missing("acceptedAt") }
         self.init(
-            packageId: packageId,
-            sender: sender,
-            receiver: receiver,
-            flow: flow,
-            messageType: messageType,
-            unifiedCaseCode: unifiedCaseCode,
-            agencyCaseNumber: agencyCaseNumber,
-            contentSHA256: contentSHA256,
-            contentSize: contentSize,
-            attachments: attachments,
-            acceptedAt: acceptedAt,
+            packageId: try reader.required(packageId, "packageId"),
+            sender: try reader.required(sender, "sender"),
+            receiver: try reader.required(receiver, "receiver"),
+            flow: try reader.required(flow, "flow"),
+            messageType: try reader.required(messageType, "messageType"),
+            unifiedCaseCode: try reader.required(unifiedCaseCode, "unifiedCaseCode"),
+            agencyCaseNumber: try reader.required(agencyCaseNumber, "agencyCaseNumber"),
+            contentSHA256: try reader.required(contentSHA256, "contentSHA256"),
+            contentSize: try reader.required(contentSize, "contentSize"),
+            attachments: try reader.required(attachments, "attachments"),
+            acceptedAt: try reader.required(acceptedAt, "acceptedAt"),
             content: content,
             signature: signature
         )
@@ -248,14 +222,9 @@ extension FeedEntry: JSONReadable {
         try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
             case "seq": seq = try reader.readInt()
-            case "kind":
-                let text = try reader.readString()
-                guard let value = Kind(rawValue: text) else { throw reader.invalid("kind", text) }
-                kind = value
-            case "delivery":
-                delivery = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.read(Delivery.self) }
-            case "event":
-                event = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.read(PackageEvent.self) }
+            case "kind": kind = try reader.readCase(Kind.self, of: key)
+            case "delivery": delivery = try reader.readOptional(Delivery.self)
+            case "event": event = try reader.readOptional(PackageEvent.self)
             // A reminder or a tree head comes a few times a day, not per package: Foundation's decoder reads them.
             case "reminder":
                 reminder = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in
@@ -268,16 +237,8 @@ extension FeedEntry: JSONReadable {
             default: try reader.skipValue()
             }
         }
-        guard let seq else { throw reader.missing("seq") }
-        guard let kind else { throw reader.missing("kind") }
-        self.init(seq: seq, kind: kind, delivery: delivery, event: event, reminder: reminder, treeHead: treeHead)
-    }
-}
-
-extension FeedEntry {
-    init(seq: Int, kind: Kind, delivery: Delivery?, event: PackageEvent?, reminder: DeadlineReminder?, treeHead: Evidence.TreeHead?) {
-        self.seq = seq
-        self.kind = kind
+        self.seq = try reader.required(seq, "seq")
+        self.kind = try reader.required(kind, "kind")
         self.delivery = delivery
         self.event = event
         self.reminder = reminder

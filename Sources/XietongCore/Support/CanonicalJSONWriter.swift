@@ -59,19 +59,18 @@ public struct CanonicalJSONWriter {
     public mutating func field(_ key: StaticString, _ values: [String]?) {
         guard let values else { return }
         self.key(key)
-        self.bytes.append(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { self.bytes.append(UInt8(ascii: ",")) }
-            self.string(value)
-        }
-        self.bytes.append(UInt8(ascii: "]"))
+        self.array(values) { $0.string($1) }
     }
 
     public mutating func array<Value: CanonicalJSONWritable>(_ values: [Value]) {
+        self.array(values) { $1.write(to: &$0) }
+    }
+
+    private mutating func array<Value>(_ values: [Value], _ element: (inout CanonicalJSONWriter, Value) -> Void) {
         self.bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { self.bytes.append(UInt8(ascii: ",")) }
-            value.write(to: &self)
+            element(&self, value)
         }
         self.bytes.append(UInt8(ascii: "]"))
     }

@@ -119,33 +119,7 @@ public struct JSONReader {
     /// An integer. A number with a fraction or an exponent is accepted when its value is a whole number that fits,
     /// as Foundation's decoder does.
     public mutating func readInt() throws(Failure) -> Int {
-        _ = try self.peek()
-        let start = self.position
-        if self.position < self.bytes.count, self.bytes[self.position] == UInt8(ascii: "-") { self.position += 1 }
-        let digitsStart = self.position
-        while self.position < self.bytes.count, Self.isDigit(self.bytes[self.position]) { self.position += 1 }
-        guard self.position > digitsStart else { throw self.failure("expected a number", at: start) }
-        if self.bytes[digitsStart] == UInt8(ascii: "0"), self.position - digitsStart > 1 {
-            throw self.failure("a number with a leading zero", at: start)
-        }
-        var integral = true
-        if self.position < self.bytes.count, self.bytes[self.position] == UInt8(ascii: ".") {
-            integral = false
-            self.position += 1
-            let fraction = self.position
-            while self.position < self.bytes.count, Self.isDigit(self.bytes[self.position]) { self.position += 1 }
-            guard self.position > fraction else { throw self.failure("a number without digits after its point", at: start) }
-        }
-        if self.position < self.bytes.count, self.bytes[self.position] | 0x20 == UInt8(ascii: "e") {
-            integral = false
-            self.position += 1
-            if self.position < self.bytes.count, self.bytes[self.position] == UInt8(ascii: "+") || self.bytes[self.position] == UInt8(ascii: "-") {
-                self.position += 1
-            }
-            let exponent = self.position
-            while self.position < self.bytes.count, Self.isDigit(self.bytes[self.position]) { self.position += 1 }
-            guard self.position > exponent else { throw self.failure("a number without digits in its exponent", at: start) }
-        }
+        let (start, integral) = try self.scanNumber()
         let text = String(decoding: self.bytes[start..<self.position], as: UTF8.self)
         if integral, let value = Int(text) { return value }
         if !integral, let double = Double(text), double.rounded() == double, let value = Int(exactly: double) { return value }
@@ -198,12 +172,12 @@ public struct JSONReader {
         case UInt8(ascii: "\""): _ = try self.readString()
         case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try self.readBool()
         case UInt8(ascii: "n"): _ = try self.readNull()
-        default: try self.skipNumber()
+        default: _ = try self.scanNumber()
         }
     }
 
     /// The bytes of the next value, skipped: for a nested value that is left to Foundation's decoder.
-    public mutating func readRawValue() throws(Failure) -> [UInt8] {
+    private mutating func readRawValue() throws(Failure) -> [UInt8] {
         _ = try self.peek()
         let start = self.position
         try self.skipValue()
@@ -221,6 +195,29 @@ public struct JSONReader {
         }
     }
 
+    /// A string or `null`.
+    public mutating func readOptionalString() throws(Failure) -> String? {
+        try self.readOptional { (reader: inout JSONReader) throws(Failure) in try reader.readString() }
+    }
+
+    /// A value that reads itself, or `null`.
+    public mutating func readOptional<T: JSONReadable>(_ type: T.Type) throws(Failure) -> T? {
+        try self.readOptional { (reader: inout JSONReader) throws(Failure) in try T(json: &reader) }
+    }
+
+    /// A string naming one of `T`'s cases; `key` names the field in the failure.
+    public mutating func readCase<T: RawRepresentable>(_ type: T.Type, of key: String) throws(Failure) -> T where T.RawValue == String {
+        let text = try self.readString()
+        guard let value = T(rawValue: text) else { throw self.invalid(key, text) }
+        return value
+    }
+
+    /// The value of a required field, or the failure that it is missing.
+    public func required<T>(_ value: T?, _ key: String) throws(Failure) -> T {
+        guard let value else { throw self.missing(key) }
+        return value
+    }
+
     /// A required field that was absent.
     public func missing(_ key: String) -> Failure {
         self.failure("the field \(key) is missing")
@@ -233,20 +230,37 @@ public struct JSONReader {
 
     // MARK: Tokens
 
-    private mutating func skipNumber() throws(Failure) {
+    /// Consumes a number as RFC 8259 spells it; says where it starts and whether it has neither a fraction nor an
+    /// exponent.
+    private mutating func scanNumber() throws(Failure) -> (start: Int, integral: Bool) {
+        _ = try self.peek()
         let start = self.position
         if self.position < self.bytes.count, self.bytes[self.position] == UInt8(ascii: "-") { self.position += 1 }
-        let digits = self.position
-        while self.position < self.bytes.count,
-            Self.isDigit(self.bytes[self.position])
-                || [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-")]
-                    .contains(self.bytes[self.position])
-        {
+        let digits = try self.scanDigits(orFail: "expected a value", at: start)
+        if self.bytes[digits] == UInt8(ascii: "0"), self.position - digits > 1 { throw self.failure("a number with a leading zero", at: start) }
+        var integral = true
+        if self.position < self.bytes.count, self.bytes[self.position] == UInt8(ascii: ".") {
+            integral = false
             self.position += 1
+            _ = try self.scanDigits(orFail: "a number without digits after its point", at: start)
         }
-        guard self.position > digits, Double(String(decoding: self.bytes[start..<self.position], as: UTF8.self)) != nil else {
-            throw self.failure("expected a value", at: start)
+        if self.position < self.bytes.count, self.bytes[self.position] | 0x20 == UInt8(ascii: "e") {
+            integral = false
+            self.position += 1
+            if self.position < self.bytes.count, self.bytes[self.position] == UInt8(ascii: "+") || self.bytes[self.position] == UInt8(ascii: "-") {
+                self.position += 1
+            }
+            _ = try self.scanDigits(orFail: "a number without digits in its exponent", at: start)
         }
+        return (start, integral)
+    }
+
+    /// Consumes one or more digits and says where they start.
+    private mutating func scanDigits(orFail reason: String, at start: Int) throws(Failure) -> Int {
+        let digits = self.position
+        while self.position < self.bytes.count, Self.isDigit(self.bytes[self.position]) { self.position += 1 }
+        guard self.position > digits else { throw self.failure(reason, at: start) }
+        return digits
     }
 
     private mutating func unescape(into unescaped: inout [UInt8]) throws(Failure) {
