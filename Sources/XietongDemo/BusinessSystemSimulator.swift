@@ -88,6 +88,10 @@ public struct BusinessSystemSimulator: Sendable {
         }
     }
 
+    /// The answer to every package or batch taken, written once (Foundation's encoder had cost 4 % of the
+    /// simulator's time at 500 packages/s).
+    static let receivedAnswer = Array(#"{"status":"received"}"#.utf8)
+
     public static func build(
         _ configuration: Configuration,
         httpClient: HTTPClient = .shared,
@@ -169,7 +173,7 @@ public struct BusinessSystemSimulator: Sendable {
                     ]
                 )
             }
-            return HTTPJSON.response(["status": "received"])
+            return HTTPJSON.response(json: Self.receivedAnswer)
         }
         router.post("/batches") { request, _ in
             let body = try await request.body.collect(upTo: 8 << 20)
@@ -183,7 +187,7 @@ public struct BusinessSystemSimulator: Sendable {
                     [.integer(counter.first?.int("value") ?? 0), .text(String(buffer: body)), .text(Timestamp.now())]
                 )
             }
-            return HTTPJSON.response(["status": "received"])
+            return HTTPJSON.response(json: Self.receivedAnswer)
         }
         let app = Application(
             router: router,

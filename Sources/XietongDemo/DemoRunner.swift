@@ -131,7 +131,7 @@ public struct DemoRunner: Sendable {
         hubConfiguration.treeHeadSeconds = 0.5
         var trust = TLSConfiguration.makeClientConfiguration()
         trust.trustRoots = .file(pki.appendingPathComponent("ca.crt").path)
-        endpoints.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: trust))
+        endpoints.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .xietong(tls: trust))
         endpoints.hubURL = "https://127.0.0.1:\(endpoints.hub)"
         // The case's open limit (the procuratorate's 10-day protest window) is far off: remind well ahead, and check
         // often, so that the demo shows a reminder arriving.

@@ -4,6 +4,7 @@ public import Foundation
 import NIOCore
 import NIOHTTP1
 import XietongCore
+import XietongHTTP
 import XietongStore
 
 /// The exchange benchmarks of docs/performance.md, on a hub and two nodes on loopback (each its own process, with
@@ -25,7 +26,7 @@ public struct ExchangeBenchmark: Sendable {
         self.directory = directory
         self.client = HTTPClient(
             eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256))
+            configuration: .xietong(connectionsPerHost: 256)
         )
     }
 

@@ -310,8 +310,12 @@ struct HubController: Sendable {
 
     static let reportable: Set<Hop> = [.storedByReceiver, .delivered, .signedFor, .returned, .refused]
 
-    struct EventOutcomes: Codable {
+    struct EventOutcomes: Codable, CanonicalJSONWritable {
         var outcomes: [String]
+
+        func write(to writer: inout CanonicalJSONWriter) {
+            writer.object { $0.field("outcomes", self.outcomes) }
+        }
     }
 
     /// A batch of hop reports from a receiving node, recorded in one transaction.

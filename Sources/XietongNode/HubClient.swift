@@ -166,7 +166,21 @@ public struct HubClient: Sendable {
     /// Reports a batch of hops in one request; returns each one's outcome (`recorded`, `unknownPackage`,
     /// `notAParty`, `invalid`), in order.
     public func report(_ events: [PackageEvent]) async throws(Failure) -> [String] {
-        struct Outcomes: Decodable { var outcomes: [String] }
+        struct Outcomes: JSONReadable {
+            var outcomes: [String]
+
+            init(json reader: inout JSONReader) throws(JSONReader.Failure) {
+                var outcomes: [String]?
+                try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+                    if key == "outcomes" {
+                        outcomes = try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
+                    } else {
+                        try reader.skipValue()
+                    }
+                }
+                self.outcomes = try reader.required(outcomes, "outcomes")
+            }
+        }
         var request = self.request("/v1/events", method: .POST)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: CanonicalJSON.bytes(events)))

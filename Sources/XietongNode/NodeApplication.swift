@@ -52,7 +52,7 @@ public enum NodeApplication {
             try identity.map { identity in
                 HTTPClient(
                     eventLoopGroupProvider: .singleton,
-                    configuration: HTTPClient.Configuration(tlsConfiguration: try TLSSetup.client(identity))
+                    configuration: .xietong(tls: try TLSSetup.client(identity))
                 )
             } ?? httpClient
         let database = try await configuration.databaseLocation().open(migrations: Migrations.node, logger: logger)

@@ -6,12 +6,12 @@ public import XietongCore
 /// PKI is in use, otherwise with an evidence key kept in the data directory (made on first start), whose public key
 /// goes with every head so that nodes can pin it.
 public struct HubSigner: Sendable {
-    let rawKey: Data
+    let key: SigningKey
     let certificatePEM: String?
     let publicKeyPEM: String?
 
     public init(identity: Identity) throws(TrustError) {
-        self.rawKey = identity.rawKey
+        self.key = identity.key
         self.certificatePEM = identity.certificatePEM
         self.publicKeyPEM = nil
     }
@@ -28,9 +28,9 @@ public struct HubSigner: Sendable {
                 try Data(key.pemRepresentation.utf8).write(to: file, options: .atomic)
                 try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
             }
-            self.rawKey = key.rawRepresentation
             self.certificatePEM = nil
             self.publicKeyPEM = key.publicKey.pemRepresentation
+            self.key = SigningKey(key)
         } catch {
             throw TrustError(.io, zh: "无法读取或创建证据日志签名密钥 \(file.path)", en: "cannot read or create the evidence key \(file.path): \(error)")
         }
@@ -42,7 +42,7 @@ public struct HubSigner: Sendable {
     /// A detached signature (DER, base64).
     public func signature(for bytes: [UInt8]) throws(TrustError) -> String {
         do {
-            return try P256.Signing.PrivateKey(rawRepresentation: self.rawKey).signature(for: bytes).derRepresentation.base64EncodedString()
+            return try self.key.signature(for: bytes)
         } catch {
             throw TrustError(.io, zh: "签名失败", en: "cannot sign: \(error)")
         }
@@ -60,8 +60,7 @@ public struct HubSigner: Sendable {
         signed.certificate = self.certificatePEM
         signed.publicKey = self.publicKeyPEM
         do {
-            signed.signature = try P256.Signing.PrivateKey(rawRepresentation: self.rawKey).signature(for: head.signedBytes).derRepresentation
-                .base64EncodedString()
+            signed.signature = try self.key.signature(for: head.signedBytes)
         } catch {
             throw TrustError(.io, zh: "签名失败", en: "cannot sign the tree head: \(error)")
         }

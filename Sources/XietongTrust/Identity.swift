@@ -35,7 +35,7 @@ public struct Identity: Sendable {
     public let files: TLSFiles
     public let certificate: Certificate
     public let certificatePEM: String
-    let rawKey: Data
+    let key: SigningKey
     public let trust: TrustStore
 
     public var organisation: String { PEMFiles.commonName(self.certificate) ?? "" }
@@ -45,7 +45,7 @@ public struct Identity: Sendable {
         self.certificate = try PEMFiles.certificate(URL(fileURLWithPath: files.certificate))
         do {
             self.certificatePEM = try String(contentsOfFile: files.certificate, encoding: .utf8)
-            self.rawKey = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: files.key, encoding: .utf8)).rawRepresentation
+            self.key = SigningKey(try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: files.key, encoding: .utf8)))
         } catch {
             throw TrustError(.io, zh: "无法读取私钥 \(files.key)", en: "cannot read the private key \(files.key): \(error)")
         }
@@ -59,7 +59,7 @@ public struct Identity: Sendable {
     /// A detached ECDSA P-256/SHA-256 signature (DER, base64).
     public func sign(_ bytes: [UInt8]) throws(TrustError) -> String {
         do {
-            return try P256.Signing.PrivateKey(rawRepresentation: self.rawKey).signature(for: bytes).derRepresentation.base64EncodedString()
+            return try self.key.signature(for: bytes)
         } catch {
             throw TrustError(.io, zh: "签名失败", en: "cannot sign: \(error)")
         }

@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import XietongCore
+import XietongHTTP
 import XietongHub
 import XietongStore
 import XietongTrust
@@ -108,7 +109,7 @@ struct AuditCommand: AsyncParsableCommand {
         func remote(_ hub: String, trust: TrustStore?) async throws -> EvidenceAudit.Report {
             var tls = TLSConfiguration.makeClientConfiguration()
             if let ca { tls.trustRoots = .file(ca) }
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: tls))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .xietong(tls: tls))
             do {
                 func get<T: Decodable>(_ path: String, _ type: T.Type) async throws -> T {
                     var request = HTTPClientRequest(url: hub + path)

@@ -112,9 +112,7 @@ struct NodeCommand: AsyncParsableCommand {
         // Enough connections for every lane to the hub, the long-poll, reports and deliveries at once.
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.lanes + 8)
-            )
+            configuration: .xietong(connectionsPerHost: configuration.lanes + 8)
         )
         let scheme = configuration.serveTLS && configuration.tls != nil ? "https" : "http"
         let (app, _) = try await NodeApplication.build(

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import XietongHTTP
 
 /// A GET to a node or the hub for a command that reads (`track`, `case`): the body on 200; otherwise the reason on
 /// standard error and exit code 1 for 404, 2 for anything else or an unreachable service.
@@ -14,7 +15,7 @@ func queryService(_ url: String, bearer: String?, ca: String? = nil) async throw
     var tls = TLSConfiguration.makeClientConfiguration()
     if let ca { tls.trustRoots = .file(ca) }
     let client =
-        ca == nil ? HTTPClient.shared : HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: tls))
+        ca == nil ? HTTPClient.shared : HTTPClient(eventLoopGroupProvider: .singleton, configuration: .xietong(tls: tls))
     let result: (status: HTTPResponseStatus, body: ByteBuffer)
     do {
         let response = try await client.execute(request, timeout: .seconds(10))

@@ -185,6 +185,14 @@ import XietongTesting
         #expect(report.package?.body.persons.first?.name == "张某某")
     }
 
+    @Test(arguments: ["encoding = 'gb18030'", "encoding\r\n=\t\"GB18030\"", "encoding='Gbk'"])
+    func declarationsSpelledOtherwiseAreRead(declaration: String) {
+        let xml = self.utf8.replacingOnce("encoding=\"UTF-8\"", with: declaration)
+        let report = Fixtures.check(bytes: GB18030.encode(xml))
+        #expect(report.isAccepted, "\(report.findings)")
+        #expect(report.package?.body.persons.first?.name == "张某某")
+    }
+
     @Test func utf8ContentDeclaredAsGBKIsRefused() throws {
         let xml = self.utf8.replacingOnce("encoding=\"UTF-8\"", with: "encoding=\"GBK\"")
         let report = Fixtures.check(xml)

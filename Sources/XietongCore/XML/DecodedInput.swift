@@ -65,7 +65,16 @@ struct DecodedInput {
         }
         guard let declared = Self.declaredEncoding(in: head) else { return }
         self.declaredEncoding = declared
-        let normalised = declared.uppercased().replacingOccurrences(of: "_", with: "-")
+        let normalised = String(
+            decoding: declared.utf8.map { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - 0x20
+                case UInt8(ascii: "_"): UInt8(ascii: "-")
+                default: byte
+                }
+            },
+            as: UTF8.self
+        )
         switch normalised {
         case "UTF-8", "UTF8": self.encoding = .utf8
         case "GB18030": self.encoding = .gb18030
@@ -87,19 +96,27 @@ struct DecodedInput {
         }
     }
 
-    /// The `encoding` pseudo-attribute of an XML declaration at the start of the bytes.
+    /// The `encoding` pseudo-attribute of an XML declaration at the start of the bytes. Read byte by byte: this runs
+    /// for every package at every hop.
     static func declaredEncoding(in head: [UInt8]) -> String? {
         guard head.starts(with: Array("<?xml".utf8)) else { return nil }
         let limit = min(head.count, 1024)
         var end = 5
-        while end + 1 < limit, !(head[end] == 0x3F && head[end + 1] == 0x3E) { end += 1 }
-        let declaration = String(decoding: head[0..<end], as: UTF8.self)
-        guard let range = declaration.range(of: "encoding") else { return nil }
-        var rest = declaration[range.upperBound...].drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        guard rest.first == "=" else { return nil }
-        rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
-        return String(rest.dropFirst().prefix { $0 != quote })
+        while end + 1 < limit, !(head[end] == UInt8(ascii: "?") && head[end + 1] == UInt8(ascii: ">")) { end += 1 }
+        let declaration = head[0..<end]
+        let name = Array("encoding".utf8)
+        guard var index = declaration.indices.first(where: { declaration[$0...].starts(with: name) }) else { return nil }
+        index += name.count
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        while index < end, isSpace(declaration[index]) { index += 1 }
+        guard index < end, declaration[index] == UInt8(ascii: "=") else { return nil }
+        index += 1
+        while index < end, isSpace(declaration[index]) { index += 1 }
+        guard index < end, declaration[index] == UInt8(ascii: "\"") || declaration[index] == UInt8(ascii: "'") else { return nil }
+        let quote = declaration[index]
+        let valueStart = index + 1
+        let valueEnd = declaration[valueStart...].firstIndex(of: quote) ?? end
+        return String(decoding: declaration[valueStart..<valueEnd], as: UTF8.self)
     }
 
     /// The next chunk of valid UTF-8, or nil at the end.

@@ -1,0 +1,19 @@
+import Crypto
+import Foundation
+import Synchronization
+
+/// A P-256 signing key kept parsed. swift-crypto's `P256.Signing.PrivateKey` is not `Sendable`, so it lives behind a
+/// mutex; rebuilding it from its raw bytes for every signature had cost a quarter of each signature's time (the hub
+/// signs every receipt; docs/performance.md).
+final class SigningKey: Sendable {
+    private let key: Mutex<P256.Signing.PrivateKey>
+
+    init(_ key: consuming sending P256.Signing.PrivateKey) {
+        self.key = Mutex(key)
+    }
+
+    /// A detached ECDSA P-256/SHA-256 signature (DER, base64).
+    func signature(for bytes: [UInt8]) throws -> String {
+        try self.key.withLock { key in try key.signature(for: bytes).derRepresentation.base64EncodedString() }
+    }
+}
