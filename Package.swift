@@ -44,11 +44,14 @@ let package = Package(
         ),
         // The system SQLite library (Debian: libsqlite3-dev), the embedded default store.
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // The VFS the embedded database opens its files with: the default one, with each transaction's WAL frames
+        // written in one system call.
+        .target(name: "CSQLiteVFS", linkerSettings: [.linkedLibrary("sqlite3")]),
         // Store protocols and their SQL, run on the embedded SQLite or on PostgreSQL (ZJ-7.2.2).
         .target(
             name: "XietongStore",
             dependencies: [
-                "XietongCore", "CSQLite",
+                "XietongCore", "CSQLite", "CSQLiteVFS",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import CSQLite
+import CSQLiteVFS
 import Foundation
 public import Logging
 
@@ -51,7 +52,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
         }
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK, let handle else {
+        guard sqlite3_open_v2(path, &handle, flags, Self.vfs) == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let handle { sqlite3_close_v2(handle) }
             throw StoreError(.open, zh: "无法打开数据库 \(path)", en: "cannot open the database at \(path): \(message)")
@@ -85,6 +86,23 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// The VFS files are opened with: the default one, with each transaction's WAL frames written in one system call
+    /// (CSQLiteVFS; it relies on `synchronous = FULL`, set in `open`). The default VFS itself should registering fail.
+    static let vfs: String? = xietong_vfs_register() == SQLITE_OK ? XIETONG_VFS_NAME : nil
+
+    /// The names of the VFS layers the main database file was opened through, outermost first ("xietong/unix").
+    public var vfsName: String? {
+        get async {
+            await self.lock.acquire()
+            var name: UnsafeMutablePointer<CChar>?
+            let found = !self.closed && sqlite3_file_control(self.handle, "main", SQLITE_FCNTL_VFSNAME, &name) == SQLITE_OK
+            await self.lock.release()
+            guard found, let name else { return nil }
+            defer { sqlite3_free(name) }
+            return String(cString: name)
+        }
+    }
 
     private func failure(_ sql: String) -> StoreError {
         let message = String(cString: sqlite3_errmsg(self.handle))

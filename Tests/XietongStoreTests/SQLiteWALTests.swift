@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import XietongTesting
+
+@testable import XietongStore
+
+/// The embedded database gathers each transaction's WAL frames and writes them in one go when it commits (CSQLiteVFS).
+/// Whatever the size of a transaction, every committed byte must read back — through the same connection, another
+/// one, and after reopening — and nothing of a transaction rolled back may appear.
+@Suite struct SQLiteWALTests {
+    static let migrations = [
+        Migration(version: 1, name: "rows", statements: ["CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"])
+    ]
+
+    /// A row's bytes, different for every row and length.
+    static func body(_ id: Int, size: Int) -> [UInt8] {
+        (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ id &* 7) }
+    }
+
+    static func open(_ directory: TemporaryDirectory) async throws -> SQLiteDatabase {
+        try await SQLiteDatabase.open(path: directory.file("wal.sqlite").path, migrations: Self.migrations)
+    }
+
+    static func rows(_ database: SQLiteDatabase) async throws -> [Int: [UInt8]] {
+        var rows: [Int: [UInt8]] = [:]
+        for row in try await database.execute("SELECT id, body FROM rows", []) {
+            rows[row.int("id") ?? -1] = row.bytes("body")
+        }
+        return rows
+    }
+
+    @Test func filesAreOpenedThroughTheGatheringVFS() async throws {
+        let directory = try TemporaryDirectory()
+        let database = try await Self.open(directory)
+        #expect(await database.vfsName == "xietong/unix")
+        await database.close()
+    }
+
+    /// Small commits, a commit of 6 MB (more than the gathering limit, and written by the default VFS in pieces),
+    /// and a transaction whose pages spill into the WAL before it commits (a 64 KiB page cache), so that SQLite reads
+    /// back frames it has only just written.
+    @Test func everyCommittedByteReadsBackEverywhere() async throws {
+        let directory = try TemporaryDirectory()
+        let database = try await Self.open(directory)
+        var expected: [Int: [UInt8]] = [:]
+        for id in 0..<50 {
+            let body = Self.body(id, size: 100 + id * 97)
+            try await database.execute("INSERT INTO rows (id, body) VALUES ($1, $2)", [.integer(id), .blob(body)])
+            expected[id] = body
+        }
+        let large = Array(100..<(100 + 48))
+        try await database.transaction { transaction in
+            for id in large {
+                try await transaction.execute("INSERT INTO rows (id, body) VALUES ($1, $2)", [.integer(id), .blob(Self.body(id, size: 128 * 1024))])
+            }
+        }
+        for id in large { expected[id] = Self.body(id, size: 128 * 1024) }
+        _ = try await database.execute("PRAGMA cache_size = -64", [])
+        try await database.transaction { transaction in
+            for id in 200..<260 {
+                try await transaction.execute("INSERT INTO rows (id, body) VALUES ($1, $2)", [.integer(id), .blob(Self.body(id, size: 20_000))])
+            }
+            // Rewrites pages already spilled to the WAL in this transaction, then reads them.
+            try await transaction.execute("UPDATE rows SET body = zeroblob(10) WHERE id >= 200 AND id < 230", [])
+            let count = try await transaction.execute("SELECT COUNT(*) AS n, SUM(length(body)) AS size FROM rows WHERE id >= 200", [])
+            #expect(count.first?.int("n") == 60)
+            #expect(count.first?.int("size") == 30 * 10 + 30 * 20_000)
+        }
+        for id in 200..<230 { expected[id] = Array(repeating: 0, count: 10) }
+        for id in 230..<260 { expected[id] = Self.body(id, size: 20_000) }
+
+        #expect(try await Self.rows(database) == expected)
+        let other = try await Self.open(directory)
+        #expect(try await Self.rows(other) == expected)
+        #expect(try await other.execute("PRAGMA integrity_check", []).first?.string("integrity_check") == "ok")
+        await other.close()
+        await database.close()
+
+        let reopened = try await Self.open(directory)
+        #expect(try await Self.rows(reopened) == expected)
+        #expect(try await reopened.execute("PRAGMA integrity_check", []).first?.string("integrity_check") == "ok")
+        await reopened.close()
+    }
+
+    /// A transaction rolled back after its pages spilled into the WAL leaves nothing, and the next commit, which
+    /// writes over its frames, is whole — in this connection, another one, and after reopening.
+    @Test func aRolledBackTransactionLeavesNothing() async throws {
+        struct Abandoned: Error {}
+        let directory = try TemporaryDirectory()
+        let database = try await Self.open(directory)
+        try await database.execute("INSERT INTO rows (id, body) VALUES (1, $1)", [.blob(Self.body(1, size: 5000))])
+        _ = try await database.execute("PRAGMA cache_size = -64", [])
+        await #expect(throws: Abandoned.self) {
+            try await database.transaction { transaction in
+                for id in 10..<110 {
+                    try await transaction.execute("INSERT INTO rows (id, body) VALUES ($1, $2)", [.integer(id), .blob(Self.body(id, size: 30_000))])
+                }
+                throw Abandoned()
+            }
+        }
+        try await database.execute("INSERT INTO rows (id, body) VALUES (2, $1)", [.blob(Self.body(2, size: 7000))])
+        let expected = [1: Self.body(1, size: 5000), 2: Self.body(2, size: 7000)]
+        #expect(try await Self.rows(database) == expected)
+        let other = try await Self.open(directory)
+        #expect(try await Self.rows(other) == expected)
+        await other.close()
+        await database.close()
+        let reopened = try await Self.open(directory)
+        #expect(try await Self.rows(reopened) == expected)
+        #expect(try await reopened.execute("PRAGMA integrity_check", []).first?.string("integrity_check") == "ok")
+        await reopened.close()
+    }
+}
