@@ -2,15 +2,20 @@
 //
 // SQLite writes a WAL frame as two `pwrite`s (its 24-byte header, then the page), so a commit of N pages costs 2N
 // system calls, and each frame straddles two pages of the OS's page cache; at 500 packages/s the nodes made 20-30
-// such calls per package (docs/performance.md). Here the writes SQLite makes to a WAL file are gathered in memory
-// while they follow on from each other, and written out in one call when SQLite syncs the file (every commit, with
-// `synchronous = FULL`), reads or sizes it, truncates or closes it, or when the gathered bytes reach a limit.
+// such calls per package (docs/performance.md). Here the writes SQLite makes to a WAL file, and a checkpoint's writes
+// to the database file, are gathered in memory while they follow on from each other, and written out in one call
+// when the run breaks, when a transaction's commit frame has been written, when SQLite syncs, reads, sizes, truncates
+// or closes the file, or when the gathered bytes reach a limit.
 //
-// Durability is unchanged: with `synchronous = FULL` SQLite syncs the WAL before a commit counts, and the sync writes
-// the gathered frames first. A process killed before that loses only a transaction that had not committed, which
-// recovery discards exactly as it discards a torn WAL tail. Other connections read only frames of committed
-// transactions, which are on disk by then. Only `SQLiteDatabase` opens files with this VFS, always with
-// `synchronous = FULL`.
+// What other connections and a restarted process see is what they would see without it:
+// - A commit's frames are in the file before SQLite marks the commit in the WAL index (the write of the commit frame,
+//   the one whose header names the database's size, ends the gathering), so a reader in another connection or
+//   process never finds a committed frame missing, whatever `synchronous` is, and a process killed after a commit
+//   leaves it in the OS as SQLite alone would.
+// - A checkpoint's pages are in the database file before SQLite syncs it, which it does (with `synchronous` NORMAL or
+//   FULL) before it records them as copied.
+// - Frames of a transaction not yet committed may still be in memory; a process killed then loses only that
+//   transaction, which recovery would discard anyway.
 
 #include "xietong_vfs.h"
 
@@ -27,7 +32,11 @@ typedef struct GatheringFile {
     sqlite3_file base;
     /// The default VFS's file, in the memory right after this struct.
     sqlite3_file *real;
+    /// Writes of a WAL or main database file are gathered; other files (journals, temporary files) pass through.
+    int gathers;
     int isWAL;
+    /// The last write to the WAL was the header of a commit frame: its page, next, ends the gathering.
+    int commitFrameNext;
     unsigned char *buffer;
     sqlite3_int64 start;
     int length;
@@ -71,9 +80,8 @@ static int gatherRead(sqlite3_file *f, void *data, int amount, sqlite3_int64 off
     return file->real->pMethods->xRead(file->real, data, amount, offset);
 }
 
-static int gatherWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset) {
-    GatheringFile *file = (GatheringFile *)f;
-    if (!file->isWAL) return file->real->pMethods->xWrite(file->real, data, amount, offset);
+/// Adds a write to what is gathered, writing that out first when the write does not follow on from it.
+static int gather(GatheringFile *file, const void *data, int amount, sqlite3_int64 offset) {
     sqlite3_int64 end = file->start + file->length;
     // Inside what is gathered (SQLite rewrites a frame of the open transaction): change it in memory.
     if (file->length > 0 && offset >= file->start && offset + amount <= end) {
@@ -109,6 +117,22 @@ static int gatherWrite(sqlite3_file *f, const void *data, int amount, sqlite3_in
     return SQLITE_OK;
 }
 
+static int gatherWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset) {
+    GatheringFile *file = (GatheringFile *)f;
+    if (!file->gathers) return file->real->pMethods->xWrite(file->real, data, amount, offset);
+    int endsCommit = 0;
+    if (file->isWAL) {
+        // A frame header is the only 24-byte write to a WAL (its own header is 32 bytes); bytes 4-7 hold the
+        // database's size in pages after the commit for a commit frame, and zero for any other.
+        const unsigned char *bytes = data;
+        endsCommit = file->commitFrameNext && amount != 24;
+        file->commitFrameNext = amount == 24 && (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
+    }
+    int rc = gather(file, data, amount, offset);
+    if (rc == SQLITE_OK && endsCommit) rc = writeOut(file);
+    return rc;
+}
+
 static int gatherTruncate(sqlite3_file *f, sqlite3_int64 size) {
     GatheringFile *file = (GatheringFile *)f;
     int rc = writeOut(file);
@@ -137,6 +161,9 @@ static int gatherLock(sqlite3_file *f, int level) {
 
 static int gatherUnlock(sqlite3_file *f, int level) {
     GatheringFile *file = (GatheringFile *)f;
+    // SQLite syncs before it unlocks after writing; should it not, nothing gathered stays behind a lock released.
+    int rc = writeOut(file);
+    if (rc != SQLITE_OK) return rc;
     return file->real->pMethods->xUnlock(file->real, level);
 }
 
@@ -147,7 +174,7 @@ static int gatherCheckReservedLock(sqlite3_file *f, int *result) {
 
 static int gatherFileControl(sqlite3_file *f, int op, void *argument) {
     GatheringFile *file = (GatheringFile *)f;
-    if (file->isWAL && op != SQLITE_FCNTL_VFSNAME) {
+    if (file->length > 0 && op != SQLITE_FCNTL_VFSNAME) {
         int rc = writeOut(file);
         if (rc != SQLITE_OK) return rc;
     }
@@ -243,6 +270,7 @@ static int gatherOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int f
         return SQLITE_CANTOPEN;
     }
     file->isWAL = (flags & SQLITE_OPEN_WAL) != 0;
+    file->gathers = (flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) != 0;
     file->base.pMethods = &gatheringMethods;
     return SQLITE_OK;
 }

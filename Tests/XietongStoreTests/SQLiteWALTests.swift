@@ -82,6 +82,30 @@ import XietongTesting
         await reopened.close()
     }
 
+    /// Whatever `synchronous` is, a commit's frames are in the WAL file when another connection learns of the commit,
+    /// and a checkpoint's pages are in the database file when it is recorded.
+    @Test(arguments: ["NORMAL", "FULL"])
+    func anotherConnectionReadsEachCommitAtOnce(synchronous: String) async throws {
+        let directory = try TemporaryDirectory()
+        let writer = try await Self.open(directory)
+        let reader = try await Self.open(directory)
+        _ = try await writer.execute("PRAGMA synchronous = \(synchronous)", [])
+        var expected: [Int: [UInt8]] = [:]
+        for id in 0..<40 {
+            let body = Self.body(id, size: 3000 + id * 1111)
+            try await writer.execute("INSERT INTO rows (id, body) VALUES ($1, $2)", [.integer(id), .blob(body)])
+            expected[id] = body
+            #expect(try await reader.execute("SELECT body FROM rows WHERE id = $1", [.integer(id)]).first?.bytes("body") == body)
+            if id % 10 == 9 {
+                _ = try await writer.execute("PRAGMA wal_checkpoint(TRUNCATE)", [])
+                #expect(try await Self.rows(reader) == expected)
+            }
+        }
+        #expect(try await reader.execute("PRAGMA integrity_check", []).first?.string("integrity_check") == "ok")
+        await reader.close()
+        await writer.close()
+    }
+
     /// A transaction rolled back after its pages spilled into the WAL leaves nothing, and the next commit, which
     /// writes over its frames, is whole — in this connection, another one, and after reopening.
     @Test func aRolledBackTransactionLeavesNothing() async throws {
