@@ -316,6 +316,9 @@ static int gatherCurrentTimeInt64(sqlite3_vfs *vfs, sqlite3_int64 *now) {
 static sqlite3_vfs gatheringVFS;
 
 int xietong_vfs_register(void) {
+    // Before SQLite initialises (finding a VFS does): no memory statistics, which Xietong never reads and which
+    // take a global mutex on every allocation. Refused harmlessly if SQLite was initialised already.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (sqlite3_vfs_find(XIETONG_VFS_NAME) != 0) return SQLITE_OK;
     sqlite3_vfs *real = sqlite3_vfs_find(0);
     if (real == 0 || real->iVersion < 2) return SQLITE_ERROR;
