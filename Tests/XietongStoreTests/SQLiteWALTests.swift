@@ -29,6 +29,25 @@ import XietongTesting
         return rows
     }
 
+    static func isIntact(_ database: SQLiteDatabase) async throws -> Bool {
+        try await database.execute("PRAGMA integrity_check", []).first?.string("integrity_check") == "ok"
+    }
+
+    /// `expected` reads back through the connection that wrote it, through another one, and after both are closed
+    /// and the file is opened again; the file is intact. Closes `database`.
+    static func expectEverywhere(_ expected: [Int: [UInt8]], written database: SQLiteDatabase, in directory: TemporaryDirectory) async throws {
+        #expect(try await Self.rows(database) == expected)
+        let other = try await Self.open(directory)
+        #expect(try await Self.rows(other) == expected)
+        #expect(try await Self.isIntact(other))
+        await other.close()
+        await database.close()
+        let reopened = try await Self.open(directory)
+        #expect(try await Self.rows(reopened) == expected)
+        #expect(try await Self.isIntact(reopened))
+        await reopened.close()
+    }
+
     @Test func filesAreOpenedThroughTheGatheringVFS() async throws {
         let directory = try TemporaryDirectory()
         let database = try await Self.open(directory)
@@ -69,17 +88,7 @@ import XietongTesting
         for id in 200..<230 { expected[id] = Array(repeating: 0, count: 10) }
         for id in 230..<260 { expected[id] = Self.body(id, size: 20_000) }
 
-        #expect(try await Self.rows(database) == expected)
-        let other = try await Self.open(directory)
-        #expect(try await Self.rows(other) == expected)
-        #expect(try await other.execute("PRAGMA integrity_check", []).first?.string("integrity_check") == "ok")
-        await other.close()
-        await database.close()
-
-        let reopened = try await Self.open(directory)
-        #expect(try await Self.rows(reopened) == expected)
-        #expect(try await reopened.execute("PRAGMA integrity_check", []).first?.string("integrity_check") == "ok")
-        await reopened.close()
+        try await Self.expectEverywhere(expected, written: database, in: directory)
     }
 
     /// Whatever `synchronous` is, a commit's frames are in the WAL file when another connection learns of the commit,
@@ -101,7 +110,7 @@ import XietongTesting
                 #expect(try await Self.rows(reader) == expected)
             }
         }
-        #expect(try await reader.execute("PRAGMA integrity_check", []).first?.string("integrity_check") == "ok")
+        #expect(try await Self.isIntact(reader))
         await reader.close()
         await writer.close()
     }
@@ -123,15 +132,6 @@ import XietongTesting
             }
         }
         try await database.execute("INSERT INTO rows (id, body) VALUES (2, $1)", [.blob(Self.body(2, size: 7000))])
-        let expected = [1: Self.body(1, size: 5000), 2: Self.body(2, size: 7000)]
-        #expect(try await Self.rows(database) == expected)
-        let other = try await Self.open(directory)
-        #expect(try await Self.rows(other) == expected)
-        await other.close()
-        await database.close()
-        let reopened = try await Self.open(directory)
-        #expect(try await Self.rows(reopened) == expected)
-        #expect(try await reopened.execute("PRAGMA integrity_check", []).first?.string("integrity_check") == "ok")
-        await reopened.close()
+        try await Self.expectEverywhere([1: Self.body(1, size: 5000), 2: Self.body(2, size: 7000)], written: database, in: directory)
     }
 }
