@@ -147,12 +147,24 @@ public final class LocalProcesses: @unchecked Sendable {
             if let status = process.exited() {
                 entry.process = nil
                 let text = (try? String(contentsOf: entry.log, encoding: .utf8)) ?? ""
-                throw Failure(message: "\(name) exited with \(status): \(text.suffix(2000))")
+                throw Failure(message: "\(name) exited with \(status): \(Self.reason(in: text))")
             }
             if entry.tls ? Self.isListening(entry.port) : await Self.isHealthy(entry.port) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw Failure(message: "\(name) did not start within \(Int(timeout)) s")
+    }
+
+    /// What a process's log says about why it ended: a crash report from its first line (the runtime's backtrace puts
+    /// the reason and the crashed thread first, then every other thread), otherwise the log's end.
+    static func reason(in log: String) -> String {
+        for marker in ["Fatal error", "💣", "Program crashed"] {
+            if let start = log.range(of: marker)?.lowerBound {
+                let lineStart = log[..<start].lastIndex(of: "\n").map { log.index(after: $0) } ?? log.startIndex
+                return String(log[lineStart...].prefix(3000))
+            }
+        }
+        return String(log.suffix(2000))
     }
 
     /// Whether something accepts connections on the port.
