@@ -218,10 +218,8 @@ static int gatherShmUnmap(sqlite3_file *f, int delete) {
 
 static int gatherFetch(sqlite3_file *f, sqlite3_int64 offset, int amount, void **pointer) {
     GatheringFile *file = (GatheringFile *)f;
-    if (file->length > 0) {
-        int rc = writeOut(file);
-        if (rc != SQLITE_OK) return rc;
-    }
+    int rc = writeOut(file);
+    if (rc != SQLITE_OK) return rc;
     return file->real->pMethods->xFetch(file->real, offset, amount, pointer);
 }
 

@@ -134,7 +134,7 @@ struct HubController: Sendable {
             var hopsInReceipt: Bool?
             try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
                 switch key {
-                case "packages": packages = try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
+                case "packages": packages = try reader.read([String].self)
                 case "signatures":
                     signatures = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in
                         try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readOptional(PackageSignature.self)

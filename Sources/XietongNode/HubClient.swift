@@ -172,11 +172,7 @@ public struct HubClient: Sendable {
             init(json reader: inout JSONReader) throws(JSONReader.Failure) {
                 var outcomes: [String]?
                 try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
-                    if key == "outcomes" {
-                        outcomes = try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readString() }
-                    } else {
-                        try reader.skipValue()
-                    }
+                    if key == "outcomes" { outcomes = try reader.read([String].self) } else { try reader.skipValue() }
                 }
                 self.outcomes = try reader.required(outcomes, "outcomes")
             }

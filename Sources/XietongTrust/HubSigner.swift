@@ -41,11 +41,7 @@ public struct HubSigner: Sendable {
 
     /// A detached signature (DER, base64).
     public func signature(for bytes: [UInt8]) throws(TrustError) -> String {
-        do {
-            return try self.key.signature(for: bytes)
-        } catch {
-            throw TrustError(.io, zh: "签名失败", en: "cannot sign: \(error)")
-        }
+        try self.key.signature(for: bytes)
     }
 
     /// A receipt with the hub's signature.
@@ -59,11 +55,7 @@ public struct HubSigner: Sendable {
         var signed = head
         signed.certificate = self.certificatePEM
         signed.publicKey = self.publicKeyPEM
-        do {
-            signed.signature = try self.key.signature(for: head.signedBytes)
-        } catch {
-            throw TrustError(.io, zh: "签名失败", en: "cannot sign the tree head: \(error)")
-        }
+        signed.signature = try self.key.signature(for: head.signedBytes)
         return signed
     }
 }

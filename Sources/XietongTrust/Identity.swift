@@ -58,11 +58,7 @@ public struct Identity: Sendable {
 
     /// A detached ECDSA P-256/SHA-256 signature (DER, base64).
     public func sign(_ bytes: [UInt8]) throws(TrustError) -> String {
-        do {
-            return try self.key.signature(for: bytes)
-        } catch {
-            throw TrustError(.io, zh: "签名失败", en: "cannot sign: \(error)")
-        }
+        try self.key.signature(for: bytes)
     }
 }
 

@@ -13,7 +13,11 @@ final class SigningKey: Sendable {
     }
 
     /// A detached ECDSA P-256/SHA-256 signature (DER, base64).
-    func signature(for bytes: [UInt8]) throws -> String {
-        try self.key.withLock { key in try key.signature(for: bytes).derRepresentation.base64EncodedString() }
+    func signature(for bytes: [UInt8]) throws(TrustError) -> String {
+        do {
+            return try self.key.withLock { key in try key.signature(for: bytes).derRepresentation.base64EncodedString() }
+        } catch {
+            throw TrustError(.io, zh: "签名失败", en: "cannot sign: \(error)")
+        }
     }
 }

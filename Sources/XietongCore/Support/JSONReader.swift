@@ -86,11 +86,6 @@ public struct JSONReader {
         }
     }
 
-    /// An array of values that read themselves.
-    public mutating func readArray<Element: JSONReadable>(of type: Element.Type) throws(Failure) -> [Element] {
-        try self.readArray { (reader: inout JSONReader) throws(Failure) in try Element(json: &reader) }
-    }
-
     /// An optional value: `nil` for `null`, else what `read` reads.
     public mutating func readOptional<T>(_ read: (inout JSONReader) throws(Failure) -> T) throws(Failure) -> T? {
         if try self.readNull() { return nil }
@@ -176,20 +171,13 @@ public struct JSONReader {
         }
     }
 
-    /// The bytes of the next value, skipped: for a nested value that is left to Foundation's decoder.
-    private mutating func readRawValue() throws(Failure) -> [UInt8] {
+    /// A nested value with Foundation's decoder, for the rare values that do not read themselves.
+    public mutating func readDecodable<T: Decodable>(_ type: T.Type) throws(Failure) -> T {
         _ = try self.peek()
         let start = self.position
         try self.skipValue()
-        return Array(self.bytes[start..<self.position])
-    }
-
-    /// A nested value with Foundation's decoder, for the rare values that do not read themselves.
-    public mutating func readDecodable<T: Decodable>(_ type: T.Type) throws(Failure) -> T {
-        let start = self.position
-        let raw = try self.readRawValue()
         do {
-            return try JSONDecoder().decode(type, from: Data(raw))
+            return try JSONDecoder().decode(type, from: Data(self.bytes[start..<self.position]))
         } catch {
             throw self.failure("not a \(type): \(error)", at: start)
         }
@@ -208,24 +196,14 @@ public struct JSONReader {
     /// A string naming one of `T`'s cases; `key` names the field in the failure.
     public mutating func readCase<T: RawRepresentable>(_ type: T.Type, of key: String) throws(Failure) -> T where T.RawValue == String {
         let text = try self.readString()
-        guard let value = T(rawValue: text) else { throw self.invalid(key, text) }
+        guard let value = T(rawValue: text) else { throw self.failure("\(text) is not a valid \(key)") }
         return value
     }
 
     /// The value of a required field, or the failure that it is missing.
     public func required<T>(_ value: T?, _ key: String) throws(Failure) -> T {
-        guard let value else { throw self.missing(key) }
+        guard let value else { throw self.failure("the field \(key) is missing") }
         return value
-    }
-
-    /// A required field that was absent.
-    public func missing(_ key: String) -> Failure {
-        self.failure("the field \(key) is missing")
-    }
-
-    /// A field whose value is not one of those allowed.
-    public func invalid(_ key: String, _ value: String) -> Failure {
-        self.failure("\(value) is not a valid \(key)")
     }
 
     // MARK: Tokens
@@ -365,6 +343,12 @@ public struct JSONReader {
 
 extension Array: JSONReadable where Element: JSONReadable {
     public init(json reader: inout JSONReader) throws(JSONReader.Failure) {
-        self = try reader.readArray(of: Element.self)
+        self = try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try Element(json: &reader) }
+    }
+}
+
+extension String: JSONReadable {
+    public init(json reader: inout JSONReader) throws(JSONReader.Failure) {
+        self = try reader.readString()
     }
 }

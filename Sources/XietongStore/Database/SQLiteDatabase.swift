@@ -87,12 +87,12 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// The VFS files are opened with: the default one, with each transaction's WAL frames written in one system call
-    /// (CSQLiteVFS; it relies on `synchronous = FULL`, set in `open`). The default VFS itself should registering fail.
+    /// The VFS files are opened with: the default one, with each run of WAL frames or checkpoint pages written in one
+    /// system call (CSQLiteVFS). Should registering it fail, the default VFS itself.
     static let vfs: String? = xietong_vfs_register() == SQLITE_OK ? XIETONG_VFS_NAME : nil
 
     /// The names of the VFS layers the main database file was opened through, outermost first ("xietong/unix").
-    public var vfsName: String? {
+    var vfsName: String? {
         get async {
             await self.lock.acquire()
             var name: UnsafeMutablePointer<CChar>?
