@@ -14,7 +14,7 @@ public import XietongTrust
 ///   "hub": { "url": "http://127.0.0.1:8400", "token": "…" },
 ///   "businessSystems": [ { "name": "检察业务应用系统", "role": "businessSystem", "tokenSHA256": "…" } ],
 ///   "delivery": { "mode": "push", "url": "http://127.0.0.1:9000/receive" },
-///   "lanes": 4, "retryBaseSeconds": 0.2, "retryMaxSeconds": 30, "alertAfterSeconds": 300 }
+///   "lanes": 4, "deliveryLanes": 32, "retryBaseSeconds": 0.2, "retryMaxSeconds": 30, "alertAfterSeconds": 300 }
 /// ```
 ///
 /// Environment: `XIETONG_NODE_HOST`, `XIETONG_NODE_PORT`, `XIETONG_DATA_DIR`, `XIETONG_HUB_URL`,
@@ -95,8 +95,11 @@ public struct NodeConfiguration: Sendable, Codable {
     /// help when one case's large attachment, uploaded to the hub in its lane, should hold up fewer other cases.
     public var lanes = 4
     /// Parallel deliveries to the business system in push mode; a case's packages are always pushed by the same
-    /// worker, in order.
-    public var deliveryLanes = 8
+    /// worker, in order. Each delivery waits for the business system's durable commit and then the node's own, so
+    /// the lanes, not the CPU, had capped the receiving side: 8 lanes gave 887–976 packages/s in the benchmark, 32
+    /// gave 1,027–1,320 with less CPU per package, their commits shared (docs/performance.md, 2026-11-21). The node
+    /// keeps one connection per lane to the business system.
+    public var deliveryLanes = 32
     public var retryBaseSeconds = 0.2
     public var retryMaxSeconds = 30.0
     /// A package the hub has not confirmed within this time raises an alert at the sender (GZ-5). Default 5 minutes.

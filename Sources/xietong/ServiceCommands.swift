@@ -109,10 +109,11 @@ struct NodeCommand: AsyncParsableCommand {
         }
         let host = configuration.listen.host
         let organisation = configuration.organisation
-        // Enough connections for every lane to the hub, the long-poll, reports and deliveries at once.
+        // Enough connections for every lane to the hub with the long-poll and reports, and for every delivery lane
+        // to the business system, at once (the pool is per host).
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
-            configuration: .xietong(connectionsPerHost: configuration.lanes + 8)
+            configuration: .xietong(connectionsPerHost: max(configuration.lanes + 8, configuration.deliveryLanes))
         )
         let scheme = configuration.serveTLS && configuration.tls != nil ? "https" : "http"
         let (app, _) = try await NodeApplication.build(
