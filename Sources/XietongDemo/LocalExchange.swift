@@ -104,12 +104,13 @@ public final class LocalExchange: @unchecked Sendable {
     /// instances).
     public var hubURL: String?
 
-    /// Declares a node; with `pushTo`, it pushes to that business system's `/receive`.
+    /// Declares a node; with `pushTo`, it pushes to that business system's `/receive`. Without `lanes`, it has the
+    /// node's default lanes to the hub.
     @discardableResult
     public func addNode(
         _ organisation: String,
         pushTo business: String? = nil,
-        lanes: Int = 4,
+        lanes: Int? = nil,
         alertAfterSeconds: Double = 300,
         serveTLS: Bool = false
     ) throws -> Service {
@@ -122,7 +123,7 @@ public final class LocalExchange: @unchecked Sendable {
              "hub":{"url":"\(self.hubURL ?? self.services["hub"]!.url)","token":"\(self.token(for: organisation))"},
              "businessSystems":[{"name":"business-\(organisation)","role":"businessSystem","tokenSHA256":"\(Credential.hash(Self.apiKey(organisation)))"}],
              "users":[{"name":"\(Self.officer(organisation).user)","role":"officer","tokenSHA256":"\(Credential.hash(Self.officer(organisation).password))"}],
-             "delivery":\(delivery),"lanes":\(lanes),"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)\(try self.tlsEntry(organisation)),"serveTLS":\(serveTLS && self.pki != nil)}
+             "delivery":\(delivery),\(lanes.map { "\"lanes\":\($0)," } ?? "")"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)\(try self.tlsEntry(organisation)),"serveTLS":\(serveTLS && self.pki != nil)}
             """,
             to: "node-\(organisation).json"
         )

@@ -14,7 +14,7 @@ public import XietongTrust
 ///   "hub": { "url": "http://127.0.0.1:8400", "token": "…" },
 ///   "businessSystems": [ { "name": "检察业务应用系统", "role": "businessSystem", "tokenSHA256": "…" } ],
 ///   "delivery": { "mode": "push", "url": "http://127.0.0.1:9000/receive" },
-///   "lanes": 4, "deliveryLanes": 32, "retryBaseSeconds": 0.2, "retryMaxSeconds": 30, "alertAfterSeconds": 300 }
+///   "lanes": 2, "deliveryLanes": 32, "retryBaseSeconds": 0.2, "retryMaxSeconds": 30, "alertAfterSeconds": 300 }
 /// ```
 ///
 /// Environment: `XIETONG_NODE_HOST`, `XIETONG_NODE_PORT`, `XIETONG_DATA_DIR`, `XIETONG_HUB_URL`,
@@ -90,10 +90,13 @@ public struct NodeConfiguration: Sendable, Codable {
     public var serveTLS = false
     public var delivery = Delivery(mode: .pull)
     /// Parallel lanes to the hub; a case always uses the same lane, so its messages stay in order. Each lane sends
-    /// the packages at its head in one request (up to 32), so fewer lanes carry more per request: on the benchmark's
-    /// machine 4 lanes kept the throughput of 16 and halved p99 at 500 packages/s (docs/performance.md). More lanes
-    /// help when one case's large attachment, uploaded to the hub in its lane, should hold up fewer other cases.
-    public var lanes = 4
+    /// the packages at its head in one request (up to 32), so fewer lanes carry more per request, and the hub does
+    /// less per package. On the benchmark's machine 4 lanes kept the throughput of 16 and halved p99 at 500
+    /// packages/s, and 2 kept the throughput of 4 and cut p99 by a further quarter (1 lane lost a tenth of the
+    /// throughput; docs/performance.md). The cost: a case's attachment is uploaded to the hub in its lane, so a large
+    /// dossier holds up the other cases of its lane (half of them with 2 lanes) while it uploads. Agencies that send
+    /// large dossiers often should set more lanes.
+    public var lanes = 2
     /// Parallel deliveries to the business system in push mode; a case's packages are always pushed by the same
     /// worker, in order. Each delivery waits for the business system's durable commit and then the node's own, so
     /// the lanes, not the CPU, had capped the receiving side: 8 lanes gave 887–976 packages/s in the benchmark, 32
