@@ -120,11 +120,7 @@ public struct HubClient: Sendable {
             var entries: [FeedEntry]
 
             init(json reader: inout JSONReader) throws(JSONReader.Failure) {
-                var entries: [FeedEntry]?
-                try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
-                    if key == "entries" { entries = try reader.read([FeedEntry].self) } else { try reader.skipValue() }
-                }
-                self.entries = try reader.required(entries, "entries")
+                self.entries = try reader.readObject(field: "entries", as: [FeedEntry].self)
             }
         }
         let (status, body) = try await self.send(
@@ -170,11 +166,7 @@ public struct HubClient: Sendable {
             var outcomes: [String]
 
             init(json reader: inout JSONReader) throws(JSONReader.Failure) {
-                var outcomes: [String]?
-                try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
-                    if key == "outcomes" { outcomes = try reader.read([String].self) } else { try reader.skipValue() }
-                }
-                self.outcomes = try reader.required(outcomes, "outcomes")
+                self.outcomes = try reader.readObject(field: "outcomes", as: [String].self)
             }
         }
         var request = self.request("/v1/events", method: .POST)

@@ -161,4 +161,17 @@ struct JSONReaderTests {
         #expect(JSONReader.decode([String].self, from: Array(#"["a","b"]"#.utf8)) == ["a", "b"])
         #expect(JSONReader.decode([String].self, from: Array(#"["a","#.utf8)) == nil)
     }
+
+    /// An answer of which one field matters (the hub's feed page, its hop-report outcomes): that field is read
+    /// wherever it stands, the others skipped, and its absence refused.
+    @Test func oneFieldOfAnObjectIsReadAndItsAbsenceRefused() throws {
+        func outcomes(_ json: String) throws -> [String] {
+            var reader = JSONReader(Array(json.utf8))
+            return try reader.readObject(field: "outcomes", as: [String].self)
+        }
+        #expect(try outcomes(#"{"outcomes":["recorded","invalid"]}"#) == ["recorded", "invalid"])
+        #expect(try outcomes(#"{"next":{"a":[1,null]},"outcomes":[],"more":true}"#) == [])
+        #expect(throws: JSONReader.Failure.self) { try outcomes(#"{"outcome":["recorded"]}"#) }
+        #expect(throws: JSONReader.Failure.self) { try outcomes(#"{"outcomes":[1]}"#) }
+    }
 }

@@ -68,6 +68,15 @@ public struct JSONReader {
         }
     }
 
+    /// An object of which one field matters: `key`, which must be there, read as `T`; the others are skipped.
+    public mutating func readObject<T: JSONReadable>(field key: String, as type: T.Type) throws(Failure) -> T {
+        var value: T?
+        try self.readObject { (reader: inout JSONReader, name: String) throws(Failure) in
+            if name == key { value = try reader.read(T.self) } else { try reader.skipValue() }
+        }
+        return try self.required(value, key)
+    }
+
     /// An array, each element read by `element`.
     public mutating func readArray<Element>(_ element: (inout JSONReader) throws(Failure) -> Element) throws(Failure) -> [Element] {
         try self.expect(UInt8(ascii: "["))
