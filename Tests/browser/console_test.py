@@ -161,8 +161,11 @@ def main():
         demo.send_signal(signal.SIGINT)
         try:
             demo.wait(timeout=30)
+            stopped = True
         except subprocess.TimeoutExpired:
+            stopped = False
             demo.kill()
+        check("Ctrl-C stops the demo", stopped)
     print(f"screenshots: {SHOTS}")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 and passed > 0 else 1
