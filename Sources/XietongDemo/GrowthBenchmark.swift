@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Logging
 import XietongCore
 public import XietongStore
@@ -66,7 +66,7 @@ public struct GrowthBenchmark: Sendable {
         logger.logLevel = .warning
         let database = try await self.location.open(migrations: Migrations.hub, logger: logger)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: Self.hub, flows: try FlowEngine.bundled())
+        let store = HubStore(database: database, hubOrganisation: Self.hub, flows: try FlowEngine.bundled(), clock: .system)
         let stored = try await Self.count(database)
         guard stored == 0 else {
             throw LocalProcesses.Failure(message: "the growth benchmark needs an empty database; \(self.location.redacted) has \(stored) packages")

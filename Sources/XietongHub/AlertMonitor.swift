@@ -20,7 +20,7 @@ struct AlertMonitor: Service {
     }
 
     func check() async throws {
-        let cutoff = Timestamp.string(Date().addingTimeInterval(-self.alertAfter))
+        let cutoff = Timestamp.string(self.store.clock.now().addingTimeInterval(-self.alertAfter))
         for package in try await self.store.overdue(receivedBefore: cutoff) {
             let events = try await self.store.events(of: package.packageId)
             let last = Hop.allCases.last { hop in hop.next != nil && events.contains { $0.hop == hop } } ?? .forwarded

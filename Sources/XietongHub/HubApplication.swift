@@ -24,6 +24,7 @@ public enum HubApplication {
         registry: OrganisationRegistry,
         catalog: FlowCatalog,
         logger: Logger,
+        clock: WallClock = .system,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (some ApplicationProtocol, Parts) {
         let database = try await configuration.databaseLocation().open(migrations: Migrations.hub, logger: logger)
@@ -31,7 +32,8 @@ public enum HubApplication {
         let store = HubStore(
             database: database,
             hubOrganisation: configuration.organisation,
-            flows: FlowEngine(catalog: catalog, calendar: try configuration.legalCalendar(), registry: registry)
+            flows: FlowEngine(catalog: catalog, calendar: try configuration.legalCalendar(), registry: registry),
+            clock: clock
         )
         let notifier = ChangeNotifier()
         let checker = try QualityChecker.bundled(registry: registry, catalog: catalog)
@@ -40,7 +42,7 @@ public enum HubApplication {
             checker: checker,
             store: store,
             blobs: blobs,
-            codes: CaseCodeAssigner(registry: registry, sequences: SQLCodeSequenceStore(database: database)),
+            codes: CaseCodeAssigner(registry: registry, sequences: SQLCodeSequenceStore(database: database), now: clock.now),
             notifier: notifier,
             maxPackageAge: configuration.maxPackageAgeDays * 86400,
             trust: identity?.trust,

@@ -95,7 +95,7 @@ public struct PackageIntake: Sendable {
 
     func prepare(_ bytes: [UInt8], signature: PackageSignature?, from node: String) async throws -> Prepared {
         let digest = ContentHash.sha256(bytes)
-        let report = self.checker.check(XMLBytes(bytes), attachments: BlobAttachmentResolver(store: self.blobs), now: Date())
+        let report = self.checker.check(XMLBytes(bytes), attachments: BlobAttachmentResolver(store: self.blobs), now: self.store.clock.now())
         guard let package = report.package else { return .done(.unreadable(report.findings)) }
         let envelope = package.envelope
         guard envelope.sender.organisationCode == node else { return .done(.wrongSender(envelope.sender.organisationCode)) }
@@ -130,7 +130,7 @@ public struct PackageIntake: Sendable {
         }
 
         var findings = report.findings
-        if let created = envelope.createdInstant, Date().timeIntervalSince(created) > self.maxPackageAge {
+        if let created = envelope.createdInstant, self.store.clock.now().timeIntervalSince(created) > self.maxPackageAge {
             findings.append(
                 Finding(
                     .expired,

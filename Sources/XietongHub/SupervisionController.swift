@@ -172,7 +172,7 @@ struct SupervisionController {
         guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
-        let today = CalendarDate(chinaDayOf: Date())
+        let today = self.hub.store.clock.today
         let fromText = parameters.get("from") ?? today.adding(days: -30).iso
         let toText = parameters.get("to") ?? today.adding(days: 1).iso
         guard let from = CalendarDate(iso: fromText) else { return Self.badQuery("from", fromText, expected: "yyyy-MM-dd") }

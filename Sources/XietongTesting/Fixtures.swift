@@ -8,6 +8,13 @@ public enum Fixtures {
     public static let registry: OrganisationRegistry = try! OrganisationRegistry.demo()
     public static let checker: QualityChecker = try! QualityChecker.bundled(registry: Self.registry)
 
+    /// The day the stores' tests reason about (China time): every store and service a test builds reads this day
+    /// from its clock, never the machine's, so that a test that passes today passes next year.
+    public static let testDay = CalendarDate(iso: "2026-11-20")!
+
+    /// A clock that starts on `testDay` at 09:00 China time and runs at the machine's pace.
+    public static func clock() -> WallClock { .starting(chinaDay: Self.testDay) }
+
     /// The text of a shipped example, for example `arrestApproval.arrestRequest`.
     public static func example(_ name: String) -> String {
         let url = Repository.examples.appendingPathComponent("\(name).xml")

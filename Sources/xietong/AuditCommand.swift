@@ -96,7 +96,7 @@ struct AuditCommand: AsyncParsableCommand {
             do {
                 let database = try await location.open(migrations: Migrations.hub, logger: makeLogger("xietong.audit", default: .warning))
                 defer { Task { await database.close() } }
-                let store = HubStore(database: database, hubOrganisation: organisation, flows: try FlowEngine.bundled())
+                let store = HubStore(database: database, hubOrganisation: organisation, flows: try FlowEngine.bundled(), clock: .system)
                 return try await EvidenceAudit.audit(store: store, trust: trust, hub: organisation)
             } catch let exit as ExitCode {
                 throw exit

@@ -42,7 +42,7 @@ import XietongTesting
             codeAssigned: false,
             warnings: []
         )
-        _ = try await HubStore(database: instanceA, hubOrganisation: "330100000001", flows: try FlowEngine.bundled()).accept(
+        _ = try await HubStore(database: instanceA, hubOrganisation: "330100000001", flows: try FlowEngine.bundled(), clock: Fixtures.clock()).accept(
             accepted,
             statusURL: "/s"
         )

@@ -124,10 +124,14 @@ extension BlobStoreTests {
         let recent = store.temporaryURL()
         let part = store.uploadPartURL("u-1")
         for file in [abandoned, recent, part] { try Data(repeating: 7, count: 1000).write(to: file) }
-        let twoHoursAgo = Date().addingTimeInterval(-7200)
-        for file in [abandoned, part] { try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: file.path) }
+        // The files' times are set, not taken from the machine: the sweep is judged at a fixed instant.
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for file in [abandoned, part] {
+            try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-7200)], ofItemAtPath: file.path)
+        }
+        try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-60)], ofItemAtPath: recent.path)
 
-        let removed = try store.removeAbandonedTemporaries(olderThan: 3600)
+        let removed = try store.removeAbandonedTemporaries(olderThan: 3600, now: now)
         #expect(removed.count == 1 && removed.bytes == 1000)
         #expect(!FileManager.default.fileExists(atPath: abandoned.path))
         #expect(FileManager.default.fileExists(atPath: recent.path))

@@ -28,7 +28,7 @@ import XietongTesting
         await old.close()
         let upgraded = try await location.open(migrations: HubSchema.migrations, logger: StoreBackend.logger)
         defer { Task { await upgraded.close() } }
-        let store = HubStore(database: upgraded, hubOrganisation: "330100000001", flows: try FlowEngine.bundled())
+        let store = HubStore(database: upgraded, hubOrganisation: "330100000001", flows: try FlowEngine.bundled(), clock: Fixtures.clock())
         #expect(try await store.content(of: "p-old") == Self.bytes)
         #expect(try await store.parties(of: "p-old")?.receiver == "330106000201")
     }

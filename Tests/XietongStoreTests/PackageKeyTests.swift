@@ -109,7 +109,7 @@ import XietongTesting
 
         let upgraded = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
         defer { Task { await upgraded.close() } }
-        let store = HubStore(database: upgraded, hubOrganisation: Self.hub, flows: try FlowEngine.bundled())
+        let store = HubStore(database: upgraded, hubOrganisation: Self.hub, flows: try FlowEngine.bundled(), clock: Fixtures.clock())
         let keys = [PackageKey.legacy("p-legacy"), newKey]
         for table in ["package_persons", "flow_steps", "case_links", "deadlines"] {
             let rows = try await upgraded.execute("SELECT package_id, package_key FROM \(table) ORDER BY package_id", [])
@@ -180,7 +180,7 @@ import XietongTesting
 
         let upgraded = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
         defer { Task { await upgraded.close() } }
-        let store = HubStore(database: upgraded, hubOrganisation: Self.hub, flows: try FlowEngine.bundled())
+        let store = HubStore(database: upgraded, hubOrganisation: Self.hub, flows: try FlowEngine.bundled(), clock: Fixtures.clock())
         #expect(try await store.content(of: "p-old") == Self.bytes)
         #expect(try await store.events(of: "p-old").map(\.hop) == [.receivedByHub, .forwarded])
         let head = Evidence.TreeHead(treeSize: 2, rootHash: Hex.string(root), timestamp: "2026-11-20T01:00:02Z")

@@ -169,8 +169,8 @@ import XietongTesting
         let (first, location) = try await backend.open(Migrations.hub, in: directory)
         let second = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
         let stores = [
-            HubStore(database: first, hubOrganisation: "330100000001", flows: Self.flows),
-            HubStore(database: second, hubOrganisation: "330100000001", flows: Self.flows),
+            HubStore(database: first, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock()),
+            HubStore(database: second, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock()),
         ]
         let accepted = try Self.accepted(case: 1)
         // GZ-7: twenty concurrent sends of one package through two instances.
@@ -210,8 +210,8 @@ import XietongTesting
         let (first, location) = try await backend.open(Migrations.hub, in: directory)
         let second = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
         let stores = [
-            HubStore(database: first, hubOrganisation: "330100000001", flows: Self.flows),
-            HubStore(database: second, hubOrganisation: "330100000001", flows: Self.flows),
+            HubStore(database: first, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock()),
+            HubStore(database: second, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock()),
         ]
         let batches = try (0..<30).map { try Self.accepted(case: $0) }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -267,7 +267,7 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock())
         let accepted = try Self.accepted(case: 7)
         let packageId = accepted.package.envelope.packageId
         _ = try await store.accept(accepted, statusURL: "/s")
@@ -299,7 +299,7 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock())
         let messages = try (0..<3).map { try Self.accepted(case: 40, message: $0) }
         for accepted in messages { _ = try await store.accept(accepted, statusURL: "/s") }
         _ = try await store.accept(try Self.accepted(case: 41), statusURL: "/s")
@@ -319,7 +319,7 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock())
         let finding = Finding(.expired, at: "/CasePackage/Envelope/CreatedAt", zh: "已过期", en: "expired")
         let refusal = Receipt(packageId: "p-refused", status: .refused, findings: [finding])
         for _ in 0..<3 {
@@ -383,7 +383,7 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock())
 
         // A decision before its request is refused: the hub has no such request.
         let early = try await store.accept(try Self.example("arrestApproval.arrestApprovalDecision"), statusURL: "/s")
@@ -397,7 +397,7 @@ import XietongTesting
         let started = try await store.deadlines(of: requestId)
         let expected = Self.flows.deadlines.count(
             try #require(Self.flows.rules.catalog.message(flow: "arrestApproval", type: "arrestRequest")?.receiverLimits.first),
-            from: Date(),
+            from: store.clock.now(),
             custody: true
         )
         #expect(started.count == 1)
@@ -454,7 +454,7 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock())
         let request = try Self.example("arrestApproval.arrestRequest")
         _ = try await store.accept(request, statusURL: "/s")
         let later = CalendarDate(iso: "2099-01-01")!
@@ -470,11 +470,11 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock())
         let request = try Self.example("arrestApproval.arrestRequest")
         _ = try await store.accept(request, statusURL: "/s")
         let due = try #require(try await store.deadlines(of: request.package.envelope.packageId).first.flatMap { CalendarDate(iso: $0.dueOn) })
-        let today = CalendarDate(chinaDayOf: Date())
+        let today = store.clock.today
 
         // The procuratorate has one unread request; two days before its last day it is due soon; after it, overdue.
         let now = try await store.counters(organisation: "330106000201", today: today)
@@ -540,7 +540,7 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: Self.flows, clock: Fixtures.clock())
         let request = try Self.example("arrestApproval.arrestRequest")
         _ = try await store.accept(request, statusURL: "/s")
         let due = try #require(try await store.deadlines(of: request.package.envelope.packageId).first.flatMap { CalendarDate(iso: $0.dueOn) })

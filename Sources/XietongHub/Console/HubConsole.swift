@@ -94,7 +94,7 @@ struct HubConsole: Sendable {
 
     func dashboard(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
         let language = ConsoleLanguage.of(request)
-        let today = CalendarDate(chinaDayOf: Date())
+        let today = self.hub.store.clock.today
         let statistics = try await self.hub.store.statistics(from: today.adding(days: -90), to: today.adding(days: 1))
         var byFlow: [String: Int] = [:]
         var byAgency: [String: Int] = [:]
@@ -105,7 +105,7 @@ struct HubConsole: Sendable {
         let daily = try await self.hub.store.dailyVolume(from: today.adding(days: -13), to: today)
         let handling = statistics.handling.sorted { $0.medianHours > $1.medianHours }.prefix(8)
         let custody = try await self.hub.store.custodyWatch(within: 7)
-        let dayAgo = Timestamp.string(Date().addingTimeInterval(-86400))
+        let dayAgo = Timestamp.string(self.hub.store.clock.now().addingTimeInterval(-86400))
         let alerts = try await self.hub.store.alerts().filter { $0.raisedAt >= dayAgo }
         let refusals = try await self.hub.store.refusals(limit: 1000).filter { $0.receipt.receivedAt >= dayAgo }
         let custodyExchanges = byFlow["custodyTransfer"] ?? 0
@@ -312,7 +312,7 @@ struct HubConsole: Sendable {
         let language = ConsoleLanguage.of(request)
         var nodes: [[String]] = []
         for node in try await self.hub.nodeViews() {
-            let connected = node.lastSeenAt.flatMap(Timestamp.date).map { Date().timeIntervalSince($0) < 90 } ?? false
+            let connected = node.lastSeenAt.flatMap(Timestamp.date).map { self.hub.store.clock.now().timeIntervalSince($0) < 90 } ?? false
             nodes.append([
                 ConsoleHTML.escape(self.orgName(node.organisation, language)), "<span class=\"mono\">\(node.organisation)</span>",
                 connected

@@ -57,7 +57,7 @@ extension HubStore {
     /// Each detained person's custody chain across the stages of the case known by `caseCode` (any of its agencies'
     /// codes), folded for `today`.
     public func custodyChains(ofCase caseCode: String, today: CalendarDate? = nil) async throws(StoreError) -> [CustodyChain] {
-        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let today = today ?? self.clock.today
         let rows = try await self.database.execute(
             """
             SELECT c.*, p.unified_case_code, p.flow, p.message_type FROM custody_records c JOIN packages p ON p.package_id = c.package_id

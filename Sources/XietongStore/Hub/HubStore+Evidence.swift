@@ -125,14 +125,14 @@ extension HubStore {
         } catch {
             throw StoreError(.query, zh: "无法计算证据日志的根哈希", en: "cannot compute the evidence log's root: \(error)")
         }
-        let head = try sign(Evidence.TreeHead(treeSize: size, rootHash: Hex.string(root), timestamp: Timestamp.now()))
+        let head = try sign(Evidence.TreeHead(treeSize: size, rootHash: Hex.string(root), timestamp: self.clock.timestamp()))
         return try await self.database.transaction { transaction in
             let inserted = try await transaction.execute(
                 "INSERT INTO tree_heads (tree_size, root_hash, signed_at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING RETURNING tree_size",
                 [.integer(head.treeSize), .text(head.rootHash), .text(head.timestamp), .text(StoreRows.json(head))]
             )
             guard !inserted.isEmpty else { return nil }
-            let feed = FeedWriter()
+            let feed = FeedWriter(clock: self.clock)
             for organisation in organisations { feed.append(.treeHead(head), packageId: "", to: organisation) }
             try await feed.flush(in: transaction)
             return head

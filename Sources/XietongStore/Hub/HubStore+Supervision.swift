@@ -13,7 +13,7 @@ extension HubStore {
         dueSoonDays: Int = 2,
         limit: Int = 1000
     ) async throws(StoreError) -> [DeadlineRecord] {
-        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let today = today ?? self.clock.today
         var sql = "SELECT * FROM deadlines WHERE state = 'open'"
         var binds: [SQLValue] = []
         switch filter {
@@ -44,7 +44,7 @@ extension HubStore {
         today: CalendarDate? = nil,
         dueSoonDays: Int = 2
     ) async throws(StoreError) -> [Supervision.Counter] {
-        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let today = today ?? self.clock.today
         let unread = try await self.database.execute(
             """
             SELECT receiver_org AS organisation, flow, COUNT(*) AS n FROM packages p
@@ -84,7 +84,7 @@ extension HubStore {
 
     /// Statistics for the China days from `from` (included) to `to` (excluded), GS-6 and SZ-7.
     public func statistics(from: CalendarDate, to: CalendarDate, today: CalendarDate? = nil) async throws(StoreError) -> Supervision.Statistics {
-        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let today = today ?? self.clock.today
         // Instants are stored in UTC; the period's bounds are China midnights.
         let start = Self.utcString(ofChinaMidnight: from)
         let end = Self.utcString(ofChinaMidnight: to)
@@ -168,7 +168,7 @@ extension HubStore {
     /// example `[2, 0]`: two days before and on the last day) and one the day after an open duty's last day; each
     /// goes into the responsible organisation's feed once. Returns those sent.
     public func sendReminders(today: CalendarDate? = nil, daysBefore: [Int] = [2, 0]) async throws -> [DeadlineReminder] {
-        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let today = today ?? self.clock.today
         let catalog = self.flows.rules.catalog
         let lookahead = today.adding(days: daysBefore.max() ?? 0)
         let candidates = try await self.database.execute(
@@ -194,10 +194,10 @@ extension HubStore {
             due.append((record, row.int("seq") ?? 0, point, daysLeft))
         }
         guard !due.isEmpty else { return [] }
-        let now = Timestamp.now()
+        let now = self.clock.timestamp()
         let reminders = due
         return try await self.database.transaction { transaction in
-            let feed = FeedWriter()
+            let feed = FeedWriter(clock: self.clock)
             var sent: [DeadlineReminder] = []
             for item in reminders {
                 let inserted = try await transaction.execute(
@@ -249,7 +249,7 @@ extension HubStore {
     /// Open time limits of stages during which persons are in custody, soonest first, with the persons concerned:
     /// the risk of over-long detention shows before it happens (issue 5). `within` days ahead; overdue ones always.
     public func custodyWatch(today: CalendarDate? = nil, within days: Int = 7) async throws(StoreError) -> [Supervision.CustodyWatch] {
-        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let today = today ?? self.clock.today
         let rows = try await self.database.execute(
             """
             SELECT d.package_id, d.case_code, d.flow, d.message_type, d.responsible_org, d.due_on, d.limit_value, d.limit_unit, d.basis
@@ -317,7 +317,7 @@ extension HubStore {
         dueSoonDays: Int = 2,
         limit: Int = 1000
     ) async throws(StoreError) -> [Supervision.CaseRow] {
-        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let today = today ?? self.clock.today
         var binds: [SQLValue] = [.text(today.iso), .text(today.adding(days: dueSoonDays).iso)]
         var conditions: [String] = []
         if filter != .all { conditions.append("i.closed_at IS NULL") }

@@ -9,11 +9,15 @@ public struct HubStore: Sendable {
     public let hubOrganisation: String
     /// The catalog's flow rules and the deadline counting (issue 5).
     public let flows: FlowEngine
+    /// The time the hub stamps events, receipts and feed entries with, and the day it judges time limits on. Tests
+    /// set it (no test may depend on the day it runs); services use `.system`.
+    public let clock: WallClock
 
-    public init(database: any SQLDatabase, hubOrganisation: String, flows: FlowEngine) {
+    public init(database: any SQLDatabase, hubOrganisation: String, flows: FlowEngine, clock: WallClock) {
         self.database = database
         self.hubOrganisation = hubOrganisation
         self.flows = flows
+        self.clock = clock
     }
 
     // MARK: Receipts and idempotency
@@ -89,8 +93,9 @@ public struct HubStore: Sendable {
     public func accept(_ batch: [(accepted: Accepted, statusURL: String)], hopsInReceipt: Bool = false) async throws -> [Receipt] {
         let hub = self.hubOrganisation
         let flows = self.flows
+        let clock = self.clock
         return try await self.database.transaction { transaction in
-            let feed = FeedWriter()
+            let feed = FeedWriter(clock: clock)
             var receipts: [Receipt] = []
             for item in batch {
                 receipts.append(
@@ -101,6 +106,7 @@ public struct HubStore: Sendable {
                         flows: flows,
                         hopsInReceipt: hopsInReceipt,
                         feed: feed,
+                        at: clock.now(),
                         in: transaction
                     )
                 )
@@ -119,11 +125,12 @@ public struct HubStore: Sendable {
         flows: FlowEngine,
         hopsInReceipt: Bool,
         feed: FeedWriter,
+        at instant: Date,
         in transaction: any SQLTransaction
     ) async throws -> Receipt {
         let package = accepted.package
         let envelope = package.envelope
-        let now = Timestamp.now()
+        let now = Timestamp.string(instant)
         let hops = [
             PackageEvent(packageId: envelope.packageId, hop: .receivedByHub, at: now, organisation: hub),
             PackageEvent(
@@ -300,7 +307,7 @@ public struct HubStore: Sendable {
             of: accepted,
             key: key,
             instance: (id: instanceId, key: instanceKey),
-            at: now,
+            at: instant,
             flows: flows,
             in: transaction
         )
@@ -403,13 +410,12 @@ public struct HubStore: Sendable {
         of accepted: Accepted,
         key: String,
         instance: (id: String, key: String),
-        at now: String,
+        at receipt: Date,
         flows: FlowEngine,
         in transaction: any SQLTransaction
     ) async throws {
         let envelope = accepted.package.envelope
         guard let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType) else { return }
-        let receipt = Timestamp.date(now) ?? Date()
         let custody = DeadlineCounter.inCustody(accepted.package, on: CalendarDate(chinaDayOf: receipt))
         for (seq, limit) in message.receiverLimits.enumerated() {
             let deadline = flows.deadlines.count(limit, from: receipt, custody: custody)
@@ -466,6 +472,11 @@ public struct HubStore: Sendable {
         private var entries: [(organisation: String, body: FeedBody, packageId: String)] = []
         /// Hand-over events recorded by the transaction, with their packages' keys: leaves of the evidence log (issue 6).
         private var evidence: [(event: PackageEvent, key: String)] = []
+        private let clock: WallClock
+
+        init(clock: WallClock) {
+            self.clock = clock
+        }
 
         func append(_ body: FeedBody, packageId: String, to organisation: String) {
             self.entries.append((organisation, body, packageId))
@@ -477,7 +488,7 @@ public struct HubStore: Sendable {
             // The evidence log first: every event the transaction recorded, appended together.
             let leaves = try await HubStore.appendEvidence(self.evidence, in: transaction)
             self.evidence = []
-            let now = Timestamp.now()
+            let now = self.clock.timestamp()
             var order: [String] = []
             var byOrganisation: [String: [(body: FeedBody, packageId: String)]] = [:]
             for entry in self.entries {
@@ -532,7 +543,7 @@ public struct HubStore: Sendable {
     public func refuse(packageId: String, sender: String, receiver: String?, idempotencyKey: String?, receipt: Receipt) async throws {
         let hub = self.hubOrganisation
         try await self.database.transaction { transaction in
-            let feed = FeedWriter()
+            let feed = FeedWriter(clock: self.clock)
             try await Self.refuseOne(
                 packageId: packageId,
                 sender: sender,
@@ -608,7 +619,7 @@ public struct HubStore: Sendable {
     /// Records a batch of reported hops in one transaction; returns each one's outcome and the sender to notify.
     public func record(_ events: [PackageEvent], reportedBy organisation: String) async throws -> [(outcome: EventOutcome, sender: String?)] {
         try await self.database.transaction { transaction in
-            let feed = FeedWriter()
+            let feed = FeedWriter(clock: self.clock)
             var outcomes: [(outcome: EventOutcome, sender: String?)] = []
             for event in events {
                 outcomes.append(try await Self.recordOne(event, reportedBy: organisation, feed: feed, in: transaction))
@@ -715,7 +726,7 @@ public struct HubStore: Sendable {
     /// Every flow instance of the case known by `caseCode`, with each step's hops and time limits. `today` (China
     /// time) turns open limits past their last day into `overdue`.
     public func timeline(ofCase caseCode: String, today: CalendarDate? = nil) async throws(StoreError) -> CaseTimeline {
-        let today = today ?? CalendarDate(chinaDayOf: Date())
+        let today = today ?? self.clock.today
         let instances = "SELECT s2.instance_key FROM flow_steps s2 JOIN case_links l ON l.package_key = s2.package_key WHERE l.case_code = $1"
         let steps = try await self.database.execute(
             """
@@ -996,7 +1007,7 @@ public struct HubStore: Sendable {
                 INSERT INTO alerts (package_id, sender_org, receiver_org, stuck_after, raised_at) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (package_id) DO NOTHING RETURNING package_id
                 """,
-                [.text(packageId), .text(sender), .text(receiver), .text(stuckAfter.rawValue), .text(Timestamp.now())]
+                [.text(packageId), .text(sender), .text(receiver), .text(stuckAfter.rawValue), .text(self.clock.timestamp())]
             )
             guard !inserted.isEmpty,
                 let key = try await transaction.execute("SELECT package_key FROM packages WHERE package_id = $1", [.text(packageId)])
@@ -1004,7 +1015,7 @@ public struct HubStore: Sendable {
             else { return }
             let event = PackageEvent(packageId: packageId, hop: .alerted, organisation: hub, detail: detail)
             let logged = try await StoreRows.insert(event, into: .hub, key: key, in: transaction)
-            let feed = FeedWriter()
+            let feed = FeedWriter(clock: self.clock)
             if logged { feed.log(event, key: key) }
             feed.append(.event(event), packageId: packageId, to: sender)
             feed.append(.event(event), packageId: packageId, to: receiver)
