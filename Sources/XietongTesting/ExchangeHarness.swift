@@ -3,7 +3,7 @@ public import Foundation
 import Glibc
 import NIOCore
 public import NIOHTTP1
-public import NIOSSL
+import NIOSSL
 public import XietongCore
 public import XietongDemo
 

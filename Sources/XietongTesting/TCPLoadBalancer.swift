@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import XietongDemo
 
 /// A plain TCP load balancer on loopback, like HAProxy in TCP mode: each new connection goes to the next backend in

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The evidence log's entries and statements (issue 6, SZ-3, GS-7): every hand-over event the hub records is a
 /// leaf of an append-only Merkle tree (RFC 9162); the hub signs the tree's head from time to time and sends it to

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The answer to a sent package: accepted (with the unified case code) or refused (with the findings).
 /// The same receipt is returned for a resend with the same idempotency key or package id (GZ-7).

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A type that reads itself from JSON, without Foundation's intermediate tree: the values every package's journey
 /// decodes several times — receipts, hops, feed entries, deliveries — on the nodes and the hub. It reads what its

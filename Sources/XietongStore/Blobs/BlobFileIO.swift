@@ -99,7 +99,7 @@ public final class BlobFileWriter: @unchecked Sendable {
         while !remaining.isEmpty {
             let take = min(self.capacity - self.count, remaining.count)
             let destination = UnsafeMutableRawBufferPointer(start: self.buffer + self.count, count: take)
-            _ = destination.copyBytes(from: remaining.prefix(take))
+            destination.copyBytes(from: remaining.prefix(take))
             remaining = remaining.dropFirst(take)
             self.count += take
             if self.count == self.capacity { try await self.submitFullBuffer() }
