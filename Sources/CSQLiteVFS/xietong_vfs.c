@@ -2,18 +2,24 @@
 //
 // SQLite writes a WAL frame as two `pwrite`s (its 24-byte header, then the page), so a commit of N pages costs 2N
 // system calls, and each frame straddles two pages of the OS's page cache; at 500 packages/s the nodes made 20-30
-// such calls per package (docs/performance.md). Here the writes SQLite makes to a WAL file, and a checkpoint's writes
-// to the database file, are gathered in memory while they follow on from each other, and written out in one call
-// when the run breaks, when a transaction's commit frame has been written, when SQLite syncs, reads, sizes, truncates
-// or closes the file, or when the gathered bytes reach a limit.
+// such calls per package (docs/performance.md). Here the writes SQLite makes to a WAL file are gathered in memory
+// while they follow on from each other, and written out in one call when the run breaks, when a transaction's commit
+// frame has been written, when SQLite syncs, reads, sizes, truncates or closes the file, or when the gathered bytes
+// reach a limit.
+//
+// Writes to the database file itself (a checkpoint's pages) are never gathered (issue 19, a full disk corrupted a
+// node's store): SQLite ignores the result of the file control it sends right after a checkpoint's writes
+// (SQLITE_FCNTL_CKPT_DONE), and a partial checkpoint syncs nothing, so a gathered write that failed for space was
+// never reported; SQLite recorded the pages as copied, deleted the WAL on close, and left zero pages behind.
+//
+// A write-out that fails where SQLite does not look at the result (a file control, an unlock, a close) is remembered,
+// and the file's next write, sync or truncate fails with it, so that the transaction it belongs to fails.
 //
 // What other connections and a restarted process see is what they would see without it:
 // - A commit's frames are in the file before SQLite marks the commit in the WAL index (the write of the commit frame,
 //   the one whose header names the database's size, ends the gathering), so a reader in another connection or
 //   process never finds a committed frame missing, whatever `synchronous` is, and a process killed after a commit
 //   leaves it in the OS as SQLite alone would.
-// - A checkpoint's pages are in the database file before SQLite syncs it, which it does (with `synchronous` NORMAL or
-//   FULL) before it records them as copied.
 // - Frames of a transaction not yet committed may still be in memory; a process killed then loses only that
 //   transaction, which recovery would discard anyway.
 
@@ -32,8 +38,10 @@ typedef struct GatheringFile {
     sqlite3_file base;
     /// The default VFS's file, in the memory right after this struct.
     sqlite3_file *real;
-    /// Writes of a WAL or main database file are gathered; other files (journals, temporary files) pass through.
+    /// Writes of a WAL file are gathered; other files (the database, journals, temporary files) pass through.
     int gathers;
+    /// The result of a write-out that failed where SQLite ignores results: returned by the next checked call.
+    int failed;
     int isWAL;
     /// The last write to the WAL was the header of a commit frame: its page, next, ends the gathering.
     int commitFrameNext;
@@ -58,6 +66,19 @@ static int writeOut(GatheringFile *file) {
     if (file->length == 0) return SQLITE_OK;
     int rc = writeInPieces(file->real, file->buffer, file->length, file->start);
     file->length = 0;
+    return rc;
+}
+
+/// A write-out where SQLite ignores the result: a failure is kept for the next checked call.
+static void writeOutUnchecked(GatheringFile *file) {
+    int rc = writeOut(file);
+    if (rc != SQLITE_OK && file->failed == SQLITE_OK) file->failed = rc;
+}
+
+/// The failure a write-out left where SQLite could not see it, once.
+static int takeFailure(GatheringFile *file) {
+    int rc = file->failed;
+    file->failed = SQLITE_OK;
     return rc;
 }
 
@@ -120,6 +141,7 @@ static int gather(GatheringFile *file, const void *data, int amount, sqlite3_int
 static int gatherWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset) {
     GatheringFile *file = (GatheringFile *)f;
     if (!file->gathers) return file->real->pMethods->xWrite(file->real, data, amount, offset);
+    if (file->failed != SQLITE_OK) return takeFailure(file);
     int endsCommit = 0;
     if (file->isWAL) {
         // A frame header is the only 24-byte write to a WAL (its own header is 32 bytes); bytes 4-7 hold the
@@ -135,6 +157,7 @@ static int gatherWrite(sqlite3_file *f, const void *data, int amount, sqlite3_in
 
 static int gatherTruncate(sqlite3_file *f, sqlite3_int64 size) {
     GatheringFile *file = (GatheringFile *)f;
+    if (file->failed != SQLITE_OK) return takeFailure(file);
     int rc = writeOut(file);
     if (rc != SQLITE_OK) return rc;
     return file->real->pMethods->xTruncate(file->real, size);
@@ -142,6 +165,7 @@ static int gatherTruncate(sqlite3_file *f, sqlite3_int64 size) {
 
 static int gatherSync(sqlite3_file *f, int flags) {
     GatheringFile *file = (GatheringFile *)f;
+    if (file->failed != SQLITE_OK) return takeFailure(file);
     int rc = writeOut(file);
     if (rc != SQLITE_OK) return rc;
     return file->real->pMethods->xSync(file->real, flags);
@@ -162,8 +186,7 @@ static int gatherLock(sqlite3_file *f, int level) {
 static int gatherUnlock(sqlite3_file *f, int level) {
     GatheringFile *file = (GatheringFile *)f;
     // SQLite syncs before it unlocks after writing; should it not, nothing gathered stays behind a lock released.
-    int rc = writeOut(file);
-    if (rc != SQLITE_OK) return rc;
+    writeOutUnchecked(file);
     return file->real->pMethods->xUnlock(file->real, level);
 }
 
@@ -174,10 +197,7 @@ static int gatherCheckReservedLock(sqlite3_file *f, int *result) {
 
 static int gatherFileControl(sqlite3_file *f, int op, void *argument) {
     GatheringFile *file = (GatheringFile *)f;
-    if (file->length > 0 && op != SQLITE_FCNTL_VFSNAME) {
-        int rc = writeOut(file);
-        if (rc != SQLITE_OK) return rc;
-    }
+    if (file->length > 0 && op != SQLITE_FCNTL_VFSNAME) writeOutUnchecked(file);
     int rc = file->real->pMethods->xFileControl(file->real, op, argument);
     if (op == SQLITE_FCNTL_VFSNAME && rc == SQLITE_OK) {
         char **name = (char **)argument;
@@ -268,7 +288,7 @@ static int gatherOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int f
         return SQLITE_CANTOPEN;
     }
     file->isWAL = (flags & SQLITE_OPEN_WAL) != 0;
-    file->gathers = (flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) != 0;
+    file->gathers = file->isWAL;
     file->base.pMethods = &gatheringMethods;
     return SQLITE_OK;
 }
