@@ -57,7 +57,8 @@ public final class LocalExchange: @unchecked Sendable {
         alertAfterSeconds: Double = 300,
         alertCheckSeconds: Double = 10,
         maxPackageAgeDays: Double = 36500,
-        reminderDaysBefore: [Int] = [2, 0]
+        reminderDaysBefore: [Int] = [2, 0],
+        freeSpaceReserveMB: Double? = nil
     ) throws -> Service {
         let port = Self.freePort()
         let credentials = nodes.map { "{\"organisation\":\"\($0)\",\"token\":\"\(self.token(for: $0))\"}" }.joined(separator: ",")
@@ -69,12 +70,15 @@ public final class LocalExchange: @unchecked Sendable {
              "adminToken":"\(self.adminToken)","nodes":[\(credentials)],
              "users":[{"name":"监督员","role":"supervisor","tokenSHA256":"\(Credential.hash(self.supervisorToken))"}],"alertAfterSeconds":\(alertAfterSeconds),
              "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays),
-             "reminderDaysBefore":\(reminderDaysBefore),"reminderCheckSeconds":\(alertCheckSeconds),"treeHeadSeconds":0.2\(storage)\(try self.tlsEntry(Self.hubOrganisation))}
+             "reminderDaysBefore":\(reminderDaysBefore),"reminderCheckSeconds":\(alertCheckSeconds),"treeHeadSeconds":0.2\(Self.reserve(freeSpaceReserveMB))\(storage)\(try self.tlsEntry(Self.hubOrganisation))}
             """,
             to: "\(name).json"
         )
         return self.processes.declare(name, port: port, arguments: ["hub", "--config", config], log: self.file("\(name).log"), tls: self.pki != nil)
     }
+
+    /// The `"freeSpaceReserveMB"` entry when one is set; without it, the services' default.
+    static func reserve(_ megabytes: Double?) -> String { megabytes.map { ",\"freeSpaceReserveMB\":\($0)" } ?? "" }
 
     /// The platform CA's directory once `enableTLS()` made it: the hub and every node then use mutual TLS and sign
     /// packages (issue 6).
@@ -112,7 +116,9 @@ public final class LocalExchange: @unchecked Sendable {
         pushTo business: String? = nil,
         lanes: Int? = nil,
         alertAfterSeconds: Double = 300,
-        serveTLS: Bool = false
+        serveTLS: Bool = false,
+        retryMaxSeconds: Double = 1,
+        freeSpaceReserveMB: Double? = nil
     ) throws -> Service {
         let port = Self.freePort()
         let delivery = business.map { "{\"mode\":\"push\",\"url\":\"http://127.0.0.1:\(self.services[$0]!.port)/receive\"}" } ?? "{\"mode\":\"pull\"}"
@@ -123,7 +129,7 @@ public final class LocalExchange: @unchecked Sendable {
              "hub":{"url":"\(self.hubURL ?? self.services["hub"]!.url)","token":"\(self.token(for: organisation))"},
              "businessSystems":[{"name":"business-\(organisation)","role":"businessSystem","tokenSHA256":"\(Credential.hash(Self.apiKey(organisation)))"}],
              "users":[{"name":"\(Self.officer(organisation).user)","role":"officer","tokenSHA256":"\(Credential.hash(Self.officer(organisation).password))"}],
-             "delivery":\(delivery),\(lanes.map { "\"lanes\":\($0)," } ?? "")"retryBaseSeconds":0.05,"retryMaxSeconds":1,"alertAfterSeconds":\(alertAfterSeconds)\(try self.tlsEntry(organisation)),"serveTLS":\(serveTLS && self.pki != nil)}
+             "delivery":\(delivery),\(lanes.map { "\"lanes\":\($0)," } ?? "")"retryBaseSeconds":0.05,"retryMaxSeconds":\(retryMaxSeconds)\(Self.reserve(freeSpaceReserveMB)),"alertAfterSeconds":\(alertAfterSeconds)\(try self.tlsEntry(organisation)),"serveTLS":\(serveTLS && self.pki != nil)}
             """,
             to: "node-\(organisation).json"
         )
@@ -179,5 +185,5 @@ public final class LocalExchange: @unchecked Sendable {
     }
 
     public func kill9(_ name: String) { self.processes.kill9(name) }
-    public func stop(_ name: String) { self.processes.stop(name) }
+    public func stop(_ name: String, signal: Int32 = SIGTERM) { self.processes.stop(name, signal: signal) }
 }

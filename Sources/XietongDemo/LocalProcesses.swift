@@ -195,10 +195,10 @@ public final class LocalProcesses: @unchecked Sendable {
         entry.process = nil
     }
 
-    /// Stops gracefully (SIGTERM) and waits.
-    public func stop(_ name: String) {
+    /// Stops gracefully (SIGTERM, or `signal`: SIGINT as Ctrl-C, SIGKILL as a power cut) and waits.
+    public func stop(_ name: String, signal: Int32 = SIGTERM) {
         guard let entry = self.entries[name], let process = entry.process else { return }
-        process.signal(SIGTERM)
+        process.signal(signal)
         process.wait()
         entry.process = nil
     }

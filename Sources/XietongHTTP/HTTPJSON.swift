@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 import XietongCore
+public import XietongStore
 
 /// JSON responses and errors with a stable code and a Chinese and English message, mapped to HTTP only here at the
 /// edge.
@@ -46,5 +47,19 @@ public enum HTTPJSON {
         var difference: UInt8 = 0
         for index in x.indices { difference |= x[index] ^ y[index] }
         return difference == 0
+    }
+}
+
+/// What `/healthz` answers for the hub and the nodes: up, and each data disk's free space against the reserve
+/// (issue 19). `status` is `ok`, or `disk-below-reserve` while new packages are refused for space.
+public struct Health: Encodable, Sendable {
+    public var status: String
+    public var organisation: String
+    public var disks: [DiskReserve.Status]
+
+    public init(organisation: String, disks: [DiskReserve.Status]) {
+        self.status = disks.contains(where: \.belowReserve) ? "disk-below-reserve" : "ok"
+        self.organisation = organisation
+        self.disks = disks
     }
 }

@@ -77,6 +77,9 @@ public struct HubConfiguration: Sendable, Codable {
     public var alertCheckSeconds = 10.0
     /// Packages created longer ago are refused as expired (ZJ-7.2.6).
     public var maxPackageAgeDays = 30.0
+    /// Free space kept on the disks of the data directory and the blob store, in MiB (issue 19): below it, new
+    /// packages and uploads are refused with 507 `store.disk-full` while accepted work drains. 0 turns it off.
+    public var freeSpaceReserveMB = 64.0
 
     public init() {}
 
@@ -86,7 +89,8 @@ public struct HubConfiguration: Sendable, Codable {
             reminderCheckSeconds, treeHeadSeconds, nodes, adminToken, users, tls,
             alertAfterSeconds,
             alertCheckSeconds,
-            maxPackageAgeDays
+            maxPackageAgeDays,
+            freeSpaceReserveMB
     }
 
     public init(from decoder: any Decoder) throws {
@@ -112,6 +116,7 @@ public struct HubConfiguration: Sendable, Codable {
         self.alertAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .alertAfterSeconds) ?? defaults.alertAfterSeconds
         self.alertCheckSeconds = try c.decodeIfPresent(Double.self, forKey: .alertCheckSeconds) ?? defaults.alertCheckSeconds
         self.maxPackageAgeDays = try c.decodeIfPresent(Double.self, forKey: .maxPackageAgeDays) ?? defaults.maxPackageAgeDays
+        self.freeSpaceReserveMB = try c.decodeIfPresent(Double.self, forKey: .freeSpaceReserveMB) ?? defaults.freeSpaceReserveMB
     }
 
     /// Reads a configuration file (or starts from the defaults) and applies the environment.
@@ -147,6 +152,9 @@ public struct HubConfiguration: Sendable, Codable {
         if let registry = environment["XIETONG_REGISTRY"] { configuration.registry = registry }
         if let override = environment["XIETONG_CATALOG_OVERRIDE"] { configuration.catalogOverride = override }
         if let calendar = environment["XIETONG_CALENDAR"] { configuration.calendar = calendar }
+        if let reserve = environment["XIETONG_FREE_SPACE_RESERVE_MB"] {
+            configuration.freeSpaceReserveMB = try ConfigurationError.reserve("XIETONG_FREE_SPACE_RESERVE_MB", reserve)
+        }
         try configuration.check(file: file)
         return configuration
     }
@@ -154,6 +162,11 @@ public struct HubConfiguration: Sendable, Codable {
     /// The database: `database`, or `hub.sqlite` in the data directory.
     public func databaseLocation(file: String? = nil) throws(ConfigurationError) -> DatabaseURL {
         try DatabaseURL.resolve(self.database, dataDirectory: self.dataDirectory, defaultFile: "hub.sqlite", file: file)
+    }
+
+    /// The free-space reserve on the data directory's and the blob store's disks.
+    public var diskReserve: DiskReserve {
+        DiskReserve(folders: [self.dataDirectory, self.blobLocation.path], reserveBytes: Int64(self.freeSpaceReserveMB * 1_048_576))
     }
 
     /// The blob store's folder: `blobDirectory`, or `blobs` in the data directory.
@@ -168,6 +181,7 @@ public struct HubConfiguration: Sendable, Codable {
     }
 
     func check(file: String?) throws(ConfigurationError) {
+        _ = try ConfigurationError.reserve("freeSpaceReserveMB", String(self.freeSpaceReserveMB), file: file)
         _ = try self.databaseLocation(file: file)
         _ = try self.legalCalendar()
         if let wrong = self.reminderDaysBefore.firstIndex(where: { !(0...366).contains($0) }) {

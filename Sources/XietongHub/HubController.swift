@@ -71,7 +71,9 @@ struct HubController: Sendable {
     static let forbidden = HTTPJSON.error(.forbidden, "auth.forbidden", zh: "无权访问该数据包", en: "not allowed to access this package")
 
     func addRoutes(to router: Router<PeerRequestContext>) {
-        router.get("/healthz") { _, _ in HTTPJSON.response(["status": "ok"]) }
+        router.get("/healthz") { _, _ in
+            HTTPJSON.response(Health(organisation: self.configuration.organisation, disks: self.configuration.diskReserve.status()))
+        }
         router.post("/v1/packages") { request, context in try await self.receivePackage(request, context) }
         router.post("/v1/packages/batch") { request, _ in try await self.receiveBatch(request) }
         router.put("/v1/blobs/:sha256") { request, context in try await self.putBlob(request, context) }
@@ -92,6 +94,8 @@ struct HubController: Sendable {
 
     func receivePackage(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         guard let node = self.node(request) else { return Self.unauthorised }
+        // Below the free-space reserve new packages are refused (507); the node keeps them and retries (issue 19).
+        try self.configuration.diskReserve.check()
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maxPackageBytes)
@@ -167,6 +171,7 @@ struct HubController: Sendable {
     /// Up to 64 packages of one lane, base64 in JSON, in order; answered with one receipt each, in order.
     func receiveBatch(_ request: Request) async throws -> Response {
         guard let node = self.node(request) else { return Self.unauthorised }
+        try self.configuration.diskReserve.check()
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: 48 << 20)
@@ -224,6 +229,7 @@ struct HubController: Sendable {
             for try await _ in request.body {}  // Drain without holding it: it may be a dossier of gigabytes.
             return HTTPJSON.response(["sha256": sha256, "status": "exists"])
         }
+        try self.configuration.diskReserve.check()
         do {
             let written = try await self.blobs.write(request.body, expectedSHA256: sha256)
             return HTTPJSON.response(["sha256": written.sha256, "size": String(written.size), "status": "stored"], status: .created)

@@ -109,6 +109,9 @@ public struct NodeConfiguration: Sendable, Codable {
     public var alertAfterSeconds = 300.0
     public var registry: String?
     public var catalogOverride: String?
+    /// Free space kept on the disks of the data directory and the blob store, in MiB (issue 19): below it, new
+    /// packages and uploads are refused with 507 `store.disk-full` while accepted work drains. 0 turns it off.
+    public var freeSpaceReserveMB = 64.0
 
     public init(organisation: String = "") {
         self.organisation = organisation
@@ -123,7 +126,8 @@ public struct NodeConfiguration: Sendable, Codable {
             retryMaxSeconds,
             alertAfterSeconds,
             registry,
-            catalogOverride
+            catalogOverride,
+            freeSpaceReserveMB
     }
 
     public init(from decoder: any Decoder) throws {
@@ -150,6 +154,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.alertAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .alertAfterSeconds) ?? defaults.alertAfterSeconds
         self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
         self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
+        self.freeSpaceReserveMB = try c.decodeIfPresent(Double.self, forKey: .freeSpaceReserveMB) ?? defaults.freeSpaceReserveMB
     }
 
     public static func load(
@@ -178,6 +183,9 @@ public struct NodeConfiguration: Sendable, Codable {
         if let url = environment["XIETONG_DELIVERY_URL"] { configuration.delivery = Delivery(mode: .push, url: url) }
         if let registry = environment["XIETONG_REGISTRY"] { configuration.registry = registry }
         if let override = environment["XIETONG_CATALOG_OVERRIDE"] { configuration.catalogOverride = override }
+        if let reserve = environment["XIETONG_FREE_SPACE_RESERVE_MB"] {
+            configuration.freeSpaceReserveMB = try ConfigurationError.reserve("XIETONG_FREE_SPACE_RESERVE_MB", reserve)
+        }
         try configuration.check(file: file)
         return configuration
     }
@@ -185,6 +193,11 @@ public struct NodeConfiguration: Sendable, Codable {
     /// The database: `database`, or `node.sqlite` in the data directory.
     public func databaseLocation(file: String? = nil) throws(ConfigurationError) -> DatabaseURL {
         try DatabaseURL.resolve(self.database, dataDirectory: self.dataDirectory, defaultFile: "node.sqlite", file: file)
+    }
+
+    /// The free-space reserve on the data directory's and the blob store's disks.
+    public var diskReserve: DiskReserve {
+        DiskReserve(folders: [self.dataDirectory, self.blobLocation.path], reserveBytes: Int64(self.freeSpaceReserveMB * 1_048_576))
     }
 
     /// The blob store's folder: `blobDirectory`, or `blobs` in the data directory.
@@ -205,6 +218,7 @@ public struct NodeConfiguration: Sendable, Codable {
 
     public func check(file: String?) throws(ConfigurationError) {
         _ = try self.databaseLocation(file: file)
+        _ = try ConfigurationError.reserve("freeSpaceReserveMB", String(self.freeSpaceReserveMB), file: file)
         for (index, system) in self.businessSystems.enumerated() {
             guard system.role == .businessSystem else {
                 throw ConfigurationError(

@@ -36,7 +36,9 @@ struct NodeController: Sendable {
     static let notFound = HTTPJSON.error(.notFound, "package.not-found", zh: "没有该数据包", en: "no such package")
 
     func addRoutes(to router: Router<PeerRequestContext>) {
-        router.get("/healthz") { _, _ in HTTPJSON.response(["status": "ok", "organisation": self.engine.configuration.organisation]) }
+        router.get("/healthz") { _, _ in
+            HTTPJSON.response(Health(organisation: self.engine.configuration.organisation, disks: self.engine.configuration.diskReserve.status()))
+        }
         let api = router.group("/api/v1")
         api.post("/packages") { request, _ in try await self.authorised(request) ? self.sendPackage(request) : Self.unauthorised }
         api.get("/packages/:id") { request, context in try await self.authorised(request) ? self.packageStatus(context) : Self.unauthorised }
@@ -61,13 +63,27 @@ struct NodeController: Sendable {
             guard self.authorised(request) else { return Self.unauthorised }
             return HTTPJSON.response(try await self.engine.store.reminders())
         }
-        api.post("/attachments") { request, _ in try await self.authorised(request) ? self.uploadWhole(request) : Self.unauthorised }
-        api.post("/uploads") { request, _ in try await self.authorised(request) ? self.createUpload(request) : Self.unauthorised }
+        // New work is refused below the free-space reserve (507 store.disk-full); reads and accepted work go on.
+        let reserve = self.engine.configuration.diskReserve
+        api.post("/attachments") { request, _ in
+            guard self.authorised(request) else { return Self.unauthorised }
+            try reserve.check()
+            return try await self.uploadWhole(request)
+        }
+        api.post("/uploads") { request, _ in
+            guard self.authorised(request) else { return Self.unauthorised }
+            try reserve.check()
+            return try await self.createUpload(request)
+        }
         api.head("/uploads/:id") { request, context in
             try await self.authorised(request) ? self.uploadOffset(context) : Response(status: .unauthorized)
         }
         api.get("/uploads/:id") { request, context in try await self.authorised(request) ? self.uploadOffset(context) : Self.unauthorised }
-        api.patch("/uploads/:id") { request, context in try await self.authorised(request) ? self.appendUpload(request, context) : Self.unauthorised }
+        api.patch("/uploads/:id") { request, context in
+            guard self.authorised(request) else { return Self.unauthorised }
+            try reserve.check()
+            return try await self.appendUpload(request, context)
+        }
         api.get("/inbox") { request, _ in try await self.authorised(request) ? self.inbox(request) : Self.unauthorised }
         api.get("/inbox/:id") { request, context in
             guard self.authorised(request) else { return Self.unauthorised }
@@ -209,12 +225,9 @@ struct NodeController: Sendable {
 
     func uploadWhole(_ request: Request) async throws -> Response {
         let expected = request.headers[.init("Xietong-Content-SHA256")!]?.lowercased()
-        do {
-            let written = try await self.engine.blobs.write(request.body, expectedSHA256: expected, maxSize: Self.maxSingleUploadBytes)
-            return HTTPJSON.response(["sha256": written.sha256, "size": String(written.size)], status: .created)
-        } catch let error as StoreError {
-            return HTTPJSON.error(.unprocessableContent, error.code.rawValue, zh: error.message.zh, en: error.message.en)
-        }
+        // A storage failure answers with its own status (StoreErrorResponse): a hash mismatch 422, a full disk 507.
+        let written = try await self.engine.blobs.write(request.body, expectedSHA256: expected, maxSize: Self.maxSingleUploadBytes)
+        return HTTPJSON.response(["sha256": written.sha256, "size": String(written.size)], status: .created)
     }
 
     struct NewUpload: Codable {
@@ -310,6 +323,7 @@ struct NodeController: Sendable {
         do {
             file = try BlobFileWriter(path: part.path, offset: offset, direct: self.engine.blobs.directIO)
         } catch {
+            if error.code == .diskFull { throw error }
             return HTTPJSON.error(.internalServerError, "upload.io", zh: "无法写入上传文件", en: "cannot create the upload file")
         }
         var received = offset
@@ -327,6 +341,13 @@ struct NodeController: Sendable {
                 try await file.write(chunk)
             }
             try await file.finish()
+        } catch let failure as StoreError {
+            // The disk failed (full, say): what this request wrote may not be on the disk whole, so the part goes
+            // back to where the request started, and the client resumes from there (issue 19).
+            try? await file.finish()
+            _ = truncate(part.path, off_t(offset))
+            try? await self.engine.store.setUploadProgress(upload.uploadId, received: offset, completed: false)
+            throw failure
         } catch {
             // A cut connection: keep what arrived; the client resumes from HEAD's offset.
             try? await file.finish()

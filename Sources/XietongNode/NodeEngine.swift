@@ -78,6 +78,8 @@ public struct NodeEngine: Sendable {
             findings: findings,
             statusURL: "/api/v1/packages/\(envelope.packageId)"
         )
+        // Below the free-space reserve a new package is refused (507) while what was accepted drains (issue 19).
+        try self.configuration.diskReserve.check()
         let lane = Self.lane(for: package, lanes: self.configuration.lanes)
         let stored = try await self.store.enqueue(package, content: bytes, lane: lane, receipt: receipt)
         if stored.receivedAt == receipt.receivedAt {

@@ -17,6 +17,11 @@ public enum CommandRunner {
         try self.run(Repository.executable.path, arguments, environment: environment, directory: directory, peakFile: nil)
     }
 
+    /// Runs another program (`mount`, say) with the test process's environment, capturing its output.
+    public static func runTool(_ executable: String, _ arguments: [String]) throws -> CommandResult {
+        try self.run(executable, arguments, environment: [:], directory: nil, peakFile: nil)
+    }
+
     /// Runs the command as `run` does, and measures its own peak resident set.
     ///
     /// A child that this (large, multi-threaded) test process starts with `posix_spawn` shares its memory until `exec`,

@@ -62,7 +62,8 @@ public final class ExchangeHarness: @unchecked Sendable {
         alertAfterSeconds: Double = 300,
         alertCheckSeconds: Double = 10,
         maxPackageAgeDays: Double = 36500,
-        reminderDaysBefore: [Int] = [2, 0]
+        reminderDaysBefore: [Int] = [2, 0],
+        freeSpaceReserveMB: Double? = nil
     ) throws -> Service {
         try self.exchange.addHub(
             nodes: nodes,
@@ -72,7 +73,8 @@ public final class ExchangeHarness: @unchecked Sendable {
             alertAfterSeconds: alertAfterSeconds,
             alertCheckSeconds: alertCheckSeconds,
             maxPackageAgeDays: maxPackageAgeDays,
-            reminderDaysBefore: reminderDaysBefore
+            reminderDaysBefore: reminderDaysBefore,
+            freeSpaceReserveMB: freeSpaceReserveMB
         )
     }
 
@@ -82,9 +84,19 @@ public final class ExchangeHarness: @unchecked Sendable {
         pushTo business: String? = nil,
         lanes: Int = 4,
         alertAfterSeconds: Double = 300,
-        serveTLS: Bool = false
+        serveTLS: Bool = false,
+        retryMaxSeconds: Double = 1,
+        freeSpaceReserveMB: Double? = nil
     ) throws -> Service {
-        try self.exchange.addNode(organisation, pushTo: business, lanes: lanes, alertAfterSeconds: alertAfterSeconds, serveTLS: serveTLS)
+        try self.exchange.addNode(
+            organisation,
+            pushTo: business,
+            lanes: lanes,
+            alertAfterSeconds: alertAfterSeconds,
+            serveTLS: serveTLS,
+            retryMaxSeconds: retryMaxSeconds,
+            freeSpaceReserveMB: freeSpaceReserveMB
+        )
     }
 
     public func addReceiver(_ organisation: String, failFirst: Int = 0) throws {
@@ -97,8 +109,8 @@ public final class ExchangeHarness: @unchecked Sendable {
     /// Kills a process at once (SIGKILL), as a power cut or `kill -9` would.
     public func kill9(_ name: String) { self.exchange.kill9(name) }
 
-    /// Stops a process gracefully (SIGTERM) and waits for it.
-    public func stop(_ name: String) { self.exchange.stop(name) }
+    /// Stops a process gracefully (SIGTERM, or `signal`) and waits for it.
+    public func stop(_ name: String, signal: Int32 = SIGTERM) { self.exchange.stop(name, signal: signal) }
 
     public func log(_ name: String) -> String {
         (try? String(contentsOf: self.services[name]!.log, encoding: .utf8)) ?? ""

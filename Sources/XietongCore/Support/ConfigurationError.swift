@@ -55,4 +55,23 @@ extension ConfigurationError {
             throw ConfigurationError(.invalidValue, path: name, zh: "应为 true 或 false：\(value)", en: "expected true or false: \(value)")
         }
     }
+
+    /// A non-negative number read from a setting or an environment variable (`name`): a size or a count of seconds.
+    public static func nonNegativeNumber(_ name: String, _ value: String, file: String? = nil) throws(ConfigurationError) -> Double {
+        guard let number = Double(value), number.isFinite, number >= 0 else {
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: name,
+                zh: "应为不小于 0 的数：\(value)",
+                en: "expected a number of at least 0: \(value)"
+            )
+        }
+        return number
+    }
+
+    /// The free-space reserve in MiB (issue 19).
+    public static func reserve(_ name: String, _ value: String, file: String? = nil) throws(ConfigurationError) -> Double {
+        try self.nonNegativeNumber(name, value, file: file)
+    }
 }

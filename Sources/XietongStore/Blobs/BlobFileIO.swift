@@ -51,6 +51,8 @@ enum DirectIO {
 /// fills the other buffer, so the two never touch the same state.
 public final class BlobFileWriter: @unchecked Sendable {
     private let descriptor: Int32
+    /// The file written, for errors.
+    let path: String
     /// The buffer being filled and, once a block goes to the pool, the other one.
     private var buffers: [UnsafeMutableRawPointer]
     private var current = 0
@@ -67,13 +69,14 @@ public final class BlobFileWriter: @unchecked Sendable {
     public init(path: String, offset: Int = 0, capacity: Int = 4 << 20, direct: Bool = true) throws(StoreError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw StoreError(.io, zh: "无法打开文件 \(path)", en: "cannot open \(path) for writing (errno \(errno))")
+            throw StoreError.io(errno: errno, path: path, zh: "无法打开文件 \(path)", en: "cannot open \(path) for writing")
         }
         guard let first = Self.allocate(capacity) else {
             close(descriptor)
             throw StoreError(.io, zh: "内存不足", en: "cannot allocate a \(capacity)-byte write buffer")
         }
         self.descriptor = descriptor
+        self.path = path
         self.buffers = [first]
         self.capacity = capacity
         self.position = offset
@@ -111,11 +114,11 @@ public final class BlobFileWriter: @unchecked Sendable {
         try await self.settle()
         try self.drain(final: true)
         guard fdatasync(self.descriptor) == 0 else {
-            throw StoreError(.io, zh: "无法将文件写入磁盘", en: "cannot sync the file to the disk (errno \(errno))")
+            throw StoreError.io(errno: errno, path: self.path, zh: "无法将文件写入磁盘", en: "cannot sync the file to the disk")
         }
         self.closed = true
         guard close(self.descriptor) == 0 else {
-            throw StoreError(.io, zh: "无法关闭文件", en: "cannot close the file (errno \(errno))")
+            throw StoreError.io(errno: errno, path: self.path, zh: "无法关闭文件", en: "cannot close the file")
         }
     }
 
@@ -212,7 +215,7 @@ public final class BlobFileWriter: @unchecked Sendable {
                 self.direct = false
                 continue
             }
-            throw StoreError(.io, zh: "写入文件失败", en: "cannot write the file (errno \(errno))")
+            throw StoreError.io(errno: errno, path: self.path, zh: "写入文件失败", en: "cannot write the file")
         }
     }
 }

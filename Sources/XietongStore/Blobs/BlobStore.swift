@@ -128,7 +128,7 @@ public struct BlobStore: Sendable {
             return
         }
         guard rename(temporary.path, target.path) == 0 else {
-            throw StoreError(.io, zh: "无法保存文件", en: "cannot move the file into the store (errno \(errno))")
+            throw StoreError.io(errno: errno, path: target.path, zh: "无法保存文件", en: "cannot move the file into the store")
         }
         Self.syncDirectory(directory)
     }

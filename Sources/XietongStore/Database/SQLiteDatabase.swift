@@ -74,6 +74,8 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             }
         } catch {
             await database.close()
+            // Switching to WAL writes to the disk: on a full one, say so rather than suspect the file.
+            if error.code == .diskFull { throw error }
             throw StoreError(.open, zh: "无法设置数据库参数，文件可能已损坏", en: "cannot configure the database; the file may be damaged", underlying: error)
         }
         do {
@@ -106,6 +108,13 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
 
     private func failure(_ sql: String) -> StoreError {
         let message = String(cString: sqlite3_errmsg(self.handle))
+        // A full disk (SQLITE_FULL, or the write's errno): SQLite rolled the statement back, nothing was kept.
+        let system = sqlite3_system_errno(self.handle)
+        if sqlite3_extended_errcode(self.handle) & 0xff == SQLITE_FULL || system == ENOSPC || system == EDQUOT {
+            var error = StoreError.diskFull(self.path)
+            error.underlying = "\(SQLiteFailure(message: message, sql: sql))"
+            return error
+        }
         return StoreError(.query, zh: "数据库操作失败", en: "a database operation failed", underlying: SQLiteFailure(message: message, sql: sql))
     }
 

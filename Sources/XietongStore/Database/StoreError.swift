@@ -1,3 +1,4 @@
+import Foundation
 public import XietongCore
 
 /// A storage failure, with a stable code. `description` never carries SQL or payloads; `debugDescription` does.
@@ -14,6 +15,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         public static let hashMismatch = Code(rawValue: "store.hash-mismatch")
         public static let conflict = Code(rawValue: "store.conflict")
         public static let notFound = Code(rawValue: "store.not-found")
+        /// The disk holding the data directory is full, or below the configured free-space reserve (issue 19).
+        /// Nothing was written; the caller retries later (HTTP 507).
+        public static let diskFull = Code(rawValue: "store.disk-full")
     }
 
     public var code: Code
@@ -25,6 +29,30 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         self.code = code
         self.message = LocalizedText(zh: zh, en: en)
         self.underlying = underlying.map { String(describing: $0) }
+    }
+
+    /// The disk is full: nothing of the write that failed was kept.
+    public static func diskFull(_ path: String) -> StoreError {
+        StoreError(
+            .diskFull,
+            zh: "数据目录所在磁盘已满（\(path)），未写入任何内容，请释放空间后重试",
+            en: "the disk holding \(path) is full; nothing was written; free space, then retry"
+        )
+    }
+
+    /// A failed file operation with its `errno`: `store.disk-full` when the disk (or the quota) is full, else
+    /// `store.io` with the texts given.
+    public static func io(errno code: Int32, path: String, zh: String, en: String) -> StoreError {
+        if code == ENOSPC || code == EDQUOT { return .diskFull(path) }
+        return StoreError(.io, zh: zh, en: "\(en) (errno \(code))")
+    }
+
+    /// Whether an error is a full disk, whatever its layer reported it as (Foundation's file errors included).
+    public static func isDiskFull(_ error: any Error) -> Bool {
+        if let store = error as? StoreError { return store.code == .diskFull }
+        if let cocoa = error as? CocoaError, cocoa.code == .fileWriteOutOfSpace { return true }
+        if let posix = error as? POSIXError { return posix.code == .ENOSPC || posix.code == .EDQUOT }
+        return false
     }
 
     public var description: String { "\(self.code.rawValue): \(self.message.zh) / \(self.message.en)" }

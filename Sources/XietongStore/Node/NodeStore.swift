@@ -158,6 +158,16 @@ public struct NodeStore: Sendable {
         }
     }
 
+    /// Makes every pending package that waits for its retry time due at `now`: the hub answers again, so waiting out
+    /// each package's backoff would only delay the backlog (issue 19, item 6). Returns how many were waiting.
+    @discardableResult
+    public func retryAllNow(at now: String) async throws(StoreError) -> Int {
+        try await self.database.execute(
+            "UPDATE outbox SET next_attempt_at = $1 WHERE state = 'pending' AND next_attempt_at > $1 RETURNING package_id",
+            [.text(now)]
+        ).count
+    }
+
     /// Records a failed attempt and when to try again.
     public func retryLater(packageId: String, at: String, error: String) async throws(StoreError) {
         try await self.database.execute(
