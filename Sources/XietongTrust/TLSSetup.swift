@@ -16,6 +16,15 @@ public enum TLSSetup {
     /// length-delimited HTTP, so an unanswered close_notify loses nothing.
     static let closeTimeout = TimeAmount.milliseconds(500)
 
+    /// The TLS 1.2 suites offered and accepted (issue 19): ECDHE with AEAD ciphers only (forward secrecy and no
+    /// CBC-mode MAC-then-encrypt). BoringSSL's defaults also offer the CBC suites with SHA-1 MACs
+    /// (ECDHE-ECDSA-AES256-SHA, -AES128-SHA), which are not offered. TLS 1.3's suites are all AEAD.
+    static let cipherSuites: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]
+
     /// A server: its own certificate; with `requireClientCertificates`, clients must present one the trust store
     /// accepts (the hub, for nodes).
     public static func server(_ identity: Identity, requireClientCertificates: Bool) throws(TrustError) -> TLSConfiguration {
@@ -25,6 +34,7 @@ public enum TLSSetup {
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: identity.files.key, format: .pem))
             )
             configuration.minimumTLSVersion = .tlsv12
+            configuration.cipherSuiteValues = Self.cipherSuites
             configuration.shutdownTimeout = Self.closeTimeout
             if requireClientCertificates {
                 configuration.certificateVerification = .noHostnameVerification
@@ -41,6 +51,7 @@ public enum TLSSetup {
         do {
             var configuration = TLSConfiguration.makeClientConfiguration()
             configuration.minimumTLSVersion = .tlsv12
+            configuration.cipherSuiteValues = Self.cipherSuites
             configuration.shutdownTimeout = Self.closeTimeout
             configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(identity.files.certificate).map { .certificate($0) }
             configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: identity.files.key, format: .pem))
