@@ -15,6 +15,11 @@ struct FeedPuller: Service {
         var cursor = (try? await self.engine.store.feedCursor()) ?? 0
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            // While the hub does not answer, only HubWatch's probe tries it (see OutboxForwarder).
+            if self.engine.hub.link.isDown {
+                await self.engine.pause(HubLink.returned, seconds: HubWatch.probeInterval)
+                continue
+            }
             do {
                 let after = cursor
                 let entries = try await cancelWhenGracefulShutdown { try await self.engine.hub.feed(after: after, wait: 20) }
@@ -63,8 +68,8 @@ struct FeedPuller: Service {
                 if failures % 10 == 1 {
                     self.engine.logger.warning("cannot read the feed from the hub; retrying", metadata: ["xietong.error": "\(error)"])
                 }
-                let delay = self.engine.retry.delay(afterAttempt: failures)
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
+                // The backoff ends early when the hub answers again (HubWatch).
+                await self.engine.pause(HubLink.returned, seconds: self.engine.retry.delay(afterAttempt: failures))
             }
         }
     }

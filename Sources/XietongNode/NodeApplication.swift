@@ -48,21 +48,23 @@ public enum NodeApplication {
     ) async throws -> (some ApplicationProtocol, NodeEngine) {
         let identity = try configuration.tls.map { files throws(TrustError) in try Identity(files) }
         // With mutual TLS the node talks to the hub through its own client, presenting its certificate.
-        let hubHTTP =
-            try identity.map { identity in
-                HTTPClient(
-                    eventLoopGroupProvider: .singleton,
-                    configuration: .xietong(tls: try TLSSetup.client(identity))
-                )
-            } ?? httpClient
+        let hubConfiguration = try identity.map { identity in HTTPClient.Configuration.xietong(tls: try TLSSetup.client(identity)) }
+        let hubHTTP = hubConfiguration.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: $0) } ?? httpClient
         let database = try await configuration.databaseLocation().open(migrations: Migrations.node, logger: logger)
+        let notifier = ChangeNotifier()
         let engine = NodeEngine(
             configuration: configuration,
             store: NodeStore(database: database, organisation: configuration.organisation),
             blobs: try BlobStore(root: configuration.blobLocation, directIO: configuration.blobDirectIO),
-            hub: HubClient(baseURL: configuration.hub.url, token: configuration.hub.token, client: hubHTTP),
+            hub: HubClient(
+                baseURL: configuration.hub.url,
+                token: configuration.hub.token,
+                client: hubHTTP,
+                link: HubLink(notifier: notifier),
+                probeConfiguration: hubConfiguration ?? .xietong()
+            ),
             checker: try QualityChecker.bundled(registry: registry, catalog: catalog),
-            notifier: ChangeNotifier(),
+            notifier: notifier,
             broadcaster: EventBroadcaster(),
             retry: RetryPolicy(base: configuration.retryBaseSeconds, maximum: configuration.retryMaxSeconds),
             httpClient: httpClient,
@@ -80,7 +82,7 @@ public enum NodeApplication {
         var services: [any Service] = [
             DatabaseCloser(database: database), OutboxForwarder(engine: engine), FeedPuller(engine: engine), Reporter(engine: engine),
             OutboxMonitor(engine: engine),
-            SubscriptionRunner(engine: engine), BlobSweeper(blobs: engine.blobs, logger: logger),
+            SubscriptionRunner(engine: engine), BlobSweeper(blobs: engine.blobs, logger: logger), HubWatch(engine: engine),
         ]
         if identity != nil { services.append(HTTPClientCloser(client: hubHTTP)) }
         if configuration.delivery.mode == .push, let url = configuration.delivery.url {

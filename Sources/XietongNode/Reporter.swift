@@ -12,6 +12,10 @@ struct Reporter: Service {
     func run() async throws {
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if self.engine.hub.link.isDown {
+                await self.engine.pause(HubLink.returned, seconds: HubWatch.probeInterval)
+                continue
+            }
             let version = await self.engine.version(of: NodeEngine.Signal.reports)
             let due = (try? await self.engine.store.dueReports()) ?? []
             if due.isEmpty {
@@ -36,8 +40,8 @@ struct Reporter: Service {
                 failures = 0
             } else {
                 failures += 1
-                let delay = self.engine.retry.delay(afterAttempt: failures)
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(delay * 1000))) }
+                // The backoff ends early when the hub answers again (HubWatch).
+                await self.engine.pause(HubLink.returned, seconds: self.engine.retry.delay(afterAttempt: failures))
             }
         }
     }
