@@ -18,10 +18,11 @@ public final class LocalExchange: @unchecked Sendable {
     public let supervisorToken = "supervisor-token-\(UUID().uuidString.prefix(8))"
     var nodeTokens: [String: String] = [:]
 
-    public init(directory: URL, executable: URL) throws {
+    /// `environment` is added to every process's (`XIETONG_LOG_LEVEL`, say).
+    public init(directory: URL, executable: URL, environment: [String: String] = [:]) throws {
         self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        self.processes = LocalProcesses(executable: executable)
+        self.processes = LocalProcesses(executable: executable, environment: environment)
     }
 
     public static func freePort() -> Int { LocalProcesses.freePort() }

@@ -1,11 +1,11 @@
 public import Foundation
 public import Logging
-public import ServiceLifecycle
+import ServiceLifecycle
 public import XietongStore
 
 /// Removes the temporary files that writers killed mid-write left in a blob store (ZJ-7.2.3 a, GZ-6: a cut transfer
 /// leaves no half-written file behind), when the process starts and then every `interval` seconds.
-public struct BlobSweeper: Service {
+public struct BlobSweeper: NamedService {
     public let blobs: BlobStore
     public let interval: TimeInterval
     /// A temporary file untouched for this long belongs to no live writer.

@@ -1,9 +1,9 @@
 public import AsyncHTTPClient
-public import ServiceLifecycle
+import ServiceLifecycle
 public import XietongStore
 
 /// Closes a database when the service group shuts down.
-public struct DatabaseCloser: Service {
+public struct DatabaseCloser: NamedService {
     public let database: any SQLDatabase
 
     public init(database: any SQLDatabase) {
@@ -17,7 +17,7 @@ public struct DatabaseCloser: Service {
 }
 
 /// Shuts an HTTP client down when the service group shuts down.
-public struct HTTPClientCloser: Service {
+public struct HTTPClientCloser: NamedService {
     public let client: HTTPClient
 
     public init(client: HTTPClient) {

@@ -8,7 +8,7 @@ import XietongStore
 /// Raises an alert for every package not delivered within the configured time (GZ-5: "sent but not received after
 /// 2.5 hours" found by phone calls). The alert names the hop where the package is stuck and goes to the sender, the
 /// receiver (through their feeds) and the administrator (`/v1/admin/alerts`).
-struct AlertMonitor: Service {
+struct AlertMonitor: NamedService {
     let store: HubStore
     let notifier: ChangeNotifier
     let alertAfter: TimeInterval

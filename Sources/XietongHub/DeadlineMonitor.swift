@@ -9,7 +9,7 @@ import XietongStore
 /// it, and the day after an open duty's last day. Each reminder goes once into the responsible organisation's feed
 /// (its node shows it on the WebSocket and at `/api/v1/reminders`); supervisors see them on the deadline board.
 /// Several hub instances may run it at once: the database records each reminder once.
-struct DeadlineMonitor: Service {
+struct DeadlineMonitor: NamedService {
     let store: HubStore
     let daysBefore: [Int]
     let interval: TimeInterval

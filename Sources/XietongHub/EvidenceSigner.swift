@@ -8,7 +8,7 @@ import XietongTrust
 
 /// Signs a head of the evidence log whenever it has grown, at most every `interval` seconds, and sends it to every
 /// node (issue 6). Several hub instances may run it: a size is signed once.
-struct EvidenceSigner: Service {
+struct EvidenceSigner: NamedService {
     let store: HubStore
     let signer: HubSigner
     let nodes: [String]

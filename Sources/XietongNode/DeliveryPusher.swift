@@ -5,12 +5,13 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import XietongCore
+import XietongHTTP
 import XietongStore
 
 /// Pushes stored packages to the business system's receive URL (ZJ-7.2.3 c, real-time sharing of ZJ-7.2.7), in the
 /// order they arrived, retrying with backoff until it answers 2xx. A package is marked delivered only after the
 /// 2xx, so a crash causes a repeat, never a loss; business systems recognise a repeat by `Xietong-Package-Id`.
-struct DeliveryPusher: Service {
+struct DeliveryPusher: NamedService {
     let engine: NodeEngine
     let url: String
 

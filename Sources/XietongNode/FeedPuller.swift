@@ -2,13 +2,14 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import XietongCore
+import XietongHTTP
 import XietongStore
 import XietongTrust
 
 /// Reads this organisation's feed from the hub (ZJ-7.2.3 b): fetches each package and its attachments, verifies
 /// them, stores them durably, and only then moves its cursor. After a crash it starts again from the cursor;
 /// storing is idempotent, so nothing is lost and nothing is stored twice.
-struct FeedPuller: Service {
+struct FeedPuller: NamedService {
     let engine: NodeEngine
 
     func run() async throws {

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 public import XietongCore
+import XietongHTTP
 import XietongStore
 
 /// Whether the hub answers this node (issue 19, item 6). Every request to the hub reports here: a transport failure
@@ -43,7 +44,7 @@ public final class HubLink: Sendable {
 
 /// Probes the hub while it is down, and when it answers again makes every package waiting in the outbox due at once
 /// and wakes the outbox lanes, the feed puller and the reporter, so that the backlog drains at full speed.
-struct HubWatch: Service {
+struct HubWatch: NamedService {
     let engine: NodeEngine
     static let probeInterval: Double = 1
 
@@ -64,7 +65,8 @@ struct HubWatch: Service {
             guard !link.isDown else { return }
             do {
                 let due = try await self.engine.store.retryAllNow(at: Timestamp.now())
-                self.engine.logger.notice(
+                // A warning, as the outage's start is: the two go together in an operator's log.
+                self.engine.logger.warning(
                     "the hub answers again; the outbox drains now 中心平台已恢复，发件箱立即续发",
                     metadata: ["xietong.waiting": "\(due)"]
                 )

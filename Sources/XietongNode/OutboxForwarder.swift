@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import XietongCore
+import XietongHTTP
 import XietongStore
 import XietongTrust
 
@@ -9,7 +10,7 @@ import XietongTrust
 /// order, in one request, and records the hub's receipts in one transaction; on failure it retries the same packages
 /// with backoff and jitter. Nothing leaves the outbox before the hub's receipt is recorded, so a crash at any moment
 /// only causes a resend, which the hub recognises.
-struct OutboxForwarder: Service {
+struct OutboxForwarder: NamedService {
     let engine: NodeEngine
     static let batchLimit = 32
 

@@ -2,11 +2,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import XietongCore
+import XietongHTTP
 import XietongStore
 
 /// Raises an alert at the sender for packages the hub has not confirmed in time (GZ-5). The hub alerts for packages
 /// it holds; this covers the hop before it, when the hub is unreachable, which the hub cannot see.
-struct OutboxMonitor: Service {
+struct OutboxMonitor: NamedService {
     let engine: NodeEngine
 
     func run() async throws {

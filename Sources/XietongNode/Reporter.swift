@@ -2,11 +2,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import XietongCore
+import XietongHTTP
 import XietongStore
 
 /// Sends the hops this node owes the hub (stored, delivered, signed for, returned, refused), so that the sender and
 /// the hub learn them. Reports are written in the same transaction as the hop and deleted only once the hub has them.
-struct Reporter: Service {
+struct Reporter: NamedService {
     let engine: NodeEngine
 
     func run() async throws {

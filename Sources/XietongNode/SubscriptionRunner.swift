@@ -5,11 +5,12 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import XietongCore
+import XietongHTTP
 import XietongStore
 
 /// Periodic sharing (ZJ-7.2.7): each subscription receives, on its schedule, a batch listing the packages that
 /// arrived since its last batch (filtered by flow), with the links to fetch them from the node.
-struct SubscriptionRunner: Service {
+struct SubscriptionRunner: NamedService {
     let engine: NodeEngine
 
     struct Batch: Codable {

@@ -24,9 +24,9 @@ public final class ExchangeHarness: @unchecked Sendable {
 
     /// With `tls`, the exchange gets its own CA: the hub and the nodes use mutual TLS and sign packages (issue 6),
     /// and this harness's client trusts the CA (presenting no certificate: as a supervisor or administrator).
-    public init(tls: Bool = false) throws {
+    public init(tls: Bool = false, environment: [String: String] = [:]) throws {
         self.directory = try TemporaryDirectory(prefix: "xietong-exchange")
-        self.exchange = try LocalExchange(directory: self.directory.url, executable: Repository.executable)
+        self.exchange = try LocalExchange(directory: self.directory.url, executable: Repository.executable, environment: environment)
         if tls {
             try self.exchange.enableTLS()
             var configuration = TLSConfiguration.makeClientConfiguration()
