@@ -183,7 +183,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["XietongTesting", "XietongStore", "XietongDemo"],
+            dependencies: ["XietongTesting", "XietongStore", "XietongDemo", "XietongNode", "XietongHTTP", "XietongCore"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -16,6 +16,10 @@ public enum Role: String, Sendable, Codable, Hashable, CaseIterable {
     case administrator
     /// An agency's officer or clerk, using the node's web console (issue 7).
     case officer
+
+    public init(from decoder: any Decoder) throws {
+        self = try ConfigurationError.choice(Role.self, from: decoder)
+    }
 }
 
 /// A named caller and the SHA-256 (hex) of its token.

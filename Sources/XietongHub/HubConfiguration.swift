@@ -83,7 +83,17 @@ public struct HubConfiguration: Sendable, Codable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    /// The keys a hub's configuration file may hold (typos are errors, issue 19).
+    public static let shape = SettingsShape.keys(
+        CodingKeys.self,
+        [
+            "listen": .fields("host", "port"), "nodes": .array(.fields("organisation", "token")),
+            "users": .array(.fields("name", "role", "tokenSHA256")), "tls": .fields("certificate", "key", "caCertificate", "revocationList"),
+            "reminderDaysBefore": .array(.value),
+        ]
+    )
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case format, listen, dataDirectory, database, blobDirectory, blobDirectIO, organisation, registry, catalogOverride, calendar,
             reminderDaysBefore,
             reminderCheckSeconds, treeHeadSeconds, nodes, adminToken, users, tls,
@@ -126,35 +136,20 @@ public struct HubConfiguration: Sendable, Codable {
     ) throws(ConfigurationError) -> HubConfiguration {
         var configuration = HubConfiguration()
         if let file {
-            configuration = try DataFileDecoder.decode(HubConfiguration.self, contentsOf: URL(fileURLWithPath: file))
+            configuration = try DataFileDecoder.decode(HubConfiguration.self, contentsOf: URL(fileURLWithPath: file), shape: Self.shape)
             guard configuration.format == "xietong.hub/1" else {
                 throw ConfigurationError(.format, file: file, path: "format", zh: "文件格式应为“xietong.hub/1”", en: "the format must be 'xietong.hub/1'")
             }
         }
-        if let host = environment["XIETONG_HUB_HOST"] { configuration.listen.host = host }
-        if let port = environment["XIETONG_HUB_PORT"] {
-            guard let value = Int(port), (0...65535).contains(value) else {
-                throw ConfigurationError(.invalidValue, path: "XIETONG_HUB_PORT", zh: "端口无效：\(port)", en: "not a port number: \(port)")
-            }
-            configuration.listen.port = value
-        }
-        if let directory = environment["XIETONG_DATA_DIR"] { configuration.dataDirectory = directory }
-        if let database = environment["XIETONG_DATABASE"] { configuration.database = database }
-        if let blobs = environment["XIETONG_BLOB_DIR"] { configuration.blobDirectory = blobs }
-        if let direct = environment["XIETONG_BLOB_DIRECT_IO"] {
-            configuration.blobDirectIO = try ConfigurationError.flag("XIETONG_BLOB_DIRECT_IO", direct)
-        }
+        try configuration.applyEnvironment(environment)
         if let token = environment["XIETONG_ADMIN_TOKEN"] { configuration.adminToken = token }
         if let token = environment["XIETONG_SUPERVISOR_TOKEN"] {
             configuration.users.append(Credential(name: "supervisor", role: .supervisor, token: token))
         }
-        if let seconds = environment["XIETONG_ALERT_AFTER_SECONDS"].flatMap(Double.init) { configuration.alertAfterSeconds = seconds }
-        if let registry = environment["XIETONG_REGISTRY"] { configuration.registry = registry }
-        if let override = environment["XIETONG_CATALOG_OVERRIDE"] { configuration.catalogOverride = override }
-        if let calendar = environment["XIETONG_CALENDAR"] { configuration.calendar = calendar }
-        if let reserve = environment["XIETONG_FREE_SPACE_RESERVE_MB"] {
-            configuration.freeSpaceReserveMB = try ConfigurationError.reserve("XIETONG_FREE_SPACE_RESERVE_MB", reserve)
+        if let seconds = environment["XIETONG_ALERT_AFTER_SECONDS"] {
+            configuration.alertAfterSeconds = try ServiceEnvironment.seconds("XIETONG_ALERT_AFTER_SECONDS", seconds)
         }
+        if let calendar = environment["XIETONG_CALENDAR"] { configuration.calendar = calendar }
         try configuration.check(file: file)
         return configuration
     }
@@ -164,16 +159,6 @@ public struct HubConfiguration: Sendable, Codable {
         try DatabaseURL.resolve(self.database, dataDirectory: self.dataDirectory, defaultFile: "hub.sqlite", file: file)
     }
 
-    /// The free-space reserve on the data directory's and the blob store's disks.
-    public var diskReserve: DiskReserve {
-        DiskReserve(folders: [self.dataDirectory, self.blobLocation.path], reserveBytes: Int64(self.freeSpaceReserveMB * 1_048_576))
-    }
-
-    /// The blob store's folder: `blobDirectory`, or `blobs` in the data directory.
-    public var blobLocation: URL {
-        self.blobDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: self.dataDirectory).appendingPathComponent("blobs")
-    }
-
     /// The holiday calendar: the `calendar` file, or the bundled one.
     public func legalCalendar() throws(ConfigurationError) -> LegalCalendar {
         guard let calendar = self.calendar else { return try LegalCalendar.bundled() }
@@ -181,7 +166,14 @@ public struct HubConfiguration: Sendable, Codable {
     }
 
     func check(file: String?) throws(ConfigurationError) {
-        _ = try ConfigurationError.reserve("freeSpaceReserveMB", String(self.freeSpaceReserveMB), file: file)
+        try self.checkShared(file: file)
+        if let tls = self.tls {
+            try self.checkFiles(
+                [(tls.certificate, "tls.certificate"), (tls.key, "tls.key"), (tls.caCertificate, "tls.caCertificate")]
+                    + (tls.revocationList.map { [($0, "tls.revocationList")] } ?? []),
+                file: file
+            )
+        }
         _ = try self.databaseLocation(file: file)
         _ = try self.legalCalendar()
         if let wrong = self.reminderDaysBefore.firstIndex(where: { !(0...366).contains($0) }) {
@@ -247,4 +239,9 @@ public struct HubConfiguration: Sendable, Codable {
     public var credentials: CredentialSet {
         CredentialSet(self.users + (self.adminToken.map { [Credential(name: "admin", role: .administrator, token: $0)] } ?? []))
     }
+}
+
+extension HubConfiguration: ServiceSettings {
+    public static let environmentRole = "HUB"
+    public static let ownEnvironment = ServiceEnvironment.hub
 }

@@ -49,13 +49,20 @@ public enum NodeApplication {
         let identity = try configuration.tls.map { files throws(TrustError) in try Identity(files) }
         // With mutual TLS the node talks to the hub through its own client, presenting its certificate.
         let hubConfiguration = try identity.map { identity in HTTPClient.Configuration.xietong(tls: try TLSSetup.client(identity)) }
-        let hubHTTP = hubConfiguration.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: $0) } ?? httpClient
+        // Everything that can fail comes before the hub's client is made: a client dropped without its shutdown traps
+        // (AsyncHTTPClient checks it), which turned a missing file into exit 132 with nothing named (issue 19).
+        let blobs = try BlobStore(root: configuration.blobLocation, directIO: configuration.blobDirectIO)
+        let checker = try QualityChecker.bundled(registry: registry, catalog: catalog)
+        let serverTLS = try identity.flatMap { identity in
+            configuration.serveTLS ? try TLSSetup.server(identity, requireClientCertificates: false) : nil
+        }
         let database = try await configuration.databaseLocation().open(migrations: Migrations.node, logger: logger)
+        let hubHTTP = hubConfiguration.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: $0) } ?? httpClient
         let notifier = ChangeNotifier()
         let engine = NodeEngine(
             configuration: configuration,
             store: NodeStore(database: database, organisation: configuration.organisation),
-            blobs: try BlobStore(root: configuration.blobLocation, directIO: configuration.blobDirectIO),
+            blobs: blobs,
             hub: HubClient(
                 baseURL: configuration.hub.url,
                 token: configuration.hub.token,
@@ -63,7 +70,7 @@ public enum NodeApplication {
                 link: HubLink(notifier: notifier),
                 probeConfiguration: hubConfiguration ?? .xietong()
             ),
-            checker: try QualityChecker.bundled(registry: registry, catalog: catalog),
+            checker: checker,
             notifier: notifier,
             broadcaster: EventBroadcaster(),
             retry: RetryPolicy(base: configuration.retryBaseSeconds, maximum: configuration.retryMaxSeconds),
@@ -101,9 +108,14 @@ public enum NodeApplication {
             guard NodeController.caller(key: header ?? query, credentials: credentials) != nil else { return .dontUpgrade }
             return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
         }
-        if configuration.serveTLS, let identity {
+        if let serverTLS {
             // Business systems reach the node over TLS (issue 6); they trust the platform CA.
-            server = try .tls(server, tlsConfiguration: try TLSSetup.server(identity, requireClientCertificates: false))
+            do {
+                server = try .tls(server, tlsConfiguration: serverTLS)
+            } catch {
+                if hubHTTP !== httpClient { try? await hubHTTP.shutdown() }
+                throw error
+            }
         }
         let app = Application(
             router: router,

@@ -46,11 +46,15 @@ public struct NodeConfiguration: Sendable, Codable {
 
     /// How incoming packages reach the business system (ZJ-7.1.3.2, ZJ-7.2.3 c).
     public struct Delivery: Sendable, Codable {
-        public enum Mode: String, Sendable, Codable {
+        public enum Mode: String, Sendable, Codable, CaseIterable {
             /// The node POSTs each package to `url` and retries until it answers 2xx.
             case push
             /// The business system lists, downloads and acknowledges packages itself.
             case pull
+
+            public init(from decoder: any Decoder) throws {
+                self = try ConfigurationError.choice(Mode.self, from: decoder)
+            }
         }
 
         public var mode: Mode
@@ -112,12 +116,25 @@ public struct NodeConfiguration: Sendable, Codable {
     /// Free space kept on the disks of the data directory and the blob store, in MiB (issue 19): below it, new
     /// packages and uploads are refused with 507 `store.disk-full` while accepted work drains. 0 turns it off.
     public var freeSpaceReserveMB = 64.0
+    /// Lets any caller use the node without a key: for development only, and refused with keys configured. Without
+    /// keys and without it, the node does not start (issue 19).
+    public var openAccess = false
 
     public init(organisation: String = "") {
         self.organisation = organisation
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// The keys a node's configuration file may hold (typos are errors, issue 19).
+    public static let shape = SettingsShape.keys(
+        CodingKeys.self,
+        [
+            "listen": .fields("host", "port"), "hub": .fields("url", "token", "organisation"),
+            "businessSystems": .array(.fields("name", "role", "tokenSHA256")), "users": .array(.fields("name", "role", "tokenSHA256")),
+            "tls": .fields("certificate", "key", "caCertificate", "revocationList"), "delivery": .fields("mode", "url"), "apiKeys": .array(.value),
+        ]
+    )
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case format, organisation, listen, dataDirectory, database, blobDirectory, blobDirectIO, hub, businessSystems, apiKeys, tls, serveTLS, users,
             delivery,
             lanes,
@@ -127,7 +144,8 @@ public struct NodeConfiguration: Sendable, Codable {
             alertAfterSeconds,
             registry,
             catalogOverride,
-            freeSpaceReserveMB
+            freeSpaceReserveMB,
+            openAccess
     }
 
     public init(from decoder: any Decoder) throws {
@@ -155,6 +173,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
         self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
         self.freeSpaceReserveMB = try c.decodeIfPresent(Double.self, forKey: .freeSpaceReserveMB) ?? defaults.freeSpaceReserveMB
+        self.openAccess = try c.decodeIfPresent(Bool.self, forKey: .openAccess) ?? false
     }
 
     public static func load(
@@ -163,29 +182,13 @@ public struct NodeConfiguration: Sendable, Codable {
     ) throws(ConfigurationError) -> NodeConfiguration {
         var configuration = NodeConfiguration()
         if let file {
-            configuration = try DataFileDecoder.decode(NodeConfiguration.self, contentsOf: URL(fileURLWithPath: file))
+            configuration = try DataFileDecoder.decode(NodeConfiguration.self, contentsOf: URL(fileURLWithPath: file), shape: Self.shape)
         }
-        if let host = environment["XIETONG_NODE_HOST"] { configuration.listen.host = host }
-        if let port = environment["XIETONG_NODE_PORT"] {
-            guard let value = Int(port), (0...65535).contains(value) else {
-                throw ConfigurationError(.invalidValue, path: "XIETONG_NODE_PORT", zh: "端口无效：\(port)", en: "not a port number: \(port)")
-            }
-            configuration.listen.port = value
-        }
-        if let directory = environment["XIETONG_DATA_DIR"] { configuration.dataDirectory = directory }
-        if let database = environment["XIETONG_DATABASE"] { configuration.database = database }
-        if let blobs = environment["XIETONG_BLOB_DIR"] { configuration.blobDirectory = blobs }
-        if let direct = environment["XIETONG_BLOB_DIRECT_IO"] {
-            configuration.blobDirectIO = try ConfigurationError.flag("XIETONG_BLOB_DIRECT_IO", direct)
-        }
+        try configuration.applyEnvironment(environment)
         if let url = environment["XIETONG_HUB_URL"] { configuration.hub.url = url }
         if let token = environment["XIETONG_HUB_TOKEN"] { configuration.hub.token = token }
         if let url = environment["XIETONG_DELIVERY_URL"] { configuration.delivery = Delivery(mode: .push, url: url) }
-        if let registry = environment["XIETONG_REGISTRY"] { configuration.registry = registry }
-        if let override = environment["XIETONG_CATALOG_OVERRIDE"] { configuration.catalogOverride = override }
-        if let reserve = environment["XIETONG_FREE_SPACE_RESERVE_MB"] {
-            configuration.freeSpaceReserveMB = try ConfigurationError.reserve("XIETONG_FREE_SPACE_RESERVE_MB", reserve)
-        }
+        if let open = environment["XIETONG_OPEN_ACCESS"] { configuration.openAccess = try ConfigurationError.flag("XIETONG_OPEN_ACCESS", open) }
         try configuration.check(file: file)
         return configuration
     }
@@ -193,16 +196,6 @@ public struct NodeConfiguration: Sendable, Codable {
     /// The database: `database`, or `node.sqlite` in the data directory.
     public func databaseLocation(file: String? = nil) throws(ConfigurationError) -> DatabaseURL {
         try DatabaseURL.resolve(self.database, dataDirectory: self.dataDirectory, defaultFile: "node.sqlite", file: file)
-    }
-
-    /// The free-space reserve on the data directory's and the blob store's disks.
-    public var diskReserve: DiskReserve {
-        DiskReserve(folders: [self.dataDirectory, self.blobLocation.path], reserveBytes: Int64(self.freeSpaceReserveMB * 1_048_576))
-    }
-
-    /// The blob store's folder: `blobDirectory`, or `blobs` in the data directory.
-    public var blobLocation: URL {
-        self.blobDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: self.dataDirectory).appendingPathComponent("blobs")
     }
 
     /// The business systems' credentials: `businessSystems`, and each plain `apiKeys` entry.
@@ -218,7 +211,35 @@ public struct NodeConfiguration: Sendable, Codable {
 
     public func check(file: String?) throws(ConfigurationError) {
         _ = try self.databaseLocation(file: file)
-        _ = try ConfigurationError.reserve("freeSpaceReserveMB", String(self.freeSpaceReserveMB), file: file)
+        try self.checkShared(file: file)
+        if let tls = self.tls {
+            try self.checkFiles(
+                [(tls.certificate, "tls.certificate"), (tls.key, "tls.key"), (tls.caCertificate, "tls.caCertificate")]
+                    + (tls.revocationList.map { [($0, "tls.revocationList")] } ?? []),
+                file: file
+            )
+        }
+        // A typo in the credentials' key used to start a node open to any caller (issue 19): no credentials is an
+        // error unless the configuration says the node is open, for development.
+        if self.credentials.credentials.isEmpty && !self.openAccess {
+            throw ConfigurationError(
+                .openNode,
+                file: file,
+                path: "businessSystems",
+                zh: "没有配置业务系统的接口密钥，任何人都可调用本节点。请用 xietong token new 生成密钥填入 businessSystems；仅在开发时可设 \"openAccess\": true",
+                en: "no business-system keys are configured, so anyone could call this node. Add keys to businessSystems (`xietong token new`); "
+                    + "only for development, set \"openAccess\": true"
+            )
+        }
+        if self.openAccess && !self.credentials.credentials.isEmpty {
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: "openAccess",
+                zh: "已配置接口密钥时不能设 openAccess",
+                en: "openAccess cannot be set together with keys"
+            )
+        }
         for (index, system) in self.businessSystems.enumerated() {
             guard system.role == .businessSystem else {
                 throw ConfigurationError(
@@ -279,4 +300,9 @@ public struct NodeConfiguration: Sendable, Codable {
             throw ConfigurationError(.invalidValue, file: file, path: "lanes", zh: "通道数应在 1 至 64 之间", en: "lanes must be between 1 and 64")
         }
     }
+}
+
+extension NodeConfiguration: ServiceSettings {
+    public static let environmentRole = "NODE"
+    public static let ownEnvironment = ServiceEnvironment.node
 }

@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 import ServiceLifecycle
 public import XietongCore
+import XietongHTTP
 public import XietongStore
 public import XietongTrust
 

@@ -42,9 +42,38 @@ struct PKICommand: ParsableCommand {
         @OptionGroup var directory: Directory
         @Option(name: .long, help: "The organisation's 12-digit code (the certificate's common name).") var org: String
         @Option(name: .long, help: "Host names or IP addresses it serves on (repeatable).") var host: [String] = ["localhost", "127.0.0.1"]
-        @Option(name: .long, help: "Days the certificate is valid.") var days = 365
+        @Option(name: .long, help: "Days the certificate is valid (1 to 3650).") var days = 365
+        @OptionGroup var data: DataOptions
 
         func run() throws {
+            // An already expired certificate, or one for an organisation the platform does not know, is refused
+            // (issue 19): both used to be issued without a word.
+            guard (1...3650).contains(self.days) else {
+                exitForConfiguration(
+                    ConfigurationError(
+                        .invalidValue,
+                        path: "--days",
+                        zh: "有效天数应为 1–3650：\(self.days)",
+                        en: "the days a certificate is valid must be 1 to 3650: \(self.days)"
+                    )
+                )
+            }
+            let registry: OrganisationRegistry
+            do throws(ConfigurationError) {
+                registry = try self.data.loadRegistry().0
+            } catch {
+                exitForConfiguration(error)
+            }
+            guard registry[self.org] != nil else {
+                exitForConfiguration(
+                    ConfigurationError(
+                        .unknownReference,
+                        path: "--org",
+                        zh: "机构 \(self.org) 不在机构登记表中（--registry 或 XIETONG_REGISTRY）",
+                        en: "the organisation \(self.org) is not in the organisation registry (--registry or XIETONG_REGISTRY)"
+                    )
+                )
+            }
             do {
                 let authority = try CertificateAuthority.open(self.directory.url)
                 let issued = try authority.issue(organisation: self.org, hostNames: self.host, validDays: self.days)

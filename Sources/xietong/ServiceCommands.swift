@@ -32,16 +32,31 @@ struct ServiceOptions: ParsableArguments {
 
     /// Loads a configuration with `load`, applies the command-line options, and loads its registry and catalog;
     /// a bad value stops the command with exit code 2.
-    func load<Configuration>(
+    func load<Configuration: ServiceSettings>(
         _ load: (String?) throws(ConfigurationError) -> Configuration,
         port portPath: WritableKeyPath<Configuration, Int>,
         dataDirectory dataDirectoryPath: WritableKeyPath<Configuration, String>,
         reference: (Configuration) -> (registry: String?, catalogOverride: String?)
     ) -> (Configuration, OrganisationRegistry, FlowCatalog) {
-        do {
+        do throws(ConfigurationError) {
             var configuration = try load(self.config)
-            if let port = self.port { configuration[keyPath: portPath] = port }
+            if let port = self.port {
+                guard (0...65535).contains(port) else {
+                    throw ConfigurationError(
+                        .invalidValue,
+                        path: "--port",
+                        zh: "端口无效：\(port)（应为 0–65535）",
+                        en: "not a port number: \(port) (0–65535)"
+                    )
+                }
+                configuration[keyPath: portPath] = port
+            }
             if let dataDir = self.dataDir { configuration[keyPath: dataDirectoryPath] = dataDir }
+            // A busy port is named now, with exit code 2, before anything starts (issue 19).
+            let portVariable = "XIETONG_\(Configuration.environmentRole)_PORT"
+            let origin =
+                self.port != nil ? "--port" : ProcessInfo.processInfo.environment[portVariable] != nil ? portVariable : "listen.port"
+            try configuration.checkListenAddress(origin: origin)
             let paths = reference(configuration)
             let (registry, catalog) = try loadReferenceData(registry: paths.registry, catalogOverride: paths.catalogOverride)
             return (configuration, registry, catalog)
@@ -80,7 +95,11 @@ struct HubCommand: AsyncParsableCommand {
         ) { port in
             announce("xietong hub listening on \(scheme)://\(host):\(port)")
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            throw startFailure(error, listen: configuration.listen)
+        }
     }
 }
 
@@ -125,7 +144,28 @@ struct NodeCommand: AsyncParsableCommand {
         ) { port in
             announce("xietong node \(organisation) listening on \(scheme)://\(host):\(port)")
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            // The client is shut down on every way out: dropped without it, AsyncHTTPClient traps (exit 132).
+            try? await client.shutdown()
+            throw startFailure(error, listen: configuration.listen)
+        }
         try? await client.shutdown()
     }
+}
+
+/// What a service that could not run says: a port taken between the check and the bind is named like the check
+/// names it, in both languages, with exit code 2; anything else is rethrown.
+func startFailure(_ error: any Error, listen: ListenAddress) -> any Error {
+    let text = String(describing: error)
+    guard text.contains("Address already in use") || text.contains("errno: 98") else { return error }
+    exitForConfiguration(
+        ConfigurationError(
+            .portUnavailable,
+            path: "listen.port",
+            zh: "监听地址 \(listen.host):\(listen.port) 已被其他进程占用",
+            en: "the address to listen on, \(listen.host):\(listen.port), is already in use by another process"
+        )
+    )
 }

@@ -14,7 +14,8 @@ import XietongTesting
         try Data(#"{"format":"xietong.hub/1","blobDirectIO":false}"#.utf8).write(to: hubFile)
         let nodeFile = directory.file("node.json")
         try Data(
-            #"{"format":"xietong.node/1","organisation":"330106000101","hub":{"url":"http://127.0.0.1:1","token":"t"},"blobDirectIO":false}"#.utf8
+            #"{"format":"xietong.node/1","organisation":"330106000101","hub":{"url":"http://127.0.0.1:1","token":"t"},"openAccess":true,"blobDirectIO":false}"#
+                .utf8
         ).write(to: nodeFile)
 
         #expect(try HubConfiguration.load(file: nil, environment: [:]).blobDirectIO)

@@ -13,6 +13,14 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         public static let invalidValue = Code(rawValue: "config.invalid-value")
         public static let duplicate = Code(rawValue: "config.duplicate")
         public static let unknownReference = Code(rawValue: "config.unknown-reference")
+        /// A key no setting has (a typo): named with the nearest valid key (issue 19).
+        public static let unknownKey = Code(rawValue: "config.unknown-key")
+        /// The port to listen on is taken by another process, or may not be bound.
+        public static let portUnavailable = Code(rawValue: "config.port-unavailable")
+        /// A file the configuration names (a certificate, a key) is missing or unreadable.
+        public static let missingFile = Code(rawValue: "config.missing-file")
+        /// A node with no business-system credentials that does not say it is open (development only).
+        public static let openNode = Code(rawValue: "config.open-node")
     }
 
     public var code: Code
@@ -73,5 +81,20 @@ extension ConfigurationError {
     /// The free-space reserve in MiB (issue 19).
     public static func reserve(_ name: String, _ value: String, file: String? = nil) throws(ConfigurationError) -> Double {
         try self.nonNegativeNumber(name, value, file: file)
+    }
+
+    /// Decodes one of an enumeration's values, or fails naming the valid ones (a bad `mode` used to show the
+    /// decoder's own text and no values).
+    public static func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type, from decoder: any Decoder) throws -> T
+    where T.RawValue == String {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        if let value = T(rawValue: text) { return value }
+        let valid = T.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ConfigurationError(
+            .invalidValue,
+            path: DataFileDecoder.path(decoder.codingPath),
+            zh: "无效的取值“\(text)”；可选值：\(valid)",
+            en: "not a valid value: '\(text)'; valid values: \(valid)"
+        )
     }
 }

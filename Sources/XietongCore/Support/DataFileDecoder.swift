@@ -8,6 +8,9 @@ public enum DataFileDecoder {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
             throw Self.configurationError(error).inFile(file ?? "")
+        } catch let error as ConfigurationError {
+            // A value's own check while it decodes (an enum's valid values, say).
+            throw file.map { error.inFile($0) } ?? error
         } catch {
             throw ConfigurationError(
                 .syntax,
@@ -19,9 +22,12 @@ public enum DataFileDecoder {
         }
     }
 
-    /// Reads and decodes a file.
-    public static func decode<T: Decodable>(_ type: T.Type, contentsOf url: URL) throws(ConfigurationError) -> T {
-        try self.decode(type, from: self.read(url), file: url.path)
+    /// Reads and decodes a file; with `shape`, every key is checked against it first (an unknown key, a typo, is an
+    /// error with the nearest valid key; a syntax error is named by line and column).
+    public static func decode<T: Decodable>(_ type: T.Type, contentsOf url: URL, shape: SettingsShape? = nil) throws(ConfigurationError) -> T {
+        let data = try self.read(url)
+        try shape?.check(Array(data), file: url.path)
+        return try self.decode(type, from: data, file: url.path)
     }
 
     /// Reads a data file, turning a failure into a `ConfigurationError` that names it.

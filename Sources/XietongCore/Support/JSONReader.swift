@@ -168,6 +168,17 @@ public struct JSONReader {
         throw self.failure("a string without its closing quote", at: start - 1)
     }
 
+    /// The first byte of the next value (after white space), without consuming it.
+    public mutating func nextByte() throws(Failure) -> UInt8 {
+        try self.peek()
+    }
+
+    /// Checks that nothing but white space follows the value read.
+    public mutating func finish() throws(Failure) {
+        self.skipWhitespace()
+        guard self.position == self.bytes.count else { throw self.failure("text after the value") }
+    }
+
     /// Skips one value of any kind, checking that it is well formed.
     public mutating func skipValue() throws(Failure) {
         switch try self.peek() {
