@@ -10,7 +10,10 @@ public enum EvidenceAudit {
     public struct Problem: Sendable, Codable, Hashable, CustomStringConvertible {
         /// Stable: `evidence.leaf-missing`, `evidence.leaf-altered`, `evidence.event-altered`, `evidence.event-deleted`,
         /// `evidence.event-unlogged`, `evidence.node-altered`, `evidence.tree-head-mismatch`,
-        /// `evidence.tree-head-signature`.
+        /// `evidence.tree-head-signature`; and (issue 19) `evidence.content-altered` (a package's stored bytes are not
+        /// the ones the log recorded), `evidence.attachment-altered` / `evidence.attachment-missing`,
+        /// `evidence.unsigned-leaves` (leaves no signed head covers), `evidence.log-truncated` and
+        /// `evidence.log-rewritten` (against tree heads kept elsewhere, by the nodes).
         public var code: String
         public var message: LocalizedText
 
@@ -24,9 +27,58 @@ public enum EvidenceAudit {
         public var problems: [Problem]
     }
 
+    /// A stored package's bytes, hashed now, beside what was recorded of them, and its attachments in the blob store.
+    public struct Content: Sendable {
+        public var packageId: String
+        /// The SHA-256 of the bytes stored now.
+        public var actual: String
+        /// The SHA-256 in the package's row.
+        public var recorded: String
+        /// Each attachment: its SHA-256 and that of the blob stored under it now (nil when there is none).
+        public var attachments: [(sha256: String, actual: String?)]
+    }
+
+    /// Every stored package's bytes and attachments, hashed (`blobs` nil: attachments are not checked).
+    public static func contents(store: HubStore, blobs: BlobStore?) async throws -> [Content] {
+        let rows = try await store.database.execute(
+            """
+            SELECT p.package_id, p.content_sha256, c.content FROM packages p JOIN package_contents c ON c.package_key = p.package_key
+            ORDER BY p.package_key
+            """,
+            []
+        )
+        var attachments: [String: [String]] = [:]
+        if blobs != nil {
+            for row in try await store.database.execute("SELECT package_id, sha256 FROM package_attachments ORDER BY package_id, attachment_id", []) {
+                attachments[row.string("package_id") ?? "", default: []].append(row.string("sha256") ?? "")
+            }
+        }
+        return rows.map { row in
+            let id = row.string("package_id") ?? ""
+            let files = (attachments[id] ?? []).map { sha256 -> (sha256: String, actual: String?) in
+                guard let blobs, blobs.size(sha256) != nil else { return (sha256, nil) }
+                return (sha256, (try? BlobStore.hash(fileAt: blobs.url(sha256), direct: false))?.sha256 ?? "")
+            }
+            return Content(
+                packageId: id,
+                actual: ContentHash.sha256(row.bytes("content") ?? []),
+                recorded: row.string("content_sha256") ?? "",
+                attachments: files
+            )
+        }
+    }
+
     /// Audits a hub's database. `trust` checks tree heads signed with the hub's certificate; heads signed with an
-    /// evidence key must all carry the same key.
-    public static func audit(store: HubStore, trust: TrustStore?, hub: String) async throws -> Report {
+    /// evidence key must all carry the same key. `blobs`: the hub's blob store, whose files are hashed against the
+    /// attachments' hashes. `keptHeads`: tree heads the nodes kept (`GET /api/v1/evidence` of each node), against
+    /// which a truncated or rolled-back log is named.
+    public static func audit(
+        store: HubStore,
+        trust: TrustStore?,
+        hub: String,
+        blobs: BlobStore? = nil,
+        keptHeads: [Evidence.TreeHead] = []
+    ) async throws -> Report {
         let database = store.database
         let leaves = try await database.execute("SELECT leaf_index, package_id, hop, leaf, leaf_hash FROM evidence_leaves ORDER BY leaf_index", [])
             .map { Leaf(index: $0.int("leaf_index") ?? -1, leaf: $0.string("leaf") ?? "", hash: $0.string("leaf_hash") ?? "") }
@@ -41,7 +93,9 @@ public enum EvidenceAudit {
             nodes: nodes,
             heads: try await store.treeHeads(),
             trust: trust,
-            hub: hub
+            hub: hub,
+            contents: try await self.contents(store: store, blobs: blobs),
+            keptHeads: keptHeads
         )
     }
 
@@ -65,7 +119,9 @@ public enum EvidenceAudit {
         nodes: [(level: Int, index: Int, hash: String)],
         heads: [Evidence.TreeHead],
         trust: TrustStore?,
-        hub: String
+        hub: String,
+        contents: [Content] = [],
+        keptHeads: [Evidence.TreeHead] = []
     ) async throws -> Report {
         var problems: [Problem] = []
         func problem(_ code: String, _ zh: String, _ en: String) { problems.append(Problem(code: code, message: LocalizedText(zh: zh, en: en))) }
@@ -139,6 +195,35 @@ public enum EvidenceAudit {
             }
         }
         var pinned: String?
+        // Heads the nodes kept are checked like the hub's own: a log cut back below one, or rewritten under one, is
+        // named even when the hub's own heads were removed with it.
+        for head in keptHeads {
+            do throws(TrustError) {
+                pinned = try await head.verifySignature(trust: trust, hub: hub, pinnedKey: pinned) ?? pinned
+            } catch {
+                problem(
+                    "evidence.tree-head-signature",
+                    "节点保存的树头（\(head.treeSize) 条，\(head.timestamp)）签名无效：\(error.message.zh)",
+                    "a tree head a node kept (size \(head.treeSize), \(head.timestamp)) has no valid signature: \(error.message.en)"
+                )
+                continue
+            }
+            guard head.treeSize <= hashes.count else {
+                problem(
+                    "evidence.log-truncated",
+                    "节点保存了中心平台 \(head.timestamp) 签名的 \(head.treeSize) 条记录的树头，中心平台现仅有 \(hashes.count) 条：日志被截短或回退",
+                    "a node kept the hub's signed head of \(head.treeSize) leaves (\(head.timestamp)), but the hub's log has only \(hashes.count): it was cut back or rolled back"
+                )
+                continue
+            }
+            if Hex.string(try await tree.root(size: head.treeSize)) != head.rootHash {
+                problem(
+                    "evidence.log-rewritten",
+                    "中心平台前 \(head.treeSize) 条记录与节点保存的 \(head.timestamp) 签名树头不符：历史记录被改写",
+                    "the hub's first \(head.treeSize) leaves do not match the signed head a node kept (\(head.timestamp)): history was rewritten"
+                )
+            }
+        }
         for head in heads {
             do throws(TrustError) {
                 pinned = try await head.verifySignature(trust: trust, hub: hub, pinnedKey: pinned) ?? pinned
@@ -163,6 +248,52 @@ public enum EvidenceAudit {
                     "前 \(head.treeSize) 条记录的根哈希与中心平台 \(head.timestamp) 签名的不符：历史记录被改写",
                     "the first \(head.treeSize) leaves no longer hash to the root the hub signed at \(head.timestamp): history was rewritten"
                 )
+            }
+        }
+        // Leaves no signature covers: anything may have been appended there, a forged event with a well-hashed leaf
+        // among it. A hub signs a last head when it stops, so a stopped hub has none; a running one (audited over
+        // HTTP, `events` nil) always has the few since its last head, which are not named.
+        let signed = (heads + keptHeads).map(\.treeSize).max() ?? 0
+        if events != nil && hashes.count > signed {
+            problem(
+                "evidence.unsigned-leaves",
+                "第 \(signed) 至 \(hashes.count - 1) 条记录不在任何签名树头之内，无法证明其未被伪造",
+                "leaves \(signed) to \(hashes.count - 1) are covered by no signed tree head: nothing proves they were not forged"
+            )
+        }
+
+        // Every stored package's bytes against the hash the log recorded with its receipt, and its attachments.
+        var loggedContent: [String: String] = [:]
+        for row in leaves {
+            if let event = try? JSONDecoder().decode(PackageEvent.self, from: Data(row.leaf.utf8)), let sha256 = Evidence.contentSHA256(of: event) {
+                loggedContent[event.packageId] = sha256
+            }
+        }
+        for content in contents {
+            let expected = loggedContent[content.packageId] ?? content.recorded
+            if content.actual != expected || content.actual != content.recorded {
+                problem(
+                    "evidence.content-altered",
+                    "数据包 \(content.packageId) 的存储内容已被改动：其 SHA-256 为 \(content.actual)，证据日志记录的是 \(expected)",
+                    "the stored bytes of package \(content.packageId) were altered: they hash to \(content.actual), the evidence log recorded \(expected)"
+                )
+            }
+            for file in content.attachments {
+                guard let actual = file.actual else {
+                    problem(
+                        "evidence.attachment-missing",
+                        "数据包 \(content.packageId) 的附件 \(file.sha256) 不在文件存储中",
+                        "the attachment \(file.sha256) of package \(content.packageId) is not in the blob store"
+                    )
+                    continue
+                }
+                if actual != file.sha256 {
+                    problem(
+                        "evidence.attachment-altered",
+                        "数据包 \(content.packageId) 的附件 \(file.sha256) 已被改动：其 SHA-256 现为 \(actual)",
+                        "the attachment \(file.sha256) of package \(content.packageId) was altered: it now hashes to \(actual)"
+                    )
+                }
             }
         }
         return Report(leaves: hashes.count, events: events?.count ?? 0, treeHeads: heads.count, problems: problems)

@@ -16,11 +16,22 @@ struct EvidenceSigner: NamedService {
     let logger: Logger
 
     func run() async throws {
-        let signer = self.signer
         await periodically(every: self.interval, logger: self.logger, failure: "cannot sign the evidence log's tree head") {
-            if let head = try await self.store.signTreeHead(for: self.nodes, sign: { head in try signer.sign(head) }) {
-                self.logger.debug("signed a tree head", metadata: ["xietong.tree_size": "\(head.treeSize)"])
-            }
+            try await self.sign()
+        }
+        // A last head on a graceful stop, so that every leaf of a stopped hub is covered by a signature: an audit
+        // names leaves after the last signed head as unsigned (issue 19).
+        do {
+            try await self.sign()
+        } catch {
+            self.logger.warning("cannot sign the evidence log's last tree head", metadata: ["xietong.error": "\(error)"])
+        }
+    }
+
+    func sign() async throws {
+        let signer = self.signer
+        if let head = try await self.store.signTreeHead(for: self.nodes, sign: { head in try signer.sign(head) }) {
+            self.logger.debug("signed a tree head", metadata: ["xietong.tree_size": "\(head.treeSize)"])
         }
     }
 }

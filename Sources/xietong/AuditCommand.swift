@@ -38,7 +38,36 @@ struct AuditCommand: AsyncParsableCommand {
         var ca: String?
         @Option(help: "The platform CA's revocation list.") var revocations: String?
         @Option(help: "The committee's organisation code (the hub's certificate names it).") var organisation = "330100000001"
+        @Option(
+            name: .customLong("heads"),
+            help: """
+                Tree heads kept elsewhere, to name a truncated or rolled-back log: a file with a node's \
+                GET /api/v1/evidence answer, or a JSON array of signed tree heads (repeatable).
+                """
+        )
+        var headFiles: [String] = []
         @Flag(help: "Print the report as JSON.") var json = false
+
+        /// The heads in `--heads` files: a node's evidence answer (`{"treeHead": …}`) or an array of heads.
+        func keptHeads() throws -> [Evidence.TreeHead] {
+            struct NodeEvidence: Decodable { let treeHead: Evidence.TreeHead? }
+            var heads: [Evidence.TreeHead] = []
+            for file in self.headFiles {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    printError("xietong: cannot read \(file) / 无法读取 \(file)")
+                    throw ExitCode(2)
+                }
+                if let list = try? JSONDecoder().decode([Evidence.TreeHead].self, from: data) {
+                    heads += list
+                } else if let node = try? JSONDecoder().decode(NodeEvidence.self, from: data), let head = node.treeHead {
+                    heads.append(head)
+                } else {
+                    printError("xietong: \(file) holds no signed tree head (a node's /api/v1/evidence answer, or an array of heads) / 文件中没有签名树头")
+                    throw ExitCode(2)
+                }
+            }
+            return heads
+        }
 
         func run() async throws {
             let trust: TrustStore?
@@ -68,6 +97,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func local(trust: TrustStore?) async throws -> EvidenceAudit.Report {
             let location: DatabaseURL
+            var blobs: URL?
             var organisation = self.organisation
             var trust = trust
             do {
@@ -75,9 +105,11 @@ struct AuditCommand: AsyncParsableCommand {
                     location = try DatabaseURL.parse(database, path: "--database")
                 } else if let dataDir {
                     location = try DatabaseURL.resolve(nil, dataDirectory: dataDir, defaultFile: "hub.sqlite", file: nil)
+                    blobs = URL(fileURLWithPath: dataDir).appendingPathComponent("blobs")
                 } else {
                     let configuration = try HubConfiguration.load(file: self.config)
                     location = try configuration.databaseLocation(file: self.config)
+                    blobs = configuration.blobLocation
                     organisation = configuration.organisation
                     if trust == nil, let files = configuration.tls {
                         trust = try TrustStore(
@@ -97,7 +129,8 @@ struct AuditCommand: AsyncParsableCommand {
                 let database = try await location.open(migrations: Migrations.hub, logger: makeLogger("xietong.audit", default: .warning))
                 defer { Task { await database.close() } }
                 let store = HubStore(database: database, hubOrganisation: organisation, flows: try FlowEngine.bundled(), clock: .system)
-                return try await EvidenceAudit.audit(store: store, trust: trust, hub: organisation)
+                let blobStore = try blobs.map { try BlobStore(root: $0, directIO: false) }
+                return try await EvidenceAudit.audit(store: store, trust: trust, hub: organisation, blobs: blobStore, keptHeads: try self.keptHeads())
             } catch let exit as ExitCode {
                 throw exit
             } catch {
@@ -128,7 +161,15 @@ struct AuditCommand: AsyncParsableCommand {
                     leaves += page
                     if page.count < 10000 { break }
                 }
-                let report = try await EvidenceAudit.check(leaves: leaves, events: nil, nodes: [], heads: heads, trust: trust, hub: self.organisation)
+                let report = try await EvidenceAudit.check(
+                    leaves: leaves,
+                    events: nil,
+                    nodes: [],
+                    heads: heads,
+                    trust: trust,
+                    hub: self.organisation,
+                    keptHeads: try self.keptHeads()
+                )
                 try await client.shutdown()
                 return report
             } catch {

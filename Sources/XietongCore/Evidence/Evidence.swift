@@ -10,6 +10,15 @@ public enum Evidence {
         CanonicalJSON.bytes(event)
     }
 
+    /// The detail of a package's `receivedByHub` event: the SHA-256 of the bytes the hub received and keeps.
+    public static func contentDetail(sha256: String) -> String { "sha256:" + sha256 }
+
+    /// The SHA-256 a `receivedByHub` event's detail records, if it records one (events before issue 19 do not).
+    public static func contentSHA256(of event: PackageEvent) -> String? {
+        guard event.hop == .receivedByHub, let detail = event.detail, detail.hasPrefix("sha256:") else { return nil }
+        return String(detail.dropFirst(7))
+    }
+
     /// A signed tree head: the log's size and root at a moment, signed by the hub.
     public struct TreeHead: Sendable, Codable, Hashable {
         public var treeSize: Int

@@ -132,7 +132,15 @@ public struct HubStore: Sendable {
         let envelope = package.envelope
         let now = Timestamp.string(instant)
         let hops = [
-            PackageEvent(packageId: envelope.packageId, hop: .receivedByHub, at: now, organisation: hub),
+            // The package's hash is in the evidence log with its receipt, so an audit can tell its stored bytes from
+            // others put in their place (issue 19).
+            PackageEvent(
+                packageId: envelope.packageId,
+                hop: .receivedByHub,
+                at: now,
+                organisation: hub,
+                detail: Evidence.contentDetail(sha256: accepted.contentSHA256)
+            ),
             PackageEvent(
                 packageId: envelope.packageId,
                 hop: .coded,
