@@ -135,3 +135,41 @@ import XietongTesting
         try await Self.expectEverywhere([1: Self.body(1, size: 5000), 2: Self.body(2, size: 7000)], written: database, in: directory)
     }
 }
+
+extension SQLiteWALTests {
+    /// Closing the database while transactions wait in a group commit answers every one of them (issue 19): before,
+    /// the close dropped the open group, its callers waited for ever, and a service that stopped on a start-up
+    /// error (a busy port) neither served nor exited. What the callers were told was committed is there after.
+    @Test(.timeLimit(.minutes(1))) func closingWhileTransactionsWaitAnswersEveryOne() async throws {
+        for round in 0..<20 {
+            let directory = try TemporaryDirectory()
+            let database = try await Self.open(directory)
+            let committed = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for id in 0..<40 {
+                    group.addTask {
+                        do {
+                            _ = try await database.transaction {
+                                try await $0.execute("INSERT INTO rows (id, body) VALUES ($1, $2)", [.integer(id), .blob(Self.body(id, size: 64))])
+                            }
+                            return id
+                        } catch {
+                            return nil
+                        }
+                    }
+                }
+                group.addTask {
+                    if round % 2 == 0 { await Task.yield() }
+                    await database.close()
+                    return nil
+                }
+                var ids: Set<Int> = []
+                for try await id in group { if let id { ids.insert(id) } }
+                return ids
+            }
+            let reopened = try await Self.open(directory)
+            #expect(Set(try await Self.rows(reopened).keys).isSuperset(of: committed), "round \(round)")
+            #expect(try await Self.isIntact(reopened))
+            await reopened.close()
+        }
+    }
+}

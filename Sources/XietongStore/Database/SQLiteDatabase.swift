@@ -287,6 +287,24 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
 
     public func close() async {
         await self.lock.acquire()
+        if !self.closed && self.inPhysicalTransaction {
+            // A group commit is open: callers parked in it wait for its commit. Closing without it left them
+            // waiting for ever, and the service group with them (a node that could not bind its port neither served
+            // nor stopped, issue 19). Their work is committed, as it would have been, and they are resumed.
+            let waiting = self.openBatch
+            let notifications = self.pendingNotifications
+            self.openBatch = []
+            self.pendingNotifications = []
+            self.inPhysicalTransaction = false
+            do {
+                _ = try self.run("COMMIT", [])
+                for notification in notifications { self.listeners.deliver(notification.payload, on: notification.channel) }
+                for continuation in waiting { continuation.resume() }
+            } catch {
+                _ = try? self.run("ROLLBACK", [])
+                for continuation in waiting { continuation.resume(throwing: error) }
+            }
+        }
         if !self.closed {
             for prepared in self.statements.values { sqlite3_finalize(prepared.statement) }
             self.statements = [:]
