@@ -167,13 +167,7 @@ public struct HubConfiguration: Sendable, Codable {
 
     func check(file: String?) throws(ConfigurationError) {
         try self.checkShared(file: file)
-        if let tls = self.tls {
-            try self.checkFiles(
-                [(tls.certificate, "tls.certificate"), (tls.key, "tls.key"), (tls.caCertificate, "tls.caCertificate")]
-                    + (tls.revocationList.map { [($0, "tls.revocationList")] } ?? []),
-                file: file
-            )
-        }
+        try self.checkFiles(self.tls?.settings ?? [], file: file)
         _ = try self.databaseLocation(file: file)
         _ = try self.legalCalendar()
         if let wrong = self.reminderDaysBefore.firstIndex(where: { !(0...366).contains($0) }) {

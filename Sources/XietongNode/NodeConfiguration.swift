@@ -212,13 +212,7 @@ public struct NodeConfiguration: Sendable, Codable {
     public func check(file: String?) throws(ConfigurationError) {
         _ = try self.databaseLocation(file: file)
         try self.checkShared(file: file)
-        if let tls = self.tls {
-            try self.checkFiles(
-                [(tls.certificate, "tls.certificate"), (tls.key, "tls.key"), (tls.caCertificate, "tls.caCertificate")]
-                    + (tls.revocationList.map { [($0, "tls.revocationList")] } ?? []),
-                file: file
-            )
-        }
+        try self.checkFiles(self.tls?.settings ?? [], file: file)
         // A typo in the credentials' key used to start a node open to any caller (issue 19): no credentials is an
         // error unless the configuration says the node is open, for development.
         if self.credentials.credentials.isEmpty && !self.openAccess {

@@ -12,6 +12,12 @@ public struct TLSFiles: Sendable, Codable, Hashable {
     /// The CA's signed `revoked.json`.
     public var revocationList: String?
 
+    /// Each file with the key path of its setting (`tls.certificate` …), for a configuration's checks.
+    public var settings: [(path: String, setting: String)] {
+        [(self.certificate, "tls.certificate"), (self.key, "tls.key"), (self.caCertificate, "tls.caCertificate")]
+            + (self.revocationList.map { [($0, "tls.revocationList")] } ?? [])
+    }
+
     public init(certificate: String, key: String, caCertificate: String, revocationList: String? = nil) {
         self.certificate = certificate
         self.key = key

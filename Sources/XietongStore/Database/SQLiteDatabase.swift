@@ -266,8 +266,19 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             }
             return try result.get()
         }
+        let (answer, failure) = self.commitGroup()
+        await self.lock.release()
+        answer()
+        if let failure { throw failure }
+        return try result.get()
+    }
+
+    /// Commits the open group (the caller holds the lock; the group is closed after). Returns what answers its
+    /// waiting callers, to run once the lock is released, and the commit's failure, if it failed.
+    private func commitGroup() -> (answer: () -> Void, failure: (any Error)?) {
         let waiting = self.openBatch
         let notifications = self.pendingNotifications
+        let listeners = self.listeners
         self.openBatch = []
         self.pendingNotifications = []
         self.inPhysicalTransaction = false
@@ -275,14 +286,13 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             _ = try self.run("COMMIT", [])
         } catch {
             _ = try? self.run("ROLLBACK", [])
-            await self.lock.release()
-            for continuation in waiting { continuation.resume(throwing: error) }
-            throw error
+            return ({ for continuation in waiting { continuation.resume(throwing: error) } }, error)
         }
-        await self.lock.release()
-        for notification in notifications { self.listeners.deliver(notification.payload, on: notification.channel) }
-        for continuation in waiting { continuation.resume() }
-        return try result.get()
+        let answer = {
+            for notification in notifications { listeners.deliver(notification.payload, on: notification.channel) }
+            for continuation in waiting { continuation.resume() }
+        }
+        return (answer, nil)
     }
 
     public func close() async {
@@ -291,19 +301,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             // A group commit is open: callers parked in it wait for its commit. Closing without it left them
             // waiting for ever, and the service group with them (a node that could not bind its port neither served
             // nor stopped, issue 19). Their work is committed, as it would have been, and they are resumed.
-            let waiting = self.openBatch
-            let notifications = self.pendingNotifications
-            self.openBatch = []
-            self.pendingNotifications = []
-            self.inPhysicalTransaction = false
-            do {
-                _ = try self.run("COMMIT", [])
-                for notification in notifications { self.listeners.deliver(notification.payload, on: notification.channel) }
-                for continuation in waiting { continuation.resume() }
-            } catch {
-                _ = try? self.run("ROLLBACK", [])
-                for continuation in waiting { continuation.resume(throwing: error) }
-            }
+            self.commitGroup().answer()
         }
         if !self.closed {
             for prepared in self.statements.values { sqlite3_finalize(prepared.statement) }
