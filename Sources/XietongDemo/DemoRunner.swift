@@ -200,7 +200,7 @@ public struct DemoRunner: Sendable {
     }
 
     /// The business systems' side: sends each message of the case, follows it hop by hop, signs for it.
-    struct Scenario: Service {
+    struct Scenario: NamedService {
         let runner: DemoRunner
         let endpoints: Endpoints
         let outcome: Outcome

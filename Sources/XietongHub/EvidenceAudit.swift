@@ -38,33 +38,49 @@ public enum EvidenceAudit {
         public var attachments: [(sha256: String, actual: String?)]
     }
 
-    /// Every stored package's bytes and attachments, hashed (`blobs` nil: attachments are not checked).
-    public static func contents(store: HubStore, blobs: BlobStore?) async throws -> [Content] {
-        let rows = try await store.database.execute(
-            """
-            SELECT p.package_id, p.content_sha256, c.content FROM packages p JOIN package_contents c ON c.package_key = p.package_key
-            ORDER BY p.package_key
-            """,
-            []
-        )
-        var attachments: [String: [String]] = [:]
-        if blobs != nil {
-            for row in try await store.database.execute("SELECT package_id, sha256 FROM package_attachments ORDER BY package_id, attachment_id", []) {
-                attachments[row.string("package_id") ?? "", default: []].append(row.string("sha256") ?? "")
-            }
-        }
-        return rows.map { row in
-            let id = row.string("package_id") ?? ""
-            let files = (attachments[id] ?? []).map { sha256 -> (sha256: String, actual: String?) in
-                guard let blobs, blobs.size(sha256) != nil else { return (sha256, nil) }
-                return (sha256, (try? BlobStore.hash(fileAt: blobs.url(sha256), direct: false))?.sha256 ?? "")
-            }
-            return Content(
-                packageId: id,
-                actual: ContentHash.sha256(row.bytes("content") ?? []),
-                recorded: row.string("content_sha256") ?? "",
-                attachments: files
+    /// Every stored package's bytes and attachments, hashed (`blobs` nil: attachments are not checked). Read a page
+    /// of packages at a time, so that a hub of millions of packages is audited in bounded memory; a package whose
+    /// bytes are gone is there with an empty hash.
+    public static func contents(store: HubStore, blobs: BlobStore?, page: Int = 500) async throws -> [Content] {
+        var contents: [Content] = []
+        var after = ""
+        while true {
+            let rows = try await store.database.execute(
+                """
+                SELECT p.package_key, p.package_id, p.content_sha256, c.content
+                FROM packages p LEFT JOIN package_contents c ON c.package_key = p.package_key
+                WHERE p.package_key > $1 ORDER BY p.package_key LIMIT $2
+                """,
+                [.text(after), .integer(page)]
             )
+            guard let last = rows.last?.string("package_key") else { return contents }
+            after = last
+            var attachments: [String: [String]] = [:]
+            if blobs != nil {
+                let keys = rows.compactMap { $0.string("package_key") }
+                let placeholders = keys.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+                for row in try await store.database.execute(
+                    "SELECT package_id, sha256 FROM package_attachments WHERE package_key IN (\(placeholders)) ORDER BY attachment_id",
+                    keys.map { .text($0) }
+                ) {
+                    attachments[row.string("package_id") ?? "", default: []].append(row.string("sha256") ?? "")
+                }
+            }
+            for row in rows {
+                let id = row.string("package_id") ?? ""
+                let files = (attachments[id] ?? []).map { sha256 -> (sha256: String, actual: String?) in
+                    guard let blobs, blobs.size(sha256) != nil else { return (sha256, nil) }
+                    return (sha256, (try? BlobStore.hash(fileAt: blobs.url(sha256), direct: false))?.sha256 ?? "")
+                }
+                contents.append(
+                    Content(
+                        packageId: id,
+                        actual: row.bytes("content").map { ContentHash.sha256($0) } ?? "",
+                        recorded: row.string("content_sha256") ?? "",
+                        attachments: files
+                    )
+                )
+            }
         }
     }
 
@@ -271,7 +287,13 @@ public enum EvidenceAudit {
         }
         for content in contents {
             let expected = loggedContent[content.packageId] ?? content.recorded
-            if content.actual != expected || content.actual != content.recorded {
+            if content.actual.isEmpty {
+                problem(
+                    "evidence.content-missing",
+                    "数据包 \(content.packageId) 的内容已从数据库中删除",
+                    "the bytes of package \(content.packageId) were deleted from the database"
+                )
+            } else if content.actual != expected || content.actual != content.recorded {
                 problem(
                     "evidence.content-altered",
                     "数据包 \(content.packageId) 的存储内容已被改动：其 SHA-256 为 \(content.actual)，证据日志记录的是 \(expected)",

@@ -97,8 +97,9 @@ public enum HubApplication {
             server: server,
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-hub"),
             services: [
-                DatabaseCloser(database: database), FeedRelay(database: database, notifier: notifier), monitor,
-                BlobSweeper(blobs: blobs, logger: logger),
+                // The signer stops right before the database closes (services stop in reverse order), after every
+                // service that records events, so its last head covers every leaf (an audit names leaves no head covers).
+                DatabaseCloser(database: database),
                 EvidenceSigner(
                     store: store,
                     signer: signer,
@@ -106,6 +107,8 @@ public enum HubApplication {
                     interval: configuration.treeHeadSeconds,
                     logger: logger
                 ),
+                FeedRelay(database: database, notifier: notifier), monitor,
+                BlobSweeper(blobs: blobs, logger: logger),
                 DeadlineMonitor(
                     store: store,
                     daysBefore: configuration.reminderDaysBefore,

@@ -71,16 +71,20 @@ public struct HubClient: Sendable {
     /// client of its own, made for it: the shared client's connection pool backs off after failed connections
     /// (100 ms · 1.25ⁿ, up to a minute), so after 20 s of outage a request through it waited 9–26 s for its first
     /// attempt even with the hub back.
-    func probe() async {
+    /// Returns why the hub did not answer (a refused connection, a certificate it refused), or nil when it did.
+    @discardableResult
+    func probe() async -> String? {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: self.probeConfiguration)
+        var failure: String?
         do {
             let response = try await client.execute(self.request("/healthz", method: .GET), timeout: .seconds(2))
             _ = try? await response.body.collect(upTo: 4096)
             await self.link.answered()
         } catch {
-            // Still down.
+            failure = "\(error)"
         }
         try? await client.shutdown()
+        return failure
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) -> T? {

@@ -16,27 +16,32 @@ public final class HubLink: Sendable {
     /// Notified when the hub stops answering, to wake the watch.
     static let lost = "hub-lost"
 
-    private let down = Mutex(false)
+    /// Transport failures in a row, and whether the hub counts as down. One failure alone (a long upload cut, a
+    /// connection reset) does not stop the node's other work: two in a row, with no answer between, do.
+    private let state = Mutex((failures: 0, down: false))
+    static let failuresForDown = 2
     let notifier: ChangeNotifier
 
     public init(notifier: ChangeNotifier) {
         self.notifier = notifier
     }
 
-    public var isDown: Bool { self.down.withLock { $0 } }
+    public var isDown: Bool { self.state.withLock { $0.down } }
 
     func failed() async {
-        let changed = self.down.withLock { down in
-            defer { down = true }
-            return !down
+        let changed = self.state.withLock { state in
+            state.failures += 1
+            guard !state.down, state.failures >= Self.failuresForDown else { return false }
+            state.down = true
+            return true
         }
         if changed { await self.notifier.notify(Self.lost) }
     }
 
     func answered() async {
-        let changed = self.down.withLock { down in
-            defer { down = false }
-            return down
+        let changed = self.state.withLock { state in
+            defer { state = (0, false) }
+            return state.down
         }
         if changed { await self.notifier.notify(Self.returned) }
     }
@@ -57,9 +62,14 @@ struct HubWatch: NamedService {
                 continue
             }
             self.engine.logger.warning("the hub does not answer; probing it every second 中心平台无响应，每秒探测")
+            var probes = 0
             while link.isDown && !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let returned = await self.engine.version(of: HubLink.returned)
-                await self.engine.hub.probe()
+                // Why it does not answer, once a minute: a refused certificate looks like an outage otherwise.
+                if let failure = await self.engine.hub.probe(), probes % 60 == 0 {
+                    self.engine.logger.warning("the hub still does not answer 中心平台仍无响应", metadata: ["xietong.error": "\(failure)"])
+                }
+                probes += 1
                 if link.isDown { await self.engine.pause(HubLink.returned, seconds: Self.probeInterval, since: returned) }
             }
             guard !link.isDown else { return }

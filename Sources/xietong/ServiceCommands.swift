@@ -135,14 +135,21 @@ struct NodeCommand: AsyncParsableCommand {
             configuration: .xietong(connectionsPerHost: max(configuration.lanes + 8, configuration.deliveryLanes))
         )
         let scheme = configuration.serveTLS && configuration.tls != nil ? "https" : "http"
-        let (app, _) = try await NodeApplication.build(
-            configuration: configuration,
-            registry: reference.0,
-            catalog: reference.1,
-            httpClient: client,
-            logger: makeLogger("xietong.node.\(organisation)")
-        ) { port in
-            announce("xietong node \(organisation) listening on \(scheme)://\(host):\(port)")
+        let app: any ApplicationProtocol
+        do {
+            app = try await NodeApplication.build(
+                configuration: configuration,
+                registry: reference.0,
+                catalog: reference.1,
+                httpClient: client,
+                logger: makeLogger("xietong.node.\(organisation)")
+            ) { port in
+                announce("xietong node \(organisation) listening on \(scheme)://\(host):\(port)")
+            }.0
+        } catch {
+            // A certificate that does not load, a database that cannot be opened: the client is shut down first.
+            try? await client.shutdown()
+            throw error
         }
         do {
             try await app.runService()

@@ -47,3 +47,19 @@ import XietongStore
         }
     }
 }
+
+extension DatabaseURLTests {
+    /// A database password shows nowhere a value is printed or dumped (issue 19): not in the URL's description, not
+    /// in the server's, not in a reflection of either.
+    @Test func aPasswordIsNeverPrinted() throws {
+        let url = try DatabaseURL.parse("postgres://xietong:s3cret-pass@db.example:5432/xietong_hub", path: "database")
+        guard case .postgres(let server) = url else {
+            Issue.record("not a PostgreSQL URL")
+            return
+        }
+        for text in ["\(url)", String(reflecting: url), "\(server)", String(reflecting: server), "\([url])"] {
+            #expect(!text.contains("s3cret-pass"), "a description holds the password")
+        }
+        #expect(server.url.contains("s3cret-pass"))
+    }
+}

@@ -8,7 +8,7 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(PostgresServer)
 
-    public struct PostgresServer: Sendable, Hashable {
+    public struct PostgresServer: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
         public var host: String
         public var port: Int
         public var user: String
@@ -24,6 +24,15 @@ public enum DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             self.database = database
             self.requireTLS = requireTLS
         }
+
+        /// The server without its password: what a log line or a dump shows.
+        public var description: String {
+            var shown = self
+            shown.password = self.password == nil ? nil : "***"
+            return shown.url
+        }
+
+        public var customMirror: Mirror { Mirror(self, children: ["url": self.description], displayStyle: .struct) }
 
         public var url: String {
             let credentials = self.user.addingPercentEncoding(withAllowedCharacters: .urlUserAllowed) ?? self.user

@@ -89,8 +89,8 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// The VFS files are opened with: the default one, with each run of WAL frames or checkpoint pages written in one
-    /// system call (CSQLiteVFS). Should registering it fail, the default VFS itself.
+    /// The VFS files are opened with: the default one, with each run of WAL frames written in one system call
+    /// (CSQLiteVFS). Should registering it fail, the default VFS itself.
     static let vfs: String? = xietong_vfs_register() == SQLITE_OK ? XIETONG_VFS_NAME : nil
 
     /// The names of the VFS layers the main database file was opened through, outermost first ("xietong/unix").
@@ -108,9 +108,11 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
 
     private func failure(_ sql: String) -> StoreError {
         let message = String(cString: sqlite3_errmsg(self.handle))
-        // A full disk (SQLITE_FULL, or the write's errno): SQLite rolled the statement back, nothing was kept.
-        let system = sqlite3_system_errno(self.handle)
-        if sqlite3_extended_errcode(self.handle) & 0xff == SQLITE_FULL || system == ENOSPC || system == EDQUOT {
+        // A full disk (SQLITE_FULL, or an I/O error whose errno says so; the errno is kept from the last I/O error,
+        // so it is read only for one): SQLite rolled the statement back, nothing was kept.
+        let code = sqlite3_extended_errcode(self.handle) & 0xff
+        let system = code == SQLITE_IOERR ? sqlite3_system_errno(self.handle) : 0
+        if code == SQLITE_FULL || system == ENOSPC || system == EDQUOT {
             var error = StoreError.diskFull(self.path)
             error.underlying = "\(SQLiteFailure(message: message, sql: sql))"
             return error
