@@ -8,8 +8,6 @@ public import XietongStore
 public protocol ServiceSettings {
     /// `HUB` or `NODE`: the service's own variables are `XIETONG_HUB_…` or `XIETONG_NODE_…`.
     static var environmentRole: String { get }
-    /// The variables this service reads besides the shared ones.
-    static var ownEnvironment: [String] { get }
     var listen: ListenAddress { get set }
     var dataDirectory: String { get set }
     var database: String? { get set }
@@ -66,20 +64,6 @@ public enum ServiceEnvironment {
             )
         }
     }
-
-    /// A number of seconds from `name`: finite and above zero.
-    public static func seconds(_ name: String, _ value: String, file: String? = nil) throws(ConfigurationError) -> Double {
-        guard let number = Double(value), number.isFinite, number > 0 else {
-            throw ConfigurationError(
-                .invalidValue,
-                file: file,
-                path: name,
-                zh: "应为大于 0 的秒数：\(value)",
-                en: "expected a number of seconds above 0: \(value)"
-            )
-        }
-        return number
-    }
 }
 
 extension ServiceSettings {
@@ -89,15 +73,7 @@ extension ServiceSettings {
         let role = Self.environmentRole
         if let host = environment["XIETONG_\(role)_HOST"] { self.listen.host = host }
         if let port = environment["XIETONG_\(role)_PORT"] {
-            guard let value = Int(port), (0...65535).contains(value) else {
-                throw ConfigurationError(
-                    .invalidValue,
-                    path: "XIETONG_\(role)_PORT",
-                    zh: "端口无效：\(port)（应为 0–65535）",
-                    en: "not a port number: \(port) (0–65535)"
-                )
-            }
-            self.listen.port = value
+            self.listen.port = try ConfigurationError.port("XIETONG_\(role)_PORT", Int(port), text: port)
         }
         if let directory = environment["XIETONG_DATA_DIR"] { self.dataDirectory = directory }
         if let database = environment["XIETONG_DATABASE"] { self.database = database }
@@ -108,22 +84,14 @@ extension ServiceSettings {
         if let registry = environment["XIETONG_REGISTRY"] { self.registry = registry }
         if let override = environment["XIETONG_CATALOG_OVERRIDE"] { self.catalogOverride = override }
         if let reserve = environment["XIETONG_FREE_SPACE_RESERVE_MB"] {
-            self.freeSpaceReserveMB = try ConfigurationError.nonNegativeNumber("XIETONG_FREE_SPACE_RESERVE_MB", reserve)
+            self.freeSpaceReserveMB = try ConfigurationError.number("XIETONG_FREE_SPACE_RESERVE_MB", reserve)
         }
     }
 
     /// Checks the shared settings.
     public func checkShared(file: String?) throws(ConfigurationError) {
-        guard (0...65535).contains(self.listen.port) else {
-            throw ConfigurationError(
-                .invalidValue,
-                file: file,
-                path: "listen.port",
-                zh: "端口无效：\(self.listen.port)（应为 0–65535）",
-                en: "not a port number: \(self.listen.port) (0–65535)"
-            )
-        }
-        _ = try ConfigurationError.nonNegativeNumber("freeSpaceReserveMB", String(self.freeSpaceReserveMB), file: file)
+        _ = try ConfigurationError.port("listen.port", self.listen.port, file: file)
+        _ = try ConfigurationError.number("freeSpaceReserveMB", String(self.freeSpaceReserveMB), file: file)
     }
 
     /// The blob store's folder: `blobDirectory`, or `blobs` in the data directory.

@@ -145,6 +145,8 @@ public enum EvidenceAudit {
         // The leaves, recomputed from their text.
         var hashes: [[UInt8]] = []
         var logged: [String: (index: Int, leaf: String)] = [:]
+        /// The package hashes the log recorded with the receipts.
+        var loggedContent: [String: String] = [:]
         for row in leaves {
             let index = row.index
             let recorded = try? JSONDecoder().decode(PackageEvent.self, from: Data(row.leaf.utf8))
@@ -165,6 +167,7 @@ public enum EvidenceAudit {
             }
             hashes.append(hash)
             logged["\(packageId)|\(hop)"] = (index, leaf)
+            if let recorded, let sha256 = Evidence.contentSHA256(of: recorded) { loggedContent[recorded.packageId] = sha256 }
         }
 
         // Every event row against its leaf, and every leaf against its event row.
@@ -210,59 +213,35 @@ public enum EvidenceAudit {
                 )
             }
         }
+        // Every signed head: the nodes' kept ones first, then the hub's own. A log cut back below a head a node kept,
+        // or rewritten under one, is named even when the hub's own heads were removed with it.
         var pinned: String?
-        // Heads the nodes kept are checked like the hub's own: a log cut back below one, or rewritten under one, is
-        // named even when the hub's own heads were removed with it.
-        for head in keptHeads {
+        for (head, kept) in keptHeads.map({ ($0, true) }) + heads.map({ ($0, false) }) {
+            let whose = kept ? LocalizedText(zh: "节点保存的树头", en: "a tree head a node kept") : LocalizedText(zh: "树头", en: "the tree head")
             do throws(TrustError) {
                 pinned = try await head.verifySignature(trust: trust, hub: hub, pinnedKey: pinned) ?? pinned
             } catch {
                 problem(
                     "evidence.tree-head-signature",
-                    "节点保存的树头（\(head.treeSize) 条，\(head.timestamp)）签名无效：\(error.message.zh)",
-                    "a tree head a node kept (size \(head.treeSize), \(head.timestamp)) has no valid signature: \(error.message.en)"
+                    "\(whose.zh)（\(head.treeSize) 条，\(head.timestamp)）签名无效：\(error.message.zh)",
+                    "\(whose.en) (size \(head.treeSize), \(head.timestamp)) has no valid signature: \(error.message.en)"
                 )
-                continue
+                // A kept head is the auditor's evidence: one that does not verify proves nothing either way.
+                if kept { continue }
             }
             guard head.treeSize <= hashes.count else {
                 problem(
-                    "evidence.log-truncated",
-                    "节点保存了中心平台 \(head.timestamp) 签名的 \(head.treeSize) 条记录的树头，中心平台现仅有 \(hashes.count) 条：日志被截短或回退",
-                    "a node kept the hub's signed head of \(head.treeSize) leaves (\(head.timestamp)), but the hub's log has only \(hashes.count): it was cut back or rolled back"
+                    kept ? "evidence.log-truncated" : "evidence.tree-head-mismatch",
+                    "\(whose.zh)（\(head.timestamp)）有 \(head.treeSize) 条记录，中心平台现仅有 \(hashes.count) 条：日志被截短或回退",
+                    "\(whose.en) (\(head.timestamp)) covers \(head.treeSize) leaves, but the hub's log has only \(hashes.count): it was cut back or rolled back"
                 )
                 continue
             }
             if Hex.string(try await tree.root(size: head.treeSize)) != head.rootHash {
                 problem(
-                    "evidence.log-rewritten",
-                    "中心平台前 \(head.treeSize) 条记录与节点保存的 \(head.timestamp) 签名树头不符：历史记录被改写",
-                    "the hub's first \(head.treeSize) leaves do not match the signed head a node kept (\(head.timestamp)): history was rewritten"
-                )
-            }
-        }
-        for head in heads {
-            do throws(TrustError) {
-                pinned = try await head.verifySignature(trust: trust, hub: hub, pinnedKey: pinned) ?? pinned
-            } catch {
-                problem(
-                    "evidence.tree-head-signature",
-                    "树头（\(head.treeSize) 条，\(head.timestamp)）签名无效：\(error.message.zh)",
-                    "the tree head of size \(head.treeSize) (\(head.timestamp)) has no valid signature: \(error.message.en)"
-                )
-            }
-            guard head.treeSize <= hashes.count else {
-                problem(
-                    "evidence.tree-head-mismatch",
-                    "中心平台曾签名 \(head.treeSize) 条记录，现仅有 \(hashes.count) 条",
-                    "the hub signed a log of \(head.treeSize) leaves, but only \(hashes.count) remain"
-                )
-                continue
-            }
-            if Hex.string(try await tree.root(size: head.treeSize)) != head.rootHash {
-                problem(
-                    "evidence.tree-head-mismatch",
-                    "前 \(head.treeSize) 条记录的根哈希与中心平台 \(head.timestamp) 签名的不符：历史记录被改写",
-                    "the first \(head.treeSize) leaves no longer hash to the root the hub signed at \(head.timestamp): history was rewritten"
+                    kept ? "evidence.log-rewritten" : "evidence.tree-head-mismatch",
+                    "前 \(head.treeSize) 条记录的根哈希与\(whose.zh)（中心平台 \(head.timestamp) 签名）不符：历史记录被改写",
+                    "the first \(head.treeSize) leaves no longer hash to the root of \(whose.en) (signed by the hub at \(head.timestamp)): history was rewritten"
                 )
             }
         }
@@ -279,12 +258,6 @@ public enum EvidenceAudit {
         }
 
         // Every stored package's bytes against the hash the log recorded with its receipt, and its attachments.
-        var loggedContent: [String: String] = [:]
-        for row in leaves {
-            if let event = try? JSONDecoder().decode(PackageEvent.self, from: Data(row.leaf.utf8)), let sha256 = Evidence.contentSHA256(of: event) {
-                loggedContent[event.packageId] = sha256
-            }
-        }
         for content in contents {
             let expected = loggedContent[content.packageId] ?? content.recorded
             if content.actual.isEmpty {

@@ -59,6 +59,7 @@ public enum HubApplication {
         }
         let controller = HubController(
             configuration: configuration,
+            reserve: configuration.diskReserve,
             intake: intake,
             store: store,
             blobs: blobs,

@@ -147,7 +147,7 @@ public struct HubConfiguration: Sendable, Codable {
             configuration.users.append(Credential(name: "supervisor", role: .supervisor, token: token))
         }
         if let seconds = environment["XIETONG_ALERT_AFTER_SECONDS"] {
-            configuration.alertAfterSeconds = try ServiceEnvironment.seconds("XIETONG_ALERT_AFTER_SECONDS", seconds)
+            configuration.alertAfterSeconds = try ConfigurationError.number("XIETONG_ALERT_AFTER_SECONDS", seconds, allowsZero: false)
         }
         if let calendar = environment["XIETONG_CALENDAR"] { configuration.calendar = calendar }
         try configuration.check(file: file)
@@ -237,5 +237,4 @@ public struct HubConfiguration: Sendable, Codable {
 
 extension HubConfiguration: ServiceSettings {
     public static let environmentRole = "HUB"
-    public static let ownEnvironment = ServiceEnvironment.hub
 }

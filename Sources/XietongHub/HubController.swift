@@ -12,6 +12,8 @@ import XietongTrust
 /// The hub's HTTP interface for nodes and the administrator (described in docs/protocol.md).
 struct HubController: Sendable {
     let configuration: HubConfiguration
+    /// The free-space reserve, made once from the configuration (checked on every package and upload).
+    let reserve: DiskReserve
     let intake: PackageIntake
     let store: HubStore
     let blobs: BlobStore
@@ -72,7 +74,7 @@ struct HubController: Sendable {
 
     func addRoutes(to router: Router<PeerRequestContext>) {
         router.get("/healthz") { _, _ in
-            HTTPJSON.response(Health(organisation: self.configuration.organisation, disks: self.configuration.diskReserve.status()))
+            HTTPJSON.response(Health(organisation: self.configuration.organisation, disks: self.reserve.status()))
         }
         router.post("/v1/packages") { request, context in try await self.receivePackage(request, context) }
         router.post("/v1/packages/batch") { request, _ in try await self.receiveBatch(request) }
@@ -95,7 +97,7 @@ struct HubController: Sendable {
     func receivePackage(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         guard let node = self.node(request) else { return Self.unauthorised }
         // Below the free-space reserve new packages are refused (507); the node keeps them and retries (issue 19).
-        try self.configuration.diskReserve.check()
+        try self.reserve.check()
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maxPackageBytes)
@@ -171,7 +173,7 @@ struct HubController: Sendable {
     /// Up to 64 packages of one lane, base64 in JSON, in order; answered with one receipt each, in order.
     func receiveBatch(_ request: Request) async throws -> Response {
         guard let node = self.node(request) else { return Self.unauthorised }
-        try self.configuration.diskReserve.check()
+        try self.reserve.check()
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: 48 << 20)
@@ -229,7 +231,7 @@ struct HubController: Sendable {
             for try await _ in request.body {}  // Drain without holding it: it may be a dossier of gigabytes.
             return HTTPJSON.response(["sha256": sha256, "status": "exists"])
         }
-        try self.configuration.diskReserve.check()
+        try self.reserve.check()
         do {
             let written = try await self.blobs.write(request.body, expectedSHA256: sha256)
             return HTTPJSON.response(["sha256": written.sha256, "size": String(written.size), "status": "stored"], status: .created)

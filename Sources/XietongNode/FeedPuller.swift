@@ -16,11 +16,7 @@ struct FeedPuller: NamedService {
         var cursor = (try? await self.engine.store.feedCursor()) ?? 0
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            // While the hub does not answer, only HubWatch's probe tries it (see OutboxForwarder).
-            if self.engine.hub.link.isDown {
-                await self.engine.pause(HubLink.returned, seconds: HubWatch.probeInterval)
-                continue
-            }
+            if await self.engine.waitWhileTheHubIsDown() { continue }
             do {
                 let after = cursor
                 let entries = try await cancelWhenGracefulShutdown { try await self.engine.hub.feed(after: after, wait: 20) }

@@ -76,7 +76,8 @@ public enum NodeApplication {
             retry: RetryPolicy(base: configuration.retryBaseSeconds, maximum: configuration.retryMaxSeconds),
             httpClient: httpClient,
             identity: identity,
-            logger: logger
+            logger: logger,
+            reserve: configuration.diskReserve
         )
         if configuration.credentials.credentials.isEmpty {
             logger.warning("no API keys configured: any caller can use this node (development only)")

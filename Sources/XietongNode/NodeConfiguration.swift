@@ -298,5 +298,4 @@ public struct NodeConfiguration: Sendable, Codable {
 
 extension NodeConfiguration: ServiceSettings {
     public static let environmentRole = "NODE"
-    public static let ownEnvironment = ServiceEnvironment.node
 }

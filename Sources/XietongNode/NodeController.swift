@@ -37,7 +37,7 @@ struct NodeController: Sendable {
 
     func addRoutes(to router: Router<PeerRequestContext>) {
         router.get("/healthz") { _, _ in
-            HTTPJSON.response(Health(organisation: self.engine.configuration.organisation, disks: self.engine.configuration.diskReserve.status()))
+            HTTPJSON.response(Health(organisation: self.engine.configuration.organisation, disks: self.engine.reserve.status()))
         }
         let api = router.group("/api/v1")
         api.post("/packages") { request, _ in try await self.authorised(request) ? self.sendPackage(request) : Self.unauthorised }
@@ -64,7 +64,7 @@ struct NodeController: Sendable {
             return HTTPJSON.response(try await self.engine.store.reminders())
         }
         // New work is refused below the free-space reserve (507 store.disk-full); reads and accepted work go on.
-        let reserve = self.engine.configuration.diskReserve
+        let reserve = self.engine.reserve
         api.post("/attachments") { request, _ in
             guard self.authorised(request) else { return Self.unauthorised }
             try reserve.check()

@@ -22,6 +22,8 @@ public struct NodeEngine: Sendable {
     /// checks what it receives.
     public let identity: Identity?
     public let logger: Logger
+    /// The free-space reserve, made once from the configuration (checked on every package and upload).
+    let reserve: DiskReserve
     /// Resumable uploads being appended to by a request right now.
     let uploads = UploadsInProgress()
 
@@ -80,7 +82,7 @@ public struct NodeEngine: Sendable {
             statusURL: "/api/v1/packages/\(envelope.packageId)"
         )
         // Below the free-space reserve a new package is refused (507) while what was accepted drains (issue 19).
-        try self.configuration.diskReserve.check()
+        try self.reserve.check()
         let lane = Self.lane(for: package, lanes: self.configuration.lanes)
         let stored = try await self.store.enqueue(package, content: bytes, lane: lane, receipt: receipt)
         if stored.receivedAt == receipt.receivedAt {
@@ -112,6 +114,15 @@ public struct NodeEngine: Sendable {
         await cancelWhenGracefulShutdown {
             await notifier.wait(for: signal, since: since, timeout: .milliseconds(Int(max(seconds, 0.001) * 1000)))
         }
+    }
+
+    /// While the hub does not answer, waits (up to a probe's interval, or its return) instead of sending: only
+    /// HubWatch's probe tries it then. Requests sent meanwhile would each wait for a connection until they time out,
+    /// and hold their loop when the hub returns (issue 19). Says whether it waited.
+    func waitWhileTheHubIsDown() async -> Bool {
+        guard self.hub.link.isDown else { return false }
+        await self.pause(HubLink.returned, seconds: HubWatch.probeInterval)
+        return true
     }
 
     func later(_ seconds: TimeInterval) -> String { Timestamp.string(Date().addingTimeInterval(seconds)) }

@@ -24,12 +24,7 @@ struct OutboxForwarder: NamedService {
 
     func runLane(_ lane: Int) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            // While the hub does not answer, only HubWatch's probe tries it: requests sent now would each wait for
-            // a connection until they time out, and hold the lane when the hub returns (issue 19).
-            if self.engine.hub.link.isDown {
-                await self.engine.pause(HubLink.returned, seconds: HubWatch.probeInterval)
-                continue
-            }
+            if await self.engine.waitWhileTheHubIsDown() { continue }
             do {
                 let version = await self.engine.version(of: NodeEngine.Signal.outbox(lane))
                 let batch = try await self.engine.store.pendingBatch(lane: lane, now: Timestamp.now(), limit: Self.batchLimit)

@@ -13,10 +13,7 @@ struct Reporter: NamedService {
     func run() async throws {
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if self.engine.hub.link.isDown {
-                await self.engine.pause(HubLink.returned, seconds: HubWatch.probeInterval)
-                continue
-            }
+            if await self.engine.waitWhileTheHubIsDown() { continue }
             let version = await self.engine.version(of: NodeEngine.Signal.reports)
             let due = (try? await self.engine.store.dueReports()) ?? []
             if due.isEmpty {

@@ -41,15 +41,7 @@ struct ServiceOptions: ParsableArguments {
         do throws(ConfigurationError) {
             var configuration = try load(self.config)
             if let port = self.port {
-                guard (0...65535).contains(port) else {
-                    throw ConfigurationError(
-                        .invalidValue,
-                        path: "--port",
-                        zh: "端口无效：\(port)（应为 0–65535）",
-                        en: "not a port number: \(port) (0–65535)"
-                    )
-                }
-                configuration[keyPath: portPath] = port
+                configuration[keyPath: portPath] = try ConfigurationError.port("--port", port)
             }
             if let dataDir = self.dataDir { configuration[keyPath: dataDirectoryPath] = dataDir }
             // A busy port is named now, with exit code 2, before anything starts (issue 19).
@@ -98,7 +90,7 @@ struct HubCommand: AsyncParsableCommand {
         do {
             try await app.runService()
         } catch {
-            throw startFailure(error, listen: configuration.listen)
+            throw startFailure(error, settings: configuration)
         }
     }
 }
@@ -156,23 +148,19 @@ struct NodeCommand: AsyncParsableCommand {
         } catch {
             // The client is shut down on every way out: dropped without it, AsyncHTTPClient traps (exit 132).
             try? await client.shutdown()
-            throw startFailure(error, listen: configuration.listen)
+            throw startFailure(error, settings: configuration)
         }
         try? await client.shutdown()
     }
 }
 
-/// What a service that could not run says: a port taken between the check and the bind is named like the check
-/// names it, in both languages, with exit code 2; anything else is rethrown.
-func startFailure(_ error: any Error, listen: ListenAddress) -> any Error {
-    let text = String(describing: error)
-    guard text.contains("Address already in use") || text.contains("errno: 98") else { return error }
-    exitForConfiguration(
-        ConfigurationError(
-            .portUnavailable,
-            path: "listen.port",
-            zh: "监听地址 \(listen.host):\(listen.port) 已被其他进程占用",
-            en: "the address to listen on, \(listen.host):\(listen.port), is already in use by another process"
-        )
-    )
+/// What a service that could not run says: when its address is now taken (by another process between the check at
+/// start and the bind), the same error as that check, with exit code 2; anything else is rethrown.
+func startFailure(_ error: any Error, settings: some ServiceSettings) -> any Error {
+    do throws(ConfigurationError) {
+        try settings.checkListenAddress()
+    } catch {
+        exitForConfiguration(error)
+    }
+    return error
 }

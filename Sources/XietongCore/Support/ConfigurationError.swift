@@ -64,23 +64,34 @@ extension ConfigurationError {
         }
     }
 
-    /// A non-negative number read from a setting or an environment variable (`name`): a size or a count of seconds.
-    public static func nonNegativeNumber(_ name: String, _ value: String, file: String? = nil) throws(ConfigurationError) -> Double {
-        guard let number = Double(value), number.isFinite, number >= 0 else {
+    /// A finite number read from a setting or an environment variable (`name`): at least 0 (a size), or above 0
+    /// when `zero` is not allowed (a number of seconds).
+    public static func number(_ name: String, _ value: String, file: String? = nil, allowsZero: Bool = true) throws(ConfigurationError) -> Double {
+        guard let number = Double(value), number.isFinite, allowsZero ? number >= 0 : number > 0 else {
             throw ConfigurationError(
                 .invalidValue,
                 file: file,
                 path: name,
-                zh: "应为不小于 0 的数：\(value)",
-                en: "expected a number of at least 0: \(value)"
+                zh: allowsZero ? "应为不小于 0 的数：\(value)" : "应为大于 0 的数：\(value)",
+                en: allowsZero ? "expected a number of at least 0: \(value)" : "expected a number above 0: \(value)"
             )
         }
         return number
     }
 
-    /// The free-space reserve in MiB (issue 19).
-    public static func reserve(_ name: String, _ value: String, file: String? = nil) throws(ConfigurationError) -> Double {
-        try self.nonNegativeNumber(name, value, file: file)
+    /// A port to listen on, from `name` (`listen.port`, `XIETONG_NODE_PORT`, `--port`): 0 (any free one) to 65535.
+    public static func port(_ name: String, _ value: Int?, text: String? = nil, file: String? = nil) throws(ConfigurationError) -> Int {
+        guard let value, (0...65535).contains(value) else {
+            let shown = text ?? value.map(String.init) ?? ""
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: name,
+                zh: "端口无效：\(shown)（应为 0–65535）",
+                en: "not a port number: \(shown) (0–65535)"
+            )
+        }
+        return value
     }
 
     /// Decodes one of an enumeration's values, or fails naming the valid ones (a bad `mode` used to show the

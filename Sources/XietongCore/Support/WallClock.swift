@@ -14,11 +14,6 @@ public struct WallClock: Sendable {
     /// The machine's clock.
     public static let system = WallClock { Date() }
 
-    /// A clock stopped at `instant`.
-    public static func fixed(_ instant: Date) -> WallClock {
-        WallClock { instant }
-    }
-
     /// A clock that reads `instant` when it is made and then runs at the machine's pace (measured on the monotonic
     /// clock, so that moving the machine's clock does not move it): what tests use, so that events still follow each
     /// other in time while the day they are judged on is the test's.
@@ -34,11 +29,6 @@ public struct WallClock: Sendable {
     /// A clock that starts at 09:00, China time, of `day` and runs at the machine's pace.
     public static func starting(chinaDay day: CalendarDate) -> WallClock {
         .starting(at: Date(timeIntervalSince1970: TimeInterval(day.ordinal * 86400 + 1 * 3600)))
-    }
-
-    /// A clock stopped at noon, China time, of `day` (`yyyy-MM-dd`): the day a test's time limits are judged on.
-    public static func fixed(chinaDay day: CalendarDate) -> WallClock {
-        .fixed(Date(timeIntervalSince1970: TimeInterval(day.ordinal * 86400 + 4 * 3600)))
     }
 
     /// The current instant.

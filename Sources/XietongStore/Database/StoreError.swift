@@ -47,14 +47,6 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         return StoreError(.io, zh: zh, en: "\(en) (errno \(code))")
     }
 
-    /// Whether an error is a full disk, whatever its layer reported it as (Foundation's file errors included).
-    public static func isDiskFull(_ error: any Error) -> Bool {
-        if let store = error as? StoreError { return store.code == .diskFull }
-        if let cocoa = error as? CocoaError, cocoa.code == .fileWriteOutOfSpace { return true }
-        if let posix = error as? POSIXError { return posix.code == .ENOSPC || posix.code == .EDQUOT }
-        return false
-    }
-
     public var description: String { "\(self.code.rawValue): \(self.message.zh) / \(self.message.en)" }
     public var debugDescription: String { self.description + (self.underlying.map { " (\($0))" } ?? "") }
 }
