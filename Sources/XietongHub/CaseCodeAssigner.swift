@@ -39,6 +39,20 @@ public struct CaseCodeAssigner: Sendable {
         }
     }
 
+    /// The code a restored hub's own receipt gave the package before the restore (issue 19), kept: its sequence is
+    /// reserved so that no other case gets it again.
+    public func code(replaying receipt: Receipt) async throws(Failure) -> (code: UnifiedCaseCode, assigned: Bool)? {
+        guard let text = receipt.unifiedCaseCode, let code = try? UnifiedCaseCode(text) else { return nil }
+        if receipt.codeAssigned {
+            do {
+                try await self.sequences.reserve(organisationCode: code.organisationCode, day: code.date.compact, upTo: code.sequence)
+            } catch {
+                throw .store(error)
+            }
+        }
+        return (code, receipt.codeAssigned)
+    }
+
     /// The package's own code when it has one, otherwise a newly assigned one.
     public func code(for package: CasePackage) async throws(Failure) -> (code: UnifiedCaseCode, assigned: Bool) {
         if let text = package.envelope.unifiedCaseCode, let existing = try? UnifiedCaseCode(text) {

@@ -87,6 +87,8 @@ struct HubController: Sendable {
         router.post("/v1/events") { request, _ in try await self.events(request) }
         router.get("/v1/feed") { request, context in try await self.feed(request, context) }
         router.post("/v1/feed/ack") { request, context in try await self.acknowledge(request, context) }
+        router.post("/v1/packages/held") { request, _ in try await self.heldPackages(request) }
+        router.get("/v1/admin/replays") { request, _ in try await self.adminReplays(request) }
         router.get("/v1/admin/refusals") { request, _ in try await self.adminRefusals(request) }
         router.get("/v1/admin/access-log") { request, _ in try await self.adminAccessLog(request) }
         router.get("/v1/admin/alerts") { request, _ in try await self.adminAlerts(request) }
@@ -133,11 +135,15 @@ struct HubController: Sendable {
         /// The node records the hub's hops from the receipts, so they need not go to its feed (absent from nodes of
         /// earlier releases).
         var hopsInReceipt: Bool?
+        /// One per package (null for none): the hub's own signed receipt for a package sent again because a restored
+        /// hub no longer had it (issue 19).
+        var replays: [Receipt?]?
 
         init(json reader: inout JSONReader) throws(JSONReader.Failure) {
             var packages: [String]?
             var signatures: [PackageSignature?]?
             var hopsInReceipt: Bool?
+            var replays: [Receipt?]?
             try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
                 switch key {
                 case "packages": packages = try reader.read([String].self)
@@ -148,12 +154,17 @@ struct HubController: Sendable {
                     }
                 case "hopsInReceipt":
                     hopsInReceipt = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readBool() }
+                case "replays":
+                    replays = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in
+                        try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readOptional(Receipt.self) }
+                    }
                 default: try reader.skipValue()
                 }
             }
             self.packages = try reader.required(packages, "packages")
             self.signatures = signatures
             self.hopsInReceipt = hopsInReceipt
+            self.replays = replays
         }
     }
 
@@ -193,6 +204,7 @@ struct HubController: Sendable {
         let outcomes = try await self.intake.receive(
             batch: packages,
             signatures: batch.signatures,
+            replays: self.verifiedReplays(batch.replays, from: node),
             from: node,
             hopsInReceipt: batch.hopsInReceipt == true
         ) { "/v1/packages/\($0)" }
@@ -356,6 +368,7 @@ struct HubController: Sendable {
         let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 200, 1), 1000)
         let wait = min(max(request.uri.queryParameters.get("wait", as: Double.self) ?? 0, 0), 60)
         await self.activity.saw(node, acknowledging: after)
+        if let diverged = try await self.divergence(request, node: node, after: after) { return diverged }
         let version = await self.notifier.version(of: node)
         var page = try await self.store.feedPage(organisation: node, after: after, limit: limit)
         if page.count == 0 && wait > 0 {

@@ -63,9 +63,12 @@ public struct PackageIntake: Sendable {
 
     /// Receives a lane's packages in order: each is checked and coded, then all accepted ones are stored in one
     /// transaction (one commit for the batch). `hopsInReceipt`: the node records the hub's hops from the receipts.
+    /// `replays`: per package, the hub's own signed receipt for it from before a restore that lost it, already
+    /// verified (issue 19); such a package is stored as first received.
     public func receive(
         batch: [[UInt8]],
         signatures: [PackageSignature?]? = nil,
+        replays: [Receipt?]? = nil,
         from node: String,
         hopsInReceipt: Bool = false,
         statusURL: (String) -> String
@@ -73,7 +76,8 @@ public struct PackageIntake: Sendable {
         var prepared: [Prepared] = []
         for (index, bytes) in batch.enumerated() {
             let signature = signatures.flatMap { index < $0.count ? $0[index] : nil }
-            prepared.append(try await self.prepare(bytes, signature: signature, from: node))
+            let replay = replays.flatMap { index < $0.count ? $0[index] : nil }
+            prepared.append(try await self.prepare(bytes, signature: signature, replaying: replay, from: node))
         }
         let ready = prepared.compactMap { item -> HubStore.Accepted? in
             if case .ready(let accepted) = item { return accepted }
@@ -93,7 +97,7 @@ public struct PackageIntake: Sendable {
         return outcomes
     }
 
-    func prepare(_ bytes: [UInt8], signature: PackageSignature?, from node: String) async throws -> Prepared {
+    func prepare(_ bytes: [UInt8], signature: PackageSignature?, replaying original: Receipt? = nil, from node: String) async throws -> Prepared {
         let digest = ContentHash.sha256(bytes)
         let report = self.checker.check(XMLBytes(bytes), attachments: BlobAttachmentResolver(store: self.blobs), now: self.store.clock.now())
         guard let package = report.package else { return .done(.unreadable(report.findings)) }
@@ -129,8 +133,10 @@ public struct PackageIntake: Sendable {
             return .done(.receipt(Receipt(packageId: envelope.packageId, status: .refused, findings: [finding]), repeated: false))
         }
 
+        // A package the hub received before a restore, with its receipt: not a new package, so not too old to accept.
+        let replay = original.flatMap { $0.packageId == envelope.packageId && $0.status == .accepted ? $0 : nil }
         var findings = report.findings
-        if let created = envelope.createdInstant, self.store.clock.now().timeIntervalSince(created) > self.maxPackageAge {
+        if replay == nil, let created = envelope.createdInstant, self.store.clock.now().timeIntervalSince(created) > self.maxPackageAge {
             findings.append(
                 Finding(
                     .expired,
@@ -170,7 +176,12 @@ public struct PackageIntake: Sendable {
                 )
             )
         }
-        let code = try await self.codes.code(for: package)
+        let code: (code: UnifiedCaseCode, assigned: Bool)
+        if let replay, let kept = try await self.codes.code(replaying: replay) {
+            code = kept
+        } else {
+            code = try await self.codes.code(for: package)
+        }
         return .ready(
             HubStore.Accepted(
                 package: package,
@@ -179,7 +190,8 @@ public struct PackageIntake: Sendable {
                 unifiedCaseCode: code.code.rawValue,
                 codeAssigned: code.assigned,
                 warnings: findings.filter { $0.severity == .warning },
-                signature: signature
+                signature: signature,
+                replayOf: replay
             )
         )
     }

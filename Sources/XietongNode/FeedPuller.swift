@@ -14,12 +14,28 @@ struct FeedPuller: NamedService {
 
     func run() async throws {
         var cursor = (try? await self.engine.store.feedCursor()) ?? 0
+        // The node's positions are the hub's plus the offset, which grows when a restored hub's feed is read again
+        // from where it and the node's part (issue 19); `boots`: the hub runs that may have written the entry at the
+        // cursor, so that the hub can tell whether it still holds it.
+        var offset = (try? await self.engine.store.feedOffset()) ?? 0
+        var boots = (try? await self.engine.store.feedRuns(containing: cursor - offset)) ?? []
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if await self.engine.waitWhileTheHubIsDown() { continue }
             do {
-                let after = cursor
-                let entries = try await cancelWhenGracefulShutdown { try await self.engine.hub.feed(after: after, wait: 20) }
+                let after = cursor - offset
+                let known = boots
+                var entries: [FeedEntry]
+                switch try await cancelWhenGracefulShutdown({ try await self.engine.hub.feed(after: after, boots: known, wait: 20) }) {
+                case .diverged(let runs):
+                    (offset, boots) = try await self.rewind(cursor: cursor, offset: offset, sent: known, hubRuns: runs)
+                    continue
+                case .entries(let page):
+                    entries = page
+                }
+                try await self.engine.store.noteRuns(entries.compactMap { entry in entry.boot.map { ($0, entry.seq) } })
+                let lastBoots = entries.last.map { $0.boot.map { [$0] } ?? [] }
+                for index in entries.indices { entries[index].seq += offset }
                 var index = 0
                 while index < entries.count {
                     // A run of status events is applied in one transaction, together with the cursor.
@@ -57,10 +73,13 @@ struct FeedPuller: NamedService {
                     cursor = entries[index].seq
                     index += 1
                 }
+                if let lastBoots { boots = lastBoots }
                 failures = 0
             } catch is CancellationError {
                 return
             } catch {
+                // The page may have been applied in part: the runs of the entry now at the cursor, as recorded.
+                boots = (try? await self.engine.store.feedRuns(containing: cursor - offset)) ?? boots
                 failures += 1
                 if failures % 10 == 1 {
                     self.engine.logger.warning("cannot read the feed from the hub; retrying", metadata: ["xietong.error": "\(error)"])
@@ -69,6 +88,30 @@ struct FeedPuller: NamedService {
                 await self.engine.pause(HubLink.returned, seconds: self.engine.retry.delay(afterAttempt: failures))
             }
         }
+    }
+
+    /// The hub does not hold the entry at the cursor: it was restored from an older copy of its database (issue 19).
+    /// Reads on after the last entry both hold, with the node's own positions going on from the cursor, and starts
+    /// the check of this node's packages against the restored hub (HubRestoreCheck). Returns the new offset and runs.
+    func rewind(cursor: Int, offset: Int, sent: [String], hubRuns: [FeedRun]) async throws -> (offset: Int, boots: [String]) {
+        let hubCursor = cursor - offset
+        let resume = FeedLineage.resume(hub: hubRuns, node: try await self.engine.store.feedRuns(), cursor: hubCursor)
+        if resume.after == hubCursor {
+            // Nothing lost: the runs sent were out of date (a page applied in part). The same runs again would loop.
+            guard resume.boots != sent else {
+                throw HubClient.Failure(status: 409, message: "the hub does not hold feed position \(hubCursor) under the runs this node read")
+            }
+            return (offset, resume.boots)
+        }
+        let newOffset = try await self.engine.store.rewindFeed(cursor: cursor, hubCursor: hubCursor, resumeAfter: resume.after, at: Timestamp.now())
+        self.engine.logger.error(
+            "the hub no longer holds what this node read of its feed: it was restored from an older copy. Reading its feed again from where the two part, and checking this node's packages against it 中心平台已从较早的备份恢复",
+            metadata: [
+                "xietong.hub_cursor": "\(hubCursor)", "xietong.resumed_after": "\(resume.after)", "xietong.lost_entries": "\(hubCursor - resume.after)",
+            ]
+        )
+        await self.engine.notifier.notify(NodeEngine.Signal.restore)
+        return (newOffset, resume.boots)
     }
 
     func process(_ entry: FeedEntry) async throws {
@@ -99,7 +142,13 @@ struct FeedPuller: NamedService {
     /// signature. Throws on a passing failure (the hub unreachable), so that the feed is read again.
     func prepare(_ entry: FeedEntry) async throws -> Prepared {
         guard var delivery = entry.delivery else { return .stored }
-        if try await self.engine.store.hasInbox(delivery.packageId) { return .stored }
+        if try await self.engine.store.hasInbox(delivery.packageId) {
+            // Lost by a restored hub and sent again by its sender: the hub is owed this node's hops again (issue 19).
+            if try await self.engine.store.recovered(delivery.packageId, at: Timestamp.now()) {
+                await self.engine.notifier.notify(NodeEngine.Signal.reports)
+            }
+            return .stored
+        }
         let content: [UInt8]
         if let inline = delivery.content.flatMap({ Data(base64Encoded: $0) }) {
             content = [UInt8](inline)

@@ -93,13 +93,17 @@ public struct HubClient: Sendable {
 
     /// Sends a lane's packages in one request; the hub answers with one receipt each, in order, signed by the key
     /// of `certificate` when the platform PKI is in use.
+    /// `replays`: per package, the hub's receipt for it from before a restore of the hub that lost it (issue 19);
+    /// nil when none is sent again.
     public func send(
         packages contents: [[UInt8]],
-        signatures: [PackageSignature]? = nil
+        signatures: [PackageSignature]? = nil,
+        replays: [Receipt?]? = nil
     ) async throws(Failure) -> (receipts: [Receipt], certificate: String?) {
         struct Batch: Encodable, CanonicalJSONWritable {
             var packages: [String]
             var signatures: [PackageSignature]?
+            var replays: [Receipt?]?
             /// This node records the hub's hops from the receipts (`NodeStore.settle`).
             var hopsInReceipt = true
 
@@ -107,6 +111,7 @@ public struct HubClient: Sendable {
                 writer.object {
                     $0.field("hopsInReceipt", self.hopsInReceipt)
                     $0.field("packages", self.packages)
+                    $0.field("replays", self.replays)
                     $0.field("signatures", self.signatures)
                 }
             }
@@ -133,7 +138,9 @@ public struct HubClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(
             ByteBuffer(
-                bytes: CanonicalJSON.bytes(Batch(packages: contents.map { Data($0).base64EncodedString() }, signatures: signatures))
+                bytes: CanonicalJSON.bytes(
+                    Batch(packages: contents.map { Data($0).base64EncodedString() }, signatures: signatures, replays: replays)
+                )
             )
         )
         let (status, body) = try await self.send(request)
@@ -154,8 +161,16 @@ public struct HubClient: Sendable {
         guard status == 200 || status == 201 else { throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self)) }
     }
 
-    /// Entries of this node's feed after `seq`, waiting up to `wait` seconds for new ones.
-    public func feed(after seq: Int, wait: Double, limit: Int = 200) async throws(Failure) -> [FeedEntry] {
+    /// A page of this node's feed, or the hub's answer that it does not hold the entry at the cursor (issue 19).
+    public enum FeedPage: Sendable {
+        case entries([FeedEntry])
+        /// The hub runs that wrote the feed the hub holds: it was restored from an older copy.
+        case diverged([FeedRun])
+    }
+
+    /// Entries of this node's feed after `seq`, waiting up to `wait` seconds for new ones. `boots`: the hub runs that
+    /// may have written the entry at `seq`, as the node read it; the hub answers `diverged` when it holds no such entry.
+    public func feed(after seq: Int, boots: [String] = [], wait: Double, limit: Int = 200) async throws(Failure) -> FeedPage {
         struct Page: JSONReadable {
             var entries: [FeedEntry]
 
@@ -163,14 +178,35 @@ public struct HubClient: Sendable {
                 self.entries = try reader.readObject(field: "entries", as: [FeedEntry].self)
             }
         }
-        let (status, body) = try await self.send(
-            self.request("/v1/feed?after=\(seq)&limit=\(limit)&wait=\(wait)", method: .GET),
-            timeout: .seconds(Int64(wait) + 30)
-        )
+        struct Diverged: Decodable {
+            var error: String
+            var runs: [FeedRun]
+        }
+        var path = "/v1/feed?after=\(seq)&limit=\(limit)&wait=\(wait)"
+        if !boots.isEmpty { path += "&boots=" + boots.joined(separator: ",") }
+        let (status, body) = try await self.send(self.request(path, method: .GET), timeout: .seconds(Int64(wait) + 30))
+        if status == 409, let diverged = try? JSONDecoder().decode(Diverged.self, from: Data(body)), diverged.error == "feed.diverged" {
+            return .diverged(diverged.runs)
+        }
         guard status == 200, let page = Self.decode(Page.self, body) else {
             throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))
         }
-        return page.entries
+        return .entries(page.entries)
+    }
+
+    /// Which of these packages (up to 1,000, sent or received by this node) the hub does not hold (issue 19).
+    public func missing(_ packageIds: [String]) async throws(Failure) -> [String] {
+        struct Asked: Encodable { var packageIds: [String] }
+        struct Answer: Decodable { var missing: [String] }
+        guard !packageIds.isEmpty else { return [] }
+        var request = self.request("/v1/packages/held", method: .POST)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: (try? JSONEncoder().encode(Asked(packageIds: packageIds))) ?? Data()))
+        let (status, body) = try await self.send(request)
+        guard status == 200, let answer = try? JSONDecoder().decode(Answer.self, from: Data(body)) else {
+            throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))
+        }
+        return answer.missing
     }
 
     /// The package's original bytes.

@@ -89,7 +89,7 @@ public enum NodeApplication {
         NodeConsole(engine: engine, sessions: sessions).addRoutes(to: router)
         var services: [any Service] = [
             DatabaseCloser(database: database), OutboxForwarder(engine: engine), FeedPuller(engine: engine), Reporter(engine: engine),
-            OutboxMonitor(engine: engine),
+            OutboxMonitor(engine: engine), HubRestoreCheck(engine: engine),
             SubscriptionRunner(engine: engine), BlobSweeper(blobs: engine.blobs, logger: logger), HubWatch(engine: engine),
         ]
         if identity != nil { services.append(HTTPClientCloser(client: hubHTTP)) }

@@ -53,6 +53,11 @@ struct NodeController: Sendable {
             return try await self.timeline(context)
         }
         api.get("/evidence") { request, _ in try await self.authorised(request) ? self.evidence() : Self.unauthorised }
+        // Each time the node found the hub restored from an older copy, and what it sent again or still waits for (issue 19).
+        api.get("/hub-restores") { request, _ in
+            guard self.authorised(request) else { return Self.unauthorised }
+            return HTTPJSON.response(try await self.engine.store.hubRestores())
+        }
         api.get("/packages/:id/evidence") { request, context in
             guard self.authorised(request) else { return Self.unauthorised }
             try await self.logRead(request, "package.evidence", context.parameters.get("id") ?? "")

@@ -34,6 +34,8 @@ public struct NodeEngine: Sendable {
         /// `NodeStore.nextUndelivered` picks.
         static func inbox(_ worker: Int) -> String { "inbox-\(worker)" }
         static let reports = "reports"
+        /// The feed found the hub restored from an older copy: HubRestoreCheck checks this node's packages (issue 19).
+        static let restore = "restore"
     }
 
     /// The lane of a case: the same case always goes through the same lane, so its messages stay in order.

@@ -60,7 +60,13 @@ struct OutboxForwarder: NamedService {
                     )
                 }
             }
-            let (receipts, certificate) = try await self.engine.hub.send(packages: batch.map(\.content), signatures: signatures)
+            // A package sent again to a restored hub that lost it goes with the hub's receipt for it (issue 19).
+            let replays = batch.contains { $0.hubReceipt != nil } ? batch.map(\.hubReceipt) : nil
+            let (receipts, certificate) = try await self.engine.hub.send(
+                packages: batch.map(\.content),
+                signatures: signatures,
+                replays: replays
+            )
             // The hub's signature on each receipt: kept with it as the node's proof of hand-over (issue 6).
             if let trust = self.engine.identity?.trust {
                 for receipt in receipts {

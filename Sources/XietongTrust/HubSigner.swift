@@ -51,6 +51,13 @@ public struct HubSigner: Sendable {
         return signed
     }
 
+    /// Whether this hub signed the receipt, as it is (a node sends it back with a package a restored hub lost,
+    /// issue 19).
+    public func signed(_ receipt: Receipt) -> Bool {
+        guard let signature = receipt.hubSignature else { return false }
+        return self.key.verifies(signature, over: receipt.signedBytes)
+    }
+
     public func sign(_ head: Evidence.TreeHead) throws(TrustError) -> Evidence.TreeHead {
         var signed = head
         signed.certificate = self.certificatePEM

@@ -7,8 +7,11 @@ import Synchronization
 /// signs every receipt; docs/performance.md).
 final class SigningKey: Sendable {
     private let key: Mutex<P256.Signing.PrivateKey>
+    /// The public key's raw bytes, for checking the key's own signatures.
+    private let publicKey: Data
 
     init(_ key: consuming sending P256.Signing.PrivateKey) {
+        self.publicKey = key.publicKey.rawRepresentation
         self.key = Mutex(key)
     }
 
@@ -19,5 +22,13 @@ final class SigningKey: Sendable {
         } catch {
             throw TrustError(.io, zh: "签名失败", en: "cannot sign: \(error)")
         }
+    }
+
+    /// Whether `signature` (DER, base64) is this key's over `bytes`.
+    func verifies(_ signature: String, over bytes: [UInt8]) -> Bool {
+        guard let der = Data(base64Encoded: signature), let parsed = try? P256.Signing.ECDSASignature(derRepresentation: der),
+            let key = try? P256.Signing.PublicKey(rawRepresentation: self.publicKey)
+        else { return false }
+        return key.isValidSignature(parsed, for: bytes)
     }
 }

@@ -219,9 +219,11 @@ extension FeedEntry: JSONReadable {
         var event: PackageEvent?
         var reminder: DeadlineReminder?
         var treeHead: Evidence.TreeHead?
+        var boot: String?
         try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
             case "seq": seq = try reader.readInt()
+            case "boot": boot = try reader.readOptionalString()
             case "kind": kind = try reader.readCase(Kind.self, of: key)
             case "delivery": delivery = try reader.readOptional(Delivery.self)
             case "event": event = try reader.readOptional(PackageEvent.self)
@@ -243,5 +245,6 @@ extension FeedEntry: JSONReadable {
         self.event = event
         self.reminder = reminder
         self.treeHead = treeHead
+        self.boot = boot
     }
 }

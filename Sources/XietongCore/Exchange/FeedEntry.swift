@@ -17,6 +17,10 @@ public struct FeedEntry: Sendable, Hashable, Codable {
     public var event: PackageEvent?
     public var reminder: DeadlineReminder?
     public var treeHead: Evidence.TreeHead?
+    /// The hub run that wrote the entry (a random id made at each start; absent on entries written before hub
+    /// migration 13). A node keeps the run of the entry at its cursor and asks for what follows it "after `seq`,
+    /// written by that run": a hub restored from an older copy no longer has that entry, and says so (issue 19).
+    public var boot: String?
 
     public init(seq: Int, delivery: Delivery) {
         self.seq = seq

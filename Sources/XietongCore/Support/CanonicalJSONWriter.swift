@@ -56,6 +56,15 @@ public struct CanonicalJSONWriter {
         self.array(values)
     }
 
+    /// An array whose missing elements are written as `null` (they keep their places).
+    public mutating func field<Value: CanonicalJSONWritable>(_ key: StaticString, _ values: [Value?]?) {
+        guard let values else { return }
+        self.key(key)
+        self.array(values) { writer, value in
+            if let value { value.write(to: &writer) } else { writer.bytes.append(contentsOf: "null".utf8) }
+        }
+    }
+
     public mutating func field(_ key: StaticString, _ values: [String]?) {
         guard let values else { return }
         self.key(key)

@@ -29,4 +29,15 @@ public struct SQLCodeSequenceStore: CodeSequenceStore {
         }
         return value
     }
+
+    public func reserve(organisationCode: String, day: String, upTo value: Int) async throws(StoreError) {
+        try await self.database.execute(
+            """
+            INSERT INTO code_sequences (organisation_code, day, last_value) VALUES ($1, $2, $3)
+            ON CONFLICT (organisation_code, day) DO UPDATE SET last_value =
+                CASE WHEN code_sequences.last_value < $3 THEN $3 ELSE code_sequences.last_value END
+            """,
+            [.text(organisationCode), .text(day), .integer(value)]
+        )
+    }
 }

@@ -326,6 +326,23 @@ public enum HubSchema {
                     ]
                 )
         ),
+        Migration(
+            version: 13,
+            name: "hub runs in the feed, and replays",
+            statements: [
+                // The run (a random id made at each start) that wrote each feed entry: a node tells a hub restored
+                // from an older copy by it, and finds where its feed and the restored one part (issue 19).
+                "ALTER TABLE feed ADD COLUMN boot TEXT",
+                // Packages a node sent again because a restored hub no longer had them, with the time the hub first
+                // received them (from its signed receipt): what the administrator is told was replayed.
+                """
+                CREATE TABLE replays (
+                    package_id TEXT PRIMARY KEY, sender_org TEXT NOT NULL, receiver_org TEXT NOT NULL,
+                    received_at TEXT NOT NULL, replayed_at TEXT NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or

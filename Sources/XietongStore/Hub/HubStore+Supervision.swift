@@ -197,7 +197,7 @@ extension HubStore {
         let now = self.clock.timestamp()
         let reminders = due
         return try await self.database.transaction { transaction in
-            let feed = FeedWriter(clock: self.clock)
+            let feed = FeedWriter(clock: self.clock, boot: self.boot)
             var sent: [DeadlineReminder] = []
             for item in reminders {
                 let inserted = try await transaction.execute(

@@ -12,12 +12,15 @@ public struct HubStore: Sendable {
     /// The time the hub stamps events, receipts and feed entries with, and the day it judges time limits on. Tests
     /// set it (no test may depend on the day it runs); services use `.system`.
     public let clock: WallClock
+    /// This run of the hub: a random id, made when the store is opened, on every feed entry it writes (issue 19).
+    public let boot: String
 
     public init(database: any SQLDatabase, hubOrganisation: String, flows: FlowEngine, clock: WallClock) {
         self.database = database
         self.hubOrganisation = hubOrganisation
         self.flows = flows
         self.clock = clock
+        self.boot = UUID().uuidString.lowercased()
     }
 
     // MARK: Receipts and idempotency
@@ -61,6 +64,9 @@ public struct HubStore: Sendable {
         public var warnings: [Finding]
         /// The sender's verified signature, when the hub requires signatures.
         public var signature: PackageSignature?
+        /// The hub's own signed receipt for this package, from before a restore that lost it (issue 19): the
+        /// package is stored as first received, with the code and the time that receipt gives.
+        public var replayOf: Receipt?
 
         public init(
             package: CasePackage,
@@ -69,9 +75,11 @@ public struct HubStore: Sendable {
             unifiedCaseCode: String,
             codeAssigned: Bool,
             warnings: [Finding],
-            signature: PackageSignature? = nil
+            signature: PackageSignature? = nil,
+            replayOf: Receipt? = nil
         ) {
             self.signature = signature
+            self.replayOf = replayOf
             self.package = package
             self.content = content
             self.contentSHA256 = contentSHA256
@@ -94,8 +102,9 @@ public struct HubStore: Sendable {
         let hub = self.hubOrganisation
         let flows = self.flows
         let clock = self.clock
+        let boot = self.boot
         return try await self.database.transaction { transaction in
-            let feed = FeedWriter(clock: clock)
+            let feed = FeedWriter(clock: clock, boot: boot)
             var receipts: [Receipt] = []
             for item in batch {
                 receipts.append(
@@ -106,10 +115,23 @@ public struct HubStore: Sendable {
                         flows: flows,
                         hopsInReceipt: hopsInReceipt,
                         feed: feed,
-                        at: clock.now(),
+                        at: item.accepted.replayOf.flatMap { Timestamp.date($0.receivedAt) } ?? clock.now(),
                         in: transaction
                     )
                 )
+                if let replay = item.accepted.replayOf, receipts.last?.status == .accepted {
+                    let envelope = item.accepted.package.envelope
+                    try await transaction.execute(
+                        """
+                        INSERT INTO replays (package_id, sender_org, receiver_org, received_at, replayed_at) VALUES ($1, $2, $3, $4, $5)
+                        ON CONFLICT (package_id) DO NOTHING
+                        """,
+                        [
+                            .text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.receiver.organisationCode),
+                            .text(replay.receivedAt), .text(clock.timestamp()),
+                        ]
+                    )
+                }
             }
             try await feed.flush(in: transaction)
             return receipts
@@ -481,9 +503,11 @@ public struct HubStore: Sendable {
         /// Hand-over events recorded by the transaction, with their packages' keys: leaves of the evidence log (issue 6).
         private var evidence: [(event: PackageEvent, key: String)] = []
         private let clock: WallClock
+        private let boot: String
 
-        init(clock: WallClock) {
+        init(clock: WallClock, boot: String) {
             self.clock = clock
+            self.boot = boot
         }
 
         func append(_ body: FeedBody, packageId: String, to organisation: String) {
@@ -521,7 +545,7 @@ public struct HubStore: Sendable {
                 let first = last - entries.count + 1
                 for chunk in stride(from: 0, to: entries.count, by: 100) {
                     let part = entries[chunk..<min(chunk + 100, entries.count)]
-                    var binds: [SQLValue] = [.text(organisation), .text(now)]
+                    var binds: [SQLValue] = [.text(organisation), .text(now), .text(self.boot)]
                     var values: [String] = []
                     for (offset, entry) in part.enumerated() {
                         let base = binds.count
@@ -529,10 +553,10 @@ public struct HubStore: Sendable {
                         let json: String
                         if case .event(let event) = entry.body, let leaf = leaves[event] { json = leaf } else { json = entry.body.json }
                         binds += [.integer(first + chunk + offset), .text(entry.body.kind.rawValue), .text(entry.packageId), .text(json)]
-                        values.append("($1, $\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $2)")
+                        values.append("($1, $\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $2, $3)")
                     }
                     try await transaction.execute(
-                        "INSERT INTO feed (organisation, seq, kind, package_id, body, created_at) VALUES " + values.joined(separator: ", "),
+                        "INSERT INTO feed (organisation, seq, kind, package_id, body, created_at, boot) VALUES " + values.joined(separator: ", "),
                         binds
                     )
                 }
@@ -551,7 +575,7 @@ public struct HubStore: Sendable {
     public func refuse(packageId: String, sender: String, receiver: String?, idempotencyKey: String?, receipt: Receipt) async throws {
         let hub = self.hubOrganisation
         try await self.database.transaction { transaction in
-            let feed = FeedWriter(clock: self.clock)
+            let feed = FeedWriter(clock: self.clock, boot: self.boot)
             try await Self.refuseOne(
                 packageId: packageId,
                 sender: sender,
@@ -627,7 +651,7 @@ public struct HubStore: Sendable {
     /// Records a batch of reported hops in one transaction; returns each one's outcome and the sender to notify.
     public func record(_ events: [PackageEvent], reportedBy organisation: String) async throws -> [(outcome: EventOutcome, sender: String?)] {
         try await self.database.transaction { transaction in
-            let feed = FeedWriter(clock: self.clock)
+            let feed = FeedWriter(clock: self.clock, boot: self.boot)
             var outcomes: [(outcome: EventOutcome, sender: String?)] = []
             for event in events {
                 outcomes.append(try await Self.recordOne(event, reportedBy: organisation, feed: feed, in: transaction))
@@ -872,16 +896,22 @@ public struct HubStore: Sendable {
         let rows = try await self.feedRows(organisation: organisation, after: seq, limit: limit)
         return rows.compactMap { row in
             guard let seq = row.int("seq") else { return nil }
-            switch FeedEntry.Kind(rawValue: row.string("kind") ?? "") {
-            case .delivery:
-                guard var delivery = StoreRows.decode(Delivery.self, row.string("body")) else { return nil }
-                if delivery.content == nil, let content = row.bytes("content") { delivery.content = Data(content).base64EncodedString() }
-                return FeedEntry(seq: seq, delivery: delivery)
-            case .event: return StoreRows.decode(PackageEvent.self, row.string("body")).map { FeedEntry(seq: seq, event: $0) }
-            case .reminder: return StoreRows.decode(DeadlineReminder.self, row.string("body")).map { FeedEntry(seq: seq, reminder: $0) }
-            case .treeHead: return StoreRows.decode(Evidence.TreeHead.self, row.string("body")).map { FeedEntry(seq: seq, treeHead: $0) }
-            case .none: return nil
-            }
+            var entry = Self.feedEntry(row, seq: seq)
+            entry?.boot = row.string("boot")
+            return entry
+        }
+    }
+
+    static func feedEntry(_ row: SQLRow, seq: Int) -> FeedEntry? {
+        switch FeedEntry.Kind(rawValue: row.string("kind") ?? "") {
+        case .delivery:
+            guard var delivery = StoreRows.decode(Delivery.self, row.string("body")) else { return nil }
+            if delivery.content == nil, let content = row.bytes("content") { delivery.content = Data(content).base64EncodedString() }
+            return FeedEntry(seq: seq, delivery: delivery)
+        case .event: return StoreRows.decode(PackageEvent.self, row.string("body")).map { FeedEntry(seq: seq, event: $0) }
+        case .reminder: return StoreRows.decode(DeadlineReminder.self, row.string("body")).map { FeedEntry(seq: seq, reminder: $0) }
+        case .treeHead: return StoreRows.decode(Evidence.TreeHead.self, row.string("body")).map { FeedEntry(seq: seq, treeHead: $0) }
+        case .none: return nil
         }
     }
 
@@ -899,7 +929,9 @@ public struct HubStore: Sendable {
             else { continue }
             if count > 0 { json.append(UInt8(ascii: ",")) }
             // Keys in sorted order, as the encoder writes them.
-            json += #"{"\#(kind.rawValue)":"#.utf8
+            json += "{".utf8
+            if let boot = row.string("boot") { json += #""boot":"\#(boot)","#.utf8 }
+            json += #""\#(kind.rawValue)":"#.utf8
             if let content = row.bytes("content"), body.utf8.first == UInt8(ascii: "{"), !body.contains(#""content":""#) {
                 // The delivery with its package's bytes, base64, as its first member.
                 json += #"{"content":""#.utf8
@@ -921,7 +953,7 @@ public struct HubStore: Sendable {
     func feedRows(organisation: String, after seq: Int, limit: Int) async throws(StoreError) -> [SQLRow] {
         try await self.database.execute(
             """
-            SELECT f.seq, f.kind, f.body, c.content FROM feed f
+            SELECT f.seq, f.kind, f.body, f.boot, c.content FROM feed f
             LEFT JOIN packages p ON f.kind = 'delivery' AND p.package_id = f.package_id AND p.content_size <= $4
             LEFT JOIN package_contents c ON c.package_key = p.package_key
             WHERE f.organisation = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $3
@@ -1023,7 +1055,7 @@ public struct HubStore: Sendable {
             else { return }
             let event = PackageEvent(packageId: packageId, hop: .alerted, organisation: hub, detail: detail)
             let logged = try await StoreRows.insert(event, into: .hub, key: key, in: transaction)
-            let feed = FeedWriter(clock: self.clock)
+            let feed = FeedWriter(clock: self.clock, boot: self.boot)
             if logged { feed.log(event, key: key) }
             feed.append(.event(event), packageId: packageId, to: sender)
             feed.append(.event(event), packageId: packageId, to: receiver)

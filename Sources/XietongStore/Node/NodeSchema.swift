@@ -162,6 +162,33 @@ public enum NodeSchema {
             ] + Migration.keyed("node_events", columns: Migration.eventColumns, primaryKey: "package_key, hop", from: .ids)
                 + Migration.keyedContents("outbox_contents") + Migration.keyedContents("inbox_contents")
         ),
+        Migration(
+            version: 9,
+            name: "hub restores",
+            statements: [
+                // The hub runs this node read its feed from, with the first and last position of each (hub positions):
+                // a hub restored from an older copy is found by them, and where its feed and this node's part (issue 19).
+                "CREATE TABLE feed_runs (boot TEXT PRIMARY KEY, first_seq BIGINT NOT NULL, last_seq BIGINT NOT NULL)",
+                // Each time the node found the hub restored: where the feeds parted, how far it had read, and how far
+                // it has checked its packages against the restored hub.
+                """
+                CREATE TABLE hub_restores (
+                    restore_id INTEGER PRIMARY KEY, detected_at TEXT NOT NULL, hub_cursor BIGINT NOT NULL,
+                    resumed_after BIGINT NOT NULL, lost_from BIGINT NOT NULL, lost_to BIGINT NOT NULL,
+                    sent_checked_to TEXT NOT NULL, received_checked INTEGER NOT NULL, finished_at TEXT
+                )
+                """,
+                // The packages the restored hub no longer had: sent again by this node ('resent'), or received by it
+                // and waiting for their sender to send them again ('awaiting-sender', then 'recovered').
+                """
+                CREATE TABLE hub_restore_items (
+                    restore_id INTEGER NOT NULL, package_id TEXT NOT NULL, role TEXT NOT NULL, outcome TEXT NOT NULL,
+                    at TEXT NOT NULL, PRIMARY KEY (restore_id, package_id)
+                )
+                """,
+                "CREATE INDEX hub_restore_items_by_package ON hub_restore_items (package_id, outcome)",
+            ]
+        ),
     ]
 
     /// The key of the package `$1` at a node, in SQL: its outbox row's, else its inbox row's, else (a hop of a package

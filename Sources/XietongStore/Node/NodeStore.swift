@@ -21,6 +21,8 @@ public struct NodeStore: Sendable {
         public var content: [UInt8]
         public var attachments: [Delivery.File]
         public var attempts: Int
+        /// The hub's receipt from before a restore of the hub that lost the package: sent with it again (issue 19).
+        public var hubReceipt: Receipt? = nil
     }
 
     /// A receipt for this idempotency key or package id, if the node has seen it (GZ-7).
@@ -124,7 +126,7 @@ public struct NodeStore: Sendable {
     public func pendingBatch(lane: Int, now: String, limit: Int) async throws(StoreError) -> [OutboxItem] {
         let rows = try await self.database.execute(
             """
-            SELECT o.package_id, o.node_seq, o.lane, c.content, o.attachments, o.attempts, o.next_attempt_at
+            SELECT o.package_id, o.node_seq, o.lane, c.content, o.attachments, o.attempts, o.next_attempt_at, o.hub_receipt
             FROM outbox o JOIN outbox_contents c ON c.package_key = o.package_key
             WHERE o.state = 'pending' AND o.lane = $1 ORDER BY o.node_seq LIMIT $2
             """,
@@ -139,7 +141,8 @@ public struct NodeStore: Sendable {
                 lane: lane,
                 content: row.bytes("content") ?? [],
                 attachments: StoreRows.decode([Delivery.File].self, row.string("attachments")) ?? [],
-                attempts: row.int("attempts") ?? 0
+                attempts: row.int("attempts") ?? 0,
+                hubReceipt: row.string("hub_receipt").flatMap { StoreRows.decode(Receipt.self, $0) }
             )
         }
     }
