@@ -107,7 +107,8 @@ struct FeedPuller: NamedService {
         self.engine.logger.error(
             "the hub no longer holds what this node read of its feed: it was restored from an older copy. Reading its feed again from where the two part, and checking this node's packages against it 中心平台已从较早的备份恢复",
             metadata: [
-                "xietong.hub_cursor": "\(hubCursor)", "xietong.resumed_after": "\(resume.after)", "xietong.lost_entries": "\(hubCursor - resume.after)",
+                "xietong.hub_cursor": "\(hubCursor)", "xietong.resumed_after": "\(resume.after)",
+                "xietong.lost_entries": "\(hubCursor - resume.after)",
             ]
         )
         await self.engine.notifier.notify(NodeEngine.Signal.restore)

@@ -82,12 +82,12 @@ extension NodeStore {
 
     /// A restore found and not yet checked through, oldest first.
     public func unfinishedRestore() async throws(StoreError) -> HubRestore? {
-        try await self.restores(where: "finished_at IS NULL", limit: 1).first
+        try await self.restores(unfinishedOnly: true, limit: 1).first
     }
 
     /// The restores this node found, newest first, with what they did.
     public func hubRestores(limit: Int = 20) async throws(StoreError) -> [HubRestore] {
-        var restores = try await self.restores(where: "1 = 1", limit: limit)
+        var restores = try await self.restores(unfinishedOnly: false, limit: limit)
         for index in restores.indices {
             restores[index].items = try await self.database.execute(
                 "SELECT package_id, role, outcome, at FROM hub_restore_items WHERE restore_id = $1 ORDER BY role, package_id",
@@ -102,12 +102,13 @@ extension NodeStore {
         return restores
     }
 
-    func restores(where condition: String, limit: Int) async throws(StoreError) -> [HubRestore] {
-        let order = condition == "1 = 1" ? "DESC" : "ASC"
+    /// The unfinished restores oldest first (the next to check), or all of them newest first (to show).
+    func restores(unfinishedOnly: Bool, limit: Int) async throws(StoreError) -> [HubRestore] {
+        let query = unfinishedOnly ? "WHERE finished_at IS NULL ORDER BY restore_id" : "ORDER BY restore_id DESC"
         return try await self.database.execute(
             """
             SELECT restore_id, detected_at, hub_cursor, resumed_after, lost_from, lost_to, sent_checked_to, received_checked, finished_at
-            FROM hub_restores WHERE \(condition) ORDER BY restore_id \(order) LIMIT $1
+            FROM hub_restores \(query) LIMIT $1
             """,
             [.integer(limit)]
         ).compactMap { row in
@@ -212,7 +213,14 @@ extension NodeStore {
     /// The hops a receiving node reports to the hub.
     static let reportedHops: Set<Hop> = [.storedByReceiver, .delivered, .signedFor, .returned, .refused]
 
-    static func recordItem(restore: Int, packageId: String, role: String, outcome: String, at now: String, in transaction: any SQLTransaction)
+    static func recordItem(
+        restore: Int,
+        packageId: String,
+        role: String,
+        outcome: String,
+        at now: String,
+        in transaction: any SQLTransaction
+    )
         async throws
     {
         try await transaction.execute(
