@@ -10,7 +10,7 @@ import XietongTesting
 /// A push reaches a node whichever hub instance it is connected to (issue 4): a feed append committed through one
 /// instance's database handle wakes the long polls of another instance, through the database's notifications
 /// (PostgreSQL: LISTEN/NOTIFY).
-@Suite(.timeLimit(.minutes(1))) struct FeedRelayTests {
+@Suite(.timeLimit(.minutes(4))) struct FeedRelayTests {
     @Test(arguments: StoreBackend.allCases)
     func anAppendThroughOneInstanceWakesTheOthersWaiters(backend: StoreBackend) async throws {
         let directory = try TemporaryDirectory()

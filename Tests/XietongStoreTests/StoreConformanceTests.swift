@@ -86,7 +86,7 @@ import XietongTesting
         #expect(try await database.execute("SELECT id FROM probe", []).isEmpty)
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: StoreBackend.allCases)
+    @Test(.timeLimit(.minutes(4)), arguments: StoreBackend.allCases)
     func notificationsArriveOnlyAfterCommit(backend: StoreBackend) async throws {
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Self.probe, in: directory)
