@@ -24,6 +24,11 @@ public enum FeedLineage {
         public var after: Int
         /// The run of the entry at `after` (empty at the start of the feed).
         public var boots: [String]
+
+        public init(after: Int, boots: [String]) {
+            self.after = after
+            self.boots = boots
+        }
     }
 
     public static func resume(hub: [FeedRun], node: [FeedRun], cursor: Int) -> Resume {
