@@ -56,4 +56,38 @@ import XietongTesting
         let foreign = OutboundCheck(checker: Fixtures.checker, organisation: "330106000201").check(request, attachments: resolver)
         #expect(foreign.errorCodes == ["codeset.organisation"])
     }
+
+    /// A package a restored hub lost and its sender sent again keeps the code the hub's receipt gave it (issue 19),
+    /// and no later case of that day gets the same number: the sequence moves past it, never back.
+    @Test func aReplayedPackageKeepsItsCodeAndTheSequenceMovesPastIt() async throws {
+        let directory = try TemporaryDirectory()
+        let database = try await SQLiteDatabase.open(path: directory.file("hub.sqlite").path, migrations: Migrations.hub)
+        let assigner = CaseCodeAssigner(
+            registry: Fixtures.registry,
+            sequences: SQLCodeSequenceStore(database: database),
+            now: { Date(timeIntervalSince1970: 1_795_282_200) }
+        )
+        #expect(try await assigner.assign(organisationCode: "330106000101").sequence == 1)
+        let lost = "20261122110133010600010100000007"
+        let replay = Receipt(packageId: "p7", status: .accepted, unifiedCaseCode: lost, codeAssigned: true, receivedAt: "2026-11-21T17:30:00Z")
+        let kept = try #require(try await assigner.code(replaying: replay))
+        #expect(kept.code.rawValue == lost && kept.assigned)
+        #expect(try await assigner.assign(organisationCode: "330106000101").sequence == 8)
+        // An older replay does not move the sequence back.
+        let older = Receipt(
+            packageId: "p3",
+            status: .accepted,
+            unifiedCaseCode: "20261122110133010600010100000003",
+            codeAssigned: true,
+            receivedAt: "2026-11-21T17:30:00Z"
+        )
+        _ = try await assigner.code(replaying: older)
+        #expect(try await assigner.assign(organisationCode: "330106000101").sequence == 9)
+        // A code the package brought itself reserves nothing; a receipt without a valid code gives none.
+        let own = Receipt(packageId: "p", status: .accepted, unifiedCaseCode: "20261122110133010600010100000050", codeAssigned: false)
+        #expect(try await assigner.code(replaying: own)?.assigned == false)
+        #expect(try await assigner.assign(organisationCode: "330106000101").sequence == 10)
+        #expect(try await assigner.code(replaying: Receipt(packageId: "q", status: .accepted, unifiedCaseCode: "nonsense")) == nil)
+        await database.close()
+    }
 }
