@@ -75,13 +75,28 @@ import XietongTesting
             first[made.packageId] = found
         }
 
+        // The restore, with the sender's node stopped for a while (so that what follows happens in a known order; it
+        // finds the restore when it starts again, from what it kept).
         harness.stop("hub")
+        harness.stop(police)
         try FileManager.default.removeItem(at: data)
         try FileManager.default.copyItem(at: backup, to: data)
         try await harness.start("hub")
         for made in after.joined() {
             #expect(try await harness.get("\(hub)/v1/packages/\(made.packageId)", key: harness.adminToken).status == 404, "the restore lost it")
         }
+        // The receiver's node, running throughout, finds the restore and records what the hub lost of what it received.
+        let lostIds = Set(after.joined().map(\.packageId))
+        try await harness.eventually("the receiver's node records the lost packages as awaiting their sender", timeout: 30) {
+            let restores = try await harness.get(
+                harness.services[procuratorate]!.url + "/api/v1/hub-restores",
+                key: ExchangeHarness.apiKey(procuratorate)
+            ).json([Restore].self)
+            guard let restore = restores?.first, restores?.count == 1, restore.finishedAt != nil else { return false }
+            return Set(restore.items.map(\.packageId)) == lostIds
+                && restore.items.allSatisfy { $0.role == "received" && $0.outcome == "awaiting-sender" }
+        }
+        try await harness.start(police)
 
         // After the restore: the exchange goes on.
         let later = Self.phase(3)
@@ -132,7 +147,7 @@ import XietongTesting
                 key: ExchangeHarness.apiKey(procuratorate)
             ).json([Restore].self)
             guard let restore = restores?.first, restores?.count == 1, restore.finishedAt != nil else { return false }
-            return Set(restore.items.map(\.packageId)) == Set(after.joined().map(\.packageId))
+            return Set(restore.items.map(\.packageId)) == lostIds
                 && restore.items.allSatisfy { $0.role == "received" && $0.outcome == "recovered" }
         }
         #expect(harness.log(police).contains("中心平台已从较早的备份恢复"))
