@@ -56,7 +56,8 @@ public struct HubConfiguration: Sendable, Codable {
     public var organisation = "330100000001"
     public var registry: String?
     public var catalogOverride: String?
-    /// A holiday calendar (`xietong.holidays/1`) replacing the bundled one, for counting time limits.
+    /// A holiday calendar (`xietong.holidays/1`) adding years to the bundled one, or replacing its years, for counting
+    /// time limits: a year's State Council notice is loaded without a rebuild (issue 20).
     public var calendar: String?
     /// Days before a time limit's last day on which its agency is reminded; 0 is the last day itself. An open duty
     /// is also reminded the day after it (overdue). Default: 2 days before and on the day.
@@ -159,10 +160,14 @@ public struct HubConfiguration: Sendable, Codable {
         try DatabaseURL.resolve(self.database, dataDirectory: self.dataDirectory, defaultFile: "hub.sqlite", file: file)
     }
 
-    /// The holiday calendar: the `calendar` file, or the bundled one.
+    /// The holiday calendar: the bundled one, with the years of the `calendar` file added (a year in both is the
+    /// file's).
     public func legalCalendar() throws(ConfigurationError) -> LegalCalendar {
-        guard let calendar = self.calendar else { return try LegalCalendar.bundled() }
-        return try LegalCalendar.load(URL(fileURLWithPath: calendar))
+        let bundled = try LegalCalendar.bundled()
+        guard let calendar = self.calendar else { return bundled }
+        let file = try LegalCalendar.load(URL(fileURLWithPath: calendar))
+        if let problem = file.problems(file: calendar).first { throw problem }
+        return bundled.merging(file)
     }
 
     func check(file: String?) throws(ConfigurationError) {

@@ -92,6 +92,7 @@ struct HubController: Sendable {
         router.get("/v1/admin/refusals") { request, _ in try await self.adminRefusals(request) }
         router.get("/v1/admin/access-log") { request, _ in try await self.adminAccessLog(request) }
         router.get("/v1/admin/alerts") { request, _ in try await self.adminAlerts(request) }
+        router.get("/v1/admin/calendar") { request, _ in try await self.adminCalendar(request) }
         router.get("/v1/cases/:code/timeline") { request, context in try await self.caseTimeline(request, context) }
         router.get("/v1/admin/nodes") { request, _ in try await self.adminNodes(request) }
     }
@@ -458,6 +459,43 @@ struct HubController: Sendable {
         }
         try await self.logRead(request, "case.timeline", code)
         return HTTPJSON.response(timeline)
+    }
+
+    struct CalendarStatus: Encodable {
+        struct Missing: Encodable {
+            let year: Int
+            let openLimits: Int
+        }
+        let source: String
+        let verified: Bool
+        let years: [Int]
+        /// Years open limits need and the calendar does not list: their last days are provisional (issue 20).
+        let missing: [Missing]
+        let message: LocalizedText?
+    }
+
+    /// `GET /v1/admin/calendar`: the holiday calendar the hub counts with, and the years open limits need that it
+    /// does not list (administrator).
+    func adminCalendar(_ request: Request) async throws -> Response {
+        guard await self.adminOrConsole(request) else { return Self.adminOnly }
+        let calendar = self.store.flows.deadlines.calendar
+        let missing = try await self.store.provisionalYears()
+        let years = missing.map { String($0.year) }
+        return HTTPJSON.response(
+            CalendarStatus(
+                source: calendar.source,
+                verified: calendar.verified,
+                years: calendar.years.map(\.year).sorted(),
+                missing: missing.map { CalendarStatus.Missing(year: $0.year, openLimits: $0.limits) },
+                message: missing.isEmpty
+                    ? nil
+                    : LocalizedText(
+                        zh: "节假日安排未载入 \(years.joined(separator: "、")) 年：相关期限的期满日为暂定。请载入国务院办公厅的节假日安排通知（中心平台配置项 calendar）",
+                        en:
+                            "no holiday calendar for \(years.joined(separator: ", ")) is loaded: those limits' last days are provisional. Load the State Council's notice (the hub's 'calendar' setting)"
+                    )
+            )
+        )
     }
 
     func adminAlerts(_ request: Request) async throws -> Response {

@@ -60,12 +60,14 @@ struct SupervisionController {
             CSV.document(
                 header: [
                     "案件编码 case", "流程 flow", "消息 message", "责任机关 responsible", "期限 limit", "起算日 starts", "届满日 due", "在押 custody", "依据 basis",
-                    "数据包 package",
+                    "数据包 package", "暂定 provisional", "羁押情况 custody reason", "原届满日 was due", "变更原因 changed because",
                 ],
                 rows: rows.map {
                     [
                         $0.caseCode, $0.flow, $0.messageType, $0.responsible, $0.limit, $0.startsOn, $0.dueOn, $0.custody ? "是 yes" : "否 no",
                         $0.basis, $0.packageId,
+                        $0.provisional ? "是 yes（未载入 \($0.uncoveredYears.map(String.init).joined(separator: "、")) 年节假日安排）" : "否 no",
+                        $0.custodyReason?.zh ?? "", $0.changedFrom ?? "", $0.changeReason?.zh ?? "",
                     ]
                 }
             ),

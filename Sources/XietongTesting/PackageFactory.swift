@@ -17,7 +17,7 @@ public enum PackageFactory {
     static let templateId = Self.element("PackageId", in: Self.template)
     static let templateCode = Self.element("UnifiedCaseCode", in: Self.template)
 
-    static func element(_ name: String, in xml: String) -> String {
+    public static func element(_ name: String, in xml: String) -> String {
         guard let start = xml.range(of: "<\(name)>"), let end = xml.range(of: "</\(name)>", range: start.upperBound..<xml.endIndex) else { return "" }
         return String(xml[start.upperBound..<end.lowerBound])
     }

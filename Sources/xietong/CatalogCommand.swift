@@ -100,3 +100,38 @@ struct RegistryCommand: ParsableCommand {
         }
     }
 }
+
+/// `xietong calendar check FILE`: check a holiday calendar (`xietong.holidays/1`) before the hub's `calendar` setting
+/// names it (issue 20): each year's holidays and working weekends, and the statutory fixed-date holidays.
+struct CalendarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar",
+        abstract: "Check a holiday calendar file (a year's State Council notice) before the hub loads it.",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a holiday calendar file.")
+
+        @Argument(help: "The calendar file (format xietong.holidays/1).")
+        var file: String
+
+        func run() throws {
+            let calendar: LegalCalendar
+            do {
+                calendar = try LegalCalendar.load(URL(fileURLWithPath: self.file))
+            } catch {
+                print("✗ \(error.description)")
+                throw ExitCode(1)
+            }
+            let problems = calendar.problems(file: self.file)
+            for problem in problems { print("✗ \(problem.description)") }
+            guard problems.isEmpty else { throw ExitCode(1) }
+            print("✓ \(self.file): valid; \(calendar.verified ? "checked against the notices 已核对" : "NOT marked verified 未标记为已核对")")
+            for year in calendar.years.sorted(by: { $0.year < $1.year }) {
+                print("  \(year.year): \(year.holidays.count) 节假日 holidays, \(year.workingWeekends.count) 调休上班日 working weekends")
+            }
+            print("  source: \(calendar.source)")
+        }
+    }
+}

@@ -14,7 +14,7 @@ struct Xietong: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, HubCommand.self, NodeCommand.self, ValidateCommand.self, TrackCommand.self, CaseCommand.self, CodeCommand.self,
-            CatalogCommand.self,
+            CatalogCommand.self, CalendarCommand.self,
             RegistryCommand.self, MigrateCommand.self, TokenCommand.self, PKICommand.self, AuditCommand.self, AccessLogCommand.self,
             BusinessSimulatorCommand.self, BenchCommand.self,
         ]

@@ -13,9 +13,14 @@ extension FlowCatalog {
             for message in flow.messages {
                 let limits = message.limits.map { limit in
                     let who = limit.party == .receiver ? "receiver" : "sender (from \(limit.start))"
-                    return "\(who): \(limit.text.en) — \(limit.basis)\(limit.verified ? "" : " †")"
+                    var conditions: [String] = []
+                    if let kinds = limit.receiverKinds { conditions.append("binds \(kinds.map(\.rawValue).joined(separator: ", ")) only") }
+                    if let measures = limit.measureKinds { conditions.append("only with \(measures.joined(separator: " or "))") }
+                    if limit.optional { conditions.append("optional: lapses, never overdue") }
+                    let condition = conditions.isEmpty ? "" : " (\(conditions.joined(separator: "; ")))"
+                    return "\(who): \(limit.text.en)\(condition) — \(limit.basis)\(limit.verified ? "" : " †")"
                 }
-                let name = "`\(message.id)`\(message.implied ? " *(implied)*" : "")"
+                let name = "`\(message.id)`\(message.implied ? " *(implied)*" : "")\(message.custodialSentence ? " *(offenders in custody)*" : "")"
                 output += "| \(name) | \(cell(message.zh)) | \(message.from.map(\.rawValue).joined(separator: ", ")) "
                 output += "| \(message.to.map(\.rawValue).joined(separator: ", ")) "
                 output += "| \(message.answers.isEmpty ? "—" : message.answers.map { "`\($0)`" }.joined(separator: ", ")) "

@@ -25,6 +25,10 @@ public struct MessageType: Sendable, Hashable, Codable {
     /// True for receipts given per person of a batch (SZ-2): the message closes its flow only once every person of
     /// the batch has had one.
     public var perPerson: Bool
+    /// True when the offenders the message names are serving a custodial sentence (拘役, 有期徒刑, 无期徒刑) in a
+    /// prison or detention house: they are in custody for CPL 第105条第4款 unless a package says otherwise
+    /// (issue 20).
+    public var custodialSentence: Bool
     public var notes: String?
 
     public var name: LocalizedText { LocalizedText(zh: self.zh, en: self.en) }
@@ -33,7 +37,7 @@ public struct MessageType: Sendable, Hashable, Codable {
     public var receiverLimits: [TimeLimit] { self.limits.filter { $0.party == .receiver } }
 
     enum CodingKeys: String, CodingKey {
-        case id, zh, en, from, to, answers, closes, limits, implied, processKind, perPerson, notes
+        case id, zh, en, from, to, answers, closes, limits, implied, processKind, perPerson, custodialSentence, notes
     }
 
     public init(
@@ -48,6 +52,7 @@ public struct MessageType: Sendable, Hashable, Codable {
         implied: Bool = false,
         processKind: String? = nil,
         perPerson: Bool = false,
+        custodialSentence: Bool = false,
         notes: String? = nil
     ) {
         self.id = id
@@ -61,6 +66,7 @@ public struct MessageType: Sendable, Hashable, Codable {
         self.implied = implied
         self.processKind = processKind
         self.perPerson = perPerson
+        self.custodialSentence = custodialSentence
         self.notes = notes
     }
 
@@ -77,6 +83,7 @@ public struct MessageType: Sendable, Hashable, Codable {
         self.implied = try c.decodeIfPresent(Bool.self, forKey: .implied) ?? false
         self.processKind = try c.decodeIfPresent(String.self, forKey: .processKind)
         self.perPerson = try c.decodeIfPresent(Bool.self, forKey: .perPerson) ?? false
+        self.custodialSentence = try c.decodeIfPresent(Bool.self, forKey: .custodialSentence) ?? false
         self.notes = try c.decodeIfPresent(String.self, forKey: .notes)
     }
 }

@@ -32,6 +32,12 @@ public struct TimeLimit: Sendable, Hashable, Codable {
     /// A window for an act that may not happen (a protest, an opinion): when it passes unused the limit lapses,
     /// which is not overdue.
     public var optional: Bool
+    /// The receivers the limit binds, when not every receiver of the message (issue 20: 收监 within 1 month binds the
+    /// police, 监狱法第15条第1款; a procuratorate's opinion binds the procuratorate). Nil for all.
+    public var receiverKinds: [AgencyKind]?
+    /// The coercive measures the package must carry for the limit to start (the 24 hours of 公安规定第92条 and
+    /// 第118条 are for bail and residential surveillance). Nil for any package.
+    public var measureKinds: [String]?
 
     public init(
         party: Party,
@@ -41,7 +47,9 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         basis: String,
         verified: Bool = true,
         metBy: [String]? = nil,
-        optional: Bool = false
+        optional: Bool = false,
+        receiverKinds: [AgencyKind]? = nil,
+        measureKinds: [String]? = nil
     ) {
         self.party = party
         self.value = value
@@ -51,10 +59,12 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.verified = verified
         self.metBy = metBy
         self.optional = optional
+        self.receiverKinds = receiverKinds
+        self.measureKinds = measureKinds
     }
 
     enum CodingKeys: String, CodingKey {
-        case party, value, unit, start, basis, verified, metBy, optional
+        case party, value, unit, start, basis, verified, metBy, optional, receiverKinds, measureKinds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -67,6 +77,16 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.verified = try container.decodeIfPresent(Bool.self, forKey: .verified) ?? true
         self.metBy = try container.decodeIfPresent([String].self, forKey: .metBy)
         self.optional = try container.decodeIfPresent(Bool.self, forKey: .optional) ?? false
+        self.receiverKinds = try container.decodeIfPresent([AgencyKind].self, forKey: .receiverKinds)
+        self.measureKinds = try container.decodeIfPresent([String].self, forKey: .measureKinds)
+    }
+
+    /// Whether the limit starts for a package to a receiver acting as `receiverKinds` and carrying measures of
+    /// `measures` kinds.
+    public func applies(receiverKinds kinds: Set<AgencyKind>, measures: [String]) -> Bool {
+        if let bound = self.receiverKinds, !kinds.isEmpty, kinds.isDisjoint(with: bound) { return false }
+        if let needed = self.measureKinds, !measures.contains(where: needed.contains) { return false }
+        return true
     }
 
     /// `7 days`, `10 working days`, `immediately`.

@@ -50,8 +50,11 @@ public struct CustodyRecord: Sendable, Hashable, Codable {
         self.custodyOrganisation = custodyOrganisation
     }
 
-    /// Measure kinds that hold a person in custody (CPL 第105条第2款).
-    public static let custodyKinds: Set<String> = ["criminalDetention", "arrest"]
+    /// Measure kinds that hold a person in custody (CPL 第105条第4款): a criminal detention, an arrest, and a custodial
+    /// sentence being served (recorded from the messages of the catalog that say so, `custodialSentence`).
+    public static let custodyKinds: Set<String> = ["criminalDetention", "arrest", Self.custodialSentence]
+    /// The kind recorded for an offender a `custodialSentence` message names (拘役, 有期徒刑, 无期徒刑 being served).
+    public static let custodialSentence = "custodialSentence"
     /// Roles of the persons whose custody is tracked.
     public static let detaineeRoles: Set<String> = ["suspect", "defendant", "offender"]
 
@@ -67,7 +70,9 @@ public struct CustodyRecord: Sendable, Hashable, Codable {
     }
 
     /// What `package` says of its persons' custody, in the order of its measures (then its persons, for receipts).
-    public static func records(of package: CasePackage) -> [CustodyRecord] {
+    /// With `custodialSentence` (the message's catalog entry says its offenders serve a custodial sentence), each
+    /// offender the package gives no measure for is recorded as held by the sender.
+    public static func records(of package: CasePackage, custodialSentence: Bool = false) -> [CustodyRecord] {
         let envelope = package.envelope
         let persons = Dictionary(package.body.persons.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         if envelope.messageType == "custodyTransferReceipt" {
@@ -82,7 +87,7 @@ public struct CustodyRecord: Sendable, Hashable, Codable {
             case "custodyPeriodChangeNotice": .periodChange
             default: .measure
             }
-        return package.body.coerciveMeasures.compactMap { measure in
+        var records: [CustodyRecord] = package.body.coerciveMeasures.compactMap { measure in
             guard let person = persons[measure.personRef] else { return nil }
             return CustodyRecord(
                 personKey: Self.personKey(person),
@@ -95,5 +100,20 @@ public struct CustodyRecord: Sendable, Hashable, Codable {
                 custodyOrganisation: measure.custodyOrganisation
             )
         }
+        if custodialSentence {
+            let measured = Set(package.body.coerciveMeasures.map(\.personRef))
+            for person in package.body.persons where person.role == "offender" && !measured.contains(person.id) {
+                records.append(
+                    CustodyRecord(
+                        personKey: Self.personKey(person),
+                        name: person.name,
+                        event: .measure,
+                        kind: Self.custodialSentence,
+                        holder: envelope.sender.organisationCode
+                    )
+                )
+            }
+        }
+        return records
     }
 }

@@ -24,6 +24,9 @@ public struct DeadlineReminder: Sendable, Codable, Hashable {
     public var limit: String
     public var basis: String
     public var sentAt: String
+    /// True when the last day is provisional: its count needs a year the hub's holiday calendar does not list
+    /// (issue 20). Nil from hubs of earlier releases.
+    public var provisional: Bool?
 
     public init(
         packageId: String,
@@ -38,7 +41,8 @@ public struct DeadlineReminder: Sendable, Codable, Hashable {
         daysLeft: Int,
         limit: String,
         basis: String,
-        sentAt: String
+        sentAt: String,
+        provisional: Bool = false
     ) {
         self.packageId = packageId
         self.seq = seq
@@ -53,10 +57,20 @@ public struct DeadlineReminder: Sendable, Codable, Hashable {
         self.limit = limit
         self.basis = basis
         self.sentAt = sentAt
+        self.provisional = provisional
     }
 
     /// What the officer reads, Chinese first.
     public var text: LocalizedText {
+        let text = self.pointText
+        guard self.provisional == true else { return text }
+        return LocalizedText(
+            zh: text.zh + "（期满日暂定：节假日安排尚未载入 provisional: the holiday calendar of that year is not loaded yet）",
+            en: text.en + " (provisional: the holiday calendar of that year is not loaded yet)"
+        )
+    }
+
+    var pointText: LocalizedText {
         switch self.point {
         case .dueSoon:
             LocalizedText(

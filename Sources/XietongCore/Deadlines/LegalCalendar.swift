@@ -93,6 +93,49 @@ public struct LegalCalendar: Sendable, Hashable, Codable {
         return calendar
     }
 
+    /// What is wrong with the calendar beyond its shape (`xietong calendar check`): a day listed both as a holiday and
+    /// a working day, and a year missing a holiday on the fixed days of 全国年节及纪念日放假办法 第2条 (元旦 1月1日,
+    /// 劳动节 5月1日、2日, 国庆节 10月1日、2日、3日). Lunar holidays are the notice's to give and are not checked.
+    public func problems(file: String) -> [ConfigurationError] {
+        var problems: [ConfigurationError] = []
+        for (index, year) in self.years.enumerated() {
+            let holidays = Set(year.holidays)
+            if let both = year.workingWeekends.first(where: { holidays.contains($0) }) {
+                problems.append(
+                    ConfigurationError(
+                        .invalidValue,
+                        file: file,
+                        path: "years[\(index)].workingWeekends",
+                        zh: "\(both) 同时列为节假日和调休上班日",
+                        en: "\(both) is listed both as a holiday and as a working day"
+                    )
+                )
+            }
+            let fixed = [(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)].compactMap { CalendarDate(year: year.year, month: $0.0, day: $0.1) }
+            let missing = fixed.filter { !holidays.contains($0) }
+            if !missing.isEmpty {
+                let days = missing.map(\.iso).joined(separator: ", ")
+                problems.append(
+                    ConfigurationError(
+                        .missingField,
+                        file: file,
+                        path: "years[\(index)].holidays",
+                        zh: "\(year.year) 年缺少法定节假日 \(days)（全国年节及纪念日放假办法第2条）",
+                        en: "\(year.year) lacks the statutory holidays \(days) (全国年节及纪念日放假办法 art. 2)"
+                    )
+                )
+            }
+        }
+        return problems
+    }
+
+    /// This calendar with the years of `other` added; a year both list is `other`'s. Verified only if both are.
+    public func merging(_ other: LegalCalendar) -> LegalCalendar {
+        let replaced = Set(other.years.map(\.year))
+        let years = (self.years.filter { !replaced.contains($0.year) } + other.years).sorted { $0.year < $1.year }
+        return LegalCalendar(source: [self.source, other.source].joined(separator: "；"), verified: self.verified && other.verified, years: years)
+    }
+
     /// Whether the calendar lists the year (otherwise only weekends count as days off).
     public func covers(_ year: Int) -> Bool { self.years.contains { $0.year == year } }
 

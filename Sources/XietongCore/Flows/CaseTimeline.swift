@@ -71,6 +71,15 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
         public var state: String
         public var metBy: String?
         public var metAt: String?
+        /// Why it is or is not a custody limit: who is or is not in custody, by which record (issue 20).
+        public var custodyReason: LocalizedText?
+        /// True while the count needs a year the holiday calendar does not list (`uncoveredYears`): the last day may
+        /// still move.
+        public var provisional: Bool
+        public var uncoveredYears: [Int]
+        /// The due date before its last change, and what changed it.
+        public var changedFrom: String?
+        public var changeReason: LocalizedText?
 
         public init(
             responsible: String,
@@ -83,7 +92,11 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
             custody: Bool,
             state: String,
             metBy: String?,
-            metAt: String?
+            metAt: String?,
+            custodyReason: LocalizedText? = nil,
+            uncoveredYears: [Int] = [],
+            changedFrom: String? = nil,
+            changeReason: LocalizedText? = nil
         ) {
             self.responsible = responsible
             self.limit = limit
@@ -96,6 +109,26 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
             self.state = state
             self.metBy = metBy
             self.metAt = metAt
+            self.custodyReason = custodyReason
+            self.provisional = !uncoveredYears.isEmpty
+            self.uncoveredYears = uncoveredYears
+            self.changedFrom = changedFrom
+            self.changeReason = changeReason
+        }
+
+        /// What officers read after the last day: why it is (not) a custody limit, whether it is provisional, and
+        /// what moved it.
+        public var notes: String {
+            var notes = ""
+            if self.provisional {
+                let years = self.uncoveredYears.map(String.init)
+                notes +=
+                    "（暂定：未载入 \(years.joined(separator: "、")) 年节假日安排 provisional: no holiday calendar for \(years.joined(separator: ", ")) loaded）"
+            }
+            if let changed = self.changedFrom {
+                notes += "（原期满日 \(changed) was due \(changed)\(self.changeReason.map { "：\($0.zh) / \($0.en)" } ?? "")）"
+            }
+            return notes
         }
     }
 
@@ -137,8 +170,11 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
                     let custody = deadline.custody ? "（在押，不因节假日延长 in custody: not extended for holidays）" : ""
                     lines.append(
                         "      期限 time limit: \(name(deadline.responsible)) 应于 \(deadline.dueOn) 前办理 must act by \(deadline.dueOn)"
-                            + "\(moved)\(custody)  [\(state)]  \(deadline.limit), \(deadline.basis)"
+                            + "\(moved)\(custody)\(deadline.notes)  [\(state)]  \(deadline.limit), \(deadline.basis)"
                     )
+                    if let reason = deadline.custodyReason {
+                        lines.append("          羁押情况 custody: \(reason.zh) / \(reason.en)")
+                    }
                 }
             }
         }
@@ -158,6 +194,7 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
                     "\(step.messageName.zh) / \(step.messageName.en): \(name(deadline.responsible)) 应于 \(deadline.dueOn) 前办理 by \(deadline.dueOn)"
                         + (deadline.movedFrom.map { "（自 \($0) 顺延 moved from \($0)）" } ?? "")
                         + (deadline.custody ? "（在押不顺延 in custody, not extended）" : "")
+                        + deadline.notes
                         + "  [\(Self.stateName(deadline.state))]  \(deadline.limit)"
                 }
             }

@@ -343,6 +343,37 @@ public enum HubSchema {
                 """,
             ]
         ),
+        Migration(
+            version: 14,
+            name: "custody judged from the person, provisional limits, changes of a due date",
+            statements: [
+                // Why a limit is or is not counted as one of a person in custody (CPL 第105条第4款), judged from the
+                // persons' custody at the hub (issue 20); the years its count needed and the calendar does not list
+                // (a provisional last day); and the last change of its due date, with what changed it.
+                "ALTER TABLE deadlines ADD COLUMN custody_reason TEXT",
+                "ALTER TABLE deadlines ADD COLUMN custody_reason_en TEXT",
+                "ALTER TABLE deadlines ADD COLUMN uncovered_years TEXT",
+                "ALTER TABLE deadlines ADD COLUMN changed_from TEXT",
+                "ALTER TABLE deadlines ADD COLUMN change_reason TEXT",
+                "ALTER TABLE deadlines ADD COLUMN change_reason_en TEXT",
+                "CREATE INDEX deadlines_provisional ON deadlines (uncovered_years) WHERE uncovered_years IS NOT NULL",
+                // The suspects, defendants and offenders a package names: whose custody its limits depend on.
+                """
+                CREATE TABLE deadline_persons (
+                    package_key TEXT NOT NULL, person_key TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (package_key, person_key)
+                )
+                """,
+                "CREATE INDEX deadline_persons_by_person ON deadline_persons (person_key)",
+                // Every change of a limit's due date after it started: the old and new day, why, and the package.
+                """
+                CREATE TABLE deadline_changes (
+                    package_key TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, old_due_on TEXT NOT NULL,
+                    new_due_on TEXT NOT NULL, reason TEXT NOT NULL, reason_en TEXT NOT NULL, by_package TEXT
+                )
+                """,
+                "CREATE INDEX deadline_changes_by_limit ON deadline_changes (package_key, seq)",
+            ]
+        ),
     ]
 
     /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or

@@ -6,15 +6,18 @@ extension HubStore {
     /// Records what an accepted package says of its persons' custody and, for a per-person receipt, which persons of
     /// its exchange it receipts. The receipts' primary key refuses a second receipt for a person committed
     /// concurrently through another hub instance (the transaction fails and the package is submitted again).
+    /// Returns the persons whose custody the package recorded something about.
+    @discardableResult
     static func recordCustody(
         of package: CasePackage,
         instanceId: String,
         at now: String,
         flows: FlowEngine,
         in transaction: any SQLTransaction
-    ) async throws {
+    ) async throws -> [String] {
         let envelope = package.envelope
-        let records = CustodyRecord.records(of: package)
+        let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType)
+        let records = CustodyRecord.records(of: package, custodialSentence: message?.custodialSentence ?? false)
         for (seq, record) in records.enumerated() {
             try await transaction.execute(
                 """
@@ -29,13 +32,15 @@ extension HubStore {
                 ]
             )
         }
-        guard flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType)?.perPerson == true else { return }
+        let changed = Array(Set(records.filter { $0.event != .receipt }.map(\.personKey))).sorted()
+        guard message?.perPerson == true else { return changed }
         for record in records where record.event == .receipt {
             try await transaction.execute(
                 "INSERT INTO custody_receipts (instance_id, person_key, package_id, at) VALUES ($1, $2, $3, $4)",
                 [.text(instanceId), .text(record.personKey), .text(envelope.packageId), .text(now)]
             )
         }
+        return changed
     }
 
     /// The persons of the exchange opened by `instanceId` (the detained persons of its opening package) and those

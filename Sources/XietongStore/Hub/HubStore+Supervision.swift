@@ -222,7 +222,8 @@ extension HubStore {
                     daysLeft: item.daysLeft,
                     limit: item.record.limit,
                     basis: item.record.basis,
-                    sentAt: now
+                    sentAt: now,
+                    provisional: item.record.provisional
                 )
                 feed.append(.reminder(reminder), packageId: item.record.packageId, to: item.record.responsible)
                 sent.append(reminder)

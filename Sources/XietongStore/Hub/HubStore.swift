@@ -333,6 +333,9 @@ public struct HubStore: Sendable {
                 .text(envelope.sender.organisationCode), .text(envelope.receiver.organisationCode), .text(now), .text(instanceKey),
             ]
         )
+        // Custody first: the package's limits are judged by its persons' custody as this package leaves it, and the
+        // open limits of the persons whose custody it changed are judged again (issue 20).
+        let custodyChanged = try await Self.recordCustody(of: package, instanceId: instanceId, at: now, flows: flows, in: transaction)
         try await Self.startDeadlines(
             of: accepted,
             key: key,
@@ -341,7 +344,15 @@ public struct HubStore: Sendable {
             flows: flows,
             in: transaction
         )
-        try await Self.recordCustody(of: package, instanceId: instanceId, at: now, flows: flows, in: transaction)
+        try await Self.rejudgeCustody(
+            of: custodyChanged,
+            except: key,
+            by: envelope.packageId,
+            at: now,
+            today: CalendarDate(chinaDayOf: instant),
+            counter: flows.deadlines,
+            in: transaction
+        )
         for code in caseCodes {
             try await transaction.execute(
                 "INSERT INTO case_links (case_code, package_key, package_id) VALUES ($1, $2, $3) ON CONFLICT (case_code, package_key) DO NOTHING",
@@ -446,14 +457,32 @@ public struct HubStore: Sendable {
     ) async throws {
         let envelope = accepted.package.envelope
         guard let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType) else { return }
-        let custody = DeadlineCounter.inCustody(accepted.package, on: CalendarDate(chinaDayOf: receipt))
-        for (seq, limit) in message.receiverLimits.enumerated() {
+        // Only the limits that bind this receiver, for what this package carries (issue 20).
+        let receiverKinds = flows.rules.kindsByOrganisation[envelope.receiver.organisationCode] ?? []
+        let measures = accepted.package.body.coerciveMeasures.map(\.kind)
+        let limits = message.receiverLimits.enumerated().filter { $0.element.applies(receiverKinds: receiverKinds, measures: measures) }
+        guard !limits.isEmpty else { return }
+        // In custody or not as the hub knows the persons (their chains include this package's records).
+        let persons = Self.detainees(of: accepted.package)
+        for person in persons {
+            try await transaction.execute(
+                "INSERT INTO deadline_persons (package_key, person_key, name) VALUES ($1, $2, $3) ON CONFLICT (package_key, person_key) DO NOTHING",
+                [.text(key), .text(person.key), .text(person.name)]
+            )
+        }
+        let judgement = CustodyJudgement.judge(
+            persons: persons,
+            chains: try await Self.custodyChains(of: persons.map(\.key), today: CalendarDate(chinaDayOf: receipt), in: transaction)
+        )
+        let custody = judgement.custody
+        for (seq, limit) in limits {
             let deadline = flows.deadlines.count(limit, from: receipt, custody: custody)
             try await transaction.execute(
                 """
                 INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
-                    due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state, package_key, instance_key)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'open', $18, $19)
+                    due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state, package_key, instance_key,
+                    custody_reason, custody_reason_en, uncovered_years)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'open', $18, $19, $20, $21, $22)
                 ON CONFLICT (package_key, seq) DO NOTHING
                 """,
                 [
@@ -462,7 +491,8 @@ public struct HubStore: Sendable {
                     .text(deadline.dueOn.iso), .optional(deadline.dueAt), .optional(deadline.movedFrom?.iso), .integer(custody ? 1 : 0),
                     .integer(limit.value), .text(limit.unit.rawValue), .text(limit.basis),
                     .optional(limit.metBy.map { "|" + $0.joined(separator: "|") + "|" }), .integer(limit.optional ? 1 : 0),
-                    .text(key), .text(instance.key),
+                    .text(key), .text(instance.key), .text(judgement.reason.zh), .text(judgement.reason.en),
+                    .optional(Self.years(deadline.uncoveredYears)),
                 ]
             )
         }
@@ -723,6 +753,15 @@ public struct HubStore: Sendable {
         public var state: String
         public var metBy: String?
         public var metAt: String?
+        /// Why the limit is or is not counted as one of a person in custody (issue 20).
+        public var custodyReason: LocalizedText?
+        /// The years its count needed and the holiday calendar does not list: the last day is provisional until it
+        /// lists them.
+        public var uncoveredYears: [Int]
+        public var provisional: Bool
+        /// The due date before its last change, and what changed it.
+        public var changedFrom: String?
+        public var changeReason: LocalizedText?
     }
 
     /// The time limits a package started.
@@ -749,8 +788,17 @@ public struct HubStore: Sendable {
             optional: row.int("optional") == 1,
             state: row.string("state") ?? "",
             metBy: row.string("met_by"),
-            metAt: row.string("met_at")
+            metAt: row.string("met_at"),
+            custodyReason: row.string("custody_reason").map { LocalizedText(zh: $0, en: row.string("custody_reason_en") ?? $0) },
+            uncoveredYears: Self.uncoveredYears(row),
+            provisional: !Self.uncoveredYears(row).isEmpty,
+            changedFrom: row.string("changed_from"),
+            changeReason: row.string("change_reason").map { LocalizedText(zh: $0, en: row.string("change_reason_en") ?? $0) }
         )
+    }
+
+    static func uncoveredYears(_ row: SQLRow) -> [Int] {
+        (row.string("uncovered_years") ?? "").split(separator: ",").compactMap { Int($0) }
     }
 
     // MARK: A case's timeline (GUI-3, SZ-4)
@@ -798,7 +846,11 @@ public struct HubStore: Sendable {
                     custody: record.custody,
                     state: past ? (record.optional ? "lapsed" : "overdue") : record.state,
                     metBy: record.metBy,
-                    metAt: record.metAt
+                    metAt: record.metAt,
+                    custodyReason: record.custodyReason,
+                    uncoveredYears: record.uncoveredYears,
+                    changedFrom: record.changedFrom,
+                    changeReason: record.changeReason
                 )
             )
         }

@@ -1,0 +1,224 @@
+import Foundation
+public import XietongCore
+
+// How the hub judges and re-judges the time limits it started (issue 20): whether a limit is one of a person in
+// custody comes from the persons' custody at the hub (CPL 第105条第4款), and is judged again when that changes; a
+// limit whose count needed a year the holiday calendar does not list is provisional until the calendar lists it.
+extension HubStore {
+    /// The suspects, defendants and offenders a package names, once each, in its order.
+    static func detainees(of package: CasePackage) -> [(key: String, name: String)] {
+        var seen = Set<String>()
+        return package.body.persons.filter { CustodyRecord.detaineeRoles.contains($0.role) }.compactMap { person in
+            let key = CustodyRecord.personKey(person)
+            return seen.insert(key).inserted ? (key, person.name) : nil
+        }
+    }
+
+    /// The custody chains of these persons across every package the hub holds, folded for `today`.
+    static func custodyChains(of keys: [String], today: CalendarDate, in transaction: any SQLTransaction) async throws -> [CustodyChain] {
+        guard !keys.isEmpty else { return [] }
+        let marks = (1...keys.count).map { "$\($0)" }.joined(separator: ", ")
+        let rows = try await transaction.execute(
+            """
+            SELECT c.*, p.unified_case_code, p.flow, p.message_type FROM custody_records c JOIN packages p ON p.package_id = c.package_id
+            WHERE c.person_key IN (\(marks)) ORDER BY c.recorded_at, c.package_id, c.seq
+            """,
+            keys.map { .text($0) }
+        )
+        return CustodyChain.chains(rows.compactMap(Self.custodyStage), today: today)
+    }
+
+    /// Judges again the open limits in days or months of other packages that concern `keys`, whose custody a package
+    /// just changed: a limit whose persons are no longer in custody is extended past holidays again, one whose person
+    /// is now in custody is not; each change of a due date is recorded with its reason and the package.
+    static func rejudgeCustody(
+        of keys: [String],
+        except packageKey: String,
+        by packageId: String,
+        at now: String,
+        today: CalendarDate,
+        counter: DeadlineCounter,
+        in transaction: any SQLTransaction
+    ) async throws {
+        guard !keys.isEmpty else { return }
+        let marks = (2...keys.count + 1).map { "$\($0)" }.joined(separator: ", ")
+        let rows = try await transaction.execute(
+            """
+            SELECT * FROM deadlines WHERE state = 'open' AND limit_unit IN ('days', 'months') AND package_key <> $1
+            AND package_key IN (SELECT package_key FROM deadline_persons WHERE person_key IN (\(marks)))
+            ORDER BY package_key, seq
+            """,
+            [.text(packageKey)] + keys.map { .text($0) }
+        )
+        for row in rows {
+            guard let key = row.string("package_key"), let seq = row.int("seq"), let start = row.string("starts_on").flatMap(CalendarDate.init(iso:)),
+                let unit = row.string("limit_unit").flatMap(TimeLimit.Unit.init(rawValue:)), let oldDue = row.string("due_on")
+            else { continue }
+            let persons = try await transaction.execute(
+                "SELECT person_key, name FROM deadline_persons WHERE package_key = $1 ORDER BY person_key",
+                [.text(key)]
+            ).compactMap { person in person.string("person_key").map { (key: $0, name: person.string("name") ?? "") } }
+            let judgement = CustodyJudgement.judge(
+                persons: persons,
+                chains: try await Self.custodyChains(of: persons.map(\.key), today: today, in: transaction)
+            )
+            let wasCustody = row.int("custody") == 1
+            guard judgement.custody != wasCustody else {
+                try await transaction.execute(
+                    "UPDATE deadlines SET custody_reason = $1, custody_reason_en = $2 WHERE package_key = $3 AND seq = $4",
+                    [.text(judgement.reason.zh), .text(judgement.reason.en), .text(key), .integer(seq)]
+                )
+                continue
+            }
+            let limit = TimeLimit(party: .receiver, value: row.int("limit_value") ?? 0, unit: unit, basis: row.string("basis") ?? "")
+            let deadline = counter.count(limit, startingOn: start, custody: judgement.custody)
+            let reason =
+                judgement.custody
+                ? LocalizedText(
+                    zh: "转为在押，不因节假日延长（刑事诉讼法第105条第4款）：\(judgement.reason.zh)",
+                    en: "now in custody, not extended for holidays (CPL 105(4)): \(judgement.reason.en)"
+                )
+                : LocalizedText(
+                    zh: "已不在押，期满日遇节假日顺延：\(judgement.reason.zh)",
+                    en: "no longer in custody, a last day on a holiday moves: \(judgement.reason.en)"
+                )
+            try await Self.changeDue(
+                key: key,
+                seq: seq,
+                from: oldDue,
+                to: deadline,
+                reason: reason,
+                custody: judgement,
+                by: packageId,
+                at: now,
+                in: transaction
+            )
+        }
+    }
+
+    /// Sets a limit's due date as counted again, records the change when the day moved, and what the limit now says.
+    static func changeDue(
+        key: String,
+        seq: Int,
+        from oldDue: String,
+        to deadline: Deadline,
+        reason: LocalizedText,
+        custody: CustodyJudgement?,
+        by packageId: String?,
+        at now: String,
+        in transaction: any SQLTransaction
+    ) async throws {
+        let moved = deadline.dueOn.iso != oldDue
+        var sets = "due_on = $1, moved_from = $2, uncovered_years = $3"
+        var binds: [SQLValue] = [.text(deadline.dueOn.iso), .optional(deadline.movedFrom?.iso), .optional(Self.years(deadline.uncoveredYears))]
+        if moved {
+            binds += [.text(oldDue), .text(reason.zh), .text(reason.en)]
+            sets += ", changed_from = $4, change_reason = $5, change_reason_en = $6"
+        }
+        if let custody {
+            binds += [.integer(custody.custody ? 1 : 0), .text(custody.reason.zh), .text(custody.reason.en)]
+            sets += ", custody = $\(binds.count - 2), custody_reason = $\(binds.count - 1), custody_reason_en = $\(binds.count)"
+        }
+        binds += [.text(key), .integer(seq)]
+        try await transaction.execute("UPDATE deadlines SET \(sets) WHERE package_key = $\(binds.count - 1) AND seq = $\(binds.count)", binds)
+        guard moved else { return }
+        try await transaction.execute(
+            """
+            INSERT INTO deadline_changes (package_key, seq, at, old_due_on, new_due_on, reason, reason_en, by_package)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """,
+            [
+                .text(key), .integer(seq), .text(now), .text(oldDue), .text(deadline.dueOn.iso), .text(reason.zh), .text(reason.en),
+                .optional(packageId),
+            ]
+        )
+    }
+
+    /// `2027,2028`; nil for none.
+    static func years(_ years: [Int]) -> String? { years.isEmpty ? nil : years.map(String.init).joined(separator: ",") }
+
+    /// Counts again the open limits whose last day was provisional, with the calendar now loaded: once it lists their
+    /// years they are final, and a day a holiday moves is recorded as a change. Returns how many were counted again.
+    @discardableResult
+    public func recountProvisional() async throws -> Int {
+        let counter = self.flows.deadlines
+        let now = Timestamp.string(self.clock.now())
+        return try await self.database.transaction { transaction in
+            let rows = try await transaction.execute(
+                "SELECT * FROM deadlines WHERE state = 'open' AND uncovered_years IS NOT NULL ORDER BY package_key, seq",
+                []
+            )
+            var recounted = 0
+            for row in rows {
+                guard let key = row.string("package_key"), let seq = row.int("seq"),
+                    let start = row.string("starts_on").flatMap(CalendarDate.init(iso:)),
+                    let unit = row.string("limit_unit").flatMap(TimeLimit.Unit.init(rawValue:)), let oldDue = row.string("due_on")
+                else { continue }
+                let limit = TimeLimit(party: .receiver, value: row.int("limit_value") ?? 0, unit: unit, basis: row.string("basis") ?? "")
+                let deadline = counter.count(limit, startingOn: start, custody: row.int("custody") == 1)
+                guard Self.years(deadline.uncoveredYears) != row.string("uncovered_years") else { continue }
+                let listed = (row.string("uncovered_years") ?? "").split(separator: ",").map(String.init).filter {
+                    Int($0).map { !deadline.uncoveredYears.contains($0) } ?? false
+                }
+                let reason = LocalizedText(
+                    zh: "已载入 \(listed.joined(separator: "、")) 年节假日安排，期满日按其计算",
+                    en: "the holiday calendar of \(listed.joined(separator: ", ")) is loaded; the last day is counted by it"
+                )
+                try await Self.changeDue(
+                    key: key,
+                    seq: seq,
+                    from: oldDue,
+                    to: deadline,
+                    reason: reason,
+                    custody: nil,
+                    by: nil,
+                    at: now,
+                    in: transaction
+                )
+                recounted += 1
+            }
+            return recounted
+        }
+    }
+
+    /// The years open limits need and the loaded calendar does not list, with how many limits need each.
+    public func provisionalYears() async throws(StoreError) -> [(year: Int, limits: Int)] {
+        let rows = try await self.database.execute(
+            "SELECT uncovered_years, COUNT(*) AS n FROM deadlines WHERE state = 'open' AND uncovered_years IS NOT NULL GROUP BY uncovered_years",
+            []
+        )
+        var byYear: [Int: Int] = [:]
+        for row in rows {
+            for year in (row.string("uncovered_years") ?? "").split(separator: ",").compactMap({ Int($0) }) {
+                byYear[year, default: 0] += row.int("n") ?? 0
+            }
+        }
+        return byYear.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// The changes of a limit's due date after it started, oldest first.
+    public func deadlineChanges(of packageId: String, seq: Int) async throws(StoreError) -> [DeadlineChange] {
+        try await self.database.execute(
+            "SELECT * FROM deadline_changes WHERE package_key = \(HubSchema.packageKey) AND seq = $2 ORDER BY at",
+            [.text(packageId), .integer(seq)]
+        ).map { row in
+            DeadlineChange(
+                at: row.string("at") ?? "",
+                oldDueOn: row.string("old_due_on") ?? "",
+                newDueOn: row.string("new_due_on") ?? "",
+                reason: LocalizedText(zh: row.string("reason") ?? "", en: row.string("reason_en") ?? ""),
+                byPackage: row.string("by_package")
+            )
+        }
+    }
+}
+
+/// A change of a limit's due date after it started (issue 20): a change of custody, a calendar loaded, an extension.
+public struct DeadlineChange: Sendable, Hashable, Codable {
+    public var at: String
+    public var oldDueOn: String
+    public var newDueOn: String
+    public var reason: LocalizedText
+    /// The package that changed it, if one did.
+    public var byPackage: String?
+}
