@@ -167,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "XietongHubTests",
-            dependencies: ["XietongHub", "XietongNode", "XietongTesting"],
+            dependencies: ["XietongHub", "XietongNode", "XietongTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -113,7 +113,12 @@ public struct PackageIntake: Sendable {
                     "refused a package whose signature does not verify",
                     metadata: ["xietong.package": "\(envelope.packageId)", "xietong.node": "\(node)", "xietong.finding": "\(problems[0].message.en)"]
                 )
-                return .done(.receipt(Receipt(packageId: envelope.packageId, status: .refused, findings: problems), repeated: false))
+                return .done(
+                    .receipt(
+                        Receipt(packageId: envelope.packageId, status: .refused, receivedAt: self.store.clock.timestamp(), findings: problems),
+                        repeated: false
+                    )
+                )
             }
         }
         if let earlier = try await self.store.existingReceipt(sender: node, idempotencyKey: envelope.idempotencyKey, packageId: envelope.packageId) {
@@ -130,7 +135,12 @@ public struct PackageIntake: Sendable {
                 zh: "数据包编号 \(envelope.packageId) 已被另一内容不同的数据包使用",
                 en: "the package id \(envelope.packageId) was already used by a package with different content"
             )
-            return .done(.receipt(Receipt(packageId: envelope.packageId, status: .refused, findings: [finding]), repeated: false))
+            return .done(
+                .receipt(
+                    Receipt(packageId: envelope.packageId, status: .refused, receivedAt: self.store.clock.timestamp(), findings: [finding]),
+                    repeated: false
+                )
+            )
         }
 
         // A package the hub received before a restore, with its receipt: not a new package, so not too old to accept.
@@ -147,7 +157,7 @@ public struct PackageIntake: Sendable {
             )
         }
         if findings.contains(where: { $0.severity == .error }) {
-            let receipt = Receipt(packageId: envelope.packageId, status: .refused, findings: findings)
+            let receipt = Receipt(packageId: envelope.packageId, status: .refused, receivedAt: self.store.clock.timestamp(), findings: findings)
             try await self.store.refuse(
                 packageId: envelope.packageId,
                 sender: node,

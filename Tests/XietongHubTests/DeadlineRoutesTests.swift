@@ -1,0 +1,205 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+import XietongCore
+import XietongHTTP
+import XietongTesting
+
+@testable import XietongHub
+
+/// Through the hub's own routes, in-process, with the hub's clock set (issue 20, acceptance): a detained suspect's
+/// arrest request sent the day before National Day is due 7 days later, not extended; the same for a suspect on bail
+/// is extended; a release re-judges the limit; a limit ending in 2027 is provisional until a 2027 calendar is loaded.
+@Suite(.serialized) struct DeadlineRoutesTests {
+    static let police = "330106000101"
+    static let procuratorate = "330106000201"
+    static let adminToken = "admin-token-deadline-routes"
+
+    struct Timeline: Decodable {
+        struct Instance: Decodable {
+            struct Step: Decodable {
+                let messageType: String
+                let deadlines: [CaseTimeline.DeadlineView]
+            }
+            let steps: [Step]
+        }
+        let instances: [Instance]
+    }
+
+    struct CalendarStatus: Decodable {
+        struct Missing: Decodable {
+            let year: Int
+            let openLimits: Int
+        }
+        let years: [Int]
+        let verified: Bool
+        let missing: [Missing]
+    }
+
+    static func configuration(_ directory: TemporaryDirectory, calendar: String? = nil) throws -> HubConfiguration {
+        var configuration = HubConfiguration()
+        configuration.listen = .init(host: "127.0.0.1", port: 0)
+        configuration.dataDirectory = directory.url.path
+        configuration.nodes = [.init(organisation: Self.police, token: "police-token"), .init(organisation: Self.procuratorate, token: "pro-token")]
+        configuration.adminToken = Self.adminToken
+        configuration.freeSpaceReserveMB = 0
+        configuration.maxPackageAgeDays = 36500
+        configuration.reminderCheckSeconds = 0.1
+        configuration.calendar = calendar
+        return configuration
+    }
+
+    static func app(_ configuration: HubConfiguration, on day: String) async throws -> some ApplicationProtocol {
+        try await HubApplication.build(
+            configuration: configuration,
+            registry: Fixtures.registry,
+            catalog: try FlowCatalog.bundled(),
+            logger: Logger(label: "test"),
+            clock: .starting(at: Timestamp.date(day + "T10:00:00+08:00")!)
+        ).0
+    }
+
+    /// An example package of this test, on `day`, for case `number`, with the measures given (XML), and its attachment.
+    static func package(_ example: String, _ name: String, case number: Int, on day: String, measures: String) -> (xml: String, code: String) {
+        var xml = Fixtures.example(example)
+        let code =
+            "\(day.replacingOccurrences(of: "-", with: ""))\(example.hasPrefix("arrest") ? "1101330106000101" : "1201330106000201")\(String(format: "%08d", 7000 + number))"
+        xml = xml.replacingOccurrences(of: PackageFactory.element("PackageId", in: xml), with: ExamplePackages.uuid("deadline-routes-\(name)"))
+        xml = xml.replacingOccurrences(of: PackageFactory.element("IdempotencyKey", in: xml), with: "deadline-routes-\(name)")
+        xml = xml.replacingOccurrences(of: PackageFactory.element("UnifiedCaseCode", in: xml), with: code)
+        xml = xml.replacingOccurrences(of: PackageFactory.element("CreatedAt", in: xml), with: "\(day)T09:00:00+08:00")
+        xml = xml.replacingOccurrences(of: PackageFactory.element("IssuedOn", in: xml), with: day)
+        xml = xml.replacingOccurrences(of: PackageFactory.element("FiledOn", in: xml), with: "2026-09-01")
+        let start = xml.range(of: "<CoerciveMeasures>")!
+        let end = xml.range(of: "</CoerciveMeasures>")!
+        xml.replaceSubrange(start.lowerBound..<end.upperBound, with: "<CoerciveMeasures>\(measures)</CoerciveMeasures>")
+        return (xml, code)
+    }
+
+    static func measure(_ kind: String, since day: String) -> String {
+        "<CoerciveMeasure personRef=\"p1\"><Kind>\(kind)</Kind><StartDate>\(day)</StartDate></CoerciveMeasure>"
+    }
+
+    static func send(_ xml: String, example: String, token: String, with client: some TestClientProtocol) async throws {
+        let pdf = try Data(contentsOf: Repository.url("examples/packages/attachments/\(example).pdf"))
+        let sha = ContentHash.sha256([UInt8](pdf))
+        _ = try await client.execute(
+            uri: "/v1/blobs/\(sha)",
+            method: .put,
+            headers: [.authorization: "Bearer \(token)"],
+            body: ByteBuffer(bytes: pdf)
+        )
+        let reply = try await client.execute(
+            uri: "/v1/packages",
+            method: .post,
+            headers: [.authorization: "Bearer \(token)", .contentType: "application/xml"],
+            body: ByteBuffer(string: xml)
+        )
+        #expect(reply.status == .ok, "\(String(decoding: reply.body.readableBytesView, as: UTF8.self))")
+    }
+
+    static func limit(of code: String, _ messageType: String, with client: some TestClientProtocol) async throws -> CaseTimeline.DeadlineView? {
+        let reply = try await client.execute(uri: "/v1/cases/\(code)/timeline", method: .get, headers: [.authorization: "Bearer \(Self.adminToken)"])
+        let timeline = try JSONDecoder().decode(Timeline.self, from: Data(reply.body.readableBytesView))
+        return timeline.instances.flatMap(\.steps).first { $0.messageType == messageType }?.deadlines.first
+    }
+
+    @Test func custodyDecidesWhetherHolidaysExtendTheLimitAndAReleaseJudgesItAgain() async throws {
+        let directory = try TemporaryDirectory()
+        let app = try await Self.app(try Self.configuration(directory), on: "2026-09-30")
+        try await app.test(.live) { client in
+            // The day before National Day: a detained suspect (CPL 第91条第3款, 7 days; 第105条第4款).
+            let held = Self.package(
+                "arrestApproval.arrestRequest",
+                "held",
+                case: 1,
+                on: "2026-09-30",
+                measures: Self.measure("criminalDetention", since: "2026-09-28")
+            )
+            try await Self.send(held.xml, example: "arrestApproval.arrestRequest", token: "police-token", with: client)
+            var limit = try #require(try await Self.limit(of: held.code, "arrestRequest", with: client))
+            #expect(limit.dueOn == "2026-10-07" && limit.custody && limit.movedFrom == nil)
+            #expect(limit.custodyReason?.zh.contains("在押：刑事拘留") == true)
+
+            // The same for a suspect on bail (another person): the last day, a holiday, moves to 8 October.
+            var free = Self.package(
+                "arrestApproval.arrestRequest",
+                "free",
+                case: 2,
+                on: "2026-09-30",
+                measures: Self.measure("bail", since: "2026-09-29")
+            )
+            free.xml = free.xml.replacingOccurrences(of: "330106199003151236", with: "330106199003151252")
+            try await Self.send(free.xml, example: "arrestApproval.arrestRequest", token: "police-token", with: client)
+            limit = try #require(try await Self.limit(of: free.code, "arrestRequest", with: client))
+            #expect(limit.dueOn == "2026-10-08" && !limit.custody && limit.movedFrom == "2026-10-07")
+
+            // The procuratorate releases the detained suspect on bail: the first limit is judged again and moves.
+            let release = Self.package(
+                "coerciveMeasureChange.coerciveMeasureNotice",
+                "release",
+                case: 3,
+                on: "2026-09-30",
+                measures: Self.measure("bail", since: "2026-09-30")
+            )
+            try await Self.send(release.xml, example: "coerciveMeasureChange.coerciveMeasureNotice", token: "pro-token", with: client)
+            limit = try #require(try await Self.limit(of: held.code, "arrestRequest", with: client))
+            #expect(limit.dueOn == "2026-10-08" && !limit.custody && limit.changedFrom == "2026-10-07")
+            #expect(limit.changeReason?.en.hasPrefix("no longer in custody") == true)
+            // The 24 hours of 公安规定第92条 started, for bail.
+            #expect(try await Self.limit(of: release.code, "coerciveMeasureNotice", with: client)?.limit == "24 hours")
+        }
+    }
+
+    @Test func aLimitEndingInAYearNotLoadedIsProvisionalUntilItIs() async throws {
+        let directory = try TemporaryDirectory()
+        let request = Self.package(
+            "arrestApproval.arrestRequest",
+            "year",
+            case: 4,
+            on: "2026-12-25",
+            measures: Self.measure("bail", since: "2026-12-24")
+        )
+        try await Self.app(try Self.configuration(directory), on: "2026-12-25").test(.live) { client in
+            try await Self.send(request.xml, example: "arrestApproval.arrestRequest", token: "police-token", with: client)
+            let limit = try #require(try await Self.limit(of: request.code, "arrestRequest", with: client))
+            // 1 January 2027, by weekends alone; no 2027 notice is loaded.
+            #expect(limit.dueOn == "2027-01-01" && limit.provisional && limit.uncoveredYears == [2027])
+            #expect(limit.notes.contains("暂定"))
+            let reply = try await client.execute(uri: "/v1/admin/calendar", method: .get, headers: [.authorization: "Bearer \(Self.adminToken)"])
+            let status = try JSONDecoder().decode(CalendarStatus.self, from: Data(reply.body.readableBytesView))
+            #expect(status.years == [2025, 2026] && status.verified)
+            #expect(status.missing.map(\.year) == [2027] && status.missing.first?.openLimits == 1)
+            let csv = try await client.execute(
+                uri: "/v1/supervision/deadlines?format=csv",
+                method: .get,
+                headers: [.authorization: "Bearer \(Self.adminToken)"]
+            )
+            #expect(String(buffer: csv.body).contains("是 yes（未载入 2027 年节假日安排）"))
+        }
+
+        // The administrator loads the 2027 notice and restarts the hub: the limit is counted again, final.
+        let file = directory.url.appendingPathComponent("holidays-2027.json")
+        try Data(
+            """
+            {"format": "xietong.holidays/1", "source": "2027 notice (test)", "verified": true,
+             "years": [{"year": 2027, "holidays": ["2027-01-01", "2027-01-02", "2027-01-03", "2027-05-01", "2027-05-02",
+                        "2027-10-01", "2027-10-02", "2027-10-03"], "workingWeekends": []}]}
+            """.utf8
+        ).write(to: file)
+        try await Self.app(try Self.configuration(directory, calendar: file.path), on: "2026-12-26").test(.live) { client in
+            var limit: CaseTimeline.DeadlineView?
+            for _ in 0..<100 {
+                limit = try await Self.limit(of: request.code, "arrestRequest", with: client)
+                if limit?.provisional == false { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(limit?.provisional == false && limit?.dueOn == "2027-01-04" && limit?.changedFrom == "2027-01-01")
+            let reply = try await client.execute(uri: "/v1/admin/calendar", method: .get, headers: [.authorization: "Bearer \(Self.adminToken)"])
+            let status = try JSONDecoder().decode(CalendarStatus.self, from: Data(reply.body.readableBytesView))
+            #expect(status.years == [2025, 2026, 2027] && status.missing.isEmpty)
+        }
+    }
+}
