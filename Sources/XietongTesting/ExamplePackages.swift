@@ -337,6 +337,11 @@ public enum ExamplePackages {
                         custodyOrganisation: "330106000102"
                     )
                 ]
+            } else if flow.id == "detentionPeriodExtension" {
+                // Arrested on 20 September: 2 months end on 20 November (刑事诉讼法第156条); for a recount, the day
+                // another important crime was found (第160条).
+                let start = message.detention == .recount ? "2026-11-15" : "2026-09-20"
+                measures = [CasePackage.CoerciveMeasure(personRef: "p1", kind: "arrest", startDate: start, custodyOrganisation: "330106000102")]
             } else if flow.id == "coerciveMeasureChange" {
                 measures = [CasePackage.CoerciveMeasure(personRef: "p1", kind: "bail", startDate: "2026-11-19", endDate: "2027-11-18")]
             }

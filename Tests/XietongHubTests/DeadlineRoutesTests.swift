@@ -202,4 +202,106 @@ import XietongTesting
             #expect(status.years == [2025, 2026, 2027] && status.missing.isEmpty)
         }
     }
+
+    /// An example package as a step of this test's case: its own id and code, the code of the package it answers in
+    /// `RelatedCaseCodes`, `InReplyTo` that package, and the measures given.
+    static func step(
+        _ example: String,
+        _ name: String,
+        code: String,
+        answering: (id: String, code: String)? = nil,
+        on day: String,
+        measures: String
+    ) -> (xml: String, id: String) {
+        var xml = Self.package(example, name, case: 0, on: day, measures: measures).xml
+        xml = xml.replacingOccurrences(of: PackageFactory.element("UnifiedCaseCode", in: xml), with: code)
+        if let answering {
+            xml = xml.replacingOccurrences(of: PackageFactory.element("InReplyTo", in: xml), with: answering.id)
+            xml = xml.replacingOccurrences(of: PackageFactory.element("CaseCode", in: xml), with: answering.code)
+        }
+        return (xml, ExamplePackages.uuid("deadline-routes-\(name)"))
+    }
+
+    @Test func anArrestStartsTwoMonthsOfDetentionThatAnApprovedExtensionMoves() async throws {
+        let directory = try TemporaryDirectory()
+        let app = try await Self.app(try Self.configuration(directory), on: "2026-09-20")
+        let policeCode = "20260920110133010600010100007101"
+        let procuratorateCode = "20260920120133010600020100007102"
+        let arrest = Self.measure("arrest", since: "2026-09-20")
+        try await app.test(.live) { client in
+            // The police request the arrest; the procuratorate approves it, and the suspect is arrested on 20 September.
+            let request = Self.step(
+                "arrestApproval.arrestRequest",
+                "period-request",
+                code: policeCode,
+                on: "2026-09-20",
+                measures: Self.measure("criminalDetention", since: "2026-09-17")
+            )
+            try await Self.send(request.xml, example: "arrestApproval.arrestRequest", token: "police-token", with: client)
+            let decision = Self.step(
+                "arrestApproval.arrestApprovalDecision",
+                "period-decision",
+                code: procuratorateCode,
+                answering: (request.id, policeCode),
+                on: "2026-09-20",
+                measures: arrest
+            )
+            try await Self.send(decision.xml, example: "arrestApproval.arrestApprovalDecision", token: "pro-token", with: client)
+
+            // The investigation detention period: 2 months, to 20 November (刑事诉讼法第156条第1款), the police's to
+            // keep, on the deadline board with the person named.
+            func period() async throws -> HubStoreDeadline? {
+                let reply = try await client.execute(
+                    uri: "/v1/supervision/deadlines?filter=open",
+                    method: .get,
+                    headers: [.authorization: "Bearer \(Self.adminToken)"]
+                )
+                let rows = try JSONDecoder().decode([HubStoreDeadline].self, from: Data(reply.body.readableBytesView))
+                return rows.first { $0.basis.hasPrefix("刑事诉讼法第15") && $0.basis.hasSuffix("张某某") }
+            }
+            var limit = try #require(try await period())
+            #expect(limit.dueOn == "2026-11-20" && limit.custody && limit.responsible == Self.police)
+            #expect(limit.basis == "刑事诉讼法第156条第1款（逮捕后侦查羁押期限二个月）：张某某")
+
+            // The police apply for an extension; the procuratorate approves it: one month more (第156条).
+            let apply = Self.step(
+                "detentionPeriodExtension.detentionExtensionRequest",
+                "period-apply",
+                code: policeCode,
+                on: "2026-09-20",
+                measures: arrest
+            )
+            try await Self.send(apply.xml, example: "detentionPeriodExtension.detentionExtensionRequest", token: "police-token", with: client)
+            let approval = Self.step(
+                "detentionPeriodExtension.detentionExtensionApproval",
+                "period-approval",
+                code: procuratorateCode,
+                answering: (apply.id, policeCode),
+                on: "2026-09-20",
+                measures: arrest
+            )
+            try await Self.send(approval.xml, example: "detentionPeriodExtension.detentionExtensionApproval", token: "pro-token", with: client)
+            limit = try #require(try await period())
+            #expect(limit.dueOn == "2026-12-20" && limit.changedFrom == "2026-11-20")
+            #expect(limit.changeReason?.zh == "批准延长侦查羁押期限，延长一个月（刑事诉讼法第156条）")
+            #expect(limit.basis.hasPrefix("刑事诉讼法第156条："))
+
+            // The custody watch shows it to supervisors before it runs out.
+            let watch = try await client.execute(
+                uri: "/v1/supervision/custody?days=366",
+                method: .get,
+                headers: [.authorization: "Bearer \(Self.adminToken)"]
+            )
+            #expect(String(decoding: watch.body.readableBytesView, as: UTF8.self).contains("2026-12-20"))
+        }
+    }
+
+    struct HubStoreDeadline: Decodable {
+        let responsible: String
+        let dueOn: String
+        let basis: String
+        let custody: Bool
+        let changedFrom: String?
+        let changeReason: LocalizedText?
+    }
 }

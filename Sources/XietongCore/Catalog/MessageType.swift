@@ -29,7 +29,15 @@ public struct MessageType: Sendable, Hashable, Codable {
     /// prison or detention house: they are in custody for CPL 第105条第4款 unless a package says otherwise
     /// (issue 20).
     public var custodialSentence: Bool
+    /// What the message does to the investigation detention period of the persons it names (CPL 第156–160条,
+    /// issue 20): `extend` it by the next statutory extension, or `recount` it from the measure's start.
+    public var detention: DetentionEffect?
     public var notes: String?
+
+    public enum DetentionEffect: String, Sendable, Hashable, Codable {
+        case extend
+        case recount
+    }
 
     public var name: LocalizedText { LocalizedText(zh: self.zh, en: self.en) }
     public var startsFlow: Bool { self.answers.isEmpty }
@@ -37,7 +45,7 @@ public struct MessageType: Sendable, Hashable, Codable {
     public var receiverLimits: [TimeLimit] { self.limits.filter { $0.party == .receiver } }
 
     enum CodingKeys: String, CodingKey {
-        case id, zh, en, from, to, answers, closes, limits, implied, processKind, perPerson, custodialSentence, notes
+        case id, zh, en, from, to, answers, closes, limits, implied, processKind, perPerson, custodialSentence, detention, notes
     }
 
     public init(
@@ -53,6 +61,7 @@ public struct MessageType: Sendable, Hashable, Codable {
         processKind: String? = nil,
         perPerson: Bool = false,
         custodialSentence: Bool = false,
+        detention: DetentionEffect? = nil,
         notes: String? = nil
     ) {
         self.id = id
@@ -67,6 +76,7 @@ public struct MessageType: Sendable, Hashable, Codable {
         self.processKind = processKind
         self.perPerson = perPerson
         self.custodialSentence = custodialSentence
+        self.detention = detention
         self.notes = notes
     }
 
@@ -84,6 +94,7 @@ public struct MessageType: Sendable, Hashable, Codable {
         self.processKind = try c.decodeIfPresent(String.self, forKey: .processKind)
         self.perPerson = try c.decodeIfPresent(Bool.self, forKey: .perPerson) ?? false
         self.custodialSentence = try c.decodeIfPresent(Bool.self, forKey: .custodialSentence) ?? false
+        self.detention = try c.decodeIfPresent(DetentionEffect.self, forKey: .detention)
         self.notes = try c.decodeIfPresent(String.self, forKey: .notes)
     }
 }

@@ -55,6 +55,13 @@ public struct CustodyRecord: Sendable, Hashable, Codable {
     public static let custodyKinds: Set<String> = ["criminalDetention", "arrest", Self.custodialSentence]
     /// The kind recorded for an offender a `custodialSentence` message names (拘役, 有期徒刑, 无期徒刑 being served).
     public static let custodialSentence = "custodialSentence"
+
+    /// The kind a message of `message`'s type implies for the persons it names without a measure (see `records`).
+    public static func impliedKind(of message: MessageType?) -> String? {
+        guard let message else { return nil }
+        if message.custodialSentence { return Self.custodialSentence }
+        return message.detention == nil ? nil : "arrest"
+    }
     /// Roles of the persons whose custody is tracked.
     public static let detaineeRoles: Set<String> = ["suspect", "defendant", "offender"]
 
@@ -70,9 +77,10 @@ public struct CustodyRecord: Sendable, Hashable, Codable {
     }
 
     /// What `package` says of its persons' custody, in the order of its measures (then its persons, for receipts).
-    /// With `custodialSentence` (the message's catalog entry says its offenders serve a custodial sentence), each
-    /// offender the package gives no measure for is recorded as held by the sender.
-    public static func records(of package: CasePackage, custodialSentence: Bool = false) -> [CustodyRecord] {
+    /// With `implied` (the kind the message's catalog entry implies: `custodialSentence` for offenders serving a
+    /// custodial sentence, `arrest` for a decision on an arrested suspect's detention period), each suspect,
+    /// defendant or offender the package gives no measure for is recorded with that kind, held by the sender.
+    public static func records(of package: CasePackage, implied: String? = nil) -> [CustodyRecord] {
         let envelope = package.envelope
         let persons = Dictionary(package.body.persons.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         if envelope.messageType == "custodyTransferReceipt" {
@@ -100,15 +108,15 @@ public struct CustodyRecord: Sendable, Hashable, Codable {
                 custodyOrganisation: measure.custodyOrganisation
             )
         }
-        if custodialSentence {
+        if let implied {
             let measured = Set(package.body.coerciveMeasures.map(\.personRef))
-            for person in package.body.persons where person.role == "offender" && !measured.contains(person.id) {
+            for person in package.body.persons where Self.detaineeRoles.contains(person.role) && !measured.contains(person.id) {
                 records.append(
                     CustodyRecord(
                         personKey: Self.personKey(person),
                         name: person.name,
-                        event: .measure,
-                        kind: Self.custodialSentence,
+                        event: event,
+                        kind: implied,
                         holder: envelope.sender.organisationCode
                     )
                 )

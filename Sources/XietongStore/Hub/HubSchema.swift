@@ -374,6 +374,19 @@ public enum HubSchema {
                 "CREATE INDEX deadline_changes_by_limit ON deadline_changes (package_key, seq)",
             ]
         ),
+        Migration(
+            version: 15,
+            name: "investigation detention periods",
+            statements: [
+                // Each arrested person's latest investigation detention period (CPL 第156–160条, issue 20): a time
+                // limit in `deadlines` (of the package that started it), found here by the person.
+                """
+                CREATE TABLE detention_periods (
+                    person_key TEXT PRIMARY KEY, package_key TEXT NOT NULL, seq INTEGER NOT NULL, starts_on TEXT NOT NULL
+                )
+                """
+            ]
+        ),
     ]
 
     /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or

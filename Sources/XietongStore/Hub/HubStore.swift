@@ -344,6 +344,17 @@ public struct HubStore: Sendable {
             flows: flows,
             in: transaction
         )
+        try await Self.trackDetention(
+            of: custodyChanged,
+            package: package,
+            key: key,
+            instance: (id: instanceId, key: instanceKey),
+            caseCode: accepted.unifiedCaseCode,
+            at: now,
+            today: CalendarDate(chinaDayOf: instant),
+            flows: flows,
+            in: transaction
+        )
         try await Self.rejudgeCustody(
             of: custodyChanged,
             except: key,

@@ -1,0 +1,84 @@
+import Testing
+import XietongCore
+
+/// An arrested suspect's investigation detention period (issue 20), worked through the articles it rests on.
+@Suite struct DetentionPeriodTests {
+    static func stage(_ event: CustodyRecord.Event, _ kind: String?, since: String? = nil, type: String = "m", package: String) -> CustodyChain.Stage
+    {
+        CustodyChain.Stage(
+            CustodyRecord(personKey: "k", name: "张三", event: event, kind: kind, holder: "330106000101", startsOn: since),
+            packageId: package,
+            caseCode: "c",
+            flow: "f",
+            messageType: type,
+            at: "2026-09-20T02:00:00Z"
+        )
+    }
+
+    static func period(_ stages: [CustodyChain.Stage]) -> DetentionPeriod? {
+        DetentionPeriod.latest(stages) { stage in
+            switch stage.messageType {
+            case "detentionExtensionApproval": .extend
+            case "detentionRecountNotice": .recount
+            default: nil
+            }
+        }
+    }
+
+    static func day(_ iso: String) -> CalendarDate { CalendarDate(iso: iso)! }
+
+    static let arrest = Self.stage(.measure, "arrest", since: "2026-09-20", package: "P-arrest")
+    static func extension_(_ n: Int) -> CustodyChain.Stage {
+        Self.stage(.measure, "arrest", type: "detentionExtensionApproval", package: "P-ext\(n)")
+    }
+
+    @Test func anArrestStartsTwoMonthsThatEndOnTheirLastDayEvenOnAHoliday() throws {
+        // Arrested on 20 September 2026: 2 months (CPL 第156条第1款), the arrest day not counted, end on 20 November.
+        let period = try #require(Self.period([Self.arrest]))
+        #expect(period.startsOn == Self.day("2026-09-20") && period.endsOn == Self.day("2026-11-20"))
+        #expect(period.state == .running && period.basis.hasPrefix("刑事诉讼法第156条第1款"))
+        // The police apply 7 days before it ends (公安规定第148–150条).
+        #expect(period.applyBy == Self.day("2026-11-13"))
+        // Arrested on 7 August: 2 months end on 7 October, a holiday: in custody it stays (第105条第4款).
+        let holiday = try #require(Self.period([Self.stage(.measure, "arrest", since: "2026-08-07", package: "P")]))
+        #expect(holiday.endsOn == Self.day("2026-10-07"))
+    }
+
+    @Test func extensionsFollowArticles156158And159AndNoFurther() throws {
+        // First extension: 1 month (第156条); second: 2 months (第158条); third: 2 months (第159条); a fourth approval
+        // has no article and changes nothing.
+        let stages = [Self.arrest] + (1...4).map(Self.extension_)
+        let period = try #require(Self.period(stages))
+        #expect(period.extensions == 3)
+        #expect(period.changes.map(\.newEndsOn) == ["2026-12-20", "2027-02-20", "2027-04-20"].map(Self.day))
+        #expect(period.changes.map(\.basis) == ["刑事诉讼法第156条", "刑事诉讼法第158条", "刑事诉讼法第159条"])
+        #expect(period.endsOn == Self.day("2027-04-20") && period.basis == "刑事诉讼法第159条")
+        #expect(period.changes.first?.reason.zh == "批准延长侦查羁押期限，延长一个月（刑事诉讼法第156条）")
+        #expect(period.changes.first?.packageId == "P-ext1")
+    }
+
+    @Test func anotherImportantCrimeCountsThePeriodAnew() throws {
+        // Found on 15 November, after one extension: counted anew from then, 2 months, extensions start over (第160条第1款).
+        let recount = Self.stage(.measure, "arrest", since: "2026-11-15", type: "detentionRecountNotice", package: "P-recount")
+        let period = try #require(Self.period([Self.arrest, Self.extension_(1), recount, Self.extension_(2)]))
+        #expect(period.startsOn == Self.day("2026-11-15"))
+        #expect(period.changes.map(\.newEndsOn) == ["2026-12-20", "2027-01-15", "2027-02-15"].map(Self.day))
+        #expect(period.basis == "刑事诉讼法第156条", "the first extension after the recount is again under 第156条")
+    }
+
+    @Test func aReleaseOrTheHandOverEndsThePeriod() throws {
+        let released = try #require(Self.period([Self.arrest, Self.stage(.measure, "bail", since: "2026-10-10", package: "P-bail")]))
+        #expect(released.state == .released && released.endedBy == "P-bail")
+        let handed = try #require(Self.period([Self.arrest, Self.stage(.transferOut, "arrest", package: "P-out")]))
+        #expect(handed.state == .transferred && handed.endedBy == "P-out")
+        // A detention (刑事拘留) alone is no arrest: no investigation detention period yet.
+        #expect(Self.period([Self.stage(.measure, "criminalDetention", since: "2026-09-17", package: "P")]) == nil)
+        // Arrested again after a release: a new period from the new arrest.
+        let again = try #require(
+            Self.period([
+                Self.arrest, Self.stage(.measure, "bail", package: "P-bail"), Self.stage(.measure, "arrest", since: "2026-12-01", package: "P-2"),
+            ])
+        )
+        #expect(again.state == .running && again.startsOn == Self.day("2026-12-01") && again.startedBy == "P-2")
+    }
+}
