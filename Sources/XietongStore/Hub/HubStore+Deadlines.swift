@@ -14,14 +14,23 @@ extension HubStore {
         }
     }
 
-    /// The custody chains of these persons across every package the hub holds, folded for `today`.
+    /// How many of a person's newest custody records judging their custody reads.
+    static let custodyHistory = 200
+
+    /// The custody chains of these persons from their newest records (`custodyHistory` each, at most), folded for
+    /// `today`.
     static func custodyChains(of keys: [String], today: CalendarDate, in transaction: any SQLTransaction) async throws -> [CustodyChain] {
         guard !keys.isEmpty else { return [] }
         let marks = (1...keys.count).map { "$\($0)" }.joined(separator: ", ")
+        // The newest records only (where a person stands depends on them, not on every package ever sent about
+        // them): a person named in thousands of packages costs no more than one named in a few.
         let rows = try await transaction.execute(
             """
-            SELECT c.*, p.unified_case_code, p.flow, p.message_type FROM custody_records c JOIN packages p ON p.package_id = c.package_id
-            WHERE c.person_key IN (\(marks)) ORDER BY c.recorded_at, c.package_id, c.seq
+            SELECT * FROM (
+                SELECT c.*, p.unified_case_code, p.flow, p.message_type,
+                    ROW_NUMBER() OVER (PARTITION BY c.person_key ORDER BY c.recorded_at DESC, c.package_id DESC, c.seq DESC) AS recency
+                FROM custody_records c JOIN packages p ON p.package_id = c.package_id WHERE c.person_key IN (\(marks))
+            ) AS recent WHERE recency <= \(Self.custodyHistory) ORDER BY recorded_at, package_id, seq
             """,
             keys.map { .text($0) }
         )
