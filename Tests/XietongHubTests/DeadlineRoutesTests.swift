@@ -123,7 +123,8 @@ import XietongTesting
             #expect(limit.dueOn == "2026-10-07" && limit.custody && limit.movedFrom == nil)
             #expect(limit.custodyReason?.zh.contains("在押：刑事拘留") == true)
 
-            // The same for a suspect on bail (another person): the last day, a holiday, moves to 8 October.
+            // The same for a suspect on bail (another person): not detained, the procuratorate has 15 days (规则第282条),
+            // to Thursday 15 October, a working day.
             var free = Self.package(
                 "arrestApproval.arrestRequest",
                 "free",
@@ -134,7 +135,7 @@ import XietongTesting
             free.xml = free.xml.replacingOccurrences(of: "330106199003151236", with: "330106199003151252")
             try await Self.send(free.xml, example: "arrestApproval.arrestRequest", token: "police-token", with: client)
             limit = try #require(try await Self.limit(of: free.code, "arrestRequest", with: client))
-            #expect(limit.dueOn == "2026-10-08" && !limit.custody && limit.movedFrom == "2026-10-07")
+            #expect(limit.dueOn == "2026-10-15" && !limit.custody && limit.limit == "15 days")
 
             // The procuratorate releases the detained suspect on bail: the first limit is judged again and moves.
             let release = Self.package(
@@ -159,13 +160,13 @@ import XietongTesting
             "arrestApproval.arrestRequest",
             "year",
             case: 4,
-            on: "2026-12-25",
-            measures: Self.measure("bail", since: "2026-12-24")
+            on: "2026-12-17",
+            measures: Self.measure("bail", since: "2026-12-16")
         )
-        try await Self.app(try Self.configuration(directory), on: "2026-12-25").test(.live) { client in
+        try await Self.app(try Self.configuration(directory), on: "2026-12-17").test(.live) { client in
             try await Self.send(request.xml, example: "arrestApproval.arrestRequest", token: "police-token", with: client)
             let limit = try #require(try await Self.limit(of: request.code, "arrestRequest", with: client))
-            // 1 January 2027, by weekends alone; no 2027 notice is loaded.
+            // On bail, 15 days (规则第282条): 1 January 2027, by weekends alone; no 2027 notice is loaded.
             #expect(limit.dueOn == "2027-01-01" && limit.provisional && limit.uncoveredYears == [2027])
             #expect(limit.notes.contains("暂定"))
             let reply = try await client.execute(uri: "/v1/admin/calendar", method: .get, headers: [.authorization: "Bearer \(Self.adminToken)"])
@@ -189,7 +190,7 @@ import XietongTesting
                         "2027-10-01", "2027-10-02", "2027-10-03"], "workingWeekends": []}]}
             """.utf8
         ).write(to: file)
-        try await Self.app(try Self.configuration(directory, calendar: file.path), on: "2026-12-26").test(.live) { client in
+        try await Self.app(try Self.configuration(directory, calendar: file.path), on: "2026-12-18").test(.live) { client in
             var limit: CaseTimeline.DeadlineView?
             for _ in 0..<100 {
                 limit = try await Self.limit(of: request.code, "arrestRequest", with: client)

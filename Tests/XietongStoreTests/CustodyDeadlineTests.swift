@@ -115,10 +115,10 @@ import XietongTesting
     func aLimitInAYearTheCalendarLacksIsProvisionalUntilTheCalendarListsIt(backend: StoreBackend) async throws {
         let directory = try TemporaryDirectory()
         let (database, _) = try await backend.open(Migrations.hub, in: directory)
-        let store = try Self.store(database, on: "2026-12-25")
-        // On bail, 7 days from 25 December end on Friday 1 January 2027: by weekends alone a working day, but no
-        // 2027 notice is loaded, so that is provisional.
-        let request = try Self.package("arrestApproval.arrestRequest", id: "year-1", code: "20261225110133010600010100000905", measures: Self.bail)
+        let store = try Self.store(database, on: "2026-12-17")
+        // On bail, 15 days (规则第282条) from 17 December end on Friday 1 January 2027: by weekends alone a working
+        // day, but no 2027 notice is loaded, so that is provisional.
+        let request = try Self.package("arrestApproval.arrestRequest", id: "year-1", code: "20261217110133010600010100000905", measures: Self.bail)
         _ = try await store.accept(request, statusURL: "/s")
         var limit = try #require(try await store.deadlines(of: Self.id("year-1")).first)
         #expect(limit.dueOn == "2027-01-01" && limit.provisional && limit.uncoveredYears == [2027])
@@ -132,7 +132,7 @@ import XietongTesting
                 .compactMap(CalendarDate.init(iso:))
         )
         let calendar = try LegalCalendar.bundled().merging(LegalCalendar(source: "2027 notice", years: [year2027]))
-        let restarted = try Self.store(database, on: "2026-12-26", calendar: calendar)
+        let restarted = try Self.store(database, on: "2026-12-18", calendar: calendar)
         #expect(try await restarted.recountProvisional() == 1)
         limit = try #require(try await restarted.deadlines(of: Self.id("year-1")).first)
         #expect(limit.dueOn == "2027-01-04" && !limit.provisional && limit.movedFrom == "2027-01-01")

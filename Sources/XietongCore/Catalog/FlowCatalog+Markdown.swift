@@ -16,11 +16,14 @@ extension FlowCatalog {
                     var conditions: [String] = []
                     if let kinds = limit.receiverKinds { conditions.append("binds \(kinds.map(\.rawValue).joined(separator: ", ")) only") }
                     if let measures = limit.measureKinds { conditions.append("only with \(measures.joined(separator: " or "))") }
+                    if let held = limit.inCustody { conditions.append(held ? "person in custody" : "person not in custody") }
                     if limit.optional { conditions.append("optional: lapses, never overdue") }
                     let condition = conditions.isEmpty ? "" : " (\(conditions.joined(separator: "; ")))"
                     return "\(who): \(limit.text.en)\(condition) — \(limit.basis)\(limit.verified ? "" : " †")"
                 }
-                let name = "`\(message.id)`\(message.implied ? " *(implied)*" : "")\(message.custodialSentence ? " *(offenders in custody)*" : "")"
+                let name =
+                    "`\(message.id)`\(message.implied ? " *(implied)*" : "")\(message.custodialSentence ? " *(offenders in custody)*" : "")"
+                    + (message.maxPerInstance.map { " *(at most \($0) per instance: \(message.maxBasis ?? ""))*" } ?? "")
                 output += "| \(name) | \(cell(message.zh)) | \(message.from.map(\.rawValue).joined(separator: ", ")) "
                 output += "| \(message.to.map(\.rawValue).joined(separator: ", ")) "
                 output += "| \(message.answers.isEmpty ? "—" : message.answers.map { "`\($0)`" }.joined(separator: ", ")) "

@@ -32,6 +32,10 @@ public struct MessageType: Sendable, Hashable, Codable {
     /// What the message does to the investigation detention period of the persons it names (CPL 第156–160条,
     /// issue 20): `extend` it by the next statutory extension, or `recount` it from the measure's start.
     public var detention: DetentionEffect?
+    /// How often the message may occur in one flow instance, and the article that says so (CPL 第175条第3款:
+    /// supplementary investigation at most twice). Nil for no limit.
+    public var maxPerInstance: Int?
+    public var maxBasis: String?
     public var notes: String?
 
     public enum DetentionEffect: String, Sendable, Hashable, Codable {
@@ -45,7 +49,8 @@ public struct MessageType: Sendable, Hashable, Codable {
     public var receiverLimits: [TimeLimit] { self.limits.filter { $0.party == .receiver } }
 
     enum CodingKeys: String, CodingKey {
-        case id, zh, en, from, to, answers, closes, limits, implied, processKind, perPerson, custodialSentence, detention, notes
+        case id, zh, en, from, to, answers, closes, limits, implied, processKind, perPerson, custodialSentence, detention, maxPerInstance, maxBasis,
+            notes
     }
 
     public init(
@@ -95,6 +100,8 @@ public struct MessageType: Sendable, Hashable, Codable {
         self.perPerson = try c.decodeIfPresent(Bool.self, forKey: .perPerson) ?? false
         self.custodialSentence = try c.decodeIfPresent(Bool.self, forKey: .custodialSentence) ?? false
         self.detention = try c.decodeIfPresent(DetentionEffect.self, forKey: .detention)
+        self.maxPerInstance = try c.decodeIfPresent(Int.self, forKey: .maxPerInstance)
+        self.maxBasis = try c.decodeIfPresent(String.self, forKey: .maxBasis)
         self.notes = try c.decodeIfPresent(String.self, forKey: .notes)
     }
 }

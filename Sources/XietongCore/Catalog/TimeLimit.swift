@@ -38,6 +38,9 @@ public struct TimeLimit: Sendable, Hashable, Codable {
     /// The coercive measures the package must carry for the limit to start (the 24 hours of 公安规定第92条 and
     /// 第118条 are for bail and residential surveillance). Nil for any package.
     public var measureKinds: [String]?
+    /// For a variant that depends on custody: true when it applies only to a person in custody, false only to one not
+    /// in custody, judged when it starts (人民检察院刑事诉讼规则第282条: 7 days for a detained suspect, 15 otherwise).
+    public var inCustody: Bool?
 
     public init(
         party: Party,
@@ -49,7 +52,8 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         metBy: [String]? = nil,
         optional: Bool = false,
         receiverKinds: [AgencyKind]? = nil,
-        measureKinds: [String]? = nil
+        measureKinds: [String]? = nil,
+        inCustody: Bool? = nil
     ) {
         self.party = party
         self.value = value
@@ -61,10 +65,11 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.optional = optional
         self.receiverKinds = receiverKinds
         self.measureKinds = measureKinds
+        self.inCustody = inCustody
     }
 
     enum CodingKeys: String, CodingKey {
-        case party, value, unit, start, basis, verified, metBy, optional, receiverKinds, measureKinds
+        case party, value, unit, start, basis, verified, metBy, optional, receiverKinds, measureKinds, inCustody
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,13 +84,15 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.optional = try container.decodeIfPresent(Bool.self, forKey: .optional) ?? false
         self.receiverKinds = try container.decodeIfPresent([AgencyKind].self, forKey: .receiverKinds)
         self.measureKinds = try container.decodeIfPresent([String].self, forKey: .measureKinds)
+        self.inCustody = try container.decodeIfPresent(Bool.self, forKey: .inCustody)
     }
 
-    /// Whether the limit starts for a package to a receiver acting as `receiverKinds` and carrying measures of
-    /// `measures` kinds.
-    public func applies(receiverKinds kinds: Set<AgencyKind>, measures: [String]) -> Bool {
+    /// Whether the limit starts for a package to a receiver acting as `receiverKinds`, carrying measures of
+    /// `measures` kinds, concerning persons in custody or not.
+    public func applies(receiverKinds kinds: Set<AgencyKind>, measures: [String], custody: Bool) -> Bool {
         if let bound = self.receiverKinds, !kinds.isEmpty, kinds.isDisjoint(with: bound) { return false }
         if let needed = self.measureKinds, !measures.contains(where: needed.contains) { return false }
+        if let held = self.inCustody, held != custody { return false }
         return true
     }
 

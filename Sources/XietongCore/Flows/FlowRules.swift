@@ -140,6 +140,18 @@ public struct FlowRules: Sendable {
 
     /// The finding for a message sent into an instance that a closing message has ended (also found at commit
     /// time, when another hub instance closed it first).
+    /// The finding for a message an instance already had as often as the law allows (`MessageType.maxPerInstance`).
+    public static func limitReached(_ instanceId: String, _ message: MessageType) -> Finding {
+        let times = message.maxPerInstance ?? 0
+        return Finding(
+            .flowLimitReached,
+            at: Self.replyPath,
+            zh: "该流程（始于 \(instanceId)）已有 \(times) 次“\(message.zh)”，依法不得再有\(message.maxBasis.map { "（\($0)）" } ?? "")",
+            en:
+                "this flow instance (opened by \(instanceId)) already had '\(message.en)' \(times) times, the most the law allows\(message.maxBasis.map { " (\($0))" } ?? "")"
+        )
+    }
+
     public static func closed(_ instanceId: String, _ message: LocalizedText) -> Finding {
         Finding(
             .flowClosed,

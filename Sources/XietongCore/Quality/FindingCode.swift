@@ -82,6 +82,8 @@ extension FindingCode {
     public static let flowOutOfOrder = FindingCode(rawValue: "flow.out-of-order")
     public static let flowNotAParty = FindingCode(rawValue: "flow.not-a-party")
     public static let flowClosed = FindingCode(rawValue: "flow.closed")
+    /// The message may occur only so many times in a flow instance (CPL 第175条第3款: 补充侦查以二次为限).
+    public static let flowLimitReached = FindingCode(rawValue: "flow.limit-reached")
 
     // Trust (issue 6): the sending node's signature over the package and its attachments' hashes.
     public static let signatureMissing = FindingCode(rawValue: "signature.missing")
@@ -156,6 +158,7 @@ extension FindingCode {
         .flowOutOfOrder,
         .flowNotAParty,
         .flowClosed,
+        .flowLimitReached,
         .signatureMissing,
         .signatureInvalid,
         .custodyNoPerson,

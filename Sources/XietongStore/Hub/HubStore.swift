@@ -261,6 +261,15 @@ public struct HubStore: Sendable {
                 case .receipts(_, let completes): closes = closes && completes
                 }
             }
+            // A message the law allows only so many times in an instance (CPL 第175条第3款).
+            if let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType), let most = message.maxPerInstance {
+                let count =
+                    try await transaction.execute(
+                        "SELECT COUNT(*) AS n FROM flow_steps WHERE instance_id = $1 AND message_type = $2",
+                        [.text(instance), .text(envelope.messageType)]
+                    ).first?.int("n") ?? 0
+                if count >= most { return try await flowRefusal(FlowRules.limitReached(instance, message)) }
+            }
             // The instance's row lock orders this step after any concurrent one; a close that committed first wins.
             let open = try await transaction.execute(
                 closes
@@ -468,11 +477,7 @@ public struct HubStore: Sendable {
     ) async throws {
         let envelope = accepted.package.envelope
         guard let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType) else { return }
-        // Only the limits that bind this receiver, for what this package carries (issue 20).
-        let receiverKinds = flows.rules.kindsByOrganisation[envelope.receiver.organisationCode] ?? []
-        let measures = accepted.package.body.coerciveMeasures.map(\.kind)
-        let limits = message.receiverLimits.enumerated().filter { $0.element.applies(receiverKinds: receiverKinds, measures: measures) }
-        guard !limits.isEmpty else { return }
+        guard !message.receiverLimits.isEmpty else { return }
         // In custody or not as the hub knows the persons (their chains include this package's records).
         let persons = Self.detainees(of: accepted.package)
         for person in persons {
@@ -486,6 +491,12 @@ public struct HubStore: Sendable {
             chains: try await Self.custodyChains(of: persons.map(\.key), today: CalendarDate(chinaDayOf: receipt), in: transaction)
         )
         let custody = judgement.custody
+        // Only the limits that bind this receiver, for what this package carries and its persons' custody (issue 20).
+        let receiverKinds = flows.rules.kindsByOrganisation[envelope.receiver.organisationCode] ?? []
+        let measures = accepted.package.body.coerciveMeasures.map(\.kind)
+        let limits = message.receiverLimits.enumerated().filter {
+            $0.element.applies(receiverKinds: receiverKinds, measures: measures, custody: custody)
+        }
         for (seq, limit) in limits {
             let deadline = flows.deadlines.count(limit, from: receipt, custody: custody)
             try await transaction.execute(

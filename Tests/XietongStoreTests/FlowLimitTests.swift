@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import XietongCore
+import XietongTesting
+
+@testable import XietongStore
+
+/// Limits the catalog takes from the law beyond day counts (issue 20): supplementary investigation at most twice
+/// (CPL 第175条第3款), and a review period that depends on whether the suspect is detained (规则第282条).
+@Suite struct FlowLimitTests {
+    static func accepted(_ example: String, _ name: String, inReplyTo: String? = nil, measures: String? = nil) throws -> HubStore.Accepted {
+        var xml = Fixtures.example(example)
+        xml = xml.replacingOccurrences(of: PackageFactory.element("PackageId", in: xml), with: Self.id(name))
+        xml = xml.replacingOccurrences(of: PackageFactory.element("IdempotencyKey", in: xml), with: "flow-limit-\(name)")
+        if let inReplyTo { xml = xml.replacingOccurrences(of: PackageFactory.element("InReplyTo", in: xml), with: Self.id(inReplyTo)) }
+        if let measures, let start = xml.range(of: "<CoerciveMeasures>"), let end = xml.range(of: "</CoerciveMeasures>") {
+            xml.replaceSubrange(start.lowerBound..<end.upperBound, with: "<CoerciveMeasures>\(measures)</CoerciveMeasures>")
+        }
+        let bytes = Array(xml.utf8)
+        let package = try #require(Fixtures.check(bytes: bytes, attachments: false).package)
+        return HubStore.Accepted(
+            package: package,
+            content: bytes,
+            contentSHA256: ContentHash.sha256(bytes),
+            unifiedCaseCode: package.envelope.unifiedCaseCode ?? "",
+            codeAssigned: false,
+            warnings: []
+        )
+    }
+
+    static func id(_ name: String) -> String { ExamplePackages.uuid("flow-limit-\(name)") }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aThirdReturnForSupplementaryInvestigationIsRefused(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: try FlowEngine.bundled(), clock: Fixtures.clock())
+        var last = "transfer"
+        _ = try await store.accept(try Self.accepted("prosecutionTransfer.prosecutionTransfer", last), statusURL: "/s")
+        for round in 1...2 {
+            let returned = try await store.accept(
+                try Self.accepted("prosecutionTransfer.supplementaryInvestigationReturn", "return-\(round)", inReplyTo: last),
+                statusURL: "/s"
+            )
+            #expect(returned.status == .accepted, "return \(round): \(returned.findings.map(\.message.en))")
+            let resubmitted = try await store.accept(
+                try Self.accepted("prosecutionTransfer.supplementaryInvestigationResubmit", "resubmit-\(round)", inReplyTo: "return-\(round)"),
+                statusURL: "/s"
+            )
+            #expect(resubmitted.status == .accepted)
+            last = "resubmit-\(round)"
+        }
+        let third = try await store.accept(
+            try Self.accepted("prosecutionTransfer.supplementaryInvestigationReturn", "return-3", inReplyTo: last),
+            statusURL: "/s"
+        )
+        #expect(third.status == .refused)
+        #expect(third.findings.map(\.code) == [.flowLimitReached])
+        #expect(third.findings.first?.message.zh.contains("刑事诉讼法第175条第3款") == true)
+        await database.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aSuspectNotDetainedHasFifteenDaysOfArrestReview(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: try FlowEngine.bundled(), clock: Fixtures.clock())
+        // On bail: 15 days (规则第282条), not the 7 of a detained suspect; from Friday 20 November 2026: 5 December, a
+        // Saturday, moves to Monday 7 December.
+        let bail = "<CoerciveMeasure personRef=\"p1\"><Kind>bail</Kind><StartDate>2026-11-19</StartDate></CoerciveMeasure>"
+        _ = try await store.accept(try Self.accepted("arrestApproval.arrestRequest", "on-bail", measures: bail), statusURL: "/s")
+        let limits = try await store.deadlines(of: Self.id("on-bail"))
+        #expect(limits.map(\.limit) == ["15 days"])
+        #expect(limits.first?.dueOn == "2026-12-07" && limits.first?.basis.hasPrefix("人民检察院刑事诉讼规则第282条") == true)
+        await database.close()
+    }
+}
