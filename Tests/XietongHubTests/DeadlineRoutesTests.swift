@@ -179,6 +179,19 @@ import XietongTesting
                 headers: [.authorization: "Bearer \(Self.adminToken)"]
             )
             #expect(String(buffer: csv.body).contains("是 yes（未载入 2027 年节假日安排）"))
+            // The administrator's console says so, and the case's page marks the limit.
+            let login = try await client.execute(
+                uri: "/console/login",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "user=admin&password=\(Self.adminToken)")
+            )
+            let cookie = try #require(login.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            let admin = try await client.execute(uri: "/console/admin", method: .get, headers: [.cookie: cookie])
+            let adminPage = String(buffer: admin.body)
+            #expect(adminPage.contains("id=\"calendar-missing\"") && adminPage.contains("节假日安排未载入 2027 年：1 项期限的届满日为暂定"))
+            let page = try await client.execute(uri: "/console/cases/\(request.code)", method: .get, headers: [.cookie: cookie])
+            #expect(String(buffer: page.body).contains("暂定"))
         }
 
         // The administrator loads the 2027 notice and restarts the hub: the limit is counted again, final.

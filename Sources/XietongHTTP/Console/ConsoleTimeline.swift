@@ -5,6 +5,25 @@ public import XietongCore
 /// each detainee's custody chain. Shared by the agencies' and the committee's consoles.
 public enum ConsoleTimeline {
     /// A limit as `7 days`, `1 months`, `0 immediately`, in the page's language.
+    /// Provisional, custody, and what moved the due date (issue 20), for a limit's cell.
+    static func notes(_ deadline: CaseTimeline.DeadlineView, _ language: ConsoleLanguage) -> String {
+        var notes = ""
+        if deadline.provisional {
+            let years = deadline.uncoveredYears.map(String.init).joined(separator: ", ")
+            notes +=
+                " <span class=\"badge amber\" title=\"\(ConsoleHTML.t(language, "未载入 \(years) 年节假日安排", "no holiday calendar for \(years) is loaded"))\">"
+                + "\(ConsoleHTML.t(language, "暂定", "provisional"))</span>"
+        }
+        if let reason = deadline.custodyReason {
+            notes += "<br><small>\(ConsoleHTML.escape(language.pick(reason.zh, reason.en)))</small>"
+        }
+        if let changed = deadline.changedFrom {
+            let why = deadline.changeReason.map { "：" + language.pick($0.zh, $0.en) } ?? ""
+            notes += "<br><small>\(ConsoleHTML.t(language, "原届满日 \(changed)", "was due \(changed)"))\(ConsoleHTML.escape(why))</small>"
+        }
+        return notes
+    }
+
     static func limit(_ text: String, _ language: ConsoleLanguage) -> String {
         guard language == .zh else { return text }
         let parts = text.split(separator: " ")
@@ -40,6 +59,7 @@ public enum ConsoleTimeline {
                         }
                     return
                         "\(ConsoleHTML.escape(name(deadline.responsible))) ≤ \(ConsoleHTML.escape(deadline.dueOn)) (\(ConsoleHTML.escape(Self.limit(deadline.limit, language)))) \(state)"
+                        + Self.notes(deadline, language)
                 }.joined(separator: "<br>")
                 rows.append([
                     ConsoleHTML.escape(String(step.at.prefix(19)).replacingOccurrences(of: "T", with: " ")),

@@ -271,7 +271,9 @@ struct HubConsole: Sendable {
             rows.map {
                 [
                     ConsoleHTML.escape($0.dueOn)
-                        + ($0.custody ? " <span class=\"badge amber\">\(ConsoleHTML.t(language, "在押", "custody"))</span>" : ""),
+                        + ($0.custody ? " <span class=\"badge amber\">\(ConsoleHTML.t(language, "在押", "custody"))</span>" : "")
+                        + ($0.provisional ? " <span class=\"badge amber\">\(ConsoleHTML.t(language, "暂定", "provisional"))</span>" : "")
+                        + ($0.changedFrom.map { "<br><small>\(ConsoleHTML.t(language, "原 \($0)", "was \($0)"))</small>" } ?? ""),
                     ConsoleHTML.escape(self.orgName($0.responsible, language)),
                     ConsoleHTML.escape(self.messageName($0.flow, $0.messageType, language)),
                     ConsoleHTML.escape($0.limit),
@@ -321,7 +323,21 @@ struct HubConsole: Sendable {
                 ConsoleHTML.escape(node.lastSeenAt ?? "—"), String(node.queued),
             ])
         }
-        var body = "<h2>\(ConsoleHTML.t(language, "机构与节点", "Organisations and nodes"))</h2>"
+        var body = ""
+        // Open limits whose last day is provisional: the holiday calendar lacks their year (issue 20).
+        let missing = try await self.hub.store.provisionalYears()
+        if !missing.isEmpty {
+            let years = missing.map { String($0.year) }
+            let count = missing.map(\.limits).reduce(0, +)
+            body += "<p class=\"error\" id=\"calendar-missing\">"
+            body += ConsoleHTML.t(
+                language,
+                "节假日安排未载入 \(years.joined(separator: "、")) 年：\(count) 项期限的届满日为暂定。请载入国务院办公厅的节假日安排通知（中心平台配置项 calendar）。",
+                "No holiday calendar for \(years.joined(separator: ", ")) is loaded: the last days of \(count) limits are provisional. Load the State Council's notice (the hub's 'calendar' setting)."
+            )
+            body += "</p>"
+        }
+        body += "<h2>\(ConsoleHTML.t(language, "机构与节点", "Organisations and nodes"))</h2>"
         body += ConsoleHTML.table(
             [
                 ConsoleHTML.t(language, "机构", "Organisation"), ConsoleHTML.t(language, "代码", "Code"), ConsoleHTML.t(language, "连接", "Connection"),
