@@ -81,4 +81,25 @@ import XietongCore
         )
         #expect(again.state == .running && again.startsOn == Self.day("2026-12-01") && again.startedBy == "P-2")
     }
+
+    @Test func restatementsAndLaterStagesStartNoNewPeriod() throws {
+        // A later package restating the same arrest changes nothing.
+        let restated = try #require(
+            Self.period([Self.arrest, Self.extension_(1), Self.stage(.measure, "arrest", since: "2026-09-20", package: "P-again")])
+        )
+        #expect(restated.startedBy == "P-arrest" && restated.extensions == 1)
+        // After the hand-over to the next stage, an arrest recorded there is that stage's: no investigation period.
+        let handed = try #require(
+            Self.period([
+                Self.arrest, Self.stage(.transferOut, "arrest", package: "P-out"),
+                Self.stage(.measure, "arrest", since: "2026-12-01", package: "P-court"),
+            ])
+        )
+        #expect(handed.state == .transferred && handed.startedBy == "P-arrest")
+        // An extension approved after a release starts nothing.
+        let late = try #require(Self.period([Self.arrest, Self.stage(.measure, "bail", package: "P-bail"), Self.extension_(1)]))
+        #expect(late.state == .released && late.extensions == 0)
+        // Nor does a decision on a period the hub never saw start.
+        #expect(Self.period([Self.extension_(1)]) == nil)
+    }
 }

@@ -108,6 +108,23 @@ import XietongTesting
         let back = try #require(try await store.deadlines(of: Self.id("custody-1")).first)
         #expect(back.dueOn == "2026-10-07" && back.custody)
         #expect(try await store.deadlineChanges(of: Self.id("custody-1"), seq: 0).map(\.newDueOn) == ["2026-10-08", "2026-10-07"])
+        // The arrest started the person's investigation detention period (2 months, 第156条第1款), a limit of its own.
+        let period = try #require(try await store.deadlines(of: Self.id("custody-again")).first { $0.basis.hasPrefix("刑事诉讼法第156条第1款") })
+        #expect(period.dueOn == "2026-12-03" && period.custody && period.state == "open")
+
+        // After its last day a limit keeps how it was judged: a release on 9 October moves nothing back or forth.
+        let late = try Self.package(
+            "coerciveMeasureChange.coerciveMeasureNotice",
+            id: "custody-late",
+            code: "20261009120133010600020100000906",
+            measures: "<CoerciveMeasure personRef=\"p1\"><Kind>bail</Kind><StartDate>2026-10-09</StartDate></CoerciveMeasure>"
+        )
+        _ = try await Self.store(database, on: "2026-10-09").accept(late, statusURL: "/s")
+        let kept = try #require(try await store.deadlines(of: Self.id("custody-1")).first)
+        #expect(kept.dueOn == "2026-10-07" && kept.custody)
+        // The release ends the detention period: met, by the release, not counted again as a plain limit.
+        let ended = try #require(try await store.deadlines(of: Self.id("custody-again")).first { $0.basis.hasPrefix("刑事诉讼法第156条第1款") })
+        #expect(ended.state == "met" && ended.metBy == Self.id("custody-late") && ended.dueOn == "2026-12-03")
         await database.close()
     }
 

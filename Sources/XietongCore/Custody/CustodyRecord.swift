@@ -57,7 +57,7 @@ public struct CustodyRecord: Sendable, Hashable, Codable {
     public static let custodialSentence = "custodialSentence"
 
     /// The kind a message of `message`'s type implies for the persons it names without a measure (see `records`).
-    public static func impliedKind(of message: MessageType?) -> String? {
+    static func impliedKind(of message: MessageType?) -> String? {
         guard let message else { return nil }
         if message.custodialSentence { return Self.custodialSentence }
         return message.detention == nil ? nil : "arrest"
@@ -77,10 +77,12 @@ public struct CustodyRecord: Sendable, Hashable, Codable {
     }
 
     /// What `package` says of its persons' custody, in the order of its measures (then its persons, for receipts).
-    /// With `implied` (the kind the message's catalog entry implies: `custodialSentence` for offenders serving a
-    /// custodial sentence, `arrest` for a decision on an arrested suspect's detention period), each suspect,
-    /// defendant or offender the package gives no measure for is recorded with that kind, held by the sender.
-    public static func records(of package: CasePackage, implied: String? = nil) -> [CustodyRecord] {
+    /// `message` is its catalog entry: one whose offenders serve a custodial sentence (`custodialSentence`) records
+    /// each suspect, defendant or offender the package gives no measure for as held by the sender; a decision on the
+    /// detention period (`detention`) records its persons' arrest as a change of period, which moves neither who
+    /// holds them nor a declared period, whether the package states the measure or not.
+    public static func records(of package: CasePackage, message: MessageType? = nil) -> [CustodyRecord] {
+        let implied = Self.impliedKind(of: message)
         let envelope = package.envelope
         let persons = Dictionary(package.body.persons.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         if envelope.messageType == "custodyTransferReceipt" {
@@ -89,11 +91,15 @@ public struct CustodyRecord: Sendable, Hashable, Codable {
             }
         }
         let event: Event =
-            switch envelope.messageType {
-            case "custodyTransferOut": .transferOut
-            case "custodyTransferInNotice": .transferIn
-            case "custodyPeriodChangeNotice": .periodChange
-            default: .measure
+            if message?.detention != nil {
+                .periodChange
+            } else {
+                switch envelope.messageType {
+                case "custodyTransferOut": .transferOut
+                case "custodyTransferInNotice": .transferIn
+                case "custodyPeriodChangeNotice": .periodChange
+                default: .measure
+                }
             }
         var records: [CustodyRecord] = package.body.coerciveMeasures.compactMap { measure in
             guard let person = persons[measure.personRef] else { return nil }

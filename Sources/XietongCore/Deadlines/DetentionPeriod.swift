@@ -4,7 +4,8 @@
 ///   more;
 /// - 第158条: 2 months more, with the provincial procuratorate's approval (major, complex cases);
 /// - 第159条: 2 months more again, where the sentence may be 10 years or more;
-/// - 第160条第1款: another important crime found during the investigation, the period is counted anew from that day;
+/// - 第160条: another important crime found during the investigation (第1款), or the identity established (第2款): the
+///   period is counted anew from that day;
 /// - 第105条第4款: in custody, a last day on a holiday stands.
 ///
 /// It runs from the first arrest recorded for the person until a measure that frees them (bail, residential
@@ -67,7 +68,12 @@ public struct DetentionPeriod: Sendable, Hashable, Codable {
             switch (stage.event, stage.kind) {
             case (.measure, "arrest"), (.periodChange, "arrest"):
                 guard running, var current = period else {
-                    guard let start else { continue }
+                    // A new period only from an arrest of the investigation stage: not from a decision on a period
+                    // (an extension or a recount after the period ended), not once the person was handed over to
+                    // the next stage (an arrest there is that stage's, 第156条 governs the investigation), and not
+                    // from a later package restating the arrest the last period started from.
+                    guard let start, effect(stage) == nil, period?.state != .transferred else { continue }
+                    if let last = period, start <= last.startsOn { continue }
                     period = DetentionPeriod(
                         startsOn: start,
                         endsOn: start.adding(months: 2),
@@ -106,7 +112,7 @@ public struct DetentionPeriod: Sendable, Hashable, Codable {
                     let old = current.endsOn
                     current.startsOn = start
                     current.endsOn = start.adding(months: 2)
-                    current.basis = "刑事诉讼法第160条第1款（重新计算侦查羁押期限）"
+                    current.basis = "刑事诉讼法第160条（重新计算侦查羁押期限）"
                     current.extensions = 0
                     current.changes.append(
                         Change(
@@ -115,8 +121,8 @@ public struct DetentionPeriod: Sendable, Hashable, Codable {
                             newEndsOn: current.endsOn,
                             packageId: stage.packageId,
                             reason: LocalizedText(
-                                zh: "另有重要罪行，自 \(start.iso) 起重新计算侦查羁押期限（刑事诉讼法第160条第1款）",
-                                en: "another important crime found: counted anew from \(start.iso) (CPL 160(1))"
+                                zh: "自 \(start.iso) 起重新计算侦查羁押期限（刑事诉讼法第160条：另有重要罪行，或查清身份）",
+                                en: "counted anew from \(start.iso) (CPL 160: another important crime found, or the identity established)"
                             )
                         )
                     )

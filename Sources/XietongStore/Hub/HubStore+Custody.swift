@@ -17,7 +17,7 @@ extension HubStore {
     ) async throws -> [String] {
         let envelope = package.envelope
         let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType)
-        let records = CustodyRecord.records(of: package, implied: CustodyRecord.impliedKind(of: message))
+        let records = CustodyRecord.records(of: package, message: message)
         for (seq, record) in records.enumerated() {
             try await transaction.execute(
                 """

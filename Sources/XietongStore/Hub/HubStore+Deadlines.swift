@@ -17,9 +17,14 @@ extension HubStore {
     /// How many of a person's newest custody records judging their custody reads.
     static let custodyHistory = 200
 
-    /// The custody chains of these persons from their newest records (`custodyHistory` each, at most), folded for
+    /// The custody chains of these persons from their newest records (`newest` each, at most; nil for all), folded for
     /// `today`.
-    static func custodyChains(of keys: [String], today: CalendarDate, in transaction: any SQLTransaction) async throws -> [CustodyChain] {
+    static func custodyChains(
+        of keys: [String],
+        today: CalendarDate,
+        newest: Int? = Self.custodyHistory,
+        in transaction: any SQLTransaction
+    ) async throws -> [CustodyChain] {
         guard !keys.isEmpty else { return [] }
         let marks = (1...keys.count).map { "$\($0)" }.joined(separator: ", ")
         // The newest records only (where a person stands depends on them, not on every package ever sent about
@@ -30,7 +35,7 @@ extension HubStore {
                 SELECT c.*, p.unified_case_code, p.flow, p.message_type,
                     ROW_NUMBER() OVER (PARTITION BY c.person_key ORDER BY c.recorded_at DESC, c.package_id DESC, c.seq DESC) AS recency
                 FROM custody_records c JOIN packages p ON p.package_id = c.package_id WHERE c.person_key IN (\(marks))
-            ) AS recent WHERE recency <= \(Self.custodyHistory) ORDER BY recorded_at, package_id, seq
+            ) AS recent WHERE recency <= \(newest ?? Int(Int32.max)) ORDER BY recorded_at, package_id, seq
             """,
             keys.map { .text($0) }
         )
@@ -38,7 +43,8 @@ extension HubStore {
     }
 
     /// Judges again the open limits in days or months of other packages that concern `keys`, whose custody a package
-    /// just changed: a limit whose persons are no longer in custody is extended past holidays again, one whose person
+    /// just changed, while they run (a limit whose last day has passed keeps how it was judged; detention periods are
+    /// `trackDetention`'s): a limit whose persons are no longer in custody is extended past holidays again, one whose person
     /// is now in custody is not; each change of a due date is recorded with its reason and the package.
     static func rejudgeCustody(
         of keys: [String],
@@ -54,10 +60,11 @@ extension HubStore {
         let rows = try await transaction.execute(
             """
             SELECT * FROM deadlines WHERE state = 'open' AND limit_unit IN ('days', 'months') AND package_key <> $1
+            AND seq < \(Self.detentionSeq) AND due_on >= $\(keys.count + 2)
             AND package_key IN (SELECT package_key FROM deadline_persons WHERE person_key IN (\(marks)))
             ORDER BY package_key, seq
             """,
-            [.text(packageKey)] + keys.map { .text($0) }
+            [.text(packageKey)] + keys.map { .text($0) } + [.text(today.iso)]
         )
         for row in rows {
             guard let key = row.string("package_key"), let seq = row.int("seq"), let start = row.string("starts_on").flatMap(CalendarDate.init(iso:)),
@@ -152,10 +159,19 @@ extension HubStore {
     public func recountProvisional() async throws -> Int {
         let counter = self.flows.deadlines
         let now = Timestamp.string(self.clock.now())
+        // Only the groups of limits whose years the calendar now lists, found from the distinct year sets (a short,
+        // indexed read): the calendar changes when the hub restarts, so most checks find none and write nothing.
+        let sets = try await self.database.execute(
+            "SELECT DISTINCT uncovered_years FROM deadlines WHERE state = 'open' AND uncovered_years IS NOT NULL",
+            []
+        ).compactMap { $0.string("uncovered_years") }
+        let listed = sets.filter { set in set.split(separator: ",").contains { Int($0).map(counter.calendar.covers) ?? false } }
+        guard !listed.isEmpty else { return 0 }
+        let marks = (1...listed.count).map { "$\($0)" }.joined(separator: ", ")
         return try await self.database.transaction { transaction in
             let rows = try await transaction.execute(
-                "SELECT * FROM deadlines WHERE state = 'open' AND uncovered_years IS NOT NULL ORDER BY package_key, seq",
-                []
+                "SELECT * FROM deadlines WHERE state = 'open' AND uncovered_years IN (\(marks)) ORDER BY package_key, seq",
+                listed.map { .text($0) }
             )
             var recounted = 0
             for row in rows {
@@ -173,6 +189,12 @@ extension HubStore {
                     zh: "已载入 \(listed.joined(separator: "、")) 年节假日安排，期满日按其计算",
                     en: "the holiday calendar of \(listed.joined(separator: ", ")) is loaded; the last day is counted by it"
                 )
+                // Another hub instance may have counted it again first: only the one that changes the row records it.
+                let claimed = try await transaction.execute(
+                    "UPDATE deadlines SET uncovered_years = NULL WHERE package_key = $1 AND seq = $2 AND uncovered_years = $3 RETURNING seq",
+                    [.text(key), .integer(seq), .text(row.string("uncovered_years") ?? "")]
+                )
+                guard !claimed.isEmpty else { continue }
                 try await Self.changeDue(
                     key: key,
                     seq: seq,

@@ -23,7 +23,8 @@ extension HubStore {
     ) async throws {
         guard !keys.isEmpty else { return }
         let catalog = flows.rules.catalog
-        for chain in try await Self.custodyChains(of: keys, today: today, in: transaction) {
+        // The whole history: a period's extensions count from its start, however many packages came since.
+        for chain in try await Self.custodyChains(of: keys, today: today, newest: nil, in: transaction) {
             let effect: (CustodyChain.Stage) -> MessageType.DetentionEffect? = { catalog.message(flow: $0.flow, type: $0.messageType)?.detention }
             guard let period = DetentionPeriod.latest(chain.stages, effect: effect) else { continue }
             let existing = try await transaction.execute(
@@ -98,16 +99,19 @@ extension HubStore {
             )
             return
         }
-        guard oldDue != period.endsOn.iso, let change = period.changes.last else { return }
         let name = (row.string("basis") ?? "").components(separatedBy: "：").last ?? ""
-        try await transaction.execute(
-            "UPDATE deadlines SET starts_on = $1, basis = $2 WHERE package_key = $3 AND seq = $4",
-            [.text(period.startsOn.iso), .text("\(period.basis)：\(name)"), .text(key), .integer(seq)]
-        )
-        try await transaction.execute(
-            "UPDATE detention_periods SET starts_on = $1 WHERE person_key = $2",
-            [.text(period.startsOn.iso), .text(person)]
-        )
+        let basis = "\(period.basis)：\(name)"
+        if row.string("starts_on") != period.startsOn.iso || row.string("basis") != basis {
+            try await transaction.execute(
+                "UPDATE deadlines SET starts_on = $1, basis = $2 WHERE package_key = $3 AND seq = $4",
+                [.text(period.startsOn.iso), .text(basis), .text(key), .integer(seq)]
+            )
+            try await transaction.execute(
+                "UPDATE detention_periods SET starts_on = $1 WHERE person_key = $2",
+                [.text(period.startsOn.iso), .text(person)]
+            )
+        }
+        guard oldDue != period.endsOn.iso, let change = period.changes.last else { return }
         let limit = TimeLimit(party: .receiver, value: 2, unit: .months, basis: period.basis)
         let deadline = Deadline(startsOn: period.startsOn, dueOn: period.endsOn, custody: true, limit: limit)
         try await Self.changeDue(

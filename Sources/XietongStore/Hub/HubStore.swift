@@ -261,15 +261,6 @@ public struct HubStore: Sendable {
                 case .receipts(_, let completes): closes = closes && completes
                 }
             }
-            // A message the law allows only so many times in an instance (CPL 第175条第3款).
-            if let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType), let most = message.maxPerInstance {
-                let count =
-                    try await transaction.execute(
-                        "SELECT COUNT(*) AS n FROM flow_steps WHERE instance_id = $1 AND message_type = $2",
-                        [.text(instance), .text(envelope.messageType)]
-                    ).first?.int("n") ?? 0
-                if count >= most { return try await flowRefusal(FlowRules.limitReached(instance, message)) }
-            }
             // The instance's row lock orders this step after any concurrent one; a close that committed first wins.
             let open = try await transaction.execute(
                 closes
@@ -284,6 +275,16 @@ public struct HubStore: Sendable {
                 return try await flowRefusal(
                     FlowRules.closed(instance, message?.name ?? LocalizedText(zh: envelope.messageType, en: envelope.messageType))
                 )
+            }
+            // A message the law allows only so many times in an instance (CPL 第175条第3款), counted under the
+            // instance's row lock taken above, so concurrent steps through other hub instances are counted too.
+            if let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType), let most = message.maxPerInstance {
+                let count =
+                    try await transaction.execute(
+                        "SELECT COUNT(*) AS n FROM flow_steps WHERE instance_id = $1 AND message_type = $2",
+                        [.text(instance), .text(envelope.messageType)]
+                    ).first?.int("n") ?? 0
+                if count >= most { return try await flowRefusal(FlowRules.limitReached(instance, message)) }
             }
             instanceId = instance
             instanceKey = answering?.instanceKey ?? PackageKey.legacy(instance)
