@@ -157,4 +157,26 @@ import XietongTesting
         #expect(try await restarted.provisionalYears().isEmpty)
         await database.close()
     }
+
+    /// A hub upgraded to migration 14 with open limits: their persons are known, so a change of custody judges them
+    /// again, and a last day in a year the calendar lacks is found provisional by the first recount.
+    @Test(arguments: StoreBackend.allCases)
+    func anUpgradedHubChecksItsOpenLimitsAgainstTheCalendar(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (old, location) = try await PackageKeyTests.hub(before: 10, backend: backend, in: directory)
+        try await PackageKeyTests.insertAtVersion9("p-old", key: PackageKey.legacy("p-old"), caseCode: "c-old", into: old)
+        // Not in custody, 7 days from 28 December 2026: 4 January 2027, counted before the calendar had a say.
+        try await old.execute("UPDATE deadlines SET custody = 0, starts_on = '2026-12-28', due_on = '2027-01-04' WHERE package_id = 'p-old'", [])
+        await old.close()
+
+        let upgraded = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
+        let persons = try await upgraded.execute("SELECT person_key FROM deadline_persons", []).compactMap { $0.string("person_key") }
+        #expect(persons == ["name:张某某|1990-03-15"])
+        let store = try Self.store(upgraded, on: "2026-12-28")
+        #expect(try await store.recountProvisional() == 1)
+        let limit = try #require(try await store.deadlines(of: "p-old").first)
+        #expect(limit.provisional && limit.uncoveredYears == [2027] && limit.dueOn == "2027-01-04")
+        #expect(try await store.recountProvisional() == 0, "checked once")
+        await upgraded.close()
+    }
 }

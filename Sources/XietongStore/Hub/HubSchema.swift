@@ -372,6 +372,18 @@ public enum HubSchema {
                 )
                 """,
                 "CREATE INDEX deadline_changes_by_limit ON deadline_changes (package_key, seq)",
+                // Open limits started before this version: their persons (keyed as `CustodyRecord.personKey` keys
+                // them), so that a change of custody judges them again, and a mark that their last day has not been
+                // checked against the calendar's years ('?'), which the next recount replaces.
+                """
+                INSERT INTO deadline_persons (package_key, person_key, name)
+                SELECT DISTINCT d.package_key,
+                    COALESCE(NULLIF(UPPER(pp.id_card_number), ''), 'name:' || pp.name || '|' || COALESCE(pp.birth_date, '')), pp.name
+                FROM deadlines d JOIN package_persons pp ON pp.package_key = d.package_key
+                WHERE d.state = 'open' AND pp.role IN ('suspect', 'defendant', 'offender')
+                ON CONFLICT DO NOTHING
+                """,
+                "UPDATE deadlines SET uncovered_years = '?' WHERE state = 'open' AND custody = 0 AND limit_unit IN ('days', 'months', 'workingDays')",
             ]
         ),
         Migration(

@@ -165,7 +165,8 @@ extension HubStore {
             "SELECT DISTINCT uncovered_years FROM deadlines WHERE state = 'open' AND uncovered_years IS NOT NULL",
             []
         ).compactMap { $0.string("uncovered_years") }
-        let listed = sets.filter { set in set.split(separator: ",").contains { Int($0).map(counter.calendar.covers) ?? false } }
+        // '?': a limit started before hub migration 14, not yet checked against the calendar's years.
+        let listed = sets.filter { set in set == "?" || set.split(separator: ",").contains { Int($0).map(counter.calendar.covers) ?? false } }
         guard !listed.isEmpty else { return 0 }
         let marks = (1...listed.count).map { "$\($0)" }.joined(separator: ", ")
         return try await self.database.transaction { transaction in
@@ -185,10 +186,13 @@ extension HubStore {
                 let listed = (row.string("uncovered_years") ?? "").split(separator: ",").map(String.init).filter {
                     Int($0).map { !deadline.uncoveredYears.contains($0) } ?? false
                 }
-                let reason = LocalizedText(
-                    zh: "已载入 \(listed.joined(separator: "、")) 年节假日安排，期满日按其计算",
-                    en: "the holiday calendar of \(listed.joined(separator: ", ")) is loaded; the last day is counted by it"
-                )
+                let reason =
+                    listed.isEmpty
+                    ? LocalizedText(zh: "按已载入的节假日安排重新计算期满日", en: "the last day counted again with the holiday calendar loaded")
+                    : LocalizedText(
+                        zh: "已载入 \(listed.joined(separator: "、")) 年节假日安排，期满日按其计算",
+                        en: "the holiday calendar of \(listed.joined(separator: ", ")) is loaded; the last day is counted by it"
+                    )
                 // Another hub instance may have counted it again first: only the one that changes the row records it.
                 let claimed = try await transaction.execute(
                     "UPDATE deadlines SET uncovered_years = NULL WHERE package_key = $1 AND seq = $2 AND uncovered_years = $3 RETURNING seq",
