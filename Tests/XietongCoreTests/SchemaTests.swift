@@ -17,7 +17,8 @@ import XietongTesting
 
     @Test func bothVersionsLoad() throws {
         let schemas = try SchemaSet.bundled()
-        #expect(schemas.versions == ["1.0", "1.1"])
+        #expect(schemas.versions == ["1.0", "1.1", "1.2"])
+        #expect(schemas["1.2"]?.complexType("CaseType")?.sequence.map(\.name).contains("Procedure") == true)
         #expect(schemas["1.1"]?.complexType("PersonType")?.sequence.map(\.name).contains("Ethnicity") == true)
         #expect(schemas["1.0"]?.complexType("PersonType")?.sequence.map(\.name).contains("Ethnicity") == false)
     }
@@ -38,6 +39,25 @@ import XietongTesting
             ["--noout", "--nonet", "--schema", Repository.url("docs/schema/case-package-\(version).xsd").path, file.path]
         )
         return result.status == 0
+    }
+
+    /// Standard 1.2 adds `Case/Procedure` (issue 20): a 1.2 package may name its procedure, a 1.1 package may not, and
+    /// xmllint agrees with the validator on both.
+    @Test func aProcedureIsPartOfStandard12Only() throws {
+        let directory = try TemporaryDirectory()
+        let example = Fixtures.example("firstInstancePublicProsecution.indictment")
+        let withProcedure = example.replacingOccurrences(of: "</FiledOn>", with: "</FiledOn>\n      <Procedure>fastTrack</Procedure>")
+        for (version, valid) in [("1.2", true), ("1.1", false)] {
+            let xml = withProcedure.replacingOccurrences(of: "standardVersion=\"1.0\"", with: "standardVersion=\"\(version)\"")
+            let report = Fixtures.checker.check(XMLBytes(Array(xml.utf8)))
+            #expect(!report.findings.contains { $0.code.rawValue.hasPrefix("schema.") } == valid, "version \(version)")
+            if valid { #expect(report.package?.body.caseInfo.procedure == "fastTrack") }
+            if Self.xmllint != nil {
+                let file = directory.file("package-\(version).xml")
+                try Data(xml.utf8).write(to: file)
+                #expect(try self.xmllintAccepts(file, version: version) == valid, "xmllint on version \(version)")
+            }
+        }
     }
 
     @Test func xmllintAgreesWithTheValidator() throws {

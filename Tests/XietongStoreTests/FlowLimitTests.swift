@@ -74,4 +74,36 @@ import XietongTesting
         #expect(limits.first?.dueOn == "2026-12-07" && limits.first?.basis.hasPrefix("人民检察院刑事诉讼规则第282条") == true)
         await database.close()
     }
+
+    /// The procedure the package names (standard 1.2) chooses the court's time limit (刑事诉讼法第208条, 第220条, 第225条).
+    @Test(arguments: StoreBackend.allCases)
+    func theProcedureChoosesTheCourtsTimeLimit(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: try FlowEngine.bundled(), clock: Fixtures.clock())
+        for (procedure, expected) in [(nil, "2 months"), ("summary", "20 days"), ("fastTrack", "10 days")] as [(String?, String)] {
+            var xml = Fixtures.example("firstInstancePublicProsecution.indictment")
+            let name = "indictment-\(procedure ?? "ordinary")"
+            xml = xml.replacingOccurrences(of: PackageFactory.element("PackageId", in: xml), with: Self.id(name))
+            xml = xml.replacingOccurrences(of: PackageFactory.element("IdempotencyKey", in: xml), with: "flow-limit-\(name)")
+            if let procedure {
+                xml = xml.replacingOccurrences(of: "standardVersion=\"1.0\"", with: "standardVersion=\"1.2\"")
+                xml = xml.replacingOccurrences(of: "</FiledOn>", with: "</FiledOn><Procedure>\(procedure)</Procedure>")
+            }
+            let bytes = Array(xml.utf8)
+            let package = try #require(Fixtures.check(bytes: bytes, attachments: false).package, "\(name) checks")
+            let accepted = HubStore.Accepted(
+                package: package,
+                content: bytes,
+                contentSHA256: ContentHash.sha256(bytes),
+                unifiedCaseCode: package.envelope.unifiedCaseCode ?? "",
+                codeAssigned: false,
+                warnings: []
+            )
+            _ = try await store.accept(accepted, statusURL: "/s")
+            // The 7 days to accept the case (SPC-I 第219条第2款), then the procedure's time to judge.
+            #expect(try await store.deadlines(of: Self.id(name)).map(\.limit) == ["7 days", expected], "\(name)")
+        }
+        await database.close()
+    }
 }

@@ -41,6 +41,9 @@ public struct TimeLimit: Sendable, Hashable, Codable {
     /// For a variant that depends on custody: true when it applies only to a person in custody, false only to one not
     /// in custody, judged when it starts (人民检察院刑事诉讼规则第282条: 7 days for a detained suspect, 15 otherwise).
     public var inCustody: Bool?
+    /// For a variant of a procedure: the procedures it applies to (`ordinary`, `summary`, `fastTrack`; a package that
+    /// names none is `ordinary`). Nil for every procedure.
+    public var procedures: [String]?
 
     public init(
         party: Party,
@@ -53,7 +56,8 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         optional: Bool = false,
         receiverKinds: [AgencyKind]? = nil,
         measureKinds: [String]? = nil,
-        inCustody: Bool? = nil
+        inCustody: Bool? = nil,
+        procedures: [String]? = nil
     ) {
         self.party = party
         self.value = value
@@ -66,10 +70,11 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.receiverKinds = receiverKinds
         self.measureKinds = measureKinds
         self.inCustody = inCustody
+        self.procedures = procedures
     }
 
     enum CodingKeys: String, CodingKey {
-        case party, value, unit, start, basis, verified, metBy, optional, receiverKinds, measureKinds, inCustody
+        case party, value, unit, start, basis, verified, metBy, optional, receiverKinds, measureKinds, inCustody, procedures
     }
 
     public init(from decoder: any Decoder) throws {
@@ -85,12 +90,14 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.receiverKinds = try container.decodeIfPresent([AgencyKind].self, forKey: .receiverKinds)
         self.measureKinds = try container.decodeIfPresent([String].self, forKey: .measureKinds)
         self.inCustody = try container.decodeIfPresent(Bool.self, forKey: .inCustody)
+        self.procedures = try container.decodeIfPresent([String].self, forKey: .procedures)
     }
 
     /// Whether the limit starts for a package to a receiver acting as `receiverKinds`, carrying measures of
-    /// `measures` kinds, concerning persons in custody or not.
-    public func applies(receiverKinds kinds: Set<AgencyKind>, measures: [String], custody: Bool) -> Bool {
+    /// `measures` kinds, concerning persons in custody or not, in the case's `procedure`.
+    public func applies(receiverKinds kinds: Set<AgencyKind>, measures: [String], custody: Bool, procedure: String? = nil) -> Bool {
         if let bound = self.receiverKinds, !kinds.isEmpty, kinds.isDisjoint(with: bound) { return false }
+        if let variants = self.procedures, !variants.contains(procedure ?? "ordinary") { return false }
         if let needed = self.measureKinds, !measures.contains(where: needed.contains) { return false }
         if let held = self.inCustody, held != custody { return false }
         return true

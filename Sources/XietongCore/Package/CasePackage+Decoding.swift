@@ -28,6 +28,7 @@ extension CasePackage {
                     category: caseElement?.value("Category") ?? "",
                     division: caseElement?.value("Division") ?? "",
                     filedOn: caseElement?.value("FiledOn"),
+                    procedure: caseElement?.value("Procedure"),
                     summary: caseElement?.value("Summary"),
                     relatedCaseCodes: caseElement?.child("RelatedCaseCodes")?.children("CaseCode").map(\.text) ?? []
                 ),

@@ -104,16 +104,26 @@ public struct CasePackage: Sendable, Hashable {
         /// GB/T 2260 division where the case is handled.
         public var division: String
         public var filedOn: String?
+        /// `ordinary`, `summary` or `fastTrack` (standard 1.2); nil for the ordinary procedure.
+        public var procedure: String?
         public var summary: String?
         /// Unified codes of the same case at other agencies.
         public var relatedCaseCodes: [String]
 
-        public init(name: String, category: String, division: String, filedOn: String? = nil, summary: String? = nil, relatedCaseCodes: [String] = [])
-        {
+        public init(
+            name: String,
+            category: String,
+            division: String,
+            filedOn: String? = nil,
+            procedure: String? = nil,
+            summary: String? = nil,
+            relatedCaseCodes: [String] = []
+        ) {
             self.name = name
             self.category = category
             self.division = division
             self.filedOn = filedOn
+            self.procedure = procedure
             self.summary = summary
             self.relatedCaseCodes = relatedCaseCodes
         }

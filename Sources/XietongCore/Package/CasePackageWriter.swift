@@ -30,6 +30,7 @@ public enum CasePackageWriter {
         writer.leaf("Category", body.caseInfo.category)
         writer.leaf("Division", body.caseInfo.division)
         writer.leaf("FiledOn", body.caseInfo.filedOn)
+        writer.leaf("Procedure", body.caseInfo.procedure)
         writer.leaf("Summary", body.caseInfo.summary)
         if !body.caseInfo.relatedCaseCodes.isEmpty {
             writer.open("RelatedCaseCodes")

@@ -496,7 +496,12 @@ public struct HubStore: Sendable {
         let receiverKinds = flows.rules.kindsByOrganisation[envelope.receiver.organisationCode] ?? []
         let measures = accepted.package.body.coerciveMeasures.map(\.kind)
         let limits = message.receiverLimits.enumerated().filter {
-            $0.element.applies(receiverKinds: receiverKinds, measures: measures, custody: custody)
+            $0.element.applies(
+                receiverKinds: receiverKinds,
+                measures: measures,
+                custody: custody,
+                procedure: accepted.package.body.caseInfo.procedure
+            )
         }
         for (seq, limit) in limits {
             let deadline = flows.deadlines.count(limit, from: receipt, custody: custody)
