@@ -111,6 +111,11 @@ import XietongTesting
         // The arrest started the person's investigation detention period (2 months, 第156条第1款), a limit of its own.
         let period = try #require(try await store.deadlines(of: Self.id("custody-again")).first { $0.basis.hasPrefix("刑事诉讼法第156条第1款") })
         #expect(period.dueOn == "2026-12-03" && period.custody && period.state == "open")
+        // Seven days before it ends, the police are reminded: their last day to apply for an extension.
+        let reminders = try await store.sendReminders(today: CalendarDate(iso: "2026-11-26")!, daysBefore: [2, 0])
+        let applyBy = try #require(reminders.first { $0.packageId == Self.id("custody-again") })
+        #expect(applyBy.point == .dueSoon && applyBy.daysLeft == 7 && applyBy.responsible == "330106000101")
+        #expect(applyBy.text.zh == "“侦查羁押期限（届满七日前提请延长）”的办理期限还有 7 天届满（2026-12-03）")
 
         // After its last day a limit keeps how it was judged: a release on 9 October moves nothing back or forth.
         let late = try Self.package(

@@ -164,13 +164,18 @@ extension HubStore {
 }
 
 extension HubStore {
+    /// Days before a detention period ends by which the police apply for its extension.
+    static let applicationDays = 7
+
     /// Sends the reminders due on `today` (GS-3): for each open time limit, one at each point of `daysBefore` (for
     /// example `[2, 0]`: two days before and on the last day) and one the day after an open duty's last day; each
     /// goes into the responsible organisation's feed once. Returns those sent.
     public func sendReminders(today: CalendarDate? = nil, daysBefore: [Int] = [2, 0]) async throws -> [DeadlineReminder] {
         let today = today ?? self.clock.today
         let catalog = self.flows.rules.catalog
-        let lookahead = today.adding(days: daysBefore.max() ?? 0)
+        // A detention period is also reminded 7 days before it ends: the police's last day to apply for an
+        // extension (公安规定第148–150条; 规则第309条).
+        let lookahead = today.adding(days: max(daysBefore.max() ?? 0, Self.applicationDays))
         let candidates = try await self.database.execute(
             "SELECT * FROM deadlines WHERE state = 'open' AND due_on <= $1 ORDER BY due_on LIMIT 10000",
             [.text(lookahead.iso)]
@@ -180,18 +185,20 @@ extension HubStore {
             let record = Self.deadline(row)
             guard let dueOn = CalendarDate(iso: record.dueOn) else { continue }
             let daysLeft = dueOn.ordinal - today.ordinal
+            let seq = row.int("seq") ?? 0
+            let points = seq >= Self.detentionSeq ? daysBefore + [Self.applicationDays] : daysBefore
             let point: DeadlineReminder.Point
             if daysLeft < 0 {
                 guard !record.optional else { continue }
                 point = .overdue
-            } else if daysLeft == 0 && daysBefore.contains(0) {
+            } else if daysLeft == 0 && points.contains(0) {
                 point = .dueToday
-            } else if daysBefore.contains(where: { $0 > 0 && daysLeft <= $0 }) {
+            } else if points.contains(where: { $0 > 0 && daysLeft <= $0 }) {
                 point = .dueSoon
             } else {
                 continue
             }
-            due.append((record, row.int("seq") ?? 0, point, daysLeft))
+            due.append((record, seq, point, daysLeft))
         }
         guard !due.isEmpty else { return [] }
         let now = self.clock.timestamp()
@@ -208,7 +215,13 @@ extension HubStore {
                     [.text(item.record.packageId), .integer(item.seq), .text(item.point.rawValue), .text(now)]
                 )
                 guard !inserted.isEmpty else { continue }
-                let name = catalog.message(flow: item.record.flow, type: item.record.messageType)?.name
+                let name =
+                    item.seq >= Self.detentionSeq
+                    ? LocalizedText(
+                        zh: "侦查羁押期限（届满七日前提请延长）",
+                        en: "investigation detention period (apply for an extension 7 days before it ends)"
+                    )
+                    : catalog.message(flow: item.record.flow, type: item.record.messageType)?.name
                 let reminder = DeadlineReminder(
                     packageId: item.record.packageId,
                     seq: item.seq,
