@@ -33,16 +33,7 @@ import XietongTesting
         if let start = xml.range(of: "<CoerciveMeasures>"), let end = xml.range(of: "</CoerciveMeasures>") {
             xml.replaceSubrange(start.lowerBound..<end.upperBound, with: measures.map { "<CoerciveMeasures>\($0)</CoerciveMeasures>" } ?? "")
         }
-        let bytes = Array(xml.utf8)
-        let package = try #require(Fixtures.check(bytes: bytes, attachments: false).package, "\(example) with new measures checks")
-        return HubStore.Accepted(
-            package: package,
-            content: bytes,
-            contentSHA256: ContentHash.sha256(bytes),
-            unifiedCaseCode: code,
-            codeAssigned: false,
-            warnings: []
-        )
+        return try #require(HubStore.Accepted.checked(Array(xml.utf8), unifiedCaseCode: code), "\(example) with new measures checks")
     }
 
     /// The package id (a UUID) of the package named `name` here.

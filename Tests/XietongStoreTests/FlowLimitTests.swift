@@ -16,16 +16,7 @@ import XietongTesting
         if let measures, let start = xml.range(of: "<CoerciveMeasures>"), let end = xml.range(of: "</CoerciveMeasures>") {
             xml.replaceSubrange(start.lowerBound..<end.upperBound, with: "<CoerciveMeasures>\(measures)</CoerciveMeasures>")
         }
-        let bytes = Array(xml.utf8)
-        let package = try #require(Fixtures.check(bytes: bytes, attachments: false).package)
-        return HubStore.Accepted(
-            package: package,
-            content: bytes,
-            contentSHA256: ContentHash.sha256(bytes),
-            unifiedCaseCode: package.envelope.unifiedCaseCode ?? "",
-            codeAssigned: false,
-            warnings: []
-        )
+        return try #require(HubStore.Accepted.checked(Array(xml.utf8)))
     }
 
     static func id(_ name: String) -> String { ExamplePackages.uuid("flow-limit-\(name)") }
@@ -90,17 +81,7 @@ import XietongTesting
                 xml = xml.replacingOccurrences(of: "standardVersion=\"1.0\"", with: "standardVersion=\"1.2\"")
                 xml = xml.replacingOccurrences(of: "</FiledOn>", with: "</FiledOn><Procedure>\(procedure)</Procedure>")
             }
-            let bytes = Array(xml.utf8)
-            let package = try #require(Fixtures.check(bytes: bytes, attachments: false).package, "\(name) checks")
-            let accepted = HubStore.Accepted(
-                package: package,
-                content: bytes,
-                contentSHA256: ContentHash.sha256(bytes),
-                unifiedCaseCode: package.envelope.unifiedCaseCode ?? "",
-                codeAssigned: false,
-                warnings: []
-            )
-            _ = try await store.accept(accepted, statusURL: "/s")
+            _ = try await store.accept(try #require(HubStore.Accepted.checked(Array(xml.utf8)), "\(name) checks"), statusURL: "/s")
             // The 7 days to accept the case (SPC-I 第219条第2款), then the procedure's time to judge.
             #expect(try await store.deadlines(of: Self.id(name)).map(\.limit) == ["7 days", expected], "\(name)")
         }

@@ -12,16 +12,7 @@ import XietongTesting
     static let receiver = "330106000201"
 
     static func accept(_ made: PackageFactory.Made, with store: HubStore) async throws {
-        let package = try #require(Fixtures.check(bytes: made.xml, attachments: false).package)
-        let accepted = HubStore.Accepted(
-            package: package,
-            content: made.xml,
-            contentSHA256: made.sha256,
-            unifiedCaseCode: made.caseCode,
-            codeAssigned: false,
-            warnings: []
-        )
-        _ = try await store.accept(accepted, statusURL: "/s")
+        _ = try await store.accept(try #require(HubStore.Accepted.checked(made.xml, unifiedCaseCode: made.caseCode)), statusURL: "/s")
     }
 
     @Test(arguments: StoreBackend.allCases)

@@ -360,16 +360,7 @@ import XietongTesting
             xml = xml.replacingOccurrences(of: Self.exampleId(name), with: id)
                 .replacingOccurrences(of: "-\(name)-1</IdempotencyKey>", with: "-\(name)-\(id)</IdempotencyKey>")
         }
-        let bytes = Array(xml.utf8)
-        let package = try #require(Fixtures.check(bytes: bytes, attachments: false).package)
-        return HubStore.Accepted(
-            package: package,
-            content: bytes,
-            contentSHA256: ContentHash.sha256(bytes),
-            unifiedCaseCode: package.envelope.unifiedCaseCode ?? "",
-            codeAssigned: false,
-            warnings: []
-        )
+        return try #require(HubStore.Accepted.checked(Array(xml.utf8)))
     }
 
     static func exampleId(_ name: String) -> String {
