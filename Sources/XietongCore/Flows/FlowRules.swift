@@ -138,8 +138,6 @@ public struct FlowRules: Sendable {
         return .continues(instanceId: referenced.instanceId, closes: closes)
     }
 
-    /// The finding for a message sent into an instance that a closing message has ended (also found at commit
-    /// time, when another hub instance closed it first).
     /// The finding for a message an instance already had as often as the law allows (`MessageType.maxPerInstance`).
     public static func limitReached(_ instanceId: String, _ message: MessageType) -> Finding {
         let times = message.maxPerInstance ?? 0
@@ -152,6 +150,8 @@ public struct FlowRules: Sendable {
         )
     }
 
+    /// The finding for a message sent into an instance that a closing message has ended (also found at commit
+    /// time, when another hub instance closed it first).
     public static func closed(_ instanceId: String, _ message: LocalizedText) -> Finding {
         Finding(
             .flowClosed,

@@ -4,7 +4,6 @@ public import XietongCore
 /// A case's timeline as a page section (GUI-3, SZ-4): every flow, every message with its hops and time limits, and
 /// each detainee's custody chain. Shared by the agencies' and the committee's consoles.
 public enum ConsoleTimeline {
-    /// A limit as `7 days`, `1 months`, `0 immediately`, in the page's language.
     /// Provisional, custody, and what moved the due date (issue 20), for a limit's cell.
     static func notes(_ deadline: CaseTimeline.DeadlineView, _ language: ConsoleLanguage) -> String {
         var notes = ""
@@ -24,6 +23,7 @@ public enum ConsoleTimeline {
         return notes
     }
 
+    /// A limit as `7 days`, `1 months`, `0 immediately`, in the page's language.
     static func limit(_ text: String, _ language: ConsoleLanguage) -> String {
         guard language == .zh else { return text }
         let parts = text.split(separator: " ")
