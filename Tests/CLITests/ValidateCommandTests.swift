@@ -14,7 +14,7 @@ import XietongTesting
     @Test func everyShippedExampleIsReportedValid() throws {
         let result = try CommandRunner.run(["validate"] + self.examples)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("105 files: 105 valid, 0 refused."))
+        #expect(result.stdout.contains("106 files: 106 valid, 0 refused."))
         #expect(result.stderr.contains("built-in demo organisation registry"))
     }
 
@@ -145,7 +145,7 @@ import XietongTesting
     @Test func theCatalogIsListed() throws {
         let result = try CommandRunner.run(["catalog"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("20 flows, 104 message types"))
+        #expect(result.stdout.contains("20 flows, 105 message types"))
         #expect(result.stdout.contains("arrestRequest: 提请批准逮捕  police → procuratorate  [receiver 7 days"))
     }
 

@@ -8,8 +8,19 @@ import XietongTesting
 /// Limits the catalog takes from the law beyond day counts (issue 20): supplementary investigation at most twice
 /// (CPL 第175条第3款), and a review period that depends on whether the suspect is detained (规则第282条).
 @Suite struct FlowLimitTests {
-    static func accepted(_ example: String, _ name: String, inReplyTo: String? = nil, measures: String? = nil) throws -> HubStore.Accepted {
+    static func accepted(
+        _ example: String,
+        _ name: String,
+        inReplyTo: String? = nil,
+        measures: String? = nil,
+        alsoRelated: String? = nil
+    )
+        throws -> HubStore.Accepted
+    {
         var xml = Fixtures.example(example)
+        if let alsoRelated {
+            xml = xml.replacingOccurrences(of: "</RelatedCaseCodes>", with: "<CaseCode>\(alsoRelated)</CaseCode></RelatedCaseCodes>")
+        }
         xml = xml.replacingOccurrences(of: PackageFactory.element("PackageId", in: xml), with: Self.id(name))
         xml = xml.replacingOccurrences(of: PackageFactory.element("IdempotencyKey", in: xml), with: "flow-limit-\(name)")
         if let inReplyTo { xml = xml.replacingOccurrences(of: PackageFactory.element("InReplyTo", in: xml), with: Self.id(inReplyTo)) }
@@ -85,6 +96,40 @@ import XietongTesting
             // The 7 days to accept the case (SPC-I 第219条第2款), then the procedure's time to judge.
             #expect(try await store.deadlines(of: Self.id(name)).map(\.limit) == ["7 days", expected], "\(name)")
         }
+        await database.close()
+    }
+
+    /// A procuratorate's correction opinion on a commutation ruling gives the court 1 month to rule again (刑事诉讼法
+    /// 第274条; SPC-I 第539条第1款), met by the new ruling.
+    @Test(arguments: StoreBackend.allCases)
+    func aCorrectionOpinionGivesTheCourtAMonthToRuleAgain(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: try FlowEngine.bundled(), clock: Fixtures.clock())
+        let chain = [
+            ("commutationOpinionRequest", "c-request"), ("commutationProposalCopy", "c-copy"), ("commutationSubmission", "c-submission"),
+            ("commutationRulingService", "c-ruling"), ("commutationCorrectionOpinion", "c-opinion"), ("commutationRulingService", "c-ruling-again"),
+        ]
+        var previous: String?
+        for (message, name) in chain {
+            // The new ruling names the procuratorate's code of the case too, as the answer to its opinion.
+            let related =
+                name == "c-ruling-again"
+                ? PackageFactory.element("UnifiedCaseCode", in: Fixtures.example("commutationParole.commutationCorrectionOpinion")) : nil
+            let receipt = try await store.accept(
+                try Self.accepted("commutationParole.\(message)", name, inReplyTo: previous, alsoRelated: related),
+                statusURL: "/s"
+            )
+            #expect(receipt.status == .accepted, "\(name): \(receipt.findings.map(\.message.en))")
+            previous = name
+            if name == "c-opinion" {
+                let open = try await store.deadlines(of: Self.id(name))
+                // From 20 November: 20 December, a Sunday, and it stays: the offender is in custody (第105条第4款).
+                #expect(open.map(\.limit) == ["1 months"] && open.first?.state == "open" && open.first?.dueOn == "2026-12-20")
+                #expect(open.first?.custody == true)
+            }
+        }
+        #expect(try await store.deadlines(of: Self.id("c-opinion")).first?.state == "met")
         await database.close()
     }
 }
