@@ -17,11 +17,16 @@ struct DeadlineMonitor: NamedService {
 
     func run() async throws {
         var warned: (years: [Int], day: CalendarDate)?
+        var recounted = false
         await periodically(every: self.interval, logger: self.logger, failure: "reminder check failed") {
-            // Limits counted while the calendar lacked their year are counted again once it lists it (issue 20).
-            let recounted = try await self.store.recountProvisional()
-            if recounted > 0 {
-                self.logger.info("counted provisional time limits again with the calendar loaded", metadata: ["xietong.limits": "\(recounted)"])
+            // Limits counted while the calendar lacked their year are counted again once it lists it (issue 20). The
+            // calendar changes only when the hub starts, so once per start, after the first check that succeeds.
+            if !recounted {
+                let count = try await self.store.recountProvisional()
+                if count > 0 {
+                    self.logger.info("counted provisional time limits again with the calendar loaded", metadata: ["xietong.limits": "\(count)"])
+                }
+                recounted = true
             }
             let sent = try await self.store.sendReminders(daysBefore: self.daysBefore)
             if !sent.isEmpty {
@@ -31,14 +36,10 @@ struct DeadlineMonitor: NamedService {
             let provisional = try await self.store.provisionalYears()
             let years = provisional.map(\.year)
             let today = self.store.clock.today
-            if !years.isEmpty && (warned?.years != years || warned?.day != today) {
+            if let notice = LegalCalendar.missingYearsNotice(provisional), warned?.years != years || warned?.day != today {
                 self.logger.error(
-                    "open time limits need a year the holiday calendar does not list: their last days are provisional. Load that year's State Council notice (the hub's 'calendar' setting; xietong calendar check FILE) 节假日安排未覆盖期限所涉年份，期满日为暂定",
-                    metadata: [
-                        "xietong.code": "calendar.year-missing",
-                        "xietong.years": "\(years.map(String.init).joined(separator: ","))",
-                        "xietong.limits": "\(provisional.map(\.limits).reduce(0, +))",
-                    ]
+                    "\(notice.en) \(notice.zh)",
+                    metadata: ["xietong.code": "calendar.year-missing", "xietong.years": "\(years.map(String.init).joined(separator: ","))"]
                 )
             }
             warned = years.isEmpty ? nil : (years, today)

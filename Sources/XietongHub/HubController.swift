@@ -313,7 +313,7 @@ struct HubController: Sendable {
         let packageId = context.parameters.get("id") ?? ""
         let body = try await request.body.collect(upTo: 4 << 20)
         guard var event = try? JSONDecoder().decode(PackageEvent.self, from: Data(body.readableBytesView)), event.packageId == packageId,
-            [.storedByReceiver, .delivered, .signedFor, .returned, .refused].contains(event.hop)
+            Self.reportable.contains(event.hop)
         else {
             return HTTPJSON.error(.badRequest, "event.invalid", zh: "事件格式错误", en: "not a valid hop report")
         }
@@ -329,7 +329,7 @@ struct HubController: Sendable {
         }
     }
 
-    static let reportable: Set<Hop> = [.storedByReceiver, .delivered, .signedFor, .returned, .refused]
+    static let reportable = Hop.reportedByReceiver
 
     struct EventOutcomes: Codable, CanonicalJSONWritable {
         var outcomes: [String]
@@ -480,20 +480,13 @@ struct HubController: Sendable {
         guard await self.adminOrConsole(request) else { return Self.adminOnly }
         let calendar = self.store.flows.deadlines.calendar
         let missing = try await self.store.provisionalYears()
-        let years = missing.map { String($0.year) }
         return HTTPJSON.response(
             CalendarStatus(
                 source: calendar.source,
                 verified: calendar.verified,
                 years: calendar.years.map(\.year).sorted(),
                 missing: missing.map { CalendarStatus.Missing(year: $0.year, openLimits: $0.limits) },
-                message: missing.isEmpty
-                    ? nil
-                    : LocalizedText(
-                        zh: "节假日安排未载入 \(years.joined(separator: "、")) 年：相关期限的期满日为暂定。请载入国务院办公厅的节假日安排通知（中心平台配置项 calendar）",
-                        en:
-                            "no holiday calendar for \(years.joined(separator: ", ")) is loaded: those limits' last days are provisional. Load the State Council's notice (the hub's 'calendar' setting)"
-                    )
+                message: LegalCalendar.missingYearsNotice(missing)
             )
         )
     }

@@ -97,6 +97,11 @@ public struct PackageIntake: Sendable {
         return outcomes
     }
 
+    /// The receipt refusing a package, at the hub's time.
+    func refusal(_ envelope: CasePackage.Envelope, _ findings: [Finding]) -> Receipt {
+        Receipt(packageId: envelope.packageId, status: .refused, receivedAt: self.store.clock.timestamp(), findings: findings)
+    }
+
     func prepare(_ bytes: [UInt8], signature: PackageSignature?, replaying original: Receipt? = nil, from node: String) async throws -> Prepared {
         let digest = ContentHash.sha256(bytes)
         let report = self.checker.check(XMLBytes(bytes), attachments: BlobAttachmentResolver(store: self.blobs), now: self.store.clock.now())
@@ -115,7 +120,7 @@ public struct PackageIntake: Sendable {
                 )
                 return .done(
                     .receipt(
-                        Receipt(packageId: envelope.packageId, status: .refused, receivedAt: self.store.clock.timestamp(), findings: problems),
+                        self.refusal(envelope, problems),
                         repeated: false
                     )
                 )
@@ -137,7 +142,7 @@ public struct PackageIntake: Sendable {
             )
             return .done(
                 .receipt(
-                    Receipt(packageId: envelope.packageId, status: .refused, receivedAt: self.store.clock.timestamp(), findings: [finding]),
+                    self.refusal(envelope, [finding]),
                     repeated: false
                 )
             )
@@ -157,7 +162,7 @@ public struct PackageIntake: Sendable {
             )
         }
         if findings.contains(where: { $0.severity == .error }) {
-            let receipt = Receipt(packageId: envelope.packageId, status: .refused, receivedAt: self.store.clock.timestamp(), findings: findings)
+            let receipt = self.refusal(envelope, findings)
             try await self.store.refuse(
                 packageId: envelope.packageId,
                 sender: node,

@@ -19,12 +19,13 @@ struct HubRestoreCheck: NamedService {
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let version = await self.engine.version(of: NodeEngine.Signal.restore)
-            guard let restore = try? await self.engine.store.unfinishedRestore() else {
-                await self.engine.pause(NodeEngine.Signal.restore, seconds: 3600, since: version)
-                continue
-            }
-            if await self.engine.waitWhileTheHubIsDown() { continue }
             do {
+                // A store that cannot be read is a failure to retry, not "no restore to check".
+                guard let restore = try await self.engine.store.unfinishedRestore() else {
+                    await self.engine.pause(NodeEngine.Signal.restore, seconds: 3600, since: version)
+                    continue
+                }
+                if await self.engine.waitWhileTheHubIsDown() { continue }
                 try await self.check(restore)
                 failures = 0
             } catch {

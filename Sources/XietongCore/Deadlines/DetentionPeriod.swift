@@ -44,8 +44,11 @@ public struct DetentionPeriod: Sendable, Hashable, Codable {
     /// The holder when it started (the investigating organ, normally).
     public var holder: String
 
-    /// The last day for the police's application to extend (7 days before the end).
-    public var applyBy: CalendarDate { self.endsOn.adding(days: -7) }
+    /// Days before the end by which the police apply for an extension.
+    public static let applicationDays = 7
+
+    /// The last day for the police's application to extend.
+    public var applyBy: CalendarDate { self.endsOn.adding(days: -Self.applicationDays) }
 
     static let initialBasis = "刑事诉讼法第156条第1款（逮捕后侦查羁押期限二个月）"
     /// The statutory extensions, in the order the law allows them.

@@ -136,6 +136,19 @@ public struct LegalCalendar: Sendable, Hashable, Codable {
         return LegalCalendar(source: [self.source, other.source].joined(separator: "；"), verified: self.verified && other.verified, years: years)
     }
 
+    /// What the administrator is told when open limits need years the calendar does not list (issue 20): nil when
+    /// none do. `missing` is each year with the number of limits that need it.
+    public static func missingYearsNotice(_ missing: [(year: Int, limits: Int)]) -> LocalizedText? {
+        guard !missing.isEmpty else { return nil }
+        let years = missing.map { String($0.year) }
+        let count = missing.map(\.limits).reduce(0, +)
+        return LocalizedText(
+            zh: "节假日安排未载入 \(years.joined(separator: "、")) 年：\(count) 项期限的届满日为暂定。请载入国务院办公厅的节假日安排通知（中心平台配置项 calendar，xietong calendar check 检查）。",
+            en:
+                "No holiday calendar for \(years.joined(separator: ", ")) is loaded: the last days of \(count) limits are provisional. Load the State Council's notice (the hub's 'calendar' setting; check it with xietong calendar check)."
+        )
+    }
+
     /// Whether the calendar lists the year (otherwise only weekends count as days off).
     public func covers(_ year: Int) -> Bool { self.years.contains { $0.year == year } }
 

@@ -36,6 +36,9 @@ public enum Hop: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// The hops a receiving node reports to the hub (and the hub passes to the sender).
+    public static let reportedByReceiver: Set<Hop> = [.storedByReceiver, .delivered, .signedFor, .returned, .refused]
+
     /// The hop expected after this one on the normal path, for naming where a package is stuck.
     public var next: Hop? {
         switch self {

@@ -325,17 +325,8 @@ struct HubConsole: Sendable {
         }
         var body = ""
         // Open limits whose last day is provisional: the holiday calendar lacks their year (issue 20).
-        let missing = try await self.hub.store.provisionalYears()
-        if !missing.isEmpty {
-            let years = missing.map { String($0.year) }
-            let count = missing.map(\.limits).reduce(0, +)
-            body += "<p class=\"error\" id=\"calendar-missing\">"
-            body += ConsoleHTML.t(
-                language,
-                "节假日安排未载入 \(years.joined(separator: "、")) 年：\(count) 项期限的届满日为暂定。请载入国务院办公厅的节假日安排通知（中心平台配置项 calendar）。",
-                "No holiday calendar for \(years.joined(separator: ", ")) is loaded: the last days of \(count) limits are provisional. Load the State Council's notice (the hub's 'calendar' setting)."
-            )
-            body += "</p>"
+        if let notice = LegalCalendar.missingYearsNotice(try await self.hub.store.provisionalYears()) {
+            body += "<p class=\"error\" id=\"calendar-missing\">\(ConsoleHTML.escape(language.pick(notice.zh, notice.en)))</p>"
         }
         body += "<h2>\(ConsoleHTML.t(language, "机构与节点", "Organisations and nodes"))</h2>"
         body += ConsoleHTML.table(

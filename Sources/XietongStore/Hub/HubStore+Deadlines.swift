@@ -80,6 +80,7 @@ extension HubStore {
             )
             let wasCustody = row.int("custody") == 1
             guard judgement.custody != wasCustody else {
+                guard row.string("custody_reason") != judgement.reason.zh else { continue }
                 try await transaction.execute(
                     "UPDATE deadlines SET custody_reason = $1, custody_reason_en = $2 WHERE package_key = $3 AND seq = $4",
                     [.text(judgement.reason.zh), .text(judgement.reason.en), .text(key), .integer(seq)]
@@ -166,7 +167,7 @@ extension HubStore {
             []
         ).compactMap { $0.string("uncovered_years") }
         // '?': a limit started before hub migration 14, not yet checked against the calendar's years.
-        let listed = sets.filter { set in set == "?" || set.split(separator: ",").contains { Int($0).map(counter.calendar.covers) ?? false } }
+        let listed = sets.filter { set in set == "?" || Self.uncoveredYears(set).contains(where: counter.calendar.covers) }
         guard !listed.isEmpty else { return 0 }
         let marks = (1...listed.count).map { "$\($0)" }.joined(separator: ", ")
         return try await self.database.transaction { transaction in
@@ -183,9 +184,7 @@ extension HubStore {
                 let limit = TimeLimit(party: .receiver, value: row.int("limit_value") ?? 0, unit: unit, basis: row.string("basis") ?? "")
                 let deadline = counter.count(limit, startingOn: start, custody: row.int("custody") == 1)
                 guard Self.years(deadline.uncoveredYears) != row.string("uncovered_years") else { continue }
-                let listed = (row.string("uncovered_years") ?? "").split(separator: ",").map(String.init).filter {
-                    Int($0).map { !deadline.uncoveredYears.contains($0) } ?? false
-                }
+                let listed = Self.uncoveredYears(row.string("uncovered_years")).filter { !deadline.uncoveredYears.contains($0) }.map(String.init)
                 let reason =
                     listed.isEmpty
                     ? LocalizedText(zh: "按已载入的节假日安排重新计算期满日", en: "the last day counted again with the holiday calendar loaded")
@@ -224,7 +223,7 @@ extension HubStore {
         )
         var byYear: [Int: Int] = [:]
         for row in rows {
-            for year in (row.string("uncovered_years") ?? "").split(separator: ",").compactMap({ Int($0) }) {
+            for year in Self.uncoveredYears(row.string("uncovered_years")) {
                 byYear[year, default: 0] += row.int("n") ?? 0
             }
         }

@@ -35,7 +35,15 @@ extension HubStore {
                 [.text(chain.personKey)]
             ).first
             if let row = existing, row.string("period_start") == period.startsOn.iso || row.string("state") == "open" {
-                try await Self.update(row, to: period, person: chain.personKey, by: package.envelope.packageId, at: now, in: transaction)
+                try await Self.update(
+                    row,
+                    to: period,
+                    person: chain.personKey,
+                    name: chain.name,
+                    by: package.envelope.packageId,
+                    at: now,
+                    in: transaction
+                )
                 continue
             }
             // A period not yet tracked (or a new one after the last ended): a limit of this package.
@@ -85,6 +93,7 @@ extension HubStore {
         _ row: SQLRow,
         to period: DetentionPeriod,
         person: String,
+        name: String,
         by packageId: String,
         at now: String,
         in transaction: any SQLTransaction
@@ -99,7 +108,6 @@ extension HubStore {
             )
             return
         }
-        let name = (row.string("basis") ?? "").components(separatedBy: "：").last ?? ""
         let basis = "\(period.basis)：\(name)"
         if row.string("starts_on") != period.startsOn.iso || row.string("basis") != basis {
             try await transaction.execute(

@@ -164,9 +164,6 @@ extension HubStore {
 }
 
 extension HubStore {
-    /// Days before a detention period ends by which the police apply for its extension.
-    static let applicationDays = 7
-
     /// Sends the reminders due on `today` (GS-3): for each open time limit, one at each point of `daysBefore` (for
     /// example `[2, 0]`: two days before and on the last day) and one the day after an open duty's last day; each
     /// goes into the responsible organisation's feed once. Returns those sent.
@@ -175,7 +172,7 @@ extension HubStore {
         let catalog = self.flows.rules.catalog
         // A detention period is also reminded 7 days before it ends: the police's last day to apply for an
         // extension (公安规定第148–150条; 规则第309条).
-        let lookahead = today.adding(days: max(daysBefore.max() ?? 0, Self.applicationDays))
+        let lookahead = today.adding(days: max(daysBefore.max() ?? 0, DetentionPeriod.applicationDays))
         let candidates = try await self.database.execute(
             "SELECT * FROM deadlines WHERE state = 'open' AND due_on <= $1 ORDER BY due_on LIMIT 10000",
             [.text(lookahead.iso)]
@@ -186,7 +183,7 @@ extension HubStore {
             guard let dueOn = CalendarDate(iso: record.dueOn) else { continue }
             let daysLeft = dueOn.ordinal - today.ordinal
             let seq = row.int("seq") ?? 0
-            let points = seq >= Self.detentionSeq ? daysBefore + [Self.applicationDays] : daysBefore
+            let points = seq >= Self.detentionSeq ? daysBefore + [DetentionPeriod.applicationDays] : daysBefore
             let point: DeadlineReminder.Point
             if daysLeft < 0 {
                 guard !record.optional else { continue }

@@ -799,7 +799,8 @@ public struct HubStore: Sendable {
     }
 
     static func deadline(_ row: SQLRow) -> DeadlineRecord {
-        DeadlineRecord(
+        let years = Self.uncoveredYears(row.string("uncovered_years"))
+        return DeadlineRecord(
             packageId: row.string("package_id") ?? "",
             instanceId: row.string("instance_id") ?? "",
             caseCode: row.string("case_code") ?? "",
@@ -818,15 +819,16 @@ public struct HubStore: Sendable {
             metBy: row.string("met_by"),
             metAt: row.string("met_at"),
             custodyReason: row.string("custody_reason").map { LocalizedText(zh: $0, en: row.string("custody_reason_en") ?? $0) },
-            uncoveredYears: Self.uncoveredYears(row),
-            provisional: !Self.uncoveredYears(row).isEmpty,
+            uncoveredYears: years,
+            provisional: !years.isEmpty,
             changedFrom: row.string("changed_from"),
             changeReason: row.string("change_reason").map { LocalizedText(zh: $0, en: row.string("change_reason_en") ?? $0) }
         )
     }
 
-    static func uncoveredYears(_ row: SQLRow) -> [Int] {
-        (row.string("uncovered_years") ?? "").split(separator: ",").compactMap { Int($0) }
+    /// The years of an `uncovered_years` column (`2027,2028`; '?' for a limit not yet checked lists none).
+    static func uncoveredYears(_ text: String?) -> [Int] {
+        (text ?? "").split(separator: ",").compactMap { Int($0) }
     }
 
     // MARK: A case's timeline (GUI-3, SZ-4)

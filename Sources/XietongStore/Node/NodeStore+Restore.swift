@@ -174,7 +174,7 @@ extension NodeStore {
         let organisation = self.organisation
         var owing: [PackageEvent] = []
         for id in held {
-            owing += try await self.events(of: id).filter { $0.organisation == organisation && Self.reportedHops.contains($0.hop) }
+            owing += try await self.events(of: id).filter { $0.organisation == organisation && Hop.reportedByReceiver.contains($0.hop) }
         }
         let owed = owing
         try await self.database.transaction { transaction in
@@ -199,7 +199,7 @@ extension NodeStore {
             [.text(packageId)]
         )
         guard !waiting.isEmpty else { return false }
-        let owed = try await self.events(of: packageId).filter { $0.organisation == organisation && Self.reportedHops.contains($0.hop) }
+        let owed = try await self.events(of: packageId).filter { $0.organisation == organisation && Hop.reportedByReceiver.contains($0.hop) }
         try await self.database.transaction { transaction in
             for event in owed { try await Self.owe(event, in: transaction) }
             try await transaction.execute(
@@ -209,9 +209,6 @@ extension NodeStore {
         }
         return true
     }
-
-    /// The hops a receiving node reports to the hub.
-    static let reportedHops: Set<Hop> = [.storedByReceiver, .delivered, .signedFor, .returned, .refused]
 
     static func recordItem(
         restore: Int,
