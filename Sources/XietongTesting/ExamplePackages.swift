@@ -189,8 +189,17 @@ public enum ExamplePackages {
         var fullBody = body
         fullBody.documents = [document]
         fullBody.caseInfo.relatedCaseCodes = related
+        // The days the message's sender limits count from (standard 1.2, issue 20): the event the day before, the
+        // hearing five days ahead; a detention the 拘留 measure states.
+        let today = CalendarDate(iso: day)!
+        for limit in message.senderLimits where SenderLimit.startDate(of: limit, in: fullBody) == nil {
+            let event = SenderLimit.event(of: limit)
+            fullBody.caseInfo.keyDates.append(
+                CasePackage.KeyDate(event: event, date: (event == "hearing" ? today.adding(days: 5) : today.adding(days: -1)).iso)
+            )
+        }
         let package = CasePackage(
-            standardVersion: batch ? "1.1" : "1.0",
+            standardVersion: !fullBody.caseInfo.keyDates.isEmpty ? "1.2" : batch ? "1.1" : "1.0",
             envelope: CasePackage.Envelope(
                 packageId: self.uuid(name),
                 idempotencyKey: "\(sender.agencyCode)-\(name)-1",

@@ -385,7 +385,10 @@ import XietongTesting
         let requestId = request.package.envelope.packageId
         // CPL 第91条: the procuratorate decides within 7 days of receipt; the suspect is detained, so no holiday
         // extension (CPL 第105条).
-        let started = try await store.deadlines(of: requestId)
+        let all = try await store.deadlines(of: requestId)
+        let started = all.filter { $0.party == "receiver" }
+        // The police's own 3 days from the detention (第91条第1款), met by the request itself (issue 20).
+        #expect(all.filter { $0.party == "sender" }.map(\.state) == ["met"])
         let expected = Self.flows.deadlines.count(
             try #require(Self.flows.rules.catalog.message(flow: "arrestApproval", type: "arrestRequest")?.receiverLimits.first),
             from: store.clock.now(),
@@ -433,7 +436,7 @@ import XietongTesting
         let instance = try #require(byPolice.instances.first)
         #expect(instance.flow == "arrestApproval" && instance.closedAt != nil)
         #expect(instance.steps.map(\.messageType) == ["arrestRequest", "arrestApprovalDecision", "arrestExecutionReceipt"])
-        #expect(instance.steps[0].deadlines.map(\.state) == ["met"])
+        #expect(instance.steps[0].deadlines.map(\.state) == ["met", "met"], "the procuratorate's 7 days, the police's 3")
         #expect(instance.steps[0].hops.map(\.hop) == [.receivedByHub, .coded, .forwarded])
         #expect(Set(byPolice.caseCodes).isSuperset(of: [request.unifiedCaseCode, decision.unifiedCaseCode]))
         #expect(byPolice.involves("330106000101") && !byPolice.involves("330106000301"))
@@ -450,8 +453,9 @@ import XietongTesting
         _ = try await store.accept(request, statusURL: "/s")
         let later = CalendarDate(iso: "2099-01-01")!
         let timeline = try await store.timeline(ofCase: request.unifiedCaseCode, today: later)
-        #expect(timeline.instances.first?.steps.first?.deadlines.map(\.state) == ["overdue"])
-        #expect(try await store.timeline(ofCase: request.unifiedCaseCode).instances.first?.steps.first?.deadlines.map(\.state) == ["open"])
+        // The procuratorate's 7 days; the police's own 3 days were met by the request (issue 20).
+        #expect(timeline.instances.first?.steps.first?.deadlines.map(\.state) == ["overdue", "met"])
+        #expect(try await store.timeline(ofCase: request.unifiedCaseCode).instances.first?.steps.first?.deadlines.map(\.state) == ["open", "met"])
     }
 
     // MARK: Supervision (issue 5: GS-3, GS-6)

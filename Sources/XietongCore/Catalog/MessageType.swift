@@ -47,6 +47,7 @@ public struct MessageType: Sendable, Hashable, Codable {
     public var startsFlow: Bool { self.answers.isEmpty }
     /// The limit on the receiver's response, counted from receipt.
     public var receiverLimits: [TimeLimit] { self.limits.filter { $0.party == .receiver } }
+    public var senderLimits: [TimeLimit] { self.limits.filter { $0.party == .sender } }
 
     enum CodingKeys: String, CodingKey {
         case id, zh, en, from, to, answers, closes, limits, implied, processKind, perPerson, custodialSentence, detention, maxPerInstance, maxBasis,

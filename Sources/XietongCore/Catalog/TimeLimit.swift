@@ -44,6 +44,9 @@ public struct TimeLimit: Sendable, Hashable, Codable {
     /// For a variant of a procedure: the procedures it applies to (`ordinary`, `summary`, `fastTrack`; a package that
     /// names none is `ordinary`). Nil for every procedure.
     public var procedures: [String]?
+    /// For a sender limit an approval may extend: the longest the law allows, in `unit`, counted from the same start
+    /// (刑事诉讼法第91条第2款: 3 days, at most 30). A package's `limitExtendedTo` key date moves the last day up to it.
+    public var longest: Int?
 
     public init(
         party: Party,
@@ -57,7 +60,8 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         receiverKinds: [AgencyKind]? = nil,
         measureKinds: [String]? = nil,
         inCustody: Bool? = nil,
-        procedures: [String]? = nil
+        procedures: [String]? = nil,
+        longest: Int? = nil
     ) {
         self.party = party
         self.value = value
@@ -71,10 +75,11 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.measureKinds = measureKinds
         self.inCustody = inCustody
         self.procedures = procedures
+        self.longest = longest
     }
 
     enum CodingKeys: String, CodingKey {
-        case party, value, unit, start, basis, verified, metBy, optional, receiverKinds, measureKinds, inCustody, procedures
+        case party, value, unit, start, basis, verified, metBy, optional, receiverKinds, measureKinds, inCustody, procedures, longest
     }
 
     public init(from decoder: any Decoder) throws {
@@ -91,6 +96,7 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.measureKinds = try container.decodeIfPresent([String].self, forKey: .measureKinds)
         self.inCustody = try container.decodeIfPresent(Bool.self, forKey: .inCustody)
         self.procedures = try container.decodeIfPresent([String].self, forKey: .procedures)
+        self.longest = try container.decodeIfPresent(Int.self, forKey: .longest)
     }
 
     /// Whether the limit starts for a package to a receiver acting as `receiverKinds`, carrying measures of

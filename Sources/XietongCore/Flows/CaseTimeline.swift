@@ -80,6 +80,13 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
         /// The due date before its last change, and what changed it.
         public var changedFrom: String?
         public var changeReason: LocalizedText?
+        /// For the sender's own limit (issue 20): the message it must send, which meets it.
+        public var senderMessage: LocalizedText?
+        /// Met, but after its last day (China time).
+        public var late: Bool {
+            guard let at = self.metAt.flatMap(Timestamp.date), let due = CalendarDate(iso: self.dueOn) else { return false }
+            return CalendarDate(chinaDayOf: at) > due
+        }
 
         public init(
             responsible: String,
@@ -96,7 +103,8 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
             custodyReason: LocalizedText? = nil,
             uncoveredYears: [Int] = [],
             changedFrom: String? = nil,
-            changeReason: LocalizedText? = nil
+            changeReason: LocalizedText? = nil,
+            senderMessage: LocalizedText? = nil
         ) {
             self.responsible = responsible
             self.limit = limit
@@ -114,12 +122,17 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
             self.uncoveredYears = uncoveredYears
             self.changedFrom = changedFrom
             self.changeReason = changeReason
+            self.senderMessage = senderMessage
         }
 
         /// What officers read after the last day: why it is (not) a custody limit, whether it is provisional, and
         /// what moved it.
         public var notes: String {
             var notes = ""
+            if let message = self.senderMessage {
+                notes += "（发送方期限：发送“\(message.zh)” the sender's own limit: send '\(message.en)'）"
+            }
+            if self.late { notes += "（逾期办理 met late）" }
             if self.provisional {
                 let years = self.uncoveredYears.map(String.init)
                 notes +=

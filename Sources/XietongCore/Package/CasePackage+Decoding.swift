@@ -29,6 +29,9 @@ extension CasePackage {
                     division: caseElement?.value("Division") ?? "",
                     filedOn: caseElement?.value("FiledOn"),
                     procedure: caseElement?.value("Procedure"),
+                    keyDates: (caseElement?.child("KeyDates")?.children("KeyDate") ?? []).map {
+                        KeyDate(event: $0.value("Event") ?? "", date: $0.value("Date") ?? "")
+                    },
                     summary: caseElement?.value("Summary"),
                     relatedCaseCodes: caseElement?.child("RelatedCaseCodes")?.children("CaseCode").map(\.text) ?? []
                 ),

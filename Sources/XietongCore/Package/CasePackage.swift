@@ -106,6 +106,8 @@ public struct CasePackage: Sendable, Hashable {
         public var filedOn: String?
         /// `ordinary`, `summary` or `fastTrack` (standard 1.2); nil for the ordinary procedure.
         public var procedure: String?
+        /// The days the sender's own time limits count from (standard 1.2; issue 20).
+        public var keyDates: [KeyDate]
         public var summary: String?
         /// Unified codes of the same case at other agencies.
         public var relatedCaseCodes: [String]
@@ -116,6 +118,7 @@ public struct CasePackage: Sendable, Hashable {
             division: String,
             filedOn: String? = nil,
             procedure: String? = nil,
+            keyDates: [KeyDate] = [],
             summary: String? = nil,
             relatedCaseCodes: [String] = []
         ) {
@@ -124,8 +127,30 @@ public struct CasePackage: Sendable, Hashable {
             self.division = division
             self.filedOn = filedOn
             self.procedure = procedure
+            self.keyDates = keyDates
             self.summary = summary
             self.relatedCaseCodes = relatedCaseCodes
+        }
+
+        /// The day of `event` the package states, if any.
+        public func keyDate(_ event: String) -> String? {
+            self.keyDates.first { $0.event == event }?.date
+        }
+    }
+
+    /// A day a sender limit counts from: `detention` (the day of 拘留), `hearing`, `pronouncement`, `effective` (the
+    /// day a judgment took effect) …, and `limitExtendedTo`, the last day an approved extension gave the sender
+    /// (刑事诉讼法第91条第1-2款). The events are those of the catalog's sender limits (`TimeLimit.start`).
+    public struct KeyDate: Sendable, Hashable {
+        public var event: String
+        public var date: String
+
+        /// The events that lie ahead of the package: the hearing it gives notice of, the last day of an extension.
+        public static let ahead: Set<String> = ["hearing", "limitExtendedTo"]
+
+        public init(event: String, date: String) {
+            self.event = event
+            self.date = date
         }
     }
 

@@ -31,6 +31,16 @@ public enum CasePackageWriter {
         writer.leaf("Division", body.caseInfo.division)
         writer.leaf("FiledOn", body.caseInfo.filedOn)
         writer.leaf("Procedure", body.caseInfo.procedure)
+        if !body.caseInfo.keyDates.isEmpty {
+            writer.open("KeyDates")
+            for keyDate in body.caseInfo.keyDates {
+                writer.open("KeyDate")
+                writer.leaf("Event", keyDate.event)
+                writer.leaf("Date", keyDate.date)
+                writer.close("KeyDate")
+            }
+            writer.close("KeyDates")
+        }
         writer.leaf("Summary", body.caseInfo.summary)
         if !body.caseInfo.relatedCaseCodes.isEmpty {
             writer.open("RelatedCaseCodes")

@@ -80,6 +80,19 @@ struct CheckContext {
                 en: "'\(message.en)' answers an earlier message, so InReplyTo is required"
             )
         }
+        // A sender limit the hub cannot count for want of its start (issue 20): said, not refused, since the law does
+        // not make the package carry it.
+        for limit in message.senderLimits where SenderLimit.startDate(of: limit, in: self.package.body) == nil {
+            let event = SenderLimit.event(of: limit)
+            self.add(
+                .limitStartMissing,
+                "/CasePackage/Body/Case/KeyDates",
+                .warning,
+                zh: "“\(message.zh)”有发送方期限（\(limit.text.zh)，\(limit.basis)），起算日期“\(event)”未在 KeyDates 中载明，平台无法计算",
+                en:
+                    "'\(message.en)' has a sender limit (\(limit.text.en), \(limit.basis)) counted from '\(event)', which KeyDates does not state: the hub cannot count it"
+            )
+        }
         let category = self.package.body.caseInfo.category
         if category != flow.category.rawValue {
             self.add(
@@ -244,6 +257,10 @@ struct CheckContext {
             )
         }
         notAfterCreation(body.caseInfo.filedOn, "/CasePackage/Body/Case/FiledOn", "立案日期", "the filing date")
+        // A key date is a past event, except the hearing and an extension's last day, which lie ahead (issue 20).
+        for (index, keyDate) in body.caseInfo.keyDates.enumerated() where !CasePackage.KeyDate.ahead.contains(keyDate.event) {
+            notAfterCreation(keyDate.date, "/CasePackage/Body/Case/KeyDates/KeyDate[\(index + 1)]/Date", "关键日期", "the key date")
+        }
 
         let personIds = self.uniqueIds(body.persons.map(\.id), path: "/CasePackage/Body/Persons/Person", what: ("人员", "person"))
         for (index, person) in body.persons.enumerated() {

@@ -58,6 +58,7 @@ extension FindingCode {
     public static let duplicateId = FindingCode(rawValue: "consistency.duplicate-id")
     public static let categoryMismatch = FindingCode(rawValue: "consistency.case-category")
     public static let startsFlow = FindingCode(rawValue: "consistency.reply-without-request")
+    public static let limitStartMissing = FindingCode(rawValue: "consistency.limit-start-missing")
 
     // Attachments (the manifest against the files).
     public static let attachmentMissing = FindingCode(rawValue: "attachment.missing")

@@ -399,6 +399,17 @@ public enum HubSchema {
                 """
             ]
         ),
+        Migration(
+            version: 16,
+            name: "sender limits",
+            statements: [
+                // Whose limit a row is (issue 20): the receiver's (every row so far), or the sender's own, met by the
+                // message named in `message_type` and found by the case, the sender and that message; an approved
+                // extension is shown in `changed_from` and `change_reason`.
+                "ALTER TABLE deadlines ADD COLUMN party TEXT NOT NULL DEFAULT 'receiver'",
+                "CREATE INDEX deadlines_sender ON deadlines (case_code, responsible_org, message_type) WHERE party = 'sender'",
+            ]
+        ),
     ]
 
     /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or

@@ -467,7 +467,8 @@ public struct HubStore: Sendable {
         return (step, instanceKey)
     }
 
-    /// The receiver's statutory time limits this message starts (issue 5), counted from the hub's receipt.
+    /// The receiver's statutory time limits this message starts (issue 5), counted from the hub's receipt, and the
+    /// sender limits it meets or states the start of (issue 20).
     static func startDeadlines(
         of accepted: Accepted,
         key: String,
@@ -478,7 +479,8 @@ public struct HubStore: Sendable {
     ) async throws {
         let envelope = accepted.package.envelope
         guard let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType) else { return }
-        guard !message.receiverLimits.isEmpty else { return }
+        let ahead = Self.senderLimitsAhead(of: accepted.package, flows: flows)
+        guard !message.limits.isEmpty || !ahead.isEmpty else { return }
         // In custody or not as the hub knows the persons (their chains include this package's records).
         let persons = Self.detainees(of: accepted.package)
         for person in persons {
@@ -524,6 +526,17 @@ public struct HubStore: Sendable {
                 ]
             )
         }
+        try await Self.countSenderLimits(
+            of: accepted,
+            message: message,
+            ahead: ahead,
+            key: key,
+            instance: instance,
+            at: receipt,
+            judgement: judgement,
+            flows: flows,
+            in: transaction
+        )
     }
 
     enum FeedBody {
@@ -779,6 +792,8 @@ public struct HubStore: Sendable {
         public var optional: Bool
         /// `open` or `met`.
         public var state: String
+        /// `receiver`, or `sender` for the sender's own limit, met by the message `messageType` (issue 20).
+        public var party: String
         public var metBy: String?
         public var metAt: String?
         /// Why the limit is or is not counted as one of a person in custody (issue 20).
@@ -816,6 +831,7 @@ public struct HubStore: Sendable {
             basis: row.string("basis") ?? "",
             optional: row.int("optional") == 1,
             state: row.string("state") ?? "",
+            party: row.string("party") ?? "receiver",
             metBy: row.string("met_by"),
             metAt: row.string("met_at"),
             custodyReason: row.string("custody_reason").map { LocalizedText(zh: $0, en: row.string("custody_reason_en") ?? $0) },
@@ -861,6 +877,7 @@ public struct HubStore: Sendable {
         )
         var hops: [String: [PackageEvent]] = [:]
         for event in events.compactMap(StoreRows.event) { hops[event.packageId, default: []].append(event) }
+        let catalog = self.flows.rules.catalog
         var limits: [String: [CaseTimeline.DeadlineView]] = [:]
         for record in deadlines.map(Self.deadline) {
             let past = record.state == "open" && (CalendarDate(iso: record.dueOn).map { $0 < today } ?? false)
@@ -880,11 +897,14 @@ public struct HubStore: Sendable {
                     custodyReason: record.custodyReason,
                     uncoveredYears: record.uncoveredYears,
                     changedFrom: record.changedFrom,
-                    changeReason: record.changeReason
+                    changeReason: record.changeReason,
+                    senderMessage: record.party == "sender"
+                        ? catalog.message(flow: record.flow, type: record.messageType)?.name
+                            ?? LocalizedText(zh: record.messageType, en: record.messageType)
+                        : nil
                 )
             )
         }
-        let catalog = self.flows.rules.catalog
         var result: [CaseTimeline.Instance] = []
         var codes: Set<String> = [caseCode]
         for row in steps {

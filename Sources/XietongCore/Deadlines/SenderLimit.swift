@@ -1,0 +1,67 @@
+/// A sender's own time limit (issue 20): 提请批准逮捕 within 3 days of the detention (刑事诉讼法第91条), 交付执行
+/// within 10 days of the judgment taking effect (第264条), the hearing notice served at least 3 days before the hearing
+/// (第187条第3款). The hub does not see the event such a limit counts from; the sender states its day in the package's
+/// key dates (standard 1.2, `Case/KeyDates`), or, for a detention, in the 拘留 measure it carries.
+///
+/// The limit is met by the sender's own message, so it is counted when that message arrives: its last day against the
+/// hub's receipt, on time or late. Where an earlier package of the same flow from the same sender states the start,
+/// the limit is opened then, and reminded like a receiver limit until the message is sent.
+public struct SenderLimit: Sendable, Hashable {
+    /// The count: the last day, and when an approved extension moved it, the day before the extension.
+    public var deadline: Deadline
+    public var extendedFrom: CalendarDate?
+    /// Why the last day is what it is, when an extension changed it or the statutory longest capped it.
+    public var note: LocalizedText?
+
+    /// The key-date event a limit's `start` names (`beforeHearing` counts back from the `hearing`).
+    public static func event(of limit: TimeLimit) -> String {
+        limit.start == "beforeHearing" ? "hearing" : limit.start
+    }
+
+    /// The events a sender limit can count from: those `Case/KeyDates` may state (the 1.2 schema's enumeration).
+    public static let events: Set<String> = [
+        "detention", "discovery", "change", "hearing", "pronouncement", "effective", "appeal", "decision", "ruling",
+    ]
+
+    /// The day the package states for the limit's start: its key date, or for a detention the earliest 拘留 measure's
+    /// start. Nil when it states none, or not as a date.
+    public static func startDate(of limit: TimeLimit, in body: CasePackage.Body) -> CalendarDate? {
+        let event = Self.event(of: limit)
+        if let stated = body.caseInfo.keyDate(event) { return CalendarDate(iso: stated) }
+        guard event == "detention" else { return nil }
+        return body.coerciveMeasures.filter { $0.kind == "criminalDetention" }.compactMap { CalendarDate(iso: $0.startDate) }.min()
+    }
+
+    /// Counts `limit` for a package: nil when the package states no start for it.
+    public static func count(_ limit: TimeLimit, for body: CasePackage.Body, counter: DeadlineCounter, custody: Bool) -> SenderLimit? {
+        guard let start = Self.startDate(of: limit, in: body) else { return nil }
+        if limit.start == "beforeHearing" {
+            // Counted back from the hearing: served by the day `value` days before it (刑事诉讼法第187条第3款, "至迟在
+            // 开庭三日以前送达"). The holiday rule of 第105条 moves the end of a period, not a day before an event.
+            return SenderLimit(
+                deadline: Deadline(startsOn: start, dueOn: start.adding(days: -limit.value), custody: custody, limit: limit)
+            )
+        }
+        var deadline = counter.count(limit, startingOn: start, custody: custody)
+        guard let longest = limit.longest, let text = body.caseInfo.keyDate("limitExtendedTo"), let extended = CalendarDate(iso: text),
+            extended > deadline.dueOn
+        else { return SenderLimit(deadline: deadline) }
+        var most = limit
+        most.value = longest
+        let cap = counter.count(most, startingOn: start, custody: custody)
+        let original = deadline.dueOn
+        deadline.dueOn = min(extended, cap.dueOn)
+        // The approved day (or the statutory longest) stands as it is: no holiday moves it and no calendar year makes
+        // it provisional (the detained suspect of 第91条 is in custody, 第105条第4款).
+        deadline.movedFrom = nil
+        deadline.uncoveredYears = []
+        let note =
+            extended > cap.dueOn
+            ? LocalizedText(
+                zh: "经批准延长至 \(extended)，超过法定最长\(most.text.zh)，按 \(cap.dueOn) 计",
+                en: "extended by approval to \(extended), beyond the statutory longest of \(most.text.en); counted to \(cap.dueOn)"
+            )
+            : LocalizedText(zh: "经批准延长至 \(extended)", en: "extended by approval to \(extended)")
+        return SenderLimit(deadline: deadline, extendedFrom: original, note: note)
+    }
+}

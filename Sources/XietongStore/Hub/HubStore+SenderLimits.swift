@@ -1,0 +1,141 @@
+import Foundation
+import XietongCore
+
+// MARK: Sender limits (issue 20)
+
+extension HubStore {
+    /// A sender limit of a later message of this package's flow whose start this package states: its sender must
+    /// send `message` within `limit` (for example a court that states the day its judgment took effect must hand the
+    /// offender over for execution within 10 days, 刑事诉讼法第264条).
+    struct SenderLimitAhead {
+        var message: MessageType
+        var limit: TimeLimit
+    }
+
+    /// The rows of sender limits: the message's own from 500, those opened ahead from 600, after the receiver
+    /// limits' seq and before the detention periods' 1000.
+    static let senderLimitSeq = 500
+    static let senderLimitAheadSeq = 600
+
+    /// The sender limits of the other messages of the package's flow its sender may send, counting from a start the
+    /// package states.
+    static func senderLimitsAhead(of package: CasePackage, flows: FlowEngine) -> [SenderLimitAhead] {
+        let envelope = package.envelope
+        guard let flow = flows.rules.catalog.flow(envelope.flow) else { return [] }
+        let senderKinds = flows.rules.kindsByOrganisation[envelope.sender.organisationCode] ?? []
+        return flow.messages.filter { $0.id != envelope.messageType && !senderKinds.isDisjoint(with: $0.from) }.flatMap { message in
+            message.senderLimits.filter { SenderLimit.startDate(of: $0, in: package.body) != nil }.map {
+                SenderLimitAhead(message: message, limit: $0)
+            }
+        }
+    }
+
+    /// Meets or counts the sender limits of this message, and opens those of later messages whose start it states.
+    /// A limit opened ahead is met here, by the same sender's message of that type in the same case; one not opened
+    /// is counted now, from the start the package states, and judged against the hub's receipt: met on time or late.
+    static func countSenderLimits(
+        of accepted: Accepted,
+        message: MessageType,
+        ahead: [SenderLimitAhead],
+        key: String,
+        instance: (id: String, key: String),
+        at receipt: Date,
+        judgement: CustodyJudgement,
+        flows: FlowEngine,
+        in transaction: any SQLTransaction
+    ) async throws {
+        let package = accepted.package
+        let envelope = package.envelope
+        let now = Timestamp.string(receipt)
+        let sender = envelope.sender.organisationCode
+        let senderKinds = flows.rules.kindsByOrganisation[sender] ?? []
+        let measures = package.body.coerciveMeasures.map(\.kind)
+        func applies(_ limit: TimeLimit) -> Bool {
+            limit.applies(receiverKinds: senderKinds, measures: measures, custody: judgement.custody, procedure: package.body.caseInfo.procedure)
+        }
+        if !message.senderLimits.isEmpty {
+            let opened = try await transaction.execute(
+                """
+                UPDATE deadlines SET state = 'met', met_by = $1, met_at = $2
+                WHERE party = 'sender' AND case_code = $3 AND responsible_org = $4 AND message_type = $5 AND state = 'open'
+                RETURNING seq
+                """,
+                [.text(envelope.packageId), .text(now), .text(accepted.unifiedCaseCode), .text(sender), .text(envelope.messageType)]
+            )
+            if opened.isEmpty {
+                for (index, limit) in message.senderLimits.enumerated() where applies(limit) {
+                    guard let count = SenderLimit.count(limit, for: package.body, counter: flows.deadlines, custody: judgement.custody) else {
+                        continue
+                    }
+                    try await Self.insertSenderLimit(
+                        count,
+                        seq: Self.senderLimitSeq + index,
+                        message: envelope.messageType,
+                        met: (envelope.packageId, now),
+                        of: accepted,
+                        key: key,
+                        instance: instance,
+                        judgement: judgement,
+                        in: transaction
+                    )
+                }
+            }
+        }
+        for (index, next) in ahead.enumerated() where applies(next.limit) {
+            // Once per case, sender and message: a later package stating the same start opens nothing more.
+            let known = try await transaction.execute(
+                "SELECT 1 AS n FROM deadlines WHERE party = 'sender' AND case_code = $1 AND responsible_org = $2 AND message_type = $3 LIMIT 1",
+                [.text(accepted.unifiedCaseCode), .text(sender), .text(next.message.id)]
+            )
+            guard known.isEmpty,
+                let count = SenderLimit.count(next.limit, for: package.body, counter: flows.deadlines, custody: judgement.custody)
+            else { continue }
+            try await Self.insertSenderLimit(
+                count,
+                seq: Self.senderLimitAheadSeq + index,
+                message: next.message.id,
+                met: nil,
+                of: accepted,
+                key: key,
+                instance: instance,
+                judgement: judgement,
+                in: transaction
+            )
+        }
+    }
+
+    static func insertSenderLimit(
+        _ count: SenderLimit,
+        seq: Int,
+        message: String,
+        met: (by: String, at: String)?,
+        of accepted: Accepted,
+        key: String,
+        instance: (id: String, key: String),
+        judgement: CustodyJudgement,
+        in transaction: any SQLTransaction
+    ) async throws {
+        let envelope = accepted.package.envelope
+        let deadline = count.deadline
+        let limit = deadline.limit
+        try await transaction.execute(
+            """
+            INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
+                due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state, met_by, met_at, package_key,
+                instance_key, custody_reason, custody_reason_en, uncovered_years, changed_from, change_reason, change_reason_en, party)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
+                $26, $27, $28, 'sender')
+            ON CONFLICT (package_key, seq) DO NOTHING
+            """,
+            [
+                .text(envelope.packageId), .integer(seq), .text(instance.id), .text(accepted.unifiedCaseCode), .text(envelope.flow),
+                .text(message), .text(envelope.sender.organisationCode), .text(deadline.startsOn.iso), .text(deadline.dueOn.iso),
+                .optional(deadline.dueAt), .optional(deadline.movedFrom?.iso), .integer(deadline.custody ? 1 : 0),
+                .integer(limit.value), .text(limit.unit.rawValue), .text(limit.basis), .text("|\(message)|"),
+                .integer(limit.optional ? 1 : 0), .text(met == nil ? "open" : "met"), .optional(met?.by), .optional(met?.at), .text(key),
+                .text(instance.key), .text(judgement.reason.zh), .text(judgement.reason.en), .optional(Self.years(deadline.uncoveredYears)),
+                .optional(count.extendedFrom?.iso), .optional(count.note?.zh), .optional(count.note?.en),
+            ]
+        )
+    }
+}
