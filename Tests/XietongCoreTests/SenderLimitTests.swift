@@ -36,7 +36,7 @@ import XietongCore
             SenderLimit.count(limit, for: Self.body(measures: [("criminalDetention", "2026-09-28")]), counter: Self.counter, custody: true)
         )
         #expect(count.deadline.startsOn.iso == "2026-09-28" && count.deadline.dueOn.iso == "2026-10-01")
-        #expect(count.deadline.movedFrom == nil && count.extendedFrom == nil)
+        #expect(count.deadline.movedFrom == nil && count.change == nil)
     }
 
     @Test func aStatedDetentionDayComesBeforeTheMeasure() throws {
@@ -50,37 +50,20 @@ import XietongCore
         // 第91条第2款: in special cases the 3 days may be extended by 1 to 4 days; for major suspects of roving,
         // repeated or gang crime to 30 days. Detained on 2 November, extended to 9 November (7 days).
         let limit = try Self.limit("arrestApproval", "arrestRequest")
-        let extended = try #require(
-            SenderLimit.count(
-                limit,
-                for: Self.body(keyDates: [("limitExtendedTo", "2026-11-09")], measures: [("criminalDetention", "2026-11-02")]),
-                counter: Self.counter,
-                custody: true
-            )
-        )
-        #expect(extended.deadline.dueOn.iso == "2026-11-09" && extended.extendedFrom?.iso == "2026-11-05")
-        #expect(extended.note?.zh == "经批准延长至 2026-11-09")
+        func count(extendedTo day: String) -> SenderLimit? {
+            let body = Self.body(keyDates: [("limitExtendedTo", day)], measures: [("criminalDetention", "2026-11-02")])
+            return SenderLimit.count(limit, for: body, counter: Self.counter, custody: true)
+        }
+        let extended = try #require(count(extendedTo: "2026-11-09"))
+        #expect(extended.deadline.dueOn.iso == "2026-11-09" && extended.change?.from.iso == "2026-11-05")
+        #expect(extended.change?.reason.zh == "经批准延长至 2026-11-09")
         // An extension beyond 30 days is counted only to the 30th day: 2 December.
-        let capped = try #require(
-            SenderLimit.count(
-                limit,
-                for: Self.body(keyDates: [("limitExtendedTo", "2026-12-20")], measures: [("criminalDetention", "2026-11-02")]),
-                counter: Self.counter,
-                custody: true
-            )
-        )
+        let capped = try #require(count(extendedTo: "2026-12-20"))
         #expect(capped.deadline.dueOn.iso == "2026-12-02")
-        #expect(capped.note?.zh == "经批准延长至 2026-12-20，超过法定最长30日，按 2026-12-02 计")
+        #expect(capped.change?.reason.zh == "经批准延长至 2026-12-20，超过法定最长30日，按 2026-12-02 计")
         // An extension that ends before the plain 3 days changes nothing.
-        let earlier = try #require(
-            SenderLimit.count(
-                limit,
-                for: Self.body(keyDates: [("limitExtendedTo", "2026-11-04")], measures: [("criminalDetention", "2026-11-02")]),
-                counter: Self.counter,
-                custody: true
-            )
-        )
-        #expect(earlier.deadline.dueOn.iso == "2026-11-05" && earlier.extendedFrom == nil)
+        let earlier = try #require(count(extendedTo: "2026-11-04"))
+        #expect(earlier.deadline.dueOn.iso == "2026-11-05" && earlier.change == nil)
     }
 
     @Test func anExtensionDoesNotApplyToALimitTheLawDoesNotLetBeExtended() throws {
@@ -89,7 +72,7 @@ import XietongCore
         let limit = try Self.limit("sentenceExecution", "imprisonmentHandover")
         let body = Self.body(keyDates: [("effective", "2026-11-02"), ("limitExtendedTo", "2026-11-30")])
         let count = try #require(SenderLimit.count(limit, for: body, counter: Self.counter, custody: true))
-        #expect(count.deadline.dueOn.iso == "2026-11-12" && count.extendedFrom == nil)
+        #expect(count.deadline.dueOn.iso == "2026-11-12" && count.change == nil)
     }
 
     @Test func aHearingNoticeIsDueThreeDaysBeforeTheHearing() throws {

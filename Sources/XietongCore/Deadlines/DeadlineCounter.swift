@@ -20,6 +20,12 @@ public struct Deadline: Sendable, Hashable, Codable {
     /// Whether the last day is provisional (see `uncoveredYears`).
     public var provisional: Bool { !self.uncoveredYears.isEmpty }
 
+    /// Whether a limit met at `metAt` (a stored timestamp) was met after its last day `dueOn`, in China time.
+    public static func metLate(at metAt: String?, dueOn: String) -> Bool {
+        guard let at = metAt.flatMap(Timestamp.date), let due = CalendarDate(iso: dueOn) else { return false }
+        return CalendarDate(chinaDayOf: at) > due
+    }
+
     public init(
         startsOn: CalendarDate,
         dueOn: CalendarDate,

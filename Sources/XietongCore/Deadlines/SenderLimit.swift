@@ -7,11 +7,15 @@
 /// hub's receipt, on time or late. Where an earlier package of the same flow from the same sender states the start,
 /// the limit is opened then, and reminded like a receiver limit until the message is sent.
 public struct SenderLimit: Sendable, Hashable {
-    /// The count: the last day, and when an approved extension moved it, the day before the extension.
+    /// An approved extension's change of the last day: the day before it, and why the day is what it is now (the
+    /// approval, or the statutory longest that capped it).
+    public struct Change: Sendable, Hashable {
+        public var from: CalendarDate
+        public var reason: LocalizedText
+    }
+
     public var deadline: Deadline
-    public var extendedFrom: CalendarDate?
-    /// Why the last day is what it is, when an extension changed it or the statutory longest capped it.
-    public var note: LocalizedText?
+    public var change: Change?
 
     /// The key-date event a limit's `start` names (`beforeHearing` counts back from the `hearing`).
     public static func event(of limit: TimeLimit) -> String {
@@ -62,6 +66,6 @@ public struct SenderLimit: Sendable, Hashable {
                 en: "extended by approval to \(extended), beyond the statutory longest of \(most.text.en); counted to \(cap.dueOn)"
             )
             : LocalizedText(zh: "经批准延长至 \(extended)", en: "extended by approval to \(extended)")
-        return SenderLimit(deadline: deadline, extendedFrom: original, note: note)
+        return SenderLimit(deadline: deadline, change: Change(from: original, reason: note))
     }
 }

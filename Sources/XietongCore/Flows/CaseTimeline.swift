@@ -83,10 +83,7 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
         /// For the sender's own limit (issue 20): the message it must send, which meets it.
         public var senderMessage: LocalizedText?
         /// Met, but after its last day (China time).
-        public var late: Bool {
-            guard let at = self.metAt.flatMap(Timestamp.date), let due = CalendarDate(iso: self.dueOn) else { return false }
-            return CalendarDate(chinaDayOf: at) > due
-        }
+        public var late: Bool { Deadline.metLate(at: self.metAt, dueOn: self.dueOn) }
 
         public init(
             responsible: String,

@@ -7,11 +7,16 @@ public enum ConsoleTimeline {
     /// Provisional, custody, and what moved the due date (issue 20), for a limit's cell.
     static func notes(_ deadline: CaseTimeline.DeadlineView, _ language: ConsoleLanguage) -> String {
         var notes = ""
+        if deadline.late { notes += " <span class=\"badge red\">\(ConsoleHTML.t(language, "逾期办理", "met late"))</span>" }
         if deadline.provisional {
             let years = deadline.uncoveredYears.map(String.init).joined(separator: ", ")
             notes +=
                 " <span class=\"badge amber\" title=\"\(ConsoleHTML.t(language, "未载入 \(years) 年节假日安排", "no holiday calendar for \(years) is loaded"))\">"
                 + "\(ConsoleHTML.t(language, "暂定", "provisional"))</span>"
+        }
+        if let message = deadline.senderMessage {
+            let send = ConsoleHTML.t(language, "发送方期限：发送“\(message.zh)”", "the sender's own limit: send '\(message.en)'")
+            notes += "<br><small>\(send)</small>"
         }
         if let reason = deadline.custodyReason {
             notes += "<br><small>\(ConsoleHTML.escape(language.pick(reason.zh, reason.en)))</small>"

@@ -151,6 +151,46 @@ extension HubStore {
         )
     }
 
+    /// Writes a time limit a package started: the receiver's, or the sender's own (`party`), open or already met,
+    /// with the change an approval made to its last day (issue 20).
+    static func insertLimit(
+        _ deadline: Deadline,
+        seq: Int,
+        message: String,
+        responsible: String,
+        metByTypes: [String]?,
+        party: String = "receiver",
+        met: (by: String, at: String)? = nil,
+        change: SenderLimit.Change? = nil,
+        of accepted: Accepted,
+        key: String,
+        instance: (id: String, key: String),
+        judgement: CustodyJudgement,
+        in transaction: any SQLTransaction
+    ) async throws {
+        let envelope = accepted.package.envelope
+        let limit = deadline.limit
+        try await transaction.execute(
+            """
+            INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
+                due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state, met_by, met_at, package_key,
+                instance_key, custody_reason, custody_reason_en, uncovered_years, changed_from, change_reason, change_reason_en, party)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
+                $26, $27, $28, $29)
+            ON CONFLICT (package_key, seq) DO NOTHING
+            """,
+            [
+                .text(envelope.packageId), .integer(seq), .text(instance.id), .text(accepted.unifiedCaseCode), .text(envelope.flow),
+                .text(message), .text(responsible), .text(deadline.startsOn.iso), .text(deadline.dueOn.iso), .optional(deadline.dueAt),
+                .optional(deadline.movedFrom?.iso), .integer(deadline.custody ? 1 : 0), .integer(limit.value), .text(limit.unit.rawValue),
+                .text(limit.basis), .optional(metByTypes.map { "|" + $0.joined(separator: "|") + "|" }), .integer(limit.optional ? 1 : 0),
+                .text(met == nil ? "open" : "met"), .optional(met?.by), .optional(met?.at), .text(key), .text(instance.key),
+                .text(judgement.reason.zh), .text(judgement.reason.en), .optional(Self.years(deadline.uncoveredYears)),
+                .optional(change?.from.iso), .optional(change?.reason.zh), .optional(change?.reason.en), .text(party),
+            ]
+        )
+    }
+
     /// `2027,2028`; nil for none.
     static func years(_ years: [Int]) -> String? { years.isEmpty ? nil : years.map(String.init).joined(separator: ",") }
 

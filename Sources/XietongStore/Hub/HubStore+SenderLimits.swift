@@ -67,11 +67,15 @@ extension HubStore {
                     guard let count = SenderLimit.count(limit, for: package.body, counter: flows.deadlines, custody: judgement.custody) else {
                         continue
                     }
-                    try await Self.insertSenderLimit(
-                        count,
+                    try await Self.insertLimit(
+                        count.deadline,
                         seq: Self.senderLimitSeq + index,
                         message: envelope.messageType,
+                        responsible: sender,
+                        metByTypes: [envelope.messageType],
+                        party: "sender",
                         met: (envelope.packageId, now),
+                        change: count.change,
                         of: accepted,
                         key: key,
                         instance: instance,
@@ -90,11 +94,14 @@ extension HubStore {
             guard known.isEmpty,
                 let count = SenderLimit.count(next.limit, for: package.body, counter: flows.deadlines, custody: judgement.custody)
             else { continue }
-            try await Self.insertSenderLimit(
-                count,
+            try await Self.insertLimit(
+                count.deadline,
                 seq: Self.senderLimitAheadSeq + index,
                 message: next.message.id,
-                met: nil,
+                responsible: sender,
+                metByTypes: [next.message.id],
+                party: "sender",
+                change: count.change,
                 of: accepted,
                 key: key,
                 instance: instance,
@@ -102,40 +109,5 @@ extension HubStore {
                 in: transaction
             )
         }
-    }
-
-    static func insertSenderLimit(
-        _ count: SenderLimit,
-        seq: Int,
-        message: String,
-        met: (by: String, at: String)?,
-        of accepted: Accepted,
-        key: String,
-        instance: (id: String, key: String),
-        judgement: CustodyJudgement,
-        in transaction: any SQLTransaction
-    ) async throws {
-        let envelope = accepted.package.envelope
-        let deadline = count.deadline
-        let limit = deadline.limit
-        try await transaction.execute(
-            """
-            INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
-                due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state, met_by, met_at, package_key,
-                instance_key, custody_reason, custody_reason_en, uncovered_years, changed_from, change_reason, change_reason_en, party)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
-                $26, $27, $28, 'sender')
-            ON CONFLICT (package_key, seq) DO NOTHING
-            """,
-            [
-                .text(envelope.packageId), .integer(seq), .text(instance.id), .text(accepted.unifiedCaseCode), .text(envelope.flow),
-                .text(message), .text(envelope.sender.organisationCode), .text(deadline.startsOn.iso), .text(deadline.dueOn.iso),
-                .optional(deadline.dueAt), .optional(deadline.movedFrom?.iso), .integer(deadline.custody ? 1 : 0),
-                .integer(limit.value), .text(limit.unit.rawValue), .text(limit.basis), .text("|\(message)|"),
-                .integer(limit.optional ? 1 : 0), .text(met == nil ? "open" : "met"), .optional(met?.by), .optional(met?.at), .text(key),
-                .text(instance.key), .text(judgement.reason.zh), .text(judgement.reason.en), .optional(Self.years(deadline.uncoveredYears)),
-                .optional(count.extendedFrom?.iso), .optional(count.note?.zh), .optional(count.note?.en),
-            ]
-        )
     }
 }

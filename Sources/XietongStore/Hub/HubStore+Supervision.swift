@@ -132,7 +132,7 @@ extension HubStore {
             guard let dueOn = row.string("due_on").flatMap(CalendarDate.init(iso:)) else { continue }
             if row.string("state") == "met" {
                 due += 1
-                if let met = row.string("met_at").flatMap(Timestamp.date), CalendarDate(chinaDayOf: met) > dueOn { late += 1 }
+                if Deadline.metLate(at: row.string("met_at"), dueOn: dueOn.iso) { late += 1 }
             } else if dueOn < today {
                 due += 1
                 late += 1

@@ -506,24 +506,17 @@ public struct HubStore: Sendable {
             )
         }
         for (seq, limit) in limits {
-            let deadline = flows.deadlines.count(limit, from: receipt, custody: custody)
-            try await transaction.execute(
-                """
-                INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
-                    due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state, package_key, instance_key,
-                    custody_reason, custody_reason_en, uncovered_years)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'open', $18, $19, $20, $21, $22)
-                ON CONFLICT (package_key, seq) DO NOTHING
-                """,
-                [
-                    .text(envelope.packageId), .integer(seq), .text(instance.id), .text(accepted.unifiedCaseCode), .text(envelope.flow),
-                    .text(envelope.messageType), .text(envelope.receiver.organisationCode), .text(deadline.startsOn.iso),
-                    .text(deadline.dueOn.iso), .optional(deadline.dueAt), .optional(deadline.movedFrom?.iso), .integer(custody ? 1 : 0),
-                    .integer(limit.value), .text(limit.unit.rawValue), .text(limit.basis),
-                    .optional(limit.metBy.map { "|" + $0.joined(separator: "|") + "|" }), .integer(limit.optional ? 1 : 0),
-                    .text(key), .text(instance.key), .text(judgement.reason.zh), .text(judgement.reason.en),
-                    .optional(Self.years(deadline.uncoveredYears)),
-                ]
+            try await Self.insertLimit(
+                flows.deadlines.count(limit, from: receipt, custody: custody),
+                seq: seq,
+                message: envelope.messageType,
+                responsible: envelope.receiver.organisationCode,
+                metByTypes: limit.metBy,
+                of: accepted,
+                key: key,
+                instance: instance,
+                judgement: judgement,
+                in: transaction
             )
         }
         try await Self.countSenderLimits(
