@@ -61,9 +61,27 @@ public final class LocalProcesses: @unchecked Sendable {
         // chosen by its pid.
         for attempt in 0..<200 {
             let port = attempt < 100 ? Self.window.lowerBound + Int.random(in: 0..<Self.windowSize) : Int.random(in: 20000..<32000)
-            if self.canBind(port), Self.handedOut.withLockedValue({ $0.insert(port).inserted }) { return port }
+            guard self.canBind(port), Self.handedOut.withLockedValue({ $0.insert(port).inserted }) else { continue }
+            if Self.claim(port) { return port }
         }
         return self.ephemeralPort()
+    }
+
+    /// Claims `port` for this process against every other process that chooses ports here (the tests, and the demo
+    /// and benchmarks they start): an exclusive lock on a file named for the port, held open until this process ends,
+    /// when the kernel releases it (kill -9 included). Choosing by pid windows alone left a chance that a child whose
+    /// pid fell in the same window picked a port before the service it was chosen for had bound it (seen in CI as
+    /// `config.port-unavailable`). False when another process holds it; true when no claim can be made at all (an
+    /// unwritable temporary folder), leaving the bind check alone as before.
+    static func claim(_ port: Int) -> Bool {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-ports")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let descriptor = open(directory.appendingPathComponent(String(port)).path, O_CREAT | O_RDWR | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { return true }
+        // Held, never closed: the claim lasts as long as this process.
+        if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+        close(descriptor)
+        return false
     }
 
     static let windowSize = 500

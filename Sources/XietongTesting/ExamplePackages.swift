@@ -189,10 +189,11 @@ public enum ExamplePackages {
         var fullBody = body
         fullBody.documents = [document]
         fullBody.caseInfo.relatedCaseCodes = related
-        // The days the message's sender limits count from (standard 1.2, issue 20): the event the day before, the
-        // hearing five days ahead; a detention the 拘留 measure states.
+        // The day the message's sender limit counts from (standard 1.2, issue 20): the event the day before, the
+        // hearing five days ahead; a detention the 拘留 measure states. A message's sender limits are alternatives (an
+        // appeal's transfer or a protest's): the example states the first.
         let today = CalendarDate(iso: day)!
-        for limit in message.senderLimits where SenderLimit.startDate(of: limit, in: fullBody) == nil {
+        for limit in message.senderLimits.prefix(1) where SenderLimit.startDate(of: limit, in: fullBody) == nil {
             let event = SenderLimit.event(of: limit)
             fullBody.caseInfo.keyDates.append(
                 CasePackage.KeyDate(event: event, date: (event == "hearing" ? today.adding(days: 5) : today.adding(days: -1)).iso)

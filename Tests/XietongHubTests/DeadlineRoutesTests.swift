@@ -72,9 +72,9 @@ import XietongTesting
         xml = xml.replacingOccurrences(of: PackageFactory.element("CreatedAt", in: xml), with: "\(day)T09:00:00+08:00")
         xml = xml.replacingOccurrences(of: PackageFactory.element("IssuedOn", in: xml), with: day)
         xml = xml.replacingOccurrences(of: PackageFactory.element("FiledOn", in: xml), with: "2026-09-01")
-        let start = xml.range(of: "<CoerciveMeasures>")!
-        let end = xml.range(of: "</CoerciveMeasures>")!
-        xml.replaceSubrange(start.lowerBound..<end.upperBound, with: "<CoerciveMeasures>\(measures)</CoerciveMeasures>")
+        if let start = xml.range(of: "<CoerciveMeasures>"), let end = xml.range(of: "</CoerciveMeasures>") {
+            xml.replaceSubrange(start.lowerBound..<end.upperBound, with: "<CoerciveMeasures>\(measures)</CoerciveMeasures>")
+        }
         return (xml, code)
     }
 
@@ -308,6 +308,58 @@ import XietongTesting
             )
             #expect(String(decoding: watch.body.readableBytesView, as: UTF8.self).contains("2026-12-20"))
         }
+    }
+
+    @Test func theCourtsNoticeOfAnExtendedTrialMovesItsLimitAndTheTimelineSaysWhy() async throws {
+        let directory = try TemporaryDirectory()
+        var configuration = try Self.configuration(directory)
+        configuration.nodes.append(.init(organisation: Self.court, token: "court-token"))
+        let app = try await Self.app(configuration, on: "2026-09-01")
+        let procuratorateCode = "20260901120133010600020100007201"
+        let courtCode = "20260901130133010600030100007202"
+        try await app.test(.live) { client in
+            // Indicted on Tuesday 1 September 2026, ordinary procedure, the defendant not in custody at the hub: the
+            // court has 7 days to accept (最高法解释第219条第2款) and 2 months to judge (刑事诉讼法第208条第1款), to
+            // Sunday 1 November, moved to Monday 2 November (第105条第3款).
+            let indictment = Self.step("firstInstancePublicProsecution.indictment", "trial", code: procuratorateCode, on: "2026-09-01", measures: "")
+            try await Self.send(indictment.xml, example: "firstInstancePublicProsecution.indictment", token: "pro-token", with: client)
+            var limits = try await Self.limits(of: procuratorateCode, "indictment", with: client)
+            #expect(limits.map(\.limit) == ["7 days", "2 months"])
+            #expect(limits.last?.dueOn == "2026-11-02" && limits.last?.changedFrom == nil)
+
+            // The court extends the trial to 1 December (at most 3 months, 第208条第1款) and tells the procuratorate and
+            // the detention house on its custody-period notice (人民检察院刑事诉讼规则第617条第3项).
+            var notice = Self.step(
+                "firstInstancePublicProsecution.custodyPeriodChangeNotice",
+                "trial-extension",
+                code: courtCode,
+                answering: (indictment.id, procuratorateCode),
+                on: "2026-09-01",
+                measures: ""
+            )
+            notice.xml = notice.xml.replacingOccurrences(of: "<Date>2026-11-19</Date>", with: "<Date>2026-09-01</Date>")
+            notice.xml = notice.xml.replacingOccurrences(
+                of: "</KeyDates>",
+                with: "<KeyDate><Event>limitExtendedTo</Event><Date>2026-12-01</Date></KeyDate></KeyDates>"
+            )
+            try await Self.send(notice.xml, example: "firstInstancePublicProsecution.custodyPeriodChangeNotice", token: "court-token", with: client)
+            limits = try await Self.limits(of: procuratorateCode, "indictment", with: client)
+            let trial = try #require(limits.last)
+            #expect(trial.dueOn == "2026-12-01" && trial.changedFrom == "2026-11-02" && trial.movedFrom == nil)
+            #expect(trial.changeReason?.zh == "经批准延长至 2026-12-01（变更羁押期限）")
+            #expect(trial.changeReason?.en == "extended by approval to 2026-12-01 (Change of the custody period)")
+            // The 7 days to accept the case know no extension.
+            #expect(limits.first?.dueOn == "2026-09-08" && limits.first?.changedFrom == nil)
+        }
+    }
+
+    static let court = "330106000301"
+
+    /// Every limit a message of the case started, in order, from the hub's timeline.
+    static func limits(of code: String, _ messageType: String, with client: some TestClientProtocol) async throws -> [CaseTimeline.DeadlineView] {
+        let reply = try await client.execute(uri: "/v1/cases/\(code)/timeline", method: .get, headers: [.authorization: "Bearer \(Self.adminToken)"])
+        let timeline = try JSONDecoder().decode(Timeline.self, from: Data(reply.body.readableBytesView))
+        return timeline.instances.flatMap(\.steps).first { $0.messageType == messageType }?.deadlines ?? []
     }
 
     struct HubStoreDeadline: Decodable {

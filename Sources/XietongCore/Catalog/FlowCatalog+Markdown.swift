@@ -18,7 +18,9 @@ extension FlowCatalog {
                     if let measures = limit.measureKinds { conditions.append("only with \(measures.joined(separator: " or "))") }
                     if let held = limit.inCustody { conditions.append(held ? "person in custody" : "person not in custody") }
                     if let procedures = limit.procedures { conditions.append("\(procedures.joined(separator: " or ")) procedure") }
-                    if let longest = limit.longest { conditions.append("at most \(longest) \(limit.unit.rawValue) by approval") }
+                    if let longest = limit.longest {
+                        conditions.append("at most \(longest) by approval" + (limit.beyond.map { ", further with \($0)" } ?? ""))
+                    }
                     if limit.optional { conditions.append("optional: lapses, never overdue") }
                     let condition = conditions.isEmpty ? "" : " (\(conditions.joined(separator: "; ")))"
                     return "\(who): \(limit.text.en)\(condition) — \(limit.basis)\(limit.verified ? "" : " †")"

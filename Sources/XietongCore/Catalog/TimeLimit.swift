@@ -44,9 +44,52 @@ public struct TimeLimit: Sendable, Hashable, Codable {
     /// For a variant of a procedure: the procedures it applies to (`ordinary`, `summary`, `fastTrack`; a package that
     /// names none is `ordinary`). Nil for every procedure.
     public var procedures: [String]?
-    /// For a sender limit an approval may extend: the longest the law allows, in `unit`, counted from the same start
-    /// (刑事诉讼法第91条第2款: 3 days, at most 30). A package's `limitExtendedTo` key date moves the last day up to it.
-    public var longest: Int?
+    /// For a limit an approval or decision may extend: the longest the law allows, counted from the same start
+    /// (刑事诉讼法第91条第2款: 3 days, at most 30; 第172条: 1 month, at most 1 month and 15 days). A package of the
+    /// responsible agency stating the `limitExtendedTo` key date moves the last day up to it (issue 20).
+    public var longest: Span?
+    /// Who may approve an extension past `longest`, where the law lets one (刑事诉讼法第208条第1款, 第243条: the
+    /// Supreme People's Court): a stated day past it is then taken as stated, with this named. Nil where `longest` is
+    /// a hard cap.
+    public var beyond: String?
+
+    /// A length of time the law states in months and days, counted months first (最高法解释第202条: half a month is
+    /// 15 days, so 一个半月 is 1 month and 15 days).
+    public struct Span: Sendable, Hashable, Codable, CustomStringConvertible {
+        public var months: Int
+        public var days: Int
+
+        public init(months: Int = 0, days: Int = 0) {
+            self.months = months
+            self.days = days
+        }
+
+        /// The last day of the span started on `start` (the start not counted).
+        public func end(from start: CalendarDate) -> CalendarDate {
+            start.adding(months: self.months).adding(days: self.days)
+        }
+
+        /// `1 months 15 days`.
+        public var description: String {
+            [self.months > 0 ? "\(self.months) months" : nil, self.days > 0 || self.months == 0 ? "\(self.days) days" : nil]
+                .compactMap { $0 }.joined(separator: " ")
+        }
+
+        public var text: LocalizedText {
+            LocalizedText(
+                zh: (self.months > 0 ? "\(self.months)个月" : "") + (self.days > 0 || self.months == 0 ? "\(self.days)日" : ""),
+                en: self.description
+            )
+        }
+
+        enum CodingKeys: String, CodingKey { case months, days }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.months = try container.decodeIfPresent(Int.self, forKey: .months) ?? 0
+            self.days = try container.decodeIfPresent(Int.self, forKey: .days) ?? 0
+        }
+    }
 
     public init(
         party: Party,
@@ -61,7 +104,8 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         measureKinds: [String]? = nil,
         inCustody: Bool? = nil,
         procedures: [String]? = nil,
-        longest: Int? = nil
+        longest: Span? = nil,
+        beyond: String? = nil
     ) {
         self.party = party
         self.value = value
@@ -76,10 +120,11 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.inCustody = inCustody
         self.procedures = procedures
         self.longest = longest
+        self.beyond = beyond
     }
 
     enum CodingKeys: String, CodingKey {
-        case party, value, unit, start, basis, verified, metBy, optional, receiverKinds, measureKinds, inCustody, procedures, longest
+        case party, value, unit, start, basis, verified, metBy, optional, receiverKinds, measureKinds, inCustody, procedures, longest, beyond
     }
 
     public init(from decoder: any Decoder) throws {
@@ -96,7 +141,20 @@ public struct TimeLimit: Sendable, Hashable, Codable {
         self.measureKinds = try container.decodeIfPresent([String].self, forKey: .measureKinds)
         self.inCustody = try container.decodeIfPresent(Bool.self, forKey: .inCustody)
         self.procedures = try container.decodeIfPresent([String].self, forKey: .procedures)
-        self.longest = try container.decodeIfPresent(Int.self, forKey: .longest)
+        // `"longest": 30` is 30 of the limit's own unit; `{"months": 1, "days": 15}` names both.
+        if let value = try? container.decodeIfPresent(Int.self, forKey: .longest) {
+            guard self.unit == .days || self.unit == .months else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .longest,
+                    in: container,
+                    debugDescription: "a longest as a number needs a limit in days or months; name months and days"
+                )
+            }
+            self.longest = self.unit == .days ? Span(days: value) : Span(months: value)
+        } else {
+            self.longest = try container.decodeIfPresent(Span.self, forKey: .longest)
+        }
+        self.beyond = try container.decodeIfPresent(String.self, forKey: .beyond)
     }
 
     /// Whether the limit starts for a package to a receiver acting as `receiverKinds`, carrying measures of

@@ -7,8 +7,8 @@
 /// hub's receipt, on time or late. Where an earlier package of the same flow from the same sender states the start,
 /// the limit is opened then, and reminded like a receiver limit until the message is sent.
 public struct SenderLimit: Sendable, Hashable {
-    /// An approved extension's change of the last day: the day before it, and why the day is what it is now (the
-    /// approval, or the statutory longest that capped it).
+    /// An approved extension's change of the last day (LimitExtension): the day before it, and why the day is what it
+    /// is now (the approval, or the statutory longest that capped it).
     public struct Change: Sendable, Hashable {
         public var from: CalendarDate
         public var reason: LocalizedText
@@ -24,7 +24,7 @@ public struct SenderLimit: Sendable, Hashable {
 
     /// The events a sender limit can count from: those `Case/KeyDates` may state (the 1.2 schema's enumeration).
     public static let events: Set<String> = [
-        "detention", "discovery", "change", "hearing", "pronouncement", "effective", "appeal", "decision", "ruling",
+        "detention", "discovery", "change", "hearing", "pronouncement", "effective", "appeal", "decision", "ruling", "protestPeriodEnd",
     ]
 
     /// The day the package states for the limit's start: its key date, or for a detention the earliest 拘留 measure's
@@ -46,26 +46,9 @@ public struct SenderLimit: Sendable, Hashable {
                 deadline: Deadline(startsOn: start, dueOn: start.adding(days: -limit.value), custody: custody, limit: limit)
             )
         }
-        var deadline = counter.count(limit, startingOn: start, custody: custody)
-        guard let longest = limit.longest, let text = body.caseInfo.keyDate("limitExtendedTo"), let extended = CalendarDate(iso: text),
-            extended > deadline.dueOn
+        let deadline = counter.count(limit, startingOn: start, custody: custody)
+        guard let extended = LimitExtension.extendedTo(in: body), let moved = LimitExtension.apply(extended, to: deadline, counter: counter)
         else { return SenderLimit(deadline: deadline) }
-        var most = limit
-        most.value = longest
-        let cap = counter.count(most, startingOn: start, custody: custody)
-        let original = deadline.dueOn
-        deadline.dueOn = min(extended, cap.dueOn)
-        // The approved day (or the statutory longest) stands as it is: no holiday moves it and no calendar year makes
-        // it provisional (the detained suspect of 第91条 is in custody, 第105条第4款).
-        deadline.movedFrom = nil
-        deadline.uncoveredYears = []
-        let note =
-            extended > cap.dueOn
-            ? LocalizedText(
-                zh: "经批准延长至 \(extended)，超过法定最长\(most.text.zh)，按 \(cap.dueOn) 计",
-                en: "extended by approval to \(extended), beyond the statutory longest of \(most.text.en); counted to \(cap.dueOn)"
-            )
-            : LocalizedText(zh: "经批准延长至 \(extended)", en: "extended by approval to \(extended)")
-        return SenderLimit(deadline: deadline, change: Change(from: original, reason: note))
+        return SenderLimit(deadline: moved.deadline, change: moved.change)
     }
 }

@@ -81,16 +81,21 @@ struct CheckContext {
             )
         }
         // A sender limit the hub cannot count for want of its start (issue 20): said, not refused, since the law does
-        // not make the package carry it.
-        for limit in message.senderLimits where SenderLimit.startDate(of: limit, in: self.package.body) == nil {
-            let event = SenderLimit.event(of: limit)
+        // not make the package carry it. A message's sender limits are alternatives, each for its own start (a transfer
+        // to the second instance counts from the appeal, 刑事诉讼法第231条, or from the end of the protest period,
+        // 最高法解释第384条): the package states the start of the one that applies.
+        let senderLimits = message.senderLimits
+        if !senderLimits.isEmpty, !senderLimits.contains(where: { SenderLimit.startDate(of: $0, in: self.package.body) != nil }) {
+            let events = senderLimits.map { SenderLimit.event(of: $0) }
+            let limits = senderLimits.map { (zh: "\($0.text.zh)，\($0.basis)", en: "\($0.text.en), \($0.basis)") }
             self.add(
                 .limitStartMissing,
                 "/CasePackage/Body/Case/KeyDates",
                 .warning,
-                zh: "“\(message.zh)”有发送方期限（\(limit.text.zh)，\(limit.basis)），起算日期“\(event)”未在 KeyDates 中载明，平台无法计算",
+                zh:
+                    "“\(message.zh)”有发送方期限（\(limits.map(\.zh).joined(separator: "；"))），起算日期\(events.map { "“\($0)”" }.joined(separator: "或"))未在 KeyDates 中载明，平台无法计算",
                 en:
-                    "'\(message.en)' has a sender limit (\(limit.text.en), \(limit.basis)) counted from '\(event)', which KeyDates does not state: the hub cannot count it"
+                    "'\(message.en)' has a sender limit (\(limits.map(\.en).joined(separator: "; "))) counted from \(events.map { "'\($0)'" }.joined(separator: " or ")), which KeyDates does not state: the hub cannot count it"
             )
         }
         let category = self.package.body.caseInfo.category

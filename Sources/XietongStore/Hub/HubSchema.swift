@@ -410,6 +410,16 @@ public enum HubSchema {
                 "CREATE INDEX deadlines_sender ON deadlines (case_code, responsible_org, message_type) WHERE party = 'sender'",
             ]
         ),
+        Migration(
+            version: 17,
+            name: "extended receiver limits",
+            statements: [
+                // The last day an approved extension of a receiver limit gave it (issue 20; 刑事诉讼法第172条, 第208条,
+                // 第243条): that day stands, so a later change of custody does not count the limit again from its
+                // statutory length.
+                "ALTER TABLE deadlines ADD COLUMN extended_to TEXT"
+            ]
+        ),
     ]
 
     /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or

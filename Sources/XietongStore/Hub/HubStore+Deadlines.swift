@@ -44,7 +44,9 @@ extension HubStore {
 
     /// Judges again the open limits in days or months of other packages that concern `keys`, whose custody a package
     /// just changed, while they run (a limit whose last day has passed keeps how it was judged; detention periods are
-    /// `trackDetention`'s, and a sender's own limit is judged as the package that states its start says, SenderLimit): a limit whose persons are no longer in custody is extended past holidays again, one whose person
+    /// `trackDetention`'s, a sender's own limit is judged as the package that states its start says, SenderLimit, and
+    /// the day an approved extension gave stands, extendLimits): a limit whose persons are no longer in custody is
+    /// extended past holidays again, one whose person
     /// is now in custody is not; each change of a due date is recorded with its reason and the package.
     static func rejudgeCustody(
         of keys: [String],
@@ -60,7 +62,7 @@ extension HubStore {
         let rows = try await transaction.execute(
             """
             SELECT * FROM deadlines WHERE state = 'open' AND limit_unit IN ('days', 'months') AND package_key <> $1
-            AND seq < \(Self.detentionSeq) AND party = 'receiver' AND due_on >= $\(keys.count + 2)
+            AND seq < \(Self.detentionSeq) AND party = 'receiver' AND extended_to IS NULL AND due_on >= $\(keys.count + 2)
             AND package_key IN (SELECT package_key FROM deadline_persons WHERE person_key IN (\(marks)))
             ORDER BY package_key, seq
             """,

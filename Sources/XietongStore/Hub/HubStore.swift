@@ -365,6 +365,7 @@ public struct HubStore: Sendable {
             flows: flows,
             in: transaction
         )
+        try await Self.extendLimits(by: accepted, caseCodes: caseCodes, at: now, flows: flows, in: transaction)
         try await Self.rejudgeCustody(
             of: custodyChanged,
             except: key,
