@@ -116,11 +116,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Running an exchange on this machine, one process per component, for the demo, the benchmarks and the
+        // tests: child processes on free loopback ports, a throw-away PostgreSQL server, small PDF fixtures.
+        .target(
+            name: "XietongLocal",
+            dependencies: [
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The demo: simulated business systems and a full criminal case played through a hub and five nodes.
         .target(
             name: "XietongDemo",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongTrust",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongTrust", "XietongLocal",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -135,7 +146,7 @@ let package = Package(
             name: "XietongTesting",
             dependencies: [
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "XietongCore", "XietongStore", "XietongHub", "XietongNode", "XietongDemo",
+                "XietongCore", "XietongStore", "XietongHub", "XietongNode", "XietongLocal",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -145,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "xietong",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongDemo", "XietongTrust",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongDemo", "XietongLocal", "XietongTrust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -156,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "XietongCoreTests",
-            dependencies: ["XietongCore", "XietongTesting", "XietongDemo"],
+            dependencies: ["XietongCore", "XietongTesting", "XietongLocal"],
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),
@@ -173,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "XietongTesting", "XietongCore", "XietongDemo", "XietongStore", "XietongTrust",
+                "XietongTesting", "XietongCore", "XietongLocal", "XietongStore", "XietongTrust",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -183,7 +194,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["XietongTesting", "XietongStore", "XietongDemo", "XietongNode", "XietongHTTP", "XietongCore"],
+            dependencies: ["XietongTesting", "XietongStore", "XietongLocal", "XietongNode", "XietongHTTP", "XietongCore"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,5 +1,6 @@
 public import Foundation
 public import XietongCore
+import XietongLocal
 
 /// The criminal case the demo plays: 张某某盗窃案, from the police's request for arrest approval to the prison's intake,
 /// through the procuratorate, the court and legal aid (ZJ-6.1.2, 6.1.6, 6.1.7, 6.1.1, 6.1.9).

@@ -10,6 +10,7 @@ import UnixSignals
 public import XietongCore
 import XietongHTTP
 import XietongHub
+import XietongLocal
 import XietongNode
 import XietongStore
 import XietongTrust

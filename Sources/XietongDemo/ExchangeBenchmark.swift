@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import XietongCore
 import XietongHTTP
+import XietongLocal
 import XietongStore
 
 /// The exchange benchmarks of docs/performance.md, on a hub and two nodes on loopback (each its own process, with

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XietongCore
+import XietongLocal
 public import XietongStore
 
 /// The hub's store as it grows (issue 4): the insert rate on an empty PostgreSQL store and with `target` packages

@@ -1,5 +1,5 @@
 public import Foundation
-import XietongDemo
+import XietongLocal
 
 /// Runs the built `xietong` executable as a user would, capturing its output, exit code and, when asked, peak memory.
 public struct CommandResult: Sendable {

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 public import XietongCore
-import XietongDemo
+import XietongLocal
 
 /// The example packages shipped in `examples/packages/`: one realistic package for every message type of the
 /// catalog, each with a PDF attachment, plus a batch custody exchange in standard version 1.1 and a package

@@ -5,7 +5,7 @@ import NIOCore
 public import NIOHTTP1
 import NIOSSL
 public import XietongCore
-public import XietongDemo
+public import XietongLocal
 
 /// Runs a real exchange for integration tests: a hub, nodes and simulated business systems as separate `xietong`
 /// processes on loopback ports, each with its own data directory. Any of them can be killed with SIGKILL and

@@ -1,6 +1,6 @@
 import Foundation
 import XietongCore
-import XietongDemo
+import XietongLocal
 
 /// Many distinct, valid packages for exchange tests: arrest requests of the police (330106000101) to the
 /// procuratorate (330106000201), one case per `caseNumber`, each package with its own PDF.

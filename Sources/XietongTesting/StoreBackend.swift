@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-import XietongDemo
+import XietongLocal
 public import XietongStore
 
 /// The two database backends, for tests that must pass on both (the conformance suite). PostgreSQL is a real,

@@ -1,5 +1,5 @@
 import Foundation
-import XietongDemo
+import XietongLocal
 
 /// A plain TCP load balancer on loopback, like HAProxy in TCP mode: each new connection goes to the next backend in
 /// turn that accepts it, and its bytes are copied both ways until either side closes. Multi-instance tests put it

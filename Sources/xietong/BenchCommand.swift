@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import XietongCore
 import XietongDemo
+import XietongLocal
 import XietongNode
 import XietongStore
 

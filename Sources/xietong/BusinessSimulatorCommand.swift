@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import XietongDemo
+import XietongLocal
 
 /// `xietong business-sim`: a simulated business system that receives pushed packages, for the demo, tests and
 /// vendors trying the interface.

@@ -4,9 +4,9 @@ import Foundation
 import Hummingbird
 import Logging
 import XietongCore
-import XietongDemo
 import XietongHTTP
 import XietongHub
+import XietongLocal
 import XietongNode
 
 /// Loads the registry and catalog a service is configured with.

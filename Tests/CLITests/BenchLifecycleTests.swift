@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import XietongDemo
+import XietongLocal
 import XietongTesting
 
 /// The processes a benchmark starts (a hub, two nodes, a business system) stop with it, even when it is killed with

@@ -2,8 +2,8 @@ import Foundation
 import Glibc
 import Testing
 import XietongCore
-import XietongDemo
 import XietongHTTP
+import XietongLocal
 import XietongNode
 import XietongTesting
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import XietongDemo
+@testable import XietongLocal
 
 /// The ports the tests, the demo and the benchmarks hand their services are claimed across processes, so that two of
 /// them never choose the same one before it is bound (a CI run failed with `config.port-unavailable` when a child's

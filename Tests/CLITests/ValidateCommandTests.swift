@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import XietongDemo
+import XietongLocal
 import XietongStore
 import XietongTesting
 

@@ -3,7 +3,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 import XietongCore
-import XietongDemo
+import XietongLocal
 import XietongTesting
 
 /// The web consoles' log-in, roles and forms over HTTP (issue 7), with real processes: pages need a session, a

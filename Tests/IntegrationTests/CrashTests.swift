@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import XietongCore
-import XietongDemo
 import XietongTesting
 
 /// No package is lost and none is delivered twice when any process is killed with SIGKILL at any moment, and the

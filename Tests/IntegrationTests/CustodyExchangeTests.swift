@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import XietongCore
-import XietongDemo
+import XietongLocal
 import XietongTesting
 
 /// Digital custody exchange in batches (ZJ-6.1.4, SZ-2) and custody followed across stages (换押), through a real hub

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import XietongCore
-import XietongDemo
+import XietongLocal
 import XietongTesting
 
 /// Issue 5's acceptance: every flow of the catalog is played end to end through a real hub and real nodes (one per

@@ -3,7 +3,7 @@ import Glibc
 import NIOHTTP1
 import Testing
 import XietongCore
-import XietongDemo
+import XietongLocal
 import XietongStore
 import XietongTesting
 

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import XietongCore
-import XietongDemo
 import XietongTesting
 
 /// After a hub outage the nodes notice its return within a second or two and drain at once (issue 19, item 6),

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import XietongCore
-import XietongDemo
+import XietongLocal
 import XietongTesting
 
 /// A hub restored from an older copy of its data directory loses nothing (issue 19, item 2). Before, the packages

@@ -3,7 +3,7 @@ import HummingbirdWSClient
 import Logging
 import Testing
 import XietongCore
-import XietongDemo
+import XietongLocal
 import XietongTesting
 
 /// The node's interface for business systems: WebSocket notifications, resumable and multipart uploads, periodic

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import XietongCore
-import XietongDemo
+import XietongLocal
 import XietongTesting
 
 /// No secret reaches a log at any level (issue 19, item 5). A hub, a sending node and a receiving node run at

@@ -2,7 +2,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 import XietongCore
-import XietongDemo
+import XietongLocal
 import XietongStore
 import XietongTesting
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import XietongDemo
+import XietongLocal
 import XietongTesting
 
 /// The hub's and a node's TLS servers offer TLS 1.2 with ECDHE and AEAD ciphers only (issue 19, item 5): a client

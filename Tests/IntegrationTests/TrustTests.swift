@@ -3,7 +3,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 import XietongCore
-import XietongDemo
+import XietongLocal
 import XietongTesting
 import XietongTrust
 

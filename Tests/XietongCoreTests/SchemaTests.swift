@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import XietongCore
-import XietongDemo
+import XietongLocal
 import XietongTesting
 
 /// The XSDs in docs/schema/ are the ones the validator loads, and an independent XSD validator (libxml2's xmllint)
