@@ -20,6 +20,7 @@ import XietongCore
             switch stage.messageType {
             case "detentionExtensionApproval": .extend
             case "detentionRecountNotice": .recount
+            case "prosecutionTransfer": .end
             default: nil
             }
         }
@@ -80,6 +81,20 @@ import XietongCore
             ])
         )
         #expect(again.state == .running && again.startsOn == Self.day("2026-12-01") && again.startedBy == "P-2")
+    }
+
+    @Test func theTransferForProsecutionEndsTheInvestigationPeriod() throws {
+        // The police transfer the case for review and prosecution (刑事诉讼法第162条): the investigation is over, and
+        // with it the period of 第156条; the review stage's custody is counted by the review's limit (第172条).
+        let transfer = Self.stage(.measure, "arrest", since: "2026-09-20", type: "prosecutionTransfer", package: "P-transfer")
+        let ended = try #require(Self.period([Self.arrest, transfer]))
+        #expect(ended.state == .transferred && ended.endedBy == "P-transfer")
+        // An arrest first recorded on the transfer itself (the police's earlier packages stated the detention only)
+        // starts no investigation period, and neither do the later stages' restatements of it: seen in the demo, where
+        // such a period stayed open for 2 months after the case had left the police and would have been flagged as
+        // over-detention.
+        let court = Self.stage(.measure, "arrest", since: "2026-09-20", type: "indictment", package: "P-court")
+        #expect(Self.period([Self.stage(.measure, "criminalDetention", since: "2026-09-17", package: "P"), transfer, court]) == nil)
     }
 
     @Test func restatementsAndLaterStagesStartNoNewPeriod() throws {

@@ -30,7 +30,7 @@ public struct MessageType: Sendable, Hashable, Codable {
     /// (issue 20).
     public var custodialSentence: Bool
     /// What the message does to the investigation detention period of the persons it names (CPL 第156–160条,
-    /// issue 20): `extend` it by the next statutory extension, or `recount` it from the measure's start.
+    /// issue 20): `extend` it by the next statutory extension, `recount` it from the measure's start, or `end` it.
     public var detention: DetentionEffect?
     /// How often the message may occur in one flow instance, and the article that says so (CPL 第175条第3款:
     /// supplementary investigation at most twice). Nil for no limit.
@@ -41,6 +41,9 @@ public struct MessageType: Sendable, Hashable, Codable {
     public enum DetentionEffect: String, Sendable, Hashable, Codable {
         case extend
         case recount
+        /// The investigation ends with this message (移送审查起诉, 刑事诉讼法第162条): the period of the persons it names
+        /// ends, and an arrest it states is the next stage's custody, which starts no investigation period.
+        case end
     }
 
     public var name: LocalizedText { LocalizedText(zh: self.zh, en: self.en) }

@@ -65,9 +65,22 @@ public struct DetentionPeriod: Sendable, Hashable, Codable {
         effect: (CustodyChain.Stage) -> MessageType.DetentionEffect?
     ) -> DetentionPeriod? {
         var period: DetentionPeriod?
+        // Once the case was handed over for prosecution, a later stage's arrest is that stage's (the procuratorate's,
+        // the court's), whether or not the investigation's own arrest was recorded.
+        var handedOver = false
         for stage in stages {
             let start = stage.startsOn.flatMap(CalendarDate.init(iso:)) ?? Timestamp.date(stage.at).map { CalendarDate(chinaDayOf: $0) }
             let running = period?.state == .running
+            // The case handed over for prosecution ends the investigation and its period (刑事诉讼法第156条 governs the
+            // investigation; the review stage's custody is 第172条's). An arrest it states starts none.
+            if effect(stage) == .end {
+                if running {
+                    period?.state = .transferred
+                    period?.endedBy = stage.packageId
+                }
+                handedOver = true
+                continue
+            }
             switch (stage.event, stage.kind) {
             case (.measure, "arrest"), (.periodChange, "arrest"):
                 guard running, var current = period else {
@@ -75,7 +88,7 @@ public struct DetentionPeriod: Sendable, Hashable, Codable {
                     // (an extension or a recount after the period ended), not once the person was handed over to
                     // the next stage (an arrest there is that stage's, 第156条 governs the investigation), and not
                     // from a later package restating the arrest the last period started from.
-                    guard let start, effect(stage) == nil, period?.state != .transferred else { continue }
+                    guard let start, effect(stage) == nil, period?.state != .transferred, !handedOver else { continue }
                     if let last = period, start <= last.startsOn { continue }
                     period = DetentionPeriod(
                         startsOn: start,
@@ -129,7 +142,7 @@ public struct DetentionPeriod: Sendable, Hashable, Codable {
                             )
                         )
                     )
-                case nil:
+                case nil, .end:
                     break
                 }
                 period = current
