@@ -172,6 +172,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "XietongHTTPTests",
+            dependencies: ["XietongHTTP", "XietongCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "XietongStoreTests",
             dependencies: ["XietongStore", "XietongTesting"],
             swiftSettings: swiftSettings

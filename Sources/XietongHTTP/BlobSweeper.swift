@@ -20,7 +20,7 @@ public struct BlobSweeper: NamedService {
     }
 
     public func run() async throws {
-        await periodically(every: self.interval, logger: self.logger, failure: "cannot sweep the blob store's temporary files") {
+        await WorkerLoop().every(.seconds(self.interval), logger: self.logger, failure: "cannot sweep the blob store's temporary files") { _ in
             let removed = try self.blobs.removeAbandonedTemporaries(olderThan: self.abandonedAfter)
             if removed.count > 0 {
                 self.logger.notice(

@@ -16,11 +16,13 @@ struct AlertMonitor: NamedService {
     let logger: Logger
 
     func run() async throws {
-        await periodically(every: self.interval, logger: self.logger, failure: "alert check failed") { try await self.check() }
+        await WorkerLoop(clock: self.store.clock).every(.seconds(self.interval), logger: self.logger, failure: "alert check failed") { now in
+            try await self.check(now: now)
+        }
     }
 
-    func check() async throws {
-        let cutoff = Timestamp.string(self.store.clock.now().addingTimeInterval(-self.alertAfter))
+    func check(now: Date) async throws {
+        let cutoff = Timestamp.string(now.addingTimeInterval(-self.alertAfter))
         for package in try await self.store.overdue(receivedBefore: cutoff) {
             let events = try await self.store.events(of: package.packageId)
             let last = Hop.allCases.last { hop in hop.next != nil && events.contains { $0.hop == hop } } ?? .forwarded

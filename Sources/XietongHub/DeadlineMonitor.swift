@@ -18,7 +18,7 @@ struct DeadlineMonitor: NamedService {
     func run() async throws {
         var warned: (years: [Int], day: CalendarDate)?
         var recounted = false
-        await periodically(every: self.interval, logger: self.logger, failure: "reminder check failed") {
+        await WorkerLoop(clock: self.store.clock).every(.seconds(self.interval), logger: self.logger, failure: "reminder check failed") { _ in
             // Limits counted while the calendar lacked their year are counted again once it lists it (issue 20). The
             // calendar changes only when the hub starts, so once per start, after the first check that succeeds.
             if !recounted {

@@ -16,7 +16,11 @@ struct EvidenceSigner: NamedService {
     let logger: Logger
 
     func run() async throws {
-        await periodically(every: self.interval, logger: self.logger, failure: "cannot sign the evidence log's tree head") {
+        await WorkerLoop(clock: self.store.clock).every(
+            .seconds(self.interval),
+            logger: self.logger,
+            failure: "cannot sign the evidence log's tree head"
+        ) { _ in
             try await self.sign()
         }
         // A last head on a graceful stop, so that every leaf of a stopped hub is covered by a signature: an audit

@@ -25,18 +25,14 @@ struct DeliveryPusher: NamedService {
     }
 
     func runWorker(_ worker: Int, of workers: Int) async {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        let signal = NodeEngine.Signal.inbox(worker)
+        await self.engine.loop.run { now in
             do {
-                let version = await self.engine.version(of: NodeEngine.Signal.inbox(worker))
+                let version = await self.engine.version(of: signal)
                 guard let next = try await self.engine.store.nextUndelivered(worker: worker, of: workers) else {
-                    await self.engine.pause(NodeEngine.Signal.inbox(worker), seconds: 5, since: version)
-                    continue
+                    return .wait(for: signal, upTo: .seconds(5), since: version)
                 }
-                let now = Timestamp.now()
-                guard next.due <= now else {
-                    await self.engine.pause(NodeEngine.Signal.inbox(worker), seconds: 0.05, since: version)
-                    continue
-                }
+                guard next.due <= Timestamp.string(now) else { return .wait(for: signal, upTo: .milliseconds(50), since: version) }
                 do {
                     try await self.push(next.item, content: next.content)
                     if try await self.engine.store.markDelivered(next.item.packageId) {
@@ -55,9 +51,10 @@ struct DeliveryPusher: NamedService {
                         )
                     }
                 }
+                return .again
             } catch {
                 self.engine.logger.warning("delivery loop failed", metadata: ["xietong.error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(200))
+                return .sleep(.milliseconds(200))
             }
         }
     }

@@ -20,8 +20,8 @@ struct FeedPuller: NamedService {
         var offset = (try? await self.engine.store.feedOffset()) ?? 0
         var boots = (try? await self.engine.store.feedRuns(containing: cursor - offset)) ?? []
         var failures = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if await self.engine.waitWhileTheHubIsDown() { continue }
+        await self.engine.loop.run { _ in
+            if let wait = self.engine.whileTheHubIsDown { return wait }
             do {
                 let after = cursor - offset
                 let known = boots
@@ -29,7 +29,7 @@ struct FeedPuller: NamedService {
                 switch try await cancelWhenGracefulShutdown({ try await self.engine.hub.feed(after: after, boots: known, wait: 20) }) {
                 case .diverged(let runs):
                     (offset, boots) = try await self.rewind(cursor: cursor, offset: offset, sent: known, hubRuns: runs)
-                    continue
+                    return .again
                 case .entries(let page):
                     entries = page
                 }
@@ -75,8 +75,9 @@ struct FeedPuller: NamedService {
                 }
                 if let lastBoots { boots = lastBoots }
                 failures = 0
+                return .again
             } catch is CancellationError {
-                return
+                return .stop
             } catch {
                 // The page may have been applied in part: the runs of the entry now at the cursor, as recorded.
                 boots = (try? await self.engine.store.feedRuns(containing: cursor - offset)) ?? boots
@@ -85,7 +86,7 @@ struct FeedPuller: NamedService {
                     self.engine.logger.warning("cannot read the feed from the hub; retrying", metadata: ["xietong.error": "\(error)"])
                 }
                 // The backoff ends early when the hub answers again (HubWatch).
-                await self.engine.pause(HubLink.returned, seconds: self.engine.retry.delay(afterAttempt: failures))
+                return .wait(for: HubLink.returned, upTo: .seconds(self.engine.retry.delay(afterAttempt: failures)))
             }
         }
     }
@@ -145,7 +146,7 @@ struct FeedPuller: NamedService {
         guard var delivery = entry.delivery else { return .stored }
         if try await self.engine.store.hasInbox(delivery.packageId) {
             // Lost by a restored hub and sent again by its sender: the hub is owed this node's hops again (issue 19).
-            if try await self.engine.store.recovered(delivery.packageId, at: Timestamp.now()) {
+            if try await self.engine.store.recovered(delivery.packageId, at: Timestamp.string(self.engine.clock.now())) {
                 await self.engine.notifier.notify(NodeEngine.Signal.reports)
             }
             return .stored

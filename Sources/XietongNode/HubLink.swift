@@ -55,35 +55,43 @@ struct HubWatch: NamedService {
 
     func run() async throws {
         let link = self.engine.hub.link
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        var outage = false
+        var probes = 0
+        await self.engine.loop.run { now in
             let lost = await self.engine.version(of: HubLink.lost)
             guard link.isDown else {
-                await self.engine.pause(HubLink.lost, seconds: 60, since: lost)
-                continue
+                guard outage else { return .wait(for: HubLink.lost, upTo: .seconds(60), since: lost) }
+                outage = false
+                await self.drain(at: now)
+                return .again
             }
-            self.engine.logger.warning("the hub does not answer; probing it every second 中心平台无响应，每秒探测")
-            var probes = 0
-            while link.isDown && !Task.isCancelled && !Task.isShuttingDownGracefully {
-                let returned = await self.engine.version(of: HubLink.returned)
-                // Why it does not answer, once a minute: a refused certificate looks like an outage otherwise.
-                if let failure = await self.engine.hub.probe(), probes % 60 == 0 {
-                    self.engine.logger.warning("the hub still does not answer 中心平台仍无响应", metadata: ["xietong.error": "\(failure)"])
-                }
-                probes += 1
-                if link.isDown { await self.engine.pause(HubLink.returned, seconds: Self.probeInterval, since: returned) }
+            if !outage {
+                outage = true
+                probes = 0
+                self.engine.logger.warning("the hub does not answer; probing it every second 中心平台无响应，每秒探测")
             }
-            guard !link.isDown else { return }
-            do {
-                let due = try await self.engine.store.retryAllNow(at: Timestamp.now())
-                // A warning, as the outage's start is: the two go together in an operator's log.
-                self.engine.logger.warning(
-                    "the hub answers again; the outbox drains now 中心平台已恢复，发件箱立即续发",
-                    metadata: ["xietong.waiting": "\(due)"]
-                )
-            } catch {
-                self.engine.logger.warning("cannot make the outbox due after the hub's return", metadata: ["xietong.error": "\(error)"])
+            let returned = await self.engine.version(of: HubLink.returned)
+            // Why it does not answer, once a minute: a refused certificate looks like an outage otherwise.
+            if let failure = await self.engine.hub.probe(), probes % 60 == 0 {
+                self.engine.logger.warning("the hub still does not answer 中心平台仍无响应", metadata: ["xietong.error": "\(failure)"])
             }
-            for lane in 0..<self.engine.configuration.lanes { await self.engine.notifier.notify(NodeEngine.Signal.outbox(lane)) }
+            probes += 1
+            return link.isDown ? .wait(for: HubLink.returned, upTo: .seconds(Self.probeInterval), since: returned) : .again
         }
+    }
+
+    /// The hub answers again: every package waiting in the outbox is due now, and the lanes are woken.
+    func drain(at now: Date) async {
+        do {
+            let due = try await self.engine.store.retryAllNow(at: Timestamp.string(now))
+            // A warning, as the outage's start is: the two go together in an operator's log.
+            self.engine.logger.warning(
+                "the hub answers again; the outbox drains now 中心平台已恢复，发件箱立即续发",
+                metadata: ["xietong.waiting": "\(due)"]
+            )
+        } catch {
+            self.engine.logger.warning("cannot make the outbox due after the hub's return", metadata: ["xietong.error": "\(error)"])
+        }
+        for lane in 0..<self.engine.configuration.lanes { await self.engine.notifier.notify(NodeEngine.Signal.outbox(lane)) }
     }
 }

@@ -17,17 +17,17 @@ struct HubRestoreCheck: NamedService {
 
     func run() async throws {
         var failures = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        await self.engine.loop.run { _ in
             let version = await self.engine.version(of: NodeEngine.Signal.restore)
             do {
                 // A store that cannot be read is a failure to retry, not "no restore to check".
                 guard let restore = try await self.engine.store.unfinishedRestore() else {
-                    await self.engine.pause(NodeEngine.Signal.restore, seconds: 3600, since: version)
-                    continue
+                    return .wait(for: NodeEngine.Signal.restore, upTo: .seconds(3600), since: version)
                 }
-                if await self.engine.waitWhileTheHubIsDown() { continue }
+                if let wait = self.engine.whileTheHubIsDown { return wait }
                 try await self.check(restore)
                 failures = 0
+                return .again
             } catch {
                 failures += 1
                 if failures % 10 == 1 {
@@ -36,7 +36,7 @@ struct HubRestoreCheck: NamedService {
                         metadata: ["xietong.error": "\(error)"]
                     )
                 }
-                await self.engine.pause(HubLink.returned, seconds: self.engine.retry.delay(afterAttempt: failures))
+                return .wait(for: HubLink.returned, upTo: .seconds(self.engine.retry.delay(afterAttempt: failures)))
             }
         }
     }
@@ -48,7 +48,12 @@ struct HubRestoreCheck: NamedService {
             let sent = try await self.engine.store.forwardedPackages(after: checkedTo, limit: Self.page)
             guard let last = sent.last else { break }
             let missing = try await self.engine.hub.missing(sent)
-            let lanes = try await self.engine.store.resend(missing, restore: restore.restoreId, checkedTo: last, at: Timestamp.now())
+            let lanes = try await self.engine.store.resend(
+                missing,
+                restore: restore.restoreId,
+                checkedTo: last,
+                at: Timestamp.string(self.engine.clock.now())
+            )
             for lane in lanes { await self.engine.notifier.notify(NodeEngine.Signal.outbox(lane)) }
             resent += missing.count
             checkedTo = last
@@ -63,7 +68,7 @@ struct HubRestoreCheck: NamedService {
             lost += ids.filter { missing.contains($0) }
             held += ids.filter { !missing.contains($0) }
         }
-        try await self.engine.store.finishRestore(restore.restoreId, missing: lost, held: held, at: Timestamp.now())
+        try await self.engine.store.finishRestore(restore.restoreId, missing: lost, held: held, at: Timestamp.string(self.engine.clock.now()))
         await self.engine.notifier.notify(NodeEngine.Signal.reports)
         self.engine.logger.error(
             "checked this node's packages against the restored hub 已核对恢复后的中心平台",

@@ -44,6 +44,7 @@ public enum NodeApplication {
         catalog: FlowCatalog,
         httpClient: HTTPClient = .shared,
         logger: Logger,
+        clock: WallClock = .system,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (some ApplicationProtocol, NodeEngine) {
         let identity = try configuration.tls.map { files throws(TrustError) in try Identity(files) }
@@ -77,6 +78,7 @@ public enum NodeApplication {
             httpClient: httpClient,
             identity: identity,
             logger: logger,
+            clock: clock,
             reserve: configuration.diskReserve
         )
         if configuration.credentials.credentials.isEmpty {

@@ -22,6 +22,8 @@ public struct NodeEngine: Sendable {
     /// checks what it receives.
     public let identity: Identity?
     public let logger: Logger
+    /// The node's clock: the time its background services work by (the machine's, unless a test sets it).
+    public let clock: WallClock
     /// The free-space reserve, made once from the configuration (checked on every package and upload).
     let reserve: DiskReserve
     /// Resumable uploads being appended to by a request right now.
@@ -101,33 +103,23 @@ public struct NodeEngine: Sendable {
         return .accepted(stored, repeated: stored.receivedAt != receipt.receivedAt)
     }
 
-    /// The signal's version now: read it before looking at the store, and pass it to `pause`, so that work stored
-    /// in between wakes the pause at once instead of being found only when it times out.
+    /// The signal's version now: read it before looking at the store, and give it to the loop's `.wait`, so that work
+    /// stored in between wakes the wait at once instead of being found only when it times out.
     func version(of signal: String) async -> Int {
         await self.notifier.version(of: signal)
     }
 
-    /// Sleeps until `signal` changes after `version` (its version now when none is given), `seconds` pass, or the
-    /// node shuts down gracefully.
-    func pause(_ signal: String, seconds: Double, since version: Int? = nil) async {
-        let notifier = self.notifier
-        let since: Int
-        if let version { since = version } else { since = await notifier.version(of: signal) }
-        await cancelWhenGracefulShutdown {
-            await notifier.wait(for: signal, since: since, timeout: .milliseconds(Int(max(seconds, 0.001) * 1000)))
-        }
+    /// The loop of the node's background services, on the node's clock, waiting on its signals.
+    var loop: WorkerLoop { WorkerLoop(clock: self.clock, notifier: self.notifier) }
+
+    /// What a worker that talks to the hub does while the hub does not answer: waits (up to a probe's interval, or
+    /// its return) instead of sending; only HubWatch's probe tries it then. Requests sent meanwhile would each wait for
+    /// a connection until they time out, and hold their loop when the hub returns (issue 19). Nil while it answers.
+    var whileTheHubIsDown: WorkerLoop.Next? {
+        self.hub.link.isDown ? .wait(for: HubLink.returned, upTo: .seconds(HubWatch.probeInterval)) : nil
     }
 
-    /// While the hub does not answer, waits (up to a probe's interval, or its return) instead of sending: only
-    /// HubWatch's probe tries it then. Requests sent meanwhile would each wait for a connection until they time out,
-    /// and hold their loop when the hub returns (issue 19). Says whether it waited.
-    func waitWhileTheHubIsDown() async -> Bool {
-        guard self.hub.link.isDown else { return false }
-        await self.pause(HubLink.returned, seconds: HubWatch.probeInterval)
-        return true
-    }
-
-    func later(_ seconds: TimeInterval) -> String { Timestamp.string(Date().addingTimeInterval(seconds)) }
+    func later(_ seconds: TimeInterval) -> String { Timestamp.string(self.clock.now().addingTimeInterval(seconds)) }
 
     /// Wakes the delivery workers of these cases only (each case has one; waking all of them for every package made
     /// each look at the store for nothing).

@@ -23,21 +23,22 @@ struct OutboxForwarder: NamedService {
     }
 
     func runLane(_ lane: Int) async {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if await self.engine.waitWhileTheHubIsDown() { continue }
+        let signal = NodeEngine.Signal.outbox(lane)
+        await self.engine.loop.run { now in
+            if let wait = self.engine.whileTheHubIsDown { return wait }
             do {
-                let version = await self.engine.version(of: NodeEngine.Signal.outbox(lane))
-                let batch = try await self.engine.store.pendingBatch(lane: lane, now: Timestamp.now(), limit: Self.batchLimit)
+                let version = await self.engine.version(of: signal)
+                let batch = try await self.engine.store.pendingBatch(lane: lane, now: Timestamp.string(now), limit: Self.batchLimit)
                 guard !batch.isEmpty else {
                     // Nothing pending, or the head is waiting for its retry time.
-                    let waiting = try await self.engine.store.nextPending(lane: lane, now: Timestamp.now()) != nil
-                    await self.engine.pause(NodeEngine.Signal.outbox(lane), seconds: waiting ? 0.05 : 5, since: version)
-                    continue
+                    let waiting = try await self.engine.store.nextPending(lane: lane, now: Timestamp.string(now)) != nil
+                    return .wait(for: signal, upTo: waiting ? .milliseconds(50) : .seconds(5), since: version)
                 }
                 try await self.forward(batch)
+                return .again
             } catch {
                 self.engine.logger.warning("outbox lane failed", metadata: ["xietong.lane": "\(lane)", "xietong.error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(200))
+                return .sleep(.milliseconds(200))
             }
         }
     }

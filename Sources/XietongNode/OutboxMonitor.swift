@@ -12,20 +12,15 @@ struct OutboxMonitor: NamedService {
 
     func run() async throws {
         let interval = min(10, max(0.2, self.engine.configuration.alertAfterSeconds / 5))
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let cutoff = Timestamp.string(Date().addingTimeInterval(-self.engine.configuration.alertAfterSeconds))
-                for event in try await self.engine.store.alertOverdueOutbox(acceptedBefore: cutoff) {
-                    self.engine.logger.warning(
-                        "package overdue at the sender: the hub has not confirmed it",
-                        metadata: ["xietong.package": "\(event.packageId)"]
-                    )
-                    await self.engine.broadcaster.publish(event)
-                }
-            } catch {
-                self.engine.logger.warning("outbox alert check failed", metadata: ["xietong.error": "\(error)"])
+        await self.engine.loop.every(.seconds(interval), logger: self.engine.logger, failure: "outbox alert check failed") { now in
+            let cutoff = Timestamp.string(now.addingTimeInterval(-self.engine.configuration.alertAfterSeconds))
+            for event in try await self.engine.store.alertOverdueOutbox(acceptedBefore: cutoff) {
+                self.engine.logger.warning(
+                    "package overdue at the sender: the hub has not confirmed it",
+                    metadata: ["xietong.package": "\(event.packageId)"]
+                )
+                await self.engine.broadcaster.publish(event)
             }
-            await self.engine.pause("outbox-monitor", seconds: interval)
         }
     }
 }

@@ -12,15 +12,11 @@ struct Reporter: NamedService {
 
     func run() async throws {
         var failures = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if await self.engine.waitWhileTheHubIsDown() { continue }
+        await self.engine.loop.run { _ in
+            if let wait = self.engine.whileTheHubIsDown { return wait }
             let version = await self.engine.version(of: NodeEngine.Signal.reports)
             let due = (try? await self.engine.store.dueReports()) ?? []
-            if due.isEmpty {
-                await self.engine.pause(NodeEngine.Signal.reports, seconds: 5, since: version)
-                continue
-            }
-            var progressed = false
+            if due.isEmpty { return .wait(for: NodeEngine.Signal.reports, upTo: .seconds(5), since: version) }
             do {
                 let outcomes = try await self.engine.hub.report(due)
                 for (event, outcome) in zip(due, outcomes) where outcome != "recorded" {
@@ -30,16 +26,13 @@ struct Reporter: NamedService {
                     )
                 }
                 try await self.engine.store.reported(due)
-                progressed = true
+                failures = 0
+                return .again
             } catch {
                 self.engine.logger.debug("reporting to the hub failed; retrying", metadata: ["xietong.error": "\(error)"])
-            }
-            if progressed {
-                failures = 0
-            } else {
                 failures += 1
                 // The backoff ends early when the hub answers again (HubWatch).
-                await self.engine.pause(HubLink.returned, seconds: self.engine.retry.delay(afterAttempt: failures))
+                return .wait(for: HubLink.returned, upTo: .seconds(self.engine.retry.delay(afterAttempt: failures)))
             }
         }
     }

@@ -30,16 +30,10 @@ struct SubscriptionRunner: NamedService {
     }
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let now = Timestamp.now()
-                for subscription in try await self.engine.store.subscriptions() where subscription.nextRunAt <= now {
-                    try await self.deliver(subscription)
-                }
-            } catch {
-                self.engine.logger.warning("subscription delivery failed", metadata: ["xietong.error": "\(error)"])
+        await self.engine.loop.every(.seconds(1), logger: self.engine.logger, failure: "subscription delivery failed") { now in
+            for subscription in try await self.engine.store.subscriptions() where subscription.nextRunAt <= Timestamp.string(now) {
+                try await self.deliver(subscription)
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
         }
     }
 
@@ -70,7 +64,7 @@ struct SubscriptionRunner: NamedService {
         guard (200..<300).contains(Int(response.status.code)) else {
             throw DeliveryPusher.Rejected(status: Int(response.status.code))
         }
-        let next = Timestamp.string(Date().addingTimeInterval(TimeInterval(subscription.intervalSeconds)))
+        let next = Timestamp.string(self.engine.clock.now().addingTimeInterval(TimeInterval(subscription.intervalSeconds)))
         try await self.engine.store.advanceSubscription(
             subscription.subscriptionId,
             afterSeq: items.last?.feedSeq ?? subscription.afterSeq,

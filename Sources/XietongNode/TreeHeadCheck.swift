@@ -39,7 +39,7 @@ extension FeedPuller {
                 metadata: ["xietong.tree_size": "\(head.treeSize)", "xietong.problem": "\(problem.en)"]
             )
             try await self.engine.store.raise(
-                EvidenceAlarm(at: Timestamp.now(), treeSize: head.treeSize, detail: problem, treeHead: head),
+                EvidenceAlarm(at: Timestamp.string(self.engine.clock.now()), treeSize: head.treeSize, detail: problem, treeHead: head),
                 feedSeq: feedSeq
             )
             return
