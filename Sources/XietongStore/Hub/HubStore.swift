@@ -153,53 +153,20 @@ public struct HubStore: Sendable {
         let package = accepted.package
         let envelope = package.envelope
         let now = Timestamp.string(instant)
-        let hops = [
-            // The package's hash is in the evidence log with its receipt, so an audit can tell its stored bytes from
-            // others put in their place (issue 19).
-            PackageEvent(
-                packageId: envelope.packageId,
-                hop: .receivedByHub,
-                at: now,
-                organisation: hub,
-                detail: Evidence.contentDetail(sha256: accepted.contentSHA256)
-            ),
-            PackageEvent(
-                packageId: envelope.packageId,
-                hop: .coded,
-                at: now,
-                organisation: hub,
-                detail: accepted.unifiedCaseCode + (accepted.codeAssigned ? " (assigned)" : "")
-            ),
-            PackageEvent(packageId: envelope.packageId, hop: .forwarded, at: now, organisation: hub, detail: envelope.receiver.organisationCode),
-        ]
-        var receipt = Receipt(
-            packageId: envelope.packageId,
-            status: .accepted,
+        // What to write is decided in Core, from the package and the moment alone; this function writes it.
+        let plan = AcceptancePlan(
+            package: package,
             unifiedCaseCode: accepted.unifiedCaseCode,
             codeAssigned: accepted.codeAssigned,
-            receivedAt: now,
-            findings: accepted.warnings,
-            statusURL: statusURL
-        )
-        receipt.hops = hops
-        let delivery = Delivery(
-            packageId: envelope.packageId,
-            sender: envelope.sender.organisationCode,
-            receiver: envelope.receiver.organisationCode,
-            flow: envelope.flow,
-            messageType: envelope.messageType,
-            unifiedCaseCode: accepted.unifiedCaseCode,
-            agencyCaseNumber: envelope.agencyCaseNumber,
             contentSHA256: accepted.contentSHA256,
             contentSize: accepted.content.count,
-            attachments: package.attachments.map {
-                Delivery.File(sha256: $0.sha256.lowercased(), size: $0.size, name: $0.name, mediaType: $0.mediaType)
-            },
-            acceptedAt: now,
-            // Not kept twice: the feed attaches a small package's bytes from `package_contents` when it is read.
-            content: nil,
-            signature: accepted.signature
+            warnings: accepted.warnings,
+            signature: accepted.signature,
+            statusURL: statusURL,
+            hub: hub,
+            at: instant
         )
+        let (hops, receipt, delivery) = (plan.hops, plan.receipt, plan.delivery)
         let existing = try await transaction.execute(
             "SELECT receipt FROM packages WHERE package_id = $1 OR (sender_org = $2 AND idempotency_key = $3)",
             [.text(envelope.packageId), .text(envelope.sender.organisationCode), .text(envelope.idempotencyKey)]
@@ -209,15 +176,7 @@ public struct HubStore: Sendable {
         }
         // The flow engine: is this a valid next step of its flow instance (GS-2)?
         let flowRefusal = { (finding: Finding) async throws -> Receipt in
-            let refusal = Receipt(
-                packageId: envelope.packageId,
-                status: .refused,
-                unifiedCaseCode: accepted.unifiedCaseCode,
-                codeAssigned: accepted.codeAssigned,
-                receivedAt: now,
-                findings: [finding],
-                statusURL: statusURL
-            )
+            let refusal = plan.refusal(finding)
             try await Self.refuseOne(
                 packageId: envelope.packageId,
                 sender: envelope.sender.organisationCode,
@@ -234,7 +193,7 @@ public struct HubStore: Sendable {
         let key = PackageKey.next()
         let instanceId: String
         let instanceKey: String
-        let caseCodes = Set([accepted.unifiedCaseCode] + package.body.caseInfo.relatedCaseCodes)
+        let caseCodes = plan.caseCodes
         let answering = try await Self.flowStep(envelope.inReplyTo, in: transaction)
         switch flows.rules.decide(envelope, caseCodes: caseCodes, answering: answering?.step) {
         case .refused(let finding):
