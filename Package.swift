@@ -183,7 +183,9 @@ let package = Package(
         ),
         .testTarget(
             name: "XietongHubTests",
-            dependencies: ["XietongHub", "XietongNode", "XietongTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "XietongHub", "XietongNode", "XietongHTTP", "XietongTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -92,6 +92,16 @@ public struct BusinessSystemSimulator: Sendable {
     /// simulator's time at 500 packages/s).
     static let receivedAnswer = Array(#"{"status":"received"}"#.utf8)
 
+    struct Refusal: Encodable {
+        let error: String
+        let message: [String: String]
+    }
+
+    /// A refusal in the shape of the exchange's errors; its codes are the simulator's own, not the node's API's.
+    static func refusal(_ status: HTTPResponse.Status, _ code: String, zh: String, en: String) -> Response {
+        HTTPJSON.response(Refusal(error: code, message: ["zh": zh, "en": en]), status: status)
+    }
+
     public static func build(
         _ configuration: Configuration,
         httpClient: HTTPClient = .shared,
@@ -119,10 +129,10 @@ public struct BusinessSystemSimulator: Sendable {
         }
         router.post("/receive") { request, _ in
             if await failures.take() {
-                return HTTPJSON.error(.serviceUnavailable, "busy", zh: "业务系统繁忙", en: "the business system is busy")
+                return Self.refusal(.serviceUnavailable, "busy", zh: "业务系统繁忙", en: "the business system is busy")
             }
             guard let packageId = request.headers[.init("Xietong-Package-Id")!] else {
-                return HTTPJSON.error(.badRequest, "missing-id", zh: "缺少数据包编号", en: "Xietong-Package-Id is missing")
+                return Self.refusal(.badRequest, "missing-id", zh: "缺少数据包编号", en: "Xietong-Package-Id is missing")
             }
             let existing = try await database.execute("SELECT package_id FROM received WHERE package_id = $1", [.text(packageId)])
             if !existing.isEmpty {
@@ -138,7 +148,7 @@ public struct BusinessSystemSimulator: Sendable {
             do {
                 root = try XMLDocumentParser.parse(bytes)
             } catch {
-                return HTTPJSON.error(.unprocessableContent, "unreadable", zh: "无法解析数据包", en: "cannot parse the package")
+                return Self.refusal(.unprocessableContent, "unreadable", zh: "无法解析数据包", en: "cannot parse the package")
             }
             let package = CasePackage(validated: root)
             let attachmentsBase =
@@ -148,7 +158,7 @@ public struct BusinessSystemSimulator: Sendable {
                 get.headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey)")
                 let response = try await httpClient.execute(get, timeout: .minutes(30))
                 guard response.status == .ok else {
-                    return HTTPJSON.error(.badGateway, "attachment", zh: "无法下载附件", en: "cannot download the attachment \(attachment.name)")
+                    return Self.refusal(.badGateway, "attachment", zh: "无法下载附件", en: "cannot download the attachment \(attachment.name)")
                 }
                 _ = try await blobs.write(response.body, expectedSHA256: attachment.sha256.lowercased())
             }

@@ -3,8 +3,7 @@ public import Hummingbird
 import XietongCore
 public import XietongStore
 
-/// JSON responses and errors with a stable code and a Chinese and English message, mapped to HTTP only here at the
-/// edge.
+/// JSON responses; errors with a stable code and a Chinese and English message are `APIError`s.
 public enum HTTPJSON {
     public static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? CanonicalJSON.encode(value)) ?? Data("{}".utf8)
@@ -22,15 +21,6 @@ public enum HTTPJSON {
             headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: json))
         )
-    }
-
-    public struct ErrorBody: Encodable {
-        public let error: String
-        public let message: [String: String]
-    }
-
-    public static func error(_ status: HTTPResponse.Status, _ code: String, zh: String, en: String) -> Response {
-        self.response(ErrorBody(error: code, message: ["zh": zh, "en": en]), status: status)
     }
 
     /// The bearer token of a request, if any.

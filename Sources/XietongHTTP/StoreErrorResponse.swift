@@ -31,7 +31,7 @@ extension StoreError: HTTPResponseError {
             "storage failure answered",
             metadata: ["xietong.code": "\(self.code.rawValue)", "xietong.error": "\(self.debugDescription)", "http.path": "\(request.uri.path)"]
         )
-        var response = HTTPJSON.error(self.status, self.code.rawValue, zh: self.message.zh, en: self.message.en)
+        var response = APIError.response(self.status, code: self.code.rawValue, message: self.message)
         if self.code == .diskFull { response.headers[.retryAfter] = String(Self.retryAfterSeconds) }
         return response
     }

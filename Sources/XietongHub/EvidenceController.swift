@@ -17,16 +17,16 @@ struct EvidenceController {
         router.get("/v1/evidence/leaves") { request, _ in try await self.leaves(request) }
     }
 
-    static let noHead = HTTPJSON.error(.notFound, "evidence.no-tree-head", zh: "证据日志尚无签名树头", en: "the evidence log has no signed tree head yet")
+    static let noHead = APIError(.evidenceNoTreeHead, zh: "证据日志尚无签名树头", en: "the evidence log has no signed tree head yet")
 
     func treeHead(_ request: Request) async throws -> Response {
-        guard self.hub.principal(request) != nil else { return HubController.unauthorised }
-        guard let head = try await self.hub.store.latestTreeHead() else { return Self.noHead }
+        guard self.hub.principal(request) != nil else { throw HubController.unauthorised }
+        guard let head = try await self.hub.store.latestTreeHead() else { throw Self.noHead }
         return HTTPJSON.response(head)
     }
 
     func treeHeads(_ request: Request) async throws -> Response {
-        guard self.hub.isAdmin(request) else { return HubController.adminOnly }
+        guard self.hub.isAdmin(request) else { throw HubController.adminOnly }
         return HTTPJSON.response(try await self.hub.store.treeHeads())
     }
 
@@ -38,12 +38,12 @@ struct EvidenceController {
 
     /// `?first=M&second=N`: the proof that the log of M leaves is a prefix of the log of N leaves (0 < M ≤ N ≤ size).
     func consistency(_ request: Request) async throws -> Response {
-        guard self.hub.principal(request) != nil else { return HubController.unauthorised }
+        guard self.hub.principal(request) != nil else { throw HubController.unauthorised }
         let size = try await self.hub.store.evidenceSize()
         let firstText = request.uri.queryParameters.get("first") ?? ""
         let secondText = request.uri.queryParameters.get("second") ?? ""
         guard let first = Int(firstText), let second = Int(secondText), 0 < first, first <= second, second <= size else {
-            return SupervisionController.badQuery("first/second", "\(firstText)/\(secondText)", expected: "0 < first ≤ second ≤ \(size)")
+            throw SupervisionController.badQuery("first/second", "\(firstText)/\(secondText)", expected: "0 < first ≤ second ≤ \(size)")
         }
         let proof = try await self.hub.store.consistencyProof(from: first, to: second)
         return HTTPJSON.response(ConsistencyView(first: first, second: second, proof: proof.map(Hex.string)))
@@ -52,19 +52,19 @@ struct EvidenceController {
     /// A package's hand-overs, each with its inclusion proof against the latest signed head: its evidence receipt.
     func package(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
-        guard self.hub.principal(request) != nil else { return HubController.unauthorised }
+        guard self.hub.principal(request) != nil else { throw HubController.unauthorised }
         guard try await self.hub.mayRead(request, packageId, metadataOnly: true) else {
             try await self.hub.logRead(request, "package.evidence", packageId, allowed: false)
-            return HubController.forbidden
+            throw HubController.forbidden
         }
         try await self.hub.logRead(request, "package.evidence", packageId)
-        guard let head = try await self.hub.store.latestTreeHead() else { return Self.noHead }
+        guard let head = try await self.hub.store.latestTreeHead() else { throw Self.noHead }
         return HTTPJSON.response(try await self.hub.store.evidence(of: packageId, against: head))
     }
 
     /// `?from=N&count=M` (at most 10,000): the leaves, for `xietong audit verify --hub`. Administrators only.
     func leaves(_ request: Request) async throws -> Response {
-        guard self.hub.isAdmin(request) else { return HubController.adminOnly }
+        guard self.hub.isAdmin(request) else { throw HubController.adminOnly }
         let from = request.uri.queryParameters.get("from").flatMap { Int($0) } ?? 0
         let count = min(request.uri.queryParameters.get("count").flatMap { Int($0) } ?? 1000, 10_000)
         return HTTPJSON.response(

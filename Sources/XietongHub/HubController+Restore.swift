@@ -53,14 +53,13 @@ extension HubController {
     /// `POST /v1/packages/held` `{"packageIds": […]}` (1 to 1,000 ids of packages the node sent or received): which
     /// of them the hub does not hold. A node asks after it finds the hub restored, and sends the missing ones again.
     func heldPackages(_ request: Request) async throws -> Response {
-        guard let node = self.node(request) else { return Self.unauthorised }
+        guard let node = self.node(request) else { throw Self.unauthorised }
         let body = try await request.body.collect(upTo: 1 << 20)
         guard let asked = try? JSONDecoder().decode(HeldRequest.self, from: Data(body.readableBytesView)),
             (1...1000).contains(asked.packageIds.count)
         else {
-            return HTTPJSON.error(
-                .badRequest,
-                "held.invalid",
+            throw APIError(
+                .heldInvalid,
                 zh: "需要 {\"packageIds\": [...]}，1 至 1000 个数据包编号",
                 en: "expected {\"packageIds\": [...]} with 1 to 1,000 package ids"
             )
@@ -88,7 +87,7 @@ extension HubController {
     /// `GET /v1/admin/replays`: the packages nodes sent again after a restore, each with the time the hub first
     /// received it (administrator).
     func adminReplays(_ request: Request) async throws -> Response {
-        guard await self.adminOrConsole(request) else { return Self.adminOnly }
+        guard await self.adminOrConsole(request) else { throw Self.adminOnly }
         return HTTPJSON.response(try await self.store.replays())
     }
 }

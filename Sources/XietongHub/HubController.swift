@@ -69,8 +69,8 @@ struct HubController: Sendable {
         return await self.sessions.session(request)?.principal
     }
 
-    static let unauthorised = HTTPJSON.error(.unauthorized, "auth.required", zh: "需要有效的节点令牌", en: "a valid node token is required")
-    static let forbidden = HTTPJSON.error(.forbidden, "auth.forbidden", zh: "无权访问该数据包", en: "not allowed to access this package")
+    static let unauthorised = APIError(.authRequired, zh: "需要有效的节点令牌", en: "a valid node token is required")
+    static let forbidden = APIError(.authForbidden, zh: "无权访问该数据包", en: "not allowed to access this package")
 
     func addRoutes(to router: Router<PeerRequestContext>) {
         router.get("/healthz") { _, _ in
@@ -80,7 +80,7 @@ struct HubController: Sendable {
         router.post("/v1/packages/batch") { request, _ in try await self.receiveBatch(request) }
         router.put("/v1/blobs/:sha256") { request, context in try await self.putBlob(request, context) }
         router.head("/v1/blobs/:sha256") { request, context in self.headBlob(request, context) }
-        router.get("/v1/blobs/:sha256") { request, context in self.getBlob(request, context) }
+        router.get("/v1/blobs/:sha256") { request, context in try self.getBlob(request, context) }
         router.get("/v1/packages/:id") { request, context in try await self.packageStatus(request, context) }
         router.get("/v1/packages/:id/content") { request, context in try await self.packageContent(request, context) }
         router.post("/v1/packages/:id/events") { request, context in try await self.packageEvent(request, context) }
@@ -98,14 +98,14 @@ struct HubController: Sendable {
     }
 
     func receivePackage(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        guard let node = self.node(request) else { return Self.unauthorised }
+        guard let node = self.node(request) else { throw Self.unauthorised }
         // Below the free-space reserve new packages are refused (507); the node keeps them and retries (issue 19).
         try self.reserve.check()
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Self.maxPackageBytes)
         } catch {
-            return HTTPJSON.error(.contentTooLarge, "package.too-large", zh: "数据包超过 32 MiB", en: "the package exceeds 32 MiB")
+            throw APIError(.packageTooLarge, zh: "数据包超过 32 MiB", en: "the package exceeds 32 MiB")
         }
         let signature = request.headers[Self.signatureHeader].flatMap { Data(base64Encoded: $0) }.flatMap {
             JSONReader.decode(PackageSignature.self, from: Array($0))
@@ -117,9 +117,8 @@ struct HubController: Sendable {
         case .unreadable(let findings):
             return HTTPJSON.response(Receipt(packageId: "", status: .refused, findings: findings), status: .unprocessableContent)
         case .wrongSender(let sender):
-            return HTTPJSON.error(
-                .forbidden,
-                "auth.wrong-sender",
+            throw APIError(
+                .authWrongSender,
                 zh: "节点 \(node) 不能代表机构 \(sender) 发送",
                 en: "the node \(node) cannot send for \(sender)"
             )
@@ -184,21 +183,21 @@ struct HubController: Sendable {
 
     /// Up to 64 packages of one lane, base64 in JSON, in order; answered with one receipt each, in order.
     func receiveBatch(_ request: Request) async throws -> Response {
-        guard let node = self.node(request) else { return Self.unauthorised }
+        guard let node = self.node(request) else { throw Self.unauthorised }
         try self.reserve.check()
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: 48 << 20)
         } catch {
-            return HTTPJSON.error(.contentTooLarge, "package.too-large", zh: "批量请求过大", en: "the batch is too large")
+            throw APIError(.packageTooLarge, zh: "批量请求过大", en: "the batch is too large")
         }
         guard let batch = JSONReader.decode(Batch.self, from: Array(body.readableBytesView)), (1...64).contains(batch.packages.count) else {
-            return HTTPJSON.error(.badRequest, "batch.invalid", zh: "需要 1 至 64 个数据包", en: "expected {\"packages\": [base64 …]} with 1 to 64 packages")
+            throw APIError(.batchInvalid, zh: "需要 1 至 64 个数据包", en: "expected {\"packages\": [base64 …]} with 1 to 64 packages")
         }
         var packages: [[UInt8]] = []
         for text in batch.packages {
             guard let data = Data(base64Encoded: text), data.count <= Self.maxPackageBytes else {
-                return HTTPJSON.error(.badRequest, "batch.invalid", zh: "数据包编码错误", en: "a package is not valid base64 or exceeds 32 MiB")
+                throw APIError(.batchInvalid, zh: "数据包编码错误", en: "a package is not valid base64 or exceeds 32 MiB")
             }
             packages.append([UInt8](data))
         }
@@ -235,10 +234,10 @@ struct HubController: Sendable {
     }
 
     func putBlob(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        guard self.node(request) != nil else { return Self.unauthorised }
+        guard self.node(request) != nil else { throw Self.unauthorised }
         let sha256 = context.parameters.get("sha256") ?? ""
         guard BlobStore.isSHA256(sha256) else {
-            return HTTPJSON.error(.badRequest, "blob.bad-hash", zh: "文件标识应为 64 位小写十六进制 SHA-256", en: "a blob is named by its lower-case hex SHA-256")
+            throw APIError(.blobBadHash, zh: "文件标识应为 64 位小写十六进制 SHA-256", en: "a blob is named by its lower-case hex SHA-256")
         }
         if self.blobs.size(sha256) != nil {
             for try await _ in request.body {}  // Drain without holding it: it may be a dossier of gigabytes.
@@ -249,7 +248,7 @@ struct HubController: Sendable {
             let written = try await self.blobs.write(request.body, expectedSHA256: sha256)
             return HTTPJSON.response(["sha256": written.sha256, "size": String(written.size), "status": "stored"], status: .created)
         } catch let error as StoreError where error.code == .hashMismatch {
-            return HTTPJSON.error(.unprocessableContent, "blob.hash-mismatch", zh: error.message.zh, en: error.message.en)
+            throw APIError(.blobHashMismatch, zh: error.message.zh, en: error.message.en)
         }
     }
 
@@ -259,11 +258,11 @@ struct HubController: Sendable {
         return Response(status: .ok, headers: [.contentLength: String(size)])
     }
 
-    func getBlob(_ request: Request, _ context: PeerRequestContext) -> Response {
-        guard self.node(request) != nil else { return Self.unauthorised }
+    func getBlob(_ request: Request, _ context: PeerRequestContext) throws -> Response {
+        guard self.node(request) != nil else { throw Self.unauthorised }
         let sha256 = context.parameters.get("sha256") ?? ""
         guard let size = self.blobs.size(sha256) else {
-            return HTTPJSON.error(.notFound, "blob.not-found", zh: "文件不存在", en: "no such blob")
+            throw APIError(.blobNotFound, zh: "文件不存在", en: "no such blob")
         }
         return Response(
             status: .ok,
@@ -282,16 +281,16 @@ struct HubController: Sendable {
 
     func packageStatus(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
-        guard self.principal(request) != nil else { return Self.unauthorised }
+        guard self.principal(request) != nil else { throw Self.unauthorised }
         guard let summary = try await self.store.summary(of: packageId) else {
             if self.isAdmin(request), let refusal = try await self.store.refusals(limit: 1000).first(where: { $0.receipt.packageId == packageId }) {
                 return HTTPJSON.response(refusal.receipt, status: .ok)
             }
-            return HTTPJSON.error(.notFound, "package.not-found", zh: "中心平台没有该数据包", en: "the hub has no such package")
+            throw APIError(.packageNotFound, zh: "中心平台没有该数据包", en: "the hub has no such package")
         }
         guard try await self.mayRead(request, packageId, metadataOnly: true) else {
             try await self.logRead(request, "package.status", packageId, allowed: false)
-            return Self.forbidden
+            throw Self.forbidden
         }
         try await self.logRead(request, "package.status", packageId)
         return HTTPJSON.response(summary)
@@ -299,23 +298,23 @@ struct HubController: Sendable {
 
     func packageContent(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
-        guard self.principal(request) != nil else { return Self.unauthorised }
+        guard self.principal(request) != nil else { throw Self.unauthorised }
         guard try await self.mayRead(request, packageId), let content = try await self.store.content(of: packageId) else {
             try await self.logRead(request, "package.content", packageId, allowed: false)
-            return Self.forbidden
+            throw Self.forbidden
         }
         try await self.logRead(request, "package.content", packageId)
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: content)))
     }
 
     func packageEvent(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        guard let node = self.node(request) else { return Self.unauthorised }
+        guard let node = self.node(request) else { throw Self.unauthorised }
         let packageId = context.parameters.get("id") ?? ""
         let body = try await request.body.collect(upTo: 4 << 20)
         guard var event = try? JSONDecoder().decode(PackageEvent.self, from: Data(body.readableBytesView)), event.packageId == packageId,
             Self.reportable.contains(event.hop)
         else {
-            return HTTPJSON.error(.badRequest, "event.invalid", zh: "事件格式错误", en: "not a valid hop report")
+            throw APIError(.eventInvalid, zh: "事件格式错误", en: "not a valid hop report")
         }
         event.organisation = node
         switch try await self.store.record(event, reportedBy: node) {
@@ -323,9 +322,9 @@ struct HubController: Sendable {
             if let parties = try await self.store.parties(of: packageId) { await self.notifier.notify(parties.sender) }
             return HTTPJSON.response(["status": "recorded"])
         case .unknownPackage:
-            return HTTPJSON.error(.notFound, "package.not-found", zh: "中心平台没有该数据包", en: "the hub has no such package")
+            throw APIError(.packageNotFound, zh: "中心平台没有该数据包", en: "the hub has no such package")
         case .notAParty:
-            return Self.forbidden
+            throw Self.forbidden
         }
     }
 
@@ -341,10 +340,10 @@ struct HubController: Sendable {
 
     /// A batch of hop reports from a receiving node, recorded in one transaction.
     func events(_ request: Request) async throws -> Response {
-        guard let node = self.node(request) else { return Self.unauthorised }
+        guard let node = self.node(request) else { throw Self.unauthorised }
         let body = try await request.body.collect(upTo: 16 << 20)
         guard let events = JSONReader.decode([PackageEvent].self, from: Array(body.readableBytesView)), events.count <= 1000 else {
-            return HTTPJSON.error(.badRequest, "event.invalid", zh: "事件格式错误", en: "expected a JSON array of at most 1000 hop reports")
+            throw APIError(.eventInvalid, zh: "事件格式错误", en: "expected a JSON array of at most 1000 hop reports")
         }
         let valid = events.filter { Self.reportable.contains($0.hop) }
         let results = try await self.store.record(valid, reportedBy: node)
@@ -364,7 +363,7 @@ struct HubController: Sendable {
     }
 
     func feed(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        guard let node = self.node(request) else { return Self.unauthorised }
+        guard let node = self.node(request) else { throw Self.unauthorised }
         let after = request.uri.queryParameters.get("after", as: Int.self) ?? 0
         let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 200, 1), 1000)
         let wait = min(max(request.uri.queryParameters.get("wait", as: Double.self) ?? 0, 0), 60)
@@ -382,17 +381,17 @@ struct HubController: Sendable {
     }
 
     func acknowledge(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        guard let node = self.node(request) else { return Self.unauthorised }
+        guard let node = self.node(request) else { throw Self.unauthorised }
         let body = try await request.body.collect(upTo: 4096)
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any], let upTo = object["upTo"] as? Int
         else {
-            return HTTPJSON.error(.badRequest, "ack.invalid", zh: "确认格式错误", en: "expected {\"upTo\": N}")
+            throw APIError(.ackInvalid, zh: "确认格式错误", en: "expected {\"upTo\": N}")
         }
         await self.activity.saw(node, acknowledging: upTo)
         return HTTPJSON.response(["status": "acknowledged"])
     }
 
-    static let adminOnly = HTTPJSON.error(.unauthorized, "auth.admin-required", zh: "需要管理员令牌", en: "the administrator token is required")
+    static let adminOnly = APIError(.authAdminRequired, zh: "需要管理员令牌", en: "the administrator token is required")
 
     struct RefusalView: Codable {
         var stage: String
@@ -408,7 +407,7 @@ struct HubController: Sendable {
     }
 
     func adminRefusals(_ request: Request) async throws -> Response {
-        guard await self.adminOrConsole(request) else { return Self.adminOnly }
+        guard await self.adminOrConsole(request) else { throw Self.adminOnly }
         let views = try await self.store.refusals().map {
             RefusalView(stage: $0.stage, sender: $0.sender, receiver: $0.receiver, receipt: $0.receipt)
         }
@@ -429,7 +428,7 @@ struct HubController: Sendable {
 
     /// Who read which case data, and when (issue 6): `?subject=` a package id or case code, `?limit=`.
     func adminAccessLog(_ request: Request) async throws -> Response {
-        guard self.isAdmin(request) else { return Self.adminOnly }
+        guard self.isAdmin(request) else { throw Self.adminOnly }
         let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) }.map { min(max($0, 1), 10_000) } ?? 500
         return HTTPJSON.response(try await self.store.accessLog.records(subject: request.uri.queryParameters.get("subject"), limit: limit))
     }
@@ -447,15 +446,15 @@ struct HubController: Sendable {
     func caseTimeline(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let admin = self.supervisor(request) != nil
         let node = self.node(request)
-        guard admin || node != nil else { return Self.unauthorised }
+        guard admin || node != nil else { throw Self.unauthorised }
         let code = context.parameters.get("code") ?? ""
         let timeline = try await self.store.timeline(ofCase: code)
         guard !timeline.instances.isEmpty else {
-            return HTTPJSON.error(.notFound, "case.not-found", zh: "没有该案件的流程记录：\(code)", en: "no flow of a case with the code \(code)")
+            throw APIError(.caseNotFound, zh: "没有该案件的流程记录：\(code)", en: "no flow of a case with the code \(code)")
         }
         guard admin || node.map(timeline.involves) == true else {
             try await self.logRead(request, "case.timeline", code, allowed: false)
-            return HTTPJSON.error(.forbidden, "auth.forbidden", zh: "本机构未参与该案件", en: "this organisation took no part in the case")
+            throw APIError(.authForbidden, zh: "本机构未参与该案件", en: "this organisation took no part in the case")
         }
         try await self.logRead(request, "case.timeline", code)
         return HTTPJSON.response(timeline)
@@ -477,7 +476,7 @@ struct HubController: Sendable {
     /// `GET /v1/admin/calendar`: the holiday calendar the hub counts with, and the years open limits need that it
     /// does not list (administrator).
     func adminCalendar(_ request: Request) async throws -> Response {
-        guard await self.adminOrConsole(request) else { return Self.adminOnly }
+        guard await self.adminOrConsole(request) else { throw Self.adminOnly }
         let calendar = self.store.flows.deadlines.calendar
         let missing = try await self.store.provisionalYears()
         return HTTPJSON.response(
@@ -492,7 +491,7 @@ struct HubController: Sendable {
     }
 
     func adminAlerts(_ request: Request) async throws -> Response {
-        guard await self.adminOrConsole(request) else { return Self.adminOnly }
+        guard await self.adminOrConsole(request) else { throw Self.adminOnly }
         let views = try await self.store.alerts().map {
             AlertView(packageId: $0.packageId, sender: $0.sender, receiver: $0.receiver, stuckAfter: $0.stuckAfter, raisedAt: $0.raisedAt)
         }
@@ -533,7 +532,7 @@ struct HubController: Sendable {
     }
 
     func adminNodes(_ request: Request) async throws -> Response {
-        guard await self.adminOrConsole(request) else { return Self.adminOnly }
+        guard await self.adminOrConsole(request) else { throw Self.adminOnly }
         let views = try await self.nodeViews()
         guard request.uri.queryParameters.get("format") == "csv" else { return HTTPJSON.response(views) }
         return SupervisionController.csv(

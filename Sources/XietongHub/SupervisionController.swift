@@ -20,17 +20,15 @@ struct SupervisionController {
         router.get("/v1/counters") { request, _ in try await self.ownCounters(request) }
     }
 
-    static let supervisorsOnly = HTTPJSON.error(
-        .unauthorized,
-        "auth.supervisor-required",
+    static let supervisorsOnly = APIError(
+        .authSupervisorRequired,
         zh: "需要监督员或管理员令牌",
         en: "a supervisor's or administrator's token is required"
     )
 
-    static func badQuery(_ name: String, _ value: String, expected: String) -> Response {
-        HTTPJSON.error(
-            .badRequest,
-            "query.invalid",
+    static func badQuery(_ name: String, _ value: String, expected: String) -> APIError {
+        APIError(
+            .queryInvalid,
             zh: "查询参数 \(name) 无效：“\(value)”，应为 \(expected)",
             en: "the query parameter \(name) is invalid: '\(value)'; expected \(expected)"
         )
@@ -47,12 +45,12 @@ struct SupervisionController {
     func wantsCSV(_ request: Request) -> Bool { request.uri.queryParameters.get("format") == "csv" }
 
     func deadlines(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let filterText = parameters.get("filter") ?? "open"
         guard let filter = Supervision.Filter(rawValue: filterText) else {
-            return Self.badQuery("filter", filterText, expected: Supervision.Filter.allCases.map(\.rawValue).joined(separator: " | "))
+            throw Self.badQuery("filter", filterText, expected: Supervision.Filter.allCases.map(\.rawValue).joined(separator: " | "))
         }
         let rows = try await self.hub.store.deadlineBoard(filter, organisation: parameters.get("agency"), flow: parameters.get("flow"))
         guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
@@ -77,7 +75,7 @@ struct SupervisionController {
 
     /// The time-limit reminders sent to agencies, newest first (GS-3: supervisors see them too).
     func reminders(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let rows = try await self.hub.store.remindersSent()
         struct Row: Encodable {
@@ -102,12 +100,12 @@ struct SupervisionController {
 
     /// Every case's flows, filtered by state (`all`, `open`, `dueSoon`, `overdue`), agency and flow.
     func cases(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let filterText = parameters.get("filter") ?? "open"
         guard let filter = Supervision.CaseFilter(rawValue: filterText) else {
-            return Self.badQuery("filter", filterText, expected: Supervision.CaseFilter.allCases.map(\.rawValue).joined(separator: " | "))
+            throw Self.badQuery("filter", filterText, expected: Supervision.CaseFilter.allCases.map(\.rawValue).joined(separator: " | "))
         }
         let rows = try await self.hub.store.cases(filter, organisation: parameters.get("agency"), flow: parameters.get("flow"))
         guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
@@ -124,10 +122,10 @@ struct SupervisionController {
 
     /// Persons in custody whose stage's period runs out within `days` (default 7), or already has (超期羁押 warning).
     func custody(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let daysText = request.uri.queryParameters.get("days") ?? "7"
-        guard let days = Int(daysText), (0...366).contains(days) else { return Self.badQuery("days", daysText, expected: "0…366") }
+        guard let days = Int(daysText), (0...366).contains(days) else { throw Self.badQuery("days", daysText, expected: "0…366") }
         let rows = try await self.hub.store.custodyWatch(within: days)
         guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
         return Self.csv(
@@ -148,13 +146,13 @@ struct SupervisionController {
     }
 
     func allCounters(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         return try await self.counters(request, organisation: nil)
     }
 
     func ownCounters(_ request: Request) async throws -> Response {
-        guard let node = self.hub.node(request) else { return HubController.unauthorised }
+        guard let node = self.hub.node(request) else { throw HubController.unauthorised }
         return try await self.counters(request, organisation: node)
     }
 
@@ -171,14 +169,14 @@ struct SupervisionController {
     }
 
     func statistics(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { return Self.supervisorsOnly }
+        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
         try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let today = self.hub.store.clock.today
         let fromText = parameters.get("from") ?? today.adding(days: -30).iso
         let toText = parameters.get("to") ?? today.adding(days: 1).iso
-        guard let from = CalendarDate(iso: fromText) else { return Self.badQuery("from", fromText, expected: "yyyy-MM-dd") }
-        guard let to = CalendarDate(iso: toText), from < to else { return Self.badQuery("to", toText, expected: "yyyy-MM-dd after from") }
+        guard let from = CalendarDate(iso: fromText) else { throw Self.badQuery("from", fromText, expected: "yyyy-MM-dd") }
+        guard let to = CalendarDate(iso: toText), from < to else { throw Self.badQuery("to", toText, expected: "yyyy-MM-dd after from") }
         let statistics = try await self.hub.store.statistics(from: from, to: to)
         guard self.wantsCSV(request) else { return HTTPJSON.response(statistics) }
         switch parameters.get("table") ?? "volume" {
@@ -216,7 +214,7 @@ struct SupervisionController {
                 name: "summary-\(from.iso)-\(to.iso)"
             )
         case let other:
-            return Self.badQuery("table", other, expected: "volume | handling | summary")
+            throw Self.badQuery("table", other, expected: "volume | handling | summary")
         }
     }
 }

@@ -31,7 +31,7 @@ extension NodeController {
         do {
             reply = try await self.engine.hub.evidence(of: packageId)
         } catch {
-            return HTTPJSON.error(.badGateway, "hub.unreachable", zh: "无法连接平台中心", en: "the hub cannot be reached: \(error.message)")
+            throw APIError(.hubUnreachable, zh: "无法连接平台中心", en: "the hub cannot be reached: \(error.message)")
         }
         guard reply.status == 200, let receipt = try? JSONDecoder().decode(Evidence.Receipt.self, from: Data(reply.body)) else {
             return Response(

@@ -16,6 +16,11 @@ struct NodeController: Sendable {
 
     func authorised(_ request: Request) -> Bool { self.caller(request) != nil }
 
+    /// Throws `auth.required` unless the request carries a valid key.
+    func authorise(_ request: Request) throws {
+        guard self.authorised(request) else { throw Self.unauthorised }
+    }
+
     /// The business system calling, by its key; with no keys configured, anyone (development only).
     func caller(_ request: Request) -> Principal? {
         Self.caller(key: HTTPJSON.bearerToken(request), credentials: self.engine.configuration.credentials)
@@ -32,82 +37,108 @@ struct NodeController: Sendable {
         try await self.engine.store.accessLog.record(who, action: action, subject: subject)
     }
 
-    static let unauthorised = HTTPJSON.error(.unauthorized, "auth.required", zh: "需要有效的接口密钥", en: "a valid API key is required")
-    static let notFound = HTTPJSON.error(.notFound, "package.not-found", zh: "没有该数据包", en: "no such package")
+    static let unauthorised = APIError(.authRequired, zh: "需要有效的接口密钥", en: "a valid API key is required")
+    static let notFound = APIError(.packageNotFound, zh: "没有该数据包", en: "no such package")
 
     func addRoutes(to router: Router<PeerRequestContext>) {
         router.get("/healthz") { _, _ in
             HTTPJSON.response(Health(organisation: self.engine.configuration.organisation, disks: self.engine.reserve.status()))
         }
         let api = router.group("/api/v1")
-        api.post("/packages") { request, _ in try await self.authorised(request) ? self.sendPackage(request) : Self.unauthorised }
-        api.get("/packages/:id") { request, context in try await self.authorised(request) ? self.packageStatus(context) : Self.unauthorised }
+        api.post("/packages") { request, _ in
+            try self.authorise(request)
+            return try await self.sendPackage(request)
+        }
+        api.get("/packages/:id") { request, context in
+            try self.authorise(request)
+            return try await self.packageStatus(context)
+        }
         api.get("/packages") { request, _ in
-            guard self.authorised(request) else { return Self.unauthorised }
+            try self.authorise(request)
             try await self.logRead(request, "case.packages", request.uri.queryParameters.get("case") ?? "")
             return try await self.query(request)
         }
         api.get("/cases/:code/timeline") { request, context in
-            guard self.authorised(request) else { return Self.unauthorised }
+            try self.authorise(request)
             try await self.logRead(request, "case.timeline", context.parameters.get("code") ?? "")
             return try await self.timeline(context)
         }
-        api.get("/evidence") { request, _ in try await self.authorised(request) ? self.evidence() : Self.unauthorised }
+        api.get("/evidence") { request, _ in
+            try self.authorise(request)
+            return try await self.evidence()
+        }
         // Each time the node found the hub restored from an older copy, and what it sent again or still waits for (issue 19).
         api.get("/hub-restores") { request, _ in
-            guard self.authorised(request) else { return Self.unauthorised }
+            try self.authorise(request)
             return HTTPJSON.response(try await self.engine.store.hubRestores())
         }
         api.get("/packages/:id/evidence") { request, context in
-            guard self.authorised(request) else { return Self.unauthorised }
+            try self.authorise(request)
             try await self.logRead(request, "package.evidence", context.parameters.get("id") ?? "")
             return try await self.packageEvidence(context)
         }
-        api.get("/counters") { request, _ in try await self.authorised(request) ? self.counters(request) : Self.unauthorised }
+        api.get("/counters") { request, _ in
+            try self.authorise(request)
+            return try await self.counters(request)
+        }
         api.get("/reminders") { request, _ in
-            guard self.authorised(request) else { return Self.unauthorised }
+            try self.authorise(request)
             return HTTPJSON.response(try await self.engine.store.reminders())
         }
         // New work is refused below the free-space reserve (507 store.disk-full); reads and accepted work go on.
         let reserve = self.engine.reserve
         api.post("/attachments") { request, _ in
-            guard self.authorised(request) else { return Self.unauthorised }
+            try self.authorise(request)
             try reserve.check()
             return try await self.uploadWhole(request)
         }
         api.post("/uploads") { request, _ in
-            guard self.authorised(request) else { return Self.unauthorised }
+            try self.authorise(request)
             try reserve.check()
             return try await self.createUpload(request)
         }
         api.head("/uploads/:id") { request, context in
             try await self.authorised(request) ? self.uploadOffset(context) : Response(status: .unauthorized)
         }
-        api.get("/uploads/:id") { request, context in try await self.authorised(request) ? self.uploadOffset(context) : Self.unauthorised }
+        api.get("/uploads/:id") { request, context in
+            try self.authorise(request)
+            return try await self.uploadOffset(context)
+        }
         api.patch("/uploads/:id") { request, context in
-            guard self.authorised(request) else { return Self.unauthorised }
+            try self.authorise(request)
             try reserve.check()
             return try await self.appendUpload(request, context)
         }
-        api.get("/inbox") { request, _ in try await self.authorised(request) ? self.inbox(request) : Self.unauthorised }
+        api.get("/inbox") { request, _ in
+            try self.authorise(request)
+            return try await self.inbox(request)
+        }
         api.get("/inbox/:id") { request, context in
-            guard self.authorised(request) else { return Self.unauthorised }
+            try self.authorise(request)
             try await self.logRead(request, "package.content", context.parameters.get("id") ?? "")
             return try await self.inboxContent(context)
         }
         api.get("/inbox/:id/attachments/:sha256") { request, context in
-            guard self.authorised(request) else { return Self.unauthorised }
+            try self.authorise(request)
             try await self.logRead(request, "package.attachment", "\(context.parameters.get("id") ?? "")/\(context.parameters.get("sha256") ?? "")")
             return try await self.attachment(context)
         }
-        api.post("/inbox/:id/ack") { request, context in try await self.authorised(request) ? self.acknowledge(context) : Self.unauthorised }
+        api.post("/inbox/:id/ack") { request, context in
+            try self.authorise(request)
+            return try await self.acknowledge(context)
+        }
         api.post("/inbox/:id/sign") { request, context in
-            try await self.authorised(request) ? self.receiverAction(request, context, .signedFor) : Self.unauthorised
+            try self.authorise(request)
+            return try await self.receiverAction(request, context, .signedFor)
         }
         api.post("/inbox/:id/return") { request, context in
-            try await self.authorised(request) ? self.receiverAction(request, context, .returned) : Self.unauthorised
+            try self.authorise(request)
+            return try await self.receiverAction(request, context, .returned)
         }
-        api.post("/subscriptions") { request, _ in try await self.authorised(request) ? self.subscribe(request) : Self.unauthorised }
+        api.post("/subscriptions") { request, _ in
+            try self.authorise(request)
+            return try await self.subscribe(request)
+        }
     }
 
     // MARK: Sending
@@ -120,9 +151,8 @@ struct NodeController: Sendable {
         do {
             body = try await request.body.collect(upTo: Self.maxPackageBytes)
         } catch {
-            return HTTPJSON.error(
-                .contentTooLarge,
-                "package.too-large",
+            throw APIError(
+                .packageTooLarge,
                 zh: "数据包超过 32 MiB；附件请先上传",
                 en: "the package exceeds 32 MiB; upload attachments first"
             )
@@ -136,9 +166,8 @@ struct NodeController: Sendable {
         do {
             body = try await request.body.collect(upTo: Self.maxSingleUploadBytes)
         } catch {
-            return HTTPJSON.error(
-                .contentTooLarge,
-                "package.too-large",
+            throw APIError(
+                .packageTooLarge,
                 zh: "单次请求超过 64 MiB；大文件请使用可续传上传",
                 en: "a single request is limited to 64 MiB; use resumable uploads for large files"
             )
@@ -147,10 +176,10 @@ struct NodeController: Sendable {
         do {
             parts = try MultipartForm.parse(Array(body.readableBytesView), boundary: boundary)
         } catch {
-            return HTTPJSON.error(.badRequest, "multipart.invalid", zh: "multipart 请求格式错误：\(error)", en: "malformed multipart request: \(error)")
+            throw APIError(.multipartInvalid, zh: "multipart 请求格式错误：\(error)", en: "malformed multipart request: \(error)")
         }
         guard let package = parts.first(where: { $0.name == "package" }) else {
-            return HTTPJSON.error(.badRequest, "multipart.no-package", zh: "缺少名为 package 的部分", en: "the part named 'package' is missing")
+            throw APIError(.multipartNoPackage, zh: "缺少名为 package 的部分", en: "the part named 'package' is missing")
         }
         for part in parts where part.name != "package" {
             _ = try await self.engine.blobs.write(part.body)
@@ -177,7 +206,7 @@ struct NodeController: Sendable {
     func packageStatus(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         let events = try await self.engine.store.events(of: packageId)
-        guard !events.isEmpty else { return Self.notFound }
+        guard !events.isEmpty else { throw Self.notFound }
         let incoming = try await self.engine.store.hasInbox(packageId)
         return HTTPJSON.response(
             StatusView(
@@ -192,7 +221,7 @@ struct NodeController: Sendable {
     /// A case's timeline, from the hub (which knows every agency's steps), for the organisations that took part.
     func timeline(_ context: PeerRequestContext) async throws -> Response {
         let code = context.parameters.get("code") ?? ""
-        return await Self.relay(contentType: "application/json; charset=utf-8") { () async throws(HubClient.Failure) in
+        return try await Self.relay(contentType: "application/json; charset=utf-8") { () async throws(HubClient.Failure) in
             try await self.engine.hub.timeline(ofCase: code)
         }
     }
@@ -200,7 +229,7 @@ struct NodeController: Sendable {
     /// This agency's red counters per business (GS-3): unread, due soon, overdue; `?format=csv` for a spreadsheet.
     func counters(_ request: Request) async throws -> Response {
         let csv = request.uri.queryParameters.get("format") == "csv"
-        return await Self.relay(contentType: csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8") {
+        return try await Self.relay(contentType: csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8") {
             () async throws(HubClient.Failure) in
             try await self.engine.hub.counters(csv: csv)
         }
@@ -210,18 +239,18 @@ struct NodeController: Sendable {
     static func relay(
         contentType: String,
         _ call: () async throws(HubClient.Failure) -> (status: Int, body: [UInt8])
-    ) async -> Response {
+    ) async throws -> Response {
         do {
             let (status, body) = try await call()
             return Response(status: .init(code: status), headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         } catch {
-            return HTTPJSON.error(.badGateway, "hub.unreachable", zh: "无法连接平台中心", en: "the hub cannot be reached: \(error.message)")
+            throw APIError(.hubUnreachable, zh: "无法连接平台中心", en: "the hub cannot be reached: \(error.message)")
         }
     }
 
     func query(_ request: Request) async throws -> Response {
         guard let caseCode = request.uri.queryParameters.get("case") else {
-            return HTTPJSON.error(.badRequest, "query.case-required", zh: "请提供案件统一赋码 case", en: "give the unified case code as ?case=")
+            throw APIError(.queryCaseRequired, zh: "请提供案件统一赋码 case", en: "give the unified case code as ?case=")
         }
         return HTTPJSON.response(try await self.engine.store.inbox(caseCode: caseCode, limit: 1000))
     }
@@ -246,9 +275,8 @@ struct NodeController: Sendable {
         guard let new = try? JSONDecoder().decode(NewUpload.self, from: Data(body.readableBytesView)), BlobStore.isSHA256(new.sha256.lowercased()),
             new.size >= 0
         else {
-            return HTTPJSON.error(
-                .badRequest,
-                "upload.invalid",
+            throw APIError(
+                .uploadInvalid,
                 zh: "需要 sha256（64 位十六进制）和 size",
                 en: "expected {\"sha256\": 64 hex digits, \"size\": bytes}"
             )
@@ -272,7 +300,7 @@ struct NodeController: Sendable {
         let uploadId = context.parameters.get("id") ?? ""
         // A request cut a moment ago may still be storing what arrived: the offset is given once it has.
         await self.engine.uploads.settle(uploadId)
-        guard let upload = try await self.engine.store.upload(uploadId) else { return Self.notFound }
+        guard let upload = try await self.engine.store.upload(uploadId) else { throw Self.notFound }
         let offset = upload.completed ? upload.size : self.onDisk(upload.uploadId)
         var response = HTTPJSON.response(
             NodeStore.Upload(
@@ -292,9 +320,8 @@ struct NodeController: Sendable {
     func appendUpload(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let uploadId = context.parameters.get("id") ?? ""
         guard await self.engine.uploads.claim(uploadId) else {
-            return HTTPJSON.error(
-                .conflict,
-                "upload.in-progress",
+            throw APIError(
+                .uploadInProgress,
                 zh: "另一个请求正在写入该上传，请稍后查询续传位置",
                 en: "another request is writing this upload; ask for the offset again shortly"
             )
@@ -311,25 +338,23 @@ struct NodeController: Sendable {
 
     /// Appends the request's body to an upload this request has claimed.
     private func append(to uploadId: String, _ request: Request) async throws -> Response {
-        guard let upload = try await self.engine.store.upload(uploadId) else { return Self.notFound }
+        guard let upload = try await self.engine.store.upload(uploadId) else { throw Self.notFound }
         let part = self.engine.blobs.uploadPartURL(upload.uploadId)
         let onDisk = upload.completed ? upload.size : self.onDisk(upload.uploadId)
         guard let offset = request.headers[.init("Upload-Offset")!].flatMap(Int.init), offset == onDisk, !upload.completed else {
-            var response = HTTPJSON.error(
-                .conflict,
-                "upload.offset-mismatch",
+            throw APIError(
+                .uploadOffsetMismatch,
                 zh: "续传位置应为 \(onDisk)",
-                en: "resume from offset \(onDisk)"
+                en: "resume from offset \(onDisk)",
+                headers: [.init("Upload-Offset")!: String(onDisk)]
             )
-            response.headers[.init("Upload-Offset")!] = String(onDisk)
-            return response
         }
         let file: BlobFileWriter
         do {
             file = try BlobFileWriter(path: part.path, offset: offset, direct: self.engine.blobs.directIO)
         } catch {
             if error.code == .diskFull { throw error }
-            return HTTPJSON.error(.internalServerError, "upload.io", zh: "无法写入上传文件", en: "cannot create the upload file")
+            throw APIError(.uploadIO, zh: "无法写入上传文件", en: "cannot create the upload file")
         }
         var received = offset
         // An upload sent whole in one request is hashed as it arrives; a resumed one is hashed from the disk at the end.
@@ -340,12 +365,15 @@ struct NodeController: Sendable {
                 received += chunk.readableBytes
                 guard received <= upload.size else {
                     try? await file.finish()
-                    return HTTPJSON.error(.contentTooLarge, "upload.too-large", zh: "超过声明的大小", en: "more bytes than the declared size")
+                    throw APIError(.uploadTooLarge, zh: "超过声明的大小", en: "more bytes than the declared size")
                 }
                 chunk.withUnsafeReadableBytes { hasher?.update(bufferPointer: $0) }
                 try await file.write(chunk)
             }
             try await file.finish()
+        } catch let refusal as APIError {
+            // Too many bytes: answered as it is, the progress left where it was.
+            throw refusal
         } catch let failure as StoreError {
             // The disk failed (full, say): what this request wrote may not be on the disk whole, so the part goes
             // back to where the request started, and the client resumes from there (issue 19).
@@ -364,9 +392,8 @@ struct NodeController: Sendable {
             guard sha256 == upload.sha256, size == upload.size else {
                 try? FileManager.default.removeItem(at: part)
                 try await self.engine.store.setUploadProgress(upload.uploadId, received: 0, completed: false)
-                return HTTPJSON.error(
-                    .unprocessableContent,
-                    "upload.hash-mismatch",
+                throw APIError(
+                    .uploadHashMismatch,
                     zh: "文件的 SHA-256 与声明不符，已丢弃，请重新上传",
                     en: "the file's SHA-256 does not match the declared one; it was discarded, upload again"
                 )
@@ -391,7 +418,7 @@ struct NodeController: Sendable {
     }
 
     func inboxContent(_ context: PeerRequestContext) async throws -> Response {
-        guard let (item, content) = try await self.engine.store.inboxContent(context.parameters.get("id") ?? "") else { return Self.notFound }
+        guard let (item, content) = try await self.engine.store.inboxContent(context.parameters.get("id") ?? "") else { throw Self.notFound }
         return Response(
             status: .ok,
             headers: [.contentType: "application/xml", .init("Xietong-Unified-Case-Code")!: item.delivery.unifiedCaseCode],
@@ -405,7 +432,7 @@ struct NodeController: Sendable {
         guard let (item, _) = try await self.engine.store.inboxContent(packageId),
             let file = item.delivery.attachments.first(where: { $0.sha256 == sha256 }),
             let size = self.engine.blobs.size(sha256)
-        else { return Self.notFound }
+        else { throw Self.notFound }
         return Response(
             status: .ok,
             headers: [.contentType: file.mediaType, .contentLength: String(size)],
@@ -415,7 +442,7 @@ struct NodeController: Sendable {
 
     func acknowledge(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
-        guard try await self.engine.store.hasInbox(packageId) else { return Self.notFound }
+        guard try await self.engine.store.hasInbox(packageId) else { throw Self.notFound }
         if try await self.engine.store.markDelivered(packageId) {
             await self.engine.broadcaster.publish(
                 PackageEvent(packageId: packageId, hop: .delivered, organisation: self.engine.configuration.organisation)
@@ -434,11 +461,11 @@ struct NodeController: Sendable {
         let body = try await request.body.collect(upTo: 64 << 10)
         let reason = (try? JSONDecoder().decode(ActionBody.self, from: Data(body.readableBytesView)))?.reason
         if hop == .returned, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            return HTTPJSON.error(.badRequest, "return.reason-required", zh: "退回须说明理由", en: "a return needs a reason")
+            throw APIError(.returnReasonRequired, zh: "退回须说明理由", en: "a return needs a reason")
         }
-        guard try await self.engine.store.hasInbox(packageId) else { return Self.notFound }
+        guard try await self.engine.store.hasInbox(packageId) else { throw Self.notFound }
         guard try await self.engine.store.receiverAction(packageId, hop: hop, reason: reason) else {
-            return HTTPJSON.error(.conflict, "package.already-handled", zh: "该数据包已签收或退回", en: "the package was already signed for or returned")
+            throw APIError(.packageAlreadyHandled, zh: "该数据包已签收或退回", en: "the package was already signed for or returned")
         }
         await self.engine.broadcaster.publish(
             PackageEvent(packageId: packageId, hop: hop, organisation: self.engine.configuration.organisation, detail: reason)
@@ -458,9 +485,8 @@ struct NodeController: Sendable {
         guard let new = try? JSONDecoder().decode(NewSubscription.self, from: Data(body.readableBytesView)),
             URL(string: new.url)?.scheme?.hasPrefix("http") == true, (1...86400 * 7).contains(new.intervalSeconds)
         else {
-            return HTTPJSON.error(
-                .badRequest,
-                "subscription.invalid",
+            throw APIError(
+                .subscriptionInvalid,
                 zh: "需要 url 和 intervalSeconds（1 秒至 7 天）",
                 en: "expected {\"url\": http(s) URL, \"intervalSeconds\": 1…604800}"
             )

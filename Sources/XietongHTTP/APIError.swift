@@ -1,0 +1,165 @@
+public import HTTPTypes
+public import Hummingbird
+public import XietongCore
+
+/// An error a route of the hub or a node answers with: a documented code (docs/protocol.md, "Error codes"), which
+/// fixes the HTTP status, and a message in Chinese and English. Handlers throw it; Hummingbird's router turns it into
+/// the response `{"error": code, "message": {"en": …, "zh": …}}`, written by the same code as a `StoreError`'s.
+public struct APIError: HTTPResponseError, CustomStringConvertible {
+    /// The stable code a client can act on, and the status that goes with it.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, CaseIterable {
+            case authRequired = "auth.required"
+            case authForbidden = "auth.forbidden"
+            case authWrongSender = "auth.wrong-sender"
+            case authAdminRequired = "auth.admin-required"
+            case authSupervisorRequired = "auth.supervisor-required"
+            case packageTooLarge = "package.too-large"
+            case packageNotFound = "package.not-found"
+            case packageAlreadyHandled = "package.already-handled"
+            case batchInvalid = "batch.invalid"
+            case blobBadHash = "blob.bad-hash"
+            case blobHashMismatch = "blob.hash-mismatch"
+            case blobNotFound = "blob.not-found"
+            case eventInvalid = "event.invalid"
+            case ackInvalid = "ack.invalid"
+            case heldInvalid = "held.invalid"
+            case caseNotFound = "case.not-found"
+            case queryInvalid = "query.invalid"
+            case queryCaseRequired = "query.case-required"
+            case evidenceNoTreeHead = "evidence.no-tree-head"
+            case multipartInvalid = "multipart.invalid"
+            case multipartNoPackage = "multipart.no-package"
+            case hubUnreachable = "hub.unreachable"
+            case uploadInvalid = "upload.invalid"
+            case uploadInProgress = "upload.in-progress"
+            case uploadOffsetMismatch = "upload.offset-mismatch"
+            case uploadIO = "upload.io"
+            case uploadTooLarge = "upload.too-large"
+            case uploadHashMismatch = "upload.hash-mismatch"
+            case returnReasonRequired = "return.reason-required"
+            case subscriptionInvalid = "subscription.invalid"
+
+            var status: HTTPResponse.Status {
+                switch self {
+                case .authRequired, .authAdminRequired, .authSupervisorRequired: .unauthorized
+                case .authForbidden, .authWrongSender: .forbidden
+                case .packageNotFound, .blobNotFound, .caseNotFound, .evidenceNoTreeHead: .notFound
+                case .packageAlreadyHandled, .uploadInProgress, .uploadOffsetMismatch: .conflict
+                case .packageTooLarge, .uploadTooLarge: .contentTooLarge
+                case .blobHashMismatch, .uploadHashMismatch: .unprocessableContent
+                case .hubUnreachable: .badGateway
+                case .uploadIO: .internalServerError
+                case .batchInvalid, .blobBadHash, .eventInvalid, .ackInvalid, .heldInvalid, .queryInvalid, .queryCaseRequired,
+                    .multipartInvalid, .multipartNoPackage, .uploadInvalid, .returnReasonRequired, .subscriptionInvalid:
+                    .badRequest
+                }
+            }
+        }
+
+        private let base: Base
+
+        private init(_ base: Base) { self.base = base }
+
+        /// The code as clients see it, such as `auth.required`.
+        public var rawValue: String { self.base.rawValue }
+        /// The one HTTP status this code is answered with.
+        public var status: HTTPResponse.Status { self.base.status }
+        public var description: String { self.rawValue }
+
+        /// Every code, in the order of the documentation's table.
+        public static var allCases: [Code] { Base.allCases.map(Code.init) }
+
+        /// 401: no valid node token, API key or session.
+        public static var authRequired: Self { .init(.authRequired) }
+        /// 403: the caller is known but may not read this.
+        public static var authForbidden: Self { .init(.authForbidden) }
+        /// 403: a node sent a package whose sender is another organisation.
+        public static var authWrongSender: Self { .init(.authWrongSender) }
+        /// 401: only the administrator may call this.
+        public static var authAdminRequired: Self { .init(.authAdminRequired) }
+        /// 401: only a supervisor or the administrator may call this.
+        public static var authSupervisorRequired: Self { .init(.authSupervisorRequired) }
+        /// 413: a package or a batch over its size limit.
+        public static var packageTooLarge: Self { .init(.packageTooLarge) }
+        /// 404: no such package.
+        public static var packageNotFound: Self { .init(.packageNotFound) }
+        /// 409: the package was already signed for or returned.
+        public static var packageAlreadyHandled: Self { .init(.packageAlreadyHandled) }
+        /// 400: a batch of packages that cannot be read.
+        public static var batchInvalid: Self { .init(.batchInvalid) }
+        /// 400: a blob name that is not a lower-case hex SHA-256.
+        public static var blobBadHash: Self { .init(.blobBadHash) }
+        /// 422: a blob's bytes do not hash to its name.
+        public static var blobHashMismatch: Self { .init(.blobHashMismatch) }
+        /// 404: no such blob.
+        public static var blobNotFound: Self { .init(.blobNotFound) }
+        /// 400: a hop report that cannot be read or may not be reported.
+        public static var eventInvalid: Self { .init(.eventInvalid) }
+        /// 400: a feed acknowledgement that cannot be read.
+        public static var ackInvalid: Self { .init(.ackInvalid) }
+        /// 400: a question about held packages that cannot be read.
+        public static var heldInvalid: Self { .init(.heldInvalid) }
+        /// 404: no flow of a case with this code.
+        public static var caseNotFound: Self { .init(.caseNotFound) }
+        /// 400: a query parameter out of its range.
+        public static var queryInvalid: Self { .init(.queryInvalid) }
+        /// 400: a query of a case's packages without the case.
+        public static var queryCaseRequired: Self { .init(.queryCaseRequired) }
+        /// 404: the evidence log has no signed tree head yet.
+        public static var evidenceNoTreeHead: Self { .init(.evidenceNoTreeHead) }
+        /// 400: a multipart request that cannot be read.
+        public static var multipartInvalid: Self { .init(.multipartInvalid) }
+        /// 400: a multipart request without its `package` part.
+        public static var multipartNoPackage: Self { .init(.multipartNoPackage) }
+        /// 502: the node cannot reach the hub.
+        public static var hubUnreachable: Self { .init(.hubUnreachable) }
+        /// 400: a new resumable upload that cannot be read.
+        public static var uploadInvalid: Self { .init(.uploadInvalid) }
+        /// 409: another request is writing this upload.
+        public static var uploadInProgress: Self { .init(.uploadInProgress) }
+        /// 409: an upload resumed at another offset than the one on disk (with `Upload-Offset`).
+        public static var uploadOffsetMismatch: Self { .init(.uploadOffsetMismatch) }
+        /// 500: the upload's file cannot be written.
+        public static var uploadIO: Self { .init(.uploadIO) }
+        /// 413: more bytes than the upload declared.
+        public static var uploadTooLarge: Self { .init(.uploadTooLarge) }
+        /// 422: an upload's bytes do not match its declared SHA-256; they were discarded.
+        public static var uploadHashMismatch: Self { .init(.uploadHashMismatch) }
+        /// 400: a return without a reason.
+        public static var returnReasonRequired: Self { .init(.returnReasonRequired) }
+        /// 400: a subscription that cannot be read.
+        public static var subscriptionInvalid: Self { .init(.subscriptionInvalid) }
+    }
+
+    public let code: Code
+    public let message: LocalizedText
+    /// Headers the answer carries besides the body's, such as `Upload-Offset`.
+    public let headers: HTTPFields
+
+    public init(_ code: Code, zh: String, en: String, headers: HTTPFields = [:]) {
+        self.code = code
+        self.message = LocalizedText(zh: zh, en: en)
+        self.headers = headers
+    }
+
+    public var status: HTTPResponse.Status { self.code.status }
+    public var description: String { "\(self.code.rawValue): \(self.message.zh) / \(self.message.en)" }
+
+    public func response(from request: Request, context: some RequestContext) -> Response {
+        var response = Self.response(self.status, code: self.code.rawValue, message: self.message)
+        response.headers.append(contentsOf: self.headers)
+        return response
+    }
+
+    struct Body: Encodable {
+        let error: String
+        let message: [String: String]
+    }
+
+    /// The answer to every error with a code, this type's and `StoreError`'s: `{"error": code, "message": {"en": …,
+    /// "zh": …}}` in canonical JSON.
+    static func response(_ status: HTTPResponse.Status, code: String, message: LocalizedText) -> Response {
+        HTTPJSON.response(Body(error: code, message: ["zh": message.zh, "en": message.en]), status: status)
+    }
+}
