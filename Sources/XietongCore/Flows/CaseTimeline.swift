@@ -85,6 +85,14 @@ public struct CaseTimeline: Sendable, Codable, Hashable {
         /// Met, but after its last day (China time).
         public var late: Bool { Deadline.metLate(at: self.metAt, dueOn: self.dueOn) }
 
+        /// How a limit stands on `today` (China time) as a timeline shows it: an open limit past its last day is
+        /// `overdue`, or `lapsed` when it was an optional window (a protest, an opinion, 刑事诉讼法第230条) that passed
+        /// unused; otherwise as stored (`open`, `met`).
+        public static func state(stored: String, dueOn: String, optional: Bool, today: CalendarDate) -> String {
+            guard stored == "open", let due = CalendarDate(iso: dueOn), due < today else { return stored }
+            return optional ? "lapsed" : "overdue"
+        }
+
         public init(
             responsible: String,
             limit: String,

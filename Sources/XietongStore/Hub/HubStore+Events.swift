@@ -1,0 +1,71 @@
+import Foundation
+public import XietongCore
+
+// The hops nodes report (stored, delivered, signed for, returned, refused).
+extension HubStore {
+    // MARK: Events from nodes
+
+    public enum EventOutcome: Sendable {
+        case recorded
+        case unknownPackage
+        case notAParty
+    }
+
+    /// Records a hop reported by the receiving node (stored, delivered, signed for, returned, refused) and passes it
+    /// on to the sender, atomically. Recording the same hop twice changes nothing.
+    public func record(_ event: PackageEvent, reportedBy organisation: String) async throws -> EventOutcome {
+        try await self.record([event], reportedBy: organisation)[0].outcome
+    }
+
+    /// Records a batch of reported hops in one transaction; returns each one's outcome and the sender to notify.
+    public func record(_ events: [PackageEvent], reportedBy organisation: String) async throws -> [(outcome: EventOutcome, sender: String?)] {
+        try await self.database.transaction { transaction in
+            let feed = FeedWriter(clock: self.clock, boot: self.boot)
+            var outcomes: [(outcome: EventOutcome, sender: String?)] = []
+            for event in events {
+                outcomes.append(try await Self.recordOne(event, reportedBy: organisation, feed: feed, in: transaction))
+            }
+            try await feed.flush(in: transaction)
+            return outcomes
+        }
+    }
+
+    static func recordOne(
+        _ event: PackageEvent,
+        reportedBy organisation: String,
+        feed: FeedWriter,
+        in transaction: any SQLTransaction
+    ) async throws -> (
+        outcome: EventOutcome, sender: String?
+    ) {
+        let rows = try await transaction.execute(
+            "SELECT sender_org, receiver_org, package_key FROM packages WHERE package_id = $1",
+            [.text(event.packageId)]
+        )
+        guard let row = rows.first, let sender = row.string("sender_org"), let receiver = row.string("receiver_org"),
+            let key = row.string("package_key")
+        else {
+            return (.unknownPackage, nil)
+        }
+        guard organisation == receiver else { return (.notAParty, nil) }
+        var stored = event
+        stored.organisation = organisation
+        guard try await StoreRows.insert(stored, into: .hub, key: key, in: transaction) else { return (.recorded, nil) }
+        feed.log(stored, key: key)
+        if event.hop == .delivered || event.hop == .refused {
+            try await transaction.execute("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
+        }
+        if event.hop == .refused {
+            let receipt = Receipt(packageId: event.packageId, status: .refused, receivedAt: event.at, findings: event.findings ?? [])
+            try await transaction.execute(
+                """
+                INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
+                VALUES ($1, $2, $3, NULL, 'receiver', $4, $5) ON CONFLICT (package_id, stage) DO NOTHING
+                """,
+                [.text(event.packageId), .text(sender), .text(receiver), .text(event.at), .text(StoreRows.json(receipt))]
+            )
+        }
+        feed.append(.event(stored), packageId: event.packageId, to: sender)
+        return (.recorded, sender)
+    }
+}

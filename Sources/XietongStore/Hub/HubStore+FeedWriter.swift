@@ -1,0 +1,106 @@
+import Foundation
+import XietongCore
+
+// The feed entries and evidence-log leaves a transaction adds, written together at its end.
+extension HubStore {
+    enum FeedBody {
+        case delivery(Delivery)
+        case event(PackageEvent)
+        case reminder(DeadlineReminder)
+        case treeHead(Evidence.TreeHead)
+
+        var json: String {
+            switch self {
+            case .delivery(let delivery): StoreRows.json(delivery)
+            case .event(let event): StoreRows.json(event)
+            case .reminder(let reminder): StoreRows.json(reminder)
+            case .treeHead(let head): StoreRows.json(head)
+            }
+        }
+
+        var kind: FeedEntry.Kind {
+            switch self {
+            case .delivery: .delivery
+            case .event: .event
+            case .reminder: .reminder
+            case .treeHead: .treeHead
+            }
+        }
+    }
+
+    /// The feed entries a transaction adds, written together at its end: per organisation, one statement takes the
+    /// next positions (holding that organisation's feed-head row lock until commit, which orders concurrent
+    /// transactions, also across hub instances), one inserts the entries, and one notification wakes its long polls.
+    /// Taking the positions last keeps the lock short.
+    final class FeedWriter: @unchecked Sendable {
+        // @unchecked: used by one transaction's task only.
+        private var entries: [(organisation: String, body: FeedBody, packageId: String)] = []
+        /// Hand-over events recorded by the transaction, with their packages' keys: leaves of the evidence log (issue 6).
+        private var evidence: [(event: PackageEvent, key: String)] = []
+        private let clock: WallClock
+        private let boot: String
+
+        init(clock: WallClock, boot: String) {
+            self.clock = clock
+            self.boot = boot
+        }
+
+        func append(_ body: FeedBody, packageId: String, to organisation: String) {
+            self.entries.append((organisation, body, packageId))
+        }
+
+        func log(_ event: PackageEvent, key: String) { self.evidence.append((event, key)) }
+
+        func flush(in transaction: any SQLTransaction) async throws {
+            // The evidence log first: every event the transaction recorded, appended together.
+            let leaves = try await HubStore.appendEvidence(self.evidence, in: transaction)
+            self.evidence = []
+            let now = self.clock.timestamp()
+            var order: [String] = []
+            var byOrganisation: [String: [(body: FeedBody, packageId: String)]] = [:]
+            for entry in self.entries {
+                if byOrganisation[entry.organisation] == nil { order.append(entry.organisation) }
+                byOrganisation[entry.organisation, default: []].append((entry.body, entry.packageId))
+            }
+            self.entries = []
+            // Organisations in a fixed order, so that two transactions never wait for each other's heads in a cycle.
+            for organisation in order.sorted() {
+                let entries = byOrganisation[organisation] ?? []
+                let rows = try await transaction.execute(
+                    """
+                    INSERT INTO feed_heads (organisation, last_seq, acked_seq) VALUES ($1, $2, 0)
+                    ON CONFLICT (organisation) DO UPDATE SET last_seq = feed_heads.last_seq + $2
+                    RETURNING last_seq
+                    """,
+                    [.text(organisation), .integer(entries.count)]
+                )
+                guard let last = rows.first?.int("last_seq") else {
+                    throw StoreError(.query, zh: "无法分配队列序号", en: "cannot allocate a feed position")
+                }
+                let first = last - entries.count + 1
+                for chunk in stride(from: 0, to: entries.count, by: 100) {
+                    let part = entries[chunk..<min(chunk + 100, entries.count)]
+                    var binds: [SQLValue] = [.text(organisation), .text(now), .text(self.boot)]
+                    var values: [String] = []
+                    for (offset, entry) in part.enumerated() {
+                        let base = binds.count
+                        // An event's JSON is its evidence leaf (the same encoder settings), already written above.
+                        let json: String
+                        if case .event(let event) = entry.body, let leaf = leaves[event] { json = leaf } else { json = entry.body.json }
+                        binds += [.integer(first + chunk + offset), .text(entry.body.kind.rawValue), .text(entry.packageId), .text(json)]
+                        values.append("($1, $\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $2, $3)")
+                    }
+                    try await transaction.execute(
+                        "INSERT INTO feed (organisation, seq, kind, package_id, body, created_at, boot) VALUES " + values.joined(separator: ", "),
+                        binds
+                    )
+                }
+                // Wakes the organisation's long poll on whichever hub instance it is connected to.
+                try await transaction.notify(HubStore.feedChannel, organisation)
+            }
+        }
+    }
+
+    /// The notification channel on which feed appends are announced, with the organisation as payload.
+    public static let feedChannel = "xietong_feed"
+}
