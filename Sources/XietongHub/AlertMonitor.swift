@@ -10,7 +10,6 @@ import XietongStore
 /// receiver (through their feeds) and the administrator (`/v1/admin/alerts`).
 struct AlertMonitor: NamedService {
     let store: HubStore
-    let notifier: ChangeNotifier
     let alertAfter: TimeInterval
     let interval: TimeInterval
     let logger: Logger
@@ -35,8 +34,6 @@ struct AlertMonitor: NamedService {
                 stuckAfter: last,
                 detail: detail
             )
-            await self.notifier.notify(package.sender)
-            await self.notifier.notify(package.receiver)
             self.logger.warning(
                 "package overdue",
                 metadata: [

@@ -73,7 +73,6 @@ public enum HubApplication {
         HubConsole(hub: controller, registry: registry).addRoutes(to: router)
         let monitor = AlertMonitor(
             store: store,
-            notifier: notifier,
             alertAfter: configuration.alertAfterSeconds,
             interval: configuration.alertCheckSeconds,
             logger: logger

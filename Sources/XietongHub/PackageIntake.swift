@@ -92,8 +92,8 @@ public struct PackageIntake: Sendable {
             case .ready: outcomes.append(.receipt(stored.next()!, repeated: false))
             }
         }
-        for receiver in Set(ready.map(\.package.envelope.receiver.organisationCode)) { await self.notifier.notify(receiver) }
-        if !ready.isEmpty { await self.notifier.notify(node) }
+        // Long polls are woken by the store's commit notification of the feed entries it wrote (FeedRelay), and
+        // only by it (issue 21, item 2).
         return outcomes
     }
 
@@ -170,7 +170,6 @@ public struct PackageIntake: Sendable {
                 idempotencyKey: envelope.idempotencyKey,
                 receipt: receipt
             )
-            await self.notifier.notify(node)
             self.logger.info(
                 "package refused",
                 metadata: [

@@ -42,9 +42,9 @@ struct FeedPuller: NamedService {
                     let events = entries[index...].prefix { $0.kind == .event }
                     if !events.isEmpty {
                         let last = events.last!.seq
-                        for event in try await self.engine.store.apply(events.compactMap(\.event), cursor: last) {
-                            await self.engine.broadcaster.publish(event)
-                        }
+                        await self.engine.announce(
+                            NodeStore.Recorded(events: try await self.engine.store.apply(events.compactMap(\.event), cursor: last))
+                        )
                         cursor = last
                         index += events.count
                         continue
@@ -226,16 +226,9 @@ struct FeedPuller: NamedService {
     /// Stores verified deliveries, their hops and the cursor in one transaction, then tells who waits.
     func store(_ batch: [(delivery: Delivery, seq: Int, content: [UInt8])], cursor: Int?) async throws {
         guard let cursor else { return }
-        try await self.engine.store.store(batch, cursor: cursor)
-        for item in batch {
-            await self.engine.broadcaster.publish(
-                PackageEvent(packageId: item.delivery.packageId, hop: .storedByReceiver, organisation: self.engine.configuration.organisation)
-            )
-        }
-        if !batch.isEmpty {
-            await self.engine.notifyDelivery(ofCases: batch.map(\.delivery.unifiedCaseCode))
-            await self.engine.notifier.notify(NodeEngine.Signal.reports)
-        }
+        let recorded = try await self.engine.store.store(batch, cursor: cursor)
+        await self.engine.announce(recorded)
+        if !batch.isEmpty { await self.engine.notifyDelivery(ofCases: batch.map(\.delivery.unifiedCaseCode)) }
     }
 
     func refuse(_ delivery: Delivery, cursor: Int, _ finding: Finding) async throws {
@@ -243,16 +236,6 @@ struct FeedPuller: NamedService {
             "incoming package refused",
             metadata: ["xietong.package": "\(delivery.packageId)", "xietong.finding": "\(finding.code)"]
         )
-        try await self.engine.store.refuseIncoming(delivery, findings: [finding], cursor: cursor)
-        await self.engine.broadcaster.publish(
-            PackageEvent(
-                packageId: delivery.packageId,
-                hop: .refused,
-                organisation: self.engine.configuration.organisation,
-                detail: "receiver",
-                findings: [finding]
-            )
-        )
-        await self.engine.notifier.notify(NodeEngine.Signal.reports)
+        await self.engine.announce(try await self.engine.store.refuseIncoming(delivery, findings: [finding], cursor: cursor))
     }
 }

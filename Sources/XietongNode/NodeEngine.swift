@@ -119,6 +119,13 @@ public struct NodeEngine: Sendable {
         self.hub.link.isDown ? .wait(for: HubLink.returned, upTo: .seconds(HubWatch.probeInterval)) : nil
     }
 
+    /// Publishes to the WebSocket subscribers exactly the hops a store change wrote, and wakes the reporter when it
+    /// owes the hub reports of them: the one place a recorded hop is announced (issue 21, item 2).
+    func announce(_ recorded: NodeStore.Recorded) async {
+        for event in recorded.events { await self.broadcaster.publish(event) }
+        if recorded.reportsOwed { await self.notifier.notify(Signal.reports) }
+    }
+
     func later(_ seconds: TimeInterval) -> String { Timestamp.string(self.clock.now().addingTimeInterval(seconds)) }
 
     /// Wakes the delivery workers of these cases only (each case has one; waking all of them for every package made

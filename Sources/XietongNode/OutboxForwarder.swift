@@ -90,9 +90,9 @@ struct OutboxForwarder: NamedService {
                 }
             }
             // The hub's hops (or its refusal) are recorded from the receipts, and shown on the WebSocket (ZJ-5.2.2 b).
-            for event in try await self.engine.store.settle(zip(batch, receipts).map { ($0.packageId, $1) }) {
-                await self.engine.broadcaster.publish(event)
-            }
+            await self.engine.announce(
+                NodeStore.Recorded(events: try await self.engine.store.settle(zip(batch, receipts).map { ($0.packageId, $1) }))
+            )
         } catch let failure as HubClient.Failure {
             let head = batch[0]
             let delay = self.engine.retry.delay(afterAttempt: head.attempts)

@@ -14,13 +14,14 @@ struct OutboxMonitor: NamedService {
         let interval = min(10, max(0.2, self.engine.configuration.alertAfterSeconds / 5))
         await self.engine.loop.every(.seconds(interval), logger: self.engine.logger, failure: "outbox alert check failed") { now in
             let cutoff = Timestamp.string(now.addingTimeInterval(-self.engine.configuration.alertAfterSeconds))
-            for event in try await self.engine.store.alertOverdueOutbox(acceptedBefore: cutoff) {
+            let alerts = try await self.engine.store.alertOverdueOutbox(acceptedBefore: cutoff)
+            for event in alerts {
                 self.engine.logger.warning(
                     "package overdue at the sender: the hub has not confirmed it",
                     metadata: ["xietong.package": "\(event.packageId)"]
                 )
-                await self.engine.broadcaster.publish(event)
             }
+            await self.engine.announce(NodeStore.Recorded(events: alerts))
         }
     }
 }

@@ -637,4 +637,45 @@ import XietongTesting
         try await store.reported(owed)
         #expect(try await store.dueReports(limit: 100).isEmpty)
     }
+
+    /// A store change returns the hops it wrote, exactly as stored, for the node to announce (issue 21, item 2): a
+    /// package stored or refused again writes and returns nothing.
+    @Test(arguments: StoreBackend.allCases)
+    func whatTheInboxWritesIsWhatItAnnounces(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.node, in: directory)
+        defer { Task { await database.close() } }
+        let store = NodeStore(database: database, organisation: "330106000201")
+        let deliveries = try (0..<3).map { message in
+            let accepted = try Self.accepted(case: 31, message: message)
+            return (
+                delivery: Delivery(
+                    packageId: accepted.package.envelope.packageId,
+                    sender: "330106000101",
+                    receiver: "330106000201",
+                    flow: accepted.package.envelope.flow,
+                    messageType: accepted.package.envelope.messageType,
+                    unifiedCaseCode: accepted.unifiedCaseCode,
+                    agencyCaseNumber: accepted.package.envelope.agencyCaseNumber,
+                    contentSHA256: accepted.contentSHA256,
+                    contentSize: accepted.content.count,
+                    attachments: [],
+                    acceptedAt: "2026-11-20T01:00:00Z"
+                ),
+                content: accepted.content
+            )
+        }
+        let batch = deliveries.prefix(2).enumerated().map { (delivery: $1.delivery, seq: $0 + 1, content: $1.content) }
+        let stored = try await store.store(batch, cursor: 2)
+        #expect(stored.events.map(\.hop) == [.storedByReceiver, .storedByReceiver] && stored.reportsOwed)
+        for event in stored.events { #expect(try await store.events(of: event.packageId) == [event], "announced as stored") }
+        // The same run again (a feed read twice) writes nothing and announces nothing.
+        #expect(try await store.store(batch, cursor: 2).isEmpty)
+        // A refusal of the third is announced once, with its findings.
+        let finding = Finding(.contentMismatch, at: "/", zh: "内容不符", en: "content mismatch")
+        let refused = try await store.refuseIncoming(deliveries[2].delivery, findings: [finding], cursor: 3)
+        #expect(refused.events.map(\.hop) == [.refused] && refused.events.first?.findings == [finding] && refused.reportsOwed)
+        #expect(try await store.events(of: deliveries[2].delivery.packageId) == refused.events)
+        #expect(try await store.refuseIncoming(deliveries[2].delivery, findings: [finding], cursor: 3).isEmpty)
+    }
 }

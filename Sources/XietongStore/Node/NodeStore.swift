@@ -262,33 +262,63 @@ public struct NodeStore: Sendable {
 
     /// Stores a package from the hub with its `storedByReceiver` hop and the report owed to the hub, atomically.
     /// Storing the same package again changes nothing.
-    public func store(_ delivery: Delivery, feedSeq: Int, content: [UInt8], cursor: Int? = nil) async throws {
+    @discardableResult
+    public func store(_ delivery: Delivery, feedSeq: Int, content: [UInt8], cursor: Int? = nil) async throws -> Recorded {
         let organisation = self.organisation
-        try await self.database.transaction { transaction in
-            try await Self.storeOne(delivery, feedSeq: feedSeq, content: content, organisation: organisation, in: transaction)
+        return try await self.database.transaction { transaction in
+            let event = try await Self.storeOne(delivery, feedSeq: feedSeq, content: content, organisation: organisation, in: transaction)
             if let cursor { try await Self.setCursor(cursor, in: transaction) }
+            return Recorded(events: event.map { [$0] } ?? [], reportsOwed: event != nil)
         }
+    }
+
+    /// What a change of the node's store wrote (issue 21, item 2): the hops, exactly as stored, which the node
+    /// announces to its WebSocket subscribers (`NodeEngine.announce`), and whether it owes the hub reports of them.
+    public struct Recorded: Sendable, Hashable {
+        public var events: [PackageEvent]
+        public var reportsOwed: Bool
+
+        public init(events: [PackageEvent] = [], reportsOwed: Bool = false) {
+            self.events = events
+            self.reportsOwed = reportsOwed
+        }
+
+        /// Nothing was written: the package was unknown, or the change was made before.
+        public var isEmpty: Bool { self.events.isEmpty }
     }
 
     /// Stores a run of deliveries from the feed, each with its `storedByReceiver` hop and the report owed to the
-    /// hub, and moves the cursor to `cursor`, in one transaction: one durable commit for the run.
-    public func store(_ batch: [(delivery: Delivery, seq: Int, content: [UInt8])], cursor: Int) async throws {
+    /// hub, and moves the cursor to `cursor`, in one transaction: one durable commit for the run. Returns the hops of
+    /// the packages it stored (not of those stored before).
+    @discardableResult
+    public func store(_ batch: [(delivery: Delivery, seq: Int, content: [UInt8])], cursor: Int) async throws -> Recorded {
         let organisation = self.organisation
-        try await self.database.transaction { transaction in
+        return try await self.database.transaction { transaction in
+            var events: [PackageEvent] = []
             for item in batch {
-                try await Self.storeOne(item.delivery, feedSeq: item.seq, content: item.content, organisation: organisation, in: transaction)
+                if let event = try await Self.storeOne(
+                    item.delivery,
+                    feedSeq: item.seq,
+                    content: item.content,
+                    organisation: organisation,
+                    in: transaction
+                ) {
+                    events.append(event)
+                }
             }
             try await Self.setCursor(cursor, in: transaction)
+            return Recorded(events: events, reportsOwed: !events.isEmpty)
         }
     }
 
+    /// Stores one delivery with its hop and report; nil when it was stored before.
     static func storeOne(
         _ delivery: Delivery,
         feedSeq: Int,
         content: [UInt8],
         organisation: String,
         in transaction: any SQLTransaction
-    ) async throws {
+    ) async throws -> PackageEvent? {
         let now = Timestamp.now()
         // A new key, unless the package has hops here already without an inbox row (a delivery refused before, sent
         // again): then it keeps the key they are filed under. Such keys start with '!', at the start of the index.
@@ -306,11 +336,12 @@ public struct NodeStore: Sendable {
                 .integer(NodeSchema.bucket(of: delivery.unifiedCaseCode)), .text(PackageKey.next()), .text(PackageKey.legacy(delivery.packageId)),
             ]
         )
-        guard let key = inserted.first?.string("package_key") else { return }
+        guard let key = inserted.first?.string("package_key") else { return nil }
         try await transaction.execute("INSERT INTO inbox_contents (package_key, content) VALUES ($1, $2)", [.text(key), .blob(content)])
         let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
         try await StoreRows.insert(event, into: .node, key: key, in: transaction)
         try await Self.owe(event, in: transaction)
+        return event
     }
 
     /// Records hops learnt from the hub's feed and moves the feed cursor, in one transaction. Returns the hops that
@@ -335,14 +366,15 @@ public struct NodeStore: Sendable {
 
     /// Records that the receiving node refused a package (content or attachments did not verify), and owes the hub
     /// the report so that the sender gets the findings (ZJ-7.2.6).
-    public func refuseIncoming(_ delivery: Delivery, findings: [Finding], cursor: Int) async throws {
+    @discardableResult
+    public func refuseIncoming(_ delivery: Delivery, findings: [Finding], cursor: Int) async throws -> Recorded {
         let organisation = self.organisation
-        try await self.database.transaction { transaction in
+        return try await self.database.transaction { transaction in
             let event = PackageEvent(packageId: delivery.packageId, hop: .refused, organisation: organisation, detail: "receiver", findings: findings)
             try await Self.setCursor(cursor, in: transaction)
-            if try await StoreRows.insert(event, into: .node, in: transaction) {
-                try await Self.owe(event, in: transaction)
-            }
+            guard try await StoreRows.insert(event, into: .node, in: transaction) else { return Recorded() }
+            try await Self.owe(event, in: transaction)
+            return Recorded(events: [event], reportsOwed: true)
         }
     }
 
