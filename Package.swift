@@ -146,7 +146,7 @@ let package = Package(
             name: "XietongTesting",
             dependencies: [
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "XietongCore", "XietongStore", "XietongHub", "XietongNode", "XietongLocal",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongLocal",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
