@@ -10,11 +10,16 @@ import XietongStore
 /// `?format=csv`, which the console session opens). Supervisors and administrators log in with their `users` name
 /// and token.
 struct HubConsole: Sendable {
-    let hub: HubController
+    let store: HubStore
     let registry: OrganisationRegistry
+    let sessions: ConsoleSessions
+    /// Supervisors and administrators (`users`, `adminToken`): who may log in.
+    let credentials: CredentialSet
+    /// Whether the hub serves TLS (the session cookie is then `Secure`).
+    let secure: Bool
+    let nodes: NodeOverview
 
-    var sessions: ConsoleSessions { self.hub.sessions }
-    var catalog: FlowCatalog { self.hub.store.flows.rules.catalog }
+    var catalog: FlowCatalog { self.store.flows.rules.catalog }
     let site = (zh: "政法委 · 跨部门协同监督", en: "Political-legal committee · supervision")
 
     func orgName(_ code: String, _ language: ConsoleLanguage) -> String {
@@ -61,15 +66,15 @@ struct HubConsole: Sendable {
     }
 
     func signedIn(_ request: Request, _ page: (ConsoleSessions.Session) async throws -> Response) async throws -> Response {
-        try await self.sessions.signedIn(request, log: self.hub.store.accessLog, page)
+        try await self.sessions.signedIn(request, log: self.store.accessLog, page)
     }
 
     func login(_ request: Request) async throws -> Response {
         await self.sessions.logIn(
             request,
-            credentials: self.hub.credentials,
+            credentials: self.credentials,
             roles: [.supervisor, .administrator],
-            secure: self.hub.configuration.tls != nil,
+            secure: self.secure,
             site: self.site
         )
     }
@@ -94,20 +99,20 @@ struct HubConsole: Sendable {
 
     func dashboard(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
         let language = ConsoleLanguage.of(request)
-        let today = self.hub.store.clock.today
-        let statistics = try await self.hub.store.statistics(from: today.adding(days: -90), to: today.adding(days: 1))
+        let today = self.store.clock.today
+        let statistics = try await self.store.statistics(from: today.adding(days: -90), to: today.adding(days: 1))
         var byFlow: [String: Int] = [:]
         var byAgency: [String: Int] = [:]
         for row in statistics.volume {
             byFlow[row.flow, default: 0] += row.packages
             byAgency[row.organisation, default: 0] += row.packages
         }
-        let daily = try await self.hub.store.dailyVolume(from: today.adding(days: -13), to: today)
+        let daily = try await self.store.dailyVolume(from: today.adding(days: -13), to: today)
         let handling = statistics.handling.sorted { $0.medianHours > $1.medianHours }.prefix(8)
-        let custody = try await self.hub.store.custodyWatch(within: 7)
-        let dayAgo = Timestamp.string(self.hub.store.clock.now().addingTimeInterval(-86400))
-        let alerts = try await self.hub.store.alerts().filter { $0.raisedAt >= dayAgo }
-        let refusals = try await self.hub.store.refusals(limit: 1000).filter { $0.receipt.receivedAt >= dayAgo }
+        let custody = try await self.store.custodyWatch(within: 7)
+        let dayAgo = Timestamp.string(self.store.clock.now().addingTimeInterval(-86400))
+        let alerts = try await self.store.alerts().filter { $0.raisedAt >= dayAgo }
+        let refusals = try await self.store.refusals(limit: 1000).filter { $0.receipt.receivedAt >= dayAgo }
         let custodyExchanges = byFlow["custodyTransfer"] ?? 0
         let l = { (zh: String, en: String) in language.pick(zh, en) }
         let charts = [
@@ -212,7 +217,7 @@ struct HubConsole: Sendable {
         let filter = parameters.get("filter").flatMap(Supervision.CaseFilter.init(rawValue:)) ?? .open
         let agency = parameters.get("agency").flatMap { $0.isEmpty ? nil : $0 }
         let flow = parameters.get("flow").flatMap { $0.isEmpty ? nil : $0 }
-        let rows = try await self.hub.store.cases(filter, organisation: agency, flow: flow)
+        let rows = try await self.store.cases(filter, organisation: agency, flow: flow)
         var body = Self.filters(
             "/console/cases",
             filter.rawValue,
@@ -256,7 +261,7 @@ struct HubConsole: Sendable {
     func deadlines(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
         let language = ConsoleLanguage.of(request)
         let filter = request.uri.queryParameters.get("filter").flatMap(Supervision.Filter.init(rawValue:)) ?? .open
-        let rows = try await self.hub.store.deadlineBoard(filter)
+        let rows = try await self.store.deadlineBoard(filter)
         var body = Self.filters(
             "/console/deadlines",
             filter.rawValue,
@@ -290,7 +295,7 @@ struct HubConsole: Sendable {
 
     func caseTimeline(_ request: Request, _ code: String, _ session: ConsoleSessions.Session) async throws -> Response {
         let language = ConsoleLanguage.of(request)
-        let timeline = try await self.hub.store.timeline(ofCase: code)
+        let timeline = try await self.store.timeline(ofCase: code)
         guard !timeline.instances.isEmpty else {
             return self.render(
                 request,
@@ -299,7 +304,7 @@ struct HubConsole: Sendable {
                 body: "<p class=\"empty\">\(ConsoleHTML.t(language, "没有该案件", "No such case"))</p>"
             )
         }
-        try await self.hub.store.accessLog.record(session.principal, action: "case.timeline", subject: code)
+        try await self.store.accessLog.record(session.principal, action: "case.timeline", subject: code)
         return self.render(
             request,
             session,
@@ -313,8 +318,8 @@ struct HubConsole: Sendable {
     func admin(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
         let language = ConsoleLanguage.of(request)
         var nodes: [[String]] = []
-        for node in try await self.hub.nodeViews() {
-            let connected = node.lastSeenAt.flatMap(Timestamp.date).map { self.hub.store.clock.now().timeIntervalSince($0) < 90 } ?? false
+        for node in try await self.nodes.views() {
+            let connected = node.lastSeenAt.flatMap(Timestamp.date).map { self.store.clock.now().timeIntervalSince($0) < 90 } ?? false
             nodes.append([
                 ConsoleHTML.escape(self.orgName(node.organisation, language)), "<span class=\"mono\">\(node.organisation)</span>",
                 connected
@@ -325,7 +330,7 @@ struct HubConsole: Sendable {
         }
         var body = ""
         // Open limits whose last day is provisional: the holiday calendar lacks their year (issue 20).
-        if let notice = LegalCalendar.missingYearsNotice(try await self.hub.store.provisionalYears()) {
+        if let notice = LegalCalendar.missingYearsNotice(try await self.store.provisionalYears()) {
             body += "<p class=\"error\" id=\"calendar-missing\">\(ConsoleHTML.escape(language.pick(notice.zh, notice.en)))</p>"
         }
         body += "<h2>\(ConsoleHTML.t(language, "机构与节点", "Organisations and nodes"))</h2>"
@@ -339,8 +344,8 @@ struct HubConsole: Sendable {
             empty: ""
         )
         body += Self.csvLink("/v1/admin/nodes?format=csv", language)
-        let size = try await self.hub.store.evidenceSize()
-        let head = try await self.hub.store.latestTreeHead()
+        let size = try await self.store.evidenceSize()
+        let head = try await self.store.latestTreeHead()
         let lag = head.map { size - $0.treeSize } ?? size
         body += "<h2>\(ConsoleHTML.t(language, "证据日志", "Evidence log"))</h2>"
         body += ConsoleHTML.table(
@@ -365,7 +370,7 @@ struct HubConsole: Sendable {
             empty: ""
         )
         body += "<p>\(ConsoleHTML.t(language, "完整核查：", "Full check: ")) <code>xietong audit verify --config hub.json</code></p>"
-        let alerts = try await self.hub.store.alerts()
+        let alerts = try await self.store.alerts()
         body += "<h2>\(ConsoleHTML.t(language, "告警", "Alerts"))</h2>"
         body += ConsoleHTML.table(
             [
@@ -383,7 +388,7 @@ struct HubConsole: Sendable {
             empty: ConsoleHTML.t(language, "无", "None")
         )
         body += Self.csvLink("/v1/admin/alerts?format=csv", language)
-        let refusals = try await self.hub.store.refusals(limit: 50)
+        let refusals = try await self.store.refusals(limit: 50)
         body += "<h2>\(ConsoleHTML.t(language, "拒收的数据包", "Refused packages"))</h2>"
         body += ConsoleHTML.table(
             [ConsoleHTML.t(language, "时间", "Time"), ConsoleHTML.t(language, "发送机关", "From"), ConsoleHTML.t(language, "原因", "Why")],
