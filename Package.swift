@@ -184,7 +184,8 @@ let package = Package(
         .testTarget(
             name: "XietongHubTests",
             dependencies: [
-                "XietongHub", "XietongNode", "XietongHTTP", "XietongTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "XietongHub", "XietongNode", "XietongHTTP", "XietongTrust", "XietongTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
