@@ -146,7 +146,7 @@ let package = Package(
             name: "XietongTesting",
             dependencies: [
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "XietongCore", "XietongStore", "XietongHub", "XietongNode", "XietongLocal",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongLocal",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -184,7 +184,8 @@ let package = Package(
         .testTarget(
             name: "XietongHubTests",
             dependencies: [
-                "XietongHub", "XietongNode", "XietongHTTP", "XietongTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "XietongHub", "XietongNode", "XietongHTTP", "XietongTrust", "XietongTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

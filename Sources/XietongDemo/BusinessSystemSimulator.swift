@@ -155,7 +155,7 @@ public struct BusinessSystemSimulator: Sendable {
                 configuration.nodeURL + (request.headers[.init("Xietong-Attachments")!] ?? "/api/v1/inbox/\(packageId)/attachments/")
             for attachment in package.attachments {
                 var get = HTTPClientRequest(url: attachmentsBase + attachment.sha256.lowercased())
-                get.headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey)")
+                get.headers.add(name: "Authorization", value: BearerToken.header(configuration.apiKey))
                 let response = try await httpClient.execute(get, timeout: .minutes(30))
                 guard response.status == .ok else {
                     return Self.refusal(.badGateway, "attachment", zh: "无法下载附件", en: "cannot download the attachment \(attachment.name)")

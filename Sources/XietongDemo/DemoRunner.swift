@@ -289,7 +289,7 @@ public struct DemoRunner: Sendable {
                     "  xietong track \(last) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!) --ca \(self.runner.options.dataDirectory.path)/pki/ca.crt"
                 )
                 self.say(
-                    "  curl -H 'Authorization: Bearer \(self.endpoints.adminToken)' \(self.endpoints.hubURL)/v1/admin/nodes --cacert \(self.runner.options.dataDirectory.path)/pki/ca.crt"
+                    "  curl -H 'Authorization: \(BearerToken.header(self.endpoints.adminToken))' \(self.endpoints.hubURL)/v1/admin/nodes --cacert \(self.runner.options.dataDirectory.path)/pki/ca.crt"
                 )
                 self.say("  curl http://127.0.0.1:\(self.endpoints.businesses[DemoCase.prison]!)/received")
                 if let code = codes[DemoCase.police] {
@@ -306,7 +306,7 @@ public struct DemoRunner: Sendable {
         func showDeadlines(caseCode: String?) async throws {
             guard let caseCode else { return }
             var request = HTTPClientRequest(url: "\(self.endpoints.hubURL)/v1/cases/\(caseCode)/timeline")
-            request.headers.add(name: "Authorization", value: "Bearer \(self.endpoints.adminToken)")
+            request.headers.add(name: "Authorization", value: BearerToken.header(self.endpoints.adminToken))
             let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 16 << 20)
             guard response.status == .ok, let timeline = try? JSONDecoder().decode(CaseTimeline.self, from: Data(body.readableBytesView)) else {
@@ -332,7 +332,7 @@ public struct DemoRunner: Sendable {
             }
             for _ in 0..<300 {  // up to 30 s for a signed head to cover the hand-overs
                 var request = HTTPClientRequest(url: "\(self.node(organisation))/api/v1/packages/\(packageId)/evidence")
-                request.headers.add(name: "Authorization", value: "Bearer \(self.endpoints.apiKey[organisation]!)")
+                request.headers.add(name: "Authorization", value: BearerToken.header(self.endpoints.apiKey[organisation]!))
                 let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
                 let body = try await response.body.collect(upTo: 4 << 20)
                 if let evidence = try? JSONDecoder().decode(Verified.self, from: Data(body.readableBytesView)),
@@ -389,7 +389,7 @@ public struct DemoRunner: Sendable {
             var reminders: [(String, DeadlineReminder)] = []
             for organisation in DemoCase.organisations {
                 var request = HTTPClientRequest(url: "\(self.node(organisation))/api/v1/reminders")
-                request.headers.add(name: "Authorization", value: "Bearer \(self.endpoints.apiKey[organisation]!)")
+                request.headers.add(name: "Authorization", value: BearerToken.header(self.endpoints.apiKey[organisation]!))
                 let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
                 let body = try await response.body.collect(upTo: 1 << 20)
                 let received = (try? JSONDecoder().decode([DeadlineReminder].self, from: Data(body.readableBytesView))) ?? []
@@ -456,7 +456,7 @@ public struct DemoRunner: Sendable {
         ) async throws -> (Int, [UInt8]) {
             var request = HTTPClientRequest(url: url)
             request.method = method
-            request.headers.add(name: "Authorization", value: "Bearer \(key)")
+            request.headers.add(name: "Authorization", value: BearerToken.header(key))
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             let response = try await self.endpoints.client.execute(request, timeout: .seconds(60))

@@ -113,7 +113,7 @@ public struct ExchangeBenchmark: Sendable {
     ) async throws -> (Int, [UInt8]) {
         var request = HTTPClientRequest(url: url)
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        request.headers.add(name: "Authorization", value: BearerToken.header(key))
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = body
         let response = try await self.client.execute(request, timeout: .minutes(30))

@@ -25,8 +25,7 @@ public enum HTTPJSON {
 
     /// The bearer token of a request, if any.
     public static func bearerToken(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
-        return String(header.dropFirst(7))
+        BearerToken.token(in: request.headers[.authorization])
     }
 
     /// Compares secrets in time that does not depend on where they differ.

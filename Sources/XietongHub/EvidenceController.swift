@@ -6,28 +6,24 @@ import XietongStore
 
 /// The evidence log's interface (issue 6, SZ-3, GS-7): its signed head, consistency proofs between two sizes,
 /// a package's hand-overs with inclusion proofs, and the leaves for an outside audit.
-struct EvidenceController {
-    let hub: HubController
+struct EvidenceController: Sendable {
+    let store: HubStore
+    let reads: ReadAccess
 
-    func addRoutes(to router: Router<PeerRequestContext>) {
-        router.get("/v1/evidence/tree-head") { request, _ in try await self.treeHead(request) }
-        router.get("/v1/evidence/tree-heads") { request, _ in try await self.treeHeads(request) }
-        router.get("/v1/evidence/consistency") { request, _ in try await self.consistency(request) }
-        router.get("/v1/evidence/packages/:id") { request, context in try await self.package(request, context) }
-        router.get("/v1/evidence/leaves") { request, _ in try await self.leaves(request) }
+    /// Any `known` caller may check the log; only `administrators` list its heads and leaves.
+    func addRoutes(known: RouterGroup<PeerRequestContext>, administrators: RouterGroup<PeerRequestContext>) {
+        known.get("/v1/evidence/tree-head") { _, _ in try await self.treeHead() }
+        known.get("/v1/evidence/consistency") { request, _ in try await self.consistency(request) }
+        known.get("/v1/evidence/packages/:id") { _, context in try await self.package(context) }
+        administrators.get("/v1/evidence/tree-heads") { _, _ in HTTPJSON.response(try await self.store.treeHeads()) }
+        administrators.get("/v1/evidence/leaves") { request, _ in try await self.leaves(request) }
     }
 
     static let noHead = APIError(.evidenceNoTreeHead, zh: "证据日志尚无签名树头", en: "the evidence log has no signed tree head yet")
 
-    func treeHead(_ request: Request) async throws -> Response {
-        guard self.hub.principal(request) != nil else { throw HubController.unauthorised }
-        guard let head = try await self.hub.store.latestTreeHead() else { throw Self.noHead }
+    func treeHead() async throws -> Response {
+        guard let head = try await self.store.latestTreeHead() else { throw Self.noHead }
         return HTTPJSON.response(head)
-    }
-
-    func treeHeads(_ request: Request) async throws -> Response {
-        guard self.hub.isAdmin(request) else { throw HubController.adminOnly }
-        return HTTPJSON.response(try await self.hub.store.treeHeads())
     }
 
     struct ConsistencyView: Codable {
@@ -38,37 +34,34 @@ struct EvidenceController {
 
     /// `?first=M&second=N`: the proof that the log of M leaves is a prefix of the log of N leaves (0 < M ≤ N ≤ size).
     func consistency(_ request: Request) async throws -> Response {
-        guard self.hub.principal(request) != nil else { throw HubController.unauthorised }
-        let size = try await self.hub.store.evidenceSize()
+        let size = try await self.store.evidenceSize()
         let firstText = request.uri.queryParameters.get("first") ?? ""
         let secondText = request.uri.queryParameters.get("second") ?? ""
         guard let first = Int(firstText), let second = Int(secondText), 0 < first, first <= second, second <= size else {
             throw SupervisionController.badQuery("first/second", "\(firstText)/\(secondText)", expected: "0 < first ≤ second ≤ \(size)")
         }
-        let proof = try await self.hub.store.consistencyProof(from: first, to: second)
+        let proof = try await self.store.consistencyProof(from: first, to: second)
         return HTTPJSON.response(ConsistencyView(first: first, second: second, proof: proof.map(Hex.string)))
     }
 
     /// A package's hand-overs, each with its inclusion proof against the latest signed head: its evidence receipt.
-    func package(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+    func package(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
-        guard self.hub.principal(request) != nil else { throw HubController.unauthorised }
-        guard try await self.hub.mayRead(request, packageId, metadataOnly: true) else {
-            try await self.hub.logRead(request, "package.evidence", packageId, allowed: false)
-            throw HubController.forbidden
+        guard try await self.reads.mayRead(context.caller, packageId, metadataOnly: true) else {
+            try await self.reads.log(context.caller, "package.evidence", packageId, allowed: false)
+            throw HubAccess.forbidden
         }
-        try await self.hub.logRead(request, "package.evidence", packageId)
-        guard let head = try await self.hub.store.latestTreeHead() else { throw Self.noHead }
-        return HTTPJSON.response(try await self.hub.store.evidence(of: packageId, against: head))
+        try await self.reads.log(context.caller, "package.evidence", packageId)
+        guard let head = try await self.store.latestTreeHead() else { throw Self.noHead }
+        return HTTPJSON.response(try await self.store.evidence(of: packageId, against: head))
     }
 
     /// `?from=N&count=M` (at most 10,000): the leaves, for `xietong audit verify --hub`. Administrators only.
     func leaves(_ request: Request) async throws -> Response {
-        guard self.hub.isAdmin(request) else { throw HubController.adminOnly }
         let from = request.uri.queryParameters.get("from").flatMap { Int($0) } ?? 0
         let count = min(request.uri.queryParameters.get("count").flatMap { Int($0) } ?? 1000, 10_000)
         return HTTPJSON.response(
-            try await self.hub.store.evidenceLeaves(from: max(0, from), count: max(1, count)).map {
+            try await self.store.evidenceLeaves(from: max(0, from), count: max(1, count)).map {
                 EvidenceAudit.Leaf(index: $0.index, leaf: $0.leaf, hash: $0.hash)
             }
         )

@@ -53,24 +53,16 @@ public enum HubApplication {
             try identity.map { identity throws(TrustError) in try HubSigner(identity: identity) }
             ?? HubSigner(keyFile: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("evidence-key.pem"))
         let router = Router(context: PeerRequestContext.self)
-        if identity != nil {
-            // Before the routes: a route takes the middleware added before it.
-            router.add(middleware: PeerOrganisationMiddleware { await TLSSetup.peerOrganisation(on: $0) })
-        }
-        let controller = HubController(
+        HubController(
             configuration: configuration,
-            reserve: configuration.diskReserve,
+            registry: registry,
             intake: intake,
             store: store,
             blobs: blobs,
             notifier: notifier,
             signer: signer,
             logger: logger
-        )
-        controller.addRoutes(to: router)
-        SupervisionController(hub: controller).addRoutes(to: router)
-        EvidenceController(hub: controller).addRoutes(to: router)
-        HubConsole(hub: controller, registry: registry).addRoutes(to: router)
+        ).addRoutes(to: router)
         let monitor = AlertMonitor(
             store: store,
             alertAfter: configuration.alertAfterSeconds,

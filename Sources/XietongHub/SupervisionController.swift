@@ -7,24 +7,32 @@ import XietongStore
 /// The committee's supervision interface (GS-3, GS-6, SZ-4, SZ-7), read-only: the deadline board, every agency's red
 /// counters, statistics, each as JSON or CSV (`?format=csv`), for supervisors and administrators (each read is
 /// logged); a node's token opens its own organisation's counters.
-struct SupervisionController {
-    let hub: HubController
+struct SupervisionController: Sendable {
+    let store: HubStore
+    let reads: ReadAccess
 
-    func addRoutes(to router: Router<PeerRequestContext>) {
-        router.get("/v1/supervision/deadlines") { request, _ in try await self.deadlines(request) }
-        router.get("/v1/supervision/counters") { request, _ in try await self.allCounters(request) }
-        router.get("/v1/supervision/custody") { request, _ in try await self.custody(request) }
-        router.get("/v1/supervision/cases") { request, _ in try await self.cases(request) }
-        router.get("/v1/supervision/reminders") { request, _ in try await self.reminders(request) }
-        router.get("/v1/statistics") { request, _ in try await self.statistics(request) }
-        router.get("/v1/counters") { request, _ in try await self.ownCounters(request) }
+    /// `supervisors`' routes are each logged as a read; `nodes` read their own counters.
+    func addRoutes(supervisors: RouterGroup<PeerRequestContext>, nodes: RouterGroup<PeerRequestContext>) {
+        let supervisors = supervisors.group().add(middleware: LogSupervision(reads: self.reads))
+        supervisors.get("/v1/supervision/deadlines") { request, _ in try await self.deadlines(request) }
+        supervisors.get("/v1/supervision/counters") { request, _ in try await self.counters(request, organisation: nil) }
+        supervisors.get("/v1/supervision/custody") { request, _ in try await self.custody(request) }
+        supervisors.get("/v1/supervision/cases") { request, _ in try await self.cases(request) }
+        supervisors.get("/v1/supervision/reminders") { request, _ in try await self.reminders(request) }
+        supervisors.get("/v1/statistics") { request, _ in try await self.statistics(request) }
+        nodes.get("/v1/counters") { request, context in try await self.counters(request, organisation: try HubAccess.node(context)) }
     }
 
-    static let supervisorsOnly = APIError(
-        .authSupervisorRequired,
-        zh: "需要监督员或管理员令牌",
-        en: "a supervisor's or administrator's token is required"
-    )
+    /// Logs each supervision read: who asked for what (issue 6).
+    struct LogSupervision: RouterMiddleware {
+        typealias Context = PeerRequestContext
+        let reads: ReadAccess
+
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            try await self.reads.log(context.caller, "supervision", request.uri.description)
+            return try await next(request, context)
+        }
+    }
 
     static func badQuery(_ name: String, _ value: String, expected: String) -> APIError {
         APIError(
@@ -45,14 +53,12 @@ struct SupervisionController {
     func wantsCSV(_ request: Request) -> Bool { request.uri.queryParameters.get("format") == "csv" }
 
     func deadlines(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
-        try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let filterText = parameters.get("filter") ?? "open"
         guard let filter = Supervision.Filter(rawValue: filterText) else {
             throw Self.badQuery("filter", filterText, expected: Supervision.Filter.allCases.map(\.rawValue).joined(separator: " | "))
         }
-        let rows = try await self.hub.store.deadlineBoard(filter, organisation: parameters.get("agency"), flow: parameters.get("flow"))
+        let rows = try await self.store.deadlineBoard(filter, organisation: parameters.get("agency"), flow: parameters.get("flow"))
         guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
         return Self.csv(
             CSV.document(
@@ -75,9 +81,7 @@ struct SupervisionController {
 
     /// The time-limit reminders sent to agencies, newest first (GS-3: supervisors see them too).
     func reminders(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
-        try await self.hub.logRead(request, "supervision", request.uri.description)
-        let rows = try await self.hub.store.remindersSent()
+        let rows = try await self.store.remindersSent()
         struct Row: Encodable {
             let point: String
             let sentAt: String
@@ -100,14 +104,12 @@ struct SupervisionController {
 
     /// Every case's flows, filtered by state (`all`, `open`, `dueSoon`, `overdue`), agency and flow.
     func cases(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
-        try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
         let filterText = parameters.get("filter") ?? "open"
         guard let filter = Supervision.CaseFilter(rawValue: filterText) else {
             throw Self.badQuery("filter", filterText, expected: Supervision.CaseFilter.allCases.map(\.rawValue).joined(separator: " | "))
         }
-        let rows = try await self.hub.store.cases(filter, organisation: parameters.get("agency"), flow: parameters.get("flow"))
+        let rows = try await self.store.cases(filter, organisation: parameters.get("agency"), flow: parameters.get("flow"))
         guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
         return Self.csv(
             CSV.document(
@@ -122,11 +124,9 @@ struct SupervisionController {
 
     /// Persons in custody whose stage's period runs out within `days` (default 7), or already has (超期羁押 warning).
     func custody(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
-        try await self.hub.logRead(request, "supervision", request.uri.description)
         let daysText = request.uri.queryParameters.get("days") ?? "7"
         guard let days = Int(daysText), (0...366).contains(days) else { throw Self.badQuery("days", daysText, expected: "0…366") }
-        let rows = try await self.hub.store.custodyWatch(within: days)
+        let rows = try await self.store.custodyWatch(within: days)
         guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
         return Self.csv(
             CSV.document(
@@ -145,19 +145,8 @@ struct SupervisionController {
         )
     }
 
-    func allCounters(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
-        try await self.hub.logRead(request, "supervision", request.uri.description)
-        return try await self.counters(request, organisation: nil)
-    }
-
-    func ownCounters(_ request: Request) async throws -> Response {
-        guard let node = self.hub.node(request) else { throw HubController.unauthorised }
-        return try await self.counters(request, organisation: node)
-    }
-
     func counters(_ request: Request, organisation: String?) async throws -> Response {
-        let rows = try await self.hub.store.counters(organisation: organisation)
+        let rows = try await self.store.counters(organisation: organisation)
         guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
         return Self.csv(
             CSV.document(
@@ -169,15 +158,13 @@ struct SupervisionController {
     }
 
     func statistics(_ request: Request) async throws -> Response {
-        guard await self.hub.supervisorOrConsole(request) != nil else { throw Self.supervisorsOnly }
-        try await self.hub.logRead(request, "supervision", request.uri.description)
         let parameters = request.uri.queryParameters
-        let today = self.hub.store.clock.today
+        let today = self.store.clock.today
         let fromText = parameters.get("from") ?? today.adding(days: -30).iso
         let toText = parameters.get("to") ?? today.adding(days: 1).iso
         guard let from = CalendarDate(iso: fromText) else { throw Self.badQuery("from", fromText, expected: "yyyy-MM-dd") }
         guard let to = CalendarDate(iso: toText), from < to else { throw Self.badQuery("to", toText, expected: "yyyy-MM-dd after from") }
-        let statistics = try await self.hub.store.statistics(from: from, to: to)
+        let statistics = try await self.store.statistics(from: from, to: to)
         guard self.wantsCSV(request) else { return HTTPJSON.response(statistics) }
         switch parameters.get("table") ?? "volume" {
         case "volume":

@@ -42,7 +42,7 @@ public struct HubClient: Sendable {
     func request(_ path: String, method: HTTPMethod) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: self.baseURL + path)
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(self.token)")
+        request.headers.add(name: "Authorization", value: BearerToken.header(self.token))
         return request
     }
 

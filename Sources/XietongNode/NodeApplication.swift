@@ -106,9 +106,9 @@ public enum NodeApplication {
                 return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
             }
             guard request.path?.hasPrefix("/api/v1/events") == true else { return .dontUpgrade }
-            let header = request.headerFields[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+            let header = BearerToken.token(in: request.headerFields[.authorization])
             let query = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "key" }?.value
-            guard NodeController.caller(key: header ?? query, credentials: credentials) != nil else { return .dontUpgrade }
+            guard NodeAccess.businessSystem(key: header ?? query, credentials: credentials) != nil else { return .dontUpgrade }
             return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
         }
         if let serverTLS {

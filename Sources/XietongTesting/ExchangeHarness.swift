@@ -5,6 +5,7 @@ import NIOCore
 public import NIOHTTP1
 import NIOSSL
 public import XietongCore
+import XietongHTTP
 public import XietongLocal
 
 /// Runs a real exchange for integration tests: a hub, nodes and simulated business systems as separate `xietong`
@@ -139,7 +140,7 @@ public final class ExchangeHarness: @unchecked Sendable {
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
-        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        if let key { request.headers.add(name: "Authorization", value: BearerToken.header(key)) }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await (client ?? self.client).execute(request, timeout: .seconds(30))

@@ -146,7 +146,7 @@ struct AuditCommand: AsyncParsableCommand {
             do {
                 func get<T: Decodable>(_ path: String, _ type: T.Type) async throws -> T {
                     var request = HTTPClientRequest(url: hub + path)
-                    if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+                    if let token { request.headers.add(name: "Authorization", value: BearerToken.header(token)) }
                     let response = try await client.execute(request, timeout: .seconds(60))
                     let body = try await response.body.collect(upTo: 256 << 20)
                     guard response.status == .ok else {

@@ -11,7 +11,7 @@ import XietongHTTP
 /// `ca` is the platform CA's certificate, to trust an https node or hub (issue 6).
 func queryService(_ url: String, bearer: String?, ca: String? = nil) async throws -> Data {
     var request = HTTPClientRequest(url: url)
-    if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+    if let bearer { request.headers.add(name: "Authorization", value: BearerToken.header(bearer)) }
     var tls = TLSConfiguration.makeClientConfiguration()
     if let ca { tls.trustRoots = .file(ca) }
     let client =

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import XietongCore
+import XietongHTTP
+import XietongStore
+
+// The console's administration page: the nodes, the evidence log's health, alerts and refused packages.
+extension HubConsole {
+    func admin(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
+        let language = ConsoleLanguage.of(request)
+        var nodes: [[String]] = []
+        for node in try await self.nodes.views() {
+            let connected = node.lastSeenAt.flatMap(Timestamp.date).map { self.store.clock.now().timeIntervalSince($0) < 90 } ?? false
+            nodes.append([
+                ConsoleHTML.escape(self.orgName(node.organisation, language)), "<span class=\"mono\">\(node.organisation)</span>",
+                connected
+                    ? "<span class=\"ok\">● \(ConsoleHTML.t(language, "在线", "connected"))</span>"
+                    : "<span class=\"error\">○ \(ConsoleHTML.t(language, "离线", "not connected"))</span>",
+                ConsoleHTML.escape(node.lastSeenAt ?? "—"), String(node.queued),
+            ])
+        }
+        var body = ""
+        // Open limits whose last day is provisional: the holiday calendar lacks their year (issue 20).
+        if let notice = LegalCalendar.missingYearsNotice(try await self.store.provisionalYears()) {
+            body += "<p class=\"error\" id=\"calendar-missing\">\(ConsoleHTML.escape(language.pick(notice.zh, notice.en)))</p>"
+        }
+        body += "<h2>\(ConsoleHTML.t(language, "机构与节点", "Organisations and nodes"))</h2>"
+        body += ConsoleHTML.table(
+            [
+                ConsoleHTML.t(language, "机构", "Organisation"), ConsoleHTML.t(language, "代码", "Code"), ConsoleHTML.t(language, "连接", "Connection"),
+                ConsoleHTML.t(language, "最近联系", "Last seen"), ConsoleHTML.t(language, "待取队列", "Queue depth"),
+            ],
+            nodes,
+            id: "nodes",
+            empty: ""
+        )
+        body += Self.csvLink("/v1/admin/nodes?format=csv", language)
+        let size = try await self.store.evidenceSize()
+        let head = try await self.store.latestTreeHead()
+        let lag = head.map { size - $0.treeSize } ?? size
+        body += "<h2>\(ConsoleHTML.t(language, "证据日志", "Evidence log"))</h2>"
+        body += ConsoleHTML.table(
+            [
+                ConsoleHTML.t(language, "记录数", "Entries"), ConsoleHTML.t(language, "最新签名树头", "Latest signed head"),
+                ConsoleHTML.t(language, "根哈希", "Root"), ConsoleHTML.t(language, "未签名记录", "Entries not yet signed"),
+                ConsoleHTML.t(language, "签名方式", "Signed with"),
+            ],
+            [
+                [
+                    String(size), ConsoleHTML.escape(head.map { "\($0.treeSize) @ \($0.timestamp)" } ?? "—"),
+                    "<span class=\"mono\">\(ConsoleHTML.escape(head?.rootHash ?? ""))</span>",
+                    lag <= 0 ? "<span class=\"ok\">0 ✔</span>" : "<span class=\"badge amber\">\(lag)</span>",
+                    ConsoleHTML.escape(
+                        head.map {
+                            $0.certificate != nil ? language.pick("中心平台证书", "the hub's certificate") : language.pick("证据日志密钥", "the evidence key")
+                        } ?? "—"
+                    ),
+                ]
+            ],
+            id: "evidence",
+            empty: ""
+        )
+        body += "<p>\(ConsoleHTML.t(language, "完整核查：", "Full check: ")) <code>xietong audit verify --config hub.json</code></p>"
+        let alerts = try await self.store.alerts()
+        body += "<h2>\(ConsoleHTML.t(language, "告警", "Alerts"))</h2>"
+        body += ConsoleHTML.table(
+            [
+                ConsoleHTML.t(language, "时间", "Time"), ConsoleHTML.t(language, "数据包", "Package"), ConsoleHTML.t(language, "发送", "From"),
+                ConsoleHTML.t(language, "接收", "To"), ConsoleHTML.t(language, "滞留环节", "Stuck after"),
+            ],
+            alerts.prefix(50).map {
+                [
+                    ConsoleHTML.escape($0.raisedAt), "<span class=\"mono\">\(ConsoleHTML.escape($0.packageId))</span>",
+                    ConsoleHTML.escape(self.orgName($0.sender, language)), ConsoleHTML.escape(self.orgName($0.receiver, language)),
+                    ConsoleHTML.escape($0.stuckAfter),
+                ]
+            },
+            id: "alerts",
+            empty: ConsoleHTML.t(language, "无", "None")
+        )
+        body += Self.csvLink("/v1/admin/alerts?format=csv", language)
+        let refusals = try await self.store.refusals(limit: 50)
+        body += "<h2>\(ConsoleHTML.t(language, "拒收的数据包", "Refused packages"))</h2>"
+        body += ConsoleHTML.table(
+            [ConsoleHTML.t(language, "时间", "Time"), ConsoleHTML.t(language, "发送机关", "From"), ConsoleHTML.t(language, "原因", "Why")],
+            refusals.map {
+                [
+                    ConsoleHTML.escape($0.receipt.receivedAt), ConsoleHTML.escape(self.orgName($0.sender, language)),
+                    $0.receipt.findings.map {
+                        "<span class=\"mono\">\(ConsoleHTML.escape($0.code.rawValue))</span> \(ConsoleHTML.escape(language.pick($0.message.zh, $0.message.en)))"
+                    }.joined(separator: "<br>"),
+                ]
+            },
+            id: "refusals",
+            empty: ConsoleHTML.t(language, "无", "None")
+        )
+        body += Self.csvLink("/v1/admin/refusals?format=csv", language)
+        return self.render(request, session, title: ("系统管理", "Administration"), body: body)
+    }
+}

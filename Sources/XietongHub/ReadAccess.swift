@@ -1,0 +1,21 @@
+import XietongHTTP
+import XietongStore
+
+/// Who may read a package, and the log of who read which case data, and when (issue 6). Refused reads are logged too.
+struct ReadAccess: Sendable {
+    let store: HubStore
+
+    /// The caller may read a package when it is its sender or receiver, or the administrator; supervisors may read
+    /// its metadata (status and hops), not its content.
+    func mayRead(_ caller: Caller, _ packageId: String, metadataOnly: Bool = false) async throws -> Bool {
+        if caller.isAdministrator || (metadataOnly && caller.supervisor != nil) { return true }
+        guard let node = caller.node, let parties = try await self.store.parties(of: packageId) else { return false }
+        return node == parties.sender || node == parties.receiver
+    }
+
+    /// Logs a read of case data: who read what, and when.
+    func log(_ caller: Caller, _ action: String, _ subject: String, allowed: Bool = true) async throws {
+        let reader = caller.reader ?? Principal(name: "anonymous", role: .node)
+        try await self.store.accessLog.record(reader, action: action, subject: subject, allowed: allowed)
+    }
+}
