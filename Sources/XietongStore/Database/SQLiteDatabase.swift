@@ -60,13 +60,15 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
         let database = SQLiteDatabase(handle: handle, path: path)
         do {
             // The busy timeout first: switching to WAL needs a moment's exclusive lock, which another process opening
-            // the same file at once may hold.
+            // the same file at once may hold. 30 s, not 5: a second connection to the file (a second hub instance in
+            // the tests, `xietong migrate` beside a running service) waits for a busy machine's writer rather than
+            // failing its write; 5 s ran out in a fully loaded test run.
             // Temporary storage in memory: each transaction of a group commit runs in a savepoint, whose journal of
             // the pages it changed would otherwise be written to a temporary file (as many writes as the WAL's own).
             // Deleted content zeroed only in pages written anyway (Debian builds SQLite with secure delete on, which
             // also rewrites every freed page: each update that moves a package's bytes freed and zeroed pages).
             let pragmas = [
-                "PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = 30000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
                 "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = FAST",
             ]
             for pragma in pragmas {
