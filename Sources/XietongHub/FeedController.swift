@@ -34,7 +34,7 @@ struct FeedController: Sendable {
         event.organisation = node
         switch try await self.store.record(event, reportedBy: node) {
         case .recorded:
-            if let parties = try await self.store.parties(of: packageId) { await self.notifier.notify(parties.sender) }
+            // The sender's long poll is woken by the commit notification of its feed entry (FeedRelay).
             return HTTPJSON.response(["status": "recorded"])
         case .unknownPackage:
             throw APIError(.packageNotFound, zh: "中心平台没有该数据包", en: "the hub has no such package")
@@ -70,9 +70,8 @@ struct FeedController: Sendable {
             }
             let result = results[index]
             index += 1
-            outcomes.append("\(result.outcome)")
+            outcomes.append("\(result)")
         }
-        for sender in Set(results.compactMap(\.sender)) { await self.notifier.notify(sender) }
         return HTTPJSON.response(EventOutcomes(outcomes: outcomes))
     }
 

@@ -35,12 +35,7 @@ struct DeliveryPusher: NamedService {
                 guard next.due <= Timestamp.string(now) else { return .wait(for: signal, upTo: .milliseconds(50), since: version) }
                 do {
                     try await self.push(next.item, content: next.content)
-                    if try await self.engine.store.markDelivered(next.item.packageId) {
-                        await self.engine.broadcaster.publish(
-                            PackageEvent(packageId: next.item.packageId, hop: .delivered, organisation: self.engine.configuration.organisation)
-                        )
-                        await self.engine.notifier.notify(NodeEngine.Signal.reports)
-                    }
+                    await self.engine.announce(try await self.engine.store.markDelivered(next.item.packageId))
                 } catch {
                     let delay = self.engine.retry.delay(afterAttempt: next.attempts)
                     try await self.engine.store.retryDelivery(packageId: next.item.packageId, at: self.engine.later(delay), error: "\(error)")

@@ -41,12 +41,7 @@ extension NodeController {
     func acknowledge(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         guard try await self.engine.store.hasInbox(packageId) else { throw Self.notFound }
-        if try await self.engine.store.markDelivered(packageId) {
-            await self.engine.broadcaster.publish(
-                PackageEvent(packageId: packageId, hop: .delivered, organisation: self.engine.configuration.organisation)
-            )
-            await self.engine.notifier.notify(NodeEngine.Signal.reports)
-        }
+        await self.engine.announce(try await self.engine.store.markDelivered(packageId))
         return HTTPJSON.response(["status": "delivered"])
     }
 
@@ -62,13 +57,11 @@ extension NodeController {
             throw APIError(.returnReasonRequired, zh: "退回须说明理由", en: "a return needs a reason")
         }
         guard try await self.engine.store.hasInbox(packageId) else { throw Self.notFound }
-        guard try await self.engine.store.receiverAction(packageId, hop: hop, reason: reason) else {
+        let recorded = try await self.engine.store.receiverAction(packageId, hop: hop, reason: reason)
+        guard !recorded.isEmpty else {
             throw APIError(.packageAlreadyHandled, zh: "该数据包已签收或退回", en: "the package was already signed for or returned")
         }
-        await self.engine.broadcaster.publish(
-            PackageEvent(packageId: packageId, hop: hop, organisation: self.engine.configuration.organisation, detail: reason)
-        )
-        await self.engine.notifier.notify(NodeEngine.Signal.reports)
+        await self.engine.announce(recorded)
         return HTTPJSON.response(["status": hop.rawValue])
     }
 

@@ -304,17 +304,15 @@ struct NodeConsole: Sendable {
         if hop == .returned, reason?.isEmpty ?? true {
             return try await self.package(request, packageId, session, notice: ConsoleHTML.t(language, "退回须说明理由", "A return needs a reason"))
         }
-        let done = try await self.engine.store.receiverAction(
+        // Announced as stored: with the officer's name beside the reason, as the hub and the sender see it.
+        let recorded = try await self.engine.store.receiverAction(
             packageId,
             hop: hop,
             reason: reason.map { "\($0)（\(session.displayName)）" } ?? session.displayName
         )
-        if done {
-            await self.engine.broadcaster.publish(PackageEvent(packageId: packageId, hop: hop, organisation: self.organisation, detail: reason))
-            await self.engine.notifier.notify(NodeEngine.Signal.reports)
-        }
+        await self.engine.announce(recorded)
         let notice =
-            done
+            !recorded.isEmpty
             ? (hop == .signedFor ? ConsoleHTML.t(language, "已签收", "Signed for") : ConsoleHTML.t(language, "已退回", "Returned"))
             : ConsoleHTML.t(language, "该数据包已签收或退回", "The package was already signed for or returned")
         return try await self.package(request, packageId, session, notice: notice)

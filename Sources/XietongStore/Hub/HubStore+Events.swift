@@ -14,14 +14,15 @@ extension HubStore {
     /// Records a hop reported by the receiving node (stored, delivered, signed for, returned, refused) and passes it
     /// on to the sender, atomically. Recording the same hop twice changes nothing.
     public func record(_ event: PackageEvent, reportedBy organisation: String) async throws -> EventOutcome {
-        try await self.record([event], reportedBy: organisation)[0].outcome
+        try await self.record([event], reportedBy: organisation)[0]
     }
 
-    /// Records a batch of reported hops in one transaction; returns each one's outcome and the sender to notify.
-    public func record(_ events: [PackageEvent], reportedBy organisation: String) async throws -> [(outcome: EventOutcome, sender: String?)] {
+    /// Records a batch of reported hops in one transaction; returns each one's outcome. The senders' long polls are
+    /// woken by the commit notification of their feed entries.
+    public func record(_ events: [PackageEvent], reportedBy organisation: String) async throws -> [EventOutcome] {
         try await self.database.transaction { transaction in
             let feed = FeedWriter(clock: self.clock, boot: self.boot)
-            var outcomes: [(outcome: EventOutcome, sender: String?)] = []
+            var outcomes: [EventOutcome] = []
             for event in events {
                 outcomes.append(try await Self.recordOne(event, reportedBy: organisation, feed: feed, in: transaction))
             }
@@ -35,9 +36,7 @@ extension HubStore {
         reportedBy organisation: String,
         feed: FeedWriter,
         in transaction: any SQLTransaction
-    ) async throws -> (
-        outcome: EventOutcome, sender: String?
-    ) {
+    ) async throws -> EventOutcome {
         let rows = try await transaction.execute(
             "SELECT sender_org, receiver_org, package_key FROM packages WHERE package_id = $1",
             [.text(event.packageId)]
@@ -45,12 +44,12 @@ extension HubStore {
         guard let row = rows.first, let sender = row.string("sender_org"), let receiver = row.string("receiver_org"),
             let key = row.string("package_key")
         else {
-            return (.unknownPackage, nil)
+            return .unknownPackage
         }
-        guard organisation == receiver else { return (.notAParty, nil) }
+        guard organisation == receiver else { return .notAParty }
         var stored = event
         stored.organisation = organisation
-        guard try await StoreRows.insert(stored, into: .hub, key: key, in: transaction) else { return (.recorded, nil) }
+        guard try await StoreRows.insert(stored, into: .hub, key: key, in: transaction) else { return .recorded }
         feed.log(stored, key: key)
         if event.hop == .delivered || event.hop == .refused {
             try await transaction.execute("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
@@ -66,6 +65,6 @@ extension HubStore {
             )
         }
         feed.append(.event(stored), packageId: event.packageId, to: sender)
-        return (.recorded, sender)
+        return .recorded
     }
 }

@@ -166,9 +166,9 @@ extension NodeStore {
     }
 
     /// Marks a package delivered to the business system (push answered 2xx, or pull acknowledged), with its hop and
-    /// the report owed to the hub. Returns false when it was already delivered or is unknown.
+    /// the report owed to the hub. Returns the hop, or nothing when it was already delivered or is unknown.
     @discardableResult
-    public func markDelivered(_ packageId: String) async throws -> Bool {
+    public func markDelivered(_ packageId: String) async throws -> Recorded {
         let organisation = self.organisation
         return try await self.database.transaction { transaction in
             let now = Timestamp.now()
@@ -176,29 +176,31 @@ extension NodeStore {
                 "UPDATE inbox SET state = 'delivered', delivered_at = $1 WHERE package_id = $2 AND state = 'stored' RETURNING package_id",
                 [.text(now), .text(packageId)]
             )
-            guard !updated.isEmpty else { return false }
+            guard !updated.isEmpty else { return Recorded() }
             let event = PackageEvent(packageId: packageId, hop: .delivered, at: now, organisation: organisation)
             try await StoreRows.insert(event, into: .node, in: transaction)
             try await Self.owe(event, in: transaction)
-            return true
+            return Recorded(events: [event], reportsOwed: true)
         }
     }
 
-    /// Sign-for or return by the receiver (签收/退回), with its report to the hub.
-    public func receiverAction(_ packageId: String, hop: Hop, reason: String?) async throws -> Bool {
+    /// Sign-for or return by the receiver (签收/退回), with its report to the hub. Returns the hop as stored, or
+    /// nothing when the package is unknown or was signed for or returned before.
+    @discardableResult
+    public func receiverAction(_ packageId: String, hop: Hop, reason: String?) async throws -> Recorded {
         let organisation = self.organisation
         return try await self.database.transaction { transaction in
             let rows = try await transaction.execute("SELECT state FROM inbox WHERE package_id = $1", [.text(packageId)])
-            guard !rows.isEmpty else { return false }
+            guard !rows.isEmpty else { return Recorded() }
             let done = try await transaction.execute(
                 "SELECT hop FROM node_events WHERE package_key = \(NodeSchema.packageKey) AND hop IN ('signedFor', 'returned')",
                 [.text(packageId)]
             )
-            guard done.isEmpty else { return false }
+            guard done.isEmpty else { return Recorded() }
             let event = PackageEvent(packageId: packageId, hop: hop, organisation: organisation, detail: reason)
             try await StoreRows.insert(event, into: .node, in: transaction)
             try await Self.owe(event, in: transaction)
-            return true
+            return Recorded(events: [event], reportsOwed: true)
         }
     }
 
