@@ -20,17 +20,8 @@ struct AdminController: Sendable {
         administratorsOrConsole.get("/v1/admin/nodes") { request, _ in try await self.nodeList(request) }
     }
 
-    struct RefusalView: Codable {
-        var stage: String
-        var sender: String
-        var receiver: String?
-        var receipt: Receipt
-    }
-
     func refusals(_ request: Request) async throws -> Response {
-        let views = try await self.store.refusals().map {
-            RefusalView(stage: $0.stage, sender: $0.sender, receiver: $0.receiver, receipt: $0.receipt)
-        }
+        let views = try await self.store.refusals()
         guard request.uri.queryParameters.get("format") == "csv" else { return HTTPJSON.response(views) }
         return SupervisionController.csv(
             CSV.document(
@@ -50,14 +41,6 @@ struct AdminController: Sendable {
     func accessLog(_ request: Request) async throws -> Response {
         let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) }.map { min(max($0, 1), 10_000) } ?? 500
         return HTTPJSON.response(try await self.store.accessLog.records(subject: request.uri.queryParameters.get("subject"), limit: limit))
-    }
-
-    struct AlertView: Codable {
-        var packageId: String
-        var sender: String
-        var receiver: String
-        var stuckAfter: String
-        var raisedAt: String
     }
 
     struct CalendarStatus: Encodable {
@@ -90,9 +73,7 @@ struct AdminController: Sendable {
     }
 
     func alerts(_ request: Request) async throws -> Response {
-        let views = try await self.store.alerts().map {
-            AlertView(packageId: $0.packageId, sender: $0.sender, receiver: $0.receiver, stuckAfter: $0.stuckAfter, raisedAt: $0.raisedAt)
-        }
+        let views = try await self.store.alerts()
         guard request.uri.queryParameters.get("format") == "csv" else { return HTTPJSON.response(views) }
         return SupervisionController.csv(
             CSV.document(

@@ -46,16 +46,27 @@ extension HubStore {
         }
     }
 
-    public func alerts(
-        limit: Int = 100
-    ) async throws(StoreError) -> [(packageId: String, sender: String, receiver: String, stuckAfter: String, raisedAt: String)] {
+    /// An alert for a package stuck on its way (GZ-5): the hop after which it stopped, and when it was raised.
+    public struct Alert: Sendable, Hashable, Codable {
+        public var packageId: String
+        public var sender: String
+        public var receiver: String
+        public var stuckAfter: String
+        public var raisedAt: String
+    }
+
+    /// The newest alerts first.
+    public func alerts(limit: Int = 100) async throws(StoreError) -> [Alert] {
         try await self.database.execute(
             "SELECT package_id, sender_org, receiver_org, stuck_after, raised_at FROM alerts ORDER BY raised_at DESC LIMIT $1",
             [.integer(limit)]
         ).map {
-            (
-                $0.string("package_id") ?? "", $0.string("sender_org") ?? "", $0.string("receiver_org") ?? "", $0.string("stuck_after") ?? "",
-                $0.string("raised_at") ?? ""
+            Alert(
+                packageId: $0.string("package_id") ?? "",
+                sender: $0.string("sender_org") ?? "",
+                receiver: $0.string("receiver_org") ?? "",
+                stuckAfter: $0.string("stuck_after") ?? "",
+                raisedAt: $0.string("raised_at") ?? ""
             )
         }
     }

@@ -58,13 +58,28 @@ extension HubStore {
     }
 
     /// Refusals, newest first, for the administrator.
-    public func refusals(limit: Int = 100) async throws(StoreError) -> [(stage: String, sender: String, receiver: String?, receipt: Receipt)] {
+    /// A refused package as administrators see it: where it was refused (`hub`, `receiver`), by whom it was sent and
+    /// to whom, and the refusal's receipt with its findings.
+    public struct Refusal: Sendable, Hashable, Codable {
+        public var stage: String
+        public var sender: String
+        public var receiver: String?
+        public var receipt: Receipt
+    }
+
+    /// The newest refusals first.
+    public func refusals(limit: Int = 100) async throws(StoreError) -> [Refusal] {
         try await self.database.execute(
             "SELECT stage, sender_org, receiver_org, receipt FROM refusals ORDER BY refused_at DESC LIMIT $1",
             [.integer(limit)]
         ).compactMap { row in
             guard let receipt = StoreRows.decode(Receipt.self, row.string("receipt")) else { return nil }
-            return (row.string("stage") ?? "", row.string("sender_org") ?? "", row.string("receiver_org"), receipt)
+            return Refusal(
+                stage: row.string("stage") ?? "",
+                sender: row.string("sender_org") ?? "",
+                receiver: row.string("receiver_org"),
+                receipt: receipt
+            )
         }
     }
 }
