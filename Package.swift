@@ -177,6 +177,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "XietongNodeTests",
+            dependencies: ["XietongNode", "XietongCore", "XietongStore", "XietongTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "XietongTrustTests",
+            dependencies: ["XietongTrust", "XietongCore", "XietongTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "XietongStoreTests",
             dependencies: ["XietongStore", "XietongTesting"],
             swiftSettings: swiftSettings

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import XietongCore
 import XietongHub
-import XietongNode
 import XietongStore
 import XietongTesting
 
@@ -44,17 +43,6 @@ import XietongTesting
         let assigner = CaseCodeAssigner(registry: Fixtures.registry, sequences: SQLCodeSequenceStore(database: database))
         await #expect(throws: CaseCodeAssigner.Failure.self) { try await assigner.assign(organisationCode: "999999999999") }
         await database.close()
-    }
-}
-
-/// The node refuses bad packages before they leave the agency (GZ-4).
-@Suite struct OutboundCheckTests {
-    @Test func aNodeSendsOnlyValidPackagesOfItsOwnOrganisation() {
-        let request = Array(Fixtures.example("arrestApproval.arrestRequest").utf8)
-        let resolver = FileAttachmentResolver(base: Repository.examples)
-        #expect(OutboundCheck(checker: Fixtures.checker, organisation: "330106000101").check(request, attachments: resolver).isAccepted)
-        let foreign = OutboundCheck(checker: Fixtures.checker, organisation: "330106000201").check(request, attachments: resolver)
-        #expect(foreign.errorCodes == ["codeset.organisation"])
     }
 
     /// A package a restored hub lost and its sender sent again keeps the code the hub's receipt gave it (issue 19),
