@@ -1,3 +1,7 @@
+// Longer than 400 lines on purpose: one state machine over one buffer, whose invariants (the position, the open
+// elements, the hostile-input limits) hold across every token it reads; split into files it would be harder to
+// check, and it is checked by HostileXMLTests and by xmllint on every example (SchemaTests).
+
 /// A streaming, hardened XML parser for case data packages.
 ///
 /// It reads the document in chunks and reports events one at a time. It never processes a DTD: a `<!DOCTYPE`

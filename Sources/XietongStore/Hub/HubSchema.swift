@@ -1,3 +1,6 @@
+// Longer than 400 lines on purpose: the hub's migrations in the order they run, each a few statements with the
+// reason for them; a schema's history reads best top to bottom in one place (the node's is NodeSchema.swift).
+
 /// The hub's tables (ZJ-7.1.2.2: structured data in relational tables). Plain SQL that SQLite and PostgreSQL run.
 public enum HubSchema {
     static let migrations: [Migration] = [
