@@ -178,7 +178,10 @@ let package = Package(
         ),
         .testTarget(
             name: "XietongNodeTests",
-            dependencies: ["XietongNode", "XietongCore", "XietongStore", "XietongTesting"],
+            dependencies: [
+                "XietongNode", "XietongCore", "XietongStore", "XietongTesting", "XietongHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
