@@ -55,34 +55,14 @@ import XietongTesting
     static let police = "330106000101"
 
     static func hub(_ directory: TemporaryDirectory) async throws -> some ApplicationProtocol {
-        var configuration = HubConfiguration()
-        configuration.listen = .init(host: "127.0.0.1", port: 0)
-        configuration.dataDirectory = directory.url.path
-        configuration.nodes = [.init(organisation: Self.police, token: "police-token")]
-        configuration.adminToken = Self.adminToken
-        configuration.freeSpaceReserveMB = 0
-        return try await HubApplication.build(
-            configuration: configuration,
-            registry: Fixtures.registry,
-            catalog: try FlowCatalog.bundled(),
-            logger: Logger(label: "test")
-        ).0
+        try await InProcessServices.hub(
+            InProcessServices.hubConfiguration(in: directory, nodes: [(Self.police, "police-token")], adminToken: Self.adminToken)
+        )
     }
 
-    /// A node whose hub is not there (nothing listens on port 1): these answers need none.
+    /// A node whose hub is not there: these answers need none.
     static func node(_ directory: TemporaryDirectory) async throws -> some ApplicationProtocol {
-        var configuration = NodeConfiguration(organisation: Self.police)
-        configuration.listen = .init(host: "127.0.0.1", port: 0)
-        configuration.dataDirectory = directory.url.path
-        configuration.hub = .init(url: "http://127.0.0.1:1", token: "police-token")
-        configuration.apiKeys = [Self.apiKey]
-        configuration.freeSpaceReserveMB = 0
-        return try await NodeApplication.build(
-            configuration: configuration,
-            registry: Fixtures.registry,
-            catalog: try FlowCatalog.bundled(),
-            logger: Logger(label: "test")
-        ).0
+        try await InProcessServices.node(InProcessServices.nodeConfiguration(in: directory, organisation: Self.police, apiKey: Self.apiKey))
     }
 
     static func expect(

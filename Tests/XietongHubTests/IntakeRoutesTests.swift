@@ -20,22 +20,13 @@ import XietongTesting
     static let example = "arrestApproval.arrestRequest"
 
     static func hub(_ directory: TemporaryDirectory) async throws -> some ApplicationProtocol {
-        var configuration = HubConfiguration()
-        configuration.listen = .init(host: "127.0.0.1", port: 0)
-        configuration.dataDirectory = directory.url.path
-        configuration.nodes = [
-            .init(organisation: Self.police, token: Self.policeToken), .init(organisation: Self.procuratorate, token: Self.procuratorateToken),
-        ]
-        configuration.adminToken = Self.adminToken
-        configuration.freeSpaceReserveMB = 0
-        configuration.maxPackageAgeDays = 36500
-        return try await HubApplication.build(
-            configuration: configuration,
-            registry: Fixtures.registry,
-            catalog: try FlowCatalog.bundled(),
-            logger: Logger(label: "test"),
-            clock: Fixtures.clock()
-        ).0
+        try await InProcessServices.hub(
+            InProcessServices.hubConfiguration(
+                in: directory,
+                nodes: [(Self.police, Self.policeToken), (Self.procuratorate, Self.procuratorateToken)],
+                adminToken: Self.adminToken
+            )
+        )
     }
 
     static func bearer(_ token: String) -> HTTPFields { [.authorization: BearerToken.header(token)] }

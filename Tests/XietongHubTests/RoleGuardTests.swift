@@ -23,20 +23,10 @@ import XietongTrust
     static let spoofed = HTTPField.Name("Xietong-Peer-Organisation")!
 
     static func hub(_ directory: TemporaryDirectory, tls: TLSFiles? = nil) async throws -> some ApplicationProtocol {
-        var configuration = HubConfiguration()
-        configuration.listen = .init(host: "127.0.0.1", port: 0)
-        configuration.dataDirectory = directory.url.path
-        configuration.nodes = [.init(organisation: Self.police, token: Self.policeToken)]
-        configuration.adminToken = Self.adminToken
+        var configuration = InProcessServices.hubConfiguration(in: directory, nodes: [(Self.police, Self.policeToken)], adminToken: Self.adminToken)
         configuration.users = [Credential(name: "supervisor", role: .supervisor, token: Self.supervisorToken)]
-        configuration.freeSpaceReserveMB = 0
         configuration.tls = tls
-        return try await HubApplication.build(
-            configuration: configuration,
-            registry: Fixtures.registry,
-            catalog: try FlowCatalog.bundled(),
-            logger: Logger(label: "test")
-        ).0
+        return try await InProcessServices.hub(configuration)
     }
 
     static func bearer(_ token: String) -> HTTPFields { [.authorization: BearerToken.header(token)] }
@@ -148,18 +138,9 @@ import XietongTrust
 
     @Test func theNodesAPILetsBusinessSystemsThroughByTheirKeyAndRefusesOthers() async throws {
         let directory = try TemporaryDirectory()
-        var configuration = NodeConfiguration(organisation: Self.police)
-        configuration.listen = .init(host: "127.0.0.1", port: 0)
-        configuration.dataDirectory = directory.url.path
-        configuration.hub = .init(url: "http://127.0.0.1:1", token: Self.policeToken)
-        configuration.apiKeys = [Self.apiKey]
-        configuration.freeSpaceReserveMB = 0
-        let node = try await NodeApplication.build(
-            configuration: configuration,
-            registry: Fixtures.registry,
-            catalog: try FlowCatalog.bundled(),
-            logger: Logger(label: "test")
-        ).0
+        let node = try await InProcessServices.node(
+            InProcessServices.nodeConfiguration(in: directory, organisation: Self.police, apiKey: Self.apiKey)
+        )
         try await node.test(.router) { client in
             #expect(try await Self.get("/api/v1/inbox", Self.bearer(Self.apiKey), with: client).status == .ok)
             #expect(Self.code(try await Self.get("/api/v1/inbox", Self.bearer("not-a-key"), with: client)) == "auth.required")

@@ -18,19 +18,7 @@ import XietongTesting
 
     /// A node whose hub is not there (nothing listens on port 1): packages wait in its outbox.
     static func node(_ directory: TemporaryDirectory) async throws -> some ApplicationProtocol {
-        var configuration = NodeConfiguration(organisation: Self.police)
-        configuration.listen = .init(host: "127.0.0.1", port: 0)
-        configuration.dataDirectory = directory.url.path
-        configuration.hub = .init(url: "http://127.0.0.1:1", token: "police-token")
-        configuration.apiKeys = [Self.apiKey]
-        configuration.freeSpaceReserveMB = 0
-        return try await NodeApplication.build(
-            configuration: configuration,
-            registry: Fixtures.registry,
-            catalog: try FlowCatalog.bundled(),
-            logger: Logger(label: "test"),
-            clock: Fixtures.clock()
-        ).0
+        try await InProcessServices.node(InProcessServices.nodeConfiguration(in: directory, organisation: Self.police, apiKey: Self.apiKey))
     }
 
     static var key: HTTPFields { [.authorization: BearerToken.header(Self.apiKey)] }
