@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "XietongStore", targets: ["XietongStore"]),
         .library(name: "XietongHub", targets: ["XietongHub"]),
         .library(name: "XietongNode", targets: ["XietongNode"]),
+        .library(name: "XietongClient", targets: ["XietongClient"]),
         .library(name: "XietongTesting", targets: ["XietongTesting"]),
     ],
     dependencies: [
@@ -116,6 +117,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The typed clients of a node's API and of the hub's, for the demo, the simulator, the benchmarks, the
+        // command line and the tests: one place where a request is built and its answer read.
+        .target(
+            name: "XietongClient",
+            dependencies: [
+                "XietongCore", "XietongHTTP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Running an exchange on this machine, one process per component, for the demo, the benchmarks and the
         // tests: child processes on free loopback ports, a throw-away PostgreSQL server, small PDF fixtures.
         .target(
@@ -131,7 +144,7 @@ let package = Package(
         .target(
             name: "XietongDemo",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongTrust", "XietongLocal",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongTrust", "XietongLocal", "XietongClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -146,7 +159,7 @@ let package = Package(
             name: "XietongTesting",
             dependencies: [
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongLocal",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongLocal", "XietongClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -157,6 +170,7 @@ let package = Package(
             name: "xietong",
             dependencies: [
                 "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongDemo", "XietongLocal", "XietongTrust",
+                "XietongClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -180,6 +194,15 @@ let package = Package(
             name: "XietongNodeTests",
             dependencies: [
                 "XietongNode", "XietongCore", "XietongStore", "XietongTesting", "XietongHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "XietongClientTests",
+            dependencies: [
+                "XietongClient", "XietongNode", "XietongHub", "XietongCore", "XietongHTTP", "XietongTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -5,6 +5,7 @@ public import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import XietongClient
 import XietongCore
 import XietongHTTP
 public import XietongStore
@@ -116,6 +117,7 @@ public struct BusinessSystemSimulator: Sendable {
         )
         let blobs = try BlobStore(root: directory.appendingPathComponent("documents"))
         let failures = FailureBudget(remaining: configuration.failFirst)
+        let node = NodeAPIClient(baseURL: configuration.nodeURL, apiKey: configuration.apiKey, client: httpClient, timeout: .minutes(30))
         let router = Router()
         router.get("/healthz") { _, _ in HTTPJSON.response(["status": "ok"]) }
         router.get("/received") { _, _ in HTTPJSON.response(try await Self.received(in: database)) }
@@ -151,12 +153,9 @@ public struct BusinessSystemSimulator: Sendable {
                 return Self.refusal(.unprocessableContent, "unreadable", zh: "无法解析数据包", en: "cannot parse the package")
             }
             let package = CasePackage(validated: root)
-            let attachmentsBase =
-                configuration.nodeURL + (request.headers[.init("Xietong-Attachments")!] ?? "/api/v1/inbox/\(packageId)/attachments/")
+            let attachmentsBase = request.headers[.init("Xietong-Attachments")!] ?? "/api/v1/inbox/\(packageId)/attachments/"
             for attachment in package.attachments {
-                var get = HTTPClientRequest(url: attachmentsBase + attachment.sha256.lowercased())
-                get.headers.add(name: "Authorization", value: BearerToken.header(configuration.apiKey))
-                let response = try await httpClient.execute(get, timeout: .minutes(30))
+                let response = try await node.attachment(atPath: attachmentsBase + attachment.sha256.lowercased())
                 guard response.status == .ok else {
                     return Self.refusal(.badGateway, "attachment", zh: "无法下载附件", en: "cannot download the attachment \(attachment.name)")
                 }

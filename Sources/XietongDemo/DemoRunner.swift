@@ -7,6 +7,7 @@ import NIOHTTP1
 import NIOSSL
 import ServiceLifecycle
 import UnixSignals
+import XietongClient
 public import XietongCore
 import XietongHTTP
 import XietongHub
@@ -209,6 +210,12 @@ public struct DemoRunner: Sendable {
 
         func name(_ organisation: String) -> String { self.runner.registry[organisation]?.kind.name.zh ?? organisation }
         func node(_ organisation: String) -> String { "https://127.0.0.1:\(self.endpoints.nodes[organisation]!)" }
+        /// The organisation's business system's client of its node.
+        func api(_ organisation: String) -> NodeAPIClient {
+            NodeAPIClient(baseURL: self.node(organisation), apiKey: self.endpoints.apiKey[organisation]!, client: self.endpoints.client)
+        }
+        /// The hub, called as its administrator.
+        var hub: HubAPIClient { HubAPIClient(baseURL: self.endpoints.hubURL, token: self.endpoints.adminToken, client: self.endpoints.client) }
 
         func run() async throws {
             for url in [self.endpoints.hubURL]
@@ -305,12 +312,9 @@ public struct DemoRunner: Sendable {
         /// The case's statutory time limits as the hub tracks them (issue 5): who must act by when, met or open.
         func showDeadlines(caseCode: String?) async throws {
             guard let caseCode else { return }
-            var request = HTTPClientRequest(url: "\(self.endpoints.hubURL)/v1/cases/\(caseCode)/timeline")
-            request.headers.add(name: "Authorization", value: BearerToken.header(self.endpoints.adminToken))
-            let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
-            let body = try await response.body.collect(upTo: 16 << 20)
-            guard response.status == .ok, let timeline = try? JSONDecoder().decode(CaseTimeline.self, from: Data(body.readableBytesView)) else {
-                self.say("期限 time limits: unavailable (\(response.status.code))")
+            let reply = try await self.hub.timeline(ofCase: caseCode)
+            guard reply.status == 200, let timeline = reply.json(CaseTimeline.self) else {
+                self.say("期限 time limits: unavailable (\(reply.status))")
                 return
             }
             self.say("")
@@ -331,11 +335,7 @@ public struct DemoRunner: Sendable {
                 let verified: Bool
             }
             for _ in 0..<300 {  // up to 30 s for a signed head to cover the hand-overs
-                var request = HTTPClientRequest(url: "\(self.node(organisation))/api/v1/packages/\(packageId)/evidence")
-                request.headers.add(name: "Authorization", value: BearerToken.header(self.endpoints.apiKey[organisation]!))
-                let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
-                let body = try await response.body.collect(upTo: 4 << 20)
-                if let evidence = try? JSONDecoder().decode(Verified.self, from: Data(body.readableBytesView)),
+                if let evidence = try await self.api(organisation).evidence(of: packageId).json(Verified.self),
                     evidence.receipt.entries.contains(where: { $0.event.hop == .storedByReceiver })
                 {
                     self.say("")
@@ -388,11 +388,7 @@ public struct DemoRunner: Sendable {
         func receivedReminders() async throws -> [(String, DeadlineReminder)] {
             var reminders: [(String, DeadlineReminder)] = []
             for organisation in DemoCase.organisations {
-                var request = HTTPClientRequest(url: "\(self.node(organisation))/api/v1/reminders")
-                request.headers.add(name: "Authorization", value: BearerToken.header(self.endpoints.apiKey[organisation]!))
-                let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
-                let body = try await response.body.collect(upTo: 1 << 20)
-                let received = (try? JSONDecoder().decode([DeadlineReminder].self, from: Data(body.readableBytesView))) ?? []
+                let received = try await self.api(organisation).reminders().json([DeadlineReminder].self) ?? []
                 reminders += received.map { (organisation, $0) }
             }
             return reminders
@@ -437,9 +433,8 @@ public struct DemoRunner: Sendable {
 
         func waitUntilUp(_ url: String) async throws {
             for _ in 0..<600 {
-                if let response = try? await self.endpoints.client.execute(HTTPClientRequest(url: url + "/healthz"), timeout: .seconds(2)),
-                    response.status == .ok
-                {
+                let service = APITransport(baseURL: url, bearer: nil, client: self.endpoints.client, timeout: .seconds(2))
+                if let reply = try? await service.request(.GET, "/healthz"), reply.status == 200 {
                     return
                 }
                 try await Task.sleep(for: .milliseconds(50))
@@ -447,76 +442,23 @@ public struct DemoRunner: Sendable {
             throw DemoError(message: "\(url) did not start")
         }
 
-        func call(
-            _ method: HTTPMethod,
-            _ url: String,
-            key: String,
-            body: [UInt8]? = nil,
-            headers: [(String, String)] = []
-        ) async throws -> (Int, [UInt8]) {
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            request.headers.add(name: "Authorization", value: BearerToken.header(key))
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
-            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-            let response = try await self.endpoints.client.execute(request, timeout: .seconds(60))
-            return (Int(response.status.code), Array(try await response.body.collect(upTo: 16 << 20).readableBytesView))
-        }
-
         /// Uploads a document through the resumable upload interface, in 1 MiB chunks (ZJ-7.2.3 a, GZ-6).
         func upload(_ file: [UInt8], to organisation: String) async throws {
-            let key = self.endpoints.apiKey[organisation]!
-            let sha256 = ContentHash.sha256(file)
-            let (status, body) = try await self.call(
-                .POST,
-                self.node(organisation) + "/api/v1/uploads",
-                key: key,
-                body: Array("{\"sha256\":\"\(sha256)\",\"size\":\(file.count)}".utf8)
-            )
-            if status == 200 { return }  // The node has this file already.
-            guard status == 201, let upload = try? JSONDecoder().decode(NodeStore.Upload.self, from: Data(body)) else {
-                throw DemoError(message: "upload refused: \(status) \(String(decoding: body, as: UTF8.self))")
-            }
-            let id = upload.uploadId
-            var offset = 0
-            while offset < file.count {
-                let end = min(offset + (1 << 20), file.count)
-                let (chunkStatus, chunkBody) = try await self.call(
-                    .PATCH,
-                    self.node(organisation) + "/api/v1/uploads/\(id)",
-                    key: key,
-                    body: Array(file[offset..<end]),
-                    headers: [("Upload-Offset", String(offset))]
-                )
-                guard chunkStatus == 204 else {
-                    throw DemoError(message: "chunk refused: \(chunkStatus) \(String(decoding: chunkBody, as: UTF8.self))")
-                }
-                offset = end
-            }
+            try await self.api(organisation).upload(file, chunkSize: 1 << 20)
         }
 
         func send(_ xml: [UInt8], from organisation: String) async throws -> Receipt {
-            let (status, body) = try await self.call(
-                .POST,
-                self.node(organisation) + "/api/v1/packages",
-                key: self.endpoints.apiKey[organisation]!,
-                body: xml
-            )
-            guard let receipt = try? JSONDecoder().decode(Receipt.self, from: Data(body)) else {
-                throw DemoError(message: "send failed: \(status) \(String(decoding: body, as: UTF8.self))")
-            }
+            let reply = try await self.api(organisation).sendPackage(xml)
+            guard let receipt = reply.json(Receipt.self) else { throw DemoError(message: "send failed: \(reply.status) \(reply.text)") }
             return receipt
         }
-
-        struct Status: Decodable { let events: [PackageEvent] }
 
         /// Prints each new hop as the sender's node learns of it, until delivery (or `until`).
         func follow(_ packageId: String, sender: String, until last: Hop = .delivered, quietly: Bool = false) async throws -> [PackageEvent] {
             var shown = 0
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline {
-                let (_, body) = try await self.call(.GET, self.node(sender) + "/api/v1/packages/\(packageId)", key: self.endpoints.apiKey[sender]!)
-                let events = (try? JSONDecoder().decode(Status.self, from: Data(body)))?.events ?? []
+                let events = try await self.api(sender).events(of: packageId)
                 if !quietly {
                     for event in events.dropFirst(shown) {
                         var line = "       \(event.hop.name.zh) \(event.hop.name.en)"
@@ -534,22 +476,18 @@ public struct DemoRunner: Sendable {
         /// Whether the receiving business system holds exactly the bytes sent, with all attachments (which it
         /// verified by SHA-256 while downloading them).
         func checkIntact(_ built: DemoCase.Built, at organisation: String) async throws -> Bool {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(self.endpoints.businesses[organisation]!)/received")
-            request.method = .GET
-            let response = try await self.endpoints.client.execute(request, timeout: .seconds(10))
-            let body = try await response.body.collect(upTo: 16 << 20)
-            let received = (try? JSONDecoder().decode([BusinessSystemSimulator.Received].self, from: Data(body.readableBytesView))) ?? []
+            let business = APITransport(
+                baseURL: "http://127.0.0.1:\(self.endpoints.businesses[organisation]!)",
+                bearer: nil,
+                client: self.endpoints.client
+            )
+            let received = try await business.request(.GET, "/received").json([BusinessSystemSimulator.Received].self) ?? []
             guard let entry = received.first(where: { $0.packageId == built.package.envelope.packageId }) else { return false }
             return entry.contentSHA256 == built.sha256 && entry.attachments == built.files.count
         }
 
         func signFor(_ packageId: String, at organisation: String) async throws {
-            _ = try await self.call(
-                .POST,
-                self.node(organisation) + "/api/v1/inbox/\(packageId)/sign",
-                key: self.endpoints.apiKey[organisation]!,
-                body: Array("{}".utf8)
-            )
+            _ = try await self.api(organisation).signFor(packageId)
         }
     }
 

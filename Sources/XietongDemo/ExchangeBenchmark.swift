@@ -3,6 +3,7 @@ import Crypto
 public import Foundation
 import NIOCore
 import NIOHTTP1
+import XietongClient
 import XietongCore
 import XietongHTTP
 import XietongLocal
@@ -104,20 +105,14 @@ public struct ExchangeBenchmark: Sendable {
         return package
     }
 
-    func post(
-        _ url: String,
-        key: String,
-        body: HTTPClientRequest.Body,
-        headers: [(String, String)] = [],
-        method: HTTPMethod = .POST
-    ) async throws -> (Int, [UInt8]) {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "Authorization", value: BearerToken.header(key))
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = body
-        let response = try await self.client.execute(request, timeout: .minutes(30))
-        return (Int(response.status.code), Array(try await response.body.collect(upTo: 1 << 20).readableBytesView))
+    /// The sending business system's client of its node: calls may wait long under the benchmarks' load.
+    func sender(_ exchange: LocalExchange) -> NodeAPIClient {
+        NodeAPIClient(
+            baseURL: exchange.services[Self.sender]!.url,
+            apiKey: LocalExchange.apiKey(Self.sender),
+            client: self.client,
+            timeout: .minutes(30)
+        )
     }
 
     func receivedCount(_ exchange: LocalExchange) async throws -> Int {
@@ -140,13 +135,9 @@ public struct ExchangeBenchmark: Sendable {
     }
 
     func send(_ exchange: LocalExchange, _ xml: [UInt8]) async throws {
-        let (status, body) = try await self.post(
-            exchange.services[Self.sender]!.url + "/api/v1/packages",
-            key: LocalExchange.apiKey(Self.sender),
-            body: .bytes(ByteBuffer(bytes: xml))
-        )
-        guard status == 202 || status == 200 else {
-            throw LocalProcesses.Failure(message: "send refused: \(status) \(String(decoding: body, as: UTF8.self))")
+        let reply = try await self.sender(exchange).sendPackage(xml)
+        guard reply.status == 202 || reply.status == 200 else {
+            throw LocalProcesses.Failure(message: "send refused: \(reply.status) \(reply.text)")
         }
     }
 
@@ -276,26 +267,19 @@ public struct ExchangeBenchmark: Sendable {
         progress("writing a \(bytes >> 20) MiB dossier…")
         let file = self.directory.appendingPathComponent("dossier.bin")
         let sha256 = try Self.writeDossier(to: file, bytes: bytes)
-        let node = exchange.services[Self.sender]!.url
-        let key = LocalExchange.apiKey(Self.sender)
+        let node = self.sender(exchange)
         progress("sending it end to end…")
         let start = Date()
-        let (created, createdBody) = try await self.post(
-            node + "/api/v1/uploads",
-            key: key,
-            body: .bytes(ByteBuffer(string: "{\"sha256\":\"\(sha256)\",\"size\":\(bytes)}"))
-        )
-        guard created == 201, let upload = try? JSONDecoder().decode(NodeUploadAnswer.self, from: Data(createdBody)) else {
-            throw LocalProcesses.Failure(message: "upload refused: \(created) \(String(decoding: createdBody, as: UTF8.self))")
+        let created = try await node.createUpload(sha256: sha256, size: bytes)
+        guard created.status == 201, let uploadId = try? NodeAPIClient.uploadId(in: created) else {
+            throw LocalProcesses.Failure(message: "upload refused: \(created.status) \(created.text)")
         }
-        let (patched, patchBody) = try await self.post(
-            node + "/api/v1/uploads/\(upload.uploadId)",
-            key: key,
-            body: .stream(FileChunks(url: file, chunkSize: 1 << 20), length: .known(Int64(bytes))),
-            headers: [("Upload-Offset", "0")],
-            method: .PATCH
+        let patched = try await node.appendUpload(
+            uploadId,
+            at: 0,
+            body: .stream(FileChunks(url: file, chunkSize: 1 << 20), length: .known(Int64(bytes)))
         )
-        guard patched == 204 else { throw LocalProcesses.Failure(message: "upload failed: \(patched) \(String(decoding: patchBody, as: UTF8.self))") }
+        guard patched.status == 204 else { throw LocalProcesses.Failure(message: "upload failed: \(patched.status) \(patched.text)") }
         let uploaded = Date().timeIntervalSince(start)
         try await self.send(exchange, Self.package(run: self.run, index: 0, caseNumber: 0, size: 0, attachment: (sha256, bytes)))
         try await self.waitForReceived(exchange, 1, timeout: 3600)
@@ -311,8 +295,6 @@ public struct ExchangeBenchmark: Sendable {
             peakResidentMB: rss
         )
     }
-
-    struct NodeUploadAnswer: Decodable { let uploadId: String }
 
     /// Writes `bytes` of distinct 1 MiB blocks, synced, and returns their SHA-256.
     static func writeDossier(to url: URL, bytes: Int) throws -> String {

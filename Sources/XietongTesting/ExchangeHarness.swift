@@ -4,8 +4,8 @@ import Glibc
 import NIOCore
 public import NIOHTTP1
 import NIOSSL
+public import XietongClient
 public import XietongCore
-import XietongHTTP
 public import XietongLocal
 
 /// Runs a real exchange for integration tests: a hub, nodes and simulated business systems as separate `xietong`
@@ -121,6 +121,7 @@ public final class ExchangeHarness: @unchecked Sendable {
 
     // MARK: HTTP
 
+    /// A node's or the hub's answer (the client's `Reply`), with the members the tests read.
     public struct Reply: Sendable {
         public let status: Int
         public let body: [UInt8]
@@ -128,8 +129,25 @@ public final class ExchangeHarness: @unchecked Sendable {
         public func header(_ name: String) -> String? { self.headers.first { $0.name.lowercased() == name.lowercased() }?.value }
         public var text: String { String(decoding: self.body, as: UTF8.self) }
         public func json<T: Decodable>(_ type: T.Type) -> T? { try? JSONDecoder().decode(type, from: Data(self.body)) }
+
+        init(_ reply: XietongClient.Reply) {
+            self.status = reply.status
+            self.body = reply.body
+            self.headers = reply.headers
+        }
     }
 
+    /// An organisation's node, called with its business system's API key through this harness's client.
+    public func node(_ organisation: String) -> NodeAPIClient {
+        NodeAPIClient(baseURL: self.services[organisation]!.url, apiKey: Self.apiKey(organisation), client: self.client, timeout: .seconds(30))
+    }
+
+    /// The hub, called with `token` (the administrator's by default) through this harness's client.
+    public func hub(token: String? = nil, name: String = "hub") -> HubAPIClient {
+        HubAPIClient(baseURL: self.services[name]!.url, token: token ?? self.adminToken, client: self.client, timeout: .seconds(30))
+    }
+
+    /// Any request to a whole URL (a node, the hub, a business system, a console), with `key` as the bearer token.
     public func request(
         _ method: HTTPMethod,
         _ url: String,
@@ -138,18 +156,8 @@ public final class ExchangeHarness: @unchecked Sendable {
         headers: [(String, String)] = [],
         client: HTTPClient? = nil
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        if let key { request.headers.add(name: "Authorization", value: BearerToken.header(key)) }
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await (client ?? self.client).execute(request, timeout: .seconds(30))
-        let collected = try await response.body.collect(upTo: 64 << 20)
-        return Reply(
-            status: Int(response.status.code),
-            body: Array(collected.readableBytesView),
-            headers: response.headers.map { (name: $0.name, value: $0.value) }
-        )
+        let transport = APITransport(baseURL: "", bearer: key, client: client ?? self.client, timeout: .seconds(30))
+        return Reply(try await transport.request(method, url, bytes: body, headers: headers))
     }
 
     public func post(_ url: String, key: String? = nil, body: [UInt8] = [], headers: [(String, String)] = []) async throws -> Reply {
@@ -169,17 +177,16 @@ public final class ExchangeHarness: @unchecked Sendable {
     /// Sends a package through an organisation's node, as a business system does: uploads its attachments, then
     /// posts it, retrying (with the same package, so the same idempotency key) until the node gives a receipt.
     public func send(_ xml: [UInt8], attachments: [[UInt8]] = [], from organisation: String, timeout: TimeInterval = 120) async throws -> Reply {
-        let node = self.services[organisation]!
-        let key = Self.apiKey(organisation)
+        let node = self.node(organisation)
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             do {
                 for file in attachments {
-                    let reply = try await self.request(.POST, node.url + "/api/v1/attachments", key: key, body: file)
+                    let reply = try await node.uploadAttachment(file)
                     guard reply.status == 201 else { throw HarnessError(message: "upload: \(reply.status) \(reply.text)") }
                 }
-                let reply = try await self.request(.POST, node.url + "/api/v1/packages", key: key, body: xml)
-                if reply.status < 500 { return reply }
+                let reply = try await node.sendPackage(xml)
+                if reply.status < 500 { return Reply(reply) }
             } catch {
                 if Date() > deadline { throw error }
             }
@@ -225,9 +232,10 @@ public final class ExchangeHarness: @unchecked Sendable {
 
     /// A node's status record of a package.
     public func status(of packageId: String, at organisation: String) async throws -> [PackageEvent] {
-        struct Status: Decodable { let events: [PackageEvent] }
-        let reply = try await self.get(self.services[organisation]!.url + "/api/v1/packages/\(packageId)", key: Self.apiKey(organisation))
-        return reply.json(Status.self)?.events ?? []
+        let node = self.node(organisation)
+        let reply = try await node.packageStatus(packageId)
+        guard reply.status < 500 else { throw HarnessError(message: "GET \(node.baseURL)/api/v1/packages/\(packageId): \(reply.status)") }
+        return reply.json(PackageStatus.self)?.events ?? []
     }
 }
 

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import XietongClient
 import XietongCore
 import XietongHTTP
 import XietongHub
@@ -144,20 +145,19 @@ struct AuditCommand: AsyncParsableCommand {
             if let ca { tls.trustRoots = .file(ca) }
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .xietong(tls: tls))
             do {
-                func get<T: Decodable>(_ path: String, _ type: T.Type) async throws -> T {
-                    var request = HTTPClientRequest(url: hub + path)
-                    if let token { request.headers.add(name: "Authorization", value: BearerToken.header(token)) }
-                    let response = try await client.execute(request, timeout: .seconds(60))
-                    let body = try await response.body.collect(upTo: 256 << 20)
-                    guard response.status == .ok else {
-                        throw ValidationError("\(path): HTTP \(response.status.code) \(String(buffer: body).prefix(300))")
-                    }
-                    return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+                let api = HubAPIClient(baseURL: hub, token: self.token, client: client)
+                func decode<T: Decodable>(_ reply: Reply, _ path: String, _ type: T.Type) throws -> T {
+                    guard reply.status == 200 else { throw ValidationError("\(path): HTTP \(reply.status) \(reply.text.prefix(300))") }
+                    return try JSONDecoder().decode(T.self, from: Data(reply.body))
                 }
-                let heads = try await get("/v1/evidence/tree-heads", [Evidence.TreeHead].self)
+                let heads = try decode(try await api.treeHeads(), "/v1/evidence/tree-heads", [Evidence.TreeHead].self)
                 var leaves: [EvidenceAudit.Leaf] = []
                 while true {
-                    let page = try await get("/v1/evidence/leaves?from=\(leaves.count)&count=10000", [EvidenceAudit.Leaf].self)
+                    let page = try decode(
+                        try await api.evidenceLeaves(from: leaves.count, count: 10000),
+                        "/v1/evidence/leaves?from=\(leaves.count)&count=10000",
+                        [EvidenceAudit.Leaf].self
+                    )
                     leaves += page
                     if page.count < 10000 { break }
                 }

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import XietongClient
 import XietongCore
 
 /// `xietong case CODE`: every node of every flow of a case, with its hops and time limits (GUI-3, SZ-4).
@@ -27,8 +28,15 @@ struct CaseCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let url = self.node.map { "\($0)/api/v1/cases/\(self.code)/timeline" } ?? "\(self.hub ?? "")/v1/cases/\(self.code)/timeline"
-        let body = try await queryService(url, bearer: self.node != nil ? self.apiKey : self.token, ca: self.ca)
+        let body = try await queryService(
+            node: self.node,
+            apiKey: self.apiKey,
+            hub: self.hub,
+            token: self.token,
+            ca: self.ca,
+            { try await $0.timeline(ofCase: self.code) },
+            { try await $0.timeline(ofCase: self.code) }
+        )
         guard !self.json, let timeline = try? JSONDecoder().decode(CaseTimeline.self, from: body) else {
             print(String(decoding: body, as: UTF8.self))
             return

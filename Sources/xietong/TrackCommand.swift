@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import XietongClient
 import XietongCore
 
 /// `xietong track PACKAGE_ID`: where a package is, hop by hop (GZ-5), from a node or from the hub.
@@ -30,8 +31,15 @@ struct TrackCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let base = self.node.map { "\($0)/api/v1/packages/" } ?? "\(self.hub ?? "")/v1/packages/"
-        let body = try await queryService(base + self.packageId, bearer: self.node != nil ? self.apiKey : self.token, ca: self.ca)
+        let body = try await queryService(
+            node: self.node,
+            apiKey: self.apiKey,
+            hub: self.hub,
+            token: self.token,
+            ca: self.ca,
+            { try await $0.packageStatus(self.packageId) },
+            { try await $0.packageStatus(self.packageId) }
+        )
         if self.json {
             print(String(decoding: body, as: UTF8.self))
             return
