@@ -1,0 +1,317 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import ServiceLifecycle
+import UnixSignals
+import XietongClient
+import XietongCore
+import XietongHTTP
+import XietongHub
+import XietongLocal
+import XietongNode
+import XietongStore
+import XietongTrust
+
+// The demo's narration: the business systems' side of the case, sent message by message through the nodes'
+// API (XietongClient), each followed hop by hop and signed for, with the deadlines, reminders, evidence and consoles
+// shown at the end. DemoRunner builds the hub and the nodes it talks to.
+extension DemoRunner {
+    /// The business systems' side: sends each message of the case, follows it hop by hop, signs for it.
+    struct Scenario: NamedService {
+        let runner: DemoRunner
+        let endpoints: Endpoints
+        let outcome: Outcome
+        var say: @Sendable (String) -> Void { self.runner.options.output }
+
+        func name(_ organisation: String) -> String { self.runner.registry[organisation]?.kind.name.zh ?? organisation }
+        func node(_ organisation: String) -> String { "https://127.0.0.1:\(self.endpoints.nodes[organisation]!)" }
+        /// The organisation's business system's client of its node.
+        func api(_ organisation: String) -> NodeAPIClient {
+            NodeAPIClient(baseURL: self.node(organisation), apiKey: self.endpoints.apiKey[organisation]!, client: self.endpoints.client)
+        }
+        /// The hub, called as its administrator.
+        var hub: HubAPIClient { HubAPIClient(baseURL: self.endpoints.hubURL, token: self.endpoints.adminToken, client: self.endpoints.client) }
+
+        func run() async throws {
+            for url in [self.endpoints.hubURL]
+                + DemoCase.organisations.flatMap({ [self.node($0), "http://127.0.0.1:\(self.endpoints.businesses[$0]!)"] })
+            {
+                try await self.waitUntilUp(url)
+            }
+            self.say("协同 Xietong 演示：一个刑事案件的全流程 / demo: one criminal case, end to end")
+            self.say("  中心平台 hub   \(self.endpoints.hubURL)  (双向 TLS mutual TLS; 平台根证书 CA \(self.runner.options.dataDirectory.path)/pki/ca.crt)")
+            for organisation in DemoCase.organisations {
+                self.say(
+                    "  \(self.runner.registry[organisation]!.name.zh)  node \(self.node(organisation))  business system http://127.0.0.1:\(self.endpoints.businesses[organisation]!)"
+                )
+            }
+            self.say("")
+            let steps = DemoCase.steps(dossierMegabytes: self.runner.options.dossierMegabytes)
+            var packageIds: [String] = []
+            var codes: [String: String] = [:]
+            var results: [(String, Bool)] = []
+            for (index, step) in steps.enumerated() {
+                let related = codes.filter { $0.key != step.sender }.map(\.value).sorted()
+                let built = DemoCase.build(
+                    step,
+                    index: index,
+                    run: self.runner.run,
+                    registry: self.runner.registry,
+                    catalog: self.runner.catalog,
+                    inReplyTo: step.answers.map { packageIds[$0] },
+                    caseCode: codes[step.sender],
+                    related: related
+                )
+                let message = self.runner.catalog.message(flow: step.flow, type: step.messageType)!
+                self.say(
+                    String(format: "[%2d/%d] ", index + 1, steps.count)
+                        + "\(self.name(step.sender)) → \(self.name(step.receiver))  \(message.zh) \(message.en)"
+                        + String(format: "  (%d documents, %.1f MB)", built.files.count, Double(built.bytes) / 1_048_576)
+                )
+                let start = Date()
+                for file in built.files { try await self.upload(file, to: step.sender) }
+                let receipt = try await self.send(built.xml, from: step.sender)
+                guard receipt.status == .accepted else {
+                    self.say("       refused: \(receipt.findings.map { "\($0.code) \($0.message.zh)" }.joined(separator: "; "))")
+                    results.append((built.package.envelope.packageId, false))
+                    packageIds.append(built.package.envelope.packageId)
+                    continue
+                }
+                let packageId = built.package.envelope.packageId
+                packageIds.append(packageId)
+                let events = try await self.follow(packageId, sender: step.sender)
+                if let code = events.first(where: { $0.hop == .coded })?.detail?.split(separator: " ").first {
+                    codes[step.sender] = String(code)
+                }
+                let intact = try await self.checkIntact(built, at: step.receiver)
+                try await self.signFor(packageId, at: step.receiver)
+                _ = try await self.follow(packageId, sender: step.sender, until: .signedFor, quietly: true)
+                self.say(
+                    String(
+                        format: "       %@  %.2f s",
+                        intact ? "完整送达 delivered intact, signed for 已签收" : "NOT INTACT 不完整",
+                        Date().timeIntervalSince(start)
+                    )
+                )
+                results.append((packageId, intact))
+            }
+            let intactCount = results.filter(\.1).count
+            self.say("")
+            self.say("结果 Result: \(intactCount)/\(steps.count) 件数据包完整送达 packages delivered intact (byte-identical; attachments verified by SHA-256)")
+            await self.outcome.set(intactCount == steps.count)
+            try await self.showDeadlines(caseCode: codes[DemoCase.police])
+            if let last = packageIds.last { try await self.showEvidence(of: last, at: DemoCase.prison) }
+            try await self.leaveOneForTheClerk(steps[0])
+            try self.showConsoles()
+            if !self.runner.options.once {
+                self.say("")
+                self.say("演示继续运行，按 Ctrl-C 结束 / the demo keeps running; press Ctrl-C to stop. Try:")
+                let last = packageIds.last ?? ""
+                self.say(
+                    "  xietong track \(last) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!) --ca \(self.runner.options.dataDirectory.path)/pki/ca.crt"
+                )
+                self.say(
+                    "  curl -H 'Authorization: \(BearerToken.header(self.endpoints.adminToken))' \(self.endpoints.hubURL)/v1/admin/nodes --cacert \(self.runner.options.dataDirectory.path)/pki/ca.crt"
+                )
+                self.say("  curl http://127.0.0.1:\(self.endpoints.businesses[DemoCase.prison]!)/received")
+                if let code = codes[DemoCase.police] {
+                    self.say(
+                        "  xietong case \(code) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!) --ca \(self.runner.options.dataDirectory.path)/pki/ca.crt"
+                    )
+                }
+                self.say("  data: \(self.runner.options.dataDirectory.path)")
+                try? await gracefulShutdown()
+            }
+        }
+
+        /// The case's statutory time limits as the hub tracks them (issue 5): who must act by when, met or open.
+        func showDeadlines(caseCode: String?) async throws {
+            guard let caseCode else { return }
+            let reply = try await self.hub.timeline(ofCase: caseCode)
+            guard reply.status == 200, let timeline = reply.json(CaseTimeline.self) else {
+                self.say("期限 time limits: unavailable (\(reply.status))")
+                return
+            }
+            self.say("")
+            self.say("法定期限 Statutory time limits of the case（中心平台按法律计算 counted by the hub as the law counts them）:")
+            for line in timeline.deadlineLines(name: { self.runner.registry[$0]?.name.zh ?? $0 }) { self.say("  " + line) }
+            try await self.showReminders()
+        }
+
+        /// A package's hand-overs in the hub's evidence log, with inclusion proofs checked by the receiving node
+        /// against a signed tree head it keeps (issue 6, SZ-3).
+        func showEvidence(of packageId: String, at organisation: String) async throws {
+            struct Verified: Decodable {
+                struct Receipt: Decodable {
+                    let treeHead: Evidence.TreeHead
+                    let entries: [Evidence.Inclusion]
+                }
+                let receipt: Receipt
+                let verified: Bool
+            }
+            for _ in 0..<300 {  // up to 30 s for a signed head to cover the hand-overs
+                if let evidence = try await self.api(organisation).evidence(of: packageId).json(Verified.self),
+                    evidence.receipt.entries.contains(where: { $0.event.hop == .storedByReceiver })
+                {
+                    self.say("")
+                    self.say("存证 Evidence log（防篡改 tamper-evident, RFC 9162）: \(packageId)")
+                    for entry in evidence.receipt.entries {
+                        self.say(
+                            "  #\(entry.leafIndex)  \(entry.event.hop.name.zh) / \(entry.event.hop.name.en)  \(entry.event.at)  包含证明 proof: \(entry.proof.count) hashes"
+                        )
+                    }
+                    self.say(
+                        "  \(evidence.verified ? "✔ 已验证 verified" : "✘ 验证失败 NOT verified") by \(self.runner.registry[organisation]?.name.zh ?? organisation) against the hub's signed tree head of \(evidence.receipt.treeHead.treeSize) entries"
+                    )
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+
+        /// A second case's arrest request, left for the procuratorate's clerk to sign for in the web console.
+        func leaveOneForTheClerk(_ step: DemoCase.Step) async throws {
+            let built = DemoCase.build(
+                step,
+                index: 99,
+                run: self.runner.run,
+                registry: self.runner.registry,
+                catalog: self.runner.catalog,
+                inReplyTo: nil,
+                caseCode: nil,
+                related: []
+            )
+            var package = built.package
+            package.body.caseInfo.name = "李某某诈骗案"
+            package.body.caseInfo.summary = "犯罪嫌疑人李某某冒充客服人员骗取他人钱款，价值共计人民币五万余元。"
+            package.body.persons[0].name = "李某某"
+            package.body.persons[0].idCardNumber = ResidentIDNumber.build(division: "330106", birth: "19880708", order: 215, male: true)?.rawValue
+            package.body.persons[0].birthDate = "1988-07-08"
+            package.body.charges = [CasePackage.Charge(personRef: "p1", name: "诈骗罪", lawArticle: "刑法第266条")]
+            let pending = DemoCase.Built(package: package, xml: CasePackageWriter.bytes(package), files: built.files)
+            for file in pending.files { try await self.upload(file, to: step.sender) }
+            let receipt = try await self.send(pending.xml, from: step.sender)
+            guard receipt.status == .accepted else { return }
+            _ = try await self.follow(package.envelope.packageId, sender: step.sender, quietly: true)
+            self.say("")
+            self.say(
+                "待签收 Waiting in the procuratorate's console: \(self.name(step.sender)) → \(self.name(step.receiver))  提请批准逮捕（李某某诈骗案） \(package.envelope.packageId)"
+            )
+        }
+
+        /// Every reminder the agencies' nodes have received so far, with the agency.
+        func receivedReminders() async throws -> [(String, DeadlineReminder)] {
+            var reminders: [(String, DeadlineReminder)] = []
+            for organisation in DemoCase.organisations {
+                let received = try await self.api(organisation).reminders().json([DeadlineReminder].self) ?? []
+                reminders += received.map { (organisation, $0) }
+            }
+            return reminders
+        }
+
+        /// The web consoles' addresses and demo users (issue 7), also written to `console.json` in the data folder.
+        func showConsoles() throws {
+            self.say("")
+            self.say("网页控制台 Web consoles（中文，可切换 English）:")
+            for user in self.endpoints.users {
+                let site = self.runner.registry[user.organisation]?.name.zh ?? "政法委 committee"
+                self.say("  \(user.console)  \(site)  用户 user: \(user.user)  密码 password: \(user.password)  (\(user.role))")
+            }
+            try CanonicalJSON.pretty(self.endpoints.users).write(to: self.runner.options.dataDirectory.appendingPathComponent("console.json"))
+        }
+
+        /// The reminders the hub pushed to the agencies' nodes (GS-3), as their business systems receive them. The hub
+        /// checks every second and sends every reminder then due, so they are shown once they have settled: some have
+        /// come, and none for 2.5 s. (Shown at the first to come, they had sometimes been only a limit due today,
+        /// without the protest window the case had just opened.)
+        func showReminders() async throws {
+            var reminders: [(String, DeadlineReminder)] = []
+            var changed = Date()
+            let giveUp = Date().addingTimeInterval(30)  // the hub checks every second, later under load
+            while Date() < giveUp {
+                let received = try await self.receivedReminders()
+                if received.count != reminders.count {
+                    reminders = received
+                    changed = Date()
+                } else if !reminders.isEmpty && Date().timeIntervalSince(changed) > 2.5 {
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            guard !reminders.isEmpty else { return }
+            self.say("")
+            self.say("期限提醒 Time-limit reminders pushed to the agencies（各机关节点已收到 received by their nodes）:")
+            for (organisation, reminder) in reminders {
+                self.say("  → \(self.runner.registry[organisation]?.name.zh ?? organisation): \(reminder.text.zh) / \(reminder.text.en)")
+            }
+        }
+
+        func waitUntilUp(_ url: String) async throws {
+            for _ in 0..<600 {
+                let service = APITransport(baseURL: url, bearer: nil, client: self.endpoints.client, timeout: .seconds(2))
+                if let reply = try? await service.request(.GET, "/healthz"), reply.status == 200 {
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            throw DemoError(message: "\(url) did not start")
+        }
+
+        /// Uploads a document through the resumable upload interface, in 1 MiB chunks (ZJ-7.2.3 a, GZ-6).
+        func upload(_ file: [UInt8], to organisation: String) async throws {
+            try await self.api(organisation).upload(file, chunkSize: 1 << 20)
+        }
+
+        func send(_ xml: [UInt8], from organisation: String) async throws -> Receipt {
+            let reply = try await self.api(organisation).sendPackage(xml)
+            guard let receipt = reply.json(Receipt.self) else { throw DemoError(message: "send failed: \(reply.status) \(reply.text)") }
+            return receipt
+        }
+
+        /// Prints each new hop as the sender's node learns of it, until delivery (or `until`).
+        func follow(_ packageId: String, sender: String, until last: Hop = .delivered, quietly: Bool = false) async throws -> [PackageEvent] {
+            var shown = 0
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                let events = try await self.api(sender).events(of: packageId)
+                if !quietly {
+                    for event in events.dropFirst(shown) {
+                        var line = "       \(event.hop.name.zh) \(event.hop.name.en)"
+                        if event.hop == .coded, let code = event.detail { line += "  统一赋码 \(code)" }
+                        self.say(line)
+                    }
+                }
+                shown = events.count
+                if events.contains(where: { $0.hop == last || $0.hop == .refused }) { return events }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            throw DemoError(message: "package \(packageId) did not reach \(last.rawValue) within 120 s")
+        }
+
+        /// Whether the receiving business system holds exactly the bytes sent, with all attachments (which it
+        /// verified by SHA-256 while downloading them).
+        func checkIntact(_ built: DemoCase.Built, at organisation: String) async throws -> Bool {
+            let business = APITransport(
+                baseURL: "http://127.0.0.1:\(self.endpoints.businesses[organisation]!)",
+                bearer: nil,
+                client: self.endpoints.client
+            )
+            let received = try await business.request(.GET, "/received").json([BusinessSystemSimulator.Received].self) ?? []
+            guard let entry = received.first(where: { $0.packageId == built.package.envelope.packageId }) else { return false }
+            return entry.contentSHA256 == built.sha256 && entry.attachments == built.files.count
+        }
+
+        func signFor(_ packageId: String, at organisation: String) async throws {
+            _ = try await self.api(organisation).signFor(packageId)
+        }
+    }
+
+    struct DemoError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { self.message }
+    }
+}
