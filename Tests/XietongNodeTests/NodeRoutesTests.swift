@@ -100,4 +100,26 @@ import XietongTesting
             #expect(subscription.status == .badRequest && Self.code(subscription) == "subscription.invalid")
         }
     }
+
+    @Test func whatTheNodeKeepsItselfIsReadWithoutTheHubAndWhatTheHubKeepsIsABadGateway() async throws {
+        let directory = try TemporaryDirectory()
+        try await Self.node(directory).test(.router) { client in
+            // Kept by the node: its reminders, its record of hub restores, the evidence log's head it keeps (none yet).
+            for path in ["/api/v1/reminders", "/api/v1/hub-restores"] {
+                let reply = try await client.execute(uri: path, method: .get, headers: Self.key)
+                #expect(reply.status == .ok && String(buffer: reply.body) == "[]", "\(path)")
+            }
+            let evidence = try await client.execute(uri: "/api/v1/evidence", method: .get, headers: Self.key)
+            #expect(evidence.status == .ok && !String(buffer: evidence.body).contains("treeSize"))
+            // A case's packages need the case named.
+            let noCase = try await client.execute(uri: "/api/v1/packages", method: .get, headers: Self.key)
+            #expect(noCase.status == .badRequest && Self.code(noCase) == "query.case-required")
+            // Kept by the hub, which is not there (a case's timeline, the red counters): said as such, not as an
+            // empty answer.
+            let timeline = try await client.execute(uri: "/api/v1/cases/20261120110133010600010100000001/timeline", method: .get, headers: Self.key)
+            #expect(timeline.status == .badGateway && Self.code(timeline) == "hub.unreachable")
+            let counters = try await client.execute(uri: "/api/v1/counters", method: .get, headers: Self.key)
+            #expect(counters.status == .badGateway && Self.code(counters) == "hub.unreachable")
+        }
+    }
 }
