@@ -8,8 +8,8 @@ import XietongHTTP
 public struct APITransport: Sendable {
     /// Without a trailing slash; empty to give whole URLs as paths.
     public let baseURL: String
-    /// Sent as `Authorization: Bearer …` (`BearerToken`) when set.
-    public let bearer: String?
+    /// Sent as `Authorization: Bearer …` (`BearerToken`) when set. Never printed: see `description`.
+    let bearer: String?
     public let client: HTTPClient
     /// How long a call may take, unless the call says otherwise.
     public let timeout: TimeAmount
@@ -79,4 +79,10 @@ public struct APITransport: Sendable {
     ) async throws -> Reply {
         try await self.request(method, path, body: bytes.map { .bytes(ByteBuffer(bytes: $0)) }, headers: headers, timeout: timeout)
     }
+}
+
+/// A transport printed or dumped (a log line, a test's failure) shows where it goes, never its token.
+extension APITransport: CustomStringConvertible, CustomReflectable {
+    public var description: String { "APITransport(\(self.baseURL), token \(self.bearer == nil ? "none" : "set"))" }
+    public var customMirror: Mirror { Mirror(self, children: ["baseURL": self.baseURL], displayStyle: .struct) }
 }

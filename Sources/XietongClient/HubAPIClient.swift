@@ -10,8 +10,14 @@ public struct HubAPIClient: Sendable {
     public var baseURL: String { self.transport.baseURL }
 
     /// `token` is a node's token or the administrator's or a supervisor's; nil sends none (the hub then answers 401).
-    public init(baseURL: String, token: String?, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(60)) {
-        self.transport = APITransport(baseURL: baseURL, bearer: token, client: client, timeout: timeout, bodyLimit: 256 << 20)
+    public init(
+        baseURL: String,
+        token: String?,
+        client: HTTPClient = .shared,
+        timeout: TimeAmount = .seconds(60),
+        bodyLimit: Int = 256 << 20
+    ) {
+        self.transport = APITransport(baseURL: baseURL, bearer: token, client: client, timeout: timeout, bodyLimit: bodyLimit)
     }
 
     /// Any call to the hub: `path` from its root (`/v1/…`).

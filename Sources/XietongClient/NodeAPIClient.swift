@@ -12,8 +12,14 @@ public struct NodeAPIClient: Sendable {
     public var baseURL: String { self.transport.baseURL }
 
     /// `apiKey` is the business system's key; nil sends none (the node then answers 401).
-    public init(baseURL: String, apiKey: String?, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(60)) {
-        self.transport = APITransport(baseURL: baseURL, bearer: apiKey, client: client, timeout: timeout)
+    public init(
+        baseURL: String,
+        apiKey: String?,
+        client: HTTPClient = .shared,
+        timeout: TimeAmount = .seconds(60),
+        bodyLimit: Int = 64 << 20
+    ) {
+        self.transport = APITransport(baseURL: baseURL, bearer: apiKey, client: client, timeout: timeout, bodyLimit: bodyLimit)
     }
 
     /// Any call to the node: `path` from the API's root (`/api/v1/…`).
@@ -27,8 +33,12 @@ public struct NodeAPIClient: Sendable {
         try await self.transport.request(method, path, bytes: body, headers: headers, timeout: timeout)
     }
 
-    /// `GET /healthz`.
-    public func health() async throws -> Reply { try await self.request(.GET, "/healthz") }
+    /// `GET /healthz`, without the API key: health asks for none, and a key sent where none is needed is a key
+    /// shown for nothing.
+    public func health() async throws -> Reply {
+        try await APITransport(baseURL: self.baseURL, bearer: nil, client: self.transport.client, timeout: self.transport.timeout)
+            .request(.GET, "/healthz", bytes: nil, headers: [], timeout: nil)
+    }
 
     // MARK: Sending
 

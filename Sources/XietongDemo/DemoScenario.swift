@@ -31,10 +31,17 @@ extension DemoRunner {
         func node(_ organisation: String) -> String { "https://127.0.0.1:\(self.endpoints.nodes[organisation]!)" }
         /// The organisation's business system's client of its node.
         func api(_ organisation: String) -> NodeAPIClient {
-            NodeAPIClient(baseURL: self.node(organisation), apiKey: self.endpoints.apiKey[organisation]!, client: self.endpoints.client)
+            NodeAPIClient(
+                baseURL: self.node(organisation),
+                apiKey: self.endpoints.apiKey[organisation]!,
+                client: self.endpoints.client,
+                timeout: .seconds(10)
+            )
         }
         /// The hub, called as its administrator.
-        var hub: HubAPIClient { HubAPIClient(baseURL: self.endpoints.hubURL, token: self.endpoints.adminToken, client: self.endpoints.client) }
+        var hub: HubAPIClient {
+            HubAPIClient(baseURL: self.endpoints.hubURL, token: self.endpoints.adminToken, client: self.endpoints.client, timeout: .seconds(10))
+        }
 
         func run() async throws {
             for url in [self.endpoints.hubURL]

@@ -25,9 +25,9 @@ func queryService(
     let reply: Reply
     do {
         if let node {
-            reply = try await atNode(NodeAPIClient(baseURL: node, apiKey: apiKey, client: client, timeout: .seconds(10)))
+            reply = try await atNode(NodeAPIClient(baseURL: node, apiKey: apiKey, client: client, timeout: .seconds(10), bodyLimit: 32 << 20))
         } else {
-            reply = try await atHub(HubAPIClient(baseURL: hub ?? "", token: token, client: client, timeout: .seconds(10)))
+            reply = try await atHub(HubAPIClient(baseURL: hub ?? "", token: token, client: client, timeout: .seconds(10), bodyLimit: 32 << 20))
         }
     } catch {
         if ca != nil { try? await client.shutdown() }
