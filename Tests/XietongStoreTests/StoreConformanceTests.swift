@@ -604,25 +604,7 @@ import XietongTesting
         let (database, _) = try await backend.open(Migrations.node, in: directory)
         defer { Task { await database.close() } }
         let store = NodeStore(database: database, organisation: "330106000201")
-        let deliveries = try (0..<4).map { message in
-            let accepted = try Self.accepted(case: 30, message: message)
-            return (
-                Delivery(
-                    packageId: accepted.package.envelope.packageId,
-                    sender: "330106000101",
-                    receiver: "330106000201",
-                    flow: accepted.package.envelope.flow,
-                    messageType: accepted.package.envelope.messageType,
-                    unifiedCaseCode: accepted.unifiedCaseCode,
-                    agencyCaseNumber: accepted.package.envelope.agencyCaseNumber,
-                    contentSHA256: accepted.contentSHA256,
-                    contentSize: accepted.content.count,
-                    attachments: [],
-                    acceptedAt: Timestamp.now()
-                ),
-                accepted.content
-            )
-        }
+        let deliveries = try (0..<4).map { try Self.delivery(case: 30, message: $0) }
         for (index, (delivery, content)) in deliveries.enumerated() {
             try await store.store(delivery, feedSeq: index + 1, content: content, cursor: index + 1)
             try await store.store(delivery, feedSeq: index + 1, content: content, cursor: index + 1)
@@ -652,25 +634,7 @@ import XietongTesting
         let (database, _) = try await backend.open(Migrations.node, in: directory)
         defer { Task { await database.close() } }
         let store = NodeStore(database: database, organisation: "330106000201")
-        let deliveries = try (0..<3).map { message in
-            let accepted = try Self.accepted(case: 31, message: message)
-            return (
-                delivery: Delivery(
-                    packageId: accepted.package.envelope.packageId,
-                    sender: "330106000101",
-                    receiver: "330106000201",
-                    flow: accepted.package.envelope.flow,
-                    messageType: accepted.package.envelope.messageType,
-                    unifiedCaseCode: accepted.unifiedCaseCode,
-                    agencyCaseNumber: accepted.package.envelope.agencyCaseNumber,
-                    contentSHA256: accepted.contentSHA256,
-                    contentSize: accepted.content.count,
-                    attachments: [],
-                    acceptedAt: "2026-11-20T01:00:00Z"
-                ),
-                content: accepted.content
-            )
-        }
+        let deliveries = try (0..<3).map { try Self.delivery(case: 31, message: $0) }
         let batch = deliveries.prefix(2).enumerated().map { (delivery: $1.delivery, seq: $0 + 1, content: $1.content) }
         let stored = try await store.store(batch, cursor: 2)
         #expect(stored.events.map(\.hop) == [.storedByReceiver, .storedByReceiver] && stored.reportsOwed)
@@ -683,5 +647,26 @@ import XietongTesting
         #expect(refused.events.map(\.hop) == [.refused] && refused.events.first?.findings == [finding] && refused.reportsOwed)
         #expect(try await store.events(of: deliveries[2].delivery.packageId) == refused.events)
         #expect(try await store.refuseIncoming(deliveries[2].delivery, findings: [finding], cursor: 3).isEmpty)
+    }
+
+    /// The hub's delivery of an example package of `case` to the procuratorate's node, and its bytes.
+    static func delivery(case number: Int, message: Int) throws -> (delivery: Delivery, content: [UInt8]) {
+        let accepted = try Self.accepted(case: number, message: message)
+        return (
+            Delivery(
+                packageId: accepted.package.envelope.packageId,
+                sender: "330106000101",
+                receiver: "330106000201",
+                flow: accepted.package.envelope.flow,
+                messageType: accepted.package.envelope.messageType,
+                unifiedCaseCode: accepted.unifiedCaseCode,
+                agencyCaseNumber: accepted.package.envelope.agencyCaseNumber,
+                contentSHA256: accepted.contentSHA256,
+                contentSize: accepted.content.count,
+                attachments: [],
+                acceptedAt: "2026-11-20T01:00:00Z"
+            ),
+            accepted.content
+        )
     }
 }
