@@ -129,12 +129,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Running an exchange on this machine, one process per component, for the demo, the benchmarks and the
-        // tests: child processes on free loopback ports, a throw-away PostgreSQL server, small PDF fixtures.
+        // Running an exchange on this machine, for the demo, the benchmarks and the tests: one `LocalTopology` deciding
+        // the hub's and nodes' configurations (loopback ports, secrets, TLS files), run in-process by the demo or as child
+        // processes by `LocalExchange`; a throw-away PostgreSQL server, small PDF fixtures.
         .target(
             name: "XietongLocal",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust", "XietongHub", "XietongNode",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -238,7 +239,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["XietongTesting", "XietongStore", "XietongLocal", "XietongNode", "XietongHTTP", "XietongCore"],
+            dependencies: [
+                "XietongTesting", "XietongStore", "XietongLocal", "XietongHub", "XietongNode", "XietongHTTP", "XietongCore", "XietongTrust",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -14,7 +14,6 @@ import XietongHub
 import XietongLocal
 import XietongNode
 import XietongStore
-import XietongTrust
 
 /// `xietong demo`: a hub and five agency nodes (police, procuratorate, court, justice bureau, prison), each with a
 /// simulated business system, on the embedded store in one process and on loopback; then the case of `DemoCase`
@@ -48,7 +47,6 @@ public struct DemoRunner: Sendable {
         var hub: Int
         var nodes: [String: Int]
         var businesses: [String: Int]
-        var hubToken: [String: String]
         var apiKey: [String: String]
         var adminToken: String
         /// `https://…` (mutual TLS with the nodes, issue 6).
@@ -76,42 +74,33 @@ public struct DemoRunner: Sendable {
 
     /// Runs the demo. Returns true when every package arrived intact.
     public func run() async throws -> Bool {
-        var endpoints = Endpoints(
-            hub: LocalProcesses.freePort(),
-            nodes: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, LocalProcesses.freePort()) }),
-            businesses: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, LocalProcesses.freePort()) }),
-            hubToken: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, "node-\($0)-\(UUID().uuidString)") }),
-            apiKey: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, "key-\($0)-\(UUID().uuidString.prefix(8))") }),
-            adminToken: "admin-\(UUID().uuidString)",
-            hubURL: "",
-            client: .shared
-        )
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        var hubConfiguration = HubConfiguration()
-        hubConfiguration.listen = .init(host: "127.0.0.1", port: endpoints.hub)
-        hubConfiguration.dataDirectory = self.options.dataDirectory.appendingPathComponent("hub").path
-        hubConfiguration.nodes = DemoCase.organisations.map { .init(organisation: $0, token: endpoints.hubToken[$0]!) }
-        hubConfiguration.adminToken = endpoints.adminToken
+        // The exchange's configuration is the one a local topology decides (as for `LocalExchange`'s processes), with
+        // secrets of this run's own; here its services run in this process.
+        var topology = LocalTopology(directory: self.options.dataDirectory, randomSecrets: true)
         // The platform PKI (issue 6): a CA of the demo's own, the hub's and each node's certificate. Nodes and hub
         // then use mutual TLS, sign packages and receipts, and keep the evidence log's signed heads.
-        let pki = self.options.dataDirectory.appendingPathComponent("pki")
-        let authority =
-            FileManager.default.fileExists(atPath: pki.appendingPathComponent("ca.crt").path)
-            ? try CertificateAuthority.open(pki) : try CertificateAuthority.create(in: pki)
-        for organisation in [hubConfiguration.organisation] + DemoCase.organisations
-        where !FileManager.default.fileExists(atPath: TLSFiles.issued(by: pki, to: organisation).certificate) {
-            try authority.issue(organisation: organisation)
-        }
-        hubConfiguration.tls = TLSFiles.issued(by: pki, to: hubConfiguration.organisation)
+        try topology.enableTLS()
+        topology.retryMaxSeconds = 2
+        let hubPort = LocalTopology.claimPort()
+        var endpoints = Endpoints(
+            hub: hubPort,
+            nodes: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, LocalTopology.claimPort()) }),
+            businesses: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, LocalTopology.claimPort()) }),
+            apiKey: Dictionary(uniqueKeysWithValues: DemoCase.organisations.map { ($0, topology.apiKey(for: $0)) }),
+            adminToken: topology.adminToken,
+            hubURL: topology.hubURL(port: hubPort),
+            client: .shared
+        )
         // The web consoles' users (issue 7): the committee's supervisor and administrator, a clerk per agency.
         let password = { (who: String) in "demo-\(who)-\(UUID().uuidString.prefix(6).lowercased())" }
+        topology.hubUsers = []
         for (user, role) in [("zfw-supervisor", Role.supervisor), ("zfw-admin", Role.administrator)] {
             let secret = password(user)
-            hubConfiguration.users.append(Credential(name: user, role: role, token: secret))
+            topology.hubUsers.append(Credential(name: user, role: role, token: secret))
             endpoints.users.append(
                 ConsoleUser(
                     console: "https://127.0.0.1:\(endpoints.hub)/console",
-                    organisation: hubConfiguration.organisation,
+                    organisation: LocalTopology.hubOrganisation,
                     role: role.rawValue,
                     user: user,
                     password: secret
@@ -119,22 +108,24 @@ public struct DemoRunner: Sendable {
             )
         }
         for organisation in DemoCase.organisations {
-            let user = Self.clerkNames[organisation]!
+            let clerk = (user: Self.clerkNames[organisation]!, password: password(Self.clerkNames[organisation]!))
+            topology.officers[organisation] = clerk
             endpoints.users.append(
                 ConsoleUser(
                     console: "https://127.0.0.1:\(endpoints.nodes[organisation]!)/console",
                     organisation: organisation,
                     role: Role.officer.rawValue,
-                    user: user,
-                    password: password(user)
+                    user: clerk.user,
+                    password: clerk.password
                 )
             )
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var hubConfiguration = try topology.hub(port: hubPort, nodes: DemoCase.organisations)
         hubConfiguration.treeHeadSeconds = 0.5
         var trust = TLSConfiguration.makeClientConfiguration()
-        trust.trustRoots = .file(pki.appendingPathComponent("ca.crt").path)
+        trust.trustRoots = .file(topology.pki!.appendingPathComponent("ca.crt").path)
         endpoints.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .xietong(tls: trust))
-        endpoints.hubURL = "https://127.0.0.1:\(endpoints.hub)"
         // The case's open limit (the procuratorate's 10-day protest window) is far off: remind well ahead, and check
         // often, so that the demo shows a reminder arriving.
         hubConfiguration.reminderDaysBefore = [15, 2, 0]
@@ -155,20 +146,14 @@ public struct DemoRunner: Sendable {
             )
             business.port = endpoints.businesses[organisation]!
             services.append(.init(service: try await BusinessSystemSimulator.build(business, httpClient: endpoints.client, logger: self.logger).0))
-            var node = NodeConfiguration(organisation: organisation)
-            node.listen = .init(host: "127.0.0.1", port: endpoints.nodes[organisation]!)
-            node.dataDirectory = self.options.dataDirectory.appendingPathComponent("node-\(organisation)").path
-            node.hub = .init(url: endpoints.hubURL, token: endpoints.hubToken[organisation]!)
-            node.tls = TLSFiles.issued(by: pki, to: organisation)
             // Business systems and officers reach the node over TLS too.
-            node.serveTLS = true
-            node.users = endpoints.users.filter { $0.organisation == organisation }.map {
-                Credential(name: $0.user, role: .officer, token: $0.password)
-            }
-            node.businessSystems = [Credential(name: "business-\(organisation)", role: .businessSystem, token: endpoints.apiKey[organisation]!)]
-            node.delivery = .init(mode: .push, url: "http://127.0.0.1:\(endpoints.businesses[organisation]!)/receive")
-            node.retryBaseSeconds = 0.05
-            node.retryMaxSeconds = 2
+            let node = try topology.node(
+                organisation,
+                port: endpoints.nodes[organisation]!,
+                hubURL: endpoints.hubURL,
+                businessPort: endpoints.businesses[organisation]!,
+                serveTLS: true
+            )
             services.append(
                 .init(
                     service: try await NodeApplication.build(configuration: node, registry: self.registry, catalog: self.catalog, logger: self.logger)

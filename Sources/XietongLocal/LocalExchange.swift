@@ -1,31 +1,31 @@
 public import Foundation
-import XietongCore
-import XietongHTTP
-import XietongTrust
+import XietongHub
+import XietongNode
 
-/// An exchange on this machine, one process per component: writes the configuration of a hub, nodes and simulated
-/// business systems on free loopback ports and runs them with `LocalProcesses`. The integration tests and the
-/// benchmarks build on it.
+/// An exchange on this machine, one process per component: the hub's and the nodes' configurations, decided by a
+/// `LocalTopology`, written to files and run with `LocalProcesses`, beside simulated business systems. The
+/// integration tests and the benchmarks build on it.
 public final class LocalExchange: @unchecked Sendable {
     // Used by one test or benchmark at a time.
     public typealias Service = LocalProcesses.Entry
 
-    public let directory: URL
+    public var directory: URL { self.topology.directory }
     public let processes: LocalProcesses
     public var services: [String: Service] { self.processes.entries }
-    public let adminToken = "admin-token-\(UUID().uuidString.prefix(8))"
+    /// The topology's decisions: ports, secrets, TLS files, reserve and retries.
+    public private(set) var topology: LocalTopology
+    public var adminToken: String { self.topology.adminToken }
     /// The committee's supervisor (issue 6): the hub keeps only its SHA-256.
-    public let supervisorToken = "supervisor-token-\(UUID().uuidString.prefix(8))"
-    var nodeTokens: [String: String] = [:]
+    public var supervisorToken: String { self.topology.supervisorToken }
 
     /// `environment` is added to every process's (`XIETONG_LOG_LEVEL`, say).
     public init(directory: URL, executable: URL, environment: [String: String] = [:]) throws {
-        self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.topology = LocalTopology(directory: directory)
         self.processes = LocalProcesses(executable: executable, environment: environment)
     }
 
-    public static func freePort() -> Int { LocalProcesses.freePort() }
+    public static func freePort() -> Int { LocalTopology.claimPort() }
 
     func file(_ name: String) -> URL { self.directory.appendingPathComponent(name) }
 
@@ -35,17 +35,16 @@ public final class LocalExchange: @unchecked Sendable {
         return url.path
     }
 
-    public func token(for organisation: String) -> String {
-        if let token = self.nodeTokens[organisation] { return token }
-        let token = "node-token-\(organisation)-test"
-        self.nodeTokens[organisation] = token
-        return token
-    }
+    /// The token `organisation`'s node authenticates to the hub with.
+    public func token(for organisation: String) -> String { self.topology.hubToken(for: organisation) }
 
-    public static func apiKey(_ organisation: String) -> String { "api-key-\(organisation)" }
+    /// The API key of `organisation`'s business system (the tests' fixed one).
+    public static func apiKey(_ organisation: String) -> String { LocalTopology.fixedAPIKey(organisation) }
 
     /// The web console's officer of a node (`clerk-ORG`), and their password.
-    public static func officer(_ organisation: String) -> (user: String, password: String) { ("clerk-\(organisation)", "officer-\(organisation)") }
+    public static func officer(_ organisation: String) -> (user: String, password: String) {
+        LocalTopology.fixedOfficer(organisation)
+    }
 
     /// Declares the hub; start it with `start("hub")`.
     @discardableResult
@@ -61,49 +60,30 @@ public final class LocalExchange: @unchecked Sendable {
         reminderDaysBefore: [Int] = [2, 0],
         freeSpaceReserveMB: Double? = nil
     ) throws -> Service {
-        let port = Self.freePort()
-        let credentials = nodes.map { "{\"organisation\":\"\($0)\",\"token\":\"\(self.token(for: $0))\"}" }.joined(separator: ",")
-        let storage =
-            (database.map { ",\"database\":\"\($0)\"" } ?? "") + (blobDirectory.map { ",\"blobDirectory\":\"\($0)\"" } ?? "")
-        let config = try self.write(
-            """
-            {"format":"xietong.hub/1","listen":{"host":"127.0.0.1","port":\(port)},"dataDirectory":"\(self.file(name).path)",
-             "adminToken":"\(self.adminToken)","nodes":[\(credentials)],
-             "users":[{"name":"监督员","role":"supervisor","tokenSHA256":"\(Credential.hash(self.supervisorToken))"}],"alertAfterSeconds":\(alertAfterSeconds),
-             "alertCheckSeconds":\(alertCheckSeconds),"maxPackageAgeDays":\(maxPackageAgeDays),
-             "reminderDaysBefore":\(reminderDaysBefore),"reminderCheckSeconds":\(alertCheckSeconds),"treeHeadSeconds":0.2\(Self.reserve(freeSpaceReserveMB))\(storage)\(try self.tlsEntry(Self.hubOrganisation))}
-            """,
-            to: "\(name).json"
-        )
-        return self.processes.declare(name, port: port, arguments: ["hub", "--config", config], log: self.file("\(name).log"), tls: self.pki != nil)
+        let port = LocalTopology.claimPort()
+        var topology = self.topology
+        topology.freeSpaceReserveMB = freeSpaceReserveMB
+        var hub = try topology.hub(name: name, port: port, nodes: nodes)
+        hub.database = database
+        hub.blobDirectory = blobDirectory
+        hub.alertAfterSeconds = alertAfterSeconds
+        hub.alertCheckSeconds = alertCheckSeconds
+        hub.maxPackageAgeDays = maxPackageAgeDays
+        hub.reminderDaysBefore = reminderDaysBefore
+        hub.reminderCheckSeconds = alertCheckSeconds
+        hub.treeHeadSeconds = 0.2
+        let config = try self.topology.write(hub, to: "\(name).json")
+        return self.processes.declare(name, port: port, arguments: ["hub", "--config", config], log: self.file("\(name).log"), tls: hub.tls != nil)
     }
-
-    /// The `"freeSpaceReserveMB"` entry when one is set; without it, the services' default.
-    static func reserve(_ megabytes: Double?) -> String { megabytes.map { ",\"freeSpaceReserveMB\":\($0)" } ?? "" }
 
     /// The platform CA's directory once `enableTLS()` made it: the hub and every node then use mutual TLS and sign
     /// packages (issue 6).
-    public private(set) var pki: URL?
-    public static let hubOrganisation = "330100000001"
+    public var pki: URL? { self.topology.pki }
+    public static let hubOrganisation = LocalTopology.hubOrganisation
 
     /// Creates a CA in the exchange's directory and issues the hub's certificate; hubs and nodes declared after
     /// this use mutual TLS.
-    public func enableTLS() throws {
-        let directory = self.directory.appendingPathComponent("pki")
-        let authority = try CertificateAuthority.create(in: directory)
-        try authority.issue(organisation: Self.hubOrganisation)
-        self.pki = directory
-    }
-
-    /// The `"tls": …` entry for an organisation, issuing its certificate first if needed.
-    func tlsEntry(_ organisation: String) throws -> String {
-        guard let pki = self.pki else { return "" }
-        let files = TLSFiles.issued(by: pki, to: organisation)
-        if !FileManager.default.fileExists(atPath: files.certificate) {
-            try CertificateAuthority.open(pki).issue(organisation: organisation)
-        }
-        return ",\"tls\":" + String(decoding: try CanonicalJSON.encode(files), as: UTF8.self)
-    }
+    public func enableTLS() throws { try self.topology.enableTLS() }
 
     /// Where nodes reach the hub: the `hub` service, unless set (for example to a load balancer in front of several
     /// instances).
@@ -121,39 +101,63 @@ public final class LocalExchange: @unchecked Sendable {
         retryMaxSeconds: Double = 1,
         freeSpaceReserveMB: Double? = nil
     ) throws -> Service {
-        let port = Self.freePort()
-        let delivery = business.map { "{\"mode\":\"push\",\"url\":\"http://127.0.0.1:\(self.services[$0]!.port)/receive\"}" } ?? "{\"mode\":\"pull\"}"
-        let config = try self.write(
-            """
-            {"format":"xietong.node/1","organisation":"\(organisation)","listen":{"host":"127.0.0.1","port":\(port)},
-             "dataDirectory":"\(self.file("node-\(organisation)").path)",
-             "hub":{"url":"\(self.hubURL ?? self.services["hub"]!.url)","token":"\(self.token(for: organisation))"},
-             "businessSystems":[{"name":"business-\(organisation)","role":"businessSystem","tokenSHA256":"\(Credential.hash(Self.apiKey(organisation)))"}],
-             "users":[{"name":"\(Self.officer(organisation).user)","role":"officer","tokenSHA256":"\(Credential.hash(Self.officer(organisation).password))"}],
-             "delivery":\(delivery),\(lanes.map { "\"lanes\":\($0)," } ?? "")"retryBaseSeconds":0.05,"retryMaxSeconds":\(retryMaxSeconds)\(Self.reserve(freeSpaceReserveMB)),"alertAfterSeconds":\(alertAfterSeconds)\(try self.tlsEntry(organisation)),"serveTLS":\(serveTLS && self.pki != nil)}
-            """,
-            to: "node-\(organisation).json"
+        try self.addNode(
+            organisation,
+            port: LocalTopology.claimPort(),
+            pushTo: business,
+            lanes: lanes,
+            alertAfterSeconds: alertAfterSeconds,
+            serveTLS: serveTLS,
+            retryMaxSeconds: retryMaxSeconds,
+            freeSpaceReserveMB: freeSpaceReserveMB
         )
+    }
+
+    @discardableResult
+    func addNode(
+        _ organisation: String,
+        port: Int,
+        pushTo business: String? = nil,
+        lanes: Int? = nil,
+        alertAfterSeconds: Double = 300,
+        serveTLS: Bool = false,
+        retryMaxSeconds: Double = 1,
+        freeSpaceReserveMB: Double? = nil
+    ) throws -> Service {
+        var topology = self.topology
+        topology.retryMaxSeconds = retryMaxSeconds
+        topology.freeSpaceReserveMB = freeSpaceReserveMB
+        var node = try topology.node(
+            organisation,
+            port: port,
+            hubURL: self.hubURL ?? self.services["hub"]!.url,
+            businessPort: business.map { self.services[$0]!.port },
+            serveTLS: serveTLS
+        )
+        if let lanes { node.lanes = lanes }
+        node.alertAfterSeconds = alertAfterSeconds
+        let config = try self.topology.write(node, to: "node-\(organisation).json")
         return self.processes.declare(
             organisation,
             port: port,
             arguments: ["node", "--config", config],
             log: self.file("node-\(organisation).log"),
-            tls: serveTLS && self.pki != nil
+            tls: node.serveTLS
         )
     }
 
     /// Declares a simulated business system of `organisation`; its node is added after it (it needs its port).
     @discardableResult
     public func addBusinessSystem(_ organisation: String, nodePort: Int, failFirst: Int = 0) throws -> Service {
-        let port = Self.freePort()
-        let name = "business-\(organisation)"
+        let port = LocalTopology.claimPort()
+        let name = LocalTopology.businessSystem(organisation)
         return self.processes.declare(
             name,
             port: port,
             arguments: [
                 "business-sim", "--org", organisation, "--port", String(port), "--data-dir", self.directory.appendingPathComponent(name).path,
-                "--node", "http://127.0.0.1:\(nodePort)", "--api-key", Self.apiKey(organisation), "--fail-first", String(failFirst),
+                "--node", LocalTopology.url(port: nodePort, tls: false), "--api-key", self.topology.apiKey(for: organisation), "--fail-first",
+                String(failFirst),
             ],
             log: self.file("\(name).log")
         )
@@ -161,15 +165,9 @@ public final class LocalExchange: @unchecked Sendable {
 
     /// A receiving organisation with a push-mode node and its business system, wired together.
     public func addReceiver(_ organisation: String, failFirst: Int = 0) throws {
-        let nodePort = Self.freePort()
+        let nodePort = LocalTopology.claimPort()
         try self.addBusinessSystem(organisation, nodePort: nodePort, failFirst: failFirst)
-        let node = try self.addNode(organisation, pushTo: "business-\(organisation)")
-        // Re-declare the node on the port its business system was told about.
-        let config = node.arguments[2]
-        var text = try String(contentsOfFile: config, encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"port\":\(node.port)", with: "\"port\":\(nodePort)")
-        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
-        self.processes.declare(organisation, port: nodePort, arguments: node.arguments, log: node.log)
+        try self.addNode(organisation, port: nodePort, pushTo: LocalTopology.businessSystem(organisation))
     }
 
     public func start(_ name: String) async throws { try await self.processes.start(name) }

@@ -1,0 +1,174 @@
+public import Foundation
+import XietongCore
+public import XietongHTTP
+public import XietongHub
+public import XietongNode
+public import XietongTrust
+
+/// An exchange on this machine, decided once: a hub and agency nodes on loopback ports, in one folder, with their
+/// secrets (each node's hub token, each business system's API key, each node's officer), their TLS files from a CA
+/// in the folder, their free-space reserve and retry settings. Its methods return the typed configurations the
+/// services load; `LocalExchange` writes them to files and runs them as processes, the demo runs them in-process.
+public struct LocalTopology: Sendable {
+    /// A web console's user and password.
+    public typealias Officer = (user: String, password: String)
+
+    /// The committee's organisation code, under which the hub records its own hops and is issued its certificate.
+    public static let hubOrganisation = "330100000001"
+
+    /// Where each service keeps its data, its configuration file and its log, and the CA (`pki`).
+    public let directory: URL
+    /// Nil: the fixed secrets of the tests (`node-token-ORG-test`, `api-key-ORG`, `clerk-ORG`/`officer-ORG`), the
+    /// same in every run. Otherwise each secret is derived from this seed, unguessable without it.
+    let seed: String?
+    public let adminToken: String
+    /// The committee's supervisor (issue 6): the hub keeps only its SHA-256.
+    public let supervisorToken: String
+    /// The hub's console users; by default the supervisor `监督员` with `supervisorToken`.
+    public var hubUsers: [Credential]
+    /// Officers by organisation, where they are not `officer(for:)`'s default.
+    public var officers: [String: Officer] = [:]
+    /// Free space kept on each service's disks, in MiB; nil for the services' default.
+    public var freeSpaceReserveMB: Double?
+    /// How soon a node retries the hub or its business system, and how long it waits at most.
+    public var retryBaseSeconds = 0.05
+    public var retryMaxSeconds = 1.0
+    /// The platform CA's directory once `enableTLS()` made or opened it: the hub and every node then use mutual TLS
+    /// and sign packages (issue 6).
+    public private(set) var pki: URL?
+
+    /// `random` secrets for an exchange people use (the demo); fixed ones, readable in logs, for the tests.
+    public init(directory: URL, randomSecrets: Bool = false) {
+        self.directory = directory
+        self.seed = randomSecrets ? Credential.newToken() : nil
+        self.adminToken = randomSecrets ? "admin-\(UUID().uuidString)" : "admin-token-\(UUID().uuidString.prefix(8))"
+        self.supervisorToken = randomSecrets ? "supervisor-\(UUID().uuidString)" : "supervisor-token-\(UUID().uuidString.prefix(8))"
+        self.hubUsers = [Credential(name: "监督员", role: .supervisor, token: self.supervisorToken)]
+    }
+
+    // MARK: Decisions
+
+    /// A free loopback port, never handed out twice in this process.
+    public static func claimPort() -> Int { LocalProcesses.freePort() }
+
+    /// Where a service listens: loopback, on `port`.
+    public static func listen(_ port: Int) -> ListenAddress { ListenAddress(host: "127.0.0.1", port: port) }
+
+    /// A service's URL on loopback: `https` when it serves TLS.
+    public static func url(port: Int, tls: Bool) -> String { "\(tls ? "https" : "http")://127.0.0.1:\(port)" }
+
+    /// The hub's URL for nodes: `https` once TLS is enabled.
+    public func hubURL(port: Int) -> String { Self.url(port: port, tls: self.pki != nil) }
+
+    /// A secret of this topology: `fixed` without a seed, else derived from the seed.
+    func secret(_ prefix: String, _ purpose: String, fixed: String) -> String {
+        guard let seed = self.seed else { return fixed }
+        return "\(prefix)-\(Credential.hash("\(seed)/\(purpose)").prefix(32))"
+    }
+
+    /// The token a node authenticates to the hub with (without TLS).
+    public func hubToken(for organisation: String) -> String {
+        self.secret("node-\(organisation)", "hub/\(organisation)", fixed: "node-token-\(organisation)-test")
+    }
+
+    /// The API key of an organisation's business system.
+    public func apiKey(for organisation: String) -> String {
+        self.secret("key-\(organisation)", "business/\(organisation)", fixed: Self.fixedAPIKey(organisation))
+    }
+
+    /// The API key of a business system in the tests' topologies (without random secrets).
+    public static func fixedAPIKey(_ organisation: String) -> String { "api-key-\(organisation)" }
+
+    /// The node console's officer in the tests' topologies (without random secrets).
+    public static func fixedOfficer(_ organisation: String) -> Officer { ("clerk-\(organisation)", "officer-\(organisation)") }
+
+    /// The officer of an organisation's node console.
+    public func officer(for organisation: String) -> Officer {
+        self.officers[organisation]
+            ?? (
+                Self.fixedOfficer(organisation).user,
+                self.secret("officer-\(organisation)", "officer/\(organisation)", fixed: Self.fixedOfficer(organisation).password)
+            )
+    }
+
+    /// The name a business system has at its node.
+    public static func businessSystem(_ organisation: String) -> String { "business-\(organisation)" }
+
+    /// Opens the CA in `directory/pki` (making it the first time) and issues the hub's certificate: the hub and the
+    /// nodes configured after this use mutual TLS.
+    public mutating func enableTLS() throws {
+        let directory = self.directory.appendingPathComponent("pki")
+        let authority =
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("ca.crt").path)
+            ? try CertificateAuthority.open(directory) : try CertificateAuthority.create(in: directory)
+        self.pki = directory
+        if !FileManager.default.fileExists(atPath: TLSFiles.issued(by: directory, to: Self.hubOrganisation).certificate) {
+            try authority.issue(organisation: Self.hubOrganisation)
+        }
+    }
+
+    /// An organisation's TLS files once TLS is enabled, its certificate issued first if needed.
+    public func tls(for organisation: String) throws -> TLSFiles? {
+        guard let pki = self.pki else { return nil }
+        let files = TLSFiles.issued(by: pki, to: organisation)
+        if !FileManager.default.fileExists(atPath: files.certificate) {
+            try CertificateAuthority.open(pki).issue(organisation: organisation)
+        }
+        return files
+    }
+
+    // MARK: Configurations
+
+    /// The hub `name` (its data in `directory/name`) on `port`, knowing `nodes`.
+    public func hub(name: String = "hub", port: Int, nodes: [String]) throws -> HubConfiguration {
+        var hub = HubConfiguration()
+        hub.organisation = Self.hubOrganisation
+        hub.listen = Self.listen(port)
+        hub.dataDirectory = self.directory.appendingPathComponent(name).path
+        hub.nodes = nodes.map { HubConfiguration.NodeCredential(organisation: $0, token: self.hubToken(for: $0)) }
+        hub.adminToken = self.adminToken
+        hub.users = self.hubUsers
+        hub.tls = try self.tls(for: Self.hubOrganisation)
+        if let reserve = self.freeSpaceReserveMB { hub.freeSpaceReserveMB = reserve }
+        return hub
+    }
+
+    /// An organisation's node (its data in `directory/node-ORG`) on `port`, reaching the hub at `hubURL`, with its
+    /// business system's key and its officer; with `businessPort`, it pushes to that business system's `/receive`,
+    /// else the business system pulls. `serveTLS` serves the business systems over TLS too, once TLS is enabled.
+    public func node(
+        _ organisation: String,
+        port: Int,
+        hubURL: String,
+        businessPort: Int? = nil,
+        serveTLS: Bool = false
+    ) throws -> NodeConfiguration {
+        var node = NodeConfiguration(organisation: organisation)
+        node.listen = Self.listen(port)
+        node.dataDirectory = self.directory.appendingPathComponent("node-\(organisation)").path
+        node.hub = NodeConfiguration.Hub(url: hubURL, token: self.hubToken(for: organisation), organisation: Self.hubOrganisation)
+        node.businessSystems = [Credential(name: Self.businessSystem(organisation), role: .businessSystem, token: self.apiKey(for: organisation))]
+        let officer = self.officer(for: organisation)
+        node.users = [Credential(name: officer.user, role: .officer, token: officer.password)]
+        node.delivery =
+            businessPort.map { NodeConfiguration.Delivery(mode: .push, url: "\(Self.url(port: $0, tls: false))/receive") }
+            ?? NodeConfiguration.Delivery(mode: .pull)
+        node.tls = try self.tls(for: organisation)
+        node.serveTLS = serveTLS && node.tls != nil
+        node.retryBaseSeconds = self.retryBaseSeconds
+        node.retryMaxSeconds = self.retryMaxSeconds
+        if let reserve = self.freeSpaceReserveMB { node.freeSpaceReserveMB = reserve }
+        return node
+    }
+
+    // MARK: Files
+
+    /// Writes a configuration as the file `xietong hub --config` or `xietong node --config` loads (`HubConfiguration`
+    /// and `NodeConfiguration` encode to the keys they decode): `directory/name`, returning its path.
+    @discardableResult
+    public func write(_ configuration: some Encodable, to name: String) throws -> String {
+        let url = self.directory.appendingPathComponent(name)
+        try CanonicalJSON.pretty(configuration).write(to: url)
+        return url.path
+    }
+}
