@@ -178,4 +178,60 @@ import XietongTesting
             #expect(reply.status == .notFound && Self.code(reply) == "case.not-found")
         }
     }
+
+    @Test func aBatchIsReceiptedPackageByPackageAndHeldQueriesNameWhatTheHubLacks() async throws {
+        let directory = try TemporaryDirectory()
+        try await Self.hub(directory).test(.router) { client in
+            // The dossier first (as a node's lane does), then two packages in one request: one valid, one broken.
+            let pdf = try Data(contentsOf: Repository.url("examples/packages/attachments/\(Self.example).pdf"))
+            _ = try await client.execute(
+                uri: "/v1/blobs/\(ContentHash.sha256([UInt8](pdf)))",
+                method: .put,
+                headers: Self.bearer(Self.policeToken),
+                body: ByteBuffer(bytes: pdf)
+            )
+            let valid = Fixtures.example(Self.example)
+            let broken = valid.replacingOccurrences(of: PackageFactory.element("PackageId", in: valid), with: ExamplePackages.uuid("intake-broken"))
+                .replacingOccurrences(of: PackageFactory.element("IdempotencyKey", in: valid), with: "intake-broken")
+                .replacingOccurrences(of: "<Gender>1<", with: "<Gender>3<")
+            let packages = [valid, broken].map { "\"\(Data($0.utf8).base64EncodedString())\"" }.joined(separator: ",")
+            let batch = try await client.execute(
+                uri: "/v1/packages/batch",
+                method: .post,
+                headers: Self.bearer(Self.policeToken),
+                body: ByteBuffer(string: #"{"packages":[\#(packages)]}"#)
+            )
+            #expect(batch.status == .ok)
+            struct Receipts: Decodable { let receipts: [Receipt] }
+            let receipts = try JSONDecoder().decode(Receipts.self, from: Data(batch.body.readableBytesView)).receipts
+            #expect(receipts.map(\.status) == [.accepted, .refused])
+            // An empty batch, and one that is not base64.
+            for body in [#"{"packages":[]}"#, #"{"packages":["not base64!"]}"#] {
+                let bad = try await client.execute(
+                    uri: "/v1/packages/batch",
+                    method: .post,
+                    headers: Self.bearer(Self.policeToken),
+                    body: ByteBuffer(string: body)
+                )
+                #expect(bad.status == .badRequest && Self.code(bad) == "batch.invalid", "\(body)")
+            }
+            // Which of the node's packages does the hub lack (after a restore, issue 19)? Only the one it never had.
+            let held = try await client.execute(
+                uri: "/v1/packages/held",
+                method: .post,
+                headers: Self.bearer(Self.policeToken),
+                body: ByteBuffer(string: #"{"packageIds":["\#(receipts[0].packageId)","never-sent"]}"#)
+            )
+            #expect(held.status == .ok)
+            struct Held: Decodable { let missing: [String] }
+            #expect(try JSONDecoder().decode(Held.self, from: Data(held.body.readableBytesView)).missing == ["never-sent"])
+            let noIds = try await client.execute(
+                uri: "/v1/packages/held",
+                method: .post,
+                headers: Self.bearer(Self.policeToken),
+                body: ByteBuffer(string: #"{"packageIds":[]}"#)
+            )
+            #expect(noIds.status == .badRequest && Self.code(noIds) == "held.invalid")
+        }
+    }
 }
