@@ -220,12 +220,15 @@ struct NodeConsole: Sendable {
         let events = try await self.journey(of: packageId)
         let incoming = try await self.engine.store.inboxContent(packageId)?.item
         guard !events.isEmpty || incoming != nil else {
-            return self.render(
+            // A page for people, with the status a link checker or a proxy reads.
+            var page = self.render(
                 request,
                 session,
                 title: ("没有该数据包", "No such package"),
                 body: "<p class=\"empty\">\(ConsoleHTML.escape(packageId))</p>"
             )
+            page.status = .notFound
+            return page
         }
         var body = notice.map { "<p class=\"ok\" id=\"notice\">\($0)</p>" } ?? ""
         if let delivery = incoming?.delivery {

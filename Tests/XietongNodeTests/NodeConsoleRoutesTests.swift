@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import XietongCore
+import XietongHTTP
+import XietongNode
+import XietongTesting
+
+/// The agency's web console in-process (issue 7; issue 21: routes tested at their own layer): an officer signs in,
+/// sees the inbox in Chinese first, and nothing is shown without a session.
+@Suite(.serialized) struct NodeConsoleRoutesTests {
+    static let officer = (user: "ga-clerk", password: "officer-password-console-routes")
+
+    static func node(_ directory: TemporaryDirectory) async throws -> some ApplicationProtocol {
+        var configuration = InProcessServices.nodeConfiguration(in: directory, organisation: NodeRoutesTests.police, apiKey: NodeRoutesTests.apiKey)
+        configuration.users = [Credential(name: Self.officer.user, role: .officer, token: Self.officer.password)]
+        return try await InProcessServices.node(configuration)
+    }
+
+    static func login(_ password: String, with client: some TestClientProtocol) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/console/login",
+            method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: "user=\(Self.officer.user)&password=\(password)")
+        )
+    }
+
+    @Test func anOfficerSignsInAndSeesTheInboxAndNobodyElseDoes() async throws {
+        let directory = try TemporaryDirectory()
+        try await Self.node(directory).test(.router) { client in
+            // Without a session: to the log-in page, nothing of the inbox.
+            let anonymous = try await client.execute(uri: "/console", method: .get)
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/console/login")
+            // A wrong password: the page again, with the reason in Chinese, and no session.
+            let wrong = try await Self.login("not-the-password", with: client)
+            #expect(wrong.status == .ok && String(buffer: wrong.body).contains("用户名或密码错误"))
+            #expect(wrong.headers[.setCookie]?.contains(ConsoleSessions.cookie) != true)
+            // The officer: a session cookie that scripts cannot read, and the inbox, Chinese first, English on request.
+            let right = try await Self.login(Self.officer.password, with: client)
+            #expect(right.status == .seeOther && right.headers[.location] == "/console")
+            let setCookie = try #require(right.headers[.setCookie])
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+            let cookie = try #require(setCookie.split(separator: ";").first.map(String.init))
+            let inbox = try await client.execute(uri: "/console", method: .get, headers: [.cookie: cookie])
+            #expect(inbox.status == .ok && String(buffer: inbox.body).contains("<title>收件箱 · 杭州市公安局西湖区分局"))
+            let english = try await client.execute(uri: "/console?lang=en", method: .get, headers: [.cookie: cookie])
+            #expect(String(buffer: english.body).contains("<title>Inbox · 杭州市公安局西湖区分局 · Xietong exchange node</title>"))
+            // A package the node does not hold: said so, with a 404.
+            let unknown = try await client.execute(uri: "/console/packages/nope", method: .get, headers: [.cookie: cookie])
+            #expect(unknown.status == .notFound && String(buffer: unknown.body).contains("没有该数据包"))
+        }
+    }
+}
