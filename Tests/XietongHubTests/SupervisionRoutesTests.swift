@@ -80,4 +80,39 @@ import XietongTesting
             #expect(consistency.status == .badRequest && IntakeRoutesTests.code(consistency) == "query.invalid")
         }
     }
+
+    @Test func theEvidenceOfAPackageAndTheSignedHeadsAwaitTheFirstHead() async throws {
+        try await Self.withOnePackage { client, receipt in
+            // No head is signed yet: a package's proof cannot be given, and the list of heads is empty.
+            let proof = try await Self.get("/v1/evidence/packages/\(receipt.packageId)", with: client)
+            #expect(proof.status == .notFound && IntakeRoutesTests.code(proof) == "evidence.no-tree-head")
+            let heads = try await Self.get("/v1/evidence/tree-heads", with: client)
+            #expect(heads.status == .ok && String(buffer: heads.body) == "[]")
+            // The heads' list is the administrator's alone.
+            let asNode = try await Self.get("/v1/evidence/tree-heads", IntakeRoutesTests.bearer(IntakeRoutesTests.policeToken), with: client)
+            #expect(asNode.status == .unauthorized && IntakeRoutesTests.code(asNode) == "auth.admin-required")
+        }
+    }
+
+    @Test func theCommitteesConsolePagesNeedASessionAndShowTheCase() async throws {
+        try await Self.withOnePackage { client, receipt in
+            let code = try #require(receipt.unifiedCaseCode)
+            let anonymous = try await client.execute(uri: "/console/cases", method: .get)
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/console/login")
+            let login = try await client.execute(
+                uri: "/console/login",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "user=admin&password=\(IntakeRoutesTests.adminToken)")
+            )
+            let cookie = try #require(login.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            for page in ["/console", "/console/cases", "/console/deadlines", "/console/admin", "/console/cases/\(code)"] {
+                let reply = try await client.execute(uri: page, method: .get, headers: [.cookie: cookie])
+                #expect(reply.status == .ok && String(buffer: reply.body).contains("<html lang=\"zh"), "\(page)")
+            }
+            // The case list and the case's page name the case.
+            let cases = try await client.execute(uri: "/console/cases", method: .get, headers: [.cookie: cookie])
+            #expect(String(buffer: cases.body).contains(code))
+        }
+    }
 }

@@ -48,6 +48,9 @@ import XietongTesting
             #expect(inbox.status == .ok && String(buffer: inbox.body).contains("<title>收件箱 · 杭州市公安局西湖区分局"))
             let english = try await client.execute(uri: "/console?lang=en", method: .get, headers: [.cookie: cookie])
             #expect(String(buffer: english.body).contains("<title>Inbox · 杭州市公安局西湖区分局 · Xietong exchange node</title>"))
+            // What the agency sent.
+            let outgoing = try await client.execute(uri: "/console/outgoing", method: .get, headers: [.cookie: cookie])
+            #expect(outgoing.status == .ok && String(buffer: outgoing.body).contains("<html lang=\"zh"))
             // A package the node does not hold: said so, with a 404.
             let unknown = try await client.execute(uri: "/console/packages/nope", method: .get, headers: [.cookie: cookie])
             #expect(unknown.status == .notFound && String(buffer: unknown.body).contains("没有该数据包"))

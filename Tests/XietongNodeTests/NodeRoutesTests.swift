@@ -122,4 +122,20 @@ import XietongTesting
             #expect(counters.status == .badGateway && Self.code(counters) == "hub.unreachable")
         }
     }
+
+    @Test func theInboxsOtherRoutesAnswerForPackagesTheNodeDoesNotHold() async throws {
+        let directory = try TemporaryDirectory()
+        try await Self.node(directory).test(.router) { client in
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/api/v1/inbox/nope"), (.post, "/api/v1/inbox/nope/ack"),
+                (.get, "/api/v1/inbox/nope/attachments/\(String(repeating: "0", count: 64))"),
+            ] {
+                let reply = try await client.execute(uri: path, method: method, headers: Self.key)
+                #expect(reply.status == .notFound && Self.code(reply) == "package.not-found", "\(path)")
+            }
+            // A package's evidence is the hub's to give: said as unreachable here.
+            let evidence = try await client.execute(uri: "/api/v1/packages/nope/evidence", method: .get, headers: Self.key)
+            #expect(evidence.status == .badGateway && Self.code(evidence) == "hub.unreachable")
+        }
+    }
 }
