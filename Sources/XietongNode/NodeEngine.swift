@@ -88,18 +88,9 @@ public struct NodeEngine: Sendable {
         // Below the free-space reserve a new package is refused (507) while what was accepted drains (issue 19).
         try self.reserve.check()
         let lane = Self.lane(for: package, lanes: self.configuration.lanes)
-        let stored = try await self.store.enqueue(package, content: bytes, lane: lane, receipt: receipt)
-        if stored.receivedAt == receipt.receivedAt {
-            await self.notifier.notify(Signal.outbox(lane))
-            await self.broadcaster.publish(
-                PackageEvent(
-                    packageId: envelope.packageId,
-                    hop: .acceptedByNode,
-                    at: receipt.receivedAt,
-                    organisation: self.configuration.organisation
-                )
-            )
-        }
+        let (stored, recorded) = try await self.store.enqueue(package, content: bytes, lane: lane, receipt: receipt)
+        if !recorded.isEmpty { await self.notifier.notify(Signal.outbox(lane)) }
+        await self.announce(recorded)
         return .accepted(stored, repeated: stored.receivedAt != receipt.receivedAt)
     }
 

@@ -579,7 +579,7 @@ import XietongTesting
             for index in 0..<10 {
                 group.addTask {
                     let receipt = Receipt(packageId: repeated.package.envelope.packageId, status: .accepted, statusURL: "/s/\(index)")
-                    return try await store.enqueue(repeated.package, content: repeated.content, lane: 3, receipt: receipt)
+                    return try await store.enqueue(repeated.package, content: repeated.content, lane: 3, receipt: receipt).receipt
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -587,8 +587,14 @@ import XietongTesting
         #expect(Set(receipts.map(\.statusURL)).count == 1)
         for accepted in packages.dropFirst() {
             let receipt = Receipt(packageId: accepted.package.envelope.packageId, status: .accepted, statusURL: "/s")
-            _ = try await store.enqueue(accepted.package, content: accepted.content, lane: 3, receipt: receipt)
+            // The hop it wrote is returned exactly as stored, for the node to announce (issue 21, item 2).
+            let recorded = try await store.enqueue(accepted.package, content: accepted.content, lane: 3, receipt: receipt).recorded
+            #expect(recorded.events.map(\.hop) == [.acceptedByNode])
+            #expect(try await store.events(of: accepted.package.envelope.packageId) == recorded.events)
         }
+        // Queued again: the first receipt, and nothing written or announced.
+        let again = try await store.enqueue(repeated.package, content: repeated.content, lane: 3, receipt: Receipt(packageId: "x", status: .accepted))
+        #expect(again.recorded.isEmpty && again.receipt.statusURL == receipts[0].statusURL)
         let batch = try await store.pendingBatch(lane: 3, now: "9999-01-01T00:00:00Z", limit: 10)
         #expect(batch.map(\.packageId) == packages.map(\.package.envelope.packageId))
         // Lane order is the order of acceptance (a lost race may skip a number, never reorder).

@@ -38,9 +38,10 @@ public struct NodeStore: Sendable {
         return (receipt, row.bytes("content"))
     }
 
-    /// Queues a checked package for the hub, with its `acceptedByNode` hop, atomically. Returns the earlier receipt
-    /// when the same package or key was queued concurrently.
-    public func enqueue(_ package: CasePackage, content: [UInt8], lane: Int, receipt: Receipt) async throws -> Receipt {
+    /// Queues a checked package for the hub, with its `acceptedByNode` hop, atomically. Returns the receipt and the
+    /// hop it wrote, or the earlier receipt and nothing when the same package or key was queued concurrently.
+    public func enqueue(_ package: CasePackage, content: [UInt8], lane: Int, receipt: Receipt) async throws -> (receipt: Receipt, recorded: Recorded)
+    {
         let envelope = package.envelope
         let files = package.attachments.map { Delivery.File(sha256: $0.sha256.lowercased(), size: $0.size, name: $0.name, mediaType: $0.mediaType) }
         let organisation = self.organisation
@@ -71,19 +72,15 @@ public struct NodeStore: Sendable {
                 guard let earlier = first.first.flatMap({ StoreRows.decode(Receipt.self, $0.string("receipt")) }) else {
                     throw StoreError(.conflict, zh: "数据包编号冲突", en: "the package id or idempotency key conflicts with another package")
                 }
-                return earlier
+                return (earlier, Recorded())
             }
             try await transaction.execute(
                 "INSERT INTO outbox_contents (package_key, content) VALUES ($1, $2)",
                 [.text(key), .blob(content)]
             )
-            try await StoreRows.insert(
-                PackageEvent(packageId: envelope.packageId, hop: .acceptedByNode, at: receipt.receivedAt, organisation: organisation),
-                into: .node,
-                key: key,
-                in: transaction
-            )
-            return receipt
+            let event = PackageEvent(packageId: envelope.packageId, hop: .acceptedByNode, at: receipt.receivedAt, organisation: organisation)
+            try await StoreRows.insert(event, into: .node, key: key, in: transaction)
+            return (receipt, Recorded(events: [event]))
         }
     }
 
