@@ -86,3 +86,31 @@ extension APITransport: CustomStringConvertible, CustomReflectable {
     public var description: String { "APITransport(\(self.baseURL), token \(self.bearer == nil ? "none" : "set"))" }
     public var customMirror: Mirror { Mirror(self, children: ["baseURL": self.baseURL], displayStyle: .struct) }
 }
+
+/// A client of one of the platform's APIs over an `APITransport`: the node's (`NodeAPIClient`) or the hub's
+/// (`HubAPIClient`). Both call the same way; they differ in the paths they name.
+public protocol APIClient: Sendable {
+    var transport: APITransport { get }
+}
+
+extension APIClient {
+    public var baseURL: String { self.transport.baseURL }
+
+    /// Any call to the API: `path` from its root (`/api/v1/…` at a node, `/v1/…` at the hub).
+    public func request(
+        _ method: HTTPMethod,
+        _ path: String,
+        body: [UInt8]? = nil,
+        headers: [(String, String)] = [],
+        timeout: TimeAmount? = nil
+    ) async throws -> Reply {
+        try await self.transport.request(method, path, bytes: body, headers: headers, timeout: timeout)
+    }
+
+    /// `GET /healthz`, without the token: health asks for none, and a token sent where none is needed is a token
+    /// shown for nothing.
+    public func health() async throws -> Reply {
+        try await APITransport(baseURL: self.baseURL, bearer: nil, client: self.transport.client, timeout: self.transport.timeout)
+            .request(.GET, "/healthz", bytes: nil, headers: [], timeout: nil)
+    }
+}

@@ -1,13 +1,12 @@
 public import AsyncHTTPClient
 public import NIOCore
-public import NIOHTTP1
+import NIOHTTP1
 
 /// A client of the hub's API for people and tools (docs/protocol.md): the demo, `xietong track`/`case` and
 /// `xietong audit` call the hub through it, with a node's token or the administrator's. (A node's own calls, with
 /// its retries and its link state, are `HubClient`'s.) Each method returns the hub's `Reply`, for the caller to judge.
-public struct HubAPIClient: Sendable {
+public struct HubAPIClient: APIClient {
     public let transport: APITransport
-    public var baseURL: String { self.transport.baseURL }
 
     /// `token` is a node's token or the administrator's or a supervisor's; nil sends none (the hub then answers 401).
     public init(
@@ -19,20 +18,6 @@ public struct HubAPIClient: Sendable {
     ) {
         self.transport = APITransport(baseURL: baseURL, bearer: token, client: client, timeout: timeout, bodyLimit: bodyLimit)
     }
-
-    /// Any call to the hub: `path` from its root (`/v1/…`).
-    public func request(
-        _ method: HTTPMethod,
-        _ path: String,
-        body: [UInt8]? = nil,
-        headers: [(String, String)] = [],
-        timeout: TimeAmount? = nil
-    ) async throws -> Reply {
-        try await self.transport.request(method, path, bytes: body, headers: headers, timeout: timeout)
-    }
-
-    /// `GET /healthz`.
-    public func health() async throws -> Reply { try await self.request(.GET, "/healthz") }
 
     /// `GET /v1/packages/{packageId}`: a package's hops as the hub knows them, or 404.
     public func packageStatus(_ packageId: String) async throws -> Reply {

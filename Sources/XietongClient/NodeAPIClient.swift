@@ -1,15 +1,14 @@
 public import AsyncHTTPClient
 import Foundation
 public import NIOCore
-public import NIOHTTP1
+import NIOHTTP1
 public import XietongCore
 
 /// A business system's client of its node's API (docs/openapi.yaml): the demo, the simulated business systems, the
 /// benchmarks, `xietong track`/`case` and the tests all call a node through it. Each method returns the node's
 /// `Reply`, for the caller to judge its status, unless the caller only wants the decoded value.
-public struct NodeAPIClient: Sendable {
+public struct NodeAPIClient: APIClient {
     public let transport: APITransport
-    public var baseURL: String { self.transport.baseURL }
 
     /// `apiKey` is the business system's key; nil sends none (the node then answers 401).
     public init(
@@ -20,24 +19,6 @@ public struct NodeAPIClient: Sendable {
         bodyLimit: Int = 64 << 20
     ) {
         self.transport = APITransport(baseURL: baseURL, bearer: apiKey, client: client, timeout: timeout, bodyLimit: bodyLimit)
-    }
-
-    /// Any call to the node: `path` from the API's root (`/api/v1/…`).
-    public func request(
-        _ method: HTTPMethod,
-        _ path: String,
-        body: [UInt8]? = nil,
-        headers: [(String, String)] = [],
-        timeout: TimeAmount? = nil
-    ) async throws -> Reply {
-        try await self.transport.request(method, path, bytes: body, headers: headers, timeout: timeout)
-    }
-
-    /// `GET /healthz`, without the API key: health asks for none, and a key sent where none is needed is a key
-    /// shown for nothing.
-    public func health() async throws -> Reply {
-        try await APITransport(baseURL: self.baseURL, bearer: nil, client: self.transport.client, timeout: self.transport.timeout)
-            .request(.GET, "/healthz", bytes: nil, headers: [], timeout: nil)
     }
 
     // MARK: Sending

@@ -84,8 +84,6 @@ public struct CredentialSet: Sendable {
         return found
     }
 
-    public func principal(_ request: Request) -> Principal? { self.principal(token: HTTPJSON.bearerToken(request)) }
-
     /// Whether a stored value is a SHA-256 in hex.
     public static func isHash(_ value: String) -> Bool {
         value.count == 64 && value.allSatisfy { $0.isHexDigit }

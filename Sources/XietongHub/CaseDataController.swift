@@ -26,11 +26,7 @@ struct CaseDataController: Sendable {
             }
             throw APIError(.packageNotFound, zh: "中心平台没有该数据包", en: "the hub has no such package")
         }
-        guard try await self.reads.mayRead(caller, packageId, metadataOnly: true) else {
-            try await self.reads.log(caller, "package.status", packageId, allowed: false)
-            throw HubAccess.forbidden
-        }
-        try await self.reads.log(caller, "package.status", packageId)
+        try await self.reads.authorise(caller, "package.status", packageId, metadataOnly: true)
         return HTTPJSON.response(summary)
     }
 

@@ -47,11 +47,7 @@ struct EvidenceController: Sendable {
     /// A package's hand-overs, each with its inclusion proof against the latest signed head: its evidence receipt.
     func package(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
-        guard try await self.reads.mayRead(context.caller, packageId, metadataOnly: true) else {
-            try await self.reads.log(context.caller, "package.evidence", packageId, allowed: false)
-            throw HubAccess.forbidden
-        }
-        try await self.reads.log(context.caller, "package.evidence", packageId)
+        try await self.reads.authorise(context.caller, "package.evidence", packageId, metadataOnly: true)
         guard let head = try await self.store.latestTreeHead() else { throw Self.noHead }
         return HTTPJSON.response(try await self.store.evidence(of: packageId, against: head))
     }

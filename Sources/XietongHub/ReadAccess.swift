@@ -13,6 +13,15 @@ struct ReadAccess: Sendable {
         return node == parties.sender || node == parties.receiver
     }
 
+    /// Lets the caller read a package (`mayRead`) or refuses it with 403, logging either way.
+    func authorise(_ caller: Caller, _ action: String, _ packageId: String, metadataOnly: Bool = false) async throws {
+        guard try await self.mayRead(caller, packageId, metadataOnly: metadataOnly) else {
+            try await self.log(caller, action, packageId, allowed: false)
+            throw HubAccess.forbidden
+        }
+        try await self.log(caller, action, packageId)
+    }
+
     /// Logs a read of case data: who read what, and when.
     func log(_ caller: Caller, _ action: String, _ subject: String, allowed: Bool = true) async throws {
         let reader = caller.reader ?? Principal(name: "anonymous", role: .node)

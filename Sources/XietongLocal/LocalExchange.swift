@@ -25,15 +25,7 @@ public final class LocalExchange: @unchecked Sendable {
         self.processes = LocalProcesses(executable: executable, environment: environment)
     }
 
-    public static func freePort() -> Int { LocalTopology.claimPort() }
-
     func file(_ name: String) -> URL { self.directory.appendingPathComponent(name) }
-
-    public func write(_ text: String, to name: String) throws -> String {
-        let url = self.directory.appendingPathComponent(name)
-        try Data(text.utf8).write(to: url)
-        return url.path
-    }
 
     /// The token `organisation`'s node authenticates to the hub with.
     public func token(for organisation: String) -> String { self.topology.hubToken(for: organisation) }
@@ -46,9 +38,9 @@ public final class LocalExchange: @unchecked Sendable {
         LocalTopology.fixedOfficer(organisation)
     }
 
-    /// Declares the hub; start it with `start("hub")`.
+    /// Declares the hub; start it with `start("hub")`. Several instances share one `database` (PostgreSQL) and one
+    /// `blobDirectory`; each has its own `name`.
     @discardableResult
-    /// Several instances share one `database` (PostgreSQL) and one `blobDirectory`; each has its own `name`.
     public func addHub(
         nodes: [String],
         name: String = "hub",
@@ -90,10 +82,11 @@ public final class LocalExchange: @unchecked Sendable {
     public var hubURL: String?
 
     /// Declares a node; with `pushTo`, it pushes to that business system's `/receive`. Without `lanes`, it has the
-    /// node's default lanes to the hub.
+    /// node's default lanes to the hub. Without `port`, it listens on a free one.
     @discardableResult
     public func addNode(
         _ organisation: String,
+        port: Int? = nil,
         pushTo business: String? = nil,
         lanes: Int? = nil,
         alertAfterSeconds: Double = 300,
@@ -101,29 +94,7 @@ public final class LocalExchange: @unchecked Sendable {
         retryMaxSeconds: Double = 1,
         freeSpaceReserveMB: Double? = nil
     ) throws -> Service {
-        try self.addNode(
-            organisation,
-            port: LocalTopology.claimPort(),
-            pushTo: business,
-            lanes: lanes,
-            alertAfterSeconds: alertAfterSeconds,
-            serveTLS: serveTLS,
-            retryMaxSeconds: retryMaxSeconds,
-            freeSpaceReserveMB: freeSpaceReserveMB
-        )
-    }
-
-    @discardableResult
-    func addNode(
-        _ organisation: String,
-        port: Int,
-        pushTo business: String? = nil,
-        lanes: Int? = nil,
-        alertAfterSeconds: Double = 300,
-        serveTLS: Bool = false,
-        retryMaxSeconds: Double = 1,
-        freeSpaceReserveMB: Double? = nil
-    ) throws -> Service {
+        let port = port ?? LocalTopology.claimPort()
         var topology = self.topology
         topology.retryMaxSeconds = retryMaxSeconds
         topology.freeSpaceReserveMB = freeSpaceReserveMB

@@ -27,6 +27,9 @@ extension HubStore {
             """,
             [.text(package.envelope.sender.organisationCode)] + codes.map { .text($0) }
         )
+        // Named in every change as the decision that made it.
+        let message = flows.rules.catalog.message(flow: package.envelope.flow, type: package.envelope.messageType)?.name
+        let by = message.map { LocalizedText(zh: "（\($0.zh)）", en: " (\($0.en))") } ?? LocalizedText(zh: "", en: "")
         for row in rows {
             guard let key = row.string("package_key"), let seq = row.int("seq"), let flow = row.string("flow"),
                 let type = row.string("message_type"), let oldDue = row.string("due_on").flatMap(CalendarDate.init(iso:)),
@@ -36,8 +39,6 @@ extension HubStore {
             else { continue }
             let current = Deadline(startsOn: start, dueOn: oldDue, custody: row.int("custody") == 1, limit: limit)
             guard let moved = LimitExtension.apply(extended, to: current, counter: flows.deadlines) else { continue }
-            let message = flows.rules.catalog.message(flow: package.envelope.flow, type: package.envelope.messageType)?.name
-            let by = message.map { LocalizedText(zh: "（\($0.zh)）", en: " (\($0.en))") } ?? LocalizedText(zh: "", en: "")
             try await Self.changeDue(
                 key: key,
                 seq: seq,
