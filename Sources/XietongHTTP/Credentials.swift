@@ -1,5 +1,4 @@
 import Foundation
-public import Hummingbird
 internal import XietongCore
 
 /// Who may call an API, and as what (issue 6, access control). Secrets are kept only as their SHA-256: the tokens
