@@ -1,7 +1,7 @@
 public import Foundation
 import NIOConcurrencyHelpers
 import SwiftASN1
-public import X509
+@_spi(FixedExpiryValidationTime) public import X509
 import XietongCore
 
 /// What a hub or node trusts: the platform CA and its signed revocation list (reloaded when the file changes).
@@ -83,7 +83,7 @@ public final class TrustStore: Sendable {
             )
         }
         let known = self.chains.withLockedValue { $0.contains(certificate) }
-        var verifier = Verifier(rootCertificates: CertificateStore([self.authority])) { RFC5280Policy() }
+        var verifier = Verifier(rootCertificates: CertificateStore([self.authority])) { RFC5280Policy(fixedExpiryValidationTime: now) }
         if !known, case .validCertificate = await verifier.validate(leaf: certificate, intermediates: CertificateStore()) {
             self.chains.withLockedValue {
                 if $0.count > 10_000 { $0.removeAll() }
