@@ -15,6 +15,8 @@ public enum Role: String, Sendable, Codable, Hashable, CaseIterable {
     case administrator
     /// An agency's officer or clerk, using the node's web console (issue 7).
     case officer
+    /// A monitoring system (Prometheus): `GET /metrics` only (issue 22).
+    case monitor
 
     public init(from decoder: any Decoder) throws {
         self = try ConfigurationError.choice(Role.self, from: decoder)

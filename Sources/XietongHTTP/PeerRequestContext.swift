@@ -8,7 +8,11 @@ public struct PeerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let channel: any Channel
     /// Who is calling, as the server's `IdentifyCaller` found; nobody until it ran.
-    public var caller = Caller()
+    public var caller = Caller() {
+        didSet { self.record.caller = self.caller.reader?.label }
+    }
+    /// Who the caller was, for the request's log line (`RequestLog`), which reads it after the route ran.
+    public let record = RequestRecord()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -16,6 +16,8 @@ public protocol ServiceSettings {
     var registry: String? { get set }
     var catalogOverride: String? { get set }
     var freeSpaceReserveMB: Double { get set }
+    /// The token Prometheus scrapes `/metrics` with (issue 22); monitoring users in `users` may scrape too.
+    var metricsToken: String? { get set }
 }
 
 /// The environment variables every Xietong process knows: the services' (hub and node alike, as one environment
@@ -24,6 +26,7 @@ public enum ServiceEnvironment {
     public static let shared = [
         "XIETONG_DATA_DIR", "XIETONG_DATABASE", "XIETONG_BLOB_DIR", "XIETONG_BLOB_DIRECT_IO", "XIETONG_REGISTRY",
         "XIETONG_CATALOG_OVERRIDE", "XIETONG_FREE_SPACE_RESERVE_MB", "XIETONG_LOG_LEVEL",
+        "XIETONG_LOG_FORMAT", "XIETONG_METRICS_TOKEN",
     ]
     /// Read by other parts: the parent process a service watches, the tests' and benchmarks' switches.
     public static let others = [
@@ -39,11 +42,8 @@ public enum ServiceEnvironment {
     ]
     public static var known: [String] { Self.shared + Self.others + Self.hub + Self.node }
 
-    /// The log levels `XIETONG_LOG_LEVEL` takes.
-    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-
     /// Refuses a `XIETONG_…` variable no part of Xietong reads (a typo), naming the nearest known one, and a bad
-    /// `XIETONG_LOG_LEVEL`.
+    /// `XIETONG_LOG_LEVEL` or `XIETONG_LOG_FORMAT`.
     public static func check(_ environment: [String: String]) throws(ConfigurationError) {
         let known = Set(Self.known)
         for name in environment.keys.sorted() where name.hasPrefix("XIETONG_") && !known.contains(name) {
@@ -55,14 +55,8 @@ public enum ServiceEnvironment {
                 en: "unknown environment variable \(name)" + (nearest.map { "; did you mean \($0)?" } ?? "")
             )
         }
-        if let level = environment["XIETONG_LOG_LEVEL"], !Self.logLevels.contains(level) {
-            throw ConfigurationError(
-                .invalidValue,
-                path: "XIETONG_LOG_LEVEL",
-                zh: "日志级别无效：\(level)；可选值：\(Self.logLevels.joined(separator: ", "))",
-                en: "not a log level: \(level); valid values: \(Self.logLevels.joined(separator: ", "))"
-            )
-        }
+        // The log's level and format (issue 22, item 4).
+        _ = try LogFormat.chosen(in: environment)
     }
 }
 
@@ -83,6 +77,7 @@ extension ServiceSettings {
         }
         if let registry = environment["XIETONG_REGISTRY"] { self.registry = registry }
         if let override = environment["XIETONG_CATALOG_OVERRIDE"] { self.catalogOverride = override }
+        if let token = environment["XIETONG_METRICS_TOKEN"] { self.metricsToken = token }
         if let reserve = environment["XIETONG_FREE_SPACE_RESERVE_MB"] {
             self.freeSpaceReserveMB = try ConfigurationError.number("XIETONG_FREE_SPACE_RESERVE_MB", reserve)
         }
@@ -97,6 +92,11 @@ extension ServiceSettings {
     /// The blob store's folder: `blobDirectory`, or `blobs` in the data directory.
     public var blobLocation: URL {
         self.blobDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: self.dataDirectory).appendingPathComponent("blobs")
+    }
+
+    /// Who may read `/metrics`: the metrics token, and the configured users of role `monitor`.
+    public func scrapers(users: [Credential]) -> [Credential] {
+        users.filter { $0.role == .monitor } + (self.metricsToken.map { [Credential(name: "metrics", role: .monitor, token: $0)] } ?? [])
     }
 
     /// The free-space reserve on the data directory's and the blob store's disks.

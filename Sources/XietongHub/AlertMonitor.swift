@@ -11,6 +11,7 @@ import XietongStore
 struct AlertMonitor: NamedService {
     let store: HubStore
     let alertAfter: TimeInterval
+    let metrics: ServiceMetrics
     let interval: TimeInterval
     let logger: Logger
 
@@ -34,6 +35,7 @@ struct AlertMonitor: NamedService {
                 stuckAfter: last,
                 detail: detail
             )
+            self.metrics.count(.packages, [("hop", "alert"), ("outcome", "alerted"), ("code", stuckAt.rawValue)])
             self.logger.warning(
                 "package overdue",
                 metadata: [

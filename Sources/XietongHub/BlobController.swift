@@ -8,6 +8,8 @@ struct BlobController: Sendable {
     /// The free-space reserve (checked before a new blob is written).
     let reserve: DiskReserve
     let blobs: BlobStore
+    /// Dossier bytes received from and sent to nodes (issue 22).
+    let metrics: ServiceMetrics
 
     func addRoutes(to nodes: RouterGroup<PeerRequestContext>) {
         nodes.put("/v1/blobs/:sha256") { request, context in try await self.putBlob(request, context) }
@@ -27,6 +29,7 @@ struct BlobController: Sendable {
         try self.reserve.check()
         do {
             let written = try await self.blobs.write(request.body, expectedSHA256: sha256)
+            self.metrics.count(.dossierBytes, [("direction", "in")], by: Int64(written.size))
             return HTTPJSON.response(["sha256": written.sha256, "size": String(written.size), "status": "stored"], status: .created)
         } catch let error as StoreError where error.code == .hashMismatch {
             throw APIError(.blobHashMismatch, zh: error.message.zh, en: error.message.en)
@@ -43,6 +46,7 @@ struct BlobController: Sendable {
         guard let size = self.blobs.size(sha256) else {
             throw APIError(.blobNotFound, zh: "文件不存在", en: "no such blob")
         }
+        self.metrics.count(.dossierBytes, [("direction", "out")], by: Int64(size))
         return Response(
             status: .ok,
             headers: [.contentType: "application/octet-stream", .contentLength: String(size)],

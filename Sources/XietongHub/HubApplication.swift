@@ -36,6 +36,15 @@ public enum HubApplication {
             clock: clock
         )
         let notifier = ChangeNotifier()
+        // Metrics (issue 22): the hub's own registry, shown at /metrics.
+        let metrics = ServiceMetrics()
+        metrics.standard(role: "hub", database: database, reserve: configuration.diskReserve)
+        HubMetrics.install(
+            metrics,
+            store: store,
+            dueSoonDays: configuration.reminderDaysBefore.max() ?? 2,
+            nodes: configuration.nodes.map(\.organisation)
+        )
         let checker = try QualityChecker.bundled(registry: registry, catalog: catalog)
         let identity = try configuration.tls.map { files throws(TrustError) in try Identity(files) }
         let intake = PackageIntake(
@@ -46,6 +55,7 @@ public enum HubApplication {
             notifier: notifier,
             maxPackageAge: configuration.maxPackageAgeDays * 86400,
             trust: identity?.trust,
+            metrics: metrics,
             logger: logger
         )
         // The hub's signature on tree heads and receipts: its certificate's key, else an evidence key of its own.
@@ -61,11 +71,22 @@ public enum HubApplication {
             blobs: blobs,
             notifier: notifier,
             signer: signer,
+            metrics: metrics,
+            operations: OperationsRoutes(
+                health: { Health(organisation: configuration.organisation, disks: configuration.diskReserve.status()) },
+                checks: [.database(database), .disk(configuration.diskReserve)],
+                version: VersionInfo(role: "hub", databaseSchema: Migrations.hub.map(\.version).max() ?? 0),
+                metrics: metrics,
+                scrapers: CredentialSet(
+                    configuration.credentials.credentials.filter { $0.role == .administrator } + configuration.scrapers(users: configuration.users)
+                )
+            ),
             logger: logger
         ).addRoutes(to: router)
         let monitor = AlertMonitor(
             store: store,
             alertAfter: configuration.alertAfterSeconds,
+            metrics: metrics,
             interval: configuration.alertCheckSeconds,
             logger: logger
         )
@@ -80,12 +101,17 @@ public enum HubApplication {
                 .http1(),
                 configuration: TLSChannelConfiguration(
                     tlsConfiguration: tls,
-                    customAsyncVerificationCallback: TLSSetup.verification(identity.trust, logger: logger, accept: { nodes.contains($0) })
+                    customAsyncVerificationCallback: TLSSetup.verification(
+                        identity.trust,
+                        logger: logger,
+                        accept: { nodes.contains($0) },
+                        refused: { reason in metrics.count(.tlsRefusals, [("reason", reason)]) }
+                    )
                 )
             )
         }
         let app = Application(
-            router: router,
+            responder: RequestLog(router.buildResponder(), logger: logger, metrics: metrics),
             server: server,
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-hub"),
             services: [

@@ -81,6 +81,8 @@ public struct HubConfiguration: Sendable, Codable {
     /// Free space kept on the disks of the data directory and the blob store, in MiB (issue 19): below it, new
     /// packages and uploads are refused with 507 `store.disk-full` while accepted work drains. 0 turns it off.
     public var freeSpaceReserveMB = 64.0
+    /// The bearer token Prometheus reads `GET /metrics` with (issue 22); `XIETONG_METRICS_TOKEN` sets it too.
+    public var metricsToken: String?
 
     public init() {}
 
@@ -101,7 +103,7 @@ public struct HubConfiguration: Sendable, Codable {
             alertAfterSeconds,
             alertCheckSeconds,
             maxPackageAgeDays,
-            freeSpaceReserveMB
+            freeSpaceReserveMB, metricsToken
     }
 
     public init(from decoder: any Decoder) throws {
@@ -128,6 +130,7 @@ public struct HubConfiguration: Sendable, Codable {
         self.alertCheckSeconds = try c.decodeIfPresent(Double.self, forKey: .alertCheckSeconds) ?? defaults.alertCheckSeconds
         self.maxPackageAgeDays = try c.decodeIfPresent(Double.self, forKey: .maxPackageAgeDays) ?? defaults.maxPackageAgeDays
         self.freeSpaceReserveMB = try c.decodeIfPresent(Double.self, forKey: .freeSpaceReserveMB) ?? defaults.freeSpaceReserveMB
+        self.metricsToken = try c.decodeIfPresent(String.self, forKey: .metricsToken)
     }
 
     /// Reads a configuration file (or starts from the defaults) and applies the environment.

@@ -20,6 +20,7 @@ struct HubController: Sendable {
     let supervision: SupervisionController
     let evidence: EvidenceController
     let console: HubConsole
+    let operations: OperationsRoutes
 
     init(
         configuration: HubConfiguration,
@@ -29,6 +30,8 @@ struct HubController: Sendable {
         blobs: BlobStore,
         notifier: ChangeNotifier,
         signer: HubSigner,
+        metrics: ServiceMetrics,
+        operations: OperationsRoutes,
         logger: Logger
     ) {
         let sessions = ConsoleSessions()
@@ -40,7 +43,7 @@ struct HubController: Sendable {
         self.reserve = reserve
         self.access = HubAccess(configuration: configuration, sessions: sessions)
         self.intake = IntakeController(reserve: reserve, intake: intake, store: store, signer: signer, logger: logger)
-        self.blobs = BlobController(reserve: reserve, blobs: blobs)
+        self.blobs = BlobController(reserve: reserve, blobs: blobs, metrics: metrics)
         self.feed = FeedController(store: store, notifier: notifier, activity: activity, logger: logger)
         self.caseData = CaseDataController(store: store, reads: reads)
         self.admin = AdminController(store: store, nodes: nodes)
@@ -54,12 +57,14 @@ struct HubController: Sendable {
             secure: configuration.tls != nil,
             nodes: nodes
         )
+        self.operations = operations
     }
 
     func addRoutes(to router: Router<PeerRequestContext>) {
         // Before the routes: a route takes the middleware added before it.
         router.add(middleware: self.access.identify)
-        router.get("/healthz") { _, _ in HTTPJSON.response(Health(organisation: self.organisation, disks: self.reserve.status())) }
+        // Liveness, readiness, version and metrics (issue 22).
+        self.operations.addRoutes(to: router)
         let nodes = router.group().add(middleware: self.access.node)
         let known = router.group().add(middleware: self.access.known)
         let supervisorsAndNodes = router.group().add(middleware: self.access.supervisorOrNode)

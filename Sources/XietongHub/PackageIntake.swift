@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import XietongCore
+public import XietongHTTP
 public import XietongStore
 public import XietongTrust
 
@@ -16,6 +17,8 @@ public struct PackageIntake: Sendable {
     /// With mutual TLS, every package must carry its sender's signature, checked against the platform CA.
     public let trust: TrustStore?
     public let logger: Logger
+    /// Packages accepted and refused, by the refusal's code (issue 22).
+    let metrics: ServiceMetrics
 
     public init(
         checker: QualityChecker,
@@ -25,9 +28,11 @@ public struct PackageIntake: Sendable {
         notifier: ChangeNotifier,
         maxPackageAge: TimeInterval,
         trust: TrustStore? = nil,
+        metrics: ServiceMetrics,
         logger: Logger
     ) {
         self.trust = trust
+        self.metrics = metrics
         self.checker = checker
         self.store = store
         self.blobs = blobs
@@ -92,9 +97,23 @@ public struct PackageIntake: Sendable {
             case .ready: outcomes.append(.receipt(stored.next()!, repeated: false))
             }
         }
+        for outcome in outcomes { self.count(outcome) }
         // Long polls are woken by the store's commit notification of the feed entries it wrote (FeedRelay), and
         // only by it (issue 21, item 2).
         return outcomes
+    }
+
+    /// Counts an outcome in `xietong_packages_total` at the hop `intake`.
+    func count(_ outcome: Outcome) {
+        let (result, code): (String, String) =
+            switch outcome {
+            case .receipt(_, repeated: true): ("repeated", "none")
+            case .receipt(let receipt, _) where receipt.status == .accepted: ("accepted", "none")
+            case .receipt(let receipt, _): ("refused", receipt.findings.first { $0.severity == .error }?.code.rawValue ?? "none")
+            case .unreadable(let findings): ("refused", findings.first { $0.severity == .error }?.code.rawValue ?? "unreadable")
+            case .wrongSender: ("refused", "sender.mismatch")
+            }
+        self.metrics.count(.packages, [("hop", "intake"), ("outcome", result), ("code", code)])
     }
 
     /// The receipt refusing a package, at the hub's time.

@@ -36,9 +36,12 @@ struct DeliveryPusher: NamedService {
                 do {
                     try await self.push(next.item, content: next.content)
                     await self.engine.announce(try await self.engine.store.markDelivered(next.item.packageId))
+                    self.engine.countDelivered(next.item)
                 } catch {
                     let delay = self.engine.retry.delay(afterAttempt: next.attempts)
                     try await self.engine.store.retryDelivery(packageId: next.item.packageId, at: self.engine.later(delay), error: "\(error)")
+                    let reason = error is Rejected ? "business_system_status" : "business_system_unreachable"
+                    self.engine.metrics.count(.retries, [("queue", "delivery"), ("reason", reason)])
                     if next.attempts % 10 == 0 {
                         self.engine.logger.warning(
                             "the business system did not take the package; retrying",

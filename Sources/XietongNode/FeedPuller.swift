@@ -33,6 +33,7 @@ struct FeedPuller: NamedService {
                 case .entries(let page):
                     entries = page
                 }
+                self.engine.hub.link.feedAnswered(at: self.engine.clock.now())
                 try await self.engine.store.noteRuns(entries.compactMap { entry in entry.boot.map { ($0, entry.seq) } })
                 let lastBoots = entries.last.map { $0.boot.map { [$0] } ?? [] }
                 for index in entries.indices { entries[index].seq += offset }
@@ -227,6 +228,13 @@ struct FeedPuller: NamedService {
     func store(_ batch: [(delivery: Delivery, seq: Int, content: [UInt8])], cursor: Int?) async throws {
         guard let cursor else { return }
         let recorded = try await self.engine.store.store(batch, cursor: cursor)
+        let now = self.engine.clock.now()
+        for entry in batch {
+            self.engine.metrics.count(.packages, [("hop", "receive"), ("outcome", "received"), ("code", "none")])
+            if let accepted = Timestamp.date(entry.delivery.acceptedAt) {
+                self.engine.metrics.observe(.hopDuration, [("hop", "receive")], .seconds(max(now.timeIntervalSince(accepted), 0)))
+            }
+        }
         await self.engine.announce(recorded)
         if !batch.isEmpty { await self.engine.notifyDelivery(ofCases: batch.map(\.delivery.unifiedCaseCode)) }
     }
@@ -236,6 +244,7 @@ struct FeedPuller: NamedService {
             "incoming package refused",
             metadata: ["xietong.package": "\(delivery.packageId)", "xietong.finding": "\(finding.code)"]
         )
+        self.engine.metrics.count(.packages, [("hop", "receive"), ("outcome", "refused"), ("code", finding.code.rawValue)])
         await self.engine.announce(try await self.engine.store.refuseIncoming(delivery, findings: [finding], cursor: cursor))
     }
 }

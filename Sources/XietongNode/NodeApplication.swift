@@ -60,6 +60,9 @@ public enum NodeApplication {
         let database = try await configuration.databaseLocation().open(migrations: Migrations.node, logger: logger)
         let hubHTTP = hubConfiguration.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: $0) } ?? httpClient
         let notifier = ChangeNotifier()
+        // Metrics (issue 22): the node's own registry, shown at /metrics.
+        let metrics = ServiceMetrics()
+        metrics.standard(role: "node", database: database, reserve: configuration.diskReserve)
         let engine = NodeEngine(
             configuration: configuration,
             store: NodeStore(database: database, organisation: configuration.organisation),
@@ -79,12 +82,22 @@ public enum NodeApplication {
             identity: identity,
             logger: logger,
             clock: clock,
+            metrics: metrics,
             reserve: configuration.diskReserve
         )
+        NodeMetrics.install(engine)
         if configuration.credentials.credentials.isEmpty {
             logger.warning("no API keys configured: any caller can use this node (development only)")
         }
         let router = Router(context: PeerRequestContext.self)
+        // Liveness, readiness, version and metrics (issue 22).
+        OperationsRoutes(
+            health: { Health(organisation: configuration.organisation, disks: engine.reserve.status()) },
+            checks: NodeMetrics.readiness(engine, database: database),
+            version: VersionInfo(role: "node", databaseSchema: Migrations.node.map(\.version).max() ?? 0),
+            metrics: metrics,
+            scrapers: CredentialSet(configuration.scrapers(users: configuration.users))
+        ).addRoutes(to: router)
         NodeController(engine: engine).addRoutes(to: router)
         // The agency's web console (issue 7).
         let sessions = ConsoleSessions()
@@ -121,7 +134,7 @@ public enum NodeApplication {
             }
         }
         let app = Application(
-            router: router,
+            responder: RequestLog(router.buildResponder(), logger: logger, metrics: metrics),
             server: server,
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-node"),
             services: services,

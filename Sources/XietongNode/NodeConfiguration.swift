@@ -116,6 +116,8 @@ public struct NodeConfiguration: Sendable, Codable {
     /// Free space kept on the disks of the data directory and the blob store, in MiB (issue 19): below it, new
     /// packages and uploads are refused with 507 `store.disk-full` while accepted work drains. 0 turns it off.
     public var freeSpaceReserveMB = 64.0
+    /// The bearer token Prometheus reads `GET /metrics` with (issue 22); `XIETONG_METRICS_TOKEN` sets it too.
+    public var metricsToken: String?
     /// Lets any caller use the node without a key: for development only, and refused with keys configured. Without
     /// keys and without it, the node does not start (issue 19).
     public var openAccess = false
@@ -144,7 +146,7 @@ public struct NodeConfiguration: Sendable, Codable {
             alertAfterSeconds,
             registry,
             catalogOverride,
-            freeSpaceReserveMB,
+            freeSpaceReserveMB, metricsToken,
             openAccess
     }
 
@@ -173,6 +175,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
         self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
         self.freeSpaceReserveMB = try c.decodeIfPresent(Double.self, forKey: .freeSpaceReserveMB) ?? defaults.freeSpaceReserveMB
+        self.metricsToken = try c.decodeIfPresent(String.self, forKey: .metricsToken)
         self.openAccess = try c.decodeIfPresent(Bool.self, forKey: .openAccess) ?? false
     }
 

@@ -41,7 +41,9 @@ extension NodeController {
     func acknowledge(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         guard try await self.engine.store.hasInbox(packageId) else { throw Self.notFound }
-        await self.engine.announce(try await self.engine.store.markDelivered(packageId))
+        let recorded = try await self.engine.store.markDelivered(packageId)
+        if !recorded.isEmpty { self.engine.metrics.count(.packages, [("hop", "deliver"), ("outcome", "delivered"), ("code", "none")]) }
+        await self.engine.announce(recorded)
         return HTTPJSON.response(["status": "delivered"])
     }
 

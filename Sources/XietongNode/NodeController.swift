@@ -26,9 +26,6 @@ struct NodeController: Sendable {
     }
 
     func addRoutes(to router: Router<PeerRequestContext>) {
-        router.get("/healthz") { _, _ in
-            HTTPJSON.response(Health(organisation: self.engine.configuration.organisation, disks: self.engine.reserve.status()))
-        }
         // Every route of the API is for business systems, by their key.
         let api = router.group("/api/v1").add(middleware: NodeAccess.identify(self.engine.configuration.credentials))
             .add(middleware: NodeAccess.businessSystems)

@@ -3,7 +3,7 @@ import Foundation
 public import Logging
 import ServiceLifecycle
 public import XietongCore
-import XietongHTTP
+public import XietongHTTP
 public import XietongStore
 public import XietongTrust
 
@@ -24,6 +24,8 @@ public struct NodeEngine: Sendable {
     public let logger: Logger
     /// The node's clock: the time its background services work by (the machine's, unless a test sets it).
     public let clock: WallClock
+    /// The node's metrics, shown at /metrics (issue 22).
+    public let metrics: ServiceMetrics
     /// The free-space reserve, made once from the configuration (checked on every package and upload).
     let reserve: DiskReserve
     /// Resumable uploads being appended to by a request right now.
@@ -58,6 +60,7 @@ public struct NodeEngine: Sendable {
         let report = OutboundCheck(checker: self.checker, organisation: self.configuration.organisation)
             .check(bytes, attachments: BlobAttachmentResolver(store: self.blobs))
         guard let package = report.package else {
+            self.countSubmit(refusedBy: report.findings)
             return .refused(Receipt(packageId: "", status: .refused, findings: report.findings))
         }
         let envelope = package.envelope
@@ -69,6 +72,7 @@ public struct NodeEngine: Sendable {
                     zh: "数据包编号 \(envelope.packageId) 已被另一内容不同的数据包使用",
                     en: "the package id \(envelope.packageId) was already used by a package with different content"
                 )
+                self.countSubmit(refusedBy: [finding])
                 return .refused(Receipt(packageId: envelope.packageId, status: .refused, findings: [finding]))
             }
             return .accepted(earlier.receipt, repeated: true)
@@ -76,6 +80,7 @@ public struct NodeEngine: Sendable {
         let findings = report.findings
         guard !findings.contains(where: { $0.severity == .error }) else {
             self.logger.info("package refused at the sender", metadata: ["xietong.package": "\(envelope.packageId)"])
+            self.countSubmit(refusedBy: findings)
             return .refused(Receipt(packageId: envelope.packageId, status: .refused, findings: findings))
         }
         let receipt = Receipt(
@@ -91,7 +96,28 @@ public struct NodeEngine: Sendable {
         let (stored, recorded) = try await self.store.enqueue(package, content: bytes, lane: lane, receipt: receipt)
         if !recorded.isEmpty { await self.notifier.notify(Signal.outbox(lane)) }
         await self.announce(recorded)
-        return .accepted(stored, repeated: stored.receivedAt != receipt.receivedAt)
+        let repeated = stored.receivedAt != receipt.receivedAt
+        if !repeated { self.metrics.count(.packages, [("hop", "submit"), ("outcome", "accepted"), ("code", "none")]) }
+        return .accepted(stored, repeated: repeated)
+    }
+
+    /// Counts a package the node refused from its business system, by the first error's code.
+    func countSubmit(refusedBy findings: [Finding]) {
+        let code = findings.first { $0.severity == .error }?.code.rawValue ?? "none"
+        self.metrics.count(.packages, [("hop", "submit"), ("outcome", "refused"), ("code", code)])
+    }
+
+    /// Counts a package delivered to (or taken by) the business system, and how long it waited in the inbox and since
+    /// the hub accepted it.
+    func countDelivered(_ item: NodeStore.InboxItem) {
+        let now = self.clock.now()
+        self.metrics.count(.packages, [("hop", "deliver"), ("outcome", "delivered"), ("code", "none")])
+        if let stored = Timestamp.date(item.storedAt) {
+            self.metrics.observe(.hopDuration, [("hop", "deliver")], .seconds(max(now.timeIntervalSince(stored), 0)))
+        }
+        if let accepted = Timestamp.date(item.delivery.acceptedAt) {
+            self.metrics.observe(.endToEndDuration, [], .seconds(max(now.timeIntervalSince(accepted), 0)))
+        }
     }
 
     /// The signal's version now: read it before looking at the store, and give it to the loop's `.wait`, so that work

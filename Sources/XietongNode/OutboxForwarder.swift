@@ -93,15 +93,32 @@ struct OutboxForwarder: NamedService {
             await self.engine.announce(
                 NodeStore.Recorded(events: try await self.engine.store.settle(zip(batch, receipts).map { ($0.packageId, $1) }))
             )
+            self.count(batch, receipts)
         } catch let failure as HubClient.Failure {
             let head = batch[0]
             let delay = self.engine.retry.delay(afterAttempt: head.attempts)
             try await self.engine.store.retryLater(packageId: head.packageId, at: self.engine.later(delay), error: failure.description)
+            self.engine.metrics.count(.retries, [("queue", "outbox"), ("reason", failure.status.map { "hub_status_\($0)" } ?? "hub_unreachable")])
             if head.attempts % 10 == 0 {
                 self.engine.logger.warning(
                     "hub unreachable; packages wait in the outbox",
                     metadata: ["xietong.package": "\(head.packageId)", "xietong.attempts": "\(head.attempts + 1)", "xietong.error": "\(failure)"]
                 )
+            }
+        }
+    }
+
+    /// Counts the hub's answers for a batch, and how long each package waited in the outbox for it.
+    func count(_ batch: [NodeStore.OutboxItem], _ receipts: [Receipt]) {
+        let now = self.engine.clock.now()
+        for (item, receipt) in zip(batch, receipts) {
+            let code = receipt.status == .accepted ? "none" : receipt.findings.first { $0.severity == .error }?.code.rawValue ?? "none"
+            self.engine.metrics.count(
+                .packages,
+                [("hop", "forward"), ("outcome", receipt.status == .accepted ? "forwarded" : "refused"), ("code", code)]
+            )
+            if let accepted = Timestamp.date(item.acceptedAt) {
+                self.engine.metrics.observe(.hopDuration, [("hop", "forward")], .seconds(max(now.timeIntervalSince(accepted), 0)))
             }
         }
     }

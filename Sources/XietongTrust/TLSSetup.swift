@@ -68,24 +68,39 @@ public enum TLSSetup {
     public static func verification(
         _ trust: TrustStore,
         logger: Logger,
-        accept: @escaping @Sendable (String) -> Bool = { _ in true }
+        accept: @escaping @Sendable (String) -> Bool = { _ in true },
+        refused: @escaping @Sendable (_ reason: String) -> Void = { _ in }
     ) -> @Sendable ([NIOSSLCertificate]) async throws -> NIOSSLVerificationResult {
         { chain in
             guard let leaf = chain.first, let certificate = try? Certificate(derEncoded: try leaf.toDERBytes()) else {
                 logger.warning("TLS: refused a peer without a readable certificate 拒绝：无法读取对方证书")
+                refused("unreadable")
                 return .failed
             }
             do throws(TrustError) {
                 let organisation = try await trust.verify(certificate)
                 guard accept(organisation) else {
                     logger.warning("TLS: refused \(organisation): not a node of this hub 拒绝：不是本中心登记的节点")
+                    refused("unknown_node")
                     return .failed
                 }
                 return .certificateVerified
             } catch {
                 logger.warning("TLS: refused a peer certificate 拒绝对方证书 — \(error.code.rawValue): \(error.message.zh) / \(error.message.en)")
+                refused(Self.refusalReason(error.code))
                 return .failed
             }
+        }
+    }
+
+    /// A refusal's reason as a metric label: few values, no names (issue 22).
+    static func refusalReason(_ code: TrustError.Code) -> String {
+        switch code {
+        case .revoked: "revoked"
+        case .expired: "expired"
+        case .unknownIssuer: "unknown_ca"
+        case .wrongOrganisation: "wrong_organisation"
+        default: "other"
         }
     }
 

@@ -8,6 +8,7 @@ import XietongHTTP
 import XietongHub
 import XietongLocal
 import XietongNode
+import XietongStore
 
 /// Loads the registry and catalog a service is configured with.
 func loadReferenceData(registry: String?, catalogOverride: String?) throws(ConfigurationError) -> (OrganisationRegistry, FlowCatalog) {
@@ -17,11 +18,41 @@ func loadReferenceData(registry: String?, catalogOverride: String?) throws(Confi
     return (try options.loadRegistry().0, try options.loadCatalog())
 }
 
-/// A logger writing to standard error at `XIETONG_LOG_LEVEL` (default info).
+/// A logger writing to standard error at `XIETONG_LOG_LEVEL` (default `level`), as plain lines or, with
+/// `XIETONG_LOG_FORMAT=json`, one JSON object per line (issue 22). A bad level or format stops the command with exit
+/// code 2, naming the values it takes.
 func makeLogger(_ label: String, default level: Logger.Level = .info) -> Logger {
-    var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
-    logger.logLevel = ProcessInfo.processInfo.environment["XIETONG_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? level
-    return logger
+    do throws(ConfigurationError) {
+        let chosen = try LogFormat.chosen()
+        return chosen.format.logger(label, level: chosen.level ?? level)
+    } catch {
+        exitForConfiguration(error)
+    }
+}
+
+/// The start line of a service's log: its version and what it was configured with, never a secret (issue 22).
+func startLine(
+    _ settings: some ServiceSettings,
+    role: String,
+    database: DatabaseURL?,
+    tls: Bool,
+    extra: Logger.Metadata = [:]
+) -> Logger.Metadata {
+    var metadata: Logger.Metadata = [
+        "version": .string(XietongVersion.version),
+        "build": .string(XietongVersion.build),
+        "role": .string(role),
+        "listen": .string("\(settings.listen.host):\(settings.listen.port)"),
+        "data_directory": .string(settings.dataDirectory),
+        // The database's address without its password (DatabaseURL's description is redacted).
+        "database": .string(database?.description ?? "?"),
+        "blob_directory": .string(settings.blobLocation.path),
+        "tls": .string(tls ? "on" : "off"),
+        "free_space_reserve_mb": .stringConvertible(settings.freeSpaceReserveMB),
+        "metrics": .string(settings.metricsToken == nil ? "monitor users only" : "token set"),
+    ]
+    metadata.merge(extra) { $1 }
+    return metadata
 }
 
 /// The options both services take, and loading their configuration with them applied.
@@ -79,19 +110,31 @@ struct HubCommand: AsyncParsableCommand {
         let reference = (registry, catalog)
         let host = configuration.listen.host
         let scheme = configuration.tls == nil ? "http" : "https"
+        let logger = makeLogger("xietong.hub")
         let (app, _) = try await HubApplication.build(
             configuration: configuration,
             registry: reference.0,
             catalog: reference.1,
-            logger: makeLogger("xietong.hub")
+            logger: logger
         ) { port in
             announce("xietong hub listening on \(scheme)://\(host):\(port)")
         }
+        logger.info(
+            "xietong hub starting",
+            metadata: startLine(
+                configuration,
+                role: "hub",
+                database: try? configuration.databaseLocation(),
+                tls: configuration.tls != nil,
+                extra: ["organisation": .string(configuration.organisation), "nodes": .stringConvertible(configuration.nodes.count)]
+            )
+        )
         do {
             try await app.runService()
         } catch {
             throw startFailure(error, settings: configuration)
         }
+        logger.info("xietong hub stopped", metadata: ["version": .string(XietongVersion.version)])
     }
 }
 
@@ -127,6 +170,7 @@ struct NodeCommand: AsyncParsableCommand {
             configuration: .xietong(connectionsPerHost: max(configuration.lanes + 8, configuration.deliveryLanes))
         )
         let scheme = configuration.serveTLS && configuration.tls != nil ? "https" : "http"
+        let logger = makeLogger("xietong.node.\(organisation)")
         let app: any ApplicationProtocol
         do {
             app = try await NodeApplication.build(
@@ -134,7 +178,7 @@ struct NodeCommand: AsyncParsableCommand {
                 registry: reference.0,
                 catalog: reference.1,
                 httpClient: client,
-                logger: makeLogger("xietong.node.\(organisation)")
+                logger: logger
             ) { port in
                 announce("xietong node \(organisation) listening on \(scheme)://\(host):\(port)")
             }.0
@@ -143,6 +187,19 @@ struct NodeCommand: AsyncParsableCommand {
             try? await client.shutdown()
             throw error
         }
+        logger.info(
+            "xietong node starting",
+            metadata: startLine(
+                configuration,
+                role: "node",
+                database: try? configuration.databaseLocation(),
+                tls: configuration.tls != nil,
+                extra: [
+                    "organisation": .string(organisation), "hub": .string(configuration.hub.url),
+                    "delivery": .string(configuration.delivery.mode.rawValue), "lanes": .stringConvertible(configuration.lanes),
+                ]
+            )
+        )
         do {
             try await app.runService()
         } catch {
@@ -151,6 +208,7 @@ struct NodeCommand: AsyncParsableCommand {
             throw startFailure(error, settings: configuration)
         }
         try? await client.shutdown()
+        logger.info("xietong node stopped", metadata: ["version": .string(XietongVersion.version)])
     }
 }
 

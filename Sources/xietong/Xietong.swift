@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XietongCore
 
 /// The one command-line front door: validate packages, work with codes and the catalog (and, as the exchange
 /// lands, run the hub, the nodes and the demo).
@@ -12,6 +13,7 @@ struct Xietong: AsyncParsableCommand {
             Exit codes: 0 success, 1 the input was checked and refused (for example an invalid package), \
             2 a usage or configuration error.
             """,
+        version: "\(XietongVersion.version) (\(XietongVersion.build))",
         subcommands: [
             DemoCommand.self, HubCommand.self, NodeCommand.self, ValidateCommand.self, TrackCommand.self, CaseCommand.self, CodeCommand.self,
             CatalogCommand.self, CalendarCommand.self,

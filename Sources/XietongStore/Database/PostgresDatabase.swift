@@ -10,6 +10,7 @@ import PostgresNIO
 /// written for that: inserts that may race use `ON CONFLICT`, counters are single-statement upserts, and state changes
 /// are conditional updates. Several hub instances can therefore share one database.
 public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
+    public let commits = CommitObserver()
     // @unchecked: `runner` and `closed` are touched only under `state`.
     private let client: PostgresClient
     private let state = NSLock()
@@ -182,7 +183,10 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
                 try await connection.query("BEGIN", logger: self.logger)
                 do {
                     let value = try await body(Transaction(connection: connection, logger: self.logger))
+                    let clock = ContinuousClock()
+                    let start = clock.now
                     try await connection.query("COMMIT", logger: self.logger)
+                    self.commits.report(clock.now - start)
                     return value
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: self.logger)

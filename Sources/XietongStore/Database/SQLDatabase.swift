@@ -76,6 +76,8 @@ public protocol SQLTransaction: SQLStatements {
 /// therefore never rely on a read followed by a write in the same transaction to exclude a concurrent writer:
 /// racing inserts use `ON CONFLICT`, counters are single-statement upserts, state changes are conditional updates.
 public protocol SQLDatabase: SQLStatements {
+    /// Told the duration of each commit.
+    var commits: CommitObserver { get }
     /// Runs `body` in a transaction that commits when it returns and rolls back when it throws.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T
 

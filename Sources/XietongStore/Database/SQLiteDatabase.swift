@@ -10,6 +10,7 @@ public import Logging
 /// on the caller's thread (microseconds), so a transaction costs no thread switches; prepared statements are cached.
 /// Concurrent transactions share one commit (group commit, see `transaction`).
 public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
+    public let commits = CommitObserver()
     // @unchecked: `handle` and `statements` are touched only by the holder of `lock`.
     private let handle: OpaquePointer
     private var statements: [String: Prepared] = [:]
@@ -287,7 +288,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
         self.pendingNotifications = []
         self.inPhysicalTransaction = false
         do {
-            _ = try self.run("COMMIT", [])
+            _ = try self.commits.timed { try self.run("COMMIT", []) }
         } catch {
             _ = try? self.run("ROLLBACK", [])
             return ({ for continuation in waiting { continuation.resume(throwing: error) } }, error)

@@ -23,6 +23,8 @@ public struct NodeStore: Sendable {
         public var attempts: Int
         /// The hub's receipt from before a restore of the hub that lost the package: sent with it again (issue 19).
         public var hubReceipt: Receipt? = nil
+        /// When the node accepted it from the business system.
+        public var acceptedAt = ""
     }
 
     /// A receipt for this idempotency key or package id, if the node has seen it (GZ-7).
@@ -123,7 +125,8 @@ public struct NodeStore: Sendable {
     public func pendingBatch(lane: Int, now: String, limit: Int) async throws(StoreError) -> [OutboxItem] {
         let rows = try await self.database.execute(
             """
-            SELECT o.package_id, o.node_seq, o.lane, c.content, o.attachments, o.attempts, o.next_attempt_at, o.hub_receipt
+            SELECT o.package_id, o.node_seq, o.lane, c.content, o.attachments, o.attempts, o.next_attempt_at, o.hub_receipt,
+                   o.accepted_at
             FROM outbox o JOIN outbox_contents c ON c.package_key = o.package_key
             WHERE o.state = 'pending' AND o.lane = $1 ORDER BY o.node_seq LIMIT $2
             """,
@@ -139,7 +142,8 @@ public struct NodeStore: Sendable {
                 content: row.bytes("content") ?? [],
                 attachments: StoreRows.decode([Delivery.File].self, row.string("attachments")) ?? [],
                 attempts: row.int("attempts") ?? 0,
-                hubReceipt: row.string("hub_receipt").flatMap { StoreRows.decode(Receipt.self, $0) }
+                hubReceipt: row.string("hub_receipt").flatMap { StoreRows.decode(Receipt.self, $0) },
+                acceptedAt: row.string("accepted_at") ?? ""
             )
         }
     }

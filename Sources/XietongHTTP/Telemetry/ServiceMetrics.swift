@@ -1,0 +1,150 @@
+public import CoreMetrics
+public import Foundation
+import Metrics
+public import Prometheus
+import Synchronization
+import XietongCore
+public import XietongStore
+
+/// The metrics a hub or a node shows at `GET /metrics`, in Prometheus's text format (issue 22, item 1).
+///
+/// Components record through swift-metrics (`Counter`, `Timer`, `Gauge`), backed by swift-prometheus. Each service
+/// has a registry of its own instead of the process-wide `MetricsSystem`: the demo and the tests run a hub and several
+/// nodes in one process, and each must show only its own figures. What is a state rather than an event (queue depths,
+/// open time limits, free space) is read from the store when scraped, by the collectors added with `onScrape`.
+///
+/// Names follow OpenTelemetry's conventions as Prometheus writes them (dots as underscores, the unit as a suffix);
+/// labels take few values each: never a package id or a case code. `MetricName` lists them all, and
+/// docs/monitoring/ documents them, with the dashboard and the alert rules that use them.
+public final class ServiceMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    public let factory: PrometheusMetricsFactory
+    private let collectors = Mutex<[@Sendable () async -> Void]>([])
+
+    /// Buckets for hop and request durations: from a millisecond to ten minutes (a package waiting out a hub outage
+    /// is still one observation, in the last buckets).
+    public static let durationBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30),
+        .seconds(60), .seconds(300), .seconds(600),
+    ]
+
+    public init() {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.durationBuckets
+        self.registry = registry
+        self.factory = factory
+    }
+
+    public func counter(_ name: MetricName, _ labels: [(String, String)] = []) -> CoreMetrics.Counter {
+        Counter(label: name.rawValue, dimensions: labels, factory: self.factory)
+    }
+
+    /// A histogram of durations, in seconds.
+    public func timer(_ name: MetricName, _ labels: [(String, String)] = []) -> CoreMetrics.Timer {
+        Timer(label: name.rawValue, dimensions: labels, preferredDisplayUnit: .seconds, factory: self.factory)
+    }
+
+    public func gauge(_ name: MetricName, _ labels: [(String, String)] = []) -> CoreMetrics.Gauge {
+        Gauge(label: name.rawValue, dimensions: labels, factory: self.factory)
+    }
+
+    /// Adds to a counter.
+    public func count(_ name: MetricName, _ labels: [(String, String)] = [], by amount: Int64 = 1) {
+        self.counter(name, labels).increment(by: amount)
+    }
+
+    /// Sets a gauge.
+    public func set(_ name: MetricName, _ labels: [(String, String)] = [], to value: Double) {
+        self.gauge(name, labels).record(value)
+    }
+
+    /// Records a duration in a histogram.
+    public func observe(_ name: MetricName, _ labels: [(String, String)] = [], _ duration: Duration) {
+        self.timer(name, labels).record(duration: duration)
+    }
+
+    /// Adds work done before each scrape: setting the gauges that describe the store's state.
+    public func onScrape(_ collect: @escaping @Sendable () async -> Void) {
+        self.collectors.withLock { $0.append(collect) }
+    }
+
+    /// The text `GET /metrics` answers: the collectors run first, so that every gauge is current.
+    public func exposition() async -> [UInt8] {
+        for collect in self.collectors.withLock({ $0 }) { await collect() }
+        return self.registry.emitToBuffer()
+    }
+}
+
+/// Every metric's name, in one place (docs/monitoring/README.md describes each; the dashboard and the alert rules
+/// use them). A name always comes with the same label names: the Prometheus registry refuses a second set.
+public enum MetricName: String, Sendable, CaseIterable {
+    /// Counter. Packages at each hop by outcome: labels `hop` (submit, forward, intake, receive, deliver, alert),
+    /// `outcome` (accepted, refused, forwarded, received, delivered, alerted) and `code` (the refusal's finding code,
+    /// else `none`).
+    case packages = "xietong_packages_total"
+    /// Histogram (s). Time a package spent at a hop: label `hop` (forward: outbox to the hub's receipt; deliver: inbox to
+    /// the business system).
+    case hopDuration = "xietong_package_hop_duration_seconds"
+    /// Histogram (s). From the package's creation (its CreatedAt) to its delivery to the receiving business system.
+    case endToEndDuration = "xietong_package_end_to_end_duration_seconds"
+    /// Gauge. Entries waiting in a queue: label `queue` (node: outbox, inbox; hub: delivery).
+    case queueDepth = "xietong_queue_depth"
+    /// Gauge (s). Age of a queue's oldest entry; 0 when empty: label `queue`.
+    case queueOldestAge = "xietong_queue_oldest_age_seconds"
+    /// Gauge. Hub: feed entries written for a node that it has not acknowledged yet: label `node` (organisation code).
+    case feedLag = "xietong_feed_lag_entries"
+    /// Counter. Attempts that failed and will be tried again: labels `queue` (outbox, delivery) and `reason`.
+    case retries = "xietong_retries_total"
+    /// Counter (bytes). Dossier files (attachments) moved: label `direction` (in, out).
+    case dossierBytes = "xietong_dossier_bytes_total"
+    /// Gauge (bytes). Free space on the disks of the data and the blob folders: label `folder` (data, blobs).
+    case diskFree = "xietong_disk_free_bytes"
+    /// Gauge (bytes). The free-space reserve below which new work is refused.
+    case diskReserve = "xietong_disk_reserve_bytes"
+    /// Gauge. Leaves in the evidence log (hub), or in the newest signed head the node holds.
+    case evidenceLeaves = "xietong_evidence_log_leaves"
+    /// Gauge (s). Age of the newest signed tree head; -1 before the first.
+    case evidenceHeadAge = "xietong_evidence_head_age_seconds"
+    /// Gauge. Hub: statutory time limits not yet met: labels `agency` (organisation code) and `state` (open,
+    /// due_soon, overdue); `open` counts them all.
+    case timeLimits = "xietong_time_limits"
+    /// Counter. TLS handshakes refused: label `reason` (revoked, expired, unknown_ca, unknown_node, other).
+    case tlsRefusals = "xietong_tls_handshake_refusals_total"
+    /// Histogram (s). Time of each database commit.
+    case commitDuration = "xietong_db_commit_duration_seconds"
+    /// Histogram (s). HTTP requests served: labels `http_request_method`, `http_route` (the route's pattern, never
+    /// the path's values) and `http_response_status_code` (OpenTelemetry's `http.server.request.duration`).
+    case httpRequestDuration = "http_server_request_duration_seconds"
+    /// Gauge, always 1: labels `version` and `role` (hub, node).
+    case buildInfo = "xietong_build_info"
+}
+
+extension ServiceMetrics {
+    /// What every service shows: its version, each commit's duration, and its disks' free space against the reserve.
+    public func standard(role: String, database: any SQLDatabase, reserve: DiskReserve) {
+        self.gauge(.buildInfo, [("version", XietongVersion.version), ("role", role)]).record(1)
+        let commits = self.timer(.commitDuration)
+        database.commits.onCommit { commits.record(duration: $0) }
+        self.onScrape {
+            // The data folder first, then the blob store's (`ServiceSettings.diskReserve`).
+            for (index, status) in reserve.status().enumerated() {
+                self.gauge(.diskFree, [("folder", index == 0 ? "data" : "blobs")]).record(status.freeBytes ?? 0)
+            }
+            self.gauge(.diskReserve).record(reserve.reserveBytes)
+        }
+    }
+
+    /// Sets a queue's depth and its oldest entry's age in seconds at `now` (0 when empty).
+    public func queue(_ name: String, depth: Int, oldest: Date?, now: Date) {
+        self.gauge(.queueDepth, [("queue", name)]).record(depth)
+        self.gauge(.queueOldestAge, [("queue", name)]).record(oldest.map { max(now.timeIntervalSince($0), 0) } ?? 0)
+    }
+
+    /// Sets the evidence gauges: the log's size and the age of its newest signed head (-1 before the first).
+    public func evidence(leaves: Int, lastHead: Date?, now: Date) {
+        self.gauge(.evidenceLeaves).record(leaves)
+        self.gauge(.evidenceHeadAge).record(lastHead.map { max(now.timeIntervalSince($0), 0) } ?? -1)
+    }
+}

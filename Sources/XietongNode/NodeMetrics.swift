@@ -1,0 +1,35 @@
+import Foundation
+import XietongCore
+import XietongHTTP
+import XietongStore
+
+/// A node's gauges (issue 22, item 1), read from its store at each scrape: the outbox and the inbox, and the newest
+/// signed tree head it holds.
+enum NodeMetrics {
+    static func install(_ engine: NodeEngine) {
+        let metrics = engine.metrics
+        metrics.onScrape {
+            guard let gauges = try? await engine.store.gauges() else { return }
+            let now = engine.clock.now()
+            metrics.queue("outbox", depth: gauges.outbox, oldest: gauges.oldestOutbox, now: now)
+            metrics.queue("inbox", depth: gauges.inbox, oldest: gauges.oldestInbox, now: now)
+            metrics.evidence(leaves: gauges.evidenceLeaves, lastHead: gauges.lastHeadAt, now: now)
+        }
+    }
+
+    /// What `/readyz` checks on a node: its database and disks, that the hub answers, and that its feed is read.
+    static func readiness(_ engine: NodeEngine, database: any SQLDatabase) -> [ReadinessCheck] {
+        [
+            .database(database), .disk(engine.reserve),
+            ReadinessCheck("hub") {
+                engine.hub.link.isDown ? (false, "does not answer \(engine.configuration.hub.url)") : (true, "answers")
+            },
+            ReadinessCheck("feed") {
+                // The feed's long poll answers at least every 20 s while the hub is up.
+                guard let last = engine.hub.link.lastFeedAnswer else { return (true, "not read yet") }
+                let age = engine.clock.now().timeIntervalSince(last)
+                return age > HubLink.feedStalledAfter ? (false, "no answer for \(Int(age)) s") : (true, "answered \(Int(age)) s ago")
+            },
+        ]
+    }
+}
