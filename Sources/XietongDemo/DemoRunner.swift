@@ -49,6 +49,8 @@ public struct DemoRunner: Sendable {
         var businesses: [String: Int]
         var apiKey: [String: String]
         var adminToken: String
+        /// The token `/metrics` answers (issue 22).
+        var metricsToken = ""
         /// `https://…` (mutual TLS with the nodes, issue 6).
         var hubURL: String
         /// Trusts the demo's CA: for calls to the hub.
@@ -91,6 +93,7 @@ public struct DemoRunner: Sendable {
             hubURL: topology.hubURL(port: hubPort),
             client: .shared
         )
+        endpoints.metricsToken = topology.metricsToken
         // The web consoles' users (issue 7): the committee's supervisor and administrator, a clerk per agency.
         let password = { (who: String) in "demo-\(who)-\(UUID().uuidString.prefix(6).lowercased())" }
         topology.hubUsers = []

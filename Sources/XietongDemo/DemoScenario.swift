@@ -56,6 +56,11 @@ extension DemoRunner {
                     "  \(self.runner.registry[organisation]!.name.zh)  node \(self.node(organisation))  business system http://127.0.0.1:\(self.endpoints.businesses[organisation]!)"
                 )
             }
+            let ca = "\(self.runner.options.dataDirectory.path)/pki/ca.crt"
+            self.say(
+                "  监控 metrics  curl -H 'Authorization: \(BearerToken.header(self.endpoints.metricsToken))' --cacert \(ca) \(self.endpoints.hubURL)/metrics"
+            )
+            self.say("                 (every node too: NODE/metrics; /readyz, /version; Prometheus rules and Grafana dashboard: docs/monitoring/)")
             self.say("")
             let steps = DemoCase.steps(dossierMegabytes: self.runner.options.dossierMegabytes)
             var packageIds: [String] = []

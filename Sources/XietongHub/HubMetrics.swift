@@ -18,15 +18,20 @@ enum HubMetrics {
             for entry in gauges.feedLag { lag[entry.node] = entry.entries }
             for (node, entries) in lag { metrics.set(.feedLag, [("node", node)], to: Double(entries)) }
             metrics.evidence(leaves: gauges.evidenceLeaves, lastHead: gauges.lastHeadSignedAt, now: now)
-            // An agency whose limits were all met keeps its series, at 0, once it has had one.
-            for limit in gauges.limits {
-                metrics.set(.timeLimits, [("agency", limit.agency), ("state", "open")], to: Double(limit.open))
-                metrics.set(.timeLimits, [("agency", limit.agency), ("state", "due_soon")], to: Double(limit.dueSoon))
-                metrics.set(.timeLimits, [("agency", limit.agency), ("state", "overdue")], to: Double(limit.overdue))
-            }
-            let seen = Set(gauges.limits.map(\.agency))
-            for agency in agencies.adding(seen) where !seen.contains(agency) {
-                for state in ["open", "due_soon", "overdue"] { metrics.set(.timeLimits, [("agency", agency), ("state", state)], to: 0) }
+            // Every agency that has had limits keeps its series, at 0 once all are met, custody and other apart.
+            var counts: [String: (open: Int, dueSoon: Int, overdue: Int)] = [:]
+            for limit in gauges.limits { counts["\(limit.agency) \(limit.custody)"] = (limit.open, limit.dueSoon, limit.overdue) }
+            for agency in agencies.adding(Set(gauges.limits.map(\.agency))) {
+                for custody in [true, false] {
+                    let count = counts["\(agency) \(custody)"] ?? (0, 0, 0)
+                    for (state, value) in [("open", count.open), ("due_soon", count.dueSoon), ("overdue", count.overdue)] {
+                        metrics.set(
+                            .timeLimits,
+                            [("agency", agency), ("custody", custody ? "yes" : "no"), ("state", state)],
+                            to: Double(value)
+                        )
+                    }
+                }
             }
         }
     }

@@ -71,6 +71,9 @@ public struct LocalTopology: Sendable {
         self.secret("node-\(organisation)", "hub/\(organisation)", fixed: "node-token-\(organisation)-test")
     }
 
+    /// The token Prometheus reads every service's `/metrics` with (issue 22).
+    public var metricsToken: String { self.secret("metrics", "metrics", fixed: "metrics-token-test") }
+
     /// The API key of an organisation's business system.
     public func apiKey(for organisation: String) -> String {
         self.secret("key-\(organisation)", "business/\(organisation)", fixed: Self.fixedAPIKey(organisation))
@@ -128,6 +131,7 @@ public struct LocalTopology: Sendable {
         hub.nodes = nodes.map { HubConfiguration.NodeCredential(organisation: $0, token: self.hubToken(for: $0)) }
         hub.adminToken = self.adminToken
         hub.users = self.hubUsers
+        hub.metricsToken = self.metricsToken
         hub.tls = try self.tls(for: Self.hubOrganisation)
         if let reserve = self.freeSpaceReserveMB { hub.freeSpaceReserveMB = reserve }
         return hub
@@ -155,6 +159,7 @@ public struct LocalTopology: Sendable {
             ?? NodeConfiguration.Delivery(mode: .pull)
         node.tls = try self.tls(for: organisation)
         node.serveTLS = serveTLS && node.tls != nil
+        node.metricsToken = self.metricsToken
         node.retryBaseSeconds = self.retryBaseSeconds
         node.retryMaxSeconds = self.retryMaxSeconds
         if let reserve = self.freeSpaceReserveMB { node.freeSpaceReserveMB = reserve }

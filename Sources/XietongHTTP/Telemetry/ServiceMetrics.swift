@@ -107,8 +107,8 @@ public enum MetricName: String, Sendable, CaseIterable {
     case evidenceLeaves = "xietong_evidence_log_leaves"
     /// Gauge (s). Age of the newest signed tree head; -1 before the first.
     case evidenceHeadAge = "xietong_evidence_head_age_seconds"
-    /// Gauge. Hub: statutory time limits not yet met: labels `agency` (organisation code) and `state` (open,
-    /// due_soon, overdue); `open` counts them all.
+    /// Gauge. Hub: statutory time limits not yet met: labels `agency` (organisation code), `custody` (yes: a limit on
+    /// holding a person, no: any other) and `state` (open, due_soon, overdue); `open` counts them all.
     case timeLimits = "xietong_time_limits"
     /// Counter. TLS handshakes refused: label `reason` (revoked, expired, unknown_ca, unknown_node, other).
     case tlsRefusals = "xietong_tls_handshake_refusals_total"

@@ -12,8 +12,9 @@ extension HubStore {
         public var feedLag: [(node: String, entries: Int)]
         public var evidenceLeaves: Int
         public var lastHeadSignedAt: Date?
-        /// Per responsible agency: open time limits, those due within the reminder window, and the overdue ones.
-        public var limits: [(agency: String, open: Int, dueSoon: Int, overdue: Int)]
+        /// Per responsible agency, custody limits (a person held) apart: open time limits, those due within the
+        /// reminder window, and the overdue ones.
+        public var limits: [(agency: String, custody: Bool, open: Int, dueSoon: Int, overdue: Int)]
     }
 
     public func gauges(today: CalendarDate? = nil, dueSoonDays: Int = 2) async throws(StoreError) -> Gauges {
@@ -30,10 +31,10 @@ extension HubStore {
         let signed = try await self.database.execute("SELECT MAX(signed_at) AS at FROM tree_heads", []).first?.string("at")
         let limits = try await self.database.execute(
             """
-            SELECT responsible_org AS agency, COUNT(*) AS open,
+            SELECT responsible_org AS agency, custody, COUNT(*) AS open,
                    SUM(CASE WHEN due_on >= $1 AND due_on <= $2 THEN 1 ELSE 0 END) AS due_soon,
                    SUM(CASE WHEN optional = 0 AND due_on < $1 THEN 1 ELSE 0 END) AS overdue
-            FROM deadlines WHERE state = 'open' GROUP BY responsible_org ORDER BY responsible_org
+            FROM deadlines WHERE state = 'open' GROUP BY responsible_org, custody ORDER BY responsible_org, custody
             """,
             [.text(today.iso), .text(today.adding(days: dueSoonDays).iso)]
         )
@@ -44,7 +45,9 @@ extension HubStore {
             evidenceLeaves: leaves,
             lastHeadSignedAt: signed.flatMap(Timestamp.date),
             limits: limits.compactMap { row in
-                row.string("agency").map { ($0, row.int("open") ?? 0, row.int("due_soon") ?? 0, row.int("overdue") ?? 0) }
+                row.string("agency").map {
+                    ($0, (row.int("custody") ?? 0) != 0, row.int("open") ?? 0, row.int("due_soon") ?? 0, row.int("overdue") ?? 0)
+                }
             }
         )
     }
