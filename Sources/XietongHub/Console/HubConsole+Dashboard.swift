@@ -58,7 +58,7 @@ extension HubConsole {
             ),
             SVGChart.bars(
                 title: l("各环节办理时长中位数（小时）", "Median handling time per stage (hours)"),
-                unit: "h",
+                unit: l("小时", "h"),
                 handling.map { (self.messageName($0.flow, $0.messageType, language), $0.medianHours) },
                 id: "chart-handling"
             ),
