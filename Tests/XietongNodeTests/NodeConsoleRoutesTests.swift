@@ -34,6 +34,9 @@ import XietongTesting
             // Without a session: to the log-in page, nothing of the inbox.
             let anonymous = try await client.execute(uri: "/console", method: .get)
             #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/console/login")
+            // The icon, for any browser, signed in or not (issue 22).
+            let icon = try await client.execute(uri: "/favicon.svg", method: .get)
+            #expect(icon.status == .ok && icon.headers[.contentType] == "image/svg+xml")
             // A wrong password: the page again, with the reason in Chinese, and no session.
             let wrong = try await Self.login("not-the-password", with: client)
             #expect(wrong.status == .ok && String(buffer: wrong.body).contains("用户名或密码错误"))
@@ -47,7 +50,9 @@ import XietongTesting
             let inbox = try await client.execute(uri: "/console", method: .get, headers: [.cookie: cookie])
             #expect(inbox.status == .ok && String(buffer: inbox.body).contains("<title>收件箱 · 杭州市公安局西湖区分局"))
             let english = try await client.execute(uri: "/console?lang=en", method: .get, headers: [.cookie: cookie])
-            #expect(String(buffer: english.body).contains("<title>Inbox · 杭州市公安局西湖区分局 · Xietong exchange node</title>"))
+            // The English page names the agency in English.
+            let englishTitle = "<title>Inbox · Xihu District Branch, Hangzhou Public Security Bureau · Xietong exchange node</title>"
+            #expect(String(buffer: english.body).contains(englishTitle))
             // What the agency sent.
             let outgoing = try await client.execute(uri: "/console/outgoing", method: .get, headers: [.cookie: cookie])
             #expect(outgoing.status == .ok && String(buffer: outgoing.body).contains("<html lang=\"zh"))

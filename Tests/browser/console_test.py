@@ -7,11 +7,18 @@ Paths driven, as users would:
   2. a supervisor logs in, opens the case's timeline and the dashboard with its charts, and exports a table as CSV;
   3. an administrator opens the administration page.
 
+On the way, every page is read as its readers read it (issue 22, item 7): every time in China time with its zone
+(`2026-12-02 09:10:57 UTC+8`, one label everywhere) and the same instant as the UTC timestamp its <time> element keeps;
+no raw ISO timestamp; no 12-digit organisation code where the organisation has a name; no English word on a Chinese
+page outside code and identifiers (allowed: UTC, SHA, PDF, CSV, KB, MB, image formats, the demo's user names); names
+in English on English pages; a favicon on hub and node; and the dossier viewer titled with the file's name.
+
 Screenshots of each page go to docs/screenshots/ with XIETONG_SCREENSHOTS=1 (as committed), else to a temp folder.
 Run by .ci/run after the Swift tests; prints "N passed, N failed" and exits non-zero on any failure.
 """
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +26,8 @@ import tempfile
 import time
 import traceback
 import urllib.request
+from datetime import datetime, timedelta, timezone
+from urllib.parse import unquote, urlparse
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -31,6 +40,35 @@ SHOTS = os.path.join(ROOT, "docs", "screenshots") if os.environ.get("XIETONG_SCR
 
 passed = 0
 failed = 0
+
+# What the pages must read like (issue 22, item 7).
+CHINA = timezone(timedelta(hours=8))
+ZONE = "UTC+8"
+CHINA_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\+8")
+# A date with a time of day, in any form: each one shown must be followed by the zone.
+DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?")
+RAW_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+# Twelve digits standing alone: an organisation code (a unified case code's 32 digits or a UUID's last group are not).
+ORG_CODE = re.compile(r"(?<![0-9A-Za-z_-])\d{12}(?![0-9A-Za-z_-])")
+TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.:/+'’-]*")
+WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# ASCII that may stand on a Chinese page: the zone, hash and file-format names, units, and the export's format.
+ALLOWED = {"utc", "sha", "pdf", "csv", "kb", "mb", "jpeg", "png", "tiff"}
+
+# The text a reader sees in the page's <main>, without the elements matched by arguments[0].
+VISIBLE_TEXT = """
+const root = document.querySelector('main') || document.body;
+const parts = [];
+const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  const node = walker.currentNode, element = node.parentElement;
+  if (!element || element.closest(arguments[0])) continue;
+  if (!element.getClientRects().length) continue;
+  parts.push(node.nodeValue);
+}
+return parts.join(' ');
+"""
 
 
 def check(what, condition):
@@ -45,6 +83,69 @@ def check(what, condition):
 
 def shot(driver, name):
     driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
+
+
+def visible_text(driver, leaving_out="script, style"):
+    return driver.execute_script(VISIBLE_TEXT, leaving_out)
+
+
+def english_words(text, allowed):
+    words = []
+    for token in TOKEN.findall(text):
+        token = token.strip(".:/+'’-")
+        if len(token) > 1 and WORD.fullmatch(token) and token.lower() not in allowed:
+            words.append(token)
+    return sorted(set(words))
+
+
+def check_times(driver, page, expected):
+    """Every <time> shows China time with its zone (or a China day), the instant its UTC timestamp names; every date
+    with a time of day in the text carries the zone; no raw ISO timestamp."""
+    wrong = []
+    shown = driver.find_elements(By.CSS_SELECTOR, "main time")
+    for element in shown:
+        stamp = element.get_attribute("datetime")
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(CHINA)
+        text = element.text.strip()
+        want = moment.strftime("%Y-%m-%d %H:%M:%S") + " " + ZONE if ":" in text else moment.strftime("%Y-%m-%d")
+        if text != want:
+            wrong.append(f"{stamp} shown as {text!r}, not {want!r}")
+    text = visible_text(driver)
+    unzoned = [m.group(0) for m in DATE_TIME.finditer(text) if not text.startswith(" " + ZONE, m.end())]
+    check(f"{page}: every time in China time with its zone ({len(shown)} shown) {wrong[:3]} {unzoned[:3]}", not wrong and not unzoned)
+    check(f"{page}: no raw ISO timestamp", not RAW_ISO.search(text))
+    if expected:
+        check(f"{page}: shows times in China time", CHINA_TIME.search(text) is not None)
+
+
+def check_chinese_page(driver, page, allowed, times=False):
+    """A Chinese page as its readers read it: China time, organisations named, no English words."""
+    check_times(driver, page, times)
+    codes = sorted(set(ORG_CODE.findall(visible_text(driver))))
+    check(f"{page}: organisations named, not shown as codes {codes[:5]}", not codes)
+    words = english_words(visible_text(driver, "script, style, code, .mono") + " " + driver.title, allowed)
+    check(f"{page}: no English words on the Chinese page {words[:10]}", not words)
+
+
+def han_in(driver, selector):
+    """The texts of the elements matched that hold Chinese: none where a name has an English form."""
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, selector) if HAN.search(e.text)]
+
+
+def check_english_names(driver, page, selectors):
+    found = [text for selector in selectors for text in han_in(driver, selector)]
+    found += [driver.title] if HAN.search(driver.title) else []
+    check(f"{page}: names in English on the English page {found[:5]}", not found)
+
+
+def check_favicon(driver, site):
+    links = driver.find_elements(By.CSS_SELECTOR, 'link[rel="icon"]')
+    check(f"{site}: every page links its favicon", len(links) == 1)
+    if links:
+        status, kind = driver.execute_script(
+            "return fetch(arguments[0]).then(r => [r.status, r.headers.get('content-type')]);", links[0].get_attribute("href")
+        )
+        check(f"{site}: the favicon is served ({status} {kind})", status == 200 and (kind or "").startswith("image/svg+xml"))
 
 
 def log_in(driver, console, user, password):
@@ -71,6 +172,8 @@ def main():
         time.sleep(0.5)
         users = {u["user"]: u for u in json.load(open(users_file))}
         clerk, supervisor, admin = users["jcy-clerk"], users["zfw-supervisor"], users["zfw-admin"]
+        # The users' names are identifiers: an officer's name is shown with what they did.
+        allowed = ALLOWED | {name.lower() for name in users}
 
         options = webdriver.ChromeOptions()
         options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -85,13 +188,49 @@ def main():
         tile = driver.find_element(By.CSS_SELECTOR, '#counters .tile[data-flow="arrestApproval"]')
         badge = tile.find_element(By.CSS_SELECTOR, ".red-count")
         check("the arrest-approval business shows a red unread counter", badge.text.strip() not in ("", "0") and "red" in badge.get_attribute("class"))
+        check_chinese_page(driver, "node inbox", allowed, times=True)
+        incoming = [e.text.strip() for e in driver.find_elements(By.CSS_SELECTOR, "#incoming tbody td:first-child")]
+        check("the inbox's times are China times with their zone", incoming and all(CHINA_TIME.fullmatch(t) for t in incoming))
+        check_favicon(driver, "node")
         waiting = driver.find_elements(By.CSS_SELECTOR, 'a.package-link[data-message="arrestRequest"][data-state="open"]')
         check("the waiting arrest request is listed", len(waiting) == 1)
         waiting[0].click()
+        package_url = driver.current_url
         shot(driver, "node-package")
         check("the package page shows its dossier", len(driver.find_elements(By.CSS_SELECTOR, "#files tbody tr")) >= 1)
         check("the dossier viewer shows the PDF inline", len(driver.find_elements(By.CSS_SELECTOR, "iframe.viewer")) == 1)
         check("the package is tracked hop by hop", len(driver.find_elements(By.CSS_SELECTOR, "#hops li")) >= 4)
+        check_chinese_page(driver, "node package", allowed, times=True)
+        hops = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#hops li")]
+        check("every hop shows its China time with its zone", all(CHINA_TIME.search(h) for h in hops))
+        forwarded = [e.text for e in driver.find_elements(By.CSS_SELECTOR, '#hops li[data-hop="forwarded"]')]
+        check(f"the forwarded hop names the receiver {forwarded}", forwarded and "杭州市西湖区人民检察院" in forwarded[0])
+        # The viewer's title is the file's name: the iframe's, and the PDF viewer's, which (for a PDF without a title
+        # of its own) is the last part of the document's address.
+        pdfs = [row for row in driver.find_elements(By.CSS_SELECTOR, "#files tbody tr") if row.find_elements(By.TAG_NAME, "td")[1].text.strip() == "PDF"]
+        pdf_name = pdfs[0].find_element(By.TAG_NAME, "a").text.strip() if pdfs else None
+        viewer = driver.find_element(By.CSS_SELECTOR, "iframe.viewer")
+        source = viewer.get_attribute("src")
+        check(f"the dossier viewer is titled with the file's name ({viewer.get_attribute('title')!r})", pdf_name and viewer.get_attribute("title") == pdf_name)
+        check(
+            f"the PDF viewer's address ends in the file's name, not its SHA-256 ({urlparse(source).path})",
+            pdf_name and unquote(urlparse(source).path.rsplit("/", 1)[-1]) == pdf_name,
+        )
+        status, kind, disposition = driver.execute_script(
+            "return fetch(arguments[0]).then(r => [r.status, r.headers.get('content-type'), r.headers.get('content-disposition')]);", source
+        )
+        named = unquote((disposition or "").split("filename*=UTF-8''", 1)[-1])
+        check(f"the file is served as a PDF under its name ({status} {kind} {disposition})", status == 200 and kind == "application/pdf" and named == pdf_name)
+        # The PDF viewer's own title, as the browser shows it on the tab (document.title stays empty for a PDF).
+        driver.get(source)
+        titles = []
+        for _ in range(30):
+            titles = [t["title"] for t in driver.execute_cdp_cmd("Target.getTargets", {})["targetInfos"] if t["type"] == "page"]
+            if pdf_name in titles:
+                break
+            time.sleep(0.5)
+        check(f"the PDF viewer's title is the file's name, not its SHA-256 {titles}", pdf_name in titles)
+        driver.get(package_url)
         driver.find_element(By.ID, "sign-button").click()
         notice = driver.find_element(By.ID, "notice")
         shot(driver, "node-signed")
@@ -103,6 +242,15 @@ def main():
         driver.get(clerk["console"] + "?lang=en")
         shot(driver, "node-inbox-en")
         check("the English switch works", "Inbox" in driver.find_element(By.TAG_NAME, "h1").text)
+        check_times(driver, "node inbox (English)", True)
+        check_english_names(
+            driver,
+            "node inbox (English)",
+            ["header strong", "main h1", "main h2", "main th", "#counters .name", "#incoming td:nth-child(2)", "#incoming td:nth-child(3)", "#incoming td:nth-child(5)"],
+        )
+        driver.get(package_url + "?lang=en")
+        check_times(driver, "node package (English)", True)
+        check_english_names(driver, "node package (English)", ["main th", "main h2", "#package tr:nth-child(1) td", "#package tr:nth-child(2) td", "#package tr:nth-child(5) td", "#hops li"])
         driver.get(clerk["console"] + "?lang=zh")
         case_link = driver.find_elements(By.CSS_SELECTOR, "#incoming a.mono")
         # The oldest incoming package belongs to the demo's main case, with all its flows.
@@ -110,6 +258,7 @@ def main():
         case_link[-1].click()
         shot(driver, "node-case")
         check("the case timeline opens from the inbox", len(driver.find_elements(By.CSS_SELECTOR, "#timeline h2")) >= 1)
+        check_chinese_page(driver, "node case timeline", allowed, times=True)
 
         print("the committee's supervisor")
         driver.delete_all_cookies()
@@ -117,6 +266,8 @@ def main():
         driver.set_window_size(1366, 2300)  # the whole dashboard in one picture
         shot(driver, "hub-dashboard")
         driver.set_window_size(1366, 1000)
+        check_chinese_page(driver, "hub dashboard", allowed)
+        check_favicon(driver, "hub")
         charts = driver.find_elements(By.CSS_SELECTOR, "#charts svg")
         check("the dashboard draws its charts as SVG", len(charts) >= 10)
         check("volume per agency over time has a line per agency", len(driver.find_elements(By.CSS_SELECTOR, "#chart-daily-agency polyline.series")) >= 5)
@@ -126,12 +277,15 @@ def main():
         shot(driver, "hub-cases")
         rows = driver.find_elements(By.CSS_SELECTOR, "#cases tbody tr")
         check("every case's flows are listed", len(rows) >= 5)
+        check_chinese_page(driver, "hub cases", allowed)
         driver.get(supervisor["console"] + "/cases/" + case_code)
         shot(driver, "hub-case-timeline")
         check("the supervisor sees the case's timeline", len(driver.find_elements(By.CSS_SELECTOR, "#timeline table")) >= 1)
+        check_chinese_page(driver, "hub case timeline", allowed, times=True)
         driver.get(supervisor["console"] + "/deadlines")
         shot(driver, "hub-deadlines")
         check("the deadline board lists open limits", len(driver.find_elements(By.CSS_SELECTOR, "#deadlines tbody tr")) >= 1)
+        check_chinese_page(driver, "hub deadlines", allowed)
         csv = driver.find_element(By.CSS_SELECTOR, "a.csv").get_attribute("href")
         cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
         import ssl
@@ -139,6 +293,14 @@ def main():
         request = urllib.request.Request(csv, headers={"Cookie": cookie})
         text = urllib.request.urlopen(request, context=context).read().decode("utf-8-sig")
         check("a table exports as CSV", text.startswith("案件编码 case") and text.count("\n") >= 2)
+        driver.get(supervisor["console"] + "/deadlines?lang=en")
+        check_english_names(
+            driver,
+            "hub deadlines (English)",
+            ["header strong", "main h1", "main th", "#deadlines td:nth-child(2)", "#deadlines td:nth-child(3)", "#deadlines td:nth-child(4)"],
+        )
+        driver.get(supervisor["console"] + "?lang=en")
+        check_english_names(driver, "hub dashboard (English)", ["#chart-volume-flow text", "#chart-volume-agency text", "#chart-daily-agency text", "#chart-handling text"])
 
         print("the committee's administrator")
         driver.delete_all_cookies()
@@ -148,6 +310,10 @@ def main():
         check("nodes are listed with their connection", len(driver.find_elements(By.CSS_SELECTOR, "#nodes tbody tr")) == 5)
         check("the evidence log's health is shown", len(driver.find_elements(By.CSS_SELECTOR, "#evidence tbody tr")) == 1)
         check("the administration tables export as CSV", len(driver.find_elements(By.CSS_SELECTOR, "a.csv")) >= 3)
+        check_chinese_page(driver, "hub administration", allowed, times=True)
+        driver.get(admin["console"] + "/admin?lang=en")
+        check_english_names(driver, "hub administration (English)", ["main th", "#nodes td:first-child", "#alerts td:nth-child(3)", "#alerts td:nth-child(4)", "#alerts td:nth-child(5)"])
+        driver.get(admin["console"] + "/admin?lang=zh")
         driver.delete_all_cookies()
         driver.get(admin["console"] + "/admin")
         check("a page needs a log-in", "/console/login" in driver.current_url)

@@ -168,13 +168,126 @@ public struct TimeLimit: Sendable, Hashable, Codable {
     }
 
     /// `7 days`, `10 working days`, `immediately`.
-    public var text: LocalizedText {
-        switch self.unit {
-        case .hours: LocalizedText(zh: "\(self.value)小时", en: "\(self.value) h")
-        case .days: LocalizedText(zh: "\(self.value)日", en: "\(self.value) days")
-        case .workingDays: LocalizedText(zh: "\(self.value)个工作日", en: "\(self.value) working days")
-        case .months: LocalizedText(zh: "\(self.value)个月", en: "\(self.value) months")
+    public var text: LocalizedText { Self.text(value: self.value, unit: self.unit) }
+
+    /// `7日` and `7 days`, `10个工作日` and `10 working days`, `立即` and `immediately`.
+    public static func text(value: Int, unit: Unit) -> LocalizedText {
+        switch unit {
+        case .hours: LocalizedText(zh: "\(value)小时", en: "\(value) h")
+        case .days: LocalizedText(zh: "\(value)日", en: "\(value) days")
+        case .workingDays: LocalizedText(zh: "\(value)个工作日", en: "\(value) working days")
+        case .months: LocalizedText(zh: "\(value)个月", en: "\(value) months")
         case .immediately: LocalizedText(zh: "立即", en: "immediately")
         }
+    }
+
+    /// A limit as the hub keeps it with a deadline (its value and unit: `7 days`, `10 workingDays`, `0 immediately`)
+    /// in words; nil for any other text.
+    public static func text(stored: String) -> LocalizedText? {
+        let parts = stored.split(separator: " ")
+        guard parts.count == 2, let value = Int(parts[0]), let unit = Unit(rawValue: String(parts[1])) else { return nil }
+        return Self.text(value: value, unit: unit)
+    }
+
+    /// A legal basis without the English glosses the catalog writes beside its citations, for a page in Chinese
+    /// (issue 22): `刑事诉讼法第172条第1款 (decide within 1 month, +15 days if major or complex); 人民检察院刑事诉讼规则第351条`
+    /// reads `刑事诉讼法第172条第1款；人民检察院刑事诉讼规则第351条`. Bracketed glosses go; of a part (between semicolons) still
+    /// in English only its citations stay; a part in Chinese stays whole (a custody limit's `…第156条：张三`). The basis as
+    /// it is when nothing Chinese is left.
+    public static func citation(_ basis: String) -> String {
+        let parts = Self.withoutGlosses(basis).split { $0 == ";" || $0 == "；" }.compactMap { part -> String? in
+            let text = part.split(separator: " ").joined(separator: " ")
+            guard !text.isEmpty else { return nil }
+            guard text.contains(where: { $0.isASCII && $0.isLetter }) else { return text }
+            let cited = Self.citations(in: text)
+            return cited.isEmpty ? nil : cited.joined(separator: "；")
+        }
+        return parts.isEmpty ? basis : parts.joined(separator: "；")
+    }
+
+    /// The text without its bracketed parts that hold English.
+    static func withoutGlosses(_ text: String) -> String {
+        let characters = Array(text)
+        var kept = ""
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "(" || character == "（", let end = Self.closingBracket(characters, from: index),
+                characters[(index + 1)..<end].contains(where: { $0.isASCII && $0.isLetter })
+            {
+                kept.append(" ")
+                index = end + 1
+                continue
+            }
+            kept.append(character)
+            index += 1
+        }
+        return kept
+    }
+
+    /// The index of the bracket closing the one at `start`, brackets inside counted; nil when it is not closed.
+    static func closingBracket(_ characters: [Character], from start: Int) -> Int? {
+        var depth = 0
+        for index in start..<characters.count {
+            switch characters[index] {
+            case "(", "（":
+                depth += 1
+            case ")", "）":
+                depth -= 1
+                if depth == 0 { return index }
+            default:
+                break
+            }
+        }
+        return nil
+    }
+
+    /// The citations in a text that also says things in English: runs of Chinese characters, digits, book-title marks,
+    /// `、` and `-`, with single spaces and bracketed years or notes (`(2021)`, `(试行)`) inside, kept when they name an
+    /// article (第), a title (《) or a law or rule by how its name ends.
+    static func citations(in text: String) -> [String] {
+        let characters = Array(text)
+        var citations: [String] = []
+        var run = ""
+        func endRun() {
+            while run.last == " " { run.removeLast() }
+            if run.contains("第") || run.contains("《") || Self.citedNameEnds.contains(where: { run.hasSuffix($0) }) {
+                citations.append(run)
+            }
+            run = ""
+        }
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "(" || character == "（" {
+                // A year or a note in brackets belongs to the citation; anything else in brackets ends it.
+                if let end = Self.closingBracket(characters, from: index), end > index + 1,
+                    characters[(index + 1)..<end].allSatisfy({ Self.isHan($0) || $0.isASCIIDigit })
+                {
+                    let inside = String(characters[(index + 1)..<end])
+                    run += run.isEmpty ? inside : "(\(inside))"
+                    index = end + 1
+                    continue
+                }
+                endRun()
+            } else if Self.isHan(character) || character.isASCIIDigit || "《》〈〉、·-".contains(character) {
+                run.append(character)
+            } else if character == " ", !run.isEmpty {
+                run.append(character)
+            } else {
+                endRun()
+            }
+            index += 1
+        }
+        endRun()
+        return citations
+    }
+
+    /// How the name of a law, a rule or an interpretation ends, when it is cited without an article.
+    static let citedNameEnds = ["法", "规定", "办法", "规则", "解释", "制度"]
+
+    /// A Chinese (CJK unified) character.
+    static func isHan(_ character: Character) -> Bool {
+        character.unicodeScalars.contains { (0x3400...0x4DBF).contains($0.value) || (0x4E00...0x9FFF).contains($0.value) }
     }
 }

@@ -56,11 +56,15 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         return (year, month, day)
     }
 
+    /// China Standard Time's offset from UTC, in seconds: China has kept UTC+8 without daylight saving since 1992, so
+    /// China days and China times are arithmetic on it (the consoles show times in it too).
+    public static let chinaUTCOffset = 8 * 3600
+
     /// The day in China Standard Time (UTC+8) of an instant: the day a unified code is assigned.
     /// China has kept UTC+8 without daylight saving since 1992, so this is arithmetic (no calendar object per call:
     /// the hub counts days for every package).
     public init(chinaDayOf date: Date) {
-        let seconds = Int((date.timeIntervalSince1970 + 8 * 3600).rounded(.down))
+        let seconds = Int((date.timeIntervalSince1970 + Double(Self.chinaUTCOffset)).rounded(.down))
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         self.init(ordinal: days)
     }

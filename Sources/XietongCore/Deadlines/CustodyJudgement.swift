@@ -48,7 +48,7 @@ public struct CustodyJudgement: Sendable, Hashable, Codable {
 
     /// The record as officers read it: the measure or step, since when, and the package that made it.
     static func describe(_ stage: CustodyChain.Stage) -> LocalizedText {
-        let kind = stage.kind.map(Self.kindName) ?? LocalizedText(zh: CustodyChain.eventName(stage.event), en: CustodyChain.eventName(stage.event))
+        let kind = stage.kind.map(Self.kindName) ?? LocalizedText(zh: "强制措施", en: "coercive measure")
         let name: LocalizedText =
             switch stage.event {
             case .measure: kind

@@ -65,7 +65,7 @@ public struct DeadlineReminder: Sendable, Codable, Hashable {
         let text = self.pointText
         guard self.provisional == true else { return text }
         return LocalizedText(
-            zh: text.zh + "（期满日暂定：节假日安排尚未载入 provisional: the holiday calendar of that year is not loaded yet）",
+            zh: text.zh + "（期满日暂定：该年节假日安排尚未载入）",
             en: text.en + " (provisional: the holiday calendar of that year is not loaded yet)"
         )
     }

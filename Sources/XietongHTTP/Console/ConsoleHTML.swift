@@ -1,6 +1,7 @@
-import Foundation
+public import Foundation
 import HTTPTypes
 public import Hummingbird
+import XietongCore
 
 /// The web console's language (issue 7): Chinese first, English on request (`?lang=en`, kept in a cookie).
 public enum ConsoleLanguage: String, Sendable {
@@ -53,6 +54,43 @@ public enum ConsoleHTML {
     /// A text in both languages, the chosen one shown.
     public static func t(_ language: ConsoleLanguage, _ zh: String, _ en: String) -> String { escape(language.pick(zh, en)) }
 
+    /// `text` escaped, with each of `literals` (a setting, a command: typed, not read) set as `<code>`, the first
+    /// listed first: a longer literal before one it contains.
+    public static func escape(_ text: String, code literals: [String]) -> String {
+        guard let literal = literals.first else { return Self.escape(text) }
+        let rest = Array(literals.dropFirst())
+        return text.components(separatedBy: literal).map { Self.escape($0, code: rest) }.joined(separator: "<code>\(Self.escape(literal))</code>")
+    }
+
+    // MARK: Times
+
+    /// The zone written after every time the consoles show (issue 22): China time, which China keeps all year
+    /// (`CalendarDate.chinaUTCOffset`). One label in both languages.
+    public static let zone = "UTC+8"
+
+    /// An instant as officers read it: China time to the second, with its zone (`2026-12-02 09:10:57 UTC+8`). Every
+    /// time on the consoles is written here.
+    public static func chinaTime(_ date: Date) -> String {
+        let seconds = Int((date.timeIntervalSince1970 + Double(CalendarDate.chinaUTCOffset)).rounded(.down))
+        let ofDay = (seconds % 86400 + 86400) % 86400
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(CalendarDate(chinaDayOf: date).iso) \(two(ofDay / 3600)):\(two(ofDay / 60 % 60)):\(two(ofDay % 60)) \(Self.zone)"
+    }
+
+    /// A timestamp as the exchange writes it (`Timestamp.string`: UTC, ISO 8601) shown in China time with its zone, as
+    /// a `<time>` element that keeps the timestamp; the text as it is when it is no timestamp. HTML, escaped.
+    public static func time(_ timestamp: String) -> String {
+        guard let date = Timestamp.date(timestamp) else { return Self.escape(timestamp) }
+        return "<time datetime=\"\(Self.escape(timestamp))\">\(Self.chinaTime(date))</time>"
+    }
+
+    /// The China day of a timestamp (`2026-12-02`), for a column of days (a flow opened, a flow closed), as a `<time>`
+    /// element that keeps the timestamp. HTML, escaped.
+    public static func day(_ timestamp: String) -> String {
+        guard let date = Timestamp.date(timestamp) else { return Self.escape(String(timestamp.prefix(10))) }
+        return "<time datetime=\"\(Self.escape(timestamp))\">\(CalendarDate(chinaDayOf: date).iso)</time>"
+    }
+
     public struct NavItem: Sendable {
         public var href: String
         public var zh: String
@@ -89,6 +127,7 @@ public enum ConsoleHTML {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(t(language, title.zh, title.en)) · \(t(language, site.zh, site.en))</title>
+            <link rel="icon" href="/favicon.svg" type="image/svg+xml">
             <style>\(Self.css)</style>
             </head>
             <body>
@@ -119,6 +158,29 @@ public enum ConsoleHTML {
     /// A red (or grey, when zero) counter badge.
     public static func badge(_ count: Int, _ kind: String) -> String {
         "<span class=\"badge \(count > 0 ? kind : "zero") \(kind)-count\">\(count)</span>"
+    }
+
+    /// The consoles' icon (issue 22): two arrows handing over between agencies, white on the header's blue.
+    public static let favicon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">\
+        <rect width="32" height="32" rx="6" fill="#14365d"/>\
+        <path d="M7 11h15l-4-4M25 21H10l4 4" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/>\
+        </svg>
+        """
+
+    /// Serves the icon at `/favicon.svg`, which every page links, and at `/favicon.ico`, which browsers ask for
+    /// unprompted (the same SVG: browsers read the content type, not the name).
+    public static func addFavicon<Context: RequestContext>(to router: Router<Context>) {
+        router.get("/favicon.svg") { _, _ in ConsoleHTML.faviconResponse() }
+        router.get("/favicon.ico") { _, _ in ConsoleHTML.faviconResponse() }
+    }
+
+    static func faviconResponse() -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "image/svg+xml", .cacheControl: "public, max-age=86400"],
+            body: .init(byteBuffer: ByteBuffer(string: ConsoleHTML.favicon))
+        )
     }
 
     public static func redirect(_ location: String, cookies: [String] = []) -> Response {

@@ -28,19 +28,72 @@ public enum ConsoleTimeline {
         return notes
     }
 
-    /// A limit as `7 days`, `1 months`, `0 immediately`, in the page's language.
-    static func limit(_ text: String, _ language: ConsoleLanguage) -> String {
-        guard language == .zh else { return text }
-        let parts = text.split(separator: " ")
-        guard parts.count == 2 else { return text }
-        switch parts[1] {
-        case "days": return "\(parts[0]) 日"
-        case "months": return "\(parts[0]) 个月"
-        case "hours": return "\(parts[0]) 小时"
-        case "workingDays": return "\(parts[0]) 个工作日"
-        case "immediately": return "立即"
-        default: return text
+    /// A limit as the hub keeps it (`7 days`, `10 workingDays`, `0 immediately`) in the page's language: `7日`,
+    /// `10 working days`, `立即`. Plain text.
+    public static func limit(_ text: String, _ language: ConsoleLanguage) -> String {
+        TimeLimit.text(stored: text).map { language.pick($0.zh, $0.en) } ?? text
+    }
+
+    /// A limit's legal basis in the page's language: on a Chinese page its citations without the catalog's English
+    /// glosses; on an English page as written (the laws have no English names in the catalog). Plain text.
+    public static func basis(_ text: String, _ language: ConsoleLanguage) -> String {
+        language == .zh ? TimeLimit.citation(text) : text
+    }
+
+    /// What a hop's detail says, in the page's language (issue 22), or nil when it says nothing. The detail is
+    /// recorded once, in the evidence log, as data: the content's hash, the unified code with ` (assigned)`, the
+    /// receiver's organisation code, who refused, the hop a package is stuck after. Here it is read and named. A
+    /// returned package's reason and an officer's name are shown as written. HTML, escaped.
+    public static func hopDetail(_ event: PackageEvent, _ language: ConsoleLanguage, name: (String) -> String) -> String? {
+        guard let detail = event.detail, !detail.isEmpty else { return nil }
+        switch event.hop {
+        case .receivedByHub:
+            guard let hash = Evidence.contentSHA256(of: event) else { break }
+            return "SHA-256 <span class=\"mono\">\(ConsoleHTML.escape(hash))</span>"
+        case .coded:
+            let assigned = detail.hasSuffix(Self.assignedSuffix)
+            let code = assigned ? String(detail.dropLast(Self.assignedSuffix.count)) : detail
+            return "<span class=\"mono\">\(ConsoleHTML.escape(code))</span>"
+                + (assigned ? ConsoleHTML.t(language, "（由中心平台赋码）", " (assigned by the hub)") : "")
+        case .forwarded:
+            return ConsoleHTML.t(language, "至", "to ") + ConsoleHTML.escape(name(detail))
+        case .refused:
+            let by: String =
+                switch detail {
+                case "hub": ConsoleHTML.t(language, "中心平台拒收", "by the hub")
+                case "receiver": ConsoleHTML.t(language, "接收节点拒收", "by the receiving node")
+                default: ConsoleHTML.escape(detail)
+                }
+            let findings = (event.findings ?? []).map { ConsoleHTML.escape(language.pick($0.message.zh, $0.message.en)) }
+            return ([by] + findings).joined(separator: language == .zh ? "；" : "; ")
+        case .alerted:
+            return ConsoleHTML.escape(Self.stuck(detail, language))
+        default:
+            break
         }
+        return ConsoleHTML.escape(detail)
+    }
+
+    /// What the hub adds to a `coded` hop's unified code when it assigned the code itself.
+    static let assignedSuffix = " (assigned)"
+
+    /// An alert's detail, `stuck after forwarded, waiting for storedByReceiver / 停留在……`, in the page's language: the
+    /// hops named; a detail of another form in its part for the language (`English / 中文`), else as written.
+    static func stuck(_ detail: String, _ language: ConsoleLanguage) -> String {
+        let halves = detail.components(separatedBy: " / ")
+        let english = halves[0]
+        let prefix = "stuck after "
+        if english.hasPrefix(prefix) {
+            let hops = english.dropFirst(prefix.count).components(separatedBy: ", waiting for ")
+            if hops.count == 2, let after = Hop(rawValue: hops[0]), let waiting = Hop(rawValue: hops[1]) {
+                return language.pick(
+                    "停留在“\(after.name.zh)”之后，等待“\(waiting.name.zh)”",
+                    "stuck after '\(after.name.en)', waiting for '\(waiting.name.en)'"
+                )
+            }
+        }
+        guard halves.count == 2 else { return detail }
+        return language.pick(halves[1], halves[0])
     }
 
     public static func html(_ timeline: CaseTimeline, language: ConsoleLanguage, name: (String) -> String) -> String {
@@ -48,7 +101,7 @@ public enum ConsoleTimeline {
             "<p id=\"case-codes\">\(ConsoleHTML.t(language, "统一赋码", "Unified codes")): <span class=\"mono\">\(ConsoleHTML.escape(timeline.caseCodes.joined(separator: ", ")))</span></p><div id=\"timeline\">"
         for instance in timeline.instances {
             let state =
-                instance.closedAt.map { ConsoleHTML.t(language, "已办结 \($0.prefix(10))", "closed \($0.prefix(10))") }
+                instance.closedAt.map { ConsoleHTML.t(language, "已办结", "closed") + " " + ConsoleHTML.day($0) }
                 ?? "<strong>\(ConsoleHTML.t(language, "办理中", "open"))</strong>"
             out += "<h2>\(ConsoleHTML.escape(language.pick(instance.flowName.zh, instance.flowName.en))) · \(state)</h2>"
             var rows: [[String]] = []
@@ -67,7 +120,7 @@ public enum ConsoleTimeline {
                         + Self.notes(deadline, language)
                 }.joined(separator: "<br>")
                 rows.append([
-                    ConsoleHTML.escape(String(step.at.prefix(19)).replacingOccurrences(of: "T", with: " ")),
+                    ConsoleHTML.time(step.at),
                     "\(ConsoleHTML.escape(name(step.sender))) → \(ConsoleHTML.escape(name(step.receiver)))",
                     ConsoleHTML.escape(language.pick(step.messageName.zh, step.messageName.en)),
                     hop,

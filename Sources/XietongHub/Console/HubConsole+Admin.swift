@@ -11,23 +11,26 @@ extension HubConsole {
         var nodes: [[String]] = []
         for node in try await self.nodes.views() {
             let connected = node.lastSeenAt.flatMap(Timestamp.date).map { self.store.clock.now().timeIntervalSince($0) < 90 } ?? false
+            // Named, with the code a hover away (and in the CSV): organisations are not shown as codes (issue 22).
             nodes.append([
-                ConsoleHTML.escape(self.orgName(node.organisation, language)), "<span class=\"mono\">\(node.organisation)</span>",
+                "<span title=\"\(ConsoleHTML.escape(node.organisation))\">\(ConsoleHTML.escape(self.orgName(node.organisation, language)))</span>",
                 connected
                     ? "<span class=\"ok\">● \(ConsoleHTML.t(language, "在线", "connected"))</span>"
                     : "<span class=\"error\">○ \(ConsoleHTML.t(language, "离线", "not connected"))</span>",
-                ConsoleHTML.escape(node.lastSeenAt ?? "—"), String(node.queued),
+                node.lastSeenAt.map(ConsoleHTML.time) ?? "—", String(node.queued),
             ])
         }
         var body = ""
         // Open limits whose last day is provisional: the holiday calendar lacks their year (issue 20).
         if let notice = LegalCalendar.missingYearsNotice(try await self.store.provisionalYears()) {
-            body += "<p class=\"error\" id=\"calendar-missing\">\(ConsoleHTML.escape(language.pick(notice.zh, notice.en)))</p>"
+            // The setting and the command it names are typed, not read: code on the Chinese page, not English words.
+            let text = language == .zh ? ConsoleHTML.escape(notice.zh, code: ["xietong calendar check", "calendar"]) : ConsoleHTML.escape(notice.en)
+            body += "<p class=\"error\" id=\"calendar-missing\">\(text)</p>"
         }
         body += "<h2>\(ConsoleHTML.t(language, "机构与节点", "Organisations and nodes"))</h2>"
         body += ConsoleHTML.table(
             [
-                ConsoleHTML.t(language, "机构", "Organisation"), ConsoleHTML.t(language, "代码", "Code"), ConsoleHTML.t(language, "连接", "Connection"),
+                ConsoleHTML.t(language, "机构", "Organisation"), ConsoleHTML.t(language, "连接", "Connection"),
                 ConsoleHTML.t(language, "最近联系", "Last seen"), ConsoleHTML.t(language, "待取队列", "Queue depth"),
             ],
             nodes,
@@ -47,7 +50,7 @@ extension HubConsole {
             ],
             [
                 [
-                    String(size), ConsoleHTML.escape(head.map { "\($0.treeSize) @ \($0.timestamp)" } ?? "—"),
+                    String(size), head.map { "\($0.treeSize) @ " + ConsoleHTML.time($0.timestamp) } ?? "—",
                     "<span class=\"mono\">\(ConsoleHTML.escape(head?.rootHash ?? ""))</span>",
                     lag <= 0 ? "<span class=\"ok\">0 ✔</span>" : "<span class=\"badge amber\">\(lag)</span>",
                     ConsoleHTML.escape(
@@ -70,9 +73,9 @@ extension HubConsole {
             ],
             alerts.prefix(50).map {
                 [
-                    ConsoleHTML.escape($0.raisedAt), "<span class=\"mono\">\(ConsoleHTML.escape($0.packageId))</span>",
+                    ConsoleHTML.time($0.raisedAt), "<span class=\"mono\">\(ConsoleHTML.escape($0.packageId))</span>",
                     ConsoleHTML.escape(self.orgName($0.sender, language)), ConsoleHTML.escape(self.orgName($0.receiver, language)),
-                    ConsoleHTML.escape($0.stuckAfter),
+                    ConsoleHTML.escape(Self.hopName($0.stuckAfter, language)),
                 ]
             },
             id: "alerts",
@@ -85,7 +88,7 @@ extension HubConsole {
             [ConsoleHTML.t(language, "时间", "Time"), ConsoleHTML.t(language, "发送机关", "From"), ConsoleHTML.t(language, "原因", "Why")],
             refusals.map {
                 [
-                    ConsoleHTML.escape($0.receipt.receivedAt), ConsoleHTML.escape(self.orgName($0.sender, language)),
+                    ConsoleHTML.time($0.receipt.receivedAt), ConsoleHTML.escape(self.orgName($0.sender, language)),
                     $0.receipt.findings.map {
                         "<span class=\"mono\">\(ConsoleHTML.escape($0.code.rawValue))</span> \(ConsoleHTML.escape(language.pick($0.message.zh, $0.message.en)))"
                     }.joined(separator: "<br>"),

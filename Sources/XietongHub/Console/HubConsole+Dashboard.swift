@@ -58,7 +58,7 @@ extension HubConsole {
             ),
             SVGChart.bars(
                 title: l("各环节办理时长中位数（小时）", "Median handling time per stage (hours)"),
-                unit: "h",
+                unit: l("小时", "h"),
                 handling.map { (self.messageName($0.flow, $0.messageType, language), $0.medianHours) },
                 id: "chart-handling"
             ),
@@ -102,8 +102,8 @@ extension HubConsole {
             [ConsoleHTML.t(language, "时间", "Time"), ConsoleHTML.t(language, "数据包", "Package"), ConsoleHTML.t(language, "滞留环节", "Stuck after")],
             alerts.prefix(20).map {
                 [
-                    ConsoleHTML.escape($0.raisedAt), "<span class=\"mono\">\(ConsoleHTML.escape($0.packageId))</span>",
-                    ConsoleHTML.escape($0.stuckAfter),
+                    ConsoleHTML.time($0.raisedAt), "<span class=\"mono\">\(ConsoleHTML.escape($0.packageId))</span>",
+                    ConsoleHTML.escape(Self.hopName($0.stuckAfter, language)),
                 ]
             },
             empty: ConsoleHTML.t(language, "无", "None")

@@ -22,8 +22,16 @@ struct HubConsole: Sendable {
     var catalog: FlowCatalog { self.store.flows.rules.catalog }
     let site = (zh: "政法委 · 跨部门协同监督", en: "Political-legal committee · supervision")
 
+    /// An organisation's name in the page's language (its Chinese name where the registry gives no English one); its
+    /// code only when the registry does not know it.
     func orgName(_ code: String, _ language: ConsoleLanguage) -> String {
-        self.registry[code].map { language.pick($0.name.zh, $0.name.en) } ?? code
+        guard let name = self.registry[code]?.name else { return code }
+        return language == .en && !name.en.isEmpty ? name.en : name.zh
+    }
+
+    /// The hop a package is stuck after, as an alert records it (`forwarded`), named in the page's language.
+    static func hopName(_ hop: String, _ language: ConsoleLanguage) -> String {
+        Hop(rawValue: hop).map { language.pick($0.name.zh, $0.name.en) } ?? hop
     }
 
     func flowName(_ flow: String, _ language: ConsoleLanguage) -> String {
@@ -46,6 +54,7 @@ struct HubConsole: Sendable {
 
     func addRoutes(to router: Router<PeerRequestContext>) {
         router.get("/console/login") { request, _ in ConsoleLogin.page(ConsoleLanguage.of(request), site: self.site, error: false, hint: "") }
+        ConsoleHTML.addFavicon(to: router)
         router.post("/console/login") { request, _ in try await self.login(request) }
         router.get("/console/logout") { request, _ in
             await self.sessions.end(request)
@@ -118,7 +127,7 @@ struct HubConsole: Sendable {
             language
         )
         let agencies = self.registry.organisations.map {
-            "<option value=\"\($0.code)\"\(agency == $0.code ? " selected" : "")>\(ConsoleHTML.escape(language.pick($0.name.zh, $0.name.en)))</option>"
+            "<option value=\"\($0.code)\"\(agency == $0.code ? " selected" : "")>\(ConsoleHTML.escape(self.orgName($0.code, language)))</option>"
         }
         let flows = self.catalog.flows.map {
             "<option value=\"\($0.id)\"\(flow == $0.id ? " selected" : "")>\(ConsoleHTML.escape(language.pick($0.zh, $0.en)))</option>"
@@ -138,7 +147,7 @@ struct HubConsole: Sendable {
             rows.map {
                 [
                     "<a href=\"/console/cases/\(ConsoleHTML.escape($0.caseCode))\" class=\"mono\">\(ConsoleHTML.escape($0.caseCode))</a>",
-                    ConsoleHTML.escape(self.flowName($0.flow, language)), ConsoleHTML.escape(String($0.openedAt.prefix(10))),
+                    ConsoleHTML.escape(self.flowName($0.flow, language)), ConsoleHTML.day($0.openedAt),
                     $0.closedAt == nil ? ConsoleHTML.t(language, "办理中", "open") : ConsoleHTML.t(language, "已办结", "closed"),
                     ConsoleHTML.escape($0.nextDue ?? ""), ConsoleHTML.badge($0.dueSoon, "amber"), ConsoleHTML.badge($0.overdue, "red"),
                 ]
@@ -174,9 +183,9 @@ struct HubConsole: Sendable {
                         + ($0.changedFrom.map { "<br><small>\(ConsoleHTML.t(language, "原 \($0)", "was \($0)"))</small>" } ?? ""),
                     ConsoleHTML.escape(self.orgName($0.responsible, language)),
                     ConsoleHTML.escape(self.messageName($0.flow, $0.messageType, language)),
-                    ConsoleHTML.escape($0.limit),
+                    ConsoleHTML.escape(ConsoleTimeline.limit($0.limit, language)),
                     "<a href=\"/console/cases/\(ConsoleHTML.escape($0.caseCode))\" class=\"mono\">\(ConsoleHTML.escape($0.caseCode))</a>",
-                    ConsoleHTML.escape($0.basis),
+                    ConsoleHTML.escape(ConsoleTimeline.basis($0.basis, language)),
                 ]
             },
             id: "deadlines",

@@ -16,13 +16,17 @@ struct NodeConsole: Sendable {
     var organisation: String { self.engine.configuration.organisation }
 
     var site: (zh: String, en: String) {
-        let name = self.registry[self.organisation]?.name.zh ?? self.organisation
-        return ("\(name) · 政法协同交换节点", "\(name) · Xietong exchange node")
+        (
+            "\(self.orgName(self.organisation, .zh)) · 政法协同交换节点",
+            "\(self.orgName(self.organisation, .en)) · Xietong exchange node"
+        )
     }
 
+    /// An organisation's name in the page's language (its Chinese name where the registry gives no English one); its
+    /// code only when the registry does not know it.
     func orgName(_ code: String, _ language: ConsoleLanguage) -> String {
-        guard let organisation = self.registry[code] else { return code }
-        return language.pick(organisation.name.zh, organisation.name.en)
+        guard let name = self.registry[code]?.name else { return code }
+        return language == .en && !name.en.isEmpty ? name.en : name.zh
     }
 
     func flowName(_ flow: String, _ language: ConsoleLanguage) -> String {
@@ -61,10 +65,15 @@ struct NodeConsole: Sendable {
         router.get("/console/packages/:id/files/:sha256") { request, context in
             try await self.signedIn(request) { _ in try await self.file(context.parameters.get("id") ?? "", context.parameters.get("sha256") ?? "") }
         }
+        // The same file with its name last in the address, which the PDF viewer shows as the document's title.
+        router.get("/console/packages/:id/files/:sha256/:name") { request, context in
+            try await self.signedIn(request) { _ in try await self.file(context.parameters.get("id") ?? "", context.parameters.get("sha256") ?? "") }
+        }
         router.get("/console/cases/:code") { request, context in
             try await self.signedIn(request) { try await self.caseTimeline(request, context.parameters.get("code") ?? "", $0) }
         }
         router.get("/console/live") { request, _ in try await self.signedIn(request) { _ in try await self.liveCounters() } }
+        ConsoleHTML.addFavicon(to: router)
         router.get("/console/live.js") { _, _ in
             Response(
                 status: .ok,
@@ -153,7 +162,7 @@ struct NodeConsole: Sendable {
                 : state == .returned
                     ? ConsoleHTML.t(language, "已退回", "Returned") : "<strong>\(ConsoleHTML.t(language, "待签收", "To sign for"))</strong>"
             return [
-                ConsoleHTML.escape(String(item.storedAt.prefix(19)).replacingOccurrences(of: "T", with: " ")),
+                ConsoleHTML.time(item.storedAt),
                 ConsoleHTML.escape(self.orgName(item.delivery.sender, language)),
                 "<a class=\"package-link\" data-message=\"\(ConsoleHTML.escape(item.delivery.messageType))\" data-state=\"\(state?.rawValue ?? "open")\" href=\"/console/packages/\(ConsoleHTML.escape(item.packageId))\">\(ConsoleHTML.escape(self.messageName(item.delivery.flow, item.delivery.messageType, language)))</a>",
                 "<a href=\"/console/cases/\(ConsoleHTML.escape(item.delivery.unifiedCaseCode))\" class=\"mono\">\(ConsoleHTML.escape(item.delivery.unifiedCaseCode))</a>",
@@ -195,7 +204,7 @@ struct NodeConsole: Sendable {
         for item in sent {
             let last = try await self.engine.store.events(of: item.packageId).last
             rows.append([
-                ConsoleHTML.escape(String(item.acceptedAt.prefix(19)).replacingOccurrences(of: "T", with: " ")),
+                ConsoleHTML.time(item.acceptedAt),
                 ConsoleHTML.escape(self.orgName(item.receiver, language)),
                 "<a href=\"/console/packages/\(ConsoleHTML.escape(item.packageId))\">\(ConsoleHTML.escape(self.messageName(item.flow, item.messageType, language)))</a>",
                 last.map { ConsoleHTML.escape(language.pick($0.hop.name.zh, $0.hop.name.en)) } ?? "",
@@ -238,7 +247,7 @@ struct NodeConsole: Sendable {
                 <tr><th>\(ConsoleHTML.t(language, "发送机关", "From"))</th><td>\(ConsoleHTML.escape(self.orgName(delivery.sender, language)))</td></tr>
                 <tr><th>\(ConsoleHTML.t(language, "案件统一赋码", "Case code"))</th><td><a href="/console/cases/\(ConsoleHTML.escape(delivery.unifiedCaseCode))">\(ConsoleHTML.escape(delivery.unifiedCaseCode))</a> \(ConsoleHTML.escape(delivery.agencyCaseNumber))</td></tr>
                 <tr><th>\(ConsoleHTML.t(language, "数据包", "Package"))</th><td class="mono">\(ConsoleHTML.escape(packageId)) · SHA-256 \(ConsoleHTML.escape(delivery.contentSHA256))</td></tr>
-                <tr><th>\(ConsoleHTML.t(language, "发送方签名", "Sender's signature"))</th><td>\(delivery.signature.map { ConsoleHTML.t(language, "已核验（\($0.signer)）", "verified (\($0.signer))") } ?? ConsoleHTML.t(language, "无（未启用平台证书）", "none (platform PKI not in use)"))</td></tr>
+                <tr><th>\(ConsoleHTML.t(language, "发送方签名", "Sender's signature"))</th><td>\(delivery.signature.map { ConsoleHTML.t(language, "已核验（\(self.orgName($0.signer, language))）", "verified (\(self.orgName($0.signer, language)))") } ?? ConsoleHTML.t(language, "无（未启用平台证书）", "none (platform PKI not in use)"))</td></tr>
                 </tbody></table>
                 """
             let handled = events.contains { $0.hop == .signedFor || $0.hop == .returned }
@@ -254,15 +263,15 @@ struct NodeConsole: Sendable {
                 [ConsoleHTML.t(language, "文件", "File"), ConsoleHTML.t(language, "类型", "Type"), ConsoleHTML.t(language, "大小", "Size"), "SHA-256"],
                 delivery.attachments.map {
                     [
-                        "<a href=\"/console/packages/\(ConsoleHTML.escape(packageId))/files/\($0.sha256)\" target=\"viewer\">\(ConsoleHTML.escape($0.name))</a>",
-                        ConsoleHTML.escape($0.mediaType), ConsoleHTML.escape(Self.size($0.size)), "<span class=\"mono\">\($0.sha256)</span>",
+                        "<a href=\"\(ConsoleHTML.escape(Self.fileURL(packageId, sha256: $0.sha256, name: $0.name)))\" target=\"viewer\">\(ConsoleHTML.escape($0.name))</a>",
+                        Self.fileType($0.mediaType, language), ConsoleHTML.escape(Self.size($0.size)), "<span class=\"mono\">\($0.sha256)</span>",
                     ]
                 },
                 id: "files",
                 empty: ConsoleHTML.t(language, "无附件", "No files")
             )
             if let first = delivery.attachments.first(where: { $0.mediaType == "application/pdf" || $0.mediaType.hasPrefix("image/") }) {
-                let url = "/console/packages/\(ConsoleHTML.escape(packageId))/files/\(first.sha256)"
+                let url = ConsoleHTML.escape(Self.fileURL(packageId, sha256: first.sha256, name: first.name))
                 body +=
                     first.mediaType.hasPrefix("image/")
                     ? "<img class=\"viewer\" alt=\"\(ConsoleHTML.escape(first.name))\" src=\"\(url)\">"
@@ -271,8 +280,9 @@ struct NodeConsole: Sendable {
         }
         body += "<h2>\(ConsoleHTML.t(language, "逐环节跟踪", "Tracking, hop by hop"))</h2><ol class=\"hops\" id=\"hops\">"
         for event in events {
+            let detail = ConsoleTimeline.hopDetail(event, language, name: { self.orgName($0, language) })
             body +=
-                "<li data-hop=\"\(event.hop.rawValue)\"><strong>\(ConsoleHTML.escape(language.pick(event.hop.name.zh, event.hop.name.en)))</strong> · \(ConsoleHTML.escape(event.at)) · \(ConsoleHTML.escape(self.orgName(event.organisation, language)))\(event.detail.map { " · " + ConsoleHTML.escape($0) } ?? "")</li>"
+                "<li data-hop=\"\(event.hop.rawValue)\"><strong>\(ConsoleHTML.escape(language.pick(event.hop.name.zh, event.hop.name.en)))</strong> · \(ConsoleHTML.time(event.at)) · \(ConsoleHTML.escape(self.orgName(event.organisation, language)))\(detail.map { " · " + $0 } ?? "")</li>"
         }
         body += "</ol>"
         return self.render(request, session, title: ("数据包", "Package"), body: body, live: true)
@@ -286,6 +296,32 @@ struct NodeConsole: Sendable {
             for event in summary.events where !events.contains(where: { $0.hop == event.hop }) { events.append(event) }
         }
         return events.sorted(by: PackageEvent.journeyOrder)
+    }
+
+    /// Where the console serves a package's file: by its SHA-256, with the file's name last, percent-encoded, so that
+    /// the browser's PDF viewer, which titles a document that has no title of its own by the last part of its address,
+    /// shows the name and not the hash (issue 22). A name that is no path segment (`.`, `..`) is left out.
+    static func fileURL(_ packageId: String, sha256: String, name: String) -> String {
+        let base = "/console/packages/\(packageId)/files/\(sha256)"
+        return name.isEmpty || name == "." || name == ".." ? base : "\(base)/\(Self.percentEncoded(name))"
+    }
+
+    /// Text with RFC 3986's unreserved characters kept and every other byte of its UTF-8 percent-encoded: a path
+    /// segment, and a `filename*` parameter's value (RFC 8187).
+    static func percentEncoded(_ text: String) -> String {
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    /// A file's type as officers name it (`PDF`, `JPEG 图片`); its media type, as code, for any other. HTML, escaped.
+    static func fileType(_ mediaType: String, _ language: ConsoleLanguage) -> String {
+        switch mediaType {
+        case "application/pdf": "PDF"
+        case "image/jpeg": ConsoleHTML.t(language, "JPEG 图片", "JPEG image")
+        case "image/png": ConsoleHTML.t(language, "PNG 图片", "PNG image")
+        case "image/tiff": ConsoleHTML.t(language, "TIFF 图片", "TIFF image")
+        default: "<span class=\"mono\">\(ConsoleHTML.escape(mediaType))</span>"
+        }
     }
 
     static func size(_ bytes: Int) -> String {
@@ -325,9 +361,13 @@ struct NodeConsole: Sendable {
         guard let (item, _) = try await self.engine.store.inboxContent(packageId),
             let file = item.delivery.attachments.first(where: { $0.sha256 == sha256 }), let size = self.engine.blobs.size(sha256)
         else { return Response(status: .notFound) }
+        // Shown in the browser, under its own name when saved.
         return Response(
             status: .ok,
-            headers: [.contentType: file.mediaType, .contentLength: String(size), .contentDisposition: "inline"],
+            headers: [
+                .contentType: file.mediaType, .contentLength: String(size),
+                .contentDisposition: "inline; filename*=UTF-8''\(Self.percentEncoded(file.name))",
+            ],
             body: ResponseBody(asyncSequence: self.engine.blobs.chunks(sha256))
         )
     }
