@@ -26,7 +26,9 @@ public struct NodeAPIClient: APIClient {
     /// `POST /api/v1/packages`: sends a package's XML. 202 with a `Receipt` when accepted, 200 with the first
     /// receipt when sent before, 422 with the findings when refused.
     public func sendPackage(_ xml: [UInt8], headers: [(String, String)] = []) async throws -> Reply {
-        try await self.request(.POST, "/api/v1/packages", body: xml, headers: headers)
+        // As the contract says (docs/openapi.yaml): XML, unless the caller names another type (multipart, say).
+        let typed = headers.contains { $0.0.lowercased() == "content-type" } ? headers : headers + [("Content-Type", "application/xml")]
+        return try await self.request(.POST, "/api/v1/packages", body: xml, headers: typed)
     }
 
     /// `POST /api/v1/attachments`: uploads a file in one request (201 when stored).

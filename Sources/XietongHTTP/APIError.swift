@@ -39,14 +39,23 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             case uploadHashMismatch = "upload.hash-mismatch"
             case returnReasonRequired = "return.reason-required"
             case subscriptionInvalid = "subscription.invalid"
+            case methodNotAllowed = "method.not-allowed"
+            case routeNotFound = "route.not-found"
+            case contentTypeUnsupported = "content-type.unsupported"
+            case requestTooLarge = "request.too-large"
+            case uploadNotFound = "upload.not-found"
+            case eventsUpgradeRequired = "events.upgrade-required"
 
             var status: HTTPResponse.Status {
                 switch self {
                 case .authRequired, .authAdminRequired, .authSupervisorRequired: .unauthorized
                 case .authForbidden, .authWrongSender: .forbidden
-                case .packageNotFound, .blobNotFound, .caseNotFound, .evidenceNoTreeHead: .notFound
+                case .packageNotFound, .blobNotFound, .caseNotFound, .evidenceNoTreeHead, .uploadNotFound, .routeNotFound: .notFound
+                case .methodNotAllowed: .methodNotAllowed
+                case .contentTypeUnsupported: .unsupportedMediaType
+                case .eventsUpgradeRequired: .upgradeRequired
                 case .packageAlreadyHandled, .uploadInProgress, .uploadOffsetMismatch: .conflict
-                case .packageTooLarge, .uploadTooLarge: .contentTooLarge
+                case .packageTooLarge, .uploadTooLarge, .requestTooLarge: .contentTooLarge
                 case .blobHashMismatch, .uploadHashMismatch: .unprocessableContent
                 case .hubUnreachable: .badGateway
                 case .uploadIO: .internalServerError
@@ -130,6 +139,18 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         public static var returnReasonRequired: Self { .init(.returnReasonRequired) }
         /// 400: a subscription that cannot be read.
         public static var subscriptionInvalid: Self { .init(.subscriptionInvalid) }
+        /// 405: a method the path does not have (with `Allow`).
+        public static var methodNotAllowed: Self { .init(.methodNotAllowed) }
+        /// 404: no route has this path.
+        public static var routeNotFound: Self { .init(.routeNotFound) }
+        /// 415: a request body of a media type the operation does not take.
+        public static var contentTypeUnsupported: Self { .init(.contentTypeUnsupported) }
+        /// 413: a JSON body over its route's limit.
+        public static var requestTooLarge: Self { .init(.requestTooLarge) }
+        /// 404: no such resumable upload.
+        public static var uploadNotFound: Self { .init(.uploadNotFound) }
+        /// 426: a request for the events WebSocket that does not ask for the upgrade.
+        public static var eventsUpgradeRequired: Self { .init(.eventsUpgradeRequired) }
     }
 
     public let code: Code
@@ -144,6 +165,15 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     }
 
     public var status: HTTPResponse.Status { self.code.status }
+
+    /// 400 `query.invalid`: the parameter, the value given, and what it expects.
+    public static func badQuery(_ name: String, _ value: String, expected: String) -> APIError {
+        APIError(
+            .queryInvalid,
+            zh: "查询参数 \(name) 无效：“\(value)”，应为 \(expected)",
+            en: "the query parameter \(name) is invalid: '\(value)'; expected \(expected)"
+        )
+    }
     public var description: String { "\(self.code.rawValue): \(self.message.zh) / \(self.message.en)" }
 
     public func response(from request: Request, context: some RequestContext) -> Response {

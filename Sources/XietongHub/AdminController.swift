@@ -22,7 +22,7 @@ struct AdminController: Sendable {
 
     func refusals(_ request: Request) async throws -> Response {
         let views = try await self.store.refusals()
-        guard request.uri.queryParameters.get("format") == "csv" else { return HTTPJSON.response(views) }
+        guard try Query.wantsCSV(request) else { return HTTPJSON.response(views) }
         return SupervisionController.csv(
             CSV.document(
                 header: ["时间 received", "环节 stage", "发送机关 sender", "接收机关 receiver", "数据包 package", "原因 findings"],
@@ -39,7 +39,7 @@ struct AdminController: Sendable {
 
     /// Who read which case data, and when (issue 6): `?subject=` a package id or case code, `?limit=`.
     func accessLog(_ request: Request) async throws -> Response {
-        let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) }.map { min(max($0, 1), 10_000) } ?? 500
+        let limit = min(max(try Query.integer(request, "limit", default: 500), 1), 10_000)
         return HTTPJSON.response(try await self.store.accessLog.records(subject: request.uri.queryParameters.get("subject"), limit: limit))
     }
 
@@ -74,7 +74,7 @@ struct AdminController: Sendable {
 
     func alerts(_ request: Request) async throws -> Response {
         let views = try await self.store.alerts()
-        guard request.uri.queryParameters.get("format") == "csv" else { return HTTPJSON.response(views) }
+        guard try Query.wantsCSV(request) else { return HTTPJSON.response(views) }
         return SupervisionController.csv(
             CSV.document(
                 header: ["时间 raised", "数据包 package", "发送机关 sender", "接收机关 receiver", "滞留环节 stuck after"],
@@ -86,7 +86,7 @@ struct AdminController: Sendable {
 
     func nodeList(_ request: Request) async throws -> Response {
         let views = try await self.nodes.views()
-        guard request.uri.queryParameters.get("format") == "csv" else { return HTTPJSON.response(views) }
+        guard try Query.wantsCSV(request) else { return HTTPJSON.response(views) }
         return SupervisionController.csv(
             CSV.document(
                 header: ["机构 organisation", "待取队列 queued", "已确认 acknowledged", "最近联系 last seen"],

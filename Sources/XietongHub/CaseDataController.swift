@@ -17,6 +17,9 @@ struct CaseDataController: Sendable {
         supervisorsAndNodes.get("/v1/cases/:code/timeline") { _, context in try await self.caseTimeline(context) }
     }
 
+    /// A package the hub does not hold.
+    static let noSuchPackage = APIError(.packageNotFound, zh: "中心平台没有该数据包", en: "the hub has no such package")
+
     func packageStatus(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         let caller = context.caller
@@ -24,7 +27,7 @@ struct CaseDataController: Sendable {
             if caller.isAdministrator, let refusal = try await self.store.refusals(limit: 1000).first(where: { $0.receipt.packageId == packageId }) {
                 return HTTPJSON.response(refusal.receipt, status: .ok)
             }
-            throw APIError(.packageNotFound, zh: "中心平台没有该数据包", en: "the hub has no such package")
+            throw Self.noSuchPackage
         }
         try await self.reads.authorise(caller, "package.status", packageId, metadataOnly: true)
         return HTTPJSON.response(summary)
@@ -33,6 +36,8 @@ struct CaseDataController: Sendable {
     func packageContent(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         let caller = context.caller
+        // An unknown package is 404 for every caller, as for its status (issue 22), not a refused read.
+        guard try await self.store.parties(of: packageId) != nil else { throw Self.noSuchPackage }
         guard try await self.reads.mayRead(caller, packageId), let content = try await self.store.content(of: packageId) else {
             try await self.reads.log(caller, "package.content", packageId, allowed: false)
             throw HubAccess.forbidden

@@ -38,7 +38,7 @@ struct EvidenceController: Sendable {
         let firstText = request.uri.queryParameters.get("first") ?? ""
         let secondText = request.uri.queryParameters.get("second") ?? ""
         guard let first = Int(firstText), let second = Int(secondText), 0 < first, first <= second, second <= size else {
-            throw SupervisionController.badQuery("first/second", "\(firstText)/\(secondText)", expected: "0 < first ≤ second ≤ \(size)")
+            throw APIError.badQuery("first/second", "\(firstText)/\(secondText)", expected: "0 < first ≤ second ≤ \(size)")
         }
         let proof = try await self.store.consistencyProof(from: first, to: second)
         return HTTPJSON.response(ConsistencyView(first: first, second: second, proof: proof.map(Hex.string)))
@@ -47,6 +47,8 @@ struct EvidenceController: Sendable {
     /// A package's hand-overs, each with its inclusion proof against the latest signed head: its evidence receipt.
     func package(_ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
+        // An unknown package is 404 for every caller, as for its status (issue 22), not a refused read.
+        guard try await self.store.parties(of: packageId) != nil else { throw CaseDataController.noSuchPackage }
         try await self.reads.authorise(context.caller, "package.evidence", packageId, metadataOnly: true)
         guard let head = try await self.store.latestTreeHead() else { throw Self.noHead }
         return HTTPJSON.response(try await self.store.evidence(of: packageId, against: head))
@@ -54,8 +56,8 @@ struct EvidenceController: Sendable {
 
     /// `?from=N&count=M` (at most 10,000): the leaves, for `xietong audit verify --hub`. Administrators only.
     func leaves(_ request: Request) async throws -> Response {
-        let from = request.uri.queryParameters.get("from").flatMap { Int($0) } ?? 0
-        let count = min(request.uri.queryParameters.get("count").flatMap { Int($0) } ?? 1000, 10_000)
+        let from = try Query.integer(request, "from", default: 0, in: 0...Int.max)
+        let count = min(max(try Query.integer(request, "count", default: 1000), 1), 10_000)
         return HTTPJSON.response(
             try await self.store.evidenceLeaves(from: max(0, from), count: max(1, count)).map {
                 EvidenceAudit.Leaf(index: $0.index, leaf: $0.leaf, hash: $0.hash)

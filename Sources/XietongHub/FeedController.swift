@@ -37,7 +37,7 @@ struct FeedController: Sendable {
             // The sender's long poll is woken by the commit notification of its feed entry (FeedRelay).
             return HTTPJSON.response(["status": "recorded"])
         case .unknownPackage:
-            throw APIError(.packageNotFound, zh: "中心平台没有该数据包", en: "the hub has no such package")
+            throw CaseDataController.noSuchPackage
         case .notAParty:
             throw HubAccess.forbidden
         }
@@ -76,9 +76,9 @@ struct FeedController: Sendable {
     }
 
     func feed(_ request: Request, node: String) async throws -> Response {
-        let after = request.uri.queryParameters.get("after", as: Int.self) ?? 0
-        let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 200, 1), 1000)
-        let wait = min(max(request.uri.queryParameters.get("wait", as: Double.self) ?? 0, 0), 60)
+        let after = try Query.integer(request, "after", default: 0, in: 0...Int.max)
+        let limit = min(max(try Query.integer(request, "limit", default: 200), 1), 1000)
+        let wait = min(max(try Query.number(request, "wait", default: 0), 0), 60)
         await self.activity.saw(node, acknowledging: after)
         if let diverged = try await self.divergence(request, node: node, after: after) { return diverged }
         let version = await self.notifier.version(of: node)

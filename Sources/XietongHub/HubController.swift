@@ -63,6 +63,8 @@ struct HubController: Sendable {
     func addRoutes(to router: Router<PeerRequestContext>) {
         // Before the routes: a route takes the middleware added before it.
         router.add(middleware: self.access.identify)
+        // A JSON body over its route's limit answers 413 request.too-large (issue 22).
+        router.add(middleware: RequestTooLarge())
         // Liveness, readiness, version and metrics (issue 22).
         self.operations.addRoutes(to: router)
         let nodes = router.group().add(middleware: self.access.node)
@@ -80,5 +82,7 @@ struct HubController: Sendable {
         self.admin.addRoutes(administrators: administrators, administratorsOrConsole: administratorsOrConsole)
         // The console's pages ask for a session of their own (issue 7).
         self.console.addRoutes(to: router)
+        // Last: a known path with another method answers 405, an unknown one 404, both in JSON (issue 22).
+        router.add(middleware: UnmatchedRequests(router))
     }
 }

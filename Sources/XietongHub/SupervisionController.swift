@@ -34,14 +34,6 @@ struct SupervisionController: Sendable {
         }
     }
 
-    static func badQuery(_ name: String, _ value: String, expected: String) -> APIError {
-        APIError(
-            .queryInvalid,
-            zh: "查询参数 \(name) 无效：“\(value)”，应为 \(expected)",
-            en: "the query parameter \(name) is invalid: '\(value)'; expected \(expected)"
-        )
-    }
-
     static func csv(_ text: String, name: String) -> Response {
         Response(
             status: .ok,
@@ -50,16 +42,16 @@ struct SupervisionController: Sendable {
         )
     }
 
-    func wantsCSV(_ request: Request) -> Bool { request.uri.queryParameters.get("format") == "csv" }
+    func wantsCSV(_ request: Request) throws(APIError) -> Bool { try Query.wantsCSV(request) }
 
     func deadlines(_ request: Request) async throws -> Response {
         let parameters = request.uri.queryParameters
         let filterText = parameters.get("filter") ?? "open"
         guard let filter = Supervision.Filter(rawValue: filterText) else {
-            throw Self.badQuery("filter", filterText, expected: Supervision.Filter.allCases.map(\.rawValue).joined(separator: " | "))
+            throw APIError.badQuery("filter", filterText, expected: Supervision.Filter.allCases.map(\.rawValue).joined(separator: " | "))
         }
         let rows = try await self.store.deadlineBoard(filter, organisation: parameters.get("agency"), flow: parameters.get("flow"))
-        guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
+        guard try self.wantsCSV(request) else { return HTTPJSON.response(rows) }
         return Self.csv(
             CSV.document(
                 header: [
@@ -87,7 +79,9 @@ struct SupervisionController: Sendable {
             let sentAt: String
             let deadline: HubStore.DeadlineRecord
         }
-        guard self.wantsCSV(request) else { return HTTPJSON.response(rows.map { Row(point: $0.point, sentAt: $0.sentAt, deadline: $0.deadline) }) }
+        guard try self.wantsCSV(request) else {
+            return HTTPJSON.response(rows.map { Row(point: $0.point, sentAt: $0.sentAt, deadline: $0.deadline) })
+        }
         return Self.csv(
             CSV.document(
                 header: ["发送时间 sent", "提醒 point", "案件编码 case", "流程 flow", "消息 message", "责任机关 responsible", "届满日 due", "状态 state"],
@@ -107,10 +101,10 @@ struct SupervisionController: Sendable {
         let parameters = request.uri.queryParameters
         let filterText = parameters.get("filter") ?? "open"
         guard let filter = Supervision.CaseFilter(rawValue: filterText) else {
-            throw Self.badQuery("filter", filterText, expected: Supervision.CaseFilter.allCases.map(\.rawValue).joined(separator: " | "))
+            throw APIError.badQuery("filter", filterText, expected: Supervision.CaseFilter.allCases.map(\.rawValue).joined(separator: " | "))
         }
         let rows = try await self.store.cases(filter, organisation: parameters.get("agency"), flow: parameters.get("flow"))
-        guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
+        guard try self.wantsCSV(request) else { return HTTPJSON.response(rows) }
         return Self.csv(
             CSV.document(
                 header: ["案件编码 case", "流程 flow", "开始 opened", "办结 closed", "最近届满日 next due", "即将到期 due soon", "已超期 overdue", "流程编号 instance"],
@@ -125,9 +119,9 @@ struct SupervisionController: Sendable {
     /// Persons in custody whose stage's period runs out within `days` (default 7), or already has (超期羁押 warning).
     func custody(_ request: Request) async throws -> Response {
         let daysText = request.uri.queryParameters.get("days") ?? "7"
-        guard let days = Int(daysText), (0...366).contains(days) else { throw Self.badQuery("days", daysText, expected: "0…366") }
+        guard let days = Int(daysText), (0...366).contains(days) else { throw APIError.badQuery("days", daysText, expected: "0…366") }
         let rows = try await self.store.custodyWatch(within: days)
-        guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
+        guard try self.wantsCSV(request) else { return HTTPJSON.response(rows) }
         return Self.csv(
             CSV.document(
                 header: [
@@ -147,7 +141,7 @@ struct SupervisionController: Sendable {
 
     func counters(_ request: Request, organisation: String?) async throws -> Response {
         let rows = try await self.store.counters(organisation: organisation)
-        guard self.wantsCSV(request) else { return HTTPJSON.response(rows) }
+        guard try self.wantsCSV(request) else { return HTTPJSON.response(rows) }
         return Self.csv(
             CSV.document(
                 header: ["机关 organisation", "业务 flow", "未签收 unread", "即将到期 due soon", "已超期 overdue"],
@@ -162,12 +156,13 @@ struct SupervisionController: Sendable {
         let today = self.store.clock.today
         let fromText = parameters.get("from") ?? today.adding(days: -30).iso
         let toText = parameters.get("to") ?? today.adding(days: 1).iso
-        guard let from = CalendarDate(iso: fromText) else { throw Self.badQuery("from", fromText, expected: "yyyy-MM-dd") }
-        guard let to = CalendarDate(iso: toText), from < to else { throw Self.badQuery("to", toText, expected: "yyyy-MM-dd after from") }
+        guard let from = CalendarDate(iso: fromText) else { throw APIError.badQuery("from", fromText, expected: "yyyy-MM-dd") }
+        guard let to = CalendarDate(iso: toText), from < to else { throw APIError.badQuery("to", toText, expected: "yyyy-MM-dd after from") }
+        let table = try Query.choice(request, "table", default: StatisticsTable.volume)
         let statistics = try await self.store.statistics(from: from, to: to)
-        guard self.wantsCSV(request) else { return HTTPJSON.response(statistics) }
-        switch parameters.get("table") ?? "volume" {
-        case "volume":
+        guard try self.wantsCSV(request) else { return HTTPJSON.response(statistics) }
+        switch table {
+        case .volume:
             return Self.csv(
                 CSV.document(
                     header: ["月份 period", "流程 flow", "发送机关 organisation", "数据包 packages"],
@@ -175,7 +170,7 @@ struct SupervisionController: Sendable {
                 ),
                 name: "volume-\(from.iso)-\(to.iso)"
             )
-        case "handling":
+        case .handling:
             return Self.csv(
                 CSV.document(
                     header: ["流程 flow", "消息 message", "已答复 answered", "办理时长中位数（小时） median hours"],
@@ -183,7 +178,7 @@ struct SupervisionController: Sendable {
                 ),
                 name: "handling-\(from.iso)-\(to.iso)"
             )
-        case "summary":
+        case .summary:
             return Self.csv(
                 CSV.document(
                     header: [
@@ -200,8 +195,11 @@ struct SupervisionController: Sendable {
                 ),
                 name: "summary-\(from.iso)-\(to.iso)"
             )
-        case let other:
-            throw Self.badQuery("table", other, expected: "volume | handling | summary")
         }
+    }
+
+    /// The tables the statistics export as CSV.
+    enum StatisticsTable: String, CaseIterable {
+        case volume, handling, summary
     }
 }

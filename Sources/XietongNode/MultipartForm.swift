@@ -14,6 +14,11 @@ struct MultipartForm {
         let description: String
     }
 
+    /// The media type of a `Content-Type` value, without its parameters, in lower case.
+    static func mediaType(_ contentType: String) -> String {
+        (contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
     /// The boundary of a `multipart/form-data; boundary=…` content type.
     static func boundary(_ contentType: String) -> String? {
         guard contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }

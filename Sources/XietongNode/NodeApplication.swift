@@ -5,6 +5,8 @@ import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
 public import Logging
+import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 public import XietongCore
 import XietongHTTP
@@ -90,6 +92,8 @@ public enum NodeApplication {
             logger.warning("no API keys configured: any caller can use this node (development only)")
         }
         let router = Router(context: PeerRequestContext.self)
+        // A JSON body over its route's limit answers 413 request.too-large (issue 22).
+        router.add(middleware: RequestTooLarge())
         // Liveness, readiness, version and metrics (issue 22).
         OperationsRoutes(
             health: { Health(organisation: configuration.organisation, disks: engine.reserve.status()) },
@@ -102,6 +106,8 @@ public enum NodeApplication {
         // The agency's web console (issue 7).
         let sessions = ConsoleSessions()
         NodeConsole(engine: engine, sessions: sessions).addRoutes(to: router)
+        // Last: a known path with another method answers 405, an unknown one 404, both in JSON (issue 22).
+        router.add(middleware: UnmatchedRequests(router))
         var services: [any Service] = [
             DatabaseCloser(database: database), OutboxForwarder(engine: engine), FeedPuller(engine: engine), Reporter(engine: engine),
             OutboxMonitor(engine: engine), HubRestoreCheck(engine: engine),
@@ -112,17 +118,36 @@ public enum NodeApplication {
             services.append(DeliveryPusher(engine: engine, url: url))
         }
         let credentials = configuration.credentials
-        var server: HTTPServerBuilder = .http1WebSocketUpgrade { request, _, _ in
-            // The console's live updates: the officer's session cookie opens the same event stream.
-            if request.path?.hasPrefix("/console/events") == true {
-                guard await sessions.isValid(cookieHeader: request.headerFields[values: .cookie].joined(separator: "; ")) else { return .dontUpgrade }
+        let shouldUpgrade:
+            @Sendable (HTTPRequest, any Channel, Logger) async throws -> ShouldUpgradeResult<
+                WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>
+            > = { request, _, _ in
+                // The console's live updates: the officer's session cookie opens the same event stream.
+                if request.path?.hasPrefix("/console/events") == true {
+                    guard await sessions.isValid(cookieHeader: request.headerFields[values: .cookie].joined(separator: "; ")) else {
+                        return .dontUpgrade
+                    }
+                    return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
+                }
+                guard request.path?.hasPrefix("/api/v1/events") == true else { return .dontUpgrade }
+                let key = NodeAccess.eventsKey(path: request.path, authorization: request.headerFields[.authorization])
+                guard NodeAccess.businessSystem(key: key, credentials: credentials) != nil else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
             }
-            guard request.path?.hasPrefix("/api/v1/events") == true else { return .dontUpgrade }
-            let header = BearerToken.token(in: request.headerFields[.authorization])
-            let query = URLComponents(string: request.path ?? "")?.queryItems?.first { $0.name == "key" }?.value
-            guard NodeAccess.businessSystem(key: header ?? query, credentials: credentials) != nil else { return .dontUpgrade }
-            return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
+        // The requests the node would refuse reach the routes instead, which answer them in JSON (issue 22).
+        let mayUpgrade: @Sendable (HTTPRequestHead) -> Bool = { head in
+            guard head.headers["sec-websocket-key"].count == 1, head.headers["sec-websocket-version"] == ["13"] else { return false }
+            // The console's session is checked by `shouldUpgrade` (the gate cannot wait for the sessions' actor).
+            if head.uri.hasPrefix("/console/events") { return true }
+            guard head.uri.hasPrefix("/api/v1/events") else { return false }
+            let key = NodeAccess.eventsKey(path: head.uri, authorization: head.headers.first(name: "authorization"))
+            return NodeAccess.businessSystem(key: key, credentials: credentials) != nil
+        }
+        var server = HTTPServerBuilder { responder in
+            NodeChannel(
+                channel: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(), shouldUpgrade: shouldUpgrade),
+                mayUpgrade: mayUpgrade
+            )
         }
         if let serverTLS {
             // Business systems reach the node over TLS (issue 6); they trust the platform CA.

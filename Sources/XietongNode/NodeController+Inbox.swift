@@ -9,9 +9,9 @@ import XietongStore
 // returning it; and the push subscriptions.
 extension NodeController {
     func inbox(_ request: Request) async throws -> Response {
-        let after = request.uri.queryParameters.get("after", as: Int.self) ?? 0
-        let undelivered = request.uri.queryParameters.get("undelivered") == "1"
-        let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
+        let after = try Query.integer(request, "after", default: 0, in: 0...Int.max)
+        let undelivered = try Query.boolean(request, "undelivered", default: false)
+        let limit = try Query.integer(request, "limit", default: 100, in: 1...1000)
         return HTTPJSON.response(try await self.engine.store.inbox(afterSeq: after, undeliveredOnly: undelivered, limit: limit))
     }
 
@@ -55,7 +55,7 @@ extension NodeController {
         let packageId = context.parameters.get("id") ?? ""
         let body = try await request.body.collect(upTo: 64 << 10)
         let reason = (try? JSONDecoder().decode(ActionBody.self, from: Data(body.readableBytesView)))?.reason
-        if hop == .returned, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+        if hop == .returned, (reason ?? "").unicodeScalars.allSatisfy(\.properties.isWhitespace) {
             throw APIError(.returnReasonRequired, zh: "退回须说明理由", en: "a return needs a reason")
         }
         guard try await self.engine.store.hasInbox(packageId) else { throw Self.notFound }

@@ -41,7 +41,7 @@ extension NodeController {
     }
 
     func uploadOffset(_ context: PeerRequestContext) async throws -> Response {
-        guard let upload = try await self.uploads.status(context.parameters.get("id") ?? "") else { throw Self.notFound }
+        guard let upload = try await self.uploads.status(context.parameters.get("id") ?? "") else { throw Uploads.notFound }
         var response = HTTPJSON.response(upload)
         response.headers[.init("Upload-Offset")!] = String(upload.received)
         response.headers[.init("Upload-Length")!] = String(upload.size)
@@ -49,7 +49,13 @@ extension NodeController {
     }
 
     func appendUpload(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        let offset = request.headers[.init("Upload-Offset")!].flatMap(Int.init)
+        guard let offset = request.headers[.init("Upload-Offset")!].flatMap(Int.init), offset >= 0 else {
+            throw APIError(
+                .uploadInvalid,
+                zh: "需要 Upload-Offset 请求头：已上传的字节数",
+                en: "the Upload-Offset header must give the bytes already sent"
+            )
+        }
         let received = try await self.uploads.append(to: context.parameters.get("id") ?? "", at: offset, request.body)
         var response = Response(status: .noContent)
         response.headers[.init("Upload-Offset")!] = String(received)

@@ -30,11 +30,17 @@ struct NodeController: Sendable {
         let api = router.group("/api/v1").add(middleware: NodeAccess.identify(self.engine.configuration.credentials))
             .add(middleware: NodeAccess.businessSystems)
         api.post("/packages") { request, _ in try await self.sendPackage(request) }
-        api.get("/packages/:id") { _, context in try await self.packageStatus(context) }
-        api.get("/packages") { request, context in
-            try await self.logRead(context, "case.packages", request.uri.queryParameters.get("case") ?? "")
-            return try await self.query(request)
+        // The events are a WebSocket (NodeApplication): a request with a valid key that does not ask for the upgrade.
+        api.get("/events") { _, _ -> Response in
+            throw APIError(
+                .eventsUpgradeRequired,
+                zh: "该接口为 WebSocket，请以 WebSocket 连接（RFC 6455）",
+                en: "this is a WebSocket: connect with an upgrade request (RFC 6455)",
+                headers: [.upgrade: "websocket"]
+            )
         }
+        api.get("/packages/:id") { _, context in try await self.packageStatus(context) }
+        api.get("/packages") { request, context in try await self.query(request, context) }
         api.get("/cases/:code/timeline") { _, context in
             try await self.logRead(context, "case.timeline", context.parameters.get("code") ?? "")
             return try await self.timeline(context)
@@ -81,9 +87,30 @@ struct NodeController: Sendable {
 
     // MARK: Sending
 
+    /// The media types a package is sent as (docs/openapi.yaml); a request without `Content-Type` is read as XML, as
+    /// business systems and `NodeAPIClient` have sent packages so far.
+    static let xmlMediaTypes: Set<String> = ["application/xml", "text/xml"]
+
     func sendPackage(_ request: Request) async throws -> Response {
-        if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary) {
-            return try await self.sendMultipart(request, boundary: boundary)
+        if let contentType = request.headers[.contentType] {
+            let mediaType = MultipartForm.mediaType(contentType)
+            if mediaType == "multipart/form-data" {
+                guard let boundary = MultipartForm.boundary(contentType) else {
+                    throw APIError(
+                        .multipartInvalid,
+                        zh: "multipart 请求缺少 boundary 参数",
+                        en: "a multipart request needs its boundary parameter"
+                    )
+                }
+                return try await self.sendMultipart(request, boundary: boundary)
+            }
+            guard Self.xmlMediaTypes.contains(mediaType) else {
+                throw APIError(
+                    .contentTypeUnsupported,
+                    zh: "不支持的内容类型“\(mediaType)”：数据包应以 application/xml、text/xml 或 multipart/form-data 发送",
+                    en: "the content type '\(mediaType)' is not taken: send a package as application/xml, text/xml or multipart/form-data"
+                )
+            }
         }
         let body: ByteBuffer
         do {
@@ -166,7 +193,7 @@ struct NodeController: Sendable {
 
     /// This agency's red counters per business (GS-3): unread, due soon, overdue; `?format=csv` for a spreadsheet.
     func counters(_ request: Request) async throws -> Response {
-        let csv = request.uri.queryParameters.get("format") == "csv"
+        let csv = try Query.wantsCSV(request)
         return try await Self.relay(contentType: csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8") {
             () async throws(HubClient.Failure) in
             try await self.engine.hub.counters(csv: csv)
@@ -186,10 +213,14 @@ struct NodeController: Sendable {
         }
     }
 
-    func query(_ request: Request) async throws -> Response {
+    func query(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         guard let caseCode = request.uri.queryParameters.get("case") else {
             throw APIError(.queryCaseRequired, zh: "请提供案件统一赋码 case", en: "give the unified case code as ?case=")
         }
+        guard caseCode.utf8.count == 32, caseCode.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            throw APIError.badQuery("case", String(caseCode), expected: "a unified case code of 32 digits")
+        }
+        try await self.logRead(context, "case.packages", String(caseCode))
         return HTTPJSON.response(try await self.engine.store.inbox(caseCode: caseCode, limit: 1000))
     }
 }

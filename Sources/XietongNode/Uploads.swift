@@ -52,7 +52,10 @@ struct Uploads: Sendable {
 
     /// Appends `body` to an upload, which must resume at `offset`, the bytes on disk; returns the bytes received in
     /// all. The last bytes install the file as a blob when they hash to the declared SHA-256, and discard it when not.
-    func append(to uploadId: String, at offset: Int?, _ body: RequestBody) async throws -> Int {
+    /// An upload this node does not have.
+    static let notFound = APIError(.uploadNotFound, zh: "没有该上传", en: "no such upload")
+
+    func append(to uploadId: String, at offset: Int, _ body: RequestBody) async throws -> Int {
         guard await self.inProgress.claim(uploadId) else {
             throw APIError(
                 .uploadInProgress,
@@ -71,11 +74,11 @@ struct Uploads: Sendable {
     }
 
     /// Appends to an upload this request has claimed.
-    private func appendClaimed(to uploadId: String, at offset: Int?, _ body: RequestBody) async throws -> Int {
-        guard let upload = try await self.store.upload(uploadId) else { throw NodeController.notFound }
+    private func appendClaimed(to uploadId: String, at offset: Int, _ body: RequestBody) async throws -> Int {
+        guard let upload = try await self.store.upload(uploadId) else { throw Self.notFound }
         let part = self.blobs.uploadPartURL(upload.uploadId)
         let onDisk = upload.completed ? upload.size : self.onDisk(upload.uploadId)
-        guard let offset, offset == onDisk, !upload.completed else {
+        guard offset == onDisk, !upload.completed else {
             throw APIError(
                 .uploadOffsetMismatch,
                 zh: "续传位置应为 \(onDisk)",

@@ -191,10 +191,12 @@ import XietongTesting
     }
 }
 
-/// docs/openapi.yaml, the node's interface for vendors, is a valid OpenAPI document.
+/// docs/openapi.yaml, the node's interface for vendors, and docs/openapi-hub.yaml, the hub's for nodes, are valid
+/// OpenAPI documents.
 @Suite struct OpenAPIDocumentTests {
-    @Test func theNodeInterfaceDescriptionIsValidOpenAPI() throws {
-        let result = try ChildProcess.run("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", Repository.url("docs/openapi.yaml").path])
+    @Test(arguments: ["docs/openapi.yaml", "docs/openapi-hub.yaml"])
+    func theInterfaceDescriptionIsValidOpenAPI(_ path: String) throws {
+        let result = try ChildProcess.run("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", Repository.url(path).path])
         let text = result.output + result.errors
         if text.contains("No module named") {
             // .ci/run installs openapi-spec-validator, so CI always checks.

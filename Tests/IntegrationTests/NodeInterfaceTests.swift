@@ -172,4 +172,44 @@ import XietongTesting
         try await harness.start("hub")
         try await harness.eventually("it still arrives once the hub is back") { try await harness.received(by: procuratorate).count == 1 }
     }
+
+    /// The head of the answer to a raw HTTP/1.1 request on a new connection (a WebSocket handshake, which the test
+    /// clients do not let through as written).
+    static func rawAnswer(port: Int, _ request: String) throws -> String {
+        let socket = try #require(LocalProcesses.connectLoopback(port: port))
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(request.utf8)
+        _ = bytes.withUnsafeBytes { write(socket, $0.baseAddress, $0.count) }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: answer, as: UTF8.self).contains("\r\n\r\n") || answer.count < 16 {
+            let count = read(socket, &buffer, buffer.count)
+            guard count > 0 else { break }
+            answer += buffer[0..<count]
+            // A JSON error's body follows its head; read what came with it.
+            if let text = String(bytes: answer, encoding: .utf8), text.contains("\r\n\r\n{"), text.hasSuffix("}") { break }
+            if String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 101") { break }
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
+    /// The events' WebSocket refuses a handshake without a key as the API refuses any request without one: JSON 401,
+    /// not an empty 400 (issue 22, item 6); with its key the handshake succeeds.
+    @Test func theEventsHandshakeWithoutAKeyIsRefusedInJSON() async throws {
+        let harness = try await self.exchange()
+        let port = harness.services[police]!.port
+        let handshake = { (extra: String) in
+            "GET /api/v1/events\(extra) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        }
+        let refused = try Self.rawAnswer(port: port, handshake(""))
+        #expect(refused.hasPrefix("HTTP/1.1 401"), "\(refused)")
+        #expect(refused.contains(#"{"error":"auth.required""#), "\(refused)")
+        let wrongKey = try Self.rawAnswer(port: port, handshake("?key=wrong"))
+        #expect(wrongKey.hasPrefix("HTTP/1.1 401"), "\(wrongKey)")
+        let accepted = try Self.rawAnswer(port: port, handshake("?key=\(ExchangeHarness.apiKey(police))"))
+        #expect(accepted.hasPrefix("HTTP/1.1 101"), "\(accepted)")
+    }
 }
