@@ -26,7 +26,7 @@ public enum ServiceEnvironment {
     public static let shared = [
         "XIETONG_DATA_DIR", "XIETONG_DATABASE", "XIETONG_BLOB_DIR", "XIETONG_BLOB_DIRECT_IO", "XIETONG_REGISTRY",
         "XIETONG_CATALOG_OVERRIDE", "XIETONG_FREE_SPACE_RESERVE_MB", "XIETONG_LOG_LEVEL",
-        "XIETONG_LOG_FORMAT", "XIETONG_METRICS_TOKEN",
+        "XIETONG_LOG_FORMAT", "XIETONG_METRICS_TOKEN", "XIETONG_OTLP_ENDPOINT",
     ]
     /// Read by other parts: the parent process a service watches, the tests' and benchmarks' switches.
     public static let others = [

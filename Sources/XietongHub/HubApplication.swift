@@ -5,7 +5,7 @@ import HummingbirdTLS
 public import Logging
 import ServiceLifecycle
 public import XietongCore
-import XietongHTTP
+public import XietongHTTP
 public import XietongStore
 import XietongTrust
 
@@ -25,6 +25,7 @@ public enum HubApplication {
         catalog: FlowCatalog,
         logger: Logger,
         clock: WallClock = .system,
+        traces: TraceExport? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (some ApplicationProtocol, Parts) {
         let database = try await configuration.databaseLocation().open(migrations: Migrations.hub, logger: logger)
@@ -56,6 +57,7 @@ public enum HubApplication {
             maxPackageAge: configuration.maxPackageAgeDays * 86400,
             trust: identity?.trust,
             metrics: metrics,
+            tracing: PackageTracing(traces?.tracer),
             logger: logger
         )
         // The hub's signature on tree heads and receipts: its certificate's key, else an evidence key of its own.
@@ -114,7 +116,8 @@ public enum HubApplication {
             responder: RequestLog(router.buildResponder(), logger: logger, metrics: metrics),
             server: server,
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "xietong-hub"),
-            services: [
+            services: (traces.map { [$0.service] } ?? []) + [
+                // The trace export first: services stop in reverse order, so it stops last and sends the last spans.
                 // The signer stops right before the database closes (services stop in reverse order), after every
                 // service that records events, so its last head covers every leaf (an audit names leaves no head covers).
                 DatabaseCloser(database: database),

@@ -66,12 +66,15 @@ struct IntakeController: Sendable {
         /// One per package (null for none): the hub's own signed receipt for a package sent again because a restored
         /// hub no longer had it (issue 19).
         var replays: [Receipt?]?
+        /// One per package (null for none): its trace's W3C traceparent (issue 22).
+        var traceparents: [String?]?
 
         init(json reader: inout JSONReader) throws(JSONReader.Failure) {
             var packages: [String]?
             var signatures: [PackageSignature?]?
             var hopsInReceipt: Bool?
             var replays: [Receipt?]?
+            var traceparents: [String?]?
             try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
                 switch key {
                 case "packages": packages = try reader.read([String].self)
@@ -86,10 +89,15 @@ struct IntakeController: Sendable {
                     replays = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in
                         try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readOptional(Receipt.self) }
                     }
+                case "traceparents":
+                    traceparents = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in
+                        try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Failure) in try reader.readOptionalString() }
+                    }
                 default: try reader.skipValue()
                 }
             }
             self.packages = try reader.required(packages, "packages")
+            self.traceparents = traceparents
             self.signatures = signatures
             self.hopsInReceipt = hopsInReceipt
             self.replays = replays
@@ -132,6 +140,7 @@ struct IntakeController: Sendable {
             batch: packages,
             signatures: batch.signatures,
             replays: self.verifiedReplays(batch.replays, from: node),
+            traceparents: batch.traceparents,
             from: node,
             hopsInReceipt: batch.hopsInReceipt == true
         ) { "/v1/packages/\($0)" }

@@ -19,6 +19,8 @@ public struct PackageIntake: Sendable {
     public let logger: Logger
     /// Packages accepted and refused, by the refusal's code (issue 22).
     let metrics: ServiceMetrics
+    /// Each package's trace (issue 22); off unless an OTLP endpoint is configured.
+    let tracing: PackageTracing
 
     public init(
         checker: QualityChecker,
@@ -29,10 +31,12 @@ public struct PackageIntake: Sendable {
         maxPackageAge: TimeInterval,
         trust: TrustStore? = nil,
         metrics: ServiceMetrics,
+        tracing: PackageTracing = .off,
         logger: Logger
     ) {
         self.trust = trust
         self.metrics = metrics
+        self.tracing = tracing
         self.checker = checker
         self.store = store
         self.blobs = blobs
@@ -74,21 +78,54 @@ public struct PackageIntake: Sendable {
         batch: [[UInt8]],
         signatures: [PackageSignature?]? = nil,
         replays: [Receipt?]? = nil,
+        traceparents: [String?]? = nil,
         from node: String,
         hopsInReceipt: Bool = false,
         statusURL: (String) -> String
     ) async throws -> [Outcome] {
         var prepared: [Prepared] = []
+        // Each package's trace goes on here (issue 22): its check and coding, then its storing, which the receiving
+        // node continues from the feed entry.
+        var storing: [PackageSpan] = []
         for (index, bytes) in batch.enumerated() {
             let signature = signatures.flatMap { index < $0.count ? $0[index] : nil }
             let replay = replays.flatMap { index < $0.count ? $0[index] : nil }
-            prepared.append(try await self.prepare(bytes, signature: signature, replaying: replay, from: node))
+            let traceparent = traceparents.flatMap { index < $0.count ? $0[index] : nil }
+            let intake = self.tracing.start("xietong.hub.intake", packageId: nil, continuing: traceparent, kind: .consumer)
+            var item: Prepared
+            do {
+                item = try await self.prepare(bytes, signature: signature, replaying: replay, from: node)
+            } catch {
+                intake.end(error: error)
+                throw error
+            }
+            if let intake {
+                intake.set("xietong.node", node)
+                if case .ready(var accepted) = item {
+                    let packageId = accepted.package.envelope.packageId
+                    intake.set(PackageTracing.packageAttribute, packageId)
+                    if let store = self.tracing.start("xietong.hub.store", packageId: packageId, under: intake) {
+                        accepted.traceparent = store.traceparent
+                        storing.append(store)
+                    }
+                    item = .ready(accepted)
+                }
+                intake.end()
+            }
+            prepared.append(item)
         }
         let ready = prepared.compactMap { item -> HubStore.Accepted? in
             if case .ready(let accepted) = item { return accepted }
             return nil
         }
-        let receipts = try await self.store.accept(ready.map { ($0, statusURL($0.package.envelope.packageId)) }, hopsInReceipt: hopsInReceipt)
+        let receipts: [Receipt]
+        do {
+            receipts = try await self.store.accept(ready.map { ($0, statusURL($0.package.envelope.packageId)) }, hopsInReceipt: hopsInReceipt)
+            for span in storing { span.end() }
+        } catch {
+            for span in storing { span.end(error: error) }
+            throw error
+        }
         var stored = receipts.makeIterator()
         var outcomes: [Outcome] = []
         for item in prepared {

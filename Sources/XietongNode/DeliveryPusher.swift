@@ -63,7 +63,25 @@ struct DeliveryPusher: NamedService {
     }
 
     func push(_ item: NodeStore.InboxItem, content: [UInt8]) async throws {
+        // The last step of the package's trace (issue 22): the business system may continue it from `traceparent`.
+        let span = self.engine.tracing.start(
+            "xietong.node.push",
+            packageId: item.packageId,
+            continuing: item.delivery.traceparent,
+            kind: .client
+        )
+        do {
+            try await self.push(item, content: content, span: span)
+            span.end()
+        } catch {
+            span.end(error: error)
+            throw error
+        }
+    }
+
+    func push(_ item: NodeStore.InboxItem, content: [UInt8], span: PackageSpan?) async throws {
         var request = HTTPClientRequest(url: self.url)
+        span?.inject(into: &request.headers)
         request.method = .POST
         let delivery = item.delivery
         request.headers.add(name: "Content-Type", value: "application/xml")

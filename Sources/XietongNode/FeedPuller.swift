@@ -56,8 +56,25 @@ struct FeedPuller: NamedService {
                     if !deliveries.isEmpty {
                         var batch: [(delivery: Delivery, seq: Int, content: [UInt8])] = []
                         for entry in deliveries {
-                            switch try await self.prepare(entry) {
-                            case .ready(let delivery, let content): batch.append((delivery, entry.seq, content))
+                            // The package's trace goes on from the hub's span that stored it (issue 22).
+                            let receive = self.engine.tracing.start(
+                                "xietong.node.receive",
+                                packageId: entry.delivery?.packageId,
+                                continuing: entry.delivery?.traceparent,
+                                kind: .consumer
+                            )
+                            let prepared: Prepared
+                            do {
+                                prepared = try await self.prepare(entry)
+                                receive.end()
+                            } catch {
+                                receive.end(error: error)
+                                throw error
+                            }
+                            switch prepared {
+                            case .ready(var delivery, let content):
+                                delivery.traceparent = receive.traceparent ?? delivery.traceparent
+                                batch.append((delivery, entry.seq, content))
                             case .stored: break
                             case .refuse(let delivery, let finding):
                                 try await self.store(batch, cursor: batch.last?.seq)
@@ -227,7 +244,25 @@ struct FeedPuller: NamedService {
     /// Stores verified deliveries, their hops and the cursor in one transaction, then tells who waits.
     func store(_ batch: [(delivery: Delivery, seq: Int, content: [UInt8])], cursor: Int?) async throws {
         guard let cursor else { return }
-        let recorded = try await self.engine.store.store(batch, cursor: cursor)
+        // Each package's span of storing it here; the stored context is the one its push to the business system
+        // continues (issue 22).
+        var batch = batch
+        var spans: [PackageSpan] = []
+        for index in batch.indices {
+            let delivery = batch[index].delivery
+            if let span = self.engine.tracing.start("xietong.node.store", packageId: delivery.packageId, continuing: delivery.traceparent) {
+                batch[index].delivery.traceparent = span.traceparent
+                spans.append(span)
+            }
+        }
+        let recorded: NodeStore.Recorded
+        do {
+            recorded = try await self.engine.store.store(batch, cursor: cursor)
+            for span in spans { span.end() }
+        } catch {
+            for span in spans { span.end(error: error) }
+            throw error
+        }
         let now = self.engine.clock.now()
         for entry in batch {
             self.engine.metrics.count(.packages, [("hop", "receive"), ("outcome", "received"), ("code", "none")])

@@ -98,12 +98,15 @@ public struct HubClient: Sendable {
     public func send(
         packages contents: [[UInt8]],
         signatures: [PackageSignature]? = nil,
-        replays: [Receipt?]? = nil
+        replays: [Receipt?]? = nil,
+        traceparents: [String?]? = nil
     ) async throws(Failure) -> (receipts: [Receipt], certificate: String?) {
         struct Batch: Encodable, CanonicalJSONWritable {
             var packages: [String]
             var signatures: [PackageSignature]?
             var replays: [Receipt?]?
+            /// Per package, its trace's context (issue 22), while tracing is on.
+            var traceparents: [String?]?
             /// This node records the hub's hops from the receipts (`NodeStore.settle`).
             var hopsInReceipt = true
 
@@ -113,6 +116,7 @@ public struct HubClient: Sendable {
                     $0.field("packages", self.packages)
                     $0.field("replays", self.replays)
                     $0.field("signatures", self.signatures)
+                    $0.field("traceparents", self.traceparents)
                 }
             }
         }
@@ -139,7 +143,12 @@ public struct HubClient: Sendable {
         request.body = .bytes(
             ByteBuffer(
                 bytes: CanonicalJSON.bytes(
-                    Batch(packages: contents.map { Data($0).base64EncodedString() }, signatures: signatures, replays: replays)
+                    Batch(
+                        packages: contents.map { Data($0).base64EncodedString() },
+                        signatures: signatures,
+                        replays: replays,
+                        traceparents: traceparents
+                    )
                 )
             )
         )

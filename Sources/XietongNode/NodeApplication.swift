@@ -9,7 +9,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 public import XietongCore
-import XietongHTTP
+public import XietongHTTP
 import XietongStore
 import XietongTrust
 
@@ -47,6 +47,7 @@ public enum NodeApplication {
         httpClient: HTTPClient = .shared,
         logger: Logger,
         clock: WallClock = .system,
+        traces: TraceExport? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> (some ApplicationProtocol, NodeEngine) {
         let identity = try configuration.tls.map { files throws(TrustError) in try Identity(files) }
@@ -85,6 +86,7 @@ public enum NodeApplication {
             logger: logger,
             clock: clock,
             metrics: metrics,
+            tracing: PackageTracing(traces?.tracer),
             reserve: configuration.diskReserve
         )
         NodeMetrics.install(engine)
@@ -113,6 +115,8 @@ public enum NodeApplication {
             OutboxMonitor(engine: engine), HubRestoreCheck(engine: engine),
             SubscriptionRunner(engine: engine), BlobSweeper(blobs: engine.blobs, logger: logger), HubWatch(engine: engine),
         ]
+        // The trace export first: services stop in reverse order, so it stops last and sends the last spans.
+        if let traces { services.insert(traces.service, at: 0) }
         if identity != nil { services.append(HTTPClientCloser(client: hubHTTP)) }
         if configuration.delivery.mode == .push, let url = configuration.delivery.url {
             services.append(DeliveryPusher(engine: engine, url: url))

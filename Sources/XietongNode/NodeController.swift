@@ -29,7 +29,19 @@ struct NodeController: Sendable {
         // Every route of the API is for business systems, by their key.
         let api = router.group("/api/v1").add(middleware: NodeAccess.identify(self.engine.configuration.credentials))
             .add(middleware: NodeAccess.businessSystems)
-        api.post("/packages") { request, _ in try await self.sendPackage(request) }
+        api.post("/packages") { request, _ in
+            // The package's trace starts here, continuing the business system's `traceparent` if it sent one (issue 22).
+            let span = self.engine.tracing.start("POST /api/v1/packages", serving: request)
+            do {
+                let response = try await self.sendPackage(request, trace: span)
+                span?.set("http.response.status_code", String(response.status.code))
+                span.end()
+                return response
+            } catch {
+                span.end(error: error)
+                throw error
+            }
+        }
         // The events are a WebSocket (NodeApplication): a request with a valid key that does not ask for the upgrade.
         api.get("/events") { _, _ -> Response in
             throw APIError(
@@ -91,7 +103,7 @@ struct NodeController: Sendable {
     /// business systems and `NodeAPIClient` have sent packages so far.
     static let xmlMediaTypes: Set<String> = ["application/xml", "text/xml"]
 
-    func sendPackage(_ request: Request) async throws -> Response {
+    func sendPackage(_ request: Request, trace: PackageSpan? = nil) async throws -> Response {
         if let contentType = request.headers[.contentType] {
             let mediaType = MultipartForm.mediaType(contentType)
             if mediaType == "multipart/form-data" {
@@ -102,7 +114,7 @@ struct NodeController: Sendable {
                         en: "a multipart request needs its boundary parameter"
                     )
                 }
-                return try await self.sendMultipart(request, boundary: boundary)
+                return try await self.sendMultipart(request, boundary: boundary, trace: trace)
             }
             guard Self.xmlMediaTypes.contains(mediaType) else {
                 throw APIError(
@@ -122,11 +134,11 @@ struct NodeController: Sendable {
                 en: "the package exceeds 32 MiB; upload attachments first"
             )
         }
-        return try await self.respond(to: Array(body.readableBytesView))
+        return try await self.respond(to: Array(body.readableBytesView), trace: trace)
     }
 
     /// One request carrying the package (part `package`) and its files (any other parts).
-    func sendMultipart(_ request: Request, boundary: String) async throws -> Response {
+    func sendMultipart(_ request: Request, boundary: String, trace: PackageSpan? = nil) async throws -> Response {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: Uploads.maxSingleUploadBytes)
@@ -149,11 +161,11 @@ struct NodeController: Sendable {
         for part in parts where part.name != "package" {
             _ = try await self.engine.blobs.write(part.body)
         }
-        return try await self.respond(to: package.body)
+        return try await self.respond(to: package.body, trace: trace)
     }
 
-    func respond(to bytes: [UInt8]) async throws -> Response {
-        switch try await self.engine.send(bytes) {
+    func respond(to bytes: [UInt8], trace: PackageSpan? = nil) async throws -> Response {
+        switch try await self.engine.send(bytes, trace: trace) {
         case .accepted(let receipt, let repeated):
             return HTTPJSON.response(receipt, status: repeated ? .ok : .accepted)
         case .refused(let receipt):

@@ -26,6 +26,8 @@ public struct NodeEngine: Sendable {
     public let clock: WallClock
     /// The node's metrics, shown at /metrics (issue 22).
     public let metrics: ServiceMetrics
+    /// Each package's trace (issue 22); off unless an OTLP endpoint is configured.
+    public let tracing: PackageTracing
     /// The free-space reserve, made once from the configuration (checked on every package and upload).
     let reserve: DiskReserve
     /// Resumable uploads being appended to by a request right now.
@@ -56,9 +58,16 @@ public struct NodeEngine: Sendable {
     /// Accepts a package from the business system (ZJ-7.2.1, ZJ-7.2.3 a): checks it against the rules, refuses it
     /// with the findings, or queues it durably and answers with a receipt at once. A resend is answered with the
     /// original receipt (GZ-7).
-    public func send(_ bytes: [UInt8]) async throws -> SendOutcome {
+    public func send(_ bytes: [UInt8], trace: PackageSpan? = nil) async throws -> SendOutcome {
+        let check = self.tracing.start("xietong.node.check", packageId: nil, under: trace)
         let report = OutboundCheck(checker: self.checker, organisation: self.configuration.organisation)
             .check(bytes, attachments: BlobAttachmentResolver(store: self.blobs))
+        if let packageId = report.package?.envelope.packageId {
+            check?.set(PackageTracing.packageAttribute, packageId)
+            trace?.set(PackageTracing.packageAttribute, packageId)
+        }
+        check?.set("xietong.findings", String(report.findings.count))
+        check.end()
         guard let package = report.package else {
             self.countSubmit(refusedBy: report.findings)
             return .refused(Receipt(packageId: "", status: .refused, findings: report.findings))
@@ -93,7 +102,17 @@ public struct NodeEngine: Sendable {
         // Below the free-space reserve a new package is refused (507) while what was accepted drains (issue 19).
         try self.reserve.check()
         let lane = Self.lane(for: package, lanes: self.configuration.lanes)
-        let (stored, recorded) = try await self.store.enqueue(package, content: bytes, lane: lane, receipt: receipt)
+        // The outbox's span: its context is stored with the package, and the forward to the hub continues it.
+        let outbox = self.tracing.start("xietong.node.outbox", packageId: envelope.packageId, under: trace)
+        let stored: Receipt
+        let recorded: NodeStore.Recorded
+        do {
+            (stored, recorded) = try await self.store.enqueue(package, content: bytes, lane: lane, receipt: receipt, traceparent: outbox.traceparent)
+            outbox.end()
+        } catch {
+            outbox.end(error: error)
+            throw error
+        }
         if !recorded.isEmpty { await self.notifier.notify(Signal.outbox(lane)) }
         await self.announce(recorded)
         let repeated = stored.receivedAt != receipt.receivedAt

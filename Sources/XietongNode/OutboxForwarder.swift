@@ -44,6 +44,22 @@ struct OutboxForwarder: NamedService {
     }
 
     func forward(_ batch: [NodeStore.OutboxItem]) async throws {
+        // One span per package and attempt, continuing the trace stored with it in the outbox (issue 22).
+        let spans = batch.map { item in
+            let span = self.engine.tracing.start("xietong.node.forward", packageId: item.packageId, continuing: item.traceparent, kind: .producer)
+            span?.set("xietong.attempt", String(item.attempts + 1))
+            return span
+        }
+        do {
+            try await self.forward(batch, spans: spans)
+            for span in spans { span.end() }
+        } catch {
+            for span in spans { span.end(error: error) }
+            throw error
+        }
+    }
+
+    func forward(_ batch: [NodeStore.OutboxItem], spans: [PackageSpan?]) async throws {
         do {
             for item in batch {
                 for file in item.attachments {
@@ -63,10 +79,12 @@ struct OutboxForwarder: NamedService {
             }
             // A package sent again to a restored hub that lost it goes with the hub's receipt for it (issue 19).
             let replays = batch.contains { $0.hubReceipt != nil } ? batch.map(\.hubReceipt) : nil
+            let traceparents = spans.contains { $0 != nil } ? spans.map(\.traceparent) : nil
             let (receipts, certificate) = try await self.engine.hub.send(
                 packages: batch.map(\.content),
                 signatures: signatures,
-                replays: replays
+                replays: replays,
+                traceparents: traceparents
             )
             // The hub's signature on each receipt: kept with it as the node's proof of hand-over (issue 6).
             if let trust = self.engine.identity?.trust {

@@ -77,7 +77,7 @@ public final class ThrowawayPrometheus: @unchecked Sendable {
             guard self.process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw PrometheusError("prometheus did not start: \((try? String(contentsOf: self.log, encoding: .utf8)) ?? "")")
+        throw ThrowawayServerError("prometheus did not start: \((try? String(contentsOf: self.log, encoding: .utf8)) ?? "")")
     }
 
     /// An instant query through Prometheus's HTTP API: each series's labels and value.
@@ -112,7 +112,7 @@ public final class ThrowawayPrometheus: @unchecked Sendable {
         }
         let answer = try JSONDecoder().decode(Answer.self, from: Foundation.Data(body.readableBytesView))
         guard answer.status == "success", let data = answer.data else {
-            throw PrometheusError("prometheus refused \(promql): \(answer.error ?? "?")")
+            throw ThrowawayServerError("prometheus refused \(promql): \(answer.error ?? "?")")
         }
         return data.result.map { series in
             let value: Double =
@@ -134,8 +134,8 @@ public final class ThrowawayPrometheus: @unchecked Sendable {
     }
 }
 
-/// Prometheus did not start, or refused a query.
-public struct PrometheusError: Error, CustomStringConvertible {
+/// A throw-away server of a test (Prometheus, the OTLP receiver) did not start, or refused a query.
+public struct ThrowawayServerError: Error, CustomStringConvertible {
     public let description: String
 
     init(_ description: String) {

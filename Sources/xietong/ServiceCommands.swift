@@ -111,11 +111,13 @@ struct HubCommand: AsyncParsableCommand {
         let host = configuration.listen.host
         let scheme = configuration.tls == nil ? "http" : "https"
         let logger = makeLogger("xietong.hub")
+        let traces = Self.traces(serviceName: "xietong-hub", logger: logger)
         let (app, _) = try await HubApplication.build(
             configuration: configuration,
             registry: reference.0,
             catalog: reference.1,
-            logger: logger
+            logger: logger,
+            traces: traces
         ) { port in
             announce("xietong hub listening on \(scheme)://\(host):\(port)")
         }
@@ -126,7 +128,10 @@ struct HubCommand: AsyncParsableCommand {
                 role: "hub",
                 database: try? configuration.databaseLocation(),
                 tls: configuration.tls != nil,
-                extra: ["organisation": .string(configuration.organisation), "nodes": .stringConvertible(configuration.nodes.count)]
+                extra: [
+                    "organisation": .string(configuration.organisation), "nodes": .stringConvertible(configuration.nodes.count),
+                    "traces": .string(traces == nil ? "off" : "OTLP"),
+                ]
             )
         )
         do {
@@ -135,6 +140,17 @@ struct HubCommand: AsyncParsableCommand {
             throw startFailure(error, settings: configuration)
         }
         logger.info("xietong hub stopped", metadata: ["version": .string(XietongVersion.version)])
+    }
+}
+
+extension HubCommand {
+    /// The trace export the environment asks for (issue 22), or nil; a bad value stops the command with exit code 2.
+    static func traces(serviceName: String, logger: Logger) -> TraceExport? {
+        do throws(ConfigurationError) {
+            return try TraceExport.configured(serviceName: serviceName, logger: logger)
+        } catch {
+            exitForConfiguration(error)
+        }
     }
 }
 
@@ -163,6 +179,9 @@ struct NodeCommand: AsyncParsableCommand {
         }
         let host = configuration.listen.host
         let organisation = configuration.organisation
+        let logger = makeLogger("xietong.node.\(organisation)")
+        // Before the client: a bad tracing setting stops the command with exit code 2 while nothing needs a shutdown.
+        let traces = HubCommand.traces(serviceName: "xietong-node-\(organisation)", logger: logger)
         // Enough connections for every lane to the hub with the long-poll and reports, and for every delivery lane
         // to the business system, at once (the pool is per host).
         let client = HTTPClient(
@@ -170,7 +189,6 @@ struct NodeCommand: AsyncParsableCommand {
             configuration: .xietong(connectionsPerHost: max(configuration.lanes + 8, configuration.deliveryLanes))
         )
         let scheme = configuration.serveTLS && configuration.tls != nil ? "https" : "http"
-        let logger = makeLogger("xietong.node.\(organisation)")
         let app: any ApplicationProtocol
         do {
             app = try await NodeApplication.build(
@@ -178,7 +196,8 @@ struct NodeCommand: AsyncParsableCommand {
                 registry: reference.0,
                 catalog: reference.1,
                 httpClient: client,
-                logger: logger
+                logger: logger,
+                traces: traces
             ) { port in
                 announce("xietong node \(organisation) listening on \(scheme)://\(host):\(port)")
             }.0
@@ -197,6 +216,7 @@ struct NodeCommand: AsyncParsableCommand {
                 extra: [
                     "organisation": .string(organisation), "hub": .string(configuration.hub.url),
                     "delivery": .string(configuration.delivery.mode.rawValue), "lanes": .stringConvertible(configuration.lanes),
+                    "traces": .string(traces == nil ? "off" : "OTLP"),
                 ]
             )
         )

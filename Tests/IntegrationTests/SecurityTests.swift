@@ -46,7 +46,8 @@ import XietongTesting
             let inbox = try await harness.get("\(harness.services[procuratorate]!.url)/api/v1/inbox", key: ExchangeHarness.apiKey(procuratorate)).text
             return sent.allSatisfy { inbox.contains($0.packageId) }
         }
-        // Query parameters carrying injections find nothing rather than everything, and break nothing.
+        // Query parameters carrying injections find nothing rather than everything, and break nothing: a case code
+        // that is not one is refused as such (issue 22: query parameters are read strictly).
         let hub = harness.services["hub"]!.url
         for injection in Self.injections {
             let escaped = injection.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
@@ -54,7 +55,7 @@ import XietongTesting
                 "\(harness.services[procuratorate]!.url)/api/v1/packages?case=\(escaped)",
                 key: ExchangeHarness.apiKey(procuratorate)
             )
-            #expect(query.status == 200 && query.text == "[]", "\(injection): \(query.text)")
+            #expect(query.status == 400 && query.text.contains(#""error":"query.invalid""#), "\(injection): \(query.text)")
             let timeline = try await harness.get("\(hub)/v1/cases/\(escaped)/timeline", key: harness.adminToken)
             #expect(timeline.status == 404, "\(injection): \(timeline.status)")
             let log = try await harness.get("\(hub)/v1/admin/access-log?subject=\(escaped)", key: harness.adminToken)

@@ -23,7 +23,8 @@ public struct AcceptancePlan: Sendable, Hashable {
         signature: PackageSignature?,
         statusURL: String,
         hub: String,
-        at instant: Date
+        at instant: Date,
+        traceparent: String? = nil
     ) {
         let envelope = package.envelope
         let now = Timestamp.string(instant)
@@ -72,7 +73,8 @@ public struct AcceptancePlan: Sendable, Hashable {
             acceptedAt: now,
             // Not kept twice: the feed attaches a small package's bytes from `package_contents` when it is read.
             content: nil,
-            signature: signature
+            signature: signature,
+            traceparent: traceparent
         )
         self.caseCodes = Set([unifiedCaseCode] + package.body.caseInfo.relatedCaseCodes)
     }

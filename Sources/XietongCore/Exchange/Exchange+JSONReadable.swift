@@ -175,6 +175,7 @@ extension Delivery: JSONReadable {
         var acceptedAt: String?
         var content: String?
         var signature: PackageSignature?
+        var traceparent: String?
         try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
             case "packageId": packageId = try reader.readString()
@@ -190,6 +191,7 @@ extension Delivery: JSONReadable {
             case "acceptedAt": acceptedAt = try reader.readString()
             case "content": content = try reader.readOptionalString()
             case "signature": signature = try reader.readOptional(PackageSignature.self)
+            case "traceparent": traceparent = try reader.readOptionalString()
             default: try reader.skipValue()
             }
         }
@@ -206,7 +208,8 @@ extension Delivery: JSONReadable {
             attachments: try reader.required(attachments, "attachments"),
             acceptedAt: try reader.required(acceptedAt, "acceptedAt"),
             content: content,
-            signature: signature
+            signature: signature,
+            traceparent: traceparent
         )
     }
 }

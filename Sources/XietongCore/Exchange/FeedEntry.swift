@@ -79,6 +79,9 @@ public struct Delivery: Sendable, Hashable, Codable {
     public var content: String?
     /// The sender's signature over the package (issue 6), checked by the hub and again by the receiving node.
     public var signature: PackageSignature?
+    /// The W3C `traceparent` of the package's trace (issue 22): the hub's span that stored it, and at the receiving
+    /// node the span that stored it there; absent while tracing is off.
+    public var traceparent: String?
 
     public init(
         packageId: String,
@@ -93,7 +96,8 @@ public struct Delivery: Sendable, Hashable, Codable {
         attachments: [File],
         acceptedAt: String,
         content: String? = nil,
-        signature: PackageSignature? = nil
+        signature: PackageSignature? = nil,
+        traceparent: String? = nil
     ) {
         self.packageId = packageId
         self.sender = sender
@@ -108,6 +112,7 @@ public struct Delivery: Sendable, Hashable, Codable {
         self.acceptedAt = acceptedAt
         self.content = content
         self.signature = signature
+        self.traceparent = traceparent
     }
 
     /// Packages up to this size travel inside their feed entry.

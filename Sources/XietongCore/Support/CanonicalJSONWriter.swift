@@ -65,6 +65,15 @@ public struct CanonicalJSONWriter {
         }
     }
 
+    /// Strings whose missing elements are written as `null` (they keep their places).
+    public mutating func field(_ key: StaticString, _ values: [String?]?) {
+        guard let values else { return }
+        self.key(key)
+        self.array(values) { writer, value in
+            if let value { writer.string(value) } else { writer.bytes.append(contentsOf: "null".utf8) }
+        }
+    }
+
     public mutating func field(_ key: StaticString, _ values: [String]?) {
         guard let values else { return }
         self.key(key)
@@ -221,6 +230,7 @@ extension Delivery: CanonicalJSONWritable {
             $0.field("receiver", self.receiver)
             $0.field("sender", self.sender)
             $0.field("signature", self.signature)
+            $0.field("traceparent", self.traceparent)
             $0.field("unifiedCaseCode", self.unifiedCaseCode)
         }
     }

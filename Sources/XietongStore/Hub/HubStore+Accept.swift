@@ -18,6 +18,8 @@ extension HubStore {
         /// The hub's own signed receipt for this package, from before a restore that lost it (issue 19): the
         /// package is stored as first received, with the code and the time that receipt gives.
         public var replayOf: Receipt?
+        /// The package's trace (issue 22): the hub's span that stores it, which the receiving node continues.
+        public var traceparent: String?
 
         public init(
             package: CasePackage,
@@ -115,7 +117,8 @@ extension HubStore {
             signature: accepted.signature,
             statusURL: statusURL,
             hub: hub,
-            at: instant
+            at: instant,
+            traceparent: accepted.traceparent
         )
         let (hops, receipt, delivery) = (plan.hops, plan.receipt, plan.delivery)
         let existing = try await transaction.execute(

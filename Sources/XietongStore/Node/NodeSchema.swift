@@ -189,6 +189,15 @@ public enum NodeSchema {
                 "CREATE INDEX hub_restore_items_by_package ON hub_restore_items (package_id, outcome)",
             ]
         ),
+        Migration(
+            version: 10,
+            name: "trace context in the outbox",
+            statements: [
+                // The W3C traceparent of a package's trace (issue 22), kept while it waits, so that its forward to
+                // the hub continues the trace its business system's POST began; null while tracing is off.
+                "ALTER TABLE outbox ADD COLUMN traceparent TEXT"
+            ]
+        ),
     ]
 
     /// The key of the package `$1` at a node, in SQL: its outbox row's, else its inbox row's, else (a hop of a package

@@ -25,6 +25,8 @@ public struct NodeStore: Sendable {
         public var hubReceipt: Receipt? = nil
         /// When the node accepted it from the business system.
         public var acceptedAt = ""
+        /// Its trace's context (issue 22), while tracing is on.
+        public var traceparent: String? = nil
     }
 
     /// A receipt for this idempotency key or package id, if the node has seen it (GZ-7).
@@ -42,8 +44,13 @@ public struct NodeStore: Sendable {
 
     /// Queues a checked package for the hub, with its `acceptedByNode` hop, atomically. Returns the receipt and the
     /// hop it wrote, or the earlier receipt and nothing when the same package or key was queued concurrently.
-    public func enqueue(_ package: CasePackage, content: [UInt8], lane: Int, receipt: Receipt) async throws -> (receipt: Receipt, recorded: Recorded)
-    {
+    public func enqueue(
+        _ package: CasePackage,
+        content: [UInt8],
+        lane: Int,
+        receipt: Receipt,
+        traceparent: String? = nil
+    ) async throws -> (receipt: Receipt, recorded: Recorded) {
         let envelope = package.envelope
         let files = package.attachments.map { Delivery.File(sha256: $0.sha256.lowercased(), size: $0.size, name: $0.name, mediaType: $0.mediaType) }
         let organisation = self.organisation
@@ -54,15 +61,15 @@ public struct NodeStore: Sendable {
             let inserted = try await transaction.execute(
                 """
                 INSERT INTO outbox (package_id, idempotency_key, node_seq, lane, receiver_org, flow, message_type, attachments,
-                    state, receipt, attempts, next_attempt_at, accepted_at, package_key)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, 0, $10, $11, $12)
+                    state, receipt, attempts, next_attempt_at, accepted_at, package_key, traceparent)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, 0, $10, $11, $12, $13)
                 ON CONFLICT DO NOTHING RETURNING package_id
                 """,
                 [
                     .text(envelope.packageId), .text(envelope.idempotencyKey), .integer(seq), .integer(lane),
                     .text(envelope.receiver.organisationCode), .text(envelope.flow), .text(envelope.messageType),
                     .text(StoreRows.json(files)), .text(StoreRows.json(receipt)), .text(receipt.receivedAt), .text(receipt.receivedAt),
-                    .text(key),
+                    .text(key), .optional(traceparent),
                 ]
             )
             guard !inserted.isEmpty else {
@@ -126,7 +133,7 @@ public struct NodeStore: Sendable {
         let rows = try await self.database.execute(
             """
             SELECT o.package_id, o.node_seq, o.lane, c.content, o.attachments, o.attempts, o.next_attempt_at, o.hub_receipt,
-                   o.accepted_at
+                   o.accepted_at, o.traceparent
             FROM outbox o JOIN outbox_contents c ON c.package_key = o.package_key
             WHERE o.state = 'pending' AND o.lane = $1 ORDER BY o.node_seq LIMIT $2
             """,
@@ -143,7 +150,8 @@ public struct NodeStore: Sendable {
                 attachments: StoreRows.decode([Delivery.File].self, row.string("attachments")) ?? [],
                 attempts: row.int("attempts") ?? 0,
                 hubReceipt: row.string("hub_receipt").flatMap { StoreRows.decode(Receipt.self, $0) },
-                acceptedAt: row.string("accepted_at") ?? ""
+                acceptedAt: row.string("accepted_at") ?? "",
+                traceparent: row.string("traceparent")
             )
         }
     }
