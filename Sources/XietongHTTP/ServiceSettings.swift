@@ -85,6 +85,15 @@ extension ServiceSettings {
 
     /// Checks the shared settings.
     public func checkShared(file: String?) throws(ConfigurationError) {
+        if let token = self.metricsToken, token.count < 16 {
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: "metricsToken",
+                zh: "监控令牌过短：至少 16 个字符（可用 xietong token new 生成）",
+                en: "the metrics token is too short: at least 16 characters (xietong token new makes one)"
+            )
+        }
         _ = try ConfigurationError.port("listen.port", self.listen.port, file: file)
         _ = try ConfigurationError.number("freeSpaceReserveMB", String(self.freeSpaceReserveMB), file: file)
     }

@@ -40,12 +40,6 @@ public enum HubApplication {
         // Metrics (issue 22): the hub's own registry, shown at /metrics.
         let metrics = ServiceMetrics()
         metrics.standard(role: "hub", database: database, reserve: configuration.diskReserve)
-        HubMetrics.install(
-            metrics,
-            store: store,
-            dueSoonDays: configuration.reminderDaysBefore.max() ?? 2,
-            nodes: configuration.nodes.map(\.organisation)
-        )
         let checker = try QualityChecker.bundled(registry: registry, catalog: catalog)
         let identity = try configuration.tls.map { files throws(TrustError) in try Identity(files) }
         let intake = PackageIntake(

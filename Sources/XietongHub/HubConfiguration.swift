@@ -213,13 +213,13 @@ public struct HubConfiguration: Sendable, Codable {
         }
         var names: Set<String> = []
         for (index, user) in self.users.enumerated() {
-            guard [.supervisor, .administrator].contains(user.role) else {
+            guard [.supervisor, .administrator, .monitor].contains(user.role) else {
                 throw ConfigurationError(
                     .invalidValue,
                     file: file,
                     path: "users[\(index)].role",
-                    zh: "用户角色应为 supervisor 或 administrator",
-                    en: "a user's role must be supervisor or administrator"
+                    zh: "用户角色应为 supervisor、administrator 或 monitor",
+                    en: "a user's role must be supervisor, administrator or monitor"
                 )
             }
             guard CredentialSet.isHash(user.tokenSHA256) else {
@@ -239,7 +239,10 @@ public struct HubConfiguration: Sendable, Codable {
 
     /// Supervisors and administrators: `users`, and `adminToken` as the administrator `admin`.
     public var credentials: CredentialSet {
-        CredentialSet(self.users + (self.adminToken.map { [Credential(name: "admin", role: .administrator, token: $0)] } ?? []))
+        // Monitoring users read `/metrics` only (`scrapers`): they are nobody to the API and the console.
+        CredentialSet(
+            self.users.filter { $0.role != .monitor } + (self.adminToken.map { [Credential(name: "admin", role: .administrator, token: $0)] } ?? [])
+        )
     }
 }
 

@@ -38,6 +38,7 @@ struct HubController: Sendable {
         let activity = NodeActivity()
         let reads = ReadAccess(store: store)
         let nodes = NodeOverview(store: store, nodes: configuration.nodes.map(\.organisation), activity: activity)
+        HubMetrics.install(metrics, store: store, overview: nodes, dueSoonDays: configuration.reminderDaysBefore.max() ?? 2, logger: logger)
         let reserve = configuration.diskReserve
         self.organisation = configuration.organisation
         self.reserve = reserve

@@ -1,22 +1,30 @@
 import Foundation
+import Logging
 import Synchronization
 import XietongCore
 import XietongHTTP
 import XietongStore
 
-/// The hub's gauges (issue 22, item 1), read from its store at each scrape: the delivery queue, each node's feed lag,
-/// the evidence log, and the time limits not yet met per agency.
+/// The hub's gauges (issue 22, item 1), read at each scrape: the delivery queue, each node's feed lag (as the
+/// administration page shows it: entries written for the node beyond the last it read), the evidence log, and the
+/// time limits not yet met per agency.
 enum HubMetrics {
-    static func install(_ metrics: ServiceMetrics, store: HubStore, dueSoonDays: Int, nodes: [String]) {
+    static func install(_ metrics: ServiceMetrics, store: HubStore, overview: NodeOverview, dueSoonDays: Int, logger: Logger) {
         let agencies = Agencies()
         metrics.onScrape {
-            guard let gauges = try? await store.gauges(dueSoonDays: dueSoonDays) else { return }
+            let gauges: HubStore.Gauges
+            let nodes: [NodeOverview.NodeView]
+            do {
+                gauges = try await store.gauges(dueSoonDays: dueSoonDays)
+                nodes = try await overview.views()
+            } catch {
+                // The gauges keep their last values; the scrape still answers with the counters.
+                logger.warning("cannot read the hub's gauges for /metrics", metadata: ["xietong.error": "\(error)"])
+                return
+            }
             let now = store.clock.now()
             metrics.queue("delivery", depth: gauges.undelivered, oldest: gauges.oldestUndelivered, now: now)
-            // Every configured node has a series from the start (0 before it first reads its feed).
-            var lag = Dictionary(uniqueKeysWithValues: nodes.map { ($0, 0) })
-            for entry in gauges.feedLag { lag[entry.node] = entry.entries }
-            for (node, entries) in lag { metrics.set(.feedLag, [("node", node)], to: Double(entries)) }
+            for node in nodes { metrics.set(.feedLag, [("node", node.organisation)], to: Double(node.queued)) }
             metrics.evidence(leaves: gauges.evidenceLeaves, lastHead: gauges.lastHeadSignedAt, now: now)
             // Every agency that has had limits keeps its series, at 0 once all are met, custody and other apart.
             var counts: [String: (open: Int, dueSoon: Int, overdue: Int)] = [:]

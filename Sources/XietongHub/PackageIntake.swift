@@ -97,6 +97,7 @@ public struct PackageIntake: Sendable {
                 item = try await self.prepare(bytes, signature: signature, replaying: replay, from: node)
             } catch {
                 intake.end(error: error)
+                for span in storing { span.end(error: error) }
                 throw error
             }
             if let intake {

@@ -35,8 +35,10 @@ struct DeliveryPusher: NamedService {
                 guard next.due <= Timestamp.string(now) else { return .wait(for: signal, upTo: .milliseconds(50), since: version) }
                 do {
                     try await self.push(next.item, content: next.content)
-                    await self.engine.announce(try await self.engine.store.markDelivered(next.item.packageId))
-                    self.engine.countDelivered(next.item)
+                    let recorded = try await self.engine.store.markDelivered(next.item.packageId)
+                    // Delivered now, not taken already by a pull: counted with how long it waited (issue 22).
+                    if !recorded.isEmpty { self.engine.countDelivered(next.item) }
+                    await self.engine.announce(recorded)
                 } catch {
                     let delay = self.engine.retry.delay(afterAttempt: next.attempts)
                     try await self.engine.store.retryDelivery(packageId: next.item.packageId, at: self.engine.later(delay), error: "\(error)")

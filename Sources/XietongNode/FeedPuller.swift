@@ -25,6 +25,9 @@ struct FeedPuller: NamedService {
             do {
                 let after = cursor - offset
                 let known = boots
+                // The feed moves: a poll begins (readiness counts it stalled only when none begins or answers for a
+                // minute, so that a long page of large dossiers does not make a busy node unready).
+                self.engine.hub.link.feedMoved(at: self.engine.clock.now())
                 var entries: [FeedEntry]
                 switch try await cancelWhenGracefulShutdown({ try await self.engine.hub.feed(after: after, boots: known, wait: 20) }) {
                 case .diverged(let runs):
@@ -33,7 +36,7 @@ struct FeedPuller: NamedService {
                 case .entries(let page):
                     entries = page
                 }
-                self.engine.hub.link.feedAnswered(at: self.engine.clock.now())
+                self.engine.hub.link.feedMoved(at: self.engine.clock.now())
                 try await self.engine.store.noteRuns(entries.compactMap { entry in entry.boot.map { ($0, entry.seq) } })
                 let lastBoots = entries.last.map { $0.boot.map { [$0] } ?? [] }
                 for index in entries.indices { entries[index].seq += offset }

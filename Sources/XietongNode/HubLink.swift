@@ -28,12 +28,12 @@ public final class HubLink: Sendable {
 
     public var isDown: Bool { self.state.withLock { $0.down } }
 
-    /// When the feed's long poll last answered: `/readyz` counts the feed stalled when that is longer ago than
-    /// `feedStalledAfter`, three long polls (issue 22, item 5).
-    private let feedAnswer = Mutex<Date?>(nil)
+    /// When the feed last moved (a long poll began or answered): `/readyz` counts the feed stalled when that is longer
+    /// ago than `feedStalledAfter`, three long polls (issue 22, item 5).
+    private let feedMovement = Mutex<Date?>(nil)
     static let feedStalledAfter: TimeInterval = 60
-    var lastFeedAnswer: Date? { self.feedAnswer.withLock { $0 } }
-    func feedAnswered(at now: Date) { self.feedAnswer.withLock { $0 = now } }
+    var lastFeedMovement: Date? { self.feedMovement.withLock { $0 } }
+    func feedMoved(at now: Date) { self.feedMovement.withLock { $0 = now } }
 
     func failed() async {
         let changed = self.state.withLock { state in

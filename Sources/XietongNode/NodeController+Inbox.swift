@@ -42,7 +42,8 @@ extension NodeController {
         let packageId = context.parameters.get("id") ?? ""
         guard try await self.engine.store.hasInbox(packageId) else { throw Self.notFound }
         let recorded = try await self.engine.store.markDelivered(packageId)
-        if !recorded.isEmpty { self.engine.metrics.count(.packages, [("hop", "deliver"), ("outcome", "delivered"), ("code", "none")]) }
+        // Taken for the first time: counted with how long it waited (issue 22).
+        if !recorded.isEmpty, let item = try await self.engine.store.inboxItem(packageId) { self.engine.countDelivered(item) }
         await self.engine.announce(recorded)
         return HTTPJSON.response(["status": "delivered"])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import XietongCore
 import XietongHTTP
 import XietongStore
@@ -9,7 +10,14 @@ enum NodeMetrics {
     static func install(_ engine: NodeEngine) {
         let metrics = engine.metrics
         metrics.onScrape {
-            guard let gauges = try? await engine.store.gauges() else { return }
+            let gauges: NodeStore.Gauges
+            do {
+                gauges = try await engine.store.gauges()
+            } catch {
+                // The gauges keep their last values; the scrape still answers with the counters.
+                engine.logger.warning("cannot read the node's gauges for /metrics", metadata: ["xietong.error": "\(error)"])
+                return
+            }
             let now = engine.clock.now()
             metrics.queue("outbox", depth: gauges.outbox, oldest: gauges.oldestOutbox, now: now)
             metrics.queue("inbox", depth: gauges.inbox, oldest: gauges.oldestInbox, now: now)
@@ -25,8 +33,8 @@ enum NodeMetrics {
                 engine.hub.link.isDown ? (false, "does not answer \(engine.configuration.hub.url)") : (true, "answers")
             },
             ReadinessCheck("feed") {
-                // The feed's long poll answers at least every 20 s while the hub is up.
-                guard let last = engine.hub.link.lastFeedAnswer else { return (true, "not read yet") }
+                // A long poll begins or answers at least every 20 s while the hub is up.
+                guard let last = engine.hub.link.lastFeedMovement else { return (true, "not read yet") }
                 let age = engine.clock.now().timeIntervalSince(last)
                 return age > HubLink.feedStalledAfter ? (false, "no answer for \(Int(age)) s") : (true, "answered \(Int(age)) s ago")
             },

@@ -51,15 +51,17 @@ struct OutboxForwarder: NamedService {
             return span
         }
         do {
-            try await self.forward(batch, spans: spans)
-            for span in spans { span.end() }
+            // A failed attempt (retried later) ends the spans as failed too.
+            let failure = try await self.forward(batch, spans: spans)
+            for span in spans { span.end(error: failure) }
         } catch {
             for span in spans { span.end(error: error) }
             throw error
         }
     }
 
-    func forward(_ batch: [NodeStore.OutboxItem], spans: [PackageSpan?]) async throws {
+    /// Hands the batch to the hub: nil when the hub took it, else the failure after which it is tried again later.
+    func forward(_ batch: [NodeStore.OutboxItem], spans: [PackageSpan?]) async throws -> HubClient.Failure? {
         do {
             for item in batch {
                 for file in item.attachments {
@@ -112,6 +114,7 @@ struct OutboxForwarder: NamedService {
                 NodeStore.Recorded(events: try await self.engine.store.settle(zip(batch, receipts).map { ($0.packageId, $1) }))
             )
             self.count(batch, receipts)
+            return nil
         } catch let failure as HubClient.Failure {
             let head = batch[0]
             let delay = self.engine.retry.delay(afterAttempt: head.attempts)
@@ -123,6 +126,7 @@ struct OutboxForwarder: NamedService {
                     metadata: ["xietong.package": "\(head.packageId)", "xietong.attempts": "\(head.attempts + 1)", "xietong.error": "\(failure)"]
                 )
             }
+            return failure
         }
     }
 

@@ -148,6 +148,11 @@ import XietongTesting
         Self.expectRefused(level, file: nil, ["XIETONG_LOG_LEVEL", "verbose", "trace, debug, info"])
         let (typo, _) = try Self.run("node", Self.node(directory), in: directory, environment: ["XIETONG_NODE_PROT": "8410"])
         Self.expectRefused(typo, file: nil, ["XIETONG_NODE_PROT", "did you mean XIETONG_NODE_PORT"])
+        // Issue 22: the log's format, and a metrics token too short to be a secret.
+        let (format, _) = try Self.run("hub", Self.hub(directory), in: directory, environment: ["XIETONG_LOG_FORMAT": "xml"])
+        Self.expectRefused(format, file: nil, ["XIETONG_LOG_FORMAT", "xml", "text, json"])
+        let (token, _) = try Self.run("hub", Self.hub(directory), in: directory, environment: ["XIETONG_METRICS_TOKEN": "short"])
+        Self.expectRefused(token, file: nil, ["metricsToken", "16"])
     }
 
     @Test func theCertificateAuthorityRefusesExpiredAndUnknownIssues() throws {

@@ -54,9 +54,13 @@ import XietongTesting
         #expect(forward.first?.value == 3)
         let endToEnd = try await prometheus.query("sum(xietong_package_end_to_end_duration_seconds_count)")
         #expect(endToEnd.first?.value == 3)
-        // One series per node of the hub's feed lag, by organisation; none names a package.
+        // One series per node of the hub's feed lag, by organisation, back to 0 once the nodes have read their feeds.
         let lag = try await prometheus.query("xietong_feed_lag_entries")
         #expect(Set(lag.compactMap { $0.labels["node"] }) == [police, procuratorate])
+        try await harness.eventually("the feed lag returns to 0", timeout: 45) {
+            let lag = try await prometheus.query("xietong_feed_lag_entries")
+            return lag.count == 2 && lag.allSatisfy { $0.value == 0 }
+        }
         let names = try await prometheus.query("count by (__name__) ({job=~\"xietong-.*\"})")
         for series in try await prometheus.query("{__name__=~\"xietong_.*\"}") {
             #expect(!series.labels.values.contains { $0.contains(cases[0][0].packageId) }, "\(series.labels)")

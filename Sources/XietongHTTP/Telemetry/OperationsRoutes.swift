@@ -22,15 +22,8 @@ public struct ReadinessCheck: Sendable {
     /// The database answers a query within two seconds.
     public static func database(_ database: any SQLDatabase) -> ReadinessCheck {
         ReadinessCheck("database") {
-            let answered = await withTaskGroup(of: Bool.self) { group in
-                group.addTask { (try? await database.execute("SELECT 1", [])) != nil }
-                group.addTask {
-                    try? await Task.sleep(for: .seconds(2))
-                    return false
-                }
-                let first = await group.next() ?? false
-                group.cancelAll()
-                return first
+            let answered = await Bounded.value(within: .seconds(2), otherwise: false) {
+                (try? await database.execute("SELECT 1", [])) != nil
             }
             return answered ? (true, "answers") : (false, "does not answer within 2 s")
         }

@@ -40,9 +40,6 @@ public struct RequestLog<Inner: HTTPResponder>: HTTPResponder where Inner.Contex
         self.metrics = metrics
     }
 
-    /// The paths polled by machines, logged at debug level.
-    static var quiet: Set<String> { ["/healthz", "/readyz", "/metrics", "/favicon.ico", "/favicon.svg"] }
-
     public func respond(to request: Request, context: Context) async throws -> Response {
         let clock = ContinuousClock()
         let start = clock.now
@@ -61,13 +58,17 @@ public struct RequestLog<Inner: HTTPResponder>: HTTPResponder where Inner.Contex
     }
 
     private func finish(_ request: Request, _ context: Context, status: Int, elapsed: Duration, id: String) {
-        let route = context.endpointPath ?? "unmatched"
+        let route = context.endpointPath ?? "NotFound"
         let method = request.method.rawValue
-        self.metrics.timer(
+        // Methods outside HTTP's own are one label value, as OpenTelemetry's conventions say: a client's invented
+        // methods must not grow the series without bound.
+        let methodLabel = Self.knownMethods.contains(method) ? method : "_OTHER"
+        self.metrics.observe(
             .httpRequestDuration,
-            [("http_request_method", method), ("http_route", route), ("http_response_status_code", String(status))]
-        ).recordNanoseconds(elapsed.nanoseconds)
-        let level: Logger.Level = Self.quiet.contains(request.uri.path) && status < 400 ? .debug : .info
+            [("http_request_method", methodLabel), ("http_route", route), ("http_response_status_code", String(status))],
+            elapsed
+        )
+        let level: Logger.Level = PolledPaths.all.contains(request.uri.path) && status < 400 ? .debug : .info
         self.logger.log(
             level: level,
             "request",
@@ -76,18 +77,24 @@ public struct RequestLog<Inner: HTTPResponder>: HTTPResponder where Inner.Contex
                 "http_method": .string(method),
                 "http_route": .string(route),
                 "http_status": .stringConvertible(status),
-                "duration_ms": .string(String(format: "%.1f", Double(elapsed.nanoseconds) / 1_000_000)),
+                "duration_ms": .string(
+                    String(format: "%.1f", Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                ),
                 "principal": .string(context.record.caller ?? "-"),
             ]
         )
     }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
+extension RequestLog {
+    static var knownMethods: Set<String> { PolledPaths.methods }
+}
+
+/// The paths polled by machines (load balancers, Prometheus, browsers), whose request lines are logged at debug level.
+enum PolledPaths {
+    static let all: Set<String> = ["/healthz", "/readyz", "/metrics", "/favicon.ico", "/favicon.svg"]
+    /// HTTP's own methods (RFC 9110 and PATCH), the values of the `http_request_method` label.
+    static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
 }
 
 extension HTTPField.Name {

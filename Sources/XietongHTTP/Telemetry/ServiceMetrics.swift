@@ -20,6 +20,10 @@ public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let factory: PrometheusMetricsFactory
     private let collectors = Mutex<[@Sendable () async -> Void]>([])
+    /// The counters and timers made so far, by name and labels: a hot path (every request, every package) records
+    /// into a handle it finds here instead of making one each time.
+    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
 
     /// Buckets for hop and request durations: from a millisecond to ten minutes (a package waiting out a hub outage
     /// is still one observation, in the last buckets).
@@ -52,7 +56,18 @@ public final class ServiceMetrics: Sendable {
 
     /// Adds to a counter.
     public func count(_ name: MetricName, _ labels: [(String, String)] = [], by amount: Int64 = 1) {
-        self.counter(name, labels).increment(by: amount)
+        let key = Self.key(name, labels)
+        let counter = self.counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = self.counter(name, labels)
+            counters[key] = counter
+            return counter
+        }
+        counter.increment(by: amount)
+    }
+
+    static func key(_ name: MetricName, _ labels: [(String, String)]) -> String {
+        labels.reduce(into: name.rawValue) { key, label in key += "\u{1}\(label.0)\u{2}\(label.1)" }
     }
 
     /// Sets a gauge.
@@ -62,7 +77,14 @@ public final class ServiceMetrics: Sendable {
 
     /// Records a duration in a histogram.
     public func observe(_ name: MetricName, _ labels: [(String, String)] = [], _ duration: Duration) {
-        self.timer(name, labels).record(duration: duration)
+        let key = Self.key(name, labels)
+        let timer = self.timers.withLock { timers in
+            if let timer = timers[key] { return timer }
+            let timer = self.timer(name, labels)
+            timers[key] = timer
+            return timer
+        }
+        timer.record(duration: duration)
     }
 
     /// Adds work done before each scrape: setting the gauges that describe the store's state.
@@ -70,9 +92,14 @@ public final class ServiceMetrics: Sendable {
         self.collectors.withLock { $0.append(collect) }
     }
 
-    /// The text `GET /metrics` answers: the collectors run first, so that every gauge is current.
+    /// The text `GET /metrics` answers: the collectors run first, so that every gauge is current; when they take
+    /// longer than 5 s (a database that does not answer) the gauges keep their last values and the scrape answers.
     public func exposition() async -> [UInt8] {
-        for collect in self.collectors.withLock({ $0 }) { await collect() }
+        let collectors = self.collectors.withLock { $0 }
+        _ = await Bounded.value(within: .seconds(5), otherwise: false) {
+            for collect in collectors { await collect() }
+            return true
+        }
         return self.registry.emitToBuffer()
     }
 }
@@ -81,13 +108,14 @@ public final class ServiceMetrics: Sendable {
 /// use them). A name always comes with the same label names: the Prometheus registry refuses a second set.
 public enum MetricName: String, Sendable, CaseIterable {
     /// Counter. Packages at each hop by outcome: labels `hop` (submit, forward, intake, receive, deliver, alert),
-    /// `outcome` (accepted, refused, forwarded, received, delivered, alerted) and `code` (the refusal's finding code,
-    /// else `none`).
+    /// `outcome` (accepted, refused, repeated, forwarded, received, delivered, alerted) and `code` (the refusal's
+    /// finding code; for `alert` the hop awaited; else `none`).
     case packages = "xietong_packages_total"
     /// Histogram (s). Time a package spent at a hop: label `hop` (forward: outbox to the hub's receipt; deliver: inbox to
     /// the business system).
     case hopDuration = "xietong_package_hop_duration_seconds"
-    /// Histogram (s). From the package's creation (its CreatedAt) to its delivery to the receiving business system.
+    /// Histogram (s). From the hub's acceptance of the package to its delivery to (or its taking by) the receiving
+    /// business system; the time before, in the sender's outbox, is `hopDuration` with `hop="forward"`.
     case endToEndDuration = "xietong_package_end_to_end_duration_seconds"
     /// Gauge. Entries waiting in a queue: label `queue` (node: outbox, inbox; hub: delivery).
     case queueDepth = "xietong_queue_depth"
@@ -110,7 +138,8 @@ public enum MetricName: String, Sendable, CaseIterable {
     /// Gauge. Hub: statutory time limits not yet met: labels `agency` (organisation code), `custody` (yes: a limit on
     /// holding a person, no: any other) and `state` (open, due_soon, overdue); `open` counts them all.
     case timeLimits = "xietong_time_limits"
-    /// Counter. TLS handshakes refused: label `reason` (revoked, expired, unknown_ca, unknown_node, other).
+    /// Counter. TLS handshakes refused: label `reason` (revoked, expired, unknown_ca, unknown_node,
+    /// wrong_organisation, unreadable, other).
     case tlsRefusals = "xietong_tls_handshake_refusals_total"
     /// Histogram (s). Time of each database commit.
     case commitDuration = "xietong_db_commit_duration_seconds"

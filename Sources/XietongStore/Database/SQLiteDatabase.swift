@@ -59,7 +59,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             throw StoreError(.open, zh: "无法打开数据库 \(path)", en: "cannot open the database at \(path): \(message)")
         }
         let database = SQLiteDatabase(handle: handle, path: path)
-        do {
+        do throws(StoreError) {
             // The busy timeout first: switching to WAL needs a moment's exclusive lock, which another process opening
             // the same file at once may hold. 30 s, not 5: a second connection to the file (a second hub instance in
             // the tests, `xietong migrate` beside a running service) waits for a busy machine's writer rather than
@@ -73,13 +73,32 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
                 "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = FAST",
             ]
             for pragma in pragmas {
-                _ = try database.run(pragma, [])
+                // Switching a new file to WAL while another process opens it too can answer SQLITE_BUSY at once,
+                // without waiting in the busy handler (seen when four instances started together on a loaded machine):
+                // it is tried again for as long as the busy timeout.
+                var attempts = 0
+                while true {
+                    do throws(StoreError) {
+                        _ = try database.run(pragma, [])
+                        break
+                    } catch {
+                        let code = sqlite3_extended_errcode(handle) & 0xff
+                        guard code == SQLITE_BUSY || code == SQLITE_LOCKED, attempts < 1500 else { throw error }
+                        attempts += 1
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                }
             }
         } catch {
             await database.close()
             // Switching to WAL writes to the disk: on a full one, say so rather than suspect the file.
             if error.code == .diskFull { throw error }
-            throw StoreError(.open, zh: "无法设置数据库参数，文件可能已损坏", en: "cannot configure the database; the file may be damaged", underlying: error)
+            throw StoreError(
+                .open,
+                zh: "无法设置数据库参数，文件可能已损坏（\(String(cString: sqlite3_errmsg(handle)))）",
+                en: "cannot configure the database; the file may be damaged (\(String(cString: sqlite3_errmsg(handle))))",
+                underlying: error
+            )
         }
         do {
             try await MigrationRunner(database: database, logger: logger).run(migrations)

@@ -8,8 +8,6 @@ extension HubStore {
         /// Accepted packages the receiving node has not yet taken, and when the oldest was received.
         public var undelivered: Int
         public var oldestUndelivered: Date?
-        /// Per node: feed entries written for it that it has not acknowledged.
-        public var feedLag: [(node: String, entries: Int)]
         public var evidenceLeaves: Int
         public var lastHeadSignedAt: Date?
         /// Per responsible agency, custody limits (a person held) apart: open time limits, those due within the
@@ -23,10 +21,6 @@ extension HubStore {
             "SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM packages WHERE delivered_at IS NULL",
             []
         ).first
-        let lag = try await self.database.execute(
-            "SELECT organisation, last_seq - acked_seq AS lag FROM feed_heads ORDER BY organisation",
-            []
-        )
         let leaves = try await self.database.execute("SELECT size FROM evidence_size WHERE id = 1", []).first?.int("size") ?? 0
         let signed = try await self.database.execute("SELECT MAX(signed_at) AS at FROM tree_heads", []).first?.string("at")
         let limits = try await self.database.execute(
@@ -41,7 +35,6 @@ extension HubStore {
         return Gauges(
             undelivered: queue?.int("n") ?? 0,
             oldestUndelivered: queue?.string("oldest").flatMap(Timestamp.date),
-            feedLag: lag.compactMap { row in row.string("organisation").map { ($0, max(row.int("lag") ?? 0, 0)) } },
             evidenceLeaves: leaves,
             lastHeadSignedAt: signed.flatMap(Timestamp.date),
             limits: limits.compactMap { row in

@@ -235,6 +235,15 @@ extension NodeStore {
         return try await self.database.execute(sql, binds).compactMap(Self.inboxItem)
     }
 
+    /// A received package's entry, without its bytes.
+    public func inboxItem(_ packageId: String) async throws(StoreError) -> InboxItem? {
+        let rows = try await self.database.execute(
+            "SELECT package_id, feed_seq, delivery, state, stored_at, delivered_at FROM inbox WHERE package_id = $1",
+            [.text(packageId)]
+        )
+        return rows.first.flatMap(Self.inboxItem)
+    }
+
     public func inboxContent(_ packageId: String) async throws(StoreError) -> (item: InboxItem, content: [UInt8])? {
         let rows = try await self.database.execute(
             """
