@@ -20,6 +20,9 @@ public struct ExchangeBenchmark: Sendable {
     public var hubDatabase: String?
     /// Mutual TLS and signed packages between the nodes and the hub (issue 6).
     public var tls = false
+    /// The services' log level: `warning` (the default here), or `info` to measure with a line per request as a
+    /// service logs by default (issue 22).
+    public var logLevel = "warning"
     static let sender = "330106000101"
     static let receiver = "330106000201"
 
@@ -35,7 +38,11 @@ public struct ExchangeBenchmark: Sendable {
     public func shutdown() async { try? await self.client.shutdown() }
 
     func topology(lanes: Int) async throws -> LocalExchange {
-        let exchange = try LocalExchange(directory: self.directory, executable: self.executable)
+        let exchange = try LocalExchange(
+            directory: self.directory,
+            executable: self.executable,
+            environment: ["XIETONG_LOG_LEVEL": self.logLevel]
+        )
         if self.tls { try exchange.enableTLS() }
         try exchange.addHub(nodes: [Self.sender, Self.receiver], database: self.hubDatabase)
         try exchange.addNode(Self.sender, lanes: lanes)

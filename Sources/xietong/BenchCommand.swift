@@ -143,11 +143,14 @@ struct ExchangeBench: AsyncParsableCommand {
         help: "The hub's database: an empty postgres://… database, or 'postgres' for a throw-away durable server (default: the embedded SQLite)."
     ) var hubDatabase: String?
     @Flag(help: "Mutual TLS between the nodes and the hub, and signed packages (the evidence log is always on).") var tls = false
+    @Option(help: "The services' log level: warning, or info for a line per request as services log by default.") var logLevel = "warning"
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
         var benchmark = ExchangeBenchmark.inDirectory(self.dataDir)
         benchmark.tls = self.tls
+        guard ["warning", "info"].contains(self.logLevel) else { throw ValidationError("--log-level: warning or info") }
+        benchmark.logLevel = self.logLevel
         if self.hubDatabase == "postgres" {
             benchmark.hubDatabase = try await ThrowawayPostgres(durable: true).newDatabase(prefix: "exchange").url
         } else {
