@@ -174,6 +174,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             en: "the query parameter \(name) is invalid: '\(value)'; expected \(expected)"
         )
     }
+
     public var description: String { "\(self.code.rawValue): \(self.message.zh) / \(self.message.en)" }
 
     public func response(from request: Request, context: some RequestContext) -> Response {

@@ -7,13 +7,13 @@ import XietongHTTP
 enum NodeAccess {
     static let unauthorised = APIError(.authRequired, zh: "需要有效的接口密钥", en: "a valid API key is required")
 
-    /// The business system a key names; with no keys configured, anyone.
     /// The key a request for the events carries: its bearer token, else `?key=` (browsers cannot set headers on a
     /// WebSocket).
     static func eventsKey(path: String?, authorization: String?) -> String? {
         BearerToken.token(in: authorization) ?? URLComponents(string: path ?? "")?.queryItems?.first { $0.name == "key" }?.value
     }
 
+    /// The business system a key names; with no keys configured, anyone.
     static func businessSystem(key: String?, credentials: CredentialSet) -> Principal? {
         if credentials.credentials.isEmpty { return Principal(name: "unauthenticated", role: .businessSystem) }
         return credentials.principal(token: key)

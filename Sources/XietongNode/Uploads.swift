@@ -50,11 +50,11 @@ struct Uploads: Sendable {
         return upload
     }
 
-    /// Appends `body` to an upload, which must resume at `offset`, the bytes on disk; returns the bytes received in
-    /// all. The last bytes install the file as a blob when they hash to the declared SHA-256, and discard it when not.
     /// An upload this node does not have.
     static let notFound = APIError(.uploadNotFound, zh: "没有该上传", en: "no such upload")
 
+    /// Appends `body` to an upload, which must resume at `offset`, the bytes on disk; returns the bytes received in
+    /// all. The last bytes install the file as a blob when they hash to the declared SHA-256, and discard it when not.
     func append(to uploadId: String, at offset: Int, _ body: RequestBody) async throws -> Int {
         guard await self.inProgress.claim(uploadId) else {
             throw APIError(
