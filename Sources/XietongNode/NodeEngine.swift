@@ -134,8 +134,9 @@ public struct NodeEngine: Sendable {
         if let stored = Timestamp.date(item.storedAt) {
             self.metrics.observe(.hopDuration, [("hop", "deliver")], .seconds(max(now.timeIntervalSince(stored), 0)))
         }
-        if let accepted = Timestamp.date(item.delivery.acceptedAt) {
-            self.metrics.observe(.endToEndDuration, [], .seconds(max(now.timeIntervalSince(accepted), 0)))
+        // End to end: from the sending business system's CreatedAt (the hub's acceptance from hubs that do not pass it).
+        if let created = Timestamp.date(item.delivery.createdAt ?? item.delivery.acceptedAt) {
+            self.metrics.observe(.endToEndDuration, [], .seconds(max(now.timeIntervalSince(created), 0)))
         }
     }
 

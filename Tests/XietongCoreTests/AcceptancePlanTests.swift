@@ -51,6 +51,9 @@ import XietongTesting
         #expect(plan.delivery.contentSHA256 == "ab12" && plan.delivery.contentSize == 2048 && plan.delivery.content == nil)
         #expect(plan.delivery.attachments.map(\.sha256) == package.attachments.map { $0.sha256.lowercased() })
         #expect(plan.delivery.acceptedAt == plan.receipt.receivedAt)
+        // The business system's CreatedAt travels as UTC, for the receiving node's end-to-end latency (issue 22).
+        let created = try #require(package.envelope.createdInstant)
+        #expect(plan.delivery.createdAt == Timestamp.string(created))
     }
 
     @Test func theCaseIsFoundByItsOwnCodeAndItsRelatedOnes() throws {

@@ -74,7 +74,8 @@ public struct AcceptancePlan: Sendable, Hashable {
             // Not kept twice: the feed attaches a small package's bytes from `package_contents` when it is read.
             content: nil,
             signature: signature,
-            traceparent: traceparent
+            traceparent: traceparent,
+            createdAt: envelope.createdInstant.map(Timestamp.string)
         )
         self.caseCodes = Set([unifiedCaseCode] + package.body.caseInfo.relatedCaseCodes)
     }

@@ -176,6 +176,7 @@ extension Delivery: JSONReadable {
         var content: String?
         var signature: PackageSignature?
         var traceparent: String?
+        var createdAt: String?
         try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
             case "packageId": packageId = try reader.readString()
@@ -192,6 +193,7 @@ extension Delivery: JSONReadable {
             case "content": content = try reader.readOptionalString()
             case "signature": signature = try reader.readOptional(PackageSignature.self)
             case "traceparent": traceparent = try reader.readOptionalString()
+            case "createdAt": createdAt = try reader.readOptionalString()
             default: try reader.skipValue()
             }
         }
@@ -209,7 +211,8 @@ extension Delivery: JSONReadable {
             acceptedAt: try reader.required(acceptedAt, "acceptedAt"),
             content: content,
             signature: signature,
-            traceparent: traceparent
+            traceparent: traceparent,
+            createdAt: createdAt
         )
     }
 }

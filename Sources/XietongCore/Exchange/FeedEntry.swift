@@ -75,6 +75,9 @@ public struct Delivery: Sendable, Hashable, Codable {
     public var contentSize: Int
     public var attachments: [File]
     public var acceptedAt: String
+    /// When the sending business system created the package (its CreatedAt, as UTC), for the end-to-end latency the
+    /// receiving node measures (issue 22); absent from hubs of earlier releases.
+    public var createdAt: String?
     /// The package's bytes, base64, carried in the feed for small packages so that the node needs no extra request.
     public var content: String?
     /// The sender's signature over the package (issue 6), checked by the hub and again by the receiving node.
@@ -97,7 +100,8 @@ public struct Delivery: Sendable, Hashable, Codable {
         acceptedAt: String,
         content: String? = nil,
         signature: PackageSignature? = nil,
-        traceparent: String? = nil
+        traceparent: String? = nil,
+        createdAt: String? = nil
     ) {
         self.packageId = packageId
         self.sender = sender
@@ -113,6 +117,7 @@ public struct Delivery: Sendable, Hashable, Codable {
         self.content = content
         self.signature = signature
         self.traceparent = traceparent
+        self.createdAt = createdAt
     }
 
     /// Packages up to this size travel inside their feed entry.

@@ -224,6 +224,7 @@ extension Delivery: CanonicalJSONWritable {
             $0.field("content", self.content)
             $0.field("contentSHA256", self.contentSHA256)
             $0.field("contentSize", self.contentSize)
+            $0.field("createdAt", self.createdAt)
             $0.field("flow", self.flow)
             $0.field("messageType", self.messageType)
             $0.field("packageId", self.packageId)

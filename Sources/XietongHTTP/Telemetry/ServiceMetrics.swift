@@ -114,8 +114,8 @@ public enum MetricName: String, Sendable, CaseIterable {
     /// Histogram (s). Time a package spent at a hop: label `hop` (forward: outbox to the hub's receipt; deliver: inbox to
     /// the business system).
     case hopDuration = "xietong_package_hop_duration_seconds"
-    /// Histogram (s). From the hub's acceptance of the package to its delivery to (or its taking by) the receiving
-    /// business system; the time before, in the sender's outbox, is `hopDuration` with `hop="forward"`.
+    /// Histogram (s). From the package's creation by the sending business system (its CreatedAt) to its delivery to
+    /// (or its taking by) the receiving business system, on the receiving node's clock.
     case endToEndDuration = "xietong_package_end_to_end_duration_seconds"
     /// Gauge. Entries waiting in a queue: label `queue` (node: outbox, inbox; hub: delivery).
     case queueDepth = "xietong_queue_depth"
