@@ -102,6 +102,13 @@ import XietongTrust
         }
         // No certificate at all: no node identity.
         #expect(try await harness.request(.GET, "\(hub)/v1/feed?after=0&wait=0").status == 401)
+        // Each refusal is counted by its reason for the IT centre's monitoring (issue 22), read with the administrator's
+        // token.
+        let metrics = try await harness.request(.GET, "\(hub)/metrics", key: harness.adminToken).text
+        for reason in ["unknown_ca", "expired", "revoked", "unknown_node"] {
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("xietong_tls_handshake_refusals_total{reason=\"\(reason)\"}") }
+            #expect(line.map { !$0.hasSuffix(" 0") } == true, "\(reason): \(line ?? "no series")")
+        }
 
         // Signed packages, posted straight to the hub as the police's node.
         let identity = try Identity(TLSFiles.issued(by: pki, to: police))
