@@ -56,14 +56,17 @@ public final class ServiceMetrics: Sendable {
 
     /// Adds to a counter.
     public func count(_ name: MetricName, _ labels: [(String, String)] = [], by amount: Int64 = 1) {
-        let key = Self.key(name, labels)
-        let counter = self.counters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = self.counter(name, labels)
-            counters[key] = counter
-            return counter
+        Self.handle(in: self.counters, Self.key(name, labels)) { self.counter(name, labels) }.increment(by: amount)
+    }
+
+    /// The handle kept under `key`, made by `make` the first time.
+    static func handle<Handle>(in handles: borrowing Mutex<[String: Handle]>, _ key: String, _ make: () -> Handle) -> Handle {
+        handles.withLock { handles in
+            if let handle = handles[key] { return handle }
+            let handle = make()
+            handles[key] = handle
+            return handle
         }
-        counter.increment(by: amount)
     }
 
     static func key(_ name: MetricName, _ labels: [(String, String)]) -> String {
@@ -77,14 +80,7 @@ public final class ServiceMetrics: Sendable {
 
     /// Records a duration in a histogram.
     public func observe(_ name: MetricName, _ labels: [(String, String)] = [], _ duration: Duration) {
-        let key = Self.key(name, labels)
-        let timer = self.timers.withLock { timers in
-            if let timer = timers[key] { return timer }
-            let timer = self.timer(name, labels)
-            timers[key] = timer
-            return timer
-        }
-        timer.record(duration: duration)
+        Self.handle(in: self.timers, Self.key(name, labels)) { self.timer(name, labels) }.record(duration: duration)
     }
 
     /// Adds work done before each scrape: setting the gauges that describe the store's state.
