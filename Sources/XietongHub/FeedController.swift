@@ -14,6 +14,8 @@ struct FeedController: Sendable {
     let notifier: ChangeNotifier
     let activity: NodeActivity
     let logger: Logger
+    /// Each package's trace (issue 22): the span of the feed serving it to its receiver, while tracing is on.
+    var tracing: PackageTracing = .off
 
     func addRoutes(to nodes: RouterGroup<PeerRequestContext>) {
         nodes.post("/v1/packages/:id/events") { request, context in try await self.packageEvent(request, context) }
@@ -89,7 +91,29 @@ struct FeedController: Sendable {
             await cancelWhenGracefulShutdown { await notifier.wait(for: node, since: version, timeout: .milliseconds(Int(wait * 1000))) }
             page = try await self.store.feedPage(organisation: node, after: after, limit: limit)
         }
+        if self.tracing.tracer != nil, page.count > 0 { self.traceServed(page.json, to: node) }
         return HTTPJSON.response(json: page.json)
+    }
+
+    /// The feed's span of each package it serves (issue 22, item 3): a child of the hub's span that stored it, with
+    /// how long the package waited in the feed. Read from the page only while tracing is on.
+    func traceServed(_ page: [UInt8], to node: String) {
+        struct Page: JSONReadable {
+            var entries: [FeedEntry]
+            init(json reader: inout JSONReader) throws(JSONReader.Failure) {
+                self.entries = try reader.readObject(field: "entries", as: [FeedEntry].self)
+            }
+        }
+        guard let entries = JSONReader.decode(Page.self, from: page)?.entries else { return }
+        let now = self.store.clock.now()
+        for case let delivery? in entries.map(\.delivery) where delivery.traceparent != nil {
+            let span = self.tracing.start("xietong.hub.feed", packageId: delivery.packageId, continuing: delivery.traceparent, kind: .producer)
+            span?.set("xietong.node", node)
+            if let accepted = Timestamp.date(delivery.acceptedAt) {
+                span?.set("xietong.feed.waited_ms", String(Int(max(now.timeIntervalSince(accepted), 0) * 1000)))
+            }
+            span.end()
+        }
     }
 
     func acknowledge(_ request: Request, node: String) async throws -> Response {

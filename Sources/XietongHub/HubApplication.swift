@@ -68,6 +68,7 @@ public enum HubApplication {
             notifier: notifier,
             signer: signer,
             metrics: metrics,
+            tracing: PackageTracing(traces?.tracer),
             operations: OperationsRoutes(
                 health: { Health(organisation: configuration.organisation, disks: configuration.diskReserve.status()) },
                 checks: [.database(database), .disk(configuration.diskReserve)],

@@ -31,6 +31,7 @@ struct HubController: Sendable {
         notifier: ChangeNotifier,
         signer: HubSigner,
         metrics: ServiceMetrics,
+        tracing: PackageTracing,
         operations: OperationsRoutes,
         logger: Logger
     ) {
@@ -45,7 +46,7 @@ struct HubController: Sendable {
         self.access = HubAccess(configuration: configuration, sessions: sessions)
         self.intake = IntakeController(reserve: reserve, intake: intake, store: store, signer: signer, logger: logger)
         self.blobs = BlobController(reserve: reserve, blobs: blobs, metrics: metrics)
-        self.feed = FeedController(store: store, notifier: notifier, activity: activity, logger: logger)
+        self.feed = FeedController(store: store, notifier: notifier, activity: activity, logger: logger, tracing: tracing)
         self.caseData = CaseDataController(store: store, reads: reads)
         self.admin = AdminController(store: store, nodes: nodes)
         self.supervision = SupervisionController(store: store, reads: reads)

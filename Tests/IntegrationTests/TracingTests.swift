@@ -36,7 +36,7 @@ import XietongTesting
 
         let expected: Set<String> = [
             "POST /api/v1/packages", "xietong.node.check", "xietong.node.outbox", "xietong.node.forward", "xietong.hub.intake",
-            "xietong.hub.store", "xietong.node.receive", "xietong.node.store", "xietong.node.push",
+            "xietong.hub.store", "xietong.hub.feed", "xietong.node.receive", "xietong.node.store", "xietong.node.push",
         ]
         var spans: [ThrowawayOTLPReceiver.Span] = []
         do {
@@ -64,6 +64,8 @@ import XietongTesting
         #expect(byId[span("xietong.hub.intake")?.parent ?? ""]?.name == "xietong.node.forward")
         #expect(byId[span("xietong.node.forward")?.parent ?? ""]?.name == "xietong.node.outbox")
         #expect(byId[span("xietong.node.receive")?.parent ?? ""]?.name == "xietong.hub.store")
+        #expect(byId[span("xietong.hub.feed")?.parent ?? ""]?.name == "xietong.hub.store")
+        #expect(span("xietong.hub.feed")?.attributes["xietong.node"] == procuratorate)
         #expect(byId[span("xietong.node.push")?.parent ?? ""]?.name == "xietong.node.store")
         #expect(
             span("xietong.node.forward")?.service == "xietong-node-\(police)" && span("xietong.node.push")?.service == "xietong-node-\(procuratorate)"
