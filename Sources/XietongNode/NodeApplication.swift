@@ -125,17 +125,30 @@ public enum NodeApplication {
         let shouldUpgrade:
             @Sendable (HTTPRequest, any Channel, Logger) async throws -> ShouldUpgradeResult<
                 WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>
-            > = { request, _, _ in
+            > = { request, _, connection in
+                // An upgrade never reaches the router, so its request line (issue 22) is written here.
+                let line = { (route: String, status: Int, principal: String) in
+                    logger.info(
+                        "request",
+                        metadata: [
+                            "request_id": connection[metadataKey: "hb.request.id"] ?? "-", "http_method": "GET",
+                            "http_route": .string(route), "http_status": .stringConvertible(status), "principal": .string(principal),
+                        ]
+                    )
+                }
                 // The console's live updates: the officer's session cookie opens the same event stream.
                 if request.path?.hasPrefix("/console/events") == true {
                     guard await sessions.isValid(cookieHeader: request.headerFields[values: .cookie].joined(separator: "; ")) else {
+                        line("/console/events", 400, "-")
                         return .dontUpgrade
                     }
+                    line("/console/events", 101, "session")
                     return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
                 }
                 guard request.path?.hasPrefix("/api/v1/events") == true else { return .dontUpgrade }
                 let key = NodeAccess.eventsKey(path: request.path, authorization: request.headerFields[.authorization])
-                guard NodeAccess.businessSystem(key: key, credentials: credentials) != nil else { return .dontUpgrade }
+                guard let caller = NodeAccess.businessSystem(key: key, credentials: credentials) else { return .dontUpgrade }
+                line("/api/v1/events", 101, caller.label)
                 return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
             }
         // The requests the node would refuse reach the routes instead, which answer them in JSON (issue 22).

@@ -133,5 +133,15 @@ import XietongTesting
         // The hub logged the node's requests under the node's organisation.
         #expect(harness.log("hub").contains("http_route=/v1/packages/batch http_status=200 principal=node:\(police)"))
         #expect(harness.log("hub").contains("xietong hub starting") && harness.log(police).contains("xietong node starting"))
+        // A WebSocket upgrade, which never reaches the router, has its line too, with its caller and never its key.
+        let port = harness.services[police]!.port
+        let handshake =
+            "GET /api/v1/events?key=\(ExchangeHarness.apiKey(police)) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+            + "Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        #expect(try NodeInterfaceTests.rawAnswer(port: port, handshake).hasPrefix("HTTP/1.1 101"))
+        try await harness.eventually("the upgrade is logged", timeout: 10) {
+            harness.log(police).contains("http_route=/api/v1/events http_status=101 principal=businessSystem:")
+        }
+        #expect(!harness.log(police).contains(ExchangeHarness.apiKey(police)))
     }
 }
