@@ -7,10 +7,11 @@ import XietongHTTP
 enum NodeAccess {
     static let unauthorised = APIError(.authRequired, zh: "需要有效的接口密钥", en: "a valid API key is required")
 
-    /// The key a request for the events carries: its bearer token, else `?key=` (browsers cannot set headers on a
-    /// WebSocket).
-    static func eventsKey(path: String?, authorization: String?) -> String? {
-        BearerToken.token(in: authorization) ?? URLComponents(string: path ?? "")?.queryItems?.first { $0.name == "key" }?.value
+    /// The business system a request for the events comes from, by its bearer token, else `?key=` (browsers cannot
+    /// set headers on a WebSocket); nil for none.
+    static func eventsCaller(path: String?, authorization: String?, credentials: CredentialSet) -> Principal? {
+        let key = BearerToken.token(in: authorization) ?? URLComponents(string: path ?? "")?.queryItems?.first { $0.name == "key" }?.value
+        return Self.businessSystem(key: key, credentials: credentials)
     }
 
     /// The business system a key names; with no keys configured, anyone.

@@ -146,8 +146,13 @@ public enum NodeApplication {
                     return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
                 }
                 guard request.path?.hasPrefix("/api/v1/events") == true else { return .dontUpgrade }
-                let key = NodeAccess.eventsKey(path: request.path, authorization: request.headerFields[.authorization])
-                guard let caller = NodeAccess.businessSystem(key: key, credentials: credentials) else { return .dontUpgrade }
+                guard
+                    let caller = NodeAccess.eventsCaller(
+                        path: request.path,
+                        authorization: request.headerFields[.authorization],
+                        credentials: credentials
+                    )
+                else { return .dontUpgrade }
                 line("/api/v1/events", 101, caller.label)
                 return .upgrade([:]) { inbound, outbound, _ in try await NodeApplication.stream(engine, inbound: inbound, outbound: outbound) }
             }
@@ -157,8 +162,7 @@ public enum NodeApplication {
             // The console's session is checked by `shouldUpgrade` (the gate cannot wait for the sessions' actor).
             if head.uri.hasPrefix("/console/events") { return true }
             guard head.uri.hasPrefix("/api/v1/events") else { return false }
-            let key = NodeAccess.eventsKey(path: head.uri, authorization: head.headers.first(name: "authorization"))
-            return NodeAccess.businessSystem(key: key, credentials: credentials) != nil
+            return NodeAccess.eventsCaller(path: head.uri, authorization: head.headers.first(name: "authorization"), credentials: credentials) != nil
         }
         var server = HTTPServerBuilder { responder in
             NodeChannel(

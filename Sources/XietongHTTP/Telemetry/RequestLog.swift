@@ -62,13 +62,13 @@ public struct RequestLog<Inner: HTTPResponder>: HTTPResponder where Inner.Contex
         let method = request.method.rawValue
         // Methods outside HTTP's own are one label value, as OpenTelemetry's conventions say: a client's invented
         // methods must not grow the series without bound.
-        let methodLabel = Self.knownMethods.contains(method) ? method : "_OTHER"
+        let methodLabel = RequestLines.methods.contains(method) ? method : "_OTHER"
         self.metrics.observe(
             .httpRequestDuration,
             [("http_request_method", methodLabel), ("http_route", route), ("http_response_status_code", String(status))],
             elapsed
         )
-        let level: Logger.Level = PolledPaths.all.contains(request.uri.path) && status < 400 ? .debug : .info
+        let level: Logger.Level = RequestLines.polledPaths.contains(request.uri.path) && status < 400 ? .debug : .info
         self.logger.log(
             level: level,
             "request",
@@ -86,14 +86,10 @@ public struct RequestLog<Inner: HTTPResponder>: HTTPResponder where Inner.Contex
     }
 }
 
-extension RequestLog {
-    static var knownMethods: Set<String> { PolledPaths.methods }
-}
-
-/// The paths polled by machines (load balancers, Prometheus, browsers), whose request lines are logged at debug level.
-enum PolledPaths {
-    static let all: Set<String> = ["/healthz", "/readyz", "/metrics", "/favicon.ico", "/favicon.svg"]
-    /// HTTP's own methods (RFC 9110 and PATCH), the values of the `http_request_method` label.
+/// What the request lines decide by: the paths polled by machines (load balancers, Prometheus, browsers), logged at
+/// debug level, and HTTP's own methods, the values of the `http_request_method` label.
+enum RequestLines {
+    static let polledPaths: Set<String> = ["/healthz", "/readyz", "/metrics", "/favicon.ico", "/favicon.svg"]
     static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
 }
 

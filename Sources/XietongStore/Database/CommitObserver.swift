@@ -20,6 +20,16 @@ public final class CommitObserver: Sendable {
         return try commit()
     }
 
+    /// Times an asynchronous `commit` (PostgreSQL's) and reports its duration when it succeeded.
+    @discardableResult
+    func timedAsync<T>(_ commit: () async throws -> T) async rethrows -> T {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let value = try await commit()
+        self.report(clock.now - start)
+        return value
+    }
+
     func report(_ duration: Duration) {
         self.observe.withLock { $0 }?(duration)
     }

@@ -183,10 +183,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
                 try await connection.query("BEGIN", logger: self.logger)
                 do {
                     let value = try await body(Transaction(connection: connection, logger: self.logger))
-                    let clock = ContinuousClock()
-                    let start = clock.now
-                    try await connection.query("COMMIT", logger: self.logger)
-                    self.commits.report(clock.now - start)
+                    try await self.commits.timedAsync { try await connection.query("COMMIT", logger: self.logger) }
                     return value
                 } catch {
                     _ = try? await connection.query("ROLLBACK", logger: self.logger)
