@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import Testing
 import XietongCore
 import XietongLocal
@@ -10,7 +11,8 @@ import XietongTesting
 /// token appeared 16 times in 6 s in ServiceLifecycle's description of its services.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct SecretLogTests {
     @Test func noSecretReachesATraceLevelLog() async throws {
-        let harness = try ExchangeHarness(environment: ["XIETONG_LOG_LEVEL": "trace"])
+        let metricsToken = "metrics-token-secret-log-\(UUID().uuidString)"
+        let harness = try ExchangeHarness(environment: ["XIETONG_LOG_LEVEL": "trace", "XIETONG_METRICS_TOKEN": metricsToken])
         try harness.addHub(nodes: [police, procuratorate])
         try harness.addNode(police)
         try harness.addReceiver(procuratorate)
@@ -18,13 +20,17 @@ import XietongTesting
         let made = PackageFactory.arrestRequest(case: 0, message: 0, run: "secrets")
         try await harness.sendCases([[made]], from: police)
         try await harness.eventually("the package is delivered") { try await harness.received(by: procuratorate).count == 1 }
+        // Scraped with the metrics token (issue 22), which must not reach a log either.
+        for name in ["hub", police] {
+            #expect(try await harness.request(.GET, harness.services[name]!.url + "/metrics", key: metricsToken).status == 200)
+        }
         try await Task.sleep(for: .seconds(2))
         for name in ["hub", police, procuratorate] { harness.stop(name) }
 
         let secrets = [
             harness.exchange.token(for: police), harness.exchange.token(for: procuratorate), ExchangeHarness.apiKey(police),
             ExchangeHarness.apiKey(procuratorate), harness.adminToken, harness.supervisorToken,
-            LocalExchange.officer(police).password, LocalExchange.officer(procuratorate).password,
+            LocalExchange.officer(police).password, LocalExchange.officer(procuratorate).password, metricsToken,
         ]
         for name in ["hub", police, procuratorate] {
             let log = harness.log(name)
