@@ -9,6 +9,7 @@ import XietongStore
 struct AdminController: Sendable {
     let store: HubStore
     let nodes: NodeOverview
+    let links: LinkOverview
 
     func addRoutes(administrators: RouterGroup<PeerRequestContext>, administratorsOrConsole: RouterGroup<PeerRequestContext>) {
         administrators.get("/v1/admin/access-log") { request, _ in try await self.accessLog(request) }
@@ -18,6 +19,8 @@ struct AdminController: Sendable {
         administratorsOrConsole.get("/v1/admin/alerts") { request, _ in try await self.alerts(request) }
         administratorsOrConsole.get("/v1/admin/calendar") { _, _ in try await self.calendar() }
         administratorsOrConsole.get("/v1/admin/nodes") { request, _ in try await self.nodeList(request) }
+        // The links to peer hubs (issue 23).
+        administratorsOrConsole.get("/v1/admin/links") { _, _ in HTTPJSON.response(try await self.links.views()) }
     }
 
     func refusals(_ request: Request) async throws -> Response {

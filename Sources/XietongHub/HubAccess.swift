@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import XietongCore
 import XietongHTTP
 import XietongTrust
 
@@ -8,6 +9,9 @@ import XietongTrust
 /// (`users`, `adminToken`); the console's CSV exports also by its session.
 struct HubAccess: Sendable {
     let nodes: [HubConfiguration.NodeCredential]
+    /// Peer hubs (issue 23): a peer reads its link feed and the packages it carries as a node does, known by its
+    /// certificate under mutual TLS, else by its token; on the nodes' routes it is the link feed's name, `peer:NAME`.
+    let peers: [HubConfiguration.PeerHub]
     /// Supervisors and administrators (`users`, `adminToken`).
     let credentials: CredentialSet
     /// With mutual TLS: the organisation of a connection's verified client certificate; nodes are then known by it
@@ -18,6 +22,7 @@ struct HubAccess: Sendable {
 
     init(configuration: HubConfiguration, sessions: ConsoleSessions) {
         self.nodes = configuration.nodes
+        self.peers = configuration.peers
         self.credentials = configuration.credentials
         if configuration.tls != nil {
             self.peerOrganisation = { channel in await TLSSetup.peerOrganisation(on: channel) }
@@ -41,11 +46,17 @@ struct HubAccess: Sendable {
         let token = HTTPJSON.bearerToken(request)
         var node: String?
         if let peerOrganisation = self.peerOrganisation {
-            if let organisation = await peerOrganisation(channel), self.nodes.contains(where: { $0.organisation == organisation }) {
-                node = organisation
+            if let organisation = await peerOrganisation(channel) {
+                if self.nodes.contains(where: { $0.organisation == organisation }) {
+                    node = organisation
+                } else if let peer = self.peers.first(where: { $0.organisation == organisation }) {
+                    node = Federation.linkFeed(peer.name)
+                }
             }
         } else if let token {
-            node = self.nodes.first { HTTPJSON.constantTimeEqual($0.token, token) }?.organisation
+            node =
+                self.nodes.first { HTTPJSON.constantTimeEqual($0.token, token) }?.organisation
+                ?? self.peers.first { $0.token.map { HTTPJSON.constantTimeEqual($0, token) } ?? false }.map { Federation.linkFeed($0.name) }
             // A node's token is no person's: the hash against the users' is spared on every package and long poll.
             if node != nil { return Caller(node: node, token: nil) }
         }

@@ -33,7 +33,12 @@ public enum HubApplication {
         let store = HubStore(
             database: database,
             hubOrganisation: configuration.organisation,
-            flows: FlowEngine(catalog: catalog, calendar: try configuration.legalCalendar(), registry: registry),
+            flows: FlowEngine(
+                catalog: catalog,
+                calendar: try configuration.legalCalendar(),
+                registry: registry,
+                federation: configuration.federation
+            ),
             clock: clock
         )
         let notifier = ChangeNotifier()
@@ -87,13 +92,26 @@ public enum HubApplication {
             interval: configuration.alertCheckSeconds,
             logger: logger
         )
+        // The links to peer hubs (issue 23): one reader of each peer's link feed.
+        let links = try PeerLinks(
+            configuration: configuration,
+            identity: identity,
+            intake: intake,
+            store: store,
+            blobs: blobs,
+            notifier: notifier,
+            clock: clock,
+            metrics: metrics,
+            logger: logger
+        )
         var server: HTTPServerBuilder = .http1()
         if let identity {
             // Mutual TLS: nodes present certificates the platform CA issued (checked with its revocation list on
             // every handshake); supervisors and administrators may connect without one and use their tokens.
             var tls = try TLSSetup.server(identity, requireClientCertificates: true)
             tls.certificateVerification = .optionalVerification
-            let nodes = Set(configuration.nodes.map(\.organisation))
+            // Nodes, and peer hubs by their own platform's certificates (issue 23).
+            let nodes = Set(configuration.nodes.map(\.organisation) + configuration.peers.map(\.organisation))
             server = try .tls(
                 .http1(),
                 configuration: TLSChannelConfiguration(
@@ -119,7 +137,8 @@ public enum HubApplication {
                 EvidenceSigner(
                     store: store,
                     signer: signer,
-                    nodes: configuration.nodes.map(\.organisation),
+                    // Each node, and each peer hub through its link feed (issue 23), checks every head.
+                    nodes: configuration.nodes.map(\.organisation) + configuration.peers.map { Federation.linkFeed($0.name) },
                     interval: configuration.treeHeadSeconds,
                     logger: logger
                 ),
@@ -131,7 +150,7 @@ public enum HubApplication {
                     interval: configuration.reminderCheckSeconds,
                     logger: logger
                 ),
-            ],
+            ] + links.services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.listen.port) },
             logger: logger
         )

@@ -42,6 +42,48 @@ public struct HubConfiguration: Sendable, Codable {
         }
     }
 
+    /// A peer hub this hub links to (issue 23): a provincial hub for a city's, a city's for the province's, or a
+    /// sibling. Packages for the organisations it serves are accepted and checked here, then handed to it over the
+    /// link; it reads them from this hub's link feed for it, as a node reads its own feed, and this hub reads its.
+    public struct PeerHub: Sendable, Codable, Hashable {
+        /// The link's name in logs, metrics and the console: letters, digits and `-`.
+        public var name: String
+        /// The peer hub's organisation code (its committee's), named in its certificate and its hops.
+        public var organisation: String
+        /// Where this hub reaches the peer (`https://…` with mutual TLS).
+        public var url: String
+        /// The organisations the peer serves: its agencies, and those of hubs beyond it.
+        public var organisations: [String]
+        /// The token the peer presents to this hub (without TLS; at least 16 characters).
+        public var token: String?
+        /// The token this hub presents to the peer (its `token` for this hub there).
+        public var tokenAtPeer: String?
+        /// The peer platform's CA certificate, trusted for the peer hub and the organisations it serves only (a
+        /// cross-trust by explicit configuration); its signed revocation list beside it.
+        public var caCertificate: String?
+        public var revocationList: String?
+
+        public init(
+            name: String,
+            organisation: String,
+            url: String,
+            organisations: [String],
+            token: String? = nil,
+            tokenAtPeer: String? = nil,
+            caCertificate: String? = nil,
+            revocationList: String? = nil
+        ) {
+            self.name = name
+            self.organisation = organisation
+            self.url = url
+            self.organisations = organisations
+            self.token = token
+            self.tokenAtPeer = tokenAtPeer
+            self.caCertificate = caCertificate
+            self.revocationList = revocationList
+        }
+    }
+
     public var format: String = "xietong.hub/1"
     public var listen = Listen(port: 8400)
     public var dataDirectory = "hub-data"
@@ -83,8 +125,17 @@ public struct HubConfiguration: Sendable, Codable {
     public var freeSpaceReserveMB = 64.0
     /// The bearer token Prometheus reads `GET /metrics` with (issue 22); `XIETONG_METRICS_TOKEN` sets it too.
     public var metricsToken: String?
+    /// The peer hubs this hub links to (issue 23).
+    public var peers: [PeerHub] = []
+    /// A link whose oldest package has waited longer than this raises the link alert (issue 23). Default 10 minutes.
+    public var linkAlertAfterSeconds = 600.0
 
     public init() {}
+
+    /// Which hub serves which organisation: this one, or one of its peers.
+    public var federation: Federation {
+        Federation(peers: self.peers.map { Federation.Peer(name: $0.name, hub: $0.organisation, organisations: Set($0.organisations)) })
+    }
 
     /// The keys a hub's configuration file may hold (typos are errors, issue 19).
     public static let shape = SettingsShape.keys(
@@ -93,6 +144,9 @@ public struct HubConfiguration: Sendable, Codable {
             "listen": .fields("host", "port"), "nodes": .array(.fields("organisation", "token")),
             "users": .array(.fields("name", "role", "tokenSHA256")), "tls": .fields("certificate", "key", "caCertificate", "revocationList"),
             "reminderDaysBefore": .array(.value),
+            "peers": .array(
+                .fields("name", "organisation", "url", "organisations", "token", "tokenAtPeer", "caCertificate", "revocationList")
+            ),
         ]
     )
 
@@ -103,7 +157,7 @@ public struct HubConfiguration: Sendable, Codable {
             alertAfterSeconds,
             alertCheckSeconds,
             maxPackageAgeDays,
-            freeSpaceReserveMB, metricsToken
+            freeSpaceReserveMB, metricsToken, peers, linkAlertAfterSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -131,6 +185,8 @@ public struct HubConfiguration: Sendable, Codable {
         self.maxPackageAgeDays = try c.decodeIfPresent(Double.self, forKey: .maxPackageAgeDays) ?? defaults.maxPackageAgeDays
         self.freeSpaceReserveMB = try c.decodeIfPresent(Double.self, forKey: .freeSpaceReserveMB) ?? defaults.freeSpaceReserveMB
         self.metricsToken = try c.decodeIfPresent(String.self, forKey: .metricsToken)
+        self.peers = try c.decodeIfPresent([PeerHub].self, forKey: .peers) ?? []
+        self.linkAlertAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .linkAlertAfterSeconds) ?? defaults.linkAlertAfterSeconds
     }
 
     /// Reads a configuration file (or starts from the defaults) and applies the environment.
@@ -211,6 +267,7 @@ public struct HubConfiguration: Sendable, Codable {
                 throw ConfigurationError(.duplicate, file: file, path: "nodes[\(index)].token", zh: "令牌重复", en: "the token is used twice")
             }
         }
+        try self.checkPeers(file: file, tokens: &tokens)
         var names: Set<String> = []
         for (index, user) in self.users.enumerated() {
             guard [.supervisor, .administrator, .monitor].contains(user.role) else {
@@ -236,6 +293,75 @@ public struct HubConfiguration: Sendable, Codable {
             }
         }
     }
+
+    /// The peers' names, codes, addresses, organisations, tokens and CA files (issue 23): a mistake here would send
+    /// an agency's packages to the wrong platform or open the link to anyone, so each is checked and named.
+    func checkPeers(file: String?, tokens: inout Set<String>) throws(ConfigurationError) {
+        var names: Set<String> = []
+        var served = Set(self.nodes.map(\.organisation))
+        for (index, peer) in self.peers.enumerated() {
+            let path = "peers[\(index)]"
+            func wrong(_ field: String, _ zh: String, _ en: String) -> ConfigurationError {
+                ConfigurationError(.invalidValue, file: file, path: "\(path).\(field)", zh: zh, en: en)
+            }
+            guard !peer.name.isEmpty, peer.name.count <= 40, peer.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+                throw wrong("name", "链路名称应为 1 至 40 个字母、数字或“-”", "a link's name must be 1 to 40 letters, digits or '-'")
+            }
+            guard names.insert(peer.name).inserted else {
+                throw ConfigurationError(.duplicate, file: file, path: "\(path).name", zh: "链路名称重复", en: "the link's name is used twice")
+            }
+            guard Self.isOrganisationCode(peer.organisation), peer.organisation != self.organisation else {
+                throw wrong(
+                    "organisation",
+                    "对端中心平台的组织机构代码应为 12 位数字，且不同于本平台",
+                    "the peer hub's organisation code must be 12 digits, and not this hub's"
+                )
+            }
+            guard let url = URL(string: peer.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw wrong("url", "对端中心平台地址应为 http(s)://主机:端口", "the peer hub's address must be http(s)://host:port")
+            }
+            guard self.tls == nil || url.scheme == "https" else {
+                throw wrong("url", "启用双向 TLS 时，对端地址须为 https://", "with mutual TLS the peer's address must be https://")
+            }
+            guard !peer.organisations.isEmpty else {
+                throw wrong("organisations", "须列出对端服务的机构", "list the organisations the peer serves")
+            }
+            for (position, organisation) in peer.organisations.enumerated() {
+                guard Self.isOrganisationCode(organisation) else {
+                    throw wrong("organisations[\(position)]", "组织机构代码应为 12 位数字", "the organisation code must be 12 digits")
+                }
+                guard served.insert(organisation).inserted else {
+                    throw ConfigurationError(
+                        .duplicate,
+                        file: file,
+                        path: "\(path).organisations[\(position)]",
+                        zh: "机构 \(organisation) 已由本平台的节点或另一对端服务",
+                        en: "the organisation \(organisation) is already served by a node of this hub or by another peer"
+                    )
+                }
+            }
+            if self.tls == nil {
+                for (field, token) in [("token", peer.token), ("tokenAtPeer", peer.tokenAtPeer)] {
+                    guard let token, token.count >= 16 else {
+                        throw wrong(field, "未启用 TLS 时须配置至少 16 个字符的链路令牌", "without TLS the link needs a token of at least 16 characters")
+                    }
+                    guard field == "tokenAtPeer" || tokens.insert(token).inserted else {
+                        throw ConfigurationError(.duplicate, file: file, path: "\(path).\(field)", zh: "令牌重复", en: "the token is used twice")
+                    }
+                }
+            } else if peer.caCertificate == nil {
+                throw wrong("caCertificate", "启用双向 TLS 时须配置对端平台的 CA 证书", "with mutual TLS the peer platform's CA certificate is required")
+            }
+            try self.checkFiles(
+                [peer.caCertificate.map { ($0, "\(path).caCertificate") }, peer.revocationList.map { ($0, "\(path).revocationList") }].compactMap {
+                    $0
+                },
+                file: file
+            )
+        }
+    }
+
+    static func isOrganisationCode(_ code: String) -> Bool { code.count == 12 && code.allSatisfy(\.isNumber) }
 
     /// Supervisors and administrators: `users`, and `adminToken` as the administrator `admin`.
     public var credentials: CredentialSet {

@@ -39,7 +39,15 @@ struct HubController: Sendable {
         let activity = NodeActivity()
         let reads = ReadAccess(store: store)
         let nodes = NodeOverview(store: store, nodes: configuration.nodes.map(\.organisation), activity: activity)
-        HubMetrics.install(metrics, store: store, overview: nodes, dueSoonDays: configuration.reminderDaysBefore.max() ?? 2, logger: logger)
+        let links = LinkOverview(store: store, peers: configuration.peers.map { ($0.name, $0.organisation, $0.url) }, activity: activity)
+        HubMetrics.install(
+            metrics,
+            store: store,
+            overview: nodes,
+            links: links,
+            dueSoonDays: configuration.reminderDaysBefore.max() ?? 2,
+            logger: logger
+        )
         let reserve = configuration.diskReserve
         self.organisation = configuration.organisation
         self.reserve = reserve
@@ -48,7 +56,7 @@ struct HubController: Sendable {
         self.blobs = BlobController(reserve: reserve, blobs: blobs, metrics: metrics)
         self.feed = FeedController(store: store, notifier: notifier, activity: activity, logger: logger, tracing: tracing)
         self.caseData = CaseDataController(store: store, reads: reads)
-        self.admin = AdminController(store: store, nodes: nodes)
+        self.admin = AdminController(store: store, nodes: nodes, links: links)
         self.supervision = SupervisionController(store: store, reads: reads)
         self.evidence = EvidenceController(store: store, reads: reads)
         self.console = HubConsole(
@@ -57,7 +65,8 @@ struct HubController: Sendable {
             sessions: sessions,
             credentials: configuration.credentials,
             secure: configuration.tls != nil,
-            nodes: nodes
+            nodes: nodes,
+            links: links
         )
         self.operations = operations
     }

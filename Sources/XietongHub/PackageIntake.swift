@@ -73,12 +73,14 @@ public struct PackageIntake: Sendable {
     /// Receives a lane's packages in order: each is checked and coded, then all accepted ones are stored in one
     /// transaction (one commit for the batch). `hopsInReceipt`: the node records the hub's hops from the receipts.
     /// `replays`: per package, the hub's own signed receipt for it from before a restore that lost it, already
-    /// verified (issue 19); such a package is stored as first received.
+    /// verified (issue 19); such a package is stored as first received. `answering`: per package handed over by a
+    /// peer hub, the step it answers as that hub knows it (issue 23).
     public func receive(
         batch: [[UInt8]],
         signatures: [PackageSignature?]? = nil,
         replays: [Receipt?]? = nil,
         traceparents: [String?]? = nil,
+        answering: [FlowStep?]? = nil,
         from node: String,
         hopsInReceipt: Bool = false,
         statusURL: (String) -> String
@@ -99,6 +101,11 @@ public struct PackageIntake: Sendable {
                 intake.end(error: error)
                 for span in storing { span.end(error: error) }
                 throw error
+            }
+            // Over a link (issue 23): the step it answers as the peer hub knows it.
+            if case .ready(var accepted) = item, let step = answering.flatMap({ index < $0.count ? $0[index] : nil }) {
+                accepted.answeringAtPeer = step
+                item = .ready(accepted)
             }
             if let intake {
                 intake.set("xietong.node", node)

@@ -1,3 +1,4 @@
+import XietongCore
 import XietongHTTP
 import XietongStore
 
@@ -5,12 +6,13 @@ import XietongStore
 struct ReadAccess: Sendable {
     let store: HubStore
 
-    /// The caller may read a package when it is its sender or receiver, or the administrator; supervisors may read
+    /// The caller may read a package when it is its sender or receiver (or the peer hub serving either), or the administrator; supervisors may read
     /// its metadata (status and hops), not its content.
     func mayRead(_ caller: Caller, _ packageId: String, metadataOnly: Bool = false) async throws -> Bool {
         if caller.isAdministrator || (metadataOnly && caller.supervisor != nil) { return true }
         guard let node = caller.node, let parties = try await self.store.parties(of: packageId) else { return false }
-        return node == parties.sender || node == parties.receiver
+        // A peer hub reads the packages of the organisations it serves (issue 23).
+        return self.store.flows.federation.isParty(node, sender: parties.sender, receiver: parties.receiver)
     }
 
     /// Lets the caller read a package (`mayRead`) or refuses it with 403, logging either way.

@@ -1,5 +1,5 @@
 public import Foundation
-import XietongHub
+public import XietongHub
 import XietongNode
 
 /// An exchange on this machine, one process per component: the hub's and the nodes' configurations, decided by a
@@ -50,12 +50,19 @@ public final class LocalExchange: @unchecked Sendable {
         alertCheckSeconds: Double = 10,
         maxPackageAgeDays: Double = 36500,
         reminderDaysBefore: [Int] = [2, 0],
-        freeSpaceReserveMB: Double? = nil
+        freeSpaceReserveMB: Double? = nil,
+        organisation: String = LocalTopology.hubOrganisation,
+        port: Int? = nil,
+        peers: [HubConfiguration.PeerHub] = [],
+        linkAlertAfterSeconds: Double = 600
     ) throws -> Service {
-        let port = LocalTopology.claimPort()
+        let port = port ?? LocalTopology.claimPort()
         var topology = self.topology
         topology.freeSpaceReserveMB = freeSpaceReserveMB
-        var hub = try topology.hub(name: name, port: port, nodes: nodes)
+        var hub = try topology.hub(name: name, port: port, nodes: nodes, organisation: organisation)
+        hub.peers = peers
+        hub.linkAlertAfterSeconds = linkAlertAfterSeconds
+        self.hubOrganisations[name] = organisation
         hub.database = database
         hub.blobDirectory = blobDirectory
         hub.alertAfterSeconds = alertAfterSeconds
@@ -80,6 +87,41 @@ public final class LocalExchange: @unchecked Sendable {
     /// Where nodes reach the hub: the `hub` service, unless set (for example to a load balancer in front of several
     /// instances).
     public var hubURL: String?
+    /// Each declared hub's organisation, by service name (a federated exchange has two, issue 23).
+    var hubOrganisations: [String: String] = [:]
+
+    /// Declares two linked hubs (issue 23): `hub`, the city's, with `cityNodes`, and `hub-province`, the province's,
+    /// with `provinceNodes`; each serves its own nodes and names the other's as its peer's. The province's hub may
+    /// refuse older packages than the city's (`provinceMaxPackageAgeDays`), so that the far hub's refusal is seen.
+    public func addFederation(
+        cityNodes: [String],
+        provinceNodes: [String],
+        alertCheckSeconds: Double = 10,
+        linkAlertAfterSeconds: Double = 600,
+        provinceMaxPackageAgeDays: Double = 36500
+    ) throws {
+        let (cityPort, provincePort) = (LocalTopology.claimPort(), LocalTopology.claimPort())
+        let province = LocalTopology.provinceHubOrganisation
+        try self.addHub(
+            nodes: cityNodes,
+            alertCheckSeconds: alertCheckSeconds,
+            port: cityPort,
+            peers: [self.topology.peer("province", organisation: province, port: provincePort, organisations: provinceNodes, from: "city")],
+            linkAlertAfterSeconds: linkAlertAfterSeconds
+        )
+        try self.addHub(
+            nodes: provinceNodes,
+            name: "hub-province",
+            alertCheckSeconds: alertCheckSeconds,
+            maxPackageAgeDays: provinceMaxPackageAgeDays,
+            organisation: province,
+            port: provincePort,
+            peers: [
+                self.topology.peer("city", organisation: LocalTopology.hubOrganisation, port: cityPort, organisations: cityNodes, from: "province")
+            ],
+            linkAlertAfterSeconds: linkAlertAfterSeconds
+        )
+    }
 
     /// Declares a node; with `pushTo`, it pushes to that business system's `/receive`. Without `lanes`, it has the
     /// node's default lanes to the hub. Without `port`, it listens on a free one.
@@ -92,7 +134,8 @@ public final class LocalExchange: @unchecked Sendable {
         alertAfterSeconds: Double = 300,
         serveTLS: Bool = false,
         retryMaxSeconds: Double = 1,
-        freeSpaceReserveMB: Double? = nil
+        freeSpaceReserveMB: Double? = nil,
+        hub: String = "hub"
     ) throws -> Service {
         let port = port ?? LocalTopology.claimPort()
         var topology = self.topology
@@ -101,9 +144,10 @@ public final class LocalExchange: @unchecked Sendable {
         var node = try topology.node(
             organisation,
             port: port,
-            hubURL: self.hubURL ?? self.services["hub"]!.url,
+            hubURL: hub == "hub" ? self.hubURL ?? self.services[hub]!.url : self.services[hub]!.url,
             businessPort: business.map { self.services[$0]!.port },
-            serveTLS: serveTLS
+            serveTLS: serveTLS,
+            hubOrganisation: self.hubOrganisations[hub] ?? LocalTopology.hubOrganisation
         )
         if let lanes { node.lanes = lanes }
         node.alertAfterSeconds = alertAfterSeconds
@@ -134,11 +178,11 @@ public final class LocalExchange: @unchecked Sendable {
         )
     }
 
-    /// A receiving organisation with a push-mode node and its business system, wired together.
-    public func addReceiver(_ organisation: String, failFirst: Int = 0) throws {
+    /// A receiving organisation with a push-mode node and its business system, wired together, on the hub `hub`.
+    public func addReceiver(_ organisation: String, failFirst: Int = 0, hub: String = "hub") throws {
         let nodePort = LocalTopology.claimPort()
         try self.addBusinessSystem(organisation, nodePort: nodePort, failFirst: failFirst)
-        try self.addNode(organisation, port: nodePort, pushTo: LocalTopology.businessSystem(organisation))
+        try self.addNode(organisation, port: nodePort, pushTo: LocalTopology.businessSystem(organisation), hub: hub)
     }
 
     public func start(_ name: String) async throws { try await self.processes.start(name) }

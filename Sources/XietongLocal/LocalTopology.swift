@@ -15,6 +15,8 @@ public struct LocalTopology: Sendable {
 
     /// The committee's organisation code, under which the hub records its own hops and is issued its certificate.
     public static let hubOrganisation = "330100000001"
+    /// The provincial committee's code: the second hub of a federated exchange (issue 23), the city's peer.
+    public static let provinceHubOrganisation = "330000000001"
 
     /// Where each service keeps its data, its configuration file and its log, and the CA (`pki`).
     public let directory: URL
@@ -71,6 +73,31 @@ public struct LocalTopology: Sendable {
         self.secret("node-\(organisation)", "hub/\(organisation)", fixed: "node-token-\(organisation)-test")
     }
 
+    /// The token the hub `from` presents to its peer hub `to` over their link (issue 23), without TLS.
+    public func linkToken(from: String, to: String) -> String {
+        self.secret("link-\(from)-\(to)", "link/\(from)/\(to)", fixed: "link-token-\(from)-\(to)-test")
+    }
+
+    /// The link from the hub `local` to its peer hub `name` (issue 23), serving `organisations`, reached on `port`
+    /// (whose scheme follows TLS), with the two tokens of the link.
+    public func peer(
+        _ name: String,
+        organisation: String,
+        port: Int,
+        organisations: [String],
+        from local: String
+    ) -> HubConfiguration.PeerHub {
+        HubConfiguration.PeerHub(
+            name: name,
+            organisation: organisation,
+            url: self.hubURL(port: port),
+            organisations: organisations,
+            token: self.pki == nil ? self.linkToken(from: name, to: local) : nil,
+            tokenAtPeer: self.pki == nil ? self.linkToken(from: local, to: name) : nil,
+            caCertificate: self.pki?.appendingPathComponent("ca.crt").path
+        )
+    }
+
     /// The token Prometheus reads every service's `/metrics` with (issue 22).
     public var metricsToken: String { self.secret("metrics", "metrics", fixed: "metrics-token-test") }
 
@@ -122,17 +149,18 @@ public struct LocalTopology: Sendable {
 
     // MARK: Configurations
 
-    /// The hub `name` (its data in `directory/name`) on `port`, knowing `nodes`.
-    public func hub(name: String = "hub", port: Int, nodes: [String]) throws -> HubConfiguration {
+    /// The hub `name` (its data in `directory/name`) on `port`, knowing `nodes`; the committee's unless another
+    /// `organisation` is given (a peer hub's, issue 23).
+    public func hub(name: String = "hub", port: Int, nodes: [String], organisation: String = Self.hubOrganisation) throws -> HubConfiguration {
         var hub = HubConfiguration()
-        hub.organisation = Self.hubOrganisation
+        hub.organisation = organisation
         hub.listen = Self.listen(port)
         hub.dataDirectory = self.directory.appendingPathComponent(name).path
         hub.nodes = nodes.map { HubConfiguration.NodeCredential(organisation: $0, token: self.hubToken(for: $0)) }
         hub.adminToken = self.adminToken
         hub.users = self.hubUsers
         hub.metricsToken = self.metricsToken
-        hub.tls = try self.tls(for: Self.hubOrganisation)
+        hub.tls = try self.tls(for: organisation)
         if let reserve = self.freeSpaceReserveMB { hub.freeSpaceReserveMB = reserve }
         return hub
     }
@@ -145,12 +173,13 @@ public struct LocalTopology: Sendable {
         port: Int,
         hubURL: String,
         businessPort: Int? = nil,
-        serveTLS: Bool = false
+        serveTLS: Bool = false,
+        hubOrganisation: String = Self.hubOrganisation
     ) throws -> NodeConfiguration {
         var node = NodeConfiguration(organisation: organisation)
         node.listen = Self.listen(port)
         node.dataDirectory = self.directory.appendingPathComponent("node-\(organisation)").path
-        node.hub = NodeConfiguration.Hub(url: hubURL, token: self.hubToken(for: organisation), organisation: Self.hubOrganisation)
+        node.hub = NodeConfiguration.Hub(url: hubURL, token: self.hubToken(for: organisation), organisation: hubOrganisation)
         node.businessSystems = [Credential(name: Self.businessSystem(organisation), role: .businessSystem, token: self.apiKey(for: organisation))]
         let officer = self.officer(for: organisation)
         node.users = [Credential(name: officer.user, role: .officer, token: officer.password)]

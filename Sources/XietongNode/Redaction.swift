@@ -1,4 +1,5 @@
 import XietongCore
+public import XietongHTTP
 
 // What a node's values show when printed or reflected: never a token, key or password (issue 19, item 5). A log
 // line that prints one of these, by mistake or through a library that describes the values it is given, shows

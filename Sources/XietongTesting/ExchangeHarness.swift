@@ -87,7 +87,8 @@ public final class ExchangeHarness: @unchecked Sendable {
         alertAfterSeconds: Double = 300,
         serveTLS: Bool = false,
         retryMaxSeconds: Double = 1,
-        freeSpaceReserveMB: Double? = nil
+        freeSpaceReserveMB: Double? = nil,
+        hub: String = "hub"
     ) throws -> Service {
         try self.exchange.addNode(
             organisation,
@@ -96,12 +97,13 @@ public final class ExchangeHarness: @unchecked Sendable {
             alertAfterSeconds: alertAfterSeconds,
             serveTLS: serveTLS,
             retryMaxSeconds: retryMaxSeconds,
-            freeSpaceReserveMB: freeSpaceReserveMB
+            freeSpaceReserveMB: freeSpaceReserveMB,
+            hub: hub
         )
     }
 
-    public func addReceiver(_ organisation: String, failFirst: Int = 0) throws {
-        try self.exchange.addReceiver(organisation, failFirst: failFirst)
+    public func addReceiver(_ organisation: String, failFirst: Int = 0, hub: String = "hub") throws {
+        try self.exchange.addReceiver(organisation, failFirst: failFirst, hub: hub)
     }
 
     public func start(_ name: String) async throws { try await self.exchange.start(name) }

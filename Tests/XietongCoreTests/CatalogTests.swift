@@ -106,7 +106,7 @@ import XietongTesting
 @Suite struct OrganisationRegistryTests {
     @Test func theDemoRegistryLoads() throws {
         let registry = try OrganisationRegistry.demo()
-        #expect(registry.organisations.count == 12)
+        #expect(registry.organisations.count == 13)
         let justice = try #require(registry["330106000401"])
         #expect(justice.acts(asAnyOf: [.legalAid]))
         #expect(justice.acts(asAnyOf: [.communityCorrection]))

@@ -177,8 +177,10 @@ extension Delivery: JSONReadable {
         var signature: PackageSignature?
         var traceparent: String?
         var createdAt: String?
+        var answering: FlowStep?
         try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
+            case "answering": answering = try reader.readOptional(FlowStep.self)
             case "packageId": packageId = try reader.readString()
             case "sender": sender = try reader.readString()
             case "receiver": receiver = try reader.readString()
@@ -212,7 +214,35 @@ extension Delivery: JSONReadable {
             content: content,
             signature: signature,
             traceparent: traceparent,
-            createdAt: createdAt
+            createdAt: createdAt,
+            answering: answering
+        )
+    }
+}
+
+extension FlowStep: JSONReadable {
+    public init(json reader: inout JSONReader) throws(JSONReader.Failure) {
+        var fields: [String: String] = [:]
+        var closed: Bool?
+        var parties: [String]?
+        try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
+            switch key {
+            case "instanceClosed": closed = try reader.readBool()
+            case "instanceParties": parties = try reader.read([String].self)
+            case "packageId", "instanceId", "caseCode", "flow", "messageType", "sender", "receiver": fields[key] = try reader.readString()
+            default: try reader.skipValue()
+            }
+        }
+        self.init(
+            packageId: try reader.required(fields["packageId"], "packageId"),
+            instanceId: try reader.required(fields["instanceId"], "instanceId"),
+            caseCode: try reader.required(fields["caseCode"], "caseCode"),
+            flow: try reader.required(fields["flow"], "flow"),
+            messageType: try reader.required(fields["messageType"], "messageType"),
+            sender: try reader.required(fields["sender"], "sender"),
+            receiver: try reader.required(fields["receiver"], "receiver"),
+            instanceClosed: try reader.required(closed, "instanceClosed"),
+            instanceParties: Set(parties ?? [])
         )
     }
 }

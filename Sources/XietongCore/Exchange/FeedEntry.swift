@@ -85,6 +85,10 @@ public struct Delivery: Sendable, Hashable, Codable {
     /// The W3C `traceparent` of the package's trace (issue 22): the hub's span that stored it, and at the receiving
     /// node the span that stored it there; absent while tracing is off.
     public var traceparent: String?
+    /// The step this package answers, as the hub that queued it knows it, when the package goes to a peer hub over a
+    /// link (issue 23): the peer's flow engine continues the instance from it when it never carried that step itself
+    /// (a prison's decision made within the province, answered to a city's community-correction bureau).
+    public var answering: FlowStep?
 
     public init(
         packageId: String,
@@ -101,8 +105,10 @@ public struct Delivery: Sendable, Hashable, Codable {
         content: String? = nil,
         signature: PackageSignature? = nil,
         traceparent: String? = nil,
-        createdAt: String? = nil
+        createdAt: String? = nil,
+        answering: FlowStep? = nil
     ) {
+        self.answering = answering
         self.packageId = packageId
         self.sender = sender
         self.receiver = receiver

@@ -6,8 +6,13 @@ public enum Hop: String, Sendable, Hashable, Codable, CaseIterable {
     case receivedByHub
     /// The hub assigned (or confirmed) the unified case code.
     case coded
-    /// The hub queued it for the receiving node.
+    /// The hub queued it for the receiving node, or for the peer hub serving the receiver (issue 23).
     case forwarded
+    /// The peer hub serving the receiver took it over the link, checked it again and stored it (issue 23): its side of
+    /// the hand-over between hubs, as it reported it. The detail is the content's hash the peer logged.
+    case receivedByPeerHub
+    /// The peer hub queued it for the receiving node.
+    case forwardedByPeerHub
     /// The receiving node stored the package and its attachments.
     case storedByReceiver
     /// The receiving business system took it.
@@ -27,6 +32,8 @@ public enum Hop: String, Sendable, Hashable, Codable, CaseIterable {
         case .receivedByHub: LocalizedText(zh: "中心平台已接收", en: "received by the hub")
         case .coded: LocalizedText(zh: "已统一赋码", en: "coded")
         case .forwarded: LocalizedText(zh: "已转发", en: "forwarded")
+        case .receivedByPeerHub: LocalizedText(zh: "对端中心平台已接收", en: "received by the peer hub")
+        case .forwardedByPeerHub: LocalizedText(zh: "对端中心平台已转发", en: "forwarded by the peer hub")
         case .storedByReceiver: LocalizedText(zh: "接收节点已入库", en: "stored by the receiving node")
         case .delivered: LocalizedText(zh: "已推送至接收方业务系统", en: "delivered to the receiving system")
         case .signedFor: LocalizedText(zh: "已签收", en: "signed for")
@@ -39,6 +46,18 @@ public enum Hop: String, Sendable, Hashable, Codable, CaseIterable {
     /// The hops a receiving node reports to the hub (and the hub passes to the sender).
     public static let reportedByReceiver: Set<Hop> = [.storedByReceiver, .delivered, .signedFor, .returned, .refused]
 
+    /// A hop a peer hub reports over a link, as this hub records it (issue 23): the peer's own hub hops under the
+    /// peer's names (each hop is recorded once per package), its confirmation of the code left out (the code is the
+    /// sender's hub's), and a node's first hop never, which only the sending node's own hub records.
+    public var reportedByPeer: Hop? {
+        switch self {
+        case .receivedByHub: .receivedByPeerHub
+        case .forwarded: .forwardedByPeerHub
+        case .coded, .acceptedByNode: nil
+        default: self
+        }
+    }
+
     /// The hop expected after this one on the normal path, for naming where a package is stuck.
     public var next: Hop? {
         switch self {
@@ -46,6 +65,8 @@ public enum Hop: String, Sendable, Hashable, Codable, CaseIterable {
         case .receivedByHub: .coded
         case .coded: .forwarded
         case .forwarded: .storedByReceiver
+        case .receivedByPeerHub: .forwardedByPeerHub
+        case .forwardedByPeerHub: .storedByReceiver
         case .storedByReceiver: .delivered
         case .delivered: .signedFor
         default: nil

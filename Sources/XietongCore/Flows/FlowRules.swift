@@ -166,11 +166,18 @@ public struct FlowRules: Sendable {
 public struct FlowEngine: Sendable {
     public let rules: FlowRules
     public let deadlines: DeadlineCounter
+    /// Which organisations this hub serves (issue 23): it counts the time limits of those alone; a peer hub counts
+    /// its own agencies' limits and reminds them.
+    public let federation: Federation
 
-    public init(catalog: FlowCatalog, calendar: LegalCalendar, registry: OrganisationRegistry) {
+    public init(catalog: FlowCatalog, calendar: LegalCalendar, registry: OrganisationRegistry, federation: Federation = .none) {
         self.rules = FlowRules(catalog: catalog, registry: registry)
         self.deadlines = DeadlineCounter(calendar: calendar)
+        self.federation = federation
     }
+
+    /// Whether this hub counts the time limits `organisation` answers for: those of the agencies it serves itself.
+    public func counts(limitsOf organisation: String) -> Bool { self.federation.servesLocally(organisation) }
 
     /// The shipped catalog, calendar and demo registry.
     public static func bundled() throws(ConfigurationError) -> FlowEngine {

@@ -76,6 +76,9 @@ extension FindingCode {
     public static let expired = FindingCode(rawValue: "exchange.expired")
     public static let contentMismatch = FindingCode(rawValue: "exchange.content-mismatch")
     public static let attachmentUnavailable = FindingCode(rawValue: "exchange.attachment-unavailable")
+    /// A package that came over a link to a peer hub (issue 23) from a hub that does not serve its sender, or for a
+    /// receiver that hub serves itself.
+    public static let wrongLink = FindingCode(rawValue: "exchange.wrong-link")
 
     // Flows: the package is not a valid next step of its flow instance (GS-2, issue 5).
     public static let flowUnknownReference = FindingCode(rawValue: "flow.unknown-reference")
@@ -154,6 +157,7 @@ extension FindingCode {
         .expired,
         .contentMismatch,
         .attachmentUnavailable,
+        .wrongLink,
         .flowUnknownReference,
         .flowOtherCase,
         .flowOutOfOrder,

@@ -215,11 +215,28 @@ extension Delivery.File: CanonicalJSONWritable {
     }
 }
 
+extension FlowStep: CanonicalJSONWritable {
+    public func write(to writer: inout CanonicalJSONWriter) {
+        writer.object {
+            $0.field("caseCode", self.caseCode)
+            $0.field("flow", self.flow)
+            $0.field("instanceClosed", self.instanceClosed)
+            $0.field("instanceId", self.instanceId)
+            $0.field("instanceParties", self.instanceParties.sorted())
+            $0.field("messageType", self.messageType)
+            $0.field("packageId", self.packageId)
+            $0.field("receiver", self.receiver)
+            $0.field("sender", self.sender)
+        }
+    }
+}
+
 extension Delivery: CanonicalJSONWritable {
     public func write(to writer: inout CanonicalJSONWriter) {
         writer.object {
             $0.field("acceptedAt", self.acceptedAt)
             $0.field("agencyCaseNumber", self.agencyCaseNumber)
+            $0.field("answering", self.answering)
             $0.field("attachments", self.attachments)
             $0.field("content", self.content)
             $0.field("contentSHA256", self.contentSHA256)

@@ -47,7 +47,7 @@ public enum ConsoleTimeline {
     public static func hopDetail(_ event: PackageEvent, _ language: ConsoleLanguage, name: (String) -> String) -> String? {
         guard let detail = event.detail, !detail.isEmpty else { return nil }
         switch event.hop {
-        case .receivedByHub:
+        case .receivedByHub, .receivedByPeerHub:
             guard let hash = Evidence.contentSHA256(of: event) else { break }
             return "SHA-256 <span class=\"mono\">\(ConsoleHTML.escape(hash))</span>"
         case .coded:
@@ -55,7 +55,7 @@ public enum ConsoleTimeline {
             let code = assigned ? String(detail.dropLast(Self.assignedSuffix.count)) : detail
             return "<span class=\"mono\">\(ConsoleHTML.escape(code))</span>"
                 + (assigned ? ConsoleHTML.t(language, "（由中心平台赋码）", " (assigned by the hub)") : "")
-        case .forwarded:
+        case .forwarded, .forwardedByPeerHub:
             return ConsoleHTML.t(language, "至", "to ") + ConsoleHTML.escape(name(detail))
         case .refused:
             let by: String =

@@ -142,6 +142,15 @@ public enum MetricName: String, Sendable, CaseIterable {
     /// Histogram (s). HTTP requests served: labels `http_request_method`, `http_route` (the route's pattern, never
     /// the path's values) and `http_response_status_code` (OpenTelemetry's `http.server.request.duration`).
     case httpRequestDuration = "http_server_request_duration_seconds"
+    /// Gauge. Hub: packages waiting in this hub's link feed for a peer hub (issue 23): label `peer` (the link's name).
+    case linkQueueDepth = "xietong_link_queue_depth"
+    /// Gauge (s). Hub: age of the oldest package waiting for a peer hub; 0 when none: label `peer`.
+    case linkOldestAge = "xietong_link_oldest_age_seconds"
+    /// Gauge. Hub: 1 while the link works both ways (the peer reads this hub's link feed and answers this hub's reads
+    /// of its own, each within 90 s), else 0: label `peer`.
+    case linkUp = "xietong_link_up"
+    /// Gauge. Hub: 1 while the peer hub's evidence log failed this hub's check (a rewrite or a fork), else 0.
+    case linkEvidenceAlarm = "xietong_link_evidence_alarm"
     /// Gauge, always 1: labels `version` and `role` (hub, node).
     case buildInfo = "xietong_build_info"
 }

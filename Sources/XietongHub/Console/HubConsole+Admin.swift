@@ -38,6 +38,7 @@ extension HubConsole {
             empty: ""
         )
         body += Self.csvLink("/v1/admin/nodes?format=csv", language)
+        body += try await self.linkSection(language)
         let size = try await self.store.evidenceSize()
         let head = try await self.store.latestTreeHead()
         let lag = head.map { size - $0.treeSize } ?? size
@@ -99,5 +100,39 @@ extension HubConsole {
         )
         body += Self.csvLink("/v1/admin/refusals?format=csv", language)
         return self.render(request, session, title: ("系统管理", "Administration"), body: body)
+    }
+}
+
+extension HubConsole {
+    /// The links to peer hubs (issue 23): each way's state, what waits for the peer and since when, and the peer's
+    /// evidence log as this hub checked it. Nothing when the hub has no peers.
+    func linkSection(_ language: ConsoleLanguage) async throws -> String {
+        let views = try await self.links.views()
+        guard !views.isEmpty else { return "" }
+        func state(_ working: Bool, _ since: String?) -> String {
+            (working
+                ? "<span class=\"ok\">● \(ConsoleHTML.t(language, "正常", "working"))</span>"
+                : "<span class=\"error\">○ \(ConsoleHTML.t(language, "中断", "down"))</span>") + (since.map { " " + ConsoleHTML.time($0) } ?? "")
+        }
+        let rows = views.map { link -> [String] in
+            [
+                "<span title=\"\(ConsoleHTML.escape(link.hub))\">\(ConsoleHTML.escape(link.name)) · \(ConsoleHTML.escape(self.orgName(link.hub, language)))</span>",
+                state(link.peerReading, link.peerLastSeenAt), state(link.peerAnswering, link.peerLastAnsweredAt), String(link.waiting),
+                link.oldestWaitingSince.map(ConsoleHTML.time) ?? "—",
+                link.evidenceAlarm.map { "<span class=\"error\">\(ConsoleHTML.escape(language.pick($0.zh, $0.en)))</span>" }
+                    ?? (link.peerTreeSize.map { "<span class=\"ok\">\($0) ✔</span>" } ?? "—"),
+            ]
+        }
+        return "<h2>\(ConsoleHTML.t(language, "与其他中心平台的链路", "Links to peer hubs"))</h2>"
+            + ConsoleHTML.table(
+                [
+                    ConsoleHTML.t(language, "链路", "Link"), ConsoleHTML.t(language, "对端读取本平台队列", "Peer reads this hub"),
+                    ConsoleHTML.t(language, "本平台读取对端队列", "This hub reads the peer"), ConsoleHTML.t(language, "待对端取走", "Waiting for the peer"),
+                    ConsoleHTML.t(language, "最早等待", "Oldest waiting since"), ConsoleHTML.t(language, "对端证据日志", "Peer's evidence log"),
+                ],
+                rows,
+                id: "links",
+                empty: ""
+            )
     }
 }

@@ -18,6 +18,8 @@ struct HubConsole: Sendable {
     /// Whether the hub serves TLS (the session cookie is then `Secure`).
     let secure: Bool
     let nodes: NodeOverview
+    /// The links to peer hubs (issue 23), on the administration page.
+    let links: LinkOverview
 
     var catalog: FlowCatalog { self.store.flows.rules.catalog }
     let site = (zh: "政法委 · 跨部门协同监督", en: "Political-legal committee · supervision")

@@ -20,6 +20,9 @@ extension HubStore {
         public var replayOf: Receipt?
         /// The package's trace (issue 22): the hub's span that stores it, which the receiving node continues.
         public var traceparent: String?
+        /// The step it answers as the peer hub that handed it over knows it (issue 23): the flow goes on from it when
+        /// this hub never carried that step.
+        public var answeringAtPeer: FlowStep?
 
         public init(
             package: CasePackage,
@@ -57,7 +60,7 @@ extension HubStore {
         let clock = self.clock
         let boot = self.boot
         return try await self.database.transaction { transaction in
-            let feed = FeedWriter(clock: clock, boot: boot)
+            let feed = FeedWriter(clock: clock, boot: boot, federation: flows.federation)
             var receipts: [Receipt] = []
             for item in batch {
                 receipts.append(
@@ -148,7 +151,10 @@ extension HubStore {
         let instanceId: String
         let instanceKey: String
         let caseCodes = plan.caseCodes
-        let answering = try await Self.flowStep(envelope.inReplyTo, in: transaction)
+        var answering = try await Self.flowStep(envelope.inReplyTo, in: transaction)
+        if answering == nil, let step = accepted.answeringAtPeer, step.packageId == envelope.inReplyTo {
+            answering = try await Self.adopt(step, at: now, in: transaction)
+        }
         switch flows.rules.decide(envelope, caseCodes: caseCodes, answering: answering?.step) {
         case .refused(let finding):
             return try await flowRefusal(finding)
@@ -293,8 +299,31 @@ extension HubStore {
             if try await StoreRows.insert(event, into: .hub, key: key, in: transaction) { feed.log(event, key: key) }
             if !hopsInReceipt { feed.append(.event(event), packageId: envelope.packageId, to: envelope.sender.organisationCode) }
         }
-        feed.append(.delivery(delivery), packageId: envelope.packageId, to: envelope.receiver.organisationCode)
+        var queued = delivery
+        // A receiver a peer hub serves: the peer's flow engine may not know the step this answers (issue 23).
+        if !flows.federation.servesLocally(envelope.receiver.organisationCode) { queued.answering = answering?.step }
+        feed.append(.delivery(queued), packageId: envelope.packageId, to: envelope.receiver.organisationCode)
         return receipt
+    }
+
+    /// The instance of a step this hub never carried, as the peer hub that handed over its answer knows it (issue 23):
+    /// opened here under the same id (an instance is named by its opening package, the same at every hub), unless
+    /// this hub has it already, and the step with that instance's key.
+    static func adopt(_ step: FlowStep, at now: String, in transaction: any SQLTransaction) async throws -> (step: FlowStep, instanceKey: String) {
+        try await transaction.execute(
+            """
+            INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at, closed_by, closed_at, instance_key)
+            VALUES ($1, $2, $3, $4, $4, NULL, NULL, $5) ON CONFLICT (instance_id) DO NOTHING
+            """,
+            [.text(step.instanceId), .text(step.caseCode), .text(step.flow), .text(now), .text(PackageKey.next())]
+        )
+        let row = try await transaction.execute(
+            "SELECT instance_key, closed_at FROM flow_instances WHERE instance_id = $1",
+            [.text(step.instanceId)]
+        ).first
+        var adopted = step
+        adopted.instanceClosed = step.instanceClosed || row?.string("closed_at") != nil
+        return (adopted, row?.string("instance_key") ?? PackageKey.legacy(step.instanceId))
     }
 
     static func firstReceipt(of envelope: CasePackage.Envelope, in transaction: any SQLTransaction) async throws -> Receipt {

@@ -38,7 +38,7 @@ extension HubStore {
             else { return }
             let event = PackageEvent(packageId: packageId, hop: .alerted, organisation: hub, detail: detail)
             let logged = try await StoreRows.insert(event, into: .hub, key: key, in: transaction)
-            let feed = FeedWriter(clock: self.clock, boot: self.boot)
+            let feed = FeedWriter(clock: self.clock, boot: self.boot, federation: self.flows.federation)
             if logged { feed.log(event, key: key) }
             feed.append(.event(event), packageId: packageId, to: sender)
             feed.append(.event(event), packageId: packageId, to: receiver)

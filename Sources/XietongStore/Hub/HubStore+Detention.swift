@@ -60,6 +60,7 @@ extension HubStore {
             let responsible =
                 [period.holder, envelope.receiver.organisationCode, envelope.sender.organisationCode].first { kinds[$0]?.contains(.police) == true }
                 ?? period.holder
+            guard flows.counts(limitsOf: responsible) else { continue }
             let reason = CustodyJudgement.judge(persons: [(chain.personKey, chain.name)], chains: [chain]).reason
             try await transaction.execute(
                 """

@@ -18,13 +18,18 @@ extension HubStore {
     }
 
     /// Records a batch of reported hops in one transaction; returns each one's outcome. The senders' long polls are
-    /// woken by the commit notification of their feed entries.
+    /// woken by the commit notification of their feed entries. `organisation` is the reporting node's organisation,
+    /// or a peer hub's link feed (`peer:NAME`, issue 23), whose report is not passed back to it.
     public func record(_ events: [PackageEvent], reportedBy organisation: String) async throws -> [EventOutcome] {
-        try await self.database.transaction { transaction in
-            let feed = FeedWriter(clock: self.clock, boot: self.boot)
+        let federation = self.flows.federation
+        let peer = Federation.peerName(ofFeed: organisation).flatMap(federation.peer(named:))
+        return try await self.database.transaction { transaction in
+            let feed = FeedWriter(clock: self.clock, boot: self.boot, federation: federation, reportedBy: peer == nil ? nil : organisation)
             var outcomes: [EventOutcome] = []
             for event in events {
-                outcomes.append(try await Self.recordOne(event, reportedBy: organisation, feed: feed, in: transaction))
+                outcomes.append(
+                    try await Self.recordOne(event, reportedBy: organisation, peer: peer, federation: federation, feed: feed, in: transaction)
+                )
             }
             try await feed.flush(in: transaction)
             return outcomes
@@ -34,6 +39,8 @@ extension HubStore {
     static func recordOne(
         _ event: PackageEvent,
         reportedBy organisation: String,
+        peer: Federation.Peer?,
+        federation: Federation,
         feed: FeedWriter,
         in transaction: any SQLTransaction
     ) async throws -> EventOutcome {
@@ -46,15 +53,23 @@ extension HubStore {
         else {
             return .unknownPackage
         }
-        guard organisation == receiver else { return .notAParty }
+        guard federation.mayReport(as: organisation, sender: sender, receiver: receiver) else { return .notAParty }
         var stored = event
-        stored.organisation = organisation
+        if let peer {
+            // A peer hub reports its own hops under the peer's names, and its agencies' hops as they are; it speaks
+            // for itself and the organisations it serves, no one else.
+            guard let hop = event.hop.reportedByPeer else { return .recorded }
+            stored.hop = hop
+            if stored.organisation != peer.hub && !peer.organisations.contains(stored.organisation) { stored.organisation = peer.hub }
+        } else {
+            stored.organisation = organisation
+        }
         guard try await StoreRows.insert(stored, into: .hub, key: key, in: transaction) else { return .recorded }
         feed.log(stored, key: key)
-        if event.hop == .delivered || event.hop == .refused {
+        if stored.hop == .delivered || stored.hop == .refused {
             try await transaction.execute("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
         }
-        if event.hop == .refused {
+        if stored.hop == .refused {
             let receipt = Receipt(packageId: event.packageId, status: .refused, receivedAt: event.at, findings: event.findings ?? [])
             try await transaction.execute(
                 """
@@ -64,6 +79,8 @@ extension HubStore {
                 [.text(event.packageId), .text(sender), .text(receiver), .text(event.at), .text(StoreRows.json(receipt))]
             )
         }
+        // To the sender's side (its node, or the peer hub serving it); a peer's report of a package this hub's agency
+        // sent also reaches nobody else, and one of a package that came over another link goes back along it.
         feed.append(.event(stored), packageId: event.packageId, to: sender)
         return .recorded
     }

@@ -132,7 +132,7 @@ extension HubStore {
                 [.integer(head.treeSize), .text(head.rootHash), .text(head.timestamp), .text(StoreRows.json(head))]
             )
             guard !inserted.isEmpty else { return nil }
-            let feed = FeedWriter(clock: self.clock, boot: self.boot)
+            let feed = FeedWriter(clock: self.clock, boot: self.boot, federation: self.flows.federation)
             for organisation in organisations { feed.append(.treeHead(head), packageId: "", to: organisation) }
             try await feed.flush(in: transaction)
             return head

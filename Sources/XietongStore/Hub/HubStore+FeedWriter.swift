@@ -39,14 +39,23 @@ extension HubStore {
         private var evidence: [(event: PackageEvent, key: String)] = []
         private let clock: WallClock
         private let boot: String
+        /// Where each organisation's entries go: its own feed, or the link feed of the peer hub serving it (issue 23).
+        private let federation: Federation
+        /// The link feed of the peer hub whose report this transaction records: what it told this hub is not sent
+        /// back to it.
+        private let reportedBy: String?
 
-        init(clock: WallClock, boot: String) {
+        init(clock: WallClock, boot: String, federation: Federation, reportedBy: String? = nil) {
             self.clock = clock
             self.boot = boot
+            self.federation = federation
+            self.reportedBy = reportedBy
         }
 
         func append(_ body: FeedBody, packageId: String, to organisation: String) {
-            self.entries.append((organisation, body, packageId))
+            let feed = self.federation.feed(for: organisation)
+            guard feed != self.reportedBy else { return }
+            self.entries.append((feed, body, packageId))
         }
 
         func log(_ event: PackageEvent, key: String) { self.evidence.append((event, key)) }

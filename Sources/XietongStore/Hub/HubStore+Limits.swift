@@ -41,7 +41,8 @@ extension HubStore {
                 procedure: accepted.package.body.caseInfo.procedure
             )
         }
-        for (seq, limit) in limits {
+        // A receiver a peer hub serves has its limits counted there, and is reminded by it (issue 23).
+        for (seq, limit) in limits where flows.counts(limitsOf: envelope.receiver.organisationCode) {
             try await Self.insertLimit(
                 flows.deadlines.count(limit, from: receipt, custody: custody),
                 seq: seq,

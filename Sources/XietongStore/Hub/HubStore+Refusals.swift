@@ -9,7 +9,7 @@ extension HubStore {
     public func refuse(packageId: String, sender: String, receiver: String?, idempotencyKey: String?, receipt: Receipt) async throws {
         let hub = self.hubOrganisation
         try await self.database.transaction { transaction in
-            let feed = FeedWriter(clock: self.clock, boot: self.boot)
+            let feed = FeedWriter(clock: self.clock, boot: self.boot, federation: self.flows.federation)
             try await Self.refuseOne(
                 packageId: packageId,
                 sender: sender,

@@ -40,7 +40,7 @@ extension HubStore {
         let now = self.clock.timestamp()
         let reminders = due
         return try await self.database.transaction { transaction in
-            let feed = FeedWriter(clock: self.clock, boot: self.boot)
+            let feed = FeedWriter(clock: self.clock, boot: self.boot, federation: self.flows.federation)
             var sent: [DeadlineReminder] = []
             for item in reminders {
                 let inserted = try await transaction.execute(

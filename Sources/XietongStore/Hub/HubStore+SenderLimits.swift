@@ -48,6 +48,8 @@ extension HubStore {
         let envelope = package.envelope
         let now = Timestamp.string(receipt)
         let sender = envelope.sender.organisationCode
+        // A peer hub counts the limits of the agencies it serves (issue 23).
+        guard flows.counts(limitsOf: sender) else { return }
         let senderKinds = flows.rules.kindsByOrganisation[sender] ?? []
         let measures = package.body.coerciveMeasures.map(\.kind)
         func applies(_ limit: TimeLimit) -> Bool {

@@ -1,13 +1,13 @@
 public import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
+public import NIOCore
+public import NIOHTTP1
 public import XietongCore
-public import XietongHTTP
 public import XietongStore
 
 /// The node's side of the hub protocol: send packages and attachments, read the feed, fetch what arrives, report
-/// hops. Every call is safe to repeat.
+/// hops; also a hub's side of a link to a peer hub, which reads the peer's link feed the same way (issue 23). Every
+/// call is safe to repeat.
 public struct HubClient: Sendable {
     public let baseURL: String
     let token: String
@@ -37,16 +37,21 @@ public struct HubClient: Sendable {
         public var message: String
         public var isPermanent: Bool { if let status { return (400..<500).contains(status) && status != 408 && status != 429 } else { return false } }
         public var description: String { self.status.map { "HTTP \($0): \(self.message)" } ?? self.message }
+
+        public init(status: Int?, message: String) {
+            self.status = status
+            self.message = message
+        }
     }
 
-    func request(_ path: String, method: HTTPMethod) -> HTTPClientRequest {
+    public func request(_ path: String, method: HTTPMethod) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: self.baseURL + path)
         request.method = method
         request.headers.add(name: "Authorization", value: BearerToken.header(self.token))
         return request
     }
 
-    func send(
+    public func send(
         _ request: HTTPClientRequest,
         timeout: TimeAmount = .seconds(60),
         maxBody: Int = 64 << 20
@@ -73,7 +78,7 @@ public struct HubClient: Sendable {
     /// attempt even with the hub back.
     /// Returns why the hub did not answer (a refused connection, a certificate it refused), or nil when it did.
     @discardableResult
-    func probe() async -> String? {
+    public func probe() async -> String? {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: self.probeConfiguration)
         var failure: String?
         do {
@@ -87,7 +92,7 @@ public struct HubClient: Sendable {
         return failure
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) -> T? {
+    public static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) -> T? {
         JSONReader.decode(type, from: bytes)
     }
 

@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import XietongCore
+import XietongHTTP
+import XietongStore
+import XietongTrust
+
+/// This hub's side of a link to a peer hub (issue 23): reads the peer's link feed for this hub, as a node reads its
+/// own, and applies each entry.
+///
+/// - A package is fetched with its attachments, checked against the hash the peer recorded, then taken in as a
+///   node's package is (quality, flow, the sender's signature), with the step it answers as the peer knows it. Its
+///   hops here (received, coded, forwarded) go back to the peer through this hub's link feed for it; a refusal goes
+///   back the same way, with its findings, and the peer passes it to the sender.
+/// - A hop the peer recorded is recorded here too (`HubStore.record`, reported by the link) and passed to the sender.
+/// - A signed tree head of the peer's evidence log is checked against the last one kept (`TreeHeadCheck`); one that
+///   fails raises the link's evidence alarm and the last good head stays.
+///
+/// The cursor moves after a page is applied. After a crash the page is read again: taking a package in and recording
+/// a hop are idempotent by package id, so nothing is lost and nothing is taken twice (GZ-1, GZ-7). While the peer does
+/// not answer, what waits for it stays in its link feed here, and what waits for this hub in the peer's.
+struct PeerLink: NamedService {
+    let peer: Federation.Peer
+    let client: HubClient
+    let intake: PackageIntake
+    let store: HubStore
+    let blobs: BlobStore
+    /// The platform's trust store, with the peer's CA (the peer's tree heads are signed by its certificate).
+    let trust: TrustStore?
+    let loop: WorkerLoop
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    var description: String { "PeerLink(\(self.peer.name))" }
+
+    var feed: String { Federation.linkFeed(self.peer.name) }
+
+    func run() async throws {
+        var cursor = (try? await self.store.peerLink(self.peer.name).cursor) ?? 0
+        var failures = 0
+        await self.loop.run { now in
+            do {
+                let after = cursor
+                let page = try await cancelWhenGracefulShutdown { try await self.client.feed(after: after, wait: 20) }
+                guard case .entries(let entries) = page else {
+                    throw HubClient.Failure(
+                        status: 409,
+                        message: "the peer hub answered that it does not hold this hub's link feed position \(cursor)"
+                    )
+                }
+                var index = 0
+                while index < entries.count {
+                    // A run of hops is recorded in one transaction.
+                    let events = entries[index...].prefix { $0.kind == .event }
+                    if !events.isEmpty {
+                        _ = try await self.store.record(events.compactMap(\.event), reportedBy: self.feed)
+                        index += events.count
+                        continue
+                    }
+                    let entry = entries[index]
+                    if let delivery = entry.delivery {
+                        try await self.take(delivery)
+                    } else if let head = entry.treeHead {
+                        try await self.check(head)
+                    }
+                    // A reminder is never queued for a peer: each hub reminds its own agencies.
+                    index += 1
+                }
+                if let last = entries.last?.seq { cursor = last }
+                try await self.store.movePeerCursor(self.peer.name, to: cursor, answeredAt: Timestamp.string(self.loop.clock.now()))
+                if failures > 0 {
+                    self.logger.notice("the link to the peer hub works again 与对端中心平台的链路已恢复", metadata: ["xietong.peer": "\(self.peer.name)"])
+                }
+                failures = 0
+                return .again
+            } catch {
+                // A shutdown cancels the long poll (the client reports it as its own failure): no retry, no warning.
+                if Task.isCancelled || Task.isShuttingDownGracefully { return .stop }
+                failures += 1
+                if failures % 10 == 1 {
+                    self.logger.warning(
+                        "cannot read the peer hub's link feed; retrying 无法读取对端中心平台的链路队列，稍后重试",
+                        metadata: ["xietong.peer": "\(self.peer.name)", "xietong.error": "\(error)"]
+                    )
+                }
+                self.metrics.count(.retries, [("queue", "link"), ("reason", "peer")])
+                return .sleep(.milliseconds(min(100 << min(failures, 6), 5000)))
+            }
+        }
+    }
+
+    /// Takes in a package the peer handed over: fetched, checked, stored and forwarded here, or refused back to it.
+    func take(_ delivery: Delivery) async throws {
+        guard self.peer.organisations.contains(delivery.sender), self.store.flows.federation.peer(serving: delivery.receiver) != self.peer
+        else {
+            return try await self.refuse(
+                delivery,
+                Finding(
+                    .wrongLink,
+                    at: "/CasePackage/Envelope",
+                    zh: "对端中心平台 \(self.peer.name) 不服务发送方 \(delivery.sender)，或接收方 \(delivery.receiver) 由其自身服务",
+                    en:
+                        "the peer hub \(self.peer.name) does not serve the sender \(delivery.sender), or serves the receiver \(delivery.receiver) itself"
+                )
+            )
+        }
+        let content: [UInt8]
+        if let inline = delivery.content.flatMap({ Data(base64Encoded: $0) }) {
+            content = [UInt8](inline)
+        } else {
+            content = try await self.client.content(of: delivery.packageId)
+        }
+        let digest = ContentHash.sha256(content)
+        guard digest == delivery.contentSHA256 else {
+            return try await self.refuse(
+                delivery,
+                Finding(
+                    .contentMismatch,
+                    at: "/",
+                    zh: "从对端中心平台取得的数据包内容与其记录的 SHA-256 不符",
+                    en:
+                        "the package's bytes from the peer hub do not match the SHA-256 it recorded (expected \(delivery.contentSHA256), got \(digest))"
+                )
+            )
+        }
+        for file in delivery.attachments {
+            var failed: HubClient.Failure?
+            do {
+                try await self.client.download(file.sha256, into: self.blobs)
+            } catch {
+                failed = error
+            }
+            if let failure = failed {
+                guard failure.isPermanent else { throw failure }
+                return try await self.refuse(
+                    delivery,
+                    Finding(
+                        .attachmentUnavailable,
+                        at: "/CasePackage/Attachments",
+                        zh: "无法从对端中心平台取得附件“\(file.name)”：\(failure.message)",
+                        en: "the attachment '\(file.name)' could not be fetched from the peer hub: \(failure.message)"
+                    )
+                )
+            }
+        }
+        let outcome = try await self.intake.receive(
+            batch: [content],
+            signatures: [delivery.signature],
+            traceparents: [delivery.traceparent],
+            answering: [delivery.answering],
+            from: delivery.sender
+        ) { "/v1/packages/\($0)" }[0]
+        switch outcome {
+        case .receipt(let receipt, _) where receipt.status == .accepted:
+            self.metrics.count(.packages, [("hop", "link"), ("outcome", "received"), ("code", "none")])
+        case .receipt(let receipt, _):
+            // Refused for its quality or its flow (recorded, and the refusal already queued back), or for its
+            // signature (recorded now): the peer learns it either way, with the findings.
+            try await self.refuse(delivery, findings: receipt.findings, at: receipt.receivedAt)
+        case .unreadable(let findings):
+            try await self.refuse(delivery, findings: findings, at: Timestamp.string(self.loop.clock.now()))
+        case .wrongSender:
+            // Not reached: the sender was checked against the peer above, and the intake is told the envelope's.
+            break
+        }
+    }
+
+    func refuse(_ delivery: Delivery, _ finding: Finding) async throws {
+        try await self.refuse(delivery, findings: [finding], at: Timestamp.string(self.loop.clock.now()))
+    }
+
+    /// Records the refusal of a package the peer handed over; the `refused` hop goes back to the peer, which records
+    /// it and passes it to the sender (ZJ-7.2.6). Recording it again changes nothing.
+    func refuse(_ delivery: Delivery, findings: [Finding], at instant: String) async throws {
+        let code = findings.first { $0.severity == .error }?.code.rawValue ?? "none"
+        self.logger.warning(
+            "refused a package the peer hub handed over 拒收对端中心平台转来的数据包",
+            metadata: ["xietong.peer": "\(self.peer.name)", "xietong.package": "\(delivery.packageId)", "xietong.finding": "\(code)"]
+        )
+        self.metrics.count(.packages, [("hop", "link"), ("outcome", "refused"), ("code", code)])
+        try await self.store.refuse(
+            packageId: delivery.packageId,
+            sender: delivery.sender,
+            receiver: delivery.receiver,
+            idempotencyKey: nil,
+            receipt: Receipt(packageId: delivery.packageId, status: .refused, receivedAt: instant, findings: findings)
+        )
+    }
+
+    /// Checks the peer's signed tree head against the last one kept of it: kept when it extends it, an alarm when not.
+    func check(_ head: Evidence.TreeHead) async throws {
+        let last = try await self.store.peerLink(self.peer.name).treeHead
+        let client = self.client
+        let problem = try await TreeHeadCheck.problem(head, after: last, trust: self.trust, hub: self.peer.hub) {
+            (first, second) throws(HubClient.Failure) in try await client.consistencyProof(from: first, to: second)
+        }
+        guard let problem else { return try await self.store.keepPeerHead(self.peer.name, head) }
+        self.logger.error(
+            "evidence log alarm: the peer hub's log does not extend the head kept of it 对端中心平台证据日志告警",
+            metadata: ["xietong.peer": "\(self.peer.name)", "xietong.tree_size": "\(head.treeSize)", "xietong.problem": "\(problem.en)"]
+        )
+        try await self.store.raisePeerAlarm(self.peer.name, problem, at: Timestamp.string(self.loop.clock.now()))
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Testing
+import XietongClient
+import XietongCore
+import XietongLocal
+import XietongTesting
+
+/// Issue 23's acceptance on real processes: a city's hub and the province's, linked, each with its own nodes. The
+/// prison and the prison administration are the province's; every other agency the city's.
+@Suite(.serialized, .timeLimit(.minutes(8))) struct FederationTests {
+    static let prison = "330000000501"
+    static let prisonAdministration = "330000000502"
+    static let provincial: Set<String> = [Self.prison, Self.prisonAdministration]
+
+    /// An organisation of an example replaced by another, everywhere it appears: its code with its agency code in
+    /// the envelope, and the part of the unified codes that names it (ZJ-7.1.1).
+    struct Swap {
+        let from: (code: String, agency: String)
+        let to: (code: String, agency: String)
+
+        func apply(_ xml: String) -> String {
+            xml.replacingOccurrences(
+                of: "<OrganisationCode>\(self.from.code)</OrganisationCode>\n      <AgencyCode>\(self.from.agency)</AgencyCode>",
+                with: "<OrganisationCode>\(self.to.code)</OrganisationCode>\n      <AgencyCode>\(self.to.agency)</AgencyCode>"
+            )
+            .replacingOccurrences(of: self.from.agency + self.from.code, with: self.to.agency + self.to.code)
+        }
+    }
+
+    static let court = (code: "330106000301", agency: "1301")
+    static let police = (code: "330106000101", agency: "1101")
+    static let prisonCodes = (code: FederationTests.prison, agency: "1501")
+    static let administrationCodes = (code: FederationTests.prisonAdministration, agency: "1502")
+
+    /// Each crossing flow's path (the shipped examples), made to cross where the examples stay in the city: the
+    /// sentenced person goes to the prison, the prison commissions the community-correction evaluation, and the
+    /// provincial administration decides on execution outside prison, which the city's hub never carries.
+    static func crossingPaths() -> [(flow: String, steps: [(xml: String, packageId: String, sender: String, receiver: String)])] {
+        let swaps: [String: Swap] = [
+            "sentenceExecution": Swap(from: Self.police, to: Self.prisonCodes),
+            "communityCorrection": Swap(from: Self.court, to: Self.prisonCodes),
+            "temporaryOutOfPrisonExecution": Swap(from: Self.court, to: Self.administrationCodes),
+        ]
+        let catalog = (try? FlowCatalog.bundled())
+        let flows = ["sentenceExecution", "temporaryOutOfPrisonExecution", "communityCorrection", "commutationParole"]
+        return flows.compactMap { id in
+            guard let flow = catalog?.flow(id) else { return nil }
+            let steps = EveryFlowTests.path(of: flow).map { example in
+                let xml = swaps[id].map { $0.apply(example.xml) } ?? example.xml
+                return (
+                    xml,
+                    example.packageId,
+                    EveryFlowTests.element("OrganisationCode", in: xml, after: "<Sender>") ?? "",
+                    EveryFlowTests.element("OrganisationCode", in: xml, after: "<Receiver>") ?? ""
+                )
+            }
+            return (id, steps)
+        }
+    }
+
+    /// The hub a node of `organisation` connects to.
+    static func hub(of organisation: String) -> String { Self.provincial.contains(organisation) ? "hub-province" : "hub" }
+
+    @Test func everyCrossingFlowRunsToItsCloseAcrossTheLink() async throws {
+        let paths = Self.crossingPaths()
+        #expect(paths.count == 4)
+        let parties = Set(paths.flatMap { $0.steps.flatMap { [$0.sender, $0.receiver] } })
+        for (flow, steps) in paths {
+            #expect(steps.contains { Self.provincial.contains($0.sender) != Self.provincial.contains($0.receiver) }, "\(flow) does not cross")
+        }
+        let harness = try ExchangeHarness()
+        try harness.exchange.addFederation(
+            cityNodes: parties.subtracting(Self.provincial).sorted(),
+            provinceNodes: parties.intersection(Self.provincial).sorted(),
+            alertCheckSeconds: 0.5
+        )
+        for organisation in parties.sorted() { try harness.addNode(organisation, hub: Self.hub(of: organisation)) }
+        try await harness.startAll()
+
+        for (flow, steps) in paths {
+            for step in steps {
+                let attachment = try EveryFlowTests.attachment(
+                    EveryFlowTests.examples.first { $0.packageId == step.packageId }!
+                )
+                let reply = try await harness.send(Array(step.xml.utf8), attachments: [attachment], from: step.sender)
+                #expect(reply.status == 202, "\(flow): \(reply.text)")
+                // The sender hears every hop, those at the far hub too, before the next step is sent.
+                let crosses = Self.hub(of: step.sender) != Self.hub(of: step.receiver)
+                var events: [PackageEvent] = []
+                try await harness.eventually("\(flow): \(step.packageId) stored by its receiver", timeout: 60) {
+                    events = try await harness.status(of: step.packageId, at: step.sender)
+                    return events.contains { $0.hop == .storedByReceiver || $0.hop == .refused }
+                }
+                let refusal = events.first { $0.hop == .refused }
+                #expect(refusal == nil, "\(flow): refused \(refusal?.findings?.map { "\($0.code) \($0.message.en)" } ?? [])")
+                if crosses {
+                    try await harness.eventually("\(flow): the far hub's hops reach the sender", timeout: 30) {
+                        events = try await harness.status(of: step.packageId, at: step.sender)
+                        return events.contains { $0.hop == .receivedByPeerHub } && events.contains { $0.hop == .forwardedByPeerHub }
+                    }
+                }
+            }
+        }
+        // Each hub closed each flow it carried a step of, and shows the far hub's hops of what crossed.
+        for (flow, steps) in paths {
+            let code = try #require(EveryFlowTests.element("UnifiedCaseCode", in: steps[0].xml))
+            for hub in ["hub", "hub-province"] {
+                let timeline = try await harness.get("\(harness.services[hub]!.url)/v1/cases/\(code)/timeline", key: harness.adminToken)
+                let instance = timeline.json(CaseTimeline.self)?.instances.first { $0.instanceId == steps[0].packageId }
+                #expect(instance?.closedAt != nil, "\(flow) is not closed at \(hub): \(timeline.status)")
+            }
+        }
+    }
+
+    static let procuratorate = "330106000201"
+    static let cases = 5
+    static let messagesPerCase = 6
+
+    /// A stream from the city's police to a procuratorate on the province's hub, with either hub killed twice.
+    @Test(arguments: ["hub", "hub-province"])
+    func nothingIsLostOrTakenTwiceWhenAHubOfTheLinkIsKilled(victim: String) async throws {
+        let police = Self.police.code
+        let harness = try ExchangeHarness()
+        try harness.exchange.addFederation(cityNodes: [police], provinceNodes: [Self.procuratorate])
+        try harness.addNode(police)
+        try harness.addReceiver(Self.procuratorate, hub: "hub-province")
+        try await harness.startAll()
+
+        let packages = (0..<Self.cases).map { caseNumber in
+            (0..<Self.messagesPerCase).map { PackageFactory.arrestRequest(case: caseNumber, message: $0, run: "link-\(victim)") }
+        }
+        let total = Self.cases * Self.messagesPerCase
+        let sending = Task { try await harness.sendCases(packages, from: police) }
+        for fraction in [0.25, 0.6] {
+            let threshold = Int(Double(total) * fraction)
+            try await harness.eventually("\(threshold) deliveries before the kill", timeout: 120) {
+                try await harness.received(by: Self.procuratorate).count >= threshold
+            }
+            harness.kill9(victim)
+            try await Task.sleep(for: .milliseconds(200))
+            try await harness.start(victim)
+        }
+        try await sending.value
+        try await harness.eventually("all \(total) packages delivered", timeout: 120) {
+            try await harness.received(by: Self.procuratorate).count >= total
+        }
+        try await Task.sleep(for: .seconds(1))
+        // Each exactly once, byte-identical (GZ-1), in order within its case.
+        #expect(try await harness.deliveryProblems(of: packages, at: Self.procuratorate) == [])
+        try await harness.waitUntilTheSenderKnowsEveryDelivery(of: packages, sender: police)
+    }
+
+    struct LinkView: Decodable {
+        var name: String
+        var waiting: Int
+        var peerReading: Bool
+        var evidenceAlarm: LocalizedText?
+        var peerTreeSize: Int?
+    }
+
+    static func links(_ harness: ExchangeHarness, at hub: String) async throws -> [LinkView] {
+        try await harness.get("\(harness.services[hub]!.url)/v1/admin/links", key: harness.adminToken).json([LinkView].self) ?? []
+    }
+
+    /// While the province's hub is down, the city's keeps what waits for it and says so; when it is back, the link
+    /// drains, and a package the province refuses reaches its sender as a refusal with the findings.
+    @Test func aLinkDownDrainsWhenBackAndTheFarHubsRefusalReachesTheSender() async throws {
+        let police = Self.police.code
+        let harness = try ExchangeHarness()
+        // The province refuses packages older than a day; the city takes them.
+        try harness.exchange.addFederation(cityNodes: [police], provinceNodes: [Self.procuratorate], provinceMaxPackageAgeDays: 1)
+        try harness.addNode(police)
+        try harness.addReceiver(Self.procuratorate, hub: "hub-province")
+        try await harness.startAll()
+
+        harness.stop("hub-province")
+        let now = Timestamp.string(Date())
+        let packages = (0..<4).map { caseNumber in [PackageFactory.arrestRequest(case: caseNumber, message: 0, run: "outage", createdAt: now)] }
+        try await harness.sendCases(packages, from: police)
+        try await harness.eventually("the city's hub holds the four for the province", timeout: 30) {
+            try await Self.links(harness, at: "hub").first?.waiting == 4
+        }
+        let old = Timestamp.string(Date().addingTimeInterval(-3 * 86400))
+        let stale = PackageFactory.arrestRequest(case: 9, message: 0, run: "stale", createdAt: old)
+        #expect(try await harness.send(stale.xml, attachments: [stale.attachment], from: police).status == 202)
+
+        try await harness.start("hub-province")
+        try await harness.eventually("the link drains", timeout: 60) {
+            try await harness.received(by: Self.procuratorate).count >= 4
+        }
+        #expect(try await harness.deliveryProblems(of: packages, at: Self.procuratorate) == [])
+        try await harness.eventually("the province's refusal reaches the sender", timeout: 30) {
+            try await harness.status(of: stale.packageId, at: police).contains { $0.hop == .refused }
+        }
+        let refusal = try await harness.status(of: stale.packageId, at: police).first { $0.hop == .refused }
+        #expect(refusal?.findings?.map(\.code) == [.expired])
+        try await harness.eventually("nothing waits for the province any more, and it reads the link", timeout: 30) {
+            let link = try await Self.links(harness, at: "hub").first
+            return link?.waiting == 0 && link?.peerReading == true
+        }
+        // Each hub checked the other's signed tree heads.
+        try await harness.eventually("each hub keeps the other's tree head", timeout: 30) {
+            let city = try await Self.links(harness, at: "hub").first
+            let province = try await Self.links(harness, at: "hub-province").first
+            return (city?.peerTreeSize ?? 0) > 0 && (province?.peerTreeSize ?? 0) > 0 && city?.evidenceAlarm == nil
+                && province?.evidenceAlarm == nil
+        }
+    }
+}
