@@ -46,7 +46,7 @@ public enum HubApplication {
         let metrics = ServiceMetrics()
         metrics.standard(role: "hub", database: database, reserve: configuration.diskReserve)
         let checker = try QualityChecker.bundled(registry: registry, catalog: catalog)
-        let identity = try configuration.tls.map { files throws(TrustError) in try Identity(files) }
+        let identity = try configuration.tlsWithPeers.map { files throws(TrustError) in try Identity(files) }
         let intake = PackageIntake(
             checker: checker,
             store: store,

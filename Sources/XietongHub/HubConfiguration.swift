@@ -132,6 +132,24 @@ public struct HubConfiguration: Sendable, Codable {
 
     public init() {}
 
+    /// The `tls` section with each peer's CA added as a linked platform (issue 23), trusted for the peer hub and the
+    /// organisations it serves only: its certificate on the link, its tree heads, its agencies' package signatures.
+    public var tlsWithPeers: TLSFiles? {
+        guard var tls = self.tls else { return nil }
+        tls.platforms =
+            (tls.platforms ?? [])
+            + self.peers.compactMap { peer in
+                peer.caCertificate.map {
+                    TLSFiles.LinkedPlatform(
+                        caCertificate: $0,
+                        revocationList: peer.revocationList,
+                        organisations: peer.organisations + [peer.organisation]
+                    )
+                }
+            }
+        return tls
+    }
+
     /// Which hub serves which organisation: this one, or one of its peers.
     public var federation: Federation {
         Federation(peers: self.peers.map { Federation.Peer(name: $0.name, hub: $0.organisation, organisations: Set($0.organisations)) })
@@ -142,7 +160,7 @@ public struct HubConfiguration: Sendable, Codable {
         CodingKeys.self,
         [
             "listen": .fields("host", "port"), "nodes": .array(.fields("organisation", "token")),
-            "users": .array(.fields("name", "role", "tokenSHA256")), "tls": .fields("certificate", "key", "caCertificate", "revocationList"),
+            "users": .array(.fields("name", "role", "tokenSHA256")), "tls": TLSFiles.shape,
             "reminderDaysBefore": .array(.value),
             "peers": .array(
                 .fields("name", "organisation", "url", "organisations", "token", "tokenAtPeer", "caCertificate", "revocationList")

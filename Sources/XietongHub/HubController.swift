@@ -39,7 +39,12 @@ struct HubController: Sendable {
         let activity = NodeActivity()
         let reads = ReadAccess(store: store)
         let nodes = NodeOverview(store: store, nodes: configuration.nodes.map(\.organisation), activity: activity)
-        let links = LinkOverview(store: store, peers: configuration.peers.map { ($0.name, $0.organisation, $0.url) }, activity: activity)
+        let links = LinkOverview(
+            store: store,
+            peers: configuration.peers.map { ($0.name, $0.organisation, $0.url) },
+            activity: activity,
+            alertAfter: configuration.linkAlertAfterSeconds
+        )
         HubMetrics.install(
             metrics,
             store: store,

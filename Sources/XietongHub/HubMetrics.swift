@@ -39,6 +39,7 @@ enum HubMetrics {
                 let peer = [("peer", link.name)]
                 metrics.set(.linkQueueDepth, peer, to: Double(link.waiting))
                 metrics.set(.linkOldestAge, peer, to: link.oldestWaitingSeconds)
+                metrics.set(.linkAlertAfter, peer, to: links.alertAfter)
                 metrics.set(.linkUp, peer, to: link.peerReading && link.peerAnswering ? 1 : 0)
                 metrics.set(.linkEvidenceAlarm, peer, to: link.evidenceAlarm == nil ? 0 : 1)
             }

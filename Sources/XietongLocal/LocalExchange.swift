@@ -102,6 +102,8 @@ public final class LocalExchange: @unchecked Sendable {
     ) throws {
         let (cityPort, provincePort) = (LocalTopology.claimPort(), LocalTopology.claimPort())
         let province = LocalTopology.provinceHubOrganisation
+        // With TLS, the province has a CA of its own; each hub trusts the other's for the other's organisations.
+        if self.topology.pki != nil { try self.topology.enableProvinceTLS(province: provinceNodes, city: cityNodes) }
         try self.addHub(
             nodes: cityNodes,
             alertCheckSeconds: alertCheckSeconds,

@@ -38,6 +38,11 @@ public struct LocalTopology: Sendable {
     /// The platform CA's directory once `enableTLS()` made or opened it: the hub and every node then use mutual TLS
     /// and sign packages (issue 6).
     public private(set) var pki: URL?
+    /// A second platform's CA (issue 23), `directory/pki-province`, once `enableProvinceTLS` made it: the province's hub
+    /// and agencies have certificates from it, and each platform trusts the other's CA for the other's organisations.
+    public private(set) var provincePKI: URL?
+    var provinceOrganisations: Set<String> = []
+    var cityOrganisations: Set<String> = []
 
     /// `random` secrets for an exchange people use (the demo); fixed ones, readable in logs, for the tests.
     public init(directory: URL, randomSecrets: Bool = false) {
@@ -59,7 +64,7 @@ public struct LocalTopology: Sendable {
     /// A service's URL on loopback: `https` when it serves TLS.
     public static func url(port: Int, tls: Bool) -> String { "\(tls ? "https" : "http")://127.0.0.1:\(port)" }
 
-    /// The hub's URL for nodes: `https` once TLS is enabled.
+    /// A hub's or node's URL: `https` once TLS is enabled.
     public func hubURL(port: Int) -> String { Self.url(port: port, tls: self.pki != nil) }
 
     /// A secret of this topology: `fixed` without a seed, else derived from the seed.
@@ -94,7 +99,8 @@ public struct LocalTopology: Sendable {
             organisations: organisations,
             token: self.pki == nil ? self.linkToken(from: name, to: local) : nil,
             tokenAtPeer: self.pki == nil ? self.linkToken(from: local, to: name) : nil,
-            caCertificate: self.pki?.appendingPathComponent("ca.crt").path
+            caCertificate: self.pki(for: organisation)?.appendingPathComponent("ca.crt").path,
+            revocationList: self.pki(for: organisation)?.appendingPathComponent("revoked.json").path
         )
     }
 
@@ -130,19 +136,51 @@ public struct LocalTopology: Sendable {
         let directory = self.directory.appendingPathComponent("pki")
         let authority =
             FileManager.default.fileExists(atPath: directory.appendingPathComponent("ca.crt").path)
-            ? try CertificateAuthority.open(directory) : try CertificateAuthority.create(in: directory)
+            ? try CertificateAuthority.open(directory) : try CertificateAuthority.create(in: directory, platform: "杭州市委政法委 Hangzhou city")
         self.pki = directory
         if !FileManager.default.fileExists(atPath: TLSFiles.issued(by: directory, to: Self.hubOrganisation).certificate) {
             try authority.issue(organisation: Self.hubOrganisation)
         }
     }
 
-    /// An organisation's TLS files once TLS is enabled, its certificate issued first if needed.
+    /// Makes the province's own CA (issue 23) after `enableTLS()`: its hub and the `province` organisations get their
+    /// certificates from it; the `city` ones and the committee's hub keep the first CA's.
+    public mutating func enableProvinceTLS(province: [String], city: [String]) throws {
+        let directory = self.directory.appendingPathComponent("pki-province")
+        let authority =
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("ca.crt").path)
+            ? try CertificateAuthority.open(directory) : try CertificateAuthority.create(in: directory, platform: "浙江省委政法委 Zhejiang province")
+        self.provincePKI = directory
+        self.provinceOrganisations = Set(province + [Self.provinceHubOrganisation])
+        self.cityOrganisations = Set(city + [Self.hubOrganisation])
+        if !FileManager.default.fileExists(atPath: TLSFiles.issued(by: directory, to: Self.provinceHubOrganisation).certificate) {
+            try authority.issue(organisation: Self.provinceHubOrganisation)
+        }
+    }
+
+    /// The CA directory that issues `organisation`'s certificate.
+    func pki(for organisation: String) -> URL? {
+        self.provinceOrganisations.contains(organisation) ? self.provincePKI : self.pki
+    }
+
+    /// An organisation's TLS files once TLS is enabled, its certificate issued first if needed; with a second
+    /// platform, the other platform's CA as a linked one, for its agencies' signatures.
     public func tls(for organisation: String) throws -> TLSFiles? {
-        guard let pki = self.pki else { return nil }
-        let files = TLSFiles.issued(by: pki, to: organisation)
+        guard let pki = self.pki(for: organisation) else { return nil }
+        var files = TLSFiles.issued(by: pki, to: organisation)
         if !FileManager.default.fileExists(atPath: files.certificate) {
             try CertificateAuthority.open(pki).issue(organisation: organisation)
+        }
+        if let provincePKI = self.provincePKI, let cityPKI = self.pki {
+            let province = self.provinceOrganisations.contains(organisation)
+            let other = province ? cityPKI : provincePKI
+            files.platforms = [
+                TLSFiles.LinkedPlatform(
+                    caCertificate: other.appendingPathComponent("ca.crt").path,
+                    revocationList: other.appendingPathComponent("revoked.json").path,
+                    organisations: (province ? self.cityOrganisations : self.provinceOrganisations).sorted()
+                )
+            ]
         }
         return files
     }
@@ -161,6 +199,8 @@ public struct LocalTopology: Sendable {
         hub.users = self.hubUsers
         hub.metricsToken = self.metricsToken
         hub.tls = try self.tls(for: organisation)
+        // A hub trusts its peers' CAs through `peers` (issue 23), not as a node does.
+        hub.tls?.platforms = nil
         if let reserve = self.freeSpaceReserveMB { hub.freeSpaceReserveMB = reserve }
         return hub
     }

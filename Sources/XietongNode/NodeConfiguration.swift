@@ -132,7 +132,7 @@ public struct NodeConfiguration: Sendable, Codable {
         [
             "listen": .fields("host", "port"), "hub": .fields("url", "token", "organisation"),
             "businessSystems": .array(.fields("name", "role", "tokenSHA256")), "users": .array(.fields("name", "role", "tokenSHA256")),
-            "tls": .fields("certificate", "key", "caCertificate", "revocationList"), "delivery": .fields("mode", "url"), "apiKeys": .array(.value),
+            "tls": TLSFiles.shape, "delivery": .fields("mode", "url"), "apiKeys": .array(.value),
         ]
     )
 

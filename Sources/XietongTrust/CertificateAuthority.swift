@@ -36,8 +36,15 @@ public struct CertificateAuthority: Sendable {
         public var certificate: String
     }
 
-    /// Creates the CA in an empty (or missing) directory.
-    public static func create(in directory: URL, validYears: Int = 10, now: Date = Date()) throws(TrustError) -> CertificateAuthority {
+    /// Creates the CA in an empty (or missing) directory. `platform` names it (the committee that runs it); without
+    /// one it is named by a random id. Two platforms' CAs never share a name, so that a hub linked to another platform
+    /// (issue 23), trusting both CAs, finds each certificate's issuer by its name.
+    public static func create(
+        in directory: URL,
+        validYears: Int = 10,
+        platform: String? = nil,
+        now: Date = Date()
+    ) throws(TrustError) -> CertificateAuthority {
         let files = ["ca.key", "ca.crt"].map { directory.appendingPathComponent($0).path }
         if files.contains(where: FileManager.default.fileExists(atPath:)) {
             throw TrustError(.exists, zh: "该目录已有根证书：\(directory.path)", en: "a CA already exists in \(directory.path)")
@@ -45,9 +52,11 @@ public struct CertificateAuthority: Sendable {
         let key = P256.Signing.PrivateKey()
         let privateKey = Certificate.PrivateKey(key)
         do {
+            let unit = platform ?? "platform \(UUID().uuidString.prefix(8).lowercased())"
             let name = try DistinguishedName {
                 CommonName(Self.commonName)
                 OrganizationName("Xietong")
+                OrganizationalUnitName(unit)
             }
             let certificate = try Certificate(
                 version: .v3,

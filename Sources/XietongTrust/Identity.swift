@@ -2,6 +2,7 @@ import Crypto
 public import Foundation
 import SwiftASN1
 public import X509
+public import XietongCore
 
 /// A hub's or node's own certificate and key (`xietong pki issue`), and what it trusts: the files of the `tls`
 /// section of its configuration.
@@ -11,12 +12,39 @@ public struct TLSFiles: Sendable, Codable, Hashable {
     public var caCertificate: String
     /// The CA's signed `revoked.json`.
     public var revocationList: String?
+    /// Linked platforms' CAs (issue 23), each trusted for the organisations it serves only: a node whose agency
+    /// receives packages from another platform's agencies checks their senders' signatures with them. A hub adds its
+    /// peers' (`peers[].caCertificate`) itself.
+    public var platforms: [LinkedPlatform]?
+
+    /// A linked platform's CA certificate, its signed revocation list, and the organisations it may vouch for.
+    public struct LinkedPlatform: Sendable, Codable, Hashable {
+        public var caCertificate: String
+        public var revocationList: String?
+        public var organisations: [String]
+
+        public init(caCertificate: String, revocationList: String? = nil, organisations: [String]) {
+            self.caCertificate = caCertificate
+            self.revocationList = revocationList
+            self.organisations = organisations
+        }
+    }
 
     /// Each file with the key path of its setting (`tls.certificate` …), for a configuration's checks.
     public var settings: [(path: String, setting: String)] {
         [(self.certificate, "tls.certificate"), (self.key, "tls.key"), (self.caCertificate, "tls.caCertificate")]
             + (self.revocationList.map { [($0, "tls.revocationList")] } ?? [])
+            + (self.platforms ?? []).enumerated().flatMap { index, platform in
+                [(platform.caCertificate, "tls.platforms[\(index)].caCertificate")]
+                    + (platform.revocationList.map { [($0, "tls.platforms[\(index)].revocationList")] } ?? [])
+            }
     }
+
+    /// The keys a `tls` section may hold.
+    public static let shape = SettingsShape.object([
+        "certificate": .value, "key": .value, "caCertificate": .value, "revocationList": .value,
+        "platforms": .array(.fields("caCertificate", "revocationList", "organisations")),
+    ])
 
     public init(certificate: String, key: String, caCertificate: String, revocationList: String? = nil) {
         self.certificate = certificate
@@ -55,11 +83,23 @@ public struct Identity: Sendable {
         } catch {
             throw TrustError(.io, zh: "无法读取私钥 \(files.key)", en: "cannot read the private key \(files.key): \(error)")
         }
+        var platforms: [TrustStore.Platform] = []
+        for platform in files.platforms ?? [] {
+            platforms.append(
+                TrustStore.Platform(
+                    authority: try PEMFiles.certificate(URL(fileURLWithPath: platform.caCertificate)),
+                    revocationFile: platform.revocationList.map { URL(fileURLWithPath: $0) },
+                    organisations: Set(platform.organisations)
+                )
+            )
+        }
         self.trust = try TrustStore(
             caCertificate: URL(fileURLWithPath: files.caCertificate),
-            revocationFile: files.revocationList.map { URL(fileURLWithPath: $0) }
+            revocationFile: files.revocationList.map { URL(fileURLWithPath: $0) },
+            platforms: platforms
         )
         _ = try self.trust.revokedSerials()
+        for index in platforms.indices { _ = try self.trust.revokedSerials(of: index + 1) }
     }
 
     /// A detached ECDSA P-256/SHA-256 signature (DER, base64).

@@ -4,15 +4,34 @@ import SwiftASN1
 @_spi(FixedExpiryValidationTime) public import X509
 import XietongCore
 
-/// What a hub or node trusts: the platform CA and its signed revocation list (reloaded when the file changes).
-/// Verifies the certificates peers present in TLS and the certificates that sign packages and receipts.
+/// What a hub or node trusts: the platform CA and its signed revocation list (reloaded when the file changes), and the
+/// CAs of linked platforms (issue 23), each trusted for the organisations it serves only. Verifies the certificates
+/// peers present in TLS and the certificates that sign packages, receipts and tree heads.
 public final class TrustStore: Sendable {
+    /// A linked platform's CA (issue 23): another province's or city's, trusted by explicit configuration for the
+    /// organisations its hub serves, and for that hub itself, and for no one else.
+    public struct Platform: Sendable {
+        public let authority: Certificate
+        public let revocationFile: URL?
+        public let organisations: Set<String>
+
+        public init(authority: Certificate, revocationFile: URL?, organisations: Set<String>) {
+            self.authority = authority
+            self.revocationFile = revocationFile
+            self.organisations = organisations
+        }
+    }
+
     public let authority: Certificate
     public let revocationFile: URL?
-    private let cache = NIOLockedValueBox<(modified: Date?, checked: Date, serials: Set<String>)>((nil, .distantPast, []))
-    /// Certificates whose chain to the CA was validated, and those parsed from PEM: the expensive parts, done once
-    /// per certificate (validity and revocation are still checked every time).
-    private let chains = NIOLockedValueBox<Set<Certificate>>([])
+    /// Linked platforms' CAs (issue 23).
+    public let platforms: [Platform]
+    /// Each platform's revocation list as last read: this platform's at 0, then `platforms` in order.
+    private let caches: [NIOLockedValueBox<(modified: Date?, checked: Date, serials: Set<String>)>]
+    /// Certificates whose chain to a CA was validated, with the CA's position (0: this platform's; 1…: `platforms`),
+    /// and those parsed from PEM: the expensive parts, done once per certificate (validity, revocation and scope are
+    /// still checked every time).
+    private let chains = NIOLockedValueBox<[Certificate: Int]>([:])
     private let parsed = NIOLockedValueBox<[String: Certificate]>([:])
     private let named = NIOLockedValueBox<[Certificate: (subject: String, serial: String)]>([:])
 
@@ -38,29 +57,39 @@ public final class TrustStore: Sendable {
         return certificate
     }
 
-    public init(authority: Certificate, revocationFile: URL?) {
+    public init(authority: Certificate, revocationFile: URL?, platforms: [Platform] = []) {
         self.authority = authority
         self.revocationFile = revocationFile
+        self.platforms = platforms
+        self.caches = (0...platforms.count).map { _ in NIOLockedValueBox((nil, .distantPast, [])) }
     }
 
-    public convenience init(caCertificate: URL, revocationFile: URL?) throws(TrustError) {
-        self.init(authority: try PEMFiles.certificate(caCertificate), revocationFile: revocationFile)
+    public convenience init(caCertificate: URL, revocationFile: URL?, platforms: [Platform] = []) throws(TrustError) {
+        self.init(authority: try PEMFiles.certificate(caCertificate), revocationFile: revocationFile, platforms: platforms)
     }
 
     /// The revoked serials, from the list as it is now on disk (re-read when its modification time changes). A list
     /// that cannot be read or whose signature fails is an error: no certificate is then trusted.
     public func revokedSerials() throws(TrustError) -> Set<String> {
-        guard let url = self.revocationFile else { return [] }
+        try self.revokedSerials(of: 0)
+    }
+
+    /// The revoked serials of a CA: this platform's (0) or a linked platform's (1…), read as `revokedSerials()` reads.
+    func revokedSerials(of index: Int) throws(TrustError) -> Set<String> {
+        let (url, authority) =
+            index == 0 ? (self.revocationFile, self.authority) : (self.platforms[index - 1].revocationFile, self.platforms[index - 1].authority)
+        let cache = self.caches[index]
+        guard let url else { return [] }
         // The file is looked at once a second at most.
         let now = Date()
-        if let fresh = self.cache.withLockedValue({ now.timeIntervalSince($0.checked) < 1 && $0.modified != nil ? $0.serials : nil }) { return fresh }
+        if let fresh = cache.withLockedValue({ now.timeIntervalSince($0.checked) < 1 && $0.modified != nil ? $0.serials : nil }) { return fresh }
         let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date
-        if let modified, let cached = self.cache.withLockedValue({ $0.modified == modified ? $0.serials : nil }) {
-            self.cache.withLockedValue { $0.checked = now }
+        if let modified, let cached = cache.withLockedValue({ $0.modified == modified ? $0.serials : nil }) {
+            cache.withLockedValue { $0.checked = now }
             return cached
         }
-        let serials = try RevocationList.load(url, authority: self.authority).serials
-        self.cache.withLockedValue { $0 = (modified, now, serials) }
+        let serials = try RevocationList.load(url, authority: authority).serials
+        cache.withLockedValue { $0 = (modified, now, serials) }
         return serials
     }
 
@@ -82,21 +111,38 @@ public final class TrustStore: Sendable {
                 en: "the certificate is not valid yet (\(subject), serial \(serial))"
             )
         }
-        let known = self.chains.withLockedValue { $0.contains(certificate) }
-        var verifier = Verifier(rootCertificates: CertificateStore([self.authority])) { RFC5280Policy(fixedExpiryValidationTime: now) }
-        if !known, case .validCertificate = await verifier.validate(leaf: certificate, intermediates: CertificateStore()) {
-            self.chains.withLockedValue {
-                if $0.count > 10_000 { $0.removeAll() }
-                $0.insert(certificate)
+        var issuer = self.chains.withLockedValue { $0[certificate] }
+        if issuer == nil {
+            // This platform's CA first, then each linked platform's whose name is the certificate's issuer.
+            for (index, authority) in ([self.authority] + self.platforms.map(\.authority)).enumerated()
+            where index == 0 || authority.subject == certificate.issuer {
+                var verifier = Verifier(rootCertificates: CertificateStore([authority])) { RFC5280Policy(fixedExpiryValidationTime: now) }
+                if case .validCertificate = await verifier.validate(leaf: certificate, intermediates: CertificateStore()) {
+                    issuer = index
+                    self.chains.withLockedValue {
+                        if $0.count > 10_000 { $0.removeAll() }
+                        $0[certificate] = index
+                    }
+                    break
+                }
             }
-        } else if !known {
+        }
+        guard let issuer else {
             throw TrustError(
                 .unknownIssuer,
                 zh: "证书不是平台根证书签发的（\(subject)，序列号 \(serial)，签发者 \(certificate.issuer)）",
                 en: "the certificate was not issued by the platform CA (\(subject), serial \(serial), issuer \(certificate.issuer))"
             )
         }
-        if try self.revokedSerials().contains(serial) {
+        // A linked platform's CA vouches for its own organisations only (issue 23): not for this platform's agencies.
+        if issuer > 0, !self.platforms[issuer - 1].organisations.contains(subject) {
+            throw TrustError(
+                .wrongOrganisation,
+                zh: "证书由对端平台的根证书签发，但 \(subject) 不是该平台服务的机构（序列号 \(serial)）",
+                en: "the certificate was issued by a linked platform's CA, which does not serve \(subject) (serial \(serial))"
+            )
+        }
+        if try self.revokedSerials(of: issuer).contains(serial) {
             throw TrustError(.revoked, zh: "证书已被吊销（\(subject)，序列号 \(serial)）", en: "the certificate has been revoked (\(subject), serial \(serial))")
         }
         guard subject.count == 12, subject.allSatisfy(\.isNumber) else {

@@ -27,10 +27,15 @@ struct PKICommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create the platform CA (ca.key, ca.crt, revoked.json).")
         @OptionGroup var directory: Directory
         @Option(name: .long, help: "Years the CA certificate is valid.") var years = 10
+        @Option(
+            name: .long,
+            help: "The platform's name in the CA certificate (the committee running it); distinct platforms' CAs must differ (default: a random id)."
+        )
+        var platform: String?
 
         func run() throws {
             do {
-                let authority = try CertificateAuthority.create(in: self.directory.url, validYears: self.years)
+                let authority = try CertificateAuthority.create(in: self.directory.url, validYears: self.years, platform: self.platform)
                 print("根证书已创建 CA created: \(authority.directory.path)/ca.crt (serial \(PEMFiles.serial(authority.certificate)))")
                 print("keep ca.key offline; give ca.crt and revoked.json to the hub and every node")
             } catch { throw PKICommand.fail(error) }

@@ -164,7 +164,7 @@ import XietongTesting
     @Test func theDemoRegistryChecks() throws {
         let result = try CommandRunner.run(["registry", "check", "Sources/XietongCore/Resources/registry/demo-organisations.json"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("12 organisations"))
+        #expect(result.stdout.contains("13 organisations"))
     }
 }
 

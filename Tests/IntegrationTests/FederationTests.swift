@@ -1,9 +1,12 @@
+import AsyncHTTPClient
 import Foundation
+import NIOHTTP1
 import Testing
 import XietongClient
 import XietongCore
 import XietongLocal
 import XietongTesting
+import XietongTrust
 
 /// Issue 23's acceptance on real processes: a city's hub and the province's, linked, each with its own nodes. The
 /// prison and the prison administration are the province's; every other agency the city's.
@@ -204,6 +207,58 @@ import XietongTesting
             let province = try await Self.links(harness, at: "hub-province").first
             return (city?.peerTreeSize ?? 0) > 0 && (province?.peerTreeSize ?? 0) > 0 && city?.evidenceAlarm == nil
                 && province?.evidenceAlarm == nil
+        }
+    }
+}
+
+/// The link between two platforms, each with its own CA, under mutual TLS (issue 23): each hub trusts the other's CA
+/// by configuration, for the other's organisations only; a hub certificate of a CA neither trusts, or one of the
+/// peer's CA naming an organisation it does not serve, is refused at the handshake.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct FederationTLSTests {
+    @Test func twoPlatformsLinkUnderMutualTLSAndRefuseAStrangersHubCertificate() async throws {
+        let police = FederationTests.police.code
+        let procuratorate = FederationTests.procuratorate
+        let harness = try ExchangeHarness(tls: true)
+        try harness.exchange.addFederation(cityNodes: [police], provinceNodes: [procuratorate])
+        try harness.addNode(police)
+        try harness.addReceiver(procuratorate, hub: "hub-province")
+        try await harness.startAll()
+
+        // Signed by the city's police under the city's CA, checked by the province's hub and its procuratorate's node
+        // under the city's CA, which they trust for the city's agencies.
+        let packages = (0..<3).map { [PackageFactory.arrestRequest(case: $0, message: 0, run: "tls-link")] }
+        try await harness.sendCases(packages, from: police)
+        try await harness.eventually("the three cross the link", timeout: 60) {
+            try await harness.received(by: procuratorate).count >= 3
+        }
+        #expect(try await harness.deliveryProblems(of: packages, at: procuratorate) == [])
+        try await harness.waitUntilTheSenderKnowsEveryDelivery(of: packages, sender: police)
+        let events = try await harness.status(of: packages[0][0].packageId, at: police)
+        #expect(events.contains { $0.hop == .receivedByPeerHub })
+
+        // Strangers at the city's hub, in the province hub's name.
+        let city = harness.services["hub"]!.url
+        let stranger = try TemporaryDirectory()
+        let foreign = try CertificateAuthority.create(in: stranger.url.appendingPathComponent("pki"))
+        try foreign.issue(organisation: LocalTopology.provinceHubOrganisation)
+        let province = harness.directory.url.appendingPathComponent("pki-province")
+        // The province's CA vouching for a city agency it does not serve.
+        try CertificateAuthority.open(province).issue(organisation: "330106000301")
+        let cases = [
+            ("another CA", "\(foreign.directory.path)/issued/\(LocalTopology.provinceHubOrganisation)", "certificate.unknown-issuer"),
+            ("the province's CA for a city agency", "\(province.path)/issued/330106000301", "certificate.wrong-organisation"),
+        ]
+        for (what, files, logged) in cases {
+            let client = try harness.client(certificate: files + ".crt", key: files + ".key")
+            var refused = false
+            do {
+                refused = try await harness.request(.GET, "\(city)/v1/feed?after=0&wait=0", client: client).status == 401
+            } catch {
+                refused = true
+            }
+            try await client.shutdown()
+            #expect(refused, "\(what): the city's hub took the certificate")
+            try await harness.eventually("the city's hub logs why (\(what))", timeout: 10) { harness.log("hub").contains(logged) }
         }
     }
 }

@@ -106,3 +106,70 @@ import XietongTrust
         #expect(await Self.code { try await Self.verify(signature, trust: identity.trust) } == .unknownIssuer)
     }
 }
+
+/// A linked platform's CA (issue 23): trusted by explicit configuration for the organisations its hub serves, and for
+/// no one else; its own revocation list counts; any other CA stays unknown.
+@Suite struct LinkedPlatformTrustTests {
+    static let prison = "330000000501"
+    static let provinceHub = "330000000001"
+
+    /// The city's identity, trusting the province's CA for the prison and the province's hub.
+    static func city(_ directory: TemporaryDirectory, province: URL) throws -> Identity {
+        let (_, _) = try PackageSignatureTests.platform(in: directory)
+        var files = TLSFiles.issued(by: directory.url.appendingPathComponent("pki"), to: PackageSignatureTests.police)
+        files.platforms = [
+            TLSFiles.LinkedPlatform(
+                caCertificate: province.appendingPathComponent("ca.crt").path,
+                revocationList: province.appendingPathComponent("revoked.json").path,
+                organisations: [Self.prison, Self.provinceHub]
+            )
+        ]
+        return try Identity(files)
+    }
+
+    @Test func theProvincesCAVouchesForItsOwnOrganisationsOnly() async throws {
+        let provinceDirectory = try TemporaryDirectory()
+        let province = provinceDirectory.url.appendingPathComponent("pki")
+        let authority = try CertificateAuthority.create(in: province, now: PackageSignatureTests.now)
+        try authority.issue(organisation: Self.prison, notBefore: PackageSignatureTests.now)
+        // The province's CA issuing a certificate in a city agency's name: not for it to vouch for.
+        try authority.issue(organisation: PackageSignatureTests.court, notBefore: PackageSignatureTests.now)
+        let city = try Self.city(try TemporaryDirectory(), province: province)
+        let prison = try Identity(TLSFiles.issued(by: province, to: Self.prison))
+        let signed = try PackageSignature.sign(
+            packageId: "p-1",
+            content: PackageSignatureTests.content,
+            attachmentSHA256s: PackageSignatureTests.attachments,
+            by: prison
+        )
+        #expect(await PackageSignatureTests.code { try await PackageSignatureTests.verify(signed, sender: Self.prison, trust: city.trust) } == nil)
+        let impostor = try Identity(TLSFiles.issued(by: province, to: PackageSignatureTests.court))
+        let forged = try PackageSignature.sign(
+            packageId: "p-1",
+            content: PackageSignatureTests.content,
+            attachmentSHA256s: PackageSignatureTests.attachments,
+            by: impostor
+        )
+        #expect(
+            await PackageSignatureTests.code {
+                try await PackageSignatureTests.verify(forged, sender: PackageSignatureTests.court, trust: city.trust)
+            }
+                == .wrongOrganisation
+        )
+        // Revoked by the province: refused here too.
+        try authority.revoke(organisation: Self.prison, reason: "key compromised", now: PackageSignatureTests.now)
+        let fresh = try Self.city(try TemporaryDirectory(), province: province)
+        #expect(
+            await PackageSignatureTests.code { try await PackageSignatureTests.verify(signed, sender: Self.prison, trust: fresh.trust) } == .revoked
+        )
+        // A third platform, configured nowhere: unknown.
+        let (_, stranger) = try PackageSignatureTests.platform(in: try TemporaryDirectory())
+        let unknown = try PackageSignature.sign(
+            packageId: "p-1",
+            content: PackageSignatureTests.content,
+            attachmentSHA256s: PackageSignatureTests.attachments,
+            by: stranger
+        )
+        #expect(await PackageSignatureTests.code { try await PackageSignatureTests.verify(unknown, trust: city.trust) } == .unknownIssuer)
+    }
+}

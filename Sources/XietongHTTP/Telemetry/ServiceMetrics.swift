@@ -146,6 +146,9 @@ public enum MetricName: String, Sendable, CaseIterable {
     case linkQueueDepth = "xietong_link_queue_depth"
     /// Gauge (s). Hub: age of the oldest package waiting for a peer hub; 0 when none: label `peer`.
     case linkOldestAge = "xietong_link_oldest_age_seconds"
+    /// Gauge (s). Hub: the link's alert threshold (`linkAlertAfterSeconds`), beside its oldest package's age for the
+    /// alert rule `XietongLinkStuck`: label `peer`.
+    case linkAlertAfter = "xietong_link_alert_after_seconds"
     /// Gauge. Hub: 1 while the link works both ways (the peer reads this hub's link feed and answers this hub's reads
     /// of its own, each within 90 s), else 0: label `peer`.
     case linkUp = "xietong_link_up"

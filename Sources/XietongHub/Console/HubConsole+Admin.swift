@@ -118,7 +118,7 @@ extension HubConsole {
             [
                 "<span title=\"\(ConsoleHTML.escape(link.hub))\">\(ConsoleHTML.escape(link.name)) · \(ConsoleHTML.escape(self.orgName(link.hub, language)))</span>",
                 state(link.peerReading, link.peerLastSeenAt), state(link.peerAnswering, link.peerLastAnsweredAt), String(link.waiting),
-                link.oldestWaitingSince.map(ConsoleHTML.time) ?? "—",
+                (link.stuck ? "<span class=\"error\">⚠ " : "<span>") + (link.oldestWaitingSince.map(ConsoleHTML.time) ?? "—") + "</span>",
                 link.evidenceAlarm.map { "<span class=\"error\">\(ConsoleHTML.escape(language.pick($0.zh, $0.en)))</span>" }
                     ?? (link.peerTreeSize.map { "<span class=\"ok\">\($0) ✔</span>" } ?? "—"),
             ]

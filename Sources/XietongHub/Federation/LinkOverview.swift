@@ -22,6 +22,8 @@ struct LinkOverview: Sendable {
         var oldestWaitingSince: String?
         /// The oldest waiting package's age in seconds, 0 when none waits.
         var oldestWaitingSeconds: Double
+        /// The oldest has waited longer than `linkAlertAfterSeconds`: the link alert is up.
+        var stuck: Bool
         /// What this hub has applied of the peer's link feed.
         var cursor: Int
         /// The peer's last tree head that passed this hub's checks, and the alarm of one that did not.
@@ -33,6 +35,8 @@ struct LinkOverview: Sendable {
     let store: HubStore
     let peers: [(name: String, hub: String, url: String)]
     let activity: NodeActivity
+    /// `linkAlertAfterSeconds`.
+    let alertAfter: Double
 
     static let connectedWithin: TimeInterval = 90
 
@@ -44,6 +48,7 @@ struct LinkOverview: Sendable {
             let reading = await self.activity.entry(Federation.linkFeed(peer.name))
             let queue = try await self.store.linkQueue(peer.name, readUpTo: reading?.acknowledged ?? 0)
             let state = try await self.store.peerLink(peer.name)
+            let age = queue.oldest.flatMap(Timestamp.date).map { max(now.timeIntervalSince($0), 0) } ?? 0
             views.append(
                 LinkView(
                     name: peer.name,
@@ -55,7 +60,8 @@ struct LinkOverview: Sendable {
                     peerLastAnsweredAt: state.answeredAt,
                     waiting: queue.waiting,
                     oldestWaitingSince: queue.oldest,
-                    oldestWaitingSeconds: queue.oldest.flatMap(Timestamp.date).map { max(now.timeIntervalSince($0), 0) } ?? 0,
+                    oldestWaitingSeconds: age,
+                    stuck: age > self.alertAfter,
                     cursor: state.cursor,
                     peerTreeSize: state.treeHead?.treeSize,
                     evidenceAlarm: state.alarm,
