@@ -143,13 +143,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A witness of a hub's evidence log (issue 23, SZ-3): mirrors it, checks every head, countersigns.
+        .target(
+            name: "XietongWitness",
+            dependencies: [
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Running an exchange on this machine, for the demo, the benchmarks and the tests: one `LocalTopology` deciding
         // the hub's and nodes' configurations (loopback ports, secrets, TLS files), run in-process by the demo or as child
         // processes by `LocalExchange`; a throw-away PostgreSQL server, small PDF fixtures.
         .target(
             name: "XietongLocal",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust", "XietongHub", "XietongNode",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust", "XietongHub", "XietongNode", "XietongWitness",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -160,6 +175,7 @@ let package = Package(
             name: "XietongDemo",
             dependencies: [
                 "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongTrust", "XietongLocal", "XietongClient",
+                "XietongWitness",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -187,7 +203,7 @@ let package = Package(
             name: "xietong",
             dependencies: [
                 "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongDemo", "XietongLocal", "XietongTrust",
-                "XietongClient",
+                "XietongClient", "XietongWitness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -28,6 +28,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             case queryInvalid = "query.invalid"
             case queryCaseRequired = "query.case-required"
             case evidenceNoTreeHead = "evidence.no-tree-head"
+            case evidenceUnknownHead = "evidence.unknown-head"
+            case cosignatureInvalid = "cosignature.invalid"
             case multipartInvalid = "multipart.invalid"
             case multipartNoPackage = "multipart.no-package"
             case hubUnreachable = "hub.unreachable"
@@ -54,13 +56,13 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 case .methodNotAllowed: .methodNotAllowed
                 case .contentTypeUnsupported: .unsupportedMediaType
                 case .eventsUpgradeRequired: .upgradeRequired
-                case .packageAlreadyHandled, .uploadInProgress, .uploadOffsetMismatch: .conflict
+                case .packageAlreadyHandled, .uploadInProgress, .uploadOffsetMismatch, .evidenceUnknownHead: .conflict
                 case .packageTooLarge, .uploadTooLarge, .requestTooLarge: .contentTooLarge
                 case .blobHashMismatch, .uploadHashMismatch: .unprocessableContent
                 case .hubUnreachable: .badGateway
                 case .uploadIO: .internalServerError
                 case .batchInvalid, .blobBadHash, .eventInvalid, .ackInvalid, .heldInvalid, .queryInvalid, .queryCaseRequired,
-                    .multipartInvalid, .multipartNoPackage, .uploadInvalid, .returnReasonRequired, .subscriptionInvalid:
+                    .multipartInvalid, .multipartNoPackage, .uploadInvalid, .returnReasonRequired, .subscriptionInvalid, .cosignatureInvalid:
                     .badRequest
                 }
             }
@@ -117,6 +119,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         public static var queryCaseRequired: Self { .init(.queryCaseRequired) }
         /// 404: the evidence log has no signed tree head yet.
         public static var evidenceNoTreeHead: Self { .init(.evidenceNoTreeHead) }
+        public static var evidenceUnknownHead: Self { .init(.evidenceUnknownHead) }
+        public static var cosignatureInvalid: Self { .init(.cosignatureInvalid) }
         /// 400: a multipart request that cannot be read.
         public static var multipartInvalid: Self { .init(.multipartInvalid) }
         /// 400: a multipart request without its `package` part.

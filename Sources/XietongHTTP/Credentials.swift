@@ -17,6 +17,9 @@ public enum Role: String, Sendable, Codable, Hashable, CaseIterable {
     case officer
     /// A monitoring system (Prometheus): `GET /metrics` only (issue 22).
     case monitor
+    /// A witness of the hub's evidence log (issue 23): reads its signed heads, consistency proofs and leaves, and
+    /// hands in its countersignatures; nothing else.
+    case witness
 
     public init(from decoder: any Decoder) throws {
         self = try ConfigurationError.choice(Role.self, from: decoder)

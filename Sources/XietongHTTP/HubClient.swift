@@ -294,6 +294,17 @@ public struct HubClient: Sendable {
         return view.proof.compactMap(Hex.bytes)
     }
 
+    /// The hub's newest signed head that witnesses countersigned, with their countersignatures; nil while none has
+    /// been (issue 23).
+    public func cosignedTreeHead() async throws(Failure) -> Evidence.TreeHead? {
+        let (status, body) = try await self.send(self.request("/v1/evidence/tree-head?cosigned=true", method: .GET), timeout: .seconds(10))
+        if status == 404 { return nil }
+        guard status == 200, let head = Self.decode(Evidence.TreeHead.self, body) else {
+            throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))
+        }
+        return head
+    }
+
     /// A package's evidence receipt: its hand-overs with inclusion proofs against the hub's latest signed head.
     public func evidence(of packageId: String) async throws(Failure) -> (status: Int, body: [UInt8]) {
         try await self.send(self.request("/v1/evidence/packages/\(packageId)", method: .GET), timeout: .seconds(10))

@@ -3,6 +3,7 @@ import Hummingbird
 import XietongCore
 import XietongHTTP
 import XietongStore
+import XietongTrust
 
 /// The evidence log's interface (issue 6, SZ-3, GS-7): its signed head, consistency proofs between two sizes,
 /// a package's hand-overs with inclusion proofs, and the leaves for an outside audit.
@@ -11,20 +12,59 @@ struct EvidenceController: Sendable {
     let reads: ReadAccess
 
     /// Any `known` caller may check the log; only `administrators` list its heads and leaves.
-    func addRoutes(known: RouterGroup<PeerRequestContext>, administrators: RouterGroup<PeerRequestContext>) {
-        known.get("/v1/evidence/tree-head") { _, _ in try await self.treeHead() }
+    func addRoutes(
+        known: RouterGroup<PeerRequestContext>,
+        administrators: RouterGroup<PeerRequestContext>,
+        auditors: RouterGroup<PeerRequestContext>,
+        witnesses: RouterGroup<PeerRequestContext>
+    ) {
+        known.get("/v1/evidence/tree-head") { request, _ in try await self.treeHead(request) }
         known.get("/v1/evidence/consistency") { request, _ in try await self.consistency(request) }
-        known.get("/v1/evidence/packages/:id") { _, context in try await self.package(context) }
+        known.get("/v1/evidence/packages/:id") { request, context in try await self.package(request, context) }
         administrators.get("/v1/evidence/tree-heads") { _, _ in HTTPJSON.response(try await self.store.treeHeads()) }
-        administrators.get("/v1/evidence/leaves") { request, _ in try await self.leaves(request) }
+        // The leaves, for an audit and for witnesses mirroring the log (issue 23).
+        auditors.get("/v1/evidence/leaves") { request, _ in try await self.leaves(request) }
+        witnesses.post("/v1/evidence/cosignatures") { request, _ in try await self.cosign(request) }
     }
 
     static let noHead = APIError(.evidenceNoTreeHead, zh: "证据日志尚无签名树头", en: "the evidence log has no signed tree head yet")
 
-    func treeHead() async throws -> Response {
-        guard let head = try await self.store.latestTreeHead() else { throw Self.noHead }
+    /// The latest signed head; `?cosigned=true`: the latest one witnesses countersigned, with their countersignatures.
+    func treeHead(_ request: Request) async throws -> Response {
+        let cosigned = try Query.boolean(request, "cosigned", default: false)
+        guard let head = try await (cosigned ? self.store.latestCosignedTreeHead() : self.store.latestTreeHead()) else { throw Self.noHead }
         return HTTPJSON.response(head)
     }
+
+    struct Countersigned: Decodable {
+        var treeSize: Int
+        var rootHash: String
+        var cosignature: Evidence.Cosignature
+    }
+
+    /// `POST /v1/evidence/cosignatures` (witnesses): a witness's countersignature of a head this hub signed.
+    func cosign(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 << 10)
+        guard let sent = try? JSONDecoder().decode(Countersigned.self, from: Data(body.readableBytesView)) else {
+            throw Self.invalidCosignature
+        }
+        guard let head = try await self.store.treeHead(size: sent.treeSize), head.rootHash == sent.rootHash else {
+            throw APIError(
+                .evidenceUnknownHead,
+                zh: "本中心平台未签署该树头（\(sent.treeSize) 条，根哈希 \(sent.rootHash)）",
+                en: "this hub signed no head of size \(sent.treeSize) with root \(sent.rootHash)"
+            )
+        }
+        guard sent.cosignature.verifies(head) else { throw Self.invalidCosignature }
+        _ = try await self.store.addCosignature(sent.cosignature, treeSize: sent.treeSize, rootHash: sent.rootHash)
+        return HTTPJSON.response(["status": "recorded"])
+    }
+
+    static let invalidCosignature = APIError(
+        .cosignatureInvalid,
+        zh: "副署格式错误或签名无效",
+        en: "expected {\"treeSize\", \"rootHash\", \"cosignature\"} whose signature verifies with its key"
+    )
 
     struct ConsistencyView: Codable {
         var first: Int
@@ -45,13 +85,17 @@ struct EvidenceController: Sendable {
     }
 
     /// A package's hand-overs, each with its inclusion proof against the latest signed head: its evidence receipt.
-    func package(_ context: PeerRequestContext) async throws -> Response {
+    func package(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         // An unknown package is 404 for every caller, as for its status (issue 22), not a refused read.
         guard try await self.store.parties(of: packageId) != nil else { throw CaseDataController.noSuchPackage }
         try await self.reads.authorise(context.caller, "package.evidence", packageId, metadataOnly: true)
-        guard let head = try await self.store.latestTreeHead() else { throw Self.noHead }
-        return HTTPJSON.response(try await self.store.evidence(of: packageId, against: head))
+        // `?witnessed=true`: against the latest head witnesses countersigned, which the receipt then carries (issue 23).
+        let witnessed = try Query.boolean(request, "witnessed", default: false)
+        guard let head = try await (witnessed ? self.store.latestCosignedTreeHead() : self.store.latestTreeHead()) else { throw Self.noHead }
+        var receipt = try await self.store.evidence(of: packageId, against: head)
+        receipt.treeHead.cosignatures = head.cosignatures
+        return HTTPJSON.response(receipt)
     }
 
     /// `?from=N&count=M` (at most 10,000): the leaves, for `xietong audit verify --hub`. Administrators only.

@@ -81,6 +81,12 @@ struct HubAccess: Sendable {
     /// A case's timeline: supervisors, administrators and nodes.
     var supervisorOrNode: CallerGuard { CallerGuard(refusing: Self.unauthorised) { $0.supervisor != nil || $0.node != nil } }
 
+    /// A witness of the evidence log (issue 23), by token.
+    var witness: CallerGuard { CallerGuard(refusing: Self.unauthorised) { $0.principal?.role == .witness } }
+
+    /// The evidence log's leaves: an administrator's audit, or a witness's mirror.
+    var auditor: CallerGuard { CallerGuard(refusing: Self.adminOnly) { $0.isAdministrator || $0.principal?.role == .witness } }
+
     /// The administrator, by token only.
     var administrator: CallerGuard { CallerGuard(refusing: Self.adminOnly) { $0.isAdministrator } }
 

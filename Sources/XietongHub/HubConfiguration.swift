@@ -288,13 +288,13 @@ public struct HubConfiguration: Sendable, Codable {
         try self.checkPeers(file: file, tokens: &tokens)
         var names: Set<String> = []
         for (index, user) in self.users.enumerated() {
-            guard [.supervisor, .administrator, .monitor].contains(user.role) else {
+            guard [.supervisor, .administrator, .monitor, .witness].contains(user.role) else {
                 throw ConfigurationError(
                     .invalidValue,
                     file: file,
                     path: "users[\(index)].role",
-                    zh: "用户角色应为 supervisor、administrator 或 monitor",
-                    en: "a user's role must be supervisor, administrator or monitor"
+                    zh: "用户角色应为 supervisor、administrator、monitor 或 witness",
+                    en: "a user's role must be supervisor, administrator, monitor or witness"
                 )
             }
             guard CredentialSet.isHash(user.tokenSHA256) else {

@@ -94,7 +94,12 @@ struct HubController: Sendable {
         self.feed.addRoutes(to: nodes)
         self.caseData.addRoutes(known: known, supervisorsAndNodes: supervisorsAndNodes)
         self.supervision.addRoutes(supervisors: supervisors, nodes: nodes)
-        self.evidence.addRoutes(known: known, administrators: administrators)
+        self.evidence.addRoutes(
+            known: known,
+            administrators: administrators,
+            auditors: router.group().add(middleware: self.access.auditor),
+            witnesses: router.group().add(middleware: self.access.witness)
+        )
         self.admin.addRoutes(administrators: administrators, administratorsOrConsole: administratorsOrConsole)
         // The console's pages ask for a session of their own (issue 7).
         self.console.addRoutes(to: router)

@@ -87,7 +87,8 @@ public enum NodeApplication {
             clock: clock,
             metrics: metrics,
             tracing: PackageTracing(traces?.tracer),
-            reserve: configuration.diskReserve
+            reserve: configuration.diskReserve,
+            witnesses: try configuration.witnesses.map { requirement throws(TrustError) in try WitnessPolicy(requirement) }
         )
         NodeMetrics.install(engine)
         if configuration.credentials.credentials.isEmpty {

@@ -121,6 +121,9 @@ public struct NodeConfiguration: Sendable, Codable {
     /// Lets any caller use the node without a key: for development only, and refused with keys configured. Without
     /// keys and without it, the node does not start (issue 19).
     public var openAccess = false
+    /// Witnesses of the hub's evidence log (issue 23, SZ-3): with it, the node keeps only heads that `required` of the
+    /// listed witnesses countersigned.
+    public var witnesses: WitnessRequirement?
 
     public init(organisation: String = "") {
         self.organisation = organisation
@@ -133,6 +136,7 @@ public struct NodeConfiguration: Sendable, Codable {
             "listen": .fields("host", "port"), "hub": .fields("url", "token", "organisation"),
             "businessSystems": .array(.fields("name", "role", "tokenSHA256")), "users": .array(.fields("name", "role", "tokenSHA256")),
             "tls": TLSFiles.shape, "delivery": .fields("mode", "url"), "apiKeys": .array(.value),
+            "witnesses": .fields("required", "publicKeys"),
         ]
     )
 
@@ -147,7 +151,7 @@ public struct NodeConfiguration: Sendable, Codable {
             registry,
             catalogOverride,
             freeSpaceReserveMB, metricsToken,
-            openAccess
+            openAccess, witnesses
     }
 
     public init(from decoder: any Decoder) throws {
@@ -177,6 +181,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.freeSpaceReserveMB = try c.decodeIfPresent(Double.self, forKey: .freeSpaceReserveMB) ?? defaults.freeSpaceReserveMB
         self.metricsToken = try c.decodeIfPresent(String.self, forKey: .metricsToken)
         self.openAccess = try c.decodeIfPresent(Bool.self, forKey: .openAccess) ?? false
+        self.witnesses = try c.decodeIfPresent(WitnessRequirement.self, forKey: .witnesses)
     }
 
     public static func load(
@@ -216,6 +221,7 @@ public struct NodeConfiguration: Sendable, Codable {
         _ = try self.databaseLocation(file: file)
         try self.checkShared(file: file)
         try self.checkFiles(self.tls?.settings ?? [], file: file)
+        try self.witnesses?.check(file: file, path: "witnesses")
         // A typo in the credentials' key used to start a node open to any caller (issue 19): no credentials is an
         // error unless the configuration says the node is open, for development.
         if self.credentials.credentials.isEmpty && !self.openAccess {

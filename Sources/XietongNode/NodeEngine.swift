@@ -30,6 +30,8 @@ public struct NodeEngine: Sendable {
     public let tracing: PackageTracing
     /// The free-space reserve, made once from the configuration (checked on every package and upload).
     let reserve: DiskReserve
+    /// The witnesses whose countersignatures a head needs before the node keeps it (issue 23); nil: none required.
+    let witnesses: WitnessPolicy?
     /// Resumable uploads being appended to by a request right now.
     let uploads = UploadsInProgress()
 

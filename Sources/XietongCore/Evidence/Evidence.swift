@@ -31,6 +31,9 @@ public enum Evidence {
         public var certificate: String?
         /// The hub's evidence key (PEM), when it has no certificate.
         public var publicKey: String?
+        /// Witnesses' countersignatures of this head (issue 23, SZ-3): present where the hub serves a head witnesses
+        /// checked; not part of what the hub signs.
+        public var cosignatures: [Cosignature]?
 
         public init(treeSize: Int, rootHash: String, timestamp: String, signature: String = "", certificate: String? = nil, publicKey: String? = nil)
         {
@@ -45,6 +48,31 @@ public enum Evidence {
         /// What the hub signs.
         public var signedBytes: [UInt8] {
             Array("xietong-tree-head/1\n\(self.treeSize)\n\(self.rootHash)\n\(self.timestamp)".utf8)
+        }
+    }
+
+    /// A witness's countersignature of a tree head (issue 23, SZ-3 "preserved by an independent party"): the witness
+    /// mirrored the hub's log up to the head's size, found that the head's root is the root of what it mirrored and
+    /// that the log extends every head it checked before, and signed the head with its own key.
+    public struct Cosignature: Sendable, Codable, Hashable {
+        /// The witnessing body's name (its organisation code, or the name its operators gave it).
+        public var witness: String
+        /// ECDSA P-256 (DER, base64) over `Cosignature.signedBytes`.
+        public var signature: String
+        /// The witness's public key (PEM).
+        public var publicKey: String
+        public var at: String
+
+        public init(witness: String, signature: String, publicKey: String, at: String) {
+            self.witness = witness
+            self.signature = signature
+            self.publicKey = publicKey
+            self.at = at
+        }
+
+        /// What a witness signs: its name and the hub's signed statement of the head.
+        public static func signedBytes(of head: TreeHead, by witness: String) -> [UInt8] {
+            Array("xietong-cosignature/1\n\(witness)\n".utf8) + head.signedBytes
         }
     }
 

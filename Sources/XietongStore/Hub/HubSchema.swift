@@ -437,6 +437,19 @@ public enum HubSchema {
                 """
             ]
         ),
+        Migration(
+            version: 19,
+            name: "witnesses' countersignatures",
+            statements: [
+                // Each witness's countersignature of a signed tree head (issue 23, SZ-3), by the head's size: served with
+                // the head to nodes and peer hubs that require witnesses.
+                """
+                CREATE TABLE tree_head_cosignatures (
+                    tree_size INTEGER NOT NULL, witness TEXT NOT NULL, cosignature TEXT NOT NULL, PRIMARY KEY (tree_size, witness)
+                )
+                """
+            ]
+        ),
     ]
 
     /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or
