@@ -10,7 +10,11 @@ public enum DemoCase {
     public static let court = "330106000301"
     public static let justiceBureau = "330106000401"
     public static let prison = "330000000501"
-    public static let organisations = [police, procuratorate, court, justiceBureau, prison]
+    /// The city's agencies, whose nodes connect to the city's hub.
+    public static let cityOrganisations = [police, procuratorate, court, justiceBureau]
+    /// The province's, whose nodes connect to the provincial hub (issue 23): the prison.
+    public static let provinceOrganisations = [prison]
+    public static let organisations = cityOrganisations + provinceOrganisations
 
     /// One message of the case.
     public struct Step: Sendable {

@@ -17,8 +17,9 @@ import XietongStore
 import XietongTrust
 
 // The demo's narration: the business systems' side of the case, sent message by message through the nodes'
-// API (XietongClient), each followed hop by hop and signed for, with the deadlines, reminders, evidence and consoles
-// shown at the end. DemoRunner builds the hub and the nodes it talks to.
+// API (XietongClient), each followed hop by hop and signed for, with the deadlines, reminders, the hand-over for
+// execution as both hubs record it, the evidence, the link between the hubs and the consoles shown at the end.
+// DemoRunner builds the two hubs and the nodes it talks to.
 extension DemoRunner {
     /// The business systems' side: sends each message of the case, follows it hop by hop, signs for it.
     struct Scenario: NamedService {
@@ -38,29 +39,38 @@ extension DemoRunner {
                 timeout: .seconds(10)
             )
         }
-        /// The hub, called as its administrator.
-        var hub: HubAPIClient {
-            HubAPIClient(baseURL: self.endpoints.hubURL, token: self.endpoints.adminToken, client: self.endpoints.client, timeout: .seconds(10))
+        /// An organisation's full name, from the registry.
+        func fullName(_ organisation: String) -> String { self.runner.registry[organisation]?.name.zh ?? organisation }
+        /// A hub, called as its administrator (both hubs have the demo's administrator token).
+        func hub(_ site: HubSite) -> HubAPIClient {
+            HubAPIClient(baseURL: site.url, token: self.endpoints.adminToken, client: self.endpoints.client, timeout: .seconds(10))
         }
 
         func run() async throws {
-            for url in [self.endpoints.hubURL]
+            for url in self.endpoints.hubs.map(\.url)
                 + DemoCase.organisations.flatMap({ [self.node($0), "http://127.0.0.1:\(self.endpoints.businesses[$0]!)"] })
             {
                 try await self.waitUntilUp(url)
             }
             self.say("协同 Xietong 演示：一个刑事案件的全流程 / demo: one criminal case, end to end")
-            self.say("  中心平台 hub   \(self.endpoints.hubURL)  (双向 TLS mutual TLS; 平台根证书 CA \(self.runner.options.dataDirectory.path)/pki/ca.crt)")
-            for organisation in DemoCase.organisations {
-                self.say(
-                    "  \(self.runner.registry[organisation]!.name.zh)  node \(self.node(organisation))  business system http://127.0.0.1:\(self.endpoints.businesses[organisation]!)"
-                )
+            // Each hub with its committee, its platform's CA and the agencies whose nodes connect to it.
+            for site in self.endpoints.hubs {
+                self.say("  \(site.label)  \(site.url)  \(self.fullName(site.organisation))  (双向 TLS mutual TLS; 平台根证书 CA \(site.ca))")
+                for organisation in site.organisations {
+                    self.say(
+                        "    \(self.fullName(organisation))  node \(self.node(organisation))  business system http://127.0.0.1:\(self.endpoints.businesses[organisation]!)"
+                    )
+                }
             }
-            let ca = "\(self.runner.options.dataDirectory.path)/pki/ca.crt"
+            self.say("  两个中心平台互联，各自只为对方所辖机关信任对方根证书 the hubs are linked, each trusting the other's CA for the other's agencies only")
+            let city = self.endpoints.city
             self.say(
-                "  监控 metrics  curl -H 'Authorization: \(BearerToken.header(self.endpoints.metricsToken))' --cacert \(ca) \(self.endpoints.hubURL)/metrics"
+                "  监控 metrics  curl -H 'Authorization: \(BearerToken.header(self.endpoints.metricsToken))' --cacert \(city.ca) \(city.url)/metrics"
             )
-            self.say("                 (every node too: NODE/metrics; /readyz, /version; Prometheus rules and Grafana dashboard: docs/monitoring/)")
+            self.say(
+                "                 (the provincial hub too, with --cacert \(self.endpoints.province.ca); every node: NODE/metrics; /readyz, /version;"
+                    + " Prometheus rules and Grafana dashboard: docs/monitoring/)"
+            )
             self.say("")
             let steps = DemoCase.steps(dossierMegabytes: self.runner.options.dossierMegabytes)
             var packageIds: [String] = []
@@ -116,7 +126,15 @@ extension DemoRunner {
             self.say("结果 Result: \(intactCount)/\(steps.count) 件数据包完整送达 packages delivered intact (byte-identical; attachments verified by SHA-256)")
             await self.outcome.set(intactCount == steps.count)
             try await self.showDeadlines(caseCode: codes[DemoCase.police])
-            if let last = packageIds.last { try await self.showEvidence(of: last, at: DemoCase.prison) }
+            // The hand-over for execution crosses the link (court on the city's hub, prison on the province's): each hub
+            // records it, and each side's node checks it against its own hub's evidence log.
+            if let index = steps.firstIndex(where: { $0.messageType == "imprisonmentHandover" }), index < packageIds.count {
+                let handover = packageIds[index]
+                try await self.showHops(of: handover, step: steps[index])
+                try await self.showEvidence(of: handover, at: DemoCase.prison)
+                try await self.showEvidence(of: handover, at: DemoCase.court)
+            }
+            try await self.showLinks()
             try await self.leaveOneForTheClerk(steps[0])
             try self.showConsoles()
             if !self.runner.options.once {
@@ -124,15 +142,20 @@ extension DemoRunner {
                 self.say("演示继续运行，按 Ctrl-C 结束 / the demo keeps running; press Ctrl-C to stop. Try:")
                 let last = packageIds.last ?? ""
                 self.say(
-                    "  xietong track \(last) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!) --ca \(self.runner.options.dataDirectory.path)/pki/ca.crt"
+                    "  xietong track \(last) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!) --ca \(city.ca)"
                 )
+                for site in self.endpoints.hubs {
+                    self.say(
+                        "  curl -H 'Authorization: \(BearerToken.header(self.endpoints.adminToken))' \(site.url)/v1/admin/links --cacert \(site.ca)"
+                    )
+                }
                 self.say(
-                    "  curl -H 'Authorization: \(BearerToken.header(self.endpoints.adminToken))' \(self.endpoints.hubURL)/v1/admin/nodes --cacert \(self.runner.options.dataDirectory.path)/pki/ca.crt"
+                    "  curl -H 'Authorization: \(BearerToken.header(self.endpoints.adminToken))' \(city.url)/v1/admin/nodes --cacert \(city.ca)"
                 )
                 self.say("  curl http://127.0.0.1:\(self.endpoints.businesses[DemoCase.prison]!)/received")
                 if let code = codes[DemoCase.police] {
                     self.say(
-                        "  xietong case \(code) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!) --ca \(self.runner.options.dataDirectory.path)/pki/ca.crt"
+                        "  xietong case \(code) --node \(self.node(DemoCase.court)) --api-key \(self.endpoints.apiKey[DemoCase.court]!) --ca \(city.ca)"
                     )
                 }
                 self.say("  data: \(self.runner.options.dataDirectory.path)")
@@ -143,7 +166,7 @@ extension DemoRunner {
         /// The case's statutory time limits as the hub tracks them (issue 5): who must act by when, met or open.
         func showDeadlines(caseCode: String?) async throws {
             guard let caseCode else { return }
-            let reply = try await self.hub.timeline(ofCase: caseCode)
+            let reply = try await self.hub(self.endpoints.city).timeline(ofCase: caseCode)
             guard reply.status == 200, let timeline = reply.json(CaseTimeline.self) else {
                 self.say("期限 time limits: unavailable (\(reply.status))")
                 return
@@ -154,8 +177,9 @@ extension DemoRunner {
             try await self.showReminders()
         }
 
-        /// A package's hand-overs in the hub's evidence log, with inclusion proofs checked by the receiving node
-        /// against a signed tree head it keeps (issue 6, SZ-3).
+        /// A package's hand-overs in the evidence log of `organisation`'s hub, with inclusion proofs checked by its node
+        /// against a signed tree head it keeps (issue 6, SZ-3). Shown once a signed head covers the signing for (or,
+        /// after 30 s, the storing by the receiver).
         func showEvidence(of packageId: String, at organisation: String) async throws {
             struct Verified: Decodable {
                 struct Receipt: Decodable {
@@ -165,23 +189,94 @@ extension DemoRunner {
                 let receipt: Receipt
                 let verified: Bool
             }
+            let site = self.endpoints.hub(serving: organisation)
+            var latest: Verified?
             for _ in 0..<300 {  // up to 30 s for a signed head to cover the hand-overs
-                if let evidence = try await self.api(organisation).evidence(of: packageId).json(Verified.self),
-                    evidence.receipt.entries.contains(where: { $0.event.hop == .storedByReceiver })
-                {
-                    self.say("")
-                    self.say("存证 Evidence log（防篡改 tamper-evident, RFC 9162）: \(packageId)")
-                    for entry in evidence.receipt.entries {
-                        self.say(
-                            "  #\(entry.leafIndex)  \(entry.event.hop.name.zh) / \(entry.event.hop.name.en)  \(entry.event.at)  包含证明 proof: \(entry.proof.count) hashes"
-                        )
-                    }
-                    self.say(
-                        "  \(evidence.verified ? "✔ 已验证 verified" : "✘ 验证失败 NOT verified") by \(self.runner.registry[organisation]?.name.zh ?? organisation) against the hub's signed tree head of \(evidence.receipt.treeHead.treeSize) entries"
-                    )
-                    return
+                if let evidence = try await self.api(organisation).evidence(of: packageId).json(Verified.self) {
+                    latest = evidence
+                    if evidence.receipt.entries.contains(where: { $0.event.hop == .signedFor }) { break }
                 }
                 try await Task.sleep(for: .milliseconds(100))
+            }
+            self.say("")
+            guard let evidence = latest, evidence.receipt.entries.contains(where: { $0.event.hop == .storedByReceiver }) else {
+                self.say("存证 Evidence log · \(site.label): 尚无签名树头覆盖 no signed tree head covers \(packageId) yet")
+                return
+            }
+            self.say("存证 Evidence log（防篡改 tamper-evident, RFC 9162）· \(site.label) · \(self.fullName(organisation))节点核验 checked by its node: \(packageId)")
+            for entry in evidence.receipt.entries {
+                self.say(
+                    "  #\(entry.leafIndex)  \(entry.event.hop.name.zh) / \(entry.event.hop.name.en)  \(entry.event.at)  包含证明 proof: \(entry.proof.count) hashes"
+                )
+            }
+            self.say(
+                "  \(evidence.verified ? "✔ 已验证 verified" : "✘ 验证失败 NOT verified") by \(self.fullName(organisation))"
+                    + " against the signed tree head of \(site.label) (\(evidence.receipt.treeHead.treeSize) entries)"
+            )
+        }
+
+        /// A package that crossed the link (issue 23) as each hub records it, hop by hop with the organisation that
+        /// recorded each: the sender's hub with the far hub's hops under the peer's names, the far hub with its own.
+        func showHops(of packageId: String, step: DemoCase.Step) async throws {
+            let message = self.runner.catalog.message(flow: step.flow, type: step.messageType)
+            self.say("")
+            self.say(
+                "跨平台交接 Across the link: \(self.name(step.sender)) → \(self.name(step.receiver))  \(message?.zh ?? step.messageType) \(message?.en ?? "")"
+            )
+            self.say("  两个中心平台各自的记录 as each hub records it（GET /v1/packages/\(packageId)）:")
+            for site in self.endpoints.hubs {
+                let reply = try await self.hub(site).packageStatus(packageId)
+                guard reply.status == 200, let summary = reply.json(HubStore.PackageSummary.self) else {
+                    self.say("  \(site.label): unavailable (\(reply.status))")
+                    continue
+                }
+                self.say("  \(site.label)（\(self.fullName(site.organisation))）:")
+                for event in summary.events.sorted(by: PackageEvent.journeyOrder) {
+                    self.say("    \(event.hop.name.zh) / \(event.hop.name.en)  \(self.fullName(event.organisation))  \(event.at)")
+                }
+            }
+        }
+
+        /// The link between the hubs as each sees it (`GET /v1/admin/links`, issue 23): whether the peer reads this
+        /// hub's link feed and answers its reads, what waits for the peer, and the peer's evidence log as checked here.
+        /// Shown once both ways work and nothing waits, or after 10 s as it is.
+        func showLinks() async throws {
+            struct Link: Decodable {
+                let name: String
+                let hub: String
+                let peerReading: Bool
+                let peerAnswering: Bool
+                let waiting: Int
+                let peerTreeSize: Int?
+                let evidenceAlarm: LocalizedText?
+
+                var settled: Bool { self.peerReading && self.peerAnswering && self.waiting == 0 && self.peerTreeSize != nil }
+            }
+            var views: [(site: HubSite, links: [Link])] = []
+            let giveUp = Date().addingTimeInterval(10)
+            repeat {
+                views = []
+                for site in self.endpoints.hubs {
+                    let reply = try await self.hub(site).request(.GET, "/v1/admin/links")
+                    views.append((site, reply.json([Link].self) ?? []))
+                }
+                if views.allSatisfy({ !$0.links.isEmpty && $0.links.allSatisfy(\.settled) }) { break }
+                try await Task.sleep(for: .milliseconds(200))
+            } while Date() < giveUp
+            self.say("")
+            self.say("中心平台间链路 The link between the hubs（GET /v1/admin/links）:")
+            func mark(_ working: Bool) -> String { working ? "● 正常 working" : "○ 中断 down" }
+            for (site, links) in views {
+                for link in links {
+                    let evidence =
+                        link.evidenceAlarm.map { "✘ \($0.zh) / \($0.en)" }
+                        ?? link.peerTreeSize.map { "✔ 已核验 checked, \($0) entries" } ?? "—"
+                    self.say(
+                        "  \(site.label) → \(link.name)（\(self.fullName(link.hub))）  对端读取本平台队列 peer reads this hub \(mark(link.peerReading))"
+                            + "  本平台读取对端队列 this hub reads the peer \(mark(link.peerAnswering))  待对端取走 waiting for the peer \(link.waiting)"
+                            + "  对端证据日志 peer's evidence log \(evidence)"
+                    )
+                }
             }
         }
 
@@ -294,6 +389,8 @@ extension DemoRunner {
                     for event in events.dropFirst(shown) {
                         var line = "       \(event.hop.name.zh) \(event.hop.name.en)"
                         if event.hop == .coded, let code = event.detail { line += "  统一赋码 \(code)" }
+                        // The far hub's hops of a package that crossed the link (issue 23): which hub.
+                        if event.hop == .receivedByPeerHub || event.hop == .forwardedByPeerHub { line += "  \(self.fullName(event.organisation))" }
                         self.say(line)
                     }
                 }

@@ -185,9 +185,22 @@ import XietongTesting
         // Reminders arrive at the agencies' nodes (GS-3); which ones depends on how far the case had got when the hub
         // checked, so the test asks only that some arrived, in both languages.
         #expect(result.stdout.contains("期限提醒 Time-limit reminders") && result.stdout.contains("的办理期限还有") && result.stdout.contains("is due in"))
-        // Issue 6: the hand-overs are in the evidence log, verified by the receiving node; issue 7: the consoles.
-        #expect(result.stdout.contains("✔ 已验证 verified"), "\(result.stdout)")
-        #expect(result.stdout.contains("网页控制台 Web consoles") && result.stdout.contains("jcy-clerk"))
+        // Issue 23: the prison is on the provincial hub, linked to the city's; the court's handover to the prison and
+        // the prison's receipt cross the link, and their senders hear the far hub's hops.
+        #expect(result.stdout.contains("市级中心平台 city hub") && result.stdout.contains("省级中心平台 provincial hub"))
+        #expect(result.stdout.contains("对端中心平台已接收 received by the peer hub  中共浙江省委政法委员会"), "\(result.stdout)")
+        #expect(result.stdout.contains("对端中心平台已转发 forwarded by the peer hub  中共浙江省委政法委员会"))
+        #expect(result.stdout.contains("对端中心平台已接收 received by the peer hub  中共杭州市委政法委员会"))
+        #expect(result.stdout.contains("跨平台交接 Across the link") && result.stdout.contains("对端中心平台已接收 / received by the peer hub"))
+        // Issue 6: the hand-overs are in the evidence logs, verified by each side's node against its own hub's log;
+        // issue 7: the consoles, the provincial committee's too.
+        #expect(
+            result.stdout.contains("✔ 已验证 verified by 浙江省第一监狱 against the signed tree head of 省级中心平台 provincial hub"),
+            "\(result.stdout)"
+        )
+        #expect(result.stdout.contains("✔ 已验证 verified by 杭州市西湖区人民法院 against the signed tree head of 市级中心平台 city hub"))
+        #expect(result.stdout.contains("中心平台间链路 The link between the hubs") && result.stdout.contains("市级中心平台 city hub → province"))
+        #expect(result.stdout.contains("网页控制台 Web consoles") && result.stdout.contains("jcy-clerk") && result.stdout.contains("sz-supervisor"))
     }
 }
 

@@ -10,8 +10,9 @@ Paths driven, as users would:
 On the way, every page is read as its readers read it (issue 22, item 7): every time in China time with its zone
 (`2026-12-02 09:10:57 UTC+8`, one label everywhere) and the same instant as the UTC timestamp its <time> element keeps;
 no raw ISO timestamp; no 12-digit organisation code where the organisation has a name; no English word on a Chinese
-page outside code and identifiers (allowed: UTC, SHA, PDF, CSV, KB, MB, image formats, the demo's user names); names
-in English on English pages; a favicon on hub and node; and the dossier viewer titled with the file's name.
+page outside code and identifiers (allowed: UTC, SHA, PDF, CSV, KB, MB, image formats, the demo's user and link
+names); names in English on English pages; a favicon on hub and node; and the dossier viewer titled with the file's
+name.
 
 Screenshots of each page go to docs/screenshots/ with XIETONG_SCREENSHOTS=1 (as committed), else to a temp folder.
 Run by .ci/run after the Swift tests; prints "N passed, N failed" and exits non-zero on any failure.
@@ -55,6 +56,8 @@ WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # ASCII that may stand on a Chinese page: the zone, hash and file-format names, units, and the export's format.
 ALLOWED = {"utc", "sha", "pdf", "csv", "kb", "mb", "jpeg", "png", "tiff"}
+# The demo's links between its two hubs (issue 23), named in the hubs' configurations: identifiers, like user names.
+LINKS = {"province", "city"}
 
 # The text a reader sees in the page's <main>, without the elements matched by arguments[0].
 VISIBLE_TEXT = """
@@ -172,8 +175,8 @@ def main():
         time.sleep(0.5)
         users = {u["user"]: u for u in json.load(open(users_file))}
         clerk, supervisor, admin = users["jcy-clerk"], users["zfw-supervisor"], users["zfw-admin"]
-        # The users' names are identifiers: an officer's name is shown with what they did.
-        allowed = ALLOWED | {name.lower() for name in users}
+        # The users' names are identifiers: an officer's name is shown with what they did. So are the links' names.
+        allowed = ALLOWED | {name.lower() for name in users} | LINKS
 
         options = webdriver.ChromeOptions()
         options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -307,7 +310,9 @@ def main():
         log_in(driver, admin["console"], admin["user"], admin["password"])
         driver.get(admin["console"] + "/admin")
         shot(driver, "hub-admin")
-        check("nodes are listed with their connection", len(driver.find_elements(By.CSS_SELECTOR, "#nodes tbody tr")) == 5)
+        # The city's hub serves the four city agencies; the prison's node is on the provincial hub, linked to it (issue 23).
+        check("nodes are listed with their connection", len(driver.find_elements(By.CSS_SELECTOR, "#nodes tbody tr")) == 4)
+        check("the link to the provincial hub is listed", len(driver.find_elements(By.CSS_SELECTOR, "#links tbody tr")) == 1)
         check("the evidence log's health is shown", len(driver.find_elements(By.CSS_SELECTOR, "#evidence tbody tr")) == 1)
         check("the administration tables export as CSV", len(driver.find_elements(By.CSS_SELECTOR, "a.csv")) >= 3)
         check_chinese_page(driver, "hub administration", allowed, times=True)
