@@ -190,7 +190,7 @@ let package = Package(
             name: "XietongTesting",
             dependencies: [
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongLocal", "XietongClient",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongHub", "XietongNode", "XietongLocal", "XietongClient", "XietongTrust",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -14,6 +14,8 @@ import XietongHub
 import XietongLocal
 import XietongNode
 import XietongStore
+import XietongTrust
+import XietongWitness
 
 /// `xietong demo`: two linked hubs (issue 23), as in a city whose hub is a sub-centre of the provincial platform: the
 /// city's, serving the police, procuratorate, court and justice bureau, and the province's, serving the prison; five
@@ -75,6 +77,10 @@ public struct DemoRunner: Sendable {
         var client: HTTPClient
         /// The web consoles' demo users (issue 7).
         var users: [ConsoleUser] = []
+        /// The witness of the city hub's evidence log, run by the provincial committee (issue 23, SZ-3): its status
+        /// page and its public key.
+        var witnessURL = ""
+        var witnessKey = ""
 
         var hubs: [HubSite] { [self.city, self.province] }
 
@@ -175,6 +181,17 @@ public struct DemoRunner: Sendable {
         )
         endpoints.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .xietong(tls: trust))
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The provincial committee witnesses the city hub's evidence log (issue 23, SZ-3): the city hub lets it in.
+        topology.witnesses[LocalTopology.hubOrganisation] = [LocalTopology.provinceHubOrganisation]
+        let witnessPort = LocalTopology.claimPort()
+        let witness = try topology.witness(
+            LocalTopology.provinceHubOrganisation,
+            port: witnessPort,
+            hubURL: endpoints.city.url,
+            hubOrganisation: LocalTopology.hubOrganisation
+        )
+        endpoints.witnessURL = "http://127.0.0.1:\(witnessPort)"
+        endpoints.witnessKey = witness.publicKeyFile.path
         // Each hub names the other as its peer, serving the other's agencies, as `LocalExchange.addFederation` does.
         var city = try topology.hub(port: cityPort, nodes: DemoCase.cityOrganisations)
         city.peers = [
@@ -202,7 +219,8 @@ public struct DemoRunner: Sendable {
             )
         ]
         for var hubConfiguration in [city, province] {
-            hubConfiguration.users = hubUsers[hubConfiguration.organisation] ?? []
+            // The committee's console users, and the witness the topology lets in.
+            hubConfiguration.users = (hubUsers[hubConfiguration.organisation] ?? []) + hubConfiguration.users.filter { $0.role == .witness }
             hubConfiguration.treeHeadSeconds = 0.5
             // The case's open limit (the procuratorate's 10-day protest window) is far off: remind well ahead, and
             // check often, so that the demo shows a reminder arriving.
@@ -216,6 +234,7 @@ public struct DemoRunner: Sendable {
             )
             services.append(.init(service: hub))
         }
+        services.append(.init(service: try await WitnessApplication.build(configuration: witness, logger: self.logger).0))
         for organisation in DemoCase.organisations {
             var business = BusinessSystemSimulator.Configuration(
                 organisation: organisation,

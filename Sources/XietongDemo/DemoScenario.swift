@@ -133,6 +133,7 @@ extension DemoRunner {
                 try await self.showHops(of: handover, step: steps[index])
                 try await self.showEvidence(of: handover, at: DemoCase.prison)
                 try await self.showEvidence(of: handover, at: DemoCase.court)
+                try await self.showWitnessed(handover)
             }
             try await self.showLinks()
             try await self.leaveOneForTheClerk(steps[0])
@@ -203,7 +204,9 @@ extension DemoRunner {
                 self.say("存证 Evidence log · \(site.label): 尚无签名树头覆盖 no signed tree head covers \(packageId) yet")
                 return
             }
-            self.say("存证 Evidence log（防篡改 tamper-evident, RFC 9162）· \(site.label) · \(self.fullName(organisation))节点核验 checked by its node: \(packageId)")
+            self.say(
+                "存证 Evidence log（防篡改 tamper-evident, RFC 9162）· \(site.label) · \(self.fullName(organisation))节点核验 checked by its node: \(packageId)"
+            )
             for entry in evidence.receipt.entries {
                 self.say(
                     "  #\(entry.leafIndex)  \(entry.event.hop.name.zh) / \(entry.event.hop.name.en)  \(entry.event.at)  包含证明 proof: \(entry.proof.count) hashes"
@@ -240,6 +243,35 @@ extension DemoRunner {
         /// The link between the hubs as each sees it (`GET /v1/admin/links`, issue 23): whether the peer reads this
         /// hub's link feed and answers its reads, what waits for the peer, and the peer's evidence log as checked here.
         /// Shown once both ways work and nothing waits, or after 10 s as it is.
+        /// The handover's evidence receipt from the city hub against a head the provincial committee's witness
+        /// countersigned (issue 23, SZ-3): the witness mirrored the log and checked that head before signing it.
+        func showWitnessed(_ packageId: String) async throws {
+            let policy = try WitnessPolicy(WitnessRequirement(required: 1, publicKeys: [self.endpoints.witnessKey]))
+            let hub = HubAPIClient(
+                baseURL: self.endpoints.city.url,
+                token: self.endpoints.adminToken,
+                client: self.endpoints.client,
+                timeout: .seconds(10)
+            )
+            for _ in 0..<300 {  // up to 30 s for the witness to countersign a head that covers every hand-over
+                let reply = try await hub.request(.GET, "/v1/evidence/packages/\(packageId)?witnessed=true")
+                if let receipt = reply.json(Evidence.Receipt.self), receipt.entries.contains(where: { $0.event.hop == .signedFor }) {
+                    let witnessed = policy.problem(receipt.treeHead) == nil
+                    let witness = self.runner.registry[LocalTopology.provinceHubOrganisation]?.name.zh ?? LocalTopology.provinceHubOrganisation
+                    self.say("")
+                    self.say("见证 Witnessed（SZ-3 第三方保全 preserved by an independent party）: \(packageId)")
+                    self.say(
+                        "  \(witnessed && receipt.proofsHold ? "✔ 已见证 witnessed" : "✘ 未见证 NOT witnessed"): \(receipt.entries.count) 条交接记录 hand-overs in the city hub's head of \(receipt.treeHead.treeSize) entries, 由 \(witness) 见证方副署 countersigned by the provincial committee's witness after mirroring and checking the log"
+                    )
+                    self.say("  见证方 witness: \(self.endpoints.witnessURL)/v1/witness  公钥 public key \(self.endpoints.witnessKey)")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            self.say("")
+            self.say("见证 Witnessed: 30 秒内见证方未副署覆盖该数据包的树头 / the witness did not countersign a head covering the package within 30 s")
+        }
+
         func showLinks() async throws {
             struct Link: Decodable {
                 let name: String

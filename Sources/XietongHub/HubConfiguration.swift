@@ -62,6 +62,9 @@ public struct HubConfiguration: Sendable, Codable {
         /// cross-trust by explicit configuration); its signed revocation list beside it.
         public var caCertificate: String?
         public var revocationList: String?
+        /// The witnesses of the peer's evidence log (issue 23, SZ-3): with it, this hub keeps only the peer's heads that
+        /// `required` of them countersigned.
+        public var witnesses: WitnessRequirement?
 
         public init(
             name: String,
@@ -163,7 +166,10 @@ public struct HubConfiguration: Sendable, Codable {
             "users": .array(.fields("name", "role", "tokenSHA256")), "tls": TLSFiles.shape,
             "reminderDaysBefore": .array(.value),
             "peers": .array(
-                .fields("name", "organisation", "url", "organisations", "token", "tokenAtPeer", "caCertificate", "revocationList")
+                .object([
+                    "name": .value, "organisation": .value, "url": .value, "organisations": .value, "token": .value, "tokenAtPeer": .value,
+                    "caCertificate": .value, "revocationList": .value, "witnesses": .fields("required", "publicKeys"),
+                ])
             ),
         ]
     )
@@ -376,6 +382,7 @@ public struct HubConfiguration: Sendable, Codable {
                 },
                 file: file
             )
+            try peer.witnesses?.check(file: file, path: "\(path).witnesses")
         }
     }
 

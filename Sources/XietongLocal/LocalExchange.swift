@@ -1,6 +1,8 @@
 public import Foundation
 public import XietongHub
 import XietongNode
+public import XietongTrust
+import XietongWitness
 
 /// An exchange on this machine, one process per component: the hub's and the nodes' configurations, decided by a
 /// `LocalTopology`, written to files and run with `LocalProcesses`, beside simulated business systems. The
@@ -100,7 +102,7 @@ public final class LocalExchange: @unchecked Sendable {
         linkAlertAfterSeconds: Double = 600,
         provinceMaxPackageAgeDays: Double = 36500
     ) throws {
-        let (cityPort, provincePort) = (LocalTopology.claimPort(), LocalTopology.claimPort())
+        let (cityPort, provincePort) = (self.hubPorts["hub"] ?? LocalTopology.claimPort(), self.hubPorts["hub-province"] ?? LocalTopology.claimPort())
         let province = LocalTopology.provinceHubOrganisation
         // With TLS, the province has a CA of its own; each hub trusts the other's for the other's organisations.
         if self.topology.pki != nil { try self.topology.enableProvinceTLS(province: provinceNodes, city: cityNodes) }
@@ -137,7 +139,8 @@ public final class LocalExchange: @unchecked Sendable {
         serveTLS: Bool = false,
         retryMaxSeconds: Double = 1,
         freeSpaceReserveMB: Double? = nil,
-        hub: String = "hub"
+        hub: String = "hub",
+        witnesses: WitnessRequirement? = nil
     ) throws -> Service {
         let port = port ?? LocalTopology.claimPort()
         var topology = self.topology
@@ -152,6 +155,7 @@ public final class LocalExchange: @unchecked Sendable {
             hubOrganisation: self.hubOrganisations[hub] ?? LocalTopology.hubOrganisation
         )
         if let lanes { node.lanes = lanes }
+        node.witnesses = witnesses
         node.alertAfterSeconds = alertAfterSeconds
         let config = try self.topology.write(node, to: "node-\(organisation).json")
         return self.processes.declare(
@@ -162,6 +166,23 @@ public final class LocalExchange: @unchecked Sendable {
             tls: node.serveTLS
         )
     }
+
+    /// Declares a witness `name` of the hub service `hub` (issue 23): the hubs declared after this let it in. Returns
+    /// the witness's public key file, for nodes and peers that require it.
+    @discardableResult
+    public func addWitness(_ name: String, of hub: String = "hub", organisation: String = LocalTopology.hubOrganisation) throws -> String {
+        self.topology.witnesses[organisation, default: []].append(name)
+        let port = LocalTopology.claimPort()
+        // The hub's port is known once it is declared; a witness declared first reaches it through `hubPorts`.
+        let hubURL = self.services[hub].map(\.url) ?? self.topology.hubURL(port: self.hubPorts[hub] ?? 0)
+        let witness = try self.topology.witness(name, port: port, hubURL: hubURL, hubOrganisation: organisation)
+        let config = try self.topology.write(witness, to: "witness-\(name).json")
+        _ = self.processes.declare("witness-\(name)", port: port, arguments: ["witness", "--config", config], log: self.file("witness-\(name).log"))
+        return witness.publicKeyFile.path
+    }
+
+    /// Ports claimed for hubs not declared yet (a witness declared before its hub).
+    public var hubPorts: [String: Int] = [:]
 
     /// Declares a simulated business system of `organisation`; its node is added after it (it needs its port).
     @discardableResult

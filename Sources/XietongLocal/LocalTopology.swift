@@ -4,6 +4,7 @@ public import XietongHTTP
 public import XietongHub
 public import XietongNode
 public import XietongTrust
+public import XietongWitness
 
 /// An exchange on this machine, decided once: a hub and agency nodes on loopback ports, in one folder, with their
 /// secrets (each node's hub token, each business system's API key, each node's officer), their TLS files from a CA
@@ -104,6 +105,35 @@ public struct LocalTopology: Sendable {
         )
     }
 
+    /// The token a witness reads a hub's evidence log and hands in its countersignatures with (issue 23).
+    public func witnessToken(for witness: String) -> String {
+        self.secret("witness-\(witness)", "witness/\(witness)", fixed: "witness-token-\(witness)-test")
+    }
+
+    /// The witness `name` (its data in `directory/witness-NAME`) of the hub at `hubURL` run by `organisation`, on
+    /// `port`; its key is made now, so that nodes and hubs configured after this can name its public key
+    /// (`WitnessConfiguration.publicKeyFile`).
+    public func witness(_ name: String, port: Int, hubURL: String, hubOrganisation: String = Self.hubOrganisation) throws -> WitnessConfiguration {
+        var witness = WitnessConfiguration(
+            name: name,
+            hub: WitnessConfiguration.Hub(
+                url: hubURL,
+                organisation: hubOrganisation,
+                token: self.witnessToken(for: name),
+                caCertificate: self.pki(for: hubOrganisation)?.appendingPathComponent("ca.crt").path
+            )
+        )
+        witness.listen = Self.listen(port)
+        witness.dataDirectory = self.directory.appendingPathComponent("witness-\(name)").path
+        witness.intervalSeconds = 0.5
+        let signer = try HubSigner(keyFile: witness.keyFile)
+        if let publicKey = signer.publicKey { try Data(publicKey.utf8).write(to: witness.publicKeyFile, options: .atomic) }
+        return witness
+    }
+
+    /// The witnesses of each hub (by organisation) the topology's hubs let in: a user of role `witness` each.
+    public var witnesses: [String: [String]] = [:]
+
     /// The token Prometheus reads every service's `/metrics` with (issue 22).
     public var metricsToken: String { self.secret("metrics", "metrics", fixed: "metrics-token-test") }
 
@@ -196,7 +226,9 @@ public struct LocalTopology: Sendable {
         hub.dataDirectory = self.directory.appendingPathComponent(name).path
         hub.nodes = nodes.map { HubConfiguration.NodeCredential(organisation: $0, token: self.hubToken(for: $0)) }
         hub.adminToken = self.adminToken
-        hub.users = self.hubUsers
+        hub.users =
+            self.hubUsers
+            + (self.witnesses[organisation] ?? []).map { Credential(name: "witness-\($0)", role: .witness, token: self.witnessToken(for: $0)) }
         hub.metricsToken = self.metricsToken
         hub.tls = try self.tls(for: organisation)
         // A hub trusts its peers' CAs through `peers` (issue 23), not as a node does.

@@ -116,6 +116,8 @@ public enum NodeApplication {
             OutboxMonitor(engine: engine), HubRestoreCheck(engine: engine),
             SubscriptionRunner(engine: engine), BlobSweeper(blobs: engine.blobs, logger: logger), HubWatch(engine: engine),
         ]
+        // With witnesses required (issue 23), the newest countersigned head is looked for every few seconds too.
+        if engine.witnesses != nil { services.append(WitnessedHeadWatch(engine: engine)) }
         // The trace export first: services stop in reverse order, so it stops last and sends the last spans.
         if let traces { services.insert(traces.service, at: 0) }
         if identity != nil { services.append(HTTPClientCloser(client: hubHTTP)) }

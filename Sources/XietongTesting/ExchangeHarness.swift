@@ -7,6 +7,7 @@ import NIOSSL
 public import XietongClient
 public import XietongCore
 public import XietongLocal
+public import XietongTrust
 
 /// Runs a real exchange for integration tests: a hub, nodes and simulated business systems as separate `xietong`
 /// processes on loopback ports, each with its own data directory. Any of them can be killed with SIGKILL and
@@ -88,7 +89,8 @@ public final class ExchangeHarness: @unchecked Sendable {
         serveTLS: Bool = false,
         retryMaxSeconds: Double = 1,
         freeSpaceReserveMB: Double? = nil,
-        hub: String = "hub"
+        hub: String = "hub",
+        witnesses: WitnessRequirement? = nil
     ) throws -> Service {
         try self.exchange.addNode(
             organisation,
@@ -98,7 +100,8 @@ public final class ExchangeHarness: @unchecked Sendable {
             serveTLS: serveTLS,
             retryMaxSeconds: retryMaxSeconds,
             freeSpaceReserveMB: freeSpaceReserveMB,
-            hub: hub
+            hub: hub,
+            witnesses: witnesses
         )
     }
 

@@ -75,7 +75,13 @@ public struct WitnessConfiguration: Sendable, Codable {
             ConfigurationError(.invalidValue, file: file, path: path, zh: zh, en: en)
         }
         guard configuration.format == "xietong.witness/1" else {
-            throw ConfigurationError(.format, file: file, path: "format", zh: "文件格式应为“xietong.witness/1”", en: "the format must be 'xietong.witness/1'")
+            throw ConfigurationError(
+                .format,
+                file: file,
+                path: "format",
+                zh: "文件格式应为“xietong.witness/1”",
+                en: "the format must be 'xietong.witness/1'"
+            )
         }
         guard !configuration.name.isEmpty, configuration.name.count <= 64 else {
             throw wrong("name", "见证方名称应为 1 至 64 个字符", "the witness's name must have 1 to 64 characters")

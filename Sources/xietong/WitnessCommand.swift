@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
-import XietongHTTP
 import XietongCore
+import XietongHTTP
 import XietongLocal
 import XietongWitness
 

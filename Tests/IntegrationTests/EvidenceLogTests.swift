@@ -90,30 +90,7 @@ import XietongTesting
 
         // The hub rewrites its history consistently (leaf 0's time, its hashes, its signed heads), so its own
         // database looks clean; the node that kept an older head catches it at the next head.
-        let opened = try await SQLiteDatabase.open(path: database, migrations: Migrations.hub)
-        let leaves = try await opened.execute("SELECT leaf_index, leaf FROM evidence_leaves ORDER BY leaf_index", [])
-        var texts = leaves.map { $0.string("leaf") ?? "" }
-        texts[0] = texts[0].replacingOccurrences(of: "\"at\":\"20", with: "\"at\":\"19")
-        let hashes = texts.map { MerkleTree.leafHash(Array($0.utf8)) }
-        try await opened.execute(
-            "UPDATE evidence_leaves SET leaf = $1, leaf_hash = $2 WHERE leaf_index = 0",
-            [.text(texts[0]), .text(Hex.string(hashes[0]))]
-        )
-        try await opened.execute("DELETE FROM evidence_nodes", [])
-        let tree = MerkleTree.inMemory(leafHashes: hashes)
-        var level = 1
-        while 1 << level <= hashes.count {
-            for index in 0..<(hashes.count >> level) {
-                let hash = try await tree.hash(index << level, (index + 1) << level)
-                try await opened.execute(
-                    "INSERT INTO evidence_nodes (level, idx, hash) VALUES ($1, $2, $3)",
-                    [.integer(level), .integer(index), .text(Hex.string(hash))]
-                )
-            }
-            level += 1
-        }
-        try await opened.execute("DELETE FROM tree_heads", [])
-        await opened.close()
+        let tree = try await EvidenceRewrite.rewrite(hubDatabase: database)
         try await harness.start("hub")
         try await harness.eventually("the police's node raises the alarm", timeout: 30) {
             let alarms = try await harness.get("\(node)/api/v1/evidence", key: key).json(NodeEvidence.self)?.alarms ?? []

@@ -211,6 +211,61 @@ import XietongTrust
     }
 }
 
+/// A provincial hub that rewrites its history (issue 23, SZ-3) is caught by the city's hub, which keeps the heads it
+/// checked of it, and by the witness mirroring its log, which countersigns nothing after.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct FederationEvidenceTests {
+    struct WitnessStatus: Decodable {
+        struct Alarm: Decodable { var detail: LocalizedText }
+        var alarms: [Alarm]
+        var lastCountersigned: Evidence.TreeHead?
+    }
+
+    @Test func aPeerThatRewritesItsLogIsCaughtByTheOtherHubAndByTheWitness() async throws {
+        let police = FederationTests.police.code
+        let procuratorate = FederationTests.procuratorate
+        let harness = try ExchangeHarness()
+        harness.exchange.hubPorts["hub-province"] = LocalTopology.claimPort()
+        // The city's committee witnesses the province's log.
+        try harness.exchange.addWitness(LocalTopology.hubOrganisation, of: "hub-province", organisation: LocalTopology.provinceHubOrganisation)
+        try harness.exchange.addFederation(cityNodes: [police], provinceNodes: [procuratorate])
+        try harness.addNode(police)
+        try harness.addReceiver(procuratorate, hub: "hub-province")
+        try await harness.startAll()
+        let packages = (0..<3).map { [PackageFactory.arrestRequest(case: $0, message: 0, run: "before-rewrite")] }
+        try await harness.sendCases(packages, from: police)
+        try await harness.eventually("delivered, and each side holds a checked head of the province's log", timeout: 60) {
+            let delivered = try await harness.received(by: procuratorate).count
+            let checked = try await FederationTests.links(harness, at: "hub").first?.peerTreeSize ?? 0
+            return delivered >= 3 && checked > 0
+        }
+        // A witness protects the history it has seen: wait until it countersigned the province's latest head.
+        let witness = harness.services["witness-\(LocalTopology.hubOrganisation)"]!.url
+        let province = harness.services["hub-province"]!.url
+        try await harness.eventually("the witness has seen the province's latest head", timeout: 30) {
+            let latest = try await harness.get("\(province)/v1/evidence/tree-head", key: harness.adminToken).json(Evidence.TreeHead.self)?.treeSize
+            let seen = try await harness.get("\(witness)/v1/witness").json(WitnessStatus.self)?.lastCountersigned?.treeSize
+            return latest != nil && seen == latest
+        }
+        harness.stop("hub-province")
+        try await Task.sleep(for: .milliseconds(500))
+        _ = try await EvidenceRewrite.rewrite(hubDatabase: harness.exchange.directory.appendingPathComponent("hub-province/hub.sqlite").path)
+        try await harness.start("hub-province")
+        // The log grows again, and the rewritten history is signed.
+        try await harness.sendCases([[PackageFactory.arrestRequest(case: 7, message: 0, run: "after-rewrite")]], from: police)
+        try await harness.eventually("the city's hub raises the link's evidence alarm", timeout: 60) {
+            try await FederationTests.links(harness, at: "hub").first?.evidenceAlarm?.en.contains("rewritten or forked") == true
+        }
+        try await harness.eventually("the witness raises its alarm", timeout: 30) {
+            try await harness.get("\(witness)/v1/witness").json(WitnessStatus.self)?.alarms.contains { $0.detail.en.contains("rewritten or forked") }
+                == true
+        }
+        // Exchange goes on: the alarm is for people to act on, not a stop.
+        try await harness.eventually("the package after the rewrite is delivered", timeout: 60) {
+            try await harness.received(by: procuratorate).count >= 4
+        }
+    }
+}
+
 /// The link between two platforms, each with its own CA, under mutual TLS (issue 23): each hub trusts the other's CA
 /// by configuration, for the other's organisations only; a hub certificate of a CA neither trusts, or one of the
 /// peer's CA naming an organisation it does not serve, is refused at the handshake.

@@ -28,6 +28,8 @@ struct PeerLink: NamedService {
     let blobs: BlobStore
     /// The platform's trust store, with the peer's CA (the peer's tree heads are signed by its certificate).
     let trust: TrustStore?
+    /// The witnesses of the peer's log whose countersignatures a head needs before this hub keeps it (issue 23).
+    let witnesses: WitnessPolicy?
     let loop: WorkerLoop
     let metrics: ServiceMetrics
     let logger: Logger
@@ -68,6 +70,7 @@ struct PeerLink: NamedService {
                     index += 1
                 }
                 if let last = entries.last?.seq { cursor = last }
+                try await self.checkWitnessed()
                 try await self.store.movePeerCursor(self.peer.name, to: cursor, answeredAt: Timestamp.string(self.loop.clock.now()))
                 if failures > 0 {
                     self.logger.notice("the link to the peer hub works again 与对端中心平台的链路已恢复", metadata: ["xietong.peer": "\(self.peer.name)"])
@@ -189,7 +192,24 @@ struct PeerLink: NamedService {
     }
 
     /// Checks the peer's signed tree head against the last one kept of it: kept when it extends it, an alarm when not.
+    /// With witnesses of the peer's log required, the head checked is the newest one enough of them countersigned
+    /// (`checkWitnessed`, after every page), and the arriving head is passed over.
     func check(_ head: Evidence.TreeHead) async throws {
+        guard self.witnesses == nil else { return }
+        try await self.keepIfConsistent(head)
+    }
+
+    /// With witnesses required (issue 23): the peer's newest countersigned head, checked and kept when newer.
+    func checkWitnessed() async throws {
+        guard let witnesses = self.witnesses else { return }
+        let client = self.client
+        let last = try await self.store.peerLink(self.peer.name).treeHead
+        let cosigned = try await witnesses.headToCheck(after: last) { () throws(HubClient.Failure) in try await client.cosignedTreeHead() }
+        guard let cosigned, witnesses.problem(cosigned) == nil else { return }
+        try await self.keepIfConsistent(cosigned)
+    }
+
+    func keepIfConsistent(_ head: Evidence.TreeHead) async throws {
         let last = try await self.store.peerLink(self.peer.name).treeHead
         let client = self.client
         let problem = try await TreeHeadCheck.problem(head, after: last, trust: self.trust, hub: self.peer.hub) {

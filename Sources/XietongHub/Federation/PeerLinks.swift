@@ -59,6 +59,7 @@ struct PeerLinks {
                     store: store,
                     blobs: blobs,
                     trust: identity?.trust,
+                    witnesses: try peer.witnesses.map { requirement throws(TrustError) in try WitnessPolicy(requirement) },
                     loop: WorkerLoop(clock: clock, notifier: notifier),
                     metrics: metrics,
                     logger: logger

@@ -23,25 +23,26 @@ extension NodeStore {
         }
     }
 
-    /// Keeps a checked head and moves the feed cursor past it, together.
-    public func keep(_ head: Evidence.TreeHead, feedSeq: Int) async throws {
+    /// Keeps a checked head and moves the feed cursor past it, together (no cursor: a head found outside the feed,
+    /// the newest one witnesses countersigned, issue 23).
+    public func keep(_ head: Evidence.TreeHead, feedSeq: Int?) async throws {
         try await self.database.transaction { transaction in
             try await transaction.execute(
                 "INSERT INTO tree_heads (tree_size, root_hash, body, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING",
                 [.integer(head.treeSize), .text(head.rootHash), .text(StoreRows.json(head)), .text(Timestamp.now())]
             )
-            try await Self.setCursor(feedSeq, in: transaction)
+            if let feedSeq { try await Self.setCursor(feedSeq, in: transaction) }
         }
     }
 
     /// Records a head that failed its checks, and moves the feed cursor past it.
-    public func raise(_ alarm: EvidenceAlarm, feedSeq: Int) async throws {
+    public func raise(_ alarm: EvidenceAlarm, feedSeq: Int?) async throws {
         try await self.database.transaction { transaction in
             try await transaction.execute(
                 "INSERT INTO evidence_alarms (at, tree_size, detail, body) VALUES ($1, $2, $3, $4)",
                 [.text(alarm.at), .integer(alarm.treeSize), .text(StoreRows.json(alarm.detail)), .text(StoreRows.json(alarm.treeHead))]
             )
-            try await Self.setCursor(feedSeq, in: transaction)
+            if let feedSeq { try await Self.setCursor(feedSeq, in: transaction) }
         }
     }
 

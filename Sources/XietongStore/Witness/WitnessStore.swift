@@ -82,10 +82,11 @@ public struct WitnessStore: Sendable {
 
     /// The last head checked and countersigned, and whether its countersignature reached the hub.
     public func lastChecked() async throws(StoreError) -> (head: Evidence.TreeHead, cosignature: Evidence.Cosignature, delivered: Bool)? {
-        guard let row = try await self.database.execute(
-            "SELECT head, cosignature, delivered FROM checked_heads ORDER BY tree_size DESC LIMIT 1",
-            []
-        ).first,
+        guard
+            let row = try await self.database.execute(
+                "SELECT head, cosignature, delivered FROM checked_heads ORDER BY tree_size DESC LIMIT 1",
+                []
+            ).first,
             let head = StoreRows.decode(Evidence.TreeHead.self, row.string("head")),
             let cosignature = StoreRows.decode(Evidence.Cosignature.self, row.string("cosignature"))
         else { return nil }
