@@ -23,6 +23,9 @@ public struct ExchangeBenchmark: Sendable {
     /// The services' log level: `warning` (the default here), or `info` to measure with a line per request as a
     /// service logs by default (issue 22).
     public var logLevel = "warning"
+    /// The receiver on a provincial hub linked to the sender's city hub (issue 23): each package crosses the link, three
+    /// hops and two hubs instead of two hops and one.
+    public var federated = false
     static let sender = "330106000101"
     static let receiver = "330106000201"
 
@@ -44,9 +47,15 @@ public struct ExchangeBenchmark: Sendable {
             environment: ["XIETONG_LOG_LEVEL": self.logLevel]
         )
         if self.tls { try exchange.enableTLS() }
-        try exchange.addHub(nodes: [Self.sender, Self.receiver], database: self.hubDatabase)
-        try exchange.addNode(Self.sender, lanes: lanes)
-        try exchange.addReceiver(Self.receiver)
+        if self.federated {
+            try exchange.addFederation(cityNodes: [Self.sender], provinceNodes: [Self.receiver])
+            try exchange.addNode(Self.sender, lanes: lanes)
+            try exchange.addReceiver(Self.receiver, hub: "hub-province")
+        } else {
+            try exchange.addHub(nodes: [Self.sender, Self.receiver], database: self.hubDatabase)
+            try exchange.addNode(Self.sender, lanes: lanes)
+            try exchange.addReceiver(Self.receiver)
+        }
         try await exchange.startAll()
         return exchange
     }

@@ -50,17 +50,25 @@ struct HubAccess: Sendable {
                 if self.nodes.contains(where: { $0.organisation == organisation }) {
                     node = organisation
                 } else if let peer = self.peers.first(where: { $0.organisation == organisation }) {
-                    node = Federation.linkFeed(peer.name)
+                    return self.caller(peer: peer)
                 }
             }
         } else if let token {
-            node =
-                self.nodes.first { HTTPJSON.constantTimeEqual($0.token, token) }?.organisation
-                ?? self.peers.first { $0.token.map { HTTPJSON.constantTimeEqual($0, token) } ?? false }.map { Federation.linkFeed($0.name) }
+            if let peer = self.peers.first(where: { $0.token.map { HTTPJSON.constantTimeEqual($0, token) } ?? false }) {
+                return self.caller(peer: peer)
+            }
+            node = self.nodes.first { HTTPJSON.constantTimeEqual($0.token, token) }?.organisation
             // A node's token is no person's: the hash against the users' is spared on every package and long poll.
             if node != nil { return Caller(node: node, token: nil) }
         }
         return Caller(node: node, token: self.credentials.principal(token: token))
+    }
+
+    /// A peer hub (issue 23): on the nodes' routes its link feed; where this hub's configuration lets the peer's
+    /// committee supervise it, a supervisor of metadata too.
+    func caller(peer: HubConfiguration.PeerHub) -> Caller {
+        let feed = Federation.linkFeed(peer.name)
+        return Caller(node: feed, token: peer.supervises == true ? Principal(name: feed, role: .supervisor) : nil)
     }
 
     /// Fills `context.caller` for every route.

@@ -63,6 +63,18 @@ public enum HubApplication {
         let signer =
             try identity.map { identity throws(TrustError) in try HubSigner(identity: identity) }
             ?? HubSigner(keyFile: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("evidence-key.pem"))
+        // The links to peer hubs (issue 23): one reader of each peer's link feed.
+        let links = try PeerLinks(
+            configuration: configuration,
+            identity: identity,
+            intake: intake,
+            store: store,
+            blobs: blobs,
+            notifier: notifier,
+            clock: clock,
+            metrics: metrics,
+            logger: logger
+        )
         let router = Router(context: PeerRequestContext.self)
         HubController(
             configuration: configuration,
@@ -74,6 +86,7 @@ public enum HubApplication {
             signer: signer,
             metrics: metrics,
             tracing: PackageTracing(traces?.tracer),
+            peerClients: links.clients,
             operations: OperationsRoutes(
                 health: { Health(organisation: configuration.organisation, disks: configuration.diskReserve.status()) },
                 checks: [.database(database), .disk(configuration.diskReserve)],
@@ -90,18 +103,6 @@ public enum HubApplication {
             alertAfter: configuration.alertAfterSeconds,
             metrics: metrics,
             interval: configuration.alertCheckSeconds,
-            logger: logger
-        )
-        // The links to peer hubs (issue 23): one reader of each peer's link feed.
-        let links = try PeerLinks(
-            configuration: configuration,
-            identity: identity,
-            intake: intake,
-            store: store,
-            blobs: blobs,
-            notifier: notifier,
-            clock: clock,
-            metrics: metrics,
             logger: logger
         )
         var server: HTTPServerBuilder = .http1()

@@ -65,6 +65,10 @@ public struct HubConfiguration: Sendable, Codable {
         /// The witnesses of the peer's evidence log (issue 23, SZ-3): with it, this hub keeps only the peer's heads that
         /// `required` of them countersigned.
         public var witnesses: WitnessRequirement?
+        /// The peer's committee supervises this hub (issue 23): a provincial committee reads, over the link, the
+        /// supervision metadata this hub keeps of its agencies' cases (the deadline board, counters, cases, custody,
+        /// reminders, statistics and timelines), as this hub's supervisors do, never a package's content.
+        public var supervises: Bool?
 
         public init(
             name: String,
@@ -168,7 +172,7 @@ public struct HubConfiguration: Sendable, Codable {
             "peers": .array(
                 .object([
                     "name": .value, "organisation": .value, "url": .value, "organisations": .value, "token": .value, "tokenAtPeer": .value,
-                    "caCertificate": .value, "revocationList": .value, "witnesses": .fields("required", "publicKeys"),
+                    "caCertificate": .value, "revocationList": .value, "witnesses": .fields("required", "publicKeys"), "supervises": .value,
                 ])
             ),
         ]

@@ -21,6 +21,8 @@ struct HubController: Sendable {
     let evidence: EvidenceController
     let console: HubConsole
     let operations: OperationsRoutes
+    /// The committee's supervision of peer hubs that grant it (issue 23).
+    let peerSupervision: PeerSupervisionController
 
     init(
         configuration: HubConfiguration,
@@ -32,6 +34,7 @@ struct HubController: Sendable {
         signer: HubSigner,
         metrics: ServiceMetrics,
         tracing: PackageTracing,
+        peerClients: [String: HubClient] = [:],
         operations: OperationsRoutes,
         logger: Logger
     ) {
@@ -74,6 +77,7 @@ struct HubController: Sendable {
             links: links
         )
         self.operations = operations
+        self.peerSupervision = PeerSupervisionController(clients: peerClients, reads: reads)
     }
 
     func addRoutes(to router: Router<PeerRequestContext>) {
@@ -94,6 +98,7 @@ struct HubController: Sendable {
         self.feed.addRoutes(to: nodes)
         self.caseData.addRoutes(known: known, supervisorsAndNodes: supervisorsAndNodes)
         self.supervision.addRoutes(supervisors: supervisors, nodes: nodes)
+        self.peerSupervision.addRoutes(supervisors: supervisors)
         self.evidence.addRoutes(
             known: known,
             administrators: administrators,

@@ -100,7 +100,8 @@ public final class LocalExchange: @unchecked Sendable {
         provinceNodes: [String],
         alertCheckSeconds: Double = 10,
         linkAlertAfterSeconds: Double = 600,
-        provinceMaxPackageAgeDays: Double = 36500
+        provinceMaxPackageAgeDays: Double = 36500,
+        provinceSupervisesCity: Bool = false
     ) throws {
         let (cityPort, provincePort) = (self.hubPorts["hub"] ?? LocalTopology.claimPort(), self.hubPorts["hub-province"] ?? LocalTopology.claimPort())
         let province = LocalTopology.provinceHubOrganisation
@@ -110,7 +111,13 @@ public final class LocalExchange: @unchecked Sendable {
             nodes: cityNodes,
             alertCheckSeconds: alertCheckSeconds,
             port: cityPort,
-            peers: [self.topology.peer("province", organisation: province, port: provincePort, organisations: provinceNodes, from: "city")],
+            peers: [
+                {
+                    var peer = self.topology.peer("province", organisation: province, port: provincePort, organisations: provinceNodes, from: "city")
+                    peer.supervises = provinceSupervisesCity
+                    return peer
+                }()
+            ],
             linkAlertAfterSeconds: linkAlertAfterSeconds
         )
         try self.addHub(

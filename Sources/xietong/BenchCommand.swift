@@ -144,11 +144,15 @@ struct ExchangeBench: AsyncParsableCommand {
     ) var hubDatabase: String?
     @Flag(help: "Mutual TLS between the nodes and the hub, and signed packages (the evidence log is always on).") var tls = false
     @Option(help: "The services' log level: warning, or info for a line per request as services log by default.") var logLevel = "warning"
+    @Flag(help: "The receiver on a provincial hub linked to the sender's city hub: every package crosses the link (issue 23).")
+    var federated = false
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
         var benchmark = ExchangeBenchmark.inDirectory(self.dataDir)
         benchmark.tls = self.tls
+        guard !(self.federated && self.hubDatabase != nil) else { throw ValidationError("--federated runs both hubs on the embedded store") }
+        benchmark.federated = self.federated
         guard ["warning", "info"].contains(self.logLevel) else { throw ValidationError("--log-level: warning or info") }
         benchmark.logLevel = self.logLevel
         if self.hubDatabase == "postgres" {

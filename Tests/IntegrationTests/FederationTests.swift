@@ -171,7 +171,12 @@ import XietongTrust
         let police = Self.police.code
         let harness = try ExchangeHarness()
         // The province refuses packages older than a day; the city takes them.
-        try harness.exchange.addFederation(cityNodes: [police], provinceNodes: [Self.procuratorate], provinceMaxPackageAgeDays: 1)
+        try harness.exchange.addFederation(
+            cityNodes: [police],
+            provinceNodes: [Self.procuratorate],
+            provinceMaxPackageAgeDays: 1,
+            provinceSupervisesCity: true
+        )
         try harness.addNode(police)
         try harness.addReceiver(Self.procuratorate, hub: "hub-province")
         try await harness.startAll()
@@ -201,6 +206,18 @@ import XietongTrust
             let link = try await Self.links(harness, at: "hub").first
             return link?.waiting == 0 && link?.peerReading == true
         }
+        // The provincial committee supervises what the city's hub carries, where the city grants it: metadata only.
+        let province = harness.services["hub-province"]!.url
+        let city = harness.services["hub"]!.url
+        let cases = try await harness.get("\(province)/v1/peers/city/supervision/cases?filter=all", key: harness.supervisorToken)
+        #expect(cases.status == 200 && cases.text.contains(packages[0][0].caseCode), "\(cases.status) \(cases.text.prefix(300))")
+        let timeline = try await harness.get("\(province)/v1/peers/city/cases/\(packages[0][0].caseCode)/timeline", key: harness.supervisorToken)
+        #expect(timeline.status == 200 && timeline.json(CaseTimeline.self) != nil)
+        // Not the other way round: the province grants the city nothing; and no content through the link's supervision.
+        let refused = try await harness.get("\(city)/v1/peers/province/supervision/cases", key: harness.supervisorToken)
+        #expect(refused.status == 401 || refused.status == 403, "\(refused.status)")
+        #expect(try await harness.get("\(province)/v1/peers/city/supervision/cases", key: nil).status == 401)
+        #expect(try await harness.get("\(province)/v1/peers/nowhere/supervision/cases", key: harness.supervisorToken).status == 404)
         // Each hub checked the other's signed tree heads.
         try await harness.eventually("each hub keeps the other's tree head", timeout: 30) {
             let city = try await Self.links(harness, at: "hub").first

@@ -60,10 +60,15 @@ struct PeerLink: NamedService {
                         index += events.count
                         continue
                     }
+                    // A run of packages of one sender is taken in together: one transaction, as a node's lane sends.
+                    let deliveries = entries[index...].prefix { $0.delivery?.sender == entries[index].delivery?.sender }.prefix(64)
+                    if let first = deliveries.first?.delivery {
+                        try await self.take(deliveries.compactMap(\.delivery), from: first.sender)
+                        index += deliveries.count
+                        continue
+                    }
                     let entry = entries[index]
-                    if let delivery = entry.delivery {
-                        try await self.take(delivery)
-                    } else if let head = entry.treeHead {
+                    if let head = entry.treeHead {
                         try await self.check(head)
                     }
                     // A reminder is never queued for a peer: each hub reminds its own agencies.
@@ -93,18 +98,59 @@ struct PeerLink: NamedService {
         }
     }
 
-    /// Takes in a package the peer handed over: fetched, checked, stored and forwarded here, or refused back to it.
-    func take(_ delivery: Delivery) async throws {
+    /// A package the peer handed over, fetched and checked against the hash the peer recorded.
+    enum Fetched {
+        case ready(Delivery, [UInt8])
+        case refused(Delivery, Finding)
+    }
+
+    /// Takes in packages of one sender the peer handed over, in order: each fetched and checked, then those that
+    /// passed taken in together (checked again, stored and forwarded here in one transaction); a refusal goes back to
+    /// the peer with its findings.
+    func take(_ deliveries: [Delivery], from sender: String) async throws {
+        var ready: [(Delivery, [UInt8])] = []
+        for delivery in deliveries {
+            switch try await self.fetch(delivery) {
+            case .ready(let delivery, let content): ready.append((delivery, content))
+            case .refused(let delivery, let finding): try await self.refuse(delivery, finding)
+            }
+        }
+        guard !ready.isEmpty else { return }
+        let outcomes = try await self.intake.receive(
+            batch: ready.map(\.1),
+            signatures: ready.map(\.0.signature),
+            traceparents: ready.map(\.0.traceparent),
+            answering: ready.map(\.0.answering),
+            from: sender
+        ) { "/v1/packages/\($0)" }
+        for ((delivery, _), outcome) in zip(ready, outcomes) {
+            switch outcome {
+            case .receipt(let receipt, _) where receipt.status == .accepted:
+                self.metrics.count(.packages, [("hop", "link"), ("outcome", "received"), ("code", "none")])
+            case .receipt(let receipt, _):
+                // Refused for its quality or its flow (recorded, and the refusal already queued back), or for its
+                // signature (recorded now): the peer learns it either way, with the findings.
+                try await self.refuse(delivery, findings: receipt.findings, at: receipt.receivedAt)
+            case .unreadable(let findings):
+                try await self.refuse(delivery, findings: findings, at: Timestamp.string(self.loop.clock.now()))
+            case .wrongSender:
+                // Not reached: the sender was checked against the peer when fetched, and the intake is told it.
+                break
+            }
+        }
+    }
+
+    /// Fetches a package the peer handed over, with its attachments, and checks it against what the peer recorded.
+    func fetch(_ delivery: Delivery) async throws -> Fetched {
         guard self.peer.organisations.contains(delivery.sender), self.store.flows.federation.peer(serving: delivery.receiver) != self.peer
         else {
-            return try await self.refuse(
+            return .refused(
                 delivery,
                 Finding(
                     .wrongLink,
                     at: "/CasePackage/Envelope",
                     zh: "对端中心平台 \(self.peer.name) 不服务发送方 \(delivery.sender)，或接收方 \(delivery.receiver) 由其自身服务",
-                    en:
-                        "the peer hub \(self.peer.name) does not serve the sender \(delivery.sender), or serves the receiver \(delivery.receiver) itself"
+                    en: "the peer hub \(self.peer.name) does not serve the sender \(delivery.sender), or serves the receiver \(delivery.receiver) itself"
                 )
             )
         }
@@ -116,14 +162,13 @@ struct PeerLink: NamedService {
         }
         let digest = ContentHash.sha256(content)
         guard digest == delivery.contentSHA256 else {
-            return try await self.refuse(
+            return .refused(
                 delivery,
                 Finding(
                     .contentMismatch,
                     at: "/",
                     zh: "从对端中心平台取得的数据包内容与其记录的 SHA-256 不符",
-                    en:
-                        "the package's bytes from the peer hub do not match the SHA-256 it recorded (expected \(delivery.contentSHA256), got \(digest))"
+                    en: "the package's bytes from the peer hub do not match the SHA-256 it recorded (expected \(delivery.contentSHA256), got \(digest))"
                 )
             )
         }
@@ -136,7 +181,7 @@ struct PeerLink: NamedService {
             }
             if let failure = failed {
                 guard failure.isPermanent else { throw failure }
-                return try await self.refuse(
+                return .refused(
                     delivery,
                     Finding(
                         .attachmentUnavailable,
@@ -147,26 +192,7 @@ struct PeerLink: NamedService {
                 )
             }
         }
-        let outcome = try await self.intake.receive(
-            batch: [content],
-            signatures: [delivery.signature],
-            traceparents: [delivery.traceparent],
-            answering: [delivery.answering],
-            from: delivery.sender
-        ) { "/v1/packages/\($0)" }[0]
-        switch outcome {
-        case .receipt(let receipt, _) where receipt.status == .accepted:
-            self.metrics.count(.packages, [("hop", "link"), ("outcome", "received"), ("code", "none")])
-        case .receipt(let receipt, _):
-            // Refused for its quality or its flow (recorded, and the refusal already queued back), or for its
-            // signature (recorded now): the peer learns it either way, with the findings.
-            try await self.refuse(delivery, findings: receipt.findings, at: receipt.receivedAt)
-        case .unreadable(let findings):
-            try await self.refuse(delivery, findings: findings, at: Timestamp.string(self.loop.clock.now()))
-        case .wrongSender:
-            // Not reached: the sender was checked against the peer above, and the intake is told the envelope's.
-            break
-        }
+        return .ready(delivery, content)
     }
 
     func refuse(_ delivery: Delivery, _ finding: Finding) async throws {

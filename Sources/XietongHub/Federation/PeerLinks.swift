@@ -12,6 +12,8 @@ import XietongTrust
 /// `PeerLink` that reads the peer's link feed; and the services that close the clients last.
 struct PeerLinks {
     let services: [any Service]
+    /// Each link's client, by peer name: also for the committee's supervision of a peer that grants it.
+    let clients: [String: HubClient]
 
     init(
         configuration: HubConfiguration,
@@ -26,6 +28,7 @@ struct PeerLinks {
     ) throws {
         var links: [any Service] = []
         var clients: [any Service] = []
+        var byName: [String: HubClient] = [:]
         let federation = configuration.federation
         for peer in configuration.peers {
             guard let member = federation.peer(named: peer.name) else { continue }
@@ -45,16 +48,18 @@ struct PeerLinks {
                 client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: probe)
                 clients.append(HTTPClientCloser(client: client))
             }
+            let linkClient = HubClient(
+                baseURL: peer.url,
+                token: peer.tokenAtPeer ?? "",
+                client: client,
+                link: HubLink(notifier: notifier),
+                probeConfiguration: probe
+            )
+            byName[peer.name] = linkClient
             links.append(
                 PeerLink(
                     peer: member,
-                    client: HubClient(
-                        baseURL: peer.url,
-                        token: peer.tokenAtPeer ?? "",
-                        client: client,
-                        link: HubLink(notifier: notifier),
-                        probeConfiguration: probe
-                    ),
+                    client: linkClient,
                     intake: intake,
                     store: store,
                     blobs: blobs,
@@ -68,5 +73,6 @@ struct PeerLinks {
         }
         // Services stop in reverse order: the clients close after the links that use them.
         self.services = clients + links
+        self.clients = byName
     }
 }
