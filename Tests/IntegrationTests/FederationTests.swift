@@ -228,6 +228,45 @@ import XietongTrust
     }
 }
 
+/// Issue 23's acceptance: the link down for `XIETONG_TEST_OUTAGE_SECONDS` (600 for the issue's ten minutes) while the
+/// city's police keep sending, one package every ten seconds; everything drains once the province's hub is back,
+/// each package once, byte-identical, in order per case. Run on demand (it takes as long as the outage):
+/// `XIETONG_TEST_OUTAGE_SECONDS=600 swift test --filter aLongOutage`.
+@Suite(.serialized) struct FederationOutageTests {
+    static let outage = ProcessInfo.processInfo.environment["XIETONG_TEST_OUTAGE_SECONDS"].flatMap(Double.init)
+
+    @Test(.enabled(if: Self.outage != nil), .timeLimit(.minutes(30)))
+    func aLongOutageOfTheLinkDrainsCompletely() async throws {
+        let outage = try #require(Self.outage)
+        let police = FederationTests.police.code
+        let procuratorate = FederationTests.procuratorate
+        let harness = try ExchangeHarness()
+        try harness.exchange.addFederation(cityNodes: [police], provinceNodes: [procuratorate])
+        try harness.addNode(police)
+        try harness.addReceiver(procuratorate, hub: "hub-province")
+        try await harness.startAll()
+        harness.stop("hub-province")
+        let start = Date()
+        var cases: [[PackageFactory.Made]] = Array(repeating: [], count: 3)
+        var index = 0
+        while Date().timeIntervalSince(start) < outage {
+            let made = PackageFactory.arrestRequest(case: index % 3, message: index / 3, run: "long-outage")
+            #expect(try await harness.send(made.xml, attachments: [made.attachment], from: police).status == 202)
+            cases[index % 3].append(made)
+            index += 1
+            try await Task.sleep(for: .seconds(min(10, outage / 6)))
+        }
+        let waiting = try await FederationTests.links(harness, at: "hub").first?.waiting
+        #expect(waiting == index, "the city's hub holds what waits for the province")
+        try await harness.start("hub-province")
+        try await harness.eventually("the link drains after \(Int(outage)) s", timeout: 300) {
+            try await harness.received(by: procuratorate).count >= index
+        }
+        #expect(try await harness.deliveryProblems(of: cases, at: procuratorate) == [])
+        try await harness.waitUntilTheSenderKnowsEveryDelivery(of: cases, sender: police)
+    }
+}
+
 /// A provincial hub that rewrites its history (issue 23, SZ-3) is caught by the city's hub, which keeps the heads it
 /// checked of it, and by the witness mirroring its log, which countersigns nothing after.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct FederationEvidenceTests {
