@@ -150,7 +150,8 @@ struct PeerLink: NamedService {
                     .wrongLink,
                     at: "/CasePackage/Envelope",
                     zh: "对端中心平台 \(self.peer.name) 不服务发送方 \(delivery.sender)，或接收方 \(delivery.receiver) 由其自身服务",
-                    en: "the peer hub \(self.peer.name) does not serve the sender \(delivery.sender), or serves the receiver \(delivery.receiver) itself"
+                    en:
+                        "the peer hub \(self.peer.name) does not serve the sender \(delivery.sender), or serves the receiver \(delivery.receiver) itself"
                 )
             )
         }
@@ -168,7 +169,8 @@ struct PeerLink: NamedService {
                     .contentMismatch,
                     at: "/",
                     zh: "从对端中心平台取得的数据包内容与其记录的 SHA-256 不符",
-                    en: "the package's bytes from the peer hub do not match the SHA-256 it recorded (expected \(delivery.contentSHA256), got \(digest))"
+                    en:
+                        "the package's bytes from the peer hub do not match the SHA-256 it recorded (expected \(delivery.contentSHA256), got \(digest))"
                 )
             )
         }
