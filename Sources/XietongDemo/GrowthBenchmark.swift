@@ -50,6 +50,9 @@ public struct GrowthBenchmark: Sendable {
     public let workers: Int
     public let batch: Int
     public let queries: Int
+    /// The receiver is an agency of a peer hub (issue 23): each accepted package is queued in the link feed for the
+    /// peer, and the receiver's time limits are the peer's to count.
+    public var federated = false
 
     public init(location: DatabaseURL, target: Int = 1_000_000, sample: Int = 4000, workers: Int = 8, batch: Int = 16, queries: Int = 500) {
         self.location = location
@@ -67,7 +70,17 @@ public struct GrowthBenchmark: Sendable {
         logger.logLevel = .warning
         let database = try await self.location.open(migrations: Migrations.hub, logger: logger)
         defer { Task { await database.close() } }
-        let store = HubStore(database: database, hubOrganisation: Self.hub, flows: try FlowEngine.bundled(), clock: .system)
+        let bundled = try FlowEngine.bundled()
+        let flows =
+            self.federated
+            ? FlowEngine(
+                catalog: bundled.rules.catalog,
+                calendar: bundled.deadlines.calendar,
+                registry: try OrganisationRegistry.demo(),
+                federation: Federation(peers: [Federation.Peer(name: "province", hub: "330000000001", organisations: [ExchangeBenchmark.receiver])])
+            )
+            : bundled
+        let store = HubStore(database: database, hubOrganisation: Self.hub, flows: flows, clock: .system)
         let stored = try await Self.count(database)
         guard stored == 0 else {
             throw LocalProcesses.Failure(message: "the growth benchmark needs an empty database; \(self.location.redacted) has \(stored) packages")

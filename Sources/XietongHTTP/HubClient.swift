@@ -294,10 +294,13 @@ public struct HubClient: Sendable {
         return view.proof.compactMap(Hex.bytes)
     }
 
-    /// The hub's newest signed head that witnesses countersigned, with their countersignatures; nil while none has
-    /// been (issue 23).
-    public func cosignedTreeHead() async throws(Failure) -> Evidence.TreeHead? {
-        let (status, body) = try await self.send(self.request("/v1/evidence/tree-head?cosigned=true", method: .GET), timeout: .seconds(10))
+    /// The hub's newest signed head that at least `witnesses` witnesses countersigned, with their countersignatures;
+    /// nil while none has been (issue 23).
+    public func cosignedTreeHead(witnesses: Int = 1) async throws(Failure) -> Evidence.TreeHead? {
+        let (status, body) = try await self.send(
+            self.request("/v1/evidence/tree-head?cosigned=true&witnesses=\(witnesses)", method: .GET),
+            timeout: .seconds(10)
+        )
         if status == 404 { return nil }
         guard status == 200, let head = Self.decode(Evidence.TreeHead.self, body) else {
             throw Failure(status: status, message: String(decoding: body.prefix(500), as: UTF8.self))

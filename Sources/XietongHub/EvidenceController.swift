@@ -29,10 +29,14 @@ struct EvidenceController: Sendable {
 
     static let noHead = APIError(.evidenceNoTreeHead, zh: "证据日志尚无签名树头", en: "the evidence log has no signed tree head yet")
 
-    /// The latest signed head; `?cosigned=true`: the latest one witnesses countersigned, with their countersignatures.
+    /// The latest signed head; `?cosigned=true`: the latest one witnesses countersigned, with their countersignatures
+    /// (`&witnesses=K`: at least K of them).
     func treeHead(_ request: Request) async throws -> Response {
         let cosigned = try Query.boolean(request, "cosigned", default: false)
-        guard let head = try await (cosigned ? self.store.latestCosignedTreeHead() : self.store.latestTreeHead()) else { throw Self.noHead }
+        let witnesses = try Query.integer(request, "witnesses", default: 1, in: 1...100)
+        guard let head = try await (cosigned ? self.store.latestCosignedTreeHead(witnesses: witnesses) : self.store.latestTreeHead()) else {
+            throw Self.noHead
+        }
         return HTTPJSON.response(head)
     }
 
@@ -90,9 +94,13 @@ struct EvidenceController: Sendable {
         // An unknown package is 404 for every caller, as for its status (issue 22), not a refused read.
         guard try await self.store.parties(of: packageId) != nil else { throw CaseDataController.noSuchPackage }
         try await self.reads.authorise(context.caller, "package.evidence", packageId, metadataOnly: true)
-        // `?witnessed=true`: against the latest head witnesses countersigned, which the receipt then carries (issue 23).
+        // `?witnessed=true[&witnesses=K]`: against the latest head (at least K) witnesses countersigned, which the receipt
+        // then carries (issue 23).
         let witnessed = try Query.boolean(request, "witnessed", default: false)
-        guard let head = try await (witnessed ? self.store.latestCosignedTreeHead() : self.store.latestTreeHead()) else { throw Self.noHead }
+        let witnesses = try Query.integer(request, "witnesses", default: 1, in: 1...100)
+        guard let head = try await (witnessed ? self.store.latestCosignedTreeHead(witnesses: witnesses) : self.store.latestTreeHead()) else {
+            throw Self.noHead
+        }
         var receipt = try await self.store.evidence(of: packageId, against: head)
         receipt.treeHead.cosignatures = head.cosignatures
         return HTTPJSON.response(receipt)

@@ -45,7 +45,9 @@ extension NodeEngine {
         guard let witnesses = self.witnesses else { return }
         let client = self.hub
         let last = try await self.store.latestTreeHead()
-        let cosigned = try await witnesses.headToCheck(after: last) { () throws(HubClient.Failure) in try await client.cosignedTreeHead() }
+        let cosigned = try await witnesses.headToCheck(after: last) { () throws(HubClient.Failure) in
+            try await client.cosignedTreeHead(witnesses: witnesses.required)
+        }
         guard let cosigned, witnesses.problem(cosigned) == nil else {
             if let feedSeq { try await self.store.setFeedCursor(feedSeq) }
             return

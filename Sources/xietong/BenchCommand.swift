@@ -288,6 +288,7 @@ struct GrowthBench: AsyncParsableCommand {
     @Option(help: "Packages per insert-rate measurement.") var sample = 4000
     @Option(help: "Concurrent callers in the insert-rate measurements.") var workers = 8
     @Option(help: "Tracking and case-history queries to time.") var queries = 500
+    @Flag(help: "The receiver an agency of a peer hub (issue 23): accepted packages go to the link feed for it.") var federated = false
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
@@ -301,7 +302,8 @@ struct GrowthBench: AsyncParsableCommand {
         } else {
             location = try await ThrowawayPostgres(durable: true).newDatabase(prefix: "growth")
         }
-        let benchmark = GrowthBenchmark(location: location, target: self.packages, sample: self.sample, workers: self.workers, queries: self.queries)
+        var benchmark = GrowthBenchmark(location: location, target: self.packages, sample: self.sample, workers: self.workers, queries: self.queries)
+        benchmark.federated = self.federated
         let result = try await benchmark.run { printError($0) }
         if self.json {
             printJSON(result)

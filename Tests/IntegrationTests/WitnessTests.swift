@@ -36,8 +36,10 @@ import XietongTrust
         let hubPort = LocalTopology.claimPort()
         harness.exchange.hubPorts["hub"] = hubPort
         let key = try harness.exchange.addWitness(Self.witness)
+        // A second witness (a notary): the node requires both.
+        let notary = try harness.exchange.addWitness("notary-hz")
         try harness.exchange.addHub(nodes: [Self.police, Self.procuratorate], port: hubPort)
-        let requirement = WitnessRequirement(required: 1, publicKeys: [key])
+        let requirement = WitnessRequirement(required: 2, publicKeys: [key, notary])
         try harness.addNode(Self.police, witnesses: requirement)
         try harness.addReceiver(Self.procuratorate)
         try await harness.startAll()
@@ -64,7 +66,8 @@ import XietongTrust
         try await harness.eventually("the witness countersigned the hub's latest head", timeout: 30) {
             let latest = try await harness.get("\(hub)/v1/evidence/tree-head", key: harness.adminToken).json(Evidence.TreeHead.self)
             let status = try await harness.get("\(witness)/v1/witness").json(Status.self)
-            let cosigned = try await harness.get("\(hub)/v1/evidence/tree-head?cosigned=true", key: harness.adminToken).json(Evidence.TreeHead.self)
+            let cosigned = try await harness.get("\(hub)/v1/evidence/tree-head?cosigned=true&witnesses=2", key: harness.adminToken)
+                .json(Evidence.TreeHead.self)
             return latest != nil && status?.lastCountersigned?.treeSize == latest?.treeSize && status?.delivered == true
                 && cosigned?.treeSize == latest?.treeSize && cosigned.map { policy.problem($0) == nil } == true
         }
@@ -79,7 +82,9 @@ import XietongTrust
         // A witnessed evidence receipt: the package's hand-overs against a head the witness countersigned.
         let packageId = packages[0][0].packageId
         let receipt = try #require(
-            try await harness.get("\(hub)/v1/evidence/packages/\(packageId)?witnessed=true", key: harness.adminToken).json(Evidence.Receipt.self)
+            try await harness.get("\(hub)/v1/evidence/packages/\(packageId)?witnessed=true&witnesses=2", key: harness.adminToken).json(
+                Evidence.Receipt.self
+            )
         )
         #expect(receipt.proofsHold && policy.problem(receipt.treeHead) == nil)
         #expect(Set(receipt.entries.map(\.event.hop)).isSuperset(of: [.receivedByHub, .forwarded, .storedByReceiver]))

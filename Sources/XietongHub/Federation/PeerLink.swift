@@ -39,17 +39,23 @@ struct PeerLink: NamedService {
     var feed: String { Federation.linkFeed(self.peer.name) }
 
     func run() async throws {
-        var cursor = (try? await self.store.peerLink(self.peer.name).cursor) ?? 0
+        let kept = try? await self.store.peerLink(self.peer.name)
+        var cursor = kept?.cursor ?? 0
+        // The peer's run that wrote the entry at the cursor: a peer restored from an older copy no longer holds it, and
+        // says so (issue 19's feed lineage, as for nodes).
+        var boot = kept?.boot
         var failures = 0
         await self.loop.run { now in
             do {
-                let after = cursor
-                let page = try await cancelWhenGracefulShutdown { try await self.client.feed(after: after, wait: 20) }
-                guard case .entries(let entries) = page else {
-                    throw HubClient.Failure(
-                        status: 409,
-                        message: "the peer hub answered that it does not hold this hub's link feed position \(cursor)"
-                    )
+                let (after, known) = (cursor, boot.map { [$0] } ?? [])
+                let page = try await cancelWhenGracefulShutdown { try await self.client.feed(after: after, boots: known, wait: 20) }
+                let entries: [FeedEntry]
+                switch page {
+                case .entries(let read): entries = read
+                case .diverged(let runs):
+                    cursor = self.resume(after: cursor, boot: boot, runs: runs)
+                    try await self.store.movePeerCursor(self.peer.name, to: cursor, boot: nil, answeredAt: Timestamp.string(now))
+                    return .again
                 }
                 var index = 0
                 while index < entries.count {
@@ -74,9 +80,12 @@ struct PeerLink: NamedService {
                     // A reminder is never queued for a peer: each hub reminds its own agencies.
                     index += 1
                 }
-                if let last = entries.last?.seq { cursor = last }
+                if let last = entries.last {
+                    cursor = last.seq
+                    boot = last.boot ?? boot
+                }
                 try await self.checkWitnessed()
-                try await self.store.movePeerCursor(self.peer.name, to: cursor, answeredAt: Timestamp.string(self.loop.clock.now()))
+                try await self.store.movePeerCursor(self.peer.name, to: cursor, boot: boot, answeredAt: Timestamp.string(self.loop.clock.now()))
                 if failures > 0 {
                     self.logger.notice("the link to the peer hub works again 与对端中心平台的链路已恢复", metadata: ["xietong.peer": "\(self.peer.name)"])
                 }
@@ -96,6 +105,18 @@ struct PeerLink: NamedService {
                 return .sleep(.milliseconds(min(100 << min(failures, 6), 5000)))
             }
         }
+    }
+
+    /// Where to read on after the peer answered that it no longer holds the entry at `cursor`: it was restored from an
+    /// older copy. After the last position of the run that wrote that entry, if the peer still holds part of it;
+    /// otherwise from the start, which is safe, as taking a package in and recording a hop are idempotent.
+    func resume(after cursor: Int, boot: String?, runs: [FeedRun]) -> Int {
+        let resume = runs.first { $0.boot == boot }.map { min($0.last, cursor) } ?? 0
+        self.logger.error(
+            "the peer hub no longer holds what this hub read of its link feed: was it restored from an older copy? Reading it again 对端中心平台可能已从较早的备份恢复，重新读取链路队列",
+            metadata: ["xietong.peer": "\(self.peer.name)", "xietong.cursor": "\(cursor)", "xietong.resumed_after": "\(resume)"]
+        )
+        return resume
     }
 
     /// A package the peer handed over, fetched and checked against the hash the peer recorded.
@@ -232,7 +253,9 @@ struct PeerLink: NamedService {
         guard let witnesses = self.witnesses else { return }
         let client = self.client
         let last = try await self.store.peerLink(self.peer.name).treeHead
-        let cosigned = try await witnesses.headToCheck(after: last) { () throws(HubClient.Failure) in try await client.cosignedTreeHead() }
+        let cosigned = try await witnesses.headToCheck(after: last) { () throws(HubClient.Failure) in
+            try await client.cosignedTreeHead(witnesses: witnesses.required)
+        }
         guard let cosigned, witnesses.problem(cosigned) == nil else { return }
         try await self.keepIfConsistent(cosigned)
     }

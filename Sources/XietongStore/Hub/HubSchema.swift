@@ -427,12 +427,14 @@ public enum HubSchema {
             version: 18,
             name: "links to peer hubs",
             statements: [
-                // What this hub has read of each peer hub's link feed for it (issue 23), the peer's last signed tree
+                // What this hub has read of each peer hub's link feed for it (issue 23), with the peer's run that wrote
+                // the entry at the cursor (to tell a peer restored from an older copy, as nodes do), the peer's last signed tree
                 // head that passed its checks, when the link last answered, and the evidence alarm a head that failed
                 // them raised (a peer that rewrote or forked its log), which stays until an administrator clears it.
                 """
                 CREATE TABLE peer_links (
-                    peer TEXT PRIMARY KEY, cursor INTEGER NOT NULL DEFAULT 0, tree_head TEXT, answered_at TEXT, alarm TEXT, alarm_at TEXT
+                    peer TEXT PRIMARY KEY, cursor INTEGER NOT NULL DEFAULT 0, boot TEXT, tree_head TEXT, answered_at TEXT, alarm TEXT,
+                    alarm_at TEXT
                 )
                 """
             ]

@@ -6,8 +6,9 @@ public import XietongCore
 extension HubStore {
     /// What this hub keeps of its link to a peer.
     public struct PeerLinkState: Sendable, Hashable {
-        /// The last position of the peer's link feed this hub has applied.
+        /// The last position of the peer's link feed this hub has applied, and the peer's run that wrote it.
         public var cursor: Int
+        public var boot: String?
         /// The peer's last signed tree head that passed its checks.
         public var treeHead: Evidence.TreeHead?
         /// When the peer last answered a read of its feed.
@@ -19,11 +20,12 @@ extension HubStore {
 
     public func peerLink(_ peer: String) async throws(StoreError) -> PeerLinkState {
         let row = try await self.database.execute(
-            "SELECT cursor, tree_head, answered_at, alarm, alarm_at FROM peer_links WHERE peer = $1",
+            "SELECT cursor, boot, tree_head, answered_at, alarm, alarm_at FROM peer_links WHERE peer = $1",
             [.text(peer)]
         ).first
         return PeerLinkState(
             cursor: row?.int("cursor") ?? 0,
+            boot: row?.string("boot"),
             treeHead: row.flatMap { StoreRows.decode(Evidence.TreeHead.self, $0.string("tree_head")) },
             answeredAt: row?.string("answered_at"),
             alarm: row.flatMap { StoreRows.decode(LocalizedText.self, $0.string("alarm")) },
@@ -31,14 +33,14 @@ extension HubStore {
         )
     }
 
-    /// Moves the cursor of a peer's link feed (forward only: a page read again after a crash never moves it back).
-    public func movePeerCursor(_ peer: String, to cursor: Int, answeredAt: String) async throws(StoreError) {
+    /// Moves the cursor of a peer's link feed, with the peer's run that wrote the entry there.
+    public func movePeerCursor(_ peer: String, to cursor: Int, boot: String?, answeredAt: String) async throws(StoreError) {
         try await self.database.execute(
             """
-            INSERT INTO peer_links (peer, cursor, answered_at) VALUES ($1, $2, $3)
-            ON CONFLICT (peer) DO UPDATE SET cursor = CASE WHEN peer_links.cursor > $2 THEN peer_links.cursor ELSE $2 END, answered_at = $3
+            INSERT INTO peer_links (peer, cursor, boot, answered_at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (peer) DO UPDATE SET cursor = $2, boot = COALESCE($3, peer_links.boot), answered_at = $4
             """,
-            [.text(peer), .integer(cursor), .text(answeredAt)]
+            [.text(peer), .integer(cursor), .optional(boot), .text(answeredAt)]
         )
     }
 

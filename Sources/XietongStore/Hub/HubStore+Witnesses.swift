@@ -31,13 +31,15 @@ extension HubStore {
         }
     }
 
-    /// The newest signed head that witnesses countersigned, with their countersignatures.
-    public func latestCosignedTreeHead() async throws(StoreError) -> Evidence.TreeHead? {
+    /// The newest signed head that at least `witnesses` witnesses countersigned, with their countersignatures.
+    public func latestCosignedTreeHead(witnesses: Int = 1) async throws(StoreError) -> Evidence.TreeHead? {
         let rows = try await self.database.execute(
             """
-            SELECT h.body FROM tree_heads h WHERE h.tree_size = (SELECT MAX(tree_size) FROM tree_head_cosignatures)
+            SELECT h.body FROM tree_heads h WHERE h.tree_size = (
+                SELECT tree_size FROM tree_head_cosignatures GROUP BY tree_size HAVING COUNT(*) >= $1 ORDER BY tree_size DESC LIMIT 1
+            )
             """,
-            []
+            [.integer(max(1, witnesses))]
         )
         guard var head = rows.first.flatMap({ StoreRows.decode(Evidence.TreeHead.self, $0.string("body")) }) else { return nil }
         head.cosignatures = try await self.cosignatures(treeSize: head.treeSize)
