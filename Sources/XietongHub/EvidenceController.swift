@@ -24,7 +24,7 @@ struct EvidenceController: Sendable {
         administrators.get("/v1/evidence/tree-heads") { _, _ in HTTPJSON.response(try await self.store.treeHeads()) }
         // The leaves, for an audit and for witnesses mirroring the log (issue 23).
         auditors.get("/v1/evidence/leaves") { request, _ in try await self.leaves(request) }
-        witnesses.post("/v1/evidence/cosignatures") { request, _ in try await self.cosign(request) }
+        witnesses.post("/v1/evidence/cosignatures") { request, context in try await self.cosign(request, as: context.caller.principal?.name ?? "") }
     }
 
     static let noHead = APIError(.evidenceNoTreeHead, zh: "证据日志尚无签名树头", en: "the evidence log has no signed tree head yet")
@@ -46,10 +46,12 @@ struct EvidenceController: Sendable {
         var cosignature: Evidence.Cosignature
     }
 
-    /// `POST /v1/evidence/cosignatures` (witnesses): a witness's countersignature of a head this hub signed.
-    func cosign(_ request: Request) async throws -> Response {
+    /// `POST /v1/evidence/cosignatures` (witnesses): a witness's countersignature of a head this hub signed, in the
+    /// name of the witness's user.
+    func cosign(_ request: Request, as witness: String) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 << 10)
-        guard let sent = try? JSONDecoder().decode(Countersigned.self, from: Data(body.readableBytesView)) else {
+        // A witness countersigns in its own name, the name of its user here, and in no other.
+        guard let sent = try? JSONDecoder().decode(Countersigned.self, from: Data(body.readableBytesView)), sent.cosignature.witness == witness else {
             throw Self.invalidCosignature
         }
         guard let head = try await self.store.treeHead(size: sent.treeSize), head.rootHash == sent.rootHash else {

@@ -351,11 +351,20 @@ public struct HubConfiguration: Sendable, Codable {
             guard self.tls == nil || url.scheme == "https" else {
                 throw wrong("url", "启用双向 TLS 时，对端地址须为 https://", "with mutual TLS the peer's address must be https://")
             }
+            guard !self.nodes.contains(where: { $0.organisation == peer.organisation }),
+                !self.peers.contains(where: { $0.organisations.contains(peer.organisation) })
+            else {
+                throw wrong(
+                    "organisation",
+                    "对端中心平台的代码不能同时是本平台节点或某一对端所服务的机构",
+                    "the peer hub's code cannot also be a node of this hub or an organisation a peer serves"
+                )
+            }
             guard !peer.organisations.isEmpty else {
                 throw wrong("organisations", "须列出对端服务的机构", "list the organisations the peer serves")
             }
             for (position, organisation) in peer.organisations.enumerated() {
-                guard Self.isOrganisationCode(organisation) else {
+                guard Self.isOrganisationCode(organisation), organisation != self.organisation else {
                     throw wrong("organisations[\(position)]", "组织机构代码应为 12 位数字", "the organisation code must be 12 digits")
                 }
                 guard served.insert(organisation).inserted else {

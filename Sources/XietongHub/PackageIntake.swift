@@ -74,13 +74,14 @@ public struct PackageIntake: Sendable {
     /// transaction (one commit for the batch). `hopsInReceipt`: the node records the hub's hops from the receipts.
     /// `replays`: per package, the hub's own signed receipt for it from before a restore that lost it, already
     /// verified (issue 19); such a package is stored as first received. `answering`: per package handed over by a
-    /// peer hub, the step it answers as that hub knows it (issue 23).
+    /// peer hub, the step it answers as that hub knows it, and `linkCodes` the unified code that hub gave it (issue 23).
     public func receive(
         batch: [[UInt8]],
         signatures: [PackageSignature?]? = nil,
         replays: [Receipt?]? = nil,
         traceparents: [String?]? = nil,
         answering: [FlowStep?]? = nil,
+        linkCodes: [String?]? = nil,
         from node: String,
         hopsInReceipt: Bool = false,
         statusURL: (String) -> String
@@ -93,10 +94,11 @@ public struct PackageIntake: Sendable {
             let signature = signatures.flatMap { index < $0.count ? $0[index] : nil }
             let replay = replays.flatMap { index < $0.count ? $0[index] : nil }
             let traceparent = traceparents.flatMap { index < $0.count ? $0[index] : nil }
+            let linkCode = linkCodes.flatMap { index < $0.count ? $0[index] : nil }
             let intake = self.tracing.start("xietong.hub.intake", packageId: nil, continuing: traceparent, kind: .consumer)
             var item: Prepared
             do {
-                item = try await self.prepare(bytes, signature: signature, replaying: replay, from: node)
+                item = try await self.prepare(bytes, signature: signature, replaying: replay, linkCode: linkCode, from: node)
             } catch {
                 intake.end(error: error)
                 for span in storing { span.end(error: error) }
@@ -166,7 +168,15 @@ public struct PackageIntake: Sendable {
         Receipt(packageId: envelope.packageId, status: .refused, receivedAt: self.store.clock.timestamp(), findings: findings)
     }
 
-    func prepare(_ bytes: [UInt8], signature: PackageSignature?, replaying original: Receipt? = nil, from node: String) async throws -> Prepared {
+    /// `linkCode`: for a package a peer hub handed over (issue 23), the unified code the sender's hub gave it; it is
+    /// kept (never assigned again here, from this hub's own sequence), and the package's age is the first hub's to judge.
+    func prepare(
+        _ bytes: [UInt8],
+        signature: PackageSignature?,
+        replaying original: Receipt? = nil,
+        linkCode: String? = nil,
+        from node: String
+    ) async throws -> Prepared {
         let digest = ContentHash.sha256(bytes)
         let report = self.checker.check(XMLBytes(bytes), attachments: BlobAttachmentResolver(store: self.blobs), now: self.store.clock.now())
         guard let package = report.package else { return .done(.unreadable(report.findings)) }
@@ -215,7 +225,9 @@ public struct PackageIntake: Sendable {
         // A package the hub received before a restore, with its receipt: not a new package, so not too old to accept.
         let replay = original.flatMap { $0.packageId == envelope.packageId && $0.status == .accepted ? $0 : nil }
         var findings = report.findings
-        if replay == nil, let created = envelope.createdInstant, self.store.clock.now().timeIntervalSince(created) > self.maxPackageAge {
+        if replay == nil, linkCode == nil, let created = envelope.createdInstant,
+            self.store.clock.now().timeIntervalSince(created) > self.maxPackageAge
+        {
             findings.append(
                 Finding(
                     .expired,
@@ -257,6 +269,8 @@ public struct PackageIntake: Sendable {
         let code: (code: UnifiedCaseCode, assigned: Bool)
         if let replay, let kept = try await self.codes.code(replaying: replay) {
             code = kept
+        } else if let linkCode, let kept = try? UnifiedCaseCode(linkCode) {
+            code = (kept, envelope.unifiedCaseCode == nil)
         } else {
             code = try await self.codes.code(for: package)
         }

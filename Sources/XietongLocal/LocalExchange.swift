@@ -56,7 +56,8 @@ public final class LocalExchange: @unchecked Sendable {
         organisation: String = LocalTopology.hubOrganisation,
         port: Int? = nil,
         peers: [HubConfiguration.PeerHub] = [],
-        linkAlertAfterSeconds: Double = 600
+        linkAlertAfterSeconds: Double = 600,
+        registry: String? = nil
     ) throws -> Service {
         let port = port ?? LocalTopology.claimPort()
         var topology = self.topology
@@ -64,6 +65,7 @@ public final class LocalExchange: @unchecked Sendable {
         var hub = try topology.hub(name: name, port: port, nodes: nodes, organisation: organisation)
         hub.peers = peers
         hub.linkAlertAfterSeconds = linkAlertAfterSeconds
+        hub.registry = registry
         self.hubOrganisations[name] = organisation
         hub.database = database
         hub.blobDirectory = blobDirectory
@@ -93,15 +95,16 @@ public final class LocalExchange: @unchecked Sendable {
     var hubOrganisations: [String: String] = [:]
 
     /// Declares two linked hubs (issue 23): `hub`, the city's, with `cityNodes`, and `hub-province`, the province's,
-    /// with `provinceNodes`; each serves its own nodes and names the other's as its peer's. The province's hub may
-    /// refuse older packages than the city's (`provinceMaxPackageAgeDays`), so that the far hub's refusal is seen.
+    /// with `provinceNodes`; each serves its own nodes and names the other's as its peer's. The province's hub may have
+    /// a registry of its own (`provinceRegistry`), so that a far hub's refusal can be seen.
     public func addFederation(
         cityNodes: [String],
         provinceNodes: [String],
         alertCheckSeconds: Double = 10,
         linkAlertAfterSeconds: Double = 600,
         provinceMaxPackageAgeDays: Double = 36500,
-        provinceSupervisesCity: Bool = false
+        provinceSupervisesCity: Bool = false,
+        provinceRegistry: String? = nil
     ) throws {
         let (cityPort, provincePort) = (self.hubPorts["hub"] ?? LocalTopology.claimPort(), self.hubPorts["hub-province"] ?? LocalTopology.claimPort())
         let province = LocalTopology.provinceHubOrganisation
@@ -130,7 +133,8 @@ public final class LocalExchange: @unchecked Sendable {
             peers: [
                 self.topology.peer("city", organisation: LocalTopology.hubOrganisation, port: cityPort, organisations: cityNodes, from: "province")
             ],
-            linkAlertAfterSeconds: linkAlertAfterSeconds
+            linkAlertAfterSeconds: linkAlertAfterSeconds,
+            registry: provinceRegistry
         )
     }
 

@@ -228,7 +228,7 @@ public struct LocalTopology: Sendable {
         hub.adminToken = self.adminToken
         hub.users =
             self.hubUsers
-            + (self.witnesses[organisation] ?? []).map { Credential(name: "witness-\($0)", role: .witness, token: self.witnessToken(for: $0)) }
+            + (self.witnesses[organisation] ?? []).map { Credential(name: $0, role: .witness, token: self.witnessToken(for: $0)) }
         hub.metricsToken = self.metricsToken
         hub.tls = try self.tls(for: organisation)
         // A hub trusts its peers' CAs through `peers` (issue 23), not as a node does.

@@ -50,10 +50,27 @@ struct Witnessing: NamedService {
             throw HubClient.Failure(status: status, message: String(decoding: body.prefix(300), as: UTF8.self))
         }
         let last = try await self.store.lastChecked()
-        // Hand in a countersignature the hub did not confirm (a crash, the hub down) before anything new.
-        if let last, !last.delivered { try await self.deliver(last.cosignature, of: last.head) }
+        // Hand in a countersignature the hub did not confirm (a crash, the hub down) first; a hub that refuses it does
+        // not stop the witness from judging what the hub serves now.
+        if let last, !last.delivered {
+            do {
+                try await self.deliver(last.cosignature, of: last.head)
+            } catch {
+                self.logger.warning("the hub did not take a countersignature", metadata: ["xietong.error": "\(error)"])
+            }
+        }
         guard head.treeSize > (last?.head.treeSize ?? 0) else {
-            if let last, head.treeSize < last.head.treeSize {
+            if let last, head.treeSize == last.head.treeSize, head.rootHash != last.head.rootHash {
+                try await self.alarm(
+                    LocalizedText(
+                        zh: "中心平台的树头（\(head.treeSize) 条）与已见证的同长度树头根哈希不同：历史记录被改写或分叉",
+                        en:
+                            "the hub's head (size \(head.treeSize)) has another root than the head of that size this witness countersigned: its history was rewritten or forked"
+                    ),
+                    head,
+                    at: now
+                )
+            } else if let last, head.treeSize < last.head.treeSize {
                 try await self.alarm(
                     LocalizedText(
                         zh: "中心平台的树头变小了：\(head.treeSize) < 已见证的 \(last.head.treeSize)",

@@ -165,32 +165,47 @@ import XietongTrust
         try await harness.get("\(harness.services[hub]!.url)/v1/admin/links", key: harness.adminToken).json([LinkView].self) ?? []
     }
 
+    static let commission = (code: "330106000701", agency: "1701")
+
+    /// The province's registry without the city's supervisory commission: a package the commission sends is taken by
+    /// the city's hub and refused by the province's (`codeset.organisation`).
+    static func provinceRegistry(in directory: URL) throws -> String {
+        let demo = Repository.url("Sources/XietongCore/Resources/registry/demo-organisations.json")
+        var registry = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: demo)) as? [String: Any])
+        let organisations = try #require(registry["organisations"] as? [[String: Any]])
+        registry["organisations"] = organisations.filter { ($0["code"] as? String) != Self.commission.code }
+        let file = directory.appendingPathComponent("province-organisations.json")
+        try JSONSerialization.data(withJSONObject: registry).write(to: file)
+        return file.path
+    }
+
     /// While the province's hub is down, the city's keeps what waits for it and says so; when it is back, the link
     /// drains, and a package the province refuses reaches its sender as a refusal with the findings.
     @Test func aLinkDownDrainsWhenBackAndTheFarHubsRefusalReachesTheSender() async throws {
         let police = Self.police.code
         let harness = try ExchangeHarness()
-        // The province refuses packages older than a day; the city takes them.
         try harness.exchange.addFederation(
-            cityNodes: [police],
+            cityNodes: [police, Self.commission.code],
             provinceNodes: [Self.procuratorate],
-            provinceMaxPackageAgeDays: 1,
-            provinceSupervisesCity: true
+            provinceSupervisesCity: true,
+            provinceRegistry: try Self.provinceRegistry(in: harness.directory.url)
         )
         try harness.addNode(police)
+        try harness.addNode(Self.commission.code)
         try harness.addReceiver(Self.procuratorate, hub: "hub-province")
         try await harness.startAll()
 
         harness.stop("hub-province")
-        let now = Timestamp.string(Date())
-        let packages = (0..<4).map { caseNumber in [PackageFactory.arrestRequest(case: caseNumber, message: 0, run: "outage", createdAt: now)] }
+        let packages = (0..<4).map { caseNumber in [PackageFactory.arrestRequest(case: caseNumber, message: 0, run: "outage")] }
         try await harness.sendCases(packages, from: police)
         try await harness.eventually("the city's hub holds the four for the province", timeout: 30) {
             try await Self.links(harness, at: "hub").first?.waiting == 4
         }
-        let old = Timestamp.string(Date().addingTimeInterval(-3 * 86400))
-        let stale = PackageFactory.arrestRequest(case: 9, message: 0, run: "stale", createdAt: old)
-        #expect(try await harness.send(stale.xml, attachments: [stale.attachment], from: police).status == 202)
+        let transfer = try #require(EveryFlowTests.examples.first { $0.name == "prosecutionTransfer.prosecutionTransfer" })
+        let refusedId = transfer.packageId
+        let xml = Swap(from: Self.police, to: Self.commission).apply(transfer.xml)
+        let sent = try await harness.send(Array(xml.utf8), attachments: [try EveryFlowTests.attachment(transfer)], from: Self.commission.code)
+        #expect(sent.status == 202, "\(sent.text)")
 
         try await harness.start("hub-province")
         try await harness.eventually("the link drains", timeout: 60) {
@@ -198,10 +213,10 @@ import XietongTrust
         }
         #expect(try await harness.deliveryProblems(of: packages, at: Self.procuratorate) == [])
         try await harness.eventually("the province's refusal reaches the sender", timeout: 30) {
-            try await harness.status(of: stale.packageId, at: police).contains { $0.hop == .refused }
+            try await harness.status(of: refusedId, at: Self.commission.code).contains { $0.hop == .refused }
         }
-        let refusal = try await harness.status(of: stale.packageId, at: police).first { $0.hop == .refused }
-        #expect(refusal?.findings?.map(\.code) == [.expired])
+        let refusal = try await harness.status(of: refusedId, at: Self.commission.code).first { $0.hop == .refused }
+        #expect(refusal?.findings?.contains { $0.code == .codesetOrganisation } == true, "\(refusal?.findings ?? [])")
         try await harness.eventually("nothing waits for the province any more, and it reads the link", timeout: 30) {
             let link = try await Self.links(harness, at: "hub").first
             return link?.waiting == 0 && link?.peerReading == true
@@ -218,6 +233,10 @@ import XietongTrust
         #expect(refused.status == 401 || refused.status == 403, "\(refused.status)")
         #expect(try await harness.get("\(province)/v1/peers/city/supervision/cases", key: nil).status == 401)
         #expect(try await harness.get("\(province)/v1/peers/nowhere/supervision/cases", key: harness.supervisorToken).status == 404)
+        // The province's link, a supervisor at the city, reads no third hub through the city.
+        let link = harness.exchange.topology.linkToken(from: "province", to: "city")
+        #expect(try await harness.get("\(city)/v1/supervision/cases?filter=all", key: link).status == 200)
+        #expect(try await harness.get("\(city)/v1/peers/province/supervision/cases", key: link).status == 401)
         // Each hub checked the other's signed tree heads.
         try await harness.eventually("each hub keeps the other's tree head", timeout: 30) {
             let city = try await Self.links(harness, at: "hub").first

@@ -79,6 +79,17 @@ import XietongTesting
         #expect(sender == [.receivedByPeerHub, .forwardedByPeerHub, .storedByReceiver, .delivered])
         let back = try await store.feed(organisation: Federation.linkFeed("province"), after: 0, limit: 20)
         #expect(back.compactMap(\.event).isEmpty)
+        // The peer of the sender's side reports its alert, and none of the receiver's hops.
+        let otherWay = try Self.store(
+            database,
+            federation: Federation(peers: [Federation.Peer(name: "city", hub: "330100000009", organisations: [Self.police])])
+        )
+        let signedFor = PackageEvent(packageId: id, hop: .signedFor, at: "2026-11-20T02:00:04Z", organisation: Self.procuratorate)
+        let byTheSendersPeer = try await otherWay.record([signedFor], reportedBy: Federation.linkFeed("city"))
+        #expect(byTheSendersPeer.count == 1 && { if case .notAParty = byTheSendersPeer[0] { true } else { false } }())
+        let alert = PackageEvent(packageId: id, hop: .alerted, at: "2026-11-20T03:00:00Z", organisation: "330100000009", detail: "forwarded")
+        let alerted = try await otherWay.record([alert], reportedBy: Federation.linkFeed("city"))
+        #expect(alerted.count == 1 && { if case .recorded = alerted[0] { true } else { false } }())
         // A node, or another peer, reports nothing of a package it takes no part in.
         let stranger = try await store.record([reported[3]], reportedBy: "330106000301")
         #expect(stranger.count == 1 && { if case .notAParty = stranger[0] { true } else { false } }())

@@ -123,6 +123,19 @@ struct PeerLink: NamedService {
     enum Fetched {
         case ready(Delivery, [UInt8])
         case refused(Delivery, Finding)
+        /// Not the peer's to hand over: nothing is recorded under the ids it names (they may be anyone's).
+        case misrouted(Delivery, LocalizedText)
+    }
+
+    /// A delivery the peer should not have handed over (its sender is not one the peer serves, or the receiver is the
+    /// peer's own): logged as an error naming the link, counted, and passed over; nothing is recorded under the
+    /// package id or the organisations it names, which the peer chose.
+    func misrouted(_ delivery: Delivery, _ problem: LocalizedText) {
+        self.logger.error(
+            "the peer hub handed over a package that is not its to hand over; passed over 对端中心平台转来不应由其转交的数据包，已忽略",
+            metadata: ["xietong.peer": "\(self.peer.name)", "xietong.package": "\(delivery.packageId)", "xietong.problem": "\(problem.en)"]
+        )
+        self.metrics.count(.packages, [("hop", "link"), ("outcome", "refused"), ("code", FindingCode.wrongLink.rawValue)])
     }
 
     /// Takes in packages of one sender the peer handed over, in order: each fetched and checked, then those that
@@ -131,9 +144,13 @@ struct PeerLink: NamedService {
     func take(_ deliveries: [Delivery], from sender: String) async throws {
         var ready: [(Delivery, [UInt8])] = []
         for delivery in deliveries {
+            // Taken in before (a page read again after a crash, or after the peer was restored): done, whatever a
+            // check would say of it now (a signer's certificate expired since, say).
+            if try await self.store.parties(of: delivery.packageId) != nil { continue }
             switch try await self.fetch(delivery) {
             case .ready(let delivery, let content): ready.append((delivery, content))
             case .refused(let delivery, let finding): try await self.refuse(delivery, finding)
+            case .misrouted(let delivery, let problem): self.misrouted(delivery, problem)
             }
         }
         guard !ready.isEmpty else { return }
@@ -142,21 +159,39 @@ struct PeerLink: NamedService {
             signatures: ready.map(\.0.signature),
             traceparents: ready.map(\.0.traceparent),
             answering: ready.map(\.0.answering),
+            linkCodes: ready.map(\.0.unifiedCaseCode),
             from: sender
         ) { "/v1/packages/\($0)" }
         for ((delivery, _), outcome) in zip(ready, outcomes) {
             switch outcome {
-            case .receipt(let receipt, _) where receipt.status == .accepted:
+            case .receipt(let receipt, _) where receipt.status == .accepted && receipt.packageId == delivery.packageId:
                 self.metrics.count(.packages, [("hop", "link"), ("outcome", "received"), ("code", "none")])
+            case .receipt(let receipt, _) where receipt.status == .accepted:
+                // The first send of the same idempotency key won here: this package is not the one accepted.
+                try await self.refuse(
+                    delivery,
+                    Finding(
+                        .duplicatePackage,
+                        at: "/CasePackage/Envelope/IdempotencyKey",
+                        zh: "幂等键已用于数据包 \(receipt.packageId)",
+                        en: "the idempotency key was already used for the package \(receipt.packageId)"
+                    )
+                )
             case .receipt(let receipt, _):
                 // Refused for its quality or its flow (recorded, and the refusal already queued back), or for its
                 // signature (recorded now): the peer learns it either way, with the findings.
                 try await self.refuse(delivery, findings: receipt.findings, at: receipt.receivedAt)
             case .unreadable(let findings):
                 try await self.refuse(delivery, findings: findings, at: Timestamp.string(self.loop.clock.now()))
-            case .wrongSender:
-                // Not reached: the sender was checked against the peer when fetched, and the intake is told it.
-                break
+            case .wrongSender(let claimed):
+                // The envelope names another sender than the peer's delivery does.
+                self.misrouted(
+                    delivery,
+                    LocalizedText(
+                        zh: "数据包的发送方 \(claimed) 与对端中心平台所记录的 \(delivery.sender) 不符",
+                        en: "the package's sender \(claimed) is not the one the peer hub recorded (\(delivery.sender))"
+                    )
+                )
             }
         }
     }
@@ -165,11 +200,9 @@ struct PeerLink: NamedService {
     func fetch(_ delivery: Delivery) async throws -> Fetched {
         guard self.peer.organisations.contains(delivery.sender), self.store.flows.federation.peer(serving: delivery.receiver) != self.peer
         else {
-            return .refused(
+            return .misrouted(
                 delivery,
-                Finding(
-                    .wrongLink,
-                    at: "/CasePackage/Envelope",
+                LocalizedText(
                     zh: "对端中心平台 \(self.peer.name) 不服务发送方 \(delivery.sender)，或接收方 \(delivery.receiver) 由其自身服务",
                     en:
                         "the peer hub \(self.peer.name) does not serve the sender \(delivery.sender), or serves the receiver \(delivery.receiver) itself"
@@ -180,7 +213,27 @@ struct PeerLink: NamedService {
         if let inline = delivery.content.flatMap({ Data(base64Encoded: $0) }) {
             content = [UInt8](inline)
         } else {
-            content = try await self.client.content(of: delivery.packageId)
+            var failed: HubClient.Failure?
+            var fetched: [UInt8] = []
+            do {
+                fetched = try await self.client.content(of: delivery.packageId)
+            } catch {
+                failed = error
+            }
+            if let failure = failed {
+                // A definitive answer (the peer refuses or lacks it) refuses the package; anything else is tried again.
+                guard failure.isPermanent else { throw failure }
+                return .refused(
+                    delivery,
+                    Finding(
+                        .attachmentUnavailable,
+                        at: "/",
+                        zh: "无法从对端中心平台取得数据包内容：\(failure.message)",
+                        en: "the package's bytes could not be fetched from the peer hub: \(failure.message)"
+                    )
+                )
+            }
+            content = fetched
         }
         let digest = ContentHash.sha256(content)
         guard digest == delivery.contentSHA256 else {
@@ -245,6 +298,8 @@ struct PeerLink: NamedService {
     /// (`checkWitnessed`, after every page), and the arriving head is passed over.
     func check(_ head: Evidence.TreeHead) async throws {
         guard self.witnesses == nil else { return }
+        // A head signed before the one kept is an old entry read again (after the peer was restored): not a shrink.
+        if let kept = try await self.store.peerLink(self.peer.name).treeHead, head.timestamp <= kept.timestamp { return }
         try await self.keepIfConsistent(head)
     }
 

@@ -37,6 +37,8 @@ struct PeerSupervisionController: Sendable {
     static let noSuchPeer = APIError(.routeNotFound, zh: "没有这个对端中心平台", en: "no peer hub of that name")
 
     func forward(_ request: Request, _ context: PeerRequestContext, path: String) async throws -> Response {
+        // This committee's own supervisors only: a peer that supervises this hub reads no third hub through it.
+        guard context.caller.node == nil else { throw HubAccess.supervisorsOnly }
         let name = context.parameters.get("peer") ?? ""
         guard let client = self.clients[name] else { throw Self.noSuchPeer }
         let query = request.uri.query.map { "?" + $0 } ?? ""

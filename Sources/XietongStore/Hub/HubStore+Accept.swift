@@ -152,7 +152,7 @@ extension HubStore {
         let instanceKey: String
         let caseCodes = plan.caseCodes
         var answering = try await Self.flowStep(envelope.inReplyTo, in: transaction)
-        if answering == nil, let step = accepted.answeringAtPeer, step.packageId == envelope.inReplyTo {
+        if answering == nil, let step = accepted.answeringAtPeer, step.packageId == envelope.inReplyTo, step.flow == envelope.flow {
             answering = try await Self.adopt(step, at: now, in: transaction)
         }
         switch flows.rules.decide(envelope, caseCodes: caseCodes, answering: answering?.step) {
@@ -308,8 +308,16 @@ extension HubStore {
 
     /// The instance of a step this hub never carried, as the peer hub that handed over its answer knows it (issue 23):
     /// opened here under the same id (an instance is named by its opening package, the same at every hub), unless
-    /// this hub has it already, and the step with that instance's key.
-    static func adopt(_ step: FlowStep, at now: String, in transaction: any SQLTransaction) async throws -> (step: FlowStep, instanceKey: String) {
+    /// this hub has it already, and the step with that instance's key; nil when this hub's instance of that id is of
+    /// another flow (the reply is then refused as answering nothing this hub knows).
+    static func adopt(_ step: FlowStep, at now: String, in transaction: any SQLTransaction) async throws -> (step: FlowStep, instanceKey: String)? {
+        // An instance this hub has already must be of the same flow: a peer names no instance of another. (Its case
+        // code is the opening package's, which a later step of the same case need not carry.)
+        if let known = try await transaction.execute("SELECT flow FROM flow_instances WHERE instance_id = $1", [.text(step.instanceId)]).first,
+            known.string("flow") != step.flow
+        {
+            return nil
+        }
         try await transaction.execute(
             """
             INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at, closed_by, closed_at, instance_key)

@@ -56,11 +56,13 @@ extension HubStore {
         guard federation.mayReport(as: organisation, sender: sender, receiver: receiver) else { return .notAParty }
         var stored = event
         if let peer {
-            // A peer hub reports its own hops under the peer's names, and its agencies' hops as they are; it speaks
-            // for itself and the organisations it serves, no one else.
+            // A peer hub reports its own hops under the peer's names, and its receiving agency's as they are: it speaks
+            // for itself and the receiver it serves, no one else. The peer of the sender reports only its alert (the
+            // receiver's hops are the receiver's hub's to report).
             guard let hop = event.hop.reportedByPeer else { return .recorded }
+            guard peer.organisations.contains(receiver) || hop == .alerted else { return .notAParty }
             stored.hop = hop
-            if stored.organisation != peer.hub && !peer.organisations.contains(stored.organisation) { stored.organisation = peer.hub }
+            if stored.organisation != peer.hub && stored.organisation != receiver { stored.organisation = peer.hub }
         } else {
             stored.organisation = organisation
         }
