@@ -32,12 +32,18 @@ struct EvidenceController: Sendable {
     /// The latest signed head; `?cosigned=true`: the latest one witnesses countersigned, with their countersignatures
     /// (`&witnesses=K`: at least K of them).
     func treeHead(_ request: Request) async throws -> Response {
-        let cosigned = try Query.boolean(request, "cosigned", default: false)
+        HTTPJSON.response(try await self.head(request, countersigned: "cosigned"))
+    }
+
+    /// The latest signed head, or with `?FLAG=true` the latest one at least `?witnesses=K` (default 1) witnesses
+    /// countersigned (issue 23); 404 `evidence.no-tree-head` when there is none.
+    func head(_ request: Request, countersigned flag: String) async throws -> Evidence.TreeHead {
+        let countersigned = try Query.boolean(request, flag, default: false)
         let witnesses = try Query.integer(request, "witnesses", default: 1, in: 1...100)
-        guard let head = try await (cosigned ? self.store.latestCosignedTreeHead(witnesses: witnesses) : self.store.latestTreeHead()) else {
+        guard let head = try await (countersigned ? self.store.latestCosignedTreeHead(witnesses: witnesses) : self.store.latestTreeHead()) else {
             throw Self.noHead
         }
-        return HTTPJSON.response(head)
+        return head
     }
 
     struct Countersigned: Decodable {
@@ -98,11 +104,7 @@ struct EvidenceController: Sendable {
         try await self.reads.authorise(context.caller, "package.evidence", packageId, metadataOnly: true)
         // `?witnessed=true[&witnesses=K]`: against the latest head (at least K) witnesses countersigned, which the receipt
         // then carries (issue 23).
-        let witnessed = try Query.boolean(request, "witnessed", default: false)
-        let witnesses = try Query.integer(request, "witnesses", default: 1, in: 1...100)
-        guard let head = try await (witnessed ? self.store.latestCosignedTreeHead(witnesses: witnesses) : self.store.latestTreeHead()) else {
-            throw Self.noHead
-        }
+        let head = try await self.head(request, countersigned: "witnessed")
         var receipt = try await self.store.evidence(of: packageId, against: head)
         receipt.treeHead.cosignatures = head.cosignatures
         return HTTPJSON.response(receipt)

@@ -54,10 +54,11 @@ struct HubAccess: Sendable {
                 }
             }
         } else if let token {
-            if let peer = self.peers.first(where: { $0.token.map { HTTPJSON.constantTimeEqual($0, token) } ?? false }) {
+            // Nodes first: theirs are the tokens of nearly every request.
+            node = self.nodes.first { HTTPJSON.constantTimeEqual($0.token, token) }?.organisation
+            if node == nil, let peer = self.peers.first(where: { $0.token.map { HTTPJSON.constantTimeEqual($0, token) } ?? false }) {
                 return self.caller(peer: peer)
             }
-            node = self.nodes.first { HTTPJSON.constantTimeEqual($0.token, token) }?.organisation
             // A node's token is no person's: the hash against the users' is spared on every package and long poll.
             if node != nil { return Caller(node: node, token: nil) }
         }

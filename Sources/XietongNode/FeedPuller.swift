@@ -172,25 +172,15 @@ struct FeedPuller: NamedService {
             }
             return .stored
         }
+        let fetched = try await self.engine.hub.content(of: delivery, hub: HubClient.ownHub)
+        // Not kept twice: the bytes are stored on their own.
+        delivery.content = nil
         let content: [UInt8]
-        if let inline = delivery.content.flatMap({ Data(base64Encoded: $0) }) {
-            content = [UInt8](inline)
-            delivery.content = nil
-        } else {
-            content = try await self.engine.hub.content(of: delivery.packageId)
+        switch fetched {
+        case .content(let bytes): content = bytes
+        case .mismatch(let finding): return .refuse(delivery, finding)
         }
-        let digest = ContentHash.sha256(content)
-        guard digest == delivery.contentSHA256 else {
-            return .refuse(
-                delivery,
-                Finding(
-                    .contentMismatch,
-                    at: "/",
-                    zh: "收到的数据包内容与中心平台记录的 SHA-256 不符",
-                    en: "the package's bytes do not match the SHA-256 the hub recorded (expected \(delivery.contentSHA256), got \(digest))"
-                )
-            )
-        }
+        let digest = delivery.contentSHA256
         // The sender's signature, checked again here: the hub cannot alter a package unnoticed (issue 6).
         if let trust = self.engine.identity?.trust {
             var problem: Finding?
@@ -220,26 +210,8 @@ struct FeedPuller: NamedService {
                 return .refuse(delivery, problem)
             }
         }
-        for file in delivery.attachments {
-            // (Written without `catch … where`: that form crashes the Swift 6.3 compiler with typed throws.)
-            var failed: HubClient.Failure?
-            do {
-                try await self.engine.hub.download(file.sha256, into: self.engine.blobs)
-            } catch {
-                failed = error
-            }
-            if let failure = failed {
-                guard failure.isPermanent else { throw failure }
-                return .refuse(
-                    delivery,
-                    Finding(
-                        .attachmentUnavailable,
-                        at: "/CasePackage/Attachments",
-                        zh: "无法取得附件“\(file.name)”：\(failure.message)",
-                        en: "the attachment '\(file.name)' could not be fetched: \(failure.message)"
-                    )
-                )
-            }
+        if let finding = try await self.engine.hub.attachments(of: delivery, into: self.engine.blobs, hub: HubClient.ownHub) {
+            return .refuse(delivery, finding)
         }
         return .ready(delivery, content)
     }

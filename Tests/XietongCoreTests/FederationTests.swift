@@ -28,10 +28,10 @@ import XietongCore
         #expect(!federation.isParty("peer:national", sender: court, receiver: prison))
         #expect(federation.isParty(court, sender: court, receiver: prison))
         // A node reports hops of what it receives; the peer of either side reports the far side's.
-        #expect(federation.mayReport(as: prison, sender: court, receiver: prison))
-        #expect(!federation.mayReport(as: court, sender: court, receiver: prison))
-        #expect(federation.mayReport(as: "peer:province", sender: prison, receiver: court))
-        #expect(!federation.mayReport(as: "peer:national", sender: prison, receiver: court))
+        #expect(federation.mayReport(.delivered, as: prison, sender: court, receiver: prison))
+        #expect(!federation.mayReport(.delivered, as: court, sender: court, receiver: prison))
+        #expect(federation.mayReport(.alerted, as: "peer:province", sender: prison, receiver: court))
+        #expect(!federation.mayReport(.alerted, as: "peer:national", sender: prison, receiver: court))
     }
 
     @Test func aPeersOwnHubHopsAreRecordedUnderThePeersNames() {

@@ -66,10 +66,12 @@ public struct Federation: Sendable, Hashable {
         return self.peer(serving: receiver)?.name == name || self.peer(serving: sender)?.name == name
     }
 
-    /// Whether the caller that reads `feed` may report hops of a package between `sender` and `receiver`: a node for
-    /// its own organisation's packages as receiver; a peer hub for packages one of whose parties it serves.
-    public func mayReport(as feed: String, sender: String, receiver: String) -> Bool {
-        guard Self.peerName(ofFeed: feed) != nil else { return feed == receiver }
-        return self.isParty(feed, sender: sender, receiver: receiver)
+    /// Whether the caller that reads `feed` may report `hop` of a package between `sender` and `receiver`: a node, of
+    /// its own organisation's packages as receiver; a peer hub, of the packages whose receiver it serves, and its
+    /// alert alone of those whose sender it serves (the receiver's hops are the receiver's hub's to report).
+    public func mayReport(_ hop: Hop, as feed: String, sender: String, receiver: String) -> Bool {
+        guard let name = Self.peerName(ofFeed: feed) else { return feed == receiver }
+        if self.peer(serving: receiver)?.name == name { return true }
+        return hop == .alerted && self.peer(serving: sender)?.name == name
     }
 }

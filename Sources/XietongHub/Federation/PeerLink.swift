@@ -143,10 +143,10 @@ struct PeerLink: NamedService {
     /// the peer with its findings.
     func take(_ deliveries: [Delivery], from sender: String) async throws {
         var ready: [(Delivery, [UInt8])] = []
-        for delivery in deliveries {
-            // Taken in before (a page read again after a crash, or after the peer was restored): done, whatever a
-            // check would say of it now (a signer's certificate expired since, say).
-            if try await self.store.parties(of: delivery.packageId) != nil { continue }
+        // Taken in before (a page read again after a crash, or after the peer was restored): done, whatever a check
+        // would say of it now (a signer's certificate expired since, say). One question for the run.
+        let missing = Set(try await self.store.missingPackages(deliveries.map(\.packageId), organisation: sender))
+        for delivery in deliveries where missing.contains(delivery.packageId) {
             switch try await self.fetch(delivery) {
             case .ready(let delivery, let content): ready.append((delivery, content))
             case .refused(let delivery, let finding): try await self.refuse(delivery, finding)
@@ -209,66 +209,31 @@ struct PeerLink: NamedService {
                 )
             )
         }
-        let content: [UInt8]
-        if let inline = delivery.content.flatMap({ Data(base64Encoded: $0) }) {
-            content = [UInt8](inline)
-        } else {
-            var failed: HubClient.Failure?
-            var fetched: [UInt8] = []
-            do {
-                fetched = try await self.client.content(of: delivery.packageId)
-            } catch {
-                failed = error
-            }
-            if let failure = failed {
-                // A definitive answer (the peer refuses or lacks it) refuses the package; anything else is tried again.
-                guard failure.isPermanent else { throw failure }
-                return .refused(
-                    delivery,
-                    Finding(
-                        .attachmentUnavailable,
-                        at: "/",
-                        zh: "无法从对端中心平台取得数据包内容：\(failure.message)",
-                        en: "the package's bytes could not be fetched from the peer hub: \(failure.message)"
-                    )
-                )
-            }
-            content = fetched
-        }
-        let digest = ContentHash.sha256(content)
-        guard digest == delivery.contentSHA256 else {
+        let fetched: HubClient.DeliveredContent
+        do {
+            fetched = try await self.client.content(of: delivery, hub: HubClient.peerHub)
+        } catch {
+            // A definitive answer (the peer refuses or lacks it) refuses the package; anything else is tried again.
+            guard error.isPermanent else { throw error }
             return .refused(
                 delivery,
                 Finding(
-                    .contentMismatch,
+                    .attachmentUnavailable,
                     at: "/",
-                    zh: "从对端中心平台取得的数据包内容与其记录的 SHA-256 不符",
-                    en:
-                        "the package's bytes from the peer hub do not match the SHA-256 it recorded (expected \(delivery.contentSHA256), got \(digest))"
+                    zh: "无法从对端中心平台取得数据包内容：\(error.message)",
+                    en: "the package's bytes could not be fetched from the peer hub: \(error.message)"
                 )
             )
         }
-        for file in delivery.attachments {
-            var failed: HubClient.Failure?
-            do {
-                try await self.client.download(file.sha256, into: self.blobs)
-            } catch {
-                failed = error
+        switch fetched {
+        case .mismatch(let finding):
+            return .refused(delivery, finding)
+        case .content(let content):
+            if let finding = try await self.client.attachments(of: delivery, into: self.blobs, hub: HubClient.peerHub) {
+                return .refused(delivery, finding)
             }
-            if let failure = failed {
-                guard failure.isPermanent else { throw failure }
-                return .refused(
-                    delivery,
-                    Finding(
-                        .attachmentUnavailable,
-                        at: "/CasePackage/Attachments",
-                        zh: "无法从对端中心平台取得附件“\(file.name)”：\(failure.message)",
-                        en: "the attachment '\(file.name)' could not be fetched from the peer hub: \(failure.message)"
-                    )
-                )
-            }
+            return .ready(delivery, content)
         }
-        return .ready(delivery, content)
     }
 
     func refuse(_ delivery: Delivery, _ finding: Finding) async throws {

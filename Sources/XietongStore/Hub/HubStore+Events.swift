@@ -53,14 +53,12 @@ extension HubStore {
         else {
             return .unknownPackage
         }
-        guard federation.mayReport(as: organisation, sender: sender, receiver: receiver) else { return .notAParty }
+        guard federation.mayReport(event.hop, as: organisation, sender: sender, receiver: receiver) else { return .notAParty }
         var stored = event
         if let peer {
             // A peer hub reports its own hops under the peer's names, and its receiving agency's as they are: it speaks
-            // for itself and the receiver it serves, no one else. The peer of the sender reports only its alert (the
-            // receiver's hops are the receiver's hub's to report).
+            // for itself and the receiver it serves, no one else.
             guard let hop = event.hop.reportedByPeer else { return .recorded }
-            guard peer.organisations.contains(receiver) || hop == .alerted else { return .notAParty }
             stored.hop = hop
             if stored.organisation != peer.hub && stored.organisation != receiver { stored.organisation = peer.hub }
         } else {
