@@ -39,7 +39,7 @@ public enum ServiceEnvironment {
     ]
     public static let node = [
         "XIETONG_NODE_HOST", "XIETONG_NODE_PORT", "XIETONG_HUB_URL", "XIETONG_HUB_TOKEN", "XIETONG_DELIVERY_URL",
-        "XIETONG_OPEN_ACCESS",
+        "XIETONG_OPEN_ACCESS", "XIETONG_EXCHANGE_DB_URL",
     ]
     public static var known: [String] { Self.shared + Self.others + Self.hub + Self.node }
 

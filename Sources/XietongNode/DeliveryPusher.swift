@@ -8,12 +8,20 @@ import XietongCore
 import XietongHTTP
 import XietongStore
 
-/// Pushes stored packages to the business system's receive URL (ZJ-7.2.3 c, real-time sharing of ZJ-7.2.7), in the
-/// order they arrived, retrying with backoff until it answers 2xx. A package is marked delivered only after the
-/// 2xx, so a crash causes a repeat, never a loss; business systems recognise a repeat by `Xietong-Package-Id`.
+/// Where the node delivers incoming packages to: the business system's receive URL, or its exchange database.
+protocol DeliveryTarget: Sendable {
+    /// Hands the package over durably; returns only once the business system's side holds it. Called again after a
+    /// crash for a package it may hold already: the target recognises the repeat.
+    func deliver(_ item: NodeStore.InboxItem, content: [UInt8]) async throws
+}
+
+/// Delivers stored packages to the business system (ZJ-7.2.3 c, real-time sharing of ZJ-7.2.7), in the order they
+/// arrived, retrying with backoff until it takes them: by HTTP push (`PushTarget`) or into its exchange database
+/// (`ExchangeDatabaseTarget`, issue 24). A package is marked delivered only after the target took it, so a crash
+/// causes a repeat, never a loss.
 struct DeliveryPusher: NamedService {
     let engine: NodeEngine
-    let url: String
+    let target: any DeliveryTarget
 
     func run() async throws {
         let workers = self.engine.configuration.deliveryLanes
@@ -34,7 +42,7 @@ struct DeliveryPusher: NamedService {
                 }
                 guard next.due <= Timestamp.string(now) else { return .wait(for: signal, upTo: .milliseconds(50), since: version) }
                 do {
-                    try await self.push(next.item, content: next.content)
+                    try await self.target.deliver(next.item, content: next.content)
                     let recorded = try await self.engine.store.markDelivered(next.item.packageId)
                     // Delivered now, not taken already by a pull: counted with how long it waited (issue 22).
                     if !recorded.isEmpty { self.engine.countDelivered(next.item) }
@@ -63,8 +71,15 @@ struct DeliveryPusher: NamedService {
         let status: Int
         var description: String { "the business system answered HTTP \(self.status)" }
     }
+}
 
-    func push(_ item: NodeStore.InboxItem, content: [UInt8]) async throws {
+/// Pushes each package to the business system's receive URL; it answers 2xx once it holds it, and recognises a
+/// repeat by `Xietong-Package-Id`.
+struct PushTarget: DeliveryTarget {
+    let engine: NodeEngine
+    let url: String
+
+    func deliver(_ item: NodeStore.InboxItem, content: [UInt8]) async throws {
         // The last step of the package's trace (issue 22): the business system may continue it from `traceparent`.
         let span = self.engine.tracing.start(
             "xietong.node.push",
@@ -96,6 +111,6 @@ struct DeliveryPusher: NamedService {
         request.body = .bytes(ByteBuffer(bytes: content))
         let response = try await self.engine.httpClient.execute(request, timeout: .seconds(60))
         _ = try? await response.body.collect(upTo: 1 << 20)
-        guard (200..<300).contains(Int(response.status.code)) else { throw Rejected(status: Int(response.status.code)) }
+        guard (200..<300).contains(Int(response.status.code)) else { throw DeliveryPusher.Rejected(status: Int(response.status.code)) }
     }
 }

@@ -122,7 +122,15 @@ public enum NodeApplication {
         if let traces { services.insert(traces.service, at: 0) }
         if identity != nil { services.append(HTTPClientCloser(client: hubHTTP)) }
         if configuration.delivery.mode == .push, let url = configuration.delivery.url {
-            services.append(DeliveryPusher(engine: engine, url: url))
+            services.append(DeliveryPusher(engine: engine, target: PushTarget(engine: engine, url: url)))
+        }
+        // The business system's exchange database (issue 24): its intake, and delivery into it when so configured.
+        if let settings = configuration.exchangeDatabase {
+            services.append(ExchangeDatabaseConnector(engine: engine, settings: settings, location: try settings.location(file: nil)))
+            if configuration.delivery.mode == .exchangeDatabase {
+                let limit = Int(settings.inlineAttachmentLimitMB * 1_048_576)
+                services.append(DeliveryPusher(engine: engine, target: ExchangeDatabaseTarget(engine: engine, inlineLimit: limit)))
+            }
         }
         let credentials = configuration.credentials
         let shouldUpgrade:

@@ -51,6 +51,8 @@ public struct NodeConfiguration: Sendable, Codable {
             case push
             /// The business system lists, downloads and acknowledges packages itself.
             case pull
+            /// The node writes each package into the exchange database's inbound tables (issue 24).
+            case exchangeDatabase
 
             public init(from decoder: any Decoder) throws {
                 self = try ConfigurationError.choice(Mode.self, from: decoder)
@@ -124,6 +126,43 @@ public struct NodeConfiguration: Sendable, Codable {
     /// Witnesses of the hub's evidence log (issue 23, SZ-3): with it, the node keeps only heads that `required` of the
     /// listed witnesses countersigned.
     public var witnesses: WitnessRequirement?
+    /// The business system's exchange database (中间库, issue 24; ZJ-7.1.3.1 b): the node sends the packages it writes
+    /// there, and with `delivery.mode` `exchangeDatabase` writes incoming ones into it.
+    public var exchangeDatabase: ExchangeDatabaseSettings?
+
+    /// How the node reaches an exchange database, and how often it reads it.
+    public struct ExchangeDatabaseSettings: Sendable, Codable {
+        /// `postgres://user:password@host:port/database` or `sqlite:PATH`; `XIETONG_EXCHANGE_DB_URL` sets it too.
+        public var url: String
+        /// How often new outbound rows are looked for.
+        public var pollIntervalSeconds = 1.0
+        /// How often every outbound row is compared with what was read (ZJ-7.1.2.3 d), besides when a broken
+        /// increment is seen.
+        public var reconcileIntervalSeconds = 300.0
+        /// Delivered files up to this size go into `xt_inbound_attachment.content`; larger ones are read from the node.
+        public var inlineAttachmentLimitMB = 16.0
+
+        public init(url: String) {
+            self.url = url
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case url, pollIntervalSeconds, reconcileIntervalSeconds, inlineAttachmentLimitMB
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.url = try c.decode(String.self, forKey: .url)
+            self.pollIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .pollIntervalSeconds) ?? 1
+            self.reconcileIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .reconcileIntervalSeconds) ?? 300
+            self.inlineAttachmentLimitMB = try c.decodeIfPresent(Double.self, forKey: .inlineAttachmentLimitMB) ?? 16
+        }
+
+        /// The database, checked; errors name `exchangeDatabase.url`.
+        public func location(file: String?) throws(ConfigurationError) -> DatabaseURL {
+            try DatabaseURL.parse(self.url, file: file, path: "exchangeDatabase.url")
+        }
+    }
 
     public init(organisation: String = "") {
         self.organisation = organisation
@@ -137,6 +176,7 @@ public struct NodeConfiguration: Sendable, Codable {
             "businessSystems": .array(.fields("name", "role", "tokenSHA256")), "users": .array(.fields("name", "role", "tokenSHA256")),
             "tls": TLSFiles.shape, "delivery": .fields("mode", "url"), "apiKeys": .array(.value),
             "witnesses": .fields("required", "publicKeys"),
+            "exchangeDatabase": .fields("url", "pollIntervalSeconds", "reconcileIntervalSeconds", "inlineAttachmentLimitMB"),
         ]
     )
 
@@ -151,7 +191,7 @@ public struct NodeConfiguration: Sendable, Codable {
             registry,
             catalogOverride,
             freeSpaceReserveMB, metricsToken,
-            openAccess, witnesses
+            openAccess, witnesses, exchangeDatabase
     }
 
     public init(from decoder: any Decoder) throws {
@@ -182,6 +222,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.metricsToken = try c.decodeIfPresent(String.self, forKey: .metricsToken)
         self.openAccess = try c.decodeIfPresent(Bool.self, forKey: .openAccess) ?? false
         self.witnesses = try c.decodeIfPresent(WitnessRequirement.self, forKey: .witnesses)
+        self.exchangeDatabase = try c.decodeIfPresent(ExchangeDatabaseSettings.self, forKey: .exchangeDatabase)
     }
 
     public static func load(
@@ -196,6 +237,13 @@ public struct NodeConfiguration: Sendable, Codable {
         if let url = environment["XIETONG_HUB_URL"] { configuration.hub.url = url }
         if let token = environment["XIETONG_HUB_TOKEN"] { configuration.hub.token = token }
         if let url = environment["XIETONG_DELIVERY_URL"] { configuration.delivery = Delivery(mode: .push, url: url) }
+        if let url = environment["XIETONG_EXCHANGE_DB_URL"] {
+            if configuration.exchangeDatabase == nil {
+                configuration.exchangeDatabase = ExchangeDatabaseSettings(url: url)
+            } else {
+                configuration.exchangeDatabase?.url = url
+            }
+        }
         if let open = environment["XIETONG_OPEN_ACCESS"] { configuration.openAccess = try ConfigurationError.flag("XIETONG_OPEN_ACCESS", open) }
         try configuration.check(file: file)
         return configuration
@@ -299,6 +347,7 @@ public struct NodeConfiguration: Sendable, Codable {
                 en: "deliveryLanes must be between 1 and 64"
             )
         }
+        try self.checkExchangeDatabase(file: file)
         guard (1...64).contains(self.lanes) else {
             throw ConfigurationError(.invalidValue, file: file, path: "lanes", zh: "通道数应在 1 至 64 之间", en: "lanes must be between 1 and 64")
         }
@@ -307,4 +356,37 @@ public struct NodeConfiguration: Sendable, Codable {
 
 extension NodeConfiguration: ServiceSettings {
     public static let environmentRole = "NODE"
+}
+
+extension NodeConfiguration {
+    /// The exchange database's settings (issue 24), each refused by name.
+    func checkExchangeDatabase(file: String?) throws(ConfigurationError) {
+        guard let settings = self.exchangeDatabase else {
+            if self.delivery.mode == .exchangeDatabase {
+                throw ConfigurationError(
+                    .missingField,
+                    file: file,
+                    path: "exchangeDatabase",
+                    zh: "投递方式为 exchangeDatabase 时须配置中间库 exchangeDatabase.url",
+                    en: "delivery mode exchangeDatabase needs exchangeDatabase.url"
+                )
+            }
+            return
+        }
+        _ = try settings.location(file: file)
+        let ranges: [(String, Double, ClosedRange<Double>)] = [
+            ("pollIntervalSeconds", settings.pollIntervalSeconds, 0.01...3600),
+            ("reconcileIntervalSeconds", settings.reconcileIntervalSeconds, 1...86400 * 7),
+            ("inlineAttachmentLimitMB", settings.inlineAttachmentLimitMB, 0...1024),
+        ]
+        for (name, value, range) in ranges where !range.contains(value) {
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: "exchangeDatabase.\(name)",
+                zh: "应在 \(range.lowerBound) 至 \(range.upperBound) 之间",
+                en: "must be between \(range.lowerBound) and \(range.upperBound)"
+            )
+        }
+    }
 }

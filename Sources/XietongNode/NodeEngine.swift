@@ -34,6 +34,8 @@ public struct NodeEngine: Sendable {
     let witnesses: WitnessPolicy?
     /// Resumable uploads being appended to by a request right now.
     let uploads = UploadsInProgress()
+    /// The exchange database connector's state (issue 24); `.off` without one.
+    let exchange = ExchangeConnection()
 
     /// Names of the things background services wait for.
     enum Signal {

@@ -22,6 +22,11 @@ enum NodeMetrics {
             metrics.queue("outbox", depth: gauges.outbox, oldest: gauges.oldestOutbox, now: now)
             metrics.queue("inbox", depth: gauges.inbox, oldest: gauges.oldestInbox, now: now)
             metrics.evidence(leaves: gauges.evidenceLeaves, lastHead: gauges.lastHeadAt, now: now)
+            let exchange = engine.exchange.snapshot
+            if exchange.state != .off {
+                metrics.set(.exchangeUp, to: exchange.state == .running ? 1 : 0)
+                metrics.set(.exchangeLag, to: Double(exchange.lag))
+            }
         }
     }
 

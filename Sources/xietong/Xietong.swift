@@ -18,7 +18,7 @@ struct Xietong: AsyncParsableCommand {
             DemoCommand.self, HubCommand.self, NodeCommand.self, ValidateCommand.self, TrackCommand.self, CaseCommand.self, CodeCommand.self,
             CatalogCommand.self, CalendarCommand.self,
             RegistryCommand.self, MigrateCommand.self, TokenCommand.self, PKICommand.self, AuditCommand.self, AccessLogCommand.self,
-            BusinessSimulatorCommand.self, BenchCommand.self, WitnessCommand.self,
+            BusinessSimulatorCommand.self, BenchCommand.self, WitnessCommand.self, ExchangeDBCommand.self,
         ]
     )
 

@@ -154,6 +154,15 @@ public enum MetricName: String, Sendable, CaseIterable {
     case linkUp = "xietong_link_up"
     /// Gauge. Hub: 1 while the peer hub's evidence log failed this hub's check (a rewrite or a fork), else 0.
     case linkEvidenceAlarm = "xietong_link_evidence_alarm"
+    /// Gauge. Node: the exchange database connector's state (issue 24): 1 while connected with its tables matching
+    /// the layout, 0 while it cannot connect or a schema change stopped it; absent without a connector.
+    case exchangeUp = "xietong_exchange_db_up"
+    /// Gauge. Node: rows in the exchange database's outbound table not read yet.
+    case exchangeLag = "xietong_exchange_db_lag_rows"
+    /// Counter. Node: outbound rows taken from the exchange database: label `outcome` (accepted, refused, repeat).
+    case exchangeRows = "xietong_exchange_db_rows_total"
+    /// Counter. Node: the exchange database connector's alarms: label `kind` (brokenIncrement, schemaChanged).
+    case exchangeAlarms = "xietong_exchange_db_alarms_total"
     /// Gauge, always 1: labels `version` and `role` (hub, node).
     case buildInfo = "xietong_build_info"
 }

@@ -69,6 +69,9 @@ struct MigrationRunner {
     let logger: Logger
 
     func run(_ migrations: [Migration]) async throws(StoreError) {
+        // A database the platform does not own (an agency's exchange database, issue 24) is opened with none: it gets
+        // no table of ours to record them in.
+        guard !migrations.isEmpty else { return }
         do {
             // Each step holds the migration lock (PostgreSQL: an advisory lock) for its transaction, so that two
             // instances starting at once apply each version exactly once; the second sees it recorded and skips it.

@@ -1,3 +1,5 @@
+public import XietongCore
+
 /// A value bound to or read from SQL. The stores use only these, so the same SQL runs on SQLite and PostgreSQL.
 public enum SQLValue: Sendable, Hashable {
     case integer(Int)
@@ -88,6 +90,10 @@ public protocol SQLDatabase: SQLStatements {
     /// A statement that, run first in a transaction, keeps concurrent processes from migrating at the same time
     /// until that transaction ends (nil where the transaction itself is exclusive).
     var migrationLockStatement: String? { get }
+
+    /// The columns of `table` in this database's current schema, each with its kind; nil when there is no such table.
+    /// Each dialect reads its own catalogue (the exchange database's schema check, ZJ-7.1.2.3 e).
+    func columns(of table: String) async throws(StoreError) -> [String: ExchangeDatabaseLayout.ColumnType]?
 
     func close() async
 }

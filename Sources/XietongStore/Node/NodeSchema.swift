@@ -198,6 +198,38 @@ public enum NodeSchema {
                 "ALTER TABLE outbox ADD COLUMN traceparent TEXT"
             ]
         ),
+        Migration(
+            version: 11,
+            name: "exchange database connector",
+            statements: [
+                // The connector's ledger of an exchange database (issue 24, ZJ-7.1.3.1 b): each outbound row read, by
+                // its key and change value, so that reconciliation finds the rows an increment skipped (ZJ-7.1.2.3 d).
+                """
+                CREATE TABLE exchange_rows (
+                    row_key TEXT PRIMARY KEY, change_seq BIGINT NOT NULL, content_sha256 TEXT NOT NULL, package_id TEXT,
+                    state TEXT NOT NULL, read_at TEXT NOT NULL
+                )
+                """,
+                // Each content sent, by its hash: a row re-keyed in an upgrade (ZJ-7.1.2.3 a) is found here and not
+                // sent again. `hops_written`: the hops copied back to the exchange database; settled once final.
+                """
+                CREATE TABLE exchange_sent (
+                    content_sha256 TEXT PRIMARY KEY, package_id TEXT NOT NULL, row_key TEXT NOT NULL, sent_at TEXT NOT NULL,
+                    hops_written INTEGER NOT NULL, settled INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX exchange_sent_open ON exchange_sent (settled, sent_at)",
+                // Where intake stopped (the watermark), and the rows at or below it when it was last read.
+                """
+                CREATE TABLE exchange_progress (
+                    id INTEGER PRIMARY KEY, change_seq BIGINT, row_key TEXT, rows_at_or_below BIGINT, reconciled_at TEXT,
+                    updated_at TEXT NOT NULL
+                )
+                """,
+                // What the connector found wrong and did about it, for the administrator (console, metrics, log).
+                "CREATE TABLE exchange_alarms (at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, PRIMARY KEY (at, kind))",
+            ]
+        ),
     ]
 
     /// The key of the package `$1` at a node, in SQL: its outbox row's, else its inbox row's, else (a hop of a package

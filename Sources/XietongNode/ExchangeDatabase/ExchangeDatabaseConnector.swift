@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import XietongCore
+import XietongHTTP
+import XietongStore
+
+/// Serves a business system through its exchange database (中间库, issue 24; ZJ-7.1.3.1 b): connects to it, checks
+/// its tables against the documented layout (ZJ-7.1.2.3 e), takes the packages the business system writes
+/// (`ExchangeIntake`), writes back each one's hops, and reports the packages it marked taken as signed for.
+/// Delivery into its inbound tables goes through the node's delivery loop (`ExchangeDatabaseTarget`).
+struct ExchangeDatabaseConnector: NamedService {
+    let engine: NodeEngine
+    let settings: NodeConfiguration.ExchangeDatabaseSettings
+    let location: DatabaseURL
+
+    var connection: ExchangeConnection { self.engine.exchange }
+    var pollInterval: Duration { .milliseconds(Int64(self.settings.pollIntervalSeconds * 1000)) }
+
+    func run() async throws {
+        self.connection.update {
+            $0.state = .connecting
+            $0.database = self.location.redacted
+        }
+        guard let exchange = await self.connect() else { return }
+        self.connection.open(exchange)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.watchSchema(exchange) }
+            group.addTask { await ExchangeIntake(engine: self.engine, exchange: exchange, settings: self.settings).run() }
+            group.addTask { await self.writeHops(exchange) }
+            if self.engine.configuration.delivery.mode == .exchangeDatabase {
+                group.addTask { await self.reportTaken(exchange) }
+            }
+        }
+        self.connection.open(nil)
+        await exchange.database.close()
+    }
+
+    /// Opens the database, trying again every few seconds while it does not answer: the node serves its other
+    /// business systems meanwhile. Nil when the node stops first.
+    func connect() async -> ExchangeDatabase? {
+        var attempts = 0
+        while !Task.isCancelled {
+            do {
+                let database = try await self.location.open(migrations: [], logger: self.engine.logger)
+                self.engine.logger.info("connected to the exchange database", metadata: ["xietong.database": "\(self.location.redacted)"])
+                return ExchangeDatabase(database: database)
+            } catch {
+                let text = LocalizedText(zh: "无法连接中间库：\(error)", en: "cannot connect to the exchange database: \(error)")
+                self.connection.update {
+                    $0.state = .connecting
+                    $0.problems = [text]
+                }
+                if attempts % 12 == 0 {
+                    self.engine.logger.warning(
+                        "cannot connect to the exchange database; trying again",
+                        metadata: ["xietong.database": "\(self.location.redacted)", "xietong.error": "\(error)"]
+                    )
+                }
+                attempts += 1
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+        return nil
+    }
+
+    /// Compares the tables with the layout every few seconds (ZJ-7.1.2.3 e). A change stops the direction whose
+    /// tables it touches, keeps what the node holds, and raises an alarm naming it; when the tables match again, the
+    /// direction resumes.
+    func watchSchema(_ exchange: ExchangeDatabase) async {
+        var reported: [ExchangeSchemaChange]? = nil
+        await self.engine.loop.run { now in
+            let changes: [ExchangeSchemaChange]
+            do {
+                changes = try await exchange.schemaChanges()
+            } catch {
+                self.connection.update {
+                    $0.state = .connecting
+                    $0.problems = [LocalizedText(zh: "中间库无法读取：\(error)", en: "the exchange database cannot be read: \(error)")]
+                }
+                return .sleep(.seconds(5))
+            }
+            let outbound = changes.contains { $0.direction == .outbound }
+            let inbound = changes.contains { $0.direction == .inbound } && self.engine.configuration.delivery.mode == .exchangeDatabase
+            self.connection.update {
+                $0.state = outbound || inbound ? .stopped : .running
+                $0.problems = changes.map(\.text)
+                $0.outboundStopped = outbound
+                $0.inboundStopped = inbound
+            }
+            if changes != reported {
+                let at = Timestamp.string(now)
+                do {
+                    if !changes.isEmpty {
+                        let detail = LocalizedText(
+                            zh: "中间库表结构变化，已停止\(outbound ? "发送" : "")\(outbound && inbound ? "和" : "")\(inbound ? "投递" : "")：" + changes.map(\.text.zh).joined(separator: "；"),
+                            en: "the exchange database's tables changed; stopped \([outbound ? "intake" : nil, inbound ? "delivery" : nil].compactMap { $0 }.joined(separator: " and ")): "
+                                + changes.map(\.text.en).joined(separator: "; ")
+                        )
+                        try await self.engine.store.raise(ExchangeAlarm(at: at, kind: .schemaChanged, detail: detail))
+                        self.engine.metrics.count(.exchangeAlarms, [("kind", ExchangeAlarm.Kind.schemaChanged.rawValue)])
+                        self.engine.logger.error(
+                            "the exchange database's tables changed; intake or delivery stopped",
+                            metadata: ["xietong.changes": "\(changes.map(\.text.en).joined(separator: "; "))"]
+                        )
+                    } else if reported != nil {
+                        let detail = LocalizedText(zh: "中间库表结构已恢复，继续收发", en: "the exchange database's tables match the layout again; resumed")
+                        try await self.engine.store.raise(ExchangeAlarm(at: at, kind: .schemaRestored, detail: detail))
+                        self.engine.logger.notice("the exchange database's tables match the layout again; resumed")
+                    }
+                    reported = changes
+                } catch {
+                    self.engine.logger.warning("cannot record the exchange database's alarm", metadata: ["xietong.error": "\(error)"])
+                }
+            }
+            return .sleep(.seconds(min(5, max(self.settings.pollIntervalSeconds, 0.5))))
+        }
+    }
+
+    /// Copies each sent package's hops into `xt_outbound_hop`, and its newest hop and unified code into its status
+    /// rows, until a final hop (signed for, returned, refused).
+    func writeHops(_ exchange: ExchangeDatabase) async {
+        await self.engine.loop.run { now in
+            guard !self.connection.snapshot.outboundStopped else { return .sleep(.seconds(1)) }
+            do {
+                let open = try await self.engine.store.unsettledExchangeSends(limit: 200)
+                for sent in open {
+                    let events = try await self.engine.store.events(of: sent.packageId)
+                    guard events.count > sent.hopsWritten else { continue }
+                    let code =
+                        try await self.engine.store.hubReceipt(of: sent.packageId)?.unifiedCaseCode
+                        ?? events.last { $0.hop == .coded }?.detail
+                    try await exchange.write(hops: events, of: sent.packageId, unifiedCaseCode: code, at: Timestamp.string(now))
+                    let settled = events.contains { [.signedFor, .returned, .refused].contains($0.hop) }
+                    try await self.engine.store.noteExchangeHops(contentSHA256: sent.contentSHA256, written: events.count, settled: settled)
+                }
+                return .sleep(self.pollInterval)
+            } catch {
+                self.engine.logger.warning("cannot write hops to the exchange database", metadata: ["xietong.error": "\(error)"])
+                return .sleep(.seconds(2))
+            }
+        }
+    }
+
+    /// Reports the packages the business system marked taken (`taken_at`) as signed for (签收), then notes that it
+    /// did. A crash in between reports again, which the store answers as done already.
+    func reportTaken(_ exchange: ExchangeDatabase) async {
+        await self.engine.loop.run { now in
+            guard !self.connection.snapshot.inboundStopped else { return .sleep(.seconds(1)) }
+            do {
+                let taken = try await exchange.taken()
+                for packageId in taken {
+                    if try await self.engine.store.hasInbox(packageId) {
+                        let recorded = try await self.engine.store.receiverAction(packageId, hop: .signedFor, reason: nil)
+                        await self.engine.announce(recorded)
+                    } else {
+                        self.engine.logger.warning(
+                            "the exchange database marked a package taken that this node never received",
+                            metadata: ["xietong.package": "\(packageId)"]
+                        )
+                    }
+                    try await exchange.markSignedReported(packageId, at: Timestamp.string(now))
+                }
+                return taken.isEmpty ? .sleep(self.pollInterval) : .again
+            } catch {
+                self.engine.logger.warning("cannot read taken packages from the exchange database", metadata: ["xietong.error": "\(error)"])
+                return .sleep(.seconds(2))
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+public import XietongCore
+
+// How each dialect names its column types, read back as the kinds the exchange database's layout relies on.
+extension SQLiteDatabase {
+    public func columns(of table: String) async throws(StoreError) -> [String: ExchangeDatabaseLayout.ColumnType]? {
+        // PRAGMA table_info takes no bind: the name is quoted, with its quotes doubled.
+        let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let rows = try await self.execute("PRAGMA table_info(\(quoted))", [])
+        guard !rows.isEmpty else { return nil }
+        var columns: [String: ExchangeDatabaseLayout.ColumnType] = [:]
+        for row in rows {
+            guard let name = row.string("name") else { continue }
+            columns[name] = Self.kind(ofDeclared: row.string("type") ?? "")
+        }
+        return columns
+    }
+
+    /// SQLite's affinity rules (https://sqlite.org/datatype3.html, 3.1), in their order.
+    static func kind(ofDeclared declared: String) -> ExchangeDatabaseLayout.ColumnType {
+        let type = declared.uppercased()
+        if type.contains("INT") { return .integer }
+        if type.contains("CHAR") || type.contains("CLOB") || type.contains("TEXT") { return .text }
+        if type.isEmpty || type.contains("BLOB") || type == "BYTEA" { return .bytes }
+        return .other
+    }
+}
+
+extension PostgresDatabase {
+    public func columns(of table: String) async throws(StoreError) -> [String: ExchangeDatabaseLayout.ColumnType]? {
+        let rows = try await self.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
+            [.text(table)]
+        )
+        guard !rows.isEmpty else { return nil }
+        var columns: [String: ExchangeDatabaseLayout.ColumnType] = [:]
+        for row in rows {
+            guard let name = row.string("column_name") else { continue }
+            columns[name] =
+                switch row.string("data_type") ?? "" {
+                case "text", "character varying", "character": .text
+                case "bigint", "integer", "smallint": .integer
+                case "bytea": .bytes
+                default: .other
+                }
+        }
+        return columns
+    }
+}

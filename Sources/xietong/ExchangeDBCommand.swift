@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Logging
+import XietongCore
+import XietongStore
+
+/// `xietong exchange-db`: the exchange database (中间库) a business system shares with its node (issue 24;
+/// ZJ-7.1.3.1 b): print its DDL, create its tables, or check them against the layout.
+struct ExchangeDBCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exchange-db",
+        abstract: "Create or check the tables of an exchange database (中间库) for a node.",
+        subcommands: [DDL.self, Init.self, Check.self]
+    )
+
+    struct DDL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the exchange database's DDL (PostgreSQL and SQLite run the same), with each column explained."
+        )
+
+        func run() {
+            print(ExchangeDatabase.script, terminator: "")
+        }
+    }
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the exchange database's tables that do not exist yet.",
+            discussion: "Exits 0 when the tables match the layout, 1 when the database cannot be reached or written, 2 on a bad URL."
+        )
+
+        @Option(help: "postgres://user:password@host:port/database or sqlite:PATH (or XIETONG_EXCHANGE_DB_URL).")
+        var url: String?
+
+        func run() async throws {
+            let location = try ExchangeDBCommand.location(self.url)
+            do {
+                let database = try await location.open(migrations: [], logger: makeLogger("xietong.exchange-db", default: .warning))
+                let exchange = ExchangeDatabase(database: database)
+                do {
+                    try await exchange.create()
+                    let changes = try await exchange.schemaChanges()
+                    await database.close()
+                    guard changes.isEmpty else {
+                        for change in changes { printError("xietong: \(change.text.zh) / \(change.text.en)") }
+                        throw ExitCode(1)
+                    }
+                } catch {
+                    await database.close()
+                    throw error
+                }
+                print("exchange database ready at \(location.redacted): \(ExchangeDatabaseLayout.tables.count) tables")
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                printError("xietong: \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare an exchange database's tables with the layout (ZJ-7.1.2.3 e).",
+            discussion: "Exits 0 when they match, 1 when they differ or the database cannot be read, 2 on a bad URL."
+        )
+
+        @Option(help: "postgres://user:password@host:port/database or sqlite:PATH (or XIETONG_EXCHANGE_DB_URL).")
+        var url: String?
+
+        func run() async throws {
+            let location = try ExchangeDBCommand.location(self.url)
+            do {
+                let database = try await location.open(migrations: [], logger: makeLogger("xietong.exchange-db", default: .warning))
+                let changes: [ExchangeSchemaChange]
+                do {
+                    changes = try await ExchangeDatabase(database: database).schemaChanges()
+                } catch {
+                    await database.close()
+                    throw error
+                }
+                await database.close()
+                guard changes.isEmpty else {
+                    for change in changes { print("\(change.text.zh) / \(change.text.en)") }
+                    throw ExitCode(1)
+                }
+                print("the tables at \(location.redacted) match the layout")
+            } catch let exit as ExitCode {
+                throw exit
+            } catch {
+                printError("xietong: \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    static func location(_ url: String?) throws -> DatabaseURL {
+        guard let text = url ?? ProcessInfo.processInfo.environment["XIETONG_EXCHANGE_DB_URL"] else {
+            printError("xietong: [config.missing-field] --url: 需要中间库地址 / the exchange database's URL is required (--url or XIETONG_EXCHANGE_DB_URL)")
+            throw ExitCode(2)
+        }
+        do {
+            return try DatabaseURL.parse(text, path: "--url")
+        } catch {
+            printError("xietong: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
