@@ -1,6 +1,6 @@
 public import Foundation
 public import XietongHub
-import XietongNode
+public import XietongNode
 public import XietongTrust
 import XietongWitness
 
@@ -151,7 +151,9 @@ public final class LocalExchange: @unchecked Sendable {
         retryMaxSeconds: Double = 1,
         freeSpaceReserveMB: Double? = nil,
         hub: String = "hub",
-        witnesses: WitnessRequirement? = nil
+        witnesses: WitnessRequirement? = nil,
+        exchangeDatabase: NodeConfiguration.ExchangeDatabaseSettings? = nil,
+        deliverToExchangeDatabase: Bool = false
     ) throws -> Service {
         let port = port ?? LocalTopology.claimPort()
         var topology = self.topology
@@ -168,6 +170,10 @@ public final class LocalExchange: @unchecked Sendable {
         if let lanes { node.lanes = lanes }
         node.witnesses = witnesses
         node.alertAfterSeconds = alertAfterSeconds
+        // An exchange database (issue 24): the node takes what its business system writes there, and with
+        // `deliverToExchangeDatabase` writes what it receives there too.
+        node.exchangeDatabase = exchangeDatabase
+        if deliverToExchangeDatabase { node.delivery = NodeConfiguration.Delivery(mode: .exchangeDatabase) }
         let config = try self.topology.write(node, to: "node-\(organisation).json")
         return self.processes.declare(
             organisation,

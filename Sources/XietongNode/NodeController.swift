@@ -66,6 +66,7 @@ struct NodeController: Sendable {
         }
         api.get("/counters") { request, _ in try await self.counters(request) }
         api.get("/reminders") { _, _ in HTTPJSON.response(try await self.engine.store.reminders()) }
+        api.get("/exchange-database") { _, _ in try await self.exchangeDatabase() }
         // New work is refused below the free-space reserve (507 store.disk-full); reads and accepted work go on.
         let reserve = self.engine.reserve
         api.post("/attachments") { request, _ in

@@ -8,6 +8,7 @@ public import XietongClient
 public import XietongCore
 public import XietongLocal
 public import XietongTrust
+public import XietongNode
 
 /// Runs a real exchange for integration tests: a hub, nodes and simulated business systems as separate `xietong`
 /// processes on loopback ports, each with its own data directory. Any of them can be killed with SIGKILL and
@@ -90,7 +91,9 @@ public final class ExchangeHarness: @unchecked Sendable {
         retryMaxSeconds: Double = 1,
         freeSpaceReserveMB: Double? = nil,
         hub: String = "hub",
-        witnesses: WitnessRequirement? = nil
+        witnesses: WitnessRequirement? = nil,
+        exchangeDatabase: NodeConfiguration.ExchangeDatabaseSettings? = nil,
+        deliverToExchangeDatabase: Bool = false
     ) throws -> Service {
         try self.exchange.addNode(
             organisation,
@@ -101,7 +104,9 @@ public final class ExchangeHarness: @unchecked Sendable {
             retryMaxSeconds: retryMaxSeconds,
             freeSpaceReserveMB: freeSpaceReserveMB,
             hub: hub,
-            witnesses: witnesses
+            witnesses: witnesses,
+            exchangeDatabase: exchangeDatabase,
+            deliverToExchangeDatabase: deliverToExchangeDatabase
         )
     }
 

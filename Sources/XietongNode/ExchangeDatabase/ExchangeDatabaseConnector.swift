@@ -93,8 +93,10 @@ struct ExchangeDatabaseConnector: NamedService {
                 do {
                     if !changes.isEmpty {
                         let detail = LocalizedText(
-                            zh: "中间库表结构变化，已停止\(outbound ? "发送" : "")\(outbound && inbound ? "和" : "")\(inbound ? "投递" : "")：" + changes.map(\.text.zh).joined(separator: "；"),
-                            en: "the exchange database's tables changed; stopped \([outbound ? "intake" : nil, inbound ? "delivery" : nil].compactMap { $0 }.joined(separator: " and ")): "
+                            zh: "中间库表结构变化，已停止\(outbound ? "发送" : "")\(outbound && inbound ? "和" : "")\(inbound ? "投递" : "")："
+                                + changes.map(\.text.zh).joined(separator: "；"),
+                            en:
+                                "the exchange database's tables changed; stopped \([outbound ? "intake" : nil, inbound ? "delivery" : nil].compactMap { $0 }.joined(separator: " and ")): "
                                 + changes.map(\.text.en).joined(separator: "; ")
                         )
                         try await self.engine.store.raise(ExchangeAlarm(at: at, kind: .schemaChanged, detail: detail))

@@ -219,7 +219,12 @@ struct ExchangeIntake {
                     _ = try await self.engine.blobs.write(FileChunks(url: URL(fileURLWithPath: path), direct: false))
                 } catch {
                     findings.append(
-                        Finding(.attachmentUnreadable, at: location + ".file_path", zh: "无法读取文件 \(path)：\(error)", en: "cannot read \(path): \(error)")
+                        Finding(
+                            .attachmentUnreadable,
+                            at: location + ".file_path",
+                            zh: "无法读取文件 \(path)：\(error)",
+                            en: "cannot read \(path): \(error)"
+                        )
                     )
                 }
             } else {

@@ -68,7 +68,10 @@ extension NodeStore {
         guard !keys.isEmpty else { return [:] }
         let placeholders = keys.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
         var read: [String: Int] = [:]
-        for row in try await self.database.execute("SELECT row_key, change_seq FROM exchange_rows WHERE row_key IN (\(placeholders))", keys.map { .text($0) }) {
+        for row in try await self.database.execute(
+            "SELECT row_key, change_seq FROM exchange_rows WHERE row_key IN (\(placeholders))",
+            keys.map { .text($0) }
+        ) {
             if let key = row.string("row_key"), let seq = row.int("change_seq") { read[key] = seq }
         }
         return read
@@ -76,7 +79,11 @@ extension NodeStore {
 
     /// The package a content was sent as, and the row it first came from.
     public func exchangeSent(contentSHA256: String) async throws(StoreError) -> (packageId: String, rowKey: String)? {
-        guard let row = try await self.database.execute("SELECT package_id, row_key FROM exchange_sent WHERE content_sha256 = $1", [.text(contentSHA256)]).first,
+        guard
+            let row = try await self.database.execute(
+                "SELECT package_id, row_key FROM exchange_sent WHERE content_sha256 = $1",
+                [.text(contentSHA256)]
+            ).first,
             let packageId = row.string("package_id"), let rowKey = row.string("row_key")
         else { return nil }
         return (packageId, rowKey)
@@ -135,7 +142,8 @@ extension NodeStore {
 
     /// The newest alarms first.
     public func exchangeAlarms(limit: Int = 50) async throws(StoreError) -> [ExchangeAlarm] {
-        try await self.database.execute("SELECT at, kind, detail FROM exchange_alarms ORDER BY at DESC LIMIT $1", [.integer(limit)]).compactMap { row in
+        try await self.database.execute("SELECT at, kind, detail FROM exchange_alarms ORDER BY at DESC LIMIT $1", [.integer(limit)]).compactMap {
+            row in
             guard let at = row.string("at"), let kind = row.string("kind").flatMap(ExchangeAlarm.Kind.init(rawValue:)),
                 let detail = StoreRows.decode(LocalizedText.self, row.string("detail"))
             else { return nil }
