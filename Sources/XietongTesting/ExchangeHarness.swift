@@ -7,8 +7,8 @@ import NIOSSL
 public import XietongClient
 public import XietongCore
 public import XietongLocal
-public import XietongTrust
 public import XietongNode
+public import XietongTrust
 
 /// Runs a real exchange for integration tests: a hub, nodes and simulated business systems as separate `xietong`
 /// processes on loopback ports, each with its own data directory. Any of them can be killed with SIGKILL and
