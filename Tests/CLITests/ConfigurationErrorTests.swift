@@ -166,3 +166,34 @@ import XietongTesting
         #expect(try CommandRunner.run(["pki", "issue", "--dir", pki, "--org", "330106000101"]).status == 0)
     }
 }
+
+/// An exchange database set up wrongly (issue 24): each mistake refused by its key, at once.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ExchangeDatabaseSettingsTests {
+    @Test func exchangeDatabaseMistakesAreRefusedByName() throws {
+        let directory = try TemporaryDirectory()
+        let (a, fileA) = try ConfigurationErrorTests.run(
+            "node",
+            ConfigurationErrorTests.node(directory, port: 0, #","delivery":{"mode":"exchangeDatabase"}"#),
+            in: directory
+        )
+        ConfigurationErrorTests.expectRefused(a, file: fileA, ["config.missing-field", "exchangeDatabase", "中间库"])
+        let (b, fileB) = try ConfigurationErrorTests.run(
+            "node",
+            ConfigurationErrorTests.node(directory, port: 0, #","exchangeDatabase":{"url":"mysql://x@h/db"}"#),
+            in: directory
+        )
+        ConfigurationErrorTests.expectRefused(b, file: fileB, ["exchangeDatabase.url", "postgres://"])
+        let (c, fileC) = try ConfigurationErrorTests.run(
+            "node",
+            ConfigurationErrorTests.node(directory, port: 0, #","exchangeDatabase":{"url":"sqlite:/tmp/x.sqlite","pollIntervalSeconds":0}"#),
+            in: directory
+        )
+        ConfigurationErrorTests.expectRefused(c, file: fileC, ["exchangeDatabase.pollIntervalSeconds"])
+        let (d, fileD) = try ConfigurationErrorTests.run(
+            "node",
+            ConfigurationErrorTests.node(directory, port: 0, #","exchangeDatabase":{"url":"sqlite:/tmp/x","pollInterval":1}"#),
+            in: directory
+        )
+        ConfigurationErrorTests.expectRefused(d, file: fileD, ["config.unknown-key", "exchangeDatabase.pollInterval", "pollIntervalSeconds"])
+    }
+}
