@@ -25,7 +25,8 @@ public final class SerialFilters {
 
     /**
      * The classes a call's arguments may hold: strings and byte arrays, {@link Attachment}, and the lists a caller
-     * naturally builds (ArrayList, Arrays.asList, List.of, Collections' empty, singleton and unmodifiable lists).
+     * naturally builds (ArrayList, LinkedList, Arrays.asList, List.of, Collections' empty, singleton and unmodifiable
+     * lists). No map, set or queue: those run their elements' hashCode, equals or compareTo while they are read.
      * Arrays are judged by their element type; arrays of primitives are allowed.
      */
     static final Set<String> GATEWAY_CLASSES = Collections.unmodifiableSet(new HashSet<>(Arrays.asList(
@@ -36,6 +37,7 @@ public final class SerialFilters {
         "java.lang.Integer",
         "java.lang.Boolean",
         "java.util.ArrayList",
+        "java.util.LinkedList",
         "java.util.Arrays$ArrayList",
         "java.util.CollSer", // List.of: written as a CollSer, read back (and judged again) as one of these two
         "java.util.ImmutableCollections$List12",
