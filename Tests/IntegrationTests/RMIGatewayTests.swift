@@ -131,6 +131,58 @@ import XietongTesting
         #expect(!refused.errors.contains("not-a-key-of-this-node") && !refused.output.contains("not-a-key-of-this-node"))
     }
 
+    @Test func overTLSOnlyClientsThatTrustTheGatewaysCertificateGetIn() async throws {
+        let java = try JavaToolchain.shared.get()
+        let harness = try ExchangeHarness()
+        try harness.addHub(nodes: [police])
+        try harness.addNode(police)
+        try await harness.startAll()
+        // The gateway's certificate (for 127.0.0.1) in a PKCS #12 key store, and a trust store holding it for clients.
+        let keyStore = harness.directory.file("gateway.p12")
+        let certificate = harness.directory.file("gateway.crt")
+        let trustStore = harness.directory.file("trust.p12")
+        let password = "rmi-test-store"
+        for arguments in [
+            [
+                "-genkeypair", "-alias", "gateway", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext",
+                "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.path, "-storepass", password,
+            ],
+            ["-exportcert", "-alias", "gateway", "-keystore", keyStore.path, "-storepass", password, "-rfc", "-file", certificate.path],
+            [
+                "-importcert", "-noprompt", "-alias", "gateway", "-file", certificate.path, "-storetype", "PKCS12", "-keystore",
+                trustStore.path, "-storepass", password,
+            ],
+        ] {
+            let made = try java.keytool(arguments)
+            try #require(made.status == 0, "keytool \(arguments[0]): \(made.output)\(made.errors)")
+        }
+        let gateway = try await GatewayProcess.start(
+            java,
+            for: police,
+            of: harness,
+            options: ["-Djavax.net.ssl.keyStore=\(keyStore.path)", "-Djavax.net.ssl.keyStorePassword=\(password)"],
+            flags: ["--tls"]
+        )
+        defer { gateway.stop() }
+        #expect(gateway.logText.contains(", TLS)"), "\(gateway.logText)")
+
+        let trusted = ["-Djavax.net.ssl.trustStore=\(trustStore.path)", "-Djavax.net.ssl.trustStorePassword=\(password)"]
+        let info = try java.client(gateway, ["--tls", "info"], options: trusted)
+        #expect(info.status == 0 && info.output.contains("info organisation=\(police) "), "\(info.output)\(info.errors)")
+        // Without TLS, or without trusting its certificate, a client does not get in.
+        let plain = try java.client(gateway, ["info"])
+        #expect(plain.status == 2 && plain.output.contains("rmi-error"), "\(plain.output)\(plain.errors)")
+        let untrusted = try java.client(gateway, ["--tls", "info"])
+        #expect(untrusted.status == 2 && untrusted.output.contains("rmi-error"), "\(untrusted.output)\(untrusted.errors)")
+        // Without a key store, --tls is refused before anything listens.
+        let noKeyStore = try java.run(
+            "cn.xietong.rmi.Gateway",
+            ["--node", harness.services[police]!.url, "--registry-port", String(LocalProcesses.freePort()), "--tls"],
+            environment: ProcessInfo.processInfo.environment.merging(["XIETONG_API_KEY": LocalExchange.apiKey(police)]) { $1 }
+        )
+        #expect(noKeyStore.status == 2 && noKeyStore.errors.contains("--tls needs the server's certificate"), "\(noKeyStore.errors)")
+    }
+
     @Test func badFlagsAreRefusedInChineseAndEnglish() throws {
         let java = try JavaToolchain.shared.get()
         let cases: [(arguments: [String], zh: String, en: String)] = [
@@ -231,14 +283,27 @@ struct JavaToolchain: Sendable {
         return folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Runs a class of the jar to completion.
-    func run(_ mainClass: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ChildProcess.Result {
-        try ChildProcess.run(self.java, ["-cp", self.jar, mainClass] + arguments, environment: environment)
+    /// Runs a class of the jar to completion, with the JVM's `options` (`-Dname=value`).
+    func run(
+        _ mainClass: String,
+        _ arguments: [String],
+        options: [String] = [],
+        environment: [String: String]? = nil
+    ) throws -> ChildProcess.Result {
+        try ChildProcess.run(self.java, options + ["-cp", self.jar, mainClass] + arguments, environment: environment)
     }
 
     /// Runs the example client against a gateway.
-    func client(_ gateway: GatewayProcess, _ arguments: [String]) throws -> ChildProcess.Result {
-        try self.run("cn.xietong.rmi.example.ExampleClient", ["--registry", "127.0.0.1:\(gateway.port)"] + arguments)
+    func client(_ gateway: GatewayProcess, _ arguments: [String], options: [String] = []) throws -> ChildProcess.Result {
+        try self.run("cn.xietong.rmi.example.ExampleClient", ["--registry", "127.0.0.1:\(gateway.port)"] + arguments, options: options)
+    }
+
+    /// Runs the JDK's keytool to completion.
+    func keytool(_ arguments: [String]) throws -> ChildProcess.Result {
+        guard let keytool = Self.tool("keytool") else {
+            throw LocalProcesses.Failure(message: "keytool is missing from the JDK (PATH, JAVA_HOME/bin)")
+        }
+        return try ChildProcess.run(keytool, arguments)
     }
 }
 
@@ -259,7 +324,13 @@ final class GatewayProcess {
     var logText: String { (try? String(contentsOf: self.log, encoding: .utf8)) ?? "" }
 
     /// Starts it and waits until it says it is ready and connected to the node's events.
-    static func start(_ java: JavaToolchain, for organisation: String, of harness: ExchangeHarness) async throws -> GatewayProcess {
+    static func start(
+        _ java: JavaToolchain,
+        for organisation: String,
+        of harness: ExchangeHarness,
+        options: [String] = [],
+        flags: [String] = []
+    ) async throws -> GatewayProcess {
         let keyFile = harness.directory.file("rmi-\(organisation).key")
         try Data("\(LocalExchange.apiKey(organisation))\n".utf8).write(to: keyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
@@ -270,10 +341,10 @@ final class GatewayProcess {
         environment["XIETONG_PARENT_PID"] = String(ProcessInfo.processInfo.processIdentifier)
         let process = try ChildProcess.spawn(
             java.java,
-            [
+            options + [
                 "-cp", java.jar, "cn.xietong.rmi.Gateway", "--node", harness.services[organisation]!.url, "--key-file", keyFile.path,
                 "--registry-port", String(port), "--name", "xietong",
-            ],
+            ] + flags,
             environment: environment,
             stdout: log.path
         )
