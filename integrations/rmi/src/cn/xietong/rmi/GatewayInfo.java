@@ -38,12 +38,12 @@ public final class GatewayInfo implements Serializable {
         return this.nodeURL;
     }
 
-    /** The node's organisation code (12 digits), from its {@code /healthz}. */
+    /** The node's organisation code (12 digits), from its {@code /healthz}; null while the node does not answer. */
     public String getOrganisation() {
         return this.organisation;
     }
 
-    /** The node's version, from its {@code /version}. */
+    /** The node's version, from its {@code /version}; null while the node does not answer. */
     public String getNodeVersion() {
         return this.nodeVersion;
     }
