@@ -39,13 +39,14 @@ import XietongTesting
                 guard self.offset < self.size else { return nil }
                 let count = min(1 << 20, self.size - self.offset)
                 let first = self.offset >> 3
-                let words = [UInt64](unsafeUninitializedCapacity: count >> 3) { buffer, initialized in
-                    for index in 0..<buffer.count { buffer[index] = (UInt64(first + index) &* Recording.multiplier).littleEndian }
-                    initialized = buffer.count
+                let whole = count >> 3
+                let words = [UInt64](unsafeUninitializedCapacity: whole) { buffer, initialized in
+                    for index in 0..<whole { buffer[index] = (UInt64(first + index) &* Recording.multiplier).littleEndian }
+                    initialized = whole
                 }
                 var chunk = words.withUnsafeBytes { ByteBuffer(bytes: $0) }
                 // A size that is not a whole number of words ends in single bytes.
-                for offset in (self.offset + ((count >> 3) << 3))..<(self.offset + count) { chunk.writeInteger(Recording.byte(at: offset)) }
+                for offset in (self.offset + (whole << 3))..<(self.offset + count) { chunk.writeInteger(Recording.byte(at: offset)) }
                 self.offset += count
                 return chunk
             }

@@ -255,8 +255,9 @@ public final class BlobFileReader: @unchecked Sendable {
         self.descriptor = descriptor
         self.size = Int(status.st_size)
         self.end = length.map { offset + max(0, $0) }
-        self.direct = direct && DirectIO.set(descriptor, direct: true)
-        let misalignment = self.direct ? offset % DirectIO.alignment : 0
+        let direct = direct && DirectIO.set(descriptor, direct: true)
+        let misalignment = direct ? offset % DirectIO.alignment : 0
+        self.direct = direct
         self.position = offset - misalignment
         self.skip = misalignment
     }
