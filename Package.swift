@@ -223,7 +223,13 @@ let package = Package(
         ),
         .testTarget(
             name: "XietongHTTPTests",
-            dependencies: ["XietongHTTP", "XietongCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "XietongHTTP", "XietongCore", "XietongStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -264,7 +270,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "XietongTesting", "XietongCore", "XietongLocal", "XietongStore", "XietongTrust",
+                "XietongTesting", "XietongCore", "XietongLocal", "XietongStore", "XietongTrust", "XietongClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -64,14 +64,20 @@ public struct NodeAPIClient: APIClient {
     // MARK: Receiving
 
     /// `GET` of an attachment at `path` (as a push's `Xietong-Attachments` header gives it, followed by the
-    /// SHA-256), with the body unread: the caller streams it.
-    public func attachment(atPath path: String, timeout: TimeAmount? = nil) async throws -> HTTPClientResponse {
-        try await self.transport.execute(.GET, path, timeout: timeout)
+    /// SHA-256), with the body unread: the caller streams it. With `headers` such as `("Range", "bytes=0-1023")`, a
+    /// part of it (206, issue 24).
+    public func attachment(atPath path: String, headers: [(String, String)] = [], timeout: TimeAmount? = nil) async throws -> HTTPClientResponse {
+        try await self.transport.execute(.GET, path, headers: headers, timeout: timeout)
     }
 
-    /// `GET /api/v1/inbox/{packageId}/attachments/{sha256}`, streamed.
-    public func attachment(_ sha256: String, of packageId: String, timeout: TimeAmount? = nil) async throws -> HTTPClientResponse {
-        try await self.attachment(atPath: "/api/v1/inbox/\(packageId)/attachments/\(sha256)", timeout: timeout)
+    /// `GET /api/v1/inbox/{packageId}/attachments/{sha256}`, streamed; `headers` as for `attachment(atPath:)`.
+    public func attachment(
+        _ sha256: String,
+        of packageId: String,
+        headers: [(String, String)] = [],
+        timeout: TimeAmount? = nil
+    ) async throws -> HTTPClientResponse {
+        try await self.attachment(atPath: "/api/v1/inbox/\(packageId)/attachments/\(sha256)", headers: headers, timeout: timeout)
     }
 
     /// `POST /api/v1/inbox/{packageId}/ack`: marks a pulled package delivered.

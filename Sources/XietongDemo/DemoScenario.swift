@@ -352,7 +352,9 @@ extension DemoRunner {
             return reminders
         }
 
-        /// The web consoles' addresses and demo users (issue 7), also written to `console.json` in the data folder.
+        /// The web consoles' addresses and demo users (issue 7), also written to `console.json` in the data folder; and
+        /// beside it, `business-systems.json`: each agency's node and its business system's API key, to call the node's
+        /// interface by hand (the browser test sends a recording through it, issue 24).
         func showConsoles() throws {
             self.say("")
             self.say("网页控制台 Web consoles（中文，可切换 English）:")
@@ -360,7 +362,10 @@ extension DemoRunner {
                 let site = self.runner.registry[user.organisation]?.name.zh ?? "政法委 committee"
                 self.say("  \(user.console)  \(site)  用户 user: \(user.user)  密码 password: \(user.password)  (\(user.role))")
             }
-            try CanonicalJSON.pretty(self.endpoints.users).write(to: self.runner.options.dataDirectory.appendingPathComponent("console.json"))
+            let folder = self.runner.options.dataDirectory
+            try CanonicalJSON.pretty(self.endpoints.users).write(to: folder.appendingPathComponent("console.json"))
+            let systems = DemoCase.organisations.map { ["organisation": $0, "node": self.node($0), "apiKey": self.endpoints.apiKey[$0]!] }
+            try CanonicalJSON.pretty(systems).write(to: folder.appendingPathComponent("business-systems.json"))
         }
 
         /// The reminders the hub pushed to the agencies' nodes (GS-3), as their business systems receive them. The hub

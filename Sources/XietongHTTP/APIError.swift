@@ -47,6 +47,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             case requestTooLarge = "request.too-large"
             case uploadNotFound = "upload.not-found"
             case eventsUpgradeRequired = "events.upgrade-required"
+            case rangeNotSatisfiable = "range.not-satisfiable"
+            case preconditionFailed = "precondition.failed"
 
             var status: HTTPResponse.Status {
                 switch self {
@@ -56,6 +58,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 case .methodNotAllowed: .methodNotAllowed
                 case .contentTypeUnsupported: .unsupportedMediaType
                 case .eventsUpgradeRequired: .upgradeRequired
+                case .rangeNotSatisfiable: .rangeNotSatisfiable
+                case .preconditionFailed: .preconditionFailed
                 case .packageAlreadyHandled, .uploadInProgress, .uploadOffsetMismatch, .evidenceUnknownHead: .conflict
                 case .packageTooLarge, .uploadTooLarge, .requestTooLarge: .contentTooLarge
                 case .blobHashMismatch, .uploadHashMismatch: .unprocessableContent
@@ -155,6 +159,10 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         public static var uploadNotFound: Self { .init(.uploadNotFound) }
         /// 426: a request for the events WebSocket that does not ask for the upgrade.
         public static var eventsUpgradeRequired: Self { .init(.eventsUpgradeRequired) }
+        /// 416: the byte range asked for lies outside the file (with `Content-Range: bytes */size`).
+        public static var rangeNotSatisfiable: Self { .init(.rangeNotSatisfiable) }
+        /// 412: `If-Match` does not name the file's entity tag.
+        public static var preconditionFailed: Self { .init(.preconditionFailed) }
     }
 
     public let code: Code

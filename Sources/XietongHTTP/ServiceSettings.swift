@@ -31,7 +31,7 @@ public enum ServiceEnvironment {
     /// Read by other parts: the parent process a service watches, the tests' and benchmarks' switches.
     public static let others = [
         "XIETONG_PARENT_PID", "XIETONG_TEST_POSTGRES_URL", "XIETONG_TEST_OUTAGE_SECONDS", "XIETONG_UPDATE_EXAMPLES", "XIETONG_SCREENSHOTS",
-        "XIETONG_BINARY",
+        "XIETONG_BINARY", "XIETONG_TEST_STREAM_BYTES",
     ]
     public static let hub = [
         "XIETONG_HUB_HOST", "XIETONG_HUB_PORT", "XIETONG_ADMIN_TOKEN", "XIETONG_SUPERVISOR_TOKEN", "XIETONG_ALERT_AFTER_SECONDS",

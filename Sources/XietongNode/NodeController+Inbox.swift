@@ -24,18 +24,16 @@ extension NodeController {
         )
     }
 
-    func attachment(_ context: PeerRequestContext) async throws -> Response {
+    /// An attachment of an incoming package, streamed from the blob store: the whole file, or the byte range a
+    /// `Range` header asks for (206), with its SHA-256 as a strong `ETag` (`BlobResponse`); `HEAD` too.
+    func attachment(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let packageId = context.parameters.get("id") ?? ""
         let sha256 = context.parameters.get("sha256") ?? ""
         guard let (item, _) = try await self.engine.store.inboxContent(packageId),
             let file = item.delivery.attachments.first(where: { $0.sha256 == sha256 }),
             let size = self.engine.blobs.size(sha256)
         else { throw Self.notFound }
-        return Response(
-            status: .ok,
-            headers: [.contentType: file.mediaType, .contentLength: String(size)],
-            body: ResponseBody(asyncSequence: self.engine.blobs.chunks(sha256))
-        )
+        return try BlobResponse.answer(to: request, blobs: self.engine.blobs, sha256: sha256, size: size, headers: [.contentType: file.mediaType])
     }
 
     func acknowledge(_ context: PeerRequestContext) async throws -> Response {

@@ -88,10 +88,13 @@ struct NodeController: Sendable {
             try await self.logRead(context, "package.content", context.parameters.get("id") ?? "")
             return try await self.inboxContent(context)
         }
-        api.get("/inbox/:id/attachments/:sha256") { _, context in
+        // A file, whole or the byte range asked for (issue 24: a player seeks in a recording), and its headers alone.
+        let attachment: @Sendable (Request, PeerRequestContext) async throws -> Response = { request, context in
             try await self.logRead(context, "package.attachment", "\(context.parameters.get("id") ?? "")/\(context.parameters.get("sha256") ?? "")")
-            return try await self.attachment(context)
+            return try await self.attachment(request, context)
         }
+        api.get("/inbox/:id/attachments/:sha256", use: attachment)
+        api.head("/inbox/:id/attachments/:sha256", use: attachment)
         api.post("/inbox/:id/ack") { _, context in try await self.acknowledge(context) }
         api.post("/inbox/:id/sign") { request, context in try await self.receiverAction(request, context, .signedFor) }
         api.post("/inbox/:id/return") { request, context in try await self.receiverAction(request, context, .returned) }

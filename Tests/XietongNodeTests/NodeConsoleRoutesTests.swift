@@ -5,8 +5,9 @@ import HummingbirdTesting
 import Testing
 import XietongCore
 import XietongHTTP
-import XietongNode
 import XietongTesting
+
+@testable import XietongNode
 
 /// The agency's web console in-process (issue 7; issue 21: routes tested at their own layer): an officer signs in,
 /// sees the inbox in Chinese first, and nothing is shown without a session.
@@ -60,5 +61,24 @@ import XietongTesting
             let unknown = try await client.execute(uri: "/console/packages/nope", method: .get, headers: [.cookie: cookie])
             #expect(unknown.status == .notFound && String(buffer: unknown.body).contains("没有该数据包"))
         }
+    }
+
+    /// A recording plays in its package's page (issue 24): a video or an audio player with the browser's controls,
+    /// loading only the metadata, whose source is the file's address at the console (answered with byte ranges); the
+    /// file's name escaped.
+    @Test func recordingsPlayInThePageFromTheFilesAddress() {
+        let sha256 = String(repeating: "a", count: 64)
+        let video = Delivery.File(sha256: sha256, size: 3 << 20, name: "讯问<录像>.webm", mediaType: "video/webm")
+        let page = NodeConsole.player("p-1", video, .zh)
+        let source = "/console/packages/p-1/files/\(sha256)/\(NodeConsole.percentEncoded(video.name))"
+        #expect(page.hasPrefix("<figure class=\"recording\"><video class=\"player\" controls preload=\"metadata\" src=\"\(source)\""))
+        #expect(page.contains("讯问&lt;录像&gt;.webm · 3.0 MB") && !page.contains("<录像>"))
+        #expect(page.contains("浏览器无法播放该文件"))
+        let audio = Delivery.File(sha256: sha256, size: 1000, name: "庭审录音.ogg", mediaType: "audio/ogg")
+        let english = NodeConsole.player("p-1", audio, .en)
+        #expect(english.contains("<audio class=\"player\" controls preload=\"metadata\"") && english.contains("The browser cannot play"))
+        #expect(NodeConsole.isPlayable("video/mp4") && NodeConsole.isPlayable("audio/mpeg") && !NodeConsole.isPlayable("application/pdf"))
+        #expect(NodeConsole.fileType("video/webm", .zh) == "视频 <span class=\"mono\">video/webm</span>")
+        #expect(NodeConsole.fileType("audio/ogg", .en) == "Audio <span class=\"mono\">audio/ogg</span>")
     }
 }

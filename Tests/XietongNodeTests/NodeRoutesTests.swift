@@ -133,6 +133,13 @@ import XietongTesting
                 let reply = try await client.execute(uri: path, method: method, headers: Self.key)
                 #expect(reply.status == .notFound && Self.code(reply) == "package.not-found", "\(path)")
             }
+            // A file's headers alone (issue 24): the same answer, for a package the node does not hold.
+            let head = try await client.execute(
+                uri: "/api/v1/inbox/nope/attachments/\(String(repeating: "0", count: 64))",
+                method: .head,
+                headers: Self.key
+            )
+            #expect(head.status == .notFound)
             // A package's evidence is the hub's to give: said as unreachable here.
             let evidence = try await client.execute(uri: "/api/v1/packages/nope/evidence", method: .get, headers: Self.key)
             #expect(evidence.status == .badGateway && Self.code(evidence) == "hub.unreachable")

@@ -114,6 +114,39 @@ import XietongCore
 }
 
 extension BlobStoreTests {
+    /// A byte range of a blob, as an HTTP range request asks for it (issue 24): exactly its bytes, from any offset
+    /// (aligned or not, the direct reader starting at the block below), of any length, across chunk boundaries, and
+    /// no chunk more than the range needs.
+    @Test(arguments: setups)
+    func aRangeIsReadFromItsOffsetToItsEndAndNoFurther(setup: Setup) async throws {
+        let store = try setup.store()
+        defer { try? FileManager.default.removeItem(at: store.root) }
+        let size = (9 << 20) + 123
+        let bytes = Self.content(size, seed: 5)
+        let sha256 = try await store.write(ChunkSequence(chunks: Self.chunks(bytes))).sha256
+        let ranges = [
+            (0, 1), (0, size), (1, 1), (4095, 2), (4096, 4096), (4097, 10_000), (size - 1, 1), (size / 2, size - size / 2),
+            ((1 << 20) - 7, 14), ((4 << 20) - 1, (4 << 20) + 2), (12_345, (5 << 20) + 678), (size - 5000, 5000),
+        ]
+        for (offset, length) in ranges {
+            for chunkSize in [1 << 20, 4 << 20] {
+                var chunks = 0
+                var read: [UInt8] = []
+                for try await chunk in store.chunks(sha256, offset: offset, length: length, chunkSize: chunkSize) {
+                    chunks += 1
+                    read.append(contentsOf: chunk.readableBytesView)
+                }
+                #expect(read == Array(bytes[offset..<offset + length]), "\(length) bytes from \(offset), chunks of \(chunkSize)")
+                // One more block at most, for an unaligned start: the reader does not run on past the range.
+                #expect(chunks <= (length + 4096) / chunkSize + 1, "\(chunks) chunks for \(length) bytes from \(offset)")
+            }
+        }
+        // A range running past the end stops there; one beyond it reads nothing.
+        #expect(try await Self.readAll(store.chunks(sha256, offset: size - 10, length: 100)) == Array(bytes[(size - 10)...]))
+        #expect(try await Self.readAll(store.chunks(sha256, offset: size + 10, length: 100)).isEmpty)
+        #expect(try await Self.readAll(store.chunks(sha256, offset: 100, length: 0)).isEmpty)
+    }
+
     /// A writer killed mid-write leaves a temporary file; the sweep removes it once nobody can be writing it, and
     /// keeps resumable uploads' parts and anything recent.
     @Test func abandonedTemporaryFilesAreSweptButUploadsAndRecentFilesStay() throws {

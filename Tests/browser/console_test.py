@@ -5,7 +5,11 @@ Paths driven, as users would:
   1. a procuratorate clerk logs in, sees the red counter for the demo's waiting arrest request, opens it, views its
      dossier and signs for it;
   2. a supervisor logs in, opens the case's timeline and the dashboard with its charts, and exports a table as CSV;
-  3. an administrator opens the administration page.
+  3. an administrator opens the administration page;
+  4. a recording (issue 24): a WebM video made by ffmpeg is sent by the police's business system through its node, as
+     the one attachment of a new arrest request (the demo writes each node's API key to business-systems.json); the
+     procuratorate's clerk opens the package, the video plays in the page, is sought to its middle, and the node
+     answers the page's range requests with 206.
 
 On the way, every page is read as its readers read it (issue 22, item 7): every time in China time with its zone
 (`2026-12-02 09:10:57 UTC+8`, one label everywhere) and the same instant as the UTC timestamp its <time> element keeps;
@@ -17,16 +21,19 @@ name.
 Screenshots of each page go to docs/screenshots/ with XIETONG_SCREENSHOTS=1 (as committed), else to a temp folder.
 Run by .ci/run after the Swift tests; prints "N passed, N failed" and exits non-zero on any failure.
 """
+import hashlib
 import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
 import urllib.request
+import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote, urlparse
 
@@ -55,7 +62,7 @@ TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.:/+'’-]*")
 WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # ASCII that may stand on a Chinese page: the zone, hash and file-format names, units, and the export's format.
-ALLOWED = {"utc", "sha", "pdf", "csv", "kb", "mb", "jpeg", "png", "tiff"}
+ALLOWED = {"utc", "sha", "pdf", "csv", "kb", "mb", "jpeg", "png", "tiff", "webm"}
 # The demo's links between its two hubs (issue 23), named in the hubs' configurations: identifiers, like user names.
 LINKS = {"province", "city"}
 
@@ -149,6 +156,153 @@ def check_favicon(driver, site):
             "return fetch(arguments[0]).then(r => [r.status, r.headers.get('content-type')]);", links[0].get_attribute("href")
         )
         check(f"{site}: the favicon is served ({status} {kind})", status == 200 and (kind or "").startswith("image/svg+xml"))
+
+
+POLICE = "330106000101"
+
+# Plays the package page's video to its middle: waits for its metadata, notes what the player may seek (the whole
+# duration only when the server answers range requests), seeks, and reports once the 'seeked' event fires.
+SEEK_TO_MIDDLE = """
+const done = arguments[arguments.length - 1];
+const video = document.querySelector('#recordings video');
+video.addEventListener('error', () => done({error: video.error && video.error.code}), {once: true});
+const seek = () => {
+  const seekable = video.seekable.length ? video.seekable.end(video.seekable.length - 1) : 0;
+  video.addEventListener('seeked', () => done({
+    seekable: seekable, duration: video.duration, readyState: video.readyState, currentTime: video.currentTime,
+  }), {once: true});
+  video.currentTime = video.duration / 2;
+};
+if (video.readyState >= 1) seek(); else video.addEventListener('loadedmetadata', seek, {once: true});
+"""
+
+# A range request from the page, as the player makes them, under the session cookie: status, headers, the bytes.
+FETCH_RANGE = """
+const done = arguments[arguments.length - 1];
+fetch(arguments[0], {headers: {Range: arguments[1]}})
+  .then(async r => done([r.status, r.headers.get('content-range'), r.headers.get('accept-ranges'), r.headers.get('etag'),
+                         Array.from(new Uint8Array(await r.arrayBuffer()))]))
+  .catch(e => done(['failed', String(e)]));
+"""
+
+
+def make_video(folder):
+    """A WebM (VP8) video of 40 s that Debian's Chromium plays, made by ffmpeg: a test pattern under noise (about 10 MB,
+    more than the player loads for its metadata, so that seeking to the middle asks for bytes there), a keyframe every
+    second."""
+    path = os.path.join(folder, "recording.webm")
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=duration=40:size=320x240:rate=10", "-vf", "noise=alls=40:allf=t",
+         "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "2M", "-g", "10", path],
+        check=True,
+    )
+    return path
+
+
+def id_number(division, birth, order):
+    """A resident identity number (GB 11643) with its check character."""
+    body = f"{division}{birth}{order:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+def recording_package(name, size, sha256):
+    """An arrest request of the police in a case of its own (the hub assigns its unified code), whose one attachment is
+    the recording of the suspect's interrogation: the example package with a new id, today's dates, another suspect
+    and the video in its manifest. Returns its id and bytes."""
+    with open(os.path.join(ROOT, "examples", "packages", "arrestApproval.arrestRequest.xml"), encoding="utf-8") as f:
+        xml = f.read()
+    now = datetime.now(CHINA)
+    today = now.strftime("%Y-%m-%d")
+    package_id = str(uuid.uuid4())
+    values = {
+        "PackageId": package_id,
+        "IdempotencyKey": f"browser-recording-{package_id[:8]}",
+        "AgencyCaseNumber": f"杭西公（刑）字〔{now.year}〕{int(package_id[:6], 16) % 90000 + 10000}号",
+        "CreatedAt": now.isoformat(timespec="seconds"),
+        "FiledOn": today,
+        "StartDate": today,
+        "IssuedOn": today,
+        "IdCardNumber": id_number("330106", "19850612", 317),
+        "BirthDate": "1985-06-12",
+        "MediaType": "video/webm",
+        "Size": str(size),
+        "SHA256": sha256,
+        "Location": "attachments/recording.webm",
+    }
+    for element, value in values.items():
+        xml = re.sub(f"<{element}>[^<]*</{element}>", f"<{element}>{value}</{element}>", xml, count=1)
+    xml = xml.replace("张某某", "王某某").replace("<Name>提请批准逮捕.pdf</Name>", f"<Name>{name}</Name>")
+    xml = re.sub(r"\s*<(UnifiedCaseCode|FirstPage|PageCount)>[^<]*</\1>", "", xml)
+    return package_id, xml.encode("utf-8")
+
+
+def send_recording(data, path, name):
+    """Sends the recording through the police's node, as its business system would: the file, then the package."""
+    systems = {s["organisation"]: s for s in json.load(open(os.path.join(data, "business-systems.json")))}
+    node, key = systems[POLICE]["node"], systems[POLICE]["apiKey"]
+    context = ssl.create_default_context(cafile=os.path.join(data, "pki", "ca.crt"))
+    video = open(path, "rb").read()
+    sha256 = hashlib.sha256(video).hexdigest()
+    headers = {"Authorization": f"Bearer {key}", "Xietong-Content-SHA256": sha256, "Content-Type": "application/octet-stream"}
+    urllib.request.urlopen(urllib.request.Request(node + "/api/v1/attachments", data=video, headers=headers), context=context).read()
+    package_id, xml = recording_package(name, len(video), sha256)
+    request = urllib.request.Request(
+        node + "/api/v1/packages", data=xml, headers={"Authorization": f"Bearer {key}", "Content-Type": "application/xml"}
+    )
+    with urllib.request.urlopen(request, context=context) as response:
+        status, receipt = response.status, response.read().decode("utf-8")
+    check(f"the police's node accepts the package with the recording ({status})", status == 202 and '"accepted"' in receipt)
+    return package_id, video, sha256
+
+
+def recording(driver, data, clerk, allowed):
+    """Issue 24: a recording delivered as an attachment plays in the receiving agency's console and seeks by ranges."""
+    name = "讯问同步录音录像.webm"
+    path = make_video(tempfile.mkdtemp(prefix="xietong-recording-"))
+    package_id, video, sha256 = send_recording(data, path, name)
+    log_in(driver, clerk["console"], clerk["user"], clerk["password"])
+    page = clerk["console"] + "/packages/" + package_id
+    players = []
+    deadline = time.time() + 120
+    while not players and time.time() < deadline:
+        driver.get(page)
+        players = driver.find_elements(By.CSS_SELECTOR, "#recordings video.player")
+    check("the package page has a player for the recording", len(players) == 1)
+    if not players:
+        return
+    player = players[0]
+    source = player.get_attribute("src")
+    check(
+        f"the player has controls, loads only the metadata, and plays the console's address of the file ({urlparse(source).path})",
+        player.get_attribute("controls") is not None and player.get_attribute("preload") == "metadata"
+        and urlparse(source).path.startswith(f"/console/packages/{package_id}/files/{sha256}"),
+    )
+    check("the recording is listed as a video", "视频" in driver.find_element(By.CSS_SELECTOR, "#files tbody").text)
+    check_chinese_page(driver, "node package with a recording", allowed, times=True)
+    driver.set_script_timeout(60)
+    state = driver.execute_async_script(SEEK_TO_MIDDLE)
+    shot(driver, "node-recording")
+    check(f"the video's metadata loads: 40 s ({state})", "error" not in state and abs(state["duration"] - 40) < 1)
+    check(f"the player may seek anywhere, as the node takes range requests (seekable to {state.get('seekable')} s)",
+          "error" not in state and abs(state["seekable"] - state["duration"]) < 1)
+    check(
+        f"sought to the middle: 'seeked' fired, readyState {state.get('readyState')}, at {state.get('currentTime')} s",
+        "error" not in state and state["readyState"] >= 1 and abs(state["currentTime"] - state["duration"] / 2) < 0.5,
+    )
+    middle = len(video) // 2 + 1
+    status, content_range, accepts, etag, body = driver.execute_async_script(FETCH_RANGE, source, f"bytes={middle}-{middle + 99}")
+    check(
+        f"the node answers the page's range request with 206 ({status} {content_range} {accepts} {etag})",
+        status == 206 and content_range == f"bytes {middle}-{middle + 99}/{len(video)}" and accepts == "bytes" and etag == f'"{sha256}"',
+    )
+    check("the range holds the file's bytes there", bytes(body) == video[middle : middle + 100])
+    status, content_range, *_ = driver.execute_async_script(FETCH_RANGE, source, f"bytes={len(video)}-")
+    check(f"a range past the end is 416 with the size ({status} {content_range})", status == 416 and content_range == f"bytes */{len(video)}")
+    driver.get(page + "?lang=en")
+    headings = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "main h2")]
+    check(f"the English page names the recordings {headings}", "Recordings" in headings)
+    driver.get(page + "?lang=zh")
 
 
 def log_in(driver, console, user, password):
@@ -291,7 +445,6 @@ def main():
         check_chinese_page(driver, "hub deadlines", allowed)
         csv = driver.find_element(By.CSS_SELECTOR, "a.csv").get_attribute("href")
         cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
-        import ssl
         context = ssl.create_default_context(cafile=os.path.join(data, "pki", "ca.crt"))
         request = urllib.request.Request(csv, headers={"Cookie": cookie})
         text = urllib.request.urlopen(request, context=context).read().decode("utf-8-sig")
@@ -323,6 +476,10 @@ def main():
         driver.get(admin["console"] + "/admin")
         check("a page needs a log-in", "/console/login" in driver.current_url)
         shot(driver, "hub-login")
+
+        print("a recording of an interrogation, played and sought in the procuratorate's console")
+        driver.delete_all_cookies()
+        recording(driver, data, clerk, allowed)
     except Exception:
         traceback.print_exc()
         check("the browser run finished", False)

@@ -212,6 +212,8 @@ public enum ConsoleHTML {
         .login label{display:block;margin:10px 0 4px}.error{color:#b3261e}.ok{color:#137333}.empty{color:#667}
         .hops li{margin:3px 0}.mono{font-family:monospace;font-size:12px;word-break:break-all}
         .viewer{width:100%;height:520px;border:1px solid #ccd}
+        figure.recording{margin:8px 0 16px}.player{display:block;width:100%;max-width:720px}video.player{max-height:480px;background:#000}
+        figure.recording figcaption{font-size:13px;color:#445;margin-top:4px}
         .filters a{margin-right:10px}.filters a.on{font-weight:700;text-decoration:underline}
         """
 }

@@ -62,12 +62,17 @@ struct NodeConsole: Sendable {
         router.post("/console/packages/:id/return") { request, context in
             try await self.signedIn(request) { try await self.act(request, context.parameters.get("id") ?? "", .returned, $0) }
         }
-        router.get("/console/packages/:id/files/:sha256") { request, context in
-            try await self.signedIn(request) { _ in try await self.file(context.parameters.get("id") ?? "", context.parameters.get("sha256") ?? "") }
+        // A package's file, whole or the byte range the audio and video players ask for as they seek (issue 24), and
+        // its headers alone; also with the file's name last in the address, which the PDF viewer shows as the
+        // document's title.
+        let file: @Sendable (Request, PeerRequestContext) async throws -> Response = { request, context in
+            try await self.signedIn(request) { _ in
+                try await self.file(request, context.parameters.get("id") ?? "", context.parameters.get("sha256") ?? "")
+            }
         }
-        // The same file with its name last in the address, which the PDF viewer shows as the document's title.
-        router.get("/console/packages/:id/files/:sha256/:name") { request, context in
-            try await self.signedIn(request) { _ in try await self.file(context.parameters.get("id") ?? "", context.parameters.get("sha256") ?? "") }
+        for path in ["/console/packages/:id/files/:sha256", "/console/packages/:id/files/:sha256/:name"] {
+            router.get(RouterPath(path), use: file)
+            router.head(RouterPath(path), use: file)
         }
         router.get("/console/cases/:code") { request, context in
             try await self.signedIn(request) { try await self.caseTimeline(request, context.parameters.get("code") ?? "", $0) }
@@ -277,6 +282,12 @@ struct NodeConsole: Sendable {
                     ? "<img class=\"viewer\" alt=\"\(ConsoleHTML.escape(first.name))\" src=\"\(url)\">"
                     : "<iframe class=\"viewer\" name=\"viewer\" title=\"\(ConsoleHTML.escape(first.name))\" src=\"\(url)\"></iframe>"
             }
+            // Recordings of interrogations and hearings play in the page, and seek (issue 24).
+            let recordings = delivery.attachments.filter { Self.isPlayable($0.mediaType) }
+            if !recordings.isEmpty {
+                body += "<h2>\(ConsoleHTML.t(language, "录音录像", "Recordings"))</h2><div id=\"recordings\">"
+                body += recordings.map { Self.player(packageId, $0, language) }.joined() + "</div>"
+            }
         }
         body += "<h2>\(ConsoleHTML.t(language, "逐环节跟踪", "Tracking, hop by hop"))</h2><ol class=\"hops\" id=\"hops\">"
         for event in events {
@@ -313,15 +324,37 @@ struct NodeConsole: Sendable {
         return text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 
-    /// A file's type as officers name it (`PDF`, `JPEG 图片`); its media type, as code, for any other. HTML, escaped.
+    /// A file's type as officers name it (`PDF`, `JPEG 图片`, `视频`); its media type, as code, for any other (and
+    /// beside a recording's kind). HTML, escaped.
     static func fileType(_ mediaType: String, _ language: ConsoleLanguage) -> String {
-        switch mediaType {
+        let code = "<span class=\"mono\">\(ConsoleHTML.escape(mediaType))</span>"
+        return switch mediaType {
         case "application/pdf": "PDF"
         case "image/jpeg": ConsoleHTML.t(language, "JPEG 图片", "JPEG image")
         case "image/png": ConsoleHTML.t(language, "PNG 图片", "PNG image")
         case "image/tiff": ConsoleHTML.t(language, "TIFF 图片", "TIFF image")
-        default: "<span class=\"mono\">\(ConsoleHTML.escape(mediaType))</span>"
+        case let type where type.hasPrefix("video/"): ConsoleHTML.t(language, "视频", "Video") + " " + code
+        case let type where type.hasPrefix("audio/"): ConsoleHTML.t(language, "音频", "Audio") + " " + code
+        default: code
         }
+    }
+
+    /// Whether the page plays a file: audio and video, such as the recordings of interrogations and hearings.
+    static func isPlayable(_ mediaType: String) -> Bool { mediaType.hasPrefix("video/") || mediaType.hasPrefix("audio/") }
+
+    /// A recording's player (issue 24): the browser's own controls, with the file's address as its source. Only the
+    /// metadata is loaded until it plays; playing and seeking ask the node for byte ranges (`BlobResponse`), so a
+    /// recording of gigabytes starts and seeks at once. The session cookie goes with those requests, as with every
+    /// page's. HTML, escaped.
+    static func player(_ packageId: String, _ file: Delivery.File, _ language: ConsoleLanguage) -> String {
+        let url = ConsoleHTML.escape(Self.fileURL(packageId, sha256: file.sha256, name: file.name))
+        let name = ConsoleHTML.escape(file.name)
+        let element = file.mediaType.hasPrefix("video/") ? "video" : "audio"
+        let fallback = ConsoleHTML.t(language, "浏览器无法播放该文件，请下载：", "The browser cannot play this file; download it:")
+        return """
+            <figure class="recording"><\(element) class="player" controls preload="metadata" src="\(url)" title="\(name)">\(fallback) \
+            <a href="\(url)">\(name)</a></\(element)><figcaption>\(name) · \(ConsoleHTML.escape(Self.size(file.size)))</figcaption></figure>
+            """
     }
 
     static func size(_ bytes: Int) -> String {
@@ -357,18 +390,17 @@ struct NodeConsole: Sendable {
         return try await self.package(request, packageId, session, notice: notice)
     }
 
-    func file(_ packageId: String, _ sha256: String) async throws -> Response {
+    func file(_ request: Request, _ packageId: String, _ sha256: String) async throws -> Response {
         guard let (item, _) = try await self.engine.store.inboxContent(packageId),
             let file = item.delivery.attachments.first(where: { $0.sha256 == sha256 }), let size = self.engine.blobs.size(sha256)
         else { return Response(status: .notFound) }
-        // Shown in the browser, under its own name when saved.
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: file.mediaType, .contentLength: String(size),
-                .contentDisposition: "inline; filename*=UTF-8''\(Self.percentEncoded(file.name))",
-            ],
-            body: ResponseBody(asyncSequence: self.engine.blobs.chunks(sha256))
+        // Shown in the browser, under its own name when saved; a player asks for byte ranges (`BlobResponse`).
+        return try BlobResponse.answer(
+            to: request,
+            blobs: self.engine.blobs,
+            sha256: sha256,
+            size: size,
+            headers: [.contentType: file.mediaType, .contentDisposition: "inline; filename*=UTF-8''\(Self.percentEncoded(file.name))"]
         )
     }
 

@@ -220,21 +220,31 @@ public final class BlobFileWriter: @unchecked Sendable {
     }
 }
 
-/// Reads a file in chunks into network buffers, directly from the disk when the file system allows it. The next
-/// chunk is read on NIO's thread pool for blocking I/O while the caller sends the current one.
+/// Reads a file, or one range of it, in chunks into network buffers, directly from the disk when the file system
+/// allows it. The next chunk is read on NIO's thread pool for blocking I/O while the caller sends the current one.
+///
+/// A range is read from where it starts (the offset is where the first `pread` goes, nothing before it is read) and
+/// stops at its end, so seeking into a recording of gigabytes costs what the range costs (issue 24). A direct read
+/// must start at an aligned offset: one that does not starts at the block boundary below it, and the first chunk
+/// leaves out the bytes before the range.
 ///
 /// One task reads one file; at most one read is in flight, and the reader's state is touched only by it.
 public final class BlobFileReader: @unchecked Sendable {
     private let descriptor: Int32
+    /// Where the next `pread` starts.
     private var position: Int
+    /// Bytes at the start of the next read that precede the range (only before the first read of a direct reader).
+    private var skip: Int
+    /// Where the range ends (exclusive); nil to read to the end of the file.
+    private let end: Int?
     private var direct: Bool
     private var ahead: Task<ByteBuffer?, any Error>?
     /// The file's size when opened: no chunk needs a larger buffer than what is left of it.
     private let size: Int
 
-    /// Opens `path` for reading from `offset`; nil when it cannot be opened. With `direct` false, through the page
-    /// cache only.
-    public init?(path: String, offset: Int = 0, direct: Bool = true) {
+    /// Opens `path` for reading `length` bytes from `offset` (to the end of the file without `length`); nil when it
+    /// cannot be opened. With `direct` false, through the page cache only.
+    public init?(path: String, offset: Int = 0, length: Int? = nil, direct: Bool = true) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         var status = stat()
@@ -244,14 +254,18 @@ public final class BlobFileReader: @unchecked Sendable {
         }
         self.descriptor = descriptor
         self.size = Int(status.st_size)
-        self.position = offset
-        self.direct = direct && DirectIO.isAligned(offset) && DirectIO.set(descriptor, direct: true)
+        self.end = length.map { offset + max(0, $0) }
+        let direct = direct && DirectIO.set(descriptor, direct: true)
+        let misalignment = direct ? offset % DirectIO.alignment : 0
+        self.direct = direct
+        self.position = offset - misalignment
+        self.skip = misalignment
     }
 
     deinit { close(self.descriptor) }
 
-    /// The next chunk of up to `size` bytes (a multiple of the alignment), or nil at the end of the file; the chunk
-    /// after it is read meanwhile.
+    /// The next chunk of up to `size` bytes (a multiple of the alignment), or nil at the end of the file or range;
+    /// the chunk after it is read meanwhile.
     public func next(size: Int) async throws -> ByteBuffer? {
         let chunk: ByteBuffer?
         if let ahead = self.ahead {
@@ -270,8 +284,10 @@ public final class BlobFileReader: @unchecked Sendable {
     public func nextNow(size: Int) throws(StoreError) -> ByteBuffer? { try self.read(size: size) }
 
     private func read(size wanted: Int) throws(StoreError) -> ByteBuffer? {
-        // A whole number of blocks, at least one, no more than what is left (the file may have grown: read on).
-        let left = self.size - self.position
+        if let end = self.end, self.position + self.skip >= end { return nil }
+        // A whole number of blocks, at least one, no more than what is left of the range or the file (which may have
+        // grown: read on).
+        let left = (self.end ?? self.size) - self.position
         let size = max(DirectIO.alignment, min(wanted, left + DirectIO.alignment - left % DirectIO.alignment))
         var buffer = ByteBufferAllocator().buffer(capacity: size + DirectIO.alignment)
         while true {
@@ -288,7 +304,8 @@ public final class BlobFileReader: @unchecked Sendable {
                     return 0
                 }
                 count = read
-                return padding + read
+                // Nothing past the range's end is handed on.
+                return padding + (self.end.map { min(read, $0 - self.position) } ?? read)
             }
             if failure == EINTR { continue }
             if failure == EINVAL && self.direct {
@@ -301,8 +318,12 @@ public final class BlobFileReader: @unchecked Sendable {
                 throw StoreError(.io, zh: "读取文件失败", en: "cannot read the file (errno \(failure))")
             }
             guard count > 0 else { return nil }
-            buffer.moveReaderIndex(forwardBy: padding)
             self.position += count
+            let skip = self.skip
+            self.skip = 0
+            // The file ended before the range began.
+            guard buffer.readableBytes > padding + skip else { return nil }
+            buffer.moveReaderIndex(forwardBy: padding + skip)
             return buffer
         }
     }

@@ -154,23 +154,27 @@ public struct BlobStore: Sendable {
         close(descriptor)
     }
 
-    /// Reads a stored blob in chunks, from `offset`.
-    public func chunks(_ sha256: String, offset: Int = 0, chunkSize: Int = 4 << 20) -> FileChunks {
-        FileChunks(url: self.url(sha256), offset: offset, chunkSize: chunkSize, direct: self.directIO)
+    /// Reads a stored blob in chunks, from `offset`, to its end or for `length` bytes (a byte range asked for over
+    /// HTTP, issue 24): the file is read from the offset on, never from its start, and two chunks at most are in
+    /// memory whatever the blob's size (`BlobFileReader`).
+    public func chunks(_ sha256: String, offset: Int = 0, length: Int? = nil, chunkSize: Int = 4 << 20) -> FileChunks {
+        FileChunks(url: self.url(sha256), offset: offset, length: length, chunkSize: chunkSize, direct: self.directIO)
     }
 }
 
-/// A file read as an async sequence of buffers.
+/// A file, or `length` bytes of it from `offset`, read as an async sequence of buffers.
 public struct FileChunks: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
     let url: URL
     let offset: Int
+    let length: Int?
     let chunkSize: Int
     let direct: Bool
 
-    public init(url: URL, offset: Int = 0, chunkSize: Int = 4 << 20, direct: Bool = true) {
+    public init(url: URL, offset: Int = 0, length: Int? = nil, chunkSize: Int = 4 << 20, direct: Bool = true) {
         self.url = url
         self.offset = offset
+        self.length = length
         self.chunkSize = chunkSize
         self.direct = direct
     }
@@ -190,7 +194,10 @@ public struct FileChunks: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(file: BlobFileReader(path: self.url.path, offset: self.offset, direct: self.direct), chunkSize: self.chunkSize)
+        AsyncIterator(
+            file: BlobFileReader(path: self.url.path, offset: self.offset, length: self.length, direct: self.direct),
+            chunkSize: self.chunkSize
+        )
     }
 }
 
