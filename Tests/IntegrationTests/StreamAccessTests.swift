@@ -37,7 +37,7 @@ import XietongTesting
 
             mutating func next() async -> ByteBuffer? {
                 guard self.offset < self.size else { return nil }
-                let count = min(1 << 20, self.size - self.offset)
+                let count = Swift.min(1 << 20, self.size - self.offset)
                 let first = self.offset >> 3
                 let whole = count >> 3
                 let words = [UInt64](unsafeUninitializedCapacity: whole) { buffer, initialized in
