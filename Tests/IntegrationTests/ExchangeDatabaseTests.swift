@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOHTTP1
 import Testing
 import XietongCore
 import XietongLocal
@@ -244,6 +246,14 @@ struct VendorSQL: Sendable {
         #expect(try await police.status("r9") == nil, "a stopped intake takes nothing")
         let metrics = try await harness.get("\(harness.services[node]!.url)/metrics", key: harness.exchange.topology.metricsToken)
         #expect(metrics.text.contains("xietong_exchange_db_up 0"))
+        // The administrator sees it in the console: the state, which change, the alarm.
+        let officer = LocalExchange.officer(node)
+        let base = harness.services[node]!.url
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+        let cookie = try await ConsoleTests.logIn(base, user: officer.user, password: officer.password, harness: harness, client: client)
+        let page = try await harness.request(.GET, base + "/console/exchange-database", headers: [("Cookie", cookie ?? "")], client: client).text
+        try await client.shutdown()
+        #expect(page.contains("已停止") && page.contains("表 xt_outbound 缺少列 created_at") && page.contains("schemaChanged"), "\(page)")
         try await police.database.execute("ALTER TABLE xt_outbound ADD COLUMN created_at TEXT", [])
         try await harness.eventually("intake resumes") { try await police.status("r9")?.string("state") == "accepted" }
         try await harness.eventually("nine delivered") { try await procuratorate.inboundIds().count == 9 }

@@ -57,6 +57,9 @@ import XietongTesting
             // What the agency sent.
             let outgoing = try await client.execute(uri: "/console/outgoing", method: .get, headers: [.cookie: cookie])
             #expect(outgoing.status == .ok && String(buffer: outgoing.body).contains("<html lang=\"zh"))
+            // The exchange database's page (issue 24): this node has none, and says so.
+            let exchange = try await client.execute(uri: "/console/exchange-database", method: .get, headers: [.cookie: cookie])
+            #expect(exchange.status == .ok && String(buffer: exchange.body).contains("本节点未配置中间库"))
             // A package the node does not hold: said so, with a 404.
             let unknown = try await client.execute(uri: "/console/packages/nope", method: .get, headers: [.cookie: cookie])
             #expect(unknown.status == .notFound && String(buffer: unknown.body).contains("没有该数据包"))

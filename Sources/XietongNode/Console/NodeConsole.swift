@@ -40,6 +40,7 @@ struct NodeConsole: Sendable {
     static let nav = [
         ConsoleHTML.NavItem("/console", "收件箱", "Inbox"),
         ConsoleHTML.NavItem("/console/outgoing", "已发送", "Sent"),
+        ConsoleHTML.NavItem("/console/exchange-database", "中间库", "Exchange database"),
     ]
 
     func addRoutes(to router: Router<PeerRequestContext>) {
@@ -53,6 +54,9 @@ struct NodeConsole: Sendable {
         }
         router.get("/console") { request, _ in try await self.signedIn(request) { try await self.inbox(request, $0) } }
         router.get("/console/outgoing") { request, _ in try await self.signedIn(request) { try await self.outgoing(request, $0) } }
+        router.get("/console/exchange-database") { request, _ in
+            try await self.signedIn(request) { try await self.exchangeDatabase(request, $0) }
+        }
         router.get("/console/packages/:id") { request, context in
             try await self.signedIn(request) { try await self.package(request, context.parameters.get("id") ?? "", $0, notice: nil) }
         }
