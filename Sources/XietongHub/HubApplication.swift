@@ -105,7 +105,9 @@ public enum HubApplication {
             interval: configuration.alertCheckSeconds,
             logger: logger
         )
-        var server: HTTPServerBuilder = .http1()
+        // Hummingbird's HTTP/1 channel, closing the connection after a request that asked to switch protocols.
+        let http1 = HTTPServerBuilder { responder in HTTP1ClosingDeclinedUpgrades(HTTP1Channel(responder: responder)) }
+        var server = http1
         if let identity {
             // Mutual TLS: nodes present certificates the platform CA issued (checked with its revocation list on
             // every handshake); supervisors and administrators may connect without one and use their tokens.
@@ -114,7 +116,7 @@ public enum HubApplication {
             // Nodes, and peer hubs by their own platform's certificates (issue 23).
             let nodes = Set(configuration.nodes.map(\.organisation) + configuration.peers.map(\.organisation))
             server = try .tls(
-                .http1(),
+                http1,
                 configuration: TLSChannelConfiguration(
                     tlsConfiguration: tls,
                     customAsyncVerificationCallback: TLSSetup.verification(

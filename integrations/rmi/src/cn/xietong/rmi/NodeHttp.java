@@ -55,7 +55,7 @@ final class NodeHttp {
         this.timeout = timeout;
     }
 
-    /** An HTTP/1.1 client (on plain HTTP, a client that offers HTTP/2 by upgrade gets no answer from the node). */
+    /** An HTTP/1.1 client: the node speaks HTTP/1.1 only, and a request offering HTTP/2 by upgrade closes its connection. */
     static HttpClient newClient() {
         return HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
