@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS xt_outbound (
     created_at TEXT,
     PRIMARY KEY (row_key)
 );
-CREATE INDEX IF NOT EXISTS xt_outbound_change_seq ON xt_outbound (change_seq);
+CREATE INDEX IF NOT EXISTS xt_outbound_change_seq_row_key ON xt_outbound (change_seq, row_key);
 
 -- xt_outbound_attachment: written by the business system (outbound).
 -- The files a package's XML declares (by SHA-256): the bytes, or a path the node can read.

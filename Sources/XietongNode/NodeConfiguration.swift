@@ -131,9 +131,12 @@ public struct NodeConfiguration: Sendable, Codable {
     public var exchangeDatabase: ExchangeDatabaseSettings?
 
     /// How the node reaches an exchange database, and how often it reads it.
-    public struct ExchangeDatabaseSettings: Sendable, Codable {
+    public struct ExchangeDatabaseSettings: Sendable, Codable, CustomStringConvertible, CustomReflectable {
         /// `postgres://user:password@host:port/database` or `sqlite:PATH`; `XIETONG_EXCHANGE_DB_URL` sets it too.
         public var url: String
+        /// The folder outbound files named by `file_path` must be in (after links are followed); nil: any regular file
+        /// the node may read.
+        public var fileRoot: String?
         /// How often new outbound rows are looked for.
         public var pollIntervalSeconds = 1.0
         /// How often every outbound row is compared with what was read (ZJ-7.1.2.3 d), besides when a broken
@@ -147,12 +150,37 @@ public struct NodeConfiguration: Sendable, Codable {
         }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case url, pollIntervalSeconds, reconcileIntervalSeconds, inlineAttachmentLimitMB
+            case url, fileRoot, pollIntervalSeconds, reconcileIntervalSeconds, inlineAttachmentLimitMB
+        }
+
+        /// The settings without the database's password: what a log line or a dump shows.
+        public var description: String {
+            let url = (try? DatabaseURL.parse(self.url, path: "exchangeDatabase.url"))?.redacted ?? "(unreadable URL)"
+            return "exchangeDatabase(\(url), poll \(self.pollIntervalSeconds) s, reconcile \(self.reconcileIntervalSeconds) s)"
+        }
+
+        public var customMirror: Mirror { Mirror(self, children: ["description": self.description], displayStyle: .struct) }
+
+        /// Why the node may not read `path` as an outbound file (nil: it may): only regular files, within `fileRoot`.
+        public func refusal(ofPath path: String) -> LocalizedText? {
+            let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            var status = stat()
+            guard stat(resolved, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, FileManager.default.isReadableFile(atPath: resolved) else {
+                return LocalizedText(zh: "节点无法读取文件 \(path)（须为可读的普通文件）", en: "the node cannot read \(path) (it must be a readable regular file)")
+            }
+            if let root = self.fileRoot {
+                let folder = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+                guard resolved.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/") else {
+                    return LocalizedText(zh: "文件 \(path) 不在允许的目录 \(root) 内", en: "the file \(path) is outside the allowed folder \(root)")
+                }
+            }
+            return nil
         }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             self.url = try c.decode(String.self, forKey: .url)
+            self.fileRoot = try c.decodeIfPresent(String.self, forKey: .fileRoot)
             self.pollIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .pollIntervalSeconds) ?? 1
             self.reconcileIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .reconcileIntervalSeconds) ?? 300
             self.inlineAttachmentLimitMB = try c.decodeIfPresent(Double.self, forKey: .inlineAttachmentLimitMB) ?? 16
@@ -176,7 +204,7 @@ public struct NodeConfiguration: Sendable, Codable {
             "businessSystems": .array(.fields("name", "role", "tokenSHA256")), "users": .array(.fields("name", "role", "tokenSHA256")),
             "tls": TLSFiles.shape, "delivery": .fields("mode", "url"), "apiKeys": .array(.value),
             "witnesses": .fields("required", "publicKeys"),
-            "exchangeDatabase": .fields("url", "pollIntervalSeconds", "reconcileIntervalSeconds", "inlineAttachmentLimitMB"),
+            "exchangeDatabase": .fields("url", "fileRoot", "pollIntervalSeconds", "reconcileIntervalSeconds", "inlineAttachmentLimitMB"),
         ]
     )
 
@@ -375,9 +403,10 @@ extension NodeConfiguration {
         }
         _ = try settings.location(file: file)
         let ranges: [(String, Double, ClosedRange<Double>)] = [
-            ("pollIntervalSeconds", settings.pollIntervalSeconds, 0.01...3600),
-            ("reconcileIntervalSeconds", settings.reconcileIntervalSeconds, 1...86400 * 7),
-            ("inlineAttachmentLimitMB", settings.inlineAttachmentLimitMB, 0...1024),
+            ("pollIntervalSeconds", settings.pollIntervalSeconds, 0.1...3600),
+            ("reconcileIntervalSeconds", settings.reconcileIntervalSeconds, 10...86400 * 7),
+            // A file up to the limit is bound into the delivering transaction whole.
+            ("inlineAttachmentLimitMB", settings.inlineAttachmentLimitMB, 0...64),
         ]
         for (name, value, range) in ranges where !range.contains(value) {
             throw ConfigurationError(

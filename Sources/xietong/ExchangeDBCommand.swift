@@ -34,28 +34,15 @@ struct ExchangeDBCommand: AsyncParsableCommand {
 
         func run() async throws {
             let location = try ExchangeDBCommand.location(self.url)
-            do {
-                let database = try await location.open(migrations: [], logger: makeLogger("xietong.exchange-db", default: .warning))
-                let exchange = ExchangeDatabase(database: database)
-                do {
-                    try await exchange.create()
-                    let changes = try await exchange.schemaChanges()
-                    await database.close()
-                    guard changes.isEmpty else {
-                        for change in changes { printError("xietong: \(change.text.zh) / \(change.text.en)") }
-                        throw ExitCode(1)
-                    }
-                } catch {
-                    await database.close()
-                    throw error
-                }
-                print("exchange database ready at \(location.redacted): \(ExchangeDatabaseLayout.tables.count) tables")
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                printError("xietong: \(error)")
+            let changes = try await ExchangeDBCommand.with(location) { exchange in
+                try await exchange.create()
+                return try await exchange.schemaChanges()
+            }
+            guard changes.isEmpty else {
+                for change in changes { printError("xietong: \(change.text.zh) / \(change.text.en)") }
                 throw ExitCode(1)
             }
+            print("exchange database ready at \(location.redacted): \(ExchangeDatabaseLayout.tables.count) tables")
         }
     }
 
@@ -70,27 +57,31 @@ struct ExchangeDBCommand: AsyncParsableCommand {
 
         func run() async throws {
             let location = try ExchangeDBCommand.location(self.url)
-            do {
-                let database = try await location.open(migrations: [], logger: makeLogger("xietong.exchange-db", default: .warning))
-                let changes: [ExchangeSchemaChange]
-                do {
-                    changes = try await ExchangeDatabase(database: database).schemaChanges()
-                } catch {
-                    await database.close()
-                    throw error
-                }
-                await database.close()
-                guard changes.isEmpty else {
-                    for change in changes { print("\(change.text.zh) / \(change.text.en)") }
-                    throw ExitCode(1)
-                }
-                print("the tables at \(location.redacted) match the layout")
-            } catch let exit as ExitCode {
-                throw exit
-            } catch {
-                printError("xietong: \(error)")
+            let changes = try await ExchangeDBCommand.with(location) { try await $0.schemaChanges() }
+            guard changes.isEmpty else {
+                for change in changes { print("\(change.text.zh) / \(change.text.en)") }
                 throw ExitCode(1)
             }
+            print("the tables at \(location.redacted) match the layout")
+        }
+    }
+
+    /// Runs `body` on the exchange database at `location`, closed after it; a failure is printed (without the
+    /// password) and exits 1.
+    static func with<T: Sendable>(_ location: DatabaseURL, _ body: (ExchangeDatabase) async throws -> T) async throws -> T {
+        do {
+            let database = try await location.open(migrations: [], logger: makeLogger("xietong.exchange-db", default: .warning))
+            do {
+                let result = try await body(ExchangeDatabase(database: database))
+                await database.close()
+                return result
+            } catch {
+                await database.close()
+                throw error
+            }
+        } catch {
+            printError("xietong: \(error)")
+            throw ExitCode(1)
         }
     }
 

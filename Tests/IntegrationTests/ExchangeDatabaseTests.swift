@@ -215,14 +215,27 @@ struct VendorSQL: Sendable {
 
         // (d) again: the change column goes backwards (a sequence reset, or an older copy restored): every row is
         // gone and new ones start from 1. The watermark moves back, nothing is skipped, the administrator is told.
+        // The new rows even reuse keys and change values the node read before the reset (r1 was 10, r2 was 20), with
+        // other packages in them.
         try await police.database.execute("DELETE FROM xt_outbound", [])
-        try await send("r6", seq: 1, case: 6)
-        try await send("r7", seq: 2, case: 7)
+        try await send("r1", seq: 10, case: 6)
+        try await send("r2", seq: 20, case: 7)
         try await harness.eventually("rows after the reset are sent") { try await procuratorate.inboundIds().count == 7 }
-        try await send("r8", seq: 3, case: 8)
+        try await send("r8", seq: 30, case: 8)
         try await harness.eventually("and the next one too") { try await procuratorate.inboundIds().count == 8 }
+        #expect(try await police.status("r1")?.string("package_id") == sent[5].packageId)
         let alarms = try await self.connector(harness, node).alarms
         #expect(alarms.contains { $0.kind == .brokenIncrement && $0.detail.en.contains("went backwards") }, "\(alarms)")
+
+        // (e) a change to an inbound table stops delivery into it, not intake.
+        try await police.database.execute("ALTER TABLE xt_inbound_charge DROP COLUMN law_article", [])
+        try await harness.eventually("delivery stops") { try await self.connector(harness, node).connector.inboundStopped }
+        let other = PackageFactory.arrestRequest(case: 10, message: 0, run: "exchange-db")
+        try await police.send(row: "r10", seq: 35, xml: other.xml, attachments: [(try Self.attachmentId(other), other.attachment)])
+        sent.append(other)
+        try await harness.eventually("intake goes on") { try await police.status("r10")?.string("state") == "accepted" }
+        try await police.database.execute("ALTER TABLE xt_inbound_charge ADD COLUMN law_article TEXT", [])
+        try await harness.eventually("delivery resumes") { try await self.connector(harness, node).connector.state == "running" }
 
         // (e) a major change: a column dropped. Intake stops and says which; what is held is kept; restored, it resumes.
         try await police.database.execute("ALTER TABLE xt_outbound DROP COLUMN created_at", [])
@@ -237,7 +250,7 @@ struct VendorSQL: Sendable {
                 [.text(made.packageId), .text(try Self.attachmentId(made)), .blob(made.attachment)]
             )
             try await transaction.execute(
-                "INSERT INTO xt_outbound (row_key, change_seq, package_xml) VALUES ('r9', 4, $1)",
+                "INSERT INTO xt_outbound (row_key, change_seq, package_xml) VALUES ('r9', 40, $1)",
                 [.text(String(decoding: made.xml, as: UTF8.self))]
             )
         }
@@ -256,7 +269,7 @@ struct VendorSQL: Sendable {
         #expect(page.contains("已停止") && page.contains("表 xt_outbound 缺少列 created_at") && page.contains("schemaChanged"), "\(page)")
         try await police.database.execute("ALTER TABLE xt_outbound ADD COLUMN created_at TEXT", [])
         try await harness.eventually("intake resumes") { try await police.status("r9")?.string("state") == "accepted" }
-        try await harness.eventually("nine delivered") { try await procuratorate.inboundIds().count == 9 }
+        try await harness.eventually("ten delivered") { try await procuratorate.inboundIds().count == 10 }
 
         // Each package exactly once, byte-identical.
         let inbound = try await procuratorate.database.execute("SELECT package_id, package_xml FROM xt_inbound", [])
@@ -308,6 +321,7 @@ struct NodeControllerExchangeView: Decodable {
         var state: String
         var problems: [LocalizedText]
         var lag: Int
+        var inboundStopped: Bool
     }
 
     var connector: Connector

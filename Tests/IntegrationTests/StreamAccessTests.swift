@@ -201,6 +201,7 @@ import XietongTesting
         let after = try Self.memory(of: pid)
         let mebibytes = { (bytes: Int) in "\(bytes >> 20) MiB" }
         let report = "RSS \(mebibytes(before.now)) → \(mebibytes(after.now)), peak \(mebibytes(before.peak)) → \(mebibytes(after.peak))"
+        print("StreamAccessTests: the receiving node's \(report) for a recording of \(mebibytes(size))")
         #expect(after.peak - before.peak < size / 4, "\(report) for a recording of \(mebibytes(size))")
         #expect(after.now - before.now < size / 4, "\(report) for a recording of \(mebibytes(size))")
     }

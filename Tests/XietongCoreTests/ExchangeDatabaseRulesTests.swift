@@ -6,9 +6,17 @@ import XietongCore
 @Suite struct ExchangeDatabaseRulesTests {
     typealias Layout = ExchangeDatabaseLayout
 
-    static func asFound(_ tables: [Layout.Table] = Layout.tables) -> [String: [String: Layout.ColumnType]] {
+    static func asFound(_ tables: [Layout.Table] = Layout.tables) -> [String: Layout.FoundTable] {
         Dictionary(
-            uniqueKeysWithValues: tables.map { table in (table.name, Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.type) })) }
+            uniqueKeysWithValues: tables.map { table in
+                (
+                    table.name,
+                    Layout.FoundTable(
+                        columns: Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0.type) }),
+                        primaryKey: Set(table.primaryKey)
+                    )
+                )
+            }
         )
     }
 
@@ -27,15 +35,15 @@ import XietongCore
 
     @Test func matchingTablesAndAddedColumnsAreNoChange() {
         var found = Self.asFound()
-        found[Layout.outbound]?["vendor_flag"] = .integer
-        found["vendor_table"] = ["x": .text]
+        found[Layout.outbound]?.columns["vendor_flag"] = .integer
+        found["vendor_table"] = Layout.FoundTable(columns: ["x": .text], primaryKey: ["x"])
         #expect(ExchangeSchemaChange.changes(found: { found[$0] }).isEmpty)
     }
 
     @Test func aDroppedTableColumnOrARetypedColumnIsAChangeNamedWithItsDirection() {
         var found = Self.asFound()
-        found[Layout.outbound]?["package_xml"] = nil
-        found[Layout.inboundCases]?["filed_on"] = .integer
+        found[Layout.outbound]?.columns["package_xml"] = nil
+        found[Layout.inboundCases]?.columns["filed_on"] = .integer
         found[Layout.outboundHops] = nil
         let changes = ExchangeSchemaChange.changes(found: { found[$0] })
         #expect(changes.count == 3)
@@ -47,6 +55,22 @@ import XietongCore
         #expect(retyped?.kind == .retyped(expected: .text, found: .integer) && retyped?.direction == .inbound)
         #expect(retyped?.text.en.contains("retyped from text to integer") == true)
         #expect(changes.contains { $0.kind == .missingTable && $0.table == Layout.outboundHops })
+    }
+
+    /// Writing each package exactly once relies on the primary keys (ON CONFLICT): a key moved or dropped is a change.
+    @Test func aPrimaryKeyMovedOrDroppedIsAChange() {
+        var found = Self.asFound()
+        found[Layout.inbound]?.primaryKey = []
+        found[Layout.outbound]?.primaryKey = ["row_key", "change_seq"]
+        let changes = ExchangeSchemaChange.changes(found: { found[$0] })
+        #expect(
+            changes.map(\.kind) == [
+                .primaryKeyChanged(expected: ["row_key"], found: ["change_seq", "row_key"]),
+                .primaryKeyChanged(expected: ["package_id"], found: []),
+            ]
+        )
+        #expect(changes.last?.text.en == "the primary key of xt_inbound changed from (package_id) to ()")
+        #expect(changes.first?.direction == .outbound && changes.last?.direction == .inbound)
     }
 
     @Test func anIncrementInOrderIsNotBroken() {

@@ -34,11 +34,22 @@ import XietongTesting
             "CREATE TABLE xt_inbound_charge (package_id TEXT NOT NULL, ordinal TEXT NOT NULL, person_id TEXT NOT NULL, name TEXT NOT NULL, law_article TEXT)",
             []
         )
+        // A primary key gone: writing each status once relies on it.
+        try await exchange.database.execute("DROP TABLE xt_outbound_status", [])
+        try await exchange.database.execute(
+            """
+            CREATE TABLE xt_outbound_status (row_key TEXT NOT NULL, change_seq BIGINT NOT NULL, package_id TEXT, content_sha256 TEXT NOT NULL,
+                state TEXT NOT NULL, unified_case_code TEXT, last_hop TEXT, findings TEXT, receipt TEXT, repeat_of TEXT, updated_at TEXT NOT NULL)
+            """,
+            []
+        )
         let changes = try await exchange.schemaChanges()
         #expect(
             changes.map(\.description).sorted() == [
                 "the column xt_inbound_charge.ordinal was retyped from integer to text",
                 "the column xt_outbound.created_at was dropped or renamed",
+                "the primary key of xt_inbound_charge changed from (package_id, ordinal) to ()",
+                "the primary key of xt_outbound_status changed from (row_key) to ()",
             ]
         )
     }
@@ -56,9 +67,12 @@ import XietongTesting
         let next = try await exchange.rows(after: first.last?.position, limit: 10)
         #expect(next.map(\.rowKey) == ["b", "d"])
         #expect(try await exchange.lag(after: first.last?.position) == 2)
-        let increment = try await exchange.increment(watermark: 10)
-        #expect(increment.tableMax == 20 && increment.rowsAtOrBelow == 3)
-        #expect(try await exchange.keys(after: "b", limit: 10).map(\.rowKey) == ["c", "d"])
+        // Counted in the same order: at or below (10, "a") are c and a, not b.
+        let increment = try await exchange.increment(watermark: ExchangeDatabase.Position(changeSeq: 10, rowKey: "a"))
+        #expect(increment.tableMax == 20 && increment.rowsAtOrBelow == 2)
+        let watermark = ExchangeDatabase.Position(changeSeq: 10, rowKey: "b")
+        #expect(try await exchange.keys(after: nil, upTo: watermark, limit: 10).map(\.rowKey) == ["c", "a", "b"])
+        #expect(try await exchange.keys(after: first.first?.position, upTo: watermark, limit: 10).map(\.rowKey) == ["a", "b"])
     }
 
     @Test func aDeliveredPackageIsWrittenOnceWithItsStructuredDataAsRows() async throws {

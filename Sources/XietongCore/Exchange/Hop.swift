@@ -43,6 +43,10 @@ public enum Hop: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
+    /// The hops after which nothing more happens to a package: the receiver signed for it or returned it, or it was
+    /// refused.
+    public static let final: Set<Hop> = [.signedFor, .returned, .refused]
+
     /// The hops a receiving node reports to the hub (and the hub passes to the sender).
     public static let reportedByReceiver: Set<Hop> = [.storedByReceiver, .delivered, .signedFor, .returned, .refused]
 

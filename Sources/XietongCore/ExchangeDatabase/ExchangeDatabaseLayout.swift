@@ -10,8 +10,8 @@ public enum ExchangeDatabaseLayout {
         /// Anything else (a float, a date type, a type the dialect does not map).
         case other
 
-        /// The type in the DDL, the same on SQLite and PostgreSQL (SQLite gives BYTEA's column the affinity that keeps
-        /// bytes as they are).
+        /// The type in the DDL, the same on SQLite and PostgreSQL (on SQLite, BYTEA has NUMERIC affinity, which stores
+        /// a blob as it is).
         public var ddl: String {
             switch self {
             case .text: "TEXT"
@@ -109,7 +109,7 @@ public enum ExchangeDatabaseLayout {
                 Column("created_at", .text, nullable: true, "when the business system wrote it (informative)"),
             ],
             primaryKey: ["row_key"],
-            indexes: [["change_seq"]]
+            indexes: [["change_seq", "row_key"]]
         ),
         Table(
             Self.outboundAttachments,
@@ -285,6 +285,17 @@ public enum ExchangeDatabaseLayout {
     ]
 
     public static func table(_ name: String) -> Table? { self.tables.first { $0.name == name } }
+
+    /// A table as a database reports it: its columns' kinds and its primary key's columns.
+    public struct FoundTable: Sendable, Hashable {
+        public var columns: [String: ColumnType]
+        public var primaryKey: Set<String>
+
+        public init(columns: [String: ColumnType], primaryKey: Set<String>) {
+            self.columns = columns
+            self.primaryKey = primaryKey
+        }
+    }
 }
 
 /// A way the exchange database's tables differ from the documented layout (ZJ-7.1.2.3 e, "any other major change").
@@ -294,6 +305,8 @@ public struct ExchangeSchemaChange: Sendable, Hashable, CustomStringConvertible 
         case missingTable
         case missingColumn
         case retyped(expected: ExchangeDatabaseLayout.ColumnType, found: ExchangeDatabaseLayout.ColumnType)
+        /// The primary key is on other columns, or gone: writing exactly once relies on it.
+        case primaryKeyChanged(expected: [String], found: [String])
     }
 
     public var table: String
@@ -310,6 +323,11 @@ public struct ExchangeSchemaChange: Sendable, Hashable, CustomStringConvertible 
                 zh: "表 \(self.table) 缺少列 \(self.column ?? "")",
                 en: "the column \(self.table).\(self.column ?? "") was dropped or renamed"
             )
+        case .primaryKeyChanged(let expected, let found):
+            LocalizedText(
+                zh: "表 \(self.table) 的主键由 (\(expected.joined(separator: ", "))) 改为 (\(found.joined(separator: ", ")))",
+                en: "the primary key of \(self.table) changed from (\(expected.joined(separator: ", "))) to (\(found.joined(separator: ", ")))"
+            )
         case .retyped(let expected, let found):
             LocalizedText(
                 zh: "列 \(self.table).\(self.column ?? "") 的类型由 \(expected.rawValue) 改为 \(found.rawValue)",
@@ -320,17 +338,28 @@ public struct ExchangeSchemaChange: Sendable, Hashable, CustomStringConvertible 
 
     public var description: String { self.text.en }
 
-    /// The changes between the documented layout and what the database holds: `found` maps each table that exists to
-    /// its columns' types (nil: the table does not exist).
+    /// The changes between the documented layout and what the database holds: `found` gives each table that exists
+    /// (nil: the table does not exist).
     public static func changes(
         _ tables: [ExchangeDatabaseLayout.Table] = ExchangeDatabaseLayout.tables,
-        found: (String) -> [String: ExchangeDatabaseLayout.ColumnType]?
+        found: (String) -> ExchangeDatabaseLayout.FoundTable?
     ) -> [ExchangeSchemaChange] {
         var changes: [ExchangeSchemaChange] = []
         for table in tables {
-            guard let columns = found(table.name) else {
+            guard let shape = found(table.name) else {
                 changes.append(ExchangeSchemaChange(table: table.name, column: nil, kind: .missingTable, direction: table.direction))
                 continue
+            }
+            let columns = shape.columns
+            if shape.primaryKey != Set(table.primaryKey), table.primaryKey.allSatisfy({ columns[$0] != nil }) {
+                changes.append(
+                    ExchangeSchemaChange(
+                        table: table.name,
+                        column: nil,
+                        kind: .primaryKeyChanged(expected: table.primaryKey, found: shape.primaryKey.sorted()),
+                        direction: table.direction
+                    )
+                )
             }
             for column in table.columns {
                 guard let type = columns[column.name] else {

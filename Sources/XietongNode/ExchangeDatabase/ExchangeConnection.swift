@@ -29,6 +29,9 @@ final class ExchangeConnection: Sendable {
         var lag = 0
         var watermark: ExchangeDatabase.Position?
         var lastReadAt: String?
+
+        /// Connected, and the outbound tables match the layout (a change of the inbound ones stops delivery only).
+        var intakeMayRun: Bool { self.state != .off && self.state != .connecting && !self.outboundStopped }
     }
 
     private let snapshotState = Mutex(Snapshot())

@@ -40,11 +40,13 @@ struct ExchangeDatabaseConnector: NamedService {
     /// business systems meanwhile. Nil when the node stops first.
     func connect() async -> ExchangeDatabase? {
         var attempts = 0
-        while !Task.isCancelled {
+        var opened: ExchangeDatabase? = nil
+        await self.engine.loop.run { _ in
             do {
                 let database = try await self.location.open(migrations: [], logger: self.engine.logger)
                 self.engine.logger.info("connected to the exchange database", metadata: ["xietong.database": "\(self.location.redacted)"])
-                return ExchangeDatabase(database: database)
+                opened = ExchangeDatabase(database: database)
+                return .stop
             } catch {
                 let text = LocalizedText(zh: "无法连接中间库：\(error)", en: "cannot connect to the exchange database: \(error)")
                 self.connection.update {
@@ -58,10 +60,10 @@ struct ExchangeDatabaseConnector: NamedService {
                     )
                 }
                 attempts += 1
-                try? await Task.sleep(for: .seconds(5))
+                return .sleep(.seconds(5))
             }
         }
-        return nil
+        return opened
     }
 
     /// Compares the tables with the layout every few seconds (ZJ-7.1.2.3 e). A change stops the direction whose
@@ -70,9 +72,9 @@ struct ExchangeDatabaseConnector: NamedService {
     func watchSchema(_ exchange: ExchangeDatabase) async {
         var reported: [ExchangeSchemaChange]? = nil
         await self.engine.loop.run { now in
-            let changes: [ExchangeSchemaChange]
+            let found: [ExchangeSchemaChange]
             do {
-                changes = try await exchange.schemaChanges()
+                found = try await exchange.schemaChanges()
             } catch {
                 self.connection.update {
                     $0.state = .connecting
@@ -80,8 +82,11 @@ struct ExchangeDatabaseConnector: NamedService {
                 }
                 return .sleep(.seconds(5))
             }
+            // The inbound tables matter only where the node delivers into them.
+            let delivering = self.engine.configuration.delivery.mode == .exchangeDatabase
+            let changes = found.filter { $0.direction == .outbound || delivering }
             let outbound = changes.contains { $0.direction == .outbound }
-            let inbound = changes.contains { $0.direction == .inbound } && self.engine.configuration.delivery.mode == .exchangeDatabase
+            let inbound = changes.contains { $0.direction == .inbound }
             self.connection.update {
                 $0.state = outbound || inbound ? .stopped : .running
                 $0.problems = changes.map(\.text)
@@ -120,23 +125,29 @@ struct ExchangeDatabaseConnector: NamedService {
     }
 
     /// Copies each sent package's hops into `xt_outbound_hop`, and its newest hop and unified code into its status
-    /// rows, until a final hop (signed for, returned, refused).
+    /// rows, until a final hop (signed for, returned, refused). Goes round every unsettled package a page at a time,
+    /// so that packages never signed for do not hold back newer ones.
     func writeHops(_ exchange: ExchangeDatabase) async {
+        var after: String? = nil
         await self.engine.loop.run { now in
-            guard !self.connection.snapshot.outboundStopped else { return .sleep(.seconds(1)) }
+            guard self.connection.snapshot.intakeMayRun else { return .sleep(.seconds(1)) }
             do {
-                let open = try await self.engine.store.unsettledExchangeSends(limit: 200)
-                for sent in open {
-                    let events = try await self.engine.store.events(of: sent.packageId)
-                    guard events.count > sent.hopsWritten else { continue }
-                    let code =
-                        try await self.engine.store.hubReceipt(of: sent.packageId)?.unifiedCaseCode
-                        ?? events.last { $0.hop == .coded }?.detail
-                    try await exchange.write(hops: events, of: sent.packageId, unifiedCaseCode: code, at: Timestamp.string(now))
-                    let settled = events.contains { [.signedFor, .returned, .refused].contains($0.hop) }
-                    try await self.engine.store.noteExchangeHops(contentSHA256: sent.contentSHA256, written: events.count, settled: settled)
+                let page = try await self.engine.store.unsettledExchangeSends(after: after, limit: 200)
+                for sent in page {
+                    let outcome = try await ExchangeOutcome.of(sent.packageId, store: self.engine.store)
+                    guard outcome.events.count > sent.hopsWritten else { continue }
+                    try await exchange.write(
+                        hops: outcome.events,
+                        of: sent.packageId,
+                        lastHop: outcome.lastHop,
+                        unifiedCaseCode: outcome.unifiedCaseCode,
+                        at: Timestamp.string(now)
+                    )
+                    let settled = outcome.events.contains { Hop.final.contains($0.hop) }
+                    try await self.engine.store.noteExchangeHops(contentSHA256: sent.contentSHA256, written: outcome.events.count, settled: settled)
                 }
-                return .sleep(self.pollInterval)
+                after = page.count == 200 ? page.last?.contentSHA256 : nil
+                return page.count == 200 ? .again : .sleep(self.pollInterval)
             } catch {
                 self.engine.logger.warning("cannot write hops to the exchange database", metadata: ["xietong.error": "\(error)"])
                 return .sleep(.seconds(2))

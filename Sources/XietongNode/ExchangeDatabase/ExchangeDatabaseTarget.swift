@@ -16,14 +16,13 @@ struct ExchangeDatabaseTarget: DeliveryTarget {
         let delivery = item.delivery
         let package = self.engine.checker.check(XMLBytes(content), attachments: nil).package
         var files: [ExchangeDatabase.InboundFile] = []
-        for file in delivery.attachments {
-            let declared = package?.attachments.first { $0.sha256.lowercased() == file.sha256.lowercased() }
+        for (file, attachmentId) in Self.pair(delivery, package) {
             let inline: [UInt8]? =
                 file.size <= self.inlineLimit
                 ? try await self.engine.blobs.chunks(file.sha256).reduce(into: [UInt8]()) { $0.append(contentsOf: $1.readableBytesView) } : nil
             files.append(
                 ExchangeDatabase.InboundFile(
-                    attachmentId: declared?.id ?? file.sha256,
+                    attachmentId: attachmentId,
                     name: file.name,
                     mediaType: file.mediaType,
                     size: file.size,
@@ -34,5 +33,18 @@ struct ExchangeDatabaseTarget: DeliveryTarget {
             )
         }
         _ = try await exchange.deliver(delivery, seq: item.feedSeq, receivedAt: item.storedAt, xml: content, package: package, files: files)
+    }
+
+    /// Each delivered file with its attachment id. The delivery lists the files in the manifest's order, and two
+    /// attachments may have the same bytes, so each is paired by its position (its hash checked), not found by hash;
+    /// a file that does not pair keeps a unique id made of its position and hash.
+    static func pair(_ delivery: Delivery, _ package: CasePackage?) -> [(file: Delivery.File, attachmentId: String)] {
+        delivery.attachments.enumerated().map { index, file in
+            let declared = package.flatMap { package in
+                index < package.attachments.count && package.attachments[index].sha256.lowercased() == file.sha256.lowercased()
+                    ? package.attachments[index] : nil
+            }
+            return (file, declared?.id ?? "\(index + 1)-\(file.sha256)")
+        }
     }
 }

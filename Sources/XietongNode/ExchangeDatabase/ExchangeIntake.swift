@@ -27,8 +27,7 @@ struct ExchangeIntake {
 
     func run() async {
         await self.engine.loop.run { now in
-            let snapshot = self.connection.snapshot
-            guard snapshot.state == .running, !snapshot.outboundStopped else { return .sleep(.milliseconds(500)) }
+            guard self.connection.snapshot.intakeMayRun else { return .sleep(.milliseconds(500)) }
             do {
                 return try await self.round(now)
             } catch {
@@ -41,7 +40,7 @@ struct ExchangeIntake {
     func round(_ now: Date) async throws -> WorkerLoop.Next {
         var progress = try await self.engine.store.exchangeProgress()
         if let watermark = progress.position {
-            let increment = try await self.exchange.increment(watermark: watermark.changeSeq)
+            let increment = try await self.exchange.increment(watermark: watermark)
             let verdict = IncrementCheck.judge(
                 watermark: watermark.changeSeq,
                 tableMax: increment.tableMax,
@@ -54,8 +53,9 @@ struct ExchangeIntake {
             }
         }
         let due = progress.reconciledAt.flatMap(Timestamp.date).map { now.timeIntervalSince($0) >= self.settings.reconcileIntervalSeconds } ?? true
-        if due, let watermark = progress.position {
-            let missed = try await self.reconcile(upTo: watermark)
+        if due {
+            var missed = 0
+            if let watermark = progress.position { missed = try await self.reconcile(upTo: watermark) }
             try await self.engine.store.markExchangeReconciled(at: Timestamp.string(now))
             if missed > 0 {
                 try await self.alarm(
@@ -66,15 +66,15 @@ struct ExchangeIntake {
                     now: now
                 )
             }
-        } else if due {
-            try await self.engine.store.markExchangeReconciled(at: Timestamp.string(now))
         }
         let rows = try await self.exchange.rows(after: progress.position, limit: Self.page)
-        for row in rows { try await self.take(row, now: now) }
         var position = progress.position
         if let last = rows.last {
+            // Counted right after the reading, before the (slower) sending: a row committed late from now on shows
+            // as one more row at or below the watermark at the next round.
+            let counted = try await self.exchange.increment(watermark: last.position)
+            for row in rows { try await self.take(row, now: now) }
             position = last.position
-            let counted = try await self.exchange.increment(watermark: last.changeSeq)
             try await self.engine.store.setExchangeProgress(last.position, rowsAtOrBelow: counted.rowsAtOrBelow, at: Timestamp.string(now))
         }
         let lag = try await self.exchange.lag(after: position)
@@ -86,23 +86,33 @@ struct ExchangeIntake {
         return rows.count == Self.page ? .again : .sleep(.milliseconds(Int64(self.settings.pollIntervalSeconds * 1000)))
     }
 
-    /// A broken increment (ZJ-7.1.2.3 d): every row at or below the watermark is compared with the ledger and the
-    /// missed ones are sent; after the change column went backwards, the watermark moves down to the table's highest
-    /// value, so that rows written after a reset or a restore are not skipped. Then the administrator is told.
+    /// A broken increment (ZJ-7.1.2.3 d).
+    /// - Rows at or below the watermark that were not there before (late commits, old timestamps): every row at or
+    ///   below it is compared with the ledger, and the missed ones are sent.
+    /// - The change column went backwards (a reset sequence, a restored copy): new rows may reuse the keys and the
+    ///   change values of rows read before, with other content, which no comparison of keys and values can tell. The
+    ///   rows read above the table's new highest value are forgotten and the table is read again from its start;
+    ///   each row whose content was sent before is recognised by its hash and not sent again.
+    /// Then the administrator is told.
     func repair(_ verdict: IncrementCheck, watermark: ExchangeDatabase.Position, now: Date) async throws {
-        let missed = try await self.reconcile(upTo: watermark)
-        var lowered: ExchangeDatabase.Position? = watermark
         if case .wentBackwards(let tableMax) = verdict {
-            lowered = tableMax.map { ExchangeDatabase.Position(changeSeq: $0, rowKey: "") }
+            try await self.engine.store.lowerExchangeWatermark(to: nil, tableMax: tableMax, rowsAtOrBelow: nil, at: Timestamp.string(now))
+            try await self.alarm(
+                LocalizedText(
+                    zh: verdict.text.zh + "；已从头重新读取全表，已发送过的内容不会重发",
+                    en: verdict.text.en + "; the table is read again from its start, and content sent before is not sent again"
+                ),
+                now: now
+            )
+            return
         }
-        var counted: Int? = nil
-        if let lowered { counted = try await self.exchange.increment(watermark: lowered.changeSeq).rowsAtOrBelow }
-        try await self.engine.store.setExchangeProgress(lowered, rowsAtOrBelow: counted, at: Timestamp.string(now))
+        let missed = try await self.reconcile(upTo: watermark)
+        let counted = try await self.exchange.increment(watermark: watermark)
+        try await self.engine.store.setExchangeProgress(watermark, rowsAtOrBelow: counted.rowsAtOrBelow, at: Timestamp.string(now))
         try await self.alarm(
             LocalizedText(
-                zh: verdict.text.zh + "；已核对全表，补发 \(missed) 行" + (lowered == watermark ? "" : "，水位线已回退"),
+                zh: verdict.text.zh + "；已核对全表，补发 \(missed) 行",
                 en: verdict.text.en + "; reconciled the whole table and sent \(missed) missed rows"
-                    + (lowered == watermark ? "" : "; the watermark moved back")
             ),
             now: now
         )
@@ -117,16 +127,14 @@ struct ExchangeIntake {
     /// Compares every row at or below `watermark` with the ledger of rows read, a page at a time, and takes those
     /// never read or changed since; returns how many it took.
     func reconcile(upTo watermark: ExchangeDatabase.Position) async throws -> Int {
-        var after: String? = nil
+        var after: ExchangeDatabase.Position? = nil
         var taken = 0
         while true {
-            let keys = try await self.exchange.keys(after: after, limit: 500)
+            let keys = try await self.exchange.keys(after: after, upTo: watermark, limit: 500)
             guard let last = keys.last else { return taken }
-            after = last.rowKey
+            after = ExchangeDatabase.Position(changeSeq: last.changeSeq, rowKey: last.rowKey)
             let read = try await self.engine.store.readRows(keys.map(\.rowKey))
-            for key in keys where read[key.rowKey] != key.changeSeq {
-                // Rows above the watermark are not missed: intake reads them next.
-                guard ExchangeDatabase.Position(changeSeq: key.changeSeq, rowKey: key.rowKey) <= watermark else { continue }
+            for key in keys where read[key.rowKey]?.changeSeq != key.changeSeq {
                 guard let row = try await self.exchange.row(key.rowKey) else { continue }
                 if try await self.take(row, now: self.engine.clock.now()) { taken += 1 }
             }
@@ -134,17 +142,19 @@ struct ExchangeIntake {
     }
 
     /// Takes one row: sends its package (or recognises content sent before), writes the outcome to the exchange
-    /// database, and records the row in the ledger. False when the ledger has the row at this change value already.
+    /// database, and records the row in the ledger. False when the ledger has the row with this change value and
+    /// content already.
     @discardableResult
     func take(_ row: ExchangeDatabase.OutboundRow, now: Date) async throws -> Bool {
-        if try await self.engine.store.readRows([row.rowKey])[row.rowKey] == row.changeSeq { return false }
-        let at = Timestamp.string(now)
         let sha256 = ContentHash.sha256(row.xml)
-        var status: ExchangeDatabase.OutboundStatus
+        if let read = try await self.engine.store.readRows([row.rowKey])[row.rowKey], read.changeSeq == row.changeSeq, read.contentSHA256 == sha256 {
+            return false
+        }
+        let at = Timestamp.string(now)
+        let status: ExchangeDatabase.OutboundStatus
         if let sent = try await self.engine.store.exchangeSent(contentSHA256: sha256) {
-            // ZJ-7.1.2.3 a: the same content again, under another key (re-keyed in an upgrade) or its own (touched
-            // without a change): not sent again.
-            let code = try await self.engine.store.hubReceipt(of: sent.packageId)?.unifiedCaseCode
+            // The same content again: not sent again (ZJ-7.1.2.3 a).
+            let outcome = try await ExchangeOutcome.of(sent.packageId, store: self.engine.store)
             let rekeyed = sent.rowKey != row.rowKey
             status = ExchangeDatabase.OutboundStatus(
                 rowKey: row.rowKey,
@@ -152,8 +162,9 @@ struct ExchangeIntake {
                 packageId: sent.packageId,
                 contentSHA256: sha256,
                 state: rekeyed ? .repeat : .accepted,
-                unifiedCaseCode: code,
-                lastHop: try await self.engine.store.events(of: sent.packageId).max { $0.at < $1.at }?.hop.rawValue,
+                unifiedCaseCode: outcome.unifiedCaseCode,
+                lastHop: outcome.lastHop?.rawValue,
+                receipt: outcome.receipt,
                 repeatOf: rekeyed ? sent.rowKey : nil
             )
             if rekeyed {
@@ -162,6 +173,10 @@ struct ExchangeIntake {
                     "exchange database: a row re-keyed in an upgrade was recognised and not sent again",
                     metadata: ["xietong.row": "\(row.rowKey)", "xietong.first_row": "\(sent.rowKey)", "xietong.package": "\(sent.packageId)"]
                 )
+            } else if try await self.exchange.hasStatus(row.rowKey) {
+                // Touched without a change: its outcome stands as written (the hops loop keeps it current).
+                try await self.engine.store.recordExchangeRow(status, at: at)
+                return true
             }
         } else {
             status = try await self.send(row, sha256: sha256)
@@ -206,15 +221,20 @@ struct ExchangeIntake {
         return status
     }
 
-    /// Puts the package's outbound attachments into the node's blob store (where its XML's hashes find them); the
-    /// files that cannot be read, as findings.
+    /// Puts the package's outbound attachments into the node's blob store (where its XML's hashes find them), one at a
+    /// time; the files that cannot be read, as findings.
     func load(attachmentsOf packageId: String) async throws -> [Finding] {
         var findings: [Finding] = []
-        for attachment in try await self.exchange.attachments(of: packageId) {
-            let location = "\(ExchangeDatabaseLayout.outboundAttachments)[package_id=\(packageId), attachment_id=\(attachment.attachmentId)]"
+        for id in try await self.exchange.attachmentIds(of: packageId) {
+            guard let attachment = try await self.exchange.attachment(of: packageId, id: id) else { continue }
+            let location = "\(ExchangeDatabaseLayout.outboundAttachments)[package_id=\(packageId), attachment_id=\(id)]"
             if let content = attachment.content {
                 _ = try await self.engine.blobs.write(content)
-            } else if let path = attachment.path, FileManager.default.isReadableFile(atPath: path) {
+            } else if let path = attachment.path {
+                if let problem = self.settings.refusal(ofPath: path) {
+                    findings.append(Finding(.attachmentUnreadable, at: location + ".file_path", problem))
+                    continue
+                }
                 do {
                     _ = try await self.engine.blobs.write(FileChunks(url: URL(fileURLWithPath: path), direct: false))
                 } catch {
@@ -229,15 +249,30 @@ struct ExchangeIntake {
                 }
             } else {
                 findings.append(
-                    Finding(
-                        .attachmentUnreadable,
-                        at: location,
-                        zh: attachment.path.map { "节点无法读取文件 \($0)" } ?? "content 与 file_path 均为空",
-                        en: attachment.path.map { "the node cannot read the file \($0)" } ?? "neither content nor file_path is set"
-                    )
+                    Finding(.attachmentUnreadable, at: location, zh: "content 与 file_path 均为空", en: "neither content nor file_path is set")
                 )
             }
         }
         return findings
+    }
+}
+
+/// What the node knows of a package it sent: its hub receipt, its unified case code, its newest hop. One place for the
+/// exchange database's status rows and hop rows.
+struct ExchangeOutcome {
+    var receipt: Receipt?
+    var unifiedCaseCode: String?
+    var lastHop: Hop?
+    var events: [PackageEvent]
+
+    static func of(_ packageId: String, store: NodeStore) async throws -> ExchangeOutcome {
+        let receipt = try await store.hubReceipt(of: packageId)
+        let events = try await store.events(of: packageId)
+        return ExchangeOutcome(
+            receipt: receipt,
+            unifiedCaseCode: receipt?.unifiedCaseCode ?? events.last { $0.hop == .coded }?.detail,
+            lastHop: events.max { $0.at < $1.at }?.hop,
+            events: events
+        )
     }
 }

@@ -91,9 +91,9 @@ public protocol SQLDatabase: SQLStatements {
     /// until that transaction ends (nil where the transaction itself is exclusive).
     var migrationLockStatement: String? { get }
 
-    /// The columns of `table` in this database's current schema, each with its kind; nil when there is no such table.
-    /// Each dialect reads its own catalogue (the exchange database's schema check, ZJ-7.1.2.3 e).
-    func columns(of table: String) async throws(StoreError) -> [String: ExchangeDatabaseLayout.ColumnType]?
+    /// The columns of `table` in this database's current schema, each with its kind, and its primary key; nil when
+    /// there is no such table. Each dialect reads its own catalogue (the exchange database's schema check, ZJ-7.1.2.3 e).
+    func table(_ table: String) async throws(StoreError) -> ExchangeDatabaseLayout.FoundTable?
 
     func close() async
 }

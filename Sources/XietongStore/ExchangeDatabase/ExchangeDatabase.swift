@@ -69,9 +69,9 @@ public struct ExchangeDatabase: Sendable {
 
     /// How the tables differ from the documented layout (ZJ-7.1.2.3 e); empty when they match.
     public func schemaChanges() async throws(StoreError) -> [ExchangeSchemaChange] {
-        var found: [String: [String: ExchangeDatabaseLayout.ColumnType]] = [:]
+        var found: [String: ExchangeDatabaseLayout.FoundTable] = [:]
         for table in ExchangeDatabaseLayout.tables {
-            if let columns = try await self.database.columns(of: table.name) { found[table.name] = columns }
+            if let shape = try await self.database.table(table.name) { found[table.name] = shape }
         }
         return ExchangeSchemaChange.changes(found: { found[$0] })
     }
@@ -113,7 +113,7 @@ public struct ExchangeDatabase: Sendable {
             rows = try await self.database.execute(
                 """
                 SELECT row_key, change_seq, package_xml FROM \(ExchangeDatabaseLayout.outbound)
-                WHERE change_seq > $1 OR (change_seq = $1 AND row_key > $2) ORDER BY change_seq, row_key LIMIT $3
+                WHERE (change_seq, row_key) > ($1, $2) ORDER BY change_seq, row_key LIMIT $3
                 """,
                 [.integer(position.changeSeq), .text(position.rowKey), .integer(limit)]
             )
@@ -134,14 +134,15 @@ public struct ExchangeDatabase: Sendable {
         ).first.flatMap(Self.outboundRow)
     }
 
-    /// What the increment check needs: the highest change value, and how many rows are at or below `watermark`.
-    public func increment(watermark: Int) async throws(StoreError) -> (tableMax: Int?, rowsAtOrBelow: Int) {
+    /// What the increment check needs: the highest change value, and how many rows are at or below `watermark` in
+    /// (change_seq, row_key) order, read together.
+    public func increment(watermark: Position) async throws(StoreError) -> (tableMax: Int?, rowsAtOrBelow: Int) {
         let row = try await self.database.execute(
             """
             SELECT (SELECT MAX(change_seq) FROM \(ExchangeDatabaseLayout.outbound)) AS table_max,
-                (SELECT COUNT(*) FROM \(ExchangeDatabaseLayout.outbound) WHERE change_seq <= $1) AS at_or_below
+                (SELECT COUNT(*) FROM \(ExchangeDatabaseLayout.outbound) WHERE (change_seq, row_key) <= ($1, $2)) AS at_or_below
             """,
-            [.integer(watermark)]
+            [.integer(watermark.changeSeq), .text(watermark.rowKey)]
         ).first
         return (row?.int("table_max"), row?.int("at_or_below") ?? 0)
     }
@@ -152,17 +153,33 @@ public struct ExchangeDatabase: Sendable {
             return try await self.database.execute("SELECT COUNT(*) AS n FROM \(ExchangeDatabaseLayout.outbound)", []).first?.int("n") ?? 0
         }
         return try await self.database.execute(
-            "SELECT COUNT(*) AS n FROM \(ExchangeDatabaseLayout.outbound) WHERE change_seq > $1 OR (change_seq = $1 AND row_key > $2)",
+            "SELECT COUNT(*) AS n FROM \(ExchangeDatabaseLayout.outbound) WHERE (change_seq, row_key) > ($1, $2)",
             [.integer(position.changeSeq), .text(position.rowKey)]
         ).first?.int("n") ?? 0
     }
 
-    /// Every row's key and change value, a page at a time in key order: what reconciliation compares.
-    public func keys(after rowKey: String?, limit: Int) async throws(StoreError) -> [(rowKey: String, changeSeq: Int)] {
-        try await self.database.execute(
-            "SELECT row_key, change_seq FROM \(ExchangeDatabaseLayout.outbound) WHERE row_key > $1 ORDER BY row_key LIMIT $2",
-            [.text(rowKey ?? ""), .integer(limit)]
-        ).compactMap { row in
+    /// Every row at or below `watermark` with its change value, a page at a time in (change_seq, row_key) order after
+    /// `after`: what reconciliation compares. The database orders both the page and the comparison.
+    public func keys(after: Position?, upTo watermark: Position, limit: Int) async throws(StoreError) -> [(rowKey: String, changeSeq: Int)] {
+        let rows: [SQLRow]
+        if let after {
+            rows = try await self.database.execute(
+                """
+                SELECT row_key, change_seq FROM \(ExchangeDatabaseLayout.outbound)
+                WHERE (change_seq, row_key) > ($1, $2) AND (change_seq, row_key) <= ($3, $4) ORDER BY change_seq, row_key LIMIT $5
+                """,
+                [.integer(after.changeSeq), .text(after.rowKey), .integer(watermark.changeSeq), .text(watermark.rowKey), .integer(limit)]
+            )
+        } else {
+            rows = try await self.database.execute(
+                """
+                SELECT row_key, change_seq FROM \(ExchangeDatabaseLayout.outbound)
+                WHERE (change_seq, row_key) <= ($1, $2) ORDER BY change_seq, row_key LIMIT $3
+                """,
+                [.integer(watermark.changeSeq), .text(watermark.rowKey), .integer(limit)]
+            )
+        }
+        return rows.compactMap { row in
             guard let key = row.string("row_key"), let seq = row.int("change_seq") else { return nil }
             return (key, seq)
         }
@@ -175,14 +192,28 @@ public struct ExchangeDatabase: Sendable {
         public var path: String?
     }
 
-    public func attachments(of packageId: String) async throws(StoreError) -> [OutboundAttachment] {
+    /// The ids of a package's outbound attachments; each is read on its own (`attachment(of:id:)`), so that only one
+    /// file's bytes are in memory at a time.
+    public func attachmentIds(of packageId: String) async throws(StoreError) -> [String] {
         try await self.database.execute(
-            "SELECT attachment_id, content, file_path FROM \(ExchangeDatabaseLayout.outboundAttachments) WHERE package_id = $1 ORDER BY attachment_id",
+            "SELECT attachment_id FROM \(ExchangeDatabaseLayout.outboundAttachments) WHERE package_id = $1 ORDER BY attachment_id",
             [.text(packageId)]
-        ).map { row in
+        ).compactMap { $0.string("attachment_id") }
+    }
+
+    public func attachment(of packageId: String, id: String) async throws(StoreError) -> OutboundAttachment? {
+        try await self.database.execute(
+            "SELECT attachment_id, content, file_path FROM \(ExchangeDatabaseLayout.outboundAttachments) WHERE package_id = $1 AND attachment_id = $2",
+            [.text(packageId), .text(id)]
+        ).first.map { row in
             let content: [UInt8]? = if case .blob(let bytes) = row["content"] { bytes } else { nil }
             return OutboundAttachment(attachmentId: row.string("attachment_id") ?? "", content: content, path: row.string("file_path"))
         }
+    }
+
+    /// Whether a row has its outcome written.
+    public func hasStatus(_ rowKey: String) async throws(StoreError) -> Bool {
+        try await !self.database.execute("SELECT 1 AS one FROM \(ExchangeDatabaseLayout.outboundStatus) WHERE row_key = $1", [.text(rowKey)]).isEmpty
     }
 
     // MARK: Outbound: what the node writes back
@@ -252,7 +283,7 @@ public struct ExchangeDatabase: Sendable {
 
     /// Writes a sent package's hops (those written before are kept as they are), and its newest hop and unified code
     /// on every status row of the package, in one transaction.
-    public func write(hops: [PackageEvent], of packageId: String, unifiedCaseCode: String?, at now: String) async throws {
+    public func write(hops: [PackageEvent], of packageId: String, lastHop: Hop?, unifiedCaseCode: String?, at now: String) async throws {
         try await self.database.transaction { transaction in
             for event in hops {
                 try await transaction.execute(
@@ -266,7 +297,7 @@ public struct ExchangeDatabase: Sendable {
                     ]
                 )
             }
-            let last = hops.max { $0.at < $1.at }?.hop.rawValue
+            let last = lastHop?.rawValue
             try await transaction.execute(
                 """
                 UPDATE \(ExchangeDatabaseLayout.outboundStatus) SET last_hop = COALESCE($1, last_hop),

@@ -218,7 +218,7 @@ public enum NodeSchema {
                     hops_written INTEGER NOT NULL, settled INTEGER NOT NULL
                 )
                 """,
-                "CREATE INDEX exchange_sent_open ON exchange_sent (settled, sent_at)",
+                "CREATE INDEX exchange_sent_open ON exchange_sent (settled, content_sha256)",
                 // Where intake stopped (the watermark), and the rows at or below it when it was last read.
                 """
                 CREATE TABLE exchange_progress (

@@ -10,8 +10,6 @@ public struct ExchangeAlarm: Sendable, Hashable, Codable {
         case schemaChanged
         /// The tables match the layout again; stopped work resumed.
         case schemaRestored
-        /// ZJ-7.1.2.3 a: rows re-keyed, recognised by their content and not sent again.
-        case rekeyed
     }
 
     public var at: String
@@ -63,18 +61,46 @@ extension NodeStore {
         )
     }
 
-    /// The change value each of these rows had when it was read, by key (rows never read are absent).
-    public func readRows(_ keys: [String]) async throws(StoreError) -> [String: Int] {
+    /// The change value and the content's hash each of these rows had when it was read, by key (rows never read are
+    /// absent).
+    public func readRows(_ keys: [String]) async throws(StoreError) -> [String: (changeSeq: Int, contentSHA256: String)] {
         guard !keys.isEmpty else { return [:] }
         let placeholders = keys.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
-        var read: [String: Int] = [:]
-        for row in try await self.database.execute(
-            "SELECT row_key, change_seq FROM exchange_rows WHERE row_key IN (\(placeholders))",
+        var read: [String: (changeSeq: Int, contentSHA256: String)] = [:]
+        let rows = try await self.database.execute(
+            "SELECT row_key, change_seq, content_sha256 FROM exchange_rows WHERE row_key IN (\(placeholders))",
             keys.map { .text($0) }
-        ) {
-            if let key = row.string("row_key"), let seq = row.int("change_seq") { read[key] = seq }
+        )
+        for row in rows {
+            if let key = row.string("row_key"), let seq = row.int("change_seq") { read[key] = (seq, row.string("content_sha256") ?? "") }
         }
         return read
+    }
+
+    /// After the change column went backwards (ZJ-7.1.2.3 d): forgets the rows read above `tableMax` (all of them when
+    /// the table is empty), which a reset sequence or a restored copy may reuse with other content, and moves the
+    /// watermark to `position`, in one transaction.
+    public func lowerExchangeWatermark(
+        to position: ExchangeDatabase.Position?,
+        tableMax: Int?,
+        rowsAtOrBelow: Int?,
+        at now: String
+    ) async throws {
+        try await self.database.transaction { transaction in
+            if let tableMax {
+                try await transaction.execute("DELETE FROM exchange_rows WHERE change_seq > $1", [.integer(tableMax)])
+            } else {
+                try await transaction.execute("DELETE FROM exchange_rows", [])
+            }
+            try await transaction.execute(
+                """
+                INSERT INTO exchange_progress (id, change_seq, row_key, rows_at_or_below, updated_at) VALUES (1, $1, $2, $3, $4)
+                ON CONFLICT (id) DO UPDATE SET change_seq = excluded.change_seq, row_key = excluded.row_key,
+                    rows_at_or_below = excluded.rows_at_or_below, updated_at = excluded.updated_at
+                """,
+                [.optional(position?.changeSeq), .optional(position?.rowKey), .optional(rowsAtOrBelow), .text(now)]
+            )
+        }
     }
 
     /// The package a content was sent as, and the row it first came from.
@@ -115,11 +141,19 @@ extension NodeStore {
         }
     }
 
-    /// Sent packages whose hops are not all written back yet, oldest first.
-    public func unsettledExchangeSends(limit: Int) async throws(StoreError) -> [(contentSHA256: String, packageId: String, hopsWritten: Int)] {
+    /// Sent packages whose hops are not all written back yet, a page at a time in the order of their content's hash
+    /// after `after` (nil: from the first): the connector goes round all of them, so that packages never signed for
+    /// do not hold back newer ones.
+    public func unsettledExchangeSends(
+        after: String?,
+        limit: Int
+    ) async throws(StoreError) -> [(contentSHA256: String, packageId: String, hopsWritten: Int)] {
         try await self.database.execute(
-            "SELECT content_sha256, package_id, hops_written FROM exchange_sent WHERE settled = 0 ORDER BY sent_at LIMIT $1",
-            [.integer(limit)]
+            """
+            SELECT content_sha256, package_id, hops_written FROM exchange_sent WHERE settled = 0 AND content_sha256 > $1
+            ORDER BY content_sha256 LIMIT $2
+            """,
+            [.text(after ?? ""), .integer(limit)]
         ).compactMap { row in
             guard let sha = row.string("content_sha256"), let packageId = row.string("package_id") else { return nil }
             return (sha, packageId, row.int("hops_written") ?? 0)
