@@ -280,6 +280,49 @@ struct VendorSQL: Sendable {
         #expect(harness.log(node).contains("broken increment"))
     }
 
+    /// A restored (older) copy of the receiving exchange database: the packages the node had delivered and the copy
+    /// lacks are written again, byte-identical, and the administrator is told.
+    @Test func aRestoredExchangeDatabaseGetsBackWhatTheNodeDelivered() async throws {
+        let urlA = try await ThrowawayPostgres.shared.newDatabase(prefix: "exchange_police")
+        let urlB = try await ThrowawayPostgres.shared.newDatabase(prefix: "exchange_procuratorate")
+        let police = try await VendorSQL.open(urlA)
+        let procuratorate = try await VendorSQL.open(urlB)
+        try await ExchangeDatabase(database: police.database).create()
+        try await ExchangeDatabase(database: procuratorate.database).create()
+        let harness = try ExchangeHarness()
+        try harness.addHub(nodes: [XietongIntegrationTests.police, XietongIntegrationTests.procuratorate])
+        try harness.addNode(XietongIntegrationTests.police, exchangeDatabase: self.settings(urlA))
+        try harness.addNode(
+            XietongIntegrationTests.procuratorate,
+            exchangeDatabase: self.settings(urlB, reconcileSeconds: 10),
+            deliverToExchangeDatabase: true
+        )
+        try await harness.start("hub")
+        try await harness.start(XietongIntegrationTests.police)
+        try await harness.start(XietongIntegrationTests.procuratorate)
+        let packages = (0..<3).map { PackageFactory.arrestRequest(case: 200 + $0, message: 0, run: "exchange-db-restore") }
+        for (index, made) in packages.enumerated() {
+            try await police.send(row: "s\(index)", seq: index + 1, xml: made.xml, attachments: [(try Self.attachmentId(made), made.attachment)])
+        }
+        try await harness.eventually("three delivered") { try await procuratorate.inboundIds().count == 3 }
+        // The copy restored from before two of them arrived: their rows are gone (their structured rows partly kept).
+        try await procuratorate.database.execute(
+            "DELETE FROM xt_inbound WHERE package_id IN ($1, $2)",
+            [.text(packages[0].packageId), .text(packages[2].packageId)]
+        )
+        try await procuratorate.database.execute("DELETE FROM xt_inbound_person WHERE package_id = $1", [.text(packages[0].packageId)])
+        try await harness.eventually("written again", timeout: 60) { try await procuratorate.inboundIds().count == 3 }
+        let inbound = try await procuratorate.database.execute("SELECT package_id, package_xml FROM xt_inbound", [])
+        for row in inbound {
+            #expect(row.bytes("package_xml") == packages.first { $0.packageId == row.string("package_id") }?.xml)
+        }
+        #expect(
+            try await procuratorate.count("SELECT COUNT(*) AS n FROM xt_inbound_person WHERE package_id = $1", [.text(packages[0].packageId)]) > 0
+        )
+        let alarms = try await self.connector(harness, XietongIntegrationTests.procuratorate).alarms
+        #expect(alarms.contains { $0.kind == .inboundRestored && $0.detail.en.contains("lacked 2 packages") }, "\(alarms)")
+    }
+
     /// kill -9 of the sending node during intake and of the receiving node during delivery: every package arrives
     /// once, byte-identical, and every row has its outcome.
     @Test func killingEitherNodeLosesAndDuplicatesNothing() async throws {

@@ -30,6 +30,7 @@ struct ExchangeDatabaseConnector: NamedService {
             group.addTask { await self.writeHops(exchange) }
             if self.engine.configuration.delivery.mode == .exchangeDatabase {
                 group.addTask { await self.reportTaken(exchange) }
+                group.addTask { await self.reconcileInbound(exchange) }
             }
         }
         self.connection.open(nil)
@@ -151,6 +152,48 @@ struct ExchangeDatabaseConnector: NamedService {
             } catch {
                 self.engine.logger.warning("cannot write hops to the exchange database", metadata: ["xietong.error": "\(error)"])
                 return .sleep(.seconds(2))
+            }
+        }
+    }
+
+    /// Every `reconcileIntervalSeconds`, compares the packages the node delivered with `xt_inbound`, and writes again
+    /// those it no longer holds (a restored copy of the exchange database): nothing the node delivered is lost with
+    /// it. Written exactly as delivery writes them; the administrator is told.
+    func reconcileInbound(_ exchange: ExchangeDatabase) async {
+        let target = ExchangeDatabaseTarget(engine: self.engine, inlineLimit: Int(self.settings.inlineAttachmentLimitMB * 1_048_576))
+        await self.engine.loop.run { now in
+            guard !self.connection.snapshot.inboundStopped, self.connection.snapshot.state == .running else { return .sleep(.seconds(1)) }
+            do {
+                var after = 0
+                var restored = 0
+                while true {
+                    let page = try await self.engine.store.inbox(afterSeq: after, limit: 500)
+                    guard let last = page.last else { break }
+                    after = last.feedSeq
+                    let delivered = page.filter { $0.state != "stored" }
+                    let held = try await exchange.heldInbound(delivered.map(\.packageId))
+                    for item in delivered where !held.contains(item.packageId) {
+                        guard let (stored, content) = try await self.engine.store.inboxContent(item.packageId) else { continue }
+                        try await target.deliver(stored, content: content)
+                        restored += 1
+                    }
+                }
+                if restored > 0 {
+                    let detail = LocalizedText(
+                        zh: "中间库缺少本节点已投递的 \(restored) 个数据包（可能被还原为旧副本），已重新写入",
+                        en: "the exchange database lacked \(restored) packages this node had delivered (an older copy restored?); written again"
+                    )
+                    try await self.engine.store.raise(ExchangeAlarm(at: Timestamp.string(now), kind: .inboundRestored, detail: detail))
+                    self.engine.metrics.count(.exchangeAlarms, [("kind", ExchangeAlarm.Kind.inboundRestored.rawValue)])
+                    self.engine.logger.error(
+                        "exchange database: delivered packages were missing; written again",
+                        metadata: ["xietong.count": "\(restored)"]
+                    )
+                }
+                return .sleep(.milliseconds(Int64(self.settings.reconcileIntervalSeconds * 1000)))
+            } catch {
+                self.engine.logger.warning("cannot compare the exchange database's inbound packages", metadata: ["xietong.error": "\(error)"])
+                return .sleep(.seconds(5))
             }
         }
     }

@@ -52,7 +52,7 @@ extension ExchangeDatabase {
                     """
                     INSERT INTO \(ExchangeDatabaseLayout.inboundAttachments) (package_id, attachment_id, name, media_type, size, sha256,
                         content, node_path)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING
                     """,
                     [
                         .text(delivery.packageId), .text(file.attachmentId), .text(file.name), .text(file.mediaType), .integer(file.size),
@@ -73,7 +73,7 @@ extension ExchangeDatabase {
             """
             INSERT INTO \(ExchangeDatabaseLayout.inboundCases) (package_id, unified_case_code, agency_case_number, case_name, category,
                 division, filed_on, procedure, summary, remarks)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING
             """,
             [
                 id, .text(unifiedCaseCode), .text(package.envelope.agencyCaseNumber), .text(info.name), .text(info.category),
@@ -86,7 +86,7 @@ extension ExchangeDatabase {
                 """
                 INSERT INTO \(ExchangeDatabaseLayout.inboundPersons) (package_id, person_id, role, name, id_card_number, gender, birth_date,
                     ethnicity, residence)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING
                 """,
                 [
                     id, .text(person.id), .text(person.role), .text(person.name), .optional(person.idCardNumber), .text(person.gender),
@@ -96,7 +96,7 @@ extension ExchangeDatabase {
         }
         for (index, charge) in package.body.charges.enumerated() {
             try await transaction.execute(
-                "INSERT INTO \(ExchangeDatabaseLayout.inboundCharges) (package_id, ordinal, person_id, name, law_article) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO \(ExchangeDatabaseLayout.inboundCharges) (package_id, ordinal, person_id, name, law_article) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                 [id, .integer(index + 1), .text(charge.personRef), .text(charge.name), .optional(charge.lawArticle)]
             )
         }
@@ -105,7 +105,7 @@ extension ExchangeDatabase {
                 """
                 INSERT INTO \(ExchangeDatabaseLayout.inboundMeasures) (package_id, ordinal, person_id, kind, start_date, end_date,
                     custody_organisation)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING
                 """,
                 [
                     id, .integer(index + 1), .text(measure.personRef), .text(measure.kind), .text(measure.startDate), .optional(measure.endDate),
@@ -117,7 +117,7 @@ extension ExchangeDatabase {
             try await transaction.execute(
                 """
                 INSERT INTO \(ExchangeDatabaseLayout.inboundDocuments) (package_id, document_id, title, document_number, issued_on, attachment_ids)
-                VALUES ($1, $2, $3, $4, $5, $6)
+                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING
                 """,
                 [
                     id, .text(document.id), .text(document.title), .optional(document.documentNumber), .text(document.issuedOn),
@@ -125,6 +125,18 @@ extension ExchangeDatabase {
                 ]
             )
         }
+    }
+
+    /// Which of these packages `xt_inbound` holds.
+    public func heldInbound(_ packageIds: [String]) async throws(StoreError) -> Set<String> {
+        guard !packageIds.isEmpty else { return [] }
+        let placeholders = packageIds.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        return Set(
+            try await self.database.execute(
+                "SELECT package_id FROM \(ExchangeDatabaseLayout.inbound) WHERE package_id IN (\(placeholders))",
+                packageIds.map { .text($0) }
+            ).compactMap { $0.string("package_id") }
+        )
     }
 
     /// Delivered packages the business system marked taken whose sign-for the node has not reported yet.

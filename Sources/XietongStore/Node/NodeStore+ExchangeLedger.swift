@@ -10,6 +10,8 @@ public struct ExchangeAlarm: Sendable, Hashable, Codable {
         case schemaChanged
         /// The tables match the layout again; stopped work resumed.
         case schemaRestored
+        /// Packages the node had delivered were missing from `xt_inbound` (a restored copy): written again.
+        case inboundRestored
     }
 
     public var at: String
