@@ -56,3 +56,23 @@ extension String {
         return self.replacingCharacters(in: range, with: replacement)
     }
 }
+
+extension Delivery {
+    /// A delivery of `package` as a hub would queue it, for tests that need one without a hub: its files as the
+    /// manifest lists them.
+    public static func of(_ package: CasePackage, content: [UInt8] = []) -> Delivery {
+        Delivery(
+            packageId: package.envelope.packageId,
+            sender: package.envelope.sender.organisationCode,
+            receiver: package.envelope.receiver.organisationCode,
+            flow: package.envelope.flow,
+            messageType: package.envelope.messageType,
+            unifiedCaseCode: package.envelope.unifiedCaseCode ?? "",
+            agencyCaseNumber: package.envelope.agencyCaseNumber,
+            contentSHA256: ContentHash.sha256(content),
+            contentSize: content.count,
+            attachments: package.attachments.map { File(sha256: $0.sha256, size: $0.size, name: $0.name, mediaType: $0.mediaType) },
+            acceptedAt: "2026-11-20T02:00:00.000000Z"
+        )
+    }
+}

@@ -29,11 +29,10 @@ struct ExchangeDBCommand: AsyncParsableCommand {
             discussion: "Exits 0 when the tables match the layout, 1 when the database cannot be reached or written, 2 on a bad URL."
         )
 
-        @Option(help: "postgres://user:password@host:port/database or sqlite:PATH (or XIETONG_EXCHANGE_DB_URL).")
-        var url: String?
+        @OptionGroup var database: ExchangeDBURL
 
         func run() async throws {
-            let location = try ExchangeDBCommand.location(self.url)
+            let location = try self.database.location()
             let changes = try await ExchangeDBCommand.with(location) { exchange in
                 try await exchange.create()
                 return try await exchange.schemaChanges()
@@ -52,11 +51,10 @@ struct ExchangeDBCommand: AsyncParsableCommand {
             discussion: "Exits 0 when they match, 1 when they differ or the database cannot be read, 2 on a bad URL."
         )
 
-        @Option(help: "postgres://user:password@host:port/database or sqlite:PATH (or XIETONG_EXCHANGE_DB_URL).")
-        var url: String?
+        @OptionGroup var database: ExchangeDBURL
 
         func run() async throws {
-            let location = try ExchangeDBCommand.location(self.url)
+            let location = try self.database.location()
             let changes = try await ExchangeDBCommand.with(location) { try await $0.schemaChanges() }
             guard changes.isEmpty else {
                 for change in changes { print("\(change.text.zh) / \(change.text.en)") }
@@ -84,9 +82,16 @@ struct ExchangeDBCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+}
 
-    static func location(_ url: String?) throws -> DatabaseURL {
-        guard let text = url ?? ProcessInfo.processInfo.environment["XIETONG_EXCHANGE_DB_URL"] else {
+/// The exchange database's URL, as `init` and `check` take it: `--url`, else `XIETONG_EXCHANGE_DB_URL`.
+struct ExchangeDBURL: ParsableArguments {
+    @Option(help: "postgres://user:password@host:port/database or sqlite:PATH (or XIETONG_EXCHANGE_DB_URL).")
+    var url: String?
+
+    /// The URL, read; a missing or bad one is printed and exits 2.
+    func location() throws -> DatabaseURL {
+        guard let text = self.url ?? ProcessInfo.processInfo.environment["XIETONG_EXCHANGE_DB_URL"] else {
             printError("xietong: [config.missing-field] --url: 需要中间库地址 / the exchange database's URL is required (--url or XIETONG_EXCHANGE_DB_URL)")
             throw ExitCode(2)
         }

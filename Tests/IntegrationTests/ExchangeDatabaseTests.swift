@@ -61,7 +61,7 @@ struct VendorSQL: Sendable {
 
     /// A hub, the police's node on exchange database A and the procuratorate's on B, each taking its business system's
     /// packages from it and delivering into it. The tables are made by the same code as `xietong exchange-db init`.
-    func exchange() async throws -> (ExchangeHarness, VendorSQL, VendorSQL) {
+    func exchange(reconcileSeconds: Double = 3600) async throws -> (ExchangeHarness, VendorSQL, VendorSQL) {
         let urlA = try await ThrowawayPostgres.shared.newDatabase(prefix: "exchange_police")
         let urlB = try await ThrowawayPostgres.shared.newDatabase(prefix: "exchange_procuratorate")
         let police = try await VendorSQL.open(urlA)
@@ -70,8 +70,13 @@ struct VendorSQL: Sendable {
         try await ExchangeDatabase(database: procuratorate.database).create()
         let harness = try ExchangeHarness()
         try harness.addHub(nodes: [XietongIntegrationTests.police, XietongIntegrationTests.procuratorate])
-        try harness.addNode(XietongIntegrationTests.police, exchangeDatabase: self.settings(urlA), deliverToExchangeDatabase: true)
-        try harness.addNode(XietongIntegrationTests.procuratorate, exchangeDatabase: self.settings(urlB), deliverToExchangeDatabase: true)
+        for (organisation, url) in [(XietongIntegrationTests.police, urlA), (XietongIntegrationTests.procuratorate, urlB)] {
+            try harness.addNode(
+                organisation,
+                exchangeDatabase: self.settings(url, reconcileSeconds: reconcileSeconds),
+                deliverToExchangeDatabase: true
+            )
+        }
         try await harness.start("hub")
         try await harness.start(XietongIntegrationTests.police)
         try await harness.start(XietongIntegrationTests.procuratorate)
@@ -283,23 +288,7 @@ struct VendorSQL: Sendable {
     /// A restored (older) copy of the receiving exchange database: the packages the node had delivered and the copy
     /// lacks are written again, byte-identical, and the administrator is told.
     @Test func aRestoredExchangeDatabaseGetsBackWhatTheNodeDelivered() async throws {
-        let urlA = try await ThrowawayPostgres.shared.newDatabase(prefix: "exchange_police")
-        let urlB = try await ThrowawayPostgres.shared.newDatabase(prefix: "exchange_procuratorate")
-        let police = try await VendorSQL.open(urlA)
-        let procuratorate = try await VendorSQL.open(urlB)
-        try await ExchangeDatabase(database: police.database).create()
-        try await ExchangeDatabase(database: procuratorate.database).create()
-        let harness = try ExchangeHarness()
-        try harness.addHub(nodes: [XietongIntegrationTests.police, XietongIntegrationTests.procuratorate])
-        try harness.addNode(XietongIntegrationTests.police, exchangeDatabase: self.settings(urlA))
-        try harness.addNode(
-            XietongIntegrationTests.procuratorate,
-            exchangeDatabase: self.settings(urlB, reconcileSeconds: 10),
-            deliverToExchangeDatabase: true
-        )
-        try await harness.start("hub")
-        try await harness.start(XietongIntegrationTests.police)
-        try await harness.start(XietongIntegrationTests.procuratorate)
+        let (harness, police, procuratorate) = try await self.exchange(reconcileSeconds: 10)
         let packages = (0..<3).map { PackageFactory.arrestRequest(case: 200 + $0, message: 0, run: "exchange-db-restore") }
         for (index, made) in packages.enumerated() {
             try await police.send(row: "s\(index)", seq: index + 1, xml: made.xml, attachments: [(try Self.attachmentId(made), made.attachment)])

@@ -41,20 +41,7 @@ import XietongTesting
         var twin = try #require(package.attachments.first)
         twin.id = "a2"
         package.attachments.append(twin)
-        let files = package.attachments.map { Delivery.File(sha256: $0.sha256, size: $0.size, name: $0.name, mediaType: $0.mediaType) }
-        let delivery = Delivery(
-            packageId: package.envelope.packageId,
-            sender: package.envelope.sender.organisationCode,
-            receiver: package.envelope.receiver.organisationCode,
-            flow: package.envelope.flow,
-            messageType: package.envelope.messageType,
-            unifiedCaseCode: package.envelope.unifiedCaseCode ?? "",
-            agencyCaseNumber: package.envelope.agencyCaseNumber,
-            contentSHA256: "",
-            contentSize: 0,
-            attachments: files,
-            acceptedAt: "2026-11-20T02:00:00.000000Z"
-        )
+        let delivery = Delivery.of(package)
         let paired = ExchangeDatabaseTarget.pair(delivery, package)
         #expect(paired.map(\.attachmentId) == [package.attachments[0].id, "a2"])
         // Without the package (it could not be read), each still gets an id of its own.

@@ -81,19 +81,8 @@ import XietongTesting
         let xml = Array(Fixtures.example(name).utf8)
         let package = try #require(Fixtures.package(name))
         let attachment = try #require(package.attachments.first)
-        let delivery = Delivery(
-            packageId: package.envelope.packageId,
-            sender: package.envelope.sender.organisationCode,
-            receiver: package.envelope.receiver.organisationCode,
-            flow: package.envelope.flow,
-            messageType: package.envelope.messageType,
-            unifiedCaseCode: package.envelope.unifiedCaseCode ?? "",
-            agencyCaseNumber: package.envelope.agencyCaseNumber,
-            contentSHA256: ContentHash.sha256(xml),
-            contentSize: xml.count,
-            attachments: [],
-            acceptedAt: "2026-11-20T02:00:00.000000Z"
-        )
+        var delivery = Delivery.of(package, content: xml)
+        delivery.attachments = []
         let file = ExchangeDatabase.InboundFile(
             attachmentId: attachment.id,
             name: attachment.name,

@@ -91,12 +91,12 @@ struct ExchangeIntake {
     ///   below it is compared with the ledger, and the missed ones are sent.
     /// - The change column went backwards (a reset sequence, a restored copy): new rows may reuse the keys and the
     ///   change values of rows read before, with other content, which no comparison of keys and values can tell. The
-    ///   rows read above the table's new highest value are forgotten and the table is read again from its start;
-    ///   each row whose content was sent before is recognised by its hash and not sent again.
+    ///   table is read again from its start; `take` passes over a row only when its key, change value and content's
+    ///   hash are all as read, and content sent before is recognised by its hash and not sent again.
     /// Then the administrator is told.
     func repair(_ verdict: IncrementCheck, watermark: ExchangeDatabase.Position, now: Date) async throws {
-        if case .wentBackwards(let tableMax) = verdict {
-            try await self.engine.store.lowerExchangeWatermark(to: nil, tableMax: tableMax, rowsAtOrBelow: nil, at: Timestamp.string(now))
+        if case .wentBackwards = verdict {
+            try await self.engine.store.setExchangeProgress(nil, rowsAtOrBelow: nil, at: Timestamp.string(now))
             try await self.alarm(
                 LocalizedText(
                     zh: verdict.text.zh + "；已从头重新读取全表，已发送过的内容不会重发",

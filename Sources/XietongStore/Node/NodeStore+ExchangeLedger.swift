@@ -79,32 +79,6 @@ extension NodeStore {
         return read
     }
 
-    /// After the change column went backwards (ZJ-7.1.2.3 d): forgets the rows read above `tableMax` (all of them when
-    /// the table is empty), which a reset sequence or a restored copy may reuse with other content, and moves the
-    /// watermark to `position`, in one transaction.
-    public func lowerExchangeWatermark(
-        to position: ExchangeDatabase.Position?,
-        tableMax: Int?,
-        rowsAtOrBelow: Int?,
-        at now: String
-    ) async throws {
-        try await self.database.transaction { transaction in
-            if let tableMax {
-                try await transaction.execute("DELETE FROM exchange_rows WHERE change_seq > $1", [.integer(tableMax)])
-            } else {
-                try await transaction.execute("DELETE FROM exchange_rows", [])
-            }
-            try await transaction.execute(
-                """
-                INSERT INTO exchange_progress (id, change_seq, row_key, rows_at_or_below, updated_at) VALUES (1, $1, $2, $3, $4)
-                ON CONFLICT (id) DO UPDATE SET change_seq = excluded.change_seq, row_key = excluded.row_key,
-                    rows_at_or_below = excluded.rows_at_or_below, updated_at = excluded.updated_at
-                """,
-                [.optional(position?.changeSeq), .optional(position?.rowKey), .optional(rowsAtOrBelow), .text(now)]
-            )
-        }
-    }
-
     /// The package a content was sent as, and the row it first came from.
     public func exchangeSent(contentSHA256: String) async throws(StoreError) -> (packageId: String, rowKey: String)? {
         guard
