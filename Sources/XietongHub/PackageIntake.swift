@@ -200,7 +200,13 @@ public struct PackageIntake: Sendable {
                 )
             }
         }
-        if let earlier = try await self.store.existingReceipt(sender: node, idempotencyKey: envelope.idempotencyKey, packageId: envelope.packageId) {
+        let sent = try await self.store.earlierSends(
+            sender: node,
+            idempotencyKey: envelope.idempotencyKey,
+            packageId: envelope.packageId,
+            similarityKey: DuplicateIndex.similarityKey(package)
+        )
+        if let earlier = sent.existing {
             if earlier.receipt.packageId == envelope.packageId && (earlier.contentSHA256 == nil || earlier.contentSHA256 == digest) {
                 return .done(.receipt(earlier.receipt, repeated: true))
             }
@@ -255,7 +261,7 @@ public struct PackageIntake: Sendable {
             )
             return .done(.receipt(receipt, repeated: false))
         }
-        if let similar = try await self.store.similarPackage(DuplicateIndex.similarityKey(package)) {
+        if let similar = sent.similar {
             findings.append(
                 Finding(
                     .duplicateSimilar,

@@ -86,6 +86,84 @@ import XietongTesting
         #expect(try await database.execute("SELECT id FROM probe", []).isEmpty)
     }
 
+    static let twoTables =
+        Self.probe + [
+            Migration(
+                version: 2,
+                name: "tally",
+                statements: ["CREATE TABLE tally (id TEXT PRIMARY KEY, total BIGINT NOT NULL)"]
+            )
+        ]
+
+    /// Writes a transaction may hold back (issue 25: on PostgreSQL they go out with its next statement) are seen by
+    /// every later statement of the transaction, in the order they were made, whichever tables they touch.
+    @Test(arguments: StoreBackend.allCases)
+    func heldWritesAreSeenByTheTransactionsLaterStatements(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Self.twoTables, in: directory)
+        defer { Task { await database.close() } }
+        let seen = try await database.transaction { transaction in
+            try await transaction.write("INSERT INTO probe (id, number, label) VALUES ($1, $2, $3)", [.text("a"), .integer(1), .text("'$2' stays")])
+            try await transaction.write("INSERT INTO tally (id, total) VALUES ($1, $2)", [.text("t"), .integer(10)])
+            // The same table again: the first insert must already be there for this update to find it.
+            try await transaction.write("UPDATE probe SET number = number + $1 WHERE id = $2", [.integer(5), .text("a")])
+            try await transaction.write("UPDATE tally SET total = total + (SELECT number FROM probe WHERE id = $1)", [.text("a")])
+            // A read of the tables written, and one of a table not written.
+            let probe = try await transaction.execute("SELECT number, label FROM probe WHERE id = $1", [.text("a")])
+            try await transaction.write("DELETE FROM probe WHERE id = $1", [.text("nothing")])
+            let tally = try await transaction.execute("SELECT total FROM tally WHERE id = $1", [.text("t")])
+            return (probe.first?.int("number"), probe.first?.string("label"), tally.first?.int("total"))
+        }
+        #expect(seen.0 == 6 && seen.1 == "'$2' stays" && seen.2 == 16)
+        #expect(try await database.execute("SELECT total FROM tally", []).first?.int("total") == 16)
+    }
+
+    /// A held write that fails (here a duplicate key) fails the transaction, however late it is sent, and nothing of
+    /// the transaction stays.
+    @Test(arguments: StoreBackend.allCases)
+    func aHeldWriteThatFailsFailsTheWholeTransaction(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Self.twoTables, in: directory)
+        defer { Task { await database.close() } }
+        try await database.execute("INSERT INTO probe (id) VALUES ($1)", [.text("taken")])
+        await #expect(throws: StoreError.self) {
+            try await database.transaction { transaction in
+                try await transaction.write("INSERT INTO tally (id, total) VALUES ($1, $2)", [.text("t"), .integer(1)])
+                try await transaction.write("INSERT INTO probe (id) VALUES ($1)", [.text("taken")])
+            }
+        }
+        #expect(try await database.execute("SELECT id FROM tally", []).isEmpty)
+        #expect(try await database.execute("SELECT id FROM probe", []).count == 1)
+    }
+
+    /// Thousands of held writes in one transaction, more parameters than one PostgreSQL statement takes, all land.
+    @Test(arguments: StoreBackend.allCases)
+    func manyHeldWritesAllLand(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Self.twoTables, in: directory)
+        defer { Task { await database.close() } }
+        let rows = 3_000
+        try await database.transaction { transaction in
+            for index in 0..<rows {
+                // Alternating tables, each write with many parameters: groups fill up and go out along the way.
+                let values = (0..<20).map { SQLValue.integer(index * 20 + $0) }
+                let sum = (1...20).map { "$\($0)" }.joined(separator: " + ")
+                if index % 2 == 0 {
+                    try await transaction.write("INSERT INTO probe (id, number) VALUES ('p\(index)', \(sum))", values)
+                } else {
+                    try await transaction.write("INSERT INTO tally (id, total) VALUES ('t\(index)', \(sum))", values)
+                }
+            }
+        }
+        let probe = try await database.execute("SELECT COUNT(*) AS n, SUM(number) AS total FROM probe", [])
+        let tally = try await database.execute("SELECT COUNT(*) AS n, SUM(total) AS total FROM tally", [])
+        #expect(probe.first?.int("n") == rows / 2 && tally.first?.int("n") == rows / 2)
+        // Each row's number is the sum of its own 20 values: none was bound to another part of a grouped statement.
+        let expected = (0..<rows).map { index in (0..<20).reduce(0) { $0 + index * 20 + $1 } }
+        #expect(probe.first?.int("total") == stride(from: 0, to: rows, by: 2).reduce(0) { $0 + expected[$1] })
+        #expect(tally.first?.int("total") == stride(from: 1, to: rows, by: 2).reduce(0) { $0 + expected[$1] })
+    }
+
     @Test(.timeLimit(.minutes(4)), arguments: StoreBackend.allCases)
     func notificationsArriveOnlyAfterCommit(backend: StoreBackend) async throws {
         let directory = try TemporaryDirectory()
@@ -200,6 +278,14 @@ import XietongTesting
             packageId: ""
         )
         #expect(existing?.receipt.statusURL == receipts[0].statusURL)
+        // The same look-up finds a similar earlier package (same sender, receiver, flow, message and case) and none
+        // for another key.
+        let similarity = DuplicateIndex.similarityKey(accepted.package)
+        let earlier = try await stores[1].earlierSends(sender: "330106000101", idempotencyKey: "new", packageId: "new", similarityKey: similarity)
+        #expect(earlier.existing == nil && earlier.similar == packageId)
+        #expect(
+            try await stores[1].earlierSends(sender: "330106000101", idempotencyKey: "new", packageId: "new", similarityKey: "other").similar == nil
+        )
         await first.close()
         await second.close()
     }

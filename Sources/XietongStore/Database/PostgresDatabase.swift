@@ -3,6 +3,7 @@ public import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The hub's (and a large agency node's) database on a PostgreSQL server (ZJ-7.2.2), chosen by a `postgres://` URL.
 ///
@@ -182,7 +183,9 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
             return try await self.client.withConnection { connection in
                 try await connection.query("BEGIN", logger: self.logger)
                 do {
-                    let value = try await body(Transaction(connection: connection, logger: self.logger))
+                    let transaction = Transaction(connection: connection, logger: self.logger)
+                    let value = try await body(transaction)
+                    try await transaction.sendHeldWrites()
                     try await self.commits.timedAsync { try await connection.query("COMMIT", logger: self.logger) }
                     return value
                 } catch {
@@ -197,13 +200,59 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         }
     }
 
-    /// The statements of one transaction, on its connection.
-    struct Transaction: SQLTransaction {
+    /// The statements of one transaction, on its connection. Writes whose results the caller does not read are held
+    /// and sent with the next statement (`PostgresWriteGroup`), so a transaction takes fewer round trips.
+    final class Transaction: SQLTransaction {
         let connection: PostgresConnection
         let logger: Logger
+        private let held = Mutex(PostgresWriteGroup())
+
+        init(connection: PostgresConnection, logger: Logger) {
+            self.connection = connection
+            self.logger = logger
+        }
 
         @discardableResult
         func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+            let (first, statement) = self.held.withLock { group -> ((sql: String, binds: [SQLValue])?, (sql: String, binds: [SQLValue])) in
+                defer { group = PostgresWriteGroup() }
+                if group.isEmpty { return (nil, (sql, binds)) }
+                if group.admits(statement: sql, bindCount: binds.count) { return (nil, group.statement(leading: (sql, binds))) }
+                return (group.statement(leading: nil), (sql, binds))
+            }
+            if let first { try await self.run(first.sql, first.binds) }
+            return try await self.run(statement.sql, statement.binds)
+        }
+
+        func write(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) {
+            guard PostgresWriteGroup.holdable(sql) else {
+                try await self.execute(sql, binds)
+                return
+            }
+            let full = self.held.withLock { group -> (sql: String, binds: [SQLValue])? in
+                if group.admits(write: sql, bindCount: binds.count) {
+                    group.add(sql, binds)
+                    return nil
+                }
+                let full = group.statement(leading: nil)
+                group = PostgresWriteGroup()
+                group.add(sql, binds)
+                return full
+            }
+            if let full { try await self.run(full.sql, full.binds) }
+        }
+
+        /// Sends the writes still held: before the commit.
+        func sendHeldWrites() async throws(StoreError) {
+            let held = self.held.withLock { group -> (sql: String, binds: [SQLValue])? in
+                defer { group = PostgresWriteGroup() }
+                return group.isEmpty ? nil : group.statement(leading: nil)
+            }
+            if let held { try await self.run(held.sql, held.binds) }
+        }
+
+        @discardableResult
+        private func run(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
             do {
                 return try await PostgresDatabase.rows(try await self.connection.query(PostgresDatabase.query(sql, binds), logger: self.logger))
             } catch {

@@ -68,6 +68,16 @@ public protocol SQLTransaction: SQLStatements {
     /// Sends `payload` on `channel` to the listeners of every process sharing this database, once (and only if) this
     /// transaction commits.
     func notify(_ channel: String, _ payload: String) async throws(StoreError)
+
+    /// Runs an INSERT, UPDATE or DELETE whose result the caller does not read, now or with a later statement of this
+    /// transaction (never after the commit, and always before any later statement that mentions the table it
+    /// changes). PostgreSQL holds inserts of new rows to save round trips (`PostgresWriteGroup`, issue 25); an error
+    /// they meet fails the transaction when they are sent.
+    func write(_ sql: String, _ binds: [SQLValue]) async throws(StoreError)
+}
+
+extension SQLTransaction {
+    public func write(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) { try await self.execute(sql, binds) }
 }
 
 /// A relational database the stores run on. Statements use `$1`, `$2` … placeholders: bind n goes to `$(n + 1)`,

@@ -50,6 +50,27 @@ enum StoreRows {
         ).isEmpty
     }
 
+    /// Inserts the events of a package stored in the same transaction under a new key (so it has none of these hops
+    /// yet), in one statement, which PostgreSQL may send with the next (`SQLTransaction.write`).
+    static func insertNew(_ events: [PackageEvent], into table: EventTable, key: String, in transaction: any SQLTransaction) async throws {
+        guard !events.isEmpty else { return }
+        var binds: [SQLValue] = [.text(key)]
+        var values: [String] = []
+        for event in events {
+            let base = binds.count
+            binds += [
+                .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
+                event.findings.map { .text(Self.json($0)) } ?? .null,
+            ]
+            values.append("(" + (1...6).map { "$\(base + $0)" }.joined(separator: ", ") + ", $1)")
+        }
+        try await transaction.write(
+            "INSERT INTO \(table.name) (package_id, hop, at, organisation, detail, findings, package_key) VALUES "
+                + values.joined(separator: ", ") + " ON CONFLICT (package_key, hop) DO NOTHING",
+            binds
+        )
+    }
+
     /// The events of a package, in journey order.
     static func events(of packageId: String, in table: EventTable, database: any SQLDatabase) async throws(StoreError) -> [PackageEvent] {
         try await database.execute(

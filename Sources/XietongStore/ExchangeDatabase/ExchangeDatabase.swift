@@ -286,7 +286,7 @@ public struct ExchangeDatabase: Sendable {
     public func write(hops: [PackageEvent], of packageId: String, lastHop: Hop?, unifiedCaseCode: String?, at now: String) async throws {
         try await self.database.transaction { transaction in
             for event in hops {
-                try await transaction.execute(
+                try await transaction.write(
                     """
                     INSERT INTO \(ExchangeDatabaseLayout.outboundHops) (package_id, hop, at, organisation, detail, findings)
                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (package_id, hop, at) DO NOTHING
@@ -298,7 +298,7 @@ public struct ExchangeDatabase: Sendable {
                 )
             }
             let last = lastHop?.rawValue
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 UPDATE \(ExchangeDatabaseLayout.outboundStatus) SET last_hop = COALESCE($1, last_hop),
                     unified_case_code = COALESCE($2, unified_case_code), updated_at = $3

@@ -77,7 +77,7 @@ extension HubStore {
                 )
                 if let replay = item.accepted.replayOf, receipts.last?.status == .accepted {
                     let envelope = item.accepted.package.envelope
-                    try await transaction.execute(
+                    try await transaction.write(
                         """
                         INSERT INTO replays (package_id, sender_org, receiver_org, received_at, replayed_at) VALUES ($1, $2, $3, $4, $5)
                         ON CONFLICT (package_id) DO NOTHING
@@ -161,7 +161,7 @@ extension HubStore {
         case .opens(let closes):
             instanceId = envelope.packageId
             instanceKey = key
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at, closed_by, closed_at, instance_key)
                 VALUES ($1, $2, $3, $4, $4, $5, $6, $7) ON CONFLICT (instance_id) DO NOTHING
@@ -209,7 +209,7 @@ extension HubStore {
             instanceKey = answering?.instanceKey ?? PackageKey.legacy(instance)
             // Answering a message meets the time limits it started for this sender.
             if let answered = envelope.inReplyTo {
-                try await transaction.execute(
+                try await transaction.write(
                     """
                     UPDATE deadlines SET state = 'met', met_by = $1, met_at = $2
                     WHERE package_key = \(HubSchema.packageKey(of: "$3")) AND responsible_org = $4 AND state = 'open'
@@ -248,11 +248,11 @@ extension HubStore {
             // deadlines are met); the first receipt is the answer.
             return try await Self.firstReceipt(of: envelope, in: transaction)
         }
-        try await transaction.execute(
+        try await transaction.write(
             "INSERT INTO package_contents (package_key, content) VALUES ($1, $2)",
             [.text(key), .blob(accepted.content)]
         )
-        try await transaction.execute(
+        try await transaction.write(
             """
             INSERT INTO flow_steps (package_key, package_id, instance_id, message_type, sender_org, receiver_org, at, instance_key)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -295,8 +295,10 @@ extension HubStore {
             in: transaction
         )
         try await Self.insertStructuredData(of: package, key: key, caseCodes: caseCodes, in: transaction)
+        // The package is new under a new key: every hop is new, and goes to the evidence log.
+        try await StoreRows.insertNew(hops, into: .hub, key: key, in: transaction)
         for event in hops {
-            if try await StoreRows.insert(event, into: .hub, key: key, in: transaction) { feed.log(event, key: key) }
+            feed.log(event, key: key)
             if !hopsInReceipt { feed.append(.event(event), packageId: envelope.packageId, to: envelope.sender.organisationCode) }
         }
         var queued = delivery
@@ -318,7 +320,7 @@ extension HubStore {
         {
             return nil
         }
-        try await transaction.execute(
+        try await transaction.write(
             """
             INSERT INTO flow_instances (instance_id, case_code, flow, opened_at, last_step_at, closed_by, closed_at, instance_key)
             VALUES ($1, $2, $3, $4, $4, NULL, NULL, $5) ON CONFLICT (instance_id) DO NOTHING

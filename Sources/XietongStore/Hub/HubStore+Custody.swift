@@ -19,7 +19,7 @@ extension HubStore {
         let message = flows.rules.catalog.message(flow: envelope.flow, type: envelope.messageType)
         let records = CustodyRecord.records(of: package, message: message)
         for (seq, record) in records.enumerated() {
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 INSERT INTO custody_records (package_id, seq, person_key, name, event, kind, holder_org, starts_on, ends_on,
                     custody_org, recorded_at)
@@ -35,7 +35,7 @@ extension HubStore {
         let changed = Array(Set(records.filter { $0.event != .receipt }.map(\.personKey))).sorted()
         guard message?.perPerson == true else { return changed }
         for record in records where record.event == .receipt {
-            try await transaction.execute(
+            try await transaction.write(
                 "INSERT INTO custody_receipts (instance_id, person_key, package_id, at) VALUES ($1, $2, $3, $4)",
                 [.text(instanceId), .text(record.personKey), .text(envelope.packageId), .text(now)]
             )

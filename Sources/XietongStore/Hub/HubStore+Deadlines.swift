@@ -83,7 +83,7 @@ extension HubStore {
             let wasCustody = row.int("custody") == 1
             guard judgement.custody != wasCustody else {
                 guard row.string("custody_reason") != judgement.reason.zh else { continue }
-                try await transaction.execute(
+                try await transaction.write(
                     "UPDATE deadlines SET custody_reason = $1, custody_reason_en = $2 WHERE package_key = $3 AND seq = $4",
                     [.text(judgement.reason.zh), .text(judgement.reason.en), .text(key), .integer(seq)]
                 )
@@ -139,9 +139,9 @@ extension HubStore {
             sets += ", custody = $\(binds.count - 2), custody_reason = $\(binds.count - 1), custody_reason_en = $\(binds.count)"
         }
         binds += [.text(key), .integer(seq)]
-        try await transaction.execute("UPDATE deadlines SET \(sets) WHERE package_key = $\(binds.count - 1) AND seq = $\(binds.count)", binds)
+        try await transaction.write("UPDATE deadlines SET \(sets) WHERE package_key = $\(binds.count - 1) AND seq = $\(binds.count)", binds)
         guard moved else { return }
-        try await transaction.execute(
+        try await transaction.write(
             """
             INSERT INTO deadline_changes (package_key, seq, at, old_due_on, new_due_on, reason, reason_en, by_package)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -172,7 +172,7 @@ extension HubStore {
     ) async throws {
         let envelope = accepted.package.envelope
         let limit = deadline.limit
-        try await transaction.execute(
+        try await transaction.write(
             """
             INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
                 due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state, met_by, met_at, package_key,

@@ -62,7 +62,7 @@ extension HubStore {
                 ?? period.holder
             guard flows.counts(limitsOf: responsible) else { continue }
             let reason = CustodyJudgement.judge(persons: [(chain.personKey, chain.name)], chains: [chain]).reason
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 INSERT INTO deadlines (package_id, seq, instance_id, case_code, flow, message_type, responsible_org, starts_on, due_on,
                     due_at, moved_from, custody, limit_value, limit_unit, basis, met_by_types, optional, state, package_key, instance_key,
@@ -75,11 +75,11 @@ extension HubStore {
                     .text(key), .text(instance.key), .text(reason.zh), .text(reason.en),
                 ]
             )
-            try await transaction.execute(
+            try await transaction.write(
                 "INSERT INTO deadline_persons (package_key, person_key, name) VALUES ($1, $2, $3) ON CONFLICT (package_key, person_key) DO NOTHING",
                 [.text(key), .text(chain.personKey), .text(chain.name)]
             )
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 INSERT INTO detention_periods (person_key, package_key, seq, starts_on) VALUES ($1, $2, $3, $4)
                 ON CONFLICT (person_key) DO UPDATE SET package_key = $2, seq = $3, starts_on = $4
@@ -103,7 +103,7 @@ extension HubStore {
     {
         guard let key = row.string("package_key"), let seq = row.int("seq"), let oldDue = row.string("due_on") else { return }
         if row.string("state") == "open", period.state != .running {
-            try await transaction.execute(
+            try await transaction.write(
                 "UPDATE deadlines SET state = 'met', met_by = $1, met_at = $2 WHERE package_key = $3 AND seq = $4",
                 [.text(period.endedBy ?? packageId), .text(now), .text(key), .integer(seq)]
             )
@@ -111,11 +111,11 @@ extension HubStore {
         }
         let basis = "\(period.basis)：\(name)"
         if row.string("starts_on") != period.startsOn.iso || row.string("basis") != basis {
-            try await transaction.execute(
+            try await transaction.write(
                 "UPDATE deadlines SET starts_on = $1, basis = $2 WHERE package_key = $3 AND seq = $4",
                 [.text(period.startsOn.iso), .text(basis), .text(key), .integer(seq)]
             )
-            try await transaction.execute(
+            try await transaction.write(
                 "UPDATE detention_periods SET starts_on = $1 WHERE person_key = $2",
                 [.text(period.startsOn.iso), .text(person)]
             )

@@ -25,10 +25,19 @@ extension HubStore {
         let peer = Federation.peerName(ofFeed: organisation).flatMap(federation.peer(named:))
         return try await self.database.transaction { transaction in
             let feed = FeedWriter(clock: self.clock, boot: self.boot, federation: federation, reportedBy: peer == nil ? nil : organisation)
+            let packages = try await Self.parties(of: events.map(\.packageId), in: transaction)
             var outcomes: [EventOutcome] = []
             for event in events {
                 outcomes.append(
-                    try await Self.recordOne(event, reportedBy: organisation, peer: peer, federation: federation, feed: feed, in: transaction)
+                    try await Self.recordOne(
+                        event,
+                        package: packages[event.packageId],
+                        reportedBy: organisation,
+                        peer: peer,
+                        federation: federation,
+                        feed: feed,
+                        in: transaction
+                    )
                 )
             }
             try await feed.flush(in: transaction)
@@ -36,23 +45,39 @@ extension HubStore {
         }
     }
 
+    /// The sender, receiver and key of each of these stored packages, in one statement.
+    static func parties(
+        of packageIds: [String],
+        in transaction: any SQLTransaction
+    ) async throws -> [String: (sender: String, receiver: String, key: String)] {
+        let ids = Array(Set(packageIds))
+        var parties: [String: (sender: String, receiver: String, key: String)] = [:]
+        for chunk in stride(from: 0, to: ids.count, by: 500) {
+            let part = ids[chunk..<min(chunk + 500, ids.count)]
+            let marks = (1...part.count).map { "$\($0)" }.joined(separator: ", ")
+            for row in try await transaction.execute(
+                "SELECT package_id, sender_org, receiver_org, package_key FROM packages WHERE package_id IN (\(marks))",
+                part.map { .text($0) }
+            ) {
+                guard let id = row.string("package_id"), let sender = row.string("sender_org"), let receiver = row.string("receiver_org"),
+                    let key = row.string("package_key")
+                else { continue }
+                parties[id] = (sender, receiver, key)
+            }
+        }
+        return parties
+    }
+
     static func recordOne(
         _ event: PackageEvent,
+        package: (sender: String, receiver: String, key: String)?,
         reportedBy organisation: String,
         peer: Federation.Peer?,
         federation: Federation,
         feed: FeedWriter,
         in transaction: any SQLTransaction
     ) async throws -> EventOutcome {
-        let rows = try await transaction.execute(
-            "SELECT sender_org, receiver_org, package_key FROM packages WHERE package_id = $1",
-            [.text(event.packageId)]
-        )
-        guard let row = rows.first, let sender = row.string("sender_org"), let receiver = row.string("receiver_org"),
-            let key = row.string("package_key")
-        else {
-            return .unknownPackage
-        }
+        guard let (sender, receiver, key) = package else { return .unknownPackage }
         guard federation.mayReport(event.hop, as: organisation, sender: sender, receiver: receiver) else { return .notAParty }
         var stored = event
         if let peer {
@@ -67,11 +92,11 @@ extension HubStore {
         guard try await StoreRows.insert(stored, into: .hub, key: key, in: transaction) else { return .recorded }
         feed.log(stored, key: key)
         if stored.hop == .delivered || stored.hop == .refused {
-            try await transaction.execute("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
+            try await transaction.write("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
         }
         if stored.hop == .refused {
             let receipt = Receipt(packageId: event.packageId, status: .refused, receivedAt: event.at, findings: event.findings ?? [])
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
                 VALUES ($1, $2, $3, NULL, 'receiver', $4, $5) ON CONFLICT (package_id, stage) DO NOTHING

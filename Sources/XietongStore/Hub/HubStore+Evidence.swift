@@ -70,7 +70,7 @@ extension HubStore {
                 binds += row
                 values.append("(" + (1...row.count).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
             }
-            try await transaction.execute("INSERT INTO \(target) VALUES " + values.joined(separator: ", "), binds)
+            try await transaction.write("INSERT INTO \(target) VALUES " + values.joined(separator: ", "), binds)
         }
     }
 

@@ -50,7 +50,7 @@ extension HubStore {
                 at: now,
                 in: transaction
             )
-            try await transaction.execute(
+            try await transaction.write(
                 "UPDATE deadlines SET extended_to = $1 WHERE package_key = $2 AND seq = $3",
                 [.text(moved.deadline.dueOn.iso), .text(key), .integer(seq)]
             )

@@ -99,7 +99,7 @@ extension HubStore {
                         binds += [.integer(first + chunk + offset), .text(entry.body.kind.rawValue), .text(entry.packageId), .text(json)]
                         values.append("($1, $\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $2, $3)")
                     }
-                    try await transaction.execute(
+                    try await transaction.write(
                         "INSERT INTO feed (organisation, seq, kind, package_id, body, created_at, boot) VALUES " + values.joined(separator: ", "),
                         binds
                     )

@@ -20,7 +20,7 @@ extension HubStore {
         // In custody or not as the hub knows the persons (their chains include this package's records).
         let persons = Self.detainees(of: accepted.package)
         for person in persons {
-            try await transaction.execute(
+            try await transaction.write(
                 "INSERT INTO deadline_persons (package_key, person_key, name) VALUES ($1, $2, $3) ON CONFLICT (package_key, person_key) DO NOTHING",
                 [.text(key), .text(person.key), .text(person.name)]
             )

@@ -12,13 +12,13 @@ extension HubStore {
     ) async throws {
         let envelope = package.envelope
         for code in caseCodes.sorted() {
-            try await transaction.execute(
+            try await transaction.write(
                 "INSERT INTO case_links (case_code, package_key, package_id) VALUES ($1, $2, $3) ON CONFLICT (case_code, package_key) DO NOTHING",
                 [.text(code), .text(key), .text(envelope.packageId)]
             )
         }
         for person in package.body.persons {
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 INSERT INTO package_persons (package_id, person_id, role, name, id_card_number, gender, birth_date, package_key)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -30,7 +30,7 @@ extension HubStore {
             )
         }
         for document in package.body.documents {
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 INSERT INTO package_documents (package_key, package_id, document_id, title, document_number, issued_on)
                 VALUES ($1, $2, $3, $4, $5, $6)
@@ -42,7 +42,7 @@ extension HubStore {
             )
         }
         for attachment in package.attachments {
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 INSERT INTO package_attachments (package_id, attachment_id, name, media_type, size, sha256, volume, file_number,
                     first_page, page_count, package_key)

@@ -31,25 +31,37 @@ public struct HubStore: Sendable {
         idempotencyKey: String,
         packageId: String
     ) async throws(StoreError) -> (receipt: Receipt, contentSHA256: String?)? {
-        // Accepted and refused together, in one statement: every package the hub receives is looked up.
-        let rows = try await self.database.execute(
-            """
-            SELECT receipt, content_sha256, 0 AS refused FROM packages WHERE (sender_org = $1 AND idempotency_key = $2) OR package_id = $3
-            UNION ALL
-            SELECT receipt, NULL, 1 FROM refusals WHERE stage = 'hub' AND ((sender_org = $1 AND idempotency_key = $2) OR package_id = $3)
-            """,
-            [.text(sender), .text(idempotencyKey), .text(packageId)]
-        )
-        // An acceptance answers before a refusal.
-        guard let row = rows.first(where: { $0.int("refused") == 0 }) ?? rows.first,
-            let receipt = StoreRows.decode(Receipt.self, row.string("receipt"))
-        else { return nil }
-        return (receipt, row.int("refused") == 0 ? row.string("content_sha256") : nil)
+        try await self.earlierSends(sender: sender, idempotencyKey: idempotencyKey, packageId: packageId).existing
     }
 
-    /// An earlier package with the same sender, receiver, flow, message type and case (a similar duplicate).
-    public func similarPackage(_ key: String) async throws(StoreError) -> String? {
-        try await self.database.execute("SELECT package_id FROM packages WHERE similarity_key = $1 LIMIT 1", [.text(key)]).first?.string("package_id")
+    /// What the hub has of a package it is receiving, in one statement (every package the hub receives is looked up):
+    /// the receipt already given for this sender's idempotency key or this package id (GZ-7), and, given its
+    /// similarity key, an earlier package with the same sender, receiver, flow, message type and case (a similar
+    /// duplicate).
+    public func earlierSends(
+        sender: String,
+        idempotencyKey: String,
+        packageId: String,
+        similarityKey: String? = nil
+    ) async throws(StoreError) -> (existing: (receipt: Receipt, contentSHA256: String?)?, similar: String?) {
+        let rows = try await self.database.execute(
+            """
+            SELECT receipt, content_sha256, 0 AS refused, NULL AS similar FROM packages
+                WHERE (sender_org = $1 AND idempotency_key = $2) OR package_id = $3
+            UNION ALL
+            SELECT receipt, NULL, 1, NULL FROM refusals WHERE stage = 'hub' AND ((sender_org = $1 AND idempotency_key = $2) OR package_id = $3)
+            """
+                + (similarityKey == nil
+                    ? "" : " UNION ALL SELECT NULL, NULL, 2, package_id FROM (SELECT package_id FROM packages WHERE similarity_key = $4 LIMIT 1) s"),
+            [.text(sender), .text(idempotencyKey), .text(packageId)] + (similarityKey.map { [.text($0)] } ?? [])
+        )
+        let similar = rows.first { $0.int("refused") == 2 }?.string("similar")
+        // An acceptance answers before a refusal.
+        let receipts = rows.filter { $0.int("refused") != 2 }
+        guard let row = receipts.first(where: { $0.int("refused") == 0 }) ?? receipts.first,
+            let receipt = StoreRows.decode(Receipt.self, row.string("receipt"))
+        else { return (nil, similar) }
+        return ((receipt, row.int("refused") == 0 ? row.string("content_sha256") : nil), similar)
     }
 
     // MARK: Reading packages

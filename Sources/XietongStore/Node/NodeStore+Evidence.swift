@@ -27,7 +27,7 @@ extension NodeStore {
     /// the newest one witnesses countersigned, issue 23).
     public func keep(_ head: Evidence.TreeHead, feedSeq: Int?) async throws {
         try await self.database.transaction { transaction in
-            try await transaction.execute(
+            try await transaction.write(
                 "INSERT INTO tree_heads (tree_size, root_hash, body, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING",
                 [.integer(head.treeSize), .text(head.rootHash), .text(StoreRows.json(head)), .text(Timestamp.now())]
             )
@@ -38,7 +38,7 @@ extension NodeStore {
     /// Records a head that failed its checks, and moves the feed cursor past it.
     public func raise(_ alarm: EvidenceAlarm, feedSeq: Int?) async throws {
         try await self.database.transaction { transaction in
-            try await transaction.execute(
+            try await transaction.write(
                 "INSERT INTO evidence_alarms (at, tree_size, detail, body) VALUES ($1, $2, $3, $4)",
                 [.text(alarm.at), .integer(alarm.treeSize), .text(StoreRows.json(alarm.detail)), .text(StoreRows.json(alarm.treeHead))]
             )

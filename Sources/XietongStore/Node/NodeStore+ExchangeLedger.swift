@@ -94,7 +94,7 @@ extension NodeStore {
     /// Records a row as read with its outcome; an accepted package's content as sent (kept from its first row).
     public func recordExchangeRow(_ status: ExchangeDatabase.OutboundStatus, at now: String) async throws {
         try await self.database.transaction { transaction in
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 INSERT INTO exchange_rows (row_key, change_seq, content_sha256, package_id, state, read_at) VALUES ($1, $2, $3, $4, $5, $6)
                 ON CONFLICT (row_key) DO UPDATE SET change_seq = excluded.change_seq, content_sha256 = excluded.content_sha256,
@@ -106,7 +106,7 @@ extension NodeStore {
                 ]
             )
             if status.state == .accepted, let packageId = status.packageId {
-                try await transaction.execute(
+                try await transaction.write(
                     """
                     INSERT INTO exchange_sent (content_sha256, package_id, row_key, sent_at, hops_written, settled) VALUES ($1, $2, $3, $4, 0, 0)
                     ON CONFLICT (content_sha256) DO NOTHING

@@ -95,7 +95,7 @@ extension NodeStore {
             ]
         )
         guard let key = inserted.first?.string("package_key") else { return nil }
-        try await transaction.execute("INSERT INTO inbox_contents (package_key, content) VALUES ($1, $2)", [.text(key), .blob(content)])
+        try await transaction.write("INSERT INTO inbox_contents (package_key, content) VALUES ($1, $2)", [.text(key), .blob(content)])
         let event = PackageEvent(packageId: delivery.packageId, hop: .storedByReceiver, at: now, organisation: organisation)
         try await StoreRows.insert(event, into: .node, key: key, in: transaction)
         try await Self.owe(event, in: transaction)
@@ -116,7 +116,7 @@ extension NodeStore {
     }
 
     static func setCursor(_ seq: Int, in transaction: any SQLTransaction) async throws {
-        try await transaction.execute(
+        try await transaction.write(
             "INSERT INTO node_state (key, value) VALUES ('feed_cursor', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
             [.text(String(seq))]
         )

@@ -6,7 +6,7 @@ extension NodeStore {
     // MARK: Events and reports
 
     static func owe(_ event: PackageEvent, in transaction: any SQLTransaction) async throws {
-        try await transaction.execute(
+        try await transaction.write(
             """
             INSERT INTO reports (package_id, hop, event, attempts, next_attempt_at) VALUES ($1, $2, $3, 0, $4)
             ON CONFLICT (package_id, hop) DO NOTHING
@@ -31,7 +31,7 @@ extension NodeStore {
         guard !events.isEmpty else { return }
         try await self.database.transaction { transaction in
             for event in events {
-                try await transaction.execute(
+                try await transaction.write(
                     "DELETE FROM reports WHERE package_id = $1 AND hop = $2",
                     [.text(event.packageId), .text(event.hop.rawValue)]
                 )

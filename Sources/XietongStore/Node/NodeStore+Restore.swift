@@ -25,7 +25,7 @@ extension NodeStore {
         let sorted = runs.sorted(by: { $0.key < $1.key })
         try await self.database.transaction { transaction in
             for (boot, run) in sorted {
-                try await transaction.execute(
+                try await transaction.write(
                     """
                     INSERT INTO feed_runs (boot, first_seq, last_seq) VALUES ($1, $2, $3)
                     ON CONFLICT (boot) DO UPDATE SET
@@ -61,14 +61,14 @@ extension NodeStore {
     public func rewindFeed(cursor: Int, hubCursor: Int, resumeAfter: Int, at now: String) async throws -> Int {
         try await self.database.transaction { transaction in
             let offset = cursor - resumeAfter
-            try await transaction.execute(
+            try await transaction.write(
                 "INSERT INTO node_state (key, value) VALUES ('feed_offset', $1) ON CONFLICT (key) DO UPDATE SET value = $1",
                 [.text(String(offset))]
             )
             let next = try await transaction.execute("SELECT COALESCE(MAX(restore_id), 0) + 1 AS next FROM hub_restores", []).first?.int("next") ?? 1
             // The node's own positions of the entries the hub lost: those it read after where the feeds part.
             let lostFrom = cursor - (hubCursor - resumeAfter) + 1
-            try await transaction.execute(
+            try await transaction.write(
                 """
                 INSERT INTO hub_restores (restore_id, detected_at, hub_cursor, resumed_after, lost_from, lost_to, sent_checked_to,
                     received_checked, finished_at)
@@ -160,7 +160,7 @@ extension NodeStore {
                 lanes.insert(lane)
                 try await Self.recordItem(restore: restore, packageId: id, role: "sent", outcome: "resent", at: now, in: transaction)
             }
-            try await transaction.execute(
+            try await transaction.write(
                 "UPDATE hub_restores SET sent_checked_to = $1 WHERE restore_id = $2",
                 [.text(checkedTo), .integer(restore)]
             )
@@ -182,7 +182,7 @@ extension NodeStore {
                 try await Self.recordItem(restore: restore, packageId: id, role: "received", outcome: "awaiting-sender", at: now, in: transaction)
             }
             for event in owed { try await Self.owe(event, in: transaction) }
-            try await transaction.execute(
+            try await transaction.write(
                 "UPDATE hub_restores SET received_checked = 1, finished_at = $1 WHERE restore_id = $2",
                 [.text(now), .integer(restore)]
             )
@@ -202,7 +202,7 @@ extension NodeStore {
         let owed = try await self.events(of: packageId).filter { $0.organisation == organisation && Hop.reportedByReceiver.contains($0.hop) }
         try await self.database.transaction { transaction in
             for event in owed { try await Self.owe(event, in: transaction) }
-            try await transaction.execute(
+            try await transaction.write(
                 "UPDATE hub_restore_items SET outcome = 'recovered', at = $1 WHERE package_id = $2 AND outcome = 'awaiting-sender'",
                 [.text(now), .text(packageId)]
             )
@@ -220,7 +220,7 @@ extension NodeStore {
     )
         async throws
     {
-        try await transaction.execute(
+        try await transaction.write(
             """
             INSERT INTO hub_restore_items (restore_id, package_id, role, outcome, at) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (restore_id, package_id) DO NOTHING

@@ -83,7 +83,7 @@ public struct NodeStore: Sendable {
                 }
                 return (earlier, Recorded())
             }
-            try await transaction.execute(
+            try await transaction.write(
                 "INSERT INTO outbox_contents (package_key, content) VALUES ($1, $2)",
                 [.text(key), .blob(content)]
             )
@@ -195,7 +195,7 @@ public struct NodeStore: Sendable {
         in transaction: any SQLTransaction
     ) async throws -> [PackageEvent] {
         let state = hubReceipt.status == .accepted ? "forwarded" : "refused"
-        try await transaction.execute(
+        try await transaction.write(
             "UPDATE outbox SET state = $1, hub_receipt = $2 WHERE package_id = $3 AND state = 'pending'",
             [.text(state), .text(StoreRows.json(hubReceipt)), .text(packageId)]
         )

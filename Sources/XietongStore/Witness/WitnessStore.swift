@@ -54,7 +54,7 @@ public struct WitnessStore: Sendable {
                     throw StoreError(.conflict, zh: "镜像的叶子须连续追加", en: "leaf \(index) does not follow the mirror's \(size) leaves")
                 }
                 var hash = MerkleTree.leafHash(Array(leaf.utf8))
-                try await transaction.execute(
+                try await transaction.write(
                     "INSERT INTO mirror_leaves (leaf_index, leaf, leaf_hash) VALUES ($1, $2, $3)",
                     [.integer(index), .text(leaf), .text(Hex.string(hash))]
                 )
@@ -70,7 +70,7 @@ public struct WitnessStore: Sendable {
                         ).first?.string("hash").flatMap(Hex.bytes) ?? []
                     hash = MerkleTree.nodeHash(left, hash)
                     (level, position) = (level + 1, position / 2)
-                    try await transaction.execute(
+                    try await transaction.write(
                         "INSERT INTO mirror_nodes (level, idx, hash) VALUES ($1, $2, $3)",
                         [.integer(level), .integer(position), .text(Hex.string(hash))]
                     )

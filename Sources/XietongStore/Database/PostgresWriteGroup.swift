@@ -1,0 +1,175 @@
+/// The writes a PostgreSQL transaction holds back, to send them to the server together with its next statement
+/// (issue 25: the exchange on PostgreSQL was bound by round trips, about 26 a package, each costing both the hub and
+/// the server a network exchange and a wake-up).
+///
+/// Held writes go out as data-modifying common table expressions in front of the next statement that must run now:
+/// `WITH w1 AS (INSERT …), w2 AS (UPDATE …) SELECT …`. PostgreSQL runs every part of such a statement against the
+/// same snapshot, so no part sees another part's changes. A statement therefore joins the group only if it mentions no
+/// table a held write changes: then what it reads is what it would have read one statement at a time, and no two parts
+/// change the same table (so never the same row). Otherwise the held writes go out first, on their own. Mentioning is
+/// judged on words: a column that happens to share a table's name only sends a group out earlier than needed.
+///
+/// Only inserts of new rows are held (`holdable`): they lock nothing another transaction waits for, save a racing
+/// insert of the same key, so sending them with a later statement keeps the order in which the code takes its locks.
+///
+/// Every part runs once and to completion, and foreign-key and unique checks see all of them, as for one statement.
+/// An error in any part fails the whole statement, and so the transaction, as it would have failed it one statement
+/// at a time; it is reported when the group goes out rather than when the write was made.
+struct PostgresWriteGroup: Sendable {
+    /// PostgreSQL takes at most 65,535 parameters in a statement; a group goes out well before.
+    static let bindLimit = 30_000
+
+    private(set) var statements: [(sql: String, binds: [SQLValue])] = []
+    /// Tables the held writes change.
+    private var changed: Set<String> = []
+    private var bindCount = 0
+
+    var isEmpty: Bool { self.statements.isEmpty }
+
+    /// Whether `sql` is a write that can be held: one INSERT of new rows (not itself a WITH query), at most with
+    /// `ON CONFLICT … DO NOTHING`. An UPDATE, a DELETE or an upsert locks rows that other transactions may lock
+    /// too, and the parts of one statement run in no set order: held, they could take their locks in another order
+    /// than the code states (the feed heads and the evidence log's size row last) and deadlock. They run at once.
+    static func holdable(_ sql: String) -> Bool {
+        let words = Self.words(sql)
+        guard words.first == "insert", Self.target(of: sql) != nil else { return false }
+        return !zip(words, words.dropFirst()).contains { $0 == "do" && $1 == "update" }
+    }
+
+    /// Whether `sql` can go out behind the held writes as the statement whose rows are returned.
+    static func canLead(_ sql: String) -> Bool {
+        guard let first = Self.words(sql).first else { return false }
+        return first == "select" || first == "insert" || first == "update" || first == "delete"
+    }
+
+    /// Whether the write `sql` can join the group (with `binds` more parameters).
+    func admits(write sql: String, bindCount: Int) -> Bool {
+        Self.target(of: sql) != nil && self.bindCount + bindCount <= Self.bindLimit && Set(Self.words(sql)).isDisjoint(with: self.changed)
+    }
+
+    /// Whether `sql` can go out with the group in one statement.
+    func admits(statement sql: String, bindCount: Int) -> Bool {
+        Self.canLead(sql) && self.bindCount + bindCount <= Self.bindLimit && Set(Self.words(sql)).isDisjoint(with: self.changed)
+    }
+
+    mutating func add(_ sql: String, _ binds: [SQLValue]) {
+        if let target = Self.target(of: sql) { self.changed.insert(target) }
+        self.bindCount += binds.count
+        self.statements.append((sql, binds))
+    }
+
+    /// One statement: the held writes, then `lead` (whose rows it returns) or nothing. Parameters are renumbered so
+    /// that each part keeps its own.
+    func statement(leading lead: (sql: String, binds: [SQLValue])?) -> (sql: String, binds: [SQLValue]) {
+        if self.statements.count == 1, lead == nil { return self.statements[0] }
+        var parts: [String] = []
+        var binds: [SQLValue] = []
+        for (index, held) in self.statements.enumerated() {
+            parts.append("w\(index + 1) AS (\(Self.renumber(held.sql, by: binds.count)))")
+            binds += held.binds
+        }
+        let tail = lead.map { Self.renumber($0.sql, by: binds.count) } ?? "SELECT 1 AS held"
+        binds += lead?.binds ?? []
+        return ("WITH " + parts.joined(separator: ", ") + " " + tail, binds)
+    }
+
+    // MARK: Reading SQL
+
+    /// The table an INSERT, UPDATE or DELETE changes.
+    static func target(of sql: String) -> String? {
+        let words = Self.words(sql).prefix(3)
+        switch words.first {
+        case "insert": return words.count == 3 && words[words.startIndex + 1] == "into" ? words.last : nil
+        case "update": return words.count >= 2 ? words[words.startIndex + 1] : nil
+        case "delete": return words.count == 3 && words[words.startIndex + 1] == "from" ? words.last : nil
+        default: return nil
+        }
+    }
+
+    /// The identifiers and keywords of `sql`, lowercased, in order, outside string literals and quoted identifiers
+    /// (a quoted identifier is kept as its text).
+    static func words(_ sql: String) -> [String] {
+        var words: [String] = []
+        var current: [UInt8] = []
+        var quote: UInt8?
+        var quoted: [UInt8] = []
+        func finish() {
+            if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self).lowercased()) }
+            current = []
+        }
+        for byte in sql.utf8 {
+            if let open = quote {
+                if byte == open {
+                    if open == UInt8(ascii: "\"") { words.append(String(decoding: quoted, as: UTF8.self).lowercased()) }
+                    quote = nil
+                    quoted = []
+                } else {
+                    quoted.append(byte)
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                finish()
+                quote = byte
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"), 0x80...0xFF:
+                current.append(byte)
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "$"):
+                // Part of a word when inside one (`t1`); a parameter (`$12`) or a number on its own is no word.
+                if current.isEmpty { continue }
+                current.append(byte)
+            default:
+                finish()
+            }
+        }
+        finish()
+        return words
+    }
+
+    /// `sql` with each parameter `$n` outside string literals and quoted identifiers made `$(n + offset)`.
+    static func renumber(_ sql: String, by offset: Int) -> String {
+        guard offset > 0 else { return sql }
+        var out: [UInt8] = []
+        out.reserveCapacity(sql.utf8.count + 16)
+        var quote: UInt8?
+        var digits: [UInt8]?
+        var previous: UInt8 = 0
+        func flushDigits() {
+            guard let pending = digits else { return }
+            digits = nil
+            if let number = Int(String(decoding: pending, as: UTF8.self)) {
+                out += Array("$\(number + offset)".utf8)
+            } else {
+                out.append(UInt8(ascii: "$"))
+            }
+        }
+        for byte in sql.utf8 {
+            if digits != nil {
+                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                    digits!.append(byte)
+                    previous = byte
+                    continue
+                }
+                flushDigits()
+            }
+            if let open = quote {
+                out.append(byte)
+                if byte == open { quote = nil }
+                previous = byte
+                continue
+            }
+            let inWord =
+                (previous >= UInt8(ascii: "a") && previous <= UInt8(ascii: "z")) || (previous >= UInt8(ascii: "A") && previous <= UInt8(ascii: "Z"))
+                || (previous >= UInt8(ascii: "0") && previous <= UInt8(ascii: "9")) || previous == UInt8(ascii: "_")
+            if byte == UInt8(ascii: "$") && !inWord {
+                digits = []
+            } else {
+                if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") { quote = byte }
+                out.append(byte)
+            }
+            previous = byte
+        }
+        flushDigits()
+        return String(decoding: out, as: UTF8.self)
+    }
+}
