@@ -47,6 +47,11 @@ import Testing
         // What is not one INSERT, UPDATE, DELETE or SELECT never leads a group.
         #expect(!group.admits(statement: "WITH x AS (SELECT 1) SELECT * FROM x", bindCount: 0))
         #expect(!group.admits(statement: "LOCK TABLE packages", bindCount: 0))
+        // Nor does a statement that locks rows others queue for: the held writes go out before it takes them.
+        #expect(!group.admits(statement: "UPDATE evidence_size SET size = size + $1 WHERE id = 1 RETURNING size", bindCount: 1))
+        #expect(!group.admits(statement: "INSERT INTO feed_heads (o) VALUES ($1) ON CONFLICT (o) DO UPDATE SET n = 1 RETURNING n", bindCount: 1))
+        #expect(!group.admits(statement: "SELECT size FROM evidence_size WHERE id = 1 FOR UPDATE", bindCount: 0))
+        #expect(group.admits(statement: "INSERT INTO packages (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id", bindCount: 1))
         #expect(!group.admits(write: "SELECT pg_notify($1, $2)", bindCount: 2))
         // Nor does a group grow past the parameters a statement takes.
         #expect(!group.admits(write: "INSERT INTO feed (a) VALUES ($1)", bindCount: PostgresWriteGroup.bindLimit))

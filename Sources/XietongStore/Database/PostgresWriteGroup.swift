@@ -36,10 +36,18 @@ struct PostgresWriteGroup: Sendable {
         return !zip(words, words.dropFirst()).contains { $0 == "do" && $1 == "update" }
     }
 
-    /// Whether `sql` can go out behind the held writes as the statement whose rows are returned.
+    /// Whether `sql` can go out behind the held writes as the statement whose rows are returned: a SELECT, or an
+    /// INSERT of new rows. A statement that locks rows (an UPDATE, a DELETE, an upsert, `SELECT … FOR UPDATE`) goes
+    /// out after them instead: the locks it takes are the ones concurrent transactions queue for (the feed heads, the
+    /// evidence log's size row), and the held writes' work would be done while it holds them.
     static func canLead(_ sql: String) -> Bool {
-        guard let first = Self.words(sql).first else { return false }
-        return first == "select" || first == "insert" || first == "update" || first == "delete"
+        let words = Self.words(sql)
+        let pairs = zip(words, words.dropFirst())
+        switch words.first {
+        case "select": return !pairs.contains { $0 == "for" && ($1 == "update" || $1 == "share" || $1 == "no" || $1 == "key") }
+        case "insert": return Self.holdable(sql)
+        default: return false
+        }
     }
 
     /// Whether the write `sql` can join the group (with `binds` more parameters).

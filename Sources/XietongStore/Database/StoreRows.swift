@@ -71,6 +71,38 @@ enum StoreRows {
         )
     }
 
+    /// Inserts each event unless its package already has that hop (also earlier in the same list), in one
+    /// statement per 500; returns, in order, whether each was new.
+    static func insertIfNew(
+        _ events: [(event: PackageEvent, key: String)],
+        into table: EventTable,
+        in transaction: any SQLTransaction
+    ) async throws -> [Bool] {
+        var new: [Bool] = []
+        for chunk in stride(from: 0, to: events.count, by: 500) {
+            let part = events[chunk..<min(chunk + 500, events.count)]
+            var binds: [SQLValue] = []
+            var values: [String] = []
+            for (event, key) in part {
+                let base = binds.count
+                binds += [
+                    .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
+                    event.findings.map { .text(Self.json($0)) } ?? .null, .text(key),
+                ]
+                values.append("(" + (1...7).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
+            }
+            let rows = try await transaction.execute(
+                "INSERT INTO \(table.name) (package_id, hop, at, organisation, detail, findings, package_key) VALUES "
+                    + values.joined(separator: ", ") + " ON CONFLICT (package_key, hop) DO NOTHING RETURNING package_key, hop",
+                binds
+            )
+            // The first of the list's events with an inserted key and hop is the one inserted.
+            var inserted = Set(rows.map { "\($0.string("package_key") ?? "") \($0.string("hop") ?? "")" })
+            for (event, key) in part { new.append(inserted.remove("\(key) \(event.hop.rawValue)") != nil) }
+        }
+        return new
+    }
+
     /// The events of a package, in journey order.
     static func events(of packageId: String, in table: EventTable, database: any SQLDatabase) async throws(StoreError) -> [PackageEvent] {
         try await database.execute(

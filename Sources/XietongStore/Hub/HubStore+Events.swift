@@ -26,22 +26,93 @@ extension HubStore {
         return try await self.database.transaction { transaction in
             let feed = FeedWriter(clock: self.clock, boot: self.boot, federation: federation, reportedBy: peer == nil ? nil : organisation)
             let packages = try await Self.parties(of: events.map(\.packageId), in: transaction)
+            // Each report's outcome and the hop to store, decided first; then the batch's hops in one statement.
             var outcomes: [EventOutcome] = []
+            var reported: [Reported] = []
             for event in events {
-                outcomes.append(
-                    try await Self.recordOne(
-                        event,
-                        package: packages[event.packageId],
-                        reportedBy: organisation,
-                        peer: peer,
-                        federation: federation,
-                        feed: feed,
-                        in: transaction
-                    )
-                )
+                switch Self.decide(event, package: packages[event.packageId], reportedBy: organisation, peer: peer, federation: federation) {
+                case .outcome(let outcome): outcomes.append(outcome)
+                case .store(let hop):
+                    outcomes.append(.recorded)
+                    reported.append(hop)
+                }
             }
+            let new = try await StoreRows.insertIfNew(reported.map { ($0.event, $0.key) }, into: .hub, in: transaction)
+            var delivered: [(packageId: String, at: String)] = []
+            for (hop, isNew) in zip(reported, new) where isNew {
+                let event = hop.event
+                feed.log(event, key: hop.key)
+                if event.hop == .delivered || event.hop == .refused { delivered.append((event.packageId, event.at)) }
+                if event.hop == .refused {
+                    let receipt = Receipt(packageId: event.packageId, status: .refused, receivedAt: event.at, findings: event.findings ?? [])
+                    try await transaction.write(
+                        """
+                        INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
+                        VALUES ($1, $2, $3, NULL, 'receiver', $4, $5) ON CONFLICT (package_id, stage) DO NOTHING
+                        """,
+                        [.text(event.packageId), .text(hop.sender), .text(hop.receiver), .text(event.at), .text(StoreRows.json(receipt))]
+                    )
+                }
+                // To the sender's side (its node, or the peer hub serving it); a peer's report of a package this hub's
+                // agency sent also reaches nobody else, and one of a package that came over another link goes back
+                // along it.
+                feed.append(.event(event), packageId: event.packageId, to: hop.sender)
+            }
+            try await Self.markDelivered(delivered, in: transaction)
             try await feed.flush(in: transaction)
             return outcomes
+        }
+    }
+
+    /// A reported hop to store, with its package's parties and key.
+    struct Reported {
+        var event: PackageEvent
+        var sender: String
+        var receiver: String
+        var key: String
+    }
+
+    enum Decision {
+        case outcome(EventOutcome)
+        case store(Reported)
+    }
+
+    /// Whether the reporter may report this hop of this package, and the hop as stored: a node reports under its own
+    /// organisation; a peer hub reports its own hops under the peer's names, and its receiving agency's as they are
+    /// (it speaks for itself and the receiver it serves, no one else).
+    static func decide(
+        _ event: PackageEvent,
+        package: (sender: String, receiver: String, key: String)?,
+        reportedBy organisation: String,
+        peer: Federation.Peer?,
+        federation: Federation
+    ) -> Decision {
+        guard let (sender, receiver, key) = package else { return .outcome(.unknownPackage) }
+        guard federation.mayReport(event.hop, as: organisation, sender: sender, receiver: receiver) else { return .outcome(.notAParty) }
+        var stored = event
+        if let peer {
+            guard let hop = event.hop.reportedByPeer else { return .outcome(.recorded) }
+            stored.hop = hop
+            if stored.organisation != peer.hub && stored.organisation != receiver { stored.organisation = peer.hub }
+        } else {
+            stored.organisation = organisation
+        }
+        return .store(Reported(event: stored, sender: sender, receiver: receiver, key: key))
+    }
+
+    /// When each of these packages was delivered (or refused) at its receiver, in one statement.
+    static func markDelivered(_ delivered: [(packageId: String, at: String)], in transaction: any SQLTransaction) async throws {
+        for chunk in stride(from: 0, to: delivered.count, by: 500) {
+            let part = delivered[chunk..<min(chunk + 500, delivered.count)]
+            var binds: [SQLValue] = []
+            let rows = part.map { item -> String in
+                binds += [.text(item.packageId), .text(item.at)]
+                return "SELECT $\(binds.count - 1) AS package_id, $\(binds.count) AS at"
+            }
+            try await transaction.write(
+                "UPDATE packages SET delivered_at = d.at FROM (\(rows.joined(separator: " UNION ALL "))) AS d WHERE packages.package_id = d.package_id",
+                binds
+            )
         }
     }
 
@@ -66,47 +137,5 @@ extension HubStore {
             }
         }
         return parties
-    }
-
-    static func recordOne(
-        _ event: PackageEvent,
-        package: (sender: String, receiver: String, key: String)?,
-        reportedBy organisation: String,
-        peer: Federation.Peer?,
-        federation: Federation,
-        feed: FeedWriter,
-        in transaction: any SQLTransaction
-    ) async throws -> EventOutcome {
-        guard let (sender, receiver, key) = package else { return .unknownPackage }
-        guard federation.mayReport(event.hop, as: organisation, sender: sender, receiver: receiver) else { return .notAParty }
-        var stored = event
-        if let peer {
-            // A peer hub reports its own hops under the peer's names, and its receiving agency's as they are: it speaks
-            // for itself and the receiver it serves, no one else.
-            guard let hop = event.hop.reportedByPeer else { return .recorded }
-            stored.hop = hop
-            if stored.organisation != peer.hub && stored.organisation != receiver { stored.organisation = peer.hub }
-        } else {
-            stored.organisation = organisation
-        }
-        guard try await StoreRows.insert(stored, into: .hub, key: key, in: transaction) else { return .recorded }
-        feed.log(stored, key: key)
-        if stored.hop == .delivered || stored.hop == .refused {
-            try await transaction.write("UPDATE packages SET delivered_at = $1 WHERE package_id = $2", [.text(event.at), .text(event.packageId)])
-        }
-        if stored.hop == .refused {
-            let receipt = Receipt(packageId: event.packageId, status: .refused, receivedAt: event.at, findings: event.findings ?? [])
-            try await transaction.write(
-                """
-                INSERT INTO refusals (package_id, sender_org, receiver_org, idempotency_key, stage, refused_at, receipt)
-                VALUES ($1, $2, $3, NULL, 'receiver', $4, $5) ON CONFLICT (package_id, stage) DO NOTHING
-                """,
-                [.text(event.packageId), .text(sender), .text(receiver), .text(event.at), .text(StoreRows.json(receipt))]
-            )
-        }
-        // To the sender's side (its node, or the peer hub serving it); a peer's report of a package this hub's agency
-        // sent also reaches nobody else, and one of a package that came over another link goes back along it.
-        feed.append(.event(stored), packageId: event.packageId, to: sender)
-        return .recorded
     }
 }

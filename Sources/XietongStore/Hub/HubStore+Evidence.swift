@@ -24,6 +24,9 @@ extension HubStore {
             throw StoreError(.query, zh: "证据日志缺少计数行", en: "the evidence log's size row is missing")
         }
         let first = size - events.count
+        // The left siblings the new nodes need are the complete subtrees on the tree's right edge before them: read
+        // together, in one statement.
+        let edge = try await Self.evidenceEdge(atSize: first, in: transaction)
         var known: [[Int: [UInt8]]] = [[:]]
         var leafRows: [[SQLValue]] = []
         for (offset, (event, key)) in events.enumerated() {
@@ -43,7 +46,7 @@ extension HubStore {
             var parents: [Int: [UInt8]] = [:]
             for index in known[level].keys.sorted() where index % 2 == 1 {
                 let left: [UInt8]
-                if let sibling = known[level][index - 1] {
+                if let sibling = known[level][index - 1] ?? edge[level]?[index - 1] {
                     left = sibling
                 } else {
                     left = try await Self.evidenceNode(level, index - 1, in: transaction)
@@ -57,6 +60,42 @@ extension HubStore {
         }
         try await Self.insertRows("evidence_nodes (level, idx, hash)", nodeRows, in: transaction)
         return leaves
+    }
+
+    /// The roots of the complete subtrees a tree of `size` leaves is made of (one per bit of `size`), by level and
+    /// index: what appending to it needs, in one statement.
+    static func evidenceEdge(atSize size: Int, in transaction: any SQLTransaction) async throws -> [Int: [Int: [UInt8]]] {
+        var leaf: Int?
+        var nodes: [(level: Int, index: Int)] = []
+        var level = 0
+        while size >> level > 0 {
+            if (size >> level) & 1 == 1 {
+                let index = (size >> level) - 1
+                if level == 0 { leaf = index } else { nodes.append((level, index)) }
+            }
+            level += 1
+        }
+        guard leaf != nil || !nodes.isEmpty else { return [:] }
+        var parts: [String] = []
+        var binds: [SQLValue] = []
+        if let leaf {
+            parts.append("SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash FROM evidence_leaves WHERE leaf_index = $1")
+            binds.append(.integer(leaf))
+        }
+        if !nodes.isEmpty {
+            let terms = nodes.map { node -> String in
+                binds += [.integer(node.level), .integer(node.index)]
+                return "(level = $\(binds.count - 1) AND idx = $\(binds.count))"
+            }
+            parts.append("SELECT level, idx, hash FROM evidence_nodes WHERE " + terms.joined(separator: " OR "))
+        }
+        var edge: [Int: [Int: [UInt8]]] = [:]
+        for row in try await transaction.execute(parts.joined(separator: " UNION ALL "), binds) {
+            guard let level = row.int("level"), let index = row.int("idx"), let hash = row.string("hash").flatMap(Hex.bytes), hash.count == 32
+            else { continue }
+            edge[level, default: [:]][index] = hash
+        }
+        return edge
     }
 
     /// A multi-row insert, 100 rows a statement.
