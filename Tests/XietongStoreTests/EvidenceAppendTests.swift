@@ -28,9 +28,12 @@ import XietongTesting
             leafHashes += events.map { MerkleTree.leafHash(Evidence.leaf($0.event)) }
             let stored = try await store.evidenceSize()
             #expect(stored == leafHashes.count)
-            let root = try await store.evidenceTree(size: stored).root()
-            #expect(root == (try await MerkleTree.inMemory(leafHashes: leafHashes).root()), "after append \(round) of \(size)")
+            let expected = try await MerkleTree.inMemory(leafHashes: leafHashes).root()
+            #expect(try await store.evidenceTree(size: stored).root() == expected, "after append \(round) of \(size)")
+            // The root a signed head carries, from the tree's complete subtrees in one read, is the same.
+            #expect(try await store.evidenceRoot(size: stored) == expected, "after append \(round) of \(size)")
         }
+        #expect(try await store.evidenceRoot(size: 0) == MerkleTree.emptyRoot)
         // Every older size still proves consistent with the newest (the nodes written along the way are right).
         let tree = store.evidenceTree(size: leafHashes.count)
         let newest = try await tree.root()

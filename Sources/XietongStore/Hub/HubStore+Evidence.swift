@@ -64,7 +64,7 @@ extension HubStore {
 
     /// The roots of the complete subtrees a tree of `size` leaves is made of (one per bit of `size`), by level and
     /// index: what appending to it needs, in one statement.
-    static func evidenceEdge(atSize size: Int, in transaction: any SQLTransaction) async throws -> [Int: [Int: [UInt8]]] {
+    static func evidenceEdge(atSize size: Int, in statements: any SQLStatements) async throws(StoreError) -> [Int: [Int: [UInt8]]] {
         var leaf: Int?
         var nodes: [(level: Int, index: Int)] = []
         var level = 0
@@ -90,12 +90,35 @@ extension HubStore {
             parts.append("SELECT level, idx, hash FROM evidence_nodes WHERE " + terms.joined(separator: " OR "))
         }
         var edge: [Int: [Int: [UInt8]]] = [:]
-        for row in try await transaction.execute(parts.joined(separator: " UNION ALL "), binds) {
+        for row in try await statements.execute(parts.joined(separator: " UNION ALL "), binds) {
             guard let level = row.int("level"), let index = row.int("idx"), let hash = row.string("hash").flatMap(Hex.bytes), hash.count == 32
             else { continue }
             edge[level, default: [:]][index] = hash
         }
         return edge
+    }
+
+    /// The root of the log's first `size` leaves: its complete subtrees (`evidenceEdge`, one statement) folded from
+    /// the right, the smallest first (RFC 6962 2.1), rather than a read per node.
+    public func evidenceRoot(size: Int) async throws(StoreError) -> [UInt8] {
+        let edge = try await Self.evidenceEdge(atSize: size, in: self.database)
+        var root: [UInt8]?
+        var level = 0
+        while size >> level > 0 {
+            if (size >> level) & 1 == 1 {
+                let index = (size >> level) - 1
+                guard let node = edge[level]?[index] else {
+                    throw StoreError(
+                        .notFound,
+                        zh: "证据日志缺少节点（层 \(level)，序号 \(index)）",
+                        en: "the evidence log has no node at level \(level), index \(index)"
+                    )
+                }
+                root = root.map { MerkleTree.nodeHash(node, $0) } ?? node
+            }
+            level += 1
+        }
+        return root ?? MerkleTree.emptyRoot
     }
 
     /// A multi-row insert, 100 rows a statement.
@@ -160,7 +183,7 @@ extension HubStore {
         guard size > (last?.treeSize ?? 0) else { return nil }
         let root: [UInt8]
         do {
-            root = try await self.evidenceTree(size: size).root()
+            root = try await self.evidenceRoot(size: size)
         } catch {
             throw StoreError(.query, zh: "无法计算证据日志的根哈希", en: "cannot compute the evidence log's root: \(error)")
         }
