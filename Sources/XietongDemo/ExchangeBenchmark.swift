@@ -168,6 +168,8 @@ public struct ExchangeBenchmark: Sendable {
         public var p99Milliseconds: Double
         public var maxMilliseconds: Double
         public var peakResidentMB: [String: Double]
+        /// Each process's CPU milliseconds per package over the whole run (warm-up, throughput and latency).
+        public var cpuMillisecondsPerPackage: [String: Double]
     }
 
     /// Throughput with `workers` concurrent senders, then latency for `seconds` at `latencyRate` packages/s (by
@@ -240,7 +242,12 @@ public struct ExchangeBenchmark: Sendable {
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         var rss: [String: Double] = [:]
-        for (name, _) in exchange.services { rss[name] = Double(exchange.processes.peakResidentBytes(name) ?? 0) / 1_048_576 }
+        var cpu: [String: Double] = [:]
+        let total = Double(50 + packages + count)
+        for (name, _) in exchange.services {
+            rss[name] = Double(exchange.processes.peakResidentBytes(name) ?? 0) / 1_048_576
+            cpu[name] = (exchange.processes.cpuSeconds(name) ?? 0) * 1000 / total
+        }
         return ExchangeResult(
             packageBytes: sample.count,
             packages: packages,
@@ -251,7 +258,8 @@ public struct ExchangeBenchmark: Sendable {
             p50Milliseconds: percentile(0.5),
             p99Milliseconds: percentile(0.99),
             maxMilliseconds: latencies.last ?? 0,
-            peakResidentMB: rss
+            peakResidentMB: rss,
+            cpuMillisecondsPerPackage: cpu
         )
     }
 

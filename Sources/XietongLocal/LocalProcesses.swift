@@ -225,6 +225,11 @@ public final class LocalProcesses: @unchecked Sendable {
         for name in self.entries.keys { self.stop(name) }
     }
 
+    /// The process's CPU seconds so far (`ProcessCPU`).
+    public func cpuSeconds(_ name: String) -> Double? {
+        self.entries[name]?.process.flatMap { ProcessCPU.seconds(of: $0.pid) }
+    }
+
     /// The process's peak resident memory so far, in bytes (Linux `VmHWM`).
     public func peakResidentBytes(_ name: String) -> Int? {
         guard let pid = self.entries[name]?.process?.pid,

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Logging
 public import XietongStore
 
@@ -54,6 +54,14 @@ public actor ThrowawayPostgres {
         }
         let port = try self.start()
         return DatabaseURL.PostgresServer(host: "127.0.0.1", port: port, user: "xietong", database: "postgres")
+    }
+
+    /// The server's main process (its postmaster), once started.
+    public func serverProcess() -> pid_t? {
+        guard let directory = self.server?.directory,
+            let text = try? String(contentsOf: directory.appendingPathComponent("data/postmaster.pid"), encoding: .utf8)
+        else { return nil }
+        return text.split(separator: "\n").first.flatMap { Int32($0) }
     }
 
     // MARK: The server process
