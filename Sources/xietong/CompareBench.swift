@@ -191,10 +191,14 @@ struct CompareBench: AsyncParsableCommand {
                 lines.append(
                     "\(label) exchange, \(name): \(f(result.packagesPerSecond)) packages/s; p50 \(f(result.p50Milliseconds)) ms, p99 \(f(result.p99Milliseconds)) ms at \(f(result.latencyRate))/s"
                 )
-                lines.append("\(label)   CPU ms per package: \(cpu(result))")
-            }
-            if let server = round.postgresServerCPUMillisecondsPerPackage {
-                lines.append("\(label)   CPU ms per package, the PostgreSQL server: \(f(server))")
+                lines.append(
+                    "\(label)   CPU ms per package: \(cpu(result))"
+                        + (name == "PostgreSQL hub"
+                            ? round.postgresServerCPUMillisecondsPerPackage.map { ", the PostgreSQL server \(f($0))" } ?? "" : "")
+                )
+                if name == "SQLite hub, mutual TLS", result.packagesPerSecond < result.latencyRate {
+                    lines.append("\(label)   (the latency phase's rate is above the throughput measured: its p99 is a queue's, not the exchange's)")
+                }
             }
             let ratio = round.postgres.packagesPerSecond / max(round.sqlite.packagesPerSecond, 0.001)
             lines.append(
