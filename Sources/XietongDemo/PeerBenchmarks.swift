@@ -180,10 +180,7 @@ public enum PeerBenchmarks {
             ["-c", configuration.path, "-p", directory.path],
             stdout: directory.appendingPathComponent("out.log").path
         )
-        defer {
-            server.signal(SIGTERM)
-            server.wait()
-        }
+        defer { Self.stop(server, within: 30) }
         try Self.waitForPort(port, process: server, name: "nginx")
         let source = directory.appendingPathComponent("source.bin")
         try Self.writeRandomFile(source, bytes: bytes)
@@ -219,6 +216,15 @@ public enum PeerBenchmarks {
             try handle.write(contentsOf: block[0..<part])
             written += part
         }
+    }
+
+    /// SIGTERM, then SIGKILL if the process has not ended within `seconds`.
+    static func stop(_ process: ChildProcess, within seconds: TimeInterval) {
+        process.signal(SIGTERM)
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.exited() == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if process.exited() == nil { process.signal(SIGKILL) }
+        process.wait()
     }
 
     static func waitForPort(_ port: Int, process: ChildProcess, name: String, timeout: TimeInterval = 60) throws {
@@ -284,9 +290,10 @@ public enum PeerBenchmarks {
         let server = try ChildProcess.spawn(broker, [], environment: environment, stdout: directory.appendingPathComponent("broker.log").path)
         defer {
             let control = URL(fileURLWithPath: broker).deletingLastPathComponent().appendingPathComponent("rabbitmqctl").path
-            _ = try? ChildProcess.run(control, ["--node", node, "stop"], environment: environment)
-            server.signal(SIGTERM)
-            server.wait()
+            _ = try? ChildProcess.run("/usr/bin/timeout", ["60", control, "--node", node, "stop"], environment: environment)
+            Self.stop(server, within: 30)
+            // The Erlang port mapper the broker started; it refuses to stop while another node uses it.
+            _ = try? ChildProcess.run("/usr/bin/timeout", ["10", "epmd", "-kill"], environment: environment)
         }
         try Self.waitForPort(port, process: server, name: "rabbitmq-server", timeout: 120)
         let script = directory.appendingPathComponent("relay.py")

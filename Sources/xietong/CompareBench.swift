@@ -72,20 +72,10 @@ struct CompareBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: scratch) }
 
         if !self.skip.contains("exchange") {
-            for round in 1...self.rounds {
-                log("round \(round) of \(self.rounds): the exchange on SQLite…")
-                let sqlite = try await self.exchange(hubDatabase: nil, tls: false, rate: nil, log: log)
-                log("round \(round): the exchange on PostgreSQL…")
-                let database = try await postgres.newDatabase(prefix: "exchange").url
-                let server = await postgres.serverProcess()
-                let before = server.flatMap(ProcessCPU.treeSeconds(of:))
-                let onPostgres = try await self.exchange(hubDatabase: database, tls: false, rate: nil, log: log)
-                let after = server.flatMap(ProcessCPU.treeSeconds(of:))
-                let total = Double(50 + onPostgres.packages + onPostgres.latencyPackages)
-                let serverCPU = before.flatMap { start in after.map { ($0 - start) * 1000 / total } }
-                log("round \(round): the exchange with mutual TLS and signatures, latency at 500 packages/s…")
-                let tls = try await self.exchange(hubDatabase: nil, tls: true, rate: 500, log: log)
-                report.exchange.append(Round(sqlite: sqlite, postgres: onPostgres, postgresServerCPUMillisecondsPerPackage: serverCPU, tls: tls))
+            do {
+                try await self.exchangeRounds(into: &report, postgres: postgres, log: log)
+            } catch {
+                report.skipped["exchange"] = "\(error)"
             }
         }
         if !self.skip.contains("pgbench") {
@@ -123,9 +113,12 @@ struct CompareBench: AsyncParsableCommand {
         if !self.skip.contains("dossier") {
             log("dossier: \(self.dossierSize) from business system to business system…")
             let benchmark = ExchangeBenchmark.inDirectory(nil)
-            let result = try await benchmark.dossier(bytes: dossierBytes, progress: log)
+            do {
+                report.dossierMBPerSecond = try await benchmark.dossier(bytes: dossierBytes, progress: log).megabytesPerSecond
+            } catch {
+                report.skipped["dossier"] = "\(error)"
+            }
             await benchmark.finish(keepingDirectory: false)
-            report.dossierMBPerSecond = result.megabytesPerSecond
         }
         if !self.skip.contains("nginx") {
             do {
@@ -147,6 +140,25 @@ struct CompareBench: AsyncParsableCommand {
         }
     }
 
+    /// The three exchange runs, `rounds` times alternated; a failing run is reported and ends them.
+    func exchangeRounds(into report: inout Report, postgres: ThrowawayPostgres, log: @escaping @Sendable (String) -> Void) async throws {
+        for round in 1...self.rounds {
+            log("round \(round) of \(self.rounds): the exchange on SQLite…")
+            let sqlite = try await self.exchange(hubDatabase: nil, tls: false, rate: nil, log: log)
+            log("round \(round): the exchange on PostgreSQL…")
+            let database = try await postgres.newDatabase(prefix: "exchange").url
+            let server = await postgres.serverProcess()
+            let before = server.flatMap(ProcessCPU.treeSeconds(of:))
+            let onPostgres = try await self.exchange(hubDatabase: database, tls: false, rate: nil, log: log)
+            let after = server.flatMap(ProcessCPU.treeSeconds(of:))
+            let total = Double(50 + onPostgres.packages + onPostgres.latencyPackages)
+            let serverCPU = before.flatMap { start in after.map { ($0 - start) * 1000 / total } }
+            log("round \(round): the exchange with mutual TLS and signatures, latency at 500 packages/s…")
+            let tls = try await self.exchange(hubDatabase: nil, tls: true, rate: 500, log: log)
+            report.exchange.append(Round(sqlite: sqlite, postgres: onPostgres, postgresServerCPUMillisecondsPerPackage: serverCPU, tls: tls))
+        }
+    }
+
     func exchange(
         hubDatabase: String?,
         tls: Bool,
@@ -158,16 +170,21 @@ struct CompareBench: AsyncParsableCommand {
         var benchmark = ExchangeBenchmark.inDirectory(nil)
         benchmark.hubDatabase = hubDatabase
         benchmark.tls = tls
-        let result = try await benchmark.exchange(
-            packages: self.packages,
-            workers: 64,
-            seconds: self.seconds,
-            lanes: NodeConfiguration(organisation: "").lanes,
-            latencyRate: rate,
-            progress: log
-        )
-        await benchmark.finish(keepingDirectory: false)
-        return result
+        do {
+            let result = try await benchmark.exchange(
+                packages: self.packages,
+                workers: 64,
+                seconds: self.seconds,
+                lanes: NodeConfiguration(organisation: "").lanes,
+                latencyRate: rate,
+                progress: log
+            )
+            await benchmark.finish(keepingDirectory: false)
+            return result
+        } catch {
+            await benchmark.finish(keepingDirectory: false)
+            throw error
+        }
     }
 
     static func machine() -> String {

@@ -118,6 +118,39 @@ import XietongTesting
         #expect(try await database.execute("SELECT total FROM tally", []).first?.int("total") == 16)
     }
 
+    /// Held inserts go out in front of the next statement that mentions none of their tables, and each part keeps
+    /// its own parameters; writes larger than a group (more than 30,000 parameters) go out on their own.
+    @Test(arguments: StoreBackend.allCases)
+    func heldInsertsGoOutWithTheNextStatementEachWithItsOwnValues(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Self.twoTables, in: directory)
+        defer { Task { await database.close() } }
+        let echoed = try await database.transaction { transaction in
+            try await transaction.write("INSERT INTO probe (id, number) VALUES ($1, $2)", [.text("p"), .integer(1)])
+            try await transaction.write("INSERT INTO tally (id, total) VALUES ($1, $2)", [.text("t"), .integer(2)])
+            // Mentions neither table: it leads the two inserts out, its $1 and $2 its own.
+            let echo = try await transaction.execute("SELECT $1 AS first, $2 AS second", [.text("a"), .integer(3)])
+            // Two writes of 16,000 parameters each, then one of 31,000: the group goes out before it would take more
+            // than a statement may, and the largest goes alone.
+            for (table, rows) in [("probe", 8_000), ("tally", 8_000)] {
+                let values = (0..<rows).map { "($\($0 * 2 + 1), $\($0 * 2 + 2))" }.joined(separator: ", ")
+                let binds = (0..<rows).flatMap { [SQLValue.text("\(table)-\($0)"), .integer($0)] }
+                try await transaction.write("INSERT INTO \(table) (id, \(table == "probe" ? "number" : "total")) VALUES \(values)", binds)
+            }
+            let large = (0..<15_500).map { "($\($0 * 2 + 1), $\($0 * 2 + 2))" }.joined(separator: ", ")
+            try await transaction.write(
+                "INSERT INTO probe (id, number) VALUES \(large)",
+                (0..<15_500).flatMap { [SQLValue.text("large-\($0)"), .integer(1)] }
+            )
+            return echo.first
+        }
+        #expect(echoed?.string("first") == "a" && echoed?.int("second") == 3)
+        let probe = try await database.execute("SELECT COUNT(*) AS n, SUM(number) AS total FROM probe", [])
+        let tally = try await database.execute("SELECT COUNT(*) AS n, SUM(total) AS total FROM tally", [])
+        #expect(probe.first?.int("n") == 1 + 8_000 + 15_500 && probe.first?.int("total") == 1 + (0..<8_000).reduce(0, +) + 15_500)
+        #expect(tally.first?.int("n") == 1 + 8_000 && tally.first?.int("total") == 2 + (0..<8_000).reduce(0, +))
+    }
+
     /// A held write that fails (here a duplicate key) fails the transaction, however late it is sent, and nothing of
     /// the transaction stays.
     @Test(arguments: StoreBackend.allCases)
@@ -136,7 +169,8 @@ import XietongTesting
         #expect(try await database.execute("SELECT id FROM probe", []).count == 1)
     }
 
-    /// Thousands of held writes in one transaction, more parameters than one PostgreSQL statement takes, all land.
+    /// Thousands of held writes in one transaction, more parameters in all than one PostgreSQL statement takes, all
+    /// land.
     @Test(arguments: StoreBackend.allCases)
     func manyHeldWritesAllLand(backend: StoreBackend) async throws {
         let directory = try TemporaryDirectory()

@@ -230,6 +230,8 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
                 return
             }
             let full = self.held.withLock { group -> (sql: String, binds: [SQLValue])? in
+                // A write too large to join even an empty group goes out on its own.
+                if group.isEmpty && !group.admits(write: sql, bindCount: binds.count) { return (sql, binds) }
                 if group.admits(write: sql, bindCount: binds.count) {
                     group.add(sql, binds)
                     return nil

@@ -10,7 +10,9 @@
 /// judged on words: a column that happens to share a table's name only sends a group out earlier than needed.
 ///
 /// Only inserts of new rows are held (`holdable`): they lock nothing another transaction waits for, save a racing
-/// insert of the same key, so sending them with a later statement keeps the order in which the code takes its locks.
+/// insert of the same key (PostgreSQL runs the statement that leads a group before the unreferenced inserts in front
+/// of it, so their unique-index checks come after its own). The locks the code orders (the feed heads, the evidence
+/// log's size row) are taken by statements that never lead a group (`canLead`).
 ///
 /// Every part runs once and to completion, and foreign-key and unique checks see all of them, as for one statement.
 /// An error in any part fails the whole statement, and so the transaction, as it would have failed it one statement
@@ -69,6 +71,7 @@ struct PostgresWriteGroup: Sendable {
     /// One statement: the held writes, then `lead` (whose rows it returns) or nothing. Parameters are renumbered so
     /// that each part keeps its own.
     func statement(leading lead: (sql: String, binds: [SQLValue])?) -> (sql: String, binds: [SQLValue]) {
+        if self.statements.isEmpty { return lead ?? ("SELECT 1 AS held", []) }
         if self.statements.count == 1, lead == nil { return self.statements[0] }
         var parts: [String] = []
         var binds: [SQLValue] = []

@@ -48,7 +48,7 @@ extension ExchangeDatabase {
             )
             guard !inserted.isEmpty else { return false }
             for file in files {
-                try await transaction.write(
+                try await transaction.execute(
                     """
                     INSERT INTO \(ExchangeDatabaseLayout.inboundAttachments) (package_id, attachment_id, name, media_type, size, sha256,
                         content, node_path)
@@ -69,7 +69,7 @@ extension ExchangeDatabase {
     static func unpack(_ package: CasePackage, unifiedCaseCode: String, in transaction: any SQLTransaction) async throws {
         let id = SQLValue.text(package.envelope.packageId)
         let info = package.body.caseInfo
-        try await transaction.write(
+        try await transaction.execute(
             """
             INSERT INTO \(ExchangeDatabaseLayout.inboundCases) (package_id, unified_case_code, agency_case_number, case_name, category,
                 division, filed_on, procedure, summary, remarks)
@@ -82,7 +82,7 @@ extension ExchangeDatabase {
             ]
         )
         for person in package.body.persons {
-            try await transaction.write(
+            try await transaction.execute(
                 """
                 INSERT INTO \(ExchangeDatabaseLayout.inboundPersons) (package_id, person_id, role, name, id_card_number, gender, birth_date,
                     ethnicity, residence)
@@ -95,13 +95,13 @@ extension ExchangeDatabase {
             )
         }
         for (index, charge) in package.body.charges.enumerated() {
-            try await transaction.write(
+            try await transaction.execute(
                 "INSERT INTO \(ExchangeDatabaseLayout.inboundCharges) (package_id, ordinal, person_id, name, law_article) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                 [id, .integer(index + 1), .text(charge.personRef), .text(charge.name), .optional(charge.lawArticle)]
             )
         }
         for (index, measure) in package.body.coerciveMeasures.enumerated() {
-            try await transaction.write(
+            try await transaction.execute(
                 """
                 INSERT INTO \(ExchangeDatabaseLayout.inboundMeasures) (package_id, ordinal, person_id, kind, start_date, end_date,
                     custody_organisation)
@@ -114,7 +114,7 @@ extension ExchangeDatabase {
             )
         }
         for document in package.body.documents {
-            try await transaction.write(
+            try await transaction.execute(
                 """
                 INSERT INTO \(ExchangeDatabaseLayout.inboundDocuments) (package_id, document_id, title, document_number, issued_on, attachment_ids)
                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING

@@ -4,7 +4,8 @@ public import XietongCore
 /// An agency's exchange database (中间库, issue 24; ZJ-7.1.3.1 b): the tables of `ExchangeDatabaseLayout`, on
 /// whatever database the agency runs (SQLite or PostgreSQL today; any `SQLDatabase`). The node's connector reads the
 /// business system's outbound rows and writes outcomes, hops and delivered packages here. Every statement is plain
-/// SQL both dialects run, behind the same seam as the stores.
+/// SQL both dialects run, behind the same seam as the stores. Its writes run one statement at a time (`execute`, never
+/// `write`): the tables are the agency's, which may add rules or triggers that data-modifying CTEs do not allow.
 public struct ExchangeDatabase: Sendable {
     public let database: any SQLDatabase
 
@@ -286,7 +287,7 @@ public struct ExchangeDatabase: Sendable {
     public func write(hops: [PackageEvent], of packageId: String, lastHop: Hop?, unifiedCaseCode: String?, at now: String) async throws {
         try await self.database.transaction { transaction in
             for event in hops {
-                try await transaction.write(
+                try await transaction.execute(
                     """
                     INSERT INTO \(ExchangeDatabaseLayout.outboundHops) (package_id, hop, at, organisation, detail, findings)
                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (package_id, hop, at) DO NOTHING
@@ -298,7 +299,7 @@ public struct ExchangeDatabase: Sendable {
                 )
             }
             let last = lastHop?.rawValue
-            try await transaction.write(
+            try await transaction.execute(
                 """
                 UPDATE \(ExchangeDatabaseLayout.outboundStatus) SET last_hop = COALESCE($1, last_hop),
                     unified_case_code = COALESCE($2, unified_case_code), updated_at = $3

@@ -101,9 +101,15 @@ extension HubStore {
     }
 
     /// When each of these packages was delivered (or refused) at its receiver, in one statement.
-    static func markDelivered(_ delivered: [(packageId: String, at: String)], in transaction: any SQLTransaction) async throws {
-        for chunk in stride(from: 0, to: delivered.count, by: 500) {
-            let part = delivered[chunk..<min(chunk + 500, delivered.count)]
+    /// A package reported both delivered and refused in one batch gets the later report's time, as one statement
+    /// per report gave it.
+    static func markDelivered(_ reports: [(packageId: String, at: String)], in transaction: any SQLTransaction) async throws {
+        var last: [String: Int] = [:]
+        for (index, report) in reports.enumerated() { last[report.packageId] = index }
+        let delivered = reports.enumerated().filter { last[$0.element.packageId] == $0.offset }.map(\.element)
+        // SQLite takes at most 500 terms in a compound SELECT.
+        for chunk in stride(from: 0, to: delivered.count, by: 400) {
+            let part = delivered[chunk..<min(chunk + 400, delivered.count)]
             var binds: [SQLValue] = []
             let rows = part.map { item -> String in
                 binds += [.text(item.packageId), .text(item.at)]
