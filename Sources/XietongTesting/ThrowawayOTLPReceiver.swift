@@ -42,8 +42,9 @@ public final class ThrowawayOTLPReceiver: @unchecked Sendable {
         _ = self.process.wait()
     }
 
-    /// Waits until the receiver listens.
-    public func ready(timeout: TimeInterval = 30) async throws {
+    /// Waits until the receiver listens (Python and its protobuf modules start slowly while every suite starts on 2
+    /// cores: once over 30 s in a fresh clone's CI).
+    public func ready(timeout: TimeInterval = 120) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let text = try? String(contentsOf: self.output, encoding: .utf8), text.hasPrefix("listening") { return }
