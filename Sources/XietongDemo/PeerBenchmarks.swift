@@ -14,7 +14,14 @@ public enum PeerBenchmarks {
         /// The Debian package that has it.
         public var package: String
 
-        public static let pgbench = Tool(name: "pgbench", candidates: [], package: "postgresql-contrib")
+        /// Beside the server's programs, which are not on the PATH in Debian.
+        public static var pgbench: Tool {
+            Tool(
+                name: "pgbench",
+                candidates: [(try? ThrowawayPostgres.binaries())?.appendingPathComponent("pgbench").path].compactMap { $0 },
+                package: "postgresql-contrib"
+            )
+        }
         public static let fio = Tool(name: "fio", candidates: ["/usr/bin/fio"], package: "fio")
         public static let nginx = Tool(name: "nginx", candidates: ["/usr/sbin/nginx"], package: "nginx-core")
         public static let curl = Tool(name: "curl", candidates: ["/usr/bin/curl"], package: "curl")
@@ -38,17 +45,8 @@ public enum PeerBenchmarks {
         }
 
         func find() -> String? {
-            var places = self.candidates
-            if self.name == "pgbench", let bin = try? Self.postgresBin() { places.append(bin + "/pgbench") }
-            places += (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(self.name)" }
+            let places = self.candidates + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(self.name)" }
             return places.first { FileManager.default.isExecutableFile(atPath: $0) }
-        }
-
-        static func postgresBin() throws -> String {
-            let root = "/usr/lib/postgresql"
-            let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted()
-            guard let newest = versions.last else { throw Failure(description: "no PostgreSQL under \(root)") }
-            return "\(root)/\(newest)/bin"
         }
 
         static var aptEnvironment: [String: String] {
@@ -183,7 +181,8 @@ public enum PeerBenchmarks {
         defer { Self.stop(server, within: 30) }
         try Self.waitForPort(port, process: server, name: "nginx")
         let source = directory.appendingPathComponent("source.bin")
-        try Self.writeRandomFile(source, bytes: bytes)
+        // The same kind of file the dossier benchmark sends: distinct 1 MiB blocks, synced.
+        _ = try ExchangeBenchmark.writeDossier(to: source, bytes: bytes)
         var rates: [Double] = []
         for run in 1...runs {
             progress("nginx: upload \(run) of \(runs)…")
@@ -203,21 +202,6 @@ public enum PeerBenchmarks {
         return rates
     }
 
-    static func writeRandomFile(_ url: URL, bytes: Int) throws {
-        guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = try? FileHandle(forWritingTo: url) else {
-            throw Failure(description: "cannot create \(url.path)")
-        }
-        defer { try? handle.close() }
-        var generator = SystemRandomNumberGenerator()
-        let block = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        var written = 0
-        while written < bytes {
-            let part = min(block.count, bytes - written)
-            try handle.write(contentsOf: block[0..<part])
-            written += part
-        }
-    }
-
     /// SIGTERM, then SIGKILL if the process has not ended within `seconds`.
     static func stop(_ process: ChildProcess, within seconds: TimeInterval) {
         process.signal(SIGTERM)
@@ -231,7 +215,7 @@ public enum PeerBenchmarks {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let status = process.exited() { throw Failure(description: "\(name) exited with status \(status) while starting") }
-            if LocalProcesses.connectLoopback(port: port).map({ close($0) }) != nil { return }
+            if LocalProcesses.isListening(port) { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
         throw Failure(description: "\(name) did not listen on port \(port) within \(Int(timeout)) s")

@@ -186,7 +186,7 @@ public final class LocalProcesses: @unchecked Sendable {
     }
 
     /// Whether something accepts connections on the port.
-    static func isListening(_ port: Int) -> Bool {
+    public static func isListening(_ port: Int) -> Bool {
         guard let descriptor = self.connectLoopback(port: port) else { return false }
         close(descriptor)
         return true

@@ -102,7 +102,7 @@ public actor ThrowawayPostgres {
     }
 
     /// The folder of `initdb` and `pg_ctl`: the newest `/usr/lib/postgresql/N/bin`, or the PATH.
-    static func binaries() throws -> URL {
+    public static func binaries() throws -> URL {
         let root = URL(fileURLWithPath: "/usr/lib/postgresql")
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).compactMap(Int.init).sorted()
         for version in versions.reversed() {

@@ -37,7 +37,7 @@ public final class ThrowawayOTLPReceiver: @unchecked Sendable {
     }
 
     deinit {
-        // SIGKILL: the receiver keeps nothing, and a child started from the test process may inherit SIGTERM blocked.
+        // SIGKILL: the receiver keeps nothing to flush.
         self.process.signal(SIGKILL)
         _ = self.process.wait()
     }

@@ -264,6 +264,18 @@ extension ExchangeBenchmark {
         await self.shutdown()
         if !keepingDirectory { try? FileManager.default.removeItem(at: self.directory) }
     }
+
+    /// `body`'s result, then `finish`, also when `body` throws.
+    func finishing<T>(keepingDirectory: Bool, _ body: (ExchangeBenchmark) async throws -> T) async throws -> T {
+        do {
+            let result = try await body(self)
+            await self.finish(keepingDirectory: keepingDirectory)
+            return result
+        } catch {
+            await self.finish(keepingDirectory: keepingDirectory)
+            throw error
+        }
+    }
 }
 
 /// Prints a value as indented JSON with sorted keys.

@@ -71,67 +71,44 @@ struct CompareBench: AsyncParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-compare-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: scratch) }
 
-        if !self.skip.contains("exchange") {
-            do {
-                try await self.exchangeRounds(into: &report, postgres: postgres, log: log)
-            } catch {
-                report.skipped["exchange"] = "\(error)"
+        /// Runs a part unless it is left out; a part that fails is reported and the rest goes on.
+        func part(_ name: String, _ body: () async throws -> Void) async {
+            guard !self.skip.contains(name) else { return }
+            do { try await body() } catch { report.skipped[name] = "\(error)" }
+        }
+        await part("exchange") { try await self.exchangeRounds(into: &report, postgres: postgres, log: log) }
+        await part("pgbench") {
+            if case .postgres(let server) = try await postgres.newDatabase(prefix: "pgbench") {
+                report.pgbenchTransactionsPerSecond = try PeerBenchmarks.pgbench(on: server, install: self.install, progress: log)
             }
         }
-        if !self.skip.contains("pgbench") {
-            do {
-                if case .postgres(let server) = try await postgres.newDatabase(prefix: "pgbench") {
-                    report.pgbenchTransactionsPerSecond = try PeerBenchmarks.pgbench(on: server, install: self.install, progress: log)
-                }
-            } catch {
-                report.skipped["pgbench"] = "\(error)"
-            }
+        await part("rabbitmq") {
+            report.relay = try PeerBenchmarks.rabbitRelay(
+                messages: self.relayMessages,
+                size: 4096,
+                rate: 500,
+                seconds: self.seconds,
+                in: scratch.appendingPathComponent("rabbitmq"),
+                install: self.install,
+                progress: log
+            )
         }
-        if !self.skip.contains("rabbitmq") {
-            do {
-                report.relay = try PeerBenchmarks.rabbitRelay(
-                    messages: self.relayMessages,
-                    size: 4096,
-                    rate: 500,
-                    seconds: self.seconds,
-                    in: scratch.appendingPathComponent("rabbitmq"),
-                    install: self.install,
-                    progress: log
-                )
-            } catch {
-                report.skipped["rabbitmq"] = "\(error)"
-            }
-        }
-        if !self.skip.contains("disk") {
-            do {
-                report.disk = try PeerBenchmarks.disk(in: scratch.appendingPathComponent("fio"), install: self.install, progress: log)
-            } catch {
-                report.skipped["disk"] = "\(error)"
-            }
-        }
+        await part("disk") { report.disk = try PeerBenchmarks.disk(in: scratch.appendingPathComponent("fio"), install: self.install, progress: log) }
         let dossierBytes = DossierBench.bytes(self.dossierSize)!
-        if !self.skip.contains("dossier") {
+        await part("dossier") {
             log("dossier: \(self.dossierSize) from business system to business system…")
-            let benchmark = ExchangeBenchmark.inDirectory(nil)
-            do {
-                report.dossierMBPerSecond = try await benchmark.dossier(bytes: dossierBytes, progress: log).megabytesPerSecond
-            } catch {
-                report.skipped["dossier"] = "\(error)"
+            report.dossierMBPerSecond = try await ExchangeBenchmark.inDirectory(nil).finishing(keepingDirectory: false) {
+                try await $0.dossier(bytes: dossierBytes, progress: log).megabytesPerSecond
             }
-            await benchmark.finish(keepingDirectory: false)
         }
-        if !self.skip.contains("nginx") {
-            do {
-                report.nginxUploadsMBPerSecond = try PeerBenchmarks.nginxUploads(
-                    bytes: dossierBytes,
-                    runs: self.uploads,
-                    in: scratch.appendingPathComponent("nginx"),
-                    install: self.install,
-                    progress: log
-                )
-            } catch {
-                report.skipped["nginx"] = "\(error)"
-            }
+        await part("nginx") {
+            report.nginxUploadsMBPerSecond = try PeerBenchmarks.nginxUploads(
+                bytes: dossierBytes,
+                runs: self.uploads,
+                in: scratch.appendingPathComponent("nginx"),
+                install: self.install,
+                progress: log
+            )
         }
         if self.json {
             printJSON(report)
@@ -170,8 +147,8 @@ struct CompareBench: AsyncParsableCommand {
         var benchmark = ExchangeBenchmark.inDirectory(nil)
         benchmark.hubDatabase = hubDatabase
         benchmark.tls = tls
-        do {
-            let result = try await benchmark.exchange(
+        return try await benchmark.finishing(keepingDirectory: false) {
+            try await $0.exchange(
                 packages: self.packages,
                 workers: 64,
                 seconds: self.seconds,
@@ -179,11 +156,6 @@ struct CompareBench: AsyncParsableCommand {
                 latencyRate: rate,
                 progress: log
             )
-            await benchmark.finish(keepingDirectory: false)
-            return result
-        } catch {
-            await benchmark.finish(keepingDirectory: false)
-            throw error
         }
     }
 

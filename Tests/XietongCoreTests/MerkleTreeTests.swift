@@ -75,3 +75,19 @@ import XietongCore
         }
     }
 }
+
+/// A tree's edge (its complete subtrees, one per bit of its size) is what appending needs, and folds to its root
+/// (issue 25: the hub reads it in one statement).
+@Suite struct MerkleTreeEdgeTests {
+    @Test func theEdgeFoldsToTheRootForEverySize() async throws {
+        let leaves = (0..<70).map { MerkleTree.leafHash([UInt8($0)]) }
+        #expect(MerkleTree.edge(size: 0).isEmpty && MerkleTree.root(edge: []) == MerkleTree.emptyRoot)
+        #expect(MerkleTree.edge(size: 6).map { [$0.level, $0.index] } == [[1, 2], [2, 0]])
+        for size in 1...leaves.count {
+            let tree = MerkleTree.inMemory(leafHashes: Array(leaves.prefix(size)))
+            var edge: [MerkleTree.Hash] = []
+            for (level, index) in MerkleTree.edge(size: size) { edge.append(try await tree.hash(index << level, (index + 1) << level)) }
+            #expect(MerkleTree.root(edge: edge) == (try await tree.root()), "size \(size)")
+        }
+    }
+}

@@ -30,6 +30,21 @@ public struct MerkleTree: Sendable {
     /// The hash of an empty tree: SHA-256 of nothing.
     public static let emptyRoot: Hash = Array(SHA256.hash(data: [UInt8]()))
 
+    /// The complete, aligned subtrees a tree of `size` leaves is made of, one per bit of `size`, smallest first: each
+    /// as `node(level, index)` reads it. Appending to the tree needs their hashes (the left siblings of its new nodes),
+    /// and folding them (`root(edge:)`) gives its root.
+    public static func edge(size: Int) -> [(level: Int, index: Int)] {
+        (0..<max(0, Int.bitWidth - size.leadingZeroBitCount)).filter { (size >> $0) & 1 == 1 }.map { ($0, (size >> $0) - 1) }
+    }
+
+    /// The root of a tree from the hashes of its `edge`, smallest first (RFC 9162 §2.1: each larger subtree is the
+    /// left child of what follows it).
+    public static func root(edge hashes: [Hash]) -> Hash {
+        guard var root = hashes.first else { return Self.emptyRoot }
+        for hash in hashes.dropFirst() { root = Self.nodeHash(hash, root) }
+        return root
+    }
+
     /// The largest power of two below `n` (n > 1).
     static func split(_ n: Int) -> Int {
         var k = 1

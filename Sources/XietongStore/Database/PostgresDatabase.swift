@@ -214,43 +214,24 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
 
         @discardableResult
         func execute(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
-            let (first, statement) = self.held.withLock { group -> ((sql: String, binds: [SQLValue])?, (sql: String, binds: [SQLValue])) in
-                defer { group = PostgresWriteGroup() }
-                if group.isEmpty { return (nil, (sql, binds)) }
-                if group.admits(statement: sql, bindCount: binds.count) { return (nil, group.statement(leading: (sql, binds))) }
-                return (group.statement(leading: nil), (sql, binds))
-            }
-            if let first { try await self.run(first.sql, first.binds) }
-            return try await self.run(statement.sql, statement.binds)
+            try await self.run(self.held.withLock { $0.send(sql, binds) })
         }
 
         func write(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) {
-            guard PostgresWriteGroup.holdable(sql) else {
-                try await self.execute(sql, binds)
-                return
-            }
-            let full = self.held.withLock { group -> (sql: String, binds: [SQLValue])? in
-                // A write too large to join even an empty group goes out on its own.
-                if group.isEmpty && !group.admits(write: sql, bindCount: binds.count) { return (sql, binds) }
-                if group.admits(write: sql, bindCount: binds.count) {
-                    group.add(sql, binds)
-                    return nil
-                }
-                let full = group.statement(leading: nil)
-                group = PostgresWriteGroup()
-                group.add(sql, binds)
-                return full
-            }
-            if let full { try await self.run(full.sql, full.binds) }
+            try await self.run(self.held.withLock { $0.hold(sql, binds) })
         }
 
         /// Sends the writes still held: before the commit.
         func sendHeldWrites() async throws(StoreError) {
-            let held = self.held.withLock { group -> (sql: String, binds: [SQLValue])? in
-                defer { group = PostgresWriteGroup() }
-                return group.isEmpty ? nil : group.statement(leading: nil)
-            }
-            if let held { try await self.run(held.sql, held.binds) }
+            try await self.run(self.held.withLock { $0.drain() })
+        }
+
+        /// Runs `statements` in order; the rows of the last.
+        @discardableResult
+        private func run(_ statements: [PostgresWriteGroup.Statement]) async throws(StoreError) -> [SQLRow] {
+            var rows: [SQLRow] = []
+            for statement in statements { rows = try await self.run(statement.sql, statement.binds) }
+            return rows
         }
 
         @discardableResult

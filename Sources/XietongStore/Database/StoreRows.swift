@@ -34,40 +34,38 @@ enum StoreRows {
         }
     }
 
+    /// The columns of an event row, in the order of `eventRow` (the package's key last).
+    static let eventColumns = "(package_id, hop, at, organisation, detail, findings, package_key)"
+
+    /// An event's values without its package's key.
+    static func eventValues(_ event: PackageEvent) -> [SQLValue] {
+        [
+            .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
+            event.findings.map { .text(Self.json($0)) } ?? .null,
+        ]
+    }
+
     /// Inserts an event unless that package already has that hop; returns whether it was new. `key`: the package's key
     /// when the caller has it; otherwise it is looked up from the id.
     @discardableResult
     static func insert(_ event: PackageEvent, into table: EventTable, key: String? = nil, in transaction: any SQLTransaction) async throws -> Bool {
         try await !transaction.execute(
             """
-            INSERT INTO \(table.name) (package_id, hop, at, organisation, detail, findings, package_key)
+            INSERT INTO \(table.name) \(Self.eventColumns)
             VALUES ($1, $2, $3, $4, $5, $6, \(key == nil ? table.packageKey : "$7")) ON CONFLICT (package_key, hop) DO NOTHING RETURNING hop
             """,
-            [
-                .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
-                event.findings.map { .text(Self.json($0)) } ?? .null,
-            ] + (key.map { [.text($0)] } ?? [])
+            Self.eventValues(event) + (key.map { [.text($0)] } ?? [])
         ).isEmpty
     }
 
     /// Inserts the events of a package stored in the same transaction under a new key (so it has none of these hops
-    /// yet), in one statement, which PostgreSQL may send with the next (`SQLTransaction.write`).
+    /// yet), as a write PostgreSQL may send with the next statement (`SQLTransaction.write`).
     static func insertNew(_ events: [PackageEvent], into table: EventTable, key: String, in transaction: any SQLTransaction) async throws {
-        guard !events.isEmpty else { return }
-        var binds: [SQLValue] = [.text(key)]
-        var values: [String] = []
-        for event in events {
-            let base = binds.count
-            binds += [
-                .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
-                event.findings.map { .text(Self.json($0)) } ?? .null,
-            ]
-            values.append("(" + (1...6).map { "$\(base + $0)" }.joined(separator: ", ") + ", $1)")
-        }
-        try await transaction.write(
-            "INSERT INTO \(table.name) (package_id, hop, at, organisation, detail, findings, package_key) VALUES "
-                + values.joined(separator: ", ") + " ON CONFLICT (package_key, hop) DO NOTHING",
-            binds
+        try await Self.insertRows(
+            "\(table.name) \(Self.eventColumns)",
+            events.map { Self.eventValues($0) + [.text(key)] },
+            then: "ON CONFLICT (package_key, hop) DO NOTHING",
+            in: transaction
         )
     }
 
@@ -81,26 +79,39 @@ enum StoreRows {
         var new: [Bool] = []
         for chunk in stride(from: 0, to: events.count, by: 500) {
             let part = events[chunk..<min(chunk + 500, events.count)]
-            var binds: [SQLValue] = []
-            var values: [String] = []
-            for (event, key) in part {
-                let base = binds.count
-                binds += [
-                    .text(event.packageId), .text(event.hop.rawValue), .text(event.at), .text(event.organisation), .optional(event.detail),
-                    event.findings.map { .text(Self.json($0)) } ?? .null, .text(key),
-                ]
-                values.append("(" + (1...7).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
-            }
+            let values = Self.values(part.map { Self.eventValues($0.event) + [.text($0.key)] })
             let rows = try await transaction.execute(
-                "INSERT INTO \(table.name) (package_id, hop, at, organisation, detail, findings, package_key) VALUES "
-                    + values.joined(separator: ", ") + " ON CONFLICT (package_key, hop) DO NOTHING RETURNING package_key, hop",
-                binds
+                "INSERT INTO \(table.name) \(Self.eventColumns) VALUES \(values.sql) ON CONFLICT (package_key, hop) DO NOTHING RETURNING package_key, hop",
+                values.binds
             )
             // The first of the list's events with an inserted key and hop is the one inserted.
             var inserted = Set(rows.map { "\($0.string("package_key") ?? "") \($0.string("hop") ?? "")" })
             for (event, key) in part { new.append(inserted.remove("\(key) \(event.hop.rawValue)") != nil) }
         }
         return new
+    }
+
+    // MARK: Multi-row statements
+
+    /// `($1, $2), ($3, $4)` for `rows`, and their values in that order.
+    static func values(_ rows: [[SQLValue]]) -> (sql: String, binds: [SQLValue]) {
+        var binds: [SQLValue] = []
+        var tuples: [String] = []
+        for row in rows {
+            let base = binds.count
+            binds += row
+            tuples.append("(" + (1...max(row.count, 1)).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
+        }
+        return (tuples.joined(separator: ", "), binds)
+    }
+
+    /// Multi-row inserts into `target` (a table and its columns), 100 rows a statement, `then` after each statement's
+    /// values (an `ON CONFLICT` clause), as writes (`SQLTransaction.write`).
+    static func insertRows(_ target: String, _ rows: [[SQLValue]], then clause: String = "", in transaction: any SQLTransaction) async throws {
+        for chunk in stride(from: 0, to: rows.count, by: 100) {
+            let values = Self.values(Array(rows[chunk..<min(chunk + 100, rows.count)]))
+            try await transaction.write("INSERT INTO \(target) VALUES \(values.sql)" + (clause.isEmpty ? "" : " \(clause)"), values.binds)
+        }
     }
 
     /// The events of a package, in journey order.

@@ -39,7 +39,7 @@ extension HubStore {
                 .integer(first + offset), .text(event.packageId), .text(event.hop.rawValue), .text(json), .text(Hex.string(hash)), .text(key),
             ])
         }
-        try await Self.insertRows("evidence_leaves (leaf_index, package_id, hop, leaf, leaf_hash, package_key)", leafRows, in: transaction)
+        try await StoreRows.insertRows("evidence_leaves (leaf_index, package_id, hop, leaf, leaf_hash, package_key)", leafRows, in: transaction)
         var nodeRows: [[SQLValue]] = []
         var level = 0
         while !known[level].isEmpty {
@@ -58,30 +58,22 @@ extension HubStore {
             known.append(parents)
             level += 1
         }
-        try await Self.insertRows("evidence_nodes (level, idx, hash)", nodeRows, in: transaction)
+        try await StoreRows.insertRows("evidence_nodes (level, idx, hash)", nodeRows, in: transaction)
         return leaves
     }
 
-    /// The roots of the complete subtrees a tree of `size` leaves is made of (one per bit of `size`), by level and
-    /// index: what appending to it needs, in one statement.
+    /// The hashes of the tree's edge at `size` (`MerkleTree.edge`), by level and index, in one statement: what
+    /// appending to it needs, and what its root is folded from.
     static func evidenceEdge(atSize size: Int, in statements: any SQLStatements) async throws(StoreError) -> [Int: [Int: [UInt8]]] {
-        var leaf: Int?
-        var nodes: [(level: Int, index: Int)] = []
-        var level = 0
-        while size >> level > 0 {
-            if (size >> level) & 1 == 1 {
-                let index = (size >> level) - 1
-                if level == 0 { leaf = index } else { nodes.append((level, index)) }
-            }
-            level += 1
-        }
-        guard leaf != nil || !nodes.isEmpty else { return [:] }
+        let edge = MerkleTree.edge(size: size)
+        guard !edge.isEmpty else { return [:] }
         var parts: [String] = []
         var binds: [SQLValue] = []
-        if let leaf {
+        if let leaf = edge.first(where: { $0.level == 0 }) {
             parts.append("SELECT 0 AS level, leaf_index AS idx, leaf_hash AS hash FROM evidence_leaves WHERE leaf_index = $1")
-            binds.append(.integer(leaf))
+            binds.append(.integer(leaf.index))
         }
+        let nodes = edge.filter { $0.level > 0 }
         if !nodes.isEmpty {
             let terms = nodes.map { node -> String in
                 binds += [.integer(node.level), .integer(node.index)]
@@ -89,51 +81,30 @@ extension HubStore {
             }
             parts.append("SELECT level, idx, hash FROM evidence_nodes WHERE " + terms.joined(separator: " OR "))
         }
-        var edge: [Int: [Int: [UInt8]]] = [:]
+        var hashes: [Int: [Int: [UInt8]]] = [:]
         for row in try await statements.execute(parts.joined(separator: " UNION ALL "), binds) {
             guard let level = row.int("level"), let index = row.int("idx"), let hash = row.string("hash").flatMap(Hex.bytes), hash.count == 32
             else { continue }
-            edge[level, default: [:]][index] = hash
+            hashes[level, default: [:]][index] = hash
         }
-        return edge
+        return hashes
     }
 
-    /// The root of the log's first `size` leaves: its complete subtrees (`evidenceEdge`, one statement) folded from
-    /// the right, the smallest first (RFC 6962 2.1), rather than a read per node.
+    /// The root of the log's first `size` leaves, folded from its edge read in one statement, rather than a read per
+    /// node.
     public func evidenceRoot(size: Int) async throws(StoreError) -> [UInt8] {
-        let edge = try await Self.evidenceEdge(atSize: size, in: self.database)
-        var root: [UInt8]?
-        var level = 0
-        while size >> level > 0 {
-            if (size >> level) & 1 == 1 {
-                let index = (size >> level) - 1
-                guard let node = edge[level]?[index] else {
-                    throw StoreError(
-                        .notFound,
-                        zh: "证据日志缺少节点（层 \(level)，序号 \(index)）",
-                        en: "the evidence log has no node at level \(level), index \(index)"
-                    )
-                }
-                root = root.map { MerkleTree.nodeHash(node, $0) } ?? node
+        let hashes = try await Self.evidenceEdge(atSize: size, in: self.database)
+        return MerkleTree.root(
+            edge: try MerkleTree.edge(size: size).map { (level, index) throws(StoreError) in
+                guard let hash = hashes[level]?[index] else { throw Self.missingNode(level, index) }
+                return hash
             }
-            level += 1
-        }
-        return root ?? MerkleTree.emptyRoot
+        )
     }
 
-    /// A multi-row insert, 100 rows a statement.
-    static func insertRows(_ target: String, _ rows: [[SQLValue]], in transaction: any SQLTransaction) async throws {
-        for chunk in stride(from: 0, to: rows.count, by: 100) {
-            let part = rows[chunk..<min(chunk + 100, rows.count)]
-            var binds: [SQLValue] = []
-            var values: [String] = []
-            for row in part {
-                let base = binds.count
-                binds += row
-                values.append("(" + (1...row.count).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
-            }
-            try await transaction.write("INSERT INTO \(target) VALUES " + values.joined(separator: ", "), binds)
-        }
+    /// The error for a node of the tree the log lacks.
+    static func missingNode(_ level: Int, _ index: Int) -> StoreError {
+        StoreError(.notFound, zh: "证据日志缺少节点（层 \(level)，序号 \(index)）", en: "the evidence log has no node at level \(level), index \(index)")
     }
 
     /// The hash of a stored node of the tree (level 0: a leaf), in a transaction or on its own.
@@ -143,7 +114,7 @@ extension HubStore {
             ? try await statements.execute("SELECT leaf_hash AS hash FROM evidence_leaves WHERE leaf_index = $1", [.integer(index)])
             : try await statements.execute("SELECT hash FROM evidence_nodes WHERE level = $1 AND idx = $2", [.integer(level), .integer(index)])
         guard let text = rows.first?.string("hash"), let hash = Hex.bytes(text), hash.count == 32 else {
-            throw StoreError(.notFound, zh: "证据日志缺少节点（层 \(level)，序号 \(index)）", en: "the evidence log has no node at level \(level), index \(index)")
+            throw Self.missingNode(level, index)
         }
         return hash
     }
