@@ -66,24 +66,27 @@ public struct ExchangeBenchmark: Sendable {
         CasePackageWriter.bytes(Self.casePackage(run: run, index: index, caseNumber: caseNumber, size: size, attachment: attachment))
     }
 
-    /// The package of `package(run:index:caseNumber:size:attachment:)`, before it is written.
+    /// The package of `package(run:index:caseNumber:size:attachment:)`, before it is written: from a police
+    /// `sender` to a procuratorate `receiver` (by default the demo registry's).
     static func casePackage(
         run: String,
         index: Int,
         caseNumber: Int,
         size: Int = 4096,
-        attachment: (sha256: String, size: Int)? = nil
+        attachment: (sha256: String, size: Int)? = nil,
+        sender: CasePackage.Party = .init(organisationCode: Self.sender, agencyCode: "1101"),
+        receiver: CasePackage.Party = .init(organisationCode: Self.receiver, agencyCode: "1201")
     ) -> CasePackage {
         let sequence = String(caseNumber + 1)
-        let code = "20261120" + "1101" + Self.sender + String(repeating: "0", count: 8 - sequence.count) + sequence
+        let code = "20261120" + sender.agencyCode + sender.organisationCode + String(repeating: "0", count: 8 - sequence.count) + sequence
         var package = CasePackage(
             envelope: .init(
                 packageId: UUID().uuidString.lowercased(),
                 idempotencyKey: "\(run)-\(index)",
                 flow: "arrestApproval",
                 messageType: "arrestRequest",
-                sender: .init(organisationCode: Self.sender, agencyCode: "1101"),
-                receiver: .init(organisationCode: Self.receiver, agencyCode: "1201"),
+                sender: sender,
+                receiver: receiver,
                 unifiedCaseCode: code,
                 agencyCaseNumber: "杭西公（刑）字〔2026〕\(10000 + caseNumber)号",
                 createdAt: "2026-11-20T09:00:00+08:00"
@@ -239,8 +242,7 @@ public struct ExchangeBenchmark: Sendable {
                 latencies.append(arrived.timeIntervalSince(sentAt) * 1000)
             }
         }
-        latencies.sort()
-        func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        let figures = Percentiles(latencies)
         var rss: [String: Double] = [:]
         var cpu: [String: Double] = [:]
         let total = Double(50 + packages + count)
@@ -255,9 +257,9 @@ public struct ExchangeBenchmark: Sendable {
             packagesPerSecond: rate,
             latencyRate: latencyRate,
             latencyPackages: latencies.count,
-            p50Milliseconds: percentile(0.5),
-            p99Milliseconds: percentile(0.99),
-            maxMilliseconds: latencies.last ?? 0,
+            p50Milliseconds: figures.p50,
+            p99Milliseconds: figures.p99,
+            maxMilliseconds: figures.max,
             peakResidentMB: rss,
             cpuMillisecondsPerPackage: cpu
         )

@@ -27,22 +27,6 @@ public struct GrowthBenchmark: Sendable {
         public var queries: Int
     }
 
-    public struct Percentiles: Sendable, Codable {
-        public var p50: Double
-        public var p99: Double
-        public var max: Double
-
-        init(_ samples: [Double]) {
-            let sorted = samples.sorted()
-            func at(_ fraction: Double) -> Double {
-                sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.down)))]
-            }
-            self.p50 = at(0.5)
-            self.p99 = at(0.99)
-            self.max = sorted.last ?? 0
-        }
-    }
-
     public let location: DatabaseURL
     public let target: Int
     /// Packages per insert-rate measurement.

@@ -41,7 +41,8 @@ public final class LocalExchange: @unchecked Sendable {
     }
 
     /// Declares the hub; start it with `start("hub")`. Several instances share one `database` (PostgreSQL) and one
-    /// `blobDirectory`; each has its own `name`.
+    /// `blobDirectory`; each has its own `name`. It signs a tree head every `treeHeadSeconds` while the evidence log
+    /// grows: 0.2 s here, so that tests see heads soon; a deployment's default is `HubConfiguration().treeHeadSeconds`.
     @discardableResult
     public func addHub(
         nodes: [String],
@@ -57,7 +58,8 @@ public final class LocalExchange: @unchecked Sendable {
         port: Int? = nil,
         peers: [HubConfiguration.PeerHub] = [],
         linkAlertAfterSeconds: Double = 600,
-        registry: String? = nil
+        registry: String? = nil,
+        treeHeadSeconds: Double = 0.2
     ) throws -> Service {
         let port = port ?? LocalTopology.claimPort()
         var topology = self.topology
@@ -74,7 +76,7 @@ public final class LocalExchange: @unchecked Sendable {
         hub.maxPackageAgeDays = maxPackageAgeDays
         hub.reminderDaysBefore = reminderDaysBefore
         hub.reminderCheckSeconds = alertCheckSeconds
-        hub.treeHeadSeconds = 0.2
+        hub.treeHeadSeconds = treeHeadSeconds
         let config = try self.topology.write(hub, to: "\(name).json")
         return self.processes.declare(name, port: port, arguments: ["hub", "--config", config], log: self.file("\(name).log"), tls: hub.tls != nil)
     }

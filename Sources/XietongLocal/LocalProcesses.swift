@@ -231,10 +231,16 @@ public final class LocalProcesses: @unchecked Sendable {
     }
 
     /// The process's peak resident memory so far, in bytes (Linux `VmHWM`).
-    public func peakResidentBytes(_ name: String) -> Int? {
+    public func peakResidentBytes(_ name: String) -> Int? { self.memory(name, "VmHWM:") }
+
+    /// The process's resident memory now, in bytes (Linux `VmRSS`).
+    public func residentBytes(_ name: String) -> Int? { self.memory(name, "VmRSS:") }
+
+    /// A size field of the process's `/proc/PID/status`, in bytes.
+    func memory(_ name: String, _ field: String) -> Int? {
         guard let pid = self.entries[name]?.process?.pid,
             let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) })
         else { return nil }
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
