@@ -28,15 +28,23 @@ public enum TreeHeadCheck {
         return try await Self.extends(last, to: head, proof: proof) ? nil : Self.inconsistent(head, last)
     }
 
-    /// Whether the log at `newer` extends the log at `older` (the hub's consistency proof between them; equal roots
-    /// for equal sizes). `older` must not be larger.
+    /// Whether the log at `newer` extends the log at `older` (the hub's consistency proof between them, carried by
+    /// `newer` or fetched with `proof`; equal roots for equal sizes). `older` must not be larger.
     public static func extends<Failure: Error>(
         _ older: Evidence.TreeHead,
         to newer: Evidence.TreeHead,
         proof: (_ first: Int, _ second: Int) async throws(Failure) -> [[UInt8]]
     ) async throws(Failure) -> Bool {
         guard let oldRoot = Hex.bytes(older.rootHash), let newRoot = Hex.bytes(newer.rootHash) else { return false }
-        let steps = older.treeSize == newer.treeSize ? [] : try await proof(older.treeSize, newer.treeSize)
+        // The proof the head carries, when it is from this size (issue 25); else the hub's, asked for.
+        var steps: [[UInt8]] = []
+        if older.treeSize != newer.treeSize {
+            if let carried = newer.carriedProof(from: older.treeSize) {
+                steps = carried
+            } else {
+                steps = try await proof(older.treeSize, newer.treeSize)
+            }
+        }
         return MerkleTree.verifyConsistency(first: older.treeSize, second: newer.treeSize, firstRoot: oldRoot, secondRoot: newRoot, proof: steps)
     }
 

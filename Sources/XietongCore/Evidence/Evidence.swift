@@ -34,6 +34,11 @@ public enum Evidence {
         /// Witnesses' countersignatures of this head (issue 23, SZ-3): present where the hub serves a head witnesses
         /// checked; not part of what the hub signs.
         public var cosignatures: [Cosignature]?
+        /// The hub's proof that this log extends the one of its previous signed head, carried with the head in the
+        /// feeds (issue 25): a node whose last head is that one checks it without asking the hub, and 500 nodes do
+        /// not ask for the same proof every time a head is signed. Not part of what the hub signs; checked like a
+        /// fetched proof (`TreeHeadCheck`), and not kept with the head (`withoutConsistency`).
+        public var consistency: Consistency?
 
         public init(treeSize: Int, rootHash: String, timestamp: String, signature: String = "", certificate: String? = nil, publicKey: String? = nil)
         {
@@ -48,6 +53,31 @@ public enum Evidence {
         /// What the hub signs.
         public var signedBytes: [UInt8] {
             Array("xietong-tree-head/1\n\(self.treeSize)\n\(self.rootHash)\n\(self.timestamp)".utf8)
+        }
+
+        /// The head as it is kept: without the proof it travelled with.
+        public var withoutConsistency: TreeHead {
+            var head = self
+            head.consistency = nil
+            return head
+        }
+
+        /// The carried proof from a log of `size` leaves to this one, when the head carries that one.
+        public func carriedProof(from size: Int) -> [[UInt8]]? {
+            guard let consistency = self.consistency, consistency.from == size else { return nil }
+            let steps = consistency.proof.compactMap(Hex.bytes)
+            return steps.count == consistency.proof.count ? steps : nil
+        }
+    }
+
+    /// A consistency proof from the log of `from` leaves (hex SHA-256 steps, RFC 6962 §2.1.2).
+    public struct Consistency: Sendable, Codable, Hashable {
+        public var from: Int
+        public var proof: [String]
+
+        public init(from: Int, proof: [String]) {
+            self.from = from
+            self.proof = proof
         }
     }
 

@@ -159,6 +159,16 @@ extension HubStore {
             throw StoreError(.query, zh: "无法计算证据日志的根哈希", en: "cannot compute the evidence log's root: \(error)")
         }
         let head = try sign(Evidence.TreeHead(treeSize: size, rootHash: Hex.string(root), timestamp: self.clock.timestamp()))
+        // The head travels with the proof from the previous head (issue 25): each node kept that one, so none needs
+        // to ask the hub for it.
+        var withProof = head
+        if let last {
+            withProof.consistency = Evidence.Consistency(
+                from: last.treeSize,
+                proof: try await self.consistencyProof(from: last.treeSize, to: size).map(Hex.string)
+            )
+        }
+        let carried = withProof
         return try await self.database.transaction { transaction in
             let inserted = try await transaction.execute(
                 "INSERT INTO tree_heads (tree_size, root_hash, signed_at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING RETURNING tree_size",
@@ -166,7 +176,7 @@ extension HubStore {
             )
             guard !inserted.isEmpty else { return nil }
             let feed = FeedWriter(clock: self.clock, boot: self.boot, federation: self.flows.federation)
-            for organisation in organisations { feed.append(.treeHead(head), packageId: "", to: organisation) }
+            for organisation in organisations { feed.append(.treeHead(carried), packageId: "", to: organisation) }
             try await feed.flush(in: transaction)
             return head
         }

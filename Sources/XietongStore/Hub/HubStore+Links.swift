@@ -48,7 +48,7 @@ extension HubStore {
     public func keepPeerHead(_ peer: String, _ head: Evidence.TreeHead) async throws(StoreError) {
         try await self.database.execute(
             "INSERT INTO peer_links (peer, tree_head) VALUES ($1, $2) ON CONFLICT (peer) DO UPDATE SET tree_head = $2",
-            [.text(peer), .text(StoreRows.json(head))]
+            [.text(peer), .text(StoreRows.json(head.withoutConsistency))]
         )
     }
 

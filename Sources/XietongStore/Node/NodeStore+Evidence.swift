@@ -29,7 +29,7 @@ extension NodeStore {
         try await self.database.transaction { transaction in
             try await transaction.write(
                 "INSERT INTO tree_heads (tree_size, root_hash, body, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING",
-                [.integer(head.treeSize), .text(head.rootHash), .text(StoreRows.json(head)), .text(Timestamp.now())]
+                [.integer(head.treeSize), .text(head.rootHash), .text(StoreRows.json(head.withoutConsistency)), .text(Timestamp.now())]
             )
             if let feedSeq { try await Self.setCursor(feedSeq, in: transaction) }
         }
