@@ -55,4 +55,37 @@ import XietongTesting
         #expect(try await store.latestTreeHead()?.consistency == nil)
         #expect(try await store.treeHeads().allSatisfy { $0.consistency == nil })
     }
+
+    /// A head for more organisations than one statement takes positions for (400): every feed gets it, at the next
+    /// position of its own, and each organisation's listeners hear of it.
+    @Test(arguments: StoreBackend.allCases)
+    func aHeadReachesEveryFeedOfALargeFleetAtItsNextPosition(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        defer { Task { await database.close() } }
+        let store = HubStore(database: database, hubOrganisation: "330100000001", flows: try FlowEngine.bundled(), clock: Fixtures.clock())
+        let nodes = (0..<450).map { "3301061" + String(format: "%05d", $0) }
+        let notified = Task {
+            var heard: Set<String> = []
+            // (An empty payload says "something may have changed": the stream (re)connected.)
+            for await organisation in database.notifications(on: HubStore.feedChannel) where !organisation.isEmpty {
+                heard.insert(organisation)
+                if heard.count == nodes.count { break }
+            }
+            return heard
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        for round in 0..<2 {
+            let event = PackageEvent(packageId: "p-\(round)", hop: .forwarded, at: "2026-11-20T01:00:00Z", organisation: "330100000001")
+            _ = try await database.transaction { transaction in try await HubStore.appendEvidence([(event, "k-\(round)")], in: transaction) }
+            #expect(try await store.signTreeHead(for: nodes) { $0 } != nil)
+        }
+        for node in [nodes[0], nodes[399], nodes[400], nodes[449]] {
+            let entries = try await store.feed(organisation: node, after: 0, limit: 10)
+            #expect(entries.map(\.seq) == [1, 2])
+            #expect(entries.compactMap(\.treeHead).map(\.treeSize) == [1, 2])
+        }
+        let heard = await notified.value
+        #expect(heard == Set(nodes), "\(heard.count) of \(nodes.count) heard")
+    }
 }

@@ -244,7 +244,16 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         }
 
         func notify(_ channel: String, _ payload: String) async throws(StoreError) {
-            try await self.execute("SELECT pg_notify($1, $2) AS sent", [.text(channel), .text(payload)])
+            try await self.notify(channel, [payload])
+        }
+
+        /// One statement for up to 1,000 notifications (a tree head wakes every node's feed, issue 25).
+        func notify(_ channel: String, _ payloads: [String]) async throws(StoreError) {
+            for chunk in stride(from: 0, to: payloads.count, by: 1000) {
+                let part = payloads[chunk..<min(chunk + 1000, payloads.count)]
+                let calls = part.indices.map { "pg_notify($1, $\($0 - chunk + 2)) AS n\($0 - chunk)" }
+                try await self.execute("SELECT " + calls.joined(separator: ", "), [.text(channel)] + part.map { .text($0) })
+            }
         }
     }
 

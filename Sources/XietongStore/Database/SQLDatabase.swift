@@ -69,6 +69,9 @@ public protocol SQLTransaction: SQLStatements {
     /// transaction commits.
     func notify(_ channel: String, _ payload: String) async throws(StoreError)
 
+    /// Sends each of `payloads` on `channel`, as `notify(_:_:)` does: PostgreSQL sends them in one statement.
+    func notify(_ channel: String, _ payloads: [String]) async throws(StoreError)
+
     /// Runs an INSERT, UPDATE or DELETE whose result the caller does not read, now or with a later statement of this
     /// transaction (never after the commit, and always before any later statement that mentions the table it
     /// changes). PostgreSQL holds inserts of new rows to save round trips (`PostgresWriteGroup`, issue 25); an error
@@ -78,6 +81,10 @@ public protocol SQLTransaction: SQLStatements {
 
 extension SQLTransaction {
     public func write(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) { try await self.execute(sql, binds) }
+
+    public func notify(_ channel: String, _ payloads: [String]) async throws(StoreError) {
+        for payload in payloads { try await self.notify(channel, payload) }
+    }
 }
 
 /// A relational database the stores run on. Statements use `$1`, `$2` … placeholders: bind n goes to `$(n + 1)`,

@@ -28,10 +28,10 @@ extension HubStore {
         }
     }
 
-    /// The feed entries a transaction adds, written together at its end: per organisation, one statement takes the
-    /// next positions (holding that organisation's feed-head row lock until commit, which orders concurrent
-    /// transactions, also across hub instances), one inserts the entries, and one notification wakes its long polls.
-    /// Taking the positions last keeps the lock short.
+    /// The feed entries a transaction adds, written together at its end: one statement takes every organisation's
+    /// next positions (holding their feed-head row locks until commit, which orders concurrent transactions, also
+    /// across hub instances), multi-row inserts add the entries, and one statement of notifications wakes their long
+    /// polls. Taking the positions last keeps the locks short.
     final class FeedWriter: @unchecked Sendable {
         // @unchecked: used by one transaction's task only.
         private var entries: [(organisation: String, body: FeedBody, packageId: String)] = []
@@ -72,41 +72,43 @@ extension HubStore {
                 byOrganisation[entry.organisation, default: []].append((entry.body, entry.packageId))
             }
             self.entries = []
-            // Organisations in a fixed order, so that two transactions never wait for each other's heads in a cycle.
-            for organisation in order.sorted() {
-                let entries = byOrganisation[organisation] ?? []
-                let rows = try await transaction.execute(
+            // Every organisation's next positions in one statement (a tree head goes to every node's feed, issue 25),
+            // in a fixed order, so that two transactions never wait for each other's heads in a cycle.
+            let organisations = order.sorted()
+            var last: [String: Int] = [:]
+            for chunk in stride(from: 0, to: organisations.count, by: 400) {
+                let part = organisations[chunk..<min(chunk + 400, organisations.count)]
+                let values = StoreRows.values(part.map { [.text($0), .integer(byOrganisation[$0]?.count ?? 0), .integer(0)] })
+                for row in try await transaction.execute(
                     """
-                    INSERT INTO feed_heads (organisation, last_seq, acked_seq) VALUES ($1, $2, 0)
-                    ON CONFLICT (organisation) DO UPDATE SET last_seq = feed_heads.last_seq + $2
-                    RETURNING last_seq
+                    INSERT INTO feed_heads (organisation, last_seq, acked_seq) VALUES \(values.sql)
+                    ON CONFLICT (organisation) DO UPDATE SET last_seq = feed_heads.last_seq + excluded.last_seq
+                    RETURNING organisation, last_seq
                     """,
-                    [.text(organisation), .integer(entries.count)]
-                )
-                guard let last = rows.first?.int("last_seq") else {
+                    values.binds
+                ) {
+                    if let organisation = row.string("organisation"), let seq = row.int("last_seq") { last[organisation] = seq }
+                }
+            }
+            var rows: [[SQLValue]] = []
+            for organisation in organisations {
+                let entries = byOrganisation[organisation] ?? []
+                guard let end = last[organisation] else {
                     throw StoreError(.query, zh: "无法分配队列序号", en: "cannot allocate a feed position")
                 }
-                let first = last - entries.count + 1
-                for chunk in stride(from: 0, to: entries.count, by: 100) {
-                    let part = entries[chunk..<min(chunk + 100, entries.count)]
-                    var binds: [SQLValue] = [.text(organisation), .text(now), .text(self.boot)]
-                    var values: [String] = []
-                    for (offset, entry) in part.enumerated() {
-                        let base = binds.count
-                        // An event's JSON is its evidence leaf (the same encoder settings), already written above.
-                        let json: String
-                        if case .event(let event) = entry.body, let leaf = leaves[event] { json = leaf } else { json = entry.body.json }
-                        binds += [.integer(first + chunk + offset), .text(entry.body.kind.rawValue), .text(entry.packageId), .text(json)]
-                        values.append("($1, $\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $2, $3)")
-                    }
-                    try await transaction.write(
-                        "INSERT INTO feed (organisation, seq, kind, package_id, body, created_at, boot) VALUES " + values.joined(separator: ", "),
-                        binds
-                    )
+                for (offset, entry) in entries.enumerated() {
+                    // An event's JSON is its evidence leaf (the same encoder settings), already written above.
+                    let json: String
+                    if case .event(let event) = entry.body, let leaf = leaves[event] { json = leaf } else { json = entry.body.json }
+                    rows.append([
+                        .text(organisation), .integer(end - entries.count + 1 + offset), .text(entry.body.kind.rawValue), .text(entry.packageId),
+                        .text(json), .text(now), .text(self.boot),
+                    ])
                 }
-                // Wakes the organisation's long poll on whichever hub instance it is connected to.
-                try await transaction.notify(HubStore.feedChannel, organisation)
             }
+            try await StoreRows.insertRows("feed (organisation, seq, kind, package_id, body, created_at, boot)", rows, in: transaction)
+            // Wakes each organisation's long poll on whichever hub instance it is connected to.
+            try await transaction.notify(HubStore.feedChannel, organisations)
         }
     }
 
