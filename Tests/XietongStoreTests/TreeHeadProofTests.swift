@@ -88,4 +88,40 @@ import XietongTesting
         let heard = await notified.value
         #expect(heard == Set(nodes), "\(heard.count) of \(nodes.count) heard")
     }
+
+    /// Two hub instances on one PostgreSQL database sign heads while the log grows: every feed gets its heads in the
+    /// order of their sizes (a node takes a smaller head after a larger one as a shrunk log, an evidence alarm).
+    @Test func headsSignedByTwoInstancesReachTheFeedsInTheOrderOfTheirSizes() async throws {
+        let directory = try TemporaryDirectory()
+        let location = try await StoreBackend.postgres.newLocation(in: directory)
+        let first = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
+        let second = try await location.open(migrations: Migrations.hub, logger: StoreBackend.logger)
+        defer {
+            Task {
+                await first.close()
+                await second.close()
+            }
+        }
+        let stores = try [first, second].map {
+            HubStore(database: $0, hubOrganisation: "330100000001", flows: try FlowEngine.bundled(), clock: Fixtures.clock())
+        }
+        let node = "330106000201"
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for round in 0..<300 {
+                    let event = PackageEvent(packageId: "p-\(round)", hop: .forwarded, at: "2026-11-20T01:00:00Z", organisation: "330100000001")
+                    _ = try await first.transaction { transaction in try await HubStore.appendEvidence([(event, "k-\(round)")], in: transaction) }
+                }
+            }
+            for store in stores {
+                group.addTask {
+                    for _ in 0..<150 { _ = try await store.signTreeHead(for: [node]) { $0 } }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let sizes = try await stores[0].feed(organisation: node, after: 0, limit: 1000).compactMap(\.treeHead).map(\.treeSize)
+        #expect(sizes.count > 1)
+        #expect(sizes == sizes.sorted() && Set(sizes).count == sizes.count, "\(sizes)")
+    }
 }

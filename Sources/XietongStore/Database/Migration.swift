@@ -75,7 +75,7 @@ struct MigrationRunner {
         do {
             // Each step holds the migration lock (PostgreSQL: an advisory lock) for its transaction, so that two
             // instances starting at once apply each version exactly once; the second sees it recorded and skips it.
-            let lock = self.database.migrationLockStatement
+            let lock = self.database.lockStatement(.migration)
             try await self.database.transaction { transaction in
                 if let lock { try await transaction.execute(lock, []) }
                 try await transaction.execute(

@@ -101,7 +101,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     }
 
     /// Transaction-scoped advisory lock: concurrent instances apply migrations one at a time.
-    public var migrationLockStatement: String? { "SELECT pg_advisory_xact_lock(7410420) AS locked" }
+    public func lockStatement(_ work: SerialWork) -> String? { "SELECT pg_advisory_xact_lock(\(work.rawValue)) AS locked" }
 
     // MARK: Statements
 

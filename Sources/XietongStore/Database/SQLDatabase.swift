@@ -104,13 +104,22 @@ public protocol SQLDatabase: SQLStatements {
     /// empty payload once it is listening, and again after a reconnect: "anything may have changed".
     func notifications(on channel: String) -> AsyncStream<String>
 
-    /// A statement that, run first in a transaction, keeps concurrent processes from migrating at the same time
+    /// A statement that, run first in a transaction, keeps other processes sharing the database from doing `work`
     /// until that transaction ends (nil where the transaction itself is exclusive).
-    var migrationLockStatement: String? { get }
+    func lockStatement(_ work: SerialWork) -> String?
 
     /// The columns of `table` in this database's current schema, each with its kind, and its primary key; nil when
     /// there is no such table. Each dialect reads its own catalogue (the exchange database's schema check, ZJ-7.1.2.3 e).
     func table(_ table: String) async throws(StoreError) -> ExchangeDatabaseLayout.FoundTable?
 
     func close() async
+}
+
+/// Work that processes sharing one database must do one at a time, each in a transaction that starts with its
+/// `lockStatement` (PostgreSQL: a transaction-level advisory lock, whose key is the raw value).
+public enum SerialWork: Int64, Sendable {
+    /// Applying a migration: two instances starting at once apply each version exactly once.
+    case migration = 7_410_420
+    /// Signing a tree head (issue 25): heads reach the feeds in the order of their sizes, also from two hub instances.
+    case treeHead = 7_410_421
 }

@@ -363,7 +363,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     }
 
     /// The transaction is exclusive (BEGIN IMMEDIATE) already.
-    public var migrationLockStatement: String? { nil }
+    public func lockStatement(_ work: SerialWork) -> String? { nil }
 
     final class Listeners: @unchecked Sendable {
         // @unchecked: guarded by `lock`.

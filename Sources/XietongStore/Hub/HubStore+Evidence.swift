@@ -93,7 +93,11 @@ extension HubStore {
     /// The root of the log's first `size` leaves, folded from its edge read in one statement, rather than a read per
     /// node.
     public func evidenceRoot(size: Int) async throws(StoreError) -> [UInt8] {
-        let hashes = try await Self.evidenceEdge(atSize: size, in: self.database)
+        try await Self.evidenceRoot(size: size, in: self.database)
+    }
+
+    static func evidenceRoot(size: Int, in statements: any SQLStatements) async throws(StoreError) -> [UInt8] {
+        let hashes = try await Self.evidenceEdge(atSize: size, in: statements)
         return MerkleTree.root(
             edge: try MerkleTree.edge(size: size).map { (level, index) throws(StoreError) in
                 guard let hash = hashes[level]?[index] else { throw Self.missingNode(level, index) }
@@ -121,7 +125,11 @@ extension HubStore {
 
     /// The log's size now.
     public func evidenceSize() async throws(StoreError) -> Int {
-        try await self.database.execute("SELECT size FROM evidence_size WHERE id = 1", []).first?.int("size") ?? 0
+        try await Self.evidenceSize(in: self.database)
+    }
+
+    static func evidenceSize(in statements: any SQLStatements) async throws(StoreError) -> Int {
+        try await statements.execute("SELECT size FROM evidence_size WHERE id = 1", []).first?.int("size") ?? 0
     }
 
     /// The tree as stored (reads its nodes on demand).
@@ -132,7 +140,11 @@ extension HubStore {
 
     /// The latest signed tree head.
     public func latestTreeHead() async throws(StoreError) -> Evidence.TreeHead? {
-        let rows = try await self.database.execute("SELECT body FROM tree_heads ORDER BY tree_size DESC LIMIT 1", [])
+        try await Self.latestTreeHead(in: self.database)
+    }
+
+    static func latestTreeHead(in statements: any SQLStatements) async throws(StoreError) -> Evidence.TreeHead? {
+        let rows = try await statements.execute("SELECT body FROM tree_heads ORDER BY tree_size DESC LIMIT 1", [])
         return rows.first.flatMap { StoreRows.decode(Evidence.TreeHead.self, $0.string("body")) }
     }
 
@@ -145,37 +157,44 @@ extension HubStore {
 
     /// Signs a head for the log as it is now, if it grew since the last one, and queues it for every node's feed.
     /// `sign` turns an unsigned head into a signed one.
+    ///
+    /// One transaction, holding the tree-head lock (`SerialWork.treeHead`) from before it reads the log's size: two
+    /// hub instances on one database sign one after the other, each over the log as the other left it, so heads reach
+    /// the feeds in the order of their sizes. (Read outside it, an instance signed size 125 while the other signed
+    /// 129 and committed first: every node then saw the log shrink, an evidence alarm, found by `FleetTests`.)
     public func signTreeHead(
         for organisations: [String],
-        sign: @Sendable (Evidence.TreeHead) throws -> Evidence.TreeHead
+        sign: @escaping @Sendable (Evidence.TreeHead) throws -> Evidence.TreeHead
     ) async throws -> Evidence.TreeHead? {
-        let size = try await self.evidenceSize()
-        let last = try await self.latestTreeHead()
-        guard size > (last?.treeSize ?? 0) else { return nil }
-        let root: [UInt8]
-        do {
-            root = try await self.evidenceRoot(size: size)
-        } catch {
-            throw StoreError(.query, zh: "无法计算证据日志的根哈希", en: "cannot compute the evidence log's root: \(error)")
-        }
-        let head = try sign(Evidence.TreeHead(treeSize: size, rootHash: Hex.string(root), timestamp: self.clock.timestamp()))
-        // The head travels with the proof from the previous head (issue 25): each node kept that one, so none needs
-        // to ask the hub for it.
-        var withProof = head
-        if let last {
-            withProof.consistency = Evidence.Consistency(
-                from: last.treeSize,
-                proof: try await self.consistencyProof(from: last.treeSize, to: size).map(Hex.string)
-            )
-        }
-        let carried = withProof
+        let (clock, boot, federation) = (self.clock, self.boot, self.flows.federation)
+        let lock = self.database.lockStatement(.treeHead)
         return try await self.database.transaction { transaction in
-            let inserted = try await transaction.execute(
-                "INSERT INTO tree_heads (tree_size, root_hash, signed_at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING RETURNING tree_size",
+            if let lock { try await transaction.execute(lock, []) }
+            let size = try await Self.evidenceSize(in: transaction)
+            let last = try await Self.latestTreeHead(in: transaction)
+            guard size > (last?.treeSize ?? 0) else { return nil }
+            let root: [UInt8]
+            do {
+                root = try await Self.evidenceRoot(size: size, in: transaction)
+            } catch {
+                throw StoreError(.query, zh: "无法计算证据日志的根哈希", en: "cannot compute the evidence log's root: \(error)")
+            }
+            let head = try sign(Evidence.TreeHead(treeSize: size, rootHash: Hex.string(root), timestamp: clock.timestamp()))
+            try await transaction.execute(
+                "INSERT INTO tree_heads (tree_size, root_hash, signed_at, body) VALUES ($1, $2, $3, $4)",
                 [.integer(head.treeSize), .text(head.rootHash), .text(head.timestamp), .text(StoreRows.json(head))]
             )
-            guard !inserted.isEmpty else { return nil }
-            let feed = FeedWriter(clock: self.clock, boot: self.boot, federation: self.flows.federation)
+            // The head travels with the proof from the previous head (issue 25): each node kept that one, so none
+            // needs to ask the hub for it.
+            var carried = head
+            if let last {
+                let tree = MerkleTree(size: size) { level, index in try await Self.evidenceNode(level, index, in: transaction) }
+                carried.consistency = Evidence.Consistency(
+                    from: last.treeSize,
+                    proof: try await tree.consistencyProof(last.treeSize, size).map(Hex.string)
+                )
+            }
+            let feed = FeedWriter(clock: clock, boot: boot, federation: federation)
             for organisation in organisations { feed.append(.treeHead(carried), packageId: "", to: organisation) }
             try await feed.flush(in: transaction)
             return head
