@@ -7,7 +7,8 @@ import XietongStore
 import XietongTrust
 
 /// Signs a head of the evidence log whenever it has grown, at most every `interval` seconds, and sends it to every
-/// node (issue 6). Several hub instances may run it: a size is signed once.
+/// node (issue 6). Several hub instances may run it: a size is signed once, and a head about every `interval` seconds
+/// from whichever instance comes first.
 struct EvidenceSigner: NamedService {
     let store: HubStore
     let signer: HubSigner
@@ -21,7 +22,7 @@ struct EvidenceSigner: NamedService {
             logger: self.logger,
             failure: "cannot sign the evidence log's tree head"
         ) { _ in
-            try await self.sign()
+            try await self.sign(spacing: self.interval * 0.9)
         }
         // A last head on a graceful stop, so that every leaf of a stopped hub is covered by a signature: an audit
         // names leaves after the last signed head as unsigned (issue 19).
@@ -32,9 +33,9 @@ struct EvidenceSigner: NamedService {
         }
     }
 
-    func sign() async throws {
+    func sign(spacing: TimeInterval = 0) async throws {
         let signer = self.signer
-        if let head = try await self.store.signTreeHead(for: self.nodes, sign: { head in try signer.sign(head) }) {
+        if let head = try await self.store.signTreeHead(for: self.nodes, spacing: spacing, sign: { head in try signer.sign(head) }) {
             self.logger.debug("signed a tree head", metadata: ["xietong.tree_size": "\(head.treeSize)"])
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import XietongCore
 import XietongTesting
@@ -123,5 +124,35 @@ import XietongTesting
         let sizes = try await stores[0].feed(organisation: node, after: 0, limit: 1000).compactMap(\.treeHead).map(\.treeSize)
         #expect(sizes.count > 1)
         #expect(sizes == sizes.sorted() && Set(sizes).count == sizes.count, "\(sizes)")
+    }
+
+    /// An instance signs no head while the last one, whoever signed it, is younger than the spacing (two instances
+    /// would otherwise send every node twice as many heads); the last head on a stop (no spacing) is always signed.
+    @Test(arguments: StoreBackend.allCases)
+    func noHeadIsSignedWithinTheSpacingOfTheLastOne(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        defer { Task { await database.close() } }
+        let now = Mutex(Date(timeIntervalSince1970: 1_795_000_000))
+        let store = HubStore(
+            database: database,
+            hubOrganisation: "330100000001",
+            flows: try FlowEngine.bundled(),
+            clock: WallClock { now.withLock { $0 } }
+        )
+        func grow(_ round: Int) async throws {
+            let event = PackageEvent(packageId: "p-\(round)", hop: .forwarded, at: "2026-11-20T01:00:00Z", organisation: "330100000001")
+            _ = try await database.transaction { transaction in try await HubStore.appendEvidence([(event, "k-\(round)")], in: transaction) }
+        }
+        try await grow(0)
+        #expect(try await store.signTreeHead(for: ["330106000201"], spacing: 2) { $0 }?.treeSize == 1)
+        try await grow(1)
+        #expect(try await store.signTreeHead(for: ["330106000201"], spacing: 2) { $0 } == nil)
+        now.withLock { $0 += 1.5 }
+        #expect(try await store.signTreeHead(for: ["330106000201"], spacing: 2) { $0 } == nil)
+        now.withLock { $0 += 1 }
+        #expect(try await store.signTreeHead(for: ["330106000201"], spacing: 2) { $0 }?.treeSize == 2)
+        try await grow(2)
+        #expect(try await store.signTreeHead(for: ["330106000201"]) { $0 }?.treeSize == 3)
     }
 }

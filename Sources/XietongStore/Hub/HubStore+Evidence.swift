@@ -162,8 +162,11 @@ extension HubStore {
     /// hub instances on one database sign one after the other, each over the log as the other left it, so heads reach
     /// the feeds in the order of their sizes. (Read outside it, an instance signed size 125 while the other signed
     /// 129 and committed first: every node then saw the log shrink, an evidence alarm, found by `FleetTests`.)
+    /// `spacing`: no head when the last one is younger than this many seconds, whichever instance signed it, so that
+    /// two instances do not send every node twice as many heads (issue 25).
     public func signTreeHead(
         for organisations: [String],
+        spacing: Double = 0,
         sign: @escaping @Sendable (Evidence.TreeHead) throws -> Evidence.TreeHead
     ) async throws -> Evidence.TreeHead? {
         let (clock, boot, federation) = (self.clock, self.boot, self.flows.federation)
@@ -173,6 +176,9 @@ extension HubStore {
             let size = try await Self.evidenceSize(in: transaction)
             let last = try await Self.latestTreeHead(in: transaction)
             guard size > (last?.treeSize ?? 0) else { return nil }
+            if spacing > 0, let signed = last.flatMap({ Timestamp.date($0.timestamp) }), clock.now().timeIntervalSince(signed) < spacing {
+                return nil
+            }
             let root: [UInt8]
             do {
                 root = try await Self.evidenceRoot(size: size, in: transaction)
