@@ -51,30 +51,15 @@ extension HubStore {
         try await self.accept([(accepted, statusURL)], hopsInReceipt: hopsInReceipt)[0]
     }
 
-    /// Stores a batch of packages in one transaction, in order: one commit for all of them, and for the batches of
-    /// other callers that waited meanwhile (`TransactionGroup`, issue 25). Every accepted receipt carries the hub's three
-    /// hops; they also go to the sender's feed unless `hopsInReceipt` says that its node records them from the receipt
-    /// (a node of an earlier release does not, and learns them from its feed).
+    /// Stores a batch of packages in one transaction, in order: one commit for all of them. Every accepted receipt
+    /// carries the hub's three hops; they also go to the sender's feed unless `hopsInReceipt` says that its node
+    /// records them from the receipt (a node of an earlier release does not, and learns them from its feed).
     public func accept(_ batch: [(accepted: Accepted, statusURL: String)], hopsInReceipt: Bool = false) async throws -> [Receipt] {
-        try await self.intake.run(batch.map { Intake(accepted: $0.accepted, statusURL: $0.statusURL, hopsInReceipt: hopsInReceipt) })
-    }
-
-    /// A package to store, as its caller handed it over.
-    struct Intake: Sendable {
-        var accepted: Accepted
-        var statusURL: String
-        var hopsInReceipt: Bool
-    }
-
-    /// The intake's group commit: stores the packages of every caller in the group, in order, in `transaction`.
-    static func intakeGroup(
-        database: any SQLDatabase,
-        hub: String,
-        flows: FlowEngine,
-        clock: WallClock,
-        boot: String
-    ) -> TransactionGroup<Intake, Receipt> {
-        TransactionGroup(database: database) { batch, transaction in
+        let hub = self.hubOrganisation
+        let flows = self.flows
+        let clock = self.clock
+        let boot = self.boot
+        return try await self.database.transaction { transaction in
             let feed = FeedWriter(clock: clock, boot: boot, federation: flows.federation)
             var receipts: [Receipt] = []
             for item in batch {
@@ -84,7 +69,7 @@ extension HubStore {
                         statusURL: item.statusURL,
                         hub: hub,
                         flows: flows,
-                        hopsInReceipt: item.hopsInReceipt,
+                        hopsInReceipt: hopsInReceipt,
                         feed: feed,
                         at: item.accepted.replayOf.flatMap { Timestamp.date($0.receivedAt) } ?? clock.now(),
                         in: transaction

@@ -14,17 +14,13 @@ public struct HubStore: Sendable {
     public let clock: WallClock
     /// This run of the hub: a random id, made when the store is opened, on every feed entry it writes (issue 19).
     public let boot: String
-    /// Accepted packages go to the database through it: concurrent batches share a transaction (issue 25).
-    let intake: TransactionGroup<Intake, Receipt>
 
     public init(database: any SQLDatabase, hubOrganisation: String, flows: FlowEngine, clock: WallClock) {
         self.database = database
         self.hubOrganisation = hubOrganisation
         self.flows = flows
         self.clock = clock
-        let boot = UUID().uuidString.lowercased()
-        self.boot = boot
-        self.intake = Self.intakeGroup(database: database, hub: hubOrganisation, flows: flows, clock: clock, boot: boot)
+        self.boot = UUID().uuidString.lowercased()
     }
 
     // MARK: Receipts and idempotency
