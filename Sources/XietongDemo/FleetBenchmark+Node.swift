@@ -71,7 +71,13 @@ extension FleetBenchmark {
                     if !reports.isEmpty { try await self.report(reports, log: log) }
                 } catch {
                     if Task.isCancelled { return }
-                    await log.problem("\(self.organisation) feed: \(error)")
+                    // A passing failure (the connection, a timeout) is retried, as a node retries its feed; only a
+                    // definitive answer is a problem. A package it delays still counts, through the latency.
+                    if let failure = error as? HubClient.Failure, failure.status == nil {
+                        await log.retried()
+                    } else {
+                        await log.problem("\(self.organisation) feed: \(error)")
+                    }
                     try? await Task.sleep(for: .milliseconds(500))
                 }
             }
@@ -172,6 +178,10 @@ actor FleetLog {
         self.sent[id]?.refused = true
         self.problem(problem)
     }
+
+    /// Feed polls that failed in passing and were tried again.
+    private(set) var retries = 0
+    func retried() { self.retries += 1 }
 
     func problem(_ text: String) {
         self.problemCount += 1

@@ -79,6 +79,8 @@ public struct FleetBenchmark: Sendable {
         /// The first failures seen (a refused package, an unexpected report outcome, a failed request), and their count.
         public var problems: [String]
         public var problemCount: Int
+        /// Feed polls that failed in passing (a connection, a timeout) and were tried again.
+        public var feedRetries: Int
     }
 
     /// Runs the fleet: connects every node, sends `rate` packages/s for `seconds`, then `burst` packages as fast as
@@ -255,7 +257,8 @@ public struct FleetBenchmark: Sendable {
             burstPackagesPerSecond: burst > 0 ? Double(burst) / burstSeconds : 0,
             cpuMillisecondsPerPackage: cpu,
             problems: figures.problems,
-            problemCount: figures.problemCount
+            problemCount: figures.problemCount,
+            feedRetries: await log.retries
         )
     }
 
