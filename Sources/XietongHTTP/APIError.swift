@@ -49,6 +49,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             case eventsUpgradeRequired = "events.upgrade-required"
             case rangeNotSatisfiable = "range.not-satisfiable"
             case preconditionFailed = "precondition.failed"
+            case searchNoCriterion = "search.no-criterion"
 
             var status: HTTPResponse.Status {
                 switch self {
@@ -66,7 +67,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 case .hubUnreachable: .badGateway
                 case .uploadIO: .internalServerError
                 case .batchInvalid, .blobBadHash, .eventInvalid, .ackInvalid, .heldInvalid, .queryInvalid, .queryCaseRequired,
-                    .multipartInvalid, .multipartNoPackage, .uploadInvalid, .returnReasonRequired, .subscriptionInvalid, .cosignatureInvalid:
+                    .multipartInvalid, .multipartNoPackage, .uploadInvalid, .returnReasonRequired, .subscriptionInvalid, .cosignatureInvalid,
+                    .searchNoCriterion:
                     .badRequest
                 }
             }
@@ -163,6 +165,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         public static var rangeNotSatisfiable: Self { .init(.rangeNotSatisfiable) }
         /// 412: `If-Match` does not name the file's entity tag.
         public static var preconditionFailed: Self { .init(.preconditionFailed) }
+        /// 400: a case search with nothing to look for (issue 26).
+        public static var searchNoCriterion: Self { .init(.searchNoCriterion) }
     }
 
     public let code: Code

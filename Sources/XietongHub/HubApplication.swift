@@ -147,6 +147,7 @@ public enum HubApplication {
                 ),
                 FeedRelay(database: database, notifier: notifier), monitor,
                 BlobSweeper(blobs: blobs, logger: logger),
+                SearchIndexer(store: store, logger: logger),
                 DeadlineMonitor(
                     store: store,
                     daysBefore: configuration.reminderDaysBefore,

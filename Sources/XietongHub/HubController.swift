@@ -18,6 +18,7 @@ struct HubController: Sendable {
     let caseData: CaseDataController
     let admin: AdminController
     let supervision: SupervisionController
+    let search: SearchController
     let evidence: EvidenceController
     let console: HubConsole
     let operations: OperationsRoutes
@@ -66,6 +67,7 @@ struct HubController: Sendable {
         self.caseData = CaseDataController(store: store, reads: reads)
         self.admin = AdminController(store: store, nodes: nodes, links: links)
         self.supervision = SupervisionController(store: store, reads: reads)
+        self.search = SearchController(store: store, reads: reads)
         self.evidence = EvidenceController(store: store, reads: reads)
         self.console = HubConsole(
             store: store,
@@ -99,6 +101,7 @@ struct HubController: Sendable {
         self.caseData.addRoutes(known: known, supervisorsAndNodes: supervisorsAndNodes)
         self.supervision.addRoutes(supervisors: supervisors, nodes: nodes)
         self.peerSupervision.addRoutes(supervisors: supervisors)
+        self.search.addRoutes(supervisors: supervisors)
         self.evidence.addRoutes(
             known: known,
             administrators: administrators,

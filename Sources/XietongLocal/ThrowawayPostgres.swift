@@ -4,7 +4,9 @@ public import XietongStore
 
 /// A real PostgreSQL server of its own, for tests and benchmarks: `initdb` and `pg_ctl` in a temporary folder, on a
 /// free loopback port, stopped and removed when this process exits. Needs the server package (Debian:
-/// `postgresql`). When run as root, the server runs as the `postgres` user, since PostgreSQL refuses root.
+/// `postgresql`). When run as root, the server runs as the `postgres` user, since PostgreSQL refuses root. Its character
+/// classes are C.UTF-8's, as a deployment's must be for `pg_trgm` to index Chinese (pooled search, issue 26); its
+/// collation stays C.
 public actor ThrowawayPostgres {
     public struct Unavailable: Error, CustomStringConvertible {
         public let description: String
@@ -76,7 +78,7 @@ public actor ThrowawayPostgres {
         let data = directory.appendingPathComponent("data").path
         try Self.run(
             binaries.appendingPathComponent("initdb").path,
-            ["-D", data, "-U", "xietong", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+            ["-D", data, "-U", "xietong", "-A", "trust", "-E", "UTF8", "--locale=C", "--lc-ctype=C.UTF-8", "--no-sync"],
             asPostgres: asRoot
         )
         for _ in 0..<5 {

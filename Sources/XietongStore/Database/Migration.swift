@@ -7,11 +7,14 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     public let statements: [String]
+    /// Statements run after `statements` on one dialect only: what exists in one form on each (`SQLDialect`).
+    public let dialectStatements: [SQLDialect: [String]]
 
-    public init(version: Int, name: String, statements: [String]) {
+    public init(version: Int, name: String, statements: [String], dialectStatements: [SQLDialect: [String]] = [:]) {
         self.version = version
         self.name = name
         self.statements = statements
+        self.dialectStatements = dialectStatements
     }
 }
 
@@ -91,7 +94,7 @@ struct MigrationRunner {
                         [.integer(migration.version)]
                     )
                     guard rows.isEmpty else { return false }
-                    for statement in migration.statements {
+                    for statement in migration.statements + migration.dialectStatements[self.database.dialect, default: []] {
                         try await transaction.execute(statement, [])
                     }
                     try await transaction.execute(

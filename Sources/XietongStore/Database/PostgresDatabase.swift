@@ -101,6 +101,8 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     }
 
     /// Transaction-scoped advisory lock: concurrent instances apply migrations one at a time.
+    public var dialect: SQLDialect { .postgres }
+
     public func lockStatement(_ work: SerialWork) -> String? { "SELECT pg_advisory_xact_lock(\(work.rawValue)) AS locked" }
 
     // MARK: Statements

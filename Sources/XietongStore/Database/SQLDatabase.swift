@@ -104,6 +104,9 @@ public protocol SQLDatabase: SQLStatements {
     /// empty payload once it is listening, and again after a reconnect: "anything may have changed".
     func notifications(on channel: String) -> AsyncStream<String>
 
+    /// Which SQL this database speaks where the two differ: only the full-text index of pooled search does (issue 26).
+    var dialect: SQLDialect { get }
+
     /// A statement that, run first in a transaction, keeps other processes sharing the database from doing `work`
     /// until that transaction ends (nil where the transaction itself is exclusive).
     func lockStatement(_ work: SerialWork) -> String?
@@ -113,6 +116,13 @@ public protocol SQLDatabase: SQLStatements {
     func table(_ table: String) async throws(StoreError) -> ExchangeDatabaseLayout.FoundTable?
 
     func close() async
+}
+
+/// The two SQL implementations. The stores' SQL is the same on both except where a feature exists in one form on
+/// each: full-text search (SQLite's FTS5 with its trigram tokenizer, PostgreSQL's `pg_trgm`; issue 26, GS-5).
+public enum SQLDialect: String, Sendable, Hashable {
+    case sqlite
+    case postgres
 }
 
 /// Work that processes sharing one database must do one at a time, each in a transaction that starts with its

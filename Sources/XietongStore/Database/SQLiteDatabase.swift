@@ -363,6 +363,8 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     }
 
     /// The transaction is exclusive (BEGIN IMMEDIATE) already.
+    public var dialect: SQLDialect { .sqlite }
+
     public func lockStatement(_ work: SerialWork) -> String? { nil }
 
     final class Listeners: @unchecked Sendable {

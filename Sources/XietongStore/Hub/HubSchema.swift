@@ -452,6 +452,39 @@ public enum HubSchema {
                 """
             ]
         ),
+        Migration(
+            version: 20,
+            name: "pooled case search",
+            statements: [
+                // Pooled case search (issue 26, GS-5; `HubStore+Search`). Packages are found by their time-ordered key
+                // from every index below, and by their agency's case number.
+                "CREATE INDEX packages_by_key ON packages (package_key)",
+                "CREATE INDEX packages_by_agency_case_number ON packages (agency_case_number)",
+                "CREATE INDEX package_persons_by_name ON package_persons (name)",
+                // Each person's charges, by name.
+                """
+                CREATE TABLE package_charges (
+                    package_key TEXT NOT NULL, package_id TEXT NOT NULL, person_ref TEXT NOT NULL, name TEXT NOT NULL, law_article TEXT,
+                    PRIMARY KEY (package_key, person_ref, name)
+                )
+                """,
+                "CREATE INDEX package_charges_by_name ON package_charges (name)",
+                // The packages accepted before this version, indexed from their stored bytes by the hub once it runs
+                // (`HubStore.indexSearchBacklog`).
+                "CREATE TABLE search_backlog (package_key TEXT PRIMARY KEY)",
+                "INSERT INTO search_backlog (package_key) SELECT package_key FROM packages",
+            ],
+            // The words of each package (`CaseSearch.text`), in each database's own full-text index. Both index
+            // trigrams, so Chinese needs no word segmentation, and both take three characters at least.
+            dialectStatements: [
+                .sqlite: ["CREATE VIRTUAL TABLE package_text USING fts5 (package_key UNINDEXED, body, tokenize = 'trigram')"],
+                .postgres: [
+                    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                    "CREATE TABLE package_text (package_key TEXT PRIMARY KEY, body TEXT NOT NULL)",
+                    "CREATE INDEX package_text_trigrams ON package_text USING gin (body gin_trgm_ops)",
+                ],
+            ]
+        ),
     ]
 
     /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or

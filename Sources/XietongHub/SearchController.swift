@@ -1,0 +1,39 @@
+import Hummingbird
+import XietongCore
+import XietongHTTP
+import XietongStore
+
+/// Pooled case search (issue 26, GS-5): `GET /v1/search` for supervisors and administrators (tokens or a console
+/// session). Every search, answered or refused for its query, is in the access log with what was asked; a case
+/// opened from the results is logged by its timeline's read (`case.timeline`, `console`).
+struct SearchController: Sendable {
+    let store: HubStore
+    let reads: ReadAccess
+
+    func addRoutes(supervisors: RouterGroup<PeerRequestContext>) {
+        supervisors.get("/v1/search") { request, context in
+            let parameters = request.uri.queryParameters
+            return HTTPJSON.response(try await self.search({ parameters.get($0) }, caller: context.caller))
+        }
+    }
+
+    /// Answers a query given as parameters (`CaseSearch.Query.parameters`), logging it.
+    func search(_ parameter: (String) -> String?, caller: Caller) async throws -> CaseSearch.Page {
+        let query: CaseSearch.Query
+        do throws(CaseSearch.QueryError) {
+            query = try CaseSearch.Query.parse(parameter)
+        } catch {
+            try await self.reads.log(caller, "case.search", "refused: \(error.code.rawValue) \(error.parameter)", allowed: false)
+            throw Self.apiError(error)
+        }
+        try await self.reads.log(caller, "case.search", query.summary)
+        return try await self.store.search(query)
+    }
+
+    static func apiError(_ error: CaseSearch.QueryError) -> APIError {
+        switch error.code {
+        case .noCriterion: APIError(.searchNoCriterion, zh: error.message.zh, en: error.message.en)
+        case .invalid: APIError(.queryInvalid, zh: error.message.zh, en: error.message.en)
+        }
+    }
+}
