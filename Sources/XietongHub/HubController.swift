@@ -67,7 +67,8 @@ struct HubController: Sendable {
         self.caseData = CaseDataController(store: store, reads: reads)
         self.admin = AdminController(store: store, nodes: nodes, links: links)
         self.supervision = SupervisionController(store: store, reads: reads)
-        self.search = SearchController(store: store, reads: reads)
+        let search = SearchController(store: store, reads: reads)
+        self.search = search
         self.evidence = EvidenceController(store: store, reads: reads)
         self.console = HubConsole(
             store: store,
@@ -76,7 +77,8 @@ struct HubController: Sendable {
             credentials: configuration.credentials,
             secure: configuration.tls != nil,
             nodes: nodes,
-            links: links
+            links: links,
+            searcher: search
         )
         self.operations = operations
         self.peerSupervision = PeerSupervisionController(clients: peerClients, reads: reads)

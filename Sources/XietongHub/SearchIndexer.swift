@@ -6,7 +6,7 @@ import XietongHTTP
 import XietongStore
 
 /// Indexes, once, the packages accepted before pooled search existed (hub migration 20, issue 26), from their stored
-/// bytes, a few hundred at a time, then stops: new packages are indexed as they are accepted. Tells the administrator
+/// bytes, a few hundred at a time, then idles: new packages are indexed as they are accepted. Tells the administrator
 /// when PostgreSQL's character classes keep `pg_trgm` from indexing Chinese (the words are then searched by a scan).
 /// Several hub instances may run it at once: each batch deletes what it indexed from the backlog in its transaction.
 struct SearchIndexer: NamedService {
@@ -43,5 +43,7 @@ struct SearchIndexer: NamedService {
                 return .sleep(.seconds(30))
             }
         }
+        // A service that returns would stop the hub's other services: this one idles until the hub stops.
+        try? await gracefulShutdown()
     }
 }

@@ -64,7 +64,14 @@ import Testing
         #expect(query.receivedRange.to == "2026-11-20T16:00:00.000000Z")
     }
 
-    static func candidate(_ key: String, case code: String, at: String, _ features: Set<CaseSearch.Feature>, sender: String = "A", receiver: String = "B")
+    static func candidate(
+        _ key: String,
+        case code: String,
+        at: String,
+        _ features: Set<CaseSearch.Feature>,
+        sender: String = "A",
+        receiver: String = "B"
+    )
         -> CaseSearch.Candidate
     {
         CaseSearch.Candidate(

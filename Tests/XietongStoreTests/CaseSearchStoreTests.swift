@@ -15,7 +15,12 @@ import XietongTesting
     static let li = "330106198507042012"
 
     /// A shipped example under a new id, with the person's name and ID number and the case's name replaced.
-    static func package(_ example: String, _ name: String, person: (name: String, id: String)? = nil, caseName: String? = nil) throws -> HubStore.Accepted {
+    static func package(
+        _ example: String,
+        _ name: String,
+        person: (name: String, id: String)? = nil,
+        caseName: String? = nil
+    ) throws -> HubStore.Accepted {
         var xml = Fixtures.example(example)
         xml = xml.replacingOccurrences(of: PackageFactory.element("PackageId", in: xml), with: ExamplePackages.uuid("search-\(name)"))
         xml = xml.replacingOccurrences(of: PackageFactory.element("IdempotencyKey", in: xml), with: "search-\(name)")

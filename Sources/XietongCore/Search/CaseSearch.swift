@@ -118,7 +118,10 @@ public enum CaseSearch {
                 QueryError(
                     code: .invalid,
                     parameter: name,
-                    message: LocalizedText(zh: "查询参数 \(name) 无效：“\(given)”，应为\(zh)", en: "the query parameter \(name) is invalid: '\(given)'; expected \(en)")
+                    message: LocalizedText(
+                        zh: "查询参数 \(name) 无效：“\(given)”，应为\(zh)",
+                        en: "the query parameter \(name) is invalid: '\(given)'; expected \(en)"
+                    )
                 )
             }
             var query = Query()
@@ -158,7 +161,12 @@ public enum CaseSearch {
             for (name, range) in [("page", 1...10_000), ("pageSize", 1...CaseSearch.maximumPageSize)] {
                 guard let given = value(name) else { continue }
                 guard let number = Int(given), range.contains(number) else {
-                    throw invalid(name, given, zh: " \(range.lowerBound) 至 \(range.upperBound) 的整数", en: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+                    throw invalid(
+                        name,
+                        given,
+                        zh: " \(range.lowerBound) 至 \(range.upperBound) 的整数",
+                        en: "a whole number from \(range.lowerBound) to \(range.upperBound)"
+                    )
                 }
                 if name == "page" { query.page = number } else { query.pageSize = number }
             }

@@ -20,6 +20,8 @@ struct HubConsole: Sendable {
     let nodes: NodeOverview
     /// The links to peer hubs (issue 23), on the administration page.
     let links: LinkOverview
+    /// Pooled case search (issue 26), as the API answers it.
+    let searcher: SearchController
 
     var catalog: FlowCatalog { self.store.flows.rules.catalog }
     let site = (zh: "政法委 · 跨部门协同监督", en: "Political-legal committee · supervision")
@@ -49,6 +51,7 @@ struct HubConsole: Sendable {
             ConsoleHTML.NavItem("/console", "统计看板", "Dashboard"),
             ConsoleHTML.NavItem("/console/cases", "全部案件", "All cases"),
             ConsoleHTML.NavItem("/console/deadlines", "期限看板", "Deadline board"),
+            ConsoleHTML.NavItem("/console/search", "案件检索", "Case search"),
         ]
         if session.principal.role == .administrator { items.append(ConsoleHTML.NavItem("/console/admin", "系统管理", "Administration")) }
         return items
@@ -65,6 +68,7 @@ struct HubConsole: Sendable {
         router.get("/console") { request, _ in try await self.signedIn(request) { try await self.dashboard(request, $0) } }
         router.get("/console/cases") { request, _ in try await self.signedIn(request) { try await self.cases(request, $0) } }
         router.get("/console/deadlines") { request, _ in try await self.signedIn(request) { try await self.deadlines(request, $0) } }
+        router.get("/console/search") { request, _ in try await self.signedIn(request) { try await self.search(request, $0) } }
         router.get("/console/cases/:code") { request, context in
             try await self.signedIn(request) { try await self.caseTimeline(request, context.parameters.get("code") ?? "", $0) }
         }
