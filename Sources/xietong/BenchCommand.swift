@@ -11,7 +11,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and print its figures (recorded in docs/performance.md).",
-        subcommands: [ParseBench.self, ExchangeBench.self, DossierBench.self, GrowthBench.self, CompareBench.self, FleetBench.self]
+        subcommands: [ParseBench.self, ExchangeBench.self, DossierBench.self, GrowthBench.self, CompareBench.self, FleetBench.self, SearchBench.self]
     )
 }
 
