@@ -81,7 +81,8 @@ public struct SearchBenchmark: Sendable {
         var generator = Generator(state: UInt64(index) &* 7919 &+ 17)
         let surname = Self.surnames[generator.below(Self.surnames.count)]
         let first = Self.givenCharacters[generator.below(Self.givenCharacters.count)]
-        let given = generator.below(3) == 0 ? String(first) : String(first) + String(Self.givenCharacters[generator.below(Self.givenCharacters.count)])
+        let given =
+            generator.below(3) == 0 ? String(first) : String(first) + String(Self.givenCharacters[generator.below(Self.givenCharacters.count)])
         let birth = CalendarDate(iso: "1960-01-01")!.adding(days: generator.below(365 * 39))
         let order = String(100 + index % 900)
         let first17 = Self.areas[index % Self.areas.count] + birth.compact + order
@@ -112,7 +113,8 @@ public struct SearchBenchmark: Sendable {
         let megabytes: Double
         switch self.location {
         case .postgres:
-            megabytes = Double(try await database.execute("SELECT pg_database_size(current_database()) AS bytes", []).first?.int("bytes") ?? 0) / 1_048_576
+            megabytes =
+                Double(try await database.execute("SELECT pg_database_size(current_database()) AS bytes", []).first?.int("bytes") ?? 0) / 1_048_576
         case .sqlite(let path):
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             megabytes = Double(size) / 1_048_576
@@ -127,18 +129,32 @@ public struct SearchBenchmark: Sendable {
         }
         let kinds: [(String, () -> [String: String])] = [
             ("ID number in the one box (q)", { ["q": someone().id] }),
-            ("ID number, 15-digit form", {
-                let id = someone().id
-                return ["idNumber": String(id.prefix(6)) + String(id.dropFirst(8).prefix(9))]
-            }),
+            (
+                "ID number, 15-digit form",
+                {
+                    let id = someone().id
+                    return ["idNumber": String(id.prefix(6)) + String(id.dropFirst(8).prefix(9))]
+                }
+            ),
             ("name and charge", { ["name": someone().name, "charge": Self.charges[generator.below(Self.charges.count)]] }),
             ("name in the one box (q)", { ["q": someone().name] }),
-            ("words (a 3-character name as text) in one agency", {
-                var name = someone().name
-                while name.count < 3 { name = someone().name }
-                return ["q": name, "organisation": Self.agencies[generator.below(4)]]
-            }),
-            ("charge, agency and a month", { ["charge": Self.charges[generator.below(Self.charges.count)], "organisation": Self.agencies[1], "from": "2025-02-01", "to": "2025-02-28"] }),
+            (
+                "words (a 3-character name as text) in one agency",
+                {
+                    var name = someone().name
+                    while name.count < 3 { name = someone().name }
+                    return ["q": name, "organisation": Self.agencies[generator.below(4)]]
+                }
+            ),
+            (
+                "charge, agency and a month",
+                {
+                    [
+                        "charge": Self.charges[generator.below(Self.charges.count)], "organisation": Self.agencies[1], "from": "2025-02-01",
+                        "to": "2025-02-28",
+                    ]
+                }
+            ),
         ]
         var results: [Kind] = []
         for (name, make) in kinds {

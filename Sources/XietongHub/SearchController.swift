@@ -12,8 +12,9 @@ struct SearchController: Sendable {
 
     func addRoutes(supervisors: RouterGroup<PeerRequestContext>) {
         supervisors.get("/v1/search") { request, context in
-            let parameters = request.uri.queryParameters
-            return HTTPJSON.response(try await self.search({ parameters.get($0) }, caller: context.caller))
+            // Read as a form's fields: a client encoding spaces as `+`, as HTML forms and most HTTP libraries do, is read right.
+            let parameters = ConsoleForm.query(request)
+            return HTTPJSON.response(try await self.search({ parameters[$0] }, caller: context.caller))
         }
     }
 

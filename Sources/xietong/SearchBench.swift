@@ -31,7 +31,9 @@ struct SearchBench: AsyncParsableCommand {
         var temporary: URL?
         switch self.database {
         case "sqlite":
-            let folder = self.dataDir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-search-\(UUID().uuidString)")
+            let folder =
+                self.dataDir.map { URL(fileURLWithPath: $0) }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("xietong-search-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             if self.dataDir == nil { temporary = folder }
             location = .sqlite(path: folder.appendingPathComponent("hub.sqlite").path)

@@ -42,7 +42,7 @@ import XietongTesting
             let supervisor = RoleGuardTests.bearer(RoleGuardTests.supervisorToken)
 
             // By ID number, typed with spaces: the case, what matched, the person masked.
-            let found = try await client.execute(uri: "/v1/search?q=330106%2019900315%201236", method: .get, headers: supervisor)
+            let found = try await client.execute(uri: "/v1/search?q=330106+19900315%201236", method: .get, headers: supervisor)
             #expect(found.status == .ok)
             let page = try JSONDecoder().decode(CaseSearch.Page.self, from: Data(found.body.readableBytesView))
             #expect(page.total == 1 && page.hits.first?.caseCode == code && page.hits.first?.matched.first == .idNumber)

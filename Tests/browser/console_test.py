@@ -4,8 +4,9 @@
 Paths driven, as users would:
   1. a procuratorate clerk logs in, sees the red counter for the demo's waiting arrest request, opens it, views its
      dossier and signs for it;
-  2. a supervisor logs in, opens the case's timeline and the dashboard with its charts, and exports a table as CSV;
-  3. an administrator opens the administration page;
+  2. a supervisor logs in, opens the case's timeline and the dashboard with its charts, exports a table as CSV, and
+     searches the pooled cases by the suspect's ID number (issue 26) and opens the case found;
+  3. an administrator opens the administration page, and finds the supervisor's search in the access log;
   4. a recording (issue 24): a WebM video made by ffmpeg is sent by the police's business system through its node, as
      the one attachment of a new arrest request (the demo writes each node's API key to business-systems.json); the
      procuratorate's clerk opens the package, the video plays in the page, is sought to its middle, and the node
@@ -48,6 +49,9 @@ SHOTS = os.path.join(ROOT, "docs", "screenshots") if os.environ.get("XIETONG_SCR
 
 passed = 0
 failed = 0
+
+# The demo's suspect (DemoCase: 330106, 1990-03-15, order 123), as a supervisor might type the number.
+SEARCHED_ID = "330106 19900315 1236"
 
 # What the pages must read like (issue 22, item 7).
 CHINA = timezone(timedelta(hours=8))
@@ -449,6 +453,23 @@ def main():
         request = urllib.request.Request(csv, headers={"Cookie": cookie})
         text = urllib.request.urlopen(request, context=context).read().decode("utf-8-sig")
         check("a table exports as CSV", text.startswith("案件编码 case") and text.count("\n") >= 2)
+        # Pooled case search (issue 26, GS-5): the demo's suspect by ID number, typed with spaces; the case opened.
+        driver.get(supervisor["console"] + "/search")
+        box = driver.find_element(By.CSS_SELECTOR, '#search-form input[name="q"]')
+        box.send_keys(SEARCHED_ID)
+        box.submit()
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-total"))
+        shot(driver, "hub-search")
+        found = driver.find_elements(By.CSS_SELECTOR, "#search-results tbody tr")
+        check("a search by ID number lists the person's cases", len(found) >= 1 and f"/cases/{case_code}" in driver.page_source)
+        text = visible_text(driver)
+        check("each case found says what matched", "身份证号一致" in text)
+        check("ID numbers are masked in the results", "330106********1236" in text and "330106199003151236" not in text)
+        check("the results say they are a reference", "仅供查找" in text)
+        check_chinese_page(driver, "hub search", allowed, times=True)
+        driver.find_element(By.CSS_SELECTOR, f'#search-results a[href$="/cases/{case_code}"]').click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline table"))
+        check("a case found opens at its timeline", "/cases/" + case_code in driver.current_url)
         driver.get(supervisor["console"] + "/deadlines?lang=en")
         check_english_names(
             driver,
@@ -463,6 +484,15 @@ def main():
         log_in(driver, admin["console"], admin["user"], admin["password"])
         driver.get(admin["console"] + "/admin")
         shot(driver, "hub-admin")
+        # The supervisor's search and the case opened from it are in the hub's access log (issue 26).
+        hub = admin["console"].rsplit("/console", 1)[0]
+        request = urllib.request.Request(hub + "/v1/admin/access-log?limit=1000", headers={"Authorization": "Bearer " + admin["password"]})
+        log = json.loads(urllib.request.urlopen(request, context=context).read())
+        check(
+            "the access log has the supervisor's search",
+            any(r["action"] == "case.search" and r["who"] == supervisor["user"] and r["subject"] == "q=" + SEARCHED_ID for r in log),
+        )
+        check("the access log has the case opened", any(r["action"] == "case.timeline" and r["subject"] == case_code and r["who"] == supervisor["user"] for r in log))
         # The city's hub serves the four city agencies; the prison's node is on the provincial hub, linked to it (issue 23).
         check("nodes are listed with their connection", len(driver.find_elements(By.CSS_SELECTOR, "#nodes tbody tr")) == 4)
         check("the link to the provincial hub is listed", len(driver.find_elements(By.CSS_SELECTOR, "#links tbody tr")) == 1)

@@ -184,13 +184,16 @@ public enum CaseSearch {
         }
 
         /// What `q` is tried as: the identifiers it has the form of, a name and a charge, and words of the case once
-        /// it is long enough for the trigram indexes. Empty when there is no `q`.
+        /// it is long enough for the trigram indexes. An ID number or a unified code is looked up as that (and as an
+        /// agency's case number) only: its digits are no name, and as words they would match every number's trigrams.
+        /// Empty when there is no `q`.
         public var alternatives: [Probe] {
             guard let q = self.q else { return [] }
             var probes: [Probe] = []
             if let number = CaseSearch.normalisedIDNumber(q) { probes.append(Probe(.idNumber, number)) }
             if (try? UnifiedCaseCode(q)) != nil { probes.append(Probe(.caseCode, q)) }
             probes.append(Probe(.agencyCaseNumber, q))
+            guard probes.count == 1 else { return probes }
             if q.count <= 20 {
                 probes.append(Probe(.personName, q))
                 probes.append(Probe(.charge, q))
@@ -199,9 +202,15 @@ public enum CaseSearch {
             return probes
         }
 
-        /// The words `q` is searched for in the cases' text; nil when it is too short for them (it is then looked
-        /// up as a name, charge and identifier only).
+        /// `q` is too short for words of the case: it is looked up as a name, a charge and an identifier only.
         public var textTooShort: Bool { self.q.map { $0.count < CaseSearch.minimumTextLength } ?? false }
+
+        /// The required fields, the one to read first first: the field that finds the fewest packages, as a rule (an
+        /// ID number names one person, a charge is shared by thousands of cases).
+        public var requiredBySelectivity: [Probe] {
+            let order: [Feature] = [.idNumber, .caseCode, .agencyCaseNumber, .personName, .text, .charge]
+            return self.required.sorted { order.firstIndex(of: $0.feature)! < order.firstIndex(of: $1.feature)! }
+        }
 
         /// The start of `from` and the end of `to` (exclusive), as hub timestamps: China days (UTC+8).
         public var receivedRange: (from: String?, to: String?) {

@@ -53,12 +53,22 @@ public actor ConsoleSessions {
     public static let endCookie = "\(cookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
 }
 
-/// Reading an `application/x-www-form-urlencoded` body.
+/// Reading `application/x-www-form-urlencoded` fields: a form's body, or the query a GET form sends, where a space is
+/// `+` (a search typed with spaces, issue 26).
 public enum ConsoleForm {
     public static func fields(_ request: Request) async -> [String: String] {
         guard let body = try? await request.body.collect(upTo: 64 << 10) else { return [:] }
+        return Self.decode(String(buffer: body))
+    }
+
+    /// The fields of the request's query, decoded as a form's.
+    public static func query(_ request: Request) -> [String: String] {
+        Self.decode(request.uri.query ?? "")
+    }
+
+    public static func decode(_ text: String) -> [String: String] {
         var fields: [String: String] = [:]
-        for pair in String(buffer: body).split(separator: "&") {
+        for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map {
                 String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
             }

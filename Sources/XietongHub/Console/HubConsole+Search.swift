@@ -9,13 +9,13 @@ import XietongHTTP
 extension HubConsole {
     func search(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
         let language = ConsoleLanguage.of(request)
-        let parameters = request.uri.queryParameters
-        func value(_ name: String) -> String { parameters.get(name) ?? "" }
+        let parameters = ConsoleForm.query(request)
+        func value(_ name: String) -> String { parameters[name] ?? "" }
         var body = self.searchForm(value, language)
         // An empty form is the page's first view, not a refused search.
         if CaseSearch.Query.parameters.contains(where: { !value($0).trimmingCharacters(in: .whitespaces).isEmpty }) {
             do {
-                let page = try await self.searcher.search({ parameters.get($0) }, caller: Caller(session: session.principal))
+                let page = try await self.searcher.search({ parameters[$0] }, caller: Caller(session: session.principal))
                 body += self.searchResults(page, value, language)
             } catch let error as APIError {
                 body +=

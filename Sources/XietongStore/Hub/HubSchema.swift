@@ -460,7 +460,8 @@ public enum HubSchema {
                 // from every index below, and by their agency's case number.
                 "CREATE INDEX packages_by_key ON packages (package_key)",
                 "CREATE INDEX packages_by_agency_case_number ON packages (agency_case_number)",
-                "CREATE INDEX package_persons_by_name ON package_persons (name)",
+                // By name with the key: the distinct packages of a name are read from the index alone.
+                "CREATE INDEX package_persons_by_name ON package_persons (name, package_key)",
                 // Each person's charges, by name.
                 """
                 CREATE TABLE package_charges (
@@ -468,7 +469,7 @@ public enum HubSchema {
                     PRIMARY KEY (package_key, person_ref, name)
                 )
                 """,
-                "CREATE INDEX package_charges_by_name ON package_charges (name)",
+                "CREATE INDEX package_charges_by_name ON package_charges (name, package_key)",
                 // The packages accepted before this version, indexed from their stored bytes by the hub once it runs
                 // (`HubStore.indexSearchBacklog`).
                 "CREATE TABLE search_backlog (package_key TEXT PRIMARY KEY)",

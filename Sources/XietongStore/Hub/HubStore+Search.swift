@@ -67,7 +67,7 @@ extension HubStore {
         var found: [String: CaseSearch.Candidate] = [:]
         var truncated = false
         for alternative in lookups {
-            guard let driver = alternative ?? query.required.first else { continue }
+            guard let driver = alternative ?? query.requiredBySelectivity.first else { continue }
             let (rows, more) = try await self.candidates(driver: driver, query: query)
             truncated = truncated || more
             let features = Set(query.required.map(\.feature) + [driver.feature])
@@ -106,8 +106,8 @@ extension HubStore {
         }
         let source = self.keys(matching: driver, bind)
         var conditions: [String] = []
-        for probe in query.required where probe != driver {
-            conditions.append("p.package_key IN (\(self.keys(matching: probe, bind)))")
+        for probe in query.requiredBySelectivity where probe != driver {
+            conditions.append(self.condition(probe, bind))
         }
         if let organisation = query.organisation {
             let value = bind(.text(organisation))
@@ -138,6 +138,21 @@ extension HubStore {
             binds
         )
         return (Array(rows.prefix(CaseSearch.candidateLimit)), rows.count > CaseSearch.candidateLimit)
+    }
+
+    /// SQL that a package `p` read through another field matches `probe` too: looked up by the package's key in the
+    /// field's table (each is keyed by it first), so that a common field (a charge) costs one look-up per candidate
+    /// instead of reading all its packages. Words are the exception: the full-text index is read as a whole.
+    private func condition(_ probe: CaseSearch.Probe, _ bind: (SQLValue) -> String) -> String {
+        switch probe.feature {
+        case .idNumber:
+            "EXISTS (SELECT 1 FROM package_persons x WHERE x.package_key = p.package_key AND x.id_card_number = \(bind(.text(probe.value))))"
+        case .personName: "EXISTS (SELECT 1 FROM package_persons x WHERE x.package_key = p.package_key AND x.name = \(bind(.text(probe.value))))"
+        case .caseCode: "EXISTS (SELECT 1 FROM case_links x WHERE x.package_key = p.package_key AND x.case_code = \(bind(.text(probe.value))))"
+        case .agencyCaseNumber: "p.agency_case_number = \(bind(.text(probe.value)))"
+        case .charge: "EXISTS (SELECT 1 FROM package_charges x WHERE x.package_key = p.package_key AND x.name = \(bind(.text(probe.value))))"
+        case .text: "p.package_key IN (\(self.keys(matching: probe, bind)))"
+        }
     }
 
     /// SQL selecting the distinct keys of the packages a probe finds, from the probe's own index.
