@@ -50,25 +50,31 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             case rangeNotSatisfiable = "range.not-satisfiable"
             case preconditionFailed = "precondition.failed"
             case searchNoCriterion = "search.no-criterion"
+            case reportInvalid = "report.invalid"
+            case reportUnknownKind = "report.unknown-kind"
+            case reportNotReporter = "report.not-reporter"
+            case reportIdTaken = "report.id-taken"
+            case reportNotFound = "report.not-found"
 
             var status: HTTPResponse.Status {
                 switch self {
                 case .authRequired, .authAdminRequired, .authSupervisorRequired: .unauthorized
-                case .authForbidden, .authWrongSender: .forbidden
-                case .packageNotFound, .blobNotFound, .caseNotFound, .evidenceNoTreeHead, .uploadNotFound, .routeNotFound: .notFound
+                case .authForbidden, .authWrongSender, .reportNotReporter: .forbidden
+                case .packageNotFound, .blobNotFound, .caseNotFound, .evidenceNoTreeHead, .uploadNotFound, .routeNotFound, .reportNotFound:
+                    .notFound
                 case .methodNotAllowed: .methodNotAllowed
                 case .contentTypeUnsupported: .unsupportedMediaType
                 case .eventsUpgradeRequired: .upgradeRequired
                 case .rangeNotSatisfiable: .rangeNotSatisfiable
                 case .preconditionFailed: .preconditionFailed
-                case .packageAlreadyHandled, .uploadInProgress, .uploadOffsetMismatch, .evidenceUnknownHead: .conflict
+                case .packageAlreadyHandled, .uploadInProgress, .uploadOffsetMismatch, .evidenceUnknownHead, .reportIdTaken: .conflict
                 case .packageTooLarge, .uploadTooLarge, .requestTooLarge: .contentTooLarge
                 case .blobHashMismatch, .uploadHashMismatch: .unprocessableContent
                 case .hubUnreachable: .badGateway
                 case .uploadIO: .internalServerError
                 case .batchInvalid, .blobBadHash, .eventInvalid, .ackInvalid, .heldInvalid, .queryInvalid, .queryCaseRequired,
                     .multipartInvalid, .multipartNoPackage, .uploadInvalid, .returnReasonRequired, .subscriptionInvalid, .cosignatureInvalid,
-                    .searchNoCriterion:
+                    .searchNoCriterion, .reportInvalid, .reportUnknownKind:
                     .badRequest
                 }
             }
@@ -167,6 +173,16 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         public static var preconditionFailed: Self { .init(.preconditionFailed) }
         /// 400: a case search with nothing to look for (issue 26).
         public static var searchNoCriterion: Self { .init(.searchNoCriterion) }
+        /// 400: a filing report with a field missing, malformed or too long (issue 26).
+        public static var reportInvalid: Self { .init(.reportInvalid) }
+        /// 400: a filing report of a kind the committee's catalog does not have.
+        public static var reportUnknownKind: Self { .init(.reportUnknownKind) }
+        /// 403: a filing report of a kind this agency does not report.
+        public static var reportNotReporter: Self { .init(.reportNotReporter) }
+        /// 409: a filing report id another organisation filed.
+        public static var reportIdTaken: Self { .init(.reportIdTaken) }
+        /// 404: no such filing report (of this organisation).
+        public static var reportNotFound: Self { .init(.reportNotFound) }
     }
 
     public let code: Code

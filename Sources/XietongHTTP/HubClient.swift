@@ -276,6 +276,20 @@ public struct HubClient: Sendable {
         return try await self.send(self.request("/v1/cases/\(escaped)/timeline", method: .GET), timeout: .seconds(10))
     }
 
+    /// Files a case filing report with the hub (issue 26): the business system's JSON passed on; the hub's answer as it came.
+    public func fileReport(_ body: [UInt8]) async throws(Failure) -> (status: Int, body: [UInt8]) {
+        var request = self.request("/v1/filing-reports", method: .POST)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(body)
+        return try await self.send(request, timeout: .seconds(10))
+    }
+
+    /// One of this organisation's filing reports, as the hub holds it (its status).
+    public func filingReport(_ reportId: String) async throws(Failure) -> (status: Int, body: [UInt8]) {
+        let escaped = reportId.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? reportId
+        return try await self.send(self.request("/v1/filing-reports/\(escaped)", method: .GET), timeout: .seconds(10))
+    }
+
     /// This organisation's red counters from the hub, as the hub sent them.
     public func counters(csv: Bool) async throws(Failure) -> (status: Int, body: [UInt8]) {
         try await self.send(self.request("/v1/counters" + (csv ? "?format=csv" : ""), method: .GET), timeout: .seconds(10))

@@ -87,6 +87,7 @@ public enum HubApplication {
             metrics: metrics,
             tracing: PackageTracing(traces?.tracer),
             peerClients: links.clients,
+            reportKinds: try configuration.filingReportCatalog(),
             operations: OperationsRoutes(
                 health: { Health(organisation: configuration.organisation, disks: configuration.diskReserve.status()) },
                 checks: [.database(database), .disk(configuration.diskReserve)],

@@ -108,6 +108,9 @@ public struct HubConfiguration: Sendable, Codable {
     /// A holiday calendar (`xietong.holidays/1`) adding years to the bundled one, or replacing its years, for counting
     /// time limits: a year's State Council notice is loaded without a rebuild (issue 20).
     public var calendar: String?
+    /// The kinds of case filing report (`xietong.filing-reports/1`, issue 26) replacing the bundled ones: which cases
+    /// this committee has agencies report, who reports each and how soon.
+    public var filingReportKinds: String?
     /// Days before a time limit's last day on which its agency is reminded; 0 is the last day itself. An open duty
     /// is also reminded the day after it (overdue). Default: 2 days before and on the day.
     public var reminderDaysBefore: [Int] = [2, 0]
@@ -180,6 +183,7 @@ public struct HubConfiguration: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case format, listen, dataDirectory, database, blobDirectory, blobDirectIO, organisation, registry, catalogOverride, calendar,
+            filingReportKinds,
             reminderDaysBefore,
             reminderCheckSeconds, treeHeadSeconds, nodes, adminToken, users, tls,
             alertAfterSeconds,
@@ -201,6 +205,7 @@ public struct HubConfiguration: Sendable, Codable {
         self.registry = try c.decodeIfPresent(String.self, forKey: .registry)
         self.catalogOverride = try c.decodeIfPresent(String.self, forKey: .catalogOverride)
         self.calendar = try c.decodeIfPresent(String.self, forKey: .calendar)
+        self.filingReportKinds = try c.decodeIfPresent(String.self, forKey: .filingReportKinds)
         self.reminderDaysBefore = try c.decodeIfPresent([Int].self, forKey: .reminderDaysBefore) ?? defaults.reminderDaysBefore
         self.reminderCheckSeconds = try c.decodeIfPresent(Double.self, forKey: .reminderCheckSeconds) ?? defaults.reminderCheckSeconds
         self.treeHeadSeconds = try c.decodeIfPresent(Double.self, forKey: .treeHeadSeconds) ?? defaults.treeHeadSeconds
@@ -245,6 +250,12 @@ public struct HubConfiguration: Sendable, Codable {
     /// The database: `database`, or `hub.sqlite` in the data directory.
     public func databaseLocation(file: String? = nil) throws(ConfigurationError) -> DatabaseURL {
         try DatabaseURL.resolve(self.database, dataDirectory: self.dataDirectory, defaultFile: "hub.sqlite", file: file)
+    }
+
+    /// The kinds of filing report: the `filingReportKinds` file's, else the bundled ones.
+    public func filingReportCatalog() throws(ConfigurationError) -> FilingReportKinds {
+        guard let file = self.filingReportKinds else { return try FilingReportKinds.bundled() }
+        return try FilingReportKinds.load(URL(fileURLWithPath: file))
     }
 
     /// The holiday calendar: the bundled one, with the years of the `calendar` file added (a year in both is the

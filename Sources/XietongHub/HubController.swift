@@ -19,6 +19,7 @@ struct HubController: Sendable {
     let admin: AdminController
     let supervision: SupervisionController
     let search: SearchController
+    let reports: FilingReportController
     let evidence: EvidenceController
     let console: HubConsole
     let operations: OperationsRoutes
@@ -36,6 +37,7 @@ struct HubController: Sendable {
         metrics: ServiceMetrics,
         tracing: PackageTracing,
         peerClients: [String: HubClient] = [:],
+        reportKinds: FilingReportKinds,
         operations: OperationsRoutes,
         logger: Logger
     ) {
@@ -69,6 +71,8 @@ struct HubController: Sendable {
         self.supervision = SupervisionController(store: store, reads: reads)
         let search = SearchController(store: store, reads: reads)
         self.search = search
+        let reports = FilingReportController(store: store, registry: registry, kinds: reportKinds, reads: reads)
+        self.reports = reports
         self.evidence = EvidenceController(store: store, reads: reads)
         self.console = HubConsole(
             store: store,
@@ -78,7 +82,8 @@ struct HubController: Sendable {
             secure: configuration.tls != nil,
             nodes: nodes,
             links: links,
-            searcher: search
+            searcher: search,
+            reports: reports
         )
         self.operations = operations
         self.peerSupervision = PeerSupervisionController(clients: peerClients, reads: reads)
@@ -104,6 +109,7 @@ struct HubController: Sendable {
         self.supervision.addRoutes(supervisors: supervisors, nodes: nodes)
         self.peerSupervision.addRoutes(supervisors: supervisors)
         self.search.addRoutes(supervisors: supervisors)
+        self.reports.addRoutes(nodes: nodes, supervisors: supervisors)
         self.evidence.addRoutes(
             known: known,
             administrators: administrators,

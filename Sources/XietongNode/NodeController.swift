@@ -65,6 +65,13 @@ struct NodeController: Sendable {
             return try await self.packageEvidence(context)
         }
         api.get("/counters") { request, _ in try await self.counters(request) }
+        // Case filing reports to the committee (issue 26, GUI-2), passed on to the hub, which checks and keeps them.
+        api.get("/filing-reports/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await Self.relay(contentType: "application/json; charset=utf-8") { () async throws(HubClient.Failure) in
+                try await self.engine.hub.filingReport(id)
+            }
+        }
         api.get("/reminders") { _, _ in HTTPJSON.response(try await self.engine.store.reminders()) }
         api.get("/exchange-database") { _, _ in try await self.exchangeDatabase() }
         // New work is refused below the free-space reserve (507 store.disk-full); reads and accepted work go on.
@@ -99,6 +106,16 @@ struct NodeController: Sendable {
         api.post("/inbox/:id/sign") { request, context in try await self.receiverAction(request, context, .signedFor) }
         api.post("/inbox/:id/return") { request, context in try await self.receiverAction(request, context, .returned) }
         api.post("/subscriptions") { request, _ in try await self.subscribe(request) }
+        api.post("/filing-reports") { request, context in
+            let body = try await request.body.collect(upTo: 64 << 10)
+            struct Named: Decodable { let reportId: String? }
+            // Who filed which report, in the node's access log; the hub checks the report.
+            let named = try? JSONDecoder().decode(Named.self, from: Data(body.readableBytesView))
+            try await self.logRead(context, "report.file", named?.reportId ?? "")
+            return try await Self.relay(contentType: "application/json; charset=utf-8") { () async throws(HubClient.Failure) in
+                try await self.engine.hub.fileReport(Array(body.readableBytesView))
+            }
+        }
     }
 
     // MARK: Sending

@@ -22,6 +22,8 @@ struct HubConsole: Sendable {
     let links: LinkOverview
     /// Pooled case search (issue 26), as the API answers it.
     let searcher: SearchController
+    /// Case filing reports (issue 26), as the API lists them.
+    let reports: FilingReportController
 
     var catalog: FlowCatalog { self.store.flows.rules.catalog }
     let site = (zh: "政法委 · 跨部门协同监督", en: "Political-legal committee · supervision")
@@ -52,6 +54,7 @@ struct HubConsole: Sendable {
             ConsoleHTML.NavItem("/console/cases", "全部案件", "All cases"),
             ConsoleHTML.NavItem("/console/deadlines", "期限看板", "Deadline board"),
             ConsoleHTML.NavItem("/console/search", "案件检索", "Case search"),
+            ConsoleHTML.NavItem("/console/reports", "案件报备", "Filing reports"),
         ]
         if session.principal.role == .administrator { items.append(ConsoleHTML.NavItem("/console/admin", "系统管理", "Administration")) }
         return items
@@ -69,6 +72,10 @@ struct HubConsole: Sendable {
         router.get("/console/cases") { request, _ in try await self.signedIn(request) { try await self.cases(request, $0) } }
         router.get("/console/deadlines") { request, _ in try await self.signedIn(request) { try await self.deadlines(request, $0) } }
         router.get("/console/search") { request, _ in try await self.signedIn(request) { try await self.search(request, $0) } }
+        router.get("/console/reports") { request, _ in try await self.signedIn(request) { try await self.reportList(request, $0) } }
+        router.post("/console/reports/:id/acknowledge") { request, context in
+            try await self.signedIn(request) { try await self.acknowledgeReport(request, context.parameters.get("id") ?? "", $0) }
+        }
         router.get("/console/cases/:code") { request, context in
             try await self.signedIn(request) { try await self.caseTimeline(request, context.parameters.get("code") ?? "", $0) }
         }

@@ -486,6 +486,23 @@ public enum HubSchema {
                 ],
             ]
         ),
+        Migration(
+            version: 21,
+            name: "case filing reports",
+            statements: [
+                // Case filing reports to the committee (issue 26, GUI-2; `HubStore+FilingReports`), one row each, by
+                // the reporter's own id. `draft` is the report as filed (JSON), its fields for the lists beside it.
+                """
+                CREATE TABLE filing_reports (
+                    report_id TEXT PRIMARY KEY, reporter TEXT NOT NULL, kind TEXT NOT NULL, case_code TEXT NOT NULL,
+                    reported_at TEXT NOT NULL, due_on TEXT, late INTEGER NOT NULL, status TEXT NOT NULL, acknowledged_by TEXT,
+                    acknowledged_at TEXT, note TEXT, draft TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX filing_reports_by_status ON filing_reports (status, reported_at)",
+                "CREATE INDEX filing_reports_by_reporter ON filing_reports (reporter, reported_at)",
+            ]
+        ),
     ]
 
     /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or
