@@ -24,7 +24,8 @@ public struct FilingReportKinds: Sendable, Codable {
 
     /// The kinds shipped with the platform (`Resources/catalog/filing-reports.json`).
     public static func bundled() throws(ConfigurationError) -> FilingReportKinds {
-        try Self.checked(DataFileDecoder.decode(Self.self, from: BundledData.read("catalog/filing-reports.json"), file: "filing-reports.json"), file: nil)
+        let data = try BundledData.read("catalog/filing-reports.json")
+        return try Self.checked(DataFileDecoder.decode(Self.self, from: data, file: "filing-reports.json"), file: nil)
     }
 
     /// A province's kinds, replacing the bundled ones (hub setting `filingReportKinds`).
@@ -34,19 +35,43 @@ public struct FilingReportKinds: Sendable, Codable {
 
     static func checked(_ kinds: FilingReportKinds, file: String?) throws(ConfigurationError) -> FilingReportKinds {
         guard kinds.format == "xietong.filing-reports/1" else {
-            throw ConfigurationError(.format, file: file, path: "format", zh: "文件格式应为“xietong.filing-reports/1”", en: "the format must be 'xietong.filing-reports/1'")
+            throw ConfigurationError(
+                .format,
+                file: file,
+                path: "format",
+                zh: "文件格式应为“xietong.filing-reports/1”",
+                en: "the format must be 'xietong.filing-reports/1'"
+            )
         }
         var seen = Set<String>()
         for (index, kind) in kinds.kinds.enumerated() {
             let path = "kinds[\(index)]"
             guard !kind.id.isEmpty, seen.insert(kind.id).inserted else {
-                throw ConfigurationError(.duplicate, file: file, path: "\(path).id", zh: "报备类别标识为空或重复：\(kind.id)", en: "a report kind's id is empty or repeated: \(kind.id)")
+                throw ConfigurationError(
+                    .duplicate,
+                    file: file,
+                    path: "\(path).id",
+                    zh: "报备类别标识为空或重复：\(kind.id)",
+                    en: "a report kind's id is empty or repeated: \(kind.id)"
+                )
             }
             guard !kind.zh.isEmpty, !kind.from.isEmpty else {
-                throw ConfigurationError(.missingField, file: file, path: path, zh: "报备类别须有中文名称和报备机关", en: "a report kind needs a Chinese name and the agencies that report it")
+                throw ConfigurationError(
+                    .missingField,
+                    file: file,
+                    path: path,
+                    zh: "报备类别须有中文名称和报备机关",
+                    en: "a report kind needs a Chinese name and the agencies that report it"
+                )
             }
             if let days = kind.dueDays, days < 1 {
-                throw ConfigurationError(.invalidValue, file: file, path: "\(path).dueDays", zh: "报备期限应为正整数", en: "dueDays must be a positive whole number")
+                throw ConfigurationError(
+                    .invalidValue,
+                    file: file,
+                    path: "\(path).dueDays",
+                    zh: "报备期限应为正整数",
+                    en: "dueDays must be a positive whole number"
+                )
             }
         }
         return kinds
