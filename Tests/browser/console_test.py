@@ -5,7 +5,8 @@ Paths driven, as users would:
   1. a procuratorate clerk logs in, sees the red counter for the demo's waiting arrest request, opens it, views its
      dossier and signs for it;
   2. a supervisor logs in, opens the case's timeline and the dashboard with its charts, exports a table as CSV, and
-     searches the pooled cases by the suspect's ID number (issue 26) and opens the case found;
+     searches the pooled cases by the suspect's ID number (issue 26) and opens the case found, and acknowledges a
+     filing report the procuratorate's business system filed through its node (issue 26);
   3. an administrator opens the administration page, and finds the supervisor's search in the access log;
   4. a recording (issue 24): a WebM video made by ffmpeg is sent by the police's business system through its node, as
      the one attachment of a new arrest request (the demo writes each node's API key to business-systems.json); the
@@ -162,6 +163,7 @@ def check_favicon(driver, site):
         check(f"{site}: the favicon is served ({status} {kind})", status == 200 and (kind or "").startswith("image/svg+xml"))
 
 
+PROCURATORATE = "330106000201"
 POLICE = "330106000101"
 
 # Plays the package page's video to its middle: waits for its metadata, notes what the player may seek (the whole
@@ -258,6 +260,52 @@ def send_recording(data, path, name):
         status, receipt = response.status, response.read().decode("utf-8")
     check(f"the police's node accepts the package with the recording ({status})", status == 202 and '"accepted"' in receipt)
     return package_id, video, sha256
+
+
+def file_report(data, organisation, report):
+    """Files a case filing report through an agency's node, as its business system would (issue 26); the reply."""
+    systems = {s["organisation"]: s for s in json.load(open(os.path.join(data, "business-systems.json")))}
+    node, key = systems[organisation]["node"], systems[organisation]["apiKey"]
+    context = ssl.create_default_context(cafile=os.path.join(data, "pki", "ca.crt"))
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    request = urllib.request.Request(node + "/api/v1/filing-reports", data=json.dumps(report).encode(), headers=headers)
+    with urllib.request.urlopen(request, context=context) as response:
+        return response.status, json.loads(response.read())
+
+
+def read_report(data, organisation, report_id):
+    systems = {s["organisation"]: s for s in json.load(open(os.path.join(data, "business-systems.json")))}
+    node, key = systems[organisation]["node"], systems[organisation]["apiKey"]
+    context = ssl.create_default_context(cafile=os.path.join(data, "pki", "ca.crt"))
+    request = urllib.request.Request(node + f"/api/v1/filing-reports/{report_id}", headers={"Authorization": f"Bearer {key}"})
+    return json.loads(urllib.request.urlopen(request, context=context).read())
+
+
+def filing_report(driver, data, supervisor, allowed):
+    """Issue 26: the procuratorate files a non-prosecution report; the supervisor sees it counted and acknowledges it."""
+    report_id = str(uuid.uuid4())
+    status, report = file_report(
+        data,
+        PROCURATORATE,
+        {
+            "reportId": report_id, "kind": "nonProsecution", "caseCode": "20261120120133010600020100000005",
+            "agencyCaseNumber": "杭西检刑不诉〔2026〕12号", "title": "张某某盗窃案不起诉", "summary": "犯罪情节轻微，依法决定不起诉。",
+            "persons": [{"name": "张某某", "idNumber": "330106199003151236"}], "eventDate": "2026-11-18",
+        },
+    )
+    check(f"the procuratorate's node files a filing report ({status})", status == 201 and report["status"] == "received")
+    driver.get(supervisor["console"] + "/reports")
+    shot(driver, "hub-reports")
+    counts = driver.find_element(By.CSS_SELECTOR, "#report-counts").text
+    check("the committee's list counts the report under its kind", "不起诉案件" in counts and "1" in counts)
+    check("the report is listed", "张某某盗窃案不起诉" in driver.find_element(By.CSS_SELECTOR, "#reports").text)
+    check_chinese_page(driver, "hub filing reports", allowed, times=True)
+    driver.find_element(By.CSS_SELECTOR, '#reports input[name="note"]').send_keys("已阅，跟踪复查")
+    driver.find_element(By.CSS_SELECTOR, "#reports form button").click()
+    WebDriverWait(driver, 10).until(lambda d: "已阅，跟踪复查" in d.find_element(By.CSS_SELECTOR, "#reports").text)
+    check("the supervisor acknowledges it with a note", "已阅" in driver.find_element(By.CSS_SELECTOR, "#reports").text)
+    back = read_report(data, PROCURATORATE, report_id)
+    check("the agency reads it back acknowledged", back["status"] == "acknowledged" and back["note"] == "已阅，跟踪复查")
 
 
 def recording(driver, data, clerk, allowed):
@@ -470,6 +518,7 @@ def main():
         driver.find_element(By.CSS_SELECTOR, f'#search-results a[href$="/cases/{case_code}"]').click()
         WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline table"))
         check("a case found opens at its timeline", "/cases/" + case_code in driver.current_url)
+        filing_report(driver, data, supervisor, allowed)
         driver.get(supervisor["console"] + "/deadlines?lang=en")
         check_english_names(
             driver,
