@@ -79,8 +79,8 @@ public struct FleetBenchmark: Sendable {
         /// The first failures seen (a refused package, an unexpected report outcome, a failed request), and their count.
         public var problems: [String]
         public var problemCount: Int
-        /// Feed polls that failed in passing (a connection, a timeout) and were tried again.
-        public var feedRetries: Int
+        /// Feed polls and sends that failed in passing (a connection, a timeout) and were tried again.
+        public var retries: Int
     }
 
     /// Runs the fleet: connects every node, sends `rate` packages/s for `seconds`, then `burst` packages as fast as
@@ -258,7 +258,7 @@ public struct FleetBenchmark: Sendable {
             cpuMillisecondsPerPackage: cpu,
             problems: figures.problems,
             problemCount: figures.problemCount,
-            feedRetries: await log.retries
+            retries: await log.retries
         )
     }
 

@@ -118,6 +118,7 @@ struct FleetBench: AsyncParsableCommand {
                 + result.cpuMillisecondsPerPackage.sorted(by: { $0.key < $1.key }).map { String(format: "%@ %.2f", $0.key, $0.value) }
                 .joined(separator: ", ")
         )
+        if result.retries > 0 { line("retried after a passing failure (feed polls and sends): \(result.retries)") }
         if result.problemCount > 0 {
             line("problems: \(result.problemCount); the first:")
             for problem in result.problems { line("  \(problem)") }
