@@ -42,6 +42,7 @@ from urllib.parse import unquote, urlparse
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -113,15 +114,24 @@ def english_words(text, allowed):
     return sorted(set(words))
 
 
+def times_shown(driver):
+    """Each <time> of the page: its UTC timestamp and its text. A node's page reloads itself when a hop of its
+    packages arrives (live updates), so a page that reloads while it is read is read again."""
+    for attempt in range(5):
+        try:
+            return [(e.get_attribute("datetime"), e.text.strip()) for e in driver.find_elements(By.CSS_SELECTOR, "main time")]
+        except StaleElementReferenceException:
+            time.sleep(0.5)
+    raise RuntimeError("the page kept reloading while its times were read")
+
+
 def check_times(driver, page, expected):
     """Every <time> shows China time with its zone (or a China day), the instant its UTC timestamp names; every date
     with a time of day in the text carries the zone; no raw ISO timestamp."""
     wrong = []
-    shown = driver.find_elements(By.CSS_SELECTOR, "main time")
-    for element in shown:
-        stamp = element.get_attribute("datetime")
+    shown = times_shown(driver)
+    for stamp, text in shown:
         moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(CHINA)
-        text = element.text.strip()
         want = moment.strftime("%Y-%m-%d %H:%M:%S") + " " + ZONE if ":" in text else moment.strftime("%Y-%m-%d")
         if text != want:
             wrong.append(f"{stamp} shown as {text!r}, not {want!r}")
