@@ -24,6 +24,9 @@ struct FilingReportController: Sendable {
         }
         supervisors.get("/v1/supervision/filing-reports") { request, context in try await self.list(request, caller: context.caller) }
         supervisors.post("/v1/supervision/filing-reports/:id/acknowledge") { request, context in
+            // By token only: a console session acknowledges through its page's form, which carries the session's
+            // CSRF token (`HubConsole.acknowledgeReport`); the cookie alone must not.
+            guard context.caller.token != nil else { throw HubAccess.supervisorsOnly }
             let body = try await request.body.collect(upTo: 16 << 10)
             let note = (try? JSONDecoder().decode([String: String].self, from: Data(body.readableBytesView)))?["note"]
             return HTTPJSON.response(try await self.acknowledge(context.parameters.get("id") ?? "", note: note, caller: context.caller))
@@ -96,6 +99,7 @@ struct FilingReportController: Sendable {
     }
 
     func list(_ request: Request, caller: Caller) async throws -> Response {
+        guard caller.node == nil else { throw HubAccess.committeeOnly }
         let status: FilingReport.Status? =
             request.uri.queryParameters.get("status") == nil ? nil : try Query.choice(request, "status", default: FilingReport.Status.received)
         let kind = request.uri.queryParameters.get("kind").flatMap { $0.isEmpty ? nil : $0 }
@@ -127,6 +131,7 @@ struct FilingReportController: Sendable {
 
     /// A supervisor (or the administrator) marks a report read, logged.
     func acknowledge(_ reportId: String, note: String?, caller: Caller) async throws -> FilingReport {
+        guard caller.node == nil else { throw HubAccess.committeeOnly }
         guard let who = caller.reader?.name else { throw HubAccess.supervisorsOnly }
         if let note, note.count > 1000 { throw APIError(.reportInvalid, zh: "批注不超过 1000 个字", en: "a note has at most 1,000 characters") }
         guard let report = try await self.store.acknowledgeReport(reportId, by: who, note: note) else {

@@ -41,6 +41,14 @@ struct HubAccess: Sendable {
         en: "a supervisor's or administrator's token is required"
     )
 
+    /// The committee's own services (pooled search, filing reports; issue 26): a peer hub that supervises this one
+    /// reads the five metadata views over its link (`PeerSupervisionController`), not these.
+    static let committeeOnly = APIError(
+        .authSupervisorRequired,
+        zh: "仅本委的监督员或管理员可用，对端平台不可调用",
+        en: "for this committee's supervisors and administrators; a peer hub may not call it"
+    )
+
     /// Who calls: the node of its certificate or token, and whom its token names.
     func caller(_ request: Request, channel: any Channel) async -> Caller {
         let token = HTTPJSON.bearerToken(request)

@@ -14,17 +14,22 @@ struct SearchController: Sendable {
         supervisors.get("/v1/search") { request, context in
             // Read as a form's fields: a client encoding spaces as `+`, as HTML forms and most HTTP libraries do, is read right.
             let parameters = ConsoleForm.query(request)
-            return HTTPJSON.response(try await self.search({ parameters[$0] }, caller: context.caller))
+            return HTTPJSON.response(try await self.search({ parameters[$0] }, asked: request.uri.query ?? "", caller: context.caller))
         }
     }
 
     /// Answers a query given as parameters (`CaseSearch.Query.parameters`), logging it.
-    func search(_ parameter: (String) -> String?, caller: Caller) async throws -> CaseSearch.Page {
+    /// `asked`: the query as it came, for the access log when it is refused.
+    func search(_ parameter: (String) -> String?, asked: String, caller: Caller) async throws -> CaseSearch.Page {
+        guard caller.node == nil else {
+            try await self.reads.log(caller, "case.search", "refused: a peer hub: \(asked)", allowed: false)
+            throw HubAccess.committeeOnly
+        }
         let query: CaseSearch.Query
         do throws(CaseSearch.QueryError) {
             query = try CaseSearch.Query.parse(parameter)
         } catch {
-            try await self.reads.log(caller, "case.search", "refused: \(error.code.rawValue) \(error.parameter)", allowed: false)
+            try await self.reads.log(caller, "case.search", "refused: \(error.code.rawValue) \(error.parameter): \(asked)", allowed: false)
             throw Self.apiError(error)
         }
         try await self.reads.log(caller, "case.search", query.summary)

@@ -68,6 +68,7 @@ struct NodeController: Sendable {
         // Case filing reports to the committee (issue 26, GUI-2), passed on to the hub, which checks and keeps them.
         api.get("/filing-reports/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
+            try await self.logRead(context, "report.read", id)
             return try await Self.relay(contentType: "application/json; charset=utf-8") { () async throws(HubClient.Failure) in
                 try await self.engine.hub.filingReport(id)
             }

@@ -19,6 +19,7 @@ import Testing
         #expect(CaseSearch.normalisedIDNumber("张三") == nil)
         #expect(CaseSearch.normalisedIDNumber("20261120110133010600010100000801") == nil)
         #expect(CaseSearch.normalisedIDNumber("1101051949") == nil)
+        #expect(CaseSearch.normalisedIDNumber("110105194912310021") == nil)
         #expect(CaseSearch.masked("11010519491231002X") == "110105********002X")
     }
 
@@ -31,9 +32,11 @@ import Testing
             #expect(error.code == .noCriterion && error.parameter == "q")
             #expect(error.message.zh.contains("检索词") && error.message.en.contains("words"))
         }
+        // A far date is refused, not counted (a day after 9999-12-31 does not exist); an ID number with a wrong check
+        // character is no ID number.
         for (name, value) in [
-            ("idNumber", "12345"), ("caseCode", "2026"), ("organisation", "police"), ("state", "pending"), ("from", "2026-13-01"),
-            ("pageSize", "1000"), ("page", "0"),
+            ("idNumber", "12345"), ("idNumber", "110105194912310021"), ("caseCode", "2026"), ("organisation", "police"), ("state", "pending"),
+            ("from", "2026-13-01"), ("to", "9999-12-31"), ("pageSize", "1000"), ("page", "0"),
         ] {
             do {
                 _ = try Self.query(["q": "张三", name: value])
@@ -53,6 +56,11 @@ import Testing
         #expect(code.alternatives.map(\.feature) == [.caseCode, .agencyCaseNumber])
         let number = try Self.query(["q": "杭西公（刑）字〔2026〕1002号"])
         #expect(number.alternatives.map(\.feature) == [.agencyCaseNumber, .personName, .charge, .text])
+        // Eighteen digits with a slip in the check character: no ID number, and not a name or words either.
+        let slip = try Self.query(["q": "110105194912310021"])
+        #expect(slip.alternatives.map(\.feature) == [.agencyCaseNumber])
+        // Punctuation gives the trigram indexes nothing to look up.
+        #expect(try Self.query(["q": "〔〕号"]).alternatives.map(\.feature) == [.agencyCaseNumber, .personName, .charge])
         // Two characters: a name or a charge, not words (the trigram indexes need three).
         let short = try Self.query(["q": "张三"])
         #expect(short.alternatives.map(\.feature) == [.agencyCaseNumber, .personName, .charge] && short.textTooShort)

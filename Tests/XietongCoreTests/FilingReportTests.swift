@@ -44,10 +44,13 @@ import XietongTesting
         empty.title = "  "
         var date = Self.draft()
         date.eventDate = "18/11/2026"
+        var far = Self.draft()
+        far.eventDate = "9999-12-29"
         var person = Self.draft()
         person.persons = [.init(name: "张某某", idNumber: "12345")]
         for (draft, field) in [
-            (bad, "caseCode"), (empty, "title"), (date, "eventDate"), (person, "persons[0].idNumber"), (Self.draft(id: "r-1"), "reportId"),
+            (bad, "caseCode"), (empty, "title"), (date, "eventDate"), (far, "eventDate"), (person, "persons[0].idNumber"),
+            (Self.draft(id: "r-1"), "reportId"),
         ] {
             do {
                 _ = try draft.checked(kinds: kinds, reporterKinds: [.procuratorate])

@@ -74,6 +74,16 @@ import XietongTesting
             let html = String(buffer: page.body)
             #expect(page.status == .ok && html.contains("不起诉案件") && html.contains("张某某盗窃案不起诉") && html.contains("阅知"))
             let csrf = try #require(html.range(of: #"name="csrf" value=""#).map { html[$0.upperBound...].prefix { $0 != "\"" } })
+            // The API's acknowledgement takes a token, not the console's cookie alone (which the form's CSRF token guards).
+            var cookieOnly = session
+            cookieOnly[.contentType] = "application/json"
+            let byCookie = try await client.execute(
+                uri: "/v1/supervision/filing-reports/\(draft.reportId)/acknowledge",
+                method: .post,
+                headers: cookieOnly,
+                body: ByteBuffer(string: "{}")
+            )
+            #expect(byCookie.status == .unauthorized && RoleGuardTests.code(byCookie) == "auth.supervisor-required")
             var form = session
             form[.contentType] = "application/x-www-form-urlencoded"
             let forged = try await client.execute(

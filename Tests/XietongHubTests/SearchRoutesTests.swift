@@ -79,7 +79,8 @@ import XietongTesting
             #expect(searches.contains { $0.allowed && $0.subject == "idNumber=\(Self.person)" })
             #expect(
                 searches.filter { !$0.allowed }.map(\.subject).sorted() == [
-                    "refused: query.invalid idNumber", "refused: query.invalid idNumber", "refused: search.no-criterion q",
+                    "refused: query.invalid idNumber: idNumber=12345", "refused: query.invalid idNumber: idNumber=12345",
+                    "refused: search.no-criterion q: organisation=330106000101",
                 ]
             )
             #expect(log.contains { $0.action == "case.timeline" && $0.subject == code && $0.who == "supervisor" })

@@ -180,7 +180,7 @@ public struct FilingReportDraft: Sendable, Codable, Hashable {
                 throw invalid(field, zh: "\(field) 不能为空，且不超过 \(limit) 个字", en: "\(field) must be given, in at most \(limit) characters")
             }
         }
-        guard CalendarDate(iso: self.eventDate) != nil else {
+        guard let event = CalendarDate(iso: self.eventDate), CaseSearch.years.contains(event.year) else {
             throw invalid("eventDate", zh: "事件日期应为 YYYY-MM-DD：\(self.eventDate)", en: "eventDate must be a date YYYY-MM-DD: \(self.eventDate)")
         }
         guard self.persons.count <= 100 else { throw invalid("persons", zh: "人员不超过 100 人", en: "at most 100 persons") }

@@ -14,6 +14,8 @@ public enum CaseSearch {
     /// The fewest characters a full-text search takes: the trigram indexes of both databases need three.
     public static let minimumTextLength = 3
     public static let maximumPageSize = 100
+    /// The years a date of a query or a report may name: the People's Republic's, with room ahead.
+    public static let years = 1949...2200
 
     /// A field a case matched: why it is in the list, and how strongly (GS-5: the ranking is explained).
     public enum Feature: String, Sendable, Codable, CaseIterable, Comparable {
@@ -131,7 +133,7 @@ public enum CaseSearch {
             }
             if let given = value("idNumber") {
                 guard let number = CaseSearch.normalisedIDNumber(given) else {
-                    throw invalid("idNumber", given, zh: "18 位或 15 位身份证号", en: "an 18- or 15-digit ID number")
+                    throw invalid("idNumber", given, zh: "18 位或 15 位身份证号（校验码正确）", en: "an 18- or 15-digit ID number with its check character")
                 }
                 query.required.append(Probe(.idNumber, number))
             }
@@ -155,7 +157,14 @@ public enum CaseSearch {
             }
             for name in ["from", "to"] {
                 guard let day = value(name) else { continue }
-                guard let date = CalendarDate(iso: day) else { throw invalid(name, day, zh: "日期 YYYY-MM-DD", en: "a date YYYY-MM-DD") }
+                guard let date = CalendarDate(iso: day), CaseSearch.years.contains(date.year) else {
+                    throw invalid(
+                        name,
+                        day,
+                        zh: "\(CaseSearch.years.lowerBound) 至 \(CaseSearch.years.upperBound) 年间的日期 YYYY-MM-DD",
+                        en: "a date YYYY-MM-DD from \(CaseSearch.years.lowerBound) to \(CaseSearch.years.upperBound)"
+                    )
+                }
                 if name == "from" { query.from = date } else { query.to = date }
             }
             for (name, range) in [("page", 1...10_000), ("pageSize", 1...CaseSearch.maximumPageSize)] {
@@ -193,17 +202,22 @@ public enum CaseSearch {
             if let number = CaseSearch.normalisedIDNumber(q) { probes.append(Probe(.idNumber, number)) }
             if (try? UnifiedCaseCode(q)) != nil { probes.append(Probe(.caseCode, q)) }
             probes.append(Probe(.agencyCaseNumber, q))
-            guard probes.count == 1 else { return probes }
+            // An identifier, or a number of an identifier's length with a slip in it, is no name and no words.
+            guard probes.count == 1, !CaseSearch.hasIdentifierForm(q) else { return probes }
             if q.count <= 20 {
                 probes.append(Probe(.personName, q))
                 probes.append(Probe(.charge, q))
             }
-            if q.count >= CaseSearch.minimumTextLength { probes.append(Probe(.text, q)) }
+            if !self.textTooShort { probes.append(Probe(.text, q)) }
             return probes
         }
 
         /// `q` is too short for words of the case: it is looked up as a name, a charge and an identifier only.
-        public var textTooShort: Bool { self.q.map { $0.count < CaseSearch.minimumTextLength } ?? false }
+        /// Three letters, digits or Chinese characters at least: the trigram indexes take no punctuation (`〔〕号`
+        /// would have PostgreSQL's read every row).
+        public var textTooShort: Bool {
+            self.q.map { $0.filter { $0.isLetter || $0.isNumber }.count < CaseSearch.minimumTextLength } ?? false
+        }
 
         /// The required fields, the one to read first first: the field that finds the fewest packages, as a rule (an
         /// ID number names one person, a charge is shared by thousands of cases).
@@ -396,8 +410,18 @@ public enum CaseSearch {
             guard let check = ResidentIDNumber.checkCharacter(for: first17) else { return nil }
             ascii = first17 + String(check)
         }
-        guard ascii.count == 18, ResidentIDNumber.checkCharacter(for: String(ascii.prefix(17))) != nil else { return nil }
+        guard ascii.count == 18, let check = ResidentIDNumber.checkCharacter(for: String(ascii.prefix(17))), ascii.last == check else { return nil }
         return ascii
+    }
+
+    /// Whether `text` has the form of an identifier: 15 or 18 digits (the last may be X), or 32 digits, spaced or
+    /// full-width as `normalisedIDNumber` reads them.
+    static func hasIdentifierForm(_ text: String) -> Bool {
+        let kept = text.unicodeScalars.filter { ![0x20, 0x3000, 0x2D].contains($0.value) }
+        let digits = kept.filter { (0x30...0x39).contains($0.value) || (0xFF10...0xFF19).contains($0.value) }.count
+        let rest = kept.count - digits
+        return (digits == kept.count && [15, 18, 32].contains(digits))
+            || (digits == 17 && rest == 1 && "xX\u{FF38}\u{FF58}".unicodeScalars.contains(kept.last!))
     }
 
     /// An ID number with the birth date and order code hidden: `330106********1234`.

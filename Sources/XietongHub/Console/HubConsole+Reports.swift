@@ -79,7 +79,10 @@ extension HubConsole {
             id: "reports",
             empty: ConsoleHTML.t(language, "没有报备", "No filing report")
         )
-        body += Self.csvLink("/v1/supervision/filing-reports?format=csv" + (status.map { "&status=\($0.rawValue)" } ?? ""), language)
+        body += Self.csvLink(
+            "/v1/supervision/filing-reports?format=csv" + (status.map { "&status=\($0.rawValue)" } ?? "") + (kind.map { "&kind=\($0)" } ?? ""),
+            language
+        )
         return self.render(request, session, title: ("案件报备", "Filing reports"), body: body)
     }
 

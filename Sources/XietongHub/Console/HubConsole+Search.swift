@@ -15,7 +15,11 @@ extension HubConsole {
         // An empty form is the page's first view, not a refused search.
         if CaseSearch.Query.parameters.contains(where: { !value($0).trimmingCharacters(in: .whitespaces).isEmpty }) {
             do {
-                let page = try await self.searcher.search({ parameters[$0] }, caller: Caller(session: session.principal))
+                let page = try await self.searcher.search(
+                    { parameters[$0] },
+                    asked: request.uri.query ?? "",
+                    caller: Caller(session: session.principal)
+                )
                 body += self.searchResults(page, value, language)
             } catch let error as APIError {
                 body +=

@@ -26,28 +26,26 @@ extension HubStore {
 
     /// Indexes up to `limit` packages accepted before pooled search existed (hub migration 20 listed them in
     /// `search_backlog`), from their stored bytes. Returns how many it took; 0 when none is left.
-    public func indexSearchBacklog(limit: Int = 200) async throws -> Int {
-        let rows = try await self.database.execute(
-            """
-            SELECT b.package_key, c.content FROM search_backlog b LEFT JOIN package_contents c ON c.package_key = b.package_key
-            ORDER BY b.package_key LIMIT $1
-            """,
-            [.integer(limit)]
-        )
-        guard !rows.isEmpty else { return 0 }
+    /// A batch is a short transaction: a few packages' bytes (each up to 32 MiB) in memory, and intake waits for it on
+    /// SQLite.
+    public func indexSearchBacklog(limit: Int = 20) async throws -> Int {
+        let keys = try await self.database.execute("SELECT package_key FROM search_backlog ORDER BY package_key LIMIT $1", [.integer(limit)])
+            .compactMap { $0.string("package_key") }
+        guard !keys.isEmpty else { return 0 }
         try await self.database.transaction { transaction in
-            for row in rows {
-                guard let key = row.string("package_key") else { continue }
+            for key in keys {
+                // Claimed by deleting it: of two hub instances at the same backlog, one indexes each package. A package
+                // in the backlog was stored before the index existed, so it has no rows of it to replace.
+                guard try await !transaction.execute("DELETE FROM search_backlog WHERE package_key = $1 RETURNING package_key", [.text(key)]).isEmpty
+                else { continue }
+                let content = try await transaction.execute("SELECT content FROM package_contents WHERE package_key = $1", [.text(key)])
                 // A package whose bytes cannot be read again is still found by its structured data (persons, codes).
-                if let content = row.bytes("content"), let root = try? XMLDocumentParser.parse(content) {
-                    try await transaction.execute("DELETE FROM package_charges WHERE package_key = $1", [.text(key)])
-                    try await transaction.execute("DELETE FROM package_text WHERE package_key = $1", [.text(key)])
+                if let bytes = content.first?.bytes("content"), let root = try? XMLDocumentParser.parse(bytes) {
                     try await Self.indexForSearch(CasePackage(validated: root), key: key, in: transaction)
                 }
-                try await transaction.execute("DELETE FROM search_backlog WHERE package_key = $1", [.text(key)])
             }
         }
-        return rows.count
+        return keys.count
     }
 
     /// Whether the database can look words of Chinese up: PostgreSQL's `pg_trgm` takes characters its LC_CTYPE calls
@@ -169,8 +167,9 @@ extension HubStore {
                 // An FTS5 phrase: the words as one string, its quotes doubled.
                 "SELECT package_key FROM package_text WHERE package_text MATCH \(bind(.text("\"" + probe.value.replacingOccurrences(of: "\"", with: "\"\"") + "\"")))"
             case .postgres:
-                // LIKE with the words' own wildcards escaped; pg_trgm's GIN index answers it.
-                "SELECT package_key FROM package_text WHERE body LIKE \(bind(.text("%" + Self.likeEscaped(probe.value) + "%")))"
+                // ILIKE (FTS5's trigrams ignore case too) with the words' own wildcards escaped; pg_trgm's GIN index
+                // answers it.
+                "SELECT package_key FROM package_text WHERE body ILIKE \(bind(.text("%" + Self.likeEscaped(probe.value) + "%")))"
             }
         }
     }
@@ -185,16 +184,24 @@ extension HubStore {
         let keys = candidates.filter { cases.contains($0.caseCode) }.map(\.packageKey)
         guard !keys.isEmpty else { return hits }
         let caseOf = Dictionary(candidates.map { ($0.packageKey, $0.caseCode) }, uniquingKeysWith: { first, _ in first })
-        let list = (1...keys.count).map { "$\($0)" }.joined(separator: ", ")
-        let binds = keys.map { SQLValue.text($0) }
-        let persons = try await self.database.execute(
-            "SELECT package_key, name, role, id_card_number FROM package_persons WHERE package_key IN (\(list)) ORDER BY package_key, person_id",
-            binds
-        )
-        let charges = try await self.database.execute(
-            "SELECT package_key, name FROM package_charges WHERE package_key IN (\(list)) ORDER BY package_key, person_ref, name",
-            binds
-        )
+        // In chunks of one size, the last padded with its own last key: one statement text each, however many
+        // packages (SQLite keeps every statement text it prepares).
+        let chunk = 64
+        let list = (1...chunk).map { "$\($0)" }.joined(separator: ", ")
+        var persons: [SQLRow] = []
+        var charges: [SQLRow] = []
+        for start in stride(from: 0, to: keys.count, by: chunk) {
+            let part = Array(keys[start..<min(keys.count, start + chunk)])
+            let binds = (part + Array(repeating: part.last!, count: chunk - part.count)).map { SQLValue.text($0) }
+            persons += try await self.database.execute(
+                "SELECT DISTINCT package_key, person_id, name, role, id_card_number FROM package_persons WHERE package_key IN (\(list)) ORDER BY package_key, person_id",
+                binds
+            )
+            charges += try await self.database.execute(
+                "SELECT DISTINCT package_key, person_ref, name FROM package_charges WHERE package_key IN (\(list)) ORDER BY package_key, person_ref, name",
+                binds
+            )
+        }
         var personsOf: [String: [CaseSearch.Person]] = [:]
         for row in persons {
             guard let code = row.string("package_key").flatMap({ caseOf[$0] }) else { continue }
