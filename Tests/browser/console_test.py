@@ -312,7 +312,10 @@ def filing_report(driver, data, supervisor, allowed):
     check_chinese_page(driver, "hub filing reports", allowed, times=True)
     driver.find_element(By.CSS_SELECTOR, '#reports input[name="note"]').send_keys("已阅，跟踪复查")
     driver.find_element(By.CSS_SELECTOR, "#reports form button").click()
-    WebDriverWait(driver, 10).until(lambda d: "已阅，跟踪复查" in d.find_element(By.CSS_SELECTOR, "#reports").text)
+    # The form posts and the page comes back through a redirect: the old page's table goes stale on the way.
+    WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: "已阅，跟踪复查" in d.find_element(By.CSS_SELECTOR, "#reports").text
+    )
     check("the supervisor acknowledges it with a note", "已阅" in driver.find_element(By.CSS_SELECTOR, "#reports").text)
     back = read_report(data, PROCURATORATE, report_id)
     check("the agency reads it back acknowledged", back["status"] == "acknowledged" and back["note"] == "已阅，跟踪复查")
