@@ -430,11 +430,9 @@ public enum CaseSearch {
         return String(number.prefix(6)) + String(repeating: "*", count: number.count - 10) + String(number.suffix(4))
     }
 
-    /// The instant a China day (UTC+8) starts, as a hub timestamp (`Timestamp`).
+    /// The instant a China day (UTC+8) starts, as a hub timestamp (`Timestamp`): the day's ordinal less China's
+    /// offset (`CalendarDate.chinaUTCOffset`, as `WallClock.starting(chinaDay:)` counts).
     public static func startOfChinaDay(_ day: CalendarDate) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
-        let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
-        return Timestamp.string(date)
+        Timestamp.string(Date(timeIntervalSince1970: TimeInterval(day.ordinal * 86400 - CalendarDate.chinaUTCOffset)))
     }
 }

@@ -39,8 +39,9 @@ extension HubConsole {
             "/console/reports",
             status?.rawValue ?? "",
             [("", "全部", "All"), ("received", "待阅", "Received"), ("acknowledged", "已阅", "Acknowledged")],
-            language
-        ).replacingOccurrences(of: "?filter=", with: "?status=")
+            language,
+            parameter: "status"
+        )
         body += ConsoleHTML.table(
             [
                 ConsoleHTML.t(language, "报备时间", "Reported"), ConsoleHTML.t(language, "类别", "Kind"), ConsoleHTML.t(language, "报备机关", "Agency"),

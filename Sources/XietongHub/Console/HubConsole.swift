@@ -119,10 +119,16 @@ struct HubConsole: Sendable {
 
     // MARK: Cases and deadlines
 
-    static func filters(_ path: String, _ current: String, _ options: [(String, String, String)], _ language: ConsoleLanguage) -> String {
+    static func filters(
+        _ path: String,
+        _ current: String,
+        _ options: [(String, String, String)],
+        _ language: ConsoleLanguage,
+        parameter: String = "filter"
+    ) -> String {
         "<p class=\"filters\">"
             + options.map { value, zh, en in
-                "<a class=\"\(value == current ? "on" : "")\" href=\"\(path)?filter=\(value)\">\(ConsoleHTML.t(language, zh, en))</a>"
+                "<a class=\"\(value == current ? "on" : "")\" href=\"\(path)?\(parameter)=\(value)\">\(ConsoleHTML.t(language, zh, en))</a>"
             }.joined() + "</p>"
     }
 
