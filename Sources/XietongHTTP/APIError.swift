@@ -55,26 +55,36 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             case reportNotReporter = "report.not-reporter"
             case reportIdTaken = "report.id-taken"
             case reportNotFound = "report.not-found"
+            case bookingInvalid = "booking.invalid"
+            case bookingUnknownRoom = "booking.unknown-room"
+            case bookingOutsideHours = "booking.outside-hours"
+            case bookingConflict = "booking.conflict"
+            case bookingNotAllowed = "booking.not-allowed"
+            case bookingState = "booking.state"
+            case bookingNotFound = "booking.not-found"
 
             var status: HTTPResponse.Status {
                 switch self {
                 case .authRequired, .authAdminRequired, .authSupervisorRequired: .unauthorized
-                case .authForbidden, .authWrongSender, .reportNotReporter: .forbidden
-                case .packageNotFound, .blobNotFound, .caseNotFound, .evidenceNoTreeHead, .uploadNotFound, .routeNotFound, .reportNotFound:
+                case .authForbidden, .authWrongSender, .reportNotReporter, .bookingNotAllowed: .forbidden
+                case .packageNotFound, .blobNotFound, .caseNotFound, .evidenceNoTreeHead, .uploadNotFound, .routeNotFound, .reportNotFound,
+                    .bookingNotFound, .bookingUnknownRoom:
                     .notFound
                 case .methodNotAllowed: .methodNotAllowed
                 case .contentTypeUnsupported: .unsupportedMediaType
                 case .eventsUpgradeRequired: .upgradeRequired
                 case .rangeNotSatisfiable: .rangeNotSatisfiable
                 case .preconditionFailed: .preconditionFailed
-                case .packageAlreadyHandled, .uploadInProgress, .uploadOffsetMismatch, .evidenceUnknownHead, .reportIdTaken: .conflict
+                case .packageAlreadyHandled, .uploadInProgress, .uploadOffsetMismatch, .evidenceUnknownHead, .reportIdTaken, .bookingConflict,
+                    .bookingState:
+                    .conflict
                 case .packageTooLarge, .uploadTooLarge, .requestTooLarge: .contentTooLarge
                 case .blobHashMismatch, .uploadHashMismatch: .unprocessableContent
                 case .hubUnreachable: .badGateway
                 case .uploadIO: .internalServerError
                 case .batchInvalid, .blobBadHash, .eventInvalid, .ackInvalid, .heldInvalid, .queryInvalid, .queryCaseRequired,
                     .multipartInvalid, .multipartNoPackage, .uploadInvalid, .returnReasonRequired, .subscriptionInvalid, .cosignatureInvalid,
-                    .searchNoCriterion, .reportInvalid, .reportUnknownKind:
+                    .searchNoCriterion, .reportInvalid, .reportUnknownKind, .bookingInvalid, .bookingOutsideHours:
                     .badRequest
                 }
             }
@@ -183,6 +193,20 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         public static var reportIdTaken: Self { .init(.reportIdTaken) }
         /// 404: no such filing report (of this organisation).
         public static var reportNotFound: Self { .init(.reportNotFound) }
+        /// 400: a booking or a room with a field missing or malformed (issue 26).
+        public static var bookingInvalid: Self { .init(.bookingInvalid) }
+        /// 404: the detention house publishes no such room.
+        public static var bookingUnknownRoom: Self { .init(.bookingUnknownRoom) }
+        /// 400: a slot outside the room's hours, past, or too far ahead.
+        public static var bookingOutsideHours: Self { .init(.bookingOutsideHours) }
+        /// 409: the room, the detainee or the booker's officer is taken at that time.
+        public static var bookingConflict: Self { .init(.bookingConflict) }
+        /// 403: this organisation may not make that change (or publish rooms).
+        public static var bookingNotAllowed: Self { .init(.bookingNotAllowed) }
+        /// 409: the booking is cancelled, or already in the state asked for.
+        public static var bookingState: Self { .init(.bookingState) }
+        /// 404: no such booking (of this organisation).
+        public static var bookingNotFound: Self { .init(.bookingNotFound) }
     }
 
     public let code: Code

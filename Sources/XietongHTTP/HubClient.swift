@@ -284,6 +284,17 @@ public struct HubClient: Sendable {
         return try await self.send(request, timeout: .seconds(10))
     }
 
+    /// A call of the hub's remote arraignment service (issue 26): `path` under `/v1/arraignment/`, with its query, and
+    /// the business system's JSON passed on (with PUT or POST); the hub's answer as it came.
+    public func arraignment(_ path: String, put: Bool = false, body: [UInt8]?) async throws(Failure) -> (status: Int, body: [UInt8]) {
+        var request = self.request("/v1/arraignment/" + path, method: body == nil ? .GET : put ? .PUT : .POST)
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(body)
+        }
+        return try await self.send(request, timeout: .seconds(10))
+    }
+
     /// One of this organisation's filing reports, as the hub holds it (its status).
     public func filingReport(_ reportId: String) async throws(Failure) -> (status: Int, body: [UInt8]) {
         let escaped = reportId.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? reportId

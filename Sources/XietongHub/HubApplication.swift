@@ -149,6 +149,13 @@ public enum HubApplication {
                 FeedRelay(database: database, notifier: notifier), monitor,
                 BlobSweeper(blobs: blobs, logger: logger),
                 SearchIndexer(store: store, logger: logger),
+                BookingReminders(
+                    store: store,
+                    hub: configuration.organisation,
+                    hours: 24,
+                    interval: configuration.reminderCheckSeconds,
+                    logger: logger
+                ),
                 DeadlineMonitor(
                     store: store,
                     daysBefore: configuration.reminderDaysBefore,

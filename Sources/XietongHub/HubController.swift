@@ -20,6 +20,7 @@ struct HubController: Sendable {
     let supervision: SupervisionController
     let search: SearchController
     let reports: FilingReportController
+    let arraignment: ArraignmentController
     let evidence: EvidenceController
     let console: HubConsole
     let operations: OperationsRoutes
@@ -73,6 +74,8 @@ struct HubController: Sendable {
         self.search = search
         let reports = FilingReportController(store: store, registry: registry, kinds: reportKinds, reads: reads)
         self.reports = reports
+        let arraignment = ArraignmentController(store: store, registry: registry, reads: reads)
+        self.arraignment = arraignment
         self.evidence = EvidenceController(store: store, reads: reads)
         self.console = HubConsole(
             store: store,
@@ -83,7 +86,8 @@ struct HubController: Sendable {
             nodes: nodes,
             links: links,
             searcher: search,
-            reports: reports
+            reports: reports,
+            arraignment: arraignment
         )
         self.operations = operations
         self.peerSupervision = PeerSupervisionController(clients: peerClients, reads: reads)
@@ -110,6 +114,7 @@ struct HubController: Sendable {
         self.peerSupervision.addRoutes(supervisors: supervisors)
         self.search.addRoutes(supervisors: supervisors)
         self.reports.addRoutes(nodes: nodes, supervisors: supervisors)
+        self.arraignment.addRoutes(nodes: nodes, supervisors: supervisors)
         self.evidence.addRoutes(
             known: known,
             administrators: administrators,

@@ -29,7 +29,7 @@ struct SearchController: Sendable {
         do throws(CaseSearch.QueryError) {
             query = try CaseSearch.Query.parse(parameter)
         } catch {
-            try await self.reads.log(caller, "case.search", "refused: \(error.code.rawValue) \(error.parameter): \(asked)", allowed: false)
+            try await self.reads.log(caller, "case.search", "refused: \(error.code.rawValue) \(error.field): \(asked)", allowed: false)
             throw Self.apiError(error)
         }
         try await self.reads.log(caller, "case.search", query.summary)

@@ -27,11 +27,17 @@ public actor EventBroadcaster {
         for continuation in self.listeners.values { continuation.yield(.deadlineReminder(reminder)) }
     }
 
+    public func publish(_ notice: BookingNotice) {
+        for continuation in self.listeners.values { continuation.yield(.bookingNotice(notice)) }
+    }
+
     public var listenerCount: Int { self.listeners.count }
 }
 
-/// What the node's WebSocket sends: a hop of a package, or a time-limit reminder.
+/// What the node's WebSocket sends: a hop of a package, a time-limit reminder, or a change of a remote arraignment
+/// booking.
 public enum NodeMessage: Sendable {
     case packageEvent(PackageEvent)
     case deadlineReminder(DeadlineReminder)
+    case bookingNotice(BookingNotice)
 }

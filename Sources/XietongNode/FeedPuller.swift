@@ -144,6 +144,12 @@ struct FeedPuller: NamedService {
             }
             return
         }
+        if let notice = entry.booking {
+            if try await self.engine.store.store(notice, feedSeq: entry.seq) {
+                await self.engine.broadcaster.publish(notice)
+            }
+            return
+        }
         if let head = entry.treeHead {
             try await self.check(head, feedSeq: entry.seq)
             return

@@ -26,6 +26,7 @@ public enum NodeApplication {
                         switch message {
                         case .packageEvent(let event): try CanonicalJSON.encode(EventMessage(event))
                         case .deadlineReminder(let reminder): try CanonicalJSON.encode(ReminderMessage(reminder))
+                        case .bookingNotice(let notice): try CanonicalJSON.encode(BookingMessage(notice))
                         }
                     let text = String(decoding: data, as: UTF8.self)
                     try await outbound.write(.text(text))
@@ -211,6 +212,18 @@ struct ReminderMessage: Encodable {
     init(_ reminder: DeadlineReminder) {
         self.reminder = reminder
         self.text = reminder.text
+    }
+}
+
+/// A change of a remote arraignment booking as the WebSocket sends it, with its text in Chinese and English (issue 26).
+struct BookingMessage: Encodable {
+    let type = "bookingNotice"
+    let notice: BookingNotice
+    let text: LocalizedText
+
+    init(_ notice: BookingNotice) {
+        self.notice = notice
+        self.text = notice.text
     }
 }
 

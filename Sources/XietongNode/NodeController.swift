@@ -74,6 +74,25 @@ struct NodeController: Sendable {
             }
         }
         api.get("/reminders") { _, _ in HTTPJSON.response(try await self.engine.store.reminders()) }
+        // Remote arraignment rooms and bookings (issue 26, GUI-2), passed on to the hub, which checks and keeps them;
+        // the changes come back through the feed, kept here.
+        let arraignment: @Sendable (Request, PeerRequestContext) async throws -> Response = { request, context in
+            let path = String(request.uri.path.dropFirst("/api/v1/arraignment/".count)) + (request.uri.query.map { "?" + $0 } ?? "")
+            let body = request.method == .get ? nil : Array(try await request.body.collect(upTo: 64 << 10).readableBytesView)
+            try await self.logRead(context, "arraignment.\(request.method.rawValue.lowercased())", path)
+            return try await Self.relay(contentType: "application/json; charset=utf-8") { () async throws(HubClient.Failure) in
+                try await self.engine.hub.arraignment(path, put: request.method == .put, body: body)
+            }
+        }
+        api.put("/arraignment/rooms", use: arraignment)
+        api.get("/arraignment/rooms", use: arraignment)
+        api.get("/arraignment/bookings", use: arraignment)
+        api.get("/arraignment/bookings/:id", use: arraignment)
+        api.post("/arraignment/bookings/:id/:action", use: arraignment)
+        api.get("/arraignment/notices") { request, _ in
+            let booking = request.uri.queryParameters.get("booking").map { String($0) }
+            return HTTPJSON.response(try await self.engine.store.bookingNotices(booking: booking))
+        }
         api.get("/exchange-database") { _, _ in try await self.exchangeDatabase() }
         // New work is refused below the free-space reserve (507 store.disk-full); reads and accepted work go on.
         let reserve = self.engine.reserve
@@ -107,6 +126,10 @@ struct NodeController: Sendable {
         api.post("/inbox/:id/sign") { request, context in try await self.receiverAction(request, context, .signedFor) }
         api.post("/inbox/:id/return") { request, context in try await self.receiverAction(request, context, .returned) }
         api.post("/subscriptions") { request, _ in try await self.subscribe(request) }
+        api.post("/arraignment/bookings") { request, context in
+            try reserve.check()
+            return try await arraignment(request, context)
+        }
         api.post("/filing-reports") { request, context in
             let body = try await request.body.collect(upTo: 64 << 10)
             struct Named: Decodable { let reportId: String? }

@@ -29,7 +29,7 @@ import Testing
             _ = try Self.query(["organisation": "330106000101", "q": "  "])
             Issue.record("a query with filters only was answered")
         } catch {
-            #expect(error.code == .noCriterion && error.parameter == "q")
+            #expect(error.code == .noCriterion && error.field == "q")
             #expect(error.message.zh.contains("检索词") && error.message.en.contains("words"))
         }
         // A far date is refused, not counted (a day after 9999-12-31 does not exist); an ID number with a wrong check
@@ -42,7 +42,7 @@ import Testing
                 _ = try Self.query(["q": "张三", name: value])
                 Issue.record("\(name)=\(value) was taken")
             } catch {
-                #expect(error.code == .invalid && error.parameter == name && error.message.en.contains(value))
+                #expect(error.code == .invalid && error.field == name && error.message.en.contains(value))
             }
         }
     }

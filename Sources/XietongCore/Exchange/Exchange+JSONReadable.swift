@@ -255,6 +255,7 @@ extension FeedEntry: JSONReadable {
         var event: PackageEvent?
         var reminder: DeadlineReminder?
         var treeHead: Evidence.TreeHead?
+        var booking: BookingNotice?
         var boot: String?
         try reader.readObject { (reader: inout JSONReader, key: String) throws(JSONReader.Failure) in
             switch key {
@@ -272,6 +273,10 @@ extension FeedEntry: JSONReadable {
                 treeHead = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in
                     try reader.readDecodable(Evidence.TreeHead.self)
                 }
+            case "booking":
+                booking = try reader.readOptional { (reader: inout JSONReader) throws(JSONReader.Failure) in
+                    try reader.readDecodable(BookingNotice.self)
+                }
             default: try reader.skipValue()
             }
         }
@@ -281,6 +286,7 @@ extension FeedEntry: JSONReadable {
         self.event = event
         self.reminder = reminder
         self.treeHead = treeHead
+        self.booking = booking
         self.boot = boot
     }
 }

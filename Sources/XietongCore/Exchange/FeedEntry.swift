@@ -8,6 +8,8 @@ public struct FeedEntry: Sendable, Hashable, Codable {
         case reminder
         /// A signed head of the hub's evidence log (issue 6): the node checks it extends the last one it kept.
         case treeHead
+        /// A change of a remote arraignment booking the organisation books or hosts (issue 26, GUI-2).
+        case booking
     }
 
     /// Position in this organisation's feed, from 1, without gaps.
@@ -17,6 +19,7 @@ public struct FeedEntry: Sendable, Hashable, Codable {
     public var event: PackageEvent?
     public var reminder: DeadlineReminder?
     public var treeHead: Evidence.TreeHead?
+    public var booking: BookingNotice?
     /// The hub run that wrote the entry (a random id made at each start; absent on entries written before hub
     /// migration 13). A node keeps the run of the entry at its cursor and asks for what follows it "after `seq`,
     /// written by that run": a hub restored from an older copy no longer has that entry, and says so (issue 19).
@@ -38,6 +41,12 @@ public struct FeedEntry: Sendable, Hashable, Codable {
         self.seq = seq
         self.kind = .reminder
         self.reminder = reminder
+    }
+
+    public init(seq: Int, booking: BookingNotice) {
+        self.seq = seq
+        self.kind = .booking
+        self.booking = booking
     }
 
     public init(seq: Int, treeHead: Evidence.TreeHead) {

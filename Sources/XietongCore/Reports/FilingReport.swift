@@ -121,23 +121,18 @@ public struct FilingReportDraft: Sendable, Codable, Hashable {
         self.eventDate = eventDate
     }
 
-    /// A draft that cannot be filed: a stable code, the field, and what is wrong.
-    public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
-        public enum Code: String, Sendable {
-            /// A field missing, malformed or too long.
-            case invalid = "report.invalid"
-            /// A kind the catalog does not have.
-            case unknownKind = "report.unknown-kind"
-            /// A kind this agency does not report.
-            case notReporter = "report.not-reporter"
-        }
-
-        public var code: Code
-        public var field: String
-        public var message: LocalizedText
-
-        public var description: String { "\(self.code.rawValue) (\(self.field)): \(self.message.zh) / \(self.message.en)" }
+    /// Why a draft cannot be filed.
+    public enum ProblemCode: String, Sendable {
+        /// A field missing, malformed or too long.
+        case invalid = "report.invalid"
+        /// A kind the catalog does not have.
+        case unknownKind = "report.unknown-kind"
+        /// A kind this agency does not report.
+        case notReporter = "report.not-reporter"
     }
+
+    /// A draft that cannot be filed: a stable code, the field, and what is wrong.
+    public typealias Problem = Refusal<ProblemCode>
 
     /// Checks the draft for a reporter of `reporterKinds` (an organisation's kind and those it also acts as), with its
     /// ID numbers normalised as search reads them; the first problem otherwise.

@@ -70,20 +70,16 @@ public enum CaseSearch {
     }
 
     /// A query that cannot be answered: a stable code, the parameter, and what is wrong.
-    public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
-        public enum Code: String, Sendable {
-            /// Nothing to look for: no word and no identifying field.
-            case noCriterion = "search.no-criterion"
-            /// A parameter whose value cannot be read.
-            case invalid = "query.invalid"
-        }
-
-        public var code: Code
-        public var parameter: String
-        public var message: LocalizedText
-
-        public var description: String { "\(self.code.rawValue) (\(self.parameter)): \(self.message.zh) / \(self.message.en)" }
+    /// Why a query cannot be run.
+    public enum QueryProblem: String, Sendable {
+        /// Nothing to look for: no word and no identifying field.
+        case noCriterion = "search.no-criterion"
+        /// A parameter whose value cannot be read.
+        case invalid = "query.invalid"
     }
+
+    /// A query refused: the code, the parameter (`field`) and what is wrong.
+    public typealias QueryError = Refusal<QueryProblem>
 
     /// What a searcher asked. `q` is anything: it is tried as an ID number, a unified code, an agency case number, a
     /// name, a charge and words of the case, and a case matching any of them is found. The named fields must all
@@ -119,7 +115,7 @@ public enum CaseSearch {
             func invalid(_ name: String, _ given: String, zh: String, en: String) -> QueryError {
                 QueryError(
                     code: .invalid,
-                    parameter: name,
+                    field: name,
                     message: LocalizedText(
                         zh: "查询参数 \(name) 无效：“\(given)”，应为\(zh)",
                         en: "the query parameter \(name) is invalid: '\(given)'; expected \(en)"
@@ -182,7 +178,7 @@ public enum CaseSearch {
             guard query.q != nil || !query.required.isEmpty else {
                 throw QueryError(
                     code: .noCriterion,
-                    parameter: "q",
+                    field: "q",
                     message: LocalizedText(
                         zh: "请输入检索词，或身份证号、姓名、统一赋码、机关案号、罪名之一",
                         en: "give words to search for, or one of ID number, name, unified code, agency case number and charge"

@@ -24,6 +24,8 @@ struct HubConsole: Sendable {
     let searcher: SearchController
     /// Case filing reports (issue 26), as the API lists them.
     let reports: FilingReportController
+    /// Remote arraignment rooms and bookings (issue 26), as the API reads them.
+    let arraignment: ArraignmentController
 
     var catalog: FlowCatalog { self.store.flows.rules.catalog }
     let site = (zh: "政法委 · 跨部门协同监督", en: "Political-legal committee · supervision")
@@ -55,6 +57,7 @@ struct HubConsole: Sendable {
             ConsoleHTML.NavItem("/console/deadlines", "期限看板", "Deadline board"),
             ConsoleHTML.NavItem("/console/search", "案件检索", "Case search"),
             ConsoleHTML.NavItem("/console/reports", "案件报备", "Filing reports"),
+            ConsoleHTML.NavItem("/console/arraignment", "远程提审", "Remote arraignment"),
         ]
         if session.principal.role == .administrator { items.append(ConsoleHTML.NavItem("/console/admin", "系统管理", "Administration")) }
         return items
@@ -76,6 +79,7 @@ struct HubConsole: Sendable {
         router.post("/console/reports/:id/acknowledge") { request, context in
             try await self.signedIn(request) { try await self.acknowledgeReport(request, context.parameters.get("id") ?? "", $0) }
         }
+        router.get("/console/arraignment") { request, _ in try await self.signedIn(request) { try await self.arraignmentCalendar(request, $0) } }
         router.get("/console/cases/:code") { request, context in
             try await self.signedIn(request) { try await self.caseTimeline(request, context.parameters.get("code") ?? "", $0) }
         }

@@ -132,4 +132,7 @@ public enum SerialWork: Int64, Sendable {
     case migration = 7_410_420
     /// Signing a tree head (issue 25): heads reach the feeds in the order of their sizes, also from two hub instances.
     case treeHead = 7_410_421
+    /// Booking a remote arraignment room (issue 26): a slot is checked against the bookings it might conflict with
+    /// and written, one booking at a time, also from two hub instances.
+    case booking = 7_410_422
 }

@@ -503,6 +503,31 @@ public enum HubSchema {
                 "CREATE INDEX filing_reports_by_reporter ON filing_reports (reporter, reported_at)",
             ]
         ),
+        Migration(
+            version: 22,
+            name: "remote arraignment rooms",
+            statements: [
+                // Remote arraignment rooms and their bookings (issue 26, GUI-2; `HubStore+Arraignment`). A house's
+                // rooms as it last published them (JSON). A booking as it stands (JSON, with its history), its slot
+                // in China minutes beside it for the conflict and reminder reads.
+                """
+                CREATE TABLE arraignment_rooms (
+                    house TEXT NOT NULL, room_id TEXT NOT NULL, room TEXT NOT NULL, published_at TEXT NOT NULL,
+                    PRIMARY KEY (house, room_id)
+                )
+                """,
+                """
+                CREATE TABLE bookings (
+                    booking_id TEXT PRIMARY KEY, booker TEXT NOT NULL, house TEXT NOT NULL, room_id TEXT NOT NULL,
+                    status TEXT NOT NULL, start_minute INTEGER NOT NULL, end_minute INTEGER NOT NULL, booking TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX bookings_by_house ON bookings (house, start_minute)",
+                "CREATE INDEX bookings_by_booker ON bookings (booker, start_minute)",
+                "CREATE INDEX bookings_by_start ON bookings (start_minute)",
+            ]
+        ),
     ]
 
     /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or

@@ -25,6 +25,7 @@ extension HubStore {
         case .event: return StoreRows.decode(PackageEvent.self, row.string("body")).map { FeedEntry(seq: seq, event: $0) }
         case .reminder: return StoreRows.decode(DeadlineReminder.self, row.string("body")).map { FeedEntry(seq: seq, reminder: $0) }
         case .treeHead: return StoreRows.decode(Evidence.TreeHead.self, row.string("body")).map { FeedEntry(seq: seq, treeHead: $0) }
+        case .booking: return StoreRows.decode(BookingNotice.self, row.string("body")).map { FeedEntry(seq: seq, booking: $0) }
         case .none: return nil
         }
     }

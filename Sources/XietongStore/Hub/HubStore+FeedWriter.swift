@@ -8,6 +8,7 @@ extension HubStore {
         case event(PackageEvent)
         case reminder(DeadlineReminder)
         case treeHead(Evidence.TreeHead)
+        case booking(BookingNotice)
 
         var json: String {
             switch self {
@@ -15,6 +16,7 @@ extension HubStore {
             case .event(let event): StoreRows.json(event)
             case .reminder(let reminder): StoreRows.json(reminder)
             case .treeHead(let head): StoreRows.json(head)
+            case .booking(let notice): StoreRows.json(notice)
             }
         }
 
@@ -24,6 +26,7 @@ extension HubStore {
             case .event: .event
             case .reminder: .reminder
             case .treeHead: .treeHead
+            case .booking: .booking
             }
         }
     }

@@ -230,6 +230,21 @@ public enum NodeSchema {
                 "CREATE TABLE exchange_alarms (at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, PRIMARY KEY (at, kind))",
             ]
         ),
+        Migration(
+            version: 12,
+            name: "remote arraignment notices",
+            statements: [
+                // Each change of a remote arraignment booking this organisation books or hosts, as its feed brought it
+                // (issue 26, GUI-2), reminders among them.
+                """
+                CREATE TABLE booking_notices (
+                    feed_seq INTEGER PRIMARY KEY, booking_id TEXT NOT NULL, action TEXT NOT NULL, body TEXT NOT NULL,
+                    received_at TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX booking_notices_by_booking ON booking_notices (booking_id)",
+            ]
+        ),
     ]
 
     /// The key of the package `$1` at a node, in SQL: its outbox row's, else its inbox row's, else (a hop of a package

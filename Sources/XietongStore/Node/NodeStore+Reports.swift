@@ -65,6 +65,33 @@ extension NodeStore {
         }
     }
 
+    /// Keeps a change of a remote arraignment booking from the hub (issue 26) and moves the feed cursor past it,
+    /// atomically; returns whether it was new.
+    public func store(_ notice: BookingNotice, feedSeq: Int) async throws -> Bool {
+        try await self.database.transaction { transaction in
+            let inserted = try await transaction.execute(
+                """
+                INSERT INTO booking_notices (feed_seq, booking_id, action, body, received_at) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (feed_seq) DO NOTHING RETURNING feed_seq
+                """,
+                [
+                    .integer(feedSeq), .text(notice.booking.request.bookingId), .text(notice.action.rawValue), .text(StoreRows.json(notice)),
+                    .text(Timestamp.now()),
+                ]
+            )
+            try await Self.setCursor(feedSeq, in: transaction)
+            return !inserted.isEmpty
+        }
+    }
+
+    /// Remote arraignment notices received, newest first; of one booking, or all.
+    public func bookingNotices(booking: String? = nil, limit: Int = 100) async throws(StoreError) -> [BookingNotice] {
+        try await self.database.execute(
+            "SELECT body FROM booking_notices \(booking == nil ? "" : "WHERE booking_id = $2") ORDER BY feed_seq DESC LIMIT $1",
+            [.integer(limit)] + (booking.map { [.text($0)] } ?? [])
+        ).compactMap { StoreRows.decode(BookingNotice.self, $0.string("body")) }
+    }
+
     /// Reminders received, newest first.
     public func reminders(limit: Int = 100) async throws(StoreError) -> [DeadlineReminder] {
         try await self.database.execute("SELECT body FROM reminders ORDER BY feed_seq DESC LIMIT $1", [.integer(limit)]).compactMap {
