@@ -152,7 +152,7 @@ public enum HubApplication {
                 BookingReminders(
                     store: store,
                     hub: configuration.organisation,
-                    hours: 24,
+                    hours: configuration.bookingReminderHours,
                     interval: configuration.reminderCheckSeconds,
                     logger: logger
                 ),

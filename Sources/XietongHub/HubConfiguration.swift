@@ -115,6 +115,9 @@ public struct HubConfiguration: Sendable, Codable {
     /// is also reminded the day after it (overdue). Default: 2 days before and on the day.
     public var reminderDaysBefore: [Int] = [2, 0]
     public var reminderCheckSeconds = 60.0
+    /// Hours before a remote arraignment booking's start at which both sides are reminded of it (issue 26); checked
+    /// every `reminderCheckSeconds`. Default: a day.
+    public var bookingReminderHours = 24
     /// How often the evidence log's head is signed and sent to the nodes, when it has grown (issue 6).
     public var treeHeadSeconds = 2.0
     public var nodes: [NodeCredential] = []
@@ -185,7 +188,7 @@ public struct HubConfiguration: Sendable, Codable {
         case format, listen, dataDirectory, database, blobDirectory, blobDirectIO, organisation, registry, catalogOverride, calendar,
             filingReportKinds,
             reminderDaysBefore,
-            reminderCheckSeconds, treeHeadSeconds, nodes, adminToken, users, tls,
+            reminderCheckSeconds, bookingReminderHours, treeHeadSeconds, nodes, adminToken, users, tls,
             alertAfterSeconds,
             alertCheckSeconds,
             maxPackageAgeDays,
@@ -208,6 +211,7 @@ public struct HubConfiguration: Sendable, Codable {
         self.filingReportKinds = try c.decodeIfPresent(String.self, forKey: .filingReportKinds)
         self.reminderDaysBefore = try c.decodeIfPresent([Int].self, forKey: .reminderDaysBefore) ?? defaults.reminderDaysBefore
         self.reminderCheckSeconds = try c.decodeIfPresent(Double.self, forKey: .reminderCheckSeconds) ?? defaults.reminderCheckSeconds
+        self.bookingReminderHours = try c.decodeIfPresent(Int.self, forKey: .bookingReminderHours) ?? defaults.bookingReminderHours
         self.treeHeadSeconds = try c.decodeIfPresent(Double.self, forKey: .treeHeadSeconds) ?? defaults.treeHeadSeconds
         self.nodes = try c.decodeIfPresent([NodeCredential].self, forKey: .nodes) ?? []
         self.adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
@@ -280,6 +284,15 @@ public struct HubConfiguration: Sendable, Codable {
                 path: "reminderDaysBefore[\(wrong)]",
                 zh: "提醒天数应在 0 到 366 之间",
                 en: "reminder days must be between 0 and 366"
+            )
+        }
+        guard (1...168).contains(self.bookingReminderHours) else {
+            throw ConfigurationError(
+                .invalidValue,
+                file: file,
+                path: "bookingReminderHours",
+                zh: "提审预约提醒时数应在 1 到 168 之间",
+                en: "bookingReminderHours must be between 1 and 168"
             )
         }
         var tokens: Set<String> = []

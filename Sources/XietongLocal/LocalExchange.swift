@@ -53,6 +53,7 @@ public final class LocalExchange: @unchecked Sendable {
         alertCheckSeconds: Double = 10,
         maxPackageAgeDays: Double = 36500,
         reminderDaysBefore: [Int] = [2, 0],
+        bookingReminderHours: Int = 24,
         freeSpaceReserveMB: Double? = nil,
         organisation: String = LocalTopology.hubOrganisation,
         port: Int? = nil,
@@ -76,6 +77,7 @@ public final class LocalExchange: @unchecked Sendable {
         hub.maxPackageAgeDays = maxPackageAgeDays
         hub.reminderDaysBefore = reminderDaysBefore
         hub.reminderCheckSeconds = alertCheckSeconds
+        hub.bookingReminderHours = bookingReminderHours
         hub.treeHeadSeconds = treeHeadSeconds
         let config = try self.topology.write(hub, to: "\(name).json")
         return self.processes.declare(name, port: port, arguments: ["hub", "--config", config], log: self.file("\(name).log"), tls: hub.tls != nil)

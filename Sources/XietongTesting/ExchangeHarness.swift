@@ -66,6 +66,7 @@ public final class ExchangeHarness: @unchecked Sendable {
         alertCheckSeconds: Double = 10,
         maxPackageAgeDays: Double = 36500,
         reminderDaysBefore: [Int] = [2, 0],
+        bookingReminderHours: Int = 24,
         freeSpaceReserveMB: Double? = nil
     ) throws -> Service {
         try self.exchange.addHub(
@@ -77,6 +78,7 @@ public final class ExchangeHarness: @unchecked Sendable {
             alertCheckSeconds: alertCheckSeconds,
             maxPackageAgeDays: maxPackageAgeDays,
             reminderDaysBefore: reminderDaysBefore,
+            bookingReminderHours: bookingReminderHours,
             freeSpaceReserveMB: freeSpaceReserveMB
         )
     }

@@ -1,0 +1,76 @@
+import Foundation
+import NIOHTTP1
+import Testing
+import XietongCore
+import XietongLocal
+import XietongTesting
+
+/// Remote arraignment booking across real processes (issue 26, GUI-2): the detention house's business system
+/// publishes its rooms through its node; the procuratorate's books a slot through its own; a conflicting booking is
+/// refused; the house confirms. Both nodes receive each change through their feeds, and both are reminded before the
+/// slot. The slot is the next China day at 10:00, in rooms open every day, so that the test holds on any date.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ArraignmentExchangeTests {
+    @Test func aProcuratorateBooksARoomAConflictIsRefusedAndBothSidesAreReminded() async throws {
+        let harness = try ExchangeHarness()
+        // Reminded 48 hours ahead, checked every second: the slot (at most 38 hours away) is due at once.
+        try harness.addHub(nodes: [Arraignments.procuratorate, Arraignments.house], alertCheckSeconds: 1, bookingReminderHours: 48)
+        try harness.addNode(Arraignments.procuratorate)
+        try harness.addNode(Arraignments.house)
+        try await harness.startAll()
+        let procuratorate = harness.services[Arraignments.procuratorate]!.url
+        let house = harness.services[Arraignments.house]!.url
+        let procuratorateKey = ExchangeHarness.apiKey(Arraignments.procuratorate)
+        let houseKey = ExchangeHarness.apiKey(Arraignments.house)
+        let json: [(String, String)] = [("Content-Type", "application/json")]
+
+        let allDay = [ArraignmentRoom(roomId: "R1", name: "远程提审室一", hours: [.init(weekdays: Array(1...7), from: "00:00", to: "24:00")])]
+        let published = try await harness.request(
+            .PUT,
+            "\(house)/api/v1/arraignment/rooms",
+            key: houseKey,
+            body: Array(try JSONEncoder().encode(["rooms": allDay])),
+            headers: json
+        )
+        #expect(published.status == 200, "\(published.text)")
+
+        let tomorrow = ChinaMinute(day: ChinaMinute(of: Date()).day.adding(days: 1), minuteOfDay: 600)
+        var request = Arraignments.request()
+        request.start = tomorrow
+        let booked = try await harness.post(
+            "\(procuratorate)/api/v1/arraignment/bookings",
+            key: procuratorateKey,
+            body: Array(try JSONEncoder().encode(request)),
+            headers: json
+        )
+        #expect(booked.status == 201, "\(booked.text)")
+        // The same detainee half an hour later: refused by the hub, its answer passed on.
+        var conflicting = Arraignments.request(id: "0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b", officer: "赵检察官")
+        conflicting.start = tomorrow.adding(minutes: 30)
+        let refused = try await harness.post(
+            "\(procuratorate)/api/v1/arraignment/bookings",
+            key: procuratorateKey,
+            body: Array(try JSONEncoder().encode(conflicting)),
+            headers: json
+        )
+        #expect(refused.status == 409 && refused.text.contains("booking.conflict"), "\(refused.text)")
+
+        let confirmed = try await harness.post(
+            "\(house)/api/v1/arraignment/bookings/\(request.bookingId)/confirm",
+            key: houseKey,
+            body: Array("{}".utf8),
+            headers: json
+        )
+        #expect(confirmed.status == 200, "\(confirmed.text)")
+
+        // Both nodes hold the booking's changes from their feeds: requested, confirmed, and the reminder.
+        for (node, key) in [(procuratorate, procuratorateKey), (house, houseKey)] {
+            try await harness.eventually("\(node) holds the request, the confirmation and the reminder") {
+                let reply = try await harness.get("\(node)/api/v1/arraignment/notices?booking=\(request.bookingId)", key: key)
+                let actions = Set((reply.json([BookingNotice].self) ?? []).map(\.action))
+                return actions == [.requested, .confirmed, .reminded]
+            }
+        }
+        let read = try await harness.get("\(procuratorate)/api/v1/arraignment/bookings/\(request.bookingId)", key: procuratorateKey)
+        #expect(read.json(Booking.self)?.status == .confirmed)
+    }
+}
