@@ -10,8 +10,11 @@ public enum DemoCase {
     public static let court = "330106000301"
     public static let justiceBureau = "330106000401"
     public static let prison = "330000000501"
+    /// The detention house holding the suspect: it publishes remote arraignment rooms, which the procuratorate books
+    /// (issue 26, GUI-2).
+    public static let detentionHouse = "330106000102"
     /// The city's agencies, whose nodes connect to the city's hub.
-    public static let cityOrganisations = [police, procuratorate, court, justiceBureau]
+    public static let cityOrganisations = [police, procuratorate, court, justiceBureau, detentionHouse]
     /// The province's, whose nodes connect to the provincial hub (issue 23): the prison.
     public static let provinceOrganisations = [prison]
     public static let organisations = cityOrganisations + provinceOrganisations

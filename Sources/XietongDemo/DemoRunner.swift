@@ -102,7 +102,7 @@ public struct DemoRunner: Sendable {
     /// The node consoles' users: one clerk per agency.
     static let clerkNames = [
         DemoCase.police: "ga-clerk", DemoCase.procuratorate: "jcy-clerk", DemoCase.court: "fy-clerk", DemoCase.justiceBureau: "sfj-clerk",
-        DemoCase.prison: "jy-clerk",
+        DemoCase.prison: "jy-clerk", DemoCase.detentionHouse: "kss-clerk",
     ]
 
     /// Each hub's committee users: the city's 政法委 (`zfw-…`) and the province's 省委政法委 (`sz-…`).

@@ -174,6 +174,7 @@ import XietongTesting
             )
             let html = String(buffer: page.body)
             #expect(page.status == .ok && html.contains("2026-11-23 – 2026-11-29") && html.contains("远程提审室一"))
+            #expect(html.contains("周一至周五 09:00–11:30；周一至周五 14:00–17:00"))
             #expect(html.contains("data-booking=\"\(id)\"") && html.contains("14:00–15:00") && html.contains("待确认"))
             #expect(html.contains("已取消"))
             let log = try await SearchRoutesTests.accessLog(with: client)

@@ -321,6 +321,36 @@ def filing_report(driver, data, supervisor, allowed):
     check("the agency reads it back acknowledged", back["status"] == "acknowledged" and back["note"] == "已阅，跟踪复查")
 
 
+def arraignment(driver, data, supervisor, allowed):
+    """Issue 26: the demo's procuratorate booked a remote arraignment room at the detention house for the suspect, and
+    the house confirmed it; the committee finds it in the house's week, with the room's hours."""
+    systems = {s["organisation"]: s for s in json.load(open(os.path.join(data, "business-systems.json")))}
+    node, key = systems[PROCURATORATE]["node"], systems[PROCURATORATE]["apiKey"]
+    context = ssl.create_default_context(cafile=os.path.join(data, "pki", "ca.crt"))
+    request = urllib.request.Request(node + "/api/v1/arraignment/bookings", headers={"Authorization": f"Bearer {key}"})
+    bookings = json.loads(urllib.request.urlopen(request, context=context).read())["bookings"]
+    check("the procuratorate's node lists its booking, confirmed", len(bookings) == 1 and bookings[0]["status"] == "confirmed")
+    notices = json.loads(
+        urllib.request.urlopen(
+            urllib.request.Request(node + "/api/v1/arraignment/notices", headers={"Authorization": f"Bearer {key}"}), context=context
+        ).read()
+    )
+    check("the procuratorate's node received the request and the confirmation through its feed", {"requested", "confirmed"} <= {n["action"] for n in notices})
+    booking = bookings[0]["request"]
+    day = booking["start"][:10]
+    driver.get(supervisor["console"] + "/arraignment?week=" + day)
+    shot(driver, "hub-arraignment")
+    room = driver.find_element(By.CSS_SELECTOR, "#room-R1").text
+    start = booking["start"][11:16]
+    ends = int(start[:2]) * 60 + int(start[3:]) + booking["minutes"]
+    end = f"{ends // 60:02d}:{ends % 60:02d}"
+    check("the committee's calendar shows the booking in its room and day", "张某某" in room and f"{start}–{end}" in room and "已确认" in room)
+    check("the calendar names the house and its rooms", "远程提审室二" in driver.page_source and "杭州市西湖区看守所" in driver.page_source)
+    check_chinese_page(driver, "hub remote arraignment", allowed)
+    driver.get(supervisor["console"] + "/arraignment?lang=en&week=" + day)
+    check_english_names(driver, "hub remote arraignment (English)", ["header strong", "main h1", "main th"])
+
+
 def recording(driver, data, clerk, allowed):
     """Issue 24: a recording delivered as an attachment plays in the receiving agency's console and seeks by ranges."""
     name = "讯问同步录音录像.webm"
@@ -532,6 +562,7 @@ def main():
         WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#timeline table"))
         check("a case found opens at its timeline", "/cases/" + case_code in driver.current_url)
         filing_report(driver, data, supervisor, allowed)
+        arraignment(driver, data, supervisor, allowed)
         driver.get(supervisor["console"] + "/deadlines?lang=en")
         check_english_names(
             driver,
@@ -555,8 +586,8 @@ def main():
             any(r["action"] == "case.search" and r["who"] == supervisor["user"] and r["subject"] == "q=" + SEARCHED_ID for r in log),
         )
         check("the access log has the case opened", any(r["action"] == "case.timeline" and r["subject"] == case_code and r["who"] == supervisor["user"] for r in log))
-        # The city's hub serves the four city agencies; the prison's node is on the provincial hub, linked to it (issue 23).
-        check("nodes are listed with their connection", len(driver.find_elements(By.CSS_SELECTOR, "#nodes tbody tr")) == 4)
+        # The city's hub serves the five city agencies (the detention house among them); the prison's node is on the provincial hub, linked to it (issue 23).
+        check("nodes are listed with their connection", len(driver.find_elements(By.CSS_SELECTOR, "#nodes tbody tr")) == 5)
         check("the link to the provincial hub is listed", len(driver.find_elements(By.CSS_SELECTOR, "#links tbody tr")) == 1)
         check("the evidence log's health is shown", len(driver.find_elements(By.CSS_SELECTOR, "#evidence tbody tr")) == 1)
         check("the administration tables export as CSV", len(driver.find_elements(By.CSS_SELECTOR, "a.csv")) >= 3)

@@ -43,13 +43,20 @@ extension HubConsole {
         )
         let weekdays = language == .en ? ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] : ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
         for room in house.rooms {
-            let hours = room.hours.map { "\($0.weekdays.map { weekdays[$0 - 1] }.joined(separator: "、")) \($0.from)–\($0.to)" }.joined(separator: "；")
+            let hours = room.hours.map { "\(Self.days($0.weekdays, weekdays, language)) \($0.from)–\($0.to)" }.joined(
+                separator: language.pick("；", "; ")
+            )
             body += "<h2>\(ConsoleHTML.escape(room.name)) <small class=\"mono\">\(ConsoleHTML.escape(room.roomId))</small> "
             body += "<small>\(ConsoleHTML.escape(hours))</small></h2>"
             let cells = days.map { day in
                 bookings.filter { $0.request.roomId == room.roomId && $0.request.start.day == day }.map { booking in
                     let request = booking.request
-                    let colour = booking.status == .confirmed ? "green" : booking.status == .requested ? "amber" : "grey"
+                    let colour =
+                        switch booking.status {
+                        case .confirmed: "green"
+                        case .requested: "amber"
+                        case .cancelled: "grey"
+                        }
                     return """
                         <div class="booking \(booking.status.rawValue)" data-booking="\(ConsoleHTML.escape(request.bookingId))">\
                         <strong>\(request.start.clock)–\(request.end.clock)</strong> \
@@ -68,5 +75,14 @@ extension HubConsole {
             )
         }
         return self.render(request, session, title: ("远程提审", "Remote arraignment"), body: body)
+    }
+
+    /// Weekdays as an officer writes them: a run of three or more as its first and last (周一至周五, Mon–Fri).
+    static func days(_ numbers: [Int], _ names: [String], _ language: ConsoleLanguage) -> String {
+        let sorted = Array(Set(numbers)).sorted()
+        if sorted.count >= 3, let first = sorted.first, let last = sorted.last, last - first == sorted.count - 1 {
+            return names[first - 1] + language.pick("至", "–") + names[last - 1]
+        }
+        return sorted.map { names[$0 - 1] }.joined(separator: language.pick("、", ", "))
     }
 }
