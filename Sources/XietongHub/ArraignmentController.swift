@@ -68,10 +68,11 @@ struct ArraignmentController: Sendable {
         }
     }
 
-    /// The window of a list: `from` and `to` as China days (`YYYY-MM-DD`, `to` inclusive), or none.
+    /// The window of a list: `from` and `to` as China days (`YYYY-MM-DD`, `to` inclusive), each optional.
     static func window(_ request: Request) throws -> (ChinaMinute?, ChinaMinute?) {
         func day(_ name: String) throws -> CalendarDate? {
-            guard let text = request.uri.queryParameters.get(name), !text.isEmpty else { return nil }
+            // Given, a day must be one (an empty one too: the contract says a date).
+            guard let text = request.uri.queryParameters.get(name) else { return nil }
             guard let day = CalendarDate(iso: String(text)), CaseSearch.years.contains(day.year) else {
                 throw APIError.badQuery(name, String(text), expected: "YYYY-MM-DD")
             }

@@ -149,6 +149,12 @@ import XietongTesting
                 headers: RoleGuardTests.bearer(Self.houseToken)
             )
             #expect(badWindow.status == .badRequest && RoleGuardTests.code(badWindow) == "query.invalid")
+            let emptyDay = try await client.execute(
+                uri: "/v1/arraignment/bookings?to=",
+                method: .get,
+                headers: RoleGuardTests.bearer(Self.houseToken)
+            )
+            #expect(emptyDay.status == .badRequest && RoleGuardTests.code(emptyDay) == "query.invalid")
 
             // The house cancels the court's, with its reason.
             let cancelled = try await Self.send(
