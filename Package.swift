@@ -50,6 +50,11 @@ let package = Package(
         ),
         // The system SQLite library (Debian: libsqlite3-dev), the embedded default store.
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // libHaru, the PDF writer of generated documents (issue 26).
+        .systemLibrary(name: "CHaru", providers: [.apt(["libhpdf-dev"])]),
+        // Generated documents and their seals (issue 26, SZ-2/SZ-6): PDF by libHaru, signatures by PoDoFo's podofosign,
+        // verification by poppler's pdfsig.
+        .target(name: "XietongDocuments", dependencies: ["XietongCore", "CHaru"], swiftSettings: swiftSettings),
         // The VFS the embedded database opens its files with: the default one, with each transaction's WAL frames
         // written in one system call.
         .target(name: "CSQLiteVFS", linkerSettings: [.linkedLibrary("sqlite3")]),
@@ -120,7 +125,7 @@ let package = Package(
         .target(
             name: "XietongNode",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust",
+                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust", "XietongDocuments",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -235,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "XietongNodeTests",
             dependencies: [
-                "XietongNode", "XietongCore", "XietongStore", "XietongTesting", "XietongHTTP",
+                "XietongNode", "XietongCore", "XietongStore", "XietongTesting", "XietongHTTP", "XietongTrust", "XietongDocuments",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -62,13 +62,18 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             case bookingNotAllowed = "booking.not-allowed"
             case bookingState = "booking.state"
             case bookingNotFound = "booking.not-found"
+            case documentInvalid = "document.invalid"
+            case documentNoSealKey = "document.no-seal-key"
+            case documentToolMissing = "document.tool-missing"
+            case documentFailed = "document.failed"
+            case documentNotFound = "document.not-found"
 
             var status: HTTPResponse.Status {
                 switch self {
                 case .authRequired, .authAdminRequired, .authSupervisorRequired: .unauthorized
                 case .authForbidden, .authWrongSender, .reportNotReporter, .bookingNotAllowed: .forbidden
                 case .packageNotFound, .blobNotFound, .caseNotFound, .evidenceNoTreeHead, .uploadNotFound, .routeNotFound, .reportNotFound,
-                    .bookingNotFound, .bookingUnknownRoom:
+                    .bookingNotFound, .bookingUnknownRoom, .documentNotFound:
                     .notFound
                 case .methodNotAllowed: .methodNotAllowed
                 case .contentTypeUnsupported: .unsupportedMediaType
@@ -76,15 +81,16 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 case .rangeNotSatisfiable: .rangeNotSatisfiable
                 case .preconditionFailed: .preconditionFailed
                 case .packageAlreadyHandled, .uploadInProgress, .uploadOffsetMismatch, .evidenceUnknownHead, .reportIdTaken, .bookingConflict,
-                    .bookingState:
+                    .bookingState, .documentNoSealKey:
                     .conflict
                 case .packageTooLarge, .uploadTooLarge, .requestTooLarge: .contentTooLarge
                 case .blobHashMismatch, .uploadHashMismatch: .unprocessableContent
                 case .hubUnreachable: .badGateway
-                case .uploadIO: .internalServerError
+                case .uploadIO, .documentFailed: .internalServerError
+                case .documentToolMissing: .serviceUnavailable
                 case .batchInvalid, .blobBadHash, .eventInvalid, .ackInvalid, .heldInvalid, .queryInvalid, .queryCaseRequired,
                     .multipartInvalid, .multipartNoPackage, .uploadInvalid, .returnReasonRequired, .subscriptionInvalid, .cosignatureInvalid,
-                    .searchNoCriterion, .reportInvalid, .reportUnknownKind, .bookingInvalid, .bookingOutsideHours:
+                    .searchNoCriterion, .reportInvalid, .reportUnknownKind, .bookingInvalid, .bookingOutsideHours, .documentInvalid:
                     .badRequest
                 }
             }
@@ -207,6 +213,16 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         public static var bookingState: Self { .init(.bookingState) }
         /// 404: no such booking (of this organisation).
         public static var bookingNotFound: Self { .init(.bookingNotFound) }
+        /// 400: not a custody exchange of this organisation, or text its fonts cannot show (issue 26).
+        public static var documentInvalid: Self { .init(.documentInvalid) }
+        /// 409: the node has no seal key and certificate from the platform PKI.
+        public static var documentNoSealKey: Self { .init(.documentNoSealKey) }
+        /// 503: a tool the documents need (podofosign, pdfsig, certutil) is not installed.
+        public static var documentToolMissing: Self { .init(.documentToolMissing) }
+        /// 500: writing, signing or checking a document failed.
+        public static var documentFailed: Self { .init(.documentFailed) }
+        /// 404: no such document at this node.
+        public static var documentNotFound: Self { .init(.documentNotFound) }
     }
 
     public let code: Code

@@ -84,7 +84,7 @@ public actor ThrowawayPostgres {
         for _ in 0..<5 {
             let port = LocalProcesses.freePort()
             let options =
-                "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c max_connections=300"
+                "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c max_connections=500"
                 + (self.durable ? " -c shared_buffers=512MB" : " -c fsync=off")
             do {
                 try Self.run(

@@ -89,6 +89,7 @@ struct NodeController: Sendable {
         api.get("/arraignment/bookings", use: arraignment)
         api.get("/arraignment/bookings/:id", use: arraignment)
         api.post("/arraignment/bookings/:id/:action", use: arraignment)
+        self.addDocumentRoutes(to: api)
         api.get("/arraignment/notices") { request, _ in
             let booking = request.uri.queryParameters.get("booking").map { String($0) }
             return HTTPJSON.response(try await self.engine.store.bookingNotices(booking: booking))

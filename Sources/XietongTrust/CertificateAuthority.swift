@@ -60,7 +60,7 @@ public struct CertificateAuthority: Sendable {
             }
             let certificate = try Certificate(
                 version: .v3,
-                serialNumber: Certificate.SerialNumber(),
+                serialNumber: Self.serialNumber(),
                 publicKey: privateKey.publicKey,
                 notValidBefore: now.addingTimeInterval(-300),
                 notValidAfter: now.addingTimeInterval(Double(validYears) * 365.25 * 86400),
@@ -101,7 +101,8 @@ public struct CertificateAuthority: Sendable {
         }
     }
 
-    /// Issues a certificate for an organisation's node (or the hub): client and server authentication, signing.
+    /// Issues a certificate for an organisation's node (or the hub): client and server authentication, signing; and,
+    /// for the same key, its seal certificate for signing documents (`ORG.seal.crt`, issue 26).
     /// `hostNames` (DNS names or IP addresses) are where it serves; the node's own address is enough.
     @discardableResult
     public func issue(
@@ -126,7 +127,7 @@ public struct CertificateAuthority: Sendable {
             }
             let certificate = try Certificate(
                 version: .v3,
-                serialNumber: Certificate.SerialNumber(),
+                serialNumber: Self.serialNumber(),
                 publicKey: privateKey.publicKey,
                 notValidBefore: notBefore.addingTimeInterval(-300),
                 notValidAfter: notBefore.addingTimeInterval(Double(validDays) * 86400),
@@ -141,24 +142,59 @@ public struct CertificateAuthority: Sendable {
                 },
                 issuerPrivateKey: Certificate.PrivateKey(try self.signingKey)
             )
+            // The organisation's seal certificate (issue 26, SZ-2): the same key, for signing documents (PDF seals,
+            // which PAdES readers and pdfsig accept from a certificate for email protection and non-repudiation).
+            let seal = try Certificate(
+                version: .v3,
+                serialNumber: Self.serialNumber(),
+                publicKey: privateKey.publicKey,
+                notValidBefore: notBefore.addingTimeInterval(-300),
+                notValidAfter: notBefore.addingTimeInterval(Double(validDays) * 86400),
+                issuer: self.certificate.subject,
+                subject: subject,
+                signatureAlgorithm: .ecdsaWithSHA256,
+                extensions: try Certificate.Extensions {
+                    Critical(BasicConstraints.notCertificateAuthority)
+                    Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
+                    try ExtendedKeyUsage([.emailProtection])
+                },
+                issuerPrivateKey: Certificate.PrivateKey(try self.signingKey)
+            )
             let pem = try certificate.serializeAsPEM().pemString
             let folder = self.directory.appendingPathComponent("issued")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Self.write(key.pemRepresentation, to: folder.appendingPathComponent("\(organisation).key"), secret: true)
             try Self.write(pem, to: folder.appendingPathComponent("\(organisation).crt"))
+            try Self.write(try seal.serializeAsPEM().pemString, to: folder.appendingPathComponent("\(organisation).seal.crt"))
             let issued = Issued(
                 organisation: organisation,
                 serial: PEMFiles.serial(certificate),
                 notValidAfter: Timestamp.string(certificate.notValidAfter),
                 certificate: "issued/\(organisation).crt"
             )
-            try self.saveIssued(try self.issued() + [issued])
+            let sealIssued = Issued(
+                organisation: organisation,
+                serial: PEMFiles.serial(seal),
+                notValidAfter: Timestamp.string(seal.notValidAfter),
+                certificate: "issued/\(organisation).seal.crt"
+            )
+            try self.saveIssued(try self.issued() + [issued, sealIssued])
             return issued
         } catch let error as TrustError {
             throw error
         } catch {
             throw TrustError(.io, zh: "无法签发证书：\(error)", en: "cannot issue the certificate: \(error)")
         }
+    }
+
+    /// A random serial number of 20 octets as DER writes it (RFC 5280, 4.1.2.2: at most 20): its top bit clear, so no
+    /// leading zero octet is added. A random 20 bytes with the top bit set take 21 in DER, and NSS (Debian's pdfsig,
+    /// issue 26) then does not find a document seal's signer by its issuer and serial number.
+    static func serialNumber() -> Certificate.SerialNumber {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<20).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[0] = max(bytes[0] & 0x7F, 1)
+        return Certificate.SerialNumber(bytes: bytes)
     }
 
     /// Every certificate issued, oldest first.

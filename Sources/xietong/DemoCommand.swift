@@ -8,7 +8,7 @@ import XietongDemo
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start two linked hubs, a city's and its province's, and five agency nodes with simulated business systems; play a criminal case.",
+        abstract: "Start two linked hubs, a city's and its province's, and six agency nodes with simulated business systems; play a criminal case.",
         discussion: """
             Needs no set-up: everything runs on loopback with the embedded store in a fresh data directory. \
             Without --once it keeps running for you to explore (Ctrl-C stops it). With --once it exits when the case is \

@@ -71,6 +71,7 @@ import XietongTesting
         #expect(fullWidth.total == 2)
         let old = try await store.search(try Self.query(["idNumber": "330106850704201"]))
         #expect(old.hits.map(\.caseNames) == [["李某诈骗案"]])
+        await store.database.close()
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -97,6 +98,7 @@ import XietongTesting
         // LIKE's and FTS5's own characters are the searcher's words, not operators.
         let operators = try await store.search(try Self.query(["q": "%_\" OR *"]))
         #expect(operators.total == 0)
+        await store.database.close()
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -122,6 +124,7 @@ import XietongTesting
         let first = try await store.search(try Self.query(["charge": "盗窃罪", "pageSize": "1"]))
         let second = try await store.search(try Self.query(["charge": "盗窃罪", "pageSize": "1", "page": "2"]))
         #expect(first.total == 2 && first.hits.count == 1 && second.hits.count == 1 && first.hits[0].caseCode != second.hits[0].caseCode)
+        await store.database.close()
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -141,5 +144,6 @@ import XietongTesting
         #expect(try await store.search(try Self.query(["q": "诈骗案"])).total == 1)
         #expect(try await store.search(try Self.query(["charge": "盗窃罪"])).total == 2)
         #expect(try await store.searchTextWorks())
+        await store.database.close()
     }
 }

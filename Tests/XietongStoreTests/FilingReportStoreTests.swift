@@ -48,5 +48,6 @@ import XietongTesting
         #expect(try await store.filingReports(status: .received).map(\.draft.reportId) == [second.reportId])
         #expect(try await store.filingReports(reporter: "330106000301").isEmpty)
         #expect(try await store.filingReports().count == 2)
+        await database.close()
     }
 }

@@ -1,0 +1,92 @@
+public import Foundation
+
+/// Signs a PDF with an organisation's key and seal certificate from the platform PKI (issue 26, SZ-2): a CMS
+/// signature (`adbe.pkcs7.detached`, SHA-256) over the whole file, in a printed signature field, as PAdES readers and
+/// Debian's `pdfsig` verify it.
+///
+/// The signing is PoDoFo's (0.9.8 in Debian 12), through its own `podofosign` tool (package libpodofo-utils), which
+/// computes the byte ranges and writes OpenSSL's CMS signature into the reserved space. PoDoFo is C++ with no C API, and
+/// Debian's poppler (22.12) has no signing API, so the platform runs PoDoFo's maintained tool rather than hand-rolling
+/// a PDF signer.
+public struct DocumentSigner: Sendable {
+    /// The organisation's private key (PEM) and its seal certificate (PEM): `xietong pki issue` writes both.
+    public var key: URL
+    public var certificate: URL
+    public var tool: URL
+
+    public init(key: URL, certificate: URL, tool: URL? = nil) throws(DocumentError) {
+        self.key = key
+        self.certificate = certificate
+        guard let tool = tool ?? Tools.find("podofosign") else {
+            throw DocumentError(
+                .toolMissing,
+                zh: "未安装签章工具 podofosign（Debian 软件包 libpodofo-utils）",
+                en: "the signing tool podofosign is not installed (Debian package libpodofo-utils)"
+            )
+        }
+        self.tool = tool
+        for file in [key, certificate] where !FileManager.default.isReadableFile(atPath: file.path) {
+            throw DocumentError(
+                .noSealKey,
+                zh: "找不到签章密钥或签章证书：\(file.path)（由 xietong pki issue 签发）",
+                en: "no seal key or seal certificate at \(file.path) (xietong pki issue makes them)"
+            )
+        }
+    }
+
+    /// The seal certificate beside an organisation's TLS certificate (`ORG.crt` → `ORG.seal.crt`).
+    public static func sealCertificate(besides certificate: URL) -> URL {
+        let name = certificate.lastPathComponent
+        let stem = name.hasSuffix(".crt") ? String(name.dropLast(4)) : name
+        return certificate.deletingLastPathComponent().appendingPathComponent(stem + ".seal.crt")
+    }
+
+    /// Signs the PDF at `input` into `output` (a new file; nothing is left there on failure).
+    public func sign(_ input: URL, into output: URL, reason: String) throws(DocumentError) {
+        let result = Tools.run(
+            self.tool,
+            [
+                "-in", input.path, "-out", output.path, "-cert", self.certificate.path, "-pkey", self.key.path, "-digest", "SHA256",
+                // The CMS signature with its certificate and the CA's is some 1.5 KB; room for chains to come.
+                "-sigsize", "8192", "-reason", reason, "-field-name", "XietongSeal", "-annot-position", "1,0,0,0,0",
+            ]
+        )
+        guard result.status == 0, FileManager.default.fileExists(atPath: output.path) else {
+            try? FileManager.default.removeItem(at: output)
+            throw DocumentError(
+                .sign,
+                zh: "签章失败：\(result.output.suffix(300))",
+                en: "signing failed: \(result.output.suffix(300))"
+            )
+        }
+    }
+}
+
+/// The platform's external tools: found on the PATH, run to the end with their output collected.
+enum Tools {
+    static func find(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":").map(String.init) + ["/usr/bin"] {
+            let url = URL(fileURLWithPath: folder).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    static func run(_ tool: URL, _ arguments: [String]) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do {
+            try process.run()
+        } catch {
+            return (-1, "\(error)")
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

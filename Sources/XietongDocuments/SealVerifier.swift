@@ -1,0 +1,117 @@
+public import Foundation
+public import XietongCore
+
+/// What a signature in a PDF says, as Debian's `pdfsig` (poppler) reads it against the platform CA: who signed, when,
+/// whether the bytes are the ones signed, and whether the signer's certificate chains to a trusted CA.
+public struct SealCheck: Sendable, Hashable, Codable {
+    public var field: String
+    /// The signer's certificate's common name: the organisation's code.
+    public var signer: String
+    public var signerName: String?
+    public var signedAt: String
+    /// The signature matches the bytes it covers.
+    public var signatureValid: Bool
+    /// The signature covers the whole file: nothing was appended after signing.
+    public var wholeDocument: Bool
+    /// The signer's certificate chains to the platform CA.
+    public var certificateTrusted: Bool
+    /// pdfsig's own words for the two checks.
+    public var signatureStatus: String
+    public var certificateStatus: String
+
+    /// A seal that holds: the bytes are those signed, all of them, by a certificate of the platform.
+    public var valid: Bool { self.signatureValid && self.wholeDocument && self.certificateTrusted }
+}
+
+/// Verifies the seals of PDFs with `pdfsig` against the platform CA's certificates, which it keeps in an NSS database
+/// of its own (made with `certutil`, libnss3-tools), as pdfsig reads trust from one.
+public final class SealVerifier: Sendable {
+    let pdfsig: URL
+    let database: URL
+
+    /// `caCertificates`: the platform CA (and any linked platform's) in PEM files.
+    public init(caCertificates: [URL], directory: URL) throws(DocumentError) {
+        guard let pdfsig = Tools.find("pdfsig"), let certutil = Tools.find("certutil") else {
+            throw DocumentError(
+                .toolMissing,
+                zh: "未安装验章工具 pdfsig 或 certutil（Debian 软件包 poppler-utils、libnss3-tools）",
+                en: "pdfsig or certutil is not installed (Debian packages poppler-utils and libnss3-tools)"
+            )
+        }
+        self.pdfsig = pdfsig
+        self.database = directory
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw DocumentError(.verify, zh: "无法建立验章证书库：\(error)", en: "cannot make the verification database: \(error)")
+        }
+        var result = Tools.run(certutil, ["-N", "-d", "sql:" + directory.path, "--empty-password"])
+        for (index, ca) in caCertificates.enumerated() where result.status == 0 {
+            result = Tools.run(certutil, ["-A", "-d", "sql:" + directory.path, "-n", "xietong-ca-\(index)", "-t", "CT,C,C", "-i", ca.path])
+        }
+        guard result.status == 0 else {
+            throw DocumentError(.verify, zh: "无法建立验章证书库：\(result.output)", en: "cannot make the verification database: \(result.output)")
+        }
+    }
+
+    /// The seals of the PDF at `url`, in the file's order; none when it has no signature.
+    public func check(_ url: URL, registry: OrganisationRegistry? = nil) throws(DocumentError) -> [SealCheck] {
+        let result = Tools.run(self.pdfsig, ["-nssdir", "sql:" + self.database.path, url.path])
+        if result.output.contains("does not contain any signatures") { return [] }
+        guard result.output.contains("Signature #") else {
+            throw DocumentError(
+                .verify,
+                zh: "无法读取文书的签章：\(result.output.prefix(300))",
+                en: "cannot read the document's seals: \(result.output.prefix(300))"
+            )
+        }
+        return Self.parse(result.output).map { check in
+            var check = check
+            check.signerName = registry?[check.signer]?.name.zh
+            return check
+        }
+    }
+
+    /// pdfsig's report, one `SealCheck` per "Signature #N:" block.
+    static func parse(_ report: String) -> [SealCheck] {
+        var checks: [SealCheck] = []
+        var current: [String: String] = [:]
+        var whole = false
+        func finish() {
+            guard !current.isEmpty else { return }
+            let signature = current["Signature Validation"] ?? ""
+            let certificate = current["Certificate Validation"] ?? ""
+            checks.append(
+                SealCheck(
+                    field: current["Signature Field Name"] ?? "",
+                    signer: current["Signer Certificate Common Name"] ?? "",
+                    signerName: nil,
+                    signedAt: current["Signing Time"] ?? "",
+                    signatureValid: signature == "Signature is Valid.",
+                    wholeDocument: whole,
+                    certificateTrusted: certificate == "Certificate is Trusted.",
+                    signatureStatus: signature,
+                    certificateStatus: certificate
+                )
+            )
+            current = [:]
+            whole = false
+        }
+        for line in report.split(separator: "\n") {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("Signature #") {
+                finish()
+                current["#"] = text
+                continue
+            }
+            guard text.hasPrefix("- ") else { continue }
+            let item = text.dropFirst(2)
+            if item == "Total document signed" { whole = true }
+            if let colon = item.range(of: ": ") {
+                current[String(item[..<colon.lowerBound])] = String(item[colon.upperBound...])
+            }
+        }
+        finish()
+        return checks
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Hummingbird
+import XietongCore
+import XietongDocuments
+import XietongHTTP
+import XietongStore
+import XietongTrust
+
+// Sealed documents (issue 26, SZ-2): the custody certificates (换押证) of a custody exchange, one per detainee, made
+// as PDF from the package the business system sends and signed with this organisation's seal key, in one call; kept
+// as attachments of the node, so that the next package can carry them; their seals checked against the platform CA.
+extension NodeController {
+    func addDocumentRoutes(to api: RouterGroup<PeerRequestContext>) {
+        api.post("/documents/custody-certificates") { request, context in
+            try self.engine.reserve.check()
+            return try await self.sealCustodyCertificates(request, context)
+        }
+        api.get("/documents/:sha256") { _, context in
+            let sha256 = context.parameters.get("sha256") ?? ""
+            try await self.logRead(context, "document.read", sha256)
+            return try self.document(sha256)
+        }
+        api.get("/documents/:sha256/seals") { _, context in
+            let sha256 = context.parameters.get("sha256") ?? ""
+            try await self.logRead(context, "document.seals", sha256)
+            return HTTPJSON.response(try await self.seals(of: sha256))
+        }
+    }
+
+    /// A sealed document as the node keeps it.
+    struct SealedDocument: Codable {
+        var name: String
+        var person: String
+        var personKey: String
+        var sha256: String
+        var size: Int
+        var signer: String
+    }
+
+    static func documentError(_ error: DocumentError) -> APIError {
+        switch error.code {
+        case .noSealKey: APIError(.documentNoSealKey, zh: error.message.zh, en: error.message.en)
+        case .toolMissing: APIError(.documentToolMissing, zh: error.message.zh, en: error.message.en)
+        case .unencodable: APIError(.documentInvalid, zh: error.message.zh, en: error.message.en)
+        case .write, .sign, .verify: APIError(.documentFailed, zh: error.message.zh, en: error.message.en)
+        }
+    }
+
+    /// The signer of this organisation: its key and seal certificate from the platform PKI.
+    func documentSigner() throws -> DocumentSigner {
+        guard let tls = self.engine.configuration.tls else {
+            throw APIError(
+                .documentNoSealKey,
+                zh: "本节点未配置平台证书（tls），没有签章密钥",
+                en: "this node has no platform certificate (tls), so no seal key"
+            )
+        }
+        do {
+            return try DocumentSigner(
+                key: URL(fileURLWithPath: tls.key),
+                certificate: DocumentSigner.sealCertificate(besides: URL(fileURLWithPath: tls.certificate))
+            )
+        } catch {
+            throw Self.documentError(error)
+        }
+    }
+
+    func sealCustodyCertificates(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        let body = try await request.body.collect(upTo: Self.maxPackageBytes)
+        let report = OutboundCheck(checker: self.engine.checker, organisation: self.engine.configuration.organisation)
+            .check(Array(body.readableBytesView), attachments: nil, now: self.engine.clock.now())
+        guard let package = report.package else {
+            throw APIError(
+                .documentInvalid,
+                zh: "请求正文应为本机关发出的案件数据包：\(report.findings.prefix(3).map(\.message.zh).joined(separator: "；"))",
+                en:
+                    "the body must be a case data package this organisation sends: \(report.findings.prefix(3).map(\.message.en).joined(separator: "; "))"
+            )
+        }
+        // Only the organisation's own packages: its seal is its own.
+        guard package.envelope.sender.organisationCode == self.engine.configuration.organisation else {
+            throw APIError(
+                .documentInvalid,
+                zh: "本节点只能为机构 \(self.engine.configuration.organisation) 出具文书",
+                en: "this node issues documents for the organisation \(self.engine.configuration.organisation) only"
+            )
+        }
+        let certificates = CustodyCertificate.certificates(of: package, registry: self.engine.checker.registry, issuedOn: self.engine.clock.today)
+        guard !certificates.isEmpty else {
+            throw APIError(
+                .documentInvalid,
+                zh: "换押证由换押类数据包（\(CustodyCertificate.messageTypes.sorted().joined(separator: "、"))）及其被羁押人生成",
+                en:
+                    "custody certificates are made from a custody exchange (\(CustodyCertificate.messageTypes.sorted().joined(separator: ", "))) naming its detainees"
+            )
+        }
+        try await self.logRead(context, "document.seal", package.envelope.packageId)
+        let signer = try self.documentSigner()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-seal-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var documents: [SealedDocument] = []
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for (index, certificate) in certificates.enumerated() {
+                let plain = folder.appendingPathComponent("\(index).pdf")
+                let sealed = folder.appendingPathComponent("\(index)-sealed.pdf")
+                try CustodyCertificatePDF.write(certificate, to: plain)
+                try signer.sign(plain, into: sealed, reason: "换押证 custody certificate \(certificate.personName)")
+                let bytes = Array(try Data(contentsOf: sealed))
+                let sha256 = try await self.engine.blobs.write(bytes)
+                documents.append(
+                    SealedDocument(
+                        name: certificate.fileName,
+                        person: certificate.personName,
+                        personKey: certificate.personKey,
+                        sha256: sha256,
+                        size: bytes.count,
+                        signer: certificate.issuer
+                    )
+                )
+            }
+        } catch let error as DocumentError {
+            throw Self.documentError(error)
+        }
+        return HTTPJSON.response(["documents": documents], status: .created)
+    }
+
+    func document(_ sha256: String) throws -> Response {
+        guard BlobStore.isSHA256(sha256), let size = self.engine.blobs.size(sha256), size > 0,
+            let data = FileManager.default.contents(atPath: self.engine.blobs.url(sha256).path), data.starts(with: Array("%PDF".utf8))
+        else {
+            throw APIError(.documentNotFound, zh: "没有该文书", en: "no such document")
+        }
+        var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        response.headers[.contentType] = "application/pdf"
+        return response
+    }
+
+    /// The seals of a kept document, checked by pdfsig against the platform CA (and any linked platform's).
+    func seals(of sha256: String) async throws -> [SealCheck] {
+        _ = try self.document(sha256)
+        guard let tls = self.engine.configuration.tls else {
+            throw APIError(.documentNoSealKey, zh: "本节点未配置平台证书（tls），无法验章", en: "this node has no platform CA (tls) to check seals against")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-seals-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            let cas = [tls.caCertificate] + (tls.platforms ?? []).map(\.caCertificate)
+            let verifier = try SealVerifier(caCertificates: cas.map { URL(fileURLWithPath: $0) }, directory: folder)
+            return try verifier.check(self.engine.blobs.url(sha256), registry: self.engine.checker.registry)
+        } catch {
+            throw Self.documentError(error)
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import XietongCore
+import XietongDocuments
+import XietongHTTP
+import XietongNode
+import XietongTesting
+import XietongTrust
+
+/// E-sealed custody certificates at a node (issue 26, SZ-2): the police's business system sends its custody exchange
+/// of three suspects; the node makes each one's 换押证 as PDF and seals it with the police's key from the platform PKI,
+/// in one call. Debian's pdfsig, run here on its own against the platform CA, accepts all three; a copy changed after
+/// signing fails; the node's own check says the same.
+@Suite(.serialized) struct SealedDocumentRoutesTests {
+    static let police = "330106000101"
+    static let apiKey = "police-business-key-documents"
+
+    static func post(_ uri: String, _ body: [UInt8], with client: some TestClientProtocol) async throws -> TestResponse {
+        try await client.execute(
+            uri: uri,
+            method: .post,
+            headers: [.authorization: BearerToken.header(Self.apiKey), .contentType: "application/xml"],
+            body: ByteBuffer(bytes: body)
+        )
+    }
+
+    /// pdfsig's report on `pdf`, trusting the CA at `ca` (an NSS database of the test's own, made with certutil).
+    static func pdfsig(_ pdf: URL, trusting ca: URL, in directory: TemporaryDirectory) throws -> String {
+        let database = directory.url.appendingPathComponent("nss-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: database, withIntermediateDirectories: true)
+        _ = try Self.run("/usr/bin/certutil", ["-N", "-d", "sql:" + database.path, "--empty-password"])
+        _ = try Self.run("/usr/bin/certutil", ["-A", "-d", "sql:" + database.path, "-n", "ca", "-t", "CT,C,C", "-i", ca.path])
+        return try Self.run("/usr/bin/pdfsig", ["-nssdir", "sql:" + database.path, pdf.path])
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func aBatchOfThreeCertificatesIsSealedInOneCallAndPdfsigAcceptsEachButATamperedCopy() async throws {
+        let directory = try TemporaryDirectory()
+        let pki = directory.url.appendingPathComponent("pki")
+        _ = try CertificateAuthority.create(in: pki).issue(organisation: Self.police)
+        var configuration = InProcessServices.nodeConfiguration(in: directory, organisation: Self.police, apiKey: Self.apiKey)
+        configuration.tls = TLSFiles.issued(by: pki, to: Self.police)
+        let exchange = Array(Fixtures.example("custodyTransfer.custodyTransferOut").utf8)
+        try await InProcessServices.node(configuration).test(.router) { client in
+            let sealed = try await Self.post("/api/v1/documents/custody-certificates", exchange, with: client)
+            #expect(sealed.status == .created, "\(String(buffer: sealed.body))")
+            struct Documents: Decodable {
+                struct Document: Decodable {
+                    var name: String
+                    var person: String
+                    var sha256: String
+                    var signer: String
+                }
+                var documents: [Document]
+            }
+            let documents = try JSONDecoder().decode(Documents.self, from: Data(sealed.body.readableBytesView)).documents
+            #expect(documents.map(\.person) == ["张某某", "赵某", "蓝某某"])
+            #expect(documents.allSatisfy { $0.signer == Self.police } && documents[0].name == "换押证-张某某.pdf")
+
+            for document in documents {
+                let read = try await client.execute(
+                    uri: "/api/v1/documents/\(document.sha256)",
+                    method: .get,
+                    headers: [.authorization: BearerToken.header(Self.apiKey)]
+                )
+                #expect(read.status == .ok && read.headers[.contentType] == "application/pdf")
+                let file = directory.url.appendingPathComponent("\(document.person).pdf")
+                try Data(read.body.readableBytesView).write(to: file)
+                // An independent verifier: pdfsig against the platform CA.
+                let report = try Self.pdfsig(file, trusting: pki.appendingPathComponent("ca.crt"), in: directory)
+                #expect(report.contains("Signature is Valid.") && report.contains("Certificate is Trusted."), "\(report)")
+                #expect(report.contains("Total document signed") && report.contains("Common Name: \(Self.police)"))
+                // The page says what it certifies.
+                let text = try Self.run("/usr/bin/pdftotext", [file.path, "-"])
+                #expect(text.contains("换押证") && text.contains(document.person) && text.contains("20261120110133010600010100000004"), "\(text)")
+
+                // The node's own check of the seal.
+                let seals = try await client.execute(
+                    uri: "/api/v1/documents/\(document.sha256)/seals",
+                    method: .get,
+                    headers: [.authorization: BearerToken.header(Self.apiKey)]
+                )
+                let checks = try JSONDecoder().decode([SealCheck].self, from: Data(seals.body.readableBytesView))
+                #expect(checks.count == 1 && checks[0].signer == Self.police && checks[0].valid)
+                #expect(checks[0].signerName == "杭州市公安局西湖区分局")
+            }
+
+            // A copy changed after signing: a byte of the page's content, inside the signed range.
+            let original = try Data(contentsOf: directory.url.appendingPathComponent("张某某.pdf"))
+            var tampered = Array(original)
+            let mediaBox = try #require(tampered.firstRange(of: Array("/MediaBox".utf8)))
+            tampered[mediaBox.upperBound + 3] = tampered[mediaBox.upperBound + 3] == UInt8(ascii: "9") ? UInt8(ascii: "8") : UInt8(ascii: "9")
+            let tamperedFile = directory.url.appendingPathComponent("tampered.pdf")
+            try Data(tampered).write(to: tamperedFile)
+            let report = try Self.pdfsig(tamperedFile, trusting: pki.appendingPathComponent("ca.crt"), in: directory)
+            #expect(report.contains("Digest Mismatch") && !report.contains("Signature is Valid."), "\(report)")
+
+            // Not a custody exchange: refused with its code; the sealing is in the access log.
+            let arrest = try await Self.post(
+                "/api/v1/documents/custody-certificates",
+                Array(Fixtures.example("arrestApproval.arrestRequest").utf8),
+                with: client
+            )
+            #expect(arrest.status == .badRequest && String(buffer: arrest.body).contains("document.invalid"))
+        }
+    }
+
+    @Test func aNodeWithoutThePlatformPKIHasNoSealKey() async throws {
+        let directory = try TemporaryDirectory()
+        let configuration = InProcessServices.nodeConfiguration(in: directory, organisation: Self.police, apiKey: Self.apiKey)
+        try await InProcessServices.node(configuration).test(.router) { client in
+            let exchange = Array(Fixtures.example("custodyTransfer.custodyTransferOut").utf8)
+            let refused = try await Self.post("/api/v1/documents/custody-certificates", exchange, with: client)
+            #expect(refused.status == .conflict && String(buffer: refused.body).contains("document.no-seal-key"))
+            let missing = try await client.execute(
+                uri: "/api/v1/documents/\(String(repeating: "ab", count: 32))",
+                method: .get,
+                headers: [.authorization: BearerToken.header(Self.apiKey)]
+            )
+            #expect(missing.status == .notFound && String(buffer: missing.body).contains("document.not-found"))
+        }
+    }
+}
