@@ -139,16 +139,17 @@ extension NodeController {
     /// The seals of a kept document, checked by pdfsig against the platform CA (and any linked platform's).
     func seals(of sha256: String) async throws -> [SealCheck] {
         _ = try self.document(sha256)
-        guard let tls = self.engine.configuration.tls else {
-            throw APIError(.documentNoSealKey, zh: "本节点未配置平台证书（tls），无法验章", en: "this node has no platform CA (tls) to check seals against")
-        }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-seals-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
         do {
-            let cas = [tls.caCertificate] + (tls.platforms ?? []).map(\.caCertificate)
-            let verifier = try SealVerifier(caCertificates: cas.map { URL(fileURLWithPath: $0) }, directory: folder)
+            guard
+                let verifier = try self.engine.seals.verifier(
+                    tls: self.engine.configuration.tls,
+                    dataDirectory: self.engine.configuration.dataDirectory
+                )
+            else {
+                throw APIError(.documentNoSealKey, zh: "本节点未配置平台证书（tls），无法验章", en: "this node has no platform CA (tls) to check seals against")
+            }
             return try verifier.check(self.engine.blobs.url(sha256), registry: self.engine.checker.registry)
-        } catch {
+        } catch let error as DocumentError {
             throw Self.documentError(error)
         }
     }

@@ -36,6 +36,8 @@ public struct NodeEngine: Sendable {
     let uploads = UploadsInProgress()
     /// The exchange database connector's state (issue 24); `.off` without one.
     let exchange = ExchangeConnection()
+    /// Checks the seals of documents (issue 26).
+    let seals = SealChecks()
 
     /// Names of the things background services wait for.
     enum Signal {

@@ -7,6 +7,7 @@ import XietongCore
 import XietongDocuments
 import XietongHTTP
 import XietongNode
+import XietongStore
 import XietongTesting
 import XietongTrust
 
@@ -17,6 +18,7 @@ import XietongTrust
 @Suite(.serialized) struct SealedDocumentRoutesTests {
     static let police = "330106000101"
     static let apiKey = "police-business-key-documents"
+    static let house = "330106000102"
 
     static func post(_ uri: String, _ body: [UInt8], with client: some TestClientProtocol) async throws -> TestResponse {
         try await client.execute(
@@ -135,4 +137,94 @@ import XietongTrust
             #expect(missing.status == .notFound && String(buffer: missing.body).contains("document.not-found"))
         }
     }
+
+    /// A detention house receives the sealed certificates with a custody exchange: its officer's page of the package
+    /// shows each seal's signer and that it holds; a copy changed after sealing is shown invalid, and why.
+    @Test func theReceiversConsoleShowsEachSealsSignerAndValidity() async throws {
+        let directory = try TemporaryDirectory()
+        let pki = directory.url.appendingPathComponent("pki")
+        let authority = try CertificateAuthority.create(in: pki)
+        try authority.issue(organisation: Self.police)
+        try authority.issue(organisation: Self.house)
+        // The police's node seals; the house's node (its own data folder) receives.
+        let policeFolder = try TemporaryDirectory()
+        var police = InProcessServices.nodeConfiguration(in: policeFolder, organisation: Self.police, apiKey: Self.apiKey)
+        police.tls = TLSFiles.issued(by: pki, to: Self.police)
+        let sealed = try await InProcessServices.node(police).test(.router) { client in
+            var sealed: [Delivery.File] = []
+            let reply = try await Self.post(
+                "/api/v1/documents/custody-certificates",
+                Array(Fixtures.example("custodyTransfer.custodyTransferOut").utf8),
+                with: client
+            )
+            struct Documents: Decodable {
+                struct Document: Decodable {
+                    var name: String
+                    var sha256: String
+                    var size: Int
+                }
+                var documents: [Document]
+            }
+            for document in try JSONDecoder().decode(Documents.self, from: Data(reply.body.readableBytesView)).documents {
+                let read = try await client.execute(
+                    uri: "/api/v1/documents/\(document.sha256)",
+                    method: .get,
+                    headers: [.authorization: BearerToken.header(Self.apiKey)]
+                )
+                try Data(read.body.readableBytesView).write(to: policeFolder.url.appendingPathComponent(document.sha256))
+                sealed.append(Delivery.File(sha256: document.sha256, size: document.size, name: document.name, mediaType: "application/pdf"))
+            }
+            return sealed
+        }
+        #expect(sealed.count == 3)
+
+        var house = InProcessServices.nodeConfiguration(in: directory, organisation: Self.house, apiKey: Self.apiKey)
+        house.tls = TLSFiles.issued(by: pki, to: Self.house)
+        house.users = [Credential(name: "kss-clerk", role: .officer, token: "officer-password-seals")]
+        // The house's node holds the delivery and its files, as its feed would have stored them; one file changed.
+        let blobs = try BlobStore(root: house.blobLocation, directIO: false)
+        var files: [Delivery.File] = []
+        for (index, file) in sealed.enumerated() {
+            var bytes = Array(try Data(contentsOf: policeFolder.url.appendingPathComponent(file.sha256)))
+            if index == 2, let box = bytes.firstRange(of: Array("/MediaBox".utf8)) {
+                bytes[box.upperBound + 3] = bytes[box.upperBound + 3] == UInt8(ascii: "9") ? UInt8(ascii: "8") : UInt8(ascii: "9")
+            }
+            files.append(Delivery.File(sha256: try await blobs.write(bytes), size: bytes.count, name: file.name, mediaType: file.mediaType))
+        }
+        let location = DatabaseURL.sqlite(path: directory.url.appendingPathComponent("node.sqlite").path)
+        let database = try await location.open(migrations: Migrations.node, logger: StoreBackend.logger)
+        let content = Array(Fixtures.example("custodyTransfer.custodyTransferOut").utf8)
+        let delivery = Delivery(
+            packageId: "sealed-exchange",
+            sender: Self.police,
+            receiver: Self.house,
+            flow: "custodyTransfer",
+            messageType: "custodyTransferOut",
+            unifiedCaseCode: "20261120110133010600010100000004",
+            agencyCaseNumber: "杭西公（刑）字〔2026〕1004号",
+            contentSHA256: ContentHash.sha256(content),
+            contentSize: content.count,
+            attachments: files,
+            acceptedAt: "2026-11-20T01:00:00Z"
+        )
+        _ = try await NodeStore(database: database, organisation: Self.house).store(delivery, feedSeq: 1, content: content)
+        await database.close()
+
+        try await InProcessServices.node(house).test(.router) { client in
+            let login = try await client.execute(
+                uri: "/console/login",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "user=kss-clerk&password=officer-password-seals")
+            )
+            let cookie = try #require(login.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            let page = String(
+                buffer: try await client.execute(uri: "/console/packages/sealed-exchange", method: .get, headers: [.cookie: cookie]).body
+            )
+            #expect(page.components(separatedBy: "✔ 杭州市公安局西湖区分局 签章有效").count == 3, "\(page)")
+            #expect(page.contains("✘ 杭州市公安局西湖区分局 签章无效：文书内容与签章不符（签章后被改动）"))
+            #expect(page.contains("data-signer=\"\(Self.police)\""))
+        }
+    }
+
 }

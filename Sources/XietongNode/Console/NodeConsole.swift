@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import XietongCore
+import XietongDocuments
 import XietongHTTP
 import XietongStore
 
@@ -269,11 +270,15 @@ struct NodeConsole: Sendable {
             }
             body += "<h2>\(ConsoleHTML.t(language, "卷宗材料", "Dossier"))</h2>"
             body += ConsoleHTML.table(
-                [ConsoleHTML.t(language, "文件", "File"), ConsoleHTML.t(language, "类型", "Type"), ConsoleHTML.t(language, "大小", "Size"), "SHA-256"],
+                [
+                    ConsoleHTML.t(language, "文件", "File"), ConsoleHTML.t(language, "类型", "Type"), ConsoleHTML.t(language, "大小", "Size"), "SHA-256",
+                    ConsoleHTML.t(language, "电子签章", "Seals"),
+                ],
                 delivery.attachments.map {
                     [
                         "<a href=\"\(ConsoleHTML.escape(Self.fileURL(packageId, sha256: $0.sha256, name: $0.name)))\" target=\"viewer\">\(ConsoleHTML.escape($0.name))</a>",
                         Self.fileType($0.mediaType, language), ConsoleHTML.escape(Self.size($0.size)), "<span class=\"mono\">\($0.sha256)</span>",
+                        $0.mediaType == "application/pdf" ? self.seals(of: $0.sha256, language) : "",
                     ]
                 },
                 id: "files",
@@ -301,6 +306,39 @@ struct NodeConsole: Sendable {
         }
         body += "</ol>"
         return self.render(request, session, title: ("数据包", "Package"), body: body, live: true)
+    }
+
+    /// A PDF's seals as an officer reads them (issue 26): each signer and whether the seal holds, checked by pdfsig
+    /// against the platform CA; what cannot be checked says why.
+    func seals(of sha256: String, _ language: ConsoleLanguage) -> String {
+        let checks: [SealCheck]
+        do {
+            guard
+                let verifier = try self.engine.seals.verifier(
+                    tls: self.engine.configuration.tls,
+                    dataDirectory: self.engine.configuration.dataDirectory
+                )
+            else { return ConsoleHTML.t(language, "未启用平台证书，无法验章", "no platform PKI to check seals against") }
+            checks = try verifier.check(self.engine.blobs.url(sha256), registry: self.registry)
+        } catch {
+            return "<span class=\"seal bad\">\(ConsoleHTML.escape(language.pick(error.message.zh, error.message.en)))</span>"
+        }
+        guard !checks.isEmpty else { return ConsoleHTML.t(language, "无签章", "not sealed") }
+        return checks.map { check in
+            let signer = ConsoleHTML.escape(self.orgName(check.signer, language))
+            let when = check.signedAt.isEmpty ? "" : " · " + ConsoleHTML.escape(check.signedAt)
+            if check.valid {
+                return
+                    "<span class=\"seal good\" data-signer=\"\(ConsoleHTML.escape(check.signer))\">✔ \(signer) \(ConsoleHTML.t(language, "签章有效", "seal valid"))\(when)</span>"
+            }
+            let why = [
+                check.signatureValid ? nil : language.pick("文书内容与签章不符（签章后被改动）", "the content does not match the seal (changed after sealing)"),
+                check.wholeDocument ? nil : language.pick("签章未覆盖整份文书", "the seal does not cover the whole document"),
+                check.certificateTrusted ? nil : language.pick("签章证书不受平台信任", "the seal's certificate is not trusted by the platform"),
+            ].compactMap { $0 }.joined(separator: language.pick("；", "; "))
+            return
+                "<span class=\"seal bad\" data-signer=\"\(ConsoleHTML.escape(check.signer))\">✘ \(signer) \(ConsoleHTML.t(language, "签章无效", "seal invalid"))：\(ConsoleHTML.escape(why))</span>"
+        }.joined(separator: "<br>")
     }
 
     /// Every hop of a package: the hub's record (the sender's and the hub's hops too) merged with this node's own.

@@ -1,0 +1,24 @@
+import Foundation
+import Synchronization
+import XietongDocuments
+import XietongTrust
+
+/// The node's checker of document seals (issue 26): one NSS database of the platform CAs (and any linked platform's),
+/// made in the data folder on first use and kept while the node runs; nil without the platform PKI.
+final class SealChecks: Sendable {
+    private let verifier = Mutex<SealVerifier?>(nil)
+
+    /// The verifier, made on first use from the node's `tls` files.
+    func verifier(tls: TLSFiles?, dataDirectory: String) throws(DocumentError) -> SealVerifier? {
+        guard let tls else { return nil }
+        return try self.verifier.withLock { (made: inout SealVerifier?) throws(DocumentError) -> SealVerifier in
+            if let made { return made }
+            let folder = URL(fileURLWithPath: dataDirectory).appendingPathComponent("seal-trust")
+            try? FileManager.default.removeItem(at: folder)
+            let cas = [tls.caCertificate] + (tls.platforms ?? []).map(\.caCertificate)
+            let verifier = try SealVerifier(caCertificates: cas.map { URL(fileURLWithPath: $0) }, directory: folder)
+            made = verifier
+            return verifier
+        }
+    }
+}
