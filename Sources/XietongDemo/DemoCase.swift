@@ -134,7 +134,8 @@ public enum DemoCase {
     }
 
     /// The package of a step. `caseCode` is the sender's unified code when the hub has assigned one already;
-    /// `related` are the other agencies' codes of the same case.
+    /// `related` are the other agencies' codes of the same case; `files`, the documents' bytes where they are given
+    /// (a sealed certificate), else made.
     public static func build(
         _ step: Step,
         index: Int,
@@ -144,6 +145,7 @@ public enum DemoCase {
         inReplyTo: String?,
         caseCode: String?,
         related: [String],
+        files given: [[UInt8]]? = nil,
         now: Date = Date()
     ) -> Built {
         let sender = registry[step.sender]!
@@ -156,9 +158,10 @@ public enum DemoCase {
         var documents: [CasePackage.Document] = []
         for (number, document) in step.documents.enumerated() {
             let bytes =
-                document.dossierMegabytes > 0
-                ? DemoDocuments.dossier(title: document.title, megabytes: document.dossierMegabytes, seed: "\(run)-\(index)")
-                : MinimalPDF.make(lines: ["Xietong demo", message.en, "Document \(number + 1) of step \(index + 1)", run])
+                given.flatMap { number < $0.count ? $0[number] : nil }
+                ?? (document.dossierMegabytes > 0
+                    ? DemoDocuments.dossier(title: document.title, megabytes: document.dossierMegabytes, seed: "\(run)-\(index)")
+                    : MinimalPDF.make(lines: ["Xietong demo", message.en, "Document \(number + 1) of step \(index + 1)", run]))
             let id = "a\(number + 1)"
             files.append(bytes)
             attachments.append(
@@ -227,7 +230,7 @@ public enum DemoCase {
         switch flow {
         case "arrestApproval":
             [CasePackage.CoerciveMeasure(personRef: "p1", kind: "criminalDetention", startDate: day, custodyOrganisation: "330106000102")]
-        case "prosecutionTransfer", "firstInstancePublicProsecution":
+        case "prosecutionTransfer", "firstInstancePublicProsecution", "custodyTransfer":
             [CasePackage.CoerciveMeasure(personRef: "p1", kind: "arrest", startDate: day, custodyOrganisation: "330106000102")]
         default: []
         }

@@ -351,6 +351,21 @@ def arraignment(driver, data, supervisor, allowed):
     check_english_names(driver, "hub remote arraignment (English)", ["header strong", "main h1", "main th"])
 
 
+def sealed_certificate(driver, house, allowed):
+    """Issue 26: the demo's police sealed the suspect's custody certificate and sent it with the custody exchange; the
+    detention house's officer opens the package and sees the seal's signer and that it holds."""
+    log_in(driver, house["console"], house["user"], house["password"])
+    links = driver.find_elements(By.CSS_SELECTOR, 'a.package-link[data-message="custodyTransferOut"]')
+    check("the detention house's inbox lists the custody exchange", len(links) == 1)
+    links[0].click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#files"))
+    shot(driver, "node-sealed-certificate")
+    files = driver.find_element(By.CSS_SELECTOR, "#files").text
+    check("the dossier shows the certificate's seal: its signer, valid", "换押证.pdf" in files and "✔ 杭州市公安局西湖区分局 签章有效" in files)
+    check("the seal names the police by code in the page", len(driver.find_elements(By.CSS_SELECTOR, '#files .seal.good[data-signer="330106000101"]')) == 1)
+    check_chinese_page(driver, "node package with a sealed certificate", allowed, times=True)
+
+
 def recording(driver, data, clerk, allowed):
     """Issue 24: a recording delivered as an attachment plays in the receiving agency's console and seeks by ranges."""
     name = "讯问同步录音录像.webm"
@@ -571,6 +586,10 @@ def main():
         )
         driver.get(supervisor["console"] + "?lang=en")
         check_english_names(driver, "hub dashboard (English)", ["#chart-volume-flow text", "#chart-volume-agency text", "#chart-daily-agency text", "#chart-handling text"])
+
+        print("the detention house's clerk")
+        driver.delete_all_cookies()
+        sealed_certificate(driver, users["kss-clerk"], allowed)
 
         print("the committee's administrator")
         driver.delete_all_cookies()

@@ -326,10 +326,9 @@ struct NodeConsole: Sendable {
         guard !checks.isEmpty else { return ConsoleHTML.t(language, "无签章", "not sealed") }
         return checks.map { check in
             let signer = ConsoleHTML.escape(self.orgName(check.signer, language))
-            let when = check.signedAt.isEmpty ? "" : " · " + ConsoleHTML.escape(check.signedAt)
             if check.valid {
                 return
-                    "<span class=\"seal good\" data-signer=\"\(ConsoleHTML.escape(check.signer))\">✔ \(signer) \(ConsoleHTML.t(language, "签章有效", "seal valid"))\(when)</span>"
+                    "<span class=\"seal good\" data-signer=\"\(ConsoleHTML.escape(check.signer))\">✔ \(signer) \(ConsoleHTML.t(language, "签章有效", "seal valid"))</span>"
             }
             let why = [
                 check.signatureValid ? nil : language.pick("文书内容与签章不符（签章后被改动）", "the content does not match the seal (changed after sealing)"),
