@@ -129,6 +129,9 @@ public struct NodeConfiguration: Sendable, Codable {
     /// The business system's exchange database (中间库, issue 24; ZJ-7.1.3.1 b): the node sends the packages it writes
     /// there, and with `delivery.mode` `exchangeDatabase` writes incoming ones into it.
     public var exchangeDatabase: ExchangeDatabaseSettings?
+    /// The standard documents' templates (`xietong.document-templates/1`, issue 26) replacing the bundled ones: a
+    /// province's own wording.
+    public var documentTemplates: String?
 
     /// How the node reaches an exchange database, and how often it reads it.
     public struct ExchangeDatabaseSettings: Sendable, Codable, CustomStringConvertible, CustomReflectable {
@@ -219,7 +222,7 @@ public struct NodeConfiguration: Sendable, Codable {
             registry,
             catalogOverride,
             freeSpaceReserveMB, metricsToken,
-            openAccess, witnesses, exchangeDatabase
+            openAccess, witnesses, exchangeDatabase, documentTemplates
     }
 
     public init(from decoder: any Decoder) throws {
@@ -251,6 +254,7 @@ public struct NodeConfiguration: Sendable, Codable {
         self.openAccess = try c.decodeIfPresent(Bool.self, forKey: .openAccess) ?? false
         self.witnesses = try c.decodeIfPresent(WitnessRequirement.self, forKey: .witnesses)
         self.exchangeDatabase = try c.decodeIfPresent(ExchangeDatabaseSettings.self, forKey: .exchangeDatabase)
+        self.documentTemplates = try c.decodeIfPresent(String.self, forKey: .documentTemplates)
     }
 
     public static func load(
@@ -293,11 +297,18 @@ public struct NodeConfiguration: Sendable, Codable {
         )
     }
 
+    /// The standard documents' templates: the `documentTemplates` file's, else the bundled ones.
+    public func templates() throws(ConfigurationError) -> DocumentTemplates {
+        guard let file = self.documentTemplates else { return try DocumentTemplates.bundled() }
+        return try DocumentTemplates.load(URL(fileURLWithPath: file))
+    }
+
     public func check(file: String?) throws(ConfigurationError) {
         _ = try self.databaseLocation(file: file)
         try self.checkShared(file: file)
         try self.checkFiles(self.tls?.settings ?? [], file: file)
         try self.witnesses?.check(file: file, path: "witnesses")
+        _ = try self.templates()
         // A typo in the credentials' key used to start a node open to any caller (issue 19): no credentials is an
         // error unless the configuration says the node is open, for development.
         if self.credentials.credentials.isEmpty && !self.openAccess {

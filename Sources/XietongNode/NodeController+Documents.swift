@@ -15,6 +15,14 @@ extension NodeController {
             try self.engine.reserve.check()
             return try await self.sealCustodyCertificates(request, context)
         }
+        // Standard documents from templates (issue 26, SZ-6): the list, and one made from a package.
+        api.get("/documents/templates") { _, _ in
+            HTTPJSON.response(try self.engine.configuration.templates().templates)
+        }
+        api.post("/documents/templates/:id") { request, context in
+            try self.engine.reserve.check()
+            return try await self.generate(request, template: context.parameters.get("id") ?? "", context)
+        }
         api.get("/documents/:sha256") { _, context in
             let sha256 = context.parameters.get("sha256") ?? ""
             try await self.logRead(context, "document.read", sha256)
@@ -66,25 +74,7 @@ extension NodeController {
     }
 
     func sealCustodyCertificates(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        let body = try await request.body.collect(upTo: Self.maxPackageBytes)
-        let report = OutboundCheck(checker: self.engine.checker, organisation: self.engine.configuration.organisation)
-            .check(Array(body.readableBytesView), attachments: nil, now: self.engine.clock.now())
-        guard let package = report.package else {
-            throw APIError(
-                .documentInvalid,
-                zh: "请求正文应为本机关发出的案件数据包：\(report.findings.prefix(3).map(\.message.zh).joined(separator: "；"))",
-                en:
-                    "the body must be a case data package this organisation sends: \(report.findings.prefix(3).map(\.message.en).joined(separator: "; "))"
-            )
-        }
-        // Only the organisation's own packages: its seal is its own.
-        guard package.envelope.sender.organisationCode == self.engine.configuration.organisation else {
-            throw APIError(
-                .documentInvalid,
-                zh: "本节点只能为机构 \(self.engine.configuration.organisation) 出具文书",
-                en: "this node issues documents for the organisation \(self.engine.configuration.organisation) only"
-            )
-        }
+        let package = try await self.ownPackage(request)
         let certificates = CustodyCertificate.certificates(of: package, registry: self.engine.checker.registry, issuedOn: self.engine.clock.today)
         guard !certificates.isEmpty else {
             throw APIError(
@@ -123,6 +113,89 @@ extension NodeController {
             throw Self.documentError(error)
         }
         return HTTPJSON.response(["documents": documents], status: .created)
+    }
+
+    /// The package of the request: one this organisation sends (its seal, its documents).
+    func ownPackage(_ request: Request) async throws -> CasePackage {
+        let body = try await request.body.collect(upTo: Self.maxPackageBytes)
+        let report = OutboundCheck(checker: self.engine.checker, organisation: self.engine.configuration.organisation)
+            .check(Array(body.readableBytesView), attachments: nil, now: self.engine.clock.now())
+        guard let package = report.package else {
+            throw APIError(
+                .documentInvalid,
+                zh: "请求正文应为本机关发出的案件数据包：\(report.findings.prefix(3).map(\.message.zh).joined(separator: "；"))",
+                en:
+                    "the body must be a case data package this organisation sends: \(report.findings.prefix(3).map(\.message.en).joined(separator: "; "))"
+            )
+        }
+        guard package.envelope.sender.organisationCode == self.engine.configuration.organisation else {
+            throw APIError(
+                .documentInvalid,
+                zh: "本节点只能为机构 \(self.engine.configuration.organisation) 出具文书",
+                en: "this node issues documents for the organisation \(self.engine.configuration.organisation) only"
+            )
+        }
+        return package
+    }
+
+    /// A standard document made from the package with the template `id`, sealed where the node has a seal key.
+    func generate(_ request: Request, template id: String, _ context: PeerRequestContext) async throws -> Response {
+        let templates = try self.engine.configuration.templates()
+        guard let template = templates[id] else {
+            throw APIError(
+                .documentNotFound,
+                zh: "没有文书模板“\(id)”，可用：\(templates.templates.map(\.id).joined(separator: "、"))",
+                en: "no document template '\(id)'; the templates are \(templates.templates.map(\.id).joined(separator: ", "))"
+            )
+        }
+        let package = try await self.ownPackage(request)
+        guard let filled = FilledDocument.fill(template, from: package, registry: self.engine.checker.registry, today: self.engine.clock.today) else {
+            throw APIError(
+                .documentInvalid,
+                zh:
+                    "模板“\(template.title)”由 \(template.flow)/\(template.messageType) 数据包生成，而请求为 \(package.envelope.flow)/\(package.envelope.messageType)",
+                en:
+                    "template '\(template.id)' is made from a \(template.flow)/\(template.messageType) package, not \(package.envelope.flow)/\(package.envelope.messageType)"
+            )
+        }
+        try await self.logRead(context, "document.generate", "\(template.id) \(package.envelope.packageId)")
+        // Sealed with the organisation's key where the node has one; otherwise the document is made unsealed.
+        let signer = self.engine.configuration.tls == nil ? nil : try self.documentSigner()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-document-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let plain = folder.appendingPathComponent("plain.pdf")
+            try FilledDocumentPDF.write(filled, to: plain)
+            var file = plain
+            if let signer {
+                file = folder.appendingPathComponent("sealed.pdf")
+                try signer.sign(plain, into: file, reason: filled.title)
+            }
+            let bytes = Array(try Data(contentsOf: file))
+            let sha256 = try await self.engine.blobs.write(bytes)
+            struct Generated: Encodable {
+                var name: String
+                var template: String
+                var sha256: String
+                var size: Int
+                var sealed: Bool
+                var signer: String?
+            }
+            return HTTPJSON.response(
+                Generated(
+                    name: filled.fileName,
+                    template: template.id,
+                    sha256: sha256,
+                    size: bytes.count,
+                    sealed: signer != nil,
+                    signer: signer == nil ? nil : filled.issuer
+                ),
+                status: .created
+            )
+        } catch let error as DocumentError {
+            throw Self.documentError(error)
+        }
     }
 
     func document(_ sha256: String) throws -> Response {

@@ -227,4 +227,43 @@ import XietongTrust
         }
     }
 
+    /// A standard document from a template (issue 26, SZ-6): the police's 提请批准逮捕书 made from its arrest request,
+    /// sealed; pdfsig accepts it; the text is the package's. A template of another message, or none, is refused.
+    @Test func aStandardDocumentIsMadeFromTheCasesDataAndSealed() async throws {
+        let directory = try TemporaryDirectory()
+        let pki = directory.url.appendingPathComponent("pki")
+        _ = try CertificateAuthority.create(in: pki).issue(organisation: Self.police)
+        var configuration = InProcessServices.nodeConfiguration(in: directory, organisation: Self.police, apiKey: Self.apiKey)
+        configuration.tls = TLSFiles.issued(by: pki, to: Self.police)
+        let request = Array(Fixtures.example("arrestApproval.arrestRequest").utf8)
+        try await InProcessServices.node(configuration).test(.router) { client in
+            let key: HTTPFields = [.authorization: BearerToken.header(Self.apiKey)]
+            let list = try await client.execute(uri: "/api/v1/documents/templates", method: .get, headers: key)
+            #expect(list.status == .ok && String(buffer: list.body).contains("起诉意见书") && String(buffer: list.body).contains("执行通知书"))
+
+            let made = try await Self.post("/api/v1/documents/templates/arrestRequest", request, with: client)
+            #expect(made.status == .created, "\(String(buffer: made.body))")
+            struct Generated: Decodable {
+                var name: String
+                var sha256: String
+                var sealed: Bool
+                var signer: String?
+            }
+            let generated = try JSONDecoder().decode(Generated.self, from: Data(made.body.readableBytesView))
+            #expect(generated.name == "提请批准逮捕书.pdf" && generated.sealed && generated.signer == Self.police)
+            let read = try await client.execute(uri: "/api/v1/documents/\(generated.sha256)", method: .get, headers: key)
+            let file = directory.url.appendingPathComponent("arrest.pdf")
+            try Data(read.body.readableBytesView).write(to: file)
+            let text = try Self.run("/usr/bin/pdftotext", [file.path, "-"])
+            #expect(text.contains("提请批准逮捕书") && text.contains("杭州市西湖区人民检察院") && text.contains("第八十七条"), "\(text)")
+            let report = try Self.pdfsig(file, trusting: pki.appendingPathComponent("ca.crt"), in: directory)
+            #expect(report.contains("Signature is Valid.") && report.contains("Certificate is Trusted."), "\(report)")
+
+            let wrong = try await Self.post("/api/v1/documents/templates/indictment", request, with: client)
+            #expect(wrong.status == .badRequest && String(buffer: wrong.body).contains("document.invalid"))
+            let unknown = try await Self.post("/api/v1/documents/templates/gossip", request, with: client)
+            #expect(unknown.status == .notFound && String(buffer: unknown.body).contains("document.not-found"))
+        }
+    }
+
 }
