@@ -128,6 +128,44 @@ final class PDFWriter {
         try self.check(HPDF_Page_EndText(page), "text")
     }
 
+    /// A page of `width` by `height` points (an image's page).
+    func newPage(width: Float, height: Float) throws(DocumentError) {
+        guard let page = HPDF_AddPage(self.document) else { throw DocumentError(.write, zh: "无法新建页面", en: "cannot add a page") }
+        try self.check(HPDF_Page_SetWidth(page, width), "page width")
+        try self.check(HPDF_Page_SetHeight(page, height), "page height")
+        self.page = page
+    }
+
+    /// Draws the PNG at `file` over the whole page.
+    func fullPageImage(_ file: URL) throws(DocumentError) {
+        let page = try self.current()
+        guard let image = HPDF_LoadPngImageFromFile(self.document, file.path) else {
+            let detail = HPDF_GetErrorDetail(self.document)
+            HPDF_ResetError(self.document)
+            throw DocumentError(.write, zh: "无法读取页面图像（\(detail)）", en: "cannot read the page image (\(detail))")
+        }
+        try self.check(HPDF_Page_DrawImage(page, image, 0, 0, HPDF_Page_GetWidth(page), HPDF_Page_GetHeight(page)), "image")
+    }
+
+    /// Writes `text` from (x, y) along a baseline turned by `angle` radians, red, with `opacity` (a watermark).
+    func turnedText(_ text: String, x: Float, y: Float, size: Float, angle: Float, opacity: Float) throws(DocumentError) {
+        let page = try self.current()
+        guard let state = HPDF_CreateExtGState(self.document) else { throw DocumentError(.write, zh: "无法设置透明度", en: "cannot set the opacity") }
+        try self.check(HPDF_ExtGState_SetAlphaFill(state, opacity), "opacity")
+        try self.check(HPDF_Page_GSave(page), "state")
+        try self.check(HPDF_Page_SetExtGState(page, state), "opacity")
+        try self.check(HPDF_Page_BeginText(page), "text")
+        try self.check(HPDF_Page_SetRGBFill(page, 0.8, 0.08, 0.08), "colour")
+        try self.check(HPDF_Page_SetTextMatrix(page, cos(angle), sin(angle), -sin(angle), cos(angle), x, y), "text matrix")
+        for run in try self.runs(text, bold: true) {
+            try self.check(HPDF_Page_SetFontAndSize(page, run.font, size), "font")
+            let status = run.bytes.withUnsafeBufferPointer { HPDF_Page_ShowText(page, $0.baseAddress) }
+            try self.check(status, "text")
+        }
+        try self.check(HPDF_Page_EndText(page), "text")
+        try self.check(HPDF_Page_GRestore(page), "state")
+    }
+
     func line(from start: (Float, Float), to end: (Float, Float), width: Float = 0.6) throws(DocumentError) {
         let page = try self.current()
         try self.check(HPDF_Page_SetRGBStroke(page, 0, 0, 0), "colour")

@@ -67,13 +67,16 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
             case documentToolMissing = "document.tool-missing"
             case documentFailed = "document.failed"
             case documentNotFound = "document.not-found"
+            case readingInvalid = "reading.invalid"
+            case readingClosed = "reading.closed"
+            case readingNotFound = "reading.not-found"
 
             var status: HTTPResponse.Status {
                 switch self {
                 case .authRequired, .authAdminRequired, .authSupervisorRequired: .unauthorized
-                case .authForbidden, .authWrongSender, .reportNotReporter, .bookingNotAllowed: .forbidden
+                case .authForbidden, .authWrongSender, .reportNotReporter, .bookingNotAllowed, .readingClosed: .forbidden
                 case .packageNotFound, .blobNotFound, .caseNotFound, .evidenceNoTreeHead, .uploadNotFound, .routeNotFound, .reportNotFound,
-                    .bookingNotFound, .bookingUnknownRoom, .documentNotFound:
+                    .bookingNotFound, .bookingUnknownRoom, .documentNotFound, .readingNotFound:
                     .notFound
                 case .methodNotAllowed: .methodNotAllowed
                 case .contentTypeUnsupported: .unsupportedMediaType
@@ -90,7 +93,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
                 case .documentToolMissing: .serviceUnavailable
                 case .batchInvalid, .blobBadHash, .eventInvalid, .ackInvalid, .heldInvalid, .queryInvalid, .queryCaseRequired,
                     .multipartInvalid, .multipartNoPackage, .uploadInvalid, .returnReasonRequired, .subscriptionInvalid, .cosignatureInvalid,
-                    .searchNoCriterion, .reportInvalid, .reportUnknownKind, .bookingInvalid, .bookingOutsideHours, .documentInvalid:
+                    .searchNoCriterion, .reportInvalid, .reportUnknownKind, .bookingInvalid, .bookingOutsideHours, .documentInvalid,
+                    .readingInvalid:
                     .badRequest
                 }
             }
@@ -223,6 +227,12 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         public static var documentFailed: Self { .init(.documentFailed) }
         /// 404: no such document at this node.
         public static var documentNotFound: Self { .init(.documentNotFound) }
+        /// 400: a reading grant with a field missing or malformed (issue 26).
+        public static var readingInvalid: Self { .init(.readingInvalid) }
+        /// 403: the reading grant is revoked or expired, or does not let the reader download.
+        public static var readingClosed: Self { .init(.readingClosed) }
+        /// 404: no such reading grant, package or file.
+        public static var readingNotFound: Self { .init(.readingNotFound) }
     }
 
     public let code: Code

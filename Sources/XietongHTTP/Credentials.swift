@@ -20,6 +20,9 @@ public enum Role: String, Sendable, Codable, Hashable, CaseIterable {
     /// A witness of the hub's evidence log (issue 23): reads its signed heads, consistency proofs and leaves, and
     /// hands in its countersignatures; nothing else.
     case witness
+    /// A reader of a dossier under a reading grant (issue 26): the node's reading pages, signed in with the grant's
+    /// access code; never a credential of the configuration.
+    case reader
 
     public init(from decoder: any Decoder) throws {
         self = try ConfigurationError.choice(Role.self, from: decoder)

@@ -90,6 +90,8 @@ struct NodeController: Sendable {
         api.get("/arraignment/bookings/:id", use: arraignment)
         api.post("/arraignment/bookings/:id/:action", use: arraignment)
         self.addDocumentRoutes(to: api)
+        // Online file reading (issue 26): grants by the business system, the reader's pages outside the API.
+        NodeReading(engine: self.engine).addRoutes(api: api, router: router)
         api.get("/arraignment/notices") { request, _ in
             let booking = request.uri.queryParameters.get("booking").map { String($0) }
             return HTTPJSON.response(try await self.engine.store.bookingNotices(booking: booking))

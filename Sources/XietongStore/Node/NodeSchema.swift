@@ -245,6 +245,20 @@ public enum NodeSchema {
                 "CREATE INDEX booking_notices_by_booking ON booking_notices (booking_id)",
             ]
         ),
+        Migration(
+            version: 13,
+            name: "reading grants",
+            statements: [
+                // Online file reading (issue 26, GUI-2): each grant of a package's files to a named reader, with the
+                // SHA-256 of its access code (the code itself is shown once, to the granting system).
+                """
+                CREATE TABLE reading_grants (
+                    grant_id TEXT PRIMARY KEY, package_id TEXT NOT NULL, code_sha256 TEXT NOT NULL, grant_json TEXT NOT NULL,
+                    granted_at TEXT NOT NULL
+                )
+                """
+            ]
+        ),
     ]
 
     /// The key of the package `$1` at a node, in SQL: its outbox row's, else its inbox row's, else (a hop of a package
