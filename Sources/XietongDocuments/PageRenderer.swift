@@ -50,11 +50,13 @@ public struct PageRenderer: Sendable {
         let (width, height) = (Float(size.width) * 72 / Float(self.dpi), Float(size.height) * 72 / Float(self.dpi))
         try writer.newPage(width: width, height: height)
         try writer.fullPageImage(image)
-        // The watermark across the page, every 120 points, at 30 degrees.
+        // The watermark across the page, every 120 points down and 320 across, at 30 degrees.
         let angle = Float.pi / 6
         var y: Float = -height
         while y < height * 1.2 {
-            try writer.turnedText(watermark, x: 0, y: y, size: 16, angle: angle, opacity: 0.28)
+            for x in stride(from: Float(0), to: width, by: 320) {
+                try writer.turnedText(watermark, x: x, y: y, size: 16, angle: angle, opacity: 0.28)
+            }
             y += 120
         }
         let marked = folder.appendingPathComponent("marked.pdf")

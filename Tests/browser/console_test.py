@@ -366,6 +366,35 @@ def sealed_certificate(driver, house, allowed):
     check_chinese_page(driver, "node package with a sealed certificate", allowed, times=True)
 
 
+def online_reading(driver, data, allowed):
+    """Issue 26: the demo's procuratorate let the defence lawyer read the dossier; the lawyer signs in with the grant's
+    code and sees the pages as images with the watermark in them, without a download link; once the procuratorate's
+    business system revokes the grant, the pages are refused."""
+    reading = json.load(open(os.path.join(data, "reading.json")))
+    driver.get(reading["page"])
+    driver.find_element(By.ID, "grant").send_keys(reading["grant"])
+    driver.find_element(By.ID, "code").send_keys(reading["code"])
+    driver.find_element(By.ID, "submit").click()
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "img.page"))
+    first = driver.find_elements(By.CSS_SELECTOR, "img.page")[0]
+    driver.execute_script("arguments[0].scrollIntoView()", first)
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", first))
+    shot(driver, "node-reading")
+    check("the lawyer sees the dossier's pages as images", first.get_attribute("naturalWidth") not in (None, "0"))
+    check("the page says reading is online only and logged", "仅可在线阅卷" in visible_text(driver))
+    check("no link to the original", "下载原件" not in driver.page_source)
+    check_chinese_page(driver, "node online reading", allowed, times=True)
+    image = first.get_attribute("src")
+    systems = {s["organisation"]: s for s in json.load(open(os.path.join(data, "business-systems.json")))}
+    node, key = systems[PROCURATORATE]["node"], systems[PROCURATORATE]["apiKey"]
+    context = ssl.create_default_context(cafile=os.path.join(data, "pki", "ca.crt"))
+    request = urllib.request.Request(node + f"/api/v1/reading-grants/{reading['grant']}/revoke", data=b"", headers={"Authorization": f"Bearer {key}"})
+    revoked = json.loads(urllib.request.urlopen(request, context=context).read())
+    check("the procuratorate revokes the grant", revoked["state"] == "revoked")
+    driver.get(image)
+    check("after revocation the page is refused", "reading.closed" in driver.page_source or "/reading/login" in driver.current_url)
+
+
 def recording(driver, data, clerk, allowed):
     """Issue 24: a recording delivered as an attachment plays in the receiving agency's console and seeks by ranges."""
     name = "讯问同步录音录像.webm"
@@ -586,6 +615,10 @@ def main():
         )
         driver.get(supervisor["console"] + "?lang=en")
         check_english_names(driver, "hub dashboard (English)", ["#chart-volume-flow text", "#chart-volume-agency text", "#chart-daily-agency text", "#chart-handling text"])
+
+        print("the defence lawyer")
+        driver.delete_all_cookies()
+        online_reading(driver, data, allowed)
 
         print("the detention house's clerk")
         driver.delete_all_cookies()
