@@ -62,6 +62,13 @@ public struct DocumentSigner: Sendable {
     }
 }
 
+/// A temporary folder of this user's only: pages without their watermark and unsigned documents pass through it.
+public enum DocumentFolder {
+    public static func make(_ folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+}
+
 /// The platform's external tools: found on the PATH, run to the end with their output collected.
 enum Tools {
     static func find(_ name: String) -> URL? {

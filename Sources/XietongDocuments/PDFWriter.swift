@@ -204,6 +204,12 @@ final class PDFWriter {
     }
 }
 
+/// What the documents' fonts can show.
+public enum DocumentText {
+    /// Whether `text` can be written in a document: ASCII, and Chinese within GBK (libHaru's CMaps).
+    public static func canShow(_ text: String) -> Bool { (try? GBK.encode(text)) != nil }
+}
+
 /// UTF-8 to GBK, the encoding of libHaru's Chinese CMaps (iconv, as `Transcoder` reads GBK packages).
 enum GBK {
     static func encode(_ text: String) throws(DocumentError) -> [CChar] {

@@ -38,16 +38,17 @@ public struct PageRenderer: Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-page-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try DocumentFolder.make(folder)
         } catch {
             throw DocumentError(.write, zh: "无法建立临时文件夹：\(error)", en: "cannot make a temporary folder: \(error)")
         }
         let plain = folder.appendingPathComponent("plain")
-        try self.rasterise(file, page: number, into: plain)
+        let dpi = try self.resolution(file, page: number)
+        try self.rasterise(file, page: number, dpi: dpi, into: plain)
         let writer = try PDFWriter()
         let image = plain.appendingPathExtension("png")
         let size = try Self.pngSize(image)
-        let (width, height) = (Float(size.width) * 72 / Float(self.dpi), Float(size.height) * 72 / Float(self.dpi))
+        let (width, height) = (Float(size.width) * 72 / Float(dpi), Float(size.height) * 72 / Float(dpi))
         try writer.newPage(width: width, height: height)
         try writer.fullPageImage(image)
         // The watermark across the page, every 120 points down and 320 across, at 30 degrees.
@@ -62,17 +63,17 @@ public struct PageRenderer: Sendable {
         let marked = folder.appendingPathComponent("marked.pdf")
         try writer.save(to: marked)
         let output = folder.appendingPathComponent("out")
-        try self.rasterise(marked, page: 1, into: output)
+        try self.rasterise(marked, page: 1, dpi: dpi, into: output)
         guard let data = FileManager.default.contents(atPath: output.appendingPathExtension("png").path) else {
             throw DocumentError(.write, zh: "无法生成页面图像", en: "cannot make the page image")
         }
         return Array(data)
     }
 
-    func rasterise(_ file: URL, page: Int, into prefix: URL) throws(DocumentError) {
+    func rasterise(_ file: URL, page: Int, dpi: Int, into prefix: URL) throws(DocumentError) {
         let result = Tools.run(
             self.pdftoppm,
-            ["-f", String(page), "-l", String(page), "-r", String(self.dpi), "-png", "-singlefile", file.path, prefix.path]
+            ["-f", String(page), "-l", String(page), "-r", String(dpi), "-png", "-singlefile", file.path, prefix.path]
         )
         guard result.status == 0, FileManager.default.fileExists(atPath: prefix.appendingPathExtension("png").path) else {
             throw DocumentError(
@@ -81,6 +82,20 @@ public struct PageRenderer: Sendable {
                 en: "cannot show page \(page): \(result.output.prefix(200))"
             )
         }
+    }
+
+    /// The resolution page `number` is shown at: `dpi`, lower for a page so large that its image would pass 2,000
+    /// pixels a side (a page may say it is any size).
+    func resolution(_ file: URL, page number: Int) throws(DocumentError) -> Int {
+        let result = Tools.run(self.pdfinfo, ["-f", String(number), "-l", String(number), file.path])
+        guard result.status == 0,
+            let line = result.output.split(separator: "\n").first(where: { $0.hasPrefix("Page") && $0.contains("size:") }),
+            let sizes = line.split(separator: ":").last?.split(separator: " ").compactMap({ Double($0) }), sizes.count >= 2
+        else {
+            throw DocumentError(.verify, zh: "无法读取第 \(number) 页的尺寸", en: "cannot read the size of page \(number)")
+        }
+        let longest = max(sizes[0], sizes[1], 1)
+        return max(1, min(self.dpi, Int(2000 * 72 / longest)))
     }
 
     /// A PNG's width and height, from its IHDR chunk.

@@ -77,9 +77,12 @@ public final class SealVerifier: Sendable {
         var checks: [SealCheck] = []
         var current: [String: String] = [:]
         var whole = false
+        // A block whose lines repeat (a signature field named with a line break and a line of pdfsig's own, say) is
+        // not trusted: it is reported invalid.
+        var forged = false
         func finish() {
             guard !current.isEmpty else { return }
-            let signature = current["Signature Validation"] ?? ""
+            let signature = forged ? "Forged report: repeated lines" : current["Signature Validation"] ?? ""
             let certificate = current["Certificate Validation"] ?? ""
             checks.append(
                 SealCheck(
@@ -88,7 +91,7 @@ public final class SealVerifier: Sendable {
                     signerName: nil,
                     signedAt: current["Signing Time"] ?? "",
                     signatureValid: signature == "Signature is Valid.",
-                    wholeDocument: whole,
+                    wholeDocument: whole && !forged,
                     certificateTrusted: certificate == "Certificate is Trusted.",
                     signatureStatus: signature,
                     certificateStatus: certificate
@@ -96,6 +99,7 @@ public final class SealVerifier: Sendable {
             )
             current = [:]
             whole = false
+            forged = false
         }
         for line in report.split(separator: "\n") {
             let text = line.trimmingCharacters(in: .whitespaces)
@@ -106,9 +110,16 @@ public final class SealVerifier: Sendable {
             }
             guard text.hasPrefix("- ") else { continue }
             let item = text.dropFirst(2)
-            if item == "Total document signed" { whole = true }
+            // The last of the two says it: pdfsig prints one after the field's name.
+            if item == "Total document signed" || item == "Not total document signed" {
+                if current["coverage"] != nil { forged = true }
+                current["coverage"] = String(item)
+                whole = item == "Total document signed"
+            }
             if let colon = item.range(of: ": ") {
-                current[String(item[..<colon.lowerBound])] = String(item[colon.upperBound...])
+                let key = String(item[..<colon.lowerBound])
+                if current[key] != nil { forged = true }
+                current[key] = String(item[colon.upperBound...])
             }
         }
         finish()

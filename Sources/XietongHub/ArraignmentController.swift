@@ -83,6 +83,17 @@ struct ArraignmentController: Sendable {
         )
     }
 
+    /// A slot's length within `Arraignment.slotRange` (a length far out of it would overflow its end).
+    static func checkMinutes(_ minutes: Int) throws {
+        guard Arraignment.slotRange.contains(minutes) else {
+            throw APIError(
+                .bookingInvalid,
+                zh: "时长应为 \(Arraignment.slotRange.lowerBound) 至 \(Arraignment.slotRange.upperBound) 分钟",
+                en: "minutes must be between \(Arraignment.slotRange.lowerBound) and \(Arraignment.slotRange.upperBound)"
+            )
+        }
+    }
+
     static func apiError(_ problem: Arraignment.Problem) -> APIError {
         let code: APIError.Code =
             switch problem.code {
@@ -131,6 +142,8 @@ struct ArraignmentController: Sendable {
             zh: "预约应为 JSON：bookingId、house、roomId、caseCode、detainee、officer、start（YYYY-MM-DDTHH:MM，北京时间）、minutes",
             en: "a booking is JSON with bookingId, house, roomId, caseCode, detainee, officer, start (YYYY-MM-DDTHH:MM, China time) and minutes"
         )
+        // The slot's length first: the end is computed from it before Core checks the rest.
+        try Self.checkMinutes(asked.minutes)
         let bookerKinds = self.registry[booker]?.kinds ?? []
         let houseKinds = self.registry[asked.house]?.kinds ?? []
         let now = self.store.clock.now()
@@ -184,6 +197,7 @@ struct ArraignmentController: Sendable {
         )
         let start = body.start ?? booking.request.start
         let minutes = body.minutes ?? booking.request.minutes
+        try Self.checkMinutes(minutes)
         let bookerKinds = self.registry[booking.booker]?.kinds ?? []
         let houseKinds = self.registry[booking.request.house]?.kinds ?? []
         let now = self.store.clock.now()

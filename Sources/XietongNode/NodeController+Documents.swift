@@ -90,12 +90,17 @@ extension NodeController {
         defer { try? FileManager.default.removeItem(at: folder) }
         var documents: [SealedDocument] = []
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try DocumentFolder.make(folder)
+            // Every certificate made and sealed first: a failure stores none of them.
+            var sealedFiles: [URL] = []
             for (index, certificate) in certificates.enumerated() {
                 let plain = folder.appendingPathComponent("\(index).pdf")
                 let sealed = folder.appendingPathComponent("\(index)-sealed.pdf")
                 try CustodyCertificatePDF.write(certificate, to: plain)
                 try signer.sign(plain, into: sealed, reason: "换押证 custody certificate \(certificate.personName)")
+                sealedFiles.append(sealed)
+            }
+            for (certificate, sealed) in zip(certificates, sealedFiles) {
                 let bytes = Array(try Data(contentsOf: sealed))
                 let sha256 = try await self.engine.blobs.write(bytes)
                 documents.append(
@@ -164,7 +169,7 @@ extension NodeController {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-document-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try DocumentFolder.make(folder)
             let plain = folder.appendingPathComponent("plain.pdf")
             try FilledDocumentPDF.write(filled, to: plain)
             var file = plain

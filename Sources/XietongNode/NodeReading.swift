@@ -76,6 +76,14 @@ struct NodeReading: Sendable {
                 en: "a reading grant is JSON with packageId, reader (kind, name, licence or organisation), days and allowDownload"
             )
         }
+        // The watermark is drawn in the PDF's Chinese fonts: a name they cannot show would lock the reader out of every page.
+        for (field, text) in [("reader.name", asked.reader.name), ("reader.licence", asked.reader.licence ?? "")] where !DocumentText.canShow(text) {
+            throw APIError(
+                .readingInvalid,
+                zh: "\(field) 含有水印字体（GBK）无法显示的字：\(text)",
+                en: "\(field) has a character the watermark's fonts (GBK) cannot show: \(text)"
+            )
+        }
         guard try await self.engine.store.inboxItem(asked.packageId) != nil else {
             throw APIError(.readingNotFound, zh: "本节点没有收到数据包 \(asked.packageId)", en: "this node received no package \(asked.packageId)")
         }
@@ -198,7 +206,8 @@ struct NodeReading: Sendable {
         }
         let token = await self.sessions.start(grant: id)
         try await self.log(Self.principal(grant), "reading.login", id)
-        return ConsoleHTML.redirect("/reading", cookies: ["\(Self.cookie)=\(token); Path=/reading; HttpOnly; SameSite=Strict"])
+        let secure = self.engine.configuration.serveTLS ? "; Secure" : ""
+        return ConsoleHTML.redirect("/reading", cookies: ["\(Self.cookie)=\(token); Path=/reading; HttpOnly; SameSite=Strict\(secure)"])
     }
 
     func listPage(_ request: Request, _ grant: ReadingGrant, _ files: [Delivery.File]) -> Response {

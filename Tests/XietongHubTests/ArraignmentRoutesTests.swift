@@ -89,6 +89,11 @@ import XietongTesting
             let unknown = Arraignments.request(id: "9d3f4b5a-6e7c-4d8b-9f0a-1b2c3d4e5f6a", room: "R9", detainee: .init(name: "李某"), officer: "赵检察官")
             let noRoom = try await Self.send("/v1/arraignment/bookings", unknown, token: IntakeRoutesTests.procuratorateToken, with: client)
             #expect(noRoom.status == .notFound && RoleGuardTests.code(noRoom) == "booking.unknown-room")
+            // A length that would overflow the slot's end: refused, the hub stands.
+            var endless = Arraignments.request(id: "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", detainee: .init(name: "李某"), officer: "赵检察官")
+            endless.minutes = Int.max
+            let overflow = try await Self.send("/v1/arraignment/bookings", endless, token: IntakeRoutesTests.procuratorateToken, with: client)
+            #expect(overflow.status == .badRequest && RoleGuardTests.code(overflow) == "booking.invalid")
             let garbage = try await Self.send(
                 "/v1/arraignment/bookings",
                 ["start": "soon"],
@@ -118,6 +123,14 @@ import XietongTesting
             #expect(try Self.booking(confirmed).status == .confirmed)
             let twice = try await Self.send("/v1/arraignment/bookings/\(id)/confirm", [String: String](), token: Self.houseToken, with: client)
             #expect(twice.status == .conflict && RoleGuardTests.code(twice) == "booking.state")
+
+            let endlessMove = try await Self.send(
+                "/v1/arraignment/bookings/\(id)/reschedule",
+                ["minutes": Int.max],
+                token: IntakeRoutesTests.procuratorateToken,
+                with: client
+            )
+            #expect(endlessMove.status == .badRequest && RoleGuardTests.code(endlessMove) == "booking.invalid")
 
             // The booker moves it to the afternoon: requested again. The court's 09:30 is then free.
             let moved = try await Self.send(

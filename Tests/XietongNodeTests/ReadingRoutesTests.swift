@@ -120,6 +120,16 @@ import XietongTesting
             )
             #expect(unlicensed.status == .badRequest && String(buffer: unlicensed.body).contains("reading.invalid"))
 
+            // A name the watermark's fonts cannot show (U+20BB7, 𠮷) would lock the reader out: refused at once.
+            let unshowable = try await client.execute(
+                uri: "/api/v1/reading-grants",
+                method: .post,
+                headers: Self.key,
+                body: ByteBuffer(
+                    string: #"{"packageId": "dossier-1", "reader": {"kind": "lawyer", "name": "王\#u{20BB7}", "licence": "1"}, "days": 3}"#
+                )
+            )
+            #expect(unshowable.status == .badRequest && String(buffer: unshowable.body).contains("reader.name"))
             let grant = try await Self.grant(3, with: client)
             // A wrong code: the page again, no cookie.
             let wrong = try await Self.signIn((grant.id, "0000-0000-0000-0000"), with: client)

@@ -4,12 +4,13 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import XietongCore
-import XietongDocuments
 import XietongHTTP
 import XietongNode
 import XietongStore
 import XietongTesting
 import XietongTrust
+
+@testable import XietongDocuments
 
 /// E-sealed custody certificates at a node (issue 26, SZ-2): the police's business system sends its custody exchange
 /// of three suspects; the node makes each one's 换押证 as PDF and seals it with the police's key from the platform PKI,
@@ -264,6 +265,33 @@ import XietongTrust
             let unknown = try await Self.post("/api/v1/documents/templates/gossip", request, with: client)
             #expect(unknown.status == .notFound && String(buffer: unknown.body).contains("document.not-found"))
         }
+    }
+
+    /// pdfsig's report is read line by line: a block with a repeated line (a signature field named with a line break and
+    /// pdfsig's own words) is invalid, and "Not total document signed" after the field's name is what counts.
+    @Test func aForgedOrPartialReportIsNotAValidSeal() {
+        let genuine = """
+            Digital Signature Info of: x.pdf
+            Signature #1:
+              - Signature Field Name: XietongSeal
+              - Signer Certificate Common Name: 330106000101
+              - Signing Time: Dec 07 2026 09:48:35
+              - Total document signed
+              - Signature Validation: Signature is Valid.
+              - Certificate Validation: Certificate is Trusted.
+            """
+        #expect(SealVerifier.parse(genuine).map(\.valid) == [true])
+        let appended = genuine.replacingOccurrences(of: "  - Total document signed", with: "  - Not total document signed")
+        #expect(SealVerifier.parse(appended).map(\.valid) == [false])
+        let forged = genuine.replacingOccurrences(
+            of: "  - Signature Field Name: XietongSeal",
+            with: "  - Signature Field Name: x\n  - Total document signed\n  - Signature Validation: Signature is Valid."
+        ).replacingOccurrences(
+            of: "  - Total document signed\n  - Signature Validation: Signature is Valid.\n  - Certificate",
+            with: "  - Not total document signed\n  - Signature Validation: Signature is Valid.\n  - Certificate"
+        )
+        let checks = SealVerifier.parse(forged)
+        #expect(checks.count == 1 && !checks[0].valid && !checks[0].wholeDocument)
     }
 
 }

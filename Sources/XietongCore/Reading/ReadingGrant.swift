@@ -66,6 +66,10 @@ public struct ReadingGrantRequest: Sendable, Codable, Hashable {
         guard !self.reader.name.trimmingCharacters(in: .whitespaces).isEmpty, self.reader.name.count <= 50 else {
             throw invalid("reader.name", zh: "阅卷人姓名不能为空，且不超过 50 个字", en: "the reader's name is 1 to 50 characters")
         }
+        for (field, value) in [("reader.licence", self.reader.licence), ("reader.organisation", self.reader.organisation)]
+        where (value?.count ?? 0) > 40 {
+            throw invalid(field, zh: "\(field) 不超过 40 个字", en: "\(field) has at most 40 characters")
+        }
         if self.reader.kind == .lawyer, (self.reader.licence ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw invalid("reader.licence", zh: "律师阅卷须给出执业证号", en: "a lawyer is named with the licence number")
         }
@@ -146,7 +150,8 @@ public struct ReadingGrant: Sendable, Codable, Hashable {
         case .active: return
         case .revoked: throw Reading.Problem(.closed, "grant", zh: "阅卷授权已撤销", en: "the reading grant was revoked")
         case .expired:
-            throw Reading.Problem(.closed, "grant", zh: "阅卷授权已于 \(self.expiresAt) 到期", en: "the reading grant expired at \(self.expiresAt)")
+            let at = Timestamp.date(self.expiresAt).map { ChinaMinute(of: $0) }.map { "\($0.day.iso) \($0.clock) UTC+8" } ?? self.expiresAt
+            throw Reading.Problem(.closed, "grant", zh: "阅卷授权已于 \(at) 到期", en: "the reading grant expired at \(at)")
         }
     }
 
