@@ -246,6 +246,11 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         self.headers = headers
     }
 
+    /// A service's refusal (`Refusal`, Core) answered with `code`, in its own words.
+    public init<Problem>(_ code: Code, _ refusal: Refusal<Problem>) {
+        self.init(code, zh: refusal.message.zh, en: refusal.message.en)
+    }
+
     public var status: HTTPResponse.Status { self.code.status }
 
     /// 400 `query.invalid`: the parameter, the value given, and what it expects.

@@ -104,7 +104,7 @@ struct ArraignmentController: Sendable {
             case .notAllowed: .bookingNotAllowed
             case .state: .bookingState
             }
-        return APIError(code, zh: problem.message.zh, en: problem.message.en)
+        return APIError(code, problem)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, zh: String, en: String) async throws -> T {

@@ -73,7 +73,7 @@ struct FilingReportController: Sendable {
             case .unknownKind: .reportUnknownKind
             case .notReporter: .reportNotReporter
             }
-        return APIError(code, zh: problem.message.zh, en: problem.message.en)
+        return APIError(code, problem)
     }
 
     /// The committee's list: the kinds, the counts by kind and status, and the reports newest first.

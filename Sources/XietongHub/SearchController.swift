@@ -38,8 +38,8 @@ struct SearchController: Sendable {
 
     static func apiError(_ error: CaseSearch.QueryError) -> APIError {
         switch error.code {
-        case .noCriterion: APIError(.searchNoCriterion, zh: error.message.zh, en: error.message.en)
-        case .invalid: APIError(.queryInvalid, zh: error.message.zh, en: error.message.en)
+        case .noCriterion: APIError(.searchNoCriterion, error)
+        case .invalid: APIError(.queryInvalid, error)
         }
     }
 }

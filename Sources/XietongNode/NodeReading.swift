@@ -68,7 +68,7 @@ struct NodeReading: Sendable {
         do {
             asked = try JSONDecoder().decode(ReadingGrantRequest.self, from: Data(body.readableBytesView)).checked()
         } catch let problem as Reading.Problem {
-            throw APIError(.readingInvalid, zh: problem.message.zh, en: problem.message.en)
+            throw APIError(.readingInvalid, problem)
         } catch {
             throw APIError(
                 .readingInvalid,
@@ -119,7 +119,7 @@ struct NodeReading: Sendable {
             try grant.open(at: self.engine.clock.now())
         } catch {
             try await self.log(Self.principal(grant), "dossier.read", "\(grant.grantId) \(request.uri.path)", allowed: false)
-            throw APIError(.readingClosed, zh: error.message.zh, en: error.message.en)
+            throw APIError(.readingClosed, error)
         }
         let files = try await self.engine.store.inboxItem(grant.packageId)?.delivery.attachments.filter { $0.mediaType == "application/pdf" } ?? []
         return try await page(grant, files)

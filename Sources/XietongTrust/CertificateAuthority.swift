@@ -125,40 +125,37 @@ public struct CertificateAuthority: Sendable {
                 if let address = IPAddress(name) { return .ipAddress(ASN1OctetString(contentBytes: ArraySlice(address.bytes))) }
                 return .dnsName(name)
             }
-            let certificate = try Certificate(
-                version: .v3,
-                serialNumber: Self.serialNumber(),
-                publicKey: privateKey.publicKey,
-                notValidBefore: notBefore.addingTimeInterval(-300),
-                notValidAfter: notBefore.addingTimeInterval(Double(validDays) * 86400),
-                issuer: self.certificate.subject,
-                subject: subject,
-                signatureAlgorithm: .ecdsaWithSHA256,
-                extensions: try Certificate.Extensions {
+            // One certificate of the organisation's key, signed by the CA, with `extensions`.
+            func issue(_ extensions: Certificate.Extensions) throws -> Certificate {
+                try Certificate(
+                    version: .v3,
+                    serialNumber: Self.serialNumber(),
+                    publicKey: privateKey.publicKey,
+                    notValidBefore: notBefore.addingTimeInterval(-300),
+                    notValidAfter: notBefore.addingTimeInterval(Double(validDays) * 86400),
+                    issuer: self.certificate.subject,
+                    subject: subject,
+                    signatureAlgorithm: .ecdsaWithSHA256,
+                    extensions: extensions,
+                    issuerPrivateKey: Certificate.PrivateKey(try self.signingKey)
+                )
+            }
+            let certificate = try issue(
+                try Certificate.Extensions {
                     Critical(BasicConstraints.notCertificateAuthority)
                     Critical(KeyUsage(digitalSignature: true, keyAgreement: true))
                     try ExtendedKeyUsage([.serverAuth, .clientAuth])
                     SubjectAlternativeNames(names)
-                },
-                issuerPrivateKey: Certificate.PrivateKey(try self.signingKey)
+                }
             )
             // The organisation's seal certificate (issue 26, SZ-2): the same key, for signing documents (PDF seals,
             // which PAdES readers and pdfsig accept from a certificate for email protection and non-repudiation).
-            let seal = try Certificate(
-                version: .v3,
-                serialNumber: Self.serialNumber(),
-                publicKey: privateKey.publicKey,
-                notValidBefore: notBefore.addingTimeInterval(-300),
-                notValidAfter: notBefore.addingTimeInterval(Double(validDays) * 86400),
-                issuer: self.certificate.subject,
-                subject: subject,
-                signatureAlgorithm: .ecdsaWithSHA256,
-                extensions: try Certificate.Extensions {
+            let seal = try issue(
+                try Certificate.Extensions {
                     Critical(BasicConstraints.notCertificateAuthority)
                     Critical(KeyUsage(digitalSignature: true, nonRepudiation: true))
                     try ExtendedKeyUsage([.emailProtection])
-                },
-                issuerPrivateKey: Certificate.PrivateKey(try self.signingKey)
+                }
             )
             let pem = try certificate.serializeAsPEM().pemString
             let folder = self.directory.appendingPathComponent("issued")
@@ -166,18 +163,16 @@ public struct CertificateAuthority: Sendable {
             try Self.write(key.pemRepresentation, to: folder.appendingPathComponent("\(organisation).key"), secret: true)
             try Self.write(pem, to: folder.appendingPathComponent("\(organisation).crt"))
             try Self.write(try seal.serializeAsPEM().pemString, to: folder.appendingPathComponent("\(organisation).seal.crt"))
-            let issued = Issued(
-                organisation: organisation,
-                serial: PEMFiles.serial(certificate),
-                notValidAfter: Timestamp.string(certificate.notValidAfter),
-                certificate: "issued/\(organisation).crt"
-            )
-            let sealIssued = Issued(
-                organisation: organisation,
-                serial: PEMFiles.serial(seal),
-                notValidAfter: Timestamp.string(seal.notValidAfter),
-                certificate: "issued/\(organisation).seal.crt"
-            )
+            func record(_ issued: Certificate, as file: String) -> Issued {
+                Issued(
+                    organisation: organisation,
+                    serial: PEMFiles.serial(issued),
+                    notValidAfter: Timestamp.string(issued.notValidAfter),
+                    certificate: "issued/\(file)"
+                )
+            }
+            let issued = record(certificate, as: "\(organisation).crt")
+            let sealIssued = record(seal, as: "\(organisation).seal.crt")
             try self.saveIssued(try self.issued() + [issued, sealIssued])
             return issued
         } catch let error as TrustError {
