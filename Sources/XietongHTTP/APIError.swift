@@ -270,9 +270,10 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         return response
     }
 
-    struct Body: Encodable {
-        let error: String
-        let message: [String: String]
+    /// An error answer as it travels, for a node that shows the hub's refusal in its own page.
+    public struct Body: Codable, Sendable {
+        public let error: String
+        public let message: [String: String]
     }
 
     /// The answer to every error with a code, this type's and `StoreError`'s: `{"error": code, "message": {"en": …,

@@ -276,6 +276,14 @@ public struct HubClient: Sendable {
         return try await self.send(self.request("/v1/cases/\(escaped)/timeline", method: .GET), timeout: .seconds(10))
     }
 
+    /// The earlier judgments similar to a case the organisation took part in (issue 26, SZ-6, GS-6), `limit` as the
+    /// business system gave it (the hub checks it); the hub's answer as it came.
+    public func similarCases(ofCase code: String, limit: String?) async throws(Failure) -> (status: Int, body: [UInt8]) {
+        let escaped = code.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? code
+        let query = limit.map { "?limit=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? ""
+        return try await self.send(self.request("/v1/cases/\(escaped)/similar\(query)", method: .GET), timeout: .seconds(10))
+    }
+
     /// Files a case filing report with the hub (issue 26): the business system's JSON passed on; the hub's answer as it came.
     public func fileReport(_ body: [UInt8]) async throws(Failure) -> (status: Int, body: [UInt8]) {
         var request = self.request("/v1/filing-reports", method: .POST)

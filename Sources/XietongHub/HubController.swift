@@ -21,6 +21,7 @@ struct HubController: Sendable {
     let search: SearchController
     let reports: FilingReportController
     let arraignment: ArraignmentController
+    let similar: SimilarCasesController
     let evidence: EvidenceController
     let console: HubConsole
     let operations: OperationsRoutes
@@ -76,6 +77,8 @@ struct HubController: Sendable {
         self.reports = reports
         let arraignment = ArraignmentController(store: store, registry: registry, reads: reads)
         self.arraignment = arraignment
+        let similar = SimilarCasesController(store: store, reads: reads)
+        self.similar = similar
         self.evidence = EvidenceController(store: store, reads: reads)
         self.console = HubConsole(
             store: store,
@@ -87,7 +90,8 @@ struct HubController: Sendable {
             links: links,
             searcher: search,
             reports: reports,
-            arraignment: arraignment
+            arraignment: arraignment,
+            similar: similar
         )
         self.operations = operations
         self.peerSupervision = PeerSupervisionController(clients: peerClients, reads: reads)
@@ -110,6 +114,7 @@ struct HubController: Sendable {
         self.blobs.addRoutes(to: nodes)
         self.feed.addRoutes(to: nodes)
         self.caseData.addRoutes(known: known, supervisorsAndNodes: supervisorsAndNodes)
+        self.similar.addRoutes(supervisorsAndNodes: supervisorsAndNodes)
         self.supervision.addRoutes(supervisors: supervisors, nodes: nodes)
         self.peerSupervision.addRoutes(supervisors: supervisors)
         self.search.addRoutes(supervisors: supervisors)

@@ -57,6 +57,16 @@ struct NodeController: Sendable {
             try await self.logRead(context, "case.timeline", context.parameters.get("code") ?? "")
             return try await self.timeline(context)
         }
+        // Similar cases and sentencing reference (issue 26, SZ-6, GS-6), answered by the hub for the cases this
+        // organisation took part in.
+        api.get("/cases/:code/similar") { request, context in
+            let code = context.parameters.get("code") ?? ""
+            try await self.logRead(context, "case.similar", code)
+            let limit = request.uri.queryParameters.get("limit")
+            return try await Self.relay(contentType: "application/json; charset=utf-8") { () async throws(HubClient.Failure) in
+                try await self.engine.hub.similarCases(ofCase: code, limit: limit)
+            }
+        }
         api.get("/evidence") { _, _ in try await self.evidence() }
         // Each time the node found the hub restored from an older copy, and what it sent again or still waits for (issue 19).
         api.get("/hub-restores") { _, _ in HTTPJSON.response(try await self.engine.store.hubRestores()) }

@@ -17,7 +17,9 @@ import XietongTesting
 
     @Test func bothVersionsLoad() throws {
         let schemas = try SchemaSet.bundled()
-        #expect(schemas.versions == ["1.0", "1.1", "1.2"])
+        #expect(schemas.versions == ["1.0", "1.1", "1.2", "1.3"])
+        #expect(schemas["1.3"]?.complexType("BodyType")?.sequence.map(\.name).contains("Sentences") == true)
+        #expect(schemas["1.2"]?.complexType("BodyType")?.sequence.map(\.name).contains("Sentences") == false)
         #expect(schemas["1.2"]?.complexType("CaseType")?.sequence.map(\.name).contains("Procedure") == true)
         #expect(schemas["1.1"]?.complexType("PersonType")?.sequence.map(\.name).contains("Ethnicity") == true)
         #expect(schemas["1.0"]?.complexType("PersonType")?.sequence.map(\.name).contains("Ethnicity") == false)
@@ -60,6 +62,38 @@ import XietongTesting
         }
     }
 
+    /// Standard 1.3 adds `Case/InvolvedAmount` and `Body/Sentences` (issue 26, similar cases): a 1.3 judgment may carry
+    /// them, a 1.2 one may not, an amount with three decimals or a negative term is refused, and xmllint agrees with
+    /// the validator on each. A sentence of a person the package does not list is a dangling reference.
+    @Test func sentencesAndTheAmountArePartOfStandard13Only() throws {
+        let directory = try TemporaryDirectory()
+        let made = Precedents.Case(number: 7, charges: ["盗窃罪"], amountYuan: "52000.5", measures: ["arrest"], termMonths: 42, probationMonths: 48)
+        let xml = CasePackageWriter.xml(Precedents.package(made, judged: true))
+        #expect(xml.contains("<InvolvedAmount>52000.5</InvolvedAmount>") && xml.contains("<Penalty>fixedTermImprisonment</Penalty>"))
+        let cases: [(String, String, Bool)] = [
+            ("1.3", xml, true),
+            ("1.2", xml.replacingOnce("standardVersion=\"1.3\"", with: "standardVersion=\"1.2\""), false),
+            ("1.3", xml.replacingOnce("<InvolvedAmount>52000.5<", with: "<InvolvedAmount>52000.555<"), false),
+            ("1.3", xml.replacingOnce("<TermMonths>42<", with: "<TermMonths>-42<"), false),
+            ("1.3", xml.replacingOnce("<Penalty>fixedTermImprisonment<", with: "<Penalty>caning<"), false),
+        ]
+        for (index, (version, text, valid)) in cases.enumerated() {
+            let report = Fixtures.checker.check(XMLBytes(Array(text.utf8)))
+            #expect(!report.findings.contains { $0.code.rawValue.hasPrefix("schema.") } == valid, "case \(index)")
+            if valid {
+                #expect(report.package?.body.sentences.first?.termMonths == 42 && report.package?.body.caseInfo.involvedAmount == "52000.5")
+            }
+            if Self.xmllint != nil {
+                let file = directory.file("package-\(index).xml")
+                try Data(text.utf8).write(to: file)
+                #expect(try self.xmllintAccepts(file, version: version) == valid, "xmllint on case \(index)")
+            }
+        }
+        let dangling = xml.replacingOnce("<Sentence personRef=\"p1\">", with: "<Sentence personRef=\"p9\">")
+        let report = Fixtures.checker.check(XMLBytes(Array(dangling.utf8)))
+        #expect(report.findings.contains { $0.location == "/CasePackage/Body/Sentences/Sentence[1]/@personRef" })
+    }
+
     @Test func xmllintAgreesWithTheValidator() throws {
         guard Self.xmllint != nil else {
             // .ci/run installs libxml2-utils, so CI always runs this comparison.
@@ -88,7 +122,7 @@ import XietongTesting
         for name in try FileManager.default.contentsOfDirectory(atPath: Repository.examples.path) where name.hasSuffix(".xml") {
             // The version attribute is ASCII in every encoding the examples use.
             let text = String(decoding: try Data(contentsOf: Repository.examples.appendingPathComponent(name)), as: UTF8.self)
-            let version = ["1.2", "1.1"].first { text.contains("standardVersion=\"\($0)\"") } ?? "1.0"
+            let version = ["1.3", "1.2", "1.1"].first { text.contains("standardVersion=\"\($0)\"") } ?? "1.0"
             #expect(try self.xmllintAccepts(Repository.examples.appendingPathComponent(name), version: version), "xmllint refused \(name)")
         }
     }

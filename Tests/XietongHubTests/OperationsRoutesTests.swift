@@ -114,7 +114,7 @@ import XietongTesting
             let version = try await client.execute(uri: "/version", method: .get)
             let info = try JSONSerialization.jsonObject(with: Data(version.body.readableBytesView)) as? [String: Any]
             #expect(info?["version"] as? String == XietongVersion.version && info?["role"] as? String == "hub")
-            #expect((info?["schemas"] as? [String: Any])?["casePackage"] as? [String] == ["1.0", "1.1", "1.2"])
+            #expect((info?["schemas"] as? [String: Any])?["casePackage"] as? [String] == ["1.0", "1.1", "1.2", "1.3"])
             // Every answer, an error or a path no route has included, carries its request id.
             var ids: Set<String> = []
             for uri in ["/healthz", "/readyz", "/nowhere", "/v1/packages/nope"] {

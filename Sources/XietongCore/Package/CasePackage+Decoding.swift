@@ -32,6 +32,7 @@ extension CasePackage {
                     keyDates: (caseElement?.child("KeyDates")?.children("KeyDate") ?? []).map {
                         KeyDate(event: $0.value("Event") ?? "", date: $0.value("Date") ?? "")
                     },
+                    involvedAmount: caseElement?.value("InvolvedAmount"),
                     summary: caseElement?.value("Summary"),
                     relatedCaseCodes: caseElement?.child("RelatedCaseCodes")?.children("CaseCode").map(\.text) ?? []
                 ),
@@ -57,6 +58,15 @@ extension CasePackage {
                         startDate: measure.value("StartDate") ?? "",
                         endDate: measure.value("EndDate"),
                         custodyOrganisation: measure.value("CustodyOrganisation")
+                    )
+                },
+                sentences: (body.child("Sentences")?.children("Sentence") ?? []).map { sentence in
+                    Sentence(
+                        personRef: sentence.attribute("personRef") ?? "",
+                        penalty: sentence.value("Penalty") ?? "",
+                        termMonths: sentence.value("TermMonths").flatMap { Int($0) },
+                        probationMonths: sentence.value("ProbationMonths").flatMap { Int($0) },
+                        fine: sentence.value("Fine")
                     )
                 },
                 documents: (body.child("Documents")?.children("Document") ?? []).map { document in

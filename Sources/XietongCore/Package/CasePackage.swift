@@ -78,6 +78,8 @@ public struct CasePackage: Sendable, Hashable {
         public var persons: [Person]
         public var charges: [Charge]
         public var coerciveMeasures: [CoerciveMeasure]
+        /// The penalties a judgment decides (standard 1.3; issue 26).
+        public var sentences: [Sentence]
         public var documents: [Document]
         public var remarks: String?
 
@@ -86,6 +88,7 @@ public struct CasePackage: Sendable, Hashable {
             persons: [Person] = [],
             charges: [Charge] = [],
             coerciveMeasures: [CoerciveMeasure] = [],
+            sentences: [Sentence] = [],
             documents: [Document] = [],
             remarks: String? = nil
         ) {
@@ -93,6 +96,7 @@ public struct CasePackage: Sendable, Hashable {
             self.persons = persons
             self.charges = charges
             self.coerciveMeasures = coerciveMeasures
+            self.sentences = sentences
             self.documents = documents
             self.remarks = remarks
         }
@@ -108,6 +112,8 @@ public struct CasePackage: Sendable, Hashable {
         public var procedure: String?
         /// The days the sender's own time limits count from (standard 1.2; issue 20).
         public var keyDates: [KeyDate]
+        /// The amount the case involves (涉案金额), in yuan with at most two decimals (standard 1.3; issue 26).
+        public var involvedAmount: String?
         public var summary: String?
         /// Unified codes of the same case at other agencies.
         public var relatedCaseCodes: [String]
@@ -119,6 +125,7 @@ public struct CasePackage: Sendable, Hashable {
             filedOn: String? = nil,
             procedure: String? = nil,
             keyDates: [KeyDate] = [],
+            involvedAmount: String? = nil,
             summary: String? = nil,
             relatedCaseCodes: [String] = []
         ) {
@@ -128,6 +135,7 @@ public struct CasePackage: Sendable, Hashable {
             self.filedOn = filedOn
             self.procedure = procedure
             self.keyDates = keyDates
+            self.involvedAmount = involvedAmount
             self.summary = summary
             self.relatedCaseCodes = relatedCaseCodes
         }
@@ -213,6 +221,26 @@ public struct CasePackage: Sendable, Hashable {
             self.startDate = startDate
             self.endDate = endDate
             self.custodyOrganisation = custodyOrganisation
+        }
+    }
+
+    /// The penalty a judgment decides for one person (决定执行的刑罚; standard 1.3, issue 26): the principal penalty
+    /// (`publicSurveillance` 管制, `criminalDetention` 拘役, `fixedTermImprisonment` 有期徒刑, `lifeImprisonment`,
+    /// `deathWithReprieve`, `death`; 刑法第33条), or a fine alone (`fineOnly`, 第34条), or none (`exemption`, 第37条),
+    /// with the term in months, the probation (缓刑考验期) in months and the fine in yuan.
+    public struct Sentence: Sendable, Hashable {
+        public var personRef: String
+        public var penalty: String
+        public var termMonths: Int?
+        public var probationMonths: Int?
+        public var fine: String?
+
+        public init(personRef: String, penalty: String, termMonths: Int? = nil, probationMonths: Int? = nil, fine: String? = nil) {
+            self.personRef = personRef
+            self.penalty = penalty
+            self.termMonths = termMonths
+            self.probationMonths = probationMonths
+            self.fine = fine
         }
     }
 

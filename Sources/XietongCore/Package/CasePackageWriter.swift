@@ -41,6 +41,7 @@ public enum CasePackageWriter {
             }
             writer.close("KeyDates")
         }
+        writer.leaf("InvolvedAmount", body.caseInfo.involvedAmount)
         writer.leaf("Summary", body.caseInfo.summary)
         if !body.caseInfo.relatedCaseCodes.isEmpty {
             writer.open("RelatedCaseCodes")
@@ -83,6 +84,18 @@ public enum CasePackageWriter {
                 writer.close("CoerciveMeasure")
             }
             writer.close("CoerciveMeasures")
+        }
+        if !body.sentences.isEmpty {
+            writer.open("Sentences")
+            for sentence in body.sentences {
+                writer.open("Sentence", attributes: [("personRef", sentence.personRef)])
+                writer.leaf("Penalty", sentence.penalty)
+                writer.leaf("TermMonths", sentence.termMonths.map(String.init))
+                writer.leaf("ProbationMonths", sentence.probationMonths.map(String.init))
+                writer.leaf("Fine", sentence.fine)
+                writer.close("Sentence")
+            }
+            writer.close("Sentences")
         }
         if !body.documents.isEmpty {
             writer.open("Documents")

@@ -279,6 +279,9 @@ struct CheckContext {
         for (index, charge) in body.charges.enumerated() where !personIds.contains(charge.personRef) {
             self.dangling("/CasePackage/Body/Charges/Charge[\(index + 1)]/@personRef", charge.personRef, ("人员", "person"))
         }
+        for (index, sentence) in body.sentences.enumerated() where !personIds.contains(sentence.personRef) {
+            self.dangling("/CasePackage/Body/Sentences/Sentence[\(index + 1)]/@personRef", sentence.personRef, ("人员", "person"))
+        }
         for (index, measure) in body.coerciveMeasures.enumerated() {
             let path = "/CasePackage/Body/CoerciveMeasures/CoerciveMeasure[\(index + 1)]"
             if !personIds.contains(measure.personRef) {

@@ -177,7 +177,7 @@ public struct SchemaSet: Sendable {
     public var versions: [String] { self.schemas.keys.sorted() }
     public subscript(version: String) -> PackageSchema? { self.schemas[version] }
 
-    public static let bundledVersions = ["1.0", "1.1", "1.2"]
+    public static let bundledVersions = ["1.0", "1.1", "1.2", "1.3"]
 
     /// The schemas shipped with Xietong.
     public static func bundled() throws(ConfigurationError) -> SchemaSet {

@@ -26,6 +26,8 @@ struct HubConsole: Sendable {
     let reports: FilingReportController
     /// Remote arraignment rooms and bookings (issue 26), as the API reads them.
     let arraignment: ArraignmentController
+    /// Similar cases and sentencing reference (issue 26), as the API answers it.
+    let similar: SimilarCasesController
 
     var catalog: FlowCatalog { self.store.flows.rules.catalog }
     let site = (zh: "政法委 · 跨部门协同监督", en: "Political-legal committee · supervision")
@@ -80,6 +82,9 @@ struct HubConsole: Sendable {
             try await self.signedIn(request) { try await self.acknowledgeReport(request, context.parameters.get("id") ?? "", $0) }
         }
         router.get("/console/arraignment") { request, _ in try await self.signedIn(request) { try await self.arraignmentCalendar(request, $0) } }
+        router.get("/console/cases/:code/similar") { request, context in
+            try await self.signedIn(request) { try await self.similarCases(request, context.parameters.get("code") ?? "", $0) }
+        }
         router.get("/console/cases/:code") { request, context in
             try await self.signedIn(request) { try await self.caseTimeline(request, context.parameters.get("code") ?? "", $0) }
         }
@@ -234,7 +239,9 @@ struct HubConsole: Sendable {
             request,
             session,
             title: ("案件流程", "Case timeline"),
-            body: ConsoleTimeline.html(timeline, language: language, name: { self.orgName($0, language) })
+            body: "<p><a id=\"similar-link\" href=\"/console/cases/\(ConsoleHTML.escape(code))/similar\">"
+                + ConsoleHTML.t(language, "类案与量刑参考", "Similar cases and sentencing reference") + "</a></p>"
+                + ConsoleTimeline.html(timeline, language: language, name: { self.orgName($0, language) })
         )
     }
 }

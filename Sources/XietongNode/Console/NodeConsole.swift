@@ -79,6 +79,9 @@ struct NodeConsole: Sendable {
             router.get(RouterPath(path), use: file)
             router.head(RouterPath(path), use: file)
         }
+        router.get("/console/cases/:code/similar") { request, context in
+            try await self.signedIn(request) { try await self.similarCases(request, context.parameters.get("code") ?? "", $0) }
+        }
         router.get("/console/cases/:code") { request, context in
             try await self.signedIn(request) { try await self.caseTimeline(request, context.parameters.get("code") ?? "", $0) }
         }
@@ -463,7 +466,34 @@ struct NodeConsole: Sendable {
             request,
             session,
             title: ("案件流程", "Case timeline"),
-            body: ConsoleTimeline.html(timeline, language: language, name: { self.orgName($0, language) })
+            body: "<p><a id=\"similar-link\" href=\"/console/cases/\(ConsoleHTML.escape(code))/similar\">"
+                + ConsoleHTML.t(language, "类案与量刑参考", "Similar cases and sentencing reference") + "</a></p>"
+                + ConsoleTimeline.html(timeline, language: language, name: { self.orgName($0, language) })
         )
+    }
+
+    /// The similar cases of a case this organisation took part in (issue 26, SZ-6, GS-6), as the hub answers them; the
+    /// hub logs the read under the node, and the node under the officer.
+    func similarCases(_ request: Request, _ code: String, _ session: ConsoleSessions.Session) async throws -> Response {
+        let language = ConsoleLanguage.of(request)
+        let title = ("类案与量刑参考", "Similar cases and sentencing reference")
+        try await self.engine.store.accessLog.record(session.principal, action: "case.similar", subject: code)
+        let reply = try? await self.engine.hub.similarCases(ofCase: code, limit: ConsoleForm.query(request)["limit"])
+        if let reply, reply.status == 200, let reference = try? JSONDecoder().decode(SimilarCases.Reference.self, from: Data(reply.body)) {
+            return self.render(
+                request,
+                session,
+                title: title,
+                body: ConsoleSimilarCases.html(reference, language: language, name: { self.orgName($0, language) })
+            )
+        }
+        // The hub's own words when it refused (no such case, no charge, not this organisation's case).
+        let refusal = reply.flatMap { try? JSONDecoder().decode(APIError.Body.self, from: Data($0.body)) }
+        let message =
+            refusal.map {
+                ConsoleHTML.escape(language.pick($0.message["zh"] ?? "", $0.message["en"] ?? "")) + " <code>\(ConsoleHTML.escape($0.error))</code>"
+            }
+            ?? ConsoleHTML.t(language, "无法连接中心平台，请稍后再试", "The hub cannot be reached; try again later")
+        return self.render(request, session, title: title, body: "<p class=\"error\" id=\"similar-error\">\(message)</p>")
     }
 }

@@ -528,6 +528,21 @@ public enum HubSchema {
                 "CREATE INDEX bookings_by_start ON bookings (start_minute)",
             ]
         ),
+        Migration(
+            version: 23,
+            name: "precedents",
+            statements: [
+                // Judgments with sentences (standard 1.3) as precedents for similar cases (issue 26, SZ-6, GS-6;
+                // `HubStore+Precedents`): the precedent as JSON (`SimilarCases.Precedent`), found by its package's
+                // charges (`package_charges`). Packages before 1.3 carried no sentences, so none is read back.
+                """
+                CREATE TABLE precedents (
+                    package_key TEXT PRIMARY KEY, case_code TEXT NOT NULL, decided_on TEXT NOT NULL, precedent TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX precedents_by_case ON precedents (case_code)",
+            ]
+        ),
     ]
 
     /// The key of the instance opened by the package whose id is `instanceId` (SQL): its opening package's key, or

@@ -1,0 +1,66 @@
+import Foundation
+public import XietongCore
+
+// Similar cases and sentencing reference (issue 26, SZ-6, GS-6): every accepted judgment that carries sentences
+// (standard 1.3) is kept as a precedent, in the acceptance's transaction (hub migration 23); a case's precedents are
+// read by its charges through the index of charges pooled search keeps (`package_charges`). How they rank is Core's
+// (`SimilarCases`).
+extension HubStore {
+    /// Keeps the package as a precedent when it is a judgment with sentences of a case with a code.
+    static func recordPrecedent(_ package: CasePackage, key: String, caseCode: String?, in transaction: any SQLTransaction) async throws {
+        guard let precedent = SimilarCases.Precedent(judgment: package, caseCode: caseCode) else { return }
+        try await transaction.write(
+            "INSERT INTO precedents (package_key, case_code, decided_on, precedent) VALUES ($1, $2, $3, $4)",
+            [
+                .text(key), .text(precedent.caseCode), .text(precedent.decidedOn),
+                .text(String(decoding: try JSONEncoder().encode(precedent), as: UTF8.self)),
+            ]
+        )
+    }
+
+    /// The earlier judgments similar to the case `caseCode`, ranked (`SimilarCases.rank`); nil when no package of the
+    /// case names a charge. The case is read from its latest package that names charges.
+    public func similarCases(of caseCode: String, limit: Int = SimilarCases.defaultLimit) async throws(StoreError) -> SimilarCases.Reference? {
+        let latest = try await self.database.execute(
+            """
+            SELECT c.content FROM packages p JOIN package_contents c ON c.package_key = p.package_key
+            WHERE p.unified_case_code = $1 AND EXISTS (SELECT 1 FROM package_charges g WHERE g.package_key = p.package_key)
+            ORDER BY p.package_key DESC LIMIT 1
+            """,
+            [.text(caseCode)]
+        )
+        guard let bytes = latest.first?.bytes("content"), let root = try? XMLDocumentParser.parse(bytes) else { return nil }
+        let body = CasePackage(validated: root).body
+        let profile = SimilarCases.Profile(of: body)
+        guard !profile.charges.isEmpty else { return nil }
+        let (candidates, truncated) = try await self.precedents(sharing: profile.charges)
+        return SimilarCases.rank(
+            caseCode: caseCode,
+            profile: profile,
+            candidates: candidates,
+            excluding: Set(body.caseInfo.relatedCaseCodes),
+            truncated: truncated,
+            limit: limit
+        )
+    }
+
+    /// The latest precedents (at most `SimilarCases.candidateLimit`) with one of `charges`; `truncated` when more exist.
+    public func precedents(sharing charges: [String]) async throws(StoreError) -> (candidates: [SimilarCases.Precedent], truncated: Bool) {
+        guard !charges.isEmpty else { return ([], false) }
+        let names = charges.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
+        let rows = try await self.database.execute(
+            """
+            SELECT precedent FROM precedents
+            WHERE package_key IN (SELECT package_key FROM package_charges WHERE name IN (\(names)))
+            ORDER BY package_key DESC LIMIT $1
+            """,
+            [.integer(SimilarCases.candidateLimit + 1)] + charges.map { .text($0) }
+        )
+        let decoder = JSONDecoder()
+        // A row this version cannot read (written by a later one) is left out rather than failing the whole answer.
+        let precedents = rows.prefix(SimilarCases.candidateLimit).compactMap { row in
+            row.string("precedent").flatMap { try? decoder.decode(SimilarCases.Precedent.self, from: Data($0.utf8)) }
+        }
+        return (precedents, rows.count > SimilarCases.candidateLimit)
+    }
+}
