@@ -191,8 +191,9 @@ public enum DemoCase {
             birthDate: "1990-03-15",
             residence: "330106"
         )
+        let charged = step.flow != "legalAid"
         let package = CasePackage(
-            standardVersion: "1.0",
+            standardVersion: "1.3",
             envelope: CasePackage.Envelope(
                 packageId: UUID().uuidString.lowercased(),
                 idempotencyKey: "\(run)-\(index)",
@@ -211,12 +212,16 @@ public enum DemoCase {
                     category: "criminal",
                     division: "330106",
                     filedOn: day,
+                    involvedAmount: charged ? "32000" : nil,
                     summary: "犯罪嫌疑人张某某多次在西湖区商场盗窃他人财物，价值共计人民币三万余元。",
                     relatedCaseCodes: related
                 ),
                 persons: [person],
-                charges: step.flow == "legalAid" ? [] : [CasePackage.Charge(personRef: "p1", name: "盗窃罪", lawArticle: "刑法第264条")],
+                charges: charged ? [CasePackage.Charge(personRef: "p1", name: "盗窃罪", lawArticle: "刑法第264条")] : [],
                 coerciveMeasures: Self.custody(step.flow, since: day),
+                // The judgment states its sentence (standard 1.3), so the case is a precedent for later ones (issue 26).
+                sentences: step.messageType == "judgmentPronouncement"
+                    ? [CasePackage.Sentence(personRef: "p1", penalty: "fixedTermImprisonment", termMonths: 20, fine: "6000")] : [],
                 documents: documents
             ),
             attachments: attachments

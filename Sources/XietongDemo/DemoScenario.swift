@@ -129,6 +129,7 @@ extension DemoRunner {
             if let code = codes[DemoCase.police] { try await self.bookArraignment(caseCode: code) }
             try await self.sealCustodyExchange(caseCode: codes[DemoCase.police])
             if let first = packageIds.first { try await self.grantReading(of: first) }
+            try await self.showSimilarCases(caseCode: codes[DemoCase.police])
             // The hand-over for execution crosses the link (court on the city's hub, prison on the province's): each hub
             // records it, and each side's node checks it against its own hub's evidence log.
             if let index = steps.firstIndex(where: { $0.messageType == "imprisonmentHandover" }), index < packageIds.count {

@@ -33,11 +33,17 @@ struct SimilarCasesController: Sendable {
 
     /// The reference for the case, when the caller may read it; logged either way.
     func similar(to code: String, limit: Int, caller: Caller) async throws -> SimilarCases.Reference {
+        // A peer hub supervises metadata; the answer is case data (names, charges, sentences) of other cases.
+        if let node = caller.node, node.hasPrefix(Federation.linkFeed("")) {
+            try await self.reads.log(caller, "case.similar", "refused: a peer hub: \(code)", allowed: false)
+            throw HubAccess.committeeOnly
+        }
         let timeline = try await self.store.timeline(ofCase: code)
         guard !timeline.instances.isEmpty else {
             throw APIError(.caseNotFound, zh: "没有该案件的流程记录：\(code)", en: "no flow of a case with the code \(code)")
         }
-        guard caller.supervisor != nil || caller.isAdministrator || caller.node.map(timeline.involves) == true else {
+        // A console session is a supervisor's or an administrator's: no other role signs in to the hub's console.
+        guard caller.supervisor != nil || caller.session != nil || caller.node.map(timeline.involves) == true else {
             try await self.reads.log(caller, "case.similar", code, allowed: false)
             throw APIError(.authForbidden, zh: "本机构未参与该案件", en: "this organisation took no part in the case")
         }
@@ -49,7 +55,8 @@ struct SimilarCasesController: Sendable {
                 en: "no package of the case names a charge, so there is nothing to compare: \(code)"
             )
         }
-        try await self.reads.log(caller, "case.similar", code)
+        // The cases shown are logged with the one asked about: they are other cases' data.
+        try await self.reads.log(caller, "case.similar", "\(code): " + reference.matches.map(\.precedent.caseCode).joined(separator: ","))
         return reference
     }
 }

@@ -116,6 +116,10 @@ import XietongTesting
         #expect(reference.matches.map(\.precedent.caseCode) == ["OTHER"])
         #expect(reference.matches.first?.precedent.sentences.first?.termMonths == 30)
         #expect(reference.considered == 1)
+        // The second instance, under the intermediate court's code, names the first as related: one case, the later.
+        let secondInstance = Self.precedent("APPEAL", charges: ["盗窃罪"], yuan: 50_000, months: 24, decidedOn: "2025-12-01", related: ["OTHER"])
+        let withAppeal = SimilarCases.rank(caseCode: "SUBJECT", profile: Self.subject, candidates: [firstInstance, secondInstance, appeal])
+        #expect(withAppeal.matches.map(\.precedent.caseCode) == ["APPEAL"] && withAppeal.matches.first?.precedent.sentences.first?.termMonths == 24)
     }
 
     @Test func theCloseMatchesSentencesAreSummarisedByPenalty() {

@@ -62,7 +62,12 @@ import XietongTesting
             #expect(reference.matches.first?.precedent.caseCode == Self.judged[4].courtCode)
         }
         #expect(try await store.similarCases(of: "20261120120133010600020199999999") == nil)
-        // Only judgments with sentences are precedents: five rows for five judgments, none for the six indictments.
+        // Only a court's judgments with sentences are precedents: five rows for five judgments, none for the six
+        // indictments, nor for an indictment that states sentences (a procuratorate decides none).
+        var stating = Precedents.package(Precedents.Case(number: 20, charges: ["盗窃罪"]), judged: false)
+        stating.body.sentences = [CasePackage.Sentence(personRef: "p1", penalty: "fixedTermImprisonment", termMonths: 12)]
+        let accepted = try #require(HubStore.Accepted.checked(CasePackageWriter.bytes(stating)))
+        #expect(try await store.accept(accepted, statusURL: "/s").status == .accepted)
         let rows = try await store.database.execute("SELECT COUNT(*) AS n FROM precedents", [])
         #expect(rows.first?.int("n") == 5)
         await store.database.close()

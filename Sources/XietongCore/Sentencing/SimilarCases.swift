@@ -30,8 +30,6 @@ public enum SimilarCases {
         en: "Similar cases and their sentences are a reference for the handler only, never a basis for a decision."
     )
 
-    /// The roles of persons a judgment can sentence.
-    static let accusedRoles: Set<String> = ["suspect", "defendant", "offender"]
     /// The penalties with a term in months.
     static let termPenalties: Set<String> = ["publicSurveillance", "criminalDetention", "fixedTermImprisonment"]
 
@@ -210,7 +208,8 @@ public enum SimilarCases {
     public struct Reference: Sendable, Codable {
         public var caseCode: String
         public var profile: Profile
-        /// How many earlier judgments shared a charge with the case (at most `candidateLimit` are read).
+        /// How many earlier cases (each by its latest judgment) share a charge with the case; at most `candidateLimit`
+        /// judgments are read.
         public var considered: Int
         public var truncated: Bool
         public var matches: [Match]
@@ -297,7 +296,7 @@ public enum SimilarCases {
 
     /// Ranks the candidates for the case `caseCode`: one precedent per case, its latest judgment, best first, at most
     /// `limit`. The case's own judgments are left out: those under its code or one of `excluding` (the same case at
-    /// other agencies), and those that name one of them as related.
+    /// other agencies), and those that name one of them as related. Judgments that share a code are one case.
     public static func rank(
         caseCode: String,
         profile: Profile,
@@ -306,13 +305,17 @@ public enum SimilarCases {
         truncated: Bool = false,
         limit: Int = defaultLimit
     ) -> Reference {
-        let own = excluding.union([caseCode])
-        var latest: [String: Precedent] = [:]
-        for candidate in candidates where !own.contains(candidate.caseCode) && own.isDisjoint(with: candidate.relatedCaseCodes) {
-            if let kept = latest[candidate.caseCode], kept.decidedOn >= candidate.decidedOn { continue }
-            latest[candidate.caseCode] = candidate
+        // One case, one precedent: the latest judgment, and none sharing a code with it (the first instance an appeal
+        // names as related, the same case's judgment under another court's code).
+        var seen = excluding.union([caseCode])
+        var latest: [Precedent] = []
+        let newestFirst = candidates.sorted { ($0.decidedOn, $0.caseCode) > ($1.decidedOn, $1.caseCode) }
+        for candidate in newestFirst where seen.contains(candidate.caseCode) == false && seen.isDisjoint(with: candidate.relatedCaseCodes) {
+            latest.append(candidate)
+            seen.insert(candidate.caseCode)
+            seen.formUnion(candidate.relatedCaseCodes)
         }
-        let matches = latest.values.compactMap { self.match(profile, $0) }.sorted { left, right in
+        let matches = latest.compactMap { self.match(profile, $0) }.sorted { left, right in
             if left.score != right.score { return left.score > right.score }
             if left.precedent.decidedOn != right.precedent.decidedOn { return left.precedent.decidedOn > right.precedent.decidedOn }
             return left.precedent.caseCode < right.precedent.caseCode

@@ -45,6 +45,10 @@ public enum ConsoleSimilarCases {
             + (reference.truncated
                 ? "；" + t("仅比对最新的 \(SimilarCases.candidateLimit) 份判决", "only the latest \(SimilarCases.candidateLimit) judgments were compared") : "")
             + "</p>"
+        // The courts' names, read before the rows are built: calling `name` from inside the row closure crashed the
+        // debug build (a non-escaping closure used from a nested closure).
+        var courts: [String: String] = [:]
+        for match in reference.matches where courts[match.precedent.court] == nil { courts[match.precedent.court] = name(match.precedent.court) }
         html += ConsoleHTML.table(
             [t("相似度", "Score"), t("案件", "Case"), t("法院", "Court"), t("判决日期", "Decided"), t("判处刑罚", "Sentences"), t("匹配特征", "Matched features")],
             reference.matches.map { match in
@@ -52,7 +56,7 @@ public enum ConsoleSimilarCases {
                 return [
                     "<strong>\(match.score)</strong>",
                     "<span class=\"mono\">\(ConsoleHTML.escape(precedent.caseCode))</span><br>\(ConsoleHTML.escape(precedent.caseName))",
-                    ConsoleHTML.escape(name(precedent.court)),
+                    ConsoleHTML.escape(courts[precedent.court] ?? precedent.court),
                     ConsoleHTML.escape(precedent.decidedOn),
                     precedent.sentences.map { sentence in
                         ConsoleHTML.escape(sentence.name)

@@ -296,7 +296,7 @@ extension HubStore {
         )
         try await Self.insertStructuredData(of: package, key: key, caseCodes: caseCodes, in: transaction)
         try await Self.indexForSearch(package, key: key, in: transaction)
-        try await Self.recordPrecedent(package, key: key, caseCode: accepted.unifiedCaseCode, in: transaction)
+        try await Self.recordPrecedent(package, key: key, caseCode: accepted.unifiedCaseCode, catalog: flows.rules.catalog, in: transaction)
         // The package is new under a new key: every hop is new, and goes to the evidence log.
         try await StoreRows.insertNew(hops, into: .hub, key: key, in: transaction)
         for event in hops {

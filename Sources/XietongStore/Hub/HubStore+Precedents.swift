@@ -6,9 +6,16 @@ public import XietongCore
 // read by its charges through the index of charges pooled search keeps (`package_charges`). How they rank is Core's
 // (`SimilarCases`).
 extension HubStore {
-    /// Keeps the package as a precedent when it is a judgment with sentences of a case with a code.
-    static func recordPrecedent(_ package: CasePackage, key: String, caseCode: String?, in transaction: any SQLTransaction) async throws {
-        guard let precedent = SimilarCases.Precedent(judgment: package, caseCode: caseCode) else { return }
+    /// Keeps the package as a precedent when it is a court's message with sentences (a judgment) of a case with a code.
+    static func recordPrecedent(
+        _ package: CasePackage,
+        key: String,
+        caseCode: String?,
+        catalog: FlowCatalog,
+        in transaction: any SQLTransaction
+    ) async throws {
+        let message = catalog.message(flow: package.envelope.flow, type: package.envelope.messageType)
+        guard message?.from == [.court], let precedent = SimilarCases.Precedent(judgment: package, caseCode: caseCode) else { return }
         try await transaction.write(
             "INSERT INTO precedents (package_key, case_code, decided_on, precedent) VALUES ($1, $2, $3, $4)",
             [
@@ -19,13 +26,14 @@ extension HubStore {
     }
 
     /// The earlier judgments similar to the case `caseCode`, ranked (`SimilarCases.rank`); nil when no package of the
-    /// case names a charge. The case is read from its latest package that names charges.
+    /// case names a charge. The case is read from its latest package that names charges, under any of its agencies'
+    /// codes (`case_links`: a package's own code and the related ones it states).
     public func similarCases(of caseCode: String, limit: Int = SimilarCases.defaultLimit) async throws(StoreError) -> SimilarCases.Reference? {
         let latest = try await self.database.execute(
             """
-            SELECT c.content FROM packages p JOIN package_contents c ON c.package_key = p.package_key
-            WHERE p.unified_case_code = $1 AND EXISTS (SELECT 1 FROM package_charges g WHERE g.package_key = p.package_key)
-            ORDER BY p.package_key DESC LIMIT 1
+            SELECT c.content FROM case_links l JOIN package_contents c ON c.package_key = l.package_key
+            WHERE l.case_code = $1 AND EXISTS (SELECT 1 FROM package_charges g WHERE g.package_key = l.package_key)
+            ORDER BY l.package_key DESC LIMIT 1
             """,
             [.text(caseCode)]
         )
