@@ -54,7 +54,13 @@ let package = Package(
         .systemLibrary(name: "CHaru", providers: [.apt(["libhpdf-dev"])]),
         // Generated documents and their seals (issue 26, SZ-2/SZ-6): PDF by libHaru, signatures by PoDoFo's podofosign,
         // verification by poppler's pdfsig.
-        .target(name: "XietongDocuments", dependencies: ["XietongCore", "CHaru"], swiftSettings: swiftSettings),
+        .target(
+            name: "XietongDocuments",
+            dependencies: [
+                "XietongCore", "CHaru", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The VFS the embedded database opens its files with: the default one, with each transaction's WAL frames
         // written in one system call.
         .target(name: "CSQLiteVFS", linkerSettings: [.linkedLibrary("sqlite3")]),

@@ -80,10 +80,11 @@ enum Tools {
         return nil
     }
 
-    static func run(_ tool: URL, _ arguments: [String]) -> (status: Int32, output: String) {
+    static func run(_ tool: URL, _ arguments: [String], in directory: URL? = nil) -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = tool
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -1,4 +1,6 @@
 public import Foundation
+import SwiftASN1
+@_spi(CMS) import X509
 public import XietongCore
 
 /// What a signature in a PDF says, as Debian's `pdfsig` (poppler) reads it against the platform CA: who signed, when,
@@ -18,9 +20,14 @@ public struct SealCheck: Sendable, Hashable, Codable {
     /// pdfsig's own words for the two checks.
     public var signatureStatus: String
     public var certificateStatus: String
+    /// The signer's certificate's serial number (hex, as the CA's lists write it), read from the signature itself.
+    public var signerSerial: String? = nil
+    /// The CA has revoked the signer's certificate (its revocation list names the serial).
+    public var revoked = false
 
-    /// A seal that holds: the bytes are those signed, all of them, by a certificate of the platform.
-    public var valid: Bool { self.signatureValid && self.wholeDocument && self.certificateTrusted }
+    /// A seal that holds: the bytes are those signed, all of them, by a certificate of the platform that the CA has
+    /// not revoked.
+    public var valid: Bool { self.signatureValid && self.wholeDocument && self.certificateTrusted && !self.revoked }
 }
 
 /// Verifies the seals of PDFs with `pdfsig` against the platform CA's certificates, which it keeps in an NSS database
@@ -54,8 +61,10 @@ public final class SealVerifier: Sendable {
         }
     }
 
-    /// The seals of the PDF at `url`, in the file's order; none when it has no signature.
-    public func check(_ url: URL, registry: OrganisationRegistry? = nil) throws(DocumentError) -> [SealCheck] {
+    /// The seals of the PDF at `url`, in the file's order; none when it has no signature. A seal whose signer's
+    /// serial is in `revokedSerials` (the CA's revocation lists) is revoked, and so not valid: pdfsig itself checks no
+    /// revocation list of the platform's.
+    public func check(_ url: URL, registry: OrganisationRegistry? = nil, revokedSerials: Set<String> = []) throws(DocumentError) -> [SealCheck] {
         let result = Tools.run(self.pdfsig, ["-nssdir", "sql:" + self.database.path, url.path])
         if result.output.contains("does not contain any signatures") { return [] }
         guard result.output.contains("Signature #") else {
@@ -65,11 +74,66 @@ public final class SealVerifier: Sendable {
                 en: "cannot read the document's seals: \(result.output.prefix(300))"
             )
         }
-        return Self.parse(result.output).map { check in
+        let signers = try self.signerSerials(url)
+        return Self.parse(result.output).enumerated().map { index, check in
             var check = check
             check.signerName = registry?[check.signer]?.name.zh
+            check.signerSerial = index < signers.count ? signers[index] : nil
+            // A signature whose signer cannot be read from it is not taken as unrevoked.
+            check.revoked = check.signerSerial.map(revokedSerials.contains) ?? true
             return check
         }
+    }
+
+    /// The serial of each signature's signer certificate, in the file's order: pdfsig dumps the signatures (CMS, DER,
+    /// padded with zeros to the space the file reserved for them) and swift-certificates reads them. nil for one it
+    /// cannot read.
+    func signerSerials(_ url: URL) throws(DocumentError) -> [String?] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-seals-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw DocumentError(.verify, zh: "无法建立临时目录：\(error)", en: "cannot make a temporary folder: \(error)")
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = Tools.run(self.pdfsig, ["-dump", url.path], in: folder)
+        guard result.status == 0 else {
+            throw DocumentError(
+                .verify,
+                zh: "无法读取文书的签章：\(result.output.prefix(300))",
+                en: "cannot read the document's seals: \(result.output.prefix(300))"
+            )
+        }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .compactMap { name -> (Int, String)? in
+                guard let range = name.range(of: ".sig", options: .backwards), let index = Int(name[range.upperBound...]) else { return nil }
+                return (index, name)
+            }
+            .sorted { $0.0 < $1.0 }
+        return names.map { _, name in
+            guard let bytes = try? Data(contentsOf: folder.appendingPathComponent(name)) else { return nil }
+            return Self.signerSerial(ofCMS: Array(bytes))
+        }
+    }
+
+    /// The serial of the first signer's certificate of a CMS signed-data structure (DER, with any padding after it).
+    static func signerSerial(ofCMS padded: [UInt8]) -> String? {
+        guard let length = Self.derLength(padded), length <= padded.count,
+            let signature = try? CMSSignature(derEncoded: Array(padded.prefix(length))),
+            let signer = try? signature.signers.first
+        else { return nil }
+        return Hex.string(Array(signer.certificate.serialNumber.bytes))
+    }
+
+    /// The length of the DER element at the start of `bytes` (tag, length and content); nil when it is not one.
+    static func derLength(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 2, bytes[0] == 0x30 else { return nil }
+        let first = Int(bytes[1])
+        if first < 0x80 { return 2 + first }
+        let octets = first & 0x7F
+        guard (1...4).contains(octets), bytes.count >= 2 + octets else { return nil }
+        let length = bytes[2..<(2 + octets)].reduce(0) { $0 << 8 | Int($1) }
+        return 2 + octets + length
     }
 
     /// pdfsig's report, one `SealCheck` per "Signature #N:" block.

@@ -218,15 +218,10 @@ extension NodeController {
     func seals(of sha256: String) async throws -> [SealCheck] {
         _ = try self.document(sha256)
         do {
-            guard
-                let verifier = try self.engine.seals.verifier(
-                    tls: self.engine.configuration.tls,
-                    dataDirectory: self.engine.configuration.dataDirectory
-                )
-            else {
+            guard let checks = try self.engine.seals.check(self.engine.blobs.url(sha256), engine: self.engine) else {
                 throw APIError(.documentNoSealKey, zh: "本节点未配置平台证书（tls），无法验章", en: "this node has no platform CA (tls) to check seals against")
             }
-            return try verifier.check(self.engine.blobs.url(sha256), registry: self.engine.checker.registry)
+            return checks
         } catch let error as DocumentError {
             throw Self.documentError(error)
         }

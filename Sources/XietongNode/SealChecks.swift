@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import XietongCore
 import XietongDocuments
 import XietongTrust
 
@@ -20,5 +21,22 @@ final class SealChecks: Sendable {
             made = verifier
             return verifier
         }
+    }
+
+    /// The seals of the file at `url`, checked against the platform CAs and their revocation lists; nil without the
+    /// platform PKI. A revocation list that cannot be read stops the check: no seal is then shown as valid.
+    func check(_ url: URL, engine: NodeEngine) throws(DocumentError) -> [SealCheck]? {
+        guard let verifier = try self.verifier(tls: engine.configuration.tls, dataDirectory: engine.configuration.dataDirectory) else { return nil }
+        let revoked: Set<String>
+        do {
+            revoked = try engine.identity?.trust.revokedSerialsOfAllPlatforms() ?? []
+        } catch {
+            throw DocumentError(
+                .verify,
+                zh: "无法读取证书吊销列表，不能验章：\(error.message.zh)",
+                en: "the revocation list cannot be read, so no seal can be checked: \(error.message.en)"
+            )
+        }
+        return try verifier.check(url, registry: engine.checker.registry, revokedSerials: revoked)
     }
 }

@@ -74,6 +74,14 @@ public final class TrustStore: Sendable {
         try self.revokedSerials(of: 0)
     }
 
+    /// The revoked serials of this platform's CA and of every linked platform's (serials are random, 159 bits: one
+    /// list for all), read as `revokedSerials()` reads. For a document's seal, whose signer may be of either.
+    public func revokedSerialsOfAllPlatforms() throws(TrustError) -> Set<String> {
+        var serials: Set<String> = []
+        for index in 0...self.platforms.count { serials.formUnion(try self.revokedSerials(of: index)) }
+        return serials
+    }
+
     /// The revoked serials of a CA: this platform's (0) or a linked platform's (1…), read as `revokedSerials()` reads.
     func revokedSerials(of index: Int) throws(TrustError) -> Set<String> {
         let (url, authority) =

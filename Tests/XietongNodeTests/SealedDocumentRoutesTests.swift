@@ -123,6 +123,49 @@ import XietongTrust
         }
     }
 
+    /// pdfsig checks no revocation list of the platform's: the node reads the signer's certificate from the signature
+    /// and looks its serial up in the CA's list. Once the CA revokes the police, their seal is no longer valid.
+    @Test func aSealOfARevokedCertificateIsNotValid() async throws {
+        let directory = try TemporaryDirectory()
+        let pki = directory.url.appendingPathComponent("pki")
+        let authority = try CertificateAuthority.create(in: pki)
+        _ = try authority.issue(organisation: Self.police)
+        var configuration = InProcessServices.nodeConfiguration(in: directory, organisation: Self.police, apiKey: Self.apiKey)
+        configuration.tls = TLSFiles.issued(by: pki, to: Self.police)
+        let exchange = Array(Fixtures.example("custodyTransfer.custodyTransferOut").utf8)
+        try await InProcessServices.node(configuration).test(.router) { client in
+            let sealed = try await Self.post("/api/v1/documents/custody-certificates", exchange, with: client)
+            #expect(sealed.status == .created)
+            struct Documents: Decodable {
+                struct Document: Decodable { var sha256: String }
+                var documents: [Document]
+            }
+            let sha256 = try #require(try JSONDecoder().decode(Documents.self, from: Data(sealed.body.readableBytesView)).documents.first?.sha256)
+            func seals() async throws -> [SealCheck] {
+                let reply = try await client.execute(
+                    uri: "/api/v1/documents/\(sha256)/seals",
+                    method: .get,
+                    headers: [.authorization: BearerToken.header(Self.apiKey)]
+                )
+                return try JSONDecoder().decode([SealCheck].self, from: Data(reply.body.readableBytesView))
+            }
+            // The serial read from the signature is the seal certificate's, as the CA recorded it.
+            let sealSerial = try #require(
+                try authority.issued().first { $0.organisation == Self.police && $0.certificate.hasSuffix(".seal.crt") }?.serial
+            )
+            let before = try await seals()
+            #expect(before.count == 1 && before[0].valid && !before[0].revoked && before[0].signerSerial == sealSerial)
+
+            _ = try authority.revoke(organisation: Self.police, reason: "key compromised")
+            // The trust store looks at the list's file once a second at most.
+            try await Task.sleep(for: .milliseconds(1100))
+            let after = try await seals()
+            #expect(after.count == 1 && after[0].revoked && !after[0].valid, "\(after)")
+            // pdfsig alone still calls it valid and trusted: the revocation is the platform's list, not the PDF's.
+            #expect(after[0].signatureValid && after[0].certificateTrusted)
+        }
+    }
+
     @Test func aNodeWithoutThePlatformPKIHasNoSealKey() async throws {
         let directory = try TemporaryDirectory()
         let configuration = InProcessServices.nodeConfiguration(in: directory, organisation: Self.police, apiKey: Self.apiKey)

@@ -316,13 +316,10 @@ struct NodeConsole: Sendable {
     func seals(of sha256: String, _ language: ConsoleLanguage) -> String {
         let checks: [SealCheck]
         do {
-            guard
-                let verifier = try self.engine.seals.verifier(
-                    tls: self.engine.configuration.tls,
-                    dataDirectory: self.engine.configuration.dataDirectory
-                )
-            else { return ConsoleHTML.t(language, "未启用平台证书，无法验章", "no platform PKI to check seals against") }
-            checks = try verifier.check(self.engine.blobs.url(sha256), registry: self.registry)
+            guard let checked = try self.engine.seals.check(self.engine.blobs.url(sha256), engine: self.engine) else {
+                return ConsoleHTML.t(language, "未启用平台证书，无法验章", "no platform PKI to check seals against")
+            }
+            checks = checked
         } catch {
             return "<span class=\"seal bad\">\(ConsoleHTML.escape(language.pick(error.message.zh, error.message.en)))</span>"
         }
@@ -337,6 +334,7 @@ struct NodeConsole: Sendable {
                 check.signatureValid ? nil : language.pick("文书内容与签章不符（签章后被改动）", "the content does not match the seal (changed after sealing)"),
                 check.wholeDocument ? nil : language.pick("签章未覆盖整份文书", "the seal does not cover the whole document"),
                 check.certificateTrusted ? nil : language.pick("签章证书不受平台信任", "the seal's certificate is not trusted by the platform"),
+                check.revoked ? language.pick("签章证书已被吊销", "the seal's certificate has been revoked") : nil,
             ].compactMap { $0 }.joined(separator: language.pick("；", "; "))
             return
                 "<span class=\"seal bad\" data-signer=\"\(ConsoleHTML.escape(check.signer))\">✘ \(signer) \(ConsoleHTML.t(language, "签章无效", "seal invalid"))：\(ConsoleHTML.escape(why))</span>"
