@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// Signs a PDF with an organisation's key and seal certificate from the platform PKI (issue 26, SZ-2): a CMS
 /// signature (`adbe.pkcs7.detached`, SHA-256) over the whole file, in a printed signature field, as PAdES readers and
@@ -80,7 +81,18 @@ enum Tools {
         return nil
     }
 
-    static func run(_ tool: URL, _ arguments: [String], in directory: URL? = nil) -> (status: Int32, output: String) {
+    /// How long one run of a tool may take: a page, a certificate or a seal check takes well under a second; a file
+    /// that makes a tool spin (a hostile PDF) is stopped rather than holding a request and a thread for ever.
+    static let timeout: TimeInterval = 60
+
+    /// Runs the tool to its end, its output and errors collected; stopped (SIGTERM, then SIGKILL two seconds later)
+    /// once it has run `timeout` seconds, with status -1 and the output saying so.
+    static func run(
+        _ tool: URL,
+        _ arguments: [String],
+        in directory: URL? = nil,
+        timeout: TimeInterval = Self.timeout
+    ) -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = tool
         process.arguments = arguments
@@ -93,8 +105,21 @@ enum Tools {
         } catch {
             return (-1, "\(error)")
         }
+        let stopped = Mutex(false)
+        let identifier = process.processIdentifier
+        let stop = DispatchWorkItem {
+            guard process.isRunning else { return }
+            stopped.withLock { $0 = true }
+            process.terminate()
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { if process.isRunning { kill(identifier, SIGKILL) } }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: stop)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        stop.cancel()
+        if stopped.withLock({ $0 }) {
+            return (-1, "\(tool.lastPathComponent) stopped after \(String(format: "%g", timeout)) s")
+        }
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

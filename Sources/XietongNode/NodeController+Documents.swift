@@ -92,13 +92,16 @@ extension NodeController {
         do {
             try DocumentFolder.make(folder)
             // Every certificate made and sealed first: a failure stores none of them.
-            var sealedFiles: [URL] = []
-            for (index, certificate) in certificates.enumerated() {
-                let plain = folder.appendingPathComponent("\(index).pdf")
-                let sealed = folder.appendingPathComponent("\(index)-sealed.pdf")
-                try CustodyCertificatePDF.write(certificate, to: plain)
-                try signer.sign(plain, into: sealed, reason: "换押证 custody certificate \(certificate.personName)")
-                sealedFiles.append(sealed)
+            let sealedFiles = try await DocumentWork.run { [certificates] in
+                var files: [URL] = []
+                for (index, certificate) in certificates.enumerated() {
+                    let plain = folder.appendingPathComponent("\(index).pdf")
+                    let sealed = folder.appendingPathComponent("\(index)-sealed.pdf")
+                    try CustodyCertificatePDF.write(certificate, to: plain)
+                    try signer.sign(plain, into: sealed, reason: "换押证 custody certificate \(certificate.personName)")
+                    files.append(sealed)
+                }
+                return files
             }
             for (certificate, sealed) in zip(certificates, sealedFiles) {
                 let bytes = Array(try Data(contentsOf: sealed))
@@ -171,11 +174,10 @@ extension NodeController {
         do {
             try DocumentFolder.make(folder)
             let plain = folder.appendingPathComponent("plain.pdf")
-            try FilledDocumentPDF.write(filled, to: plain)
-            var file = plain
-            if let signer {
-                file = folder.appendingPathComponent("sealed.pdf")
-                try signer.sign(plain, into: file, reason: filled.title)
+            let file = signer == nil ? plain : folder.appendingPathComponent("sealed.pdf")
+            try await DocumentWork.run {
+                try FilledDocumentPDF.write(filled, to: plain)
+                try signer?.sign(plain, into: file, reason: filled.title)
             }
             let bytes = Array(try Data(contentsOf: file))
             let sha256 = try await self.engine.blobs.write(bytes)
@@ -218,7 +220,7 @@ extension NodeController {
     func seals(of sha256: String) async throws -> [SealCheck] {
         _ = try self.document(sha256)
         do {
-            guard let checks = try self.engine.seals.check(self.engine.blobs.url(sha256), engine: self.engine) else {
+            guard let checks = try await self.engine.seals.check(self.engine.blobs.url(sha256), engine: self.engine) else {
                 throw APIError(.documentNoSealKey, zh: "本节点未配置平台证书（tls），无法验章", en: "this node has no platform CA (tls) to check seals against")
             }
             return checks

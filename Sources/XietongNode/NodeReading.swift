@@ -35,7 +35,7 @@ struct NodeReading: Sendable {
         }
         router.get("/reading/login") { request, _ in self.loginPage(request, error: nil) }
         router.post("/reading/login") { request, _ in try await self.login(request) }
-        router.get("/reading") { request, _ in try await self.reading(request) { grant, files in self.listPage(request, grant, files) } }
+        router.get("/reading") { request, _ in try await self.reading(request) { grant, files in try await self.listPage(request, grant, files) } }
         router.get("/reading/files/:sha256/pages/:page") { request, context in
             try await self.reading(request) { grant, files in
                 try await self.pageImage(grant, files, sha256: context.parameters.get("sha256") ?? "", page: context.parameters.get("page") ?? "")
@@ -130,9 +130,13 @@ struct NodeReading: Sendable {
         else { throw Self.notFound }
         let url = self.engine.blobs.url(sha256)
         do {
-            let renderer = try PageRenderer()
-            guard number <= (try renderer.pageCount(url)) else { throw Self.notFound }
-            let png = try renderer.page(number, of: url, watermark: grant.watermark(at: self.engine.clock.now()))
+            let watermark = grant.watermark(at: self.engine.clock.now())
+            let png = try await DocumentWork.run { () -> [UInt8]? in
+                let renderer = try PageRenderer()
+                guard number <= (try renderer.pageCount(url)) else { return nil }
+                return try renderer.page(number, of: url, watermark: watermark)
+            }
+            guard let png else { throw Self.notFound }
             try await self.log(Self.principal(grant), "dossier.page", "\(grant.grantId) \(file.name) p\(number)")
             var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: png)))
             response.headers[.contentType] = "image/png"
@@ -210,16 +214,19 @@ struct NodeReading: Sendable {
         return ConsoleHTML.redirect("/reading", cookies: ["\(Self.cookie)=\(token); Path=/reading; HttpOnly; SameSite=Strict\(secure)"])
     }
 
-    func listPage(_ request: Request, _ grant: ReadingGrant, _ files: [Delivery.File]) -> Response {
+    func listPage(_ request: Request, _ grant: ReadingGrant, _ files: [Delivery.File]) async throws -> Response {
         let language = ConsoleLanguage.of(request)
         var body = """
             <p id="reading-grant">\(ConsoleHTML.t(language, "阅卷人", "Reader")) \(ConsoleHTML.escape(grant.reader.name)) · \
             \(ConsoleHTML.t(language, "授权至", "until")) \(ConsoleHTML.time(grant.expiresAt)) · \
             \(grant.allowDownload ? ConsoleHTML.t(language, "可下载原件", "originals may be downloaded") : ConsoleHTML.t(language, "仅可在线阅卷，每一页的查看均有记录", "online reading only; every page viewed is logged"))</p>
             """
-        let renderer = try? PageRenderer()
-        for file in files {
-            let pages = (try? renderer?.pageCount(self.engine.blobs.url(file.sha256))) ?? 0
+        let urls = files.map { self.engine.blobs.url($0.sha256) }
+        let counts = try await DocumentWork.run { () -> [Int] in
+            let renderer = try? PageRenderer()
+            return urls.map { (try? renderer?.pageCount($0)) ?? 0 }
+        }
+        for (file, pages) in zip(files, counts) {
             body += "<h2>\(ConsoleHTML.escape(file.name))</h2><div class=\"pages\" data-file=\"\(file.sha256)\">"
             for page in 1...max(pages, 1) where pages > 0 {
                 body +=

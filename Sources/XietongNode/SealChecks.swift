@@ -24,8 +24,9 @@ final class SealChecks: Sendable {
     }
 
     /// The seals of the file at `url`, checked against the platform CAs and their revocation lists; nil without the
-    /// platform PKI. A revocation list that cannot be read stops the check: no seal is then shown as valid.
-    func check(_ url: URL, engine: NodeEngine) throws(DocumentError) -> [SealCheck]? {
+    /// platform PKI. A revocation list that cannot be read stops the check: no seal is then shown as valid. Throws
+    /// `DocumentError`.
+    func check(_ url: URL, engine: NodeEngine) async throws -> [SealCheck]? {
         guard let verifier = try self.verifier(tls: engine.configuration.tls, dataDirectory: engine.configuration.dataDirectory) else { return nil }
         let revoked: Set<String>
         do {
@@ -37,6 +38,7 @@ final class SealChecks: Sendable {
                 en: "the revocation list cannot be read, so no seal can be checked: \(error.message.en)"
             )
         }
-        return try verifier.check(url, registry: engine.checker.registry, revokedSerials: revoked)
+        let registry = engine.checker.registry
+        return try await DocumentWork.run { try verifier.check(url, registry: registry, revokedSerials: revoked) }
     }
 }

@@ -272,6 +272,10 @@ struct NodeConsole: Sendable {
                     """
             }
             body += "<h2>\(ConsoleHTML.t(language, "卷宗材料", "Dossier"))</h2>"
+            var seals: [String: String] = [:]
+            for file in delivery.attachments where file.mediaType == "application/pdf" && seals[file.sha256] == nil {
+                seals[file.sha256] = await self.seals(of: file.sha256, language)
+            }
             body += ConsoleHTML.table(
                 [
                     ConsoleHTML.t(language, "文件", "File"), ConsoleHTML.t(language, "类型", "Type"), ConsoleHTML.t(language, "大小", "Size"), "SHA-256",
@@ -281,7 +285,7 @@ struct NodeConsole: Sendable {
                     [
                         "<a href=\"\(ConsoleHTML.escape(Self.fileURL(packageId, sha256: $0.sha256, name: $0.name)))\" target=\"viewer\">\(ConsoleHTML.escape($0.name))</a>",
                         Self.fileType($0.mediaType, language), ConsoleHTML.escape(Self.size($0.size)), "<span class=\"mono\">\($0.sha256)</span>",
-                        $0.mediaType == "application/pdf" ? self.seals(of: $0.sha256, language) : "",
+                        seals[$0.sha256] ?? "",
                     ]
                 },
                 id: "files",
@@ -313,15 +317,16 @@ struct NodeConsole: Sendable {
 
     /// A PDF's seals as an officer reads them (issue 26): each signer and whether the seal holds, checked by pdfsig
     /// against the platform CA; what cannot be checked says why.
-    func seals(of sha256: String, _ language: ConsoleLanguage) -> String {
+    func seals(of sha256: String, _ language: ConsoleLanguage) async -> String {
         let checks: [SealCheck]
         do {
-            guard let checked = try self.engine.seals.check(self.engine.blobs.url(sha256), engine: self.engine) else {
+            guard let checked = try await self.engine.seals.check(self.engine.blobs.url(sha256), engine: self.engine) else {
                 return ConsoleHTML.t(language, "未启用平台证书，无法验章", "no platform PKI to check seals against")
             }
             checks = checked
         } catch {
-            return "<span class=\"seal bad\">\(ConsoleHTML.escape(language.pick(error.message.zh, error.message.en)))</span>"
+            let message = (error as? DocumentError)?.message ?? LocalizedText(zh: "验章失败：\(error)", en: "the seals cannot be checked: \(error)")
+            return "<span class=\"seal bad\">\(ConsoleHTML.escape(language.pick(message.zh, message.en)))</span>"
         }
         guard !checks.isEmpty else { return ConsoleHTML.t(language, "无签章", "not sealed") }
         return checks.map { check in

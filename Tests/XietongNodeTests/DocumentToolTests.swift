@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+
+@testable import XietongDocuments
+
+/// The document tools (pdfsig, podofosign, pdftoppm) are external processes (issue 26): one that does not end is
+/// stopped after its time, and says so; what they wait for runs off the concurrency pool.
+@Suite struct DocumentToolTests {
+    @Test func aToolThatDoesNotEndIsStoppedAndSaysSo() throws {
+        let sleep = try #require(Tools.find("sleep"))
+        let result = Tools.run(sleep, ["30"], timeout: 0.5)
+        #expect(result.status == -1 && result.output == "sleep stopped after 0.5 s")
+        let quick = Tools.run(try #require(Tools.find("echo")), ["done"], timeout: 5)
+        #expect(quick.status == 0 && quick.output == "done\n")
+    }
+
+    @Test func documentWorkReturnsWhatItsBodyReturnsOrThrows() async throws {
+        #expect(try await DocumentWork.run { 6 * 7 } == 42)
+        await #expect(throws: DocumentError.self) {
+            try await DocumentWork.run { () throws -> Int in throw DocumentError(.verify, zh: "失败", en: "failed") }
+        }
+    }
+}
