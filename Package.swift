@@ -281,7 +281,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "XietongTesting", "XietongCore", "XietongLocal", "XietongStore", "XietongTrust", "XietongClient", "XietongDemo",
+                "XietongTesting", "XietongCore", "XietongLocal", "XietongStore", "XietongTrust", "XietongClient", "XietongDemo", "XietongDocuments",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -9,6 +9,17 @@ extension NodeAPIClient {
         try await self.request(.POST, "/api/v1/documents/custody-certificates", body: xml, headers: [("Content-Type", "application/xml")])
     }
 
+    /// `POST /api/v1/documents/arraignment-certificates`: the sealed arraignment certificate (提讯证) of a booking this
+    /// organisation made and the detention house confirmed.
+    public func issueArraignmentCertificate(bookingId: String) async throws -> Reply {
+        try await self.request(
+            .POST,
+            "/api/v1/documents/arraignment-certificates",
+            body: Array(#"{"bookingId": "\#(bookingId)"}"#.utf8),
+            headers: [("Content-Type", "application/json")]
+        )
+    }
+
     /// `GET /api/v1/documents/{sha256}`: a sealed document, as PDF.
     public func document(_ sha256: String) async throws -> Reply {
         try await self.request(.GET, "/api/v1/documents/\(sha256)")

@@ -57,5 +57,12 @@ extension DemoRunner.Scenario {
         let confirmed = try await house.confirmBooking(request.bookingId)
         guard confirmed.status == 200 else { throw UnexpectedReply("the house's confirmation", confirmed) }
         self.say("  \(self.name(DemoCase.detentionHouse)) 确认 confirms; 双方节点经各自队列收到 both sides' nodes receive it through their feeds")
+        // The procuratorate's arraignment certificate, sealed with its key (SZ-2); without PoDoFo it says why.
+        let issued = try await self.api(DemoCase.procuratorate).issueArraignmentCertificate(bookingId: request.bookingId)
+        if issued.status == 201, let sha256 = (try? JSONSerialization.jsonObject(with: Data(issued.body)) as? [String: Any])?["sha256"] as? String {
+            self.say("  \(self.name(DemoCase.procuratorate)) 出具并签章提讯证 issues the sealed arraignment certificate (SHA-256 \(sha256.prefix(16))…)")
+        } else {
+            self.say("  未能出具提讯证 no arraignment certificate: \(issued.status) \(issued.text.prefix(300))")
+        }
     }
 }

@@ -15,6 +15,11 @@ extension NodeController {
             try self.engine.reserve.check()
             return try await self.sealCustodyCertificates(request, context)
         }
+        // The arraignment certificate (提讯证) of a confirmed booking, issued and sealed by the booker.
+        api.post("/documents/arraignment-certificates") { request, context in
+            try self.engine.reserve.check()
+            return try await self.issueArraignmentCertificate(request, context)
+        }
         // Standard documents from templates (issue 26, SZ-6): the list, and one made from a package.
         api.get("/documents/templates") { _, _ in
             HTTPJSON.response(try self.engine.configuration.templates().templates)
@@ -121,6 +126,89 @@ extension NodeController {
             throw Self.documentError(error)
         }
         return HTTPJSON.response(["documents": documents], status: .created)
+    }
+
+    /// The arraignment certificate (提讯证) of the booking `{"bookingId": …}`: the booking read from the hub (which
+    /// answers for its sides only), checked by Core (`Booking.certificate`: this organisation booked it, the house
+    /// confirmed it), laid out, sealed with this organisation's key and kept as an attachment, as custody certificates
+    /// are.
+    func issueArraignmentCertificate(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        struct Asked: Decodable { var bookingId: String }
+        let body = try await request.body.collect(upTo: 4096)
+        guard let asked = try? JSONDecoder().decode(Asked.self, from: Data(body.readableBytesView)), UUID(uuidString: asked.bookingId) != nil else {
+            throw APIError(
+                .bookingInvalid,
+                zh: "请求正文应为 {\"bookingId\": 预约编号（UUID）}",
+                en: "the body must be {\"bookingId\": the booking's id (a UUID)}"
+            )
+        }
+        let hub = self.engine.hub
+        let reply: (status: Int, body: [UInt8])
+        do {
+            reply = try await hub.arraignment("bookings/\(asked.bookingId)", body: nil)
+        } catch {
+            throw APIError(.hubUnreachable, zh: "无法连接平台中心", en: "the hub cannot be reached: \(error.message)")
+        }
+        guard reply.status == 200, let booking = try? JSONDecoder().decode(Booking.self, from: Data(reply.body)) else {
+            // The hub's own refusal (no such booking, not a side of it), as it came.
+            return Response(
+                status: .init(code: reply.status == 200 ? 502 : reply.status),
+                headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: reply.body))
+            )
+        }
+        struct Rooms: Decodable {
+            struct House: Decodable { var rooms: [ArraignmentRoom] }
+            var houses: [House]
+        }
+        let rooms = try? await hub.arraignment("rooms?house=\(booking.request.house)", body: nil)
+        let roomName = rooms.flatMap { try? JSONDecoder().decode(Rooms.self, from: Data($0.body)) }?
+            .houses.flatMap(\.rooms).first { $0.roomId == booking.request.roomId }?.name
+        let document: FilledDocument
+        do throws(Arraignment.Problem) {
+            document = try booking.certificate(
+                by: self.engine.configuration.organisation,
+                registry: self.engine.checker.registry,
+                roomName: roomName,
+                today: CalendarDate(chinaDayOf: self.engine.clock.now())
+            )
+        } catch {
+            throw APIError(error.code == .state ? .bookingState : .bookingNotAllowed, error)
+        }
+        try await self.logRead(context, "document.arraignment-certificate", asked.bookingId)
+        let signer = try self.documentSigner()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-document-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            try DocumentFolder.make(folder)
+            let plain = folder.appendingPathComponent("plain.pdf")
+            let sealed = folder.appendingPathComponent("sealed.pdf")
+            try await DocumentWork.run {
+                try FilledDocumentPDF.write(document, to: plain)
+                try signer.sign(plain, into: sealed, reason: "提讯证 arraignment certificate \(booking.request.detainee.name)")
+            }
+            let bytes = Array(try Data(contentsOf: sealed))
+            let sha256 = try await self.engine.blobs.write(bytes)
+            struct Issued: Encodable {
+                var name: String
+                var bookingId: String
+                var sha256: String
+                var size: Int
+                var signer: String
+            }
+            return HTTPJSON.response(
+                Issued(
+                    name: "提讯证-\(booking.request.detainee.name).pdf",
+                    bookingId: asked.bookingId,
+                    sha256: sha256,
+                    size: bytes.count,
+                    signer: document.issuer
+                ),
+                status: .created
+            )
+        } catch let error as DocumentError {
+            throw Self.documentError(error)
+        }
     }
 
     /// The package of the request: one this organisation sends (its seal, its documents).

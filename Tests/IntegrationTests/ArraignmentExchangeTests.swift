@@ -2,16 +2,18 @@ import Foundation
 import NIOHTTP1
 import Testing
 import XietongCore
+import XietongDocuments
 import XietongLocal
 import XietongTesting
 
 /// Remote arraignment booking across real processes (issue 26, GUI-2): the detention house's business system
 /// publishes its rooms through its node; the procuratorate's books a slot through its own; a conflicting booking is
-/// refused; the house confirms. Both nodes receive each change through their feeds, and both are reminded before the
+/// refused; the house confirms; the procuratorate issues its sealed arraignment certificate (提讯证). Both nodes receive each change through their feeds, and both are reminded before the
 /// slot. The slot is the next China day at 10:00, in rooms open every day, so that the test holds on any date.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ArraignmentExchangeTests {
     @Test func aProcuratorateBooksARoomAConflictIsRefusedAndBothSidesAreReminded() async throws {
-        let harness = try ExchangeHarness()
+        // With the platform PKI: the procuratorate seals its arraignment certificate (提讯证).
+        let harness = try ExchangeHarness(tls: true)
         // Reminded 48 hours ahead, checked every second: the slot (at most 38 hours away) is due at once.
         try harness.addHub(nodes: [Arraignments.procuratorate, Arraignments.house], alertCheckSeconds: 1, bookingReminderHours: 48)
         try harness.addNode(Arraignments.procuratorate)
@@ -54,6 +56,16 @@ import XietongTesting
         )
         #expect(refused.status == 409 && refused.text.contains("booking.conflict"), "\(refused.text)")
 
+        // No certificate before the house confirms.
+        let certificate = Array(#"{"bookingId": "\#(request.bookingId)"}"#.utf8)
+        let early = try await harness.post(
+            "\(procuratorate)/api/v1/documents/arraignment-certificates",
+            key: procuratorateKey,
+            body: certificate,
+            headers: json
+        )
+        #expect(early.status == 409 && early.text.contains("booking.state"), "\(early.text)")
+
         let confirmed = try await harness.post(
             "\(house)/api/v1/arraignment/bookings/\(request.bookingId)/confirm",
             key: houseKey,
@@ -72,5 +84,31 @@ import XietongTesting
         }
         let read = try await harness.get("\(procuratorate)/api/v1/arraignment/bookings/\(request.bookingId)", key: procuratorateKey)
         #expect(read.json(Booking.self)?.status == .confirmed)
+
+        // Confirmed: the procuratorate issues the 提讯证, sealed with its key; the house, not the booker, may not.
+        let issued = try await harness.post(
+            "\(procuratorate)/api/v1/documents/arraignment-certificates",
+            key: procuratorateKey,
+            body: certificate,
+            headers: json
+        )
+        #expect(issued.status == 201, "\(issued.text)")
+        struct Issued: Decodable {
+            var name: String
+            var sha256: String
+            var signer: String
+        }
+        let document = try #require(issued.json(Issued.self))
+        #expect(document.signer == Arraignments.procuratorate && document.name == "提讯证-\(request.detainee.name).pdf")
+        let seals = try await harness.get("\(procuratorate)/api/v1/documents/\(document.sha256)/seals", key: procuratorateKey)
+        let checks = seals.json([SealCheck].self) ?? []
+        #expect(checks.count == 1 && checks.first?.valid == true && checks.first?.signer == Arraignments.procuratorate, "\(seals.text)")
+        let pdf = try await harness.get("\(procuratorate)/api/v1/documents/\(document.sha256)", key: procuratorateKey)
+        let file = harness.directory.file("arraignment-certificate.pdf")
+        try Data(pdf.body).write(to: file)
+        let text = try ChildProcess.run("/usr/bin/pdftotext", [file.path, "-"]).output
+        #expect(text.contains("提讯证") && text.contains(request.detainee.name) && text.contains("远程提审室一"), "\(text)")
+        let byHouse = try await harness.post("\(house)/api/v1/documents/arraignment-certificates", key: houseKey, body: certificate, headers: json)
+        #expect(byHouse.status == 403 && byHouse.text.contains("booking.not-allowed"), "\(byHouse.text)")
     }
 }

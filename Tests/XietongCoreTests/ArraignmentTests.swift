@@ -181,6 +181,33 @@ import XietongTesting
         #expect(Self.problem { try booking.cancelled(by: Arraignments.court, note: nil, at: Self.now) }?.code == .notAllowed)
     }
 
+    /// The arraignment certificate (提讯证, SZ-2): issued by the booker once the house has confirmed, naming the house,
+    /// the room, the slot in China time, the detainee and the officer.
+    @Test func theBookerIssuesTheArraignmentCertificateOfAConfirmedBooking() throws {
+        let registry = try OrganisationRegistry.demo()
+        let booking = try Self.book(Arraignments.request())
+        let today = CalendarDate(iso: "2026-11-20")!
+        #expect(throws: Arraignment.Problem.self) {
+            try booking.certificate(by: Arraignments.procuratorate, registry: registry, roomName: nil, today: today)
+        }
+        let confirmed = try booking.confirmed(by: Arraignments.house, at: Self.now)
+        do {
+            _ = try confirmed.certificate(by: Arraignments.house, registry: registry, roomName: nil, today: today)
+            Issue.record("the house issued the booker's certificate")
+        } catch {
+            #expect(error.code == .notAllowed)
+        }
+        let certificate = try confirmed.certificate(by: Arraignments.procuratorate, registry: registry, roomName: "远程提审室一", today: today)
+        let request = confirmed.request
+        #expect(certificate.title == "提讯证" && certificate.issuer == Arraignments.procuratorate && certificate.issuedOn == "2026-11-20")
+        #expect(certificate.addressee == "\(registry[Arraignments.house]!.name.zh)：")
+        let slot = "\(request.start.day.iso) \(request.start.clock)–\(request.end.clock)"
+        #expect(certificate.paragraphs.first?.contains("远程提讯\(request.detainee.name)") == true)
+        #expect(certificate.fields.contains { $0.label == "提讯时间" && $0.value == slot })
+        #expect(certificate.fields.contains { $0.label == "提审室" && $0.value == "远程提审室一（\(request.roomId)）" })
+        #expect(certificate.fields.contains { $0.label == "承办人" && $0.value == request.officer })
+    }
+
     @Test func aBookingIsRemindedOnceADayAheadAndAgainWhenMoved() throws {
         var booking = try Self.book(Arraignments.request())
         // Friday 09:00 for Monday 09:00: 72 hours ahead, not yet; Sunday 10:00, within 24 hours.
