@@ -28,6 +28,12 @@ struct ArraignmentController: Sendable {
         nodes.get("/v1/arraignment/bookings/:id") { _, context in
             HTTPJSON.response(try await self.sideBooking(context.parameters.get("id") ?? "", organisation: try HubAccess.node(context)))
         }
+        // A booking's changes in the evidence log, with their inclusion proofs against the latest signed tree head.
+        nodes.get("/v1/arraignment/bookings/:id/evidence") { _, context in
+            let booking = try await self.sideBooking(context.parameters.get("id") ?? "", organisation: try HubAccess.node(context))
+            guard let head = try await self.store.latestTreeHead() else { throw EvidenceController.noHead }
+            return HTTPJSON.response(try await self.store.bookingEvidence(booking.request.bookingId, against: head))
+        }
         nodes.post("/v1/arraignment/bookings/:id/:action") { request, context in
             try await self.change(
                 request,

@@ -98,6 +98,7 @@ struct NodeController: Sendable {
         api.get("/arraignment/rooms", use: arraignment)
         api.get("/arraignment/bookings", use: arraignment)
         api.get("/arraignment/bookings/:id", use: arraignment)
+        api.get("/arraignment/bookings/:id/evidence", use: arraignment)
         api.post("/arraignment/bookings/:id/:action", use: arraignment)
         self.addDocumentRoutes(to: api)
         // Online file reading (issue 26): grants by the business system, the reader's pages outside the API.

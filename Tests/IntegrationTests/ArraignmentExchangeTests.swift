@@ -110,5 +110,18 @@ import XietongTesting
         #expect(text.contains("提讯证") && text.contains(request.detainee.name) && text.contains("远程提审室一"), "\(text)")
         let byHouse = try await harness.post("\(house)/api/v1/documents/arraignment-certificates", key: houseKey, body: certificate, headers: json)
         #expect(byHouse.status == 403 && byHouse.text.contains("booking.not-allowed"), "\(byHouse.text)")
+
+        // The booking leaves evidence: its changes (requested, confirmed, reminded) are leaves of the hub's evidence
+        // log, with inclusion proofs once a tree head covers them; the audit of the hub's database finds all in order.
+        try await harness.eventually("the booking's changes are under a signed tree head") {
+            let reply = try await harness.get("\(house)/api/v1/arraignment/bookings/\(request.bookingId)/evidence", key: houseKey)
+            guard let receipt = reply.json(Evidence.Receipt.self) else { return false }
+            return receipt.entries.count == 3 && receipt.proofsHold && receipt.entries.allSatisfy { $0.event.hop == .booked }
+        }
+        harness.stop("hub")
+        let directory = harness.exchange.directory
+        let ca = try #require(harness.exchange.pki).appendingPathComponent("ca.crt").path
+        let audit = try CommandRunner.run(["audit", "verify", "--config", directory.appendingPathComponent("hub.json").path, "--ca", ca])
+        #expect(audit.status == 0 && audit.stdout.contains("no tampering found"), "\(audit.stdout)\(audit.stderr)")
     }
 }

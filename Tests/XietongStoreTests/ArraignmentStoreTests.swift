@@ -77,6 +77,43 @@ import XietongTesting
         await database.close()
     }
 
+    /// A booking leaves evidence as a package's hand-overs do: each change is a leaf of the evidence log and an event
+    /// beside it (which the audit recomputes the leaf from), without the detainee's name; once a tree head is
+    /// signed, the booking's changes come with inclusion proofs that hold.
+    @Test(arguments: StoreBackend.allCases)
+    func eachChangeOfABookingIsALeafOfTheEvidenceLog(backend: StoreBackend) async throws {
+        let directory = try TemporaryDirectory()
+        let (database, _) = try await backend.open(Migrations.hub, in: directory)
+        let store = try Self.store(database)
+        try await store.publishRooms(Arraignments.rooms, house: Arraignments.house)
+        let request = Arraignments.request()
+        let before = try await store.evidenceSize()
+        _ = try await Self.book(request, in: store)
+        let (confirmed, changed) = try await store.changeBooking(request.bookingId, house: request.house, slot: (request.start, request.end)) {
+            _,
+            current,
+            _ in
+            (try current.map { try $0.confirmed(by: Arraignments.house, at: store.clock.now()) }).map { ($0, .confirmed) }
+        }
+        #expect(changed && confirmed?.status == .confirmed)
+        #expect(try await store.evidenceSize() == before + 2)
+
+        let events = try await store.allEvents().filter { $0.hop == .booked }.sorted { $0.packageId < $1.packageId }
+        #expect(events.map(\.packageId) == ["\(request.bookingId)/1", "\(request.bookingId)/2"])
+        #expect(events.map(\.organisation) == [Arraignments.procuratorate, Arraignments.house])
+        #expect(events[1].detail?.hasPrefix("confirmed confirmed house=\(Arraignments.house) room=\(request.roomId)") == true)
+        #expect(!events.contains { $0.detail?.contains(request.detainee.name) == true })
+        let leaves = try await store.evidenceLeaves(from: before, count: 10)
+        #expect(leaves.map(\.leaf) == events.map { String(decoding: Evidence.leaf($0), as: UTF8.self) })
+
+        let head = try #require(try await store.signTreeHead(for: [Arraignments.procuratorate, Arraignments.house]) { $0 })
+        let receipt = try await store.bookingEvidence(request.bookingId, against: head)
+        #expect(receipt.entries.map(\.event) == events && receipt.proofsHold)
+        // Another booking's changes are not among them.
+        #expect(try await store.bookingEvidence("00000000-0000-4000-8000-000000000000", against: head).entries.isEmpty)
+        await database.close()
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func bothSidesAreRemindedOnceTheDayBefore(backend: StoreBackend) async throws {
         let directory = try TemporaryDirectory()

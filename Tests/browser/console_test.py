@@ -395,6 +395,29 @@ def online_reading(driver, data, allowed):
     check("after revocation the page is refused", "reading.closed" in driver.page_source or "/reading/login" in driver.current_url)
 
 
+def similar_cases(driver, console, case_code, allowed, page):
+    """Issue 26 (SZ-6, GS-6): the demo's court judged four earlier cases; the case's similar cases list the three theft
+    cases, the closest first, each with its sentences and the features that matched with their points, under the
+    notice that they are a reference; the fraud case is not listed."""
+    # In Chinese: the page before may have chosen English, which the console keeps in a cookie.
+    driver.get(console + f"/cases/{case_code}?lang=zh")
+    links = driver.find_elements(By.CSS_SELECTOR, "#similar-link")
+    check(f"{page}: the case's page links to its similar cases", len(links) == 1)
+    links[0].click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#similar-cases, #similar-error"))
+    shot(driver, page.replace(" ", "-"))
+    rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#similar-cases tbody tr")]
+    check(f"{page}: the reference notice comes first", "仅供办案人员参考" in driver.find_element(By.CSS_SELECTOR, "#similar-notice").text)
+    check(f"{page}: three earlier theft cases are listed, the closest first", len(rows) == 3 and "李某盗窃案" in rows[0] and rows[0].startswith("100"))
+    check(f"{page}: each with its sentence", "有期徒刑 1 年 6 个月，罚金 5000 元" in rows[0] and "缓刑 1 年 6 个月" in rows[1])
+    check(f"{page}: and the features that matched, with their points", "罪名相同：盗窃罪 +40" in rows[0] and "相差 9% +30" in rows[0])
+    check(f"{page}: the case of another charge is not listed", not any("孙某诈骗案" in r for r in rows))
+    check(f"{page}: the sentences of the close ones by penalty", "有期徒刑" in driver.find_element(By.CSS_SELECTOR, "#similar-ranges").text)
+    check_chinese_page(driver, page, allowed)
+    driver.get(console + f"/cases/{case_code}/similar?lang=en")
+    check_english_names(driver, page + " (English)", ["header strong", "main h1", "main th", "#similar-notice"])
+
+
 def recording(driver, data, clerk, allowed):
     """Issue 24: a recording delivered as an attachment plays in the receiving agency's console and seeks by ranges."""
     name = "讯问同步录音录像.webm"
@@ -607,6 +630,7 @@ def main():
         check("a case found opens at its timeline", "/cases/" + case_code in driver.current_url)
         filing_report(driver, data, supervisor, allowed)
         arraignment(driver, data, supervisor, allowed)
+        similar_cases(driver, supervisor["console"], case_code, allowed, "hub similar cases")
         driver.get(supervisor["console"] + "/deadlines?lang=en")
         check_english_names(
             driver,
@@ -623,6 +647,12 @@ def main():
         print("the detention house's clerk")
         driver.delete_all_cookies()
         sealed_certificate(driver, users["kss-clerk"], allowed)
+
+        print("the court's clerk")
+        driver.delete_all_cookies()
+        court = users["fy-clerk"]
+        log_in(driver, court["console"], court["user"], court["password"])
+        similar_cases(driver, court["console"], case_code, allowed, "node similar cases")
 
         print("the committee's administrator")
         driver.delete_all_cookies()

@@ -25,6 +25,9 @@ public enum Hop: String, Sendable, Hashable, Codable, CaseIterable {
     case refused
     /// It did not arrive in time; the alert names the hop where it is stuck.
     case alerted
+    /// Not a package's: a change of a remote arraignment booking (issue 26, GUI-2), recorded in the evidence log as
+    /// each hand-over is. Its package id is the booking's id and the change's number (`Booking.changeEvent`).
+    case booked
 
     public var name: LocalizedText {
         switch self {
@@ -40,6 +43,7 @@ public enum Hop: String, Sendable, Hashable, Codable, CaseIterable {
         case .returned: LocalizedText(zh: "已退回", en: "returned")
         case .refused: LocalizedText(zh: "被拒收", en: "refused")
         case .alerted: LocalizedText(zh: "超时告警", en: "overdue alert")
+        case .booked: LocalizedText(zh: "提审预约变更", en: "arraignment booking changed")
         }
     }
 

@@ -80,9 +80,35 @@ extension HubStore {
             for side in Set(booking.sides).sorted() {
                 feed.append(.booking(BookingNotice(booking: booking, action: action)), packageId: booking.request.bookingId, to: side)
             }
+            // The change is a leaf of the evidence log, beside the packages' hand-overs, and an event the audit
+            // recomputes it from (`xietong audit verify`).
+            if let event = booking.changeEvent {
+                let key = Self.bookingKey(event.packageId)
+                try await StoreRows.insertNew([event], into: .hub, key: key, in: transaction)
+                feed.log(event, key: key)
+            }
             try await feed.flush(in: transaction)
             return (booking, true)
         }
+    }
+
+    /// The key a booking's change is kept under in the events and the evidence log: never a package's key, which is
+    /// time-ordered hex.
+    static func bookingKey(_ changeId: String) -> String { "booking/" + changeId }
+
+    /// A booking's changes with their inclusion proofs against `head` (those the head covers).
+    public func bookingEvidence(_ bookingId: String, against head: Evidence.TreeHead) async throws -> Evidence.Receipt {
+        let rows = try await self.database.execute(
+            "SELECT leaf_index, leaf FROM evidence_leaves WHERE package_key >= $1 AND package_key < $2 AND leaf_index < $3 ORDER BY leaf_index",
+            [.text(Self.bookingKey(bookingId + "/")), .text(Self.bookingKey(bookingId + "0")), .integer(head.treeSize)]
+        )
+        let tree = self.evidenceTree(size: head.treeSize)
+        var entries: [Evidence.Inclusion] = []
+        for row in rows {
+            guard let index = row.int("leaf_index"), let event = StoreRows.decode(PackageEvent.self, row.string("leaf")) else { continue }
+            entries.append(Evidence.Inclusion(leafIndex: index, event: event, proof: try await tree.inclusionProof(index).map(Hex.string)))
+        }
+        return Evidence.Receipt(packageId: bookingId, treeHead: head, entries: entries)
     }
 
     public func booking(_ bookingId: String) async throws -> Booking? {
