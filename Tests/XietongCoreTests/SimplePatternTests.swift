@@ -8,7 +8,7 @@ import Testing
     static let schemaPatterns = [
         "[a-z][A-Za-z0-9]{0,63}", #"[a-z]+/[A-Za-z0-9.+\-]+"#, #"[A-Za-z_][A-Za-z0-9_.\-]{0,63}"#, #"[A-Za-z0-9._:\-]{1,128}"#,
         "[1-9][0-9]{0,3}", "[1-9][0-9]{0,2}", "[0-9a-f]{64}", "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-        "[0-9]{6}", "[0-9]{4}", "[0-9]{32}", "[0-9]{17}[0-9X]", "[0-9]{12}", "[0-9]", "[0-9]{2}",
+        "[0-9]{6}", "[0-9]{4}", "[0-9]{32}", "[0-9]{17}[0-9X]", "[0-9]{12}", "[0-9]", "[0-9]{2}", "[0-9]{1,15}", #"[0-9]{1,15}\.[0-9]{1,2}"#,
     ]
 
     @Test func everyPatternOfTheBundledSchemasIsSimple() throws {
@@ -34,6 +34,7 @@ import Testing
         var values = ["", "0", "X", "123456", "a/b", "abc", "1" + String(repeating: "0", count: 3), String(repeating: "a", count: 64)]
         values.append("11010519491231002X")
         values.append("6f69d192-b078-5b1f-a722-0c3e55b70336")
+        values += ["52000.5", "0.05", "52000.", ".5", "1.234"]
         let digits = Array("0123456789")
         for _ in 0..<3000 {
             let length = Int.random(in: 0...70, using: &generator)

@@ -78,10 +78,10 @@ public struct SimpleType: Sendable {
             let allowed = self.enumeration.joined(separator: ", ")
             return LocalizedText(zh: "“\(value)”不是允许的取值（\(allowed)）", en: "'\(value)' is not one of the allowed values (\(allowed))")
         }
-        if !self.compiled.matchesAll(value) {
+        if !self.compiled.matchesAny(value) {
             return LocalizedText(
-                zh: "“\(value)”不符合格式 \(self.patterns.joined(separator: " "))",
-                en: "'\(value)' does not match the pattern \(self.patterns.joined(separator: " "))"
+                zh: "“\(value)”不符合格式 \(self.patterns.joined(separator: " 或 "))",
+                en: "'\(value)' does not match the pattern \(self.patterns.joined(separator: " or "))"
             )
         }
         return nil
@@ -108,7 +108,10 @@ struct CompiledPatterns: @unchecked Sendable {
         self.regexes = regexes
     }
 
-    func matchesAll(_ value: String) -> Bool {
-        self.simple.allSatisfy { $0.matches(value) } && self.regexes.allSatisfy { (try? $0.wholeMatch(in: value)) != nil }
+    /// Whether the value matches one of the patterns (none given: any value). Patterns of one restriction are
+    /// alternatives (XML Schema 1.0 Part 2, 4.3.4.3), as `AmountType` uses them: whole yuan, or yuan and fen.
+    func matchesAny(_ value: String) -> Bool {
+        guard !self.simple.isEmpty || !self.regexes.isEmpty else { return true }
+        return self.simple.contains { $0.matches(value) } || self.regexes.contains { (try? $0.wholeMatch(in: value)) != nil }
     }
 }
