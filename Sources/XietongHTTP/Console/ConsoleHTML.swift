@@ -200,7 +200,7 @@ public enum ConsoleHTML {
         th,td{border-bottom:1px solid #e3e8ef;padding:6px 8px;text-align:left;font-size:14px;vertical-align:top}
         th{background:#eef2f7;font-weight:600}
         .badge{display:inline-block;min-width:22px;padding:1px 7px;border-radius:11px;font-weight:700;text-align:center;color:#fff}
-        .badge.red{background:#d93025}.badge.amber{background:#e37400}.badge.zero{background:#c3cad3}.badge.green{background:#188038}.badge.grey{background:#80868b}.seal.good{color:#188038}.seal.bad{color:#d93025;font-weight:700}
+        .badge.red{background:#d93025}.badge.amber{background:#e37400}.badge.zero{background:#c3cad3}.badge.green{background:#188038}.badge.grey{background:#80868b}.badge.info{background:#e8f0fe;color:#174ea6;font-weight:400;text-align:left;margin:1px 0}.seal.good{color:#188038}.seal.bad{color:#d93025;font-weight:700}
         .tiles{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:14px}
         .tile{background:#fff;padding:12px 16px;border-radius:6px;box-shadow:0 1px 2px #0002;min-width:170px}
         .tile .name{font-size:14px;color:#445}.tile .num{font-size:13px;margin-top:6px}

@@ -63,7 +63,7 @@ public enum ConsoleSimilarCases {
                             + (sentence.charges.isEmpty ? "" : "（\(ConsoleHTML.escape(sentence.charges.joined(separator: "、")))）")
                             + "：" + pick(sentence.text)
                     }.joined(separator: "<br>"),
-                    match.features.map { "<span class=\"badge\">\(pick($0.detail)) +\($0.points)</span>" }.joined(separator: "<br>"),
+                    match.features.map { "<span class=\"badge info\">\(pick($0.detail)) +\($0.points)</span>" }.joined(separator: "<br>"),
                 ]
             },
             id: "similar-cases",

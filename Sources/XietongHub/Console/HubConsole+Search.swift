@@ -90,7 +90,7 @@ extension HubConsole {
                     hit.organisations.map { ConsoleHTML.escape(self.orgName($0, language)) }.joined(separator: "<br>"),
                     hit.flows.map { ConsoleHTML.escape(self.flowName($0, language)) }.joined(separator: "<br>"),
                     ConsoleHTML.time(hit.latestAt),
-                    hit.matched.map { "<span class=\"badge\">\(ConsoleHTML.escape(language.pick($0.name.zh, $0.name.en)))</span>" }.joined(
+                    hit.matched.map { "<span class=\"badge info\">\(ConsoleHTML.escape(language.pick($0.name.zh, $0.name.en)))</span>" }.joined(
                         separator: " "
                     ),
                 ]
