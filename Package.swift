@@ -54,10 +54,13 @@ let package = Package(
         .systemLibrary(name: "CHaru", providers: [.apt(["libhpdf-dev"])]),
         // Generated documents and their seals (issue 26, SZ-2/SZ-6): PDF by libHaru, signatures by PoDoFo's podofosign,
         // verification by poppler's pdfsig.
+        // Child processes by posix_spawn and waitpid (Foundation's `Process` can miss a child's exit under load).
+        .target(name: "XietongProcess", swiftSettings: swiftSettings),
         .target(
             name: "XietongDocuments",
             dependencies: [
-                "XietongCore", "CHaru", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                "XietongCore", "XietongProcess", "CHaru", .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -178,7 +181,7 @@ let package = Package(
         .target(
             name: "XietongLocal",
             dependencies: [
-                "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust", "XietongHub", "XietongNode", "XietongWitness",
+                "XietongProcess", "XietongCore", "XietongStore", "XietongHTTP", "XietongTrust", "XietongHub", "XietongNode", "XietongWitness",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],

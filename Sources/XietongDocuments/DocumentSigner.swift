@@ -1,5 +1,6 @@
 public import Foundation
 import Synchronization
+import XietongProcess
 
 /// Signs a PDF with an organisation's key and seal certificate from the platform PKI (issue 26, SZ-2): a CMS
 /// signature (`adbe.pkcs7.detached`, SHA-256) over the whole file, in a printed signature field, as PAdES readers and
@@ -84,42 +85,41 @@ enum Tools {
     /// How long one run of a tool may take: a page, a certificate or a seal check takes well under a second; a file
     /// that makes a tool spin (a hostile PDF) is stopped rather than holding a request and a thread for ever.
     static let timeout: TimeInterval = 60
+    /// The timeouts' own queue: a serial queue has a thread of its own, so a stop is never queued behind document work
+    /// waiting for tools.
+    static let timers = DispatchQueue(label: "xietong.documents.timeouts")
 
     /// Runs the tool to its end, its output and errors collected; stopped (SIGTERM, then SIGKILL two seconds later)
-    /// once it has run `timeout` seconds, with status -1 and the output saying so.
+    /// once it has run `timeout` seconds, with status -1 and the output saying so. Started and waited for with
+    /// posix_spawn and waitpid (`ChildProcess`): Foundation's `Process` can miss a child's exit under load, and its
+    /// `waitUntilExit` then never returns.
     static func run(
         _ tool: URL,
         _ arguments: [String],
         in directory: URL? = nil,
         timeout: TimeInterval = Self.timeout
     ) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-tool-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let child: ChildProcess
         do {
-            try process.run()
+            child = try ChildProcess.spawn(tool.path, arguments, directory: directory?.path, stdout: output.path)
         } catch {
             return (-1, "\(error)")
         }
         let stopped = Mutex(false)
-        let identifier = process.processIdentifier
         let stop = DispatchWorkItem {
-            guard process.isRunning else { return }
+            guard child.isRunning else { return }
             stopped.withLock { $0 = true }
-            process.terminate()
-            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { if process.isRunning { kill(identifier, SIGKILL) } }
+            child.signal(SIGTERM)
+            Self.timers.asyncAfter(deadline: .now() + 2) { if child.isRunning { child.signal(SIGKILL) } }
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: stop)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        Self.timers.asyncAfter(deadline: .now() + timeout, execute: stop)
+        let status = child.wait()
         stop.cancel()
         if stopped.withLock({ $0 }) {
             return (-1, "\(tool.lastPathComponent) stopped after \(String(format: "%g", timeout)) s")
         }
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (status, String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self))
     }
 }

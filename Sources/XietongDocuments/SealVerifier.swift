@@ -1,6 +1,6 @@
 public import Foundation
 import SwiftASN1
-@_spi(CMS) import X509
+@_spi(CMS) public import X509
 public import XietongCore
 
 /// What a signature in a PDF says, as Debian's `pdfsig` (poppler) reads it against the platform CA: who signed, when,
@@ -62,9 +62,13 @@ public final class SealVerifier: Sendable {
     }
 
     /// The seals of the PDF at `url`, in the file's order; none when it has no signature. A seal whose signer's
-    /// serial is in `revokedSerials` (the CA's revocation lists) is revoked, and so not valid: pdfsig itself checks no
-    /// revocation list of the platform's.
-    public func check(_ url: URL, registry: OrganisationRegistry? = nil, revokedSerials: Set<String> = []) throws(DocumentError) -> [SealCheck] {
+    /// serial is on the revocation list of the CA that issued its certificate (`revoked`: the revoked serials by the
+    /// CA's name) is revoked, and so not valid: pdfsig itself checks no revocation list of the platform's.
+    public func check(
+        _ url: URL,
+        registry: OrganisationRegistry? = nil,
+        revoked: [DistinguishedName: Set<String>] = [:]
+    ) throws(DocumentError) -> [SealCheck] {
         let result = Tools.run(self.pdfsig, ["-nssdir", "sql:" + self.database.path, url.path])
         if result.output.contains("does not contain any signatures") { return [] }
         guard result.output.contains("Signature #") else {
@@ -74,21 +78,24 @@ public final class SealVerifier: Sendable {
                 en: "cannot read the document's seals: \(result.output.prefix(300))"
             )
         }
-        let signers = try self.signerSerials(url)
-        return Self.parse(result.output).enumerated().map { index, check in
+        let signers = try self.signers(url)
+        return Self.parseNumbered(result.output).map { number, check in
             var check = check
             check.signerName = registry?[check.signer]?.name.zh
-            check.signerSerial = index < signers.count ? signers[index] : nil
+            // pdfsig numbers a report's blocks from 1 and its dumped signatures from 0, both by the field's place,
+            // unsigned fields included: block k is signature k - 1.
+            let signer = signers[number - 1] ?? nil
+            check.signerSerial = signer?.serial
             // A signature whose signer cannot be read from it is not taken as unrevoked.
-            check.revoked = check.signerSerial.map(revokedSerials.contains) ?? true
+            check.revoked = signer.map { revoked[$0.issuer]?.contains($0.serial) == true } ?? true
             return check
         }
     }
 
-    /// The serial of each signature's signer certificate, in the file's order: pdfsig dumps the signatures (CMS, DER,
-    /// padded with zeros to the space the file reserved for them) and swift-certificates reads them. nil for one it
-    /// cannot read.
-    func signerSerials(_ url: URL) throws(DocumentError) -> [String?] {
+    /// The signer of each signature (its certificate's issuer and serial, hex as the CA's lists write it), by the
+    /// signature's number: pdfsig dumps the signatures (`FILE.sigN`, CMS in DER, padded with zeros to the space the
+    /// file reserved for them) and swift-certificates reads them. nil for one it cannot read.
+    func signers(_ url: URL) throws(DocumentError) -> [Int: (issuer: DistinguishedName, serial: String)?] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-seals-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -104,25 +111,23 @@ public final class SealVerifier: Sendable {
                 en: "cannot read the document's seals: \(result.output.prefix(300))"
             )
         }
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-            .compactMap { name -> (Int, String)? in
-                guard let range = name.range(of: ".sig", options: .backwards), let index = Int(name[range.upperBound...]) else { return nil }
-                return (index, name)
-            }
-            .sorted { $0.0 < $1.0 }
-        return names.map { _, name in
-            guard let bytes = try? Data(contentsOf: folder.appendingPathComponent(name)) else { return nil }
-            return Self.signerSerial(ofCMS: Array(bytes))
+        var signers: [Int: (issuer: DistinguishedName, serial: String)?] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            guard let range = name.range(of: ".sig", options: .backwards), let number = Int(name[range.upperBound...]) else { continue }
+            let bytes = try? Data(contentsOf: folder.appendingPathComponent(name))
+            signers[number] = bytes.flatMap { Self.signer(ofCMS: Array($0)) }
         }
+        return signers
     }
 
-    /// The serial of the first signer's certificate of a CMS signed-data structure (DER, with any padding after it).
-    static func signerSerial(ofCMS padded: [UInt8]) -> String? {
+    /// The issuer and serial of the first signer's certificate of a CMS signed-data structure (DER, with any padding
+    /// after it).
+    static func signer(ofCMS padded: [UInt8]) -> (issuer: DistinguishedName, serial: String)? {
         guard let length = Self.derLength(padded), length <= padded.count,
             let signature = try? CMSSignature(derEncoded: Array(padded.prefix(length))),
             let signer = try? signature.signers.first
         else { return nil }
-        return Hex.string(Array(signer.certificate.serialNumber.bytes))
+        return (signer.certificate.issuer, Hex.string(Array(signer.certificate.serialNumber.bytes)))
     }
 
     /// The length of the DER element at the start of `bytes` (tag, length and content); nil when it is not one.
@@ -137,7 +142,13 @@ public final class SealVerifier: Sendable {
     }
 
     /// pdfsig's report, one `SealCheck` per "Signature #N:" block.
-    static func parse(_ report: String) -> [SealCheck] {
+    static func parse(_ report: String) -> [SealCheck] { self.parseNumbered(report).map(\.check) }
+
+    /// pdfsig's report, one `SealCheck` per "Signature #N:" block, with its N. A block whose N is not the next one
+    /// (a line of a field's name made to look like pdfsig's own) is reported invalid, as one whose lines repeat.
+    static func parseNumbered(_ report: String) -> [(number: Int, check: SealCheck)] {
+        var numbered: [(number: Int, check: SealCheck)] = []
+        var number = 0
         var checks: [SealCheck] = []
         var current: [String: String] = [:]
         var whole = false
@@ -146,7 +157,7 @@ public final class SealVerifier: Sendable {
         var forged = false
         func finish() {
             guard !current.isEmpty else { return }
-            let signature = forged ? "Forged report: repeated lines" : current["Signature Validation"] ?? ""
+            let signature = forged ? "Forged report: repeated or misnumbered lines" : current["Signature Validation"] ?? ""
             let certificate = current["Certificate Validation"] ?? ""
             checks.append(
                 SealCheck(
@@ -169,7 +180,11 @@ public final class SealVerifier: Sendable {
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.hasPrefix("Signature #") {
                 finish()
+                if !checks.isEmpty { numbered.append((number, checks.removeLast())) }
                 current["#"] = text
+                number += 1
+                // pdfsig writes "Signature #N:" with N counting from 1.
+                if text != "Signature #\(number):" { forged = true }
                 continue
             }
             guard text.hasPrefix("- ") else { continue }
@@ -187,6 +202,7 @@ public final class SealVerifier: Sendable {
             }
         }
         finish()
-        return checks
+        if !checks.isEmpty { numbered.append((number, checks.removeLast())) }
+        return numbered
     }
 }

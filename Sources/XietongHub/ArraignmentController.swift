@@ -32,7 +32,7 @@ struct ArraignmentController: Sendable {
         nodes.get("/v1/arraignment/bookings/:id/evidence") { _, context in
             let booking = try await self.sideBooking(context.parameters.get("id") ?? "", organisation: try HubAccess.node(context))
             guard let head = try await self.store.latestTreeHead() else { throw EvidenceController.noHead }
-            return HTTPJSON.response(try await self.store.bookingEvidence(booking.request.bookingId, against: head))
+            return HTTPJSON.response(try await self.store.bookingEvidence(booking, against: head))
         }
         nodes.post("/v1/arraignment/bookings/:id/:action") { request, context in
             try await self.change(

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import X509
 import XietongCore
 import XietongDocuments
 import XietongTrust
@@ -28,9 +29,9 @@ final class SealChecks: Sendable {
     /// `DocumentError`.
     func check(_ url: URL, engine: NodeEngine) async throws -> [SealCheck]? {
         guard let verifier = try self.verifier(tls: engine.configuration.tls, dataDirectory: engine.configuration.dataDirectory) else { return nil }
-        let revoked: Set<String>
+        let revoked: [DistinguishedName: Set<String>]
         do {
-            revoked = try engine.identity?.trust.revokedSerialsOfAllPlatforms() ?? []
+            revoked = try engine.identity?.trust.revocationsByIssuer() ?? [:]
         } catch {
             throw DocumentError(
                 .verify,
@@ -39,6 +40,6 @@ final class SealChecks: Sendable {
             )
         }
         let registry = engine.checker.registry
-        return try await DocumentWork.run { try verifier.check(url, registry: registry, revokedSerials: revoked) }
+        return try await DocumentWork.run { try verifier.check(url, registry: registry, revoked: revoked) }
     }
 }

@@ -74,12 +74,15 @@ public final class TrustStore: Sendable {
         try self.revokedSerials(of: 0)
     }
 
-    /// The revoked serials of this platform's CA and of every linked platform's (serials are random, 159 bits: one
-    /// list for all), read as `revokedSerials()` reads. For a document's seal, whose signer may be of either.
-    public func revokedSerialsOfAllPlatforms() throws(TrustError) -> Set<String> {
-        var serials: Set<String> = []
-        for index in 0...self.platforms.count { serials.formUnion(try self.revokedSerials(of: index)) }
-        return serials
+    /// The revoked serials of this platform's CA and of every linked platform's, by the CA's name, read as
+    /// `revokedSerials()` reads. For a document's seal, whose signer may be of either: a serial counts as revoked
+    /// on the list of the CA that issued the certificate only, so that one platform's list cannot revoke another's.
+    public func revocationsByIssuer() throws(TrustError) -> [DistinguishedName: Set<String>] {
+        var revoked: [DistinguishedName: Set<String>] = [:]
+        for (index, authority) in ([self.authority] + self.platforms.map(\.authority)).enumerated() {
+            revoked[authority.subject, default: []].formUnion(try self.revokedSerials(of: index))
+        }
+        return revoked
     }
 
     /// The revoked serials of a CA: this platform's (0) or a linked platform's (1…), read as `revokedSerials()` reads.

@@ -167,7 +167,9 @@ import XietongTesting
         let judgment = Precedents.package(made, judged: true)
         let precedent = try #require(SimilarCases.Precedent(judgment: judgment, caseCode: made.courtCode))
         #expect(precedent.profile == SimilarCases.Profile(charges: ["盗窃罪"], amountFen: 5_200_000, defendants: 2, measures: ["arrest"]))
-        #expect(precedent.sentences.map(\.name) == ["被告人1-1", "被告人1-2"] && precedent.sentences.allSatisfy { $0.charges == ["盗窃罪"] })
+        // Other cases' defendants are shown by surname only.
+        #expect(precedent.sentences.map(\.name) == ["被某", "被某"] && precedent.sentences.allSatisfy { $0.charges == ["盗窃罪"] })
+        #expect(SimilarCases.maskedName("张三丰") == "张某" && SimilarCases.maskedName("李某某") == "李某某" && SimilarCases.maskedName("") == "某")
         #expect(precedent.relatedCaseCodes == [made.procuratorateCode] && precedent.decidedOn == "2026-11-19")
         #expect(SimilarCases.Precedent(judgment: Precedents.package(made, judged: false), caseCode: made.procuratorateCode) == nil)
     }

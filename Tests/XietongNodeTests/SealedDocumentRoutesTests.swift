@@ -335,6 +335,15 @@ import XietongTrust
         )
         let checks = SealVerifier.parse(forged)
         #expect(checks.count == 1 && !checks[0].valid && !checks[0].wholeDocument)
+
+        // Blocks are numbered as pdfsig numbers the fields, unsigned ones too, so that each is matched with its own
+        // dumped signature; a field named to make a "Signature #N:" line of its own is out of sequence: not valid.
+        let unsignedFirst =
+            "Signature #1:\n  - The signature form field is not signed.\n" + genuine.replacingOccurrences(of: "Signature #1:", with: "Signature #2:")
+        let numbered = SealVerifier.parseNumbered(unsignedFirst)
+        #expect(numbered.map(\.number) == [1, 2] && numbered.map(\.check.valid) == [false, true])
+        let injected = genuine.replacingOccurrences(of: "  - Signature Field Name: XietongSeal", with: "  - Signature Field Name: x\nSignature #7:")
+        #expect(SealVerifier.parseNumbered(injected).last.map { $0.number == 2 && !$0.check.valid } == true)
     }
 
 }

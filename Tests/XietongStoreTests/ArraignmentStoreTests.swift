@@ -107,10 +107,13 @@ import XietongTesting
         #expect(leaves.map(\.leaf) == events.map { String(decoding: Evidence.leaf($0), as: UTF8.self) })
 
         let head = try #require(try await store.signTreeHead(for: [Arraignments.procuratorate, Arraignments.house]) { $0 })
-        let receipt = try await store.bookingEvidence(request.bookingId, against: head)
+        let booking = try #require(try await store.booking(request.bookingId))
+        let receipt = try await store.bookingEvidence(booking, against: head)
         #expect(receipt.entries.map(\.event) == events && receipt.proofsHold)
         // Another booking's changes are not among them.
-        #expect(try await store.bookingEvidence("00000000-0000-4000-8000-000000000000", against: head).entries.isEmpty)
+        var other = booking
+        other.request.bookingId = "00000000-0000-4000-8000-000000000000"
+        #expect(try await store.bookingEvidence(other, against: head).entries.isEmpty)
         await database.close()
     }
 

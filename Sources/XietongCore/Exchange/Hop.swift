@@ -56,12 +56,14 @@ public enum Hop: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// A hop a peer hub reports over a link, as this hub records it (issue 23): the peer's own hub hops under the
     /// peer's names (each hop is recorded once per package), its confirmation of the code left out (the code is the
-    /// sender's hub's), and a node's first hop never, which only the sending node's own hub records.
+    /// sender's hub's), a node's first hop never, which only the sending node's own hub records, nor a booking's change.
     public var reportedByPeer: Hop? {
         switch self {
         case .receivedByHub: .receivedByPeerHub
         case .forwarded: .forwardedByPeerHub
         case .coded, .acceptedByNode: nil
+        // A booking's change is the hub's own record, never a package's hop a peer reports.
+        case .booked: nil
         default: self
         }
     }

@@ -21,6 +21,8 @@ public enum SimilarCases {
     /// How many matches an answer lists by default, and at most.
     public static let defaultLimit = 10
     public static let maximumLimit = 50
+    /// The most charges of a case a request looks precedents up by (a case names a few; a package may list many).
+    public static let maximumCharges = 50
     /// The score a match needs to count in the sentencing reference (`Reference.ranges`).
     public static let referenceScore = 60
 
@@ -62,7 +64,8 @@ public enum SimilarCases {
         }
     }
 
-    /// One person's sentence in a precedent, with the person's charges in that judgment.
+    /// One person's sentence in a precedent, with the person's charges in that judgment; the name masked
+    /// (`maskedName`).
     public struct PersonSentence: Sendable, Hashable, Codable {
         public var name: String
         public var charges: [String]
@@ -150,7 +153,7 @@ public enum SimilarCases {
                 profile: Profile(of: body),
                 sentences: body.sentences.map { sentence in
                     PersonSentence(
-                        name: names[sentence.personRef] ?? sentence.personRef,
+                        name: SimilarCases.maskedName(names[sentence.personRef] ?? ""),
                         charges: body.charges.filter { $0.personRef == sentence.personRef }.map(\.name),
                         penalty: sentence.penalty,
                         termMonths: sentence.termMonths,
@@ -367,6 +370,13 @@ public enum SimilarCases {
         case "exemption": LocalizedText(zh: "免予刑事处罚", en: "exempted from criminal punishment")
         default: LocalizedText(zh: penalty, en: penalty)
         }
+    }
+
+    /// A defendant of another case as the reference shows them: the surname and 某 (张三 → 张某), as published
+    /// judgments anonymise them; a name already so written stays. The reference is about sentences, not persons.
+    public static func maskedName(_ name: String) -> String {
+        guard let first = name.first else { return "某" }
+        return name.count >= 2 && name.dropFirst().allSatisfy({ $0 == "某" }) ? name : "\(first)某"
     }
 
     /// `3 年 6 个月` / `3 years 6 months`.

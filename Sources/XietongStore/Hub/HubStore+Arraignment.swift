@@ -96,11 +96,15 @@ extension HubStore {
     /// time-ordered hex.
     static func bookingKey(_ changeId: String) -> String { "booking/" + changeId }
 
-    /// A booking's changes with their inclusion proofs against `head` (those the head covers).
-    public func bookingEvidence(_ bookingId: String, against head: Evidence.TreeHead) async throws -> Evidence.Receipt {
+    /// A booking's changes with their inclusion proofs against `head` (those the head covers), found by their exact
+    /// keys (`bookingId/1` … `bookingId/N`, N the changes in its history), whatever the database's collation.
+    public func bookingEvidence(_ booking: Booking, against head: Evidence.TreeHead) async throws -> Evidence.Receipt {
+        let bookingId = booking.request.bookingId
+        let keys = (1...max(1, booking.history.count)).map { SQLValue.text(Self.bookingKey("\(bookingId)/\($0)")) }
+        let binds = keys.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
         let rows = try await self.database.execute(
-            "SELECT leaf_index, leaf FROM evidence_leaves WHERE package_key >= $1 AND package_key < $2 AND leaf_index < $3 ORDER BY leaf_index",
-            [.text(Self.bookingKey(bookingId + "/")), .text(Self.bookingKey(bookingId + "0")), .integer(head.treeSize)]
+            "SELECT leaf_index, leaf FROM evidence_leaves WHERE package_key IN (\(binds)) AND leaf_index < $1 ORDER BY leaf_index",
+            [.integer(head.treeSize)] + keys
         )
         let tree = self.evidenceTree(size: head.treeSize)
         var entries: [Evidence.Inclusion] = []

@@ -42,25 +42,34 @@ extension HubStore {
         let profile = SimilarCases.Profile(of: body)
         guard !profile.charges.isEmpty else { return nil }
         let (candidates, truncated) = try await self.precedents(sharing: profile.charges)
+        // The case's own codes: every code of every package linked to the one asked (each package's own code and the
+        // related ones it states), so that none of its own judgments, under any court's code, is its precedent.
+        let own = try await self.database.execute(
+            "SELECT DISTINCT case_code FROM case_links WHERE package_key IN (SELECT package_key FROM case_links WHERE case_code = $1)",
+            [.text(caseCode)]
+        ).compactMap { $0.string("case_code") }
         return SimilarCases.rank(
             caseCode: caseCode,
             profile: profile,
             candidates: candidates,
-            excluding: Set(body.caseInfo.relatedCaseCodes),
+            excluding: Set(own + body.caseInfo.relatedCaseCodes),
             truncated: truncated,
             limit: limit
         )
     }
 
-    /// The latest precedents (at most `SimilarCases.candidateLimit`) with one of `charges`; `truncated` when more exist.
+    /// The latest precedents (at most `SimilarCases.candidateLimit`) with one of `charges` (the first
+    /// `SimilarCases.maximumCharges` of them); `truncated` when more exist. The precedents are read newest first, each
+    /// looked up in the charges' index, so a common charge does not read every package that names it.
     public func precedents(sharing charges: [String]) async throws(StoreError) -> (candidates: [SimilarCases.Precedent], truncated: Bool) {
+        let charges = Array(charges.prefix(SimilarCases.maximumCharges))
         guard !charges.isEmpty else { return ([], false) }
         let names = charges.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
         let rows = try await self.database.execute(
             """
-            SELECT precedent FROM precedents
-            WHERE package_key IN (SELECT package_key FROM package_charges WHERE name IN (\(names)))
-            ORDER BY package_key DESC LIMIT $1
+            SELECT p.precedent FROM precedents p
+            WHERE EXISTS (SELECT 1 FROM package_charges g WHERE g.package_key = p.package_key AND g.name IN (\(names)))
+            ORDER BY p.package_key DESC LIMIT $1
             """,
             [.integer(SimilarCases.candidateLimit + 1)] + charges.map { .text($0) }
         )
