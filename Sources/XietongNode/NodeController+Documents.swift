@@ -176,36 +176,39 @@ extension NodeController {
             throw APIError(error.code == .state ? .bookingState : .bookingNotAllowed, error)
         }
         try await self.logRead(context, "document.arraignment-certificate", asked.bookingId)
-        let signer = try self.documentSigner()
+        let (sha256, size) = try await self.keep(
+            document,
+            sealedBy: try self.documentSigner(),
+            reason: "提讯证 arraignment certificate \(booking.request.detainee.name)"
+        )
+        struct Issued: Encodable {
+            var name: String
+            var bookingId: String
+            var sha256: String
+            var size: Int
+            var signer: String
+        }
+        return HTTPJSON.response(
+            Issued(name: "提讯证-\(booking.request.detainee.name).pdf", bookingId: asked.bookingId, sha256: sha256, size: size, signer: document.issuer),
+            status: .created
+        )
+    }
+
+    /// Lays `document` out as PDF, seals it with `signer` where there is one, and keeps it as an attachment of the
+    /// node: its SHA-256 and size. Nothing is kept when a step fails.
+    func keep(_ document: FilledDocument, sealedBy signer: DocumentSigner?, reason: String) async throws -> (sha256: String, size: Int) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-document-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         do {
             try DocumentFolder.make(folder)
             let plain = folder.appendingPathComponent("plain.pdf")
-            let sealed = folder.appendingPathComponent("sealed.pdf")
+            let file = signer == nil ? plain : folder.appendingPathComponent("sealed.pdf")
             try await DocumentWork.run {
                 try FilledDocumentPDF.write(document, to: plain)
-                try signer.sign(plain, into: sealed, reason: "提讯证 arraignment certificate \(booking.request.detainee.name)")
+                try signer?.sign(plain, into: file, reason: reason)
             }
-            let bytes = Array(try Data(contentsOf: sealed))
-            let sha256 = try await self.engine.blobs.write(bytes)
-            struct Issued: Encodable {
-                var name: String
-                var bookingId: String
-                var sha256: String
-                var size: Int
-                var signer: String
-            }
-            return HTTPJSON.response(
-                Issued(
-                    name: "提讯证-\(booking.request.detainee.name).pdf",
-                    bookingId: asked.bookingId,
-                    sha256: sha256,
-                    size: bytes.count,
-                    signer: document.issuer
-                ),
-                status: .created
-            )
+            let bytes = Array(try Data(contentsOf: file))
+            return (try await self.engine.blobs.write(bytes), bytes.count)
         } catch let error as DocumentError {
             throw Self.documentError(error)
         }
@@ -257,40 +260,26 @@ extension NodeController {
         try await self.logRead(context, "document.generate", "\(template.id) \(package.envelope.packageId)")
         // Sealed with the organisation's key where the node has one; otherwise the document is made unsealed.
         let signer = self.engine.configuration.tls == nil ? nil : try self.documentSigner()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-document-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        do {
-            try DocumentFolder.make(folder)
-            let plain = folder.appendingPathComponent("plain.pdf")
-            let file = signer == nil ? plain : folder.appendingPathComponent("sealed.pdf")
-            try await DocumentWork.run {
-                try FilledDocumentPDF.write(filled, to: plain)
-                try signer?.sign(plain, into: file, reason: filled.title)
-            }
-            let bytes = Array(try Data(contentsOf: file))
-            let sha256 = try await self.engine.blobs.write(bytes)
-            struct Generated: Encodable {
-                var name: String
-                var template: String
-                var sha256: String
-                var size: Int
-                var sealed: Bool
-                var signer: String?
-            }
-            return HTTPJSON.response(
-                Generated(
-                    name: filled.fileName,
-                    template: template.id,
-                    sha256: sha256,
-                    size: bytes.count,
-                    sealed: signer != nil,
-                    signer: signer == nil ? nil : filled.issuer
-                ),
-                status: .created
-            )
-        } catch let error as DocumentError {
-            throw Self.documentError(error)
+        let (sha256, size) = try await self.keep(filled, sealedBy: signer, reason: filled.title)
+        struct Generated: Encodable {
+            var name: String
+            var template: String
+            var sha256: String
+            var size: Int
+            var sealed: Bool
+            var signer: String?
         }
+        return HTTPJSON.response(
+            Generated(
+                name: filled.fileName,
+                template: template.id,
+                sha256: sha256,
+                size: size,
+                sealed: signer != nil,
+                signer: signer == nil ? nil : filled.issuer
+            ),
+            status: .created
+        )
     }
 
     func document(_ sha256: String) throws -> Response {
