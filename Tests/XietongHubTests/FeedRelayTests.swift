@@ -21,8 +21,12 @@ import XietongTesting
         defer { relay.cancel() }
         let receiver = "330106000201"
 
-        // Wait until instance B's relay listens: it wakes everyone once when it starts listening.
+        // Wait until instance B's relay listens: it wakes everyone once when it starts listening. A relay that never
+        // listens fails here, said, rather than at the suite's time limit.
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(90))
         while await notifierB.version(of: receiver) == 0 {
+            try #require(clock.now < deadline, "instance B's relay did not start listening within 90 s")
             await notifierB.wait(for: receiver, since: 0, timeout: .milliseconds(20))
             if await notifierB.version(of: receiver) == 0 {
                 // `notifyAll` only counts organisations someone has waited for or been told about.

@@ -173,3 +173,47 @@ extension SQLiteWALTests {
         }
     }
 }
+
+extension SQLiteWALTests {
+    /// Writers through other connections to the same file wait for the one that holds the write lock without
+    /// starving it. SQLite's busy handler used to sleep on the writer's thread; with as many writers waiting as
+    /// Swift's cooperative pool has threads, the task holding the lock could not run to its commit, and every waiter
+    /// failed with `store.query` when the 30 s busy timeout ran out (seen on CI, two hub instances on one file).
+    @Test(.timeLimit(.minutes(2))) func writersOnOtherConnectionsDoNotStarveTheWriterTheyWaitFor() async throws {
+        let directory = try TemporaryDirectory()
+        let holder = try await Self.open(directory)
+        var others: [SQLiteDatabase] = []
+        for _ in 0..<(ProcessInfo.processInfo.activeProcessorCount + 2) { others.append(try await Self.open(directory)) }
+        let (locked, lockedContinuation) = AsyncStream<Void>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await holder.transaction { transaction in
+                    try await transaction.execute("INSERT INTO rows (id, body) VALUES (0, $1)", [.blob(Self.body(0, size: 64))])
+                    lockedContinuation.yield()
+                    // Work of the holder's own that needs a thread of the pool while the others wait for its commit.
+                    for _ in 0..<20 { try await Task.sleep(for: .milliseconds(5)) }
+                }
+            }
+            for await _ in locked { break }
+            for (index, other) in others.enumerated() {
+                group.addTask {
+                    try await other.execute(
+                        "INSERT INTO rows (id, body) VALUES ($1, $2)",
+                        [.integer(index + 1), .blob(Self.body(index + 1, size: 64))]
+                    )
+                    _ = try await other.transaction { transaction in
+                        try await transaction.execute(
+                            "INSERT INTO rows (id, body) VALUES ($1, $2)",
+                            [.integer(100 + index), .blob(Self.body(index, size: 64))]
+                        )
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let expected = Set([0] + others.indices.map { $0 + 1 } + others.indices.map { 100 + $0 })
+        #expect(Set(try await Self.rows(holder).keys) == expected)
+        for other in others { await other.close() }
+        await holder.close()
+    }
+}

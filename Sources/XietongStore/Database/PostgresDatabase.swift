@@ -20,8 +20,13 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
     private let logger: Logger
     public let location: DatabaseURL
 
-    private init(client: PostgresClient, location: DatabaseURL, logger: Logger) {
+    /// A connection of its own, outside the pool, for each notification listener (see `notifications(on:)`).
+    private let direct: PostgresConnection.Configuration
+    private let listenerIDs = Atomic<Int>(1)
+
+    private init(client: PostgresClient, direct: PostgresConnection.Configuration, location: DatabaseURL, logger: Logger) {
         self.client = client
+        self.direct = direct
         self.location = location
         self.logger = logger
     }
@@ -51,16 +56,9 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         configuration.options.connectTimeout = .seconds(10)
         // One direct connection first: an unreachable server, a wrong password or a missing database is reported at
         // once with the server's reason, rather than after the pool's retries.
+        let direct: PostgresConnection.Configuration
         do {
-            var direct = PostgresConnection.Configuration(
-                host: server.host,
-                port: server.port,
-                username: server.user,
-                password: server.password,
-                database: server.database,
-                tls: server.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
-            )
-            direct.options.connectTimeout = .seconds(10)
+            direct = try Self.directConfiguration(server)
             let connection = try await PostgresConnection.connect(configuration: direct, id: 0, logger: logger)
             try await connection.close()
         } catch {
@@ -72,7 +70,12 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
             failure.underlying = PostgresFailure(error: error, sql: "connect").description
             throw failure
         }
-        let database = PostgresDatabase(client: PostgresClient(configuration: configuration), location: location, logger: logger)
+        let database = PostgresDatabase(
+            client: PostgresClient(configuration: configuration),
+            direct: direct,
+            location: location,
+            logger: logger
+        )
         database.start()
         do {
             try await database.execute("SELECT 1 AS ok", [])
@@ -93,6 +96,20 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
             throw error
         }
         return database
+    }
+
+    /// A single connection's settings, with the pool's connect timeout.
+    private static func directConfiguration(_ server: DatabaseURL.PostgresServer) throws -> PostgresConnection.Configuration {
+        var direct = PostgresConnection.Configuration(
+            host: server.host,
+            port: server.port,
+            username: server.user,
+            password: server.password,
+            database: server.database,
+            tls: server.requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+        )
+        direct.options.connectTimeout = .seconds(10)
+        return direct
     }
 
     private func start() {
@@ -263,14 +280,21 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
 
     /// Notifications on `channel` from every instance, after the transactions that sent them commit. The stream
     /// reconnects after a lost connection; a consumer treats a gap as "something may have changed".
+    ///
+    /// The listener has a connection of its own rather than one leased from the pool: it holds it for the service's
+    /// life, and a lease waits, silently and without end, while the pool cannot connect (seen on CI as a relay that
+    /// never started listening, with nothing logged). A direct connection fails within its connect timeout, is
+    /// logged, and is tried again.
     public func notifications(on channel: String) -> AsyncStream<String> {
-        let client = self.client
+        let direct = self.direct
         let logger = self.logger
+        let id = self.listenerIDs.add(1, ordering: .relaxed).oldValue
         return AsyncStream { continuation in
             let task = Task {
                 while !Task.isCancelled {
                     do {
-                        try await client.withConnection { connection in
+                        let connection = try await PostgresConnection.connect(configuration: direct, id: id, logger: logger)
+                        do {
                             try await connection.listen(on: channel) { notifications in
                                 // A (re)connected listener may have missed notifications: wake everyone once.
                                 continuation.yield("")
@@ -278,6 +302,10 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
                                     continuation.yield(notification.payload)
                                 }
                             }
+                            try? await connection.close()
+                        } catch {
+                            try? await connection.close()
+                            throw error
                         }
                     } catch {
                         if Task.isCancelled { break }

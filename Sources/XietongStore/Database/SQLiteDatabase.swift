@@ -69,7 +69,8 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             // Deleted content zeroed only in pages written anyway (Debian builds SQLite with secure delete on, which
             // also rewrites every freed page: each update that moves a package's bytes freed and zeroed pages).
             let pragmas = [
-                "PRAGMA busy_timeout = 30000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                "PRAGMA foreign_keys = ON",
                 "PRAGMA temp_store = MEMORY", "PRAGMA secure_delete = FAST",
             ]
             for pragma in pragmas {
@@ -110,6 +111,44 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// How long a write waits for another connection to the same file (another process, or a second instance in
+    /// the tests) to finish its transaction.
+    static let busyTimeoutMilliseconds: Int32 = 30_000
+
+    /// Runs a statement that starts a transaction, or one in autocommit mode (the caller holds the lock), without
+    /// blocking the thread while another connection to the file writes. SQLite's busy handler sleeps on the calling
+    /// thread, one of the few threads of Swift's cooperative pool: while both of a 2-core machine's were asleep
+    /// waiting for another connection's commit, the task that would commit could not run, so the wait always ran
+    /// out (`store.query` after 30 s, seen on CI with two handles on one file). Here SQLite answers SQLITE_BUSY at
+    /// once, and the task sleeps and tries again for as long as the busy timeout. Such a statement changed nothing
+    /// when it was refused, so running it again is safe.
+    private func runWithoutBlocking(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        sqlite3_busy_timeout(self.handle, 0)
+        defer { sqlite3_busy_timeout(self.handle, Self.busyTimeoutMilliseconds) }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(Int(Self.busyTimeoutMilliseconds)))
+        var pause = 1
+        while true {
+            do throws(StoreError) {
+                return try self.run(sql, binds)
+            } catch {
+                let code = sqlite3_extended_errcode(self.handle) & 0xff
+                guard code == SQLITE_BUSY || code == SQLITE_LOCKED else { throw error }
+                guard clock.now < deadline else {
+                    throw StoreError(
+                        .busy,
+                        zh: "数据库 \(self.path) 被另一连接占用超过 \(Self.busyTimeoutMilliseconds / 1000) 秒，未写入任何内容，请稍后重试",
+                        en:
+                            "another connection held the database at \(self.path) for over \(Self.busyTimeoutMilliseconds / 1000) s; nothing was written; retry later",
+                        underlying: error
+                    )
+                }
+                try? await Task.sleep(for: .milliseconds(pause))
+                pause = min(pause * 2, 50)
+            }
+        }
+    }
 
     /// The VFS files are opened with: the default one, with each run of WAL frames written in one system call
     /// (CSQLiteVFS). Should registering it fail, the default VFS itself.
@@ -229,7 +268,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             }
             let rows: [SQLRow]
             do {
-                rows = try self.run(sql, binds)
+                rows = try await self.runWithoutBlocking(sql, binds)
             } catch {
                 await self.lock.release()
                 throw error
@@ -253,7 +292,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     private func joinGroup<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T {
         if !self.inPhysicalTransaction {
             do {
-                _ = try self.run("BEGIN IMMEDIATE", [])
+                _ = try await self.runWithoutBlocking("BEGIN IMMEDIATE", [])
             } catch {
                 await self.lock.release()
                 throw error

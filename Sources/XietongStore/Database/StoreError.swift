@@ -18,6 +18,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         /// The disk holding the data directory is full, or below the configured free-space reserve (issue 19).
         /// Nothing was written; the caller retries later (HTTP 507).
         public static let diskFull = Code(rawValue: "store.disk-full")
+        /// Another connection to the embedded database held its write lock for longer than the busy timeout.
+        /// Nothing was written; the caller retries later (HTTP 503).
+        public static let busy = Code(rawValue: "store.busy")
     }
 
     public var code: Code
