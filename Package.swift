@@ -93,6 +93,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -240,6 +241,7 @@ let package = Package(
             dependencies: [
                 "XietongHTTP", "XietongCore", "XietongStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -249,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "XietongNodeTests",
             dependencies: [
-                "XietongNode", "XietongCore", "XietongStore", "XietongTesting", "XietongHTTP", "XietongTrust", "XietongDocuments",
+                "XietongNode", "XietongCore", "XietongStore", "XietongTesting", "XietongHTTP", "XietongTrust", "XietongDocuments", "XietongProcess",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

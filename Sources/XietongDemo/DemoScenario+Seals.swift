@@ -51,7 +51,7 @@ extension DemoRunner.Scenario {
         _ = try await self.follow(built.package.envelope.packageId, sender: DemoCase.police, quietly: true)
         let checked = try await self.api(DemoCase.detentionHouse).documentSeals(sha256)
         let seals = (try? JSONSerialization.jsonObject(with: Data(checked.body)) as? [[String: Any]]) ?? []
-        let valid = seals.first.map { ($0["signatureValid"] as? Bool == true) && ($0["certificateTrusted"] as? Bool == true) } ?? false
+        let valid = seals.first?["valid"] as? Bool == true
         self.say(
             "  \(self.name(DemoCase.detentionHouse)) 收到并验章 receives it and checks the seal: "
                 + (valid ? "签章有效 valid, signed by \(self.fullName(DemoCase.police))" : "签章无效 NOT valid \(checked.text.prefix(200))")

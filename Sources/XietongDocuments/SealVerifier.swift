@@ -28,6 +28,29 @@ public struct SealCheck: Sendable, Hashable, Codable {
     /// A seal that holds: the bytes are those signed, all of them, by a certificate of the platform that the CA has
     /// not revoked.
     public var valid: Bool { self.signatureValid && self.wholeDocument && self.certificateTrusted && !self.revoked }
+
+    private enum EncodingKeys: String, CodingKey {
+        case field, signer, signerName, signedAt, signatureValid, wholeDocument, certificateTrusted, signatureStatus
+        case certificateStatus, signerSerial, revoked, valid
+    }
+
+    /// The stored fields, and `valid` with them, so that a client reads the verdict rather than working it out (a
+    /// client that checked two of the four conditions showed a revoked seal as holding). Decoding ignores `valid`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: EncodingKeys.self)
+        try container.encode(self.field, forKey: .field)
+        try container.encode(self.signer, forKey: .signer)
+        try container.encodeIfPresent(self.signerName, forKey: .signerName)
+        try container.encode(self.signedAt, forKey: .signedAt)
+        try container.encode(self.signatureValid, forKey: .signatureValid)
+        try container.encode(self.wholeDocument, forKey: .wholeDocument)
+        try container.encode(self.certificateTrusted, forKey: .certificateTrusted)
+        try container.encode(self.signatureStatus, forKey: .signatureStatus)
+        try container.encode(self.certificateStatus, forKey: .certificateStatus)
+        try container.encodeIfPresent(self.signerSerial, forKey: .signerSerial)
+        try container.encode(self.revoked, forKey: .revoked)
+        try container.encode(self.valid, forKey: .valid)
+    }
 }
 
 /// Verifies the seals of PDFs with `pdfsig` against the platform CA's certificates, which it keeps in an NSS database

@@ -242,6 +242,6 @@ public final class LocalExchange: @unchecked Sendable {
         }
     }
 
-    public func kill9(_ name: String) { self.processes.kill9(name) }
-    public func stop(_ name: String, signal: Int32 = SIGTERM) { self.processes.stop(name, signal: signal) }
+    public func kill9(_ name: String) async { await self.processes.kill9(name) }
+    public func stop(_ name: String, signal: Int32 = SIGTERM) async { await self.processes.stop(name, signal: signal) }
 }

@@ -206,23 +206,27 @@ public final class LocalProcesses: @unchecked Sendable {
     }
 
     /// Kills at once (SIGKILL), as a power cut or `kill -9` would.
-    public func kill9(_ name: String) {
-        guard let entry = self.entries[name], let process = entry.process else { return }
-        process.signal(SIGKILL)
-        process.wait()
-        entry.process = nil
+    public func kill9(_ name: String) async {
+        await self.stop(name, signal: SIGKILL)
     }
 
-    /// Stops gracefully (SIGTERM, or `signal`: SIGINT as Ctrl-C, SIGKILL as a power cut) and waits.
-    public func stop(_ name: String, signal: Int32 = SIGTERM) {
+    /// Stops gracefully (SIGTERM, or `signal`: SIGINT as Ctrl-C, SIGKILL as a power cut) and waits, on a thread of
+    /// its own (a graceful stop takes seconds, which a thread of the cooperative pool would spend blocked).
+    public func stop(_ name: String, signal: Int32 = SIGTERM) async {
         guard let entry = self.entries[name], let process = entry.process else { return }
         process.signal(signal)
-        process.wait()
+        _ = await process.exit()
         entry.process = nil
     }
 
+    /// Stops every process (SIGTERM) and waits for each, blocking the thread: for a benchmark's `defer`.
     public func stopAll() {
-        for name in self.entries.keys { self.stop(name) }
+        for entry in self.entries.values {
+            guard let process = entry.process else { continue }
+            process.signal(SIGTERM)
+            process.wait()
+            entry.process = nil
+        }
     }
 
     /// The process's CPU seconds so far (`ProcessCPU`).

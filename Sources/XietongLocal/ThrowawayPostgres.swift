@@ -54,7 +54,7 @@ public actor ThrowawayPostgres {
             }
             return server
         }
-        let port = try self.start()
+        let port = try await self.start()
         return DatabaseURL.PostgresServer(host: "127.0.0.1", port: port, user: "xietong", database: "postgres")
     }
 
@@ -68,15 +68,32 @@ public actor ThrowawayPostgres {
 
     // MARK: The server process
 
-    private func start() throws -> Int {
+    /// Started once, however many callers ask at the same time (the actor is reentered while the commands run).
+    private var starting: Task<Int, any Error>?
+
+    private func start() async throws -> Int {
         if let server { return server.port }
+        if let starting { return try await starting.value }
+        let task = Task { try await self.startServer() }
+        self.starting = task
+        do {
+            return try await task.value
+        } catch {
+            self.starting = nil
+            throw error
+        }
+    }
+
+    /// `initdb` and `pg_ctl start`, each waited for on a thread of its own (`ChildProcess.run`), so that the tests
+    /// starting meanwhile keep the cooperative pool's threads.
+    private func startServer() async throws -> Int {
         let binaries = try Self.binaries()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-postgres-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let asRoot = geteuid() == 0
-        if asRoot { try Self.run("/bin/chown", ["postgres:postgres", directory.path], asPostgres: false) }
+        if asRoot { try await Self.run("/bin/chown", ["postgres:postgres", directory.path], asPostgres: false) }
         let data = directory.appendingPathComponent("data").path
-        try Self.run(
+        try await Self.run(
             binaries.appendingPathComponent("initdb").path,
             ["-D", data, "-U", "xietong", "-A", "trust", "-E", "UTF8", "--locale=C", "--lc-ctype=C.UTF-8", "--no-sync"],
             asPostgres: asRoot
@@ -87,7 +104,7 @@ public actor ThrowawayPostgres {
                 "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c max_connections=500"
                 + (self.durable ? " -c shared_buffers=512MB" : " -c fsync=off")
             do {
-                try Self.run(
+                try await Self.run(
                     binaries.appendingPathComponent("pg_ctl").path,
                     ["-D", data, "-l", directory.appendingPathComponent("server.log").path, "-o", options, "-w", "-t", "60", "start"],
                     asPostgres: asRoot
@@ -123,11 +140,22 @@ public actor ThrowawayPostgres {
     }
 
     /// Runs a command to completion (as the postgres user when asked); a failure carries its output.
-    static func run(_ executable: String, _ arguments: [String], asPostgres: Bool) throws {
-        let result =
-            asPostgres
-            ? try ChildProcess.run("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments, directory: "/tmp")
-            : try ChildProcess.run(executable, arguments, directory: "/tmp")
+    static func run(_ executable: String, _ arguments: [String], asPostgres: Bool) async throws {
+        let (command, all) = Self.invocation(executable, arguments, asPostgres: asPostgres)
+        try Self.check(try await ChildProcess.run(command, all, directory: "/tmp"), executable)
+    }
+
+    /// As `run`, blocking the thread: for the clean-up at exit.
+    static func runBlocking(_ executable: String, _ arguments: [String], asPostgres: Bool) throws {
+        let (command, all) = Self.invocation(executable, arguments, asPostgres: asPostgres)
+        try Self.check(try ChildProcess.run(command, all, directory: "/tmp"), executable)
+    }
+
+    private static func invocation(_ executable: String, _ arguments: [String], asPostgres: Bool) -> (String, [String]) {
+        asPostgres ? ("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments) : (executable, arguments)
+    }
+
+    private static func check(_ result: ChildProcess.Result, _ executable: String) throws {
         guard result.status == 0 else {
             throw Unavailable(
                 description:
@@ -149,7 +177,7 @@ public actor ThrowawayPostgres {
         guard first else { return }
         atexit {
             for cleanup in ThrowawayPostgres.cleanupLock.withLock({ ThrowawayPostgres.cleanups }) {
-                try? ThrowawayPostgres.run(cleanup.pgCtl, ["-D", cleanup.data, "-m", "immediate", "-w", "stop"], asPostgres: cleanup.asRoot)
+                try? ThrowawayPostgres.runBlocking(cleanup.pgCtl, ["-D", cleanup.data, "-m", "immediate", "-w", "stop"], asPostgres: cleanup.asRoot)
                 try? FileManager.default.removeItem(atPath: cleanup.directory)
             }
         }

@@ -97,6 +97,40 @@ public final class ChildProcess: @unchecked Sendable {
         )
     }
 
+    /// Runs a command to completion, as `run` does, waiting on a thread of its own: a caller in Swift concurrency
+    /// leaves the cooperative pool's threads (two on a 2-core machine) free for other tasks meanwhile. A test that
+    /// ran commands with the blocking wait held a thread of the pool for each command's whole run, and everything
+    /// else in the suite waited for them.
+    public static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        directory: String? = nil
+    ) async throws -> Result {
+        let folder = FileManager.default.temporaryDirectory
+        let out = folder.appendingPathComponent("xietong-child-\(UUID().uuidString).out")
+        let err = folder.appendingPathComponent("xietong-child-\(UUID().uuidString).err")
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+        let child = try Self.spawn(executable, arguments, environment: environment, directory: directory, stdout: out.path, stderr: err.path)
+        let status = await child.exit()
+        return Result(
+            status: status,
+            stdout: (try? [UInt8](Data(contentsOf: out))) ?? [],
+            stderr: (try? [UInt8](Data(contentsOf: err))) ?? []
+        )
+    }
+
+    /// Waits, as `wait` does, on a thread of its own rather than one of Swift's cooperative pool.
+    public func exit() async -> Int32 {
+        if let status = self.lock.withLock({ self.status }) { return status }
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: self.wait()) }
+        }
+    }
+
     /// Waits for the child to end; its exit code, or 128 + the signal that ended it.
     @discardableResult
     public func wait() -> Int32 {

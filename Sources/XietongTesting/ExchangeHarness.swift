@@ -120,10 +120,10 @@ public final class ExchangeHarness: @unchecked Sendable {
     public func startAll() async throws { try await self.exchange.startAll() }
 
     /// Kills a process at once (SIGKILL), as a power cut or `kill -9` would.
-    public func kill9(_ name: String) { self.exchange.kill9(name) }
+    public func kill9(_ name: String) async { await self.exchange.kill9(name) }
 
     /// Stops a process gracefully (SIGTERM, or `signal`) and waits for it.
-    public func stop(_ name: String, signal: Int32 = SIGTERM) { self.exchange.stop(name, signal: signal) }
+    public func stop(_ name: String, signal: Int32 = SIGTERM) async { await self.exchange.stop(name, signal: signal) }
 
     public func log(_ name: String) -> String {
         (try? String(contentsOf: self.services[name]!.log, encoding: .utf8)) ?? ""

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import XietongDemo
+import XietongHTTP
 import XietongLocal
 
 /// `xietong business-sim`: a simulated business system that receives pushed packages, for the demo, tests and
@@ -31,9 +32,10 @@ struct BusinessSimulatorCommand: AsyncParsableCommand {
         configuration.port = self.port
         configuration.failFirst = self.failFirst
         let organisation = self.org
-        let (app, _) = try await BusinessSystemSimulator.build(configuration, logger: makeLogger("xietong.business")) { port in
+        let logger = makeLogger("xietong.business")
+        let (app, _) = try await BusinessSystemSimulator.build(configuration, logger: logger) { port in
             announce("xietong business-sim \(organisation) listening on http://127.0.0.1:\(port)")
         }
-        try await app.runService()
+        try await GracefulShutdown.run(app, logger: logger)
     }
 }

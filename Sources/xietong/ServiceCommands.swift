@@ -135,7 +135,7 @@ struct HubCommand: AsyncParsableCommand {
             )
         )
         do {
-            try await app.runService()
+            try await GracefulShutdown.run(app, logger: logger)
         } catch {
             throw startFailure(error, settings: configuration)
         }
@@ -221,7 +221,7 @@ struct NodeCommand: AsyncParsableCommand {
             )
         )
         do {
-            try await app.runService()
+            try await GracefulShutdown.run(app, logger: logger)
         } catch {
             // The client is shut down on every way out: dropped without it, AsyncHTTPClient traps (exit 132).
             try? await client.shutdown()

@@ -41,7 +41,7 @@ struct WitnessCommand: AsyncParsableCommand {
                 "data_directory": .string(configuration.dataDirectory),
             ]
         )
-        try await app.runService()
+        try await GracefulShutdown.run(app, logger: logger)
         logger.info("xietong witness stopped")
     }
 }

@@ -11,18 +11,18 @@ import XietongTesting
             .map { "examples/packages/\($0)" } ?? []
     }
 
-    @Test func everyShippedExampleIsReportedValid() throws {
-        let result = try CommandRunner.run(["validate"] + self.examples)
+    @Test func everyShippedExampleIsReportedValid() async throws {
+        let result = try await CommandRunner.run(["validate"] + self.examples)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("106 files: 106 valid, 0 refused."))
         #expect(result.stderr.contains("built-in demo organisation registry"))
     }
 
-    @Test func aCorruptedCopyIsRefusedWithTheFinding() throws {
+    @Test func aCorruptedCopyIsRefusedWithTheFinding() async throws {
         let directory = try TemporaryDirectory()
         let xml = Fixtures.example("arrestApproval.arrestRequest").replacingOnce("330106199003151236", with: "330106199003151235")
         try Data(xml.utf8).write(to: directory.file("bad.xml"))
-        let result = try CommandRunner.run(["validate", "--no-attachments", directory.file("bad.xml").path])
+        let result = try await CommandRunner.run(["validate", "--no-attachments", directory.file("bad.xml").path])
         #expect(result.status == 1)
         #expect(result.stdout.contains("error codeset.id-card-checksum at /CasePackage/Body/Persons/Person[1]/IdCardNumber"))
         #expect(result.stdout.contains("校验码错误"))
@@ -30,11 +30,11 @@ import XietongTesting
         #expect(result.stdout.contains("1 file: 0 valid, 1 refused."))
     }
 
-    @Test func jsonOutputIsMachineReadable() throws {
+    @Test func jsonOutputIsMachineReadable() async throws {
         let directory = try TemporaryDirectory()
         let xml = Fixtures.example("arrestApproval.arrestRequest").replacingOnce("<Gender>1</Gender>", with: "<Gender>3</Gender>")
         try Data(xml.utf8).write(to: directory.file("bad.xml"))
-        let result = try CommandRunner.run([
+        let result = try await CommandRunner.run([
             "validate", "--json", "examples/packages/arrestApproval.arrestRequest.xml", directory.file("bad.xml").path,
         ])
         #expect(result.status == 1)
@@ -49,20 +49,20 @@ import XietongTesting
     }
 
     @Test(arguments: [["validate"], ["validate", "--frobnicate", "x.xml"], ["nonsense"]])
-    func usageErrorsExitWithTwo(arguments: [String]) throws {
-        let result = try CommandRunner.run(arguments)
+    func usageErrorsExitWithTwo(arguments: [String]) async throws {
+        let result = try await CommandRunner.run(arguments)
         #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")
         #expect(!result.stderr.isEmpty)
     }
 
-    @Test func aBadRegistryIsAConfigurationErrorNamingTheEntry() throws {
+    @Test func aBadRegistryIsAConfigurationErrorNamingTheEntry() async throws {
         let directory = try TemporaryDirectory()
         try Data(
             #"{"format":"xietong.organisations/1","organisations":[{"code":"1","agencyCode":"1101","kind":"police","name":{"zh":"甲","en":"A"}}]}"#
                 .utf8
         )
         .write(to: directory.file("orgs.json"))
-        let result = try CommandRunner.run([
+        let result = try await CommandRunner.run([
             "validate", "--registry", directory.file("orgs.json").path, "examples/packages/arrestApproval.arrestRequest.xml",
         ])
         #expect(result.status == 2)
@@ -70,14 +70,14 @@ import XietongTesting
         #expect(result.stderr.contains("12 digits"))
     }
 
-    @Test func aMissingFileIsReportedNotCrashedOn() throws {
-        let result = try CommandRunner.run(["validate", "no/such/file.xml"])
+    @Test func aMissingFileIsReportedNotCrashedOn() async throws {
+        let result = try await CommandRunner.run(["validate", "no/such/file.xml"])
         #expect(result.status == 1)
         #expect(result.stdout.contains("file.unreadable"))
     }
 
     /// Hostile files on disk: each refused with its finding, with the process's peak memory far below 256 MB.
-    @Test(.timeLimit(.minutes(2))) func hostileFilesAreRefusedWithinBoundedMemory() throws {
+    @Test(.timeLimit(.minutes(2))) func hostileFilesAreRefusedWithinBoundedMemory() async throws {
         let directory = try TemporaryDirectory()
         let deep = String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000)
         try Data(deep.utf8).write(to: directory.file("deep.xml"))
@@ -96,7 +96,7 @@ import XietongTesting
         let expectations = [("deep.xml", "xml.limit-exceeded"), ("laughs.xml", "xml.doctype-forbidden"), ("huge.xml", "xml.limit-exceeded")]
         var peak = 0
         for (name, code) in expectations {
-            let result = try CommandRunner.runMeasuringMemory(["validate", "--json", directory.file(name).path])
+            let result = try await CommandRunner.runMeasuringMemory(["validate", "--json", directory.file(name).path])
             #expect(result.status == 1, "\(name)")
             #expect(result.stdout.contains("\"code\" : \"\(code)\""), "\(name): \(result.stdout)")
             let own = try #require(result.peakResidentBytes, "the peak RSS of \(name) was measured")
@@ -111,10 +111,10 @@ import XietongTesting
 
 /// `xietong code`: unified codes from a store that survives restarts; every run of the command is a restart.
 @Suite struct CodeCommandTests {
-    @Test func sequencesContinueAcrossProcesses() throws {
+    @Test func sequencesContinueAcrossProcesses() async throws {
         let directory = try TemporaryDirectory()
-        let first = try CommandRunner.run(["code", "new", "--org", "330106000101", "--count", "2", "--data-dir", directory.url.path])
-        let second = try CommandRunner.run(["code", "new", "--org", "330106000101", "--data-dir", directory.url.path])
+        let first = try await CommandRunner.run(["code", "new", "--org", "330106000101", "--count", "2", "--data-dir", directory.url.path])
+        let second = try await CommandRunner.run(["code", "new", "--org", "330106000101", "--data-dir", directory.url.path])
         #expect(first.status == 0 && second.status == 0, "\(first.stderr)\(second.stderr)")
         let codes = (first.stdout + second.stdout).split(separator: "\n").map(String.init)
         #expect(codes.count == 3)
@@ -122,19 +122,19 @@ import XietongTesting
         #expect(codes.allSatisfy { $0.count == 32 && $0.dropFirst(8).hasPrefix("1101330106000101") })
     }
 
-    @Test func checkingExplainsOrRefuses() throws {
-        let good = try CommandRunner.run(["code", "check", "20170507136633010100000112345678", "20261121110133010600010100000042-002-013-0157"])
+    @Test func checkingExplainsOrRefuses() async throws {
+        let good = try await CommandRunner.run(["code", "check", "20170507136633010100000112345678", "20261121110133010600010100000042-002-013-0157"])
         #expect(good.status == 0)
         #expect(good.stdout.contains("organisation 330101000001, sequence 12345678"))
         #expect(good.stdout.contains("volume 2, file 13, page 157"))
-        let bad = try CommandRunner.run(["code", "check", "20170230136633010100000112345678"])
+        let bad = try await CommandRunner.run(["code", "check", "20170230136633010100000112345678"])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("code.date"))
     }
 
-    @Test func anUnknownOrganisationIsRefused() throws {
+    @Test func anUnknownOrganisationIsRefused() async throws {
         let directory = try TemporaryDirectory()
-        let result = try CommandRunner.run(["code", "new", "--org", "999999999999", "--data-dir", directory.url.path])
+        let result = try await CommandRunner.run(["code", "new", "--org", "999999999999", "--data-dir", directory.url.path])
         #expect(result.status == 2)
         #expect(result.stderr.contains("not in the registry"))
     }
@@ -142,27 +142,27 @@ import XietongTesting
 
 /// `xietong catalog` and `xietong registry`: what an IT centre uses to check its data files.
 @Suite struct CatalogCommandTests {
-    @Test func theCatalogIsListed() throws {
-        let result = try CommandRunner.run(["catalog"])
+    @Test func theCatalogIsListed() async throws {
+        let result = try await CommandRunner.run(["catalog"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("20 flows, 105 message types"))
         #expect(result.stdout.contains("arrestRequest: 提请批准逮捕  police → procuratorate  [receiver 7 days"))
     }
 
-    @Test func aBadOverrideIsRefusedNamingTheEntry() throws {
+    @Test func aBadOverrideIsRefusedNamingTheEntry() async throws {
         let directory = try TemporaryDirectory()
         try Data(
             #"{"format":"xietong.catalog/1","catalogVersion":"x","flows":[{"id":"legalAid","clause":"c","category":"criminal","zh":"z","en":"e","messages":[{"id":"legalAidNotice","zh":"z","en":"e","from":["police"],"to":["legalAid"],"limits":[{"party":"receiver","value":3,"unit":"fortnights","basis":"b"}]}]}]}"#
                 .utf8
         )
         .write(to: directory.file("override.json"))
-        let result = try CommandRunner.run(["catalog", "check", directory.file("override.json").path])
+        let result = try await CommandRunner.run(["catalog", "check", directory.file("override.json").path])
         #expect(result.status == 1)
         #expect(result.stdout.contains("flows[0].messages[0].limits[0].unit"))
     }
 
-    @Test func theDemoRegistryChecks() throws {
-        let result = try CommandRunner.run(["registry", "check", "Sources/XietongCore/Resources/registry/demo-organisations.json"])
+    @Test func theDemoRegistryChecks() async throws {
+        let result = try await CommandRunner.run(["registry", "check", "Sources/XietongCore/Resources/registry/demo-organisations.json"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("13 organisations"))
     }
@@ -170,9 +170,9 @@ import XietongTesting
 
 /// `xietong demo --once`: the README's first command, run as a user runs it.
 @Suite struct DemoCommandTests {
-    @Test(.timeLimit(.minutes(3))) func theDemoPlaysTheWholeCaseIntact() throws {
+    @Test(.timeLimit(.minutes(3))) func theDemoPlaysTheWholeCaseIntact() async throws {
         let directory = try TemporaryDirectory()
-        let result = try CommandRunner.run(["demo", "--once", "--dossier-mb", "2", "--data-dir", directory.url.path])
+        let result = try await CommandRunner.run(["demo", "--once", "--dossier-mb", "2", "--data-dir", directory.url.path])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("[12/12] 监狱 → 审判机关"))
         #expect(result.stdout.contains("结果 Result: 12/12"))
@@ -227,22 +227,22 @@ import XietongTesting
         let directory = try TemporaryDirectory()
         let location = try await backend.newLocation(in: directory)
         for _ in 0..<2 {
-            let result = try CommandRunner.run(["migrate", "hub", "--database", location.url])
+            let result = try await CommandRunner.run(["migrate", "hub", "--database", location.url])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains("versions \(Migrations.hub.map { String($0.version) }.joined(separator: ", ")) applied"))
         }
         // A node's database is its own (the schema versions of hub and node are separate histories).
         let nodeLocation = try await backend.newLocation(in: directory)
-        let node = try CommandRunner.run(["migrate", "node", "--database", nodeLocation.url])
+        let node = try await CommandRunner.run(["migrate", "node", "--database", nodeLocation.url])
         #expect(node.status == 0, "\(node.stderr)")
     }
 
-    @Test func aBadDatabaseSettingExitsWithTwoAndAnUnreachableServerWithOne() throws {
-        let bad = try CommandRunner.run(["migrate", "hub", "--database", "mysql://u@h/d"])
+    @Test func aBadDatabaseSettingExitsWithTwoAndAnUnreachableServerWithOne() async throws {
+        let bad = try await CommandRunner.run(["migrate", "hub", "--database", "mysql://u@h/d"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("config.invalid-value") && bad.stderr.contains("--database"))
         let port = LocalProcesses.freePort()
-        let unreachable = try CommandRunner.run(["migrate", "hub", "--database", "postgres://u@127.0.0.1:\(port)/d"])
+        let unreachable = try await CommandRunner.run(["migrate", "hub", "--database", "postgres://u@127.0.0.1:\(port)/d"])
         #expect(unreachable.status == 1)
         #expect(unreachable.stderr.contains("store.open") && unreachable.stderr.contains("127.0.0.1:\(port)"))
     }

@@ -72,9 +72,9 @@ import XietongTesting
             key: ExchangeHarness.apiKey(procuratorate)
         )
         #expect(content.status == 200)
-        harness.stop(procuratorate)
+        await harness.stop(procuratorate)
         // As the agency's administrator reads it: `xietong access-log node`.
-        let listed = try CommandRunner.run([
+        let listed = try await CommandRunner.run([
             "access-log", "node", "--config", harness.exchange.directory.appendingPathComponent("node-\(procuratorate).json").path, "--subject",
             packageId,
             "--json",

@@ -106,7 +106,7 @@ import XietongTesting
         let pdf = try await harness.get("\(procuratorate)/api/v1/documents/\(document.sha256)", key: procuratorateKey)
         let file = harness.directory.file("arraignment-certificate.pdf")
         try Data(pdf.body).write(to: file)
-        let text = try ChildProcess.run("/usr/bin/pdftotext", [file.path, "-"]).output
+        let text = try await ChildProcess.run("/usr/bin/pdftotext", [file.path, "-"]).output
         #expect(text.contains("提讯证") && text.contains(request.detainee.name) && text.contains("远程提审室一"), "\(text)")
         let byHouse = try await harness.post("\(house)/api/v1/documents/arraignment-certificates", key: houseKey, body: certificate, headers: json)
         #expect(byHouse.status == 403 && byHouse.text.contains("booking.not-allowed"), "\(byHouse.text)")
@@ -118,10 +118,10 @@ import XietongTesting
             guard let receipt = reply.json(Evidence.Receipt.self) else { return false }
             return receipt.entries.count == 3 && receipt.proofsHold && receipt.entries.allSatisfy { $0.event.hop == .booked }
         }
-        harness.stop("hub")
+        await harness.stop("hub")
         let directory = harness.exchange.directory
         let ca = try #require(harness.exchange.pki).appendingPathComponent("ca.crt").path
-        let audit = try CommandRunner.run(["audit", "verify", "--config", directory.appendingPathComponent("hub.json").path, "--ca", ca])
+        let audit = try await CommandRunner.run(["audit", "verify", "--config", directory.appendingPathComponent("hub.json").path, "--ca", ca])
         #expect(audit.status == 0 && audit.stdout.contains("no tampering found"), "\(audit.stdout)\(audit.stderr)")
     }
 }

@@ -38,11 +38,11 @@ import XietongTesting
             try Data(reply.body).write(to: keptFile)
             return reply.text.contains("\"treeSize\"")
         }
-        harness.stop("hub")
-        func audit() throws -> CommandResult {
-            try CommandRunner.run(["audit", "verify", "--config", config, "--ca", ca, "--heads", keptFile.path])
+        await harness.stop("hub")
+        func audit() async throws -> CommandResult {
+            try await CommandRunner.run(["audit", "verify", "--config", config, "--ca", ca, "--heads", keptFile.path])
         }
-        let clean = try audit()
+        let clean = try await audit()
         #expect(clean.status == 0 && clean.stdout.contains("no tampering found"), "\(clean.stdout)\(clean.stderr)")
 
         // 1. The package's stored bytes changed, and its recorded hash with them.
@@ -57,7 +57,7 @@ import XietongTesting
                 "UPDATE packages SET content_sha256 = '\(ContentHash.sha256(forged))' WHERE package_id = '\(made.packageId)'",
             ]
         )
-        let content = try audit()
+        let content = try await audit()
         #expect(content.status == 1 && content.stdout.contains("evidence.content-altered"), "\(content.stdout)")
         #expect(content.stdout.contains(made.packageId))
         try await Self.sql(
@@ -67,7 +67,7 @@ import XietongTesting
                 "UPDATE packages SET content_sha256 = '\(ContentHash.sha256(stored))' WHERE package_id = '\(made.packageId)'",
             ]
         )
-        #expect(try audit().status == 0)
+        #expect(try await audit().status == 0)
 
         // 2. The attachment's file changed at the hub.
         let blobs = try BlobStore(root: directory.appendingPathComponent("hub/blobs"), directIO: false)
@@ -75,10 +75,10 @@ import XietongTesting
         var altered = made.attachment
         altered[10] ^= 0xFF
         try Data(altered).write(to: blob)
-        let attachment = try audit()
+        let attachment = try await audit()
         #expect(attachment.status == 1 && attachment.stdout.contains("evidence.attachment-altered"), "\(attachment.stdout)")
         try Data(made.attachment).write(to: blob)
-        #expect(try audit().status == 0)
+        #expect(try await audit().status == 0)
 
         // 3. A forged event, recorded with a correctly hashed leaf through the hub's own code, after the last head.
         let opened = try await SQLiteDatabase.open(path: database, migrations: Migrations.hub)
@@ -90,7 +90,7 @@ import XietongTesting
         let size = try #require(try await opened.execute("SELECT size FROM evidence_size", []).first?.int("size"))
         await opened.close()
         #expect(outcome == .recorded)
-        let unsigned = try audit()
+        let unsigned = try await audit()
         #expect(unsigned.status == 1 && unsigned.stdout.contains("evidence.unsigned-leaves"), "\(unsigned.stdout)")
         #expect(!unsigned.stdout.contains("evidence.event-"), "the forged event itself is consistent: \(unsigned.stdout)")
 
@@ -109,9 +109,9 @@ import XietongTesting
             ]
         )
         #expect(size > cut)
-        let truncated = try audit()
+        let truncated = try await audit()
         #expect(truncated.status == 1 && truncated.stdout.contains("evidence.log-truncated"), "\(truncated.stdout)")
-        let alone = try CommandRunner.run(["audit", "verify", "--config", config, "--ca", ca])
+        let alone = try await CommandRunner.run(["audit", "verify", "--config", config, "--ca", ca])
         #expect(!alone.stdout.contains("evidence.log-truncated"), "without the node's heads the cut is not visible as such")
     }
 

@@ -32,7 +32,7 @@ import XietongTesting
             try await harness.eventually("\(threshold) deliveries before the kill", timeout: 120) {
                 try await harness.received(by: procuratorate).count >= threshold
             }
-            harness.kill9(victim)
+            await harness.kill9(victim)
             try await Task.sleep(for: .milliseconds(200))
             try await harness.start(victim)
         }

@@ -8,10 +8,10 @@ import XietongTesting
 /// the services answer it with `Connection: close` and the client opens a new connection. The WebSocket still opens.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct DeclinedUpgradeTests {
     /// curl, three requests in a row on one connection where it can; the status codes, space-separated.
-    static func statuses(_ url: String, upgradeFirst: Bool) throws -> CommandResult {
+    static func statuses(_ url: String, upgradeFirst: Bool) async throws -> CommandResult {
         let upgrade = ["-H", "Connection: Upgrade, HTTP2-Settings", "-H", "Upgrade: h2c", "-H", "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA"]
         let format = ["-s", "-o", "/dev/null", "-w", "%{http_code} ", "--max-time", "10"]
-        return try CommandRunner.runTool(
+        return try await CommandRunner.runTool(
             "/usr/bin/curl",
             format + (upgradeFirst ? upgrade : []) + [url, "--next"] + format + upgrade + [url, "--next"] + format + [url]
         )
@@ -26,19 +26,19 @@ import XietongTesting
         for service in ["hub", police] {
             let url = harness.services[service]!.url + "/healthz"
             for upgradeFirst in [true, false] {
-                let result = try Self.statuses(url, upgradeFirst: upgradeFirst)
+                let result = try await Self.statuses(url, upgradeFirst: upgradeFirst)
                 #expect(result.status == 0 && result.stdout == "200 200 200 ", "\(service): \(result.stdout) \(result.stderr)")
             }
-            let headers = try CommandRunner.runTool(
+            let headers = try await CommandRunner.runTool(
                 "/usr/bin/curl",
                 ["-s", "-D", "-", "-o", "/dev/null", "-H", "Connection: Upgrade", "-H", "Upgrade: h2c", url]
             )
             #expect(headers.stdout.lowercased().contains("connection: close"), "\(headers.stdout)")
-            let plain = try CommandRunner.runTool("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", url])
+            let plain = try await CommandRunner.runTool("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", url])
             #expect(!plain.stdout.lowercased().contains("connection: close"), "a plain request keeps its connection")
         }
         // The node's WebSocket still opens: the events stream answers 101.
-        let events = try CommandRunner.runTool(
+        let events = try await CommandRunner.runTool(
             "/usr/bin/curl",
             [
                 "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",

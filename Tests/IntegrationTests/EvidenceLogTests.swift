@@ -26,8 +26,8 @@ import XietongTesting
         await database.close()
     }
 
-    static func audit(_ config: String) throws -> CommandResult {
-        try CommandRunner.run(["audit", "verify", "--config", config])
+    static func audit(_ config: String) async throws -> CommandResult {
+        try await CommandRunner.run(["audit", "verify", "--config", config])
     }
 
     @Test func handOversAreProvenTamperingIsNamedAndAForkedLogIsCaught() async throws {
@@ -62,20 +62,22 @@ import XietongTesting
 
         // The running hub audited from outside: its leaves against its signed heads.
         let ca = try #require(harness.exchange.pki).appendingPathComponent("ca.crt").path
-        let remote = try CommandRunner.run(["audit", "verify", "--hub", harness.services["hub"]!.url, "--token", harness.adminToken, "--ca", ca])
+        let remote = try await CommandRunner.run([
+            "audit", "verify", "--hub", harness.services["hub"]!.url, "--token", harness.adminToken, "--ca", ca,
+        ])
         #expect(remote.status == 0 && remote.stdout.contains("no tampering found"), "\(remote.stdout)\(remote.stderr)")
 
         // The hub stopped, its database is audited: clean; then an edited event and a deleted one are named.
-        harness.stop("hub")
+        await harness.stop("hub")
         let config = harness.exchange.directory.appendingPathComponent("hub.json").path
         let database = harness.exchange.directory.appendingPathComponent("hub/hub.sqlite").path
-        let clean = try Self.audit(config)
+        let clean = try await Self.audit(config)
         #expect(clean.status == 0 && clean.stdout.contains("no tampering found"), "\(clean.stdout)\(clean.stderr)")
         try await Self.sql(
             database,
             ["UPDATE package_events SET organisation = '330106000999' WHERE package_id = '\(packageId)' AND hop = 'forwarded'"]
         )
-        let edited = try Self.audit(config)
+        let edited = try await Self.audit(config)
         #expect(edited.status == 1 && edited.stdout.contains("evidence.event-altered") && edited.stdout.contains("hop forwarded"), "\(edited.stdout)")
         #expect(edited.stdout.contains(packageId))
         try await Self.sql(
@@ -85,7 +87,7 @@ import XietongTesting
                 "DELETE FROM package_events WHERE package_id = '\(packageId)' AND hop = 'coded'",
             ]
         )
-        let deleted = try Self.audit(config)
+        let deleted = try await Self.audit(config)
         #expect(deleted.status == 1 && deleted.stdout.contains("evidence.event-deleted") && deleted.stdout.contains("hop coded"), "\(deleted.stdout)")
 
         // The hub rewrites its history consistently (leaf 0's time, its hashes, its signed heads), so its own

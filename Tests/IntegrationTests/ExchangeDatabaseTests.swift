@@ -323,10 +323,10 @@ struct VendorSQL: Sendable {
         try await harness.eventually("intake begins") {
             try await police.count("SELECT COUNT(*) AS n FROM xt_outbound_status") > 0
         }
-        harness.kill9(XietongIntegrationTests.police)
+        await harness.kill9(XietongIntegrationTests.police)
         try await harness.start(XietongIntegrationTests.police)
         try await harness.eventually("delivery begins") { try await procuratorate.inboundIds().count >= 3 }
-        harness.kill9(XietongIntegrationTests.procuratorate)
+        await harness.kill9(XietongIntegrationTests.procuratorate)
         try await harness.start(XietongIntegrationTests.procuratorate)
         try await harness.eventually("every row accepted", timeout: 120) {
             try await police.count("SELECT COUNT(*) AS n FROM xt_outbound_status WHERE state = 'accepted'") == 40

@@ -122,7 +122,7 @@ let procuratorate = "330106000201"
 
     @Test func whileTheHubIsDownNodesQueueAndThenDrain() async throws {
         let harness = try await self.exchange()
-        harness.stop("hub")
+        await harness.stop("hub")
         var sent: [PackageFactory.Made] = []
         for message in 0..<5 {
             let made = PackageFactory.arrestRequest(case: 4, message: message)
@@ -175,7 +175,9 @@ let procuratorate = "330106000201"
         #expect(parsed.instances.first?.steps.map(\.messageType) == ["arrestRequest", "arrestApprovalDecision"])
         #expect(parsed.instances.first?.steps.first?.deadlines.first?.state == "met")
         // The same from the command line, as an officer would ask.
-        let printed = try CommandRunner.run(["case", code, "--node", harness.services[police]!.url, "--api-key", ExchangeHarness.apiKey(police)])
+        let printed = try await CommandRunner.run([
+            "case", code, "--node", harness.services[police]!.url, "--api-key", ExchangeHarness.apiKey(police),
+        ])
         #expect(printed.status == 0, "\(printed.stderr)")
         #expect(printed.stdout.contains("流程 提请批准逮捕 / Arrest approval") && printed.stdout.contains("期限 time limit"))
         // An organisation that took no part (the court, asking the hub with its node token) is refused.
@@ -328,18 +330,18 @@ let procuratorate = "330106000201"
         let coded = try #require(try await harness.status(of: made.packageId, at: police).first { $0.hop == .coded })
         #expect(coded.detail == "\(received.unifiedCaseCode) (assigned)")
 
-        let track = try CommandRunner.run([
+        let track = try await CommandRunner.run([
             "track", made.packageId, "--node", harness.services[police]!.url, "--api-key", ExchangeHarness.apiKey(police),
         ])
         #expect(track.status == 0, "\(track.stderr)")
         for hop in ["发送节点已接收", "中心平台已接收", "已统一赋码", "已转发", "接收节点已入库", "已推送至接收方业务系统"] {
             #expect(track.stdout.contains(hop), "track does not show \(hop)")
         }
-        let missing = try CommandRunner.run([
+        let missing = try await CommandRunner.run([
             "track", "no-such-package", "--node", harness.services[police]!.url, "--api-key", ExchangeHarness.apiKey(police),
         ])
         #expect(missing.status == 1)
-        let fromHub = try CommandRunner.run(["track", made.packageId, "--hub", harness.services["hub"]!.url, "--token", harness.adminToken])
+        let fromHub = try await CommandRunner.run(["track", made.packageId, "--hub", harness.services["hub"]!.url, "--token", harness.adminToken])
         #expect(fromHub.status == 0 && fromHub.stdout.contains("已统一赋码"), "\(fromHub.stdout)\(fromHub.stderr)")
     }
 }

@@ -26,7 +26,7 @@ import XietongTesting
         let before = phase(1)
         try await harness.sendCases(before, from: police)
         try await harness.waitUntilTheSenderKnowsEveryDelivery(of: before, sender: police)
-        harness.stop("hub-province")
+        await harness.stop("hub-province")
         try await Task.sleep(for: .milliseconds(500))
         try FileManager.default.copyItem(at: data, to: backup)
         try await harness.start("hub-province")
@@ -36,7 +36,7 @@ import XietongTesting
         try await harness.waitUntilTheSenderKnowsEveryDelivery(of: after, sender: police)
 
         // The province is restored from the copy: it lost the second phase.
-        harness.stop("hub-province")
+        await harness.stop("hub-province")
         try await Task.sleep(for: .milliseconds(500))
         try FileManager.default.removeItem(at: data)
         try FileManager.default.copyItem(at: backup, to: data)

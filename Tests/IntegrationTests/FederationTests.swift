@@ -139,7 +139,7 @@ import XietongTrust
             try await harness.eventually("\(threshold) deliveries before the kill", timeout: 120) {
                 try await harness.received(by: Self.procuratorate).count >= threshold
             }
-            harness.kill9(victim)
+            await harness.kill9(victim)
             try await Task.sleep(for: .milliseconds(200))
             try await harness.start(victim)
         }
@@ -195,7 +195,7 @@ import XietongTrust
         try harness.addReceiver(Self.procuratorate, hub: "hub-province")
         try await harness.startAll()
 
-        harness.stop("hub-province")
+        await harness.stop("hub-province")
         let packages = (0..<4).map { caseNumber in [PackageFactory.arrestRequest(case: caseNumber, message: 0, run: "outage")] }
         try await harness.sendCases(packages, from: police)
         try await harness.eventually("the city's hub holds the four for the province", timeout: 30) {
@@ -264,7 +264,7 @@ import XietongTrust
         try harness.addNode(police)
         try harness.addReceiver(procuratorate, hub: "hub-province")
         try await harness.startAll()
-        harness.stop("hub-province")
+        await harness.stop("hub-province")
         let start = Date()
         var cases: [[PackageFactory.Made]] = Array(repeating: [], count: 3)
         var index = 0
@@ -321,7 +321,7 @@ import XietongTrust
             let seen = try await harness.get("\(witness)/v1/witness").json(WitnessStatus.self)?.lastCountersigned?.treeSize
             return latest != nil && seen == latest
         }
-        harness.stop("hub-province")
+        await harness.stop("hub-province")
         try await Task.sleep(for: .milliseconds(500))
         _ = try await EvidenceRewrite.rewrite(hubDatabase: harness.exchange.directory.appendingPathComponent("hub-province/hub.sqlite").path)
         try await harness.start("hub-province")

@@ -48,7 +48,7 @@ import XietongTesting
         #expect(report.status == .acknowledged && report.note == "已阅")
 
         // The hub stopped: the node says it cannot reach it, with its code.
-        harness.stop("hub")
+        await harness.stop("hub")
         try await harness.eventually("the node reports the hub unreachable") {
             let reply = try await harness.request(.GET, "\(node)/api/v1/filing-reports/\(draft.reportId)", key: key)
             return reply.status == 502 && reply.text.contains("hub.unreachable")

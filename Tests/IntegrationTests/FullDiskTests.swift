@@ -41,11 +41,11 @@ struct FullDiskTests {
     final class SmallDisk {
         let folder: URL
         let filler: URL
-        init(at folder: URL, megabytes: Int) throws {
+        init(at folder: URL, megabytes: Int) async throws {
             self.folder = folder
             self.filler = folder.appendingPathComponent("filler")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let mounted = try CommandRunner.runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", folder.path])
+            let mounted = try await CommandRunner.runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", folder.path])
             guard mounted.status == 0 else { throw LocalProcesses.Failure(message: "mount: \(mounted.stderr)") }
         }
 
@@ -63,7 +63,7 @@ struct FullDiskTests {
         func release() { try? FileManager.default.removeItem(at: self.filler) }
 
         deinit {
-            _ = try? CommandRunner.runTool("/bin/umount", ["-l", self.folder.path])
+            _ = try? ChildProcess.run("/bin/umount", ["-l", self.folder.path])
         }
     }
 
@@ -80,7 +80,7 @@ struct FullDiskTests {
         try harness.addNode(police, freeSpaceReserveMB: 0)
         try harness.addReceiver(procuratorate)
         let folder = harness.directory.url.appendingPathComponent(test.victim == "hub" ? "hub" : "node-\(police)")
-        let disk = try SmallDisk(at: folder, megabytes: 8)
+        let disk = try await SmallDisk(at: folder, megabytes: 8)
         try await harness.startAll()
 
         let run = "full-\(test.victim)-\(test.signal)"
@@ -128,7 +128,7 @@ struct FullDiskTests {
         #expect(try await harness.status(of: before[0][0].packageId, at: police).contains { $0.hop == .delivered })
         try await Task.sleep(for: .seconds(1))
 
-        harness.stop(test.victim, signal: test.signal)
+        await harness.stop(test.victim, signal: test.signal)
         disk.release()
         let database = folder.appendingPathComponent(test.victim == "hub" ? "hub.sqlite" : "node.sqlite").path
         #expect(try await Self.integrity(of: database) == "ok")
@@ -163,14 +163,14 @@ extension FullDiskTests {
         try harness.addHub(nodes: [police, procuratorate], freeSpaceReserveMB: 0)
         try harness.addNode(police, freeSpaceReserveMB: 3)
         try harness.addReceiver(procuratorate)
-        let disk = try SmallDisk(at: harness.directory.url.appendingPathComponent("node-\(police)"), megabytes: 8)
+        let disk = try await SmallDisk(at: harness.directory.url.appendingPathComponent("node-\(police)"), megabytes: 8)
         try await harness.startAll()
         let node = harness.services[police]!.url
         let healthy = try #require(try await harness.get("\(node)/healthz").json(Health.self))
         #expect(healthy.status == "ok" && healthy.disks.allSatisfy { $0.reserveBytes == 3 << 20 && !$0.belowReserve })
 
         // A package accepted while the hub is away waits in the outbox.
-        harness.stop("hub")
+        await harness.stop("hub")
         let accepted = PackageFactory.arrestRequest(case: 0, message: 0, run: "reserve")
         try await harness.sendCases([[accepted]], from: police)
 

@@ -17,7 +17,7 @@ import XietongTesting
         try harness.addReceiver(procuratorate)
         try await harness.startAll()
 
-        harness.stop("hub")
+        await harness.stop("hub")
         let cases = (0..<4).map { c in (0..<3).map { PackageFactory.arrestRequest(case: c, message: $0, run: "outage") } }
         try await harness.sendCases(cases, from: police)
         // Long enough for the backoff to grow past the bound below (0.05 s doubling: 25 s after 9 failures).

@@ -60,7 +60,7 @@ import XietongTesting
         try await harness.waitUntilTheSenderKnowsEveryDelivery(of: before, sender: police)
 
         // The copy, taken while the hub is stopped, as docs/deploy.md says.
-        harness.stop("hub")
+        await harness.stop("hub")
         try FileManager.default.copyItem(at: data, to: backup)
         try await harness.start("hub")
 
@@ -77,8 +77,8 @@ import XietongTesting
 
         // The restore, with the sender's node stopped for a while (so that what follows happens in a known order; it
         // finds the restore when it starts again, from what it kept).
-        harness.stop("hub")
-        harness.stop(police)
+        await harness.stop("hub")
+        await harness.stop(police)
         try FileManager.default.removeItem(at: data)
         try FileManager.default.copyItem(at: backup, to: data)
         try await harness.start("hub")

@@ -101,7 +101,7 @@ import XietongTesting
             return (reply.status, reply.json(Body.self)?.checks.first { $0.name == "hub" }?.ok)
         }
         try await harness.eventually("ready with the hub up", timeout: 20) { try await readiness() == (200, true) }
-        harness.stop("hub")
+        await harness.stop("hub")
         try await harness.eventually("unready once the hub is gone", timeout: 30) { try await readiness() == (503, false) }
         try await harness.start("hub")
         try await harness.eventually("ready again when the hub returns", timeout: 30) { try await readiness() == (200, true) }

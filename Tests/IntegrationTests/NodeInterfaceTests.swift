@@ -161,7 +161,7 @@ import XietongTesting
 
     @Test func theSendersNodeAlertsWhenTheHubDoesNotConfirm() async throws {
         let harness = try await self.exchange(senderAlertAfter: 1)
-        harness.stop("hub")
+        await harness.stop("hub")
         let made = PackageFactory.arrestRequest(case: 14, message: 0)
         _ = try await harness.send(made.xml, attachments: [made.attachment], from: police)
         try await harness.eventually("the sender's node raises the alert", timeout: 30) {

@@ -37,7 +37,7 @@ import XietongTesting
         // Both instances have been doing the work before one of them dies.
         #expect(balancer.connections[first.port, default: 0] > 0)
         #expect(balancer.connections[second.port, default: 0] > 0)
-        harness.kill9("hub-a")
+        await harness.kill9("hub-a")
 
         try await sending.value
         try await harness.eventually("all \(Self.total) packages delivered", timeout: 120) {

@@ -25,7 +25,7 @@ import XietongTesting
             #expect(try await harness.request(.GET, harness.services[name]!.url + "/metrics", key: metricsToken).status == 200)
         }
         try await Task.sleep(for: .seconds(2))
-        for name in ["hub", police, procuratorate] { harness.stop(name) }
+        for name in ["hub", police, procuratorate] { await harness.stop(name) }
 
         let secrets = [
             harness.exchange.token(for: police), harness.exchange.token(for: procuratorate), ExchangeHarness.apiKey(police),

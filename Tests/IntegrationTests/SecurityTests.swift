@@ -64,7 +64,7 @@ import XietongTesting
             #expect(cases.status == 200 && cases.text == "[]", "\(injection): \(cases.text)")
         }
         // The hub's tables hold the strings exactly, and are all still there.
-        harness.stop("hub")
+        await harness.stop("hub")
         let database = try await SQLiteDatabase.open(
             path: harness.exchange.directory.appendingPathComponent("hub/hub.sqlite").path,
             migrations: Migrations.hub

@@ -184,13 +184,13 @@ import XietongTesting
         let headers = harness.directory.file("curl-headers")
         let body = harness.directory.file("curl-body")
         let range = "\(middle)-\(middle + length - 1)"
-        let small = try CommandRunner.runTool(Self.curl, ["-sS", "-r", range, "-H", authorization, "-D", headers.path, "-o", body.path, url])
+        let small = try await CommandRunner.runTool(Self.curl, ["-sS", "-r", range, "-H", authorization, "-D", headers.path, "-o", body.path, url])
         #expect(small.status == 0, "\(small.stderr)")
         let answered = try String(contentsOf: headers, encoding: .utf8).lowercased()
         #expect(answered.hasPrefix("http/1.1 206"), "\(answered)")
         #expect(answered.contains("content-range: bytes \(range)/\(size)\r\n"), "\(answered)")
         #expect(try [UInt8](Data(contentsOf: body)) == recording.bytes(middle..<middle + length))
-        let streamed = try CommandRunner.runTool(
+        let streamed = try await CommandRunner.runTool(
             Self.curl,
             ["-sS", "-r", "\(size / 2)-", "-H", authorization, "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url]
         )

@@ -9,9 +9,9 @@ import XietongTesting
 @Suite(.serialized, .timeLimit(.minutes(3))) struct TLSSuiteTests {
     /// `openssl s_client` with TLS 1.2 and only `cipher` offered; the cipher the server chose, or nil when the
     /// handshake failed.
-    static func negotiated(port: Int, cipher: String) throws -> String? {
+    static func negotiated(port: Int, cipher: String) async throws -> String? {
         let command = "openssl s_client -connect 127.0.0.1:\(port) -tls1_2 -cipher \(cipher) -brief < /dev/null 2>&1"
-        let result = try CommandRunner.runTool("/bin/sh", ["-c", command])
+        let result = try await CommandRunner.runTool("/bin/sh", ["-c", command])
         guard result.status == 0 else { return nil }
         let line = result.stdout.split(separator: "\n").first { $0.contains("Ciphersuite:") }
         return line.map { String($0.split(separator: ":").last ?? "").trimmingCharacters(in: .whitespaces) }
@@ -26,10 +26,10 @@ import XietongTesting
         for service in ["hub", police] {
             let port = harness.services[service]!.port
             for weak in ["ECDHE-ECDSA-AES256-SHA", "ECDHE-ECDSA-AES128-SHA", "AES128-SHA", "ECDHE-ECDSA-AES128-SHA256"] {
-                #expect(try Self.negotiated(port: port, cipher: weak) == nil, "\(service) accepted \(weak)")
+                #expect(try await Self.negotiated(port: port, cipher: weak) == nil, "\(service) accepted \(weak)")
             }
             for strong in ["ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305"] {
-                #expect(try Self.negotiated(port: port, cipher: strong) == strong, "\(service) refused \(strong)")
+                #expect(try await Self.negotiated(port: port, cipher: strong) == strong, "\(service) refused \(strong)")
             }
         }
     }

@@ -73,15 +73,15 @@ import XietongTesting
     }
 
     /// A setting swift-otel would stop the process on, or an endpoint that is not a URL, is named at start instead.
-    @Test func aBadTracingSettingStopsTheServiceWithExitCode2() throws {
+    @Test func aBadTracingSettingStopsTheServiceWithExitCode2() async throws {
         let directory = try TemporaryDirectory()
-        let result = try CommandRunner.run(
+        let result = try await CommandRunner.run(
             ["hub", "--data-dir", directory.url.path, "--port", "0"],
             environment: ["XIETONG_OTLP_ENDPOINT": "ftp://collector", "XIETONG_LOG_LEVEL": "warning"]
         )
         #expect(result.status == 2)
         #expect(result.stderr.contains("XIETONG_OTLP_ENDPOINT") && result.stderr.contains("http(s)://"), "\(result.stderr)")
-        let grpc = try CommandRunner.run(
+        let grpc = try await CommandRunner.run(
             ["hub", "--data-dir", directory.url.path, "--port", "0"],
             environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"]
         )

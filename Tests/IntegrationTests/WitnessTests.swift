@@ -54,7 +54,7 @@ import XietongTrust
         try await harness.eventually("some deliveries before the kill", timeout: 60) {
             try await harness.received(by: Self.procuratorate).count >= 6
         }
-        harness.kill9("witness-\(Self.witness)")
+        await harness.kill9("witness-\(Self.witness)")
         try await Task.sleep(for: .milliseconds(300))
         try await harness.start("witness-\(Self.witness)")
         try await sending.value
@@ -91,7 +91,7 @@ import XietongTrust
 
         // The hub rewrites its history; its next head is caught by the witness and never countersigned.
         let before = try #require(status.lastCountersigned)
-        harness.stop("hub")
+        await harness.stop("hub")
         try await Task.sleep(for: .milliseconds(500))
         _ = try await EvidenceRewrite.rewrite(hubDatabase: harness.exchange.directory.appendingPathComponent("hub/hub.sqlite").path)
         try await harness.start("hub")

@@ -18,10 +18,10 @@ import XietongTesting
     static let apiKey = "business-key-api-client"
     static let adminToken = "admin-token-api-client"
 
-    /// A node of `hub`; by default one that is not there (nothing listens on port 1), for calls that need none.
-    static func node(_ directory: TemporaryDirectory, hub: String = "http://127.0.0.1:1") async throws -> some ApplicationProtocol {
+    /// A node of `hub` listening on `port`.
+    static func node(_ directory: TemporaryDirectory, hub: String, port: Int) async throws -> some ApplicationProtocol & Sendable {
         var configuration = NodeConfiguration(organisation: Self.police)
-        configuration.listen = .init(host: "127.0.0.1", port: 0)
+        configuration.listen = .init(host: "127.0.0.1", port: port)
         configuration.dataDirectory = directory.url.path
         configuration.hub = .init(url: hub, token: "police-token")
         configuration.apiKeys = [Self.apiKey]
@@ -34,9 +34,9 @@ import XietongTesting
         ).0
     }
 
-    static func hub(_ directory: TemporaryDirectory) async throws -> some ApplicationProtocol {
+    static func hub(_ directory: TemporaryDirectory, port: Int) async throws -> some ApplicationProtocol & Sendable {
         var configuration = HubConfiguration()
-        configuration.listen = .init(host: "127.0.0.1", port: 0)
+        configuration.listen = .init(host: "127.0.0.1", port: port)
         configuration.dataDirectory = directory.url.path
         configuration.nodes = [.init(organisation: Self.police, token: "police-token")]
         configuration.adminToken = Self.adminToken
@@ -55,10 +55,22 @@ import XietongTesting
         return reply.json(Body.self)?.error
     }
 
-    @Test func aNodeRefusesACallWithoutKeyAndAnswersForAnUnknownPackage() async throws {
+    /// A hub and its node, each on a port of its own (run as `xietong` runs them, `LiveService`), and `body` with
+    /// the node's and the hub's base URLs. The node's hub answers: a node whose hub is not there retries it, and its
+    /// stop waited for that (once for over four minutes in a loaded run, once for ever).
+    static func hubAndNode(_ body: @escaping @Sendable (_ node: String, _ hub: String) async throws -> Void) async throws {
+        let hubDirectory = try TemporaryDirectory()
         let directory = try TemporaryDirectory()
-        try await Self.node(directory).test(.live) { client in
-            let base = "http://127.0.0.1:\(try #require(client.port))"
+        try await LiveService.run(
+            { try await Self.hub(hubDirectory, port: $0) },
+            { hub in
+                try await LiveService.run({ try await Self.node(directory, hub: hub, port: $0) }, { node in try await body(node, hub) })
+            }
+        )
+    }
+
+    @Test func aNodeRefusesACallWithoutKeyAndAnswersForAnUnknownPackage() async throws {
+        try await Self.hubAndNode { base, _ in
             #expect(try await NodeAPIClient(baseURL: base, apiKey: nil).health().status == 200)
 
             let anonymous = try await NodeAPIClient(baseURL: base, apiKey: nil).reminders()
@@ -77,15 +89,8 @@ import XietongTesting
     }
 
     @Test func aNodeAcceptsAPackageWhoseAttachmentWasUploadedInChunks() async throws {
-        let hubDirectory = try TemporaryDirectory()
-        let directory = try TemporaryDirectory()
         let made = PackageFactory.arrestRequest(case: 0, message: 0, run: "api-client")
-        // A hub that answers, so that the node's outbox does not hold its shutdown up retrying one that is not there.
-        try await Self.hub(hubDirectory).test(.live) { hub in
-            try await Self.node(directory, hub: "http://127.0.0.1:\(try #require(hub.port))").test(.live) { client in
-                try await Self.sendThroughTheNode(made, at: "http://127.0.0.1:\(try #require(client.port))")
-            }
-        }
+        try await Self.hubAndNode { node, _ in try await Self.sendThroughTheNode(made, at: node) }
     }
 
     /// The calls of a business system sending a package, through the typed client.
@@ -122,15 +127,17 @@ import XietongTesting
 
     @Test func theHubAnswersATimelineByToken() async throws {
         let directory = try TemporaryDirectory()
-        try await Self.hub(directory).test(.live) { client in
-            let base = "http://127.0.0.1:\(try #require(client.port))"
-            let anonymous = try await HubAPIClient(baseURL: base, token: nil).timeline(ofCase: "no-such-case")
-            #expect(anonymous.status == 401 && Self.code(anonymous) == "auth.required")
-            let hub = HubAPIClient(baseURL: base, token: Self.adminToken)
-            let unknown = try await hub.timeline(ofCase: "no-such-case")
-            #expect(unknown.status == 404 && Self.code(unknown) == "case.not-found")
-            #expect(try await hub.packageStatus("no-such-package").status == 404)
-            #expect(try await hub.treeHeads().status == 200)
-        }
+        try await LiveService.run(
+            { try await Self.hub(directory, port: $0) },
+            { base in
+                let anonymous = try await HubAPIClient(baseURL: base, token: nil).timeline(ofCase: "no-such-case")
+                #expect(anonymous.status == 401 && Self.code(anonymous) == "auth.required")
+                let hub = HubAPIClient(baseURL: base, token: Self.adminToken)
+                let unknown = try await hub.timeline(ofCase: "no-such-case")
+                #expect(unknown.status == 404 && Self.code(unknown) == "case.not-found")
+                #expect(try await hub.packageStatus("no-such-package").status == 404)
+                #expect(try await hub.treeHeads().status == 200)
+            }
+        )
     }
 }

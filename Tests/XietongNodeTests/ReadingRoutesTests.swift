@@ -7,6 +7,7 @@ import XietongCore
 import XietongDocuments
 import XietongHTTP
 import XietongNode
+import XietongProcess
 import XietongStore
 import XietongTesting
 
@@ -82,15 +83,14 @@ import XietongTesting
     }
 
     /// The reddish pixels of a PNG: the watermark's. ffmpeg (installed for the browser test) turns it into raw RGB.
-    static func redPixels(_ png: [UInt8], in directory: TemporaryDirectory) throws -> Int {
+    static func redPixels(_ png: [UInt8], in directory: TemporaryDirectory) async throws -> Int {
         let file = directory.file("page-\(UUID().uuidString).png")
         let raw = directory.file("page-\(UUID().uuidString).rgb")
         try Data(png).write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-loglevel", "error", "-y", "-i", file.path, "-f", "rawvideo", "-pix_fmt", "rgb24", raw.path]
-        try process.run()
-        process.waitUntilExit()
+        _ = try await ChildProcess.run(
+            "/usr/bin/env",
+            ["ffmpeg", "-loglevel", "error", "-y", "-i", file.path, "-f", "rawvideo", "-pix_fmt", "rgb24", raw.path]
+        )
         let pixels = Array(try Data(contentsOf: raw))
         var red = 0
         for index in stride(from: 0, to: pixels.count - 2, by: 3) {
@@ -145,13 +145,13 @@ import XietongTesting
             // The page as an image, with the watermark in its pixels: a plain rendering has no red.
             let image = try await client.execute(uri: "/reading/files/\(sha256)/pages/1.png", method: .get, headers: [.cookie: cookie])
             #expect(image.status == .ok && image.headers[.contentType] == "image/png")
-            let marked = try Self.redPixels(Array(image.body.readableBytesView), in: directory)
+            let marked = try await Self.redPixels(Array(image.body.readableBytesView), in: directory)
             let plain = try PageRenderer().page(
                 1,
                 of: configuration.blobLocation.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256),
                 watermark: ""
             )
-            let unmarked = try Self.redPixels(plain, in: directory)
+            let unmarked = try await Self.redPixels(plain, in: directory)
             #expect(marked > unmarked * 2 + 5000, "red pixels: \(marked) watermarked, \(unmarked) without")
             let beyond = try await client.execute(uri: "/reading/files/\(sha256)/pages/9.png", method: .get, headers: [.cookie: cookie])
             #expect(beyond.status == .notFound)

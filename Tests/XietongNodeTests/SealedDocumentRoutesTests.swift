@@ -6,6 +6,7 @@ import Testing
 import XietongCore
 import XietongHTTP
 import XietongNode
+import XietongProcess
 import XietongStore
 import XietongTesting
 import XietongTrust
@@ -31,25 +32,16 @@ import XietongTrust
     }
 
     /// pdfsig's report on `pdf`, trusting the CA at `ca` (an NSS database of the test's own, made with certutil).
-    static func pdfsig(_ pdf: URL, trusting ca: URL, in directory: TemporaryDirectory) throws -> String {
+    static func pdfsig(_ pdf: URL, trusting ca: URL, in directory: TemporaryDirectory) async throws -> String {
         let database = directory.url.appendingPathComponent("nss-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: database, withIntermediateDirectories: true)
-        _ = try Self.run("/usr/bin/certutil", ["-N", "-d", "sql:" + database.path, "--empty-password"])
-        _ = try Self.run("/usr/bin/certutil", ["-A", "-d", "sql:" + database.path, "-n", "ca", "-t", "CT,C,C", "-i", ca.path])
-        return try Self.run("/usr/bin/pdfsig", ["-nssdir", "sql:" + database.path, pdf.path])
+        _ = try await Self.run("/usr/bin/certutil", ["-N", "-d", "sql:" + database.path, "--empty-password"])
+        _ = try await Self.run("/usr/bin/certutil", ["-A", "-d", "sql:" + database.path, "-n", "ca", "-t", "CT,C,C", "-i", ca.path])
+        return try await Self.run("/usr/bin/pdfsig", ["-nssdir", "sql:" + database.path, pdf.path])
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    static func run(_ tool: String, _ arguments: [String]) async throws -> String {
+        try await ChildProcess.run(tool, arguments).output
     }
 
     @Test func aBatchOfThreeCertificatesIsSealedInOneCallAndPdfsigAcceptsEachButATamperedCopy() async throws {
@@ -85,11 +77,11 @@ import XietongTrust
                 let file = directory.url.appendingPathComponent("\(document.person).pdf")
                 try Data(read.body.readableBytesView).write(to: file)
                 // An independent verifier: pdfsig against the platform CA.
-                let report = try Self.pdfsig(file, trusting: pki.appendingPathComponent("ca.crt"), in: directory)
+                let report = try await Self.pdfsig(file, trusting: pki.appendingPathComponent("ca.crt"), in: directory)
                 #expect(report.contains("Signature is Valid.") && report.contains("Certificate is Trusted."), "\(report)")
                 #expect(report.contains("Total document signed") && report.contains("Common Name: \(Self.police)"))
                 // The page says what it certifies.
-                let text = try Self.run("/usr/bin/pdftotext", [file.path, "-"])
+                let text = try await Self.run("/usr/bin/pdftotext", [file.path, "-"])
                 #expect(text.contains("换押证") && text.contains(document.person) && text.contains("20261120110133010600010100000004"), "\(text)")
 
                 // The node's own check of the seal.
@@ -110,7 +102,7 @@ import XietongTrust
             tampered[mediaBox.upperBound + 3] = tampered[mediaBox.upperBound + 3] == UInt8(ascii: "9") ? UInt8(ascii: "8") : UInt8(ascii: "9")
             let tamperedFile = directory.url.appendingPathComponent("tampered.pdf")
             try Data(tampered).write(to: tamperedFile)
-            let report = try Self.pdfsig(tamperedFile, trusting: pki.appendingPathComponent("ca.crt"), in: directory)
+            let report = try await Self.pdfsig(tamperedFile, trusting: pki.appendingPathComponent("ca.crt"), in: directory)
             #expect(report.contains("Digest Mismatch") && !report.contains("Signature is Valid."), "\(report)")
 
             // Not a custody exchange: refused with its code; the sealing is in the access log.
@@ -155,6 +147,8 @@ import XietongTrust
             )
             let before = try await seals()
             #expect(before.count == 1 && before[0].valid && !before[0].revoked && before[0].signerSerial == sealSerial)
+            let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(before[0])) as? [String: Any]
+            #expect(encoded?["valid"] as? Bool == true)
 
             _ = try authority.revoke(organisation: Self.police, reason: "key compromised")
             // The trust store looks at the list's file once a second at most.
@@ -163,6 +157,14 @@ import XietongTrust
             #expect(after.count == 1 && after[0].revoked && !after[0].valid, "\(after)")
             // pdfsig alone still calls it valid and trusted: the revocation is the platform's list, not the PDF's.
             #expect(after[0].signatureValid && after[0].certificateTrusted)
+            // A client reads the verdict from the answer itself rather than working it out from the parts.
+            let raw = try await client.execute(
+                uri: "/api/v1/documents/\(sha256)/seals",
+                method: .get,
+                headers: [.authorization: BearerToken.header(Self.apiKey)]
+            )
+            let fields = try JSONSerialization.jsonObject(with: Data(raw.body.readableBytesView)) as? [[String: Any]]
+            #expect(fields?.first?["valid"] as? Bool == false && fields?.first?["revoked"] as? Bool == true)
         }
     }
 
@@ -298,9 +300,9 @@ import XietongTrust
             let read = try await client.execute(uri: "/api/v1/documents/\(generated.sha256)", method: .get, headers: key)
             let file = directory.url.appendingPathComponent("arrest.pdf")
             try Data(read.body.readableBytesView).write(to: file)
-            let text = try Self.run("/usr/bin/pdftotext", [file.path, "-"])
+            let text = try await Self.run("/usr/bin/pdftotext", [file.path, "-"])
             #expect(text.contains("提请批准逮捕书") && text.contains("杭州市西湖区人民检察院") && text.contains("第八十七条"), "\(text)")
-            let report = try Self.pdfsig(file, trusting: pki.appendingPathComponent("ca.crt"), in: directory)
+            let report = try await Self.pdfsig(file, trusting: pki.appendingPathComponent("ca.crt"), in: directory)
             #expect(report.contains("Signature is Valid.") && report.contains("Certificate is Trusted."), "\(report)")
 
             let wrong = try await Self.post("/api/v1/documents/templates/indictment", request, with: client)
