@@ -97,13 +97,14 @@ enum Tools {
         _ tool: URL,
         _ arguments: [String],
         in directory: URL? = nil,
+        environment: [String: String]? = nil,
         timeout: TimeInterval = Self.timeout
     ) -> (status: Int32, output: String) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("xietong-tool-\(UUID().uuidString).out")
         defer { try? FileManager.default.removeItem(at: output) }
         let child: ChildProcess
         do {
-            child = try ChildProcess.spawn(tool.path, arguments, directory: directory?.path, stdout: output.path)
+            child = try ChildProcess.spawn(tool.path, arguments, environment: environment, directory: directory?.path, stdout: output.path)
         } catch {
             return (-1, "\(error)")
         }

@@ -10,6 +10,7 @@ public struct SealCheck: Sendable, Hashable, Codable {
     /// The signer's certificate's common name: the organisation's code.
     public var signer: String
     public var signerName: String?
+    /// When it was signed, in China time with its offset ("2026-12-07T17:48:35+08:00"), as the signature says.
     public var signedAt: String
     /// The signature matches the bytes it covers.
     public var signatureValid: Bool
@@ -92,7 +93,11 @@ public final class SealVerifier: Sendable {
         registry: OrganisationRegistry? = nil,
         revoked: [DistinguishedName: Set<String>] = [:]
     ) throws(DocumentError) -> [SealCheck] {
-        let result = Tools.run(self.pdfsig, ["-nssdir", "sql:" + self.database.path, url.path])
+        // pdfsig writes the signing time in the zone of its environment: in UTC here (a POSIX zone that needs no
+        // tzdata), turned into China time by `parse`, whatever the machine's zone.
+        var environment = ProcessInfo.processInfo.environment
+        environment["TZ"] = "UTC0"
+        let result = Tools.run(self.pdfsig, ["-nssdir", "sql:" + self.database.path, url.path], environment: environment)
         if result.output.contains("does not contain any signatures") { return [] }
         guard result.output.contains("Signature #") else {
             throw DocumentError(
@@ -164,6 +169,21 @@ public final class SealVerifier: Sendable {
         return 2 + octets + length
     }
 
+    /// pdfsig's signing time ("Dec 07 2026 09:48:35", written in UTC) in China time with its offset; pdfsig's text
+    /// itself when it does not read as that.
+    static func chinaTime(fromUTC text: String) -> String {
+        let reader = DateFormatter()
+        reader.locale = Locale(identifier: "en_US_POSIX")
+        reader.timeZone = TimeZone(secondsFromGMT: 0)
+        reader.dateFormat = "MMM dd yyyy HH:mm:ss"
+        guard let date = reader.date(from: text) else { return text }
+        let writer = DateFormatter()
+        writer.locale = Locale(identifier: "en_US_POSIX")
+        writer.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+        writer.dateFormat = "yyyy-MM-dd'T'HH:mm:ssxxx"
+        return writer.string(from: date)
+    }
+
     /// pdfsig's report, one `SealCheck` per "Signature #N:" block.
     static func parse(_ report: String) -> [SealCheck] { self.parseNumbered(report).map(\.check) }
 
@@ -187,7 +207,7 @@ public final class SealVerifier: Sendable {
                     field: current["Signature Field Name"] ?? "",
                     signer: current["Signer Certificate Common Name"] ?? "",
                     signerName: nil,
-                    signedAt: current["Signing Time"] ?? "",
+                    signedAt: current["Signing Time"].map(Self.chinaTime(fromUTC:)) ?? "",
                     signatureValid: signature == "Signature is Valid.",
                     wholeDocument: whole && !forged,
                     certificateTrusted: certificate == "Certificate is Trusted.",

@@ -4,8 +4,10 @@ public import ServiceLifecycle
 import UnixSignals
 
 /// How every `xietong` service runs and stops: SIGTERM or SIGINT asks it to finish what it is doing, and whatever has
-/// not finished within `maximum` is cancelled, so that a worker stuck on something (a peer that never answers, a wait
-/// that missed its wake-up) cannot keep the process from exiting. Hummingbird's `runService()` waits without limit.
+/// not finished within `maximum` is cancelled, so that a worker in the middle of a long round (an upload to a hub
+/// that stopped answering, say) does not keep the process from exiting. Hummingbird's `runService()` waits without
+/// limit. What ignores cancellation as well still holds the exit up (systemd kills it after its stop timeout); nothing
+/// is made to crash instead.
 public enum GracefulShutdown {
     /// Long enough for a request in flight and a group commit; shorter than systemd's 90 s before it kills.
     public static let maximum: Duration = .seconds(30)
@@ -17,8 +19,13 @@ public enum GracefulShutdown {
         return ServiceGroup(configuration: configuration)
     }
 
-    /// Runs `app` until a signal stops it.
+    /// Runs `app` until a signal stops it. A stop that ran out of time and was cancelled is still a stop, not a
+    /// failure of the service: logged, and the command exits as usual.
     public static func run(_ app: some ApplicationProtocol & Sendable, logger: Logger) async throws {
-        try await Self.group([app], logger: logger).run()
+        do {
+            try await Self.group([app], logger: logger).run()
+        } catch is CancellationError {
+            logger.warning("the graceful stop took longer than \(Self.maximum); what was left was cancelled 优雅停止超时，其余工作已取消")
+        }
     }
 }

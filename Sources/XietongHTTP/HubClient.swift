@@ -60,7 +60,8 @@ public struct HubClient: Sendable {
         do {
             response = try await self.client.execute(request, timeout: timeout)
         } catch {
-            await self.link.failed()
+            // A request cancelled here (the service stopping) says nothing of the hub.
+            if !Task.isCancelled { await self.link.failed() }
             throw Failure(status: nil, message: "\(error)")
         }
         await self.link.answered()

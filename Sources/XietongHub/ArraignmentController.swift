@@ -226,6 +226,7 @@ struct ArraignmentController: Sendable {
                             en: "a reschedule gives a new start, minutes or roomId"
                         )
                     }
+                    try current.checkUnmoved(since: booking, keepsStart: body.start == nil, keepsMinutes: body.minutes == nil)
                     let moved = try current.rescheduled(
                         start: start,
                         minutes: minutes,

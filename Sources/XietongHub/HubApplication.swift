@@ -18,6 +18,16 @@ public enum HubApplication {
         public let notifier: ChangeNotifier
     }
 
+    /// `make`'s value; if it throws, the peer links' clients are shut down first.
+    private static func orShutDown<T>(_ links: PeerLinks, _ make: () throws -> T) async throws -> T {
+        do {
+            return try make()
+        } catch {
+            await links.shutdown()
+            throw error
+        }
+    }
+
     /// The hub as a Hummingbird application. `onRunning` receives the bound port (useful with port 0).
     public static func build(
         configuration: HubConfiguration,
@@ -63,7 +73,9 @@ public enum HubApplication {
         let signer =
             try identity.map { identity throws(TrustError) in try HubSigner(identity: identity) }
             ?? HubSigner(keyFile: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("evidence-key.pem"))
-        // The links to peer hubs (issue 23): one reader of each peer's link feed.
+        let reportKinds = try configuration.filingReportCatalog()
+        // The links to peer hubs (issue 23): one reader of each peer's link feed. From here on, a failure shuts their
+        // clients down before it is thrown.
         let links = try PeerLinks(
             configuration: configuration,
             identity: identity,
@@ -87,7 +99,7 @@ public enum HubApplication {
             metrics: metrics,
             tracing: PackageTracing(traces?.tracer),
             peerClients: links.clients,
-            reportKinds: try configuration.filingReportCatalog(),
+            reportKinds: reportKinds,
             operations: OperationsRoutes(
                 health: { Health(organisation: configuration.organisation, disks: configuration.diskReserve.status()) },
                 checks: [.database(database), .disk(configuration.diskReserve)],
@@ -112,22 +124,24 @@ public enum HubApplication {
         if let identity {
             // Mutual TLS: nodes present certificates the platform CA issued (checked with its revocation list on
             // every handshake); supervisors and administrators may connect without one and use their tokens.
-            var tls = try TLSSetup.server(identity, requireClientCertificates: true)
+            var tls = try await Self.orShutDown(links) { try TLSSetup.server(identity, requireClientCertificates: true) }
             tls.certificateVerification = .optionalVerification
             // Nodes, and peer hubs by their own platform's certificates (issue 23).
             let nodes = Set(configuration.nodes.map(\.organisation) + configuration.peers.map(\.organisation))
-            server = try .tls(
-                http1,
-                configuration: TLSChannelConfiguration(
-                    tlsConfiguration: tls,
-                    customAsyncVerificationCallback: TLSSetup.verification(
-                        identity.trust,
-                        logger: logger,
-                        accept: { nodes.contains($0) },
-                        refused: { reason in metrics.count(.tlsRefusals, [("reason", reason)]) }
+            server = try await Self.orShutDown(links) {
+                try .tls(
+                    http1,
+                    configuration: TLSChannelConfiguration(
+                        tlsConfiguration: tls,
+                        customAsyncVerificationCallback: TLSSetup.verification(
+                            identity.trust,
+                            logger: logger,
+                            accept: { nodes.contains($0) },
+                            refused: { reason in metrics.count(.tlsRefusals, [("reason", reason)]) }
+                        )
                     )
                 )
-            )
+            }
         }
         let app = Application(
             responder: RequestLog(router.buildResponder(), logger: logger, metrics: metrics),

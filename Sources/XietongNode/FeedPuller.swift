@@ -97,7 +97,8 @@ struct FeedPuller: NamedService {
                 if let lastBoots { boots = lastBoots }
                 failures = 0
                 return .again
-            } catch is CancellationError {
+            } catch  where Task.isCancelled {
+                // Stopping: a cancelled poll arrives as the client's failure, not as a CancellationError.
                 return .stop
             } catch {
                 // The page may have been applied in part: the runs of the entry now at the cursor, as recorded.

@@ -45,7 +45,7 @@ public enum NodeApplication {
         configuration: NodeConfiguration,
         registry: OrganisationRegistry,
         catalog: FlowCatalog,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient? = nil,
         logger: Logger,
         clock: WallClock = .system,
         traces: TraceExport? = nil,
@@ -62,7 +62,18 @@ public enum NodeApplication {
             configuration.serveTLS ? try TLSSetup.server(identity, requireClientCertificates: false) : nil
         }
         let database = try await configuration.databaseLocation().open(migrations: Migrations.node, logger: logger)
-        let hubHTTP = hubConfiguration.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: $0) } ?? httpClient
+        // Without a client of the caller's (the tests), the node makes its own with Xietong's connect timeout:
+        // `.shared` waits 90 s for a connection to a peer that is down, and each worker's round with it, so a node
+        // whose hub was not there took minutes to stop. The clients made here are shut down when the node stops, or
+        // at once if the build fails after this point (a client dropped without its shutdown traps).
+        let ownClient = httpClient == nil ? HTTPClient(eventLoopGroupProvider: .singleton, configuration: .xietong()) : nil
+        let client = httpClient ?? ownClient!
+        let hubHTTP = hubConfiguration.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: $0) } ?? client
+        let made = [ownClient, hubHTTP === client ? nil : hubHTTP].compactMap { $0 }
+        var built = false
+        defer {
+            if !built { Task { for client in made { try? await client.shutdown() } } }
+        }
         let notifier = ChangeNotifier()
         // Metrics (issue 22): the node's own registry, shown at /metrics.
         let metrics = ServiceMetrics()
@@ -82,7 +93,7 @@ public enum NodeApplication {
             notifier: notifier,
             broadcaster: EventBroadcaster(),
             retry: RetryPolicy(base: configuration.retryBaseSeconds, maximum: configuration.retryMaxSeconds),
-            httpClient: httpClient,
+            httpClient: client,
             identity: identity,
             logger: logger,
             clock: clock,
@@ -121,7 +132,7 @@ public enum NodeApplication {
         if engine.witnesses != nil { services.append(WitnessedHeadWatch(engine: engine)) }
         // The trace export first: services stop in reverse order, so it stops last and sends the last spans.
         if let traces { services.insert(traces.service, at: 0) }
-        if identity != nil { services.append(HTTPClientCloser(client: hubHTTP)) }
+        for client in made { services.append(HTTPClientCloser(client: client)) }
         if configuration.delivery.mode == .push, let url = configuration.delivery.url {
             services.append(DeliveryPusher(engine: engine, target: PushTarget(engine: engine, url: url)))
         }
@@ -184,12 +195,7 @@ public enum NodeApplication {
         }
         if let serverTLS {
             // Business systems reach the node over TLS (issue 6); they trust the platform CA.
-            do {
-                server = try .tls(server, tlsConfiguration: serverTLS)
-            } catch {
-                if hubHTTP !== httpClient { try? await hubHTTP.shutdown() }
-                throw error
-            }
+            server = try .tls(server, tlsConfiguration: serverTLS)
         }
         let app = Application(
             responder: RequestLog(router.buildResponder(), logger: logger, metrics: metrics),
@@ -199,6 +205,7 @@ public enum NodeApplication {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.listen.port) },
             logger: logger
         )
+        built = true
         return (app, engine)
     }
 }

@@ -35,6 +35,11 @@ struct NodeReading: Sendable {
         }
         router.get("/reading/login") { request, _ in self.loginPage(request, error: nil) }
         router.post("/reading/login") { request, _ in try await self.login(request) }
+        // The reading page's 「退出」: ends this reader's session only (the console's is another one).
+        router.get("/reading/logout") { request, _ in
+            if let token = ConsoleCookies.value(Self.cookie, in: request) { await self.sessions.end(token: token) }
+            return ConsoleHTML.redirect("/reading/login", cookies: ["\(Self.cookie)=; Path=/reading; Max-Age=0; HttpOnly; SameSite=Strict"])
+        }
         router.get("/reading") { request, _ in try await self.reading(request) { grant, files in try await self.listPage(request, grant, files) } }
         router.get("/reading/files/:sha256/pages/:page") { request, context in
             try await self.reading(request) { grant, files in
@@ -208,7 +213,8 @@ struct NodeReading: Sendable {
             try await self.log(Self.principal(grant), "reading.login", id, allowed: false)
             return self.loginPage(request, error: language.pick(error.message.zh, error.message.en))
         }
-        let token = await self.sessions.start(grant: id)
+        let now = self.engine.clock.now()
+        let token = await self.sessions.start(grant: id, until: Timestamp.date(grant.expiresAt) ?? now, now: now)
         try await self.log(Self.principal(grant), "reading.login", id)
         let secure = self.engine.configuration.serveTLS ? "; Secure" : ""
         return ConsoleHTML.redirect("/reading", cookies: ["\(Self.cookie)=\(token); Path=/reading; HttpOnly; SameSite=Strict\(secure)"])
@@ -245,25 +251,32 @@ struct NodeReading: Sendable {
             user: grant.reader.name,
             nav: [],
             path: request.uri.path,
-            body: body
+            body: body,
+            logout: "/reading/logout"
         )
     }
 }
 
 /// Readers' sessions: a random token in a cookie, for one grant, kept in memory while the node runs (a reader signs
-/// in again after a restart); ended when the grant is revoked.
+/// in again after a restart); ended when the grant is revoked, and forgotten once the grant has expired (each
+/// sign-in drops the sessions of expired grants, so that a node running for months keeps only the current ones).
 actor ReadingSessions {
-    private var grants: [String: String] = [:]
+    private var sessions: [String: (grant: String, until: Date)] = [:]
 
-    func start(grant: String) -> String {
+    func start(grant: String, until: Date, now: Date) -> String {
+        self.sessions = self.sessions.filter { $0.value.until > now }
         let token = (0..<4).map { _ in UInt64.random(in: 0...UInt64.max) }.map { String($0, radix: 16) }.joined()
-        self.grants[token] = grant
+        self.sessions[token] = (grant, until)
         return token
     }
 
-    func grant(of token: String) -> String? { self.grants[token] }
+    func grant(of token: String) -> String? { self.sessions[token]?.grant }
 
     func end(grant: String) {
-        self.grants = self.grants.filter { $0.value != grant }
+        self.sessions = self.sessions.filter { $0.value.grant != grant }
     }
+
+    func end(token: String) { self.sessions[token] = nil }
+
+    var count: Int { self.sessions.count }
 }

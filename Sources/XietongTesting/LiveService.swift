@@ -11,6 +11,11 @@ import XietongLocal
 /// Unlike HummingbirdTesting's `.live`, a service that stops before it listens fails the test with its error instead
 /// of leaving it waiting for a port for ever, and a stop that does not finish is bounded.
 public enum LiveService {
+    enum Outcome<T: Sendable>: Sendable {
+        case serviceEnded((any Error)?)
+        case bodyDone(Result<T, any Error>)
+    }
+
     public struct StoppedEarly: Error, CustomStringConvertible {
         public let port: Int
         public var description: String { "the service on port \(self.port) stopped before the test was done" }
@@ -26,25 +31,37 @@ public enum LiveService {
         let port = LocalProcesses.freePort()
         let app = try await make(port)
         let group = GracefulShutdown.group([app], logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+        return try await withThrowingTaskGroup(of: Outcome<T>.self) { tasks in
             tasks.addTask {
-                try await group.run()
-                return nil
+                do {
+                    try await group.run()
+                    return .serviceEnded(nil)
+                } catch {
+                    return .serviceEnded(error)
+                }
             }
             tasks.addTask {
-                while !LocalProcesses.isListening(port) { try await Task.sleep(for: .milliseconds(20)) }
-                return try await body("http://127.0.0.1:\(port)")
+                do {
+                    while !LocalProcesses.isListening(port) { try await Task.sleep(for: .milliseconds(20)) }
+                    return .bodyDone(.success(try await body("http://127.0.0.1:\(port)")))
+                } catch {
+                    return .bodyDone(.failure(error))
+                }
             }
-            defer { tasks.cancelAll() }
-            do {
-                // The body's value, or the service's end (its error, or nil: it stopped before the body finished).
-                guard let first = try await tasks.next(), let value = first else { throw StoppedEarly(port: port) }
+            switch try await tasks.next()! {
+            case .serviceEnded(let error):
+                // The body cannot reach a service that has stopped.
+                tasks.cancelAll()
+                _ = try await tasks.next()
+                throw error ?? StoppedEarly(port: port)
+            case .bodyDone(let result):
+                // Stopped gracefully (cancelled after `GracefulShutdown.maximum`) whether the body passed or threw:
+                // a service cancelled at once may still be writing when its database closes.
                 await group.triggerGracefulShutdown()
-                while try await tasks.next() != nil {}
-                return value
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
+                if case .serviceEnded(let error?) = try await tasks.next()!, !(error is CancellationError), case .success = result {
+                    throw error
+                }
+                return try result.get()
             }
         }
     }

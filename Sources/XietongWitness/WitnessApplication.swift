@@ -28,16 +28,18 @@ public enum WitnessApplication {
         let signer = try HubSigner(keyFile: configuration.keyFile)
         // The public half, for the nodes and peer hubs that require this witness.
         if let publicKey = signer.publicKey { try Data(publicKey.utf8).write(to: configuration.publicKeyFile, options: .atomic) }
-        var client = HTTPClient.shared
-        var services: [any Service] = []
+        var tls: TLSConfiguration?
         var trust: TrustStore?
         if let ca = configuration.hub.caCertificate {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.trustRoots = .file(ca)
-            client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .xietong(tls: tls))
-            services.append(HTTPClientCloser(client: client))
+            var hubTLS = TLSConfiguration.makeClientConfiguration()
+            hubTLS.trustRoots = .file(ca)
+            tls = hubTLS
             trust = try TrustStore(caCertificate: URL(fileURLWithPath: ca), revocationFile: nil)
         }
+        // A client of its own, with Xietong's connect timeout (`.shared` waits 90 s for a hub that is down), made once
+        // nothing more can fail, and closed when the witness stops.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .xietong(tls: tls))
+        let services: [any Service] = [HTTPClientCloser(client: client)]
         let notifier = ChangeNotifier()
         let witnessing = Witnessing(
             name: configuration.name,

@@ -208,8 +208,8 @@ import XietongTesting
 /// OpenAPI documents.
 @Suite struct OpenAPIDocumentTests {
     @Test(arguments: ["docs/openapi.yaml", "docs/openapi-hub.yaml"])
-    func theInterfaceDescriptionIsValidOpenAPI(_ path: String) throws {
-        let result = try ChildProcess.run("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", Repository.url(path).path])
+    func theInterfaceDescriptionIsValidOpenAPI(_ path: String) async throws {
+        let result = try await ChildProcess.run("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", Repository.url(path).path])
         let text = result.output + result.errors
         if text.contains("No module named") {
             // .ci/run installs openapi-spec-validator, so CI always checks.

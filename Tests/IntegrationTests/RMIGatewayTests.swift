@@ -12,7 +12,7 @@ import XietongTesting
 /// tests fail and say so.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct RMIGatewayTests {
     @Test func aPackageSentOverRMIArrivesByteIdenticalAndARefusalCarriesItsFindings() async throws {
-        let java = try JavaToolchain.shared.get()
+        let java = try await JavaToolchain.shared.get()
         let harness = try ExchangeHarness()
         try harness.addHub(nodes: [police, procuratorate])
         try harness.addNode(police)
@@ -29,19 +29,19 @@ import XietongTesting
         let attachmentFile = harness.directory.file("attachment.pdf")
         try Data(made.xml).write(to: packageFile)
         try Data(made.attachment).write(to: attachmentFile)
-        let sent = try java.client(sender, ["send", packageFile.path, attachmentFile.path])
+        let sent = try await java.client(sender, ["send", packageFile.path, attachmentFile.path])
         #expect(sent.status == 0, "\(sent.output)\(sent.errors)")
         #expect(sent.output.contains("sent \(made.packageId) status=accepted case=\(made.caseCode) repeated=false"), "\(sent.output)")
         // Sent again (a second click, GZ-7): the original receipt.
-        let again = try java.client(sender, ["send", packageFile.path])
+        let again = try await java.client(sender, ["send", packageFile.path])
         #expect(again.output.contains("sent \(made.packageId) status=accepted") && again.output.contains("repeated=true"), "\(again.output)")
 
         // The receiving business system lists its inbox over RMI, fetches the package and its file, and acknowledges.
         try await harness.eventually("the package is in the receiver's inbox, seen over RMI") {
-            try java.client(receiver, ["inbox", "--undelivered"]).output.contains("package \(made.packageId) ")
+            try await java.client(receiver, ["inbox", "--undelivered"]).output.contains("package \(made.packageId) ")
         }
         let received = harness.directory.file("received")
-        let receive = try java.client(receiver, ["receive", received.path])
+        let receive = try await java.client(receiver, ["receive", received.path])
         #expect(receive.status == 0, "\(receive.output)\(receive.errors)")
         #expect(receive.output.contains("acknowledged \(made.packageId)"), "\(receive.output)")
         let xml = try [UInt8](Data(contentsOf: received.appendingPathComponent("\(made.packageId).xml")))
@@ -49,16 +49,16 @@ import XietongTesting
         let sha256 = ContentHash.sha256(made.attachment)
         let file = try [UInt8](Data(contentsOf: received.appendingPathComponent(made.packageId).appendingPathComponent(sha256)))
         #expect(file == made.attachment, "the attachment arrives over RMI exactly as it was sent")
-        let listed = try java.client(receiver, ["inbox"])
+        let listed = try await java.client(receiver, ["inbox"])
         #expect(listed.output.contains("package \(made.packageId) ") && listed.output.contains("state=delivered"), "\(listed.output)")
 
         // The sender follows it: every hop reaches it as an event over RMI, up to the receiver's acknowledgement.
-        let events = try java.client(sender, ["events", "--until", "delivered", "--package", made.packageId, "--seconds", "60"])
+        let events = try await java.client(sender, ["events", "--until", "delivered", "--package", made.packageId, "--seconds", "60"])
         #expect(events.status == 0, "no delivered event within 60 s: \(events.output)\(events.errors)")
         for hop in ["acceptedByNode", "receivedByHub", "coded", "forwarded", "storedByReceiver", "delivered"] {
             #expect(events.output.contains("hop=\(hop) package=\(made.packageId)"), "\(hop) in \(events.output)")
         }
-        let status = try java.client(sender, ["status", made.packageId])
+        let status = try await java.client(sender, ["status", made.packageId])
         #expect(status.output.contains("status \(made.packageId) direction=outgoing") && status.output.contains("hop delivered "), "\(status.output)")
 
         // A package outside its code sets is refused, and the refusal reaches the Java caller as a XietongException
@@ -68,7 +68,7 @@ import XietongTesting
         try Data(String(decoding: refused.xml, as: UTF8.self).replacingOnce("<Gender>1</Gender>", with: "<Gender>3</Gender>").utf8).write(to: badFile)
         let attachment2 = harness.directory.file("attachment2.pdf")
         try Data(refused.attachment).write(to: attachment2)
-        let refusal = try java.client(sender, ["send", badFile.path, attachment2.path])
+        let refusal = try await java.client(sender, ["send", badFile.path, attachment2.path])
         #expect(refusal.status == 1, "\(refusal.output)\(refusal.errors)")
         #expect(refusal.output.contains("error code=package.refused status=422 "), "\(refusal.output)")
         #expect(Self.findings(in: refusal.output).contains("codeset.gender"), "\(refusal.output)")
@@ -77,14 +77,14 @@ import XietongTesting
         // Malformed: no standard version to read it by.
         let malformedFile = harness.directory.file("malformed.xml")
         try Data("<x/>".utf8).write(to: malformedFile)
-        let malformed = try java.client(sender, ["send", malformedFile.path])
+        let malformed = try await java.client(sender, ["send", malformedFile.path])
         #expect(malformed.status == 1 && Self.findings(in: malformed.output) == ["schema.version-unsupported"], "\(malformed.output)")
         // Nothing refused left the agency.
-        let afterRefusals = try java.client(sender, ["status", refused.packageId])
+        let afterRefusals = try await java.client(sender, ["status", refused.packageId])
         #expect(afterRefusals.output.contains("error code=package.not-found status=404"), "\(afterRefusals.output)")
 
         // The node's errors reach the caller with their code and both messages.
-        let unknown = try java.client(receiver, ["fetch", "no-such-package", received.path])
+        let unknown = try await java.client(receiver, ["fetch", "no-such-package", received.path])
         #expect(unknown.status == 1, "\(unknown.output)")
         #expect(unknown.output.contains("error code=package.not-found status=404"), "\(unknown.output)")
         #expect(unknown.output.contains("error-zh 没有该数据包") && unknown.output.contains("error-en no such package"), "\(unknown.output)")
@@ -92,7 +92,7 @@ import XietongTesting
     }
 
     @Test func theGatewayReadsOnlyItsOwnValueClassesAndListensOnLoopback() async throws {
-        let java = try JavaToolchain.shared.get()
+        let java = try await JavaToolchain.shared.get()
         let harness = try ExchangeHarness()
         try harness.addHub(nodes: [police])
         try harness.addNode(police)
@@ -102,7 +102,7 @@ import XietongTesting
 
         // A remote call whose list of attachments smuggles a java.util.Date, a HashMap and a Serializable class of the
         // gateway's own jar: each refused while the call is read, by the filter, and the gateway answers on.
-        let probe = try java.run("cn.xietong.rmi.example.FilterProbe", ["--registry", "127.0.0.1:\(gateway.port)"])
+        let probe = try await java.run("cn.xietong.rmi.example.FilterProbe", ["--registry", "127.0.0.1:\(gateway.port)"])
         #expect(probe.status == 0, "\(probe.output)\(probe.errors)")
         for type in ["java.util.Date", "java.util.HashMap", "cn.xietong.rmi.example.FilterProbe$Smuggled"] {
             #expect(probe.output.contains("rejected \(type): filter status: REJECTED"), "\(type): \(probe.output)")
@@ -120,7 +120,7 @@ import XietongTesting
         // A key the node refuses stops the gateway before it serves anyone, in Chinese and English.
         let wrongKey = harness.directory.file("wrong.key")
         try Data("not-a-key-of-this-node\n".utf8).write(to: wrongKey)
-        let refused = try java.run(
+        let refused = try await java.run(
             "cn.xietong.rmi.Gateway",
             [
                 "--node", harness.services[police]!.url, "--key-file", wrongKey.path, "--registry-port", String(LocalProcesses.freePort()),
@@ -132,7 +132,7 @@ import XietongTesting
     }
 
     @Test func overTLSOnlyClientsThatTrustTheGatewaysCertificateGetIn() async throws {
-        let java = try JavaToolchain.shared.get()
+        let java = try await JavaToolchain.shared.get()
         let harness = try ExchangeHarness()
         try harness.addHub(nodes: [police])
         try harness.addNode(police)
@@ -153,7 +153,7 @@ import XietongTesting
                 trustStore.path, "-storepass", password,
             ],
         ] {
-            let made = try java.keytool(arguments)
+            let made = try await java.keytool(arguments)
             try #require(made.status == 0, "keytool \(arguments[0]): \(made.output)\(made.errors)")
         }
         let gateway = try await GatewayProcess.start(
@@ -167,15 +167,15 @@ import XietongTesting
         #expect(gateway.logText.contains(", TLS)"), "\(gateway.logText)")
 
         let trusted = ["-Djavax.net.ssl.trustStore=\(trustStore.path)", "-Djavax.net.ssl.trustStorePassword=\(password)"]
-        let info = try java.client(gateway, ["--tls", "info"], options: trusted)
+        let info = try await java.client(gateway, ["--tls", "info"], options: trusted)
         #expect(info.status == 0 && info.output.contains("info organisation=\(police) "), "\(info.output)\(info.errors)")
         // Without TLS, or without trusting its certificate, a client does not get in.
-        let plain = try java.client(gateway, ["info"])
+        let plain = try await java.client(gateway, ["info"])
         #expect(plain.status == 2 && plain.output.contains("rmi-error"), "\(plain.output)\(plain.errors)")
-        let untrusted = try java.client(gateway, ["--tls", "info"])
+        let untrusted = try await java.client(gateway, ["--tls", "info"])
         #expect(untrusted.status == 2 && untrusted.output.contains("rmi-error"), "\(untrusted.output)\(untrusted.errors)")
         // Without a key store, --tls is refused before anything listens.
-        let noKeyStore = try java.run(
+        let noKeyStore = try await java.run(
             "cn.xietong.rmi.Gateway",
             ["--node", harness.services[police]!.url, "--registry-port", String(LocalProcesses.freePort()), "--tls"],
             environment: ProcessInfo.processInfo.environment.merging(["XIETONG_API_KEY": LocalExchange.apiKey(police)]) { $1 }
@@ -183,8 +183,8 @@ import XietongTesting
         #expect(noKeyStore.status == 2 && noKeyStore.errors.contains("--tls needs the server's certificate"), "\(noKeyStore.errors)")
     }
 
-    @Test func badFlagsAreRefusedInChineseAndEnglish() throws {
-        let java = try JavaToolchain.shared.get()
+    @Test func badFlagsAreRefusedInChineseAndEnglish() async throws {
+        let java = try await JavaToolchain.shared.get()
         let cases: [(arguments: [String], zh: String, en: String)] = [
             ([], "缺少 --node", "--node is required"),
             (["--node", "ftp://127.0.0.1:1"], "--node 应为 http:// 或 https:// 地址", "--node must be an http:// or https:// URL"),
@@ -199,12 +199,12 @@ import XietongTesting
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "XIETONG_API_KEY")
         for (arguments, zh, en) in cases {
-            let result = try java.run("cn.xietong.rmi.Gateway", arguments, environment: environment)
+            let result = try await java.run("cn.xietong.rmi.Gateway", arguments, environment: environment)
             #expect(result.status == 2, "\(arguments): \(result.output)\(result.errors)")
             #expect(result.errors.contains(zh) && result.errors.contains(en), "\(arguments): \(result.errors)")
         }
         // Without --key-file or XIETONG_API_KEY there is no key to call the node with.
-        let noKey = try java.run("cn.xietong.rmi.Gateway", ["--node", "http://127.0.0.1:1"], environment: environment)
+        let noKey = try await java.run("cn.xietong.rmi.Gateway", ["--node", "http://127.0.0.1:1"], environment: environment)
         #expect(noKey.status == 2 && noKey.errors.contains("XIETONG_API_KEY"), "\(noKey.errors)")
     }
 
@@ -245,9 +245,15 @@ struct JavaToolchain: Sendable {
     let java: String
     let jar: String
 
-    static let shared: Result<JavaToolchain, LocalProcesses.Failure> = Self.prepare()
+    /// Built once for the run, by whichever test asks first; the others wait for it without holding a thread.
+    /// (A `static let` built it inside Swift's one-time initialiser, which blocks every thread that reads it: with two
+    /// RMI tests starting together on 2 cores, the whole suite stood still while javac ran.)
+    static var shared: Result<JavaToolchain, LocalProcesses.Failure> {
+        get async { await Self.once.value }
+    }
+    private static let once = Task { await Self.prepare() }
 
-    static func prepare() -> Result<JavaToolchain, LocalProcesses.Failure> {
+    static func prepare() async -> Result<JavaToolchain, LocalProcesses.Failure> {
         guard let java = Self.tool("java"), Self.tool("javac") != nil, Self.tool("jar") != nil else {
             return .failure(
                 LocalProcesses.Failure(
@@ -260,7 +266,7 @@ struct JavaToolchain: Sendable {
         let script = Repository.url("integrations/rmi/build.sh").path
         let result: ChildProcess.Result
         do {
-            result = try ChildProcess.run("/bin/bash", [script])
+            result = try await ChildProcess.run("/bin/bash", [script])
         } catch {
             return .failure(LocalProcesses.Failure(message: "cannot run \(script): \(error)"))
         }
@@ -289,21 +295,21 @@ struct JavaToolchain: Sendable {
         _ arguments: [String],
         options: [String] = [],
         environment: [String: String]? = nil
-    ) throws -> ChildProcess.Result {
-        try ChildProcess.run(self.java, options + ["-cp", self.jar, mainClass] + arguments, environment: environment)
+    ) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(self.java, options + ["-cp", self.jar, mainClass] + arguments, environment: environment)
     }
 
     /// Runs the example client against a gateway.
-    func client(_ gateway: GatewayProcess, _ arguments: [String], options: [String] = []) throws -> ChildProcess.Result {
-        try self.run("cn.xietong.rmi.example.ExampleClient", ["--registry", "127.0.0.1:\(gateway.port)"] + arguments, options: options)
+    func client(_ gateway: GatewayProcess, _ arguments: [String], options: [String] = []) async throws -> ChildProcess.Result {
+        try await self.run("cn.xietong.rmi.example.ExampleClient", ["--registry", "127.0.0.1:\(gateway.port)"] + arguments, options: options)
     }
 
     /// Runs the JDK's keytool to completion.
-    func keytool(_ arguments: [String]) throws -> ChildProcess.Result {
+    func keytool(_ arguments: [String]) async throws -> ChildProcess.Result {
         guard let keytool = Self.tool("keytool") else {
             throw LocalProcesses.Failure(message: "keytool is missing from the JDK (PATH, JAVA_HOME/bin)")
         }
-        return try ChildProcess.run(keytool, arguments)
+        return try await ChildProcess.run(keytool, arguments)
     }
 }
 

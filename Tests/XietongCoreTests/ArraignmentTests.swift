@@ -32,6 +32,16 @@ import XietongTesting
     }
 
     /// The refusal `body` meets, or nil when it succeeds.
+    /// The refusal of a check that returns nothing.
+    static func refusal(_ body: () throws -> Void) -> Arraignment.Problem? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return error as? Arraignment.Problem
+        }
+    }
+
     static func problem(_ body: () throws -> Booking) -> Arraignment.Problem? {
         do {
             _ = try body()
@@ -174,6 +184,13 @@ import XietongTesting
             )
         }
         #expect(houseMoves?.code == .notAllowed)
+
+        // A second reschedule decided on the booking as read before the first one moved it: what it would keep (the
+        // start, the length) is stale, so it is refused, unless it gives both anew.
+        #expect(Self.refusal { try moved.checkUnmoved(since: confirmed, keepsStart: true, keepsMinutes: false) }?.code == .state)
+        #expect(Self.refusal { try moved.checkUnmoved(since: confirmed, keepsStart: false, keepsMinutes: true) }?.code == .state)
+        #expect(Self.refusal { try moved.checkUnmoved(since: confirmed, keepsStart: false, keepsMinutes: false) } == nil)
+        #expect(Self.refusal { try moved.checkUnmoved(since: moved, keepsStart: true, keepsMinutes: true) } == nil)
 
         let cancelled = try moved.cancelled(by: Arraignments.procuratorate, note: "案件已移送", at: Self.now)
         #expect(cancelled.status == .cancelled && cancelled.history.last?.note == "案件已移送")

@@ -141,6 +141,16 @@ import XietongTesting
             let html = String(buffer: page.body)
             #expect(page.status == .ok && html.contains("/reading/files/\(sha256)/pages/1.png") && html.contains("仅可在线阅卷"))
             #expect(!html.contains("下载原件"))
+            // 「退出」 ends this reader's session, not a console user's; another session of the grant goes on.
+            #expect(html.contains("href=\"/reading/logout\"") && !html.contains("/console/logout"))
+            let second = try await Self.signIn(grant, with: client)
+            let secondCookie = try #require(second.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            let out = try await client.execute(uri: "/reading/logout", method: .get, headers: [.cookie: secondCookie])
+            #expect(out.status == .seeOther && out.headers[.location] == "/reading/login")
+            #expect(out.headers[.setCookie]?.contains("Max-Age=0") == true)
+            let afterOut = try await client.execute(uri: "/reading", method: .get, headers: [.cookie: secondCookie])
+            #expect(afterOut.status == .seeOther && afterOut.headers[.location] == "/reading/login")
+            #expect(try await client.execute(uri: "/reading", method: .get, headers: [.cookie: cookie]).status == .ok)
 
             // The page as an image, with the watermark in its pixels: a plain rendering has no red.
             let image = try await client.execute(uri: "/reading/files/\(sha256)/pages/1.png", method: .get, headers: [.cookie: cookie])

@@ -93,6 +93,7 @@ import XietongTrust
                 let checks = try JSONDecoder().decode([SealCheck].self, from: Data(seals.body.readableBytesView))
                 #expect(checks.count == 1 && checks[0].signer == Self.police && checks[0].valid)
                 #expect(checks[0].signerName == "杭州市公安局西湖区分局")
+                #expect(checks[0].signedAt.hasSuffix("+08:00"), "\(checks[0].signedAt)")
             }
 
             // A copy changed after signing: a byte of the page's content, inside the signed range.
@@ -326,6 +327,9 @@ import XietongTrust
               - Certificate Validation: Certificate is Trusted.
             """
         #expect(SealVerifier.parse(genuine).map(\.valid) == [true])
+        // pdfsig runs in UTC; the signing time is given in China time, with its offset, whatever the machine's zone.
+        #expect(SealVerifier.parse(genuine).first?.signedAt == "2026-12-07T17:48:35+08:00")
+        #expect(SealVerifier.chinaTime(fromUTC: "07/12/2026 09:48") == "07/12/2026 09:48")
         let appended = genuine.replacingOccurrences(of: "  - Total document signed", with: "  - Not total document signed")
         #expect(SealVerifier.parse(appended).map(\.valid) == [false])
         let forged = genuine.replacingOccurrences(

@@ -511,6 +511,21 @@ extension Booking {
         return booking
     }
 
+    /// A reschedule that gives no new start (or length) keeps the booking's, as the caller read it before the change
+    /// was decided. If another change moved the booking since, those are stale: the slot checked for conflicts would
+    /// not be the one kept, and two reschedules could undo each other. Refused then, to be read and asked again.
+    public func checkUnmoved(since read: Booking, keepsStart: Bool, keepsMinutes: Bool) throws(Arraignment.Problem) {
+        let moved = (keepsStart && self.request.start != read.request.start) || (keepsMinutes && self.request.minutes != read.request.minutes)
+        guard !moved else {
+            throw Arraignment.Problem(
+                .state,
+                "bookingId",
+                zh: "预约已被改动（现为 \(self.request.start.text)，\(self.request.minutes) 分钟），请重新读取后再改约",
+                en: "the booking changed meanwhile (now \(self.request.start.text), \(self.request.minutes) minutes); read it again, then reschedule"
+            )
+        }
+    }
+
     /// The booker moves a booking that holds to another slot (and room) of the same house: checked as a new booking
     /// would be, except against itself, and requested again for the house to confirm.
     public func rescheduled(

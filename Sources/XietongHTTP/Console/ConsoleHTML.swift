@@ -112,13 +112,14 @@ public enum ConsoleHTML {
         nav: [NavItem],
         path: String,
         body: String,
-        live: Bool = false
+        live: Bool = false,
+        logout: String = "/console/logout"
     ) -> Response {
         let other = language == .zh ? ConsoleLanguage.en : .zh
         let links = nav.map { "<a href=\"\(escape($0.href))\">\(t(language, $0.zh, $0.en))</a>" }.joined()
         let who =
             user.map {
-                "<span class=\"user\">\(escape($0))</span> <a href=\"/console/logout\">\(t(language, "退出", "Log out"))</a>"
+                "<span class=\"user\">\(escape($0))</span> <a href=\"\(escape(logout))\">\(t(language, "退出", "Log out"))</a>"
             } ?? ""
         let html = """
             <!doctype html>

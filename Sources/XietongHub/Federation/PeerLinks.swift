@@ -14,6 +14,15 @@ struct PeerLinks {
     let services: [any Service]
     /// Each link's client, by peer name: also for the committee's supervision of a peer that grants it.
     let clients: [String: HubClient]
+    /// The HTTP clients made for the links, closed by `services` when the hub stops, or by `shutdown()` when the hub's
+    /// build fails after this.
+    private let made: [HTTPClient]
+
+    /// Shuts the links' clients down, for a build that failed after they were made (a client dropped without its
+    /// shutdown traps).
+    func shutdown() async {
+        for client in self.made { try? await client.shutdown() }
+    }
 
     init(
         configuration: HubConfiguration,
@@ -30,9 +39,12 @@ struct PeerLinks {
         var clients: [any Service] = []
         var byName: [String: HubClient] = [:]
         let federation = configuration.federation
+        // Everything that can fail is read first, for every peer; only then are the clients made, each with
+        // Xietong's connect timeout (`.shared` waited 90 s for a peer that is down), and each closed when the hub
+        // stops: a client dropped without its shutdown traps.
+        var prepared: [(peer: HubConfiguration.PeerHub, member: Federation.Peer, probe: HTTPClient.Configuration, witnesses: WitnessPolicy?)] = []
         for peer in configuration.peers {
             guard let member = federation.peer(named: peer.name) else { continue }
-            var client = HTTPClient.shared
             var probe = HTTPClient.Configuration.xietong()
             if let identity {
                 var tls = try TLSSetup.client(identity)
@@ -45,9 +57,15 @@ struct PeerLinks {
                     }
                 }
                 probe = .xietong(tls: tls)
-                client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: probe)
-                clients.append(HTTPClientCloser(client: client))
             }
+            let witnesses = try peer.witnesses.map { requirement throws(TrustError) in try WitnessPolicy(requirement) }
+            prepared.append((peer, member, probe, witnesses))
+        }
+        var made: [HTTPClient] = []
+        for (peer, member, probe, witnesses) in prepared {
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: probe)
+            made.append(client)
+            clients.append(HTTPClientCloser(client: client))
             let linkClient = HubClient(
                 baseURL: peer.url,
                 token: peer.tokenAtPeer ?? "",
@@ -64,7 +82,7 @@ struct PeerLinks {
                     store: store,
                     blobs: blobs,
                     trust: identity?.trust,
-                    witnesses: try peer.witnesses.map { requirement throws(TrustError) in try WitnessPolicy(requirement) },
+                    witnesses: witnesses,
                     loop: WorkerLoop(clock: clock, notifier: notifier),
                     metrics: metrics,
                     logger: logger
@@ -74,5 +92,6 @@ struct PeerLinks {
         // Services stop in reverse order: the clients close after the links that use them.
         self.services = clients + links
         self.clients = byName
+        self.made = made
     }
 }

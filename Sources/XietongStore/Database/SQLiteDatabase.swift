@@ -76,28 +76,19 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             for pragma in pragmas {
                 // Switching a new file to WAL while another process opens it too can answer SQLITE_BUSY at once,
                 // without waiting in the busy handler (seen when four instances started together on a loaded machine):
-                // it is tried again for as long as the busy timeout.
-                var attempts = 0
-                while true {
-                    do throws(StoreError) {
-                        _ = try database.run(pragma, [])
-                        break
-                    } catch {
-                        let code = sqlite3_extended_errcode(handle) & 0xff
-                        guard code == SQLITE_BUSY || code == SQLITE_LOCKED, attempts < 1500 else { throw error }
-                        attempts += 1
-                        try? await Task.sleep(for: .milliseconds(20))
-                    }
-                }
+                // it is tried again, the task sleeping, for as long as the busy timeout.
+                _ = try await database.runWithoutBlocking(pragma, [])
             }
         } catch {
+            // SQLite's message is read before the handle is closed (and freed).
+            let message = String(cString: sqlite3_errmsg(handle))
             await database.close()
             // Switching to WAL writes to the disk: on a full one, say so rather than suspect the file.
             if error.code == .diskFull { throw error }
             throw StoreError(
                 .open,
-                zh: "无法设置数据库参数，文件可能已损坏（\(String(cString: sqlite3_errmsg(handle)))）",
-                en: "cannot configure the database; the file may be damaged (\(String(cString: sqlite3_errmsg(handle))))",
+                zh: "无法设置数据库参数，文件可能已损坏（\(message)）",
+                en: "cannot configure the database; the file may be damaged (\(message))",
                 underlying: error
             )
         }
@@ -121,13 +112,19 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
     /// thread, one of the few threads of Swift's cooperative pool: while both of a 2-core machine's were asleep
     /// waiting for another connection's commit, the task that would commit could not run, so the wait always ran
     /// out (`store.query` after 30 s, seen on CI with two handles on one file). Here SQLite answers SQLITE_BUSY at
-    /// once, and the task sleeps and tries again for as long as the busy timeout. Such a statement changed nothing
-    /// when it was refused, so running it again is safe.
+    /// once, and the task sleeps and tries again until it has slept for the busy timeout. Such a statement changed
+    /// nothing when it was refused, so running it again is safe.
+    ///
+    /// The budget is the time slept, not the time passed: when the whole process stood still (every thread of the pool
+    /// held by something else for a while, as a test suite on 2 cores can), the connection holding the lock could not
+    /// commit either, and a wait counted by the clock ran out without the other side ever having had its turn.
     private func runWithoutBlocking(_ sql: String, _ binds: [SQLValue]) async throws(StoreError) -> [SQLRow] {
+        // A closed database's handle is freed: nothing may touch it (a service cancelled at shutdown may still write
+        // after the database closer ran).
+        guard !self.closed else { throw StoreError(.query, zh: "数据库已关闭", en: "the database is closed") }
         sqlite3_busy_timeout(self.handle, 0)
         defer { sqlite3_busy_timeout(self.handle, Self.busyTimeoutMilliseconds) }
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .milliseconds(Int(Self.busyTimeoutMilliseconds)))
+        var slept = 0
         var pause = 1
         while true {
             do throws(StoreError) {
@@ -135,7 +132,8 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
             } catch {
                 let code = sqlite3_extended_errcode(self.handle) & 0xff
                 guard code == SQLITE_BUSY || code == SQLITE_LOCKED else { throw error }
-                guard clock.now < deadline else {
+                // A cancelled task does not sleep: it gives up at once rather than spin (nothing was written).
+                guard slept < Int(Self.busyTimeoutMilliseconds), !Task.isCancelled else {
                     throw StoreError(
                         .busy,
                         zh: "数据库 \(self.path) 被另一连接占用超过 \(Self.busyTimeoutMilliseconds / 1000) 秒，未写入任何内容，请稍后重试",
@@ -145,6 +143,7 @@ public final class SQLiteDatabase: SQLDatabase, @unchecked Sendable {
                     )
                 }
                 try? await Task.sleep(for: .milliseconds(pause))
+                slept += pause
                 pause = min(pause * 2, 50)
             }
         }
