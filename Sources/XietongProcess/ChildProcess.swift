@@ -81,20 +81,17 @@ public final class ChildProcess: @unchecked Sendable {
         environment: [String: String]? = nil,
         directory: String? = nil
     ) throws -> Result {
-        let folder = FileManager.default.temporaryDirectory
-        let out = folder.appendingPathComponent("xietong-child-\(UUID().uuidString).out")
-        let err = folder.appendingPathComponent("xietong-child-\(UUID().uuidString).err")
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        let child = try Self.spawn(executable, arguments, environment: environment, directory: directory, stdout: out.path, stderr: err.path)
-        let status = child.wait()
-        return Result(
-            status: status,
-            stdout: (try? [UInt8](Data(contentsOf: out))) ?? [],
-            stderr: (try? [UInt8](Data(contentsOf: err))) ?? []
+        let output = Output()
+        defer { output.remove() }
+        let child = try Self.spawn(
+            executable,
+            arguments,
+            environment: environment,
+            directory: directory,
+            stdout: output.out.path,
+            stderr: output.err.path
         )
+        return output.result(status: child.wait())
     }
 
     /// Runs a command to completion, as `run` does, waiting on a thread of its own: a caller in Swift concurrency
@@ -107,20 +104,42 @@ public final class ChildProcess: @unchecked Sendable {
         environment: [String: String]? = nil,
         directory: String? = nil
     ) async throws -> Result {
-        let folder = FileManager.default.temporaryDirectory
-        let out = folder.appendingPathComponent("xietong-child-\(UUID().uuidString).out")
-        let err = folder.appendingPathComponent("xietong-child-\(UUID().uuidString).err")
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        let child = try Self.spawn(executable, arguments, environment: environment, directory: directory, stdout: out.path, stderr: err.path)
-        let status = await child.exit()
-        return Result(
-            status: status,
-            stdout: (try? [UInt8](Data(contentsOf: out))) ?? [],
-            stderr: (try? [UInt8](Data(contentsOf: err))) ?? []
+        let output = Output()
+        defer { output.remove() }
+        let child = try Self.spawn(
+            executable,
+            arguments,
+            environment: environment,
+            directory: directory,
+            stdout: output.out.path,
+            stderr: output.err.path
         )
+        return output.result(status: await child.exit())
+    }
+
+    /// The temporary files a command run to completion writes its output and errors to.
+    private struct Output {
+        let out: URL
+        let err: URL
+
+        init() {
+            let folder = FileManager.default.temporaryDirectory
+            self.out = folder.appendingPathComponent("xietong-child-\(UUID().uuidString).out")
+            self.err = folder.appendingPathComponent("xietong-child-\(UUID().uuidString).err")
+        }
+
+        func result(status: Int32) -> Result {
+            Result(
+                status: status,
+                stdout: (try? [UInt8](Data(contentsOf: self.out))) ?? [],
+                stderr: (try? [UInt8](Data(contentsOf: self.err))) ?? []
+            )
+        }
+
+        func remove() {
+            try? FileManager.default.removeItem(at: self.out)
+            try? FileManager.default.removeItem(at: self.err)
+        }
     }
 
     /// Waits, as `wait` does, on a thread of its own rather than one of Swift's cooperative pool.
